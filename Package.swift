@@ -1,0 +1,38 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "custmig",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "custmig", targets: ["custmig"]),
+        .library(name: "CustmigCore", targets: ["CustmigCore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CLibXML2",
+            pkgConfig: "libxml-2.0",
+            providers: [.apt(["libxml2-dev"])]
+        ),
+        .target(
+            name: "CustmigCore",
+            dependencies: ["CLibXML2"]
+        ),
+        .executableTarget(
+            name: "custmig",
+            dependencies: [
+                "CustmigCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(
+            name: "CustmigCoreTests",
+            dependencies: ["CustmigCore", "custmig"],
+            exclude: ["Fixtures"]
+        ),
+    ],
+    swiftLanguageModes: [.v5]
+)

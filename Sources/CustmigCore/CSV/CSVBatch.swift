@@ -1,0 +1,62 @@
+/// A block of tokenized CSV records: the bytes, and where each field starts and ends in them.
+///
+/// Statistics and mapping read fields as byte ranges without making a `String` per field; a field
+/// whose `flags` say it needs unescaping (doubled quotes, text after a closing quote) goes through
+/// ``CSVField/unescape(_:_:into:)``. A batch is immutable once built and can cross threads.
+public final class CSVBatch: @unchecked Sendable {
+    /// ASCII-compatible bytes (raw for UTF-8 and single-byte encodings, transcoded for UTF-16).
+    public internal(set) var bytes: [UInt8] = []
+    public internal(set) var fieldStart: [Int32] = []
+    public internal(set) var fieldEnd: [Int32] = []
+    public internal(set) var fieldFlags: [UInt8] = []
+    /// Index of each record's first field in the field arrays; one extra entry closes the last record.
+    public internal(set) var recordFirstField: [Int32] = [0]
+    public internal(set) var recordLine: [Int] = []
+    public internal(set) var recordOffset: [Int64] = []
+    /// 1-based index among all records of the extract (malformed ones included).
+    public internal(set) var recordIndex: [Int] = []
+    /// Malformed records met in this block, in order; they are not among the batch's records.
+    public internal(set) var malformed: [Finding] = []
+
+    public var recordCount: Int { recordLine.count }
+
+    public func fieldRange(record: Int) -> Range<Int> {
+        Int(recordFirstField[record])..<Int(recordFirstField[record + 1])
+    }
+}
+
+/// Bits of ``CSVBatch/fieldFlags``.
+public enum CSVField {
+    /// The field was quoted; its span excludes the outer quotes unless `needsUnescape` is set.
+    public static let quoted: UInt8 = 1
+    /// The raw span must be unescaped (doubled quotes, or text after the closing quote).
+    public static let needsUnescape: UInt8 = 2
+    /// The field holds a NUL byte.
+    public static let nul: UInt8 = 4
+
+    /// Writes the field's value for a raw span that needs unescaping: outer quotes removed, `""` -> `"`.
+    public static func unescape(_ base: UnsafePointer<UInt8>, _ count: Int, quote: UInt8, into out: inout [UInt8]) {
+        out.removeAll(keepingCapacity: true)
+        var index = 0
+        var inQuotes = false
+        if count > 0 && base[0] == quote {
+            inQuotes = true
+            index = 1
+        }
+        while index < count {
+            let byte = base[index]
+            if inQuotes && byte == quote {
+                if index + 1 < count && base[index + 1] == quote {
+                    out.append(quote)
+                    index += 2
+                    continue
+                }
+                inQuotes = false
+                index += 1
+                continue
+            }
+            out.append(byte)
+            index += 1
+        }
+    }
+}

@@ -1,0 +1,310 @@
+/// Streams a CSV extract as ``CSVBatch``es of a few megabytes each, in bounded memory.
+///
+/// It detects the encoding (unless given), the delimiter and the line endings, reads the header, and
+/// checks each record: a ragged row, an unterminated quote, a NUL byte or an invalid byte sequence
+/// makes the record malformed; it is reported as a ``Finding`` in the batch and the reader goes on.
+public final class CSVBatchReader {
+    public let path: String
+    public let encoding: DetectedEncoding
+    public private(set) var dialect: CSVDialect
+    /// Column names, made unique (`NAME_2`) and never empty (`column_3`).
+    public private(set) var header: [String] = []
+    /// Problems with the header itself (renamed columns), reported once.
+    public private(set) var headerFindings: [Finding] = []
+    public var fileSize: Int64 { source.size }
+    /// Bytes consumed so far (for progress).
+    public var bytesRead: Int64 { source.offset }
+    /// U+FFFD substitutions made while transcoding UTF-16.
+    public var transcodingReplacements: Int { transcoder?.replacements ?? 0 }
+
+    private let source: FileByteSource
+    private let tokenizer: CSVTokenizer
+    private var transcoder: UTF16Transcoder?
+    private let singleByte: SingleByteDecoder?
+    private let options: ExtractOptions
+    private var pending: [UInt8] = []
+    /// File offset of `pending[0]` (meaningless when transcoding).
+    private var pendingOffset: Int64 = 0
+    private var line = 1
+    private var recordIndex = 0
+    private var headerDone = false
+    private var endOfFile = false
+    private let blockSize: Int
+
+    public init(path: String, options: ExtractOptions = ExtractOptions(), blockSize: Int = 4 << 20) throws {
+        self.path = path
+        self.options = options
+        self.blockSize = blockSize
+        source = try FileByteSource(path: path)
+        let sample = try source.peek(count: 1 << 20)
+        var detected = sample.withUnsafeBytes { EncodingDetector.detect($0) }
+        if let forced = options.encoding {
+            let bom = detected.encoding == forced ? detected.bomLength : 0
+            detected = DetectedEncoding(encoding: forced, bomLength: bom, confidence: 1, reason: "given with --encoding")
+        }
+        encoding = detected
+        singleByte = detected.encoding.isSingleByte ? SingleByteDecoder(detected.encoding) : nil
+        try source.seek(to: Int64(detected.bomLength))
+        pendingOffset = Int64(detected.bomLength)
+        var asciiSample = [UInt8]()
+        switch detected.encoding {
+        case .utf16LE, .utf16BE:
+            var sampler = UTF16Transcoder(bigEndian: detected.encoding == .utf16BE)
+            sample.dropFirst(detected.bomLength).withUnsafeBufferPointer {
+                sampler.transcode($0, into: &asciiSample, final: false)
+            }
+            transcoder = UTF16Transcoder(bigEndian: detected.encoding == .utf16BE)
+        default:
+            asciiSample = Array(sample.dropFirst(detected.bomLength))
+        }
+        let delimiter =
+            options.delimiter ?? asciiSample.withUnsafeBufferPointer { CSVDialectSniffer.sniffDelimiter($0) }
+        dialect = CSVDialect(delimiter: delimiter, hasHeader: options.hasHeader)
+        dialect.lineEnding = asciiSample.withUnsafeBufferPointer { CSVDialectSniffer.sniffLineEnding($0) }
+        tokenizer = CSVTokenizer(delimiter: delimiter, quote: dialect.quote)
+        // Read up to the header now, so that `header` is known before the first batch is asked for.
+        prefetched = try readBatch()
+    }
+
+    private var prefetched: CSVBatch?
+
+    /// The next batch of well-formed records (and the malformed ones met), or nil at the end.
+    public func nextBatch() throws -> CSVBatch? {
+        if let prefetched {
+            self.prefetched = nil
+            return prefetched
+        }
+        return try readBatch()
+    }
+
+    private func readBatch() throws -> CSVBatch? {
+        while true {
+            if pending.isEmpty && endOfFile { return nil }
+            if !endOfFile { try fill() }
+            let final = endOfFile || pending.count > options.maxRecordBytes
+            let batch = CSVBatch()
+            var fields = FieldSpans()
+            fields.start.reserveCapacity(pending.count / 8)
+            fields.end.reserveCapacity(pending.count / 8)
+            fields.flags.reserveCapacity(pending.count / 8)
+            var position = 0
+            pending.withUnsafeBufferPointer { buffer in
+                let base = buffer.baseAddress ?? UnsafePointer(bitPattern: 1)!
+                while true {
+                    let step = tokenizer.next(
+                        base, count: buffer.count, at: position, final: final, line: &line, fields: &fields)
+                    guard case .done(let outcome, let start, let recordLine, let next) = step else { break }
+                    position = next
+                    accept(outcome, start: start, end: next, line: recordLine, base: base, into: batch, fields: &fields)
+                }
+            }
+            let consumed = position
+            if batch.recordCount == 0 && batch.malformed.isEmpty && !endOfFile {
+                if consumed > 0 { dropConsumed(consumed) }
+                continue
+            }
+            batch.fieldStart = fields.start
+            batch.fieldEnd = fields.end
+            batch.fieldFlags = fields.flags
+            if consumed == pending.count {
+                batch.bytes = pending
+                pendingOffset += Int64(pending.count)
+                pending = []
+            } else {
+                batch.bytes = pending
+                dropConsumed(consumed)
+            }
+            if batch.recordCount == 0 && batch.malformed.isEmpty && pending.isEmpty && endOfFile { return nil }
+            return batch
+        }
+    }
+
+    private func dropConsumed(_ consumed: Int) {
+        pending = Array(pending[consumed...])
+        pendingOffset += Int64(consumed)
+    }
+
+    private func fill() throws {
+        if var transcoder {
+            var raw = [UInt8]()
+            let got = try source.read(appendingTo: &raw, count: blockSize)
+            if got == 0 { endOfFile = true }
+            raw.withUnsafeBufferPointer { transcoder.transcode($0, into: &pending, final: got == 0) }
+            self.transcoder = transcoder
+        } else {
+            let got = try source.read(appendingTo: &pending, count: blockSize)
+            if got == 0 { endOfFile = true }
+        }
+    }
+
+    private func offset(of position: Int) -> Int64? {
+        transcoder == nil ? pendingOffset + Int64(position) : nil
+    }
+
+    private func accept(
+        _ outcome: CSVTokenizer.Outcome, start: Int, end: Int, line recordLine: Int, base: UnsafePointer<UInt8>,
+        into batch: CSVBatch, fields: inout FieldSpans
+    ) {
+        let firstField = Int(batch.recordFirstField[batch.recordFirstField.count - 1])
+        let location = SourceLocation(file: path, line: recordLine)
+        switch outcome {
+        case .blankLine:
+            return
+        case .unterminatedQuote:
+            recordIndex += 1
+            batch.malformed.append(
+                Finding(
+                    .error, code: "CSV-QUOTE",
+                    "unterminated quote: a quoted field opened in this record never closes; "
+                        + "the record's first line was skipped and reading went on at the next line.",
+                    at: location, record: recordIndex,
+                    fix: "close the quote in the source (a quote inside a value must be doubled: \"\")."))
+            return
+        case .record:
+            break
+        }
+        if !headerDone {
+            headerDone = true
+            if dialect.hasHeader {
+                makeHeader(base: base, fields: fields, from: firstField)
+                fields.truncate(to: firstField)
+                return
+            }
+            header = (1...(fields.count - firstField)).map { "column_\($0)" }
+        }
+        recordIndex += 1
+        let fieldCount = fields.count - firstField
+        if let problem = check(base: base, fields: fields, from: firstField, count: fieldCount, start: start, end: end) {
+            fields.truncate(to: firstField)
+            batch.malformed.append(
+                Finding(.error, code: problem.code, problem.message, at: location, record: recordIndex, fix: problem.fix))
+            return
+        }
+        batch.recordFirstField.append(Int32(fields.count))
+        batch.recordLine.append(recordLine)
+        batch.recordOffset.append(offset(of: start) ?? -1)
+        batch.recordIndex.append(recordIndex)
+    }
+
+    private func check(
+        base: UnsafePointer<UInt8>, fields: FieldSpans, from first: Int, count: Int, start: Int, end: Int
+    ) -> (code: String, message: String, fix: String)? {
+        if count != header.count {
+            return (
+                "CSV-RAGGED",
+                "expected \(header.count) fields (as in the header), found \(count).",
+                "quote values that contain \"\(dialect.delimiterName)\", or add the missing fields; "
+                    + "check the delimiter with --delimiter if every row is affected."
+            )
+        }
+        for field in first..<(first + count) where fields.flags[field] & CSVField.nul != 0 {
+            return (
+                "CSV-NUL",
+                "field \"\(header[field - first])\" holds a NUL byte (0x00).",
+                "remove the NUL bytes from the export (often a fixed-width field padded with zeros)."
+            )
+        }
+        if encoding.encoding == .utf8, let bad = UTF8Validator.firstInvalid(base + start, end - start) {
+            let absolute = start + bad
+            var column = header.count - 1
+            for field in first..<(first + count) where Int(fields.end[field]) >= absolute {
+                column = field - first
+                break
+            }
+            let byte = String(base[absolute], radix: 16, uppercase: true)
+            return (
+                "CSV-UTF8",
+                "field \"\(header[column])\" has an invalid UTF-8 byte sequence (byte 0x\(byte)"
+                    + (offset(of: absolute).map { " at file offset \($0)" } ?? "") + ").",
+                "re-export the file as UTF-8, or pass --encoding windows-1252 (or ISO-8859-1/-15) "
+                    + "if the whole file is in that encoding."
+            )
+        }
+        return nil
+    }
+
+    private func makeHeader(base: UnsafePointer<UInt8>, fields: FieldSpans, from first: Int) {
+        var names: [String] = []
+        var seen: [String: Int] = [:]
+        var scratch: [UInt8] = []
+        for field in first..<fields.count {
+            var name = decodeField(
+                base: base, start: Int(fields.start[field]), end: Int(fields.end[field]),
+                flags: fields.flags[field], scratch: &scratch
+            ).trimmingASCIIWhitespace()
+            let column = field - first + 1
+            if name.isEmpty {
+                name = "column_\(column)"
+                headerFindings.append(
+                    Finding(
+                        .warning, code: "CSV-HEADER", "column \(column) has no name; it is called \"\(name)\".",
+                        at: SourceLocation(file: path, line: 1), fix: "name every column in the export's header."))
+            }
+            if let times = seen[name] {
+                let renamed = "\(name)_\(times + 1)"
+                seen[name] = times + 1
+                headerFindings.append(
+                    Finding(
+                        .warning, code: "CSV-HEADER",
+                        "column \(column) repeats the name \"\(name)\"; it is called \"\(renamed)\".",
+                        at: SourceLocation(file: path, line: 1), fix: "give every column a distinct name."))
+                name = renamed
+            } else {
+                seen[name] = 1
+            }
+            names.append(name)
+        }
+        header = names
+    }
+
+    /// Decodes a field's bytes to a `String`, unescaping and converting from the file's encoding.
+    public func decodeField(
+        base: UnsafePointer<UInt8>, start: Int, end: Int, flags: UInt8, scratch: inout [UInt8]
+    ) -> String {
+        var pointer = base + start
+        var length = end - start
+        if flags & CSVField.needsUnescape != 0 {
+            CSVField.unescape(pointer, length, quote: dialect.quote, into: &scratch)
+            return scratch.withUnsafeBufferPointer { decode($0.baseAddress ?? pointer, $0.count) }
+        }
+        if length < 0 { length = 0 }
+        if length == 0 { pointer = base }
+        return decode(pointer, length)
+    }
+
+    private func decode(_ pointer: UnsafePointer<UInt8>, _ length: Int) -> String {
+        if let singleByte { return singleByte.decode(pointer, length) }
+        return String(decoding: UnsafeBufferPointer(start: pointer, count: length), as: UTF8.self)
+    }
+
+    /// Transcodes a field's bytes to UTF-8 into `out` (unescaped), for byte-level statistics.
+    public func utf8Field(
+        base: UnsafePointer<UInt8>, start: Int, end: Int, flags: UInt8, scratch: inout [UInt8], out: inout [UInt8]
+    ) {
+        out.removeAll(keepingCapacity: true)
+        if flags & CSVField.needsUnescape != 0 {
+            CSVField.unescape(base + start, end - start, quote: dialect.quote, into: &scratch)
+            if let singleByte {
+                scratch.withUnsafeBufferPointer { singleByte.appendUTF8($0.baseAddress ?? base, $0.count, to: &out) }
+            } else {
+                out.append(contentsOf: scratch)
+            }
+        } else if let singleByte {
+            singleByte.appendUTF8(base + start, end - start, to: &out)
+        } else {
+            out.append(contentsOf: UnsafeBufferPointer(start: base + start, count: end - start))
+        }
+    }
+
+    /// True when field bytes are UTF-8 as they stand (no transcoding needed for statistics).
+    public var bytesAreUTF8: Bool { singleByte == nil }
+}
+
+extension String {
+    func trimmingASCIIWhitespace() -> String {
+        var scalars = Substring(self)
+        while let first = scalars.first, first == " " || first == "\t" { scalars.removeFirst() }
+        while let last = scalars.last, last == " " || last == "\t" { scalars.removeLast() }
+        return String(scalars)
+    }
+}

@@ -1,0 +1,5 @@
+/// The kinds of extract custmig reads.
+public enum ExtractFormat: String, Sendable, Codable, CaseIterable {
+    case csv
+    case xml
+}

@@ -1,0 +1,22 @@
+/// How to read an extract; every field left `nil` is detected from the file.
+public struct ExtractOptions: Sendable, Hashable {
+    public var format: ExtractFormat?
+    public var encoding: TextEncoding?
+    public var delimiter: UInt8?
+    /// CSV: whether the first record names the columns.
+    public var hasHeader = true
+    /// XML: the record element's path, e.g. `/DEBMAS07/IDOC/E1KNA1M`.
+    public var recordPath: String?
+    /// A CSV record (or XML text) larger than this is malformed rather than buffered further.
+    public var maxRecordBytes = 64 << 20
+
+    public init(
+        format: ExtractFormat? = nil, encoding: TextEncoding? = nil, delimiter: UInt8? = nil,
+        recordPath: String? = nil
+    ) {
+        self.format = format
+        self.encoding = encoding
+        self.delimiter = delimiter
+        self.recordPath = recordPath
+    }
+}

@@ -1,0 +1,164 @@
+/// Builds ``Record``s from parse events for the elements at one record path.
+///
+/// A leaf element without attributes is a string (`<X/>` is `""`); an element with child elements or
+/// attributes is a record in a list, even when it occurs once (its own non-blank text, if any, goes
+/// under `#text`); attributes are `@name` keys. Control records (`EDI_DC*` elements beside the record
+/// element, as an IDoc's EDI_DC40) are kept and attached to each record that follows them inside the
+/// same parent.
+final class XMLRecordBuilder: XMLEventHandler {
+    private final class Frame {
+        let name: Int
+        var fields: [Field] = []
+        var text: [UInt8] = []
+        var isComplex = false
+        init(name: Int) { self.name = name }
+    }
+
+    let path: String
+    private let recordPath: [String]
+    private var recordPathIds: [Int] = []
+    private var depth = 0
+    /// How many leading components of the current element path match the record path.
+    private var matched = 0
+    private var frames: [Frame] = []
+    private var recordLine = 0
+    private var recordOffset: Int64 = 0
+    private var controlFields: [Field] = []
+    private var controlFrame: Frame?
+    private var controlDepth = 0
+    private var nameTable: XMLNameTable?
+    private(set) var records: [Record] = []
+    private(set) var recordIndex = 0
+    var readIndex = 0
+
+    init(path: String, recordPath: [String]) {
+        self.path = path
+        self.recordPath = recordPath
+    }
+
+    func startElement(_ name: Int, attributes: [(name: Int, value: String)], parser: XMLPushParser) {
+        if nameTable == nil {
+            nameTable = parser.names
+            recordPathIds = recordPath.map { parser.names.id(for: $0) }
+        }
+        depth += 1
+        if let parent = frames.last {
+            parent.isComplex = true
+            let frame = Frame(name: name)
+            if !attributes.isEmpty { addAttributes(attributes, to: frame) }
+            frames.append(frame)
+            return
+        }
+        if let controlFrame {
+            controlFrame.isComplex = true
+            frames.append(Frame(name: name))
+            return
+        }
+        if matched == depth - 1 && depth <= recordPathIds.count && recordPathIds[depth - 1] == name {
+            matched = depth
+            if depth == recordPathIds.count {
+                recordIndex += 1
+                recordLine = parser.currentLine
+                recordOffset = parser.byteOffset
+                let frame = Frame(name: name)
+                frame.isComplex = true
+                if !attributes.isEmpty { addAttributes(attributes, to: frame) }
+                frames.append(frame)
+            }
+            return
+        }
+        if depth == recordPathIds.count && matched == depth - 1 && parser.names.name(name).hasPrefix("EDI_DC") {
+            let frame = Frame(name: name)
+            if !attributes.isEmpty { addAttributes(attributes, to: frame) }
+            controlFrame = frame
+            controlDepth = depth
+            controlFields = []
+        }
+    }
+
+    func characters(_ bytes: UnsafeBufferPointer<UInt8>) {
+        if let frame = frames.last {
+            frame.text.append(contentsOf: bytes)
+        } else if let controlFrame {
+            controlFrame.text.append(contentsOf: bytes)
+        }
+    }
+
+    func endElement(_ name: Int, parser: XMLPushParser) {
+        defer { depth -= 1 }
+        if let controlFrame {
+            if depth == controlDepth {
+                controlFields.append(contentsOf: controlFrame.fields)
+                self.controlFrame = nil
+                return
+            }
+            // Leaves of the control record flatten into it (EDI_DC40 has only leaves).
+            let leaf = frames.removeLast()
+            controlFrame.fields.append(Field(parser.names.name(leaf.name), .text(decode(leaf.text))))
+            return
+        }
+        if frames.isEmpty {
+            if depth == matched {
+                matched -= 1
+                // Leaving the record's parent: its control record no longer applies.
+                if depth == recordPathIds.count - 1 { controlFields = [] }
+            }
+            return
+        }
+        let frame = frames.removeLast()
+        if frames.isEmpty {
+            matched -= 1
+            if !frame.text.isEmpty && !isBlank(frame.text) {
+                frame.fields.append(Field("#text", .text(decode(frame.text))))
+            }
+            let position = SourcePosition(file: path, line: recordLine, byteOffset: recordOffset, index: recordIndex)
+            records.append(Record(fields: frame.fields, position: position, control: controlFields))
+            return
+        }
+        let parent = frames[frames.count - 1]
+        let fieldName = parser.names.name(frame.name)
+        if frame.isComplex || !frame.fields.isEmpty {
+            if !frame.text.isEmpty && !isBlank(frame.text) {
+                frame.fields.append(Field("#text", .text(decode(frame.text))))
+            }
+            let child = Record(
+                fields: frame.fields,
+                position: SourcePosition(file: path, line: parser.currentLine, byteOffset: nil, index: recordIndex))
+            if let slot = parent.fields.lastIndex(where: { $0.name == fieldName }),
+                case .list(var list) = parent.fields[slot].value
+            {
+                parent.fields[slot].value = .text("")
+                list.append(child)
+                parent.fields[slot].value = .list(list)
+            } else {
+                parent.fields.append(Field(fieldName, .list([child])))
+            }
+        } else {
+            parent.fields.append(Field(fieldName, .text(decode(frame.text))))
+        }
+    }
+
+    /// True while a record is open (its element has started but not ended).
+    var isInsideRecord: Bool { !frames.isEmpty && controlFrame == nil }
+
+    func takeRecords() -> [Record] {
+        defer {
+            records.removeAll(keepingCapacity: true)
+            readIndex = 0
+        }
+        return records
+    }
+
+    private func addAttributes(_ attributes: [(name: Int, value: String)], to frame: Frame) {
+        guard let nameTable else { return }
+        for attribute in attributes {
+            frame.fields.append(Field("@" + nameTable.name(attribute.name), .text(attribute.value)))
+        }
+    }
+
+    private func decode(_ bytes: [UInt8]) -> String { String(decoding: bytes, as: UTF8.self) }
+
+    private func isBlank(_ bytes: [UInt8]) -> Bool {
+        bytes.allSatisfy { $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }
+    }
+}

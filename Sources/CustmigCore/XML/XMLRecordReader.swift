@@ -1,0 +1,139 @@
+import Foundation
+
+/// Reads an XML extract record by record, streaming with libxml2's push parser.
+///
+/// Memory holds one record (plus one parser chunk), never the document. A fatal XML error ends the
+/// stream: the records before it are returned, the record open at the error is counted malformed,
+/// and the error (with line and column) is a finding.
+public final class XMLRecordReader: ExtractReader {
+    public let path: String
+    public let recordPath: String
+    public private(set) var recordCount = 0
+    public private(set) var malformedCount = 0
+    private let parser: XMLPushParser
+    private let builder: XMLRecordBuilder
+    private var queue: [Record] = []
+    private var queueIndex = 0
+    private var findings: [Finding] = []
+    private var done = false
+    private let forcedEncoding: String?
+    /// The encoding named in the XML declaration, read from the file's first bytes.
+    public let declaredEncoding: String?
+
+    public init(path: String, options: ExtractOptions = ExtractOptions()) throws {
+        self.path = path
+        forcedEncoding = options.encoding?.rawValue
+        declaredEncoding = try XMLRecordReader.declaredEncoding(path: path)
+        if let given = options.recordPath {
+            recordPath = try XMLRecordReader.validate(recordPath: given)
+        } else {
+            let sniffer = XMLRecordPathSniffer()
+            let sniffing = try XMLPushParser(path: path, handler: sniffer, encoding: forcedEncoding, chunkSize: 64 << 10)
+            while try sniffing.parseNextChunk() {}
+            guard let detected = sniffer.detectedPath() else {
+                if let error = sniffing.fatalError {
+                    throw CustmigError(
+                        .unreadableInput, code: error.code, error.message, at: error.location, fix: error.fix)
+                }
+                throw CustmigError(
+                    .usage, code: "XML-RECORD-PATH",
+                    "could not tell which element is a record in \(path) (no repeating element with children).",
+                    fix: "pass --record-path, e.g. --record-path /DEBMAS07/IDOC/E1KNA1M.")
+            }
+            recordPath = detected
+        }
+        let components = recordPath.split(separator: "/").map(String.init)
+        builder = XMLRecordBuilder(path: path, recordPath: components)
+        parser = try XMLPushParser(path: path, handler: builder, encoding: forcedEncoding)
+    }
+
+    /// Reads `encoding="…"` from the XML declaration (`<?xml … ?>`), if the file has one.
+    static func declaredEncoding(path: String) throws -> String? {
+        let head = try FileByteSource(path: path).peek(count: 512)
+        let text = String(decoding: head.filter { $0 != 0 }, as: UTF8.self)
+        guard let start = text.range(of: "<?xml"), let end = text.range(of: "?>", range: start.upperBound..<text.endIndex)
+        else { return nil }
+        let declaration = text[start.upperBound..<end.lowerBound]
+        guard let key = declaration.range(of: "encoding") else { return nil }
+        let rest = declaration[key.upperBound...].drop { $0 == " " || $0 == "=" }
+        guard let quote = rest.first, quote == "\"" || quote == "'" else { return nil }
+        let value = rest.dropFirst().prefix { $0 != quote }
+        return value.isEmpty ? nil : String(value)
+    }
+
+    static func validate(recordPath: String) throws -> String {
+        let components = recordPath.split(separator: "/", omittingEmptySubsequences: true)
+        guard recordPath.hasPrefix("/"), !recordPath.hasPrefix("//"), !components.isEmpty,
+            components.allSatisfy({ !$0.isEmpty && !$0.contains(where: { $0 == " " || $0 == "*" }) })
+        else {
+            throw CustmigError(
+                .usage, code: "XML-RECORD-PATH",
+                "record path \"\(recordPath)\" is not an absolute element path.",
+                fix: "write it from the root element, e.g. /DEBMAS07/IDOC/E1KNA1M.")
+        }
+        return recordPath
+    }
+
+    public var description: ExtractDescription {
+        let declared = declaredEncoding
+        let encoding: DetectedEncoding
+        if let forcedEncoding, let known = TextEncoding(name: forcedEncoding) {
+            encoding = DetectedEncoding(encoding: known, bomLength: 0, confidence: 1, reason: "given with --encoding")
+        } else if let declared {
+            encoding = DetectedEncoding(
+                encoding: TextEncoding(name: declared) ?? .utf8, bomLength: 0, confidence: 1,
+                reason: "declared in the XML declaration: \(declared)")
+        } else {
+            encoding = DetectedEncoding(
+                encoding: .utf8, bomLength: 0, confidence: 0.9, reason: "no encoding declared: XML's default UTF-8")
+        }
+        return ExtractDescription(
+            path: path, format: .xml, encoding: encoding, dialect: nil, recordPath: recordPath, columns: [],
+            declaredEncoding: declared)
+    }
+
+    public var bytesRead: Int64 { parser.bytesRead }
+    public var fileSize: Int64 { parser.fileSize }
+
+    public func next() throws -> Record? {
+        while queueIndex >= queue.count {
+            if done { return nil }
+            queue = []
+            queueIndex = 0
+            let more = try parser.parseNextChunk()
+            queue = builder.takeRecords()
+            if !more { finish() }
+        }
+        defer { queueIndex += 1 }
+        recordCount += 1
+        return queue[queueIndex]
+    }
+
+    private func finish() {
+        done = true
+        findings.append(contentsOf: parser.warnings)
+        if let fatal = parser.fatalError {
+            findings.append(fatal)
+            if builder.isInsideRecord {
+                malformedCount += 1
+                var lost = fatal
+                lost.code = "XML-RECORD-LOST"
+                lost.recordIndex = builder.recordIndex
+                lost.message = "record \(builder.recordIndex) (\(recordPath)) was cut off by the error above and is not read."
+                lost.fix = "repair the file; the \(builder.recordIndex - 1) records before it were read."
+                findings.append(lost)
+            }
+        }
+        if builder.recordIndex == 0 && parser.fatalError == nil {
+            findings.append(
+                Finding(
+                    .warning, code: "XML-NO-RECORDS", "no element matches the record path \(recordPath).",
+                    at: SourceLocation(file: path), fix: "check --record-path against `custmig peek` of the file."))
+        }
+    }
+
+    public func drainFindings() -> [Finding] {
+        defer { findings.removeAll() }
+        return findings
+    }
+}

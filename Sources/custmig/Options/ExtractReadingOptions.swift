@@ -1,0 +1,40 @@
+import ArgumentParser
+import CustmigCore
+
+/// How to read extracts; shared by `peek`, `profile` and later stages.
+struct ExtractReadingOptions: ParsableArguments {
+    @Option(help: "csv or xml (default: detected from the content).")
+    var format: ExtractFormat?
+
+    @Option(help: "Text encoding: \(TextEncoding.acceptedNames) (default: detected).")
+    var encoding: String?
+
+    @Option(help: "CSV delimiter: one character, or tab (default: sniffed among , ; | tab).")
+    var delimiter: String?
+
+    @Flag(help: "The CSV has no header row; columns are called column_1, column_2, …")
+    var noHeader = false
+
+    @Option(help: "XML record element path, e.g. /DEBMAS07/IDOC/E1KNA1M (default: detected).")
+    var recordPath: String?
+
+    func extractOptions() throws -> ExtractOptions {
+        var options = ExtractOptions(format: format, recordPath: recordPath)
+        if let encoding {
+            guard let known = TextEncoding(name: encoding) else {
+                throw ValidationError("unknown encoding \"\(encoding)\"; use one of \(TextEncoding.acceptedNames).")
+            }
+            options.encoding = known
+        }
+        if let delimiter {
+            guard let byte = CSVDialect.parseDelimiter(delimiter) else {
+                throw ValidationError("--delimiter must be one ASCII character (not a quote or newline) or tab.")
+            }
+            options.delimiter = byte
+        }
+        options.hasHeader = !noHeader
+        return options
+    }
+}
+
+extension ExtractFormat: ExpressibleByArgument {}

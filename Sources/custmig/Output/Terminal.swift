@@ -1,0 +1,72 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import CustmigCore
+
+/// The one place the CLI writes to the terminal.
+enum Terminal {
+    static var stderrIsTerminal: Bool { isatty(2) == 1 }
+
+    static func error(_ text: String) {
+        FileHandleWriter.standardError.write(text + "\n")
+    }
+
+    static func out(_ text: String) {
+        FileHandleWriter.standardOutput.write(text + "\n")
+    }
+
+    /// Prints findings as `file:line: severity: [CODE] message Fix: …`, at most `limit` of them.
+    static func report(_ findings: [Finding], limit: Int = 20, alreadyShown: inout Int) {
+        for finding in findings {
+            if alreadyShown < limit { error(finding.description) }
+            alreadyShown += 1
+            if alreadyShown == limit + 1 { error("… further findings are counted but not shown.") }
+        }
+    }
+
+    /// Rewrites one status line on stderr (only when it is a terminal).
+    static func progress(_ text: String) {
+        guard stderrIsTerminal else { return }
+        FileHandleWriter.standardError.write("\r\u{1B}[K" + text)
+    }
+
+    static func clearProgress() {
+        guard stderrIsTerminal else { return }
+        FileHandleWriter.standardError.write("\r\u{1B}[K")
+    }
+}
+
+/// Buffered writes to a file descriptor (stdout is written in large blocks for `peek`).
+final class FileHandleWriter {
+    static let standardOutput = FileHandleWriter(descriptor: 1)
+    static let standardError = FileHandleWriter(descriptor: 2, bufferLimit: 0)
+
+    private let descriptor: Int32
+    private var buffer: [UInt8] = []
+    private let bufferLimit: Int
+
+    init(descriptor: Int32, bufferLimit: Int = 1 << 16) {
+        self.descriptor = descriptor
+        self.bufferLimit = bufferLimit
+    }
+
+    func write(_ text: String) {
+        buffer.append(contentsOf: text.utf8)
+        if buffer.count > bufferLimit { flush() }
+    }
+
+    func flush() {
+        var offset = 0
+        buffer.withUnsafeBytes { raw in
+            while offset < raw.count {
+                let written = Glibc.write(descriptor, raw.baseAddress! + offset, raw.count - offset)
+                if written <= 0 {
+                    if errno == EINTR { continue }
+                    return
+                }
+                offset += written
+            }
+        }
+        buffer.removeAll(keepingCapacity: true)
+    }
+}
