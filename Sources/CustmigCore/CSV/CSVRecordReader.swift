@@ -6,6 +6,8 @@ public final class CSVRecordReader: ExtractReader {
     public let batches: CSVBatchReader
     private var batch: CSVBatch?
     private var cursor = 0
+    /// Malformed records of the current batch not yet passed on (they are passed on in record order).
+    private var malformedQueue: [Finding] = []
     private var findings: [Finding] = []
     private var scratch: [UInt8] = []
     public private(set) var recordCount = 0
@@ -27,15 +29,24 @@ public final class CSVRecordReader: ExtractReader {
             if let batch, cursor < batch.recordCount {
                 defer { cursor += 1 }
                 recordCount += 1
+                passOnMalformed(before: batch.recordIndex[cursor])
                 return record(at: cursor, in: batch)
             }
+            passOnMalformed(before: Int.max)
             guard let fresh = try batches.nextBatch() else { return nil }
-            if findings.isEmpty && recordCount == 0 { findings = batches.headerFindings }
-            findings.append(contentsOf: fresh.malformed)
-            malformedCount += fresh.malformed.count
+            malformedQueue = fresh.malformed
             batch = fresh
             cursor = 0
         }
+    }
+
+    private func passOnMalformed(before index: Int) {
+        var taken = 0
+        while taken < malformedQueue.count, (malformedQueue[taken].recordIndex ?? 0) < index { taken += 1 }
+        guard taken > 0 else { return }
+        findings.append(contentsOf: malformedQueue[..<taken])
+        malformedCount += taken
+        malformedQueue.removeFirst(taken)
     }
 
     public func drainFindings() -> [Finding] {
