@@ -1,0 +1,96 @@
+/// The profile of one extract: what `custmig profile` writes as JSON (schema `custmig.profile/1`).
+///
+/// The schema is stable: fields are only ever added. It is documented in the README
+/// ("Profile JSON"), and later stages read it.
+public struct ExtractProfile: Sendable, Codable {
+    public var schema = "custmig.profile/1"
+    public var file: FileFacts
+    public var fields: [FieldProfile]
+}
+
+/// Facts about the file as a whole.
+public struct FileFacts: Sendable, Codable {
+    public var path: String
+    public var sizeBytes: Int64
+    public var format: ExtractFormat
+    public var encoding: String
+    public var encodingConfidence: Double
+    public var encodingReason: String
+    /// CSV only.
+    public var delimiter: String?
+    public var lineEndings: String?
+    public var hasHeader: Bool?
+    /// XML only.
+    public var recordPath: String?
+    public var records: Int
+    public var malformedRecords: Int
+    /// The first malformed records (at most 100), in file order.
+    public var malformedSamples: [MalformedSample]
+    /// Counts of malformed records per reason code.
+    public var malformedByCode: [String: Int]
+    public var warnings: [String]
+    public var elapsedSeconds: Double
+}
+
+/// One malformed record: where and why.
+public struct MalformedSample: Sendable, Codable {
+    public var line: Int?
+    public var column: Int?
+    public var record: Int?
+    public var code: String
+    public var message: String
+    public var fix: String?
+}
+
+/// Statistics of one CSV column or XML field path (`E1KNVVM/VKORG`).
+public struct FieldProfile: Sendable, Codable {
+    public var name: String
+    /// Records (or, for nested paths, segments) in which the field occurs.
+    public var present: Int
+    /// Occurs with an empty value.
+    public var empty: Int
+    /// Occurs with only spaces or tabs.
+    public var blank: Int
+    public var distinct: Int
+    /// True when `distinct` is a HyperLogLog estimate (about 1% error) rather than exact.
+    public var distinctIsEstimate: Bool
+    /// In characters, over non-empty values.
+    public var minLength: Int?
+    public var maxLength: Int?
+    public var leadingWhitespace: Int
+    public var trailingWhitespace: Int
+    public var nonASCII: Int
+    public var inferredType: ValueType
+    /// Share of non-blank values that do not fit `inferredType` (0...1).
+    public var nonConformingShare: Double
+    /// Non-blank values fitting each type (a value may fit several).
+    public var typeCounts: [String: Int]
+    public var dateLayouts: [String: Int]
+    /// Values read with a decimal comma (`1.234,56`) among the numbers.
+    public var decimalCommaCount: Int
+    public var numeric: NumericSummary?
+    /// Unique and never empty: a candidate key.
+    public var isCandidateKey: Bool
+    /// Non-empty values that repeat an earlier value (known exactly for key-like fields, else nil).
+    public var duplicateValues: Int?
+    public var topValues: [ValueCount]
+    /// False when most values are unique, so top values say little (they are then not tracked further).
+    public var topValuesMeaningful: Bool
+    public var patterns: [ValueCount]
+    /// True when values shown are masked (`--mask-pii`).
+    public var masked: Bool
+}
+
+public struct NumericSummary: Sendable, Codable {
+    public var count: Int
+    public var min: Double
+    public var max: Double
+    public var mean: Double
+}
+
+public struct ValueCount: Sendable, Codable {
+    public var value: String
+    public var count: Int
+    /// True when the count is an upper bound from the bounded top-values sketch.
+    public var estimated: Bool
+}

@@ -1,0 +1,68 @@
+/// Counters over analysed values, additive so that workers' counters can be merged.
+struct FieldCounters: Sendable {
+    var nonBlank = 0
+    var blank = 0
+    var leading = 0
+    var trailing = 0
+    var nonASCII = 0
+    var minLength = Int32.max
+    var maxLength: Int32 = 0
+    var typeCounts = [Int](repeating: 0, count: ValueType.allCases.count)
+    var layoutCounts = [Int](repeating: 0, count: DateLayout.allCases.count)
+    var numericCount = 0
+    var numericMin = Double.infinity
+    var numericMax = -Double.infinity
+    var numericSum = 0.0
+    var decimalComma = 0
+
+    mutating func apply(_ facts: ValueFacts, times: Int) {
+        if facts.characters < minLength { minLength = facts.characters }
+        if facts.characters > maxLength { maxLength = facts.characters }
+        if facts.nonASCII { nonASCII += times }
+        if facts.blank {
+            blank += times
+            return
+        }
+        nonBlank += times
+        if facts.leadingSpace { leading += times }
+        if facts.trailingSpace { trailing += times }
+        var types = facts.types
+        var index = 0
+        while types != 0 {
+            if types & 1 != 0 { typeCounts[index] += times }
+            types >>= 1
+            index += 1
+        }
+        var layouts = facts.dateLayouts
+        index = 0
+        while layouts != 0 {
+            if layouts & 1 != 0 { layoutCounts[index] += times }
+            layouts >>= 1
+            index += 1
+        }
+        if facts.isNumber {
+            numericCount += times
+            numericSum += facts.number * Double(times)
+            if facts.number < numericMin { numericMin = facts.number }
+            if facts.number > numericMax { numericMax = facts.number }
+            if facts.decimalComma { decimalComma += times }
+        }
+    }
+
+    mutating func merge(_ other: FieldCounters) {
+        nonBlank += other.nonBlank
+        blank += other.blank
+        leading += other.leading
+        trailing += other.trailing
+        nonASCII += other.nonASCII
+        minLength = min(minLength, other.minLength)
+        maxLength = max(maxLength, other.maxLength)
+        for index in typeCounts.indices { typeCounts[index] += other.typeCounts[index] }
+        for index in layoutCounts.indices { layoutCounts[index] += other.layoutCounts[index] }
+        numericCount += other.numericCount
+        numericMin = min(numericMin, other.numericMin)
+        numericMax = max(numericMax, other.numericMax)
+        numericSum += other.numericSum
+        decimalComma += other.decimalComma
+    }
+}

@@ -1,0 +1,217 @@
+/// Accumulates the statistics of one field in bounded memory; one per field per worker, merged at the end.
+///
+/// The first ``cacheLimit`` distinct values are analysed once and then only counted (most ERP columns
+/// are codes with few values, so most values cost one table lookup). Later distinct values are
+/// analysed each time and go to bounded top-value and pattern sketches. Distinct values are counted
+/// exactly up to ``exactBound`` (a fingerprint table), and beyond it by HyperLogLog, except for
+/// key-like fields (HyperLogLog sees under 3% repeats): their 8-byte fingerprints are kept in an
+/// append-only list, sorted at the end, which gives exact distinct and repeated-value counts.
+struct FieldStatistics {
+    static let cacheLimit = 8192
+    static let exactBound = 65_536
+    static let topCapacity = 64
+    static let keyCheckInterval = 65_536
+
+    struct CachedValue {
+        var facts: ValueFacts
+        var count: Int
+        var value: String
+    }
+
+    let name: String
+    var present = 0
+    var empty = 0
+    private(set) var hll = HyperLogLog()
+    private(set) var exact: FingerprintTable? = FingerprintTable()
+    /// Fingerprints of every non-empty value while the field looks like a key.
+    private(set) var keyPrints: [UInt64]? = []
+    private var cacheIndex = FingerprintTable()
+    private(set) var cache: [CachedValue] = []
+    private(set) var counters = FieldCounters()
+    private(set) var overflowTop = SpaceSaving(capacity: topCapacity)
+    private(set) var overflowPatterns = SpaceSaving(capacity: topCapacity)
+    private(set) var topFrozen = false
+
+    init(name: String) { self.name = name }
+
+    private var nonEmpty: Int { present - empty }
+
+    mutating func add(_ base: UnsafePointer<UInt8>, _ count: Int) {
+        present += 1
+        if count == 0 {
+            empty += 1
+            return
+        }
+        let hash = ValueHash.hash(base, count)
+        if keyPrints != nil { keyPrints!.append(hash) }
+        if nonEmpty % FieldStatistics.keyCheckInterval == 0 { reviewCardinality() }
+        if let slot = cacheIndex.value(for: hash) {
+            cache[Int(slot)].count += 1
+            return
+        }
+        hll.insert(hash: hash)
+        if exact != nil {
+            exact!.insert(hash)
+            if exact!.count > FieldStatistics.exactBound { exact = nil }
+        }
+        var facts = ValueAnalyzer.analyze(base, count)
+        facts.hash = hash
+        if cache.count < FieldStatistics.cacheLimit {
+            cacheIndex.set(Int32(cache.count), for: hash)
+            cache.append(CachedValue(facts: facts, count: 1, value: FieldStatistics.decode(base, count)))
+            return
+        }
+        counters.apply(facts, times: 1)
+        overflowPatterns.add(key: facts.pattern.hash) { facts.pattern.text }
+        if !topFrozen {
+            // Mostly unique values: the top values say nothing, and tracking them is the costliest part.
+            overflowTop.add(key: hash) { FieldStatistics.decode(base, count) }
+        }
+    }
+
+    /// Every ``keyCheckInterval`` values: stop keeping key fingerprints when values repeat (not a key),
+    /// and stop tracking top values when nearly every value is new (they would all count 1).
+    private mutating func reviewCardinality() {
+        let estimate = Double(hll.estimate)
+        let seen = Double(nonEmpty)
+        if keyPrints != nil && estimate < 0.97 * seen { keyPrints = nil }
+        if !topFrozen && estimate > 0.95 * seen { topFrozen = true }
+    }
+
+    mutating func add(_ text: String) {
+        var text = text
+        text.withUTF8 { buffer in
+            if let base = buffer.baseAddress {
+                add(base, buffer.count)
+            } else {
+                present += 1
+                empty += 1
+            }
+        }
+    }
+
+    private static func decode(_ base: UnsafePointer<UInt8>, _ count: Int) -> String {
+        String(decoding: UnsafeBufferPointer(start: base, count: min(count, 200)), as: UTF8.self)
+    }
+
+    /// Adds another worker's statistics of the same field.
+    mutating func merge(_ other: FieldStatistics) {
+        present += other.present
+        empty += other.empty
+        hll.merge(other.hll)
+        if var mine = exact, let theirs = other.exact {
+            exact = nil
+            theirs.forEachKey { mine.insert($0) }
+            exact = mine.count > FieldStatistics.exactBound ? nil : mine
+        } else {
+            exact = nil
+        }
+        if keyPrints != nil, let theirs = other.keyPrints {
+            keyPrints!.append(contentsOf: theirs)
+        } else {
+            keyPrints = nil
+        }
+        counters.merge(other.counters)
+        topFrozen = topFrozen || other.topFrozen
+        for entry in other.cache {
+            if let slot = cacheIndex.value(for: entry.facts.hash) {
+                cache[Int(slot)].count += entry.count
+            } else if cache.count < FieldStatistics.cacheLimit {
+                cacheIndex.set(Int32(cache.count), for: entry.facts.hash)
+                cache.append(entry)
+            } else {
+                counters.apply(entry.facts, times: entry.count)
+                overflowPatterns.add(key: entry.facts.pattern.hash, count: entry.count) { entry.facts.pattern.text }
+                overflowTop.add(key: entry.facts.hash, count: entry.count) { entry.value }
+            }
+        }
+        for item in other.overflowTop.heap {
+            if let slot = cacheIndex.value(for: item.key) {
+                cache[Int(slot)].count += item.count
+            } else {
+                var single = SpaceSaving(capacity: 1)
+                single.add(key: item.key, count: item.count) { item.value }
+                overflowTop.merge(single)
+            }
+        }
+        overflowPatterns.merge(other.overflowPatterns)
+    }
+
+    /// The field's profile; `records` is the number of records read, `mask` masks shown values.
+    func profile(records: Int, isPerRecord: Bool, mask: Bool, maskNames: Set<String>) -> FieldProfile {
+        var totals = counters
+        var patternCounts: [UInt64: (String, Int)] = [:]
+        for entry in cache {
+            totals.apply(entry.facts, times: entry.count)
+            patternCounts[entry.facts.pattern.hash, default: (entry.facts.pattern.text, 0)].1 += entry.count
+        }
+        for item in overflowPatterns.heap {
+            patternCounts[item.key, default: (item.value, 0)].1 += item.count
+        }
+        var top = cache.map { ValueCount(value: $0.value, count: $0.count, estimated: false) }
+        top += overflowTop.heap.map { ValueCount(value: $0.value, count: $0.count, estimated: $0.error > 0) }
+        top.sort { $0.count != $1.count ? $0.count > $1.count : $0.value < $1.value }
+        let patterns = patternCounts.values.sorted { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0 < $1.0 }
+            .prefix(12).map { ValueCount(value: $0.0, count: $0.1, estimated: false) }
+
+        let exactDistinct = keyDistinct() ?? exact?.count
+        let distinct = exactDistinct ?? hll.estimate
+        let duplicates = exactDistinct.map { nonEmpty - $0 }
+        let (type, conforming) = inferType(totals)
+        let nonConforming = totals.nonBlank == 0 ? 0 : 1 - Double(conforming) / Double(totals.nonBlank)
+        var typeCounts: [String: Int] = [:]
+        for (index, kind) in ValueType.allCases.enumerated() where totals.typeCounts[index] > 0 && kind != .text {
+            typeCounts[kind.rawValue] = totals.typeCounts[index]
+        }
+        var layouts: [String: Int] = [:]
+        for (index, layout) in DateLayout.allCases.enumerated() where totals.layoutCounts[index] > 0 {
+            layouts[layout.rawValue] = totals.layoutCounts[index]
+        }
+        let numeric: NumericSummary? =
+            (type == .integer || type == .decimal) && totals.numericCount > 0
+            ? NumericSummary(
+                count: totals.numericCount, min: totals.numericMin, max: totals.numericMax,
+                mean: totals.numericSum / Double(totals.numericCount)) : nil
+        let isMasked = mask && (type.isPersonalData || maskNames.contains(name) || PersonalData.looksLikePersonName(name))
+        let shownTop = top.prefix(10).map { value -> ValueCount in
+            var value = value
+            if isMasked { value.value = PersonalData.mask(value.value) }
+            return value
+        }
+        return FieldProfile(
+            name: name, present: present, empty: empty, blank: totals.blank, distinct: distinct,
+            distinctIsEstimate: exactDistinct == nil, minLength: totals.minLength == .max ? nil : Int(totals.minLength),
+            maxLength: totals.minLength == .max ? nil : Int(totals.maxLength), leadingWhitespace: totals.leading,
+            trailingWhitespace: totals.trailing, nonASCII: totals.nonASCII, inferredType: type,
+            nonConformingShare: nonConforming, typeCounts: typeCounts, dateLayouts: layouts,
+            decimalCommaCount: totals.decimalComma, numeric: numeric,
+            isCandidateKey: isPerRecord && duplicates == 0 && empty == 0 && totals.blank == 0 && present == records
+                && records > 1,
+            duplicateValues: duplicates, topValues: Array(shownTop), topValuesMeaningful: !topFrozen,
+            patterns: Array(patterns), masked: isMasked)
+    }
+
+    /// Exact distinct count from the key fingerprints, when the field stayed key-like.
+    private func keyDistinct() -> Int? {
+        guard var prints = keyPrints, prints.count == nonEmpty else { return nil }
+        prints.sort()
+        var unique = prints.isEmpty ? 0 : 1
+        for index in prints.indices.dropFirst() where prints[index] != prints[index - 1] { unique += 1 }
+        return unique
+    }
+
+    /// The most specific type that at least 90% of non-blank values fit; else the best fit over 50%; else text.
+    private func inferType(_ totals: FieldCounters) -> (ValueType, Int) {
+        guard totals.nonBlank > 0 else { return (.text, 0) }
+        let order: [ValueType] = [.flag, .country, .date, .integer, .decimal, .email, .iban, .vatId, .phone, .code]
+        func count(_ type: ValueType) -> Int { totals.typeCounts[ValueType.allCases.firstIndex(of: type)!] }
+        let distinctValues = exact?.count ?? hll.estimate
+        for type in order where Double(count(type)) >= 0.9 * Double(totals.nonBlank) {
+            if type == .flag && distinctValues > 8 { continue }
+            return (type, count(type))
+        }
+        let best = order.filter { $0 != .flag }.max { count($0) < count($1) }!
+        if Double(count(best)) >= 0.5 * Double(totals.nonBlank) { return (best, count(best)) }
+        return (.text, totals.nonBlank)
+    }
+}

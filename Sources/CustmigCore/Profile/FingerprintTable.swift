@@ -1,0 +1,126 @@
+/// An open-addressing hash table keyed by 64-bit fingerprints that are already well mixed.
+///
+/// Swift's `Dictionary` hashes its keys again with SipHash, which dominated the profiler's time;
+/// fingerprints need no second hash. Linear probing, power-of-two capacity, at most 3/4 full.
+/// Key 0 is stored aside, so 0 can serve as the empty marker.
+struct FingerprintTable {
+    private var keys: [UInt64]
+    private var values: [Int32]
+    private var mask: Int
+    private(set) var count = 0
+    private var zeroValue: Int32?
+
+    init(capacity: Int = 16) {
+        var size = 16
+        while size * 3 < capacity * 4 { size <<= 1 }
+        keys = [UInt64](repeating: 0, count: size)
+        values = [Int32](repeating: 0, count: size)
+        mask = size - 1
+    }
+
+    /// Bytes held, for memory accounting.
+    var footprint: Int { keys.count * 12 }
+
+    @inline(__always)
+    func value(for key: UInt64) -> Int32? {
+        if key == 0 { return zeroValue }
+        return keys.withUnsafeBufferPointer { keys -> Int32? in
+            var slot = Int(truncatingIfNeeded: key) & mask
+            while true {
+                let found = keys[slot]
+                if found == key { return values[slot] }
+                if found == 0 { return nil }
+                slot = (slot + 1) & mask
+            }
+        }
+    }
+
+    /// Sets the value for `key`; returns true when the key is new.
+    @inline(__always)
+    @discardableResult
+    mutating func set(_ value: Int32, for key: UInt64) -> Bool {
+        if key == 0 {
+            let isNew = zeroValue == nil
+            if isNew { count += 1 }
+            zeroValue = value
+            return isNew
+        }
+        if (count + 1) * 4 > keys.count * 3 { grow() }
+        var slot = Int(truncatingIfNeeded: key) & mask
+        let isNew: Bool = keys.withUnsafeMutableBufferPointer { keys in
+            while true {
+                let found = keys[slot]
+                if found == key { return false }
+                if found == 0 {
+                    keys[slot] = key
+                    return true
+                }
+                slot = (slot + 1) & mask
+            }
+        }
+        values[slot] = value
+        if isNew { count += 1 }
+        return isNew
+    }
+
+    /// Inserts a key with no value (set use); returns true when it was new.
+    @inline(__always)
+    @discardableResult
+    mutating func insert(_ key: UInt64) -> Bool { set(0, for: key) }
+
+    func contains(_ key: UInt64) -> Bool { value(for: key) != nil }
+
+    /// Removes a key (backward-shift deletion keeps probe chains intact).
+    mutating func remove(_ key: UInt64) {
+        if key == 0 {
+            if zeroValue != nil { count -= 1 }
+            zeroValue = nil
+            return
+        }
+        var slot = Int(truncatingIfNeeded: key) & mask
+        while true {
+            if keys[slot] == 0 { return }
+            if keys[slot] == key { break }
+            slot = (slot + 1) & mask
+        }
+        count -= 1
+        var hole = slot
+        var next = (slot + 1) & mask
+        while keys[next] != 0 {
+            let home = Int(truncatingIfNeeded: keys[next]) & mask
+            // Move the entry back if its home is not between the hole and its slot (cyclically).
+            let shouldMove = hole <= next ? (home <= hole || home > next) : (home <= hole && home > next)
+            if shouldMove {
+                keys[hole] = keys[next]
+                values[hole] = values[next]
+                hole = next
+            }
+            next = (next + 1) & mask
+        }
+        keys[hole] = 0
+    }
+
+    /// Calls `body` for every key.
+    func forEachKey(_ body: (UInt64) -> Void) {
+        if zeroValue != nil { body(0) }
+        for key in keys where key != 0 { body(key) }
+    }
+
+    private mutating func grow() {
+        let oldKeys = keys
+        let oldValues = values
+        let size = keys.count * 2
+        keys = [UInt64](repeating: 0, count: size)
+        values = [Int32](repeating: 0, count: size)
+        mask = size - 1
+        let zero = zeroValue
+        count = zero == nil ? 0 : 1
+        for index in 0..<oldKeys.count where oldKeys[index] != 0 {
+            var slot = Int(truncatingIfNeeded: oldKeys[index]) & mask
+            while keys[slot] != 0 { slot = (slot + 1) & mask }
+            keys[slot] = oldKeys[index]
+            values[slot] = oldValues[index]
+            count += 1
+        }
+    }
+}

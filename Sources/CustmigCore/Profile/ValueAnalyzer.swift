@@ -1,0 +1,333 @@
+/// Looks at one value's UTF-8 bytes once and says what it could be: its shape, length, types it fits,
+/// date layouts it matches and its number, if it is one.
+enum ValueAnalyzer {
+    private static let flagWords: Set<UInt64> = {
+        var words = Set<UInt64>()
+        for word in ["x", "y", "n", "j", "0", "1", "t", "f", "yes", "no", "ja", "nein", "true", "false", "-"] {
+            words.insert(pack(Array(word.utf8)))
+        }
+        return words
+    }()
+
+    private static func pack(_ bytes: [UInt8]) -> UInt64 {
+        var value: UInt64 = 0
+        for (index, byte) in bytes.enumerated() { value |= UInt64(byte) << (UInt64(index) * 8) }
+        return value
+    }
+
+    static func analyze(_ base: UnsafePointer<UInt8>, _ count: Int) -> ValueFacts {
+        var facts = ValueFacts()
+        facts.hash = ValueHash.hash(base, count)
+        var digits = 0
+        var upper = 0
+        var lower = 0
+        var spaces = 0
+        var at = 0
+        var dots = 0
+        var commas = 0
+        var dashes = 0
+        var slashes = 0
+        var plus = 0
+        var parens = 0
+        var apostrophes = 0
+        var otherASCII = 0
+        var nonASCII = 0
+        var characters: Int32 = 0
+        var pattern = ShapePattern()
+        for index in 0..<count {
+            let byte = base[index]
+            if byte < 0x80 {
+                characters += 1
+                switch byte {
+                case 48...57:
+                    digits += 1
+                    pattern.append(57)
+                case 65...90:
+                    upper += 1
+                    pattern.append(65)
+                case 97...122:
+                    lower += 1
+                    pattern.append(97)
+                default:
+                    switch byte {
+                    case 32, 9: spaces += 1
+                    case 64: at += 1
+                    case 46: dots += 1
+                    case 44: commas += 1
+                    case 45: dashes += 1
+                    case 47: slashes += 1
+                    case 43: plus += 1
+                    case 40, 41: parens += 1
+                    case 39: apostrophes += 1
+                    default: otherASCII += 1
+                    }
+                    pattern.append(byte == 9 ? 32 : byte)
+                }
+            } else if byte & 0xC0 != 0x80 {
+                characters += 1
+                nonASCII += 1
+                pattern.append(97)
+            }
+        }
+        facts.characters = characters
+        facts.pattern = pattern
+        facts.nonASCII = nonASCII > 0
+        guard count > 0 else { return facts }
+        if spaces == count {
+            facts.blank = true
+            return facts
+        }
+        var start = 0
+        var end = count
+        while start < end && (base[start] == 32 || base[start] == 9) { start += 1 }
+        while end > start && (base[end - 1] == 32 || base[end - 1] == 9) { end -= 1 }
+        facts.leadingSpace = start > 0
+        facts.trailingSpace = end < count
+        let trimmed = base + start
+        let length = end - start
+        let innerSpaces = spaces - start - (count - end)
+        let letters = upper + lower + nonASCII
+        var types = ValueType.text.bit
+
+        if length <= 5 {
+            var lowered = [UInt8](repeating: 0, count: length)
+            for index in 0..<length {
+                let byte = trimmed[index]
+                lowered[index] = byte >= 65 && byte <= 90 ? byte + 32 : byte
+            }
+            if flagWords.contains(pack(lowered)) { types |= ValueType.flag.bit }
+        }
+        let signed = trimmed[0] == 45 || trimmed[0] == 43
+        let body = signed ? length - 1 : length
+        if digits == body && body > 0 && digits <= 18 {
+            let first = trimmed[signed ? 1 : 0]
+            if first != 48 || body == 1 {
+                types |= ValueType.integer.bit | ValueType.decimal.bit
+                facts.isNumber = true
+                facts.number = parseDigits(trimmed + (signed ? 1 : 0), body) * (trimmed[0] == 45 ? -1 : 1)
+            }
+        } else if digits > 0 && letters == 0 && innerSpaces == 0 && at == 0 && slashes == 0 && parens == 0
+            && otherASCII == 0 && (dots + commas + apostrophes) > 0 && dashes + plus <= 1
+        {
+            if let (number, comma) = parseDecimal(trimmed, length) {
+                types |= ValueType.decimal.bit
+                facts.isNumber = true
+                facts.number = number
+                facts.decimalComma = comma
+            }
+        }
+        if letters == 0 && digits >= 6 && length <= 10 + 19 {
+            let layouts = dateLayouts(trimmed, length)
+            if layouts != 0 {
+                types |= ValueType.date.bit
+                facts.dateLayouts = layouts
+            }
+        }
+        if at == 1 && innerSpaces == 0 && dots >= 1 && isEmail(trimmed, length) { types |= ValueType.email.bit }
+        if digits >= 6 && digits <= 15 && letters == 0 && at == 0 && commas == 0 && otherASCII == 0 && apostrophes == 0
+            && (trimmed[0] == 43 || parens > 0 || innerSpaces + dashes + slashes + dots > 0)
+        {
+            types |= ValueType.phone.bit
+        }
+        if length == 2 && upper == 2 && CountryCodes.alpha2Packed.contains(UInt16(trimmed[0]) << 8 | UInt16(trimmed[1])) {
+            types |= ValueType.country.bit
+        }
+        if length >= 15 && upper >= 2 && lower == 0 && otherASCII == 0 && isIBAN(trimmed, length) {
+            types |= ValueType.iban.bit
+        }
+        if length >= 8 && length <= 18 && upper >= 2 && lower == 0 && digits >= 6 && isVATShape(trimmed, length) {
+            types |= ValueType.vatId.bit
+        }
+        if length <= 12 && innerSpaces == 0 && lower == 0 && nonASCII == 0 && at == 0 && commas == 0 && parens == 0
+            && otherASCII == 0 && apostrophes == 0 && plus == 0
+        {
+            types |= ValueType.code.bit
+        }
+        facts.types = types
+        return facts
+    }
+
+    @inline(__always)
+    private static func parseDigits(_ base: UnsafePointer<UInt8>, _ count: Int) -> Double {
+        var value: Int64 = 0
+        for index in 0..<count { value = value &* 10 &+ Int64(base[index] - 48) }
+        return Double(value)
+    }
+
+    /// Parses `1.234,56`, `1,234.56`, `1234,5`, `1'234.50`, `-12.5`; nil when grouping is inconsistent.
+    /// A lone separator is read as the decimal separator.
+    static func parseDecimal(_ base: UnsafePointer<UInt8>, _ count: Int) -> (Double, Bool)? {
+        var start = 0
+        var negative = false
+        if base[0] == 45 || base[0] == 43 {
+            negative = base[0] == 45
+            start = 1
+        }
+        var lastSeparator = -1
+        var lastSeparatorByte: UInt8 = 0
+        for index in start..<count where base[index] == 46 || base[index] == 44 || base[index] == 39 {
+            lastSeparator = index
+            lastSeparatorByte = base[index]
+        }
+        guard lastSeparator > start, lastSeparator < count - 1, lastSeparatorByte != 39 else { return nil }
+        // Grouping separators: every separator before the decimal one, each followed by exactly 3 digits.
+        var integer: Int64 = 0
+        var groupLength = 0
+        var sawGrouping = false
+        var groupingByte: UInt8 = 0
+        for index in start..<lastSeparator {
+            let byte = base[index]
+            if byte >= 48 && byte <= 57 {
+                integer = integer &* 10 &+ Int64(byte - 48)
+                groupLength += 1
+            } else {
+                if byte == lastSeparatorByte { return nil }
+                if sawGrouping && (groupLength != 3 || byte != groupingByte) { return nil }
+                if !sawGrouping && (groupLength == 0 || groupLength > 3) { return nil }
+                sawGrouping = true
+                groupingByte = byte
+                groupLength = 0
+            }
+        }
+        if sawGrouping && groupLength != 3 { return nil }
+        var fraction = 0.0
+        var scale = 0.1
+        for index in (lastSeparator + 1)..<count {
+            let byte = base[index]
+            guard byte >= 48 && byte <= 57 else { return nil }
+            fraction += Double(byte - 48) * scale
+            scale /= 10
+        }
+        let value = Double(integer) + fraction
+        return (negative ? -value : value, lastSeparatorByte == 44)
+    }
+
+    private static func number(_ base: UnsafePointer<UInt8>, _ from: Int, _ length: Int) -> Int? {
+        var value = 0
+        for index in from..<(from + length) {
+            let byte = base[index]
+            guard byte >= 48 && byte <= 57 else { return nil }
+            value = value * 10 + Int(byte - 48)
+        }
+        return value
+    }
+
+    private static func validDate(year: Int?, month: Int?, day: Int?) -> Bool {
+        guard let year, let month, let day, year >= 1800, year <= 2200, month >= 1, month <= 12, day >= 1 else {
+            return false
+        }
+        let days = [31, (year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+        return day <= days[month - 1]
+    }
+
+    static func dateLayouts(_ base: UnsafePointer<UInt8>, _ length: Int) -> UInt16 {
+        var layouts: UInt16 = 0
+        if length == 8 {
+            if validDate(year: number(base, 0, 4), month: number(base, 4, 2), day: number(base, 6, 2)) {
+                layouts |= DateLayout.compact.bit
+            }
+            if base[2] == 46 && base[5] == 46,
+                let year = number(base, 6, 2),
+                validDate(year: 2000 + year, month: number(base, 3, 2), day: number(base, 0, 2))
+            {
+                layouts |= DateLayout.dayMonthShortYearDots.bit
+            }
+        }
+        if length == 10 || (length >= 19 && (base[10] == 84 || base[10] == 32)) {
+            if base[4] == 45 && base[7] == 45 && validDate(year: number(base, 0, 4), month: number(base, 5, 2), day: number(base, 8, 2)) {
+                layouts |= length == 10 ? DateLayout.iso.bit : DateLayout.isoDateTime.bit
+            }
+        }
+        if length == 10 {
+            if base[2] == 46 && base[5] == 46
+                && validDate(year: number(base, 6, 4), month: number(base, 3, 2), day: number(base, 0, 2))
+            {
+                layouts |= DateLayout.dayMonthYearDots.bit
+            }
+            if base[2] == 47 && base[5] == 47 {
+                if validDate(year: number(base, 6, 4), month: number(base, 0, 2), day: number(base, 3, 2)) {
+                    layouts |= DateLayout.monthDayYearSlashes.bit
+                }
+                if validDate(year: number(base, 6, 4), month: number(base, 3, 2), day: number(base, 0, 2)) {
+                    layouts |= DateLayout.dayMonthYearSlashes.bit
+                }
+            }
+            if base[4] == 47 && base[7] == 47
+                && validDate(year: number(base, 0, 4), month: number(base, 5, 2), day: number(base, 8, 2))
+            {
+                layouts |= DateLayout.yearMonthDaySlashes.bit
+            }
+        }
+        return layouts
+    }
+
+    static func isEmail(_ base: UnsafePointer<UInt8>, _ length: Int) -> Bool {
+        var atIndex = -1
+        for index in 0..<length where base[index] == 64 { atIndex = index }
+        guard atIndex > 0, atIndex < length - 3 else { return false }
+        var lastDot = -1
+        var previous: UInt8 = 64
+        for index in (atIndex + 1)..<length {
+            let byte = base[index]
+            if byte == 46 {
+                if previous == 46 || previous == 64 { return false }
+                lastDot = index
+            } else if !(byte >= 48 && byte <= 57) && !(byte >= 65 && byte <= 90) && !(byte >= 97 && byte <= 122)
+                && byte != 45 && byte < 0x80
+            {
+                return false
+            }
+            previous = byte
+        }
+        guard lastDot > atIndex + 1, length - lastDot - 1 >= 2 else { return false }
+        for index in (lastDot + 1)..<length {
+            let byte = base[index] | 0x20
+            if !(byte >= 97 && byte <= 122) { return false }
+        }
+        for index in 0..<atIndex {
+            let byte = base[index]
+            if byte < 0x80 && !(byte >= 48 && byte <= 57) && !(byte >= 65 && byte <= 90) && !(byte >= 97 && byte <= 122)
+                && byte != 46 && byte != 95 && byte != 45 && byte != 43 && byte != 37 && byte != 39
+            {
+                return false
+            }
+        }
+        return base[0] != 46 && base[atIndex - 1] != 46
+    }
+
+    /// Country letters, check digits, then letters/digits; spaces ignored; the ISO 7064 mod-97 check must hold.
+    static func isIBAN(_ base: UnsafePointer<UInt8>, _ length: Int) -> Bool {
+        var compact = [UInt8]()
+        compact.reserveCapacity(length)
+        for index in 0..<length where base[index] != 32 { compact.append(base[index]) }
+        guard compact.count >= 15, compact.count <= 34 else { return false }
+        guard compact[0] >= 65 && compact[0] <= 90 && compact[1] >= 65 && compact[1] <= 90,
+            compact[2] >= 48 && compact[2] <= 57 && compact[3] >= 48 && compact[3] <= 57
+        else { return false }
+        var remainder = 0
+        for byte in compact[4...] + compact[0..<4] {
+            if byte >= 48 && byte <= 57 {
+                remainder = (remainder * 10 + Int(byte - 48)) % 97
+            } else if byte >= 65 && byte <= 90 {
+                remainder = (remainder * 100 + Int(byte) - 55) % 97
+            } else {
+                return false
+            }
+        }
+        return remainder == 1
+    }
+
+    /// An EU-style VAT id shape: a country prefix (or EL/CHE) and 8–12 letters or digits.
+    static func isVATShape(_ base: UnsafePointer<UInt8>, _ length: Int) -> Bool {
+        var compact = [UInt8]()
+        for index in 0..<length where base[index] != 32 && base[index] != 46 && base[index] != 45 {
+            compact.append(base[index])
+        }
+        guard compact.count >= 10, compact.count <= 16 else { return false }
+        let prefix = UInt16(compact[0]) << 8 | UInt16(compact[1])
+        let isEL = compact[0] == 69 && compact[1] == 76
+        guard CountryCodes.alpha2Packed.contains(prefix) || isEL else { return false }
+        for byte in compact[2...] where !(byte >= 48 && byte <= 57) && !(byte >= 65 && byte <= 90) { return false }
+        return compact[2...].filter { $0 >= 48 && $0 <= 57 }.count >= 6
+    }
+}
