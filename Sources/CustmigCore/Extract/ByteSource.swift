@@ -40,33 +40,42 @@ public final class FileByteSource {
     /// Appends up to `count` bytes to `buffer`; returns how many were read (0 at the end).
     @discardableResult
     public func read(appendingTo buffer: inout [UInt8], count: Int) throws -> Int {
-        let start = buffer.count
-        buffer.reserveCapacity(start + count)
-        var got = 0
-        buffer.append(contentsOf: repeatElement(0, count: count))
-        try buffer.withUnsafeMutableBytes { raw in
+        var failure: Int32 = 0
+        let block = [UInt8](unsafeUninitializedCapacity: count) { storage, initialized in
+            var got = 0
             while got < count {
-                let result = Glibc.read(descriptor, raw.baseAddress! + start + got, count - got)
+                let result = Glibc.read(descriptor, storage.baseAddress! + got, count - got)
                 if result < 0 {
                     if errno == EINTR { continue }
-                    throw CustmigError.unreadable(path, errno: errno)
+                    failure = errno
+                    break
                 }
                 if result == 0 { break }
                 got += result
             }
+            initialized = got
         }
-        buffer.removeLast(count - got)
-        offset += Int64(got)
-        return got
+        if failure != 0 { throw CustmigError.unreadable(path, errno: failure) }
+        if buffer.isEmpty {
+            buffer = block
+        } else {
+            buffer.append(contentsOf: block)
+        }
+        offset += Int64(block.count)
+        return block.count
     }
 
     /// Reads the first `count` bytes without moving the read position.
     public func peek(count: Int) throws -> [UInt8] {
-        var buffer = [UInt8](repeating: 0, count: count)
-        let got = buffer.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress!, count, 0) }
-        if got < 0 { throw CustmigError.unreadable(path, errno: errno) }
-        buffer.removeLast(count - got)
-        return buffer
+        let wanted = Int(min(Int64(count), size))
+        var failure: Int32 = 0
+        let head = [UInt8](unsafeUninitializedCapacity: wanted) { storage, initialized in
+            let got = wanted == 0 ? 0 : pread(descriptor, storage.baseAddress!, wanted, 0)
+            if got < 0 { failure = errno }
+            initialized = max(got, 0)
+        }
+        if failure != 0 { throw CustmigError.unreadable(path, errno: failure) }
+        return head
     }
 
     /// Moves the read position (a resumed stage seeks to its checkpoint).

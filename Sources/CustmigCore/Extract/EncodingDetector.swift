@@ -28,6 +28,9 @@ public enum EncodingDetector {
         if count >= 2 && bytes[0] == 0xFE && bytes[1] == 0xFF {
             return DetectedEncoding(encoding: .utf16BE, bomLength: 2, confidence: 1, reason: "UTF-16BE byte order mark")
         }
+        if count == 0 {
+            return DetectedEncoding(encoding: .utf8, bomLength: 0, confidence: 1, reason: "empty file")
+        }
         if let utf16 = guessBOMlessUTF16(bytes) { return utf16 }
 
         let scan = UTF8Validator.scan(bytes, allowTruncatedEnd: true)
@@ -41,7 +44,7 @@ public enum EncodingDetector {
                 encoding: .utf8, bomLength: 0, confidence: 0.9,
                 reason: "only ASCII in the first \(count) bytes; read as UTF-8")
         }
-        if scan.multiByteCharacters >= scan.invalidSequences * 4 {
+        if scan.multiByteCharacters > scan.invalidSequences {
             return DetectedEncoding(
                 encoding: .utf8, bomLength: 0, confidence: 0.7,
                 reason: "mostly valid UTF-8 (\(scan.multiByteCharacters) multi-byte characters, "

@@ -1,0 +1,155 @@
+import CustmigCore
+import Foundation
+import Testing
+
+@Suite("CSV extracts")
+struct CSVRecordReaderTests {
+    @Test("RFC 4180: quoted delimiters, doubled quotes, CR/LF inside quotes, CRLF rows")
+    func quotedFields() throws {
+        let result = try ReadResult.read(Paths.fixture("csv/basic.csv"))
+        #expect(result.description.dialect?.delimiter == UInt8(ascii: ","))
+        #expect(result.description.dialect?.lineEnding == .crlf)
+        #expect(result.records.count == 3)
+        #expect(result.records[0].text("name") == "Acme, Inc.")
+        #expect(result.records[1].text("name") == "Say \"hi\"")
+        #expect(result.records[1].text("city") == "Köln")
+        #expect(result.records[1].text("note") == "two\r\nlines")
+        #expect(result.records[2].text("city") == "")
+        // Record 3 starts on line 5: the quoted line break in record 2 moves it down one line.
+        #expect(result.records.map(\.position.line) == [2, 3, 5])
+        #expect(result.records.map(\.position.index) == [1, 2, 3])
+        #expect(result.records[0].position.byteOffset == 19)
+        #expect(result.errors.isEmpty)
+    }
+
+    struct MalformedCase: CustomTestStringConvertible, Sendable {
+        let file: String
+        let records: Int
+        let malformedLines: [Int]
+        let code: String
+        var testDescription: String { file }
+    }
+
+    @Test(
+        "malformed records are reported with their line and skipped; reading goes on",
+        arguments: [
+            MalformedCase(file: "csv/ragged.csv", records: 3, malformedLines: [3, 5], code: "CSV-RAGGED"),
+            MalformedCase(file: "csv/unterminated.csv", records: 2, malformedLines: [3], code: "CSV-QUOTE"),
+            MalformedCase(file: "csv/nul.csv", records: 2, malformedLines: [3], code: "CSV-NUL"),
+            MalformedCase(file: "csv/invalid-utf8.csv", records: 3, malformedLines: [4], code: "CSV-UTF8"),
+        ])
+    func malformed(_ testCase: MalformedCase) throws {
+        let result = try ReadResult.read(Paths.fixture(testCase.file))
+        #expect(result.records.count == testCase.records)
+        #expect(result.malformed == testCase.malformedLines.count)
+        #expect(result.errors.map { $0.location.line ?? 0 } == testCase.malformedLines)
+        #expect(result.errors.allSatisfy { $0.code == testCase.code && $0.fix != nil })
+    }
+
+    @Test("a ragged row's message names the file, line, expected and found counts, and a fix")
+    func raggedMessage() throws {
+        let result = try ReadResult.read(Paths.fixture("csv/ragged.csv"))
+        let first = try #require(result.errors.first)
+        #expect(
+            first.description
+                == "\(Paths.fixture("csv/ragged.csv")):3: error: [CSV-RAGGED] expected 3 fields (as in the header), "
+                + "found 2. Fix: quote values that contain \";\", or add the missing fields; check the delimiter "
+                + "with --delimiter if every row is affected.")
+    }
+
+    @Test("the record after an unterminated quote is read from the next line")
+    func unterminatedRecovery() throws {
+        let result = try ReadResult.read(Paths.fixture("csv/unterminated.csv"))
+        #expect(result.records.map { $0.text("name") } == ["Alpha", "Gamma"])
+        #expect(result.records.last?.position.line == 4)
+    }
+
+    struct EncodingCase: CustomTestStringConvertible, Sendable {
+        let file: String
+        let encoding: TextEncoding
+        let column: String
+        let values: [String]
+        var testDescription: String { file }
+    }
+
+    @Test(
+        "encodings are detected and decoded",
+        arguments: [
+            EncodingCase(file: "csv/bom.csv", encoding: .utf8, column: "name", values: ["Ångström"]),
+            EncodingCase(file: "csv/utf16le.csv", encoding: .utf16LE, column: "name", values: ["Ærø", "日本"]),
+            EncodingCase(file: "csv/utf16be.csv", encoding: .utf16BE, column: "name", values: ["Ærø"]),
+            EncodingCase(
+                file: "csv/cp1252.csv", encoding: .windows1252, column: "NAME1",
+                values: ["Müller „Spezial“ GmbH", "Œuvre Straße"]),
+            EncodingCase(file: "csv/latin9.csv", encoding: .iso8859_15, column: "price", values: ["10 €", "Señor"]),
+        ])
+    func encodings(_ testCase: EncodingCase) throws {
+        let result = try ReadResult.read(Paths.fixture(testCase.file))
+        #expect(result.description.encoding.encoding == testCase.encoding)
+        #expect(result.records.map { $0.text(testCase.column) ?? "" } == testCase.values)
+        #expect(result.errors.isEmpty)
+        #expect(result.description.columns.first == (testCase.file.contains("cp1252") ? "KUNNR" : "id"))
+    }
+
+    @Test("--encoding overrides detection")
+    func encodingOverride() throws {
+        var options = ExtractOptions()
+        options.encoding = .iso8859_1
+        let result = try ReadResult.read(Paths.fixture("csv/latin9.csv"), options)
+        #expect(result.records.first?.text("price") == "10 ¤")
+    }
+
+    @Test("an empty file and a header-only file give no records and no errors")
+    func emptyFiles() throws {
+        for file in ["csv/empty.csv", "csv/header-only.csv"] {
+            let result = try ReadResult.read(Paths.fixture(file))
+            #expect(result.records.isEmpty)
+            #expect(result.errors.isEmpty)
+        }
+        #expect(try ReadResult.read(Paths.fixture("csv/header-only.csv")).description.columns == ["id", "name", "city"])
+    }
+
+    @Test("blank lines are skipped but still counted as lines")
+    func blankLines() throws {
+        let result = try ReadResult.read(Paths.fixture("csv/blank-lines.csv"))
+        #expect(result.records.map(\.position.line) == [3, 6])
+    }
+
+    @Test("empty and repeated header names are renamed with a warning")
+    func headerNames() throws {
+        let result = try ReadResult.read(Paths.fixture("csv/duplicate-header.csv"))
+        #expect(result.description.columns == ["id", "name", "column_3", "name_2"])
+        #expect(result.findings.filter { $0.code == "CSV-HEADER" }.count == 2)
+    }
+
+    @Test("a 5 MB quoted field, larger than a read block, is read whole")
+    func hugeField() throws {
+        let folder = try Paths.scratch()
+        let path = folder + "/huge.csv"
+        let big = String(repeating: "abcdefghij", count: 500_000) + ",\"\"x\"\"\n" + String(repeating: "z", count: 10)
+        try "id,blob,next\n1,\"\(big)\",after\n2,small,end\n".write(toFile: path, atomically: true, encoding: .utf8)
+        let result = try ReadResult.read(path)
+        #expect(result.records.count == 2)
+        #expect(result.records[0].text("blob")?.utf8.count == big.utf8.count - 2)
+        #expect(result.records[0].text("next") == "after")
+        #expect(result.records[1].position.line == 4)
+    }
+
+    @Test("the delimiter is sniffed among , ; | and tab")
+    func delimiterSniffing() throws {
+        #expect(try ReadResult.read(Paths.fixture("csv/ragged.csv")).description.dialect?.delimiterName == ";")
+        #expect(try ReadResult.read(Paths.fixture("csv/unterminated.csv")).description.dialect?.delimiterName == "|")
+        #expect(try ReadResult.read(Paths.fixture("csv/nul.csv")).description.dialect?.delimiterName == "tab")
+    }
+
+    @Test("a missing file is an error naming the path and the fix")
+    func missingFile() {
+        #expect {
+            _ = try ExtractOpener.open(path: "/nonexistent/kna1.csv")
+        } throws: { error in
+            (error as? CustmigError)?.description
+                == "error: [IO-MISSING] cannot open \"/nonexistent/kna1.csv\": no such file. "
+                + "Fix: check the path (relative paths resolve against the current directory)."
+        }
+    }
+}

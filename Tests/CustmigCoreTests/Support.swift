@@ -1,0 +1,46 @@
+import CustmigCore
+import Foundation
+import Testing
+
+/// Where test fixtures and the repository's own folders are, found from this file's path.
+enum Paths {
+    static let testsFolder = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+    static let repository = testsFolder.deletingLastPathComponent().deletingLastPathComponent()
+
+    static func fixture(_ name: String) -> String { testsFolder.appendingPathComponent("Fixtures/\(name)").path }
+    static func samples(_ name: String) -> String { repository.appendingPathComponent("Samples/\(name)").path }
+
+    /// A fresh temporary folder for one test.
+    static func scratch() throws -> String {
+        let path = NSTemporaryDirectory() + "custmig-test-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
+}
+
+/// Everything a reader produced for a file.
+struct ReadResult {
+    var description: ExtractDescription
+    var records: [Record]
+    var findings: [Finding]
+    var malformed: Int
+
+    var errors: [Finding] { findings.filter { $0.severity == .error } }
+
+    static func read(_ path: String, _ options: ExtractOptions = ExtractOptions()) throws -> ReadResult {
+        let reader = try ExtractOpener.open(path: path, options: options)
+        var records: [Record] = []
+        var findings: [Finding] = []
+        while let record = try reader.next() {
+            records.append(record)
+            findings += reader.drainFindings()
+        }
+        findings += reader.drainFindings()
+        return ReadResult(description: reader.description, records: records, findings: findings, malformed: reader.malformedCount)
+    }
+}
+
+extension Record {
+    /// The text of a top-level field, for assertions.
+    func text(_ name: String) -> String? { self[name]?.text }
+}
