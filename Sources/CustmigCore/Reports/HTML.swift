@@ -36,11 +36,11 @@ enum HTML {
     }
 
     /// A horizontal bar chart as inline SVG: one labelled bar per item.
-    static func barChart(_ items: [(label: String, count: Int)], total: Int, width: Int = 360) -> String {
+    static func barChart(_ items: [(label: String, count: Int)], total: Int, width: Int = 400) -> String {
         guard !items.isEmpty else { return "<p class=\"muted\">no values</p>" }
         let rowHeight = 18
-        let labelWidth = 150
-        let barSpace = width - labelWidth - 70
+        let labelWidth = 160
+        let barSpace = width - labelWidth - 100
         let maximum = max(items.map(\.count).max() ?? 1, 1)
         var svg = "<svg class=\"chart\" role=\"img\" width=\"\(width)\" height=\"\(items.count * rowHeight + 4)\" "
             + "viewBox=\"0 0 \(width) \(items.count * rowHeight + 4)\" xmlns=\"http://www.w3.org/2000/svg\">"
@@ -94,7 +94,7 @@ enum HTML {
         .key{background:#e3f7e8;color:#137333}.pii{background:#fdeaea;color:#b42318}
         table{border-collapse:collapse;width:100%;font-size:13px}td,th{padding:2px 6px;text-align:left;border-bottom:1px solid #eef0f4}
         th{font-weight:600;color:#4a5468}.num{text-align:right;font-variant-numeric:tabular-nums}
-        .chart .bar{fill:#4f7cff}.chart .label{font-size:11px;fill:#333;font-family:ui-monospace,Menlo,Consolas,monospace}
+        .chart .bar{fill:#4f7cff}.chart .label{font-size:10.5px;fill:#333;font-family:ui-monospace,Menlo,Consolas,monospace}
         .chart .value{font-size:11px;fill:#555}.muted{color:#7a8496}h3{font-size:13px;margin:10px 0 4px;color:#4a5468}
         .bad{color:#b42318;font-weight:600}code{font-family:ui-monospace,Menlo,Consolas,monospace}
         """

@@ -1,0 +1,127 @@
+import CustmigCore
+import Foundation
+import Testing
+
+/// Runs the built `custmig` binary, as a user would.
+enum CLI {
+    static var binary: String {
+        let candidates = [
+            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("custmig").path,
+            Paths.repository.appendingPathComponent(".build/debug/custmig").path,
+        ]
+        return candidates.first { FileManager.default.isExecutableFile(atPath: $0) } ?? candidates[0]
+    }
+
+    struct Output {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    static func run(_ arguments: [String], in directory: String? = nil) throws -> Output {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = arguments
+        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Output(
+            status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+            stderr: String(decoding: stderr, as: UTF8.self))
+    }
+}
+
+@Suite("custmig on the command line", .serialized)
+struct CommandLineTests {
+    @Test("peek prints JSON Lines in the record shape and reports malformed records on stderr")
+    func peek() throws {
+        let result = try CLI.run(["peek", Paths.samples("customers.csv"), "--limit", "2"])
+        #expect(result.status == 0)
+        let lines = result.stdout.split(separator: "\n")
+        #expect(lines.count == 2)
+        let first = try JSONSerialization.jsonObject(with: Data(lines[0].utf8)) as? [String: String]
+        #expect(first?["CUSTNO"] == "100000")
+        #expect(result.stderr.contains("windows-1252"))
+        #expect(result.stderr.contains("delimiter \";\""))
+    }
+
+    @Test("peek --count counts records and malformed records of both samples")
+    func count() throws {
+        let csv = try CLI.run(["peek", "--count", Paths.samples("customers.csv")])
+        #expect(csv.stdout == "records: 396\nmalformed: 4\n")
+        #expect(csv.stderr.contains("customers.csv:176: error: [CSV-RAGGED]"))
+        let xml = try CLI.run(["peek", "--count", Paths.samples("debmas07.xml")])
+        #expect(xml.stdout == "records: 403\nmalformed: 0\n")
+    }
+
+    @Test("peek shows nested XML segments as lists")
+    func peekXML() throws {
+        let result = try CLI.run(["peek", Paths.fixture("xml/debmas-small.xml"), "--limit", "1", "--with-position"])
+        let object = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
+        let fields = object?["fields"] as? [String: Any]
+        #expect((fields?["E1KNVVM"] as? [Any])?.count == 2)
+        #expect((object?["control"] as? [String: String])?["DOCNUM"] == "0000000000000101")
+        #expect((object?["position"] as? [String: Any])?["line"] as? Int == 6)
+    }
+
+    @Test("profile writes the reports and prints a summary")
+    func profile() throws {
+        let folder = try Paths.scratch()
+        let result = try CLI.run([
+            "profile", Paths.samples("customers.csv"), Paths.samples("debmas07.xml"), "--out", folder + "/reports",
+        ])
+        #expect(result.status == 0)
+        #expect(result.stdout.contains("396 records, 4 malformed, 29 fields"))
+        #expect(result.stdout.contains("403 records, 0 malformed"))
+        for name in ["index.html", "customers.csv.profile.html", "customers.csv.profile.json", "debmas07.xml.profile.md"] {
+            #expect(FileManager.default.fileExists(atPath: "\(folder)/reports/\(name)"), "\(name) missing")
+        }
+    }
+
+    @Test("exit codes: a missing file is 66, a bad option 64")
+    func exitCodes() throws {
+        let missing = try CLI.run(["peek", "/nonexistent/file.csv"])
+        #expect(missing.status == ExitStatus.unreadableInput.rawValue)
+        #expect(missing.stderr.contains("[IO-MISSING] cannot open \"/nonexistent/file.csv\""))
+        let badEncoding = try CLI.run(["peek", Paths.samples("customers.csv"), "--encoding", "klingon"])
+        #expect(badEncoding.status == ExitStatus.usage.rawValue)
+        #expect(badEncoding.stderr.contains("unknown encoding \"klingon\""))
+        let badPath = try CLI.run(["peek", Paths.fixture("xml/customers.xml"), "--record-path", "Customer"])
+        #expect(badPath.status == ExitStatus.usage.rawValue)
+    }
+
+    @Test("a billion-laughs file ends in a clear message, quickly, with the records before it")
+    func billionLaughs() throws {
+        let result = try CLI.run(["peek", Paths.fixture("xml/billion-laughs.xml")])
+        #expect(result.status == 0)
+        #expect(result.stdout == "{\"Name\":\"Safe\"}\n")
+        #expect(result.stderr.contains("[XML-ENTITY] Entity 'lol9' not defined"))
+    }
+
+    @Test("samples writes the same bytes for the same seed")
+    func samples() throws {
+        let first = try Paths.scratch()
+        let second = try Paths.scratch()
+        #expect(try CLI.run(["samples", "--rows", "50", "--out", first, "--seed", "5"]).status == 0)
+        #expect(try CLI.run(["samples", "--rows", "50", "--out", second, "--seed", "5"]).status == 0)
+        let a = try Data(contentsOf: URL(fileURLWithPath: first + "/debmas07.xml"))
+        let b = try Data(contentsOf: URL(fileURLWithPath: second + "/debmas07.xml"))
+        #expect(a == b)
+    }
+
+    @Test("every subcommand has useful help")
+    func help() throws {
+        for command in ["peek", "profile", "samples"] {
+            let result = try CLI.run([command, "--help"])
+            #expect(result.status == 0)
+            #expect(result.stdout.contains("Examples:"), "\(command) --help has no examples")
+        }
+        #expect(try CLI.run(["--help"]).stdout.contains("Exit codes"))
+    }
+}

@@ -1,0 +1,120 @@
+import CustmigCore
+import Foundation
+import Testing
+
+@Suite("Profiling extracts")
+struct ExtractProfilerTests {
+    static func field(_ profile: ExtractProfile, _ name: String) throws -> FieldProfile {
+        try #require(profile.fields.first { $0.name == name })
+    }
+
+    @Test("the shipped CSV sample: counts, malformed lines, types and keys")
+    func sampleCSV() throws {
+        let profile = try ExtractProfiler.profile(path: Paths.samples("customers.csv"), options: ProfileOptions())
+        #expect(profile.file.encoding == "windows-1252")
+        #expect(profile.file.delimiter == ";")
+        #expect(profile.file.lineEndings == "CRLF")
+        #expect(profile.file.records == 396)
+        #expect(profile.file.malformedRecords == 4)
+        #expect(profile.file.malformedSamples.map(\.line) == [30, 176, 188, 253])
+        #expect(profile.file.malformedByCode == ["CSV-RAGGED": 3, "CSV-NUL": 1])
+        #expect(profile.fields.count == 29)
+        let key = try Self.field(profile, "CUSTNO")
+        #expect(key.inferredType == .integer)
+        #expect(key.empty == 1)
+        #expect(!key.isCandidateKey)
+        #expect(try Self.field(profile, "CREATED").inferredType == .date)
+        #expect(try Self.field(profile, "CREATED").dateLayouts["dd.MM.yyyy"] ?? 0 > 300)
+        #expect(try Self.field(profile, "CREDIT_LIMIT").inferredType == .decimal)
+        #expect(try Self.field(profile, "EMAIL").inferredType == .email)
+        #expect(try Self.field(profile, "IBAN").inferredType == .iban)
+        #expect(try Self.field(profile, "CURRENCY").topValues.first?.value == "EUR")
+        #expect(try Self.field(profile, "CITY").nonASCII > 0)
+        #expect(try Self.field(profile, "NAME1").trailingWhitespace > 0)
+    }
+
+    @Test("the shipped XML sample: nested paths, segment counts, control record and a candidate key")
+    func sampleXML() throws {
+        let profile = try ExtractProfiler.profile(path: Paths.samples("debmas07.xml"), options: ProfileOptions())
+        #expect(profile.file.recordPath == "/DEBMAS07/IDOC/E1KNA1M")
+        #expect(profile.file.records == 403)
+        #expect(profile.file.malformedRecords == 0)
+        let salesAreas = try Self.field(profile, "E1KNVVM/VKORG")
+        #expect(salesAreas.present > 403)
+        #expect(try Self.field(profile, "E1KNVVM").inferredType == .integer)
+        #expect(try Self.field(profile, "control/DOCNUM").isCandidateKey == false)
+        #expect(try Self.field(profile, "control/DOCNUM").distinct == 403)
+        #expect(try Self.field(profile, "LAND1").inferredType == .country)
+        #expect(try Self.field(profile, "ERDAT").inferredType == .date)
+    }
+
+    @Test("a unique, never-empty column is a candidate key; a repeated one reports its repeats")
+    func keys() throws {
+        let profile = try ExtractProfiler.profile(path: Paths.fixture("csv/ragged.csv"), options: ProfileOptions())
+        #expect(try Self.field(profile, "KUNNR").isCandidateKey)
+        #expect(try Self.field(profile, "KUNNR").duplicateValues == 0)
+    }
+
+    @Test("the same file gives the same profile with one worker or two")
+    func deterministic() throws {
+        var one = try ExtractProfiler.profile(path: Paths.samples("customers.csv"), options: ProfileOptions(workers: 1))
+        var two = try ExtractProfiler.profile(path: Paths.samples("customers.csv"), options: ProfileOptions(workers: 2))
+        one.file.elapsedSeconds = 0
+        two.file.elapsedSeconds = 0
+        #expect(try ProfileReportWriter.json(one) == ProfileReportWriter.json(two))
+    }
+
+    @Test("--mask-pii hides emails, phones, IBANs and contact names in every report")
+    func masking() throws {
+        let plain = try ExtractProfiler.profile(path: Paths.samples("customers.csv"), options: ProfileOptions())
+        let masked = try ExtractProfiler.profile(
+            path: Paths.samples("customers.csv"), options: ProfileOptions(maskPII: true, piiFields: ["STREET"]))
+        let secrets = ["EMAIL", "PHONE", "IBAN", "CONTACT_NAME", "CONTACT_EMAIL", "STREET", "VAT_ID"].flatMap { name in
+            plain.fields.first { $0.name == name }!.topValues.prefix(3).map(\.value).filter { $0.count > 3 }
+        }
+        #expect(!secrets.isEmpty)
+        let outputs = [
+            ProfileHTMLReport.render(masked), try ProfileReportWriter.json(masked), ProfileText.markdown(masked),
+            ProfileText.summary(masked),
+        ]
+        for secret in secrets {
+            for output in outputs { #expect(!output.contains(secret), "\(secret) leaked") }
+        }
+        #expect(try Self.field(masked, "EMAIL").masked)
+        #expect(try !Self.field(masked, "CITY").masked)
+    }
+
+    @Test("the HTML report is self-contained: inline SVG charts, no external scripts, styles or images")
+    func htmlSelfContained() throws {
+        let profile = try ExtractProfiler.profile(path: Paths.samples("debmas07.xml"), options: ProfileOptions())
+        let html = ProfileHTMLReport.render(profile)
+        #expect(html.contains("<svg"))
+        #expect(!html.contains("<script src"))
+        #expect(!html.contains("<link"))
+        #expect(!html.contains("src=\"http"))
+        #expect(!html.contains("url(http"))
+    }
+
+    @Test("several extracts give one report per file and an index")
+    func reportFiles() throws {
+        let folder = try Paths.scratch()
+        let profiles = try [Paths.samples("customers.csv"), Paths.fixture("xml/customers.xml")].map {
+            try ExtractProfiler.profile(path: $0, options: ProfileOptions())
+        }
+        let written = try ProfileReportWriter.write(profiles, to: folder, formats: Set(ProfileReportFormat.allCases))
+        #expect(written.count == 7)
+        let index = try String(contentsOfFile: folder + "/index.html", encoding: .utf8)
+        #expect(index.contains("customers.csv.profile.html"))
+        #expect(index.contains("customers.xml.profile.html"))
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: folder + "/customers.csv.profile.json")))
+        #expect((json as? [String: Any])?["schema"] as? String == "custmig.profile/1")
+    }
+
+    @Test("an empty file profiles to zero records with a warning")
+    func emptyFile() throws {
+        let profile = try ExtractProfiler.profile(path: Paths.fixture("csv/empty.csv"), options: ProfileOptions())
+        #expect(profile.file.records == 0)
+        #expect(profile.fields.isEmpty)
+        #expect(profile.file.warnings.contains { $0.contains("empty") })
+    }
+}
