@@ -38,27 +38,29 @@ extension Custmig {
 
         func run() throws {
             try runReportingErrors {
+                var shown = 0
+                if count {
+                    let (description, counts) = try ExtractCounter.count(path: extract, options: reading.extractOptions()) {
+                        Terminal.report($0, alreadyShown: &shown)
+                    }
+                    Terminal.error(ExtractSummary.describe(description))
+                    Terminal.out("records: \(counts.records)\nmalformed: \(counts.malformed)")
+                    return
+                }
                 let reader = try ExtractOpener.open(path: extract, options: reading.extractOptions())
                 Terminal.error(ExtractSummary.describe(reader.description))
-                var shown = 0
                 var printed = 0
                 let out = FileHandleWriter.standardOutput
                 while true {
-                    if !count, let limit, printed >= limit { break }
+                    if let limit, printed >= limit { break }
                     guard let record = try reader.next() else { break }
                     Terminal.report(reader.drainFindings(), alreadyShown: &shown)
-                    if !count {
-                        out.write(RecordJSON.render(record, withPosition: withPosition) + "\n")
-                        printed += 1
-                    }
+                    out.write(RecordJSON.render(record, withPosition: withPosition) + "\n")
+                    printed += 1
                 }
                 Terminal.report(reader.drainFindings(), alreadyShown: &shown)
                 out.flush()
-                if count {
-                    Terminal.out("records: \(reader.recordCount)\nmalformed: \(reader.malformedCount)")
-                } else {
-                    Terminal.error("\(printed) records printed; \(reader.malformedCount) malformed so far.")
-                }
+                Terminal.error("\(printed) records printed; \(reader.malformedCount) malformed so far.")
             }
         }
     }

@@ -1,0 +1,140 @@
+#!/usr/bin/env bash
+# Benchmarks custmig against the tools a migration engineer would otherwise use, side by side.
+#
+#   Tests/Benchmarks/run.sh              # 1M records (CSV ~240 MB, XML ~1.7 GB), plus profile memory at 5M rows
+#   ROWS=200000 BIG_ROWS=0 Tests/Benchmarks/run.sh   # a quick run
+#
+# Generates data with `custmig samples`, builds in release mode, installs the peers (pip duckdb lxml,
+# apt miller libxml2-utils), and prints per stage: wall time, records/s, MB/s, peak memory
+# (/usr/bin/time -v) and the ratio to each peer measured in the same run. Results go to
+# bench-out/results.md too. Needs ~6 GB of disk at the default sizes.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+ROWS=${ROWS:-1000000}
+BIG_ROWS=${BIG_ROWS:-5000000}
+OUT=${OUT:-bench-out}
+mkdir -p "$OUT"
+RESULTS="$OUT/results.md"
+
+need_apt=()
+command -v mlr >/dev/null || need_apt+=(miller)
+command -v xmllint >/dev/null || need_apt+=(libxml2-utils)
+[ -x /usr/bin/time ] || need_apt+=(time)
+if [ ${#need_apt[@]} -gt 0 ]; then
+    apt-get update -qq && apt-get install -y -qq "${need_apt[@]}" >/dev/null
+fi
+python3 -c "import duckdb, lxml" 2>/dev/null || pip install -q duckdb lxml >/dev/null 2>&1
+
+echo "building custmig (release)…" >&2
+swift build -c release >/dev/null
+BIN=$(swift build -c release --show-bin-path)/custmig
+echo "building the CSV.swift peer (release)…" >&2
+swift build -c release --package-path Tests/Benchmarks/CSVCompare --scratch-path .build-csvcompare >/dev/null
+CSVSWIFT=$(swift build -c release --package-path Tests/Benchmarks/CSVCompare --scratch-path .build-csvcompare --show-bin-path)/CSVCompare
+
+DATA="$OUT/data-$ROWS"
+if [ ! -f "$DATA/customers.csv" ] || [ ! -f "$DATA/debmas07.xml" ]; then
+    echo "generating $ROWS records…" >&2
+    "$BIN" samples --rows "$ROWS" --out "$DATA" --encoding utf-8 --delimiter , --seed 42 >/dev/null
+fi
+CSV="$DATA/customers.csv"
+XML="$DATA/debmas07.xml"
+CSV_MB=$(python3 -c "import os;print(os.path.getsize('$CSV')/1e6)")
+XML_MB=$(python3 -c "import os;print(os.path.getsize('$XML')/1e6)")
+
+# measure NAME RECORDS MEGABYTES CMD... : prints "seconds rss_mb" and appends a row to $RESULTS.
+declare -A SECONDS_OF
+measure() {
+    local name=$1 records=$2 mb=$3
+    shift 3
+    local log="$OUT/time.log"
+    /usr/bin/time -v "$@" >"$OUT/last.out" 2>"$log" || { echo "FAILED: $name" >&2; tail -5 "$log" >&2; return 1; }
+    local wall rss
+    wall=$(awk -F': ' '/Elapsed \(wall clock\)/{print $2}' "$log" | awk -F: '{ if (NF==3) print $1*3600+$2*60+$3; else print $1*60+$2 }')
+    rss=$(awk -F': ' '/Maximum resident set size/{printf "%.0f", $2/1024}' "$log")
+    SECONDS_OF[$name]=$wall
+    python3 - "$name" "$wall" "$rss" "$records" "$mb" >>"$RESULTS" <<'PY'
+import sys
+name, wall, rss, records, mb = sys.argv[1], float(sys.argv[2]), sys.argv[3], int(sys.argv[4]), float(sys.argv[5])
+rate = f"{records / wall:,.0f}" if records else "–"
+print(f"| {name} | {wall:.2f} | {rate} | {mb / wall:,.1f} | {rss} |")
+PY
+    tail -1 "$RESULTS" >&2
+}
+
+ratio() { python3 -c "print(f'{${SECONDS_OF[$1]}/${SECONDS_OF[$2]}:.2f}x')"; }
+
+{
+    echo "# custmig benchmarks ($(date -u +%Y-%m-%d), $(nproc) cores, $ROWS records)"
+    echo
+    echo "CSV: $CSV ($CSV_MB MB, UTF-8, comma). XML: $XML ($XML_MB MB)."
+    echo
+    echo "| run | seconds | records/s | MB/s | peak MB |"
+    echo "|---|---:|---:|---:|---:|"
+} >"$RESULTS"
+
+# Reading a CSV: custmig's tokenizer vs Python's csv module and yaslab/CSV.swift.
+measure "custmig peek --count (CSV)" "$ROWS" "$CSV_MB" "$BIN" peek --count "$CSV"
+measure "python csv module (CSV)" "$ROWS" "$CSV_MB" python3 -c "
+import csv,sys
+n=0
+with open(sys.argv[1], newline='', encoding='utf-8', errors='replace') as f:
+    for row in csv.reader(f): n+=1
+print(n)" "$CSV"
+measure "yaslab/CSV.swift (CSV)" "$ROWS" "$CSV_MB" "$CSVSWIFT" "$CSV"
+
+# Profiling a CSV: custmig vs DuckDB SUMMARIZE and Miller summary.
+measure "custmig profile (CSV)" "$ROWS" "$CSV_MB" "$BIN" profile "$CSV" --out "$OUT/profile-csv" --report json
+measure "duckdb SUMMARIZE (CSV)" "$ROWS" "$CSV_MB" python3 -c "
+import duckdb,sys
+con=duckdb.connect()
+rows=con.execute(\"SUMMARIZE SELECT * FROM read_csv(?, all_varchar=true, ignore_errors=true, strict_mode=false, null_padding=true)\", [sys.argv[1]]).fetchall()
+print(len(rows))" "$CSV"
+measure "mlr summary (CSV)" "$ROWS" "$CSV_MB" mlr --icsv --opprint --allow-ragged-csv-input summary "$CSV"
+
+# Reading and profiling XML: custmig vs the libxml2 floor and lxml iterparse.
+measure "custmig peek --count (XML)" "$ROWS" "$XML_MB" "$BIN" peek --count "$XML"
+measure "custmig profile (XML)" "$ROWS" "$XML_MB" "$BIN" profile "$XML" --out "$OUT/profile-xml" --report json
+measure "xmllint --stream --noout (XML)" "$ROWS" "$XML_MB" xmllint --stream --noout "$XML"
+measure "lxml iterparse (XML)" "$ROWS" "$XML_MB" python3 -c "
+import sys
+from lxml import etree
+n=0
+for _, el in etree.iterparse(sys.argv[1], tag='E1KNA1M', resolve_entities=False, no_network=True):
+    n+=1
+    for child in el.iter(): child.text
+    el.clear()
+    parent = el.getparent().getparent()
+    while el.getparent().getprevious() is not None: del parent[0]
+print(n)" "$XML"
+
+{
+    echo
+    echo "Ratios (custmig time / peer time; below 1 means custmig is faster):"
+    echo
+    echo "- peek --count CSV vs python csv: $(ratio 'custmig peek --count (CSV)' 'python csv module (CSV)')"
+    echo "- peek --count CSV vs CSV.swift: $(ratio 'custmig peek --count (CSV)' 'yaslab/CSV.swift (CSV)')"
+    echo "- profile CSV vs DuckDB SUMMARIZE: $(ratio 'custmig profile (CSV)' 'duckdb SUMMARIZE (CSV)')"
+    echo "- profile CSV vs mlr summary: $(ratio 'custmig profile (CSV)' 'mlr summary (CSV)')"
+    echo "- profile XML vs xmllint --stream: $(ratio 'custmig profile (XML)' 'xmllint --stream --noout (XML)')"
+    echo "- profile XML vs lxml iterparse: $(ratio 'custmig profile (XML)' 'lxml iterparse (XML)')"
+} >>"$RESULTS"
+
+if [ "$BIG_ROWS" -gt 0 ]; then
+    BIG="$OUT/data-$BIG_ROWS"
+    if [ ! -f "$BIG/customers.csv" ]; then
+        "$BIN" samples --rows "$BIG_ROWS" --out "$BIG" --encoding utf-8 --delimiter , --seed 42 --format csv >/dev/null
+    fi
+    BIG_MB=$(python3 -c "import os;print(os.path.getsize('$BIG/customers.csv')/1e6)")
+    echo >>"$RESULTS"
+    echo "| memory check | seconds | records/s | MB/s | peak MB |" >>"$RESULTS"
+    echo "|---|---:|---:|---:|---:|" >>"$RESULTS"
+    measure "custmig profile (CSV, $BIG_ROWS rows)" "$BIG_ROWS" "$BIG_MB" "$BIN" profile "$BIG/customers.csv" --out "$OUT/profile-big" --report json
+fi
+
+# The HTML report in a real headless browser: a screenshot proves it renders offline.
+"$BIN" profile Samples/customers.csv Samples/debmas07.xml --out "$OUT/report" >/dev/null
+Tests/Benchmarks/screenshot.sh "$OUT/report/customers.csv.profile.html" "$OUT/report-screenshot.png" || true
+
+echo >&2
+cat "$RESULTS"
