@@ -19,7 +19,10 @@ let package = Package(
         ),
         .target(
             name: "CustmigCore",
-            dependencies: ["CLibXML2"]
+            dependencies: ["CLibXML2"],
+            // Release builds skip the dynamic exclusivity checks on the readers' hot paths (they are
+            // single-threaded per object); debug builds and tests keep them.
+            swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
         ),
         .executableTarget(
             name: "custmig",

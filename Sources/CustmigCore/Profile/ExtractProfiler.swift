@@ -94,57 +94,87 @@ public enum ExtractProfiler {
     }
 
     private static func profileXML(path: String, options: ProfileOptions, progress: Progress?) throws -> ExtractProfile {
-        let reader = try XMLRecordReader(path: path, options: options.extract)
-        let description = reader.description
+        let forcedEncoding = options.extract.encoding?.rawValue
+        let recordPath = try options.extract.recordPath.map(XMLRecordReader.validate(recordPath:))
+            ?? XMLRecordPathSniffer.detect(path: path, encoding: forcedEncoding)
+        let declared = try XMLRecordReader.declaredEncoding(path: path)
+        let collector = XMLFieldCollector(recordPath: recordPath.split(separator: "/").map(String.init))
+        let parser = try XMLPushParser(path: path, handler: collector, encoding: forcedEncoding)
         let workerCount = options.workers
-        let accumulators = (0..<workerCount).map { _ in RecordFieldAccumulator() }
-        let pool = WorkerPool<[Record]>(count: workerCount, capacity: 4) { index, queue in
+        let accumulators = (0..<workerCount).map { _ in XMLPathAccumulator() }
+        let pool = WorkerPool<XMLFieldBatch>(count: workerCount, capacity: 4) { index, queue in
             let accumulator = accumulators[index]
-            while let records = queue.pop() {
-                for record in records { accumulator.add(record) }
-            }
+            while let batch = queue.pop() { accumulator.add(batch) }
         }
-        let tally = FindingTally(limit: options.malformedSampleLimit)
-        var batch: [Record] = []
-        batch.reserveCapacity(512)
-        var count = 0
+        var records = 0
         do {
-            while let record = try reader.next() {
-                batch.append(record)
-                count += 1
-                if batch.count == 512 {
+            while try parser.parseNextChunk() {
+                for batch in collector.drainReady() {
+                    records += batch.records
                     pool.submit(batch)
-                    batch = []
-                    batch.reserveCapacity(512)
-                    progress?(reader.bytesRead, reader.fileSize)
                 }
-                for finding in reader.drainFindings() { tally.add(finding, isMalformedRecord: false) }
+                progress?(parser.bytesRead, parser.fileSize)
             }
         } catch {
             pool.finish()
             throw error
         }
-        if !batch.isEmpty { pool.submit(batch) }
+        for batch in collector.drainReady() + [collector.takeRemainder()] {
+            records += batch.records
+            pool.submit(batch)
+        }
         pool.finish()
-        for finding in reader.drainFindings() {
-            tally.add(finding, isMalformedRecord: finding.code == "XML-RECORD-LOST")
+        let tally = FindingTally(limit: options.malformedSampleLimit)
+        for warning in parser.warnings { tally.add(warning, isMalformedRecord: false) }
+        if let fatal = parser.fatalError {
+            tally.add(fatal, isMalformedRecord: collector.isInsideRecord)
+        }
+        if collector.recordIndex == 0 && parser.fatalError == nil {
+            tally.warnings.append("\(path): no element matches the record path \(recordPath).")
         }
         let merged = accumulators[0]
         for other in accumulators.dropFirst() { merged.merge(other) }
-        let fields = merged.fields.enumerated().map { index, field in
-            field.profile(
-                records: count, isPerRecord: merged.isTopLevel[index], mask: options.maskPII,
+        merged.name(with: collector.paths)
+        let fields = merged.fields.enumerated().compactMap { index, field -> FieldProfile? in
+            guard field.present > 0 else { return nil }
+            return field.profile(
+                records: records, isPerRecord: collector.isTopLevel[index], mask: options.maskPII,
                 maskNames: options.piiFields)
         }
-        let encoding = description.encoding
+        let encoding: (String, Double, String)
+        if let forcedEncoding {
+            encoding = (forcedEncoding, 1, "given with --encoding")
+        } else if let declared {
+            encoding = (declared, 1, "declared in the XML declaration")
+        } else {
+            encoding = ("UTF-8", 0.9, "no encoding declared: XML's default UTF-8")
+        }
         return ExtractProfile(
             file: FileFacts(
-                path: path, sizeBytes: reader.fileSize, format: .xml,
-                encoding: description.declaredEncoding ?? encoding.encoding.rawValue,
-                encodingConfidence: encoding.confidence, encodingReason: encoding.reason, delimiter: nil,
-                lineEndings: nil, hasHeader: nil, recordPath: description.recordPath, records: count,
-                malformedRecords: tally.malformed, malformedSamples: tally.samples, malformedByCode: tally.byCode,
-                warnings: tally.warnings, elapsedSeconds: 0),
+                path: path, sizeBytes: parser.fileSize, format: .xml, encoding: encoding.0,
+                encodingConfidence: encoding.1, encodingReason: encoding.2, delimiter: nil, lineEndings: nil,
+                hasHeader: nil, recordPath: recordPath, records: records, malformedRecords: tally.malformed,
+                malformedSamples: tally.samples, malformedByCode: tally.byCode, warnings: tally.warnings,
+                elapsedSeconds: 0),
             fields: fields)
+    }
+}
+
+extension ExtractProfiler {
+    /// Profiles any reader's ``Record``s on this thread: slower than the byte paths, and the reference
+    /// they are tested against (both must give the same field statistics).
+    static func profileRecords(path: String, options: ProfileOptions) throws -> [FieldProfile] {
+        let reader = try ExtractOpener.open(path: path, options: options.extract)
+        let accumulator = RecordFieldAccumulator()
+        var count = 0
+        while let record = try reader.next() {
+            accumulator.add(record)
+            count += 1
+        }
+        return accumulator.fields.enumerated().map { index, field in
+            field.profile(
+                records: count, isPerRecord: accumulator.isTopLevel[index], mask: options.maskPII,
+                maskNames: options.piiFields)
+        }
     }
 }

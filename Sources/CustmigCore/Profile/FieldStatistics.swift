@@ -18,7 +18,7 @@ struct FieldStatistics {
         var value: String
     }
 
-    let name: String
+    var name: String
     var present = 0
     var empty = 0
     private(set) var hll = HyperLogLog()

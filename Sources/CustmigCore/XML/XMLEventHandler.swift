@@ -2,24 +2,66 @@ import CLibXML2
 
 /// Receives the events of a streaming XML parse; names are interned ids (see ``XMLNameTable``).
 protocol XMLEventHandler: AnyObject {
-    func startElement(_ name: Int, attributes: [(name: Int, value: String)], parser: XMLPushParser)
+    func startElement(_ name: Int, attributes: XMLAttributes, parser: XMLPushParser)
     func characters(_ bytes: UnsafeBufferPointer<UInt8>)
     func endElement(_ name: Int, parser: XMLPushParser)
+}
+
+/// The attributes of one start tag, read lazily from libxml2's array (valid during the callback only).
+struct XMLAttributes {
+    let base: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?
+    let count: Int
+    let names: XMLNameTable
+
+    var isEmpty: Bool { count == 0 }
+
+    func name(_ index: Int) -> Int {
+        guard let base, let pointer = base[index * 5] else { return 0 }
+        return names.id(pointer)
+    }
+
+    /// The value's UTF-8 bytes; `&amp;`, which libxml2 hands back as `&#38;` without entity
+    /// substitution, is restored in `value(_:)` only.
+    func withValueBytes<Result>(_ index: Int, _ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
+        guard let base, let start = base[index * 5 + 3], let end = base[index * 5 + 4] else {
+            return body(UnsafeBufferPointer(start: nil, count: 0))
+        }
+        return body(UnsafeBufferPointer(start: start, count: end - start))
+    }
+
+    func value(_ index: Int) -> String {
+        let value = withValueBytes(index) { String(decoding: $0, as: UTF8.self) }
+        return value.contains("&#38;") ? value.replacingAmpersandReferences() : value
+    }
+}
+
+extension String {
+    /// Replaces `&#38;` with `&`.
+    func replacingAmpersandReferences() -> String {
+        var result = ""
+        var rest = Substring(self)
+        while let range = rest.firstRange(of: "&#38;") {
+            result += rest[..<range.lowerBound]
+            result += "&"
+            rest = rest[range.upperBound...]
+        }
+        return result + rest
+    }
 }
 
 /// Interns element and attribute names: libxml2 hands out dictionary-owned name pointers, so a
 /// name is converted to a `String` once, not once per element.
 final class XMLNameTable {
-    private var byPointer: [UnsafeRawPointer: Int] = [:]
+    private var byPointer = FingerprintTable(capacity: 256)
     private var byName: [String: Int] = [:]
     private(set) var names: [String] = []
 
+    @inline(__always)
     func id(_ pointer: UnsafePointer<xmlChar>) -> Int {
-        let raw = UnsafeRawPointer(pointer)
-        if let id = byPointer[raw] { return id }
-        let name = String(cString: pointer)
-        let id = id(for: name)
-        byPointer[raw] = id
+        let key = UInt64(UInt(bitPattern: pointer))
+        if let id = byPointer.value(for: key) { return Int(id) }
+        let id = id(for: String(cString: pointer))
+        byPointer.set(Int32(id), for: key)
         return id
     }
 

@@ -13,7 +13,7 @@ final class XMLPushParser {
     let names = XMLNameTable()
     private(set) var context: xmlParserCtxtPtr?
     private let source: FileByteSource
-    private unowned let handler: XMLEventHandler
+    private unowned(unsafe) let handler: XMLEventHandler
     private(set) var fatalError: Finding?
     private(set) var warnings: [Finding] = []
     private(set) var sawDoctype = false
@@ -136,22 +136,9 @@ final class XMLPushParser {
         _ localname: UnsafePointer<xmlChar>, attributeCount: Int,
         attributes: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?
     ) {
-        var list: [(name: Int, value: String)] = []
-        if attributeCount > 0, let attributes {
-            list.reserveCapacity(attributeCount)
-            for index in 0..<attributeCount {
-                guard let name = attributes[index * 5], let start = attributes[index * 5 + 3],
-                    let end = attributes[index * 5 + 4]
-                else { continue }
-                var value = String(decoding: UnsafeBufferPointer(start: start, count: end - start), as: UTF8.self)
-                // Without entity substitution libxml2 hands `&amp;` in attributes back as `&#38;`.
-                if value.contains("&#38;") { value = value.replacingOccurrences(of: "&#38;", with: "&") }
-                list.append((names.id(name), value))
-            }
-        }
         let id = names.id(localname)
         openElements.append(id)
-        handler.startElement(id, attributes: list, parser: self)
+        handler.startElement(id, attributes: XMLAttributes(base: attributes, count: attributeCount, names: names), parser: self)
     }
 
     private func noteDoctype() {

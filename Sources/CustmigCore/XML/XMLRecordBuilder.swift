@@ -36,7 +36,7 @@ final class XMLRecordBuilder: XMLEventHandler {
         self.recordPath = recordPath
     }
 
-    func startElement(_ name: Int, attributes: [(name: Int, value: String)], parser: XMLPushParser) {
+    func startElement(_ name: Int, attributes: XMLAttributes, parser: XMLPushParser) {
         if nameTable == nil {
             nameTable = parser.names
             recordPathIds = recordPath.map { parser.names.id(for: $0) }
@@ -149,10 +149,9 @@ final class XMLRecordBuilder: XMLEventHandler {
         return records
     }
 
-    private func addAttributes(_ attributes: [(name: Int, value: String)], to frame: Frame) {
-        guard let nameTable else { return }
-        for attribute in attributes {
-            frame.fields.append(Field("@" + nameTable.name(attribute.name), .text(attribute.value)))
+    private func addAttributes(_ attributes: XMLAttributes, to frame: Frame) {
+        for index in 0..<attributes.count {
+            frame.fields.append(Field("@" + attributes.names.name(attributes.name(index)), .text(attributes.value(index))))
         }
     }
 

@@ -14,7 +14,7 @@ final class XMLRecordPathSniffer: XMLEventHandler {
 
     init(limit: Int = 20_000) { self.limit = limit }
 
-    func startElement(_ name: Int, attributes: [(name: Int, value: String)], parser: XMLPushParser) {
+    func startElement(_ name: Int, attributes: XMLAttributes, parser: XMLPushParser) {
         names = parser.names
         if !stack.isEmpty { hasChildren.insert(stack) }
         childCounts[stack, default: [:]][name, default: 0] += 1
@@ -30,6 +30,21 @@ final class XMLRecordPathSniffer: XMLEventHandler {
     func characters(_ bytes: UnsafeBufferPointer<UInt8>) {}
 
     func endElement(_ name: Int, parser: XMLPushParser) { stack.removeLast() }
+
+    /// Reads the start of `path` and returns its record path, or throws with the fix.
+    static func detect(path: String, encoding: String?) throws -> String {
+        let sniffer = XMLRecordPathSniffer()
+        let parser = try XMLPushParser(path: path, handler: sniffer, encoding: encoding, chunkSize: 64 << 10)
+        while try parser.parseNextChunk() {}
+        if let detected = sniffer.detectedPath() { return detected }
+        if let error = parser.fatalError {
+            throw CustmigError(.unreadableInput, code: error.code, error.message, at: error.location, fix: error.fix)
+        }
+        throw CustmigError(
+            .usage, code: "XML-RECORD-PATH",
+            "could not tell which element is a record in \(path) (no repeating element with children).",
+            fix: "pass --record-path, e.g. --record-path /DEBMAS07/IDOC/E1KNA1M.")
+    }
 
     /// The detected path (`/A/B/C`), or nil when no choice is obvious.
     func detectedPath() -> String? {

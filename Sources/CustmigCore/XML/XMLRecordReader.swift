@@ -27,20 +27,7 @@ public final class XMLRecordReader: ExtractReader {
         if let given = options.recordPath {
             recordPath = try XMLRecordReader.validate(recordPath: given)
         } else {
-            let sniffer = XMLRecordPathSniffer()
-            let sniffing = try XMLPushParser(path: path, handler: sniffer, encoding: forcedEncoding, chunkSize: 64 << 10)
-            while try sniffing.parseNextChunk() {}
-            guard let detected = sniffer.detectedPath() else {
-                if let error = sniffing.fatalError {
-                    throw CustmigError(
-                        .unreadableInput, code: error.code, error.message, at: error.location, fix: error.fix)
-                }
-                throw CustmigError(
-                    .usage, code: "XML-RECORD-PATH",
-                    "could not tell which element is a record in \(path) (no repeating element with children).",
-                    fix: "pass --record-path, e.g. --record-path /DEBMAS07/IDOC/E1KNA1M.")
-            }
-            recordPath = detected
+            recordPath = try XMLRecordPathSniffer.detect(path: path, encoding: forcedEncoding)
         }
         let components = recordPath.split(separator: "/").map(String.init)
         builder = XMLRecordBuilder(path: path, recordPath: components)

@@ -1,4 +1,4 @@
-import CustmigCore
+@testable import CustmigCore
 import Foundation
 import Testing
 
@@ -116,5 +116,28 @@ struct ExtractProfilerTests {
         #expect(profile.file.records == 0)
         #expect(profile.fields.isEmpty)
         #expect(profile.file.warnings.contains { $0.contains("empty") })
+    }
+}
+
+@Suite("The profiler's byte paths agree with its record path")
+struct ProfilePathEquivalenceTests {
+    @Test(
+        "same statistics per field, whichever way the extract is read",
+        arguments: ["Samples/debmas07.xml", "Fixtures/xml/customers.xml", "Fixtures/xml/debmas-small.xml", "Samples/customers.csv"])
+    func equivalent(_ file: String) throws {
+        let path = file.hasPrefix("Samples") ? Paths.samples(String(file.dropFirst(8))) : Paths.fixture(String(file.dropFirst(9)))
+        let fast = try ExtractProfiler.profile(path: path, options: ProfileOptions()).fields
+        let reference = try ExtractProfiler.profileRecords(path: path, options: ProfileOptions())
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        func render(_ fields: [FieldProfile]) throws -> [String: String] {
+            var result: [String: String] = [:]
+            for field in fields { result[field.name] = String(decoding: try encoder.encode(field), as: UTF8.self) }
+            return result
+        }
+        let fastFields = try render(fast)
+        let referenceFields = try render(reference)
+        #expect(Set(fastFields.keys) == Set(referenceFields.keys))
+        for (name, json) in referenceFields { #expect(fastFields[name] == json, "\(name)") }
     }
 }
