@@ -7,8 +7,9 @@ struct FieldCounters: Sendable {
     var nonASCII = 0
     var minLength = Int32.max
     var maxLength: Int32 = 0
-    var typeCounts = [Int](repeating: 0, count: ValueType.allCases.count)
-    var layoutCounts = [Int](repeating: 0, count: DateLayout.allCases.count)
+    /// Per ``ValueType`` (in `allCases` order); fixed-size vectors keep the hot path off the heap.
+    var typeCounts = SIMD16<Int>()
+    var layoutCounts = SIMD8<Int>()
     var numericCount = 0
     var numericMin = Double.infinity
     var numericMax = -Double.infinity
@@ -57,8 +58,8 @@ struct FieldCounters: Sendable {
         nonASCII += other.nonASCII
         minLength = min(minLength, other.minLength)
         maxLength = max(maxLength, other.maxLength)
-        for index in typeCounts.indices { typeCounts[index] += other.typeCounts[index] }
-        for index in layoutCounts.indices { layoutCounts[index] += other.layoutCounts[index] }
+        typeCounts &+= other.typeCounts
+        layoutCounts &+= other.layoutCounts
         numericCount += other.numericCount
         numericMin = min(numericMin, other.numericMin)
         numericMax = max(numericMax, other.numericMax)

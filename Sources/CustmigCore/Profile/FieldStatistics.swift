@@ -14,7 +14,6 @@ struct FieldStatistics {
 
     struct CachedValue {
         var facts: ValueFacts
-        var count: Int
         var value: String
     }
 
@@ -25,11 +24,11 @@ struct FieldStatistics {
     private(set) var exact: FingerprintTable? = FingerprintTable()
     /// Fingerprints of every non-empty value while the field looks like a key.
     private(set) var keyPrints: [UInt64]? = []
-    private var cacheIndex = FingerprintTable()
+    private var cacheCounts = ValueCountTable(capacity: FieldStatistics.cacheLimit)
     private(set) var cache: [CachedValue] = []
     private(set) var counters = FieldCounters()
     private(set) var overflowTop = SpaceSaving(capacity: topCapacity)
-    private(set) var overflowPatterns = SpaceSaving(capacity: topCapacity)
+    private(set) var overflowPatterns = PatternCounter()
     private(set) var topFrozen = false
 
     init(name: String) { self.name = name }
@@ -45,10 +44,7 @@ struct FieldStatistics {
         let hash = ValueHash.hash(base, count)
         if keyPrints != nil { keyPrints!.append(hash) }
         if nonEmpty % FieldStatistics.keyCheckInterval == 0 { reviewCardinality() }
-        if let slot = cacheIndex.value(for: hash) {
-            cache[Int(slot)].count += 1
-            return
-        }
+        if cacheCounts.increment(hash) { return }
         hll.insert(hash: hash)
         if exact != nil {
             exact!.insert(hash)
@@ -57,12 +53,12 @@ struct FieldStatistics {
         var facts = ValueAnalyzer.analyze(base, count)
         facts.hash = hash
         if cache.count < FieldStatistics.cacheLimit {
-            cacheIndex.set(Int32(cache.count), for: hash)
-            cache.append(CachedValue(facts: facts, count: 1, value: FieldStatistics.decode(base, count)))
+            cacheCounts.add(hash, slot: Int32(cache.count), count: 1)
+            cache.append(CachedValue(facts: facts, value: FieldStatistics.decode(base, count)))
             return
         }
         counters.apply(facts, times: 1)
-        overflowPatterns.add(key: facts.pattern.hash) { facts.pattern.text }
+        overflowPatterns.add(facts.pattern)
         if !topFrozen {
             // Mostly unique values: the top values say nothing, and tracking them is the costliest part.
             overflowTop.add(key: hash) { FieldStatistics.decode(base, count) }
@@ -75,7 +71,7 @@ struct FieldStatistics {
         let estimate = Double(hll.estimate)
         let seen = Double(nonEmpty)
         if keyPrints != nil && estimate < 0.97 * seen { keyPrints = nil }
-        if !topFrozen && estimate > 0.95 * seen { topFrozen = true }
+        if !topFrozen && estimate > 0.5 * seen { topFrozen = true }
     }
 
     mutating func add(_ text: String) {
@@ -113,21 +109,23 @@ struct FieldStatistics {
         }
         counters.merge(other.counters)
         topFrozen = topFrozen || other.topFrozen
-        for entry in other.cache {
-            if let slot = cacheIndex.value(for: entry.facts.hash) {
-                cache[Int(slot)].count += entry.count
+        for counted in other.cacheCounts.all {
+            let entry = other.cache[Int(counted.slot)]
+            if cacheCounts.entry(counted.key) != nil {
+                cacheCounts.add(counted.key, slot: 0, count: counted.count)
             } else if cache.count < FieldStatistics.cacheLimit {
-                cacheIndex.set(Int32(cache.count), for: entry.facts.hash)
+                cacheCounts.add(counted.key, slot: Int32(cache.count), count: counted.count)
                 cache.append(entry)
             } else {
-                counters.apply(entry.facts, times: entry.count)
-                overflowPatterns.add(key: entry.facts.pattern.hash, count: entry.count) { entry.facts.pattern.text }
-                overflowTop.add(key: entry.facts.hash, count: entry.count) { entry.value }
+                let times = Int(counted.count)
+                counters.apply(entry.facts, times: times)
+                overflowPatterns.add(entry.facts.pattern, times: times)
+                overflowTop.add(key: entry.facts.hash, count: times) { entry.value }
             }
         }
         for item in other.overflowTop.heap {
-            if let slot = cacheIndex.value(for: item.key) {
-                cache[Int(slot)].count += item.count
+            if cacheCounts.entry(item.key) != nil {
+                cacheCounts.add(item.key, slot: 0, count: Int32(item.count))
             } else {
                 var single = SpaceSaving(capacity: 1)
                 single.add(key: item.key, count: item.count) { item.value }
@@ -141,18 +139,21 @@ struct FieldStatistics {
     func profile(records: Int, isPerRecord: Bool, mask: Bool, maskNames: Set<String>) -> FieldProfile {
         var totals = counters
         var patternCounts: [UInt64: (String, Int)] = [:]
-        for entry in cache {
-            totals.apply(entry.facts, times: entry.count)
-            patternCounts[entry.facts.pattern.hash, default: (entry.facts.pattern.text, 0)].1 += entry.count
+        var top: [ValueCount] = []
+        for counted in cacheCounts.all {
+            let entry = cache[Int(counted.slot)]
+            let times = Int(counted.count)
+            totals.apply(entry.facts, times: times)
+            patternCounts[entry.facts.pattern.hash, default: (entry.facts.pattern.text, 0)].1 += times
+            top.append(ValueCount(value: entry.value, count: times, estimated: false))
         }
-        for item in overflowPatterns.heap {
-            patternCounts[item.key, default: (item.value, 0)].1 += item.count
-        }
-        var top = cache.map { ValueCount(value: $0.value, count: $0.count, estimated: false) }
+        var patternTotals: [String: Int] = [:]
+        for (_, pattern) in patternCounts { patternTotals[pattern.0, default: 0] += pattern.1 }
+        for (text, count) in overflowPatterns.all() { patternTotals[text, default: 0] += count }
         top += overflowTop.heap.map { ValueCount(value: $0.value, count: $0.count, estimated: $0.error > 0) }
         top.sort { $0.count != $1.count ? $0.count > $1.count : $0.value < $1.value }
-        let patterns = patternCounts.values.sorted { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0 < $1.0 }
-            .prefix(12).map { ValueCount(value: $0.0, count: $0.1, estimated: false) }
+        let patterns = patternTotals.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
+            .prefix(12).map { ValueCount(value: $0.key, count: $0.value, estimated: false) }
 
         let exactDistinct = keyDistinct() ?? exact?.count
         let distinct = exactDistinct ?? hll.estimate
@@ -194,7 +195,7 @@ struct FieldStatistics {
     /// Exact distinct count from the key fingerprints, when the field stayed key-like.
     private func keyDistinct() -> Int? {
         guard var prints = keyPrints, prints.count == nonEmpty else { return nil }
-        prints.sort()
+        RadixSort.sort(&prints)
         var unique = prints.isEmpty ? 0 : 1
         for index in prints.indices.dropFirst() where prints[index] != prints[index - 1] { unique += 1 }
         return unique

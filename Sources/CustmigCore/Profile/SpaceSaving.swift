@@ -72,18 +72,27 @@ struct SpaceSaving: Sendable {
         }
     }
 
+    /// Moves the item at `start` down to its place, shifting smaller children up into the hole
+    /// (one table update per moved item, not two per swap).
     private mutating func siftDown(_ start: Int) {
-        var parent = start
         let count = heap.count
-        while true {
-            let left = 2 * parent + 1
-            guard left < count else { return }
+        var parent = start
+        var left = 2 * parent + 1
+        guard left < count else { return }
+        let moving = heap[start]
+        while left < count {
             var smallest = left
             let right = left + 1
             if right < count && heap[right].count < heap[left].count { smallest = right }
-            guard heap[smallest].count < heap[parent].count else { return }
-            swapItems(parent, smallest)
+            guard heap[smallest].count < moving.count else { break }
+            heap[parent] = heap[smallest]
+            slots.set(Int32(parent), for: heap[parent].key)
             parent = smallest
+            left = 2 * parent + 1
+        }
+        if parent != start {
+            heap[parent] = moving
+            slots.set(Int32(parent), for: moving.key)
         }
     }
 

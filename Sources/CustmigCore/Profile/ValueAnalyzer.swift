@@ -1,5 +1,33 @@
 /// Looks at one value's UTF-8 bytes once and says what it could be: its shape, length, types it fits,
 /// date layouts it matches and its number, if it is one.
+/// What each byte is, for the analyzer: a class in the low 4 bits, its pattern character above.
+enum ByteClasses {
+    static let digit = 0, upper = 1, lower = 2, space = 3, at = 4, dot = 5, comma = 6, dash = 7, slash = 8
+    static let plus = 9, paren = 10, apostrophe = 11, otherASCII = 12, nonASCIILead = 13, continuation = 14
+
+    static let table: [UInt16] = (0..<256).map { value -> UInt16 in
+        let byte = UInt8(value)
+        func entry(_ kind: Int, _ shape: UInt8) -> UInt16 { UInt16(kind) | UInt16(shape) << 8 }
+        switch byte {
+        case 48...57: return entry(digit, 57)
+        case 65...90: return entry(upper, 65)
+        case 97...122: return entry(lower, 97)
+        case 32, 9: return entry(space, 32)
+        case 64: return entry(at, byte)
+        case 46: return entry(dot, byte)
+        case 44: return entry(comma, byte)
+        case 45: return entry(dash, byte)
+        case 47: return entry(slash, byte)
+        case 43: return entry(plus, byte)
+        case 40, 41: return entry(paren, byte)
+        case 39: return entry(apostrophe, byte)
+        case 0..<128: return entry(otherASCII, byte)
+        case 0x80..<0xC0: return entry(continuation, 0)
+        default: return entry(nonASCIILead, 97)
+        }
+    }
+}
+
 enum ValueAnalyzer {
     private static let flagWords: Set<UInt64> = {
         var words = Set<UInt64>()
@@ -17,58 +45,32 @@ enum ValueAnalyzer {
 
     static func analyze(_ base: UnsafePointer<UInt8>, _ count: Int) -> ValueFacts {
         var facts = ValueFacts()
-        facts.hash = ValueHash.hash(base, count)
-        var digits = 0
-        var upper = 0
-        var lower = 0
-        var spaces = 0
-        var at = 0
-        var dots = 0
-        var commas = 0
-        var dashes = 0
-        var slashes = 0
-        var plus = 0
-        var parens = 0
-        var apostrophes = 0
-        var otherASCII = 0
-        var nonASCII = 0
-        var characters: Int32 = 0
+        // One table lookup per byte: its class (counted) and its pattern character (0: none).
+        var classCounts = SIMD16<Int32>()
         var pattern = ShapePattern()
-        for index in 0..<count {
-            let byte = base[index]
-            if byte < 0x80 {
-                characters += 1
-                switch byte {
-                case 48...57:
-                    digits += 1
-                    pattern.append(57)
-                case 65...90:
-                    upper += 1
-                    pattern.append(65)
-                case 97...122:
-                    lower += 1
-                    pattern.append(97)
-                default:
-                    switch byte {
-                    case 32, 9: spaces += 1
-                    case 64: at += 1
-                    case 46: dots += 1
-                    case 44: commas += 1
-                    case 45: dashes += 1
-                    case 47: slashes += 1
-                    case 43: plus += 1
-                    case 40, 41: parens += 1
-                    case 39: apostrophes += 1
-                    default: otherASCII += 1
-                    }
-                    pattern.append(byte == 9 ? 32 : byte)
-                }
-            } else if byte & 0xC0 != 0x80 {
-                characters += 1
-                nonASCII += 1
-                pattern.append(97)
+        ByteClasses.table.withUnsafeBufferPointer { table in
+            for index in 0..<count {
+                let entry = table[Int(base[index])]
+                classCounts[Int(entry & 0x0F)] &+= 1
+                let shape = UInt8(truncatingIfNeeded: entry >> 8)
+                if shape != 0 { pattern.append(shape) }
             }
         }
+        let digits = Int(classCounts[ByteClasses.digit])
+        let upper = Int(classCounts[ByteClasses.upper])
+        let lower = Int(classCounts[ByteClasses.lower])
+        let spaces = Int(classCounts[ByteClasses.space])
+        let at = Int(classCounts[ByteClasses.at])
+        let dots = Int(classCounts[ByteClasses.dot])
+        let commas = Int(classCounts[ByteClasses.comma])
+        let dashes = Int(classCounts[ByteClasses.dash])
+        let slashes = Int(classCounts[ByteClasses.slash])
+        let plus = Int(classCounts[ByteClasses.plus])
+        let parens = Int(classCounts[ByteClasses.paren])
+        let apostrophes = Int(classCounts[ByteClasses.apostrophe])
+        let otherASCII = Int(classCounts[ByteClasses.otherASCII])
+        let nonASCII = Int(classCounts[ByteClasses.nonASCIILead])
+        let characters = Int32(count) - classCounts[ByteClasses.continuation]
         facts.characters = characters
         facts.pattern = pattern
         facts.nonASCII = nonASCII > 0

@@ -79,3 +79,12 @@ struct ValueAnalyzerTests {
         #expect(padded.characters == 9)
     }
 }
+
+@Suite("Type bits")
+struct TypeBitTests {
+    @Test("each type's bit is its position among all types; each layout's too")
+    func bits() {
+        for (index, type) in ValueType.allCases.enumerated() { #expect(type.bit == 1 << UInt16(index)) }
+        for (index, layout) in DateLayout.allCases.enumerated() { #expect(layout.bit == 1 << UInt16(index)) }
+    }
+}
