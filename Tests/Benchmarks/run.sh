@@ -88,7 +88,7 @@ measure "custmig profile (CSV)" "$ROWS" "$CSV_MB" "$BIN" profile "$CSV" --out "$
 measure "duckdb SUMMARIZE (CSV)" "$ROWS" "$CSV_MB" python3 -c "
 import duckdb,sys
 con=duckdb.connect()
-rows=con.execute(\"SUMMARIZE SELECT * FROM read_csv(?, all_varchar=true, ignore_errors=true, strict_mode=false, null_padding=true)\", [sys.argv[1]]).fetchall()
+rows=con.execute(\"SUMMARIZE SELECT * FROM read_csv(?, ignore_errors=true)\", [sys.argv[1]]).fetchall()
 print(len(rows))" "$CSV"
 measure "mlr summary (CSV)" "$ROWS" "$CSV_MB" mlr --icsv --opprint --allow-ragged-csv-input summary "$CSV"
 

@@ -1,0 +1,62 @@
+import Foundation
+import Testing
+
+/// Every command in the runbooks must work as written: each `sh` block runs in a scratch folder
+/// holding a copy of `Samples/`, with the built `custmig` first on the PATH.
+@Suite("Runbooks", .serialized)
+struct RunbookTests {
+    static var runbooks: [String] {
+        let folder = Paths.repository.appendingPathComponent("Runbooks").path
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+        return names.filter { $0.hasSuffix(".md") }.sorted().map { folder + "/" + $0 }
+    }
+
+    /// The shell lines of a Markdown file's ```sh blocks, in order.
+    static func commands(in markdown: String) -> [String] {
+        var commands: [String] = []
+        var inBlock = false
+        for line in markdown.split(separator: "\n", omittingEmptySubsequences: false) {
+            if line.hasPrefix("```") {
+                inBlock = !inBlock && line.trimmingCharacters(in: .whitespaces) == "```sh"
+                continue
+            }
+            let command = line.trimmingCharacters(in: .whitespaces)
+            if inBlock && !command.isEmpty && !command.hasPrefix("#") { commands.append(command) }
+        }
+        return commands
+    }
+
+    @Test("there are runbooks, and each has commands")
+    func present() throws {
+        #expect(!Self.runbooks.isEmpty)
+        for runbook in Self.runbooks {
+            #expect(!Self.commands(in: try String(contentsOfFile: runbook, encoding: .utf8)).isEmpty, "\(runbook)")
+        }
+    }
+
+    @Test("every runbook command exits 0")
+    func commandsWork() throws {
+        for runbook in Self.runbooks {
+            let scratch = try Paths.scratch()
+            try FileManager.default.copyItem(
+                atPath: Paths.repository.appendingPathComponent("Samples").path, toPath: scratch + "/Samples")
+            let binaryFolder = URL(fileURLWithPath: CLI.binary).deletingLastPathComponent().path
+            for command in Self.commands(in: try String(contentsOfFile: runbook, encoding: .utf8)) {
+                let process = Process()
+                process.executableURL = URL(fileURLWithPath: "/bin/sh")
+                process.arguments = ["-c", command]
+                process.currentDirectoryURL = URL(fileURLWithPath: scratch)
+                var environment = ProcessInfo.processInfo.environment
+                environment["PATH"] = binaryFolder + ":" + (environment["PATH"] ?? "/usr/bin:/bin")
+                process.environment = environment
+                process.standardOutput = FileHandle.nullDevice
+                let errors = Pipe()
+                process.standardError = errors
+                try process.run()
+                let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+                process.waitUntilExit()
+                #expect(process.terminationStatus == 0, "\(runbook): `\(command)` failed: \(stderr.suffix(500))")
+            }
+        }
+    }
+}
