@@ -1,0 +1,80 @@
+import Foundation
+
+/// Normalizes a phone number to E.164 (`+493012345678`), using the record's country for national numbers.
+///
+/// Accepts `+49 30 1234567`, `0049-30-1234567`, `+49(0)30 1234567`, `030/1234567`, `(030) 123 45 67` and,
+/// in NANP countries, `(212) 555-0142` or `1-212-555-0142`. The national trunk prefix is dropped where the
+/// country has one (`0` in Germany) and kept where it has none (Italy's leading `0` is part of the number).
+/// Never guessed: a national number without a country, a German number without its trunk `0`, letters
+/// or an unknown calling code go to review; a number too short or too long for E.164 is invalid.
+public enum PhoneNormalizer {
+    static let callingCodes: Set<String> = Set(CountryCodes.all.map(\.callingCode).filter { !$0.isEmpty })
+
+    public static func normalize(_ value: String, context: TransformContext) -> TransformResult {
+        let trimmed = value.trimmingCharacters(in: .whitespaces)
+        guard !trimmed.isEmpty else { return .ok("") }
+        var text = trimmed
+        // "+49 (0) 30…": the bracketed trunk prefix is written for national callers only.
+        for marker in ["(0)", "( 0 )", "[0]"] where text.contains(marker) && text.hasPrefix("+") {
+            text = text.replacingOccurrences(of: marker, with: " ")
+        }
+        var digits = ""
+        var international = false
+        for (index, character) in text.enumerated() {
+            if character.isASCII && character.isNumber {
+                digits.append(character)
+            } else if character == "+" && index == 0 {
+                international = true
+            } else if " -./()\t".contains(character) {
+                continue
+            } else {
+                return .review(value, "\"\(value)\" holds \"\(character)\", which is not part of a phone number")
+            }
+        }
+        if !international && digits.hasPrefix("00") {
+            international = true
+            digits.removeFirst(2)
+        }
+        if international {
+            guard let code = (1...3).map({ String(digits.prefix($0)) }).first(where: { callingCodes.contains($0) }) else {
+                return .review(value, "\"\(value)\" starts with no known country calling code")
+            }
+            var national = String(digits.dropFirst(code.count))
+            if let country = CountryCodes.all.first(where: { $0.callingCode == code }), country.trunkPrefix == "0",
+                national.hasPrefix("0"), code != "39"
+            {
+                // "+49 030…": a trunk 0 written after the country code.
+                national.removeFirst()
+            }
+            return check("+" + code + national, original: value)
+        }
+        guard let countryCode = context.country, let country = CountryCodes.byAlpha2[countryCode],
+            !country.callingCode.isEmpty
+        else {
+            return .review(value, "\"\(value)\" is a national number and the record has no country to read it with")
+        }
+        if country.callingCode == "1" {
+            if digits.count == 11 && digits.hasPrefix("1") { digits.removeFirst() }
+            guard digits.count == 10 else {
+                return .invalid(value, "\"\(value)\" has \(digits.count) digits; a NANP number has 10")
+            }
+            return check("+1" + digits, original: value)
+        }
+        if !country.trunkPrefix.isEmpty {
+            guard digits.hasPrefix(country.trunkPrefix) else {
+                return .review(
+                    value, "\"\(value)\" lacks the trunk prefix \(country.trunkPrefix) of \(country.alpha2): "
+                        + "a local number without area code?")
+            }
+            digits.removeFirst(country.trunkPrefix.count)
+        }
+        return check("+" + country.callingCode + digits, original: value)
+    }
+
+    private static func check(_ e164: String, original: String) -> TransformResult {
+        let count = e164.count - 1
+        guard count >= 8 else { return .invalid(original, "\"\(original)\" is too short for a phone number (\(count) digits)") }
+        guard count <= 15 else { return .invalid(original, "\"\(original)\" has \(count) digits; E.164 allows 15") }
+        return .ok(e164)
+    }
+}

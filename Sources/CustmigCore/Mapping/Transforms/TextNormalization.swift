@@ -1,0 +1,23 @@
+import Foundation
+
+/// Folding for lookups by name: case, accents, punctuation and repeated spaces do not matter.
+enum TextFolding {
+    static func fold(_ text: String) -> String {
+        let stripped = text.folding(options: [.caseInsensitive, .diacriticInsensitive, .widthInsensitive], locale: nil)
+        var result = ""
+        var lastWasSpace = true
+        for scalar in stripped.unicodeScalars {
+            if CharacterSet.alphanumerics.contains(scalar) {
+                result.unicodeScalars.append(scalar)
+                lastWasSpace = false
+            } else if !lastWasSpace {
+                result.append(" ")
+                lastWasSpace = true
+            }
+        }
+        if result.hasSuffix(" ") { result.removeLast() }
+        return result.lowercased()
+    }
+
+    static func isBlank(_ text: String) -> Bool { text.allSatisfy { $0 == " " || $0 == "\t" } }
+}

@@ -1,0 +1,128 @@
+import Foundation
+
+/// One cleansing step of a field mapping; a field's transforms run in order, each on the last one's output.
+///
+/// Example (YAML in a mapping): `transforms: [trim, {collapse_spaces: {}}, {truncate: 35}]`.
+public enum Transform: Sendable, Equatable {
+    case trim
+    case collapseSpaces
+    case upper
+    case lower
+    case title
+    case stripLeadingZeros
+    case regexReplace(pattern: String, replacement: String)
+    case removeCharacters(String)
+    case truncate(Int)
+    case parseDecimal(decimal: Character, grouping: Character?)
+    case parseDate(layouts: [String])
+    case country
+    case language
+    case currency
+    case phone
+    case email
+    case vatId
+    case iban
+    /// SAP ALPHA conversion in: pad an all-digit value with zeros to `length` (`100042` -> `0000100042`).
+    case alpha(length: Int)
+    /// SAP ALPHA conversion out: strip the zeros of an all-digit value (`0000100042` -> `100042`).
+    case alphaOut
+
+    /// The name mappings use for it.
+    public var name: String {
+        switch self {
+        case .trim: return "trim"
+        case .collapseSpaces: return "collapse_spaces"
+        case .upper: return "upper"
+        case .lower: return "lower"
+        case .title: return "title"
+        case .stripLeadingZeros: return "strip_leading_zeros"
+        case .regexReplace: return "regex_replace"
+        case .removeCharacters: return "remove_characters"
+        case .truncate: return "truncate"
+        case .parseDecimal: return "parse_decimal"
+        case .parseDate: return "parse_date"
+        case .country: return "country"
+        case .language: return "language"
+        case .currency: return "currency"
+        case .phone: return "phone"
+        case .email: return "email"
+        case .vatId: return "vat_id"
+        case .iban: return "iban"
+        case .alpha: return "alpha"
+        case .alphaOut: return "alpha_out"
+        }
+    }
+
+    public func apply(_ value: String, context: TransformContext = TransformContext()) -> TransformResult {
+        switch self {
+        case .trim:
+            return .ok(value.trimmingCharacters(in: .whitespacesAndNewlines))
+        case .collapseSpaces:
+            return .ok(value.split(whereSeparator: { $0 == " " || $0 == "\t" }).joined(separator: " "))
+        case .upper:
+            return .ok(value.uppercased())
+        case .lower:
+            return .ok(value.lowercased())
+        case .title:
+            return .ok(value.lowercased().split(separator: " ", omittingEmptySubsequences: false)
+                .map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined(separator: " "))
+        case .stripLeadingZeros:
+            let stripped = value.drop { $0 == "0" }
+            return .ok(stripped.isEmpty && !value.isEmpty ? "0" : String(stripped))
+        case .regexReplace(let pattern, let replacement):
+            guard let expression = try? NSRegularExpression(pattern: pattern) else {
+                return .invalid(value, "the pattern \(pattern) is not a valid regular expression")
+            }
+            return .ok(
+                expression.stringByReplacingMatches(
+                    in: value, range: NSRange(value.startIndex..., in: value), withTemplate: replacement))
+        case .removeCharacters(let characters):
+            return .ok(value.filter { !characters.contains($0) })
+        case .truncate(let length):
+            guard value.count > length else { return .ok(value) }
+            return .note(String(value.prefix(length)), "truncated from \(value.count) to \(length) characters")
+        case .parseDecimal(let decimal, let grouping):
+            return DecimalParser.parse(value, decimal: decimal, grouping: grouping)
+        case .parseDate(let layouts):
+            return DateParser.parse(value, layouts: layouts)
+        case .country:
+            return CountryNormalizer.normalize(value)
+        case .language:
+            return LanguageNormalizer.normalize(value)
+        case .currency:
+            return CurrencyNormalizer.normalize(value)
+        case .phone:
+            return PhoneNormalizer.normalize(value, context: context)
+        case .email:
+            return EmailNormalizer.normalize(value)
+        case .vatId:
+            return VATNormalizer.normalize(value, context: context)
+        case .iban:
+            return IBANNormalizer.normalize(value)
+        case .alpha(let length):
+            guard !value.isEmpty, value.allSatisfy({ $0.isASCII && $0.isNumber }) else { return .ok(value) }
+            guard value.count <= length else {
+                return .invalid(value, "\"\(value)\" has \(value.count) digits; the field holds \(length)")
+            }
+            return .ok(String(repeating: "0", count: length - value.count) + value)
+        case .alphaOut:
+            guard !value.isEmpty, value.allSatisfy({ $0.isASCII && $0.isNumber }) else { return .ok(value) }
+            let stripped = value.drop { $0 == "0" }
+            return .ok(stripped.isEmpty ? "0" : String(stripped))
+        }
+    }
+
+    /// Runs transforms in order; stops at the first that cannot map the value, keeping notes on the way.
+    public static func chain(
+        _ transforms: [Transform], _ value: String, context: TransformContext = TransformContext()
+    ) -> (result: TransformResult, notes: [String]) {
+        var current = TransformResult.ok(value)
+        var notes: [String] = []
+        for transform in transforms {
+            current = transform.apply(current.value, context: context)
+            if case .note(let note) = current.verdict { notes.append("\(transform.name): \(note)") }
+            if !current.isMapped { return (current, notes) }
+        }
+        return (current, notes)
+    }
+}

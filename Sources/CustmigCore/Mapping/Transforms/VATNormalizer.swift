@@ -1,0 +1,54 @@
+import Foundation
+
+/// Normalizes a VAT id (`DE 123 456 789` -> `DE123456789`) and checks its shape for the EU-27 (Greece is
+/// `EL`; `GR` is accepted and rewritten), GB and XI, CH (`CHE123456789`, `MWST`/`TVA`/`IVA` dropped) and
+/// NO (`NO123456789MVA`). An id without prefix gets the record's country prefix only when it then fits
+/// that country's shape. Shapes only: checksums and registry lookups (VIES) are not done here.
+public enum VATNormalizer {
+    static let shapes: [String: String] = [
+        "AT": "U[0-9]{8}", "BE": "[01][0-9]{9}", "BG": "[0-9]{9,10}", "CY": "[0-9]{8}[A-Z]", "CZ": "[0-9]{8,10}",
+        "DE": "[0-9]{9}", "DK": "[0-9]{8}", "EE": "[0-9]{9}", "EL": "[0-9]{9}", "ES": "[A-Z0-9][0-9]{7}[A-Z0-9]",
+        "FI": "[0-9]{8}", "FR": "[A-HJ-NP-Z0-9]{2}[0-9]{9}", "HR": "[0-9]{11}", "HU": "[0-9]{8}",
+        "IE": "([0-9]{7}[A-W][A-I]?|[0-9][A-Z+*][0-9]{5}[A-W])", "IT": "[0-9]{11}", "LT": "([0-9]{9}|[0-9]{12})",
+        "LU": "[0-9]{8}", "LV": "[0-9]{11}", "MT": "[0-9]{8}", "NL": "[0-9]{9}B[0-9]{2}", "PL": "[0-9]{10}",
+        "PT": "[0-9]{9}", "RO": "[0-9]{2,10}", "SE": "[0-9]{10}01", "SI": "[0-9]{8}", "SK": "[0-9]{10}",
+        "GB": "([0-9]{9}|[0-9]{12}|GD[0-9]{3}|HA[0-9]{3})", "XI": "([0-9]{9}|[0-9]{12}|GD[0-9]{3}|HA[0-9]{3})",
+        "CH": "E[0-9]{9}", "NO": "[0-9]{9}MVA",
+    ]
+
+    static let expressions: [String: NSRegularExpression] = shapes.mapValues {
+        try! NSRegularExpression(pattern: "^" + $0 + "$")
+    }
+
+    /// The VAT prefix of a country (Greece uses EL).
+    static func prefix(forCountry country: String) -> String { country == "GR" ? "EL" : country }
+
+    public static func normalize(_ value: String, context: TransformContext) -> TransformResult {
+        var compact = value.uppercased().filter { !" .-/\t".contains($0) }
+        guard !compact.isEmpty else { return .ok("") }
+        if compact.hasPrefix("CHE") {
+            for suffix in ["MWST", "TVA", "IVA"] where compact.hasSuffix(suffix) { compact.removeLast(suffix.count) }
+        }
+        if compact.hasPrefix("NO") && !compact.hasSuffix("MVA") { compact += "MVA" }
+        if compact.hasPrefix("GR") { compact = "EL" + compact.dropFirst(2) }
+        let letters = compact.prefix(2)
+        if letters.allSatisfy({ $0.isLetter }), let expression = expressions[String(letters)] {
+            let rest = String(compact.dropFirst(2))
+            if matches(expression, rest) { return .ok(compact) }
+            return .invalid(value, "\"\(value)\" does not have the shape of a \(letters) VAT id")
+        }
+        if let country = context.country, let expression = expressions[prefix(forCountry: country)],
+            matches(expression, compact)
+        {
+            return .ok(prefix(forCountry: country) + compact)
+        }
+        if letters.allSatisfy({ $0.isLetter }) {
+            return .review(value, "\"\(value)\" has no VAT shape known to custmig (prefix \(letters))")
+        }
+        return .review(value, "\"\(value)\" has no country prefix and does not fit the record's country")
+    }
+
+    private static func matches(_ expression: NSRegularExpression, _ text: String) -> Bool {
+        expression.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil
+    }
+}

@@ -1,0 +1,219 @@
+import CustmigCore
+import Testing
+
+/// Expected outcome of a transform: the value it maps to, or that it goes to review / is invalid.
+enum Expected: Sendable, Equatable, CustomStringConvertible {
+    case value(String)
+    case review
+    case invalid
+    case note(String)
+
+    init(_ result: TransformResult) {
+        switch result.verdict {
+        case .ok: self = .value(result.value)
+        case .note: self = .note(result.value)
+        case .review: self = .review
+        case .invalid: self = .invalid
+        }
+    }
+
+    var description: String {
+        switch self {
+        case .value(let value): return "value \(value)"
+        case .note(let value): return "noted \(value)"
+        case .review: return "review"
+        case .invalid: return "invalid"
+        }
+    }
+}
+
+@Suite("Cleansing transforms")
+struct TransformTests {
+    @Test(
+        "text transforms",
+        arguments: [
+            (Transform.trim, "  Müller GmbH \t", Expected.value("Müller GmbH")),
+            (.collapseSpaces, "Müller   &  Söhne", .value("Müller & Söhne")),
+            (.upper, "straße", .value("STRASSE")),
+            (.lower, "ÄRGER", .value("ärger")),
+            (.title, "HAUPTSTRASSE nord", .value("Hauptstrasse Nord")),
+            (.stripLeadingZeros, "0000100042", .value("100042")),
+            (.stripLeadingZeros, "0000", .value("0")),
+            (.regexReplace(pattern: "G\\.?m\\.?b\\.?H\\.?", replacement: "GmbH"), "Alpha G.m.b.H.", .value("Alpha GmbH")),
+            (.removeCharacters("-/ "), "030/123-45 67", .value("0301234567")),
+            (.truncate(5), "Müller", .note("Mülle")),
+            (.truncate(10), "Müller", .value("Müller")),
+            (.alpha(length: 10), "100042", .value("0000100042")),
+            (.alpha(length: 10), "CPD-1", .value("CPD-1")),
+            (.alpha(length: 4), "100042", .invalid),
+            (.alphaOut, "0000100042", .value("100042")),
+        ] as [(Transform, String, Expected)])
+    func text(_ transform: Transform, _ input: String, _ expected: Expected) {
+        #expect(Expected(transform.apply(input)) == expected, "\(transform.name)(\(input))")
+    }
+
+    @Test(
+        "decimals with declared separators",
+        arguments: [
+            ("12.500,00", Character(","), Character?("."), Expected.value("12500.00")),
+            ("1.234.567,5", ",", ".", .value("1234567.5")),
+            ("80000", ",", ".", .value("80000")),
+            ("0,00", ",", ".", .value("0.00")),
+            ("-12,5", ",", ".", .value("-12.5")),
+            ("150,00-", ",", ".", .value("-150.00")),
+            ("1,234.56", ".", ",", .value("1234.56")),
+            ("12.50.0", ",", ".", .invalid),
+            ("12,5 EUR", ",", ".", .invalid),
+            ("", ",", ".", .value("")),
+        ] as [(String, Character, Character?, Expected)])
+    func decimals(_ input: String, _ decimal: Character, _ grouping: Character?, _ expected: Expected) {
+        #expect(Expected(Transform.parseDecimal(decimal: decimal, grouping: grouping).apply(input)) == expected)
+    }
+
+    @Test(
+        "dates in a list of layouts",
+        arguments: [
+            ("25.09.2011", Expected.value("2011-09-25")),
+            ("20110925", .value("2011-09-25")),
+            ("09/25/2011", .value("2011-09-25")),
+            ("29.02.2024", .value("2024-02-29")),
+            ("29.02.2023", .invalid),
+            ("00.00.0000", .invalid),
+            ("31.04.2020", .invalid),
+            ("25.09.11", .note("2011-09-25")),
+            ("tomorrow", .invalid),
+        ] as [(String, Expected)])
+    func dates(_ input: String, _ expected: Expected) {
+        let transform = Transform.parseDate(layouts: ["dd.MM.yyyy", "yyyyMMdd", "MM/dd/yyyy", "dd.MM.yy"])
+        #expect(Expected(transform.apply(input)) == expected, "\(input)")
+    }
+
+    @Test(
+        "countries to ISO 3166-1 alpha-2",
+        arguments: [
+            ("DE", Expected.value("DE")), ("de", .value("DE")), ("DEU", .value("DE")), ("276", .value("DE")),
+            ("Germany", .value("DE")), ("Deutschland", .value("DE")), ("Allemagne", .value("DE")),
+            ("Alemania", .value("DE")), ("040", .value("AT")), ("40", .value("AT")), ("Österreich", .value("AT")),
+            ("U.S.A.", .value("US")), ("Vereinigte Staaten", .value("US")), ("Holland", .value("NL")),
+            ("España", .value("ES")), ("Espagne", .value("ES")), ("Suisse", .value("CH")), ("UK", .value("GB")),
+            ("Côte d'Ivoire", .value("CI")), ("Cote d Ivoire", .value("CI")), ("XX", .review), ("Atlantis", .review),
+            ("DE ", .value("DE")), ("", .value("")),
+        ] as [(String, Expected)])
+    func countries(_ input: String, _ expected: Expected) {
+        #expect(Expected(Transform.country.apply(input)) == expected, "\(input)")
+    }
+
+    @Test("all 249 ISO countries are known by alpha-2, alpha-3 and numeric code")
+    func fullCountryList() {
+        #expect(CountryCodes.all.count == 249)
+        for country in CountryCodes.all {
+            #expect(Transform.country.apply(country.alpha3).value == country.alpha2)
+            #expect(Transform.country.apply(country.numeric).value == country.alpha2)
+            #expect(Transform.country.apply(country.name).value == country.alpha2, "\(country.name)")
+        }
+    }
+
+    @Test(
+        "languages to ISO 639-1, SAP keys included",
+        arguments: [
+            ("DE", Expected.value("de")), ("de", .value("de")), ("D", .value("de")), ("E", .value("en")),
+            ("F", .value("fr")), ("S", .value("es")), ("N", .value("nl")), ("L", .value("pl")), ("G", .value("el")),
+            ("ger", .value("de")), ("deu", .value("de")), ("German", .value("de")), ("EN", .value("en")),
+            ("Klingon", .review), ("Z", .review),
+        ] as [(String, Expected)])
+    func languages(_ input: String, _ expected: Expected) {
+        #expect(Expected(Transform.language.apply(input)) == expected, "\(input)")
+    }
+
+    @Test(
+        "currencies to ISO 4217",
+        arguments: [
+            ("EUR", Expected.value("EUR")), ("eur", .value("EUR")), ("€", .value("EUR")), ("Euro", .value("EUR")),
+            ("978", .value("EUR")), ("chf", .value("CHF")), ("£", .value("GBP")), ("$", .review), ("XYZ", .review),
+        ] as [(String, Expected)])
+    func currencies(_ input: String, _ expected: Expected) {
+        #expect(Expected(Transform.currency.apply(input)) == expected, "\(input)")
+    }
+
+    @Test(
+        "phones to E.164 with the record's country",
+        arguments: [
+            ("+49 30 1234567", "DE", Expected.value("+49301234567")),
+            ("030/1234567", "DE", .value("+49301234567")),
+            ("(030) 123 45 67", "DE", .value("+49301234567")),
+            ("0049-30-1234567", "DE", .value("+49301234567")),
+            ("+49(0)30 1234567", "DE", .value("+49301234567")),
+            ("+49 030 1234567", "FR", .value("+49301234567")),
+            ("06 1234 5678", "IT", .value("+390612345678")),
+            ("+39 06 1234 5678", "DE", .value("+390612345678")),
+            ("01 42 68 53 00", "FR", .value("+33142685300")),
+            ("(212) 555-0142", "US", .value("+12125550142")),
+            ("1-212-555-0142", "US", .value("+12125550142")),
+            ("0316/4068065", "AT", .value("+433164068065")),
+            ("1234567", "DE", .review),
+            ("030 1234567 ext 12", "DE", .review),
+            ("030 1234567", "", .review),
+            ("+49 30", "DE", .invalid),
+            ("+999 1234567", "DE", .review),
+            ("555-0142", "US", .invalid),
+        ] as [(String, String, Expected)])
+    func phones(_ input: String, _ country: String, _ expected: Expected) {
+        let context = TransformContext(country: country.isEmpty ? nil : country)
+        #expect(Expected(Transform.phone.apply(input, context: context)) == expected, "\(input) in \(country)")
+    }
+
+    @Test(
+        "emails",
+        arguments: [
+            ("Anna.Meyer@Firm.DE ", Expected.value("anna.meyer@firm.de")), ("info@firm.co.uk", .value("info@firm.co.uk")),
+            ("anna(at)firm.de", .review), ("anna@firm", .invalid), ("a@@firm.de", .invalid), ("anna @firm.de", .invalid),
+            ("", .value("")),
+        ] as [(String, Expected)])
+    func emails(_ input: String, _ expected: Expected) {
+        #expect(Expected(Transform.email.apply(input)) == expected, "\(input)")
+    }
+
+    @Test(
+        "VAT ids: per-country shapes for the EU-27, GB, CH, NO",
+        arguments: [
+            ("DE 123 456 789", "", Expected.value("DE123456789")), ("de123456789", "", .value("DE123456789")),
+            ("123456789", "DE", .value("DE123456789")), ("DE12345678", "", .invalid),
+            ("ATU12345678", "", .value("ATU12345678")), ("AT12345678", "", .invalid),
+            ("GR123456789", "", .value("EL123456789")), ("123456789", "GR", .value("EL123456789")),
+            ("EL123456789", "", .value("EL123456789")), ("FRXX123456789", "", .value("FRXX123456789")),
+            ("NL123456789B01", "", .value("NL123456789B01")), ("NL123456789", "", .invalid),
+            ("ESB1234567X", "", .value("ESB1234567X")), ("IT12345678901", "", .value("IT12345678901")),
+            ("BE0123456789", "", .value("BE0123456789")), ("SE123456789001", "", .value("SE123456789001")),
+            ("IE1234567WA", "", .value("IE1234567WA")), ("CY12345678L", "", .value("CY12345678L")),
+            ("GB123456789", "", .value("GB123456789")), ("GBGD123", "", .value("GBGD123")),
+            ("CHE-123.456.789 MWST", "", .value("CHE123456789")), ("NO123456789MVA", "", .value("NO123456789MVA")),
+            ("NO 123 456 789", "", .value("NO123456789MVA")), ("12345", "DE", .review), ("US123456789", "", .review),
+        ] as [(String, String, Expected)])
+    func vat(_ input: String, _ country: String, _ expected: Expected) {
+        let context = TransformContext(country: country.isEmpty ? nil : country)
+        #expect(Expected(Transform.vatId.apply(input, context: context)) == expected, "\(input)")
+    }
+
+    @Test(
+        "IBANs: length per country and mod-97 check digits",
+        arguments: [
+            ("DE89 3704 0044 0532 0130 00", Expected.value("DE89370400440532013000")),
+            ("de89370400440532013000", .value("DE89370400440532013000")),
+            ("DE88370400440532013000", .invalid), ("DE8937040044053201300", .invalid),
+            ("GB82WEST12345698765432", .value("GB82WEST12345698765432")), ("NO9386011117947", .value("NO9386011117947")),
+            ("XX89370400440532013000", .invalid),
+        ] as [(String, Expected)])
+    func ibans(_ input: String, _ expected: Expected) {
+        #expect(Expected(Transform.iban.apply(input)) == expected, "\(input)")
+    }
+
+    @Test("a chain stops at the first value it cannot map and keeps the notes before it")
+    func chain() {
+        let (ok, notes) = Transform.chain([.trim, .upper, .truncate(3)], "  abcdef ")
+        #expect(ok.value == "ABC")
+        #expect(notes == ["truncate: truncated from 6 to 3 characters"])
+        let (stopped, _) = Transform.chain([.trim, .country, .lower], " Atlantis ")
+        #expect(stopped.verdict == .review("\"Atlantis\" is not an ISO 3166-1 country code or a known country name"))
+        #expect(stopped.value == "Atlantis")
+    }
+}
