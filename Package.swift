@@ -9,7 +9,8 @@ let package = Package(
         .library(name: "CustmigCore", targets: ["CustmigCore"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         .systemLibrary(
@@ -19,7 +20,7 @@ let package = Package(
         ),
         .target(
             name: "CustmigCore",
-            dependencies: ["CLibXML2"],
+            dependencies: ["CLibXML2", .product(name: "Yams", package: "Yams")],
             // Release builds skip the dynamic exclusivity checks on the readers' hot paths (they are
             // single-threaded per object); debug builds and tests keep them.
             swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]

@@ -1,0 +1,137 @@
+import Foundation
+import Yams
+
+/// Loads and checks a mapping file completely before any data is read.
+///
+/// Every problem is collected with its YAML line and column and a fix ("did you mean …") and thrown
+/// together as ``MappingProblems``: unknown keys, canonical fields and transforms, type mismatches,
+/// undeclared or unreadable value maps, malformed rules, a missing key. (The language has no way to
+/// make a field depend on another canonical field, so it cannot have cycles.)
+public enum MappingLoader {
+    static let topLevelKeys = [
+        "name", "version", "description", "source", "customer", "value_maps", "rules", "ownership",
+        "reject_threshold", "duplicates", "corrections", "review_decisions",
+    ]
+
+    public static func load(path: String) throws -> Mapping {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw CustmigError(
+                .usage, code: "MAP-FILE", "cannot read the mapping \"\(path)\".",
+                fix: "check the path; shipped mappings are in Mappings/.")
+        }
+        return try parse(text, file: path)
+    }
+
+    public static func parse(_ text: String, file: String) throws -> Mapping {
+        let reader = YAMLReader(file: file)
+        let root: Node
+        do {
+            guard let composed = try Yams.compose(yaml: text) else {
+                throw CustmigError(.usage, code: "MAP-EMPTY", "the mapping \(file) is empty.", at: SourceLocation(file: file))
+            }
+            root = composed
+        } catch let error as YamlError {
+            throw CustmigError(.usage, code: "MAP-YAML", "\(file) is not valid YAML: \(error)", at: SourceLocation(file: file))
+        }
+        var values: [String: Node] = [:]
+        for pair in reader.pairs(root, allowed: topLevelKeys, context: "the mapping") { values[pair.key] = pair.value }
+
+        let name = values["name"].flatMap { reader.string($0, context: "name") }
+        if name == nil { reader.problem(root, "MAP-REQUIRED", "the mapping has no name.", fix: "add name: a-short-name.") }
+        let version = values["version"].flatMap { reader.int($0, context: "version") }
+        if values["version"] == nil {
+            reader.problem(root, "MAP-REQUIRED", "the mapping has no version.", fix: "add version: 1 (an integer).")
+        }
+        let folder = (file as NSString).deletingLastPathComponent
+        let valueMaps = values["value_maps"].map { ValueMapReader(reader: reader, folder: folder.isEmpty ? "." : folder).read($0) } ?? [:]
+        let source = values["source"].map { readSource($0, reader: reader) }
+        if values["source"] == nil {
+            reader.problem(root, "MAP-REQUIRED", "the mapping has no source section.", fix: "add source: {key: KEY_FIELD}.")
+        }
+        var customer: SectionMapping?
+        if let node = values["customer"] {
+            customer = SectionReader(reader: reader, valueMapNames: Set(valueMaps.keys)).read(node, section: .customer, path: "customer")
+            if customer?.fields["key"] == nil {
+                reader.problem(node, "MAP-REQUIRED", "customer does not map key.", fix: "add key: {from: KEY_FIELD}.")
+            }
+        } else {
+            reader.problem(root, "MAP-REQUIRED", "the mapping has no customer section.")
+        }
+        let rules = values["rules"].map { RuleReader(reader: reader).read($0) } ?? []
+        var targetOwned = Set<String>()
+        if let ownership = values["ownership"] {
+            for pair in reader.pairs(ownership, allowed: ["target", "legacy"], context: "ownership") {
+                for field in reader.strings(pair.value, context: "ownership.\(pair.key)") ?? [] {
+                    if !RuleReader.knownPaths.contains(field) {
+                        reader.problem(
+                            pair.value, "MAP-OWNERSHIP", "ownership names \"\(field)\", which is not a canonical field.",
+                            fix: Suggestion.fix(for: field, in: RuleReader.knownPaths, what: "canonical fields"))
+                    } else if pair.key == "target" {
+                        targetOwned.insert(field)
+                    }
+                }
+            }
+        }
+        var threshold = RejectThreshold(count: nil, share: nil)
+        if let node = values["reject_threshold"] {
+            for pair in reader.pairs(node, allowed: ["count", "share"], context: "reject_threshold") {
+                if pair.key == "count" {
+                    threshold.count = reader.int(pair.value, context: "reject_threshold.count")
+                } else if let text = reader.string(pair.value, context: "share"), let share = Double(text), (0...1).contains(share) {
+                    threshold.share = share
+                } else {
+                    reader.problem(pair.value, "MAP-TYPE", "reject_threshold.share must be a share between 0 and 1.")
+                }
+            }
+        }
+        guard reader.problems.isEmpty, let name, let version, let source, let customer else {
+            throw MappingProblems(problems: reader.problems)
+        }
+        return Mapping(
+            name: name, version: version, description: values["description"].flatMap { reader.string($0, context: "description") },
+            source: source, customer: customer, valueMaps: valueMaps, rules: rules, targetOwned: targetOwned,
+            rejectThreshold: threshold, file: file)
+    }
+
+    private static func readSource(_ node: Node, reader: YAMLReader) -> MappingSource {
+        var source = MappingSource(format: nil, encoding: nil, delimiter: nil, recordPath: nil, key: [], sameKey: .last)
+        let allowed = ["format", "encoding", "delimiter", "record_path", "key", "same_key"]
+        for pair in reader.pairs(node, allowed: allowed, context: "source") {
+            switch pair.key {
+            case "format":
+                guard let text = reader.string(pair.value, context: "format") else { continue }
+                source.format = ExtractFormat(rawValue: text)
+                if source.format == nil { reader.problem(pair.value, "MAP-SOURCE", "format must be csv or xml, not \"\(text)\".") }
+            case "encoding":
+                guard let text = reader.string(pair.value, context: "encoding") else { continue }
+                source.encoding = TextEncoding(name: text)
+                if source.encoding == nil {
+                    reader.problem(pair.value, "MAP-SOURCE", "unknown encoding \"\(text)\".", fix: "use one of \(TextEncoding.acceptedNames).")
+                }
+            case "delimiter":
+                guard let text = reader.string(pair.value, context: "delimiter") else { continue }
+                source.delimiter = CSVDialect.parseDelimiter(text)
+                if source.delimiter == nil { reader.problem(pair.value, "MAP-SOURCE", "delimiter must be one character or tab.") }
+            case "record_path":
+                source.recordPath = reader.string(pair.value, context: "record_path")
+            case "key":
+                source.key = reader.strings(pair.value, context: "key") ?? []
+            default:
+                guard let text = reader.string(pair.value, context: "same_key") else { continue }
+                if text == "first" {
+                    source.sameKey = .first
+                } else if text == "last" {
+                    source.sameKey = .last
+                } else if text.hasPrefix("highest:") {
+                    source.sameKey = .highest(String(text.dropFirst(8)).trimmingCharacters(in: .whitespaces))
+                } else {
+                    reader.problem(pair.value, "MAP-SOURCE", "same_key must be first, last or highest:FIELD, not \"\(text)\".")
+                }
+            }
+        }
+        if source.key.isEmpty {
+            reader.problem(node, "MAP-REQUIRED", "source names no key field.", fix: "add key: KEY_FIELD (e.g. KUNNR).")
+        }
+        return source
+    }
+}

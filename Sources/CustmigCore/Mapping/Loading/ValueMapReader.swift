@@ -1,0 +1,111 @@
+import Foundation
+import Yams
+
+/// Reads `value_maps:`: inline tables or CSV files beside the mapping (`legacy,target` per line,
+/// a header line `legacy,target` optional), each with a policy for unknown codes.
+///
+///     value_maps:
+///       payment_terms: {file: payment-terms.csv, unknown: review}
+///       partner_roles: {values: {AG: sold_to, WE: ship_to, RE: bill_to, RG: payer}, unknown: reject}
+///       account_groups: {values: {KUNA: "0001"}, unknown: {default: "0001"}, ignore_case: true}
+struct ValueMapReader {
+    let reader: YAMLReader
+    let folder: String
+
+    func read(_ node: Node) -> [String: ValueMap] {
+        var maps: [String: ValueMap] = [:]
+        for pair in reader.pairs(node, allowed: nil, context: "value_maps") {
+            var entries: [String: String] = [:]
+            var unknown = ValueMap.Unknown.reject
+            var ignoreCase = false
+            var file: String?
+            var hasEntries = false
+            let allowed = ["values", "file", "unknown", "ignore_case"]
+            for item in reader.pairs(pair.value, allowed: allowed, context: "value map \(pair.key)") {
+                switch item.key {
+                case "values":
+                    hasEntries = true
+                    for entry in reader.pairs(item.value, allowed: nil, context: "values of \(pair.key)") {
+                        entries[entry.key] = reader.string(entry.value, context: "value of \(entry.key)") ?? ""
+                    }
+                case "file":
+                    hasEntries = true
+                    guard let name = reader.string(item.value, context: "file") else { continue }
+                    file = name.hasPrefix("/") ? name : folder + "/" + name
+                    if let loaded = loadCSV(file!, node: item.value, map: pair.key) {
+                        entries.merge(loaded) { _, new in new }
+                    }
+                case "unknown": unknown = readUnknown(item.value, map: pair.key)
+                default: ignoreCase = reader.string(item.value, context: "ignore_case") == "true"
+                }
+            }
+            if !hasEntries {
+                reader.problem(pair.value, "MAP-VALUE-MAP", "value map \(pair.key) has neither values: nor file:.")
+            }
+            if ignoreCase {
+                entries = Dictionary(entries.map { (ValueMap.fold($0.key), $0.value) }) { first, _ in first }
+            }
+            maps[pair.key] = ValueMap(name: pair.key, entries: entries, unknown: unknown, ignoreCase: ignoreCase, file: file)
+        }
+        return maps
+    }
+
+    private func readUnknown(_ node: Node, map: String) -> ValueMap.Unknown {
+        if case .scalar(let scalar) = node {
+            switch scalar.string {
+            case "reject": return .reject
+            case "review": return .review
+            case "keep": return .keep
+            default:
+                reader.problem(
+                    node, "MAP-VALUE-MAP", "unknown: in value map \(map) must be reject, review, keep or {default: x}.",
+                    fix: Suggestion.fix(for: scalar.string, in: ["reject", "review", "keep"], what: "policies"))
+                return .reject
+            }
+        }
+        for pair in reader.pairs(node, allowed: ["default"], context: "unknown of \(map)") {
+            return .useDefault(reader.string(pair.value, context: "default") ?? "")
+        }
+        return .reject
+    }
+
+    private func loadCSV(_ path: String, node: Node, map: String) -> [String: String]? {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            reader.problem(
+                node, "MAP-VALUE-MAP-FILE", "value map \(map): cannot read \(path).",
+                fix: "put the CSV (legacy,target per line, UTF-8) beside the mapping or fix the name.")
+            return nil
+        }
+        var entries: [String: String] = [:]
+        for (index, line) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
+            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            if trimmed.isEmpty || trimmed.hasPrefix("#") || (index == 0 && trimmed.lowercased() == "legacy,target") {
+                continue
+            }
+            let parts = trimmed.split(separator: ",", maxSplits: 1, omittingEmptySubsequences: false).map {
+                $0.trimmingCharacters(in: .whitespaces)
+            }
+            guard parts.count == 2 else {
+                reader.problem(
+                    node, "MAP-VALUE-MAP-FILE", "\(path):\(index + 1): expected legacy,target but found \"\(trimmed)\".")
+                continue
+            }
+            if let previous = entries[parts[0]], previous != parts[1] {
+                reader.problem(
+                    node, "MAP-VALUE-MAP-FILE",
+                    "\(path):\(index + 1): code \"\(parts[0])\" is mapped twice (\(previous) and \(parts[1])).")
+            }
+            entries[parts[0]] = parts[1]
+        }
+        return entries
+    }
+}
+
+extension ValueMap {
+    static func fold(_ code: String) -> String { code.trimmingCharacters(in: .whitespaces).lowercased() }
+
+    /// The target code for a legacy code, or nil when the table does not know it.
+    public func lookup(_ code: String) -> String? {
+        entries[ignoreCase ? ValueMap.fold(code) : code]
+    }
+}
