@@ -1,0 +1,80 @@
+/// Turning mapped field values into the typed canonical model.
+extension MappingEngine {
+    func apply(_ fields: [String: String], to customer: inout CanonicalCustomer) {
+        customer.names = ["name1", "name2", "name3", "name4"].compactMap { fields[$0] }
+        customer.searchTerm = fields["search_term"]
+        customer.accountGroup = fields["account_group"]
+        if fields["deletion_flag"] == "true" {
+            customer.status = .deletionFlagged
+        } else if fields["blocked"] == "true" {
+            customer.status = .blocked
+        }
+        for area in ["order", "delivery", "billing", "posting"] {
+            if let block = fields["block_\(area)"] { customer.blocks[area] = block }
+        }
+        customer.vatId = fields["vat_id"]
+        for kind in ["tax_number_1", "tax_number_2"] { if let number = fields[kind] { customer.taxNumbers[kind] = number } }
+        customer.language = fields["language"]
+        customer.currency = fields["currency"]
+        customer.industry = fields["industry"]
+        customer.parentKey = fields["parent"]
+        customer.paymentTerms = fields["payment_terms"]
+        customer.creditLimit = fields["credit_limit"]
+        customer.createdOn = fields["created_on"]
+    }
+
+    func makeAddress(_ fields: [String: String]) -> Address {
+        var address = Address(kind: fields["kind"].flatMap(Address.Kind.init(rawValue:)) ?? .legal)
+        address.street = fields["street"]
+        address.houseNumber = fields["house_number"]
+        address.postalCode = fields["postal_code"]
+        address.city = fields["city"]
+        address.region = fields["region"]
+        address.country = fields["country"]
+        address.poBox = fields["po_box"]
+        return address
+    }
+
+    func makeContact(_ fields: [String: String]) -> Contact {
+        var contact = Contact()
+        contact.id = fields["id"]
+        contact.firstName = fields["first_name"]
+        contact.lastName = fields["last_name"]
+        contact.phone = fields["phone"]
+        contact.email = fields["email"]
+        contact.department = fields["department"]
+        contact.function = fields["function"]
+        return contact
+    }
+
+    func makeSalesArea(_ fields: [String: String]) -> SalesArea? {
+        guard let organization = fields["sales_organization"], let channel = fields["distribution_channel"],
+            let division = fields["division"]
+        else { return nil }
+        var area = SalesArea(salesOrganization: organization, distributionChannel: channel, division: division)
+        area.currency = fields["currency"]
+        area.paymentTerms = fields["payment_terms"]
+        area.incoterms = fields["incoterms"]
+        area.incotermsLocation = fields["incoterms_location"]
+        area.customerGroup = fields["customer_group"]
+        return area
+    }
+
+    func makeCompanyCode(_ fields: [String: String]) -> CompanyCode? {
+        guard let code = fields["company_code"] else { return nil }
+        var companyCode = CompanyCode(companyCode: code)
+        companyCode.reconciliationAccount = fields["reconciliation_account"]
+        companyCode.paymentTerms = fields["payment_terms"]
+        return companyCode
+    }
+
+    func makeBankAccount(_ fields: [String: String]) -> BankAccount {
+        var account = BankAccount()
+        account.iban = fields["iban"]
+        account.bankCountry = fields["bank_country"]
+        account.bankKey = fields["bank_key"]
+        account.accountNumber = fields["account_number"]
+        account.holder = fields["holder"]
+        return account
+    }
+}

@@ -1,0 +1,114 @@
+import Foundation
+
+/// The mapping's validation rules, checked on each mapped record.
+extension MappingEngine {
+    static func patterns(in rule: MappingRule) -> [String] {
+        switch rule.kind {
+        case .pattern(_, let pattern): return [pattern]
+        case .rejectWhen(let condition), .reviewWhen(let condition): return patterns(in: condition)
+        case .crossField(let when, let then): return patterns(in: when) + patterns(in: then)
+        default: return []
+        }
+    }
+
+    static func patterns(in condition: Condition) -> [String] {
+        switch condition {
+        case .matches(_, let pattern): return [pattern]
+        case .all(let items), .any(let items): return items.flatMap(patterns(in:))
+        case .not(let inner): return patterns(in: inner)
+        default: return []
+        }
+    }
+}
+
+extension MappingEngine {
+    fileprivate func values(_ path: String, record: Record, canonical: CanonicalValues) -> [String] {
+        if path.hasPrefix("source.") {
+            let value = record[String(path.dropFirst(7))]?.text ?? ""
+            return value.isEmpty ? [] : [value]
+        }
+        return canonical.all(path)
+    }
+
+    fileprivate func matches(_ value: String, _ pattern: String) -> Bool {
+        guard let expression = ruleExpression(pattern) else { return false }
+        return expression.firstMatch(in: value, range: NSRange(value.startIndex..., in: value)) != nil
+    }
+
+    func holds(_ condition: Condition, record: Record, canonical: CanonicalValues) -> Bool {
+        func all(_ path: String) -> [String] { values(path, record: record, canonical: canonical) }
+        switch condition {
+        case .equals(let path, let value): return all(path).contains(value)
+        case .notEquals(let path, let value): return !all(path).contains(value)
+        case .isIn(let path, let list): return all(path).contains { list.contains($0) }
+        case .notIn(let path, let list): return !all(path).contains { list.contains($0) }
+        case .greaterThan(let path, let limit): return all(path).contains { (Double($0) ?? -.infinity) > limit }
+        case .lessThan(let path, let limit): return all(path).contains { (Double($0) ?? .infinity) < limit }
+        case .isEmpty(let path): return all(path).isEmpty
+        case .isNotEmpty(let path): return !all(path).isEmpty
+        case .matches(let path, let pattern): return all(path).contains { matches($0, pattern) }
+        case .all(let items): return items.allSatisfy { holds($0, record: record, canonical: canonical) }
+        case .any(let items): return items.contains { holds($0, record: record, canonical: canonical) }
+        case .not(let inner): return !holds(inner, record: record, canonical: canonical)
+        }
+    }
+}
+
+extension MappingEngine {
+    /// Checks every rule; a broken rule adds a finding with the rule's message and fix.
+    func checkRules(record: Record, canonical: CanonicalValues, findings: inout [MappingFinding]) {
+        for rule in mapping.rules {
+            var broken: (field: String?, value: String?)?
+            var outcome: MappingFinding.Outcome = rule.severity == .review ? .review : .reject
+            switch rule.kind {
+            case .required(let path):
+                if values(path, record: record, canonical: canonical).isEmpty { broken = (path, nil) }
+            case .unique(let path):
+                if let value = values(path, record: record, canonical: canonical).first,
+                    !remember(value, rule: rule.id)
+                {
+                    broken = (path, value)
+                }
+            case .pattern(let path, let pattern):
+                if let bad = values(path, record: record, canonical: canonical).first(where: { !matches($0, pattern) }) {
+                    broken = (path, bad)
+                }
+            case .allowed(let path, let list):
+                if let bad = values(path, record: record, canonical: canonical).first(where: { !list.contains($0) }) {
+                    broken = (path, bad)
+                }
+            case .length(let path, let minimum, let maximum):
+                if let bad = values(path, record: record, canonical: canonical).first(where: { value in
+                    value.count < (minimum ?? 0) || value.count > (maximum ?? Int.max)
+                }) {
+                    broken = (path, bad)
+                }
+            case .rejectWhen(let condition):
+                outcome = .reject
+                if holds(condition, record: record, canonical: canonical) { broken = (Self.field(of: condition), nil) }
+            case .reviewWhen(let condition):
+                outcome = .review
+                if holds(condition, record: record, canonical: canonical) { broken = (Self.field(of: condition), nil) }
+            case .crossField(let when, let then):
+                if holds(when, record: record, canonical: canonical) && !holds(then, record: record, canonical: canonical) {
+                    broken = (Self.field(of: then), nil)
+                }
+            }
+            guard let broken else { continue }
+            let value = broken.value ?? broken.field.flatMap { values($0, record: record, canonical: canonical).first }
+            findings.append(
+                MappingFinding(outcome, rule: rule.id, field: broken.field, value: value, message: rule.message, fix: rule.fix))
+        }
+    }
+
+    static func field(of condition: Condition) -> String? {
+        switch condition {
+        case .equals(let path, _), .notEquals(let path, _), .isIn(let path, _), .notIn(let path, _),
+            .greaterThan(let path, _), .lessThan(let path, _), .isEmpty(let path), .isNotEmpty(let path),
+            .matches(let path, _):
+            return path
+        case .all(let items), .any(let items): return items.first.flatMap(field(of:))
+        case .not(let inner): return field(of: inner)
+        }
+    }
+}

@@ -1,0 +1,228 @@
+import Foundation
+
+/// Applies a ``Mapping`` to source records, one at a time, identically every time.
+///
+/// Steps per record: the addresses first (their country is the context for phones and VAT ids), then
+/// the customer's own fields, then the other lists; each field: source value, default, transforms,
+/// value map, kind check; then the rules. A value that cannot be mapped with certainty sends the record
+/// to review and stays out of the canonical record; nothing is guessed. `unique` rules remember the
+/// values seen, so one engine maps one extract.
+public final class MappingEngine {
+    public let mapping: Mapping
+    private var seen: [String: Set<String>] = [:]
+    private let expressions: [String: NSRegularExpression]
+
+    /// Records a value for a `unique` rule; false when it was seen before in this extract.
+    func remember(_ value: String, rule: String) -> Bool { seen[rule, default: []].insert(value).inserted }
+
+    func ruleExpression(_ pattern: String) -> NSRegularExpression? { expressions[pattern] }
+
+    public init(mapping: Mapping) {
+        self.mapping = mapping
+        var expressions: [String: NSRegularExpression] = [:]
+        for rule in mapping.rules {
+            for pattern in MappingEngine.patterns(in: rule) {
+                expressions[pattern] = try? NSRegularExpression(pattern: "^(?:" + pattern + ")$")
+            }
+        }
+        self.expressions = expressions
+    }
+
+    private struct Scope {
+        let record: Record
+        let top: Record
+    }
+
+    private final class Run {
+        var findings: [MappingFinding] = []
+        var notes: [String] = []
+        var values = CanonicalValues()
+        var country: String?
+    }
+
+    public func map(_ record: Record) -> MappedRecord {
+        let run = Run()
+        let scope = Scope(record: record, top: record)
+        let spec = mapping.customer
+        var addresses: [Address] = []
+        if let addressSpecs = spec.lists.first(where: { $0.section == .addresses })?.mappings {
+            addresses = elements(addressSpecs, scope: scope, path: "addresses", run: run).map(makeAddress)
+            run.country = addresses.compactMap(\.country).first
+        }
+        let fields = evaluate(spec, scope: scope, path: "", run: run)
+        for (name, value) in fields { run.values.add(name, value) }
+        var customer: CanonicalCustomer?
+        if let key = fields["key"] {
+            var built = CanonicalCustomer(key: key, legacyKey: fields["legacy_key"] ?? key)
+            apply(fields, to: &built)
+            built.addresses = addresses
+            for (section, specs) in spec.lists where section != .addresses {
+                let path = section.rawValue
+                switch section {
+                case .contacts: built.contacts = elements(specs, scope: scope, path: path, run: run).map(makeContact)
+                case .salesAreas: built.salesAreas = salesAreas(specs, scope: scope, run: run)
+                case .companyCodes:
+                    built.companyCodes = elements(specs, scope: scope, path: path, run: run).compactMap(makeCompanyCode)
+                case .bankAccounts:
+                    built.bankAccounts = elements(specs, scope: scope, path: path, run: run).map(makeBankAccount)
+                default: break
+                }
+            }
+            customer = built
+        }
+        checkRules(record: record, canonical: run.values, findings: &run.findings)
+        return MappedRecord(customer: customer, findings: run.findings, notes: run.notes, position: record.position)
+    }
+
+    // MARK: Values
+
+    private func resolve(_ source: ValueSource, scope: Scope) -> String {
+        switch source {
+        case .constant(let value):
+            return value
+        case .field(let name):
+            if name.hasPrefix("control.") {
+                let key = String(name.dropFirst(8))
+                return scope.top.control.first { $0.name == key }?.value.text ?? ""
+            }
+            return scope.record[name]?.text ?? ""
+        case .concat(let parts, let separator):
+            return parts.map { resolve($0, scope: scope).trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+                .joined(separator: separator)
+        case .split(let inner, let separator, let part):
+            let pieces = resolve(inner, scope: scope).components(separatedBy: separator)
+            return part < pieces.count ? pieces[part] : ""
+        }
+    }
+
+    /// The mapped value of one field, or nil when it is empty or could not be mapped (then with a finding).
+    private func value(
+        of field: FieldMapping, name: String, kind: CanonicalKind, scope: Scope, run: Run
+    ) -> String? {
+        var raw = resolve(field.source, scope: scope)
+        if TextFolding.isBlank(raw) {
+            guard let fallback = field.defaultValue else { return nil }
+            raw = fallback
+        }
+        let (result, notes) = Transform.chain(field.transforms, raw, context: TransformContext(country: run.country))
+        run.notes += notes.map { "\(name): \($0)" }
+        switch result.verdict {
+        case .review(let reason), .invalid(let reason):
+            let transform = field.transforms.first { !$0.apply(raw).isMapped }?.name ?? "transform"
+            run.findings.append(
+                MappingFinding(
+                    .review, rule: "transform:\(transform)", field: name, value: raw, message: reason,
+                    fix: "correct the value in the source, or add a correction for this customer and field"))
+            return nil
+        case .ok, .note:
+            break
+        }
+        var value = result.value
+        if value.isEmpty { return nil }
+        if let tableName = field.valueMap, let table = mapping.valueMaps[tableName] {
+            if let mapped = table.lookup(value) {
+                value = mapped
+            } else {
+                switch table.unknown {
+                case .keep: break
+                case .useDefault(let fallback): value = fallback
+                case .reject, .review:
+                    run.findings.append(
+                        MappingFinding(
+                            table.unknown == .reject ? .reject : .review, rule: "value_map:\(tableName)", field: name,
+                            value: value, message: "code \"\(value)\" is not in the value map \(tableName)",
+                            fix: "add \"\(value)\" to the value map \(tableName) (\(table.file ?? mapping.file))"))
+                    return nil
+                }
+            }
+        }
+        if kind == .flag && value != "true" && value != "false" {
+            run.findings.append(
+                MappingFinding(
+                    .review, rule: "kind:flag", field: name, value: value,
+                    message: "\"\(value)\" is not a yes/no flag after mapping",
+                    fix: "map it to true or false in a value map"))
+            return nil
+        }
+        return value.isEmpty ? nil : value
+    }
+
+    private func evaluate(_ spec: SectionMapping, scope: Scope, path: String, run: Run) -> [String: String] {
+        var result: [String: String] = [:]
+        for (name, field) in spec.fields.sorted(by: { $0.key < $1.key }) {
+            let kind = CanonicalCatalog.kind(of: name, in: spec.section) ?? .text
+            let label = path.isEmpty ? name : "\(path).\(name)"
+            if let value = value(of: field, name: label, kind: kind, scope: scope, run: run) { result[name] = value }
+        }
+        return result
+    }
+
+    /// The elements of one list: one per source element (`each`) or one from the scope itself.
+    private func elements(_ specs: [SectionMapping], scope: Scope, path: String, run: Run) -> [[String: String]] {
+        var result: [[String: String]] = []
+        for spec in specs {
+            let scopes: [Scope]
+            if let each = spec.each {
+                scopes = (scope.record[each]?.records ?? []).map { Scope(record: $0, top: scope.top) }
+            } else {
+                scopes = [scope]
+            }
+            for elementScope in scopes {
+                let label = "\(path)[\(result.count)]"
+                let fields = evaluate(spec, scope: elementScope, path: label, run: run)
+                let meaningful = fields.keys.filter { spec.fields[$0].map { !isConstant($0) } ?? false }
+                if meaningful.isEmpty { continue }
+                if let missing = CanonicalCatalog.identifying[spec.section]?.first(where: { fields[$0] == nil }) {
+                    run.findings.append(
+                        MappingFinding(
+                            .review, rule: "list:\(spec.section.rawValue)", field: "\(label).\(missing)", value: nil,
+                            message: "a \(spec.section.rawValue) element has no \(missing) and is left out",
+                            fix: "fill \(missing) in the source"))
+                    continue
+                }
+                let canonicalPath = spec.section == .partners ? "sales_areas.partners" : spec.section.rawValue
+                for (name, value) in fields { run.values.add("\(canonicalPath).\(name)", value) }
+                result.append(fields)
+            }
+        }
+        return result
+    }
+
+    private func salesAreas(_ specs: [SectionMapping], scope: Scope, run: Run) -> [SalesArea] {
+        var areas: [SalesArea] = []
+        for spec in specs {
+            let scopes: [Scope] =
+                spec.each.map { each in (scope.record[each]?.records ?? []).map { Scope(record: $0, top: scope.top) } }
+                ?? [scope]
+            for elementScope in scopes {
+                let single = SectionMapping(
+                    section: .salesAreas, each: nil, fields: spec.fields, lists: [], location: spec.location)
+                guard let fields = elements([single], scope: elementScope, path: "sales_areas", run: run).first,
+                    var area = makeSalesArea(fields)
+                else { continue }
+                for (_, partnerSpecs) in spec.lists {
+                    area.partners += elements(partnerSpecs, scope: elementScope, path: "sales_areas.partners", run: run)
+                        .compactMap { fields in
+                            guard let roleName = fields["role"], let customer = fields["customer"] else { return nil }
+                            guard let role = PartnerFunction.Role(rawValue: roleName) else {
+                                run.findings.append(
+                                    MappingFinding(
+                                        .review, rule: "list:partners", field: "sales_areas.partners.role", value: roleName,
+                                        message: "\"\(roleName)\" is not a partner role (sold_to, ship_to, bill_to, payer)",
+                                        fix: "map the legacy role in a value map"))
+                                return nil
+                            }
+                            return PartnerFunction(role: role, customerKey: customer)
+                        }
+                }
+                areas.append(area)
+            }
+        }
+        return areas
+    }
+
+    private func isConstant(_ field: FieldMapping) -> Bool {
+        if case .constant = field.source { return true }
+        return false
+    }
+}

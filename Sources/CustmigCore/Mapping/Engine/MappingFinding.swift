@@ -1,0 +1,39 @@
+/// Why a record is rejected or held for review, with enough for a data steward to act on it.
+public struct MappingFinding: Sendable, Hashable, Codable {
+    public enum Outcome: String, Sendable, Hashable, Codable {
+        case reject
+        case review
+    }
+
+    public var outcome: Outcome
+    /// The rule id, or `transform:<name>` / `value_map:<name>` for cleansing problems.
+    public var rule: String
+    /// The canonical field (`addresses[0].country`) or source field it concerns.
+    public var field: String?
+    public var value: String?
+    public var message: String
+    public var fix: String?
+
+    public init(
+        _ outcome: Outcome, rule: String, field: String?, value: String?, message: String, fix: String? = nil
+    ) {
+        self.outcome = outcome
+        self.rule = rule
+        self.field = field
+        self.value = value
+        self.message = message
+        self.fix = fix
+    }
+}
+
+/// One source record mapped: the canonical customer (nil when it could not be built) and its findings.
+public struct MappedRecord: Sendable {
+    public var customer: CanonicalCustomer?
+    public var findings: [MappingFinding]
+    /// Notes that change no verdict (a truncation).
+    public var notes: [String]
+    public var position: SourcePosition
+
+    public var isRejected: Bool { findings.contains { $0.outcome == .reject } }
+    public var needsReview: Bool { !isRejected && findings.contains { $0.outcome == .review } }
+}

@@ -1,0 +1,121 @@
+import CustmigCore
+import Foundation
+import Testing
+
+@Suite("Mapping engine")
+struct MappingEngineTests {
+    static func engine(_ name: String) throws -> MappingEngine {
+        MappingEngine(mapping: try MappingLoader.load(path: MappingLoaderTests.shipped(name)))
+    }
+
+    static func record(_ fields: [String: String], control: [String: String] = [:]) -> Record {
+        Record(
+            fields: fields.sorted { $0.key < $1.key }.map { Field($0.key, .text($0.value)) },
+            position: SourcePosition(file: "t.csv", line: 2, byteOffset: 0, index: 1),
+            control: control.map { Field($0.key, .text($0.value)) })
+    }
+
+    static let clean: [String: String] = [
+        "CUSTNO": "100042", "NAME1": "  Müller   Maschinenbau G.m.b.H. ", "NAME2": "", "STREET": "Hauptstraße 5",
+        "ZIP": "10115", "CITY": "Berlin", "COUNTRY": "Deutschland", "PHONE": "030 1234567", "EMAIL": "INFO@MUELLER.DE",
+        "VAT_ID": "DE 123 456 789", "LANG": "DE", "CURRENCY": "EUR", "PAY_TERMS": "Z030", "CREDIT_LIMIT": "12.500,00",
+        "CREATED": "25.09.2011", "BLOCKED": "", "DELETED": "", "PARENT_NO": "", "ACCOUNT_GROUP": "KUNA",
+        "SALES_ORG": "1000", "CHANNEL": "10", "DIVISION": "00", "INCOTERMS": "fca", "IBAN": "DE89 3704 0044 0532 0130 00",
+        "CONTACT_NAME": "Meyer, Anna", "CONTACT_PHONE": "+49 30 7654321", "CONTACT_EMAIL": "a.meyer@mueller.de",
+        "INDUSTRY": "MECH", "FAX": "",
+    ]
+
+    @Test("a clean flat-CSV record becomes a complete canonical customer")
+    func cleanRecord() throws {
+        let mapped = try Self.engine("legacy-flat-csv").map(Self.record(Self.clean))
+        #expect(mapped.findings.isEmpty, "\(mapped.findings)")
+        let customer = try #require(mapped.customer)
+        #expect(customer.key == "0000100042")
+        #expect(customer.legacyKey == "100042")
+        #expect(customer.names == ["Müller Maschinenbau G.m.b.H."])
+        #expect(customer.accountGroup == "0001")
+        #expect(customer.status == .active)
+        #expect(customer.vatId == "DE123456789")
+        #expect(customer.language == "de")
+        #expect(customer.paymentTerms == "NT30")
+        #expect(customer.creditLimit == "12500.00")
+        #expect(customer.createdOn == "2011-09-25")
+        #expect(customer.addresses.first?.country == "DE")
+        #expect(customer.contacts.first?.firstName == "Anna")
+        #expect(customer.contacts.first?.lastName == "Meyer")
+        #expect(customer.contacts.first?.phone == "+49307654321")
+        #expect(customer.salesAreas.first?.incoterms == "FCA")
+        #expect(customer.salesAreas.first?.partners == [PartnerFunction(role: .soldTo, customerKey: "100042")])
+        #expect(customer.bankAccounts.first?.iban == "DE89370400440532013000")
+        #expect(customer.companyCodes.first?.companyCode == "1000")
+    }
+
+    @Test(
+        "data problems give findings with rule, field, value and fix",
+        arguments: [
+            (["DELETED": "X"], "deletion-flag", MappingFinding.Outcome.reject),
+            (["NAME1": ""], "name-required", .reject),
+            (["COUNTRY": "Atlantis"], "transform:country", .review),
+            (["PAY_TERMS": "Q99"], "value_map:payment_terms", .review),
+            (["ZIP": "1011"], "german-postal-code", .reject),
+            (["CREDIT_LIMIT": "250.000,00"], "high-credit-limit", .review),
+            (["IBAN": "DE88370400440532013000"], "transform:iban", .review),
+            (["BLOCKED": "?"], "value_map:flags", .review),
+        ] as [([String: String], String, MappingFinding.Outcome)])
+    func findings(_ change: [String: String], _ rule: String, _ outcome: MappingFinding.Outcome) throws {
+        let mapped = try Self.engine("legacy-flat-csv").map(Self.record(Self.clean.merging(change) { $1 }))
+        let finding = try #require(mapped.findings.first { $0.rule == rule }, "\(mapped.findings)")
+        #expect(finding.outcome == outcome)
+        #expect(finding.fix != nil)
+        #expect(!finding.message.isEmpty)
+    }
+
+    @Test("a repeated key breaks the unique rule the second time only")
+    func unique() throws {
+        let engine = try Self.engine("legacy-flat-csv")
+        #expect(!engine.map(Self.record(Self.clean)).isRejected)
+        #expect(engine.map(Self.record(Self.clean)).findings.map(\.rule) == ["key-unique"])
+    }
+
+    @Test("a blocked customer is blocked; an invalid email goes to review and stays out of the record")
+    func statusAndReview() throws {
+        let mapped = try Self.engine("legacy-flat-csv").map(Self.record(Self.clean.merging(["BLOCKED": "J", "CONTACT_EMAIL": "anna(at)mueller.de"]) { $1 }))
+        #expect(mapped.customer?.status == .blocked)
+        #expect(mapped.needsReview)
+        #expect(mapped.customer?.contacts.first?.email == nil)
+    }
+
+    @Test("DEBMAS07: segments become sales areas, partner functions, company codes, contacts")
+    func debmas() throws {
+        let reader = try XMLRecordReader(path: Paths.fixture("xml/debmas-small.xml"))
+        let engine = try Self.engine("sap-debmas07")
+        let first = try #require(try reader.next())
+        let mapped = engine.map(first)
+        let customer = try #require(mapped.customer)
+        #expect(customer.key == "0000100001")
+        #expect(customer.salesAreas.count == 2)
+        #expect(customer.salesAreas[0].partners.map(\.role) == [.soldTo, .shipTo])
+        #expect(customer.salesAreas[0].partners.map(\.customerKey) == ["0000100001", "0000100002"])
+        #expect(customer.companyCodes.map(\.companyCode) == ["1000"])
+        #expect(customer.references == ["0000100002"])
+    }
+
+    @Test("the shipped samples map with most records clean and every problem explained")
+    func samples() throws {
+        for (mappingName, sample) in [("legacy-flat-csv", "customers.csv"), ("sap-debmas07", "debmas07.xml")] {
+            let engine = try Self.engine(mappingName)
+            let reader = try ExtractOpener.open(path: Paths.samples(sample), options: engine.mapping.source.extractOptions)
+            var clean = 0
+            var rejected = 0
+            var review = 0
+            while let record = try reader.next() {
+                let mapped = engine.map(record)
+                if mapped.isRejected { rejected += 1 } else if mapped.needsReview { review += 1 } else { clean += 1 }
+                #expect(mapped.findings.allSatisfy { !$0.message.isEmpty && $0.fix != nil })
+            }
+            let total = clean + rejected + review
+            #expect(clean * 2 > total, "\(sample): \(clean) clean, \(review) to review, \(rejected) rejected")
+            #expect(rejected > 0, "\(sample) has broken records on purpose")
+        }
+    }
+}
