@@ -68,6 +68,26 @@ public final class CSVBatchReader {
 
     private var prefetched: CSVBatch?
 
+    /// Continues reading at a record boundary a previous run recorded (a checkpoint): the byte offset of
+    /// the record, its physical line and its index. Only for ASCII-compatible encodings (UTF-16 is
+    /// transcoded, so its offsets are not file offsets); the header has been read already.
+    public func resume(atOffset offset: Int64, line: Int, recordIndex: Int) throws {
+        guard transcoder == nil else {
+            throw CustmigError(
+                .internalFailure, code: "CSV-RESUME", "a UTF-16 file cannot be resumed at a byte offset.")
+        }
+        prefetched = nil
+        pending = []
+        try source.seek(to: offset)
+        pendingOffset = offset
+        self.line = line
+        self.recordIndex = recordIndex - 1
+        endOfFile = false
+    }
+
+    /// True when records can be resumed by byte offset.
+    public var canResumeAtOffset: Bool { transcoder == nil }
+
     /// The next batch of well-formed records (and the malformed ones met), or nil at the end.
     public func nextBatch() throws -> CSVBatch? {
         if let prefetched {

@@ -24,6 +24,15 @@ public final class CSVRecordReader: ExtractReader {
             recordPath: nil, columns: batches.header)
     }
 
+    /// Continues at a checkpoint's record (see ``CSVBatchReader/resume(atOffset:line:recordIndex:)``).
+    public func resume(atOffset offset: Int64, line: Int, recordIndex: Int) throws {
+        try batches.resume(atOffset: offset, line: line, recordIndex: recordIndex)
+        batch = nil
+        cursor = 0
+        malformedQueue = []
+        findings = []
+    }
+
     public func next() throws -> Record? {
         while true {
             if let batch, cursor < batch.recordCount {

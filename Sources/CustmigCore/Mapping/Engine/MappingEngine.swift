@@ -13,7 +13,18 @@ public final class MappingEngine {
     private let expressions: [String: NSRegularExpression]
 
     /// Records a value for a `unique` rule; false when it was seen before in this extract.
-    func remember(_ value: String, rule: String) -> Bool { seen[rule, default: []].insert(value).inserted }
+    func remember(_ value: String, rule: String) -> Bool {
+        let inserted = seen[rule, default: []].insert(value).inserted
+        if inserted { rememberedNow.append(UniqueValue(rule: rule, value: value)) }
+        return inserted
+    }
+
+    private var rememberedNow: [UniqueValue] = []
+
+    /// Values committed by an earlier, interrupted run of the same extract.
+    public func preload(_ values: [UniqueValue]) {
+        for value in values { seen[value.rule, default: []].insert(value.value) }
+    }
 
     func ruleExpression(_ pattern: String) -> NSRegularExpression? { expressions[pattern] }
 
@@ -41,6 +52,7 @@ public final class MappingEngine {
     }
 
     public func map(_ record: Record) -> MappedRecord {
+        rememberedNow = []
         let run = Run()
         let scope = Scope(record: record, top: record)
         let spec = mapping.customer
@@ -71,7 +83,9 @@ public final class MappingEngine {
             customer = built
         }
         checkRules(record: record, canonical: run.values, findings: &run.findings)
-        return MappedRecord(customer: customer, findings: run.findings, notes: run.notes, position: record.position)
+        var mapped = MappedRecord(customer: customer, findings: run.findings, notes: run.notes, position: record.position)
+        mapped.uniqueValues = rememberedNow
+        return mapped
     }
 
     // MARK: Values

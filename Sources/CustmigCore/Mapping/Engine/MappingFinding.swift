@@ -33,7 +33,16 @@ public struct MappedRecord: Sendable {
     /// Notes that change no verdict (a truncation).
     public var notes: [String]
     public var position: SourcePosition
+    /// Values this record registered with `unique` rules, as (rule, value): the ledger keeps them so a
+    /// resumed run checks uniqueness against what was committed before the interruption.
+    public var uniqueValues: [UniqueValue] = []
 
     public var isRejected: Bool { findings.contains { $0.outcome == .reject } }
     public var needsReview: Bool { !isRejected && findings.contains { $0.outcome == .review } }
+}
+
+/// A value registered with a `unique` rule.
+public struct UniqueValue: Sendable, Hashable {
+    public var rule: String
+    public var value: String
 }

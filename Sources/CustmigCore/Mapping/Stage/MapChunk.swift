@@ -1,0 +1,29 @@
+/// The records mapped since the last checkpoint, committed together with the next checkpoint.
+struct MapChunk {
+    struct Item {
+        var mapped: MappedRecord
+        /// The `same_key: highest:FIELD` value, if the policy has one.
+        var sequence: String?
+    }
+
+    var items: [Item] = []
+    var malformed: [Finding] = []
+    var read = 0
+
+    var isEmpty: Bool { items.isEmpty && malformed.isEmpty }
+}
+
+/// Where reading stands in one input: what a checkpoint stores.
+struct ReadPosition: Codable {
+    var byteOffset: Int64?
+    var line: Int
+    /// Index of the next record to read.
+    var recordIndex: Int
+}
+
+/// Cumulative counts of one input, stored with its checkpoint.
+struct InputCounts: Codable {
+    var read = 0
+    var malformed = 0
+    var superseded = 0
+}

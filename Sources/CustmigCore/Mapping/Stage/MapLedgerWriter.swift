@@ -1,0 +1,126 @@
+import Foundation
+import GRDB
+
+/// Writes one map run's chunks into the ledger: records (with the `same_key` policy), findings,
+/// malformed records, unique values and the checkpoint, all in one transaction per chunk.
+final class MapLedgerWriter {
+    let ledger: Ledger
+    let run: Int64
+    let policy: SameKeyPolicy
+    /// Fingerprints of the legacy keys stored in this run, so that only repeats cost a lookup.
+    private var keys = FingerprintTable(capacity: 1 << 16)
+    private let encoder: JSONEncoder
+
+    init(ledger: Ledger, run: Int64, policy: SameKeyPolicy) throws {
+        self.ledger = ledger
+        self.run = run
+        self.policy = policy
+        encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        try ledger.database.read { db in
+            let rows = try String.fetchCursor(db, sql: "SELECT legacy_key FROM canonical_record WHERE run_id = ?", arguments: [run])
+            while let key = try rows.next() { keys.insert(MapLedgerWriter.fingerprint(key)) }
+        }
+    }
+
+    static func fingerprint(_ key: String) -> UInt64 {
+        var key = key
+        return key.withUTF8 { ValueHash.hash($0.baseAddress ?? UnsafePointer(bitPattern: 1)!, $0.count) }
+    }
+
+    func uniqueValues() throws -> [UniqueValue] {
+        try ledger.database.read { db in
+            try Row.fetchAll(db, sql: "SELECT rule, value FROM unique_value WHERE run_id = ?", arguments: [run]).map {
+                UniqueValue(rule: $0["rule"], value: $0["value"])
+            }
+        }
+    }
+
+    /// Commits a chunk and the checkpoint that follows it; returns the chunk's superseded count.
+    @discardableResult
+    func commit(_ chunk: MapChunk, input: Int, next: ReadPosition, done: Bool, counts: inout InputCounts) throws -> Int {
+        var superseded = 0
+        var newKeys: [UInt64] = []
+        try ledger.database.write { db in
+            for item in chunk.items {
+                let mapped = item.mapped
+                let position = mapped.position
+                let legacyKey = mapped.customer?.legacyKey ?? "#\(input):\(position.index)"
+                let status = mapped.isRejected ? "rejected" : (mapped.needsReview ? "review" : "ok")
+                let fingerprint = MapLedgerWriter.fingerprint(legacyKey)
+                if keys.contains(fingerprint) || newKeys.contains(fingerprint),
+                    let existing = try Row.fetchOne(
+                        db, sql: "SELECT sequence FROM canonical_record WHERE run_id = ? AND legacy_key = ?",
+                        arguments: [run, legacyKey])
+                {
+                    superseded += 1
+                    guard wins(item.sequence, over: existing["sequence"]) else { continue }
+                    try db.execute(
+                        sql: "DELETE FROM finding WHERE run_id = ? AND legacy_key = ?", arguments: [run, legacyKey])
+                }
+                let data = mapped.customer.map { String(decoding: (try? encoder.encode($0)) ?? Data(), as: UTF8.self) } ?? "{}"
+                try db.execute(
+                    sql: """
+                        INSERT OR REPLACE INTO canonical_record
+                        (run_id, legacy_key, key, status, sequence, data, source_input, source_line, source_offset, source_index)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        """,
+                    arguments: [
+                        run, legacyKey, mapped.customer?.key ?? legacyKey, status, item.sequence, data, input,
+                        position.line, position.byteOffset, position.index,
+                    ])
+                for finding in mapped.findings {
+                    try db.execute(
+                        sql: """
+                            INSERT INTO finding (run_id, legacy_key, outcome, rule, field, value, message, fix,
+                            source_input, source_line, source_index) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                            """,
+                        arguments: [
+                            run, legacyKey, finding.outcome.rawValue, finding.rule, finding.field, finding.value,
+                            finding.message, finding.fix, input, position.line, position.index,
+                        ])
+                }
+                for unique in mapped.uniqueValues {
+                    try db.execute(
+                        sql: "INSERT OR IGNORE INTO unique_value (run_id, rule, value) VALUES (?, ?, ?)",
+                        arguments: [run, unique.rule, unique.value])
+                }
+                newKeys.append(fingerprint)
+            }
+            for finding in chunk.malformed {
+                try db.execute(
+                    sql: "INSERT INTO malformed (run_id, source_input, line, record_index, code, message) VALUES (?, ?, ?, ?, ?, ?)",
+                    arguments: [run, input, finding.location.line, finding.recordIndex, finding.code, finding.message])
+            }
+            var updated = counts
+            updated.read += chunk.read
+            updated.malformed += chunk.malformed.filter { $0.severity == .error && $0.recordIndex != nil }.count
+            updated.superseded += superseded
+            try db.execute(
+                sql: """
+                    UPDATE checkpoint SET byte_offset = ?, line = ?, record_index = ?, records = ?, done = ?, counts = ?,
+                    updated_at = ? WHERE run_id = ? AND input = ?
+                    """,
+                arguments: [
+                    next.byteOffset, next.line, next.recordIndex, updated.read, done,
+                    String(decoding: try encoder.encode(updated), as: UTF8.self), Date(), run, input,
+                ])
+            counts = updated
+        }
+        for key in newKeys { keys.insert(key) }
+        return superseded
+    }
+
+    /// Whether a record with `sequence` replaces the stored one under the `same_key` policy.
+    private func wins(_ sequence: String?, over stored: String?) -> Bool {
+        switch policy {
+        case .first: return false
+        case .last: return true
+        case .highest:
+            guard let sequence else { return false }
+            guard let stored else { return true }
+            if let new = Double(sequence), let old = Double(stored) { return new > old }
+            return sequence > stored
+        }
+    }
+}

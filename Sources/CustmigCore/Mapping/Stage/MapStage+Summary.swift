@@ -1,0 +1,52 @@
+import Foundation
+import GRDB
+
+extension MapStage {
+    /// Counts a run from the ledger's rows, not from running counters.
+    static func summarize(run: Int64, mapping: Mapping, version: MappingVersion, ledger: Ledger) throws -> MapSummary {
+        try ledger.database.read { db in
+            var statuses: [String: Int] = [:]
+            for row in try Row.fetchAll(
+                db, sql: "SELECT status, COUNT(*) AS n FROM canonical_record WHERE run_id = ? GROUP BY status",
+                arguments: [run])
+            {
+                statuses[row["status"]] = row["n"]
+            }
+            var counts = InputCounts()
+            for text in try String.fetchAll(db, sql: "SELECT counts FROM checkpoint WHERE run_id = ?", arguments: [run]) {
+                if let input = try? JSONDecoder().decode(InputCounts.self, from: Data(text.utf8)) {
+                    counts.read += input.read
+                    counts.malformed += input.malformed
+                    counts.superseded += input.superseded
+                }
+            }
+            let perRule = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT rule, outcome, COUNT(*) AS n FROM finding WHERE run_id = ? GROUP BY rule, outcome
+                    ORDER BY n DESC, rule
+                    """, arguments: [run]
+            ).map { MapSummary.RuleCount(rule: $0["rule"], outcome: $0["outcome"], count: $0["n"]) }
+            let unknown = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT rule, value, COUNT(*) AS n FROM finding WHERE run_id = ? AND rule LIKE 'value_map:%'
+                    GROUP BY rule, value ORDER BY n DESC, value
+                    """, arguments: [run]
+            ).map {
+                MapSummary.UnknownCode(
+                    valueMap: String(($0["rule"] as String).dropFirst("value_map:".count)), code: $0["value"] ?? "",
+                    count: $0["n"])
+            }
+            let rejected = statuses["rejected"] ?? 0
+            let read = counts.read + counts.malformed
+            return MapSummary(
+                run: run, outcome: "done", mapping: mapping.name, mappingVersion: mapping.version,
+                mappingChecksum: version.checksum, read: read, mapped: statuses["ok"] ?? 0,
+                toReview: statuses["review"] ?? 0, rejected: rejected, superseded: counts.superseded,
+                malformed: counts.malformed, perRule: perRule, unknownCodes: unknown,
+                rejectThresholdExceeded: mapping.rejectThreshold.isExceeded(rejects: rejected + counts.malformed, of: read),
+                resumed: false, elapsedSeconds: 0, reports: [])
+        }
+    }
+}

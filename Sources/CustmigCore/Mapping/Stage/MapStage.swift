@@ -1,0 +1,168 @@
+import Foundation
+import GRDB
+
+/// `custmig map`: reads extracts, applies a mapping and writes canonical customers, findings and
+/// malformed records into the workspace ledger, restartably.
+///
+/// Steps: load and check the mapping; refuse a used version whose content changed; hash the inputs;
+/// find the run for these inputs (done: a no-op; interrupted: resume it; none: start one); for each
+/// input, read from its checkpoint and commit every `chunkSize` records together with the next
+/// checkpoint (one transaction, `synchronous=FULL`); count everything from the ledger; write the
+/// reject report; apply the reject threshold.
+public enum MapStage {
+    public typealias Progress = (_ input: Int, _ records: Int) -> Void
+
+    public static func run(_ options: MapOptions, workspace: Workspace, progress: Progress? = nil) throws -> MapSummary {
+        let started = Date()
+        let mapping = try MappingLoader.load(path: options.mappingPath)
+        let version = try MappingVersion(mapping: mapping)
+        let ledger = workspace.ledger
+        try register(version, mapping: mapping, ledger: ledger)
+        var hashes: [(path: String, sha256: String, size: Int64)] = []
+        for path in options.extracts {
+            let size = try FileByteSource(path: path).size
+            hashes.append((path, try FileDigest.sha256(path: path), size))
+        }
+        let inputsKey = FileDigest.sha256(
+            ([version.checksum, options.scope.rawValue, options.custmigVersion] + hashes.map(\.sha256)).joined(separator: "|"))
+        let existing = try ledger.database.read { db in
+            try Row.fetchOne(
+                db, sql: "SELECT id, status FROM run WHERE stage = 'map' AND inputs_key = ? ORDER BY id DESC LIMIT 1",
+                arguments: [inputsKey])
+        }
+        if let existing, existing["status"] as String == "done" {
+            var summary = try summarize(run: existing["id"], mapping: mapping, version: version, ledger: ledger)
+            summary.outcome = "unchanged"
+            summary.elapsedSeconds = Date().timeIntervalSince(started)
+            return summary
+        }
+        let resumed = existing != nil
+        let run: Int64 = try existing?["id"] ?? ledger.database.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO run (stage, status, inputs_key, mapping_name, mapping_version, mapping_checksum, scope,
+                    custmig_version, command, started_at) VALUES ('map', 'running', ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    inputsKey, mapping.name, mapping.version, version.checksum, options.scope.rawValue,
+                    options.custmigVersion, options.command, Date(),
+                ])
+            let id = db.lastInsertedRowID
+            for (position, input) in hashes.enumerated() {
+                try db.execute(
+                    sql: "INSERT INTO run_input (run_id, position, path, sha256, size) VALUES (?, ?, ?, ?, ?)",
+                    arguments: [id, position, input.path, input.sha256, input.size])
+                try db.execute(
+                    sql: """
+                        INSERT INTO checkpoint (run_id, input, byte_offset, line, record_index, records, done, counts,
+                        updated_at) VALUES (?, ?, NULL, 0, 1, 0, 0, '{}', ?)
+                        """,
+                    arguments: [id, position, Date()])
+            }
+            return id
+        }
+        let engine = MappingEngine(mapping: mapping)
+        let writer = try MapLedgerWriter(ledger: ledger, run: run, policy: mapping.source.sameKey)
+        engine.preload(try writer.uniqueValues())
+        for (position, input) in hashes.enumerated() {
+            try mapInput(
+                input.path, position: position, engine: engine, writer: writer, options: options, progress: progress)
+        }
+        var summary = try summarize(run: run, mapping: mapping, version: version, ledger: ledger)
+        summary.resumed = resumed
+        summary.reports = try RejectReport.write(run: run, ledger: ledger, folder: try workspace.reportFolder(run: run))
+        summary.elapsedSeconds = Date().timeIntervalSince(started)
+        let encoded = String(decoding: try JSONEncoder().encode(summary), as: UTF8.self)
+        try ledger.database.write { db in
+            try db.execute(
+                sql: "UPDATE run SET status = 'done', finished_at = ?, summary = ? WHERE id = ?",
+                arguments: [Date(), encoded, run])
+        }
+        return summary
+    }
+
+    /// Refuses a used mapping version whose content changed (as Flyway refuses a changed migration).
+    static func register(_ version: MappingVersion, mapping: Mapping, ledger: Ledger) throws {
+        try ledger.database.write { db in
+            if let used = try String.fetchOne(
+                db, sql: "SELECT checksum FROM mapping_version WHERE name = ? AND version = ?",
+                arguments: [version.name, version.version])
+            {
+                guard used == version.checksum else {
+                    throw CustmigError(
+                        .usage, code: "MAP-VERSION-CHANGED",
+                        "mapping \(version.name) version \(version.version) was used with checksum \(used.prefix(12)); "
+                            + "its files now have checksum \(version.checksum.prefix(12)).",
+                        at: SourceLocation(file: mapping.file),
+                        fix: "bump version: to \(version.version + 1) in \(mapping.file); runs of version \(version.version) stay as they were.")
+                }
+                return
+            }
+            let content = String(decoding: try JSONEncoder().encode(version.files), as: UTF8.self)
+            try db.execute(
+                sql: "INSERT INTO mapping_version (name, version, checksum, content, first_used_at) VALUES (?, ?, ?, ?, ?)",
+                arguments: [version.name, version.version, version.checksum, content, Date()])
+        }
+    }
+
+    private static func mapInput(
+        _ path: String, position inputPosition: Int, engine: MappingEngine, writer: MapLedgerWriter, options: MapOptions,
+        progress: Progress?
+    ) throws {
+        let checkpoint = try writer.ledger.database.read { db in
+            try Row.fetchOne(
+                db, sql: "SELECT byte_offset, line, record_index, done, counts FROM checkpoint WHERE run_id = ? AND input = ?",
+                arguments: [writer.run, inputPosition])
+        }
+        guard let checkpoint, !(checkpoint["done"] as Bool) else { return }
+        var counts = (try? JSONDecoder().decode(InputCounts.self, from: Data((checkpoint["counts"] as String).utf8)))
+            ?? InputCounts()
+        let startIndex: Int = checkpoint["record_index"]
+        let reader = try ExtractOpener.open(path: path, options: engine.mapping.source.extractOptions)
+        var first: Record?
+        if startIndex > 1 {
+            if let csv = reader as? CSVRecordReader, csv.batches.canResumeAtOffset, let offset = checkpoint["byte_offset"] as Int64? {
+                try csv.resume(atOffset: offset, line: checkpoint["line"], recordIndex: startIndex)
+            } else {
+                // Committed records are re-read but never mapped again.
+                while let record = try reader.next() {
+                    _ = reader.drainFindings()
+                    if record.position.index >= startIndex {
+                        first = record
+                        break
+                    }
+                }
+            }
+        }
+        var chunk = MapChunk()
+        var next = try first ?? reader.next()
+        chunk.malformed += reader.drainFindings().filter { ($0.recordIndex ?? Int.max) >= startIndex }
+        while let record = next {
+            chunk.items.append(MapChunk.Item(mapped: engine.map(record), sequence: sequence(of: record, engine: engine)))
+            chunk.read += 1
+            next = try reader.next()
+            chunk.malformed += reader.drainFindings().filter { $0.severity == .error }
+            if chunk.items.count >= options.chunkSize, let upcoming = next {
+                let position = ReadPosition(
+                    byteOffset: upcoming.position.byteOffset, line: upcoming.position.line,
+                    recordIndex: upcoming.position.index)
+                try writer.commit(chunk, input: inputPosition, next: position, done: false, counts: &counts)
+                progress?(inputPosition, counts.read)
+                chunk = MapChunk()
+            }
+        }
+        chunk.malformed += reader.drainFindings().filter { $0.severity == .error }
+        let end = ReadPosition(byteOffset: nil, line: 0, recordIndex: Int.max)
+        try writer.commit(chunk, input: inputPosition, next: end, done: true, counts: &counts)
+        progress?(inputPosition, counts.read)
+    }
+
+    private static func sequence(of record: Record, engine: MappingEngine) -> String? {
+        guard case .highest(let field) = engine.mapping.source.sameKey else { return nil }
+        if field.hasPrefix("control.") {
+            let name = String(field.dropFirst(8))
+            return record.control.first { $0.name == name }?.value.text
+        }
+        return record[field]?.text
+    }
+}

@@ -1,0 +1,38 @@
+/// What a map run did, counted from the ledger (not from running counters).
+public struct MapSummary: Sendable, Codable {
+    public var run: Int64
+    /// `done`, or `unchanged` when the same inputs were mapped already (a no-op).
+    public var outcome: String
+    public var mapping: String
+    public var mappingVersion: Int
+    public var mappingChecksum: String
+    /// Records read (malformed ones included).
+    public var read: Int
+    /// Customers mapped clean.
+    public var mapped: Int
+    public var toReview: Int
+    public var rejected: Int
+    /// Records replaced by a later record with the same key (the `same_key` policy).
+    public var superseded: Int
+    public var malformed: Int
+    /// Findings per rule, most frequent first.
+    public var perRule: [RuleCount]
+    /// Codes a value map did not know, once per code with how often.
+    public var unknownCodes: [UnknownCode]
+    public var rejectThresholdExceeded: Bool
+    public var resumed: Bool
+    public var elapsedSeconds: Double
+    public var reports: [String]
+
+    public struct RuleCount: Sendable, Codable {
+        public var rule: String
+        public var outcome: String
+        public var count: Int
+    }
+
+    public struct UnknownCode: Sendable, Codable {
+        public var valueMap: String
+        public var code: String
+        public var count: Int
+    }
+}

@@ -1,0 +1,92 @@
+import Foundation
+import GRDB
+
+/// The reject and review report a data steward fixes the source from: CSV (one row per finding, and
+/// one per malformed record) and HTML grouped by rule, with the first rows of each rule.
+public enum RejectReport {
+    static let csvHeader = "outcome,rule,legacy_key,field,value,message,fix,file,line,record\n"
+
+    public static func write(run: Int64, ledger: Ledger, folder: String, rowsPerRule: Int = 200) throws -> [String] {
+        let csvPath = folder + "/findings.csv"
+        let htmlPath = folder + "/findings.html"
+        let csv = try FileOutput(path: csvPath, mode: 0o600)
+        try csv.write(csvHeader)
+        var groups: [(rule: String, outcome: String, total: Int, rows: [[String]])] = []
+        try ledger.database.read { db in
+            let files = try Row.fetchAll(db, sql: "SELECT position, path FROM run_input WHERE run_id = ?", arguments: [run])
+            var pathOf: [Int: String] = [:]
+            for row in files { pathOf[row["position"]] = row["path"] }
+            let cursor = try Row.fetchCursor(
+                db,
+                sql: """
+                    SELECT outcome, rule, legacy_key, field, value, message, fix, source_input, source_line, source_index
+                    FROM finding WHERE run_id = ? ORDER BY rule, source_input, source_index
+                    """, arguments: [run])
+            while let row = try cursor.next() {
+                let fields: [String] = [
+                    row["outcome"], row["rule"], row["legacy_key"] ?? "", row["field"] ?? "", row["value"] ?? "",
+                    row["message"], row["fix"] ?? "", pathOf[row["source_input"]] ?? "", String(row["source_line"] as Int),
+                    String(row["source_index"] as Int),
+                ]
+                try csv.write(fields.map(quote).joined(separator: ",") + "\n")
+                let rule: String = row["rule"]
+                if groups.last?.rule != rule { groups.append((rule, row["outcome"], 0, [])) }
+                groups[groups.count - 1].total += 1
+                if groups[groups.count - 1].rows.count < rowsPerRule { groups[groups.count - 1].rows.append(fields) }
+            }
+            let malformed = try Row.fetchCursor(
+                db, sql: "SELECT source_input, line, record_index, code, message FROM malformed WHERE run_id = ?",
+                arguments: [run])
+            var malformedRows: [[String]] = []
+            var malformedTotal = 0
+            while let row = try malformed.next() {
+                let fields: [String] = [
+                    "malformed", row["code"], "", "", "", row["message"], "fix the file at this line and export again",
+                    pathOf[row["source_input"]] ?? "", (row["line"] as Int?).map(String.init) ?? "",
+                    (row["record_index"] as Int?).map(String.init) ?? "",
+                ]
+                try csv.write(fields.map(quote).joined(separator: ",") + "\n")
+                malformedTotal += 1
+                if malformedRows.count < rowsPerRule { malformedRows.append(fields) }
+            }
+            if malformedTotal > 0 { groups.append(("malformed records", "malformed", malformedTotal, malformedRows)) }
+        }
+        try csv.close()
+        let html = try FileOutput(path: htmlPath, mode: 0o600)
+        try html.write(render(groups: groups.sorted { $0.total > $1.total }, run: run))
+        try html.close()
+        return [htmlPath, csvPath]
+    }
+
+    static func quote(_ value: String) -> String {
+        guard value.contains(",") || value.contains("\"") || value.contains("\n") else { return value }
+        return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+
+    private static func render(groups: [(rule: String, outcome: String, total: Int, rows: [[String]])], run: Int64) -> String {
+        var html = "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Rejects and review items, run \(run)</title>"
+        html += "<style>\(HTML.style)</style></head><body><header><h1>Rejects and review items — map run \(run)</h1>"
+        html += "<div class=\"facts\"><span>\(groups.reduce(0) { $0 + $1.total }) findings in \(groups.count) rules. "
+        html += "Full list: findings.csv beside this page.</span></div></header><main>"
+        if groups.isEmpty { html += "<p>No rejects, review items or malformed records.</p>" }
+        html += "<table><tr><th>rule</th><th>outcome</th><th class=\"num\">records</th></tr>"
+        for (index, group) in groups.enumerated() {
+            html += "<tr><td><a href=\"#g\(index)\">\(HTML.escape(group.rule))</a></td><td>\(group.outcome)</td>"
+            html += "<td class=\"num\">\(HTML.grouped(group.total))</td></tr>"
+        }
+        html += "</table>"
+        for (index, group) in groups.enumerated() {
+            html += "<section class=\"card\" id=\"g\(index)\" style=\"margin-top:14px\"><h2>\(HTML.escape(group.rule))</h2>"
+            html += "<p class=\"muted\">\(group.outcome): \(HTML.grouped(group.total)) records"
+            if group.rows.count < group.total { html += " (first \(group.rows.count) shown)" }
+            if let fix = group.rows.first?[6], !fix.isEmpty { html += ". Fix: \(HTML.escape(fix))" }
+            html += "</p><table><tr><th>legacy key</th><th>field</th><th>value</th><th>message</th><th>file:line</th></tr>"
+            for row in group.rows {
+                html += "<tr><td>\(HTML.escape(row[2]))</td><td>\(HTML.escape(row[3]))</td><td>\(HTML.escape(HTML.visible(row[4])))</td>"
+                html += "<td>\(HTML.escape(row[5]))</td><td>\(HTML.escape((row[7] as NSString).lastPathComponent)):\(row[8])</td></tr>"
+            }
+            html += "</table></section>"
+        }
+        return html + "</main></body></html>\n"
+    }
+}

@@ -1,0 +1,122 @@
+import Foundation
+import GRDB
+
+/// The workspace's SQLite ledger: runs, their inputs and checkpoints, mapping versions, canonical
+/// records, findings and malformed records.
+///
+/// Every write that covers data commits in one transaction with `synchronous=FULL` (WAL), so a
+/// checkpoint is never durable before the data it covers. The ledger's own schema is versioned with
+/// GRDB's `DatabaseMigrator`.
+public final class Ledger {
+    public let database: DatabaseQueue
+
+    public init(path: String) throws {
+        var configuration = Configuration()
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA journal_mode = WAL")
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+            try db.execute(sql: "PRAGMA foreign_keys = ON")
+        }
+        configuration.busyMode = .timeout(10)
+        do {
+            database = try DatabaseQueue(path: path, configuration: configuration)
+            try Ledger.migrator.migrate(database)
+        } catch let error as DatabaseError {
+            throw CustmigError(
+                .unreadableInput, code: "WS-LEDGER", "cannot open the ledger \(path): \(error.message ?? "\(error)").",
+                fix: "check that the workspace is a custmig workspace and the disk is not full.")
+        }
+    }
+
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.create(table: "mapping_version") { table in
+                table.column("name", .text).notNull()
+                table.column("version", .integer).notNull()
+                table.column("checksum", .text).notNull()
+                table.column("content", .text).notNull()
+                table.column("first_used_at", .datetime).notNull()
+                table.primaryKey(["name", "version"])
+            }
+            try db.create(table: "run") { table in
+                table.autoIncrementedPrimaryKey("id")
+                table.column("stage", .text).notNull()
+                table.column("status", .text).notNull()
+                table.column("inputs_key", .text).notNull()
+                table.column("mapping_name", .text)
+                table.column("mapping_version", .integer)
+                table.column("mapping_checksum", .text)
+                table.column("scope", .text)
+                table.column("custmig_version", .text).notNull()
+                table.column("command", .text).notNull()
+                table.column("started_at", .datetime).notNull()
+                table.column("finished_at", .datetime)
+                table.column("summary", .text)
+            }
+            try db.create(table: "run_input") { table in
+                table.column("run_id", .integer).notNull().references("run", onDelete: .cascade)
+                table.column("position", .integer).notNull()
+                table.column("path", .text).notNull()
+                table.column("sha256", .text).notNull()
+                table.column("size", .integer).notNull()
+                table.primaryKey(["run_id", "position"])
+            }
+            try db.create(table: "checkpoint") { table in
+                table.column("run_id", .integer).notNull().references("run", onDelete: .cascade)
+                table.column("input", .integer).notNull()
+                table.column("byte_offset", .integer)
+                table.column("line", .integer).notNull()
+                table.column("record_index", .integer).notNull()
+                table.column("records", .integer).notNull()
+                table.column("done", .boolean).notNull()
+                table.column("counts", .text).notNull()
+                table.column("updated_at", .datetime).notNull()
+                table.primaryKey(["run_id", "input"])
+            }
+            try db.create(table: "canonical_record") { table in
+                table.column("run_id", .integer).notNull().references("run", onDelete: .cascade)
+                table.column("legacy_key", .text).notNull()
+                table.column("key", .text).notNull()
+                table.column("status", .text).notNull()
+                table.column("sequence", .text)
+                table.column("data", .text).notNull()
+                table.column("source_input", .integer).notNull()
+                table.column("source_line", .integer).notNull()
+                table.column("source_offset", .integer)
+                table.column("source_index", .integer).notNull()
+                table.primaryKey(["run_id", "legacy_key"])
+            }
+            try db.create(table: "finding") { table in
+                table.autoIncrementedPrimaryKey("id")
+                table.column("run_id", .integer).notNull().references("run", onDelete: .cascade)
+                table.column("legacy_key", .text)
+                table.column("outcome", .text).notNull()
+                table.column("rule", .text).notNull()
+                table.column("field", .text)
+                table.column("value", .text)
+                table.column("message", .text).notNull()
+                table.column("fix", .text)
+                table.column("source_input", .integer).notNull()
+                table.column("source_line", .integer).notNull()
+                table.column("source_index", .integer).notNull()
+            }
+            try db.create(index: "finding_by_key", on: "finding", columns: ["run_id", "legacy_key"])
+            try db.create(table: "malformed") { table in
+                table.column("run_id", .integer).notNull().references("run", onDelete: .cascade)
+                table.column("source_input", .integer).notNull()
+                table.column("line", .integer)
+                table.column("record_index", .integer)
+                table.column("code", .text).notNull()
+                table.column("message", .text).notNull()
+            }
+            try db.create(table: "unique_value") { table in
+                table.column("run_id", .integer).notNull().references("run", onDelete: .cascade)
+                table.column("rule", .text).notNull()
+                table.column("value", .text).notNull()
+                table.primaryKey(["run_id", "rule", "value"])
+            }
+        }
+        return migrator
+    }
+}

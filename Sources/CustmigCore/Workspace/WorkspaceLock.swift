@@ -1,0 +1,39 @@
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One writer at a time: an OS file lock (`flock`) on `DIR/lock`, released by the kernel when the
+/// process dies, labelled with its holder so that a second writer is told who holds it.
+final class WorkspaceLock {
+    private let descriptor: Int32
+
+    init(folder: String, command: String) throws {
+        let path = folder + "/lock"
+        descriptor = open(path, O_RDWR | O_CREAT, 0o600)
+        guard descriptor >= 0 else {
+            throw CustmigError(
+                .unreadableInput, code: "WS-LOCK", "cannot open the workspace lock \(path): \(String(cString: strerror(errno))).",
+                fix: "check the workspace folder's permissions.")
+        }
+        if flock(descriptor, LOCK_EX | LOCK_NB) != 0 {
+            var buffer = [UInt8](repeating: 0, count: 1024)
+            let count = pread(descriptor, &buffer, buffer.count, 0)
+            let holder = count > 0 ? String(decoding: buffer.prefix(count), as: UTF8.self) : "another process"
+            Glibc.close(descriptor)
+            throw CustmigError(
+                .locked, code: "WS-LOCKED", "the workspace \(folder) is in use by \(holder).",
+                fix: "wait for it to finish, or stop it; the lock is released as soon as that process ends.")
+        }
+        let label = "pid \(getpid()) on \(ProcessInfo.processInfo.hostName) running `\(command)` since \(ISO8601DateFormatter().string(from: Date()))"
+        ftruncate(descriptor, 0)
+        _ = label.withCString { pwrite(descriptor, $0, strlen($0), 0) }
+    }
+
+    deinit {
+        ftruncate(descriptor, 0)
+        flock(descriptor, LOCK_UN)
+        Glibc.close(descriptor)
+    }
+}

@@ -1,0 +1,60 @@
+import Foundation
+import GRDB
+
+/// What ran in a workspace and what can be resumed: `custmig status`.
+public struct WorkspaceStatus: Sendable, Codable {
+    public struct RunStatus: Sendable, Codable {
+        public var id: Int64
+        public var stage: String
+        /// `running` (interrupted or in progress: rerun the same command to resume) or `done`.
+        public var status: String
+        public var mapping: String?
+        public var mappingVersion: Int?
+        public var scope: String?
+        public var command: String
+        public var startedAt: Date
+        public var finishedAt: Date?
+        public var inputs: [InputStatus]
+        public var counts: [String: Int]
+    }
+
+    public struct InputStatus: Sendable, Codable {
+        public var path: String
+        public var sha256: String
+        public var recordsCommitted: Int
+        public var done: Bool
+    }
+
+    public var workspace: String
+    public var runs: [RunStatus]
+
+    public static func read(_ workspace: Workspace) throws -> WorkspaceStatus {
+        try workspace.ledger.database.read { db in
+            let runs = try Row.fetchAll(db, sql: "SELECT * FROM run ORDER BY id").map { row -> RunStatus in
+                let id: Int64 = row["id"]
+                let inputs = try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT i.path, i.sha256, c.records, c.done FROM run_input i
+                        JOIN checkpoint c ON c.run_id = i.run_id AND c.input = i.position
+                        WHERE i.run_id = ? ORDER BY i.position
+                        """, arguments: [id]
+                ).map { InputStatus(path: $0["path"], sha256: $0["sha256"], recordsCommitted: $0["records"], done: $0["done"]) }
+                var counts: [String: Int] = [:]
+                for status in try Row.fetchAll(
+                    db, sql: "SELECT status, COUNT(*) AS n FROM canonical_record WHERE run_id = ? GROUP BY status",
+                    arguments: [id])
+                {
+                    counts[status["status"]] = status["n"]
+                }
+                counts["findings"] = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM finding WHERE run_id = ?", arguments: [id])
+                counts["malformed"] = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM malformed WHERE run_id = ?", arguments: [id])
+                return RunStatus(
+                    id: id, stage: row["stage"], status: row["status"], mapping: row["mapping_name"],
+                    mappingVersion: row["mapping_version"], scope: row["scope"], command: row["command"],
+                    startedAt: row["started_at"], finishedAt: row["finished_at"], inputs: inputs, counts: counts)
+            }
+            return WorkspaceStatus(workspace: workspace.path, runs: runs)
+        }
+    }
+}

@@ -1,0 +1,65 @@
+import ArgumentParser
+import CustmigCore
+import Foundation
+
+extension Custmig {
+    struct Map: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Cleanse and map extracts to canonical customers with a versioned mapping.",
+            discussion: """
+                Reads the extracts, applies the mapping (transforms, value maps, rules) and writes canonical
+                customers, rejects, review items and malformed records into the workspace ledger, with a
+                checkpoint every --chunk records. Killed at any point, the same command resumes from the last
+                checkpoint; run again after it finished, it does nothing and says so. Writes a reject report
+                (HTML + CSV) under WORKSPACE/reports/run-N/. Exit code 3 when rejects exceed the mapping's
+                reject_threshold.
+
+                Examples:
+                  custmig map --mapping Mappings/legacy-flat-csv/mapping.yaml Samples/customers.csv
+                  custmig map --mapping Mappings/sap-debmas07/mapping.yaml Samples/debmas07.xml --workspace w
+                """)
+
+        @Option(help: "The mapping file (YAML).")
+        var mapping: String
+
+        @Argument(help: "The extract files.")
+        var extracts: [String]
+
+        @OptionGroup var workspace: WorkspaceOptions
+
+        @Option(help: "full: the extract is the whole customer master; delta: only changes.")
+        var scope: MapScope = .full
+
+        @Option(help: "Records per checkpoint.")
+        var chunk: Int = 5_000
+
+        func validate() throws {
+            if extracts.isEmpty { throw ValidationError("name at least one extract file.") }
+            if chunk < 1 { throw ValidationError("--chunk must be 1 or more.") }
+        }
+
+        func run() throws {
+            try runReportingErrors {
+                let command = (["custmig"] + CommandLine.arguments.dropFirst()).joined(separator: " ")
+                let space = try Workspace(path: workspace.path, command: command, writer: true)
+                let options = MapOptions(
+                    mappingPath: mapping, extracts: extracts, scope: scope, chunkSize: chunk, command: command,
+                    custmigVersion: CustmigVersion.current)
+                let summary = try MapStage.run(options, workspace: space) { input, records in
+                    Terminal.progress("mapping \(extracts[input]): \(records) records")
+                }
+                Terminal.clearProgress()
+                Terminal.out(MapSummaryText.render(summary))
+                if summary.rejectThresholdExceeded {
+                    throw CustmigError(
+                        .qualityGate, code: "MAP-THRESHOLD",
+                        "\(summary.rejected + summary.malformed) of \(summary.read) records were rejected or malformed, "
+                            + "above the mapping's reject_threshold.",
+                        fix: "fix the source data from the reject report, or raise reject_threshold in a new mapping version.")
+                }
+            }
+        }
+    }
+}
+
+extension MapScope: ExpressibleByArgument {}

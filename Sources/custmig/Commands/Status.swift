@@ -1,0 +1,51 @@
+import ArgumentParser
+import CustmigCore
+import Foundation
+
+extension Custmig {
+    struct Status: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show what ran in a workspace, its counts, and what a rerun would resume.",
+            discussion: """
+                Reads the ledger only (no lock needed). A run shown as "interrupted" resumes from its last
+                checkpoint when its command is run again.
+
+                Examples:
+                  custmig status
+                  custmig status --workspace w --json
+                """)
+
+        @OptionGroup var workspace: WorkspaceOptions
+
+        @Flag(help: "Print JSON instead of text.")
+        var json = false
+
+        func run() throws {
+            try runReportingErrors {
+                let space = try Workspace(path: workspace.path, command: "custmig status", writer: false)
+                let status = try WorkspaceStatus.read(space)
+                if json {
+                    let encoder = JSONEncoder()
+                    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+                    encoder.dateEncodingStrategy = .iso8601
+                    Terminal.out(String(decoding: try encoder.encode(status), as: UTF8.self))
+                    return
+                }
+                Terminal.out("workspace \(status.workspace): \(status.runs.count) runs")
+                for run in status.runs {
+                    let state = run.status == "done" ? "done" : "interrupted — rerun its command to resume"
+                    var head = "run \(run.id) \(run.stage)"
+                    if let mapping = run.mapping { head += " \(mapping) v\(run.mappingVersion ?? 0)" }
+                    if let scope = run.scope { head += " (\(scope))" }
+                    Terminal.out("\(head): \(state)")
+                    Terminal.out("  command: \(run.command)")
+                    for input in run.inputs {
+                        Terminal.out("  \(input.path): \(input.recordsCommitted) records committed\(input.done ? ", done" : "")")
+                    }
+                    let counts = run.counts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+                    Terminal.out("  \(counts)")
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,43 @@
+import CustmigCore
+
+/// The terminal summary of a map run.
+enum MapSummaryText {
+    static func render(_ summary: MapSummary) -> String {
+        var lines: [String] = []
+        if summary.outcome == "unchanged" {
+            lines.append("map run \(summary.run): these extracts were already mapped with this mapping version; nothing to do.")
+        } else {
+            lines.append("map run \(summary.run)\(summary.resumed ? " (resumed after an interruption)" : ""): "
+                + "\(summary.mapping) v\(summary.mappingVersion) in \(String(format: "%.2f", summary.elapsedSeconds)) s")
+        }
+        lines.append("  read        \(summary.read)")
+        lines.append("  mapped      \(summary.mapped)")
+        lines.append("  to review   \(summary.toReview)")
+        lines.append("  rejected    \(summary.rejected)")
+        lines.append("  malformed   \(summary.malformed)")
+        if summary.superseded > 0 { lines.append("  superseded  \(summary.superseded) (same key, the source.same_key policy)") }
+        if !summary.perRule.isEmpty {
+            lines.append("findings per rule:")
+            for rule in summary.perRule.prefix(20) { lines.append("  \(rule.outcome.padding(6)) \(rule.count.padded(7))  \(rule.rule)") }
+        }
+        if !summary.unknownCodes.isEmpty {
+            lines.append("codes not in a value map (once per code):")
+            for code in summary.unknownCodes.prefix(20) {
+                lines.append("  \(code.valueMap): \"\(code.code)\" × \(code.count)")
+            }
+        }
+        for report in summary.reports { lines.append("report: \(report)") }
+        return lines.joined(separator: "\n")
+    }
+}
+
+extension String {
+    func padding(_ width: Int) -> String { count >= width ? self : self + String(repeating: " ", count: width - count) }
+}
+
+extension Int {
+    func padded(_ width: Int) -> String {
+        let text = String(self)
+        return text.count >= width ? text : String(repeating: " ", count: width - text.count) + text
+    }
+}
