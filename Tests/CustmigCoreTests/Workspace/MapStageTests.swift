@@ -1,0 +1,135 @@
+import CustmigCore
+import Foundation
+import GRDB
+import Testing
+
+/// A logical dump of what a map run left in the ledger, for comparing runs.
+enum LedgerDump {
+    static func of(_ workspace: String, run: Int64 = 1) throws -> [String] {
+        let ledger = try Ledger(path: workspace + "/ledger.sqlite")
+        return try ledger.database.read { db in
+            var lines: [String] = []
+            for row in try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT legacy_key, key, status, sequence, data, source_input, source_line, source_offset, source_index
+                    FROM canonical_record WHERE run_id = ? ORDER BY legacy_key
+                    """, arguments: [run])
+            {
+                lines.append("record \(row)")
+            }
+            for row in try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT legacy_key, outcome, rule, field, value, message, source_line, source_index FROM finding
+                    WHERE run_id = ? ORDER BY source_index, rule, field
+                    """, arguments: [run])
+            {
+                lines.append("finding \(row)")
+            }
+            for row in try Row.fetchAll(
+                db, sql: "SELECT line, record_index, code, message FROM malformed WHERE run_id = ? ORDER BY record_index",
+                arguments: [run])
+            {
+                lines.append("malformed \(row)")
+            }
+            return lines
+        }
+    }
+}
+
+@Suite("The map stage", .serialized)
+struct MapStageTests {
+    static func options(_ mapping: String, _ extracts: [String], chunk: Int = 100) -> MapOptions {
+        MapOptions(
+            mappingPath: MappingLoaderTests.shipped(mapping), extracts: extracts, chunkSize: chunk, command: "test",
+            custmigVersion: CustmigVersion.current)
+    }
+
+    @Test("mapping the samples: every record is accounted for, counted from the ledger")
+    func samples() throws {
+        for (mapping, sample) in [("legacy-flat-csv", "customers.csv"), ("sap-debmas07", "debmas07.xml")] {
+            let folder = try Paths.scratch()
+            let workspace = try Workspace(path: folder, command: "test", writer: true)
+            let summary = try MapStage.run(Self.options(mapping, [Paths.samples(sample)]), workspace: workspace)
+            #expect(summary.read == summary.mapped + summary.toReview + summary.rejected + summary.superseded + summary.malformed)
+            #expect(summary.read == (sample.hasSuffix(".csv") ? 400 : 403))
+            #expect(summary.mapped > summary.read / 2)
+            #expect(!summary.rejectThresholdExceeded)
+            #expect(summary.reports.count == 2)
+            let csv = try String(contentsOfFile: summary.reports[1], encoding: .utf8)
+            #expect(csv.hasPrefix("outcome,rule,legacy_key,field,value,message,fix,file,line,record\n"))
+            #expect(csv.split(separator: "\n").count > summary.rejected)
+            let attributes = try FileManager.default.attributesOfItem(atPath: folder)
+            #expect((attributes[.posixPermissions] as? Int) == 0o700 || folder.hasPrefix(NSTemporaryDirectory()))
+        }
+    }
+
+    @Test("chunk size does not change the result")
+    func chunking() throws {
+        let small = try Paths.scratch()
+        let large = try Paths.scratch()
+        _ = try MapStage.run(
+            Self.options("legacy-flat-csv", [Paths.samples("customers.csv")], chunk: 7),
+            workspace: try Workspace(path: small, command: "test", writer: true))
+        _ = try MapStage.run(
+            Self.options("legacy-flat-csv", [Paths.samples("customers.csv")], chunk: 10_000),
+            workspace: try Workspace(path: large, command: "test", writer: true))
+        #expect(try LedgerDump.of(small) == LedgerDump.of(large))
+    }
+
+    @Test("a finished run with the same inputs is a no-op that says so")
+    func rerun() throws {
+        let folder = try Paths.scratch()
+        let workspace = try Workspace(path: folder, command: "test", writer: true)
+        let first = try MapStage.run(Self.options("sap-debmas07", [Paths.samples("debmas07.xml")]), workspace: workspace)
+        let second = try MapStage.run(Self.options("sap-debmas07", [Paths.samples("debmas07.xml")]), workspace: workspace)
+        #expect(first.outcome == "done")
+        #expect(second.outcome == "unchanged")
+        #expect(second.run == first.run)
+        #expect(second.mapped == first.mapped)
+    }
+
+    @Test("a used mapping version whose content changed is refused, naming both checksums")
+    func versionChanged() throws {
+        let folder = try Paths.scratch()
+        let mappingFolder = try Paths.scratch()
+        let original = MappingLoaderTests.shipped("legacy-flat-csv")
+        let copy = mappingFolder + "/mapping.yaml"
+        try FileManager.default.copyItem(atPath: original, toPath: copy)
+        try FileManager.default.copyItem(
+            atPath: (original as NSString).deletingLastPathComponent + "/payment-terms.csv",
+            toPath: mappingFolder + "/payment-terms.csv")
+        let workspace = try Workspace(path: folder, command: "test", writer: true)
+        var options = Self.options("legacy-flat-csv", [Paths.samples("customers.csv")])
+        options.mappingPath = copy
+        _ = try MapStage.run(options, workspace: workspace)
+        // A value-map file is part of the version too.
+        try "legacy,target\n14T,NT14\n".write(toFile: mappingFolder + "/payment-terms.csv", atomically: true, encoding: .utf8)
+        #expect {
+            _ = try MapStage.run(options, workspace: workspace)
+        } throws: { error in
+            guard let error = error as? CustmigError, error.code == "MAP-VERSION-CHANGED" else { return false }
+            return error.description.contains("was used with checksum") && error.description.contains("bump version: to 2")
+        }
+        let bumped = try String(contentsOfFile: copy, encoding: .utf8).replacingOccurrences(of: "version: 1", with: "version: 2")
+        try bumped.write(toFile: copy, atomically: true, encoding: .utf8)
+        let summary = try MapStage.run(options, workspace: workspace)
+        #expect(summary.run == 2)
+        #expect(summary.mappingVersion == 2)
+    }
+
+    @Test("a second writer is refused with the holder's name")
+    func lock() throws {
+        let folder = try Paths.scratch()
+        let holder = try Workspace(path: folder, command: "custmig map --mapping m.yaml a.csv", writer: true)
+        #expect {
+            _ = try Workspace(path: folder, command: "custmig map b.csv", writer: true)
+        } throws: { error in
+            guard let error = error as? CustmigError else { return false }
+            return error.kind == .locked && error.description.contains("pid \(getpid())")
+                && error.description.contains("custmig map --mapping m.yaml a.csv")
+        }
+        _ = holder
+    }
+}
