@@ -1,0 +1,65 @@
+import CustmigCore
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Kills `custmig map` with SIGKILL at random moments, resumes each time, and compares the ledger with
+/// an uninterrupted run's: nothing lost, nothing duplicated, nothing different.
+@Suite("Map: kill and resume", .serialized)
+struct MapCrashTests {
+    struct Case: Sendable, CustomTestStringConvertible {
+        let mapping: String
+        let file: String
+        let rows: Int
+        var testDescription: String { file }
+    }
+
+    @Test(
+        "killed at random moments, resumed, the same result as an uninterrupted run",
+        arguments: [
+            Case(mapping: "legacy-flat-csv", file: "customers.csv", rows: 6_000),
+            Case(mapping: "sap-debmas07", file: "debmas07.xml", rows: 2_500),
+        ])
+    func killAndResume(_ testCase: Case) throws {
+        let data = try Paths.scratch()
+        _ = try SampleGenerator(options: SampleOptions(rows: testCase.rows, seed: 99, brokenShare: 0.01)).write(to: data)
+        let extract = data + "/" + testCase.file
+        let mapping = MappingLoaderTests.shipped(testCase.mapping)
+
+        let reference = try Paths.scratch()
+        let clean = try CLI.run(["map", "--mapping", mapping, extract, "--workspace", reference, "--chunk", "150"])
+        #expect(clean.status == 0, "\(clean.stderr)")
+
+        let crashed = try Paths.scratch()
+        var kills = 0
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<40 {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: CLI.binary)
+            process.arguments = ["map", "--mapping", mapping, extract, "--workspace", crashed, "--chunk", "150"]
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            usleep(UInt32.random(in: 30_000...400_000, using: &generator))
+            if process.isRunning {
+                kill(process.processIdentifier, SIGKILL)
+                kills += 1
+            }
+            process.waitUntilExit()
+            if process.terminationReason == .exit && process.terminationStatus == 0 { break }
+            if kills >= 12 { break }
+        }
+        let final = try CLI.run(["map", "--mapping", mapping, extract, "--workspace", crashed, "--chunk", "150"])
+        #expect(final.status == 0, "\(final.stderr)")
+        #expect(kills >= 3, "only \(kills) kills landed; the run finished too fast to test resuming")
+        let expected = try LedgerDump.of(reference)
+        let actual = try LedgerDump.of(crashed)
+        #expect(expected.count == actual.count)
+        #expect(expected == actual)
+        let again = try CLI.run(["map", "--mapping", mapping, extract, "--workspace", crashed, "--chunk", "150"])
+        #expect(again.stdout.contains("nothing to do"))
+    }
+}
