@@ -26,6 +26,14 @@ enum MapSummaryText {
                 lines.append("  \(code.valueMap): \"\(code.code)\" × \(code.count)")
             }
         }
+        if !summary.unmatchedCorrections.isEmpty {
+            lines.append("corrections that match no customer in these extracts:")
+            for line in summary.unmatchedCorrections.prefix(20) { lines.append("  \(line)") }
+        }
+        if !summary.unmatchedDecisions.isEmpty {
+            lines.append("review decisions that settle nothing any more:")
+            for line in summary.unmatchedDecisions.prefix(20) { lines.append("  \(line)") }
+        }
         for report in summary.reports { lines.append("report: \(report)") }
         return lines.joined(separator: "\n")
     }

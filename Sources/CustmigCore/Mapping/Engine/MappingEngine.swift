@@ -51,9 +51,10 @@ public final class MappingEngine {
         var country: String?
     }
 
-    public func map(_ record: Record) -> MappedRecord {
+    public func map(_ original: Record) -> MappedRecord {
         rememberedNow = []
         let run = Run()
+        let record = applyCorrections(original, run: run)
         let scope = Scope(record: record, top: record)
         let spec = mapping.customer
         var addresses: [Address] = []
@@ -83,9 +84,52 @@ public final class MappingEngine {
             customer = built
         }
         checkRules(record: record, canonical: run.values, findings: &run.findings)
+        if let legacyKey = customer?.legacyKey { applyDecisions(legacyKey: legacyKey, findings: &run.findings) }
         var mapped = MappedRecord(customer: customer, findings: run.findings, notes: run.notes, position: record.position)
         mapped.uniqueValues = rememberedNow
         return mapped
+    }
+
+    /// The raw legacy key of a source record: its `source.key` fields, trimmed, joined with `|`.
+    public func sourceKey(of record: Record) -> String {
+        mapping.source.key.map { (record[$0]?.text ?? "").trimmingCharacters(in: .whitespaces) }.joined(separator: "|")
+    }
+
+    private func applyCorrections(_ record: Record, run: Run) -> Record {
+        guard !mapping.corrections.isEmpty, let corrections = mapping.corrections[sourceKey(of: record)] else {
+            return record
+        }
+        var corrected = record
+        for correction in corrections {
+            let before = corrected[correction.field]?.text
+            if let index = corrected.fields.firstIndex(where: { $0.name == correction.field }) {
+                corrected.fields[index].value = .text(correction.value)
+            } else {
+                corrected.fields.append(Field(correction.field, .text(correction.value)))
+            }
+            run.findings.append(
+                MappingFinding(
+                    .corrected, rule: "correction", field: correction.field, value: correction.value,
+                    message: "\(before.map { "\"\($0)\"" } ?? "no value") corrected to \"\(correction.value)\": \(correction.reason) "
+                        + "(\(correction.who), corrections.csv line \(correction.line))"))
+        }
+        return corrected
+    }
+
+    private func applyDecisions(legacyKey: String, findings: inout [MappingFinding]) {
+        guard let decisions = mapping.decisions[legacyKey] else { return }
+        for decision in decisions {
+            for index in findings.indices where findings[index].rule == decision.rule && findings[index].outcome == .review {
+                switch decision.verdict {
+                case .approve:
+                    findings[index].outcome = .approved
+                    findings[index].message += " — approved by \(decision.who) (review-decisions.csv line \(decision.line))"
+                case .reject:
+                    findings[index].outcome = .reject
+                    findings[index].message += " — rejected by \(decision.who) (review-decisions.csv line \(decision.line))"
+                }
+            }
+        }
     }
 
     // MARK: Values

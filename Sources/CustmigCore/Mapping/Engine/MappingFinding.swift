@@ -3,6 +3,10 @@ public struct MappingFinding: Sendable, Hashable, Codable {
     public enum Outcome: String, Sendable, Hashable, Codable {
         case reject
         case review
+        /// A steward's correction replaced a source value (kept as an audit trail).
+        case corrected
+        /// A steward approved a review item (kept as an audit trail).
+        case approved
     }
 
     public var outcome: Outcome

@@ -84,13 +84,20 @@ public enum MappingLoader {
                 }
             }
         }
-        guard reader.problems.isEmpty, let name, let version, let source, let customer else {
-            throw MappingProblems(problems: reader.problems)
+        var stewardProblems: [CustmigError] = []
+        let stewardFolder = folder.isEmpty ? "." : folder
+        let corrections = StewardFileReader.corrections(folder: stewardFolder, problems: &stewardProblems)
+        let decisions = StewardFileReader.decisions(folder: stewardFolder, problems: &stewardProblems)
+        guard reader.problems.isEmpty, stewardProblems.isEmpty, let name, let version, let source, let customer else {
+            throw MappingProblems(problems: reader.problems + stewardProblems)
         }
-        return Mapping(
+        var mapping = Mapping(
             name: name, version: version, description: values["description"].flatMap { reader.string($0, context: "description") },
             source: source, customer: customer, valueMaps: valueMaps, rules: rules, targetOwned: targetOwned,
             rejectThreshold: threshold, file: file)
+        mapping.corrections = Dictionary(grouping: corrections, by: \.legacyKey)
+        mapping.decisions = Dictionary(grouping: decisions, by: \.legacyKey)
+        return mapping
     }
 
     private static func readSource(_ node: Node, reader: YAMLReader) -> MappingSource {

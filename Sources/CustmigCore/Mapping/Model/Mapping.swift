@@ -16,6 +16,10 @@ public struct Mapping: Sendable {
     public var rejectThreshold: RejectThreshold
     /// The YAML file it was loaded from.
     public var file: String
+    /// Steward corrections of source values (`corrections.csv` beside the mapping), by legacy key.
+    public var corrections: [String: [Correction]] = [:]
+    /// Steward decisions on review items (`review-decisions.csv`), by legacy key.
+    public var decisions: [String: [ReviewDecision]] = [:]
 }
 
 /// What the extracts look like; every field left `nil` is detected from the file.

@@ -39,12 +39,32 @@ extension MapStage {
                     count: $0["n"])
             }
             let rejected = statuses["rejected"] ?? 0
+            let corrected = Set(
+                try String.fetchAll(
+                    db, sql: "SELECT DISTINCT legacy_key FROM finding WHERE run_id = ? AND outcome = 'corrected'",
+                    arguments: [run]))
+            var decided = Set<String>()
+            for row in try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT legacy_key, rule FROM finding WHERE run_id = ?
+                    AND (outcome = 'approved' OR (outcome = 'reject' AND message LIKE '% — rejected by %'))
+                    """, arguments: [run])
+            {
+                decided.insert((row["legacy_key"] as String? ?? "") + "\u{0}" + (row["rule"] as String))
+            }
+            let unmatchedCorrections = mapping.corrections.values.flatMap { $0 }.filter { !corrected.contains($0.legacyKey) }
+                .sorted { $0.line < $1.line }.map { "corrections.csv:\($0.line) \($0.legacyKey) \($0.field)" }
+            let unmatchedDecisions = mapping.decisions.values.flatMap { $0 }
+                .filter { !decided.contains($0.legacyKey + "\u{0}" + $0.rule) }
+                .sorted { $0.line < $1.line }.map { "review-decisions.csv:\($0.line) \($0.legacyKey) \($0.rule)" }
             let read = counts.read + counts.malformed
             return MapSummary(
                 run: run, outcome: "done", mapping: mapping.name, mappingVersion: mapping.version,
                 mappingChecksum: version.checksum, read: read, mapped: statuses["ok"] ?? 0,
                 toReview: statuses["review"] ?? 0, rejected: rejected, superseded: counts.superseded,
                 malformed: counts.malformed, perRule: perRule, unknownCodes: unknown,
+                unmatchedCorrections: unmatchedCorrections, unmatchedDecisions: unmatchedDecisions,
                 rejectThresholdExceeded: mapping.rejectThreshold.isExceeded(rejects: rejected + counts.malformed, of: read),
                 resumed: false, elapsedSeconds: 0, reports: [])
         }

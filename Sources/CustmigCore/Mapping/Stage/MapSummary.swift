@@ -19,6 +19,10 @@ public struct MapSummary: Sendable, Codable {
     public var perRule: [RuleCount]
     /// Codes a value map did not know, once per code with how often.
     public var unknownCodes: [UnknownCode]
+    /// Steward corrections whose customer is not in these extracts (`corrections.csv:LINE KEY FIELD`).
+    public var unmatchedCorrections: [String] = []
+    /// Review decisions that settled nothing (the customer or its review item is gone).
+    public var unmatchedDecisions: [String] = []
     public var rejectThresholdExceeded: Bool
     public var resumed: Bool
     public var elapsedSeconds: Double
