@@ -45,15 +45,33 @@ public final class MappingEngine {
     }
 
     private final class Run {
+        var tracing = false
+        var traces: [FieldTrace] = []
         var findings: [MappingFinding] = []
         var notes: [String] = []
         var values = CanonicalValues()
         var country: String?
     }
 
-    public func map(_ original: Record) -> MappedRecord {
-        rememberedNow = []
+    public func map(_ original: Record) -> MappedRecord { map(original, run: Run()) }
+
+    /// Maps a record again with tracing: every field's source, raw value, each step's output, and every
+    /// rule's verdict. Deterministic, so it shows exactly what the run that stored the record did.
+    public func explain(_ record: Record) -> (MappedRecord, RecordTrace) {
         let run = Run()
+        run.tracing = true
+        let mapped = map(record, run: run)
+        let broken = Dictionary(mapped.findings.map { ($0.rule, $0) }, uniquingKeysWith: { first, _ in first })
+        let verdicts = mapping.rules.map { rule in
+            RecordTrace.Verdict(
+                rule: rule.id, outcome: broken[rule.id]?.outcome.rawValue ?? "ok", message: broken[rule.id]?.message)
+        }
+        let corrections = mapped.findings.filter { $0.outcome == .corrected }.map(\.message)
+        return (mapped, RecordTrace(fields: run.traces, corrections: corrections, rules: verdicts, findings: mapped.findings))
+    }
+
+    private func map(_ original: Record, run: Run) -> MappedRecord {
+        rememberedNow = []
         let record = applyCorrections(original, run: run)
         let scope = Scope(record: record, top: record)
         let spec = mapping.customer
@@ -158,9 +176,27 @@ public final class MappingEngine {
         of field: FieldMapping, name: String, kind: CanonicalKind, scope: Scope, run: Run
     ) -> String? {
         var raw = resolve(field.source, scope: scope)
+        var trace = FieldTrace(field: name, source: field.source.traceDescription, raw: raw, steps: [], value: nil)
+        defer { if run.tracing { run.traces.append(trace) } }
         if TextFolding.isBlank(raw) {
             guard let fallback = field.defaultValue else { return nil }
             raw = fallback
+            trace.steps.append(FieldTrace.Step(step: "default", output: fallback, problem: nil))
+        }
+        if run.tracing {
+            var current = raw
+            for transform in field.transforms {
+                let step = transform.apply(current, context: TransformContext(country: run.country))
+                var problem: String?
+                switch step.verdict {
+                case .review(let reason), .invalid(let reason): problem = reason
+                case .note(let note): problem = "note: " + note
+                case .ok: break
+                }
+                trace.steps.append(FieldTrace.Step(step: "transform \(transform.name)", output: step.value, problem: problem))
+                if !step.isMapped { break }
+                current = step.value
+            }
         }
         let (result, notes) = Transform.chain(field.transforms, raw, context: TransformContext(country: run.country))
         run.notes += notes.map { "\(name): \($0)" }
@@ -178,6 +214,13 @@ public final class MappingEngine {
         var value = result.value
         if value.isEmpty { return nil }
         if let tableName = field.valueMap, let table = mapping.valueMaps[tableName] {
+            if run.tracing {
+                let found = table.lookup(value)
+                trace.steps.append(
+                    FieldTrace.Step(
+                        step: "value map \(tableName)", output: found ?? value,
+                        problem: found == nil ? "code not in the table (unknown: \(table.unknown))" : nil))
+            }
             if let mapped = table.lookup(value) {
                 value = mapped
             } else {
@@ -202,6 +245,7 @@ public final class MappingEngine {
                     fix: "map it to true or false in a value map"))
             return nil
         }
+        trace.value = value.isEmpty ? nil : value
         return value.isEmpty ? nil : value
     }
 

@@ -1,0 +1,101 @@
+import Foundation
+import GRDB
+
+/// The lineage of one customer: `custmig explain KEY`.
+public struct Explanation: Sendable, Codable {
+    public var run: Int64
+    public var legacyKey: String
+    public var key: String
+    public var status: String
+    public var mapping: String
+    public var mappingVersion: Int
+    public var sourceFile: String
+    public var sourceLine: Int
+    public var sourceIndex: Int
+    /// The source record as read now (its extract's hash was checked), as JSON.
+    public var sourceRecord: String
+    public var trace: RecordTrace
+}
+
+/// Re-reads a stored customer's source record and replays the stored mapping version with tracing.
+///
+/// Nothing per field is stored: replaying is deterministic. The extract must still be the one the run
+/// read (same SHA-256), and the mapping is the version stored in the ledger, not today's file.
+public enum ExplainStage {
+    public static func explain(key: String, run requested: Int64?, workspace: Workspace) throws -> Explanation {
+        let ledger = workspace.ledger
+        let found = try ledger.database.read { db -> Row? in
+            var sql = """
+                SELECT c.*, r.mapping_name, r.mapping_version, i.path, i.sha256 FROM canonical_record c
+                JOIN run r ON r.id = c.run_id JOIN run_input i ON i.run_id = c.run_id AND i.position = c.source_input
+                WHERE (c.legacy_key = ? OR c.key = ?)
+                """
+            var arguments: StatementArguments = [key, key]
+            if let requested {
+                sql += " AND c.run_id = ?"
+                arguments += [requested]
+            }
+            return try Row.fetchOne(db, sql: sql + " ORDER BY c.run_id DESC LIMIT 1", arguments: arguments)
+        }
+        guard let found else {
+            throw CustmigError(
+                .usage, code: "EXPLAIN-UNKNOWN", "no customer with the legacy or canonical key \"\(key)\" in \(workspace.path)"
+                    + (requested.map { " run \($0)" } ?? "") + ".",
+                fix: "check the key (legacy keys as in the extract, canonical keys after ALPHA conversion) and --run.")
+        }
+        let path: String = found["path"]
+        let run: Int64 = found["run_id"]
+        let recorded: String = found["sha256"]
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw CustmigError.missingFile(path)
+        }
+        let current = try FileDigest.sha256(path: path)
+        guard current == recorded else {
+            throw CustmigError(
+                .usage, code: "EXPLAIN-EXTRACT-CHANGED",
+                "\(path) is not the file run \(run) read (SHA-256 \(current.prefix(12)) now, \(recorded.prefix(12)) then).",
+                fix: "restore the extract that run read, or map the new one and explain the customer in that run.")
+        }
+        let mapping = try storedMapping(name: found["mapping_name"], version: found["mapping_version"], ledger: ledger)
+        let record = try readRecord(
+            path: path, options: mapping.source.extractOptions, offset: found["source_offset"], line: found["source_line"],
+            index: found["source_index"])
+        let (_, trace) = MappingEngine(mapping: mapping).explain(record)
+        return Explanation(
+            run: run, legacyKey: found["legacy_key"], key: found["key"], status: found["status"], mapping: mapping.name,
+            mappingVersion: mapping.version, sourceFile: path, sourceLine: found["source_line"],
+            sourceIndex: found["source_index"], sourceRecord: RecordJSON.render(record, withPosition: true), trace: trace)
+    }
+
+    /// The mapping version as the ledger stored it, loaded from a private temporary folder.
+    static func storedMapping(name: String, version: Int, ledger: Ledger) throws -> Mapping {
+        let content = try ledger.database.read { db in
+            try String.fetchOne(
+                db, sql: "SELECT content FROM mapping_version WHERE name = ? AND version = ?", arguments: [name, version])
+        }
+        guard let content, let files = try? JSONDecoder().decode([String: String].self, from: Data(content.utf8)) else {
+            throw CustmigError(.internalFailure, code: "EXPLAIN-MAPPING", "mapping \(name) v\(version) is not in the ledger.")
+        }
+        let folder = NSTemporaryDirectory() + "custmig-mapping-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        for (file, text) in files { try text.write(toFile: folder + "/" + file, atomically: true, encoding: .utf8) }
+        let yaml = files.keys.first { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") } ?? "mapping.yaml"
+        return try MappingLoader.load(path: folder + "/" + yaml)
+    }
+
+    static func readRecord(path: String, options: ExtractOptions, offset: Int64?, line: Int, index: Int) throws -> Record {
+        let reader = try ExtractOpener.open(path: path, options: options)
+        if let csv = reader as? CSVRecordReader, csv.batches.canResumeAtOffset, let offset {
+            try csv.resume(atOffset: offset, line: line, recordIndex: index)
+            if let record = try csv.next(), record.position.index == index { return record }
+        } else {
+            while let record = try reader.next() {
+                if record.position.index == index { return record }
+                if record.position.index > index { break }
+            }
+        }
+        throw CustmigError(
+            .internalFailure, code: "EXPLAIN-RECORD", "record \(index) of \(path) could not be read again.")
+    }
+}

@@ -1,0 +1,67 @@
+import CustmigCore
+import Foundation
+import GRDB
+import Testing
+
+@Suite("Explaining a customer", .serialized)
+struct ExplainTests {
+    static func mapped(_ extract: String) throws -> Workspace {
+        let workspace = try Workspace(path: try Paths.scratch(), command: "test", writer: true)
+        _ = try MapStage.run(
+            MapOptions(
+                mappingPath: MappingLoaderTests.shipped("legacy-flat-csv"), extracts: [extract], command: "test",
+                custmigVersion: CustmigVersion.current), workspace: workspace)
+        return workspace
+    }
+
+    @Test("a clean customer: every field traced from its source through each transform")
+    func clean() throws {
+        let workspace = try Self.mapped(Paths.samples("customers.csv"))
+        let explanation = try ExplainStage.explain(key: "100003", run: nil, workspace: workspace)
+        #expect(explanation.status == "ok")
+        #expect(explanation.sourceLine == 5)
+        let country = try #require(explanation.trace.fields.first { $0.field == "addresses[0].country" })
+        #expect(country.source == "COUNTRY")
+        #expect(country.raw == "AUSTRIA")
+        #expect(country.steps.map(\.step) == ["transform trim", "transform country"])
+        #expect(country.value == "AT")
+        #expect(explanation.trace.rules.allSatisfy { $0.outcome == "ok" })
+        let byCanonicalKey = try ExplainStage.explain(key: "0000100003", run: nil, workspace: workspace)
+        #expect(byCanonicalKey.legacyKey == "100003")
+    }
+
+    @Test("a rejected customer: the broken rule and its message")
+    func rejected() throws {
+        let workspace = try Self.mapped(Paths.samples("customers.csv"))
+        let key = try workspace.ledger.database.read { db in
+            try String.fetchOne(
+                db, sql: "SELECT legacy_key FROM finding WHERE rule = 'deletion-flag' ORDER BY source_index LIMIT 1")
+        }
+        let explanation = try ExplainStage.explain(key: try #require(key), run: nil, workspace: workspace)
+        #expect(explanation.status == "rejected")
+        #expect(explanation.trace.rules.first { $0.rule == "deletion-flag" }?.outcome == "reject")
+    }
+
+    @Test("an extract changed since the run is refused")
+    func changedExtract() throws {
+        let folder = try Paths.scratch()
+        let copy = folder + "/customers.csv"
+        try FileManager.default.copyItem(atPath: Paths.samples("customers.csv"), toPath: copy)
+        let workspace = try Self.mapped(copy)
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: copy))
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data("999999;X\r\n".utf8))
+        try handle.close()
+        #expect {
+            _ = try ExplainStage.explain(key: "100003", run: nil, workspace: workspace)
+        } throws: { error in
+            (error as? CustmigError)?.code == "EXPLAIN-EXTRACT-CHANGED"
+        }
+    }
+
+    @Test("an unknown key names the fix")
+    func unknown() throws {
+        let workspace = try Self.mapped(Paths.samples("customers.csv"))
+        #expect(throws: CustmigError.self) { _ = try ExplainStage.explain(key: "nope", run: nil, workspace: workspace) }
+    }
+}
