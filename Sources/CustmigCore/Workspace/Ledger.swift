@@ -81,6 +81,8 @@ public final class Ledger {
                 table.column("status", .text).notNull()
                 table.column("sequence", .text)
                 table.column("data", .text).notNull()
+                /// Legacy keys this customer refers to (parent, partner functions), space-separated.
+                table.column("refs", .text).notNull().defaults(to: "")
                 table.column("source_input", .integer).notNull()
                 table.column("source_line", .integer).notNull()
                 table.column("source_offset", .integer)

@@ -133,3 +133,45 @@ struct MapStageTests {
         _ = holder
     }
 }
+
+@Suite("References between customers", .serialized)
+struct ReferenceTests {
+    @Test("a parent missing from the extract sends the child to review; a present one does not")
+    func parents() throws {
+        let folder = try Paths.scratch()
+        let header = SampleGenerator.csvColumns.joined(separator: ",")
+        func row(_ key: String, parent: String) -> String {
+            SampleGenerator.csvColumns.map { column -> String in
+                switch column {
+                case "CUSTNO": return key
+                case "NAME1": return "Customer \(key)"
+                case "COUNTRY": return "DE"
+                case "ZIP": return "10115"
+                case "PARENT_NO": return parent
+                case "SALES_ORG": return "1000"
+                case "CHANNEL": return "10"
+                case "DIVISION": return "00"
+                default: return ""
+                }
+            }.joined(separator: ",")
+        }
+        try ([header, row("1", parent: ""), row("2", parent: "1"), row("3", parent: "77")].joined(separator: "\n") + "\n")
+            .write(toFile: folder + "/c.csv", atomically: true, encoding: .utf8)
+        let mappingFolder = try StewardFilesTests.mappingFolder()
+        let yaml = try String(contentsOfFile: mappingFolder + "/mapping.yaml", encoding: .utf8)
+            .replacingOccurrences(of: "encoding: windows-1252", with: "encoding: utf-8")
+            .replacingOccurrences(of: "delimiter: \";\"", with: "delimiter: \",\"")
+        try yaml.write(toFile: mappingFolder + "/mapping.yaml", atomically: true, encoding: .utf8)
+        let workspace = try Workspace(path: try Paths.scratch(), command: "test", writer: true)
+        let summary = try MapStage.run(
+            MapOptions(
+                mappingPath: mappingFolder + "/mapping.yaml", extracts: [folder + "/c.csv"], command: "test",
+                custmigVersion: CustmigVersion.current), workspace: workspace)
+        #expect(summary.perRule.first { $0.rule == "reference" }?.count == 1)
+        let statuses = try workspace.ledger.database.read { db in
+            try Row.fetchAll(db, sql: "SELECT legacy_key, status FROM canonical_record ORDER BY legacy_key")
+                .map { "\($0["legacy_key"] as String)=\($0["status"] as String)" }
+        }
+        #expect(statuses == ["1=ok", "2=ok", "3=review"])
+    }
+}

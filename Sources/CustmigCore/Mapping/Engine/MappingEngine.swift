@@ -102,6 +102,12 @@ public final class MappingEngine {
             customer = built
         }
         checkRules(record: record, canonical: run.values, findings: &run.findings)
+        if customer == nil && !run.findings.contains(where: { $0.outcome == .reject }) {
+            run.findings.append(
+                MappingFinding(
+                    .reject, rule: "key", field: "key", value: nil, message: "the record has no customer key after mapping",
+                    fix: "fill the source key field (\(mapping.source.key.joined(separator: ", ")))"))
+        }
         if let legacyKey = customer?.legacyKey { applyDecisions(legacyKey: legacyKey, findings: &run.findings) }
         var mapped = MappedRecord(customer: customer, findings: run.findings, notes: run.notes, position: record.position)
         mapped.uniqueValues = rememberedNow

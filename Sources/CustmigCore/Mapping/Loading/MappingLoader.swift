@@ -10,7 +10,7 @@ import Yams
 public enum MappingLoader {
     static let topLevelKeys = [
         "name", "version", "description", "source", "customer", "value_maps", "rules", "ownership",
-        "reject_threshold", "duplicates", "corrections", "review_decisions",
+        "reject_threshold", "missing_reference", "duplicates",
     ]
 
     public static func load(path: String) throws -> Mapping {
@@ -84,6 +84,14 @@ public enum MappingLoader {
                 }
             }
         }
+        var missingReference = MappingRule.Severity.review
+        if let node = values["missing_reference"], let text = reader.string(node, context: "missing_reference") {
+            if let severity = MappingRule.Severity(rawValue: text) {
+                missingReference = severity
+            } else {
+                reader.problem(node, "MAP-TYPE", "missing_reference must be review or reject, not \"\(text)\".")
+            }
+        }
         var stewardProblems: [CustmigError] = []
         let stewardFolder = folder.isEmpty ? "." : folder
         let corrections = StewardFileReader.corrections(folder: stewardFolder, problems: &stewardProblems)
@@ -95,6 +103,7 @@ public enum MappingLoader {
             name: name, version: version, description: values["description"].flatMap { reader.string($0, context: "description") },
             source: source, customer: customer, valueMaps: valueMaps, rules: rules, targetOwned: targetOwned,
             rejectThreshold: threshold, file: file)
+        mapping.missingReference = missingReference
         mapping.corrections = Dictionary(grouping: corrections, by: \.legacyKey)
         mapping.decisions = Dictionary(grouping: decisions, by: \.legacyKey)
         return mapping

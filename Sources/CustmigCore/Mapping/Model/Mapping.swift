@@ -14,6 +14,9 @@ public struct Mapping: Sendable {
     /// Canonical fields the target owns after the insert that sets them (never overwritten later).
     public var targetOwned: Set<String>
     public var rejectThreshold: RejectThreshold
+    /// What happens to a customer referring (parent, partner function) to one that is in neither the
+    /// extracts nor an earlier run: `review` (default) or `reject`.
+    public var missingReference: MappingRule.Severity = .review
     /// The YAML file it was loaded from.
     public var file: String
     /// Steward corrections of source values (`corrections.csv` beside the mapping), by legacy key.

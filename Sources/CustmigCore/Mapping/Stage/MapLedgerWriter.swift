@@ -62,11 +62,12 @@ final class MapLedgerWriter {
                 try db.execute(
                     sql: """
                         INSERT OR REPLACE INTO canonical_record
-                        (run_id, legacy_key, key, status, sequence, data, source_input, source_line, source_offset, source_index)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        (run_id, legacy_key, key, status, sequence, data, refs, source_input, source_line, source_offset,
+                        source_index) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                         """,
                     arguments: [
-                        run, legacyKey, mapped.customer?.key ?? legacyKey, status, item.sequence, data, input,
+                        run, legacyKey, mapped.customer?.key ?? legacyKey, status, item.sequence, data,
+                        (mapped.customer?.references.sorted() ?? []).joined(separator: " "), input,
                         position.line, position.byteOffset, position.index,
                     ])
                 for finding in mapped.findings {

@@ -68,6 +68,7 @@ public enum MapStage {
             try mapInput(
                 input.path, position: position, engine: engine, writer: writer, options: options, progress: progress)
         }
+        try checkReferences(run: run, mapping: mapping, ledger: ledger)
         var summary = try summarize(run: run, mapping: mapping, version: version, ledger: ledger)
         summary.resumed = resumed
         summary.reports = try RejectReport.write(run: run, ledger: ledger, folder: try workspace.reportFolder(run: run))
