@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// Every command in the runbooks must work as written: each `sh` block runs in a scratch folder
-/// holding a copy of `Samples/`, with the built `custmig` first on the PATH.
+/// holding a copy of `Samples/` and `Mappings/`, with the built `custmig` first on the PATH.
 @Suite("Runbooks", .serialized)
 struct RunbookTests {
     static var runbooks: [String] {
@@ -38,8 +38,10 @@ struct RunbookTests {
     func commandsWork() throws {
         for runbook in Self.runbooks {
             let scratch = try Paths.scratch()
-            try FileManager.default.copyItem(
-                atPath: Paths.repository.appendingPathComponent("Samples").path, toPath: scratch + "/Samples")
+            for folder in ["Samples", "Mappings"] {
+                try FileManager.default.copyItem(
+                    atPath: Paths.repository.appendingPathComponent(folder).path, toPath: scratch + "/" + folder)
+            }
             let binaryFolder = URL(fileURLWithPath: CLI.binary).deletingLastPathComponent().path
             for command in Self.commands(in: try String(contentsOfFile: runbook, encoding: .utf8)) {
                 let process = Process()
