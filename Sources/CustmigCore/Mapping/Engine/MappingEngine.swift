@@ -116,7 +116,7 @@ public final class MappingEngine {
 
     /// The raw legacy key of a source record: its `source.key` fields, trimmed, joined with `|`.
     public func sourceKey(of record: Record) -> String {
-        mapping.source.key.map { (record[$0]?.text ?? "").trimmingCharacters(in: .whitespaces) }.joined(separator: "|")
+        mapping.source.key.map { (record[$0]?.text ?? "").trimmedWhitespace }.joined(separator: "|")
     }
 
     private func applyCorrections(_ record: Record, run: Run) -> Record {
@@ -169,7 +169,7 @@ public final class MappingEngine {
             }
             return scope.record[name]?.text ?? ""
         case .concat(let parts, let separator):
-            return parts.map { resolve($0, scope: scope).trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            return parts.map { resolve($0, scope: scope).trimmedWhitespace }.filter { !$0.isEmpty }
                 .joined(separator: separator)
         case .split(let inner, let separator, let part):
             let pieces = resolve(inner, scope: scope).components(separatedBy: separator)

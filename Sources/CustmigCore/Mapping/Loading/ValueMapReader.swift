@@ -102,7 +102,7 @@ struct ValueMapReader {
 }
 
 extension ValueMap {
-    static func fold(_ code: String) -> String { code.trimmingCharacters(in: .whitespaces).lowercased() }
+    static func fold(_ code: String) -> String { code.trimmedWhitespace.lowercased() }
 
     /// The target code for a legacy code, or nil when the table does not know it.
     public func lookup(_ code: String) -> String? {

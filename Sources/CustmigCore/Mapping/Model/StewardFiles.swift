@@ -75,7 +75,7 @@ enum StewardFileReader {
             }
             var result: [(values: [String], line: Int)] = []
             while let record = try reader.next() {
-                result.append((record.fields.map { ($0.value.text ?? "").trimmingCharacters(in: .whitespaces) }, record.position.line))
+                result.append((record.fields.map { ($0.value.text ?? "").trimmedWhitespace }, record.position.line))
             }
             for finding in reader.drainFindings() where finding.severity == .error {
                 problems.append(CustmigError(.usage, code: finding.code, finding.message, at: finding.location, fix: finding.fix))

@@ -58,24 +58,26 @@ final class MapLedgerWriter {
                     try db.execute(
                         sql: "DELETE FROM finding WHERE run_id = ? AND legacy_key = ?", arguments: [run, legacyKey])
                 }
-                let data = mapped.customer.map { String(decoding: (try? encoder.encode($0)) ?? Data(), as: UTF8.self) } ?? "{}"
-                try db.execute(
+                let data = mapped.customer?.jsonText ?? "{}"
+                try db.cachedStatement(
                     sql: """
                         INSERT OR REPLACE INTO canonical_record
                         (run_id, legacy_key, key, status, sequence, data, refs, source_input, source_line, source_offset,
                         source_index) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                        """,
+                        """
+                ).execute(
                     arguments: [
                         run, legacyKey, mapped.customer?.key ?? legacyKey, status, item.sequence, data,
                         (mapped.customer?.references.sorted() ?? []).joined(separator: " "), input,
                         position.line, position.byteOffset, position.index,
                     ])
                 for finding in mapped.findings {
-                    try db.execute(
+                    try db.cachedStatement(
                         sql: """
                             INSERT INTO finding (run_id, legacy_key, outcome, rule, field, value, message, fix,
                             source_input, source_line, source_index) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                            """,
+                            """
+                    ).execute(
                         arguments: [
                             run, legacyKey, finding.outcome.rawValue, finding.rule, finding.field, finding.value,
                             finding.message, finding.fix, input, position.line, position.index,

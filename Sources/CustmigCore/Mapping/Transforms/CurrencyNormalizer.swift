@@ -22,7 +22,7 @@ public enum CurrencyNormalizer {
     static let ambiguous: Set<String> = ["$", "¥", "kr", "kr."]
 
     public static func normalize(_ value: String) -> TransformResult {
-        let trimmed = value.trimmingCharacters(in: .whitespaces)
+        let trimmed = value.trimmedWhitespace
         guard !trimmed.isEmpty else { return .ok("") }
         if ambiguous.contains(trimmed.lowercased()) {
             return .review(value, "\"\(value)\" names several currencies; map it in a value table")

@@ -5,7 +5,7 @@ import Foundation
 /// (`31.02.2011`, `00.00.0000`) are invalid. Two-digit years (`yy`) are read as 1970–2069 and noted.
 public enum DateParser {
     public static func parse(_ value: String, layouts: [String]) -> TransformResult {
-        let text = value.trimmingCharacters(in: .whitespaces)
+        let text = value.trimmedWhitespace
         guard !text.isEmpty else { return .ok("") }
         for layout in layouts {
             if let (date, twoDigitYear) = read(text, layout: layout) {

@@ -4,7 +4,7 @@ import Foundation
 /// canonical form (`12500.00`): `.` as decimal separator, no grouping, digits after the point kept.
 public enum DecimalParser {
     public static func parse(_ value: String, decimal: Character, grouping: Character?) -> TransformResult {
-        var text = value.trimmingCharacters(in: .whitespaces)
+        var text = value.trimmedWhitespace
         guard !text.isEmpty else { return .ok("") }
         var negative = false
         if text.hasPrefix("-") || text.hasPrefix("+") {

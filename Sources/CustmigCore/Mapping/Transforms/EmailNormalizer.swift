@@ -4,7 +4,7 @@ import Foundation
 /// (`name(at)firm.de`) goes to review rather than being repaired by guess.
 public enum EmailNormalizer {
     public static func normalize(_ value: String) -> TransformResult {
-        let trimmed = value.trimmingCharacters(in: .whitespaces)
+        let trimmed = value.trimmedWhitespace
         guard !trimmed.isEmpty else { return .ok("") }
         let lowered = trimmed.lowercased()
         if lowered.contains("(at)") || lowered.contains("[at]") || lowered.contains(" at ") {

@@ -28,7 +28,7 @@ public enum LanguageNormalizer {
     }()
 
     public static func normalize(_ value: String) -> TransformResult {
-        let trimmed = value.trimmingCharacters(in: .whitespaces)
+        let trimmed = value.trimmedWhitespace
         guard !trimmed.isEmpty else { return .ok("") }
         if trimmed.count == 1, let code = sapKeys[trimmed.first!] { return .ok(code) }
         if let code = index[TextFolding.fold(trimmed)] { return .ok(code) }

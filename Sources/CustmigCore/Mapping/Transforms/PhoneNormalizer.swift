@@ -11,7 +11,7 @@ public enum PhoneNormalizer {
     static let callingCodes: Set<String> = Set(CountryCodes.all.map(\.callingCode).filter { !$0.isEmpty })
 
     public static func normalize(_ value: String, context: TransformContext) -> TransformResult {
-        let trimmed = value.trimmingCharacters(in: .whitespaces)
+        let trimmed = value.trimmedWhitespace
         guard !trimmed.isEmpty else { return .ok("") }
         var text = trimmed
         // "+49 (0) 30…": the bracketed trunk prefix is written for national callers only.

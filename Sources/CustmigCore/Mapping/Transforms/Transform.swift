@@ -56,7 +56,7 @@ public enum Transform: Sendable, Equatable {
     public func apply(_ value: String, context: TransformContext = TransformContext()) -> TransformResult {
         switch self {
         case .trim:
-            return .ok(value.trimmingCharacters(in: .whitespacesAndNewlines))
+            return .ok(value.trimmedWhitespace)
         case .collapseSpaces:
             return .ok(value.split(whereSeparator: { $0 == " " || $0 == "\t" }).joined(separator: " "))
         case .upper:
