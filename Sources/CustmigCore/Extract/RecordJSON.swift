@@ -1,3 +1,5 @@
+import Foundation
+
 /// Renders records as JSON objects, keeping field order (for `peek`'s JSON Lines).
 public enum RecordJSON {
     /// `{"KUNNR":"0000100001","E1KNVVM":[{…}]}`; with `withPosition`, wrapped with its source position
@@ -72,5 +74,23 @@ public enum RecordJSON {
             }
         }
         out += "\""
+    }
+}
+
+extension RecordJSON {
+    /// Reads back the fields `render` wrote (for staged rows); nested lists become child records.
+    static func parseFields(_ text: String) -> [Field] {
+        guard let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] else { return [] }
+        return fields(object)
+    }
+
+    private static func fields(_ object: [String: Any]) -> [Field] {
+        object.keys.sorted().map { name in
+            if let list = object[name] as? [[String: Any]] {
+                let position = SourcePosition(file: "", line: 0, byteOffset: nil, index: 0)
+                return Field(name, .list(list.map { Record(fields: fields($0), position: position) }))
+            }
+            return Field(name, .text(object[name] as? String ?? ""))
+        }
     }
 }

@@ -60,6 +60,8 @@ public final class Ledger {
                 table.column("path", .text).notNull()
                 table.column("sha256", .text).notNull()
                 table.column("size", .integer).notNull()
+                /// `primary`, or the name of the joined source file the input is (its rows are staged).
+                table.column("role", .text).notNull().defaults(to: "primary")
                 table.primaryKey(["run_id", "position"])
             }
             try db.create(table: "checkpoint") { table in
@@ -112,6 +114,16 @@ public final class Ledger {
                 table.column("code", .text).notNull()
                 table.column("message", .text).notNull()
             }
+            try db.create(table: "staged_row") { table in
+                table.column("run_id", .integer).notNull().references("run", onDelete: .cascade)
+                table.column("source", .text).notNull()
+                table.column("key", .text).notNull()
+                table.column("input", .integer).notNull()
+                table.column("record_index", .integer).notNull()
+                table.column("data", .text).notNull()
+                table.column("claimed", .boolean).notNull().defaults(to: false)
+            }
+            try db.create(index: "staged_row_by_key", on: "staged_row", columns: ["run_id", "source", "key"])
             try db.create(table: "unique_value") { table in
                 table.column("run_id", .integer).notNull().references("run", onDelete: .cascade)
                 table.column("rule", .text).notNull()

@@ -26,6 +26,11 @@ enum MapSummaryText {
                 lines.append("  \(code.valueMap): \"\(code.code)\" × \(code.count)")
             }
         }
+        for orphan in summary.orphans {
+            lines.append(
+                "orphans in \(orphan.source): \(orphan.rows) rows for \(orphan.keys) keys with no primary record "
+                    + "(e.g. \(orphan.examples.joined(separator: ", ")))")
+        }
         if !summary.unmatchedCorrections.isEmpty {
             lines.append("corrections that match no customer in these extracts:")
             for line in summary.unmatchedCorrections.prefix(20) { lines.append("  \(line)") }

@@ -1,4 +1,4 @@
-import CustmigCore
+@testable import CustmigCore
 import Foundation
 import GRDB
 import Testing
@@ -173,5 +173,56 @@ struct ReferenceTests {
                 .map { "\($0["legacy_key"] as String)=\($0["status"] as String)" }
         }
         #expect(statuses == ["1=ok", "2=ok", "3=review"])
+    }
+}
+
+@Suite("Several source files joined by key", .serialized)
+struct JoinTests {
+    @Test("KNA1 + KNVV: child rows become sales areas; orphans are counted per file")
+    func kna1knvv() throws {
+        let folder = Paths.fixture("join")
+        let workspace = try Workspace(path: try Paths.scratch(), command: "test", writer: true)
+        let summary = try MapStage.run(
+            MapOptions(
+                mappingPath: folder + "/mapping.yaml", extracts: [folder + "/KNA1.csv", folder + "/KNVV.csv"], chunkSize: 1,
+                command: "test", custmigVersion: CustmigVersion.current), workspace: workspace)
+        #expect(summary.read == 3)
+        #expect(summary.mapped == 3)
+        #expect(summary.orphans.count == 1)
+        #expect(summary.orphans.first?.source == "KNVV")
+        #expect(summary.orphans.first?.rows == 1)
+        #expect(summary.orphans.first?.examples == ["0000199999"])
+        let data = try workspace.ledger.database.read { db in
+            try String.fetchAll(db, sql: "SELECT data FROM canonical_record ORDER BY legacy_key")
+        }
+        let customers = try data.map { try JSONDecoder().decode(CanonicalCustomer.self, from: Data($0.utf8)) }
+        #expect(customers.map { $0.salesAreas.count } == [2, 0, 1])
+        #expect(customers[0].salesAreas.map(\.salesOrganization) == ["1000", "2000"])
+        let explanation = try ExplainStage.explain(key: "0000100001", run: nil, workspace: workspace)
+        #expect(explanation.trace.fields.contains { $0.field == "sales_areas[1].sales_organization" && $0.value == "2000" })
+    }
+
+    @Test("an extract matching no declared file is refused")
+    func unmatched() throws {
+        let workspace = try Workspace(path: try Paths.scratch(), command: "test", writer: true)
+        #expect {
+            _ = try MapStage.run(
+                MapOptions(
+                    mappingPath: Paths.fixture("join/mapping.yaml"), extracts: [Paths.samples("customers.csv")],
+                    command: "test", custmigVersion: CustmigVersion.current), workspace: workspace)
+        } throws: { error in
+            (error as? CustmigError)?.code == "MAP-SOURCE-FILE"
+        }
+    }
+
+    @Test("the ledger's fast JSON reads back as the same canonical customer")
+    func jsonRoundTrip() throws {
+        let engine = try MappingEngineTests.engine("legacy-flat-csv")
+        let customer = try #require(engine.map(MappingEngineTests.record(MappingEngineTests.clean)).customer)
+        let decoded = try JSONDecoder().decode(CanonicalCustomer.self, from: Data(customer.jsonText.utf8))
+        #expect(decoded == customer)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        #expect(String(decoding: try encoder.encode(customer), as: UTF8.self) == customer.jsonText)
     }
 }

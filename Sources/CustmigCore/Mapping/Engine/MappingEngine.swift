@@ -266,7 +266,9 @@ public final class MappingEngine {
     }
 
     /// The elements of one list: one per source element (`each`) or one from the scope itself.
-    private func elements(_ specs: [SectionMapping], scope: Scope, path: String, run: Run) -> [[String: String]] {
+    private func elements(
+        _ specs: [SectionMapping], scope: Scope, path: String, run: Run, firstIndex: Int = 0
+    ) -> [[String: String]] {
         var result: [[String: String]] = []
         for spec in specs {
             let scopes: [Scope]
@@ -276,7 +278,7 @@ public final class MappingEngine {
                 scopes = [scope]
             }
             for elementScope in scopes {
-                let label = "\(path)[\(result.count)]"
+                let label = "\(path)[\(firstIndex + result.count)]"
                 let fields = evaluate(spec, scope: elementScope, path: label, run: run)
                 let meaningful = fields.keys.filter { spec.fields[$0].map { !isConstant($0) } ?? false }
                 if meaningful.isEmpty { continue }
@@ -305,7 +307,10 @@ public final class MappingEngine {
             for elementScope in scopes {
                 let single = SectionMapping(
                     section: .salesAreas, each: nil, fields: spec.fields, lists: [], location: spec.location)
-                guard let fields = elements([single], scope: elementScope, path: "sales_areas", run: run).first,
+                guard
+                    let fields = elements(
+                        [single], scope: elementScope, path: "sales_areas", run: run, firstIndex: areas.count
+                    ).first,
                     var area = makeSalesArea(fields)
                 else { continue }
                 for (_, partnerSpecs) in spec.lists {

@@ -109,9 +109,44 @@ public enum MappingLoader {
         return mapping
     }
 
+    /// `files: [{name: KNA1, match: "*KNA1*", primary: true}, {name: KNVV, match: "*KNVV*", key: KUNNR}]`
+    private static func readFiles(_ node: Node, reader: YAMLReader) -> [SourceFile] {
+        guard case .sequence(let items) = node else {
+            reader.problem(node, "MAP-SOURCE", "source.files must be a list of files.")
+            return []
+        }
+        var files: [SourceFile] = []
+        for item in items {
+            var name: String?
+            var match: String?
+            var primary = false
+            var key: [String] = []
+            for pair in reader.pairs(item, allowed: ["name", "match", "primary", "key"], context: "a source file") {
+                switch pair.key {
+                case "name": name = reader.string(pair.value, context: "name")
+                case "match": match = reader.string(pair.value, context: "match")
+                case "primary": primary = reader.string(pair.value, context: "primary") == "true"
+                default: key = reader.strings(pair.value, context: "key") ?? []
+                }
+            }
+            guard let name, let match else {
+                reader.problem(item, "MAP-SOURCE", "a source file needs name: and match: (a file-name pattern).")
+                continue
+            }
+            if !primary && key.isEmpty {
+                reader.problem(item, "MAP-SOURCE", "source file \(name) needs key: (its field holding the primary's key).")
+            }
+            files.append(SourceFile(name: name, match: match, isPrimary: primary, key: key))
+        }
+        if !files.isEmpty && files.filter(\.isPrimary).count != 1 {
+            reader.problem(node, "MAP-SOURCE", "source.files needs exactly one file with primary: true.")
+        }
+        return files
+    }
+
     private static func readSource(_ node: Node, reader: YAMLReader) -> MappingSource {
         var source = MappingSource(format: nil, encoding: nil, delimiter: nil, recordPath: nil, key: [], sameKey: .last)
-        let allowed = ["format", "encoding", "delimiter", "record_path", "key", "same_key"]
+        let allowed = ["format", "encoding", "delimiter", "record_path", "key", "same_key", "files"]
         for pair in reader.pairs(node, allowed: allowed, context: "source") {
             switch pair.key {
             case "format":
@@ -132,6 +167,8 @@ public enum MappingLoader {
                 source.recordPath = reader.string(pair.value, context: "record_path")
             case "key":
                 source.key = reader.strings(pair.value, context: "key") ?? []
+            case "files":
+                source.files = readFiles(pair.value, reader: reader)
             default:
                 guard let text = reader.string(pair.value, context: "same_key") else { continue }
                 if text == "first" {

@@ -34,12 +34,26 @@ public struct MappingSource: Sendable {
     /// Source field(s) holding the legacy key.
     public var key: [String]
     public var sameKey: SameKeyPolicy
+    /// Several files joined by key (SAP table downloads KNA1 + KNVV + KNB1, AS/400 physical files): one
+    /// primary, the others becoming child lists of its records. Empty: every extract is primary.
+    public var files: [SourceFile] = []
 
     public var extractOptions: ExtractOptions {
         var options = ExtractOptions(format: format, encoding: encoding, delimiter: delimiter, recordPath: recordPath)
         options.hasHeader = true
         return options
     }
+}
+
+/// One file of a joined source.
+public struct SourceFile: Sendable, Equatable {
+    /// The list name its rows get on the primary record (`each: KNVV` in the mapping), or the primary's name.
+    public var name: String
+    /// A file-name pattern (`*KNVV*.csv`) that tells which extract is this file.
+    public var match: String
+    public var isPrimary: Bool
+    /// The child's field(s) holding the primary's key.
+    public var key: [String]
 }
 
 /// What to do when an extract holds several records with the same key (SAP change IDocs).

@@ -57,10 +57,15 @@ public enum ExplainStage {
                 fix: "restore the extract that run read, or map the new one and explain the customer in that run.")
         }
         let mapping = try storedMapping(name: found["mapping_name"], version: found["mapping_version"], ledger: ledger)
-        let record = try readRecord(
+        var record = try readRecord(
             path: path, options: mapping.source.extractOptions, offset: found["source_offset"], line: found["source_line"],
             index: found["source_index"])
-        let (_, trace) = MappingEngine(mapping: mapping).explain(record)
+        let engine = MappingEngine(mapping: mapping)
+        if !mapping.source.files.isEmpty {
+            record = try MapStage.attachChildren(
+                to: record, key: engine.sourceKey(of: record), files: mapping.source.files, ledger: ledger, run: run)
+        }
+        let (_, trace) = engine.explain(record)
         return Explanation(
             run: run, legacyKey: found["legacy_key"], key: found["key"], status: found["status"], mapping: mapping.name,
             mappingVersion: mapping.version, sourceFile: path, sourceLine: found["source_line"],

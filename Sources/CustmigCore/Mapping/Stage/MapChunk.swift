@@ -9,6 +9,8 @@ struct MapChunk {
     var items: [Item] = []
     var malformed: [Finding] = []
     var read = 0
+    /// Joined-file rows this chunk's records took, as (source, key): what is left over is an orphan.
+    var claims: [(String, String)] = []
 
     var isEmpty: Bool { items.isEmpty && malformed.isEmpty }
 }

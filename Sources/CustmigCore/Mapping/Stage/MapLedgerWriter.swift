@@ -90,6 +90,11 @@ final class MapLedgerWriter {
                 }
                 newKeys.append(fingerprint)
             }
+            for (source, key) in chunk.claims {
+                try db.cachedStatement(
+                    sql: "UPDATE staged_row SET claimed = 1 WHERE run_id = ? AND source = ? AND key = ?"
+                ).execute(arguments: [run, source, key])
+            }
             for finding in chunk.malformed {
                 try db.execute(
                     sql: "INSERT INTO malformed (run_id, source_input, line, record_index, code, message) VALUES (?, ?, ?, ?, ?, ?)",

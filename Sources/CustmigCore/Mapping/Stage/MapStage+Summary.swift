@@ -13,7 +13,13 @@ extension MapStage {
                 statuses[row["status"]] = row["n"]
             }
             var counts = InputCounts()
-            for text in try String.fetchAll(db, sql: "SELECT counts FROM checkpoint WHERE run_id = ?", arguments: [run]) {
+            for text in try String.fetchAll(
+                db,
+                sql: """
+                    SELECT c.counts FROM checkpoint c JOIN run_input i ON i.run_id = c.run_id AND i.position = c.input
+                    WHERE c.run_id = ? AND i.role = 'primary'
+                    """, arguments: [run])
+            {
                 if let input = try? JSONDecoder().decode(InputCounts.self, from: Data(text.utf8)) {
                     counts.read += input.read
                     counts.malformed += input.malformed
@@ -39,6 +45,17 @@ extension MapStage {
                     count: $0["n"])
             }
             let rejected = statuses["rejected"] ?? 0
+            let orphans = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT source, COUNT(*) AS rows, COUNT(DISTINCT key) AS keys, GROUP_CONCAT(DISTINCT key) AS sample
+                    FROM staged_row WHERE run_id = ? AND claimed = 0 GROUP BY source ORDER BY source
+                    """, arguments: [run]
+            ).map { row in
+                MapSummary.Orphans(
+                    source: row["source"], rows: row["rows"], keys: row["keys"],
+                    examples: Array(((row["sample"] as String?) ?? "").split(separator: ",").prefix(5).map(String.init)))
+            }
             let corrected = Set(
                 try String.fetchAll(
                     db, sql: "SELECT DISTINCT legacy_key FROM finding WHERE run_id = ? AND outcome = 'corrected'",
@@ -64,7 +81,7 @@ extension MapStage {
                 mappingChecksum: version.checksum, read: read, mapped: statuses["ok"] ?? 0,
                 toReview: statuses["review"] ?? 0, rejected: rejected, superseded: counts.superseded,
                 malformed: counts.malformed, perRule: perRule, unknownCodes: unknown,
-                unmatchedCorrections: unmatchedCorrections, unmatchedDecisions: unmatchedDecisions,
+                unmatchedCorrections: unmatchedCorrections, unmatchedDecisions: unmatchedDecisions, orphans: orphans,
                 rejectThresholdExceeded: mapping.rejectThreshold.isExceeded(rejects: rejected + counts.malformed, of: read),
                 resumed: false, elapsedSeconds: 0, reports: [])
         }

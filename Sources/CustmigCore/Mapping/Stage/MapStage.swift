@@ -18,6 +18,7 @@ public enum MapStage {
         let version = try MappingVersion(mapping: mapping)
         let ledger = workspace.ledger
         try register(version, mapping: mapping, ledger: ledger)
+        let roles = try roles(of: options.extracts, mapping: mapping)
         var hashes: [(path: String, sha256: String, size: Int64)] = []
         for path in options.extracts {
             let size = try FileByteSource(path: path).size
@@ -50,8 +51,8 @@ public enum MapStage {
             let id = db.lastInsertedRowID
             for (position, input) in hashes.enumerated() {
                 try db.execute(
-                    sql: "INSERT INTO run_input (run_id, position, path, sha256, size) VALUES (?, ?, ?, ?, ?)",
-                    arguments: [id, position, input.path, input.sha256, input.size])
+                    sql: "INSERT INTO run_input (run_id, position, path, sha256, size, role) VALUES (?, ?, ?, ?, ?, ?)",
+                    arguments: [id, position, input.path, input.sha256, input.size, roles[position]])
                 try db.execute(
                     sql: """
                         INSERT INTO checkpoint (run_id, input, byte_offset, line, record_index, records, done, counts,
@@ -64,7 +65,13 @@ public enum MapStage {
         let engine = MappingEngine(mapping: mapping)
         let writer = try MapLedgerWriter(ledger: ledger, run: run, policy: mapping.source.sameKey)
         engine.preload(try writer.uniqueValues())
-        for (position, input) in hashes.enumerated() {
+        for (position, input) in hashes.enumerated() where roles[position] != "primary" {
+            guard let file = mapping.source.files.first(where: { $0.name == roles[position] }) else { continue }
+            try stageInput(
+                input.path, position: position, file: file, mapping: mapping, ledger: ledger, run: run,
+                chunkSize: options.chunkSize)
+        }
+        for (position, input) in hashes.enumerated() where roles[position] == "primary" {
             try mapInput(
                 input.path, position: position, engine: engine, writer: writer, options: options, progress: progress)
         }
@@ -138,7 +145,13 @@ public enum MapStage {
         var chunk = MapChunk()
         var next = try first ?? reader.next()
         chunk.malformed += reader.drainFindings().filter { ($0.recordIndex ?? Int.max) >= startIndex }
-        while let record = next {
+        let files = engine.mapping.source.files
+        while var record = next {
+            if !files.isEmpty {
+                let key = engine.sourceKey(of: record)
+                record = try attachChildren(to: record, key: key, files: files, ledger: writer.ledger, run: writer.run)
+                for file in files where !file.isPrimary { chunk.claims.append((file.name, key)) }
+            }
             chunk.items.append(MapChunk.Item(mapped: engine.map(record), sequence: sequence(of: record, engine: engine)))
             chunk.read += 1
             next = try reader.next()

@@ -23,6 +23,8 @@ public struct MapSummary: Sendable, Codable {
     public var unmatchedCorrections: [String] = []
     /// Review decisions that settled nothing (the customer or its review item is gone).
     public var unmatchedDecisions: [String] = []
+    /// Rows of joined files whose key has no primary record, per file.
+    public var orphans: [Orphans] = []
     public var rejectThresholdExceeded: Bool
     public var resumed: Bool
     public var elapsedSeconds: Double
@@ -32,6 +34,14 @@ public struct MapSummary: Sendable, Codable {
         public var rule: String
         public var outcome: String
         public var count: Int
+    }
+
+    public struct Orphans: Sendable, Codable {
+        public var source: String
+        public var rows: Int
+        public var keys: Int
+        /// A few of the keys, for the data owner.
+        public var examples: [String]
     }
 
     public struct UnknownCode: Sendable, Codable {
