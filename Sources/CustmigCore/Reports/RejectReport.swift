@@ -20,7 +20,7 @@ public enum RejectReport {
                 db,
                 sql: """
                     SELECT outcome, rule, legacy_key, field, value, message, fix, source_input, source_line, source_index
-                    FROM finding WHERE run_id = ? AND outcome IN ('reject', 'review') ORDER BY rule, source_input, source_index
+                    FROM finding WHERE run_id = ? AND outcome IN ('reject', 'review', 'note') ORDER BY rule, source_input, source_index
                     """, arguments: [run])
             while let row = try cursor.next() {
                 let fields: [String] = [

@@ -134,3 +134,18 @@ struct MappingEngineTests {
         }
     }
 }
+
+@Suite("Truncation is reported")
+struct TruncationTests {
+    @Test("a name cut to 35 characters gives a note finding and leaves the record clean")
+    func truncation() throws {
+        let engine = try MappingEngineTests.engine("legacy-flat-csv")
+        let long = String(repeating: "Maschinenbau ", count: 4) + "GmbH"
+        let mapped = engine.map(MappingEngineTests.record(MappingEngineTests.clean.merging(["NAME1": long]) { $1 }))
+        #expect(mapped.customer?.names.first?.count == 35)
+        let note = try #require(mapped.findings.first { $0.outcome == .note })
+        #expect(note.rule == "note:truncate")
+        #expect(note.message == "truncate: truncated from \(long.count) to 35 characters")
+        #expect(!mapped.isRejected && !mapped.needsReview)
+    }
+}

@@ -206,6 +206,12 @@ public final class MappingEngine {
         }
         let (result, notes) = Transform.chain(field.transforms, raw, context: TransformContext(country: run.country))
         run.notes += notes.map { "\(name): \($0)" }
+        for note in notes {
+            run.findings.append(
+                MappingFinding(
+                    .note, rule: "note:" + (note.split(separator: ":").first.map(String.init) ?? "transform"), field: name,
+                    value: raw, message: note, fix: "check the target field's length or shorten the value at the source"))
+        }
         switch result.verdict {
         case .review(let reason), .invalid(let reason):
             let transform = field.transforms.first { !$0.apply(raw).isMapped }?.name ?? "transform"

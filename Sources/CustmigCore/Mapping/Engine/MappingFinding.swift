@@ -7,6 +7,8 @@ public struct MappingFinding: Sendable, Hashable, Codable {
         case corrected
         /// A steward approved a review item (kept as an audit trail).
         case approved
+        /// Mapped, but information was lost on the way (a truncation): reported, never silent.
+        case note
     }
 
     public var outcome: Outcome
