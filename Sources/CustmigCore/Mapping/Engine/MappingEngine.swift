@@ -37,6 +37,39 @@ public final class MappingEngine {
             }
         }
         self.expressions = expressions
+        prepare(mapping.customer)
+    }
+
+    /// A field of a section, prepared once: its name, kind, canonical path, and where its source field
+    /// was last found in a record (records of one extract have their fields in the same order).
+    final class FieldPlan {
+        let name: String
+        let field: FieldMapping
+        let kind: CanonicalKind
+        let canonicalPath: String
+        let isConstant: Bool
+        var slot = -1
+
+        init(name: String, field: FieldMapping, section: CanonicalSection) {
+            self.name = name
+            self.field = field
+            kind = CanonicalCatalog.kind(of: name, in: section) ?? .text
+            switch section {
+            case .customer: canonicalPath = name
+            case .partners: canonicalPath = "sales_areas.partners." + name
+            default: canonicalPath = section.rawValue + "." + name
+            }
+            if case .constant = field.source { isConstant = true } else { isConstant = false }
+        }
+    }
+
+    private var plans: [SourceLocation: [FieldPlan]] = [:]
+
+    private func prepare(_ spec: SectionMapping) {
+        plans[spec.location] = spec.fields.sorted { $0.key < $1.key }.map {
+            FieldPlan(name: $0.key, field: $0.value, section: spec.section)
+        }
+        for (_, specs) in spec.lists { for child in specs { prepare(child) } }
     }
 
     private struct Scope {
@@ -178,10 +211,26 @@ public final class MappingEngine {
     }
 
     /// The mapped value of one field, or nil when it is empty or could not be mapped (then with a finding).
-    private func value(
-        of field: FieldMapping, name: String, kind: CanonicalKind, scope: Scope, run: Run
-    ) -> String? {
-        var raw = resolve(field.source, scope: scope)
+    /// The raw source value of a plan's field, using the remembered slot for plain fields.
+    private func raw(_ plan: FieldPlan, scope: Scope) -> String {
+        guard case .field(let name) = plan.field.source, !name.hasPrefix("control.") else {
+            return resolve(plan.field.source, scope: scope)
+        }
+        let fields = scope.record.fields
+        if plan.slot >= 0 && plan.slot < fields.count && fields[plan.slot].name == name {
+            return fields[plan.slot].value.text ?? ""
+        }
+        guard let index = fields.firstIndex(where: { $0.name == name }) else { return "" }
+        plan.slot = index
+        return fields[index].value.text ?? ""
+    }
+
+    private func value(of plan: FieldPlan, path: String, scope: Scope, run: Run) -> String? {
+        let field = plan.field
+        let kind = plan.kind
+        var raw = raw(plan, scope: scope)
+        if TextFolding.isBlank(raw) && field.defaultValue == nil && !run.tracing { return nil }
+        let name = path.isEmpty ? plan.name : path + "." + plan.name
         var trace = FieldTrace(field: name, source: field.source.traceDescription, raw: raw, steps: [], value: nil)
         defer { if run.tracing { run.traces.append(trace) } }
         if TextFolding.isBlank(raw) {
@@ -263,10 +312,8 @@ public final class MappingEngine {
 
     private func evaluate(_ spec: SectionMapping, scope: Scope, path: String, run: Run) -> [String: String] {
         var result: [String: String] = [:]
-        for (name, field) in spec.fields.sorted(by: { $0.key < $1.key }) {
-            let kind = CanonicalCatalog.kind(of: name, in: spec.section) ?? .text
-            let label = path.isEmpty ? name : "\(path).\(name)"
-            if let value = value(of: field, name: label, kind: kind, scope: scope, run: run) { result[name] = value }
+        for plan in plans[spec.location] ?? [] {
+            if let value = value(of: plan, path: path, scope: scope, run: run) { result[plan.name] = value }
         }
         return result
     }
@@ -286,8 +333,8 @@ public final class MappingEngine {
             for elementScope in scopes {
                 let label = "\(path)[\(firstIndex + result.count)]"
                 let fields = evaluate(spec, scope: elementScope, path: label, run: run)
-                let meaningful = fields.keys.filter { spec.fields[$0].map { !isConstant($0) } ?? false }
-                if meaningful.isEmpty { continue }
+                let fieldPlans = plans[spec.location] ?? []
+                if !fieldPlans.contains(where: { !$0.isConstant && fields[$0.name] != nil }) { continue }
                 if let missing = CanonicalCatalog.identifying[spec.section]?.first(where: { fields[$0] == nil }) {
                     run.findings.append(
                         MappingFinding(
@@ -296,8 +343,7 @@ public final class MappingEngine {
                             fix: "fill \(missing) in the source"))
                     continue
                 }
-                let canonicalPath = spec.section == .partners ? "sales_areas.partners" : spec.section.rawValue
-                for (name, value) in fields { run.values.add("\(canonicalPath).\(name)", value) }
+                for plan in fieldPlans { if let value = fields[plan.name] { run.values.add(plan.canonicalPath, value) } }
                 result.append(fields)
             }
         }
@@ -340,8 +386,4 @@ public final class MappingEngine {
         return areas
     }
 
-    private func isConstant(_ field: FieldMapping) -> Bool {
-        if case .constant = field.source { return true }
-        return false
-    }
 }

@@ -7,11 +7,11 @@ public enum EmailNormalizer {
         let trimmed = value.trimmedWhitespace
         guard !trimmed.isEmpty else { return .ok("") }
         let lowered = trimmed.lowercased()
-        if lowered.contains("(at)") || lowered.contains("[at]") || lowered.contains(" at ") {
+        if lowered.containsBytes("(at)") || lowered.containsBytes("[at]") || lowered.containsBytes(" at ") {
             return .review(value, "\"\(value)\" spells out \"at\"; confirm the address with the customer")
         }
         let valid = Array(lowered.utf8).withUnsafeBufferPointer { ValueAnalyzer.isEmail($0.baseAddress!, $0.count) }
-        guard valid && !lowered.contains(" ") else {
+        guard valid && !lowered.utf8.contains(0x20) else {
             return .invalid(value, "\"\(value)\" is not a valid email address")
         }
         return .ok(lowered)

@@ -15,7 +15,7 @@ public enum PhoneNormalizer {
         guard !trimmed.isEmpty else { return .ok("") }
         var text = trimmed
         // "+49 (0) 30…": the bracketed trunk prefix is written for national callers only.
-        for marker in ["(0)", "( 0 )", "[0]"] where text.contains(marker) && text.hasPrefix("+") {
+        for marker in ["(0)", "( 0 )", "[0]"] where text.hasPrefix("+") && text.containsBytes(marker) {
             text = text.replacingOccurrences(of: marker, with: " ")
         }
         var digits = ""

@@ -14,3 +14,29 @@ extension String {
         return String(self[start..<end])
     }
 }
+
+extension String {
+    /// Whether the UTF-8 bytes of `needle` occur in the string: a native search (Foundation's
+    /// `contains` goes through NSString and showed in the map stage's profile).
+    func containsBytes(_ needle: String) -> Bool {
+        let haystack = Array(utf8)
+        let pattern = Array(needle.utf8)
+        guard !pattern.isEmpty, haystack.count >= pattern.count else { return pattern.isEmpty }
+        for start in 0...(haystack.count - pattern.count) where haystack[start] == pattern[0] {
+            if Array(haystack[start..<(start + pattern.count)]) == pattern { return true }
+        }
+        return false
+    }
+
+    /// True when the string has no run of two spaces and no tab, so collapsing changes nothing.
+    var hasNoSpaceRuns: Bool {
+        var previousSpace = false
+        for byte in utf8 {
+            if byte == 0x09 { return false }
+            let isSpace = byte == 0x20
+            if isSpace && previousSpace { return false }
+            previousSpace = isSpace
+        }
+        return true
+    }
+}

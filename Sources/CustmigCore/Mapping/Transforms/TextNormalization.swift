@@ -3,6 +3,12 @@ import Foundation
 /// Folding for lookups by name: case, accents, punctuation and repeated spaces do not matter.
 enum TextFolding {
     static func fold(_ text: String) -> String {
+        // Plain ASCII letters and digits (most codes): lower-case them without Foundation.
+        if !text.isEmpty && text.utf8.count <= 16
+            && text.utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x61 && $0 <= 0x7A) })
+        {
+            return text.lowercased()
+        }
         let stripped = text.folding(options: [.caseInsensitive, .diacriticInsensitive, .widthInsensitive], locale: nil)
         var result = ""
         var lastWasSpace = true

@@ -58,6 +58,7 @@ public enum Transform: Sendable, Equatable {
         case .trim:
             return .ok(value.trimmedWhitespace)
         case .collapseSpaces:
+            if value.hasNoSpaceRuns && value.utf8.first != 0x20 && value.utf8.last != 0x20 { return .ok(value) }
             return .ok(value.split(whereSeparator: { $0 == " " || $0 == "\t" }).joined(separator: " "))
         case .upper:
             return .ok(value.uppercased())
