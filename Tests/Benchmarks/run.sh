@@ -12,11 +12,13 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROWS=${ROWS:-1000000}
 BIG_ROWS=${BIG_ROWS:-5000000}
+STAGES=${STAGES:-"profile map"}   # which stage groups to measure
 OUT=${OUT:-bench-out}
 mkdir -p "$OUT"
 RESULTS="$OUT/results.md"
 
 need_apt=()
+command -v sqlite3 >/dev/null || need_apt+=(sqlite3)
 command -v mlr >/dev/null || need_apt+=(miller)
 command -v xmllint >/dev/null || need_apt+=(libxml2-utils)
 [ -x /usr/bin/time ] || need_apt+=(time)
@@ -73,6 +75,7 @@ ratio() { python3 -c "print(f'{${SECONDS_OF[$1]}/${SECONDS_OF[$2]}:.2f}x')"; }
     echo "|---|---:|---:|---:|---:|"
 } >"$RESULTS"
 
+if [[ " $STAGES " == *" profile "* ]]; then
 # Reading a CSV: custmig's tokenizer vs Python's csv module and yaslab/CSV.swift.
 measure "custmig peek --count (CSV)" "$ROWS" "$CSV_MB" "$BIN" peek --count "$CSV"
 measure "python csv module (CSV)" "$ROWS" "$CSV_MB" python3 -c "
@@ -120,7 +123,7 @@ print(n)" "$XML"
     echo "- profile XML vs lxml iterparse: $(ratio 'custmig profile (XML)' 'lxml iterparse (XML)')"
 } >>"$RESULTS"
 
-if [ "$BIG_ROWS" -gt 0 ]; then
+if [ "$BIG_ROWS" -gt 0 ] && [[ " $STAGES " == *" profile "* ]]; then
     BIG="$OUT/data-$BIG_ROWS"
     if [ ! -f "$BIG/customers.csv" ]; then
         "$BIN" samples --rows "$BIG_ROWS" --out "$BIG" --encoding utf-8 --delimiter , --seed 42 --format csv >/dev/null
@@ -130,6 +133,45 @@ if [ "$BIG_ROWS" -gt 0 ]; then
     echo "| memory check | seconds | records/s | MB/s | peak MB |" >>"$RESULTS"
     echo "|---|---:|---:|---:|---:|" >>"$RESULTS"
     measure "custmig profile (CSV, $BIG_ROWS rows)" "$BIG_ROWS" "$BIG_MB" "$BIN" profile "$BIG/customers.csv" --out "$OUT/profile-big" --report json
+fi
+
+fi
+
+if [[ " $STAGES " == *" map "* ]]; then
+    # Mapping with the shipped mappings: the legacy-format CSV (windows-1252, ";") and the DEBMAS07 XML.
+    MAPDATA="$OUT/map-$ROWS"
+    if [ ! -f "$MAPDATA/customers.csv" ]; then
+        "$BIN" samples --rows "$ROWS" --out "$MAPDATA" --format csv --seed 42 >/dev/null
+    fi
+    LEGACY="$MAPDATA/customers.csv"
+    LEGACY_MB=$(python3 -c "import os;print(os.path.getsize('$LEGACY')/1e6)")
+    {
+        echo
+        echo "| map | seconds | records/s | MB/s | peak MB |"
+        echo "|---|---:|---:|---:|---:|"
+    } >>"$RESULTS"
+    measure "custmig peek --count (legacy CSV)" "$ROWS" "$LEGACY_MB" "$BIN" peek --count "$LEGACY"
+    rm -rf "$OUT/ws-csv" "$OUT/ws-xml" "$OUT/ws-kill" "$OUT/import.db"
+    measure "custmig map (legacy CSV)" "$ROWS" "$LEGACY_MB" "$BIN" map --mapping Mappings/legacy-flat-csv/mapping.yaml "$LEGACY" --workspace "$OUT/ws-csv"
+    measure "sqlite3 .import (UTF-8 CSV)" "$ROWS" "$CSV_MB" sqlite3 "$OUT/import.db" ".mode csv" ".import $CSV customers"
+    measure "custmig peek --count (XML)" "$ROWS" "$XML_MB" "$BIN" peek --count "$XML"
+    measure "custmig map (XML)" "$ROWS" "$XML_MB" "$BIN" map --mapping Mappings/sap-debmas07/mapping.yaml "$XML" --workspace "$OUT/ws-xml"
+    # Kill/restart overhead: kill the CSV map at half its full time, resume, time the resume.
+    FULL=${SECONDS_OF["custmig map (legacy CSV)"]}
+    HALF=$(python3 -c "print($FULL/2)")
+    "$BIN" map --mapping Mappings/legacy-flat-csv/mapping.yaml "$LEGACY" --workspace "$OUT/ws-kill" >/dev/null 2>&1 &
+    PID=$!
+    sleep "$HALF"
+    kill -9 "$PID" 2>/dev/null || true
+    wait "$PID" 2>/dev/null || true
+    measure "custmig map resumed after kill at 50%" "$ROWS" "$LEGACY_MB" "$BIN" map --mapping Mappings/legacy-flat-csv/mapping.yaml "$LEGACY" --workspace "$OUT/ws-kill"
+    {
+        echo
+        echo "- map CSV vs peek --count (mapping's own cost over reading): $(ratio 'custmig map (legacy CSV)' 'custmig peek --count (legacy CSV)')"
+        echo "- map CSV vs sqlite3 .import: $(ratio 'custmig map (legacy CSV)' 'sqlite3 .import (UTF-8 CSV)')"
+        echo "- map XML vs peek --count XML: $(ratio 'custmig map (XML)' 'custmig peek --count (XML)')"
+        echo "- resume after a kill at 50% vs a full run: $(ratio 'custmig map resumed after kill at 50%' 'custmig map (legacy CSV)')"
+    } >>"$RESULTS"
 fi
 
 # The HTML report in a real headless browser: a screenshot proves it renders offline.

@@ -146,7 +146,7 @@ public enum MappingLoader {
 
     private static func readSource(_ node: Node, reader: YAMLReader) -> MappingSource {
         var source = MappingSource(format: nil, encoding: nil, delimiter: nil, recordPath: nil, key: [], sameKey: .last)
-        let allowed = ["format", "encoding", "delimiter", "record_path", "key", "same_key", "files"]
+        let allowed = ["format", "encoding", "delimiter", "header", "record_path", "key", "same_key", "files"]
         for pair in reader.pairs(node, allowed: allowed, context: "source") {
             switch pair.key {
             case "format":
@@ -165,6 +165,13 @@ public enum MappingLoader {
                 if source.delimiter == nil { reader.problem(pair.value, "MAP-SOURCE", "delimiter must be one character or tab.") }
             case "record_path":
                 source.recordPath = reader.string(pair.value, context: "record_path")
+            case "header":
+                guard let text = reader.string(pair.value, context: "header") else { continue }
+                guard text == "true" || text == "false" else {
+                    reader.problem(pair.value, "MAP-SOURCE", "header must be true or false, not \"\(text)\".")
+                    continue
+                }
+                source.hasHeader = text == "true"
             case "key":
                 source.key = reader.strings(pair.value, context: "key") ?? []
             case "files":

@@ -31,6 +31,8 @@ public struct MappingSource: Sendable {
     public var encoding: TextEncoding?
     public var delimiter: UInt8?
     public var recordPath: String?
+    /// CSV: whether the first record names the columns (else they are `column_1`, `column_2`, …).
+    public var hasHeader = true
     /// Source field(s) holding the legacy key.
     public var key: [String]
     public var sameKey: SameKeyPolicy
@@ -40,7 +42,7 @@ public struct MappingSource: Sendable {
 
     public var extractOptions: ExtractOptions {
         var options = ExtractOptions(format: format, encoding: encoding, delimiter: delimiter, recordPath: recordPath)
-        options.hasHeader = true
+        options.hasHeader = hasHeader
         return options
     }
 }
