@@ -230,8 +230,18 @@ public final class MappingEngine {
         let kind = plan.kind
         var raw = raw(plan, scope: scope)
         if TextFolding.isBlank(raw) && field.defaultValue == nil && !run.tracing { return nil }
-        let name = path.isEmpty ? plan.name : path + "." + plan.name
-        var trace = FieldTrace(field: name, source: field.source.traceDescription, raw: raw, steps: [], value: nil)
+        // The label (`addresses[0].country`) is built only when a finding or a trace needs it.
+        var label: String?
+        func name() -> String {
+            if let label { return label }
+            let built = path.isEmpty ? plan.name : path + "." + plan.name
+            label = built
+            return built
+        }
+        var trace = FieldTrace(field: "", source: "", raw: "", steps: [], value: nil)
+        if run.tracing {
+            trace = FieldTrace(field: name(), source: field.source.traceDescription, raw: raw, steps: [], value: nil)
+        }
         defer { if run.tracing { run.traces.append(trace) } }
         if TextFolding.isBlank(raw) {
             guard let fallback = field.defaultValue else { return nil }
@@ -254,19 +264,20 @@ public final class MappingEngine {
             }
         }
         let (result, notes) = Transform.chain(field.transforms, raw, context: TransformContext(country: run.country))
-        run.notes += notes.map { "\(name): \($0)" }
         for note in notes {
+            run.notes.append(name() + ": " + note)
+            let rule = "note:" + (note.split(separator: ":").first.map(String.init) ?? "transform")
             run.findings.append(
                 MappingFinding(
-                    .note, rule: "note:" + (note.split(separator: ":").first.map(String.init) ?? "transform"), field: name,
-                    value: raw, message: note, fix: "check the target field's length or shorten the value at the source"))
+                    .note, rule: rule, field: name(), value: raw, message: note,
+                    fix: "check the target field's length or shorten the value at the source"))
         }
         switch result.verdict {
         case .review(let reason), .invalid(let reason):
             let transform = field.transforms.first { !$0.apply(raw).isMapped }?.name ?? "transform"
             run.findings.append(
                 MappingFinding(
-                    .review, rule: "transform:\(transform)", field: name, value: raw, message: reason,
+                    .review, rule: "transform:\(transform)", field: name(), value: raw, message: reason,
                     fix: "correct the value in the source, or add a correction for this customer and field"))
             return nil
         case .ok, .note:
@@ -291,7 +302,7 @@ public final class MappingEngine {
                 case .reject, .review:
                     run.findings.append(
                         MappingFinding(
-                            table.unknown == .reject ? .reject : .review, rule: "value_map:\(tableName)", field: name,
+                            table.unknown == .reject ? .reject : .review, rule: "value_map:\(tableName)", field: name(),
                             value: value, message: "code \"\(value)\" is not in the value map \(tableName)",
                             fix: "add \"\(value)\" to the value map \(tableName) (\(table.file ?? mapping.file))"))
                     return nil
@@ -301,7 +312,7 @@ public final class MappingEngine {
         if kind == .flag && value != "true" && value != "false" {
             run.findings.append(
                 MappingFinding(
-                    .review, rule: "kind:flag", field: name, value: value,
+                    .review, rule: "kind:flag", field: name(), value: value,
                     message: "\"\(value)\" is not a yes/no flag after mapping",
                     fix: "map it to true or false in a value map"))
             return nil

@@ -146,17 +146,25 @@ public enum MapStage {
         var next = try first ?? reader.next()
         chunk.malformed += reader.drainFindings().filter { ($0.recordIndex ?? Int.max) >= startIndex }
         let files = engine.mapping.source.files
-        while var record = next {
-            if !files.isEmpty {
-                let key = engine.sourceKey(of: record)
-                record = try attachChildren(to: record, key: key, files: files, ledger: writer.ledger, run: writer.run)
-                for file in files where !file.isPrimary { chunk.claims.append((file.name, key)) }
+        let engines = parallelEngines(for: engine)
+        while next != nil {
+            var records: [Record] = []
+            records.reserveCapacity(options.chunkSize)
+            while var record = next, records.count < options.chunkSize {
+                if !files.isEmpty {
+                    let key = engine.sourceKey(of: record)
+                    record = try attachChildren(to: record, key: key, files: files, ledger: writer.ledger, run: writer.run)
+                    for file in files where !file.isPrimary { chunk.claims.append((file.name, key)) }
+                }
+                records.append(record)
+                next = try reader.next()
+                chunk.malformed += reader.drainFindings().filter { $0.severity == .error }
             }
-            chunk.items.append(MapChunk.Item(mapped: engine.map(record), sequence: sequence(of: record, engine: engine)))
-            chunk.read += 1
-            next = try reader.next()
-            chunk.malformed += reader.drainFindings().filter { $0.severity == .error }
-            if chunk.items.count >= options.chunkSize, let upcoming = next {
+            for (record, mapped) in zip(records, map(records, with: engines)) {
+                chunk.items.append(MapChunk.Item(mapped: mapped, sequence: sequence(of: record, engine: engine)))
+                chunk.read += 1
+            }
+            if let upcoming = next {
                 let position = ReadPosition(
                     byteOffset: upcoming.position.byteOffset, line: upcoming.position.line,
                     recordIndex: upcoming.position.index)
@@ -169,6 +177,34 @@ public enum MapStage {
         let end = ReadPosition(byteOffset: nil, line: 0, recordIndex: Int.max)
         try writer.commit(chunk, input: inputPosition, next: end, done: true, counts: &counts)
         progress?(inputPosition, counts.read)
+    }
+
+    /// Engines to map a chunk with: one per core, when the mapping allows it. `unique` rules depend on
+    /// record order, so a mapping with one is mapped by a single engine.
+    private static func parallelEngines(for engine: MappingEngine) -> [MappingEngine] {
+        let hasUnique = engine.mapping.rules.contains { rule in
+            if case .unique = rule.kind { return true }
+            return false
+        }
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        guard !hasUnique, cores > 1 else { return [engine] }
+        return [engine] + (1..<min(cores, 4)).map { _ in MappingEngine(mapping: engine.mapping) }
+    }
+
+    /// Maps records in order, splitting them between the engines (each on its own thread).
+    private static func map(_ records: [Record], with engines: [MappingEngine]) -> [MappedRecord] {
+        guard engines.count > 1, records.count > 64 else { return records.map { engines[0].map($0) } }
+        let parts = engines.count
+        let size = (records.count + parts - 1) / parts
+        var results = [[MappedRecord]](repeating: [], count: parts)
+        results.withUnsafeMutableBufferPointer { slots in
+            let slots = slots
+            DispatchQueue.concurrentPerform(iterations: parts) { part in
+                let range = (part * size)..<min(records.count, (part + 1) * size)
+                slots[part] = records[range].map { engines[part].map($0) }
+            }
+        }
+        return results.flatMap { $0 }
     }
 
     private static func sequence(of record: Record, engine: MappingEngine) -> String? {

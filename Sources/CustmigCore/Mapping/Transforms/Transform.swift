@@ -80,7 +80,7 @@ public enum Transform: Sendable, Equatable {
         case .removeCharacters(let characters):
             return .ok(value.filter { !characters.contains($0) })
         case .truncate(let length):
-            guard value.count > length else { return .ok(value) }
+            guard value.utf8.count > length, value.count > length else { return .ok(value) }
             return .note(String(value.prefix(length)), "truncated from \(value.count) to \(length) characters")
         case .parseDecimal(let decimal, let grouping):
             return DecimalParser.parse(value, decimal: decimal, grouping: grouping)
