@@ -123,7 +123,7 @@ public enum MapStage {
                 arguments: [writer.run, inputPosition])
         }
         guard let checkpoint, !(checkpoint["done"] as Bool) else { return }
-        var counts = (try? JSONDecoder().decode(InputCounts.self, from: Data((checkpoint["counts"] as String).utf8)))
+        let counts = (try? JSONDecoder().decode(InputCounts.self, from: Data((checkpoint["counts"] as String).utf8)))
             ?? InputCounts()
         let startIndex: Int = checkpoint["record_index"]
         let reader = try ExtractOpener.open(path: path, options: engine.mapping.source.extractOptions)
@@ -147,6 +147,23 @@ public enum MapStage {
         chunk.malformed += reader.drainFindings().filter { ($0.recordIndex ?? Int.max) >= startIndex }
         let files = engine.mapping.source.files
         let engines = parallelEngines(for: engine)
+        // Chunk k is written to the ledger while chunk k+1 is read and mapped; commits stay in order
+        // and at most one is in flight, so a crash still leaves the ledger at a checkpoint.
+        let committer = DispatchQueue(label: "custmig.map.ledger")
+        let inFlight = DispatchGroup()
+        let state = CommitState(counts: counts)
+        func submit(_ chunk: MapChunk, next position: ReadPosition, done: Bool) throws {
+            inFlight.wait()
+            if let error = state.error { throw error }
+            committer.async(group: inFlight) {
+                do {
+                    try writer.commit(chunk, input: inputPosition, next: position, done: done, counts: &state.counts)
+                    progress?(inputPosition, state.counts.read)
+                } catch {
+                    state.error = error
+                }
+            }
+        }
         while next != nil {
             var records: [Record] = []
             records.reserveCapacity(options.chunkSize)
@@ -168,15 +185,21 @@ public enum MapStage {
                 let position = ReadPosition(
                     byteOffset: upcoming.position.byteOffset, line: upcoming.position.line,
                     recordIndex: upcoming.position.index)
-                try writer.commit(chunk, input: inputPosition, next: position, done: false, counts: &counts)
-                progress?(inputPosition, counts.read)
+                try submit(chunk, next: position, done: false)
                 chunk = MapChunk()
             }
         }
         chunk.malformed += reader.drainFindings().filter { $0.severity == .error }
-        let end = ReadPosition(byteOffset: nil, line: 0, recordIndex: Int.max)
-        try writer.commit(chunk, input: inputPosition, next: end, done: true, counts: &counts)
-        progress?(inputPosition, counts.read)
+        try submit(chunk, next: ReadPosition(byteOffset: nil, line: 0, recordIndex: Int.max), done: true)
+        inFlight.wait()
+        if let error = state.error { throw error }
+    }
+
+    /// The ledger thread's counts and first error, shared with the reading thread.
+    private final class CommitState: @unchecked Sendable {
+        var counts: InputCounts
+        var error: Error?
+        init(counts: InputCounts) { self.counts = counts }
     }
 
     /// Engines to map a chunk with: one per core, when the mapping allows it. `unique` rules depend on
