@@ -205,8 +205,8 @@ public final class MappingEngine {
             return parts.map { resolve($0, scope: scope).trimmedWhitespace }.filter { !$0.isEmpty }
                 .joined(separator: separator)
         case .split(let inner, let separator, let part):
-            let pieces = resolve(inner, scope: scope).components(separatedBy: separator)
-            return part < pieces.count ? pieces[part] : ""
+            let pieces = resolve(inner, scope: scope).split(separator: separator, omittingEmptySubsequences: false)
+            return part < pieces.count ? String(pieces[part]) : ""
         }
     }
 
