@@ -115,9 +115,43 @@ struct CommandLineTests {
         #expect(a == b)
     }
 
+    @Test("map: summary on stdout, exit 3 when rejects exceed the threshold, 5 when the workspace is locked")
+    func mapExitCodes() throws {
+        let workspace = try Paths.scratch()
+        let ok = try CLI.run([
+            "map", "--mapping", MappingLoaderTests.shipped("sap-debmas07"), Paths.samples("debmas07.xml"), "--workspace", workspace,
+        ])
+        #expect(ok.status == 0, "\(ok.stderr)")
+        #expect(ok.stdout.contains("read        403"))
+        let again = try CLI.run([
+            "map", "--mapping", MappingLoaderTests.shipped("sap-debmas07"), Paths.samples("debmas07.xml"), "--workspace", workspace,
+        ])
+        #expect(again.stdout.contains("nothing to do"))
+        let status = try CLI.run(["status", "--workspace", workspace, "--json"])
+        #expect(status.status == 0)
+        #expect(status.stdout.contains("\"status\" : \"done\""))
+
+        let strict = try StewardFilesTests.mappingFolder()
+        let yaml = try String(contentsOfFile: strict + "/mapping.yaml", encoding: .utf8)
+            .replacingOccurrences(of: "reject_threshold: {share: 0.1}", with: "reject_threshold: {count: 0}")
+        try yaml.write(toFile: strict + "/mapping.yaml", atomically: true, encoding: .utf8)
+        let gate = try CLI.run(["map", "--mapping", strict + "/mapping.yaml", Paths.samples("customers.csv"), "--workspace", try Paths.scratch()])
+        #expect(gate.status == ExitStatus.qualityGate.rawValue)
+        #expect(gate.stderr.contains("[MAP-THRESHOLD]"))
+        #expect(gate.stdout.contains("rejected"))
+
+        let holder = try Workspace(path: workspace, command: "custmig map (test holder)", writer: true)
+        let locked = try CLI.run([
+            "map", "--mapping", MappingLoaderTests.shipped("sap-debmas07"), Paths.samples("debmas07.xml"), "--workspace", workspace,
+        ])
+        #expect(locked.status == ExitStatus.locked.rawValue)
+        #expect(locked.stderr.contains("custmig map (test holder)"))
+        _ = holder
+    }
+
     @Test("every subcommand has useful help")
     func help() throws {
-        for command in ["peek", "profile", "samples"] {
+        for command in ["peek", "profile", "samples", "map", "status", "explain"] {
             let result = try CLI.run([command, "--help"])
             #expect(result.status == 0)
             #expect(result.stdout.contains("Examples:"), "\(command) --help has no examples")
