@@ -4,6 +4,9 @@ struct MapChunk {
         var mapped: MappedRecord
         /// The `same_key: highest:FIELD` value, if the policy has one.
         var sequence: String?
+        /// The canonical customer as stored (made on the mapping threads, not the ledger's).
+        var json: String = "{}"
+        var references: String = ""
     }
 
     var items: [Item] = []

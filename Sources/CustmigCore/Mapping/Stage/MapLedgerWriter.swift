@@ -58,7 +58,7 @@ final class MapLedgerWriter {
                     try db.execute(
                         sql: "DELETE FROM finding WHERE run_id = ? AND legacy_key = ?", arguments: [run, legacyKey])
                 }
-                let data = mapped.customer?.jsonText ?? "{}"
+                let data = item.json
                 try db.cachedStatement(
                     sql: """
                         INSERT OR REPLACE INTO canonical_record
@@ -68,7 +68,7 @@ final class MapLedgerWriter {
                 ).execute(
                     arguments: [
                         run, legacyKey, mapped.customer?.key ?? legacyKey, status, item.sequence, data,
-                        (mapped.customer?.references.sorted() ?? []).joined(separator: " "), input,
+                        item.references, input,
                         position.line, position.byteOffset, position.index,
                     ])
                 for finding in mapped.findings {

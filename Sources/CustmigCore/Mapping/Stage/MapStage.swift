@@ -177,8 +177,10 @@ public enum MapStage {
                 next = try reader.next()
                 chunk.malformed += reader.drainFindings().filter { $0.severity == .error }
             }
-            for (record, mapped) in zip(records, map(records, with: engines)) {
-                chunk.items.append(MapChunk.Item(mapped: mapped, sequence: sequence(of: record, engine: engine)))
+            for (record, item) in zip(records, map(records, with: engines)) {
+                var item = item
+                item.sequence = sequence(of: record, engine: engine)
+                chunk.items.append(item)
                 chunk.read += 1
             }
             if let upcoming = next {
@@ -214,17 +216,27 @@ public enum MapStage {
         return [engine] + (1..<min(cores, 4)).map { _ in MappingEngine(mapping: engine.mapping) }
     }
 
-    /// Maps records in order, splitting them between the engines (each on its own thread).
-    private static func map(_ records: [Record], with engines: [MappingEngine]) -> [MappedRecord] {
-        guard engines.count > 1, records.count > 64 else { return records.map { engines[0].map($0) } }
+    /// Maps records in order, splitting them between the engines (each on its own thread), and
+    /// renders what the ledger stores there too.
+    private static func map(_ records: [Record], with engines: [MappingEngine]) -> [MapChunk.Item] {
+        func item(_ record: Record, _ engine: MappingEngine) -> MapChunk.Item {
+            let mapped = engine.map(record)
+            var item = MapChunk.Item(mapped: mapped, sequence: nil)
+            if let customer = mapped.customer {
+                item.json = customer.jsonText
+                item.references = customer.references.sorted().joined(separator: " ")
+            }
+            return item
+        }
+        guard engines.count > 1, records.count > 64 else { return records.map { item($0, engines[0]) } }
         let parts = engines.count
         let size = (records.count + parts - 1) / parts
-        var results = [[MappedRecord]](repeating: [], count: parts)
+        var results = [[MapChunk.Item]](repeating: [], count: parts)
         results.withUnsafeMutableBufferPointer { slots in
             let slots = slots
             DispatchQueue.concurrentPerform(iterations: parts) { part in
                 let range = (part * size)..<min(records.count, (part + 1) * size)
-                slots[part] = records[range].map { engines[part].map($0) }
+                slots[part] = records[range].map { item($0, engines[part]) }
             }
         }
         return results.flatMap { $0 }
