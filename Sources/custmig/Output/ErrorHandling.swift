@@ -6,6 +6,12 @@ func runReportingErrors(_ body: () throws -> Void) throws {
     do {
         try body()
         FileHandleWriter.standardOutput.flush()
+    } catch let problems as MappingProblems {
+        FileHandleWriter.standardOutput.flush()
+        Terminal.clearProgress()
+        for problem in problems.problems { Terminal.error(problem.description) }
+        Terminal.error("custmig: the mapping has \(problems.problems.count) problem(s); nothing was read.")
+        throw ExitCode(ExitStatus.usage.rawValue)
     } catch let error as CustmigError {
         FileHandleWriter.standardOutput.flush()
         Terminal.clearProgress()

@@ -226,3 +226,26 @@ struct JoinTests {
         #expect(String(decoding: try encoder.encode(customer), as: UTF8.self) == customer.jsonText)
     }
 }
+
+@Suite("Mapping against the extract's columns", .serialized)
+struct ColumnCheckTests {
+    @Test("a mapping reading a column the CSV lacks is refused before anything is mapped, with a suggestion")
+    func missingColumn() throws {
+        let folder = try StewardFilesTests.mappingFolder()
+        let yaml = try String(contentsOfFile: folder + "/mapping.yaml", encoding: .utf8)
+            .replacingOccurrences(of: "from: CITY,", with: "from: TOWN,")
+        try yaml.write(toFile: folder + "/mapping.yaml", atomically: true, encoding: .utf8)
+        let workspace = try Workspace(path: try Paths.scratch(), command: "test", writer: true)
+        #expect {
+            _ = try MapStage.run(
+                MapOptions(
+                    mappingPath: folder + "/mapping.yaml", extracts: [Paths.samples("customers.csv")], command: "test",
+                    custmigVersion: CustmigVersion.current), workspace: workspace)
+        } throws: { error in
+            (error as? MappingProblems)?.problems.first?.description.contains(
+                "[MAP-COLUMN] the mapping reads column \"TOWN\"") == true
+        }
+        let runs = try workspace.ledger.database.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM run") }
+        #expect(runs == 0)
+    }
+}

@@ -19,6 +19,10 @@ public enum MapStage {
         let ledger = workspace.ledger
         try register(version, mapping: mapping, ledger: ledger)
         let roles = try roles(of: options.extracts, mapping: mapping)
+        for (path, role) in zip(options.extracts, roles) where role == "primary" {
+            let description = try ExtractOpener.open(path: path, options: mapping.source.extractOptions).description
+            if description.format == .csv { try checkColumns(mapping, extract: path, columns: description.columns) }
+        }
         var hashes: [(path: String, sha256: String, size: Int64)] = []
         for path in options.extracts {
             let size = try FileByteSource(path: path).size

@@ -1,0 +1,37 @@
+extension MapStage {
+    /// Source fields a mapping reads from the primary record itself (not from `each:` lists, control
+    /// records or joined files), with where the mapping names them.
+    static func directSourceFields(_ spec: SectionMapping) -> [(name: String, location: SourceLocation)] {
+        var result: [(String, SourceLocation)] = []
+        func collect(_ source: ValueSource, _ location: SourceLocation) {
+            switch source {
+            case .field(let name) where !name.hasPrefix("control."): result.append((name, location))
+            case .concat(let parts, _): for part in parts { collect(part, location) }
+            case .split(let inner, _, _): collect(inner, location)
+            default: break
+            }
+        }
+        for field in spec.fields.values { collect(field.source, field.location) }
+        for (_, children) in spec.lists {
+            for child in children where child.each == nil { result += directSourceFields(child) }
+        }
+        return result
+    }
+
+    /// A CSV mapping that reads a column the extract does not have is refused before any record is
+    /// mapped (otherwise every record would silently get an empty value).
+    static func checkColumns(_ mapping: Mapping, extract path: String, columns: [String]) throws {
+        guard mapping.source.files.isEmpty, !columns.isEmpty else { return }
+        let known = Set(columns)
+        var problems: [CustmigError] = []
+        var seen = Set<String>()
+        for (name, location) in directSourceFields(mapping.customer) + mapping.source.key.map({ ($0, SourceLocation(file: mapping.file)) })
+        where !known.contains(name) && seen.insert(name).inserted {
+            problems.append(
+                CustmigError(
+                    .usage, code: "MAP-COLUMN", "the mapping reads column \"\(name)\", which \(path) does not have.",
+                    at: location, fix: Suggestion.fix(for: name, in: columns, what: "columns of the extract")))
+        }
+        if !problems.isEmpty { throw MappingProblems(problems: problems) }
+    }
+}
