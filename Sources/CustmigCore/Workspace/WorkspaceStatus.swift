@@ -23,6 +23,9 @@ public struct WorkspaceStatus: Sendable, Codable {
         public var sha256: String
         public var recordsCommitted: Int
         public var done: Bool
+        /// For an interrupted run: the record (and line) a rerun of its command continues at.
+        public var resumesAtRecord: Int?
+        public var resumesAtLine: Int?
     }
 
     public var workspace: String
@@ -35,11 +38,17 @@ public struct WorkspaceStatus: Sendable, Codable {
                 let inputs = try Row.fetchAll(
                     db,
                     sql: """
-                        SELECT i.path, i.sha256, c.records, c.done FROM run_input i
+                        SELECT i.path, i.sha256, c.records, c.done, c.record_index, c.line FROM run_input i
                         JOIN checkpoint c ON c.run_id = i.run_id AND c.input = i.position
                         WHERE i.run_id = ? ORDER BY i.position
                         """, arguments: [id]
-                ).map { InputStatus(path: $0["path"], sha256: $0["sha256"], recordsCommitted: $0["records"], done: $0["done"]) }
+                ).map { row -> InputStatus in
+                    let done: Bool = row["done"]
+                    let index: Int = row["record_index"]
+                    return InputStatus(
+                        path: row["path"], sha256: row["sha256"], recordsCommitted: row["records"], done: done,
+                        resumesAtRecord: done || index <= 1 ? nil : index, resumesAtLine: done || index <= 1 ? nil : row["line"])
+                }
                 var counts: [String: Int] = [:]
                 for status in try Row.fetchAll(
                     db, sql: "SELECT status, COUNT(*) AS n FROM canonical_record WHERE run_id = ? GROUP BY status",

@@ -40,7 +40,15 @@ extension Custmig {
                     Terminal.out("\(head): \(state)")
                     Terminal.out("  command: \(run.command)")
                     for input in run.inputs {
-                        Terminal.out("  \(input.path): \(input.recordsCommitted) records committed\(input.done ? ", done" : "")")
+                        var line = "  \(input.path): \(input.recordsCommitted) records committed"
+                        if input.done {
+                            line += ", done"
+                        } else if let record = input.resumesAtRecord {
+                            line += "; a rerun continues at record \(record)" + (input.resumesAtLine.map { " (line \($0))" } ?? "")
+                        } else {
+                            line += "; a rerun starts it from the beginning"
+                        }
+                        Terminal.out(line)
                     }
                     let counts = run.counts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
                     Terminal.out("  \(counts)")
