@@ -1,0 +1,46 @@
+import CustmigCore
+import Testing
+
+@Suite("Matching primitives")
+struct MatchingPrimitivesTests {
+    @Test(
+        "company names without legal forms, accents and punctuation",
+        arguments: [
+            ("Müller Maschinenbau GmbH", "muller maschinenbau"), ("MÜLLER MASCHINENBAU G.m.b.H.", "muller maschinenbau"),
+            ("Müller Maschinenbau GmbH & Co. KG", "muller maschinenbau"), ("Smith & Jones Ltd.", "smith and jones"),
+            ("Smith + Jones Limited", "smith and jones"), ("Dupont S.A.R.L.", "dupont"), ("Rossi S.r.l.", "rossi"),
+            ("Kowalski Sp. z o.o.", "kowalski"), ("Jansen B.V.", "jansen"), ("AG Bau AG", "bau"),
+            ("Gmbh", "gmbh"), ("Café de l'Étoile SAS", "cafe de letoile"),
+        ])
+    func names(_ input: String, _ expected: String) {
+        #expect(MatchNormalizer.name(input) == expected)
+    }
+
+    @Test(
+        "streets spelt one way",
+        arguments: [
+            ("Hauptstraße 5", "hauptstr 5"), ("Hauptstrasse 5", "hauptstr 5"), ("Hauptstr. 5", "hauptstr 5"),
+            ("Station Road 12", "station rd 12"), ("Marktplatz 1", "marktpl 1"),
+        ])
+    func streets(_ input: String, _ expected: String) {
+        #expect(MatchNormalizer.street(input) == expected)
+    }
+
+    @Test("Jaro-Winkler: the textbook values, symmetric, 1 for equal strings")
+    func jaroWinkler() {
+        #expect(abs(Similarity.jaroWinkler("martha", "marhta") - 0.9611) < 0.0005)
+        #expect(abs(Similarity.jaroWinkler("dwayne", "duane") - 0.84) < 0.0005)
+        #expect(abs(Similarity.jaroWinkler("dixon", "dicksonx") - 0.8133) < 0.0005)
+        #expect(Similarity.jaroWinkler("muller", "muller") == 1)
+        #expect(Similarity.jaroWinkler("", "abc") == 0)
+        #expect(Similarity.jaroWinkler("abc", "xyz") == 0)
+        #expect(Similarity.jaroWinkler("kowalski", "kwoalski") == Similarity.jaroWinkler("kwoalski", "kowalski"))
+    }
+
+    @Test("token-set similarity ignores order and extra words")
+    func tokenSet() {
+        #expect(Similarity.tokenSet(["muller", "maschinenbau"], ["maschinenbau", "muller", "sud"]) == 1)
+        #expect(Similarity.tokenSet(["alpha", "logistik"], ["beta", "logistik"]) == 0.5)
+        #expect(Similarity.tokenSet([], ["x"]) == 0)
+    }
+}
