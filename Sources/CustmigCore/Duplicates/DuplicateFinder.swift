@@ -1,0 +1,81 @@
+/// Finds duplicate clusters among canonical customers: blocking, pair scores, clusters of merged pairs.
+///
+/// A cluster is the connected component of pairs at or above `autoMerge`; pairs between `review` and
+/// `autoMerge` are listed for a steward and never merge on their own. Blocks larger than `maxBlock`
+/// (a common name in a big city) are compared only within sorted windows, so the work stays bounded.
+public struct DuplicateFinder: Sendable {
+    public struct Pair: Sendable, Hashable {
+        public var first: String
+        public var second: String
+        public var score: Double
+    }
+
+    public struct Result: Sendable {
+        public var compared: Int
+        public var merged: [Pair]
+        public var review: [Pair]
+        /// Clusters of two or more keys, each sorted, largest first.
+        public var clusters: [[String]]
+        /// Customers without any blocking key (never compared; reported, not dropped).
+        public var unblocked: [String]
+    }
+
+    public var matcher: CustomerMatcher
+    public var maxBlock = 200
+
+    public init(matcher: CustomerMatcher = CustomerMatcher()) { self.matcher = matcher }
+
+    public func find(_ customers: [CanonicalCustomer]) -> Result {
+        let profiles = customers.map(CustomerMatcher.Profile.init)
+        var blocks: [String: [Int]] = [:]
+        var unblocked: [String] = []
+        for (index, profile) in profiles.enumerated() {
+            let keys = CustomerMatcher.blockingKeys(profile)
+            if keys.isEmpty { unblocked.append(profile.key) }
+            for key in keys { blocks[key, default: []].append(index) }
+        }
+        var seen = Set<Int64>()
+        var merged: [Pair] = []
+        var review: [Pair] = []
+        var compared = 0
+        for members in blocks.values where members.count > 1 {
+            let ordered = members.count > maxBlock ? members.sorted { profiles[$0].name < profiles[$1].name } : members
+            for (position, i) in ordered.enumerated() {
+                let limit = members.count > maxBlock ? min(ordered.count, position + 20) : ordered.count
+                for j in ordered[(position + 1)..<limit] {
+                    let (low, high) = i < j ? (i, j) : (j, i)
+                    guard seen.insert(Int64(low) << 32 | Int64(high)).inserted else { continue }
+                    compared += 1
+                    let score = matcher.score(profiles[low], profiles[high]).total
+                    let pair = Pair(first: profiles[low].key, second: profiles[high].key, score: score)
+                    if score >= matcher.settings.autoMerge {
+                        merged.append(pair)
+                    } else if score >= matcher.settings.review {
+                        review.append(pair)
+                    }
+                }
+            }
+        }
+        var parent = [String: String]()
+        func root(_ key: String) -> String {
+            var current = key
+            while let next = parent[current], next != current { current = next }
+            return current
+        }
+        for pair in merged {
+            let a = root(pair.first)
+            let b = root(pair.second)
+            if a != b { parent[max(a, b)] = min(a, b) }
+            if parent[a] == nil { parent[a] = a }
+            if parent[b] == nil { parent[b] = b }
+        }
+        var groups: [String: [String]] = [:]
+        for key in parent.keys { groups[root(key), default: []].append(key) }
+        let clusters = groups.values.filter { $0.count > 1 }.map { $0.sorted() }
+            .sorted { $0.count != $1.count ? $0.count > $1.count : $0[0] < $1[0] }
+        return Result(
+            compared: compared, merged: merged.sorted { ($0.first, $0.second) < ($1.first, $1.second) },
+            review: review.sorted { ($0.first, $0.second) < ($1.first, $1.second) }, clusters: clusters,
+            unblocked: unblocked)
+    }
+}

@@ -1,0 +1,49 @@
+import CustmigCore
+import Foundation
+import Testing
+
+/// Pair precision, recall and F1 of the duplicate finder against the ground truth `custmig samples` writes.
+@Suite("Duplicate finding quality")
+struct DuplicateQualityTests {
+    static func pairs(_ clusters: [[String]]) -> Set<String> {
+        var result = Set<String>()
+        for cluster in clusters {
+            for (index, a) in cluster.enumerated() {
+                for b in cluster[(index + 1)...] { result.insert(a < b ? "\(a)|\(b)" : "\(b)|\(a)") }
+            }
+        }
+        return result
+    }
+
+    @Test("F1 on a generated sample stays well above the floor; auto-merge precision is high")
+    func f1() throws {
+        let folder = try Paths.scratch()
+        _ = try SampleGenerator(options: SampleOptions(rows: 4_000, seed: 2024, formats: [.csv])).write(to: folder)
+        let engine = MappingEngine(mapping: try MappingLoader.load(path: MappingLoaderTests.shipped("legacy-flat-csv")))
+        let reader = try ExtractOpener.open(path: folder + "/customers.csv", options: engine.mapping.source.extractOptions)
+        var customers: [CanonicalCustomer] = []
+        while let record = try reader.next() {
+            if let customer = engine.map(record).customer { customers.append(customer) }
+        }
+        let result = DuplicateFinder().find(customers)
+        func alpha(_ key: Substring) -> String { String(repeating: "0", count: 10 - key.count) + key }
+        var truthClusters: [String: Set<String>] = [:]
+        for line in try String(contentsOfFile: folder + "/ground-truth.csv", encoding: .utf8).split(separator: "\n").dropFirst() {
+            let parts = line.split(separator: ",")
+            truthClusters[alpha(parts[1]), default: [alpha(parts[1])]].insert(alpha(parts[0]))
+        }
+        let known = Set(customers.map(\.key))
+        let truth = Self.pairs(truthClusters.values.map { Array($0.filter(known.contains)).sorted() })
+        let predicted = Self.pairs(result.clusters)
+        let truePositives = Double(predicted.intersection(truth).count)
+        let precision = predicted.isEmpty ? 0 : truePositives / Double(predicted.count)
+        let recall = truth.isEmpty ? 0 : truePositives / Double(truth.count)
+        let f1 = precision + recall == 0 ? 0 : 2 * precision * recall / (precision + recall)
+        print("duplicates: \(customers.count) customers, \(result.compared) pairs compared, truth \(truth.count), "
+            + "predicted \(predicted.count), precision \(precision), recall \(recall), F1 \(f1), review \(result.review.count)")
+        #expect(truth.count > 50)
+        #expect(result.compared < customers.count * 20)
+        #expect(precision >= 0.9)
+        #expect(f1 >= 0.75)
+    }
+}
