@@ -131,6 +131,28 @@ public final class Ledger {
                 table.primaryKey(["run_id", "rule", "value"])
             }
         }
+        migrator.registerMigration("v2-duplicates") { db in
+            try db.create(table: "key_map") { table in
+                table.column("legacy_key", .text).primaryKey()
+                table.column("golden_key", .text).notNull()
+                table.column("run_id", .integer).notNull()
+            }
+            try db.create(table: "duplicate_pair") { table in
+                table.column("run_id", .integer).notNull().references("run", onDelete: .cascade)
+                table.column("first", .text).notNull()
+                table.column("second", .text).notNull()
+                table.column("score", .double).notNull()
+                table.column("outcome", .text).notNull()
+                table.column("evidence", .text).notNull()
+            }
+            try db.create(table: "survivor") { table in
+                table.column("run_id", .integer).notNull().references("run", onDelete: .cascade)
+                table.column("golden_key", .text).notNull()
+                table.column("members", .text).notNull()
+                table.column("data", .text).notNull()
+                table.primaryKey(["run_id", "golden_key"])
+            }
+        }
         return migrator
     }
 }

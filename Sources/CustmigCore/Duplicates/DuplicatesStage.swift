@@ -1,0 +1,127 @@
+import Foundation
+import GRDB
+
+/// What a duplicates run found, counted from what it stored.
+public struct DuplicatesSummary: Sendable, Codable {
+    public var run: Int64
+    public var mapRun: Int64
+    /// `done`, or `unchanged` when the same map run was already matched with these settings.
+    public var outcome: String
+    public var customers: Int
+    public var pairsCompared: Int
+    public var autoMerged: Int
+    public var forReview: Int
+    public var clusters: Int
+    /// Customers that disappear into a survivor (cluster members minus one per cluster).
+    public var mergedAway: Int
+    public var unblocked: Int
+    public var reports: [String]
+}
+
+/// `custmig duplicates`: matches the canonical customers of a map run, clusters the duplicates, builds
+/// surviving (golden) records and updates the key map, all in one transaction (a killed run leaves
+/// nothing behind and a rerun does it again; a finished one is a no-op).
+///
+/// Golden keys are sticky: a cluster keeps the golden key its members already had in the key map (the
+/// most common one), however the cluster or its survivor changes; a new cluster takes its smallest
+/// member key — never something derived from run order.
+public enum DuplicatesStage {
+    public static func run(
+        workspace: Workspace, mapRun requested: Int64?, matcher: CustomerMatcher = CustomerMatcher(), command: String
+    ) throws -> DuplicatesSummary {
+        let ledger = workspace.ledger
+        guard let mapRun = try requested ?? ledger.database.read({ db in
+            try Int64.fetchOne(db, sql: "SELECT id FROM run WHERE stage = 'map' AND status = 'done' ORDER BY id DESC LIMIT 1")
+        }) else {
+            throw CustmigError(
+                .usage, code: "DUP-NO-MAP", "there is no finished map run in \(workspace.path).",
+                fix: "run custmig map first.")
+        }
+        let settings = "\(matcher.settings.autoMerge)|\(matcher.settings.review)|\(CustmigVersion.current)"
+        let inputsKey = FileDigest.sha256("duplicates|\(mapRun)|\(settings)")
+        if let done = try ledger.database.read({ db in
+            try String.fetchOne(
+                db, sql: "SELECT summary FROM run WHERE stage = 'duplicates' AND inputs_key = ? AND status = 'done'",
+                arguments: [inputsKey])
+        }), var summary = try? JSONDecoder().decode(DuplicatesSummary.self, from: Data(done.utf8)) {
+            summary.outcome = "unchanged"
+            return summary
+        }
+        let rows = try ledger.database.read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT legacy_key, data FROM canonical_record WHERE run_id = ? AND status != 'rejected'",
+                arguments: [mapRun])
+        }
+        let decoder = JSONDecoder()
+        var customers: [CanonicalCustomer] = []
+        var legacyOf: [String: String] = [:]
+        for row in rows {
+            guard let customer = try? decoder.decode(CanonicalCustomer.self, from: Data((row["data"] as String).utf8)) else {
+                continue
+            }
+            customers.append(customer)
+            legacyOf[customer.key] = row["legacy_key"]
+        }
+        let result = DuplicateFinder(matcher: matcher).find(customers)
+        let byKey = Dictionary(customers.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
+        let summary = try ledger.database.write { db -> DuplicatesSummary in
+            try db.execute(
+                sql: """
+                    INSERT INTO run (stage, status, inputs_key, custmig_version, command, started_at)
+                    VALUES ('duplicates', 'running', ?, ?, ?, ?)
+                    """, arguments: [inputsKey, CustmigVersion.current, command, Date()])
+            let run = db.lastInsertedRowID
+            let profiles = Dictionary(customers.map { ($0.key, CustomerMatcher.Profile($0)) }, uniquingKeysWith: { a, _ in a })
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            for (outcome, pairs) in [("merged", result.merged), ("review", result.review)] {
+                for pair in pairs {
+                    guard let a = profiles[pair.first], let b = profiles[pair.second] else { continue }
+                    let evidence = String(decoding: try encoder.encode(matcher.score(a, b).evidence), as: UTF8.self)
+                    try db.execute(
+                        sql: "INSERT INTO duplicate_pair (run_id, first, second, score, outcome, evidence) VALUES (?, ?, ?, ?, ?, ?)",
+                        arguments: [run, pair.first, pair.second, pair.score, outcome, evidence])
+                }
+            }
+            var clustered = Set<String>()
+            for members in result.clusters {
+                let legacyKeys = members.compactMap { legacyOf[$0] }
+                var existing: [String: Int] = [:]
+                for legacy in legacyKeys {
+                    if let golden = try String.fetchOne(
+                        db, sql: "SELECT golden_key FROM key_map WHERE legacy_key = ?", arguments: [legacy])
+                    {
+                        existing[golden, default: 0] += 1
+                    }
+                }
+                let golden = existing.max { ($0.value, $1.key) < ($1.value, $0.key) }?.key ?? members.min()!
+                let survivor = Survivorship.survivor(of: members.compactMap { byKey[$0] }, goldenKey: golden)
+                try db.execute(
+                    sql: "INSERT INTO survivor (run_id, golden_key, members, data) VALUES (?, ?, ?, ?)",
+                    arguments: [run, golden, members.joined(separator: " "), survivor.jsonText])
+                for legacy in legacyKeys {
+                    try db.execute(
+                        sql: "INSERT OR REPLACE INTO key_map (legacy_key, golden_key, run_id) VALUES (?, ?, ?)",
+                        arguments: [legacy, golden, run])
+                }
+                clustered.formUnion(members)
+            }
+            for customer in customers where !clustered.contains(customer.key) {
+                guard let legacy = legacyOf[customer.key] else { continue }
+                try db.execute(
+                    sql: "INSERT OR REPLACE INTO key_map (legacy_key, golden_key, run_id) VALUES (?, ?, ?)",
+                    arguments: [legacy, customer.key, run])
+            }
+            let summary = DuplicatesSummary(
+                run: run, mapRun: mapRun, outcome: "done", customers: customers.count, pairsCompared: result.compared,
+                autoMerged: result.merged.count, forReview: result.review.count, clusters: result.clusters.count,
+                mergedAway: result.clusters.reduce(0) { $0 + $1.count - 1 }, unblocked: result.unblocked.count,
+                reports: [])
+            try db.execute(
+                sql: "UPDATE run SET status = 'done', finished_at = ?, summary = ? WHERE id = ?",
+                arguments: [Date(), String(decoding: try JSONEncoder().encode(summary), as: UTF8.self), run])
+            return summary
+        }
+        return summary
+    }
+}
