@@ -25,7 +25,15 @@ public struct DuplicateFinder: Sendable {
 
     public init(matcher: CustomerMatcher = CustomerMatcher()) { self.matcher = matcher }
 
-    public func find(_ customers: [CanonicalCustomer]) -> Result {
+    /// Steward decisions as canonical-key pairs: `merge` pairs always merge, `keepApart` pairs never end
+    /// in one cluster (a merge that would join them is skipped).
+    public struct Decisions: Sendable {
+        public var merge: [(String, String)] = []
+        public var keepApart: [(String, String)] = []
+        public init() {}
+    }
+
+    public func find(_ customers: [CanonicalCustomer], decisions: Decisions = Decisions()) -> Result {
         let profiles = customers.map(CustomerMatcher.Profile.init)
         var blocks: [String: [Int]] = [:]
         var unblocked: [String] = []
@@ -56,18 +64,32 @@ public struct DuplicateFinder: Sendable {
                 }
             }
         }
+        func pairKey(_ a: String, _ b: String) -> String { a < b ? a + "|" + b : b + "|" + a }
+        let apart = Set(decisions.keepApart.map { pairKey($0.0, $0.1) })
+        let together = Set(decisions.merge.map { pairKey($0.0, $0.1) })
+        merged.removeAll { apart.contains(pairKey($0.first, $0.second)) }
+        review.removeAll { apart.contains(pairKey($0.first, $0.second)) || together.contains(pairKey($0.first, $0.second)) }
         var parent = [String: String]()
         func root(_ key: String) -> String {
             var current = key
             while let next = parent[current], next != current { current = next }
             return current
         }
-        for pair in merged {
-            let a = root(pair.first)
-            let b = root(pair.second)
-            if a != b { parent[max(a, b)] = min(a, b) }
-            if parent[a] == nil { parent[a] = a }
-            if parent[b] == nil { parent[b] = b }
+        func union(_ first: String, _ second: String) {
+            if parent[first] == nil { parent[first] = first }
+            if parent[second] == nil { parent[second] = second }
+            let (a, b) = (root(first), root(second))
+            guard a != b else { return }
+            // Never join two customers a steward kept apart.
+            for (x, y) in decisions.keepApart {
+                let (rx, ry) = (root(x), root(y))
+                if (rx == a && ry == b) || (rx == b && ry == a) { return }
+            }
+            parent[max(a, b)] = min(a, b)
+        }
+        for (a, b) in decisions.merge { union(a, b) }
+        for pair in merged.sorted(by: { $0.score != $1.score ? $0.score > $1.score : ($0.first, $0.second) < ($1.first, $1.second) }) {
+            union(pair.first, pair.second)
         }
         var groups: [String: [String]] = [:]
         for key in parent.keys { groups[root(key), default: []].append(key) }

@@ -16,6 +16,9 @@ public struct DuplicatesSummary: Sendable, Codable {
     public var mergedAway: Int
     public var unblocked: Int
     public var reports: [String]
+    /// Steward decisions applied, and those whose customers are not in this map run (`file:line`).
+    public var decisionsApplied: Int = 0
+    public var decisionsStale: [String] = []
 }
 
 /// `custmig duplicates`: matches the canonical customers of a map run, clusters the duplicates, builds
@@ -27,7 +30,8 @@ public struct DuplicatesSummary: Sendable, Codable {
 /// member key — never something derived from run order.
 public enum DuplicatesStage {
     public static func run(
-        workspace: Workspace, mapRun requested: Int64?, matcher: CustomerMatcher = CustomerMatcher(), command: String
+        workspace: Workspace, mapRun requested: Int64?, matcher: CustomerMatcher = CustomerMatcher(),
+        decisionsFile: String? = nil, command: String
     ) throws -> DuplicatesSummary {
         let ledger = workspace.ledger
         guard let mapRun = try requested ?? ledger.database.read({ db in
@@ -37,7 +41,10 @@ public enum DuplicatesStage {
                 .usage, code: "DUP-NO-MAP", "there is no finished map run in \(workspace.path).",
                 fix: "run custmig map first.")
         }
-        let settings = "\(matcher.settings.autoMerge)|\(matcher.settings.review)|\(CustmigVersion.current)"
+        let decisionsText = decisionsFile.flatMap { try? String(contentsOfFile: $0, encoding: .utf8) } ?? ""
+        let decisions = try decisionsFile.map { try DuplicateDecisionFile.read(path: $0, knownKeys: nil) } ?? []
+        let settings = "\(matcher.settings.autoMerge)|\(matcher.settings.review)|\(CustmigVersion.current)|"
+            + FileDigest.sha256(decisionsText)
         let inputsKey = FileDigest.sha256("duplicates|\(mapRun)|\(settings)")
         if let done = try ledger.database.read({ db in
             try String.fetchOne(
@@ -62,7 +69,18 @@ public enum DuplicatesStage {
             customers.append(customer)
             legacyOf[customer.key] = row["legacy_key"]
         }
-        let result = DuplicateFinder(matcher: matcher).find(customers)
+        var canonicalOf: [String: String] = [:]
+        for (canonical, legacy) in legacyOf { canonicalOf[legacy] = canonical }
+        var constraints = DuplicateFinder.Decisions()
+        var stale: [String] = []
+        for decision in decisions {
+            guard let a = canonicalOf[decision.first], let b = canonicalOf[decision.second] else {
+                stale.append("\((decisionsFile! as NSString).lastPathComponent):\(decision.line) \(decision.first) \(decision.second)")
+                continue
+            }
+            if decision.verdict == .merge { constraints.merge.append((a, b)) } else { constraints.keepApart.append((a, b)) }
+        }
+        let result = DuplicateFinder(matcher: matcher).find(customers, decisions: constraints)
         let byKey = Dictionary(customers.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
         let summary = try ledger.database.write { db -> DuplicatesSummary in
             try db.execute(
@@ -112,11 +130,13 @@ public enum DuplicatesStage {
                     sql: "INSERT OR REPLACE INTO key_map (legacy_key, golden_key, run_id) VALUES (?, ?, ?)",
                     arguments: [legacy, customer.key, run])
             }
-            let summary = DuplicatesSummary(
+            var summary = DuplicatesSummary(
                 run: run, mapRun: mapRun, outcome: "done", customers: customers.count, pairsCompared: result.compared,
                 autoMerged: result.merged.count, forReview: result.review.count, clusters: result.clusters.count,
                 mergedAway: result.clusters.reduce(0) { $0 + $1.count - 1 }, unblocked: result.unblocked.count,
                 reports: [])
+            summary.decisionsApplied = decisions.count - stale.count
+            summary.decisionsStale = stale
             try db.execute(
                 sql: "UPDATE run SET status = 'done', finished_at = ?, summary = ? WHERE id = ?",
                 arguments: [Date(), String(decoding: try JSONEncoder().encode(summary), as: UTF8.self), run])

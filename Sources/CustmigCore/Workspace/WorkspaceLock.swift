@@ -26,9 +26,17 @@ final class WorkspaceLock {
                 .locked, code: "WS-LOCKED", "the workspace \(folder) is in use by \(holder).",
                 fix: "wait for it to finish, or stop it; the lock is released as soon as that process ends.")
         }
-        let label = "pid \(getpid()) on \(ProcessInfo.processInfo.hostName) running `\(command)` since \(ISO8601DateFormatter().string(from: Date()))"
+        let label = "pid \(getpid()) on \(WorkspaceLock.hostName) running `\(command)` since \(ISO8601DateFormatter().string(from: Date()))"
         ftruncate(descriptor, 0)
         _ = label.withCString { pwrite(descriptor, $0, strlen($0), 0) }
+    }
+
+    /// The machine's name from `gethostname` (Foundation's `hostName` may wait on DNS, which a machine
+    /// without a network can make hang).
+    static var hostName: String {
+        var buffer = [CChar](repeating: 0, count: 256)
+        guard gethostname(&buffer, buffer.count) == 0 else { return "unknown host" }
+        return String(cString: buffer)
     }
 
     deinit {

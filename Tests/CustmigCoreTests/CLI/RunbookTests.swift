@@ -52,11 +52,14 @@ struct RunbookTests {
                 environment["PATH"] = binaryFolder + ":" + (environment["PATH"] ?? "/usr/bin:/bin")
                 process.environment = environment
                 process.standardOutput = FileHandle.nullDevice
-                let errors = Pipe()
+                let errorsPath = scratch + "/stderr.txt"
+                FileManager.default.createFile(atPath: errorsPath, contents: nil)
+                let errors = try FileHandle(forWritingTo: URL(fileURLWithPath: errorsPath))
                 process.standardError = errors
                 try process.run()
-                let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
                 process.waitUntilExit()
+                try errors.close()
+                let stderr = (try? String(contentsOfFile: errorsPath, encoding: .utf8)) ?? ""
                 #expect(process.terminationStatus == 0, "\(runbook): `\(command)` failed: \(stderr.suffix(500))")
             }
         }

@@ -19,7 +19,7 @@ public struct MappingVersion: Sendable, Codable {
                 files[(file as NSString).lastPathComponent] = text
             }
         }
-        for extra in ["corrections.csv", "review-decisions.csv"] {
+        for extra in ["corrections.csv", "review-decisions.csv", "duplicate-decisions.csv"] {
             let path = (folder.isEmpty ? "." : folder) + "/" + extra
             if let text = try? String(contentsOfFile: path, encoding: .utf8) { files[extra] = text }
         }

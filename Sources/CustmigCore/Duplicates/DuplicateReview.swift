@@ -1,0 +1,86 @@
+import Foundation
+import GRDB
+
+/// The steward's loop for pairs the matcher is unsure of: export them, let a steward write `merge` or
+/// `keep_apart`, record the decisions beside the mapping, where every later run re-applies them.
+public enum DuplicateReview {
+    static let exportHeader = "first_key,second_key,score,first_name,second_name,first_city,second_city,evidence,decision,who"
+
+    /// Writes the review pairs of the latest duplicates run as CSV; returns how many.
+    public static func export(workspace: Workspace, to path: String) throws -> Int {
+        let ledger = workspace.ledger
+        let rows = try ledger.database.read { db -> [Row] in
+            guard let run = try Int64.fetchOne(
+                db, sql: "SELECT id FROM run WHERE stage = 'duplicates' AND status = 'done' ORDER BY id DESC LIMIT 1")
+            else {
+                throw CustmigError(
+                    .usage, code: "DUP-NO-RUN", "there is no duplicates run in \(workspace.path).",
+                    fix: "run custmig duplicates first.")
+            }
+            return try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT p.score, p.evidence, a.legacy_key AS first_key, a.data AS first_data,
+                    b.legacy_key AS second_key, b.data AS second_data FROM duplicate_pair p
+                    JOIN run r ON r.id = p.run_id
+                    JOIN canonical_record a ON a.key = p.first AND a.run_id = (
+                        SELECT MAX(id) FROM run WHERE stage = 'map' AND status = 'done')
+                    JOIN canonical_record b ON b.key = p.second AND b.run_id = a.run_id
+                    WHERE p.run_id = ? AND p.outcome = 'review' ORDER BY p.score DESC
+                    """, arguments: [run])
+        }
+        let output = try FileOutput(path: path, mode: 0o600)
+        try output.write(exportHeader + "\n")
+        let decoder = JSONDecoder()
+        for row in rows {
+            let first = try? decoder.decode(CanonicalCustomer.self, from: Data((row["first_data"] as String).utf8))
+            let second = try? decoder.decode(CanonicalCustomer.self, from: Data((row["second_data"] as String).utf8))
+            let evidence = (try? decoder.decode([CustomerMatcher.Evidence].self, from: Data((row["evidence"] as String).utf8)))?
+                .filter { $0.weight != 0 }.map { "\($0.field) \($0.level) \($0.weight > 0 ? "+" : "")\(Int($0.weight))" }
+                .joined(separator: "; ") ?? ""
+            let fields: [String] = [
+                row["first_key"], row["second_key"], String(format: "%.1f", row["score"] as Double),
+                first?.names.first ?? "", second?.names.first ?? "", first?.addresses.first?.city ?? "",
+                second?.addresses.first?.city ?? "", evidence, "", "",
+            ]
+            try output.write(fields.map(RejectReport.quote).joined(separator: ",") + "\n")
+        }
+        try output.close()
+        return rows.count
+    }
+
+    /// Records a steward's filled-in export into `duplicate-decisions.csv` beside the mapping, after
+    /// checking every key against the latest map run and the whole file for contradictions.
+    public static func decide(workspace: Workspace, stewardFile: String, mappingPath: String) throws -> Int {
+        var options = ExtractOptions(format: .csv, encoding: .utf8, delimiter: UInt8(ascii: ","))
+        options.hasHeader = true
+        let reader = try CSVRecordReader(path: stewardFile, options: options)
+        var lines: [String] = []
+        while let record = try reader.next() {
+            let decision = (record["decision"]?.text ?? "").trimmedWhitespace
+            guard !decision.isEmpty else { continue }
+            let fields = [record["first_key"]?.text ?? "", record["second_key"]?.text ?? "", decision, record["who"]?.text ?? ""]
+            lines.append(fields.map { RejectReport.quote($0.trimmedWhitespace) }.joined(separator: ","))
+        }
+        let target = ((mappingPath as NSString).deletingLastPathComponent.isEmpty ? "." : (mappingPath as NSString).deletingLastPathComponent)
+            + "/duplicate-decisions.csv"
+        let existing = (try? String(contentsOfFile: target, encoding: .utf8)) ?? (DuplicateDecisionFile.header + "\n")
+        let combined = existing + (existing.hasSuffix("\n") ? "" : "\n") + lines.map { $0 + "\n" }.joined()
+        let known = try workspace.ledger.database.read { db in
+            Set(
+                try String.fetchAll(
+                    db,
+                    sql: """
+                        SELECT legacy_key FROM canonical_record WHERE run_id = (
+                        SELECT MAX(id) FROM run WHERE stage = 'map' AND status = 'done')
+                        """))
+        }
+        let draft = target + ".draft"
+        try combined.write(toFile: draft, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: draft) }
+        _ = try DuplicateDecisionFile.read(path: draft, knownKeys: known)
+        try FileManager.default.removeItem(atPath: draft)
+        try combined.write(toFile: target, atomically: true, encoding: .utf8)
+        return lines.count
+    }
+}

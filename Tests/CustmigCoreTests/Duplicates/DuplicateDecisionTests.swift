@@ -1,0 +1,86 @@
+import CustmigCore
+import Foundation
+import GRDB
+import Testing
+
+@Suite("Steward decisions on duplicates", .serialized)
+struct DuplicateDecisionTests {
+    @Test("keep_apart splits an auto-merged pair, merge joins two customers; stale decisions are reported")
+    func decisionsApply() throws {
+        let data = try Paths.scratch()
+        _ = try SampleGenerator(options: SampleOptions(rows: 1_000, seed: 5, formats: [.csv])).write(to: data)
+        let mappingFolder = try StewardFilesTests.mappingFolder()
+        let workspace = try Workspace(path: try Paths.scratch(), command: "test", writer: true)
+        _ = try MapStage.run(
+            MapOptions(
+                mappingPath: mappingFolder + "/mapping.yaml", extracts: [data + "/customers.csv"], command: "test",
+                custmigVersion: CustmigVersion.current), workspace: workspace)
+        let first = try DuplicatesStage.run(workspace: workspace, mapRun: nil, command: "test")
+        let merged = try workspace.ledger.database.read { db in
+            try Row.fetchOne(db, sql: "SELECT members FROM survivor WHERE run_id = ? ORDER BY golden_key", arguments: [first.run])
+        }
+        let members = try #require(merged.map { ($0["members"] as String).split(separator: " ").map { String(Int($0)!) } })
+        let singles = try workspace.ledger.database.read { db in
+            try String.fetchAll(db, sql: "SELECT legacy_key FROM key_map WHERE legacy_key = golden_key + 0 ORDER BY legacy_key LIMIT 0")
+        }
+        _ = singles
+        let decisions = """
+            \(DuplicateDecisionFile.header)
+            \(members[0]),\(members[1]),keep_apart,m.steward
+            100001,100002,merge,m.steward
+            999998,999999,merge,m.steward
+
+            """
+        try decisions.write(toFile: mappingFolder + "/duplicate-decisions.csv", atomically: true, encoding: .utf8)
+        let second = try DuplicatesStage.run(
+            workspace: workspace, mapRun: nil, decisionsFile: mappingFolder + "/duplicate-decisions.csv", command: "test")
+        #expect(second.decisionsApplied == 2)
+        #expect(second.decisionsStale == ["duplicate-decisions.csv:4 999998 999999"])
+        let goldens = try workspace.ledger.database.read { db in
+            try Dictionary(
+                uniqueKeysWithValues: Row.fetchAll(
+                    db, sql: "SELECT legacy_key, golden_key FROM key_map WHERE legacy_key IN (?, ?, ?, ?)",
+                    arguments: [members[0], members[1], "100001", "100002"]
+                ).map { ($0["legacy_key"] as String, $0["golden_key"] as String) })
+        }
+        #expect(goldens[members[0]] != goldens[members[1]])
+        #expect(goldens["100001"] == goldens["100002"])
+    }
+
+    @Test("a contradicting decisions file is refused with the lines involved")
+    func contradiction() throws {
+        let file = try Paths.scratch() + "/duplicate-decisions.csv"
+        try """
+            \(DuplicateDecisionFile.header)
+            A,B,merge,x
+            B,C,merge,x
+            A,C,keep_apart,y
+
+            """.write(toFile: file, atomically: true, encoding: .utf8)
+        #expect {
+            _ = try DuplicateDecisionFile.read(path: file, knownKeys: nil)
+        } throws: { error in
+            (error as? MappingProblems)?.description.contains(
+                "duplicate-decisions.csv:4: error: [DUP-CONTRADICTION] keep_apart A and C contradicts the merge decisions on lines 2, 3") == true
+        }
+    }
+
+    @Test("decide refuses keys that are not in the latest map run")
+    func unknownKeys() throws {
+        let mappingFolder = try StewardFilesTests.mappingFolder()
+        let workspace = try Workspace(path: try Paths.scratch(), command: "test", writer: true)
+        _ = try MapStage.run(
+            MapOptions(
+                mappingPath: mappingFolder + "/mapping.yaml", extracts: [Paths.samples("customers.csv")], command: "test",
+                custmigVersion: CustmigVersion.current), workspace: workspace)
+        let steward = try Paths.scratch() + "/pairs.csv"
+        try "first_key,second_key,score,first_name,second_name,first_city,second_city,evidence,decision,who\n100000,424242,6,a,b,c,d,e,merge,x\n"
+            .write(toFile: steward, atomically: true, encoding: .utf8)
+        #expect {
+            _ = try DuplicateReview.decide(workspace: workspace, stewardFile: steward, mappingPath: mappingFolder + "/mapping.yaml")
+        } throws: { error in
+            (error as? MappingProblems)?.description.contains("customer 424242 is not in the map run being matched") == true
+        }
+        #expect(!FileManager.default.fileExists(atPath: mappingFolder + "/duplicate-decisions.csv"))
+    }
+}
