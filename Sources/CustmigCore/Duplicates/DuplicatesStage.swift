@@ -142,6 +142,8 @@ public enum DuplicatesStage {
                 arguments: [Date(), String(decoding: try JSONEncoder().encode(summary), as: UTF8.self), run])
             return summary
         }
-        return summary
+        var written = summary
+        written.reports = [try DuplicatesReport.write(run: summary.run, ledger: ledger, folder: try workspace.reportFolder(run: summary.run))]
+        return written
     }
 }

@@ -57,6 +57,7 @@ extension Custmig.Duplicates {
                 Terminal.out("  for review      \(summary.forReview) pairs (custmig duplicates review --out pairs.csv)")
                 if summary.decisionsApplied > 0 { Terminal.out("  decisions       \(summary.decisionsApplied) applied") }
                 for stale in summary.decisionsStale { Terminal.out("  decision no longer applies: \(stale)") }
+                for report in summary.reports { Terminal.out("report: \(report)") }
                 if summary.unblocked > 0 {
                     Terminal.out("  not compared    \(summary.unblocked) customers without any blocking key (no VAT id, postal code, city, phone or email)")
                 }

@@ -17,6 +17,10 @@ struct DuplicatesStageTests {
         let first = try DuplicatesStage.run(workspace: workspace, mapRun: nil, command: "test")
         #expect(first.clusters > 10)
         #expect(first.mergedAway >= first.clusters)
+        let report = try String(contentsOfFile: try #require(first.reports.first), encoding: .utf8)
+        #expect(report.contains("class=\"diff\""))
+        #expect(report.contains("why (field, level, weight)"))
+        #expect(!report.contains("<script src") && !report.contains("<link"))
         let again = try DuplicatesStage.run(workspace: workspace, mapRun: nil, command: "test")
         #expect(again.outcome == "unchanged")
         let (goldenOf, survivors) = try workspace.ledger.database.read { db in

@@ -1,0 +1,110 @@
+import Foundation
+import GRDB
+
+/// The duplicates report for people: each cluster's members side by side with the fields that differ
+/// highlighted and each pair's score broken down per field; then the pairs for review. Self-contained
+/// HTML (no external assets), the first `limit` clusters and pairs with totals.
+public enum DuplicatesReport {
+    public static func write(run: Int64, ledger: Ledger, folder: String, limit: Int = 200) throws -> String {
+        let decoder = JSONDecoder()
+        var clusters: [(golden: String, members: [CanonicalCustomer])] = []
+        var pairs: [(outcome: String, first: String, second: String, score: Double, evidence: [CustomerMatcher.Evidence])] = []
+        var totals = (clusters: 0, review: 0)
+        try ledger.database.read { db in
+            let mapRun = try Int64.fetchOne(
+                db, sql: "SELECT MAX(id) FROM run WHERE stage = 'map' AND status = 'done' AND id < ?", arguments: [run])
+            totals.clusters = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM survivor WHERE run_id = ?", arguments: [run]) ?? 0
+            totals.review = try Int.fetchOne(
+                db, sql: "SELECT COUNT(*) FROM duplicate_pair WHERE run_id = ? AND outcome = 'review'", arguments: [run]) ?? 0
+            for row in try Row.fetchAll(
+                db, sql: "SELECT golden_key, members FROM survivor WHERE run_id = ? ORDER BY golden_key LIMIT ?",
+                arguments: [run, limit])
+            {
+                let keys = (row["members"] as String).split(separator: " ").map(String.init)
+                let members = try keys.compactMap { key -> CanonicalCustomer? in
+                    guard let data = try String.fetchOne(
+                        db, sql: "SELECT data FROM canonical_record WHERE run_id = ? AND key = ?", arguments: [mapRun, key])
+                    else { return nil }
+                    return try? decoder.decode(CanonicalCustomer.self, from: Data(data.utf8))
+                }
+                clusters.append((row["golden_key"], members))
+            }
+            for row in try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT outcome, first, second, score, evidence FROM duplicate_pair WHERE run_id = ?
+                    ORDER BY outcome = 'review' DESC, score DESC LIMIT ?
+                    """, arguments: [run, limit * 2])
+            {
+                let evidence = (try? decoder.decode([CustomerMatcher.Evidence].self, from: Data((row["evidence"] as String).utf8))) ?? []
+                pairs.append((row["outcome"], row["first"], row["second"], row["score"], evidence))
+            }
+        }
+        var html = "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Duplicates, run \(run)</title>"
+        html += "<style>\(HTML.style) .diff{background:#fff4c2} td{vertical-align:top}</style></head><body>"
+        html += "<header><h1>Duplicates — run \(run)</h1><div class=\"facts\"><span>\(HTML.grouped(totals.clusters)) clusters merged, "
+        html += "\(HTML.grouped(totals.review)) pairs for review"
+        if totals.clusters > clusters.count { html += " (first \(clusters.count) clusters shown)" }
+        html += "</span></div></header><main>"
+        html += "<h2>Pairs for review</h2>" + pairTable(pairs.filter { $0.outcome == "review" })
+        html += "<h2>Merged clusters</h2>"
+        let scoreOf = Dictionary(pairs.map { ($0.first + "|" + $0.second, $0) }, uniquingKeysWith: { a, _ in a })
+        for cluster in clusters {
+            html += "<section class=\"card\" style=\"margin-bottom:12px\"><h2>golden key \(HTML.escape(cluster.golden))</h2>"
+            html += memberTable(cluster.members)
+            let keys = cluster.members.map(\.key).sorted()
+            for (index, a) in keys.enumerated() {
+                for b in keys[(index + 1)...] {
+                    if let pair = scoreOf[a + "|" + b] { html += pairTable([pair]) }
+                }
+            }
+            html += "</section>"
+        }
+        html += "</main></body></html>\n"
+        let path = folder + "/duplicates.html"
+        let output = try FileOutput(path: path, mode: 0o600)
+        try output.write(html)
+        try output.close()
+        return path
+    }
+
+    static func rows(_ customer: CanonicalCustomer) -> [(String, String)] {
+        let address = customer.addresses.first
+        return [
+            ("key", customer.key), ("name", customer.names.first ?? ""), ("VAT id", customer.vatId ?? ""),
+            ("street", address?.street ?? ""), ("postal code", address?.postalCode ?? ""), ("city", address?.city ?? ""),
+            ("country", address?.country ?? ""), ("phones", customer.contacts.compactMap(\.phone).joined(separator: ", ")),
+            ("emails", customer.contacts.compactMap(\.email).joined(separator: ", ")),
+            ("created", customer.createdOn ?? ""),
+        ]
+    }
+
+    static func memberTable(_ members: [CanonicalCustomer]) -> String {
+        let columns = members.map(rows)
+        guard let labels = columns.first?.map(\.0) else { return "" }
+        var html = "<table><tr><th></th>" + members.map { "<th>\(HTML.escape($0.legacyKey))</th>" }.joined() + "</tr>"
+        for (index, label) in labels.enumerated() {
+            let values = columns.map { $0[index].1 }
+            let differs = Set(values).count > 1
+            html += "<tr><th>\(label)</th>" + values.map {
+                "<td\(differs ? " class=\"diff\"" : "")>\(HTML.escape(HTML.visible($0)))</td>"
+            }.joined() + "</tr>"
+        }
+        return html + "</table>"
+    }
+
+    static func pairTable(
+        _ pairs: [(outcome: String, first: String, second: String, score: Double, evidence: [CustomerMatcher.Evidence])]
+    ) -> String {
+        guard !pairs.isEmpty else { return "<p class=\"muted\">none</p>" }
+        var html = "<table><tr><th>pair</th><th class=\"num\">score</th><th>why (field, level, weight)</th></tr>"
+        for pair in pairs {
+            let why = pair.evidence.filter { $0.weight != 0 }.map {
+                "\($0.field) \($0.level) \($0.weight > 0 ? "+" : "")\(Int($0.weight))"
+            }.joined(separator: "; ")
+            html += "<tr><td>\(HTML.escape(pair.first)) ~ \(HTML.escape(pair.second))</td>"
+            html += "<td class=\"num\">\(HTML.format(pair.score, digits: 1))</td><td>\(HTML.escape(why))</td></tr>"
+        }
+        return html + "</table>"
+    }
+}
