@@ -33,6 +33,56 @@ public struct DuplicateFinder: Sendable {
         public init() {}
     }
 
+    /// Splits a cluster that chained unlike customers together (A~B, B~C, but A and C score under the
+    /// review threshold): the weakest automatic link inside it is cut, and the parts are checked again.
+    /// Steward `merge` links are never cut. Clusters above 50 members are kept as they are (rare; listed
+    /// first in the report for a person to look at).
+    func guardChains(
+        _ members: [String], edges: [Pair], profiles: [String: CustomerMatcher.Profile], mustLink: [(String, String)]
+    ) -> [[String]] {
+        guard members.count > 2, members.count <= 50 else { return [members] }
+        let inside = Set(members)
+        var links = edges.filter { inside.contains($0.first) && inside.contains($0.second) }
+        for (a, b) in mustLink where inside.contains(a) && inside.contains(b) {
+            links.append(Pair(first: min(a, b), second: max(a, b), score: .infinity))
+        }
+        while true {
+            var worst = Double.infinity
+            for (index, a) in members.enumerated() {
+                for b in members[(index + 1)...] {
+                    guard let x = profiles[a], let y = profiles[b] else { continue }
+                    worst = min(worst, matcher.score(x, y).total)
+                }
+            }
+            guard worst < matcher.settings.review else { return [members] }
+            let cuttable = links.filter { $0.score.isFinite }
+            guard let weakest = cuttable.min(by: { $0.score < $1.score }) else { return [members] }
+            links.removeAll { $0 == weakest }
+            // Components of what is left.
+            var component: [String: Int] = [:]
+            var parts: [[String]] = []
+            for start in members where component[start] == nil {
+                var stack = [start]
+                var part: [String] = []
+                component[start] = parts.count
+                while let key = stack.popLast() {
+                    part.append(key)
+                    for link in links where link.first == key || link.second == key {
+                        let other = link.first == key ? link.second : link.first
+                        if component[other] == nil {
+                            component[other] = parts.count
+                            stack.append(other)
+                        }
+                    }
+                }
+                parts.append(part)
+            }
+            if parts.count > 1 {
+                return parts.flatMap { guardChains($0, edges: links, profiles: profiles, mustLink: mustLink) }
+            }
+        }
+    }
+
     public func find(_ customers: [CanonicalCustomer], decisions: Decisions = Decisions()) -> Result {
         let profiles = customers.map(CustomerMatcher.Profile.init)
         var blocks: [String: [Int]] = [:]
@@ -93,7 +143,12 @@ public struct DuplicateFinder: Sendable {
         }
         var groups: [String: [String]] = [:]
         for key in parent.keys { groups[root(key), default: []].append(key) }
-        let clusters = groups.values.filter { $0.count > 1 }.map { $0.sorted() }
+        let profileOf = Dictionary(profiles.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
+        var clusters: [[String]] = []
+        for group in groups.values where group.count > 1 {
+            clusters += guardChains(group, edges: merged, profiles: profileOf, mustLink: decisions.merge)
+        }
+        clusters = clusters.filter { $0.count > 1 }.map { $0.sorted() }
             .sorted { $0.count != $1.count ? $0.count > $1.count : $0[0] < $1[0] }
         return Result(
             compared: compared, merged: merged.sorted { ($0.first, $0.second) < ($1.first, $1.second) },

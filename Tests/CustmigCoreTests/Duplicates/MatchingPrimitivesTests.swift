@@ -44,3 +44,42 @@ struct MatchingPrimitivesTests {
         #expect(Similarity.tokenSet([], ["x"]) == 0)
     }
 }
+
+@Suite("Chain guard")
+struct ChainGuardTests {
+    static func customer(_ key: String, name: String, vat: String?, city: String, postal: String) -> CanonicalCustomer {
+        var customer = CanonicalCustomer(key: key, legacyKey: key)
+        customer.names = [name]
+        customer.vatId = vat
+        var address = Address()
+        address.city = city
+        address.postalCode = postal
+        address.country = "DE"
+        address.street = "Hauptstr. 1"
+        customer.addresses = [address]
+        return customer
+    }
+
+    @Test("A~B and B~C do not make A and C one customer when they clearly differ")
+    func chain() {
+        // B shares its VAT id and a phone with A (score 10) and its name and address with C (score 10);
+        // A and C share only the address (score 1): the chain must be cut.
+        var a = Self.customer("A", name: "Alpha Maschinenbau GmbH", vat: "DE111111111", city: "Berlin", postal: "10115")
+        var b = Self.customer("B", name: "Omega Logistik GmbH", vat: "DE111111111", city: "Berlin", postal: "10115")
+        let c = Self.customer("C", name: "Omega Logistik GmbH", vat: nil, city: "Berlin", postal: "10115")
+        var contact = Contact()
+        contact.phone = "+49301234567"
+        a.contacts = [contact]
+        b.contacts = [contact]
+        let finder = DuplicateFinder()
+        let scores = [
+            finder.matcher.score(.init(a), .init(b)).total, finder.matcher.score(.init(b), .init(c)).total,
+            finder.matcher.score(.init(a), .init(c)).total,
+        ]
+        #expect(scores[0] >= 8 && scores[1] >= 8 && scores[2] < 5, "\(scores)")
+        let result = finder.find([a, b, c])
+        #expect(result.merged.count == 2)
+        #expect(result.clusters.allSatisfy { !($0.contains("A") && $0.contains("C")) }, "\(scores) \(result.clusters)")
+        #expect(result.clusters.count == 1)
+    }
+}
