@@ -1,0 +1,55 @@
+import CustmigCore
+import Foundation
+import GRDB
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Kills `custmig duplicates` at random moments and checks that the rerun ends with exactly the key map
+/// and survivors of an uninterrupted run (the stage commits everything in one transaction).
+@Suite("Duplicates: kill and rerun", .serialized)
+struct DuplicatesCrashTests {
+    static func dump(_ workspace: String) throws -> [String] {
+        let ledger = try Ledger(path: workspace + "/ledger.sqlite")
+        return try ledger.database.read { db in
+            try Row.fetchAll(db, sql: "SELECT legacy_key, golden_key FROM key_map ORDER BY legacy_key").map { "\($0)" }
+                + Row.fetchAll(db, sql: "SELECT golden_key, members, data FROM survivor ORDER BY golden_key").map { "\($0)" }
+        }
+    }
+
+    @Test("killed at random moments, rerun: the same key map and survivors")
+    func killAndRerun() throws {
+        let data = try Paths.scratch()
+        _ = try SampleGenerator(options: SampleOptions(rows: 4_000, seed: 31, formats: [.csv])).write(to: data)
+        let mapping = MappingLoaderTests.shipped("legacy-flat-csv")
+        let reference = try Paths.scratch()
+        let crashed = try Paths.scratch()
+        for workspace in [reference, crashed] {
+            #expect(try CLI.run(["map", "--mapping", mapping, data + "/customers.csv", "--workspace", workspace]).status == 0)
+        }
+        #expect(try CLI.run(["duplicates", "--workspace", reference]).status == 0)
+        var kills = 0
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<8 {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: CLI.binary)
+            process.arguments = ["duplicates", "--workspace", crashed]
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            usleep(UInt32.random(in: 20_000...300_000, using: &generator))
+            if process.isRunning {
+                kill(process.processIdentifier, SIGKILL)
+                kills += 1
+            }
+            process.waitUntilExit()
+            if process.terminationReason == .exit { break }
+        }
+        let final = try CLI.run(["duplicates", "--workspace", crashed])
+        #expect(final.status == 0, "\(final.stderr)")
+        #expect(kills >= 1)
+        #expect(try Self.dump(reference) == Self.dump(crashed))
+    }
+}
