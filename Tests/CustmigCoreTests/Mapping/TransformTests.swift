@@ -209,11 +209,12 @@ struct TransformTests {
 
     @Test("a chain stops at the first value it cannot map and keeps the notes before it")
     func chain() {
-        let (ok, notes) = Transform.chain([.trim, .upper, .truncate(3)], "  abcdef ")
+        let (ok, notes, _) = Transform.chain([.trim, .upper, .truncate(3)], "  abcdef ")
         #expect(ok.value == "ABC")
         #expect(notes == ["truncate: truncated from 6 to 3 characters"])
-        let (stopped, _) = Transform.chain([.trim, .country, .lower], " Atlantis ")
+        let (stopped, _, failed) = Transform.chain([.trim, .country, .lower], " Atlantis ")
         #expect(stopped.verdict == .review("\"Atlantis\" is not an ISO 3166-1 country code or a known country name"))
         #expect(stopped.value == "Atlantis")
+        #expect(failed == .country)
     }
 }

@@ -81,7 +81,6 @@ public final class MappingEngine {
         var tracing = false
         var traces: [FieldTrace] = []
         var findings: [MappingFinding] = []
-        var notes: [String] = []
         var values = CanonicalValues()
         var country: String?
     }
@@ -142,7 +141,7 @@ public final class MappingEngine {
                     fix: "fill the source key field (\(mapping.source.key.joined(separator: ", ")))"))
         }
         if let legacyKey = customer?.legacyKey { applyDecisions(legacyKey: legacyKey, findings: &run.findings) }
-        var mapped = MappedRecord(customer: customer, findings: run.findings, notes: run.notes, position: record.position)
+        var mapped = MappedRecord(customer: customer, findings: run.findings, position: record.position)
         mapped.uniqueValues = rememberedNow
         return mapped
     }
@@ -263,9 +262,8 @@ public final class MappingEngine {
                 current = step.value
             }
         }
-        let (result, notes) = Transform.chain(field.transforms, raw, context: TransformContext(country: run.country))
+        let (result, notes, failed) = Transform.chain(field.transforms, raw, context: TransformContext(country: run.country))
         for note in notes {
-            run.notes.append(name() + ": " + note)
             let rule = "note:" + (note.split(separator: ":").first.map(String.init) ?? "transform")
             run.findings.append(
                 MappingFinding(
@@ -274,7 +272,7 @@ public final class MappingEngine {
         }
         switch result.verdict {
         case .review(let reason), .invalid(let reason):
-            let transform = field.transforms.first { !$0.apply(raw).isMapped }?.name ?? "transform"
+            let transform = failed?.name ?? "transform"
             run.findings.append(
                 MappingFinding(
                     .review, rule: "transform:\(transform)", field: name(), value: raw, message: reason,

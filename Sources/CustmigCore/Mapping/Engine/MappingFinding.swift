@@ -36,8 +36,6 @@ public struct MappingFinding: Sendable, Hashable, Codable {
 public struct MappedRecord: Sendable {
     public var customer: CanonicalCustomer?
     public var findings: [MappingFinding]
-    /// Notes that change no verdict (a truncation).
-    public var notes: [String]
     public var position: SourcePosition
     /// Values this record registered with `unique` rules, as (rule, value): the ledger keeps them so a
     /// resumed run checks uniqueness against what was committed before the interruption.

@@ -113,17 +113,18 @@ public enum Transform: Sendable, Equatable {
         }
     }
 
-    /// Runs transforms in order; stops at the first that cannot map the value, keeping notes on the way.
+    /// Runs transforms in order; stops at the first that cannot map the value (returned as `failed`),
+    /// keeping notes on the way.
     public static func chain(
         _ transforms: [Transform], _ value: String, context: TransformContext = TransformContext()
-    ) -> (result: TransformResult, notes: [String]) {
+    ) -> (result: TransformResult, notes: [String], failed: Transform?) {
         var current = TransformResult.ok(value)
         var notes: [String] = []
         for transform in transforms {
             current = transform.apply(current.value, context: context)
             if case .note(let note) = current.verdict { notes.append("\(transform.name): \(note)") }
-            if !current.isMapped { return (current, notes) }
+            if !current.isMapped { return (current, notes, transform) }
         }
-        return (current, notes)
+        return (current, notes, nil)
     }
 }
