@@ -57,7 +57,7 @@ enum StewardFileReader {
         }
     }
 
-    private static func rows(
+    static func rows(
         _ path: String, columns: [String], problems: inout [CustmigError]
     ) -> [(values: [String], line: Int)] {
         guard FileManager.default.fileExists(atPath: path) else { return [] }

@@ -1,0 +1,223 @@
+import Crypto
+import Foundation
+
+/// One customer as the target holds it — its own row and its child rows — flattened to
+/// `path -> value`, the unit every three-way comparison, fingerprint and "last loaded" copy uses.
+///
+/// Paths are the target's column names: `name1`, `credit_limit` on the customer row, and
+/// `table[row].column` on child rows (`address[legal-1].street`, `sales_area[1000/10/00].payment_terms`,
+/// `partner_function[1000/10/00/sold_to/0000001234].partner_id`). Every child row carries its identity
+/// columns too, so a row is never without values. NULL is an absent path. References to other
+/// customers hold *target* customer ids, so ours, base and theirs compare in the same key space.
+public struct CustomerImage: Sendable, Hashable {
+    public var values: [String: String]
+
+    public init(values: [String: String] = [:]) { self.values = values }
+
+    public static let customerColumns = [
+        "external_id", "name1", "name2", "name3", "name4", "search_term", "account_group", "status", "order_block",
+        "delivery_block", "billing_block", "posting_block", "vat_id", "tax_number_1", "tax_number_2", "language",
+        "currency", "industry", "parent_id", "payment_terms", "credit_limit", "created_on",
+    ]
+
+    /// Columns of each child table, its row-id column first.
+    public static let childColumns: [String: [String]] = [
+        "address": ["address_id", "kind", "street", "house_number", "postal_code", "city", "region", "country", "po_box"],
+        "contact": ["contact_id", "first_name", "last_name", "phone", "email", "department", "function"],
+        "bank_account": ["bank_account_id", "iban", "bank_country", "bank_key", "account_number", "holder"],
+        "sales_area": [
+            "sales_organization", "distribution_channel", "division", "currency", "payment_terms", "incoterms",
+            "incoterms_location", "customer_group",
+        ],
+        "partner_function": ["sales_organization", "distribution_channel", "division", "role", "partner_id"],
+        "company_code": ["company_code", "reconciliation_account", "payment_terms"],
+    ]
+
+    /// The columns that make up a child row's id in its path.
+    static let rowIdentity: [String: [String]] = [
+        "address": ["address_id"], "contact": ["contact_id"], "bank_account": ["bank_account_id"],
+        "sales_area": ["sales_organization", "distribution_channel", "division"],
+        "partner_function": ["sales_organization", "distribution_channel", "division", "role", "partner_id"],
+        "company_code": ["company_code"],
+    ]
+
+    // MARK: Building
+
+    /// The image custmig wants for `customer`; `resolve` turns a legacy key (parent, partner) into the
+    /// target id it will have, nil when it will not exist (the reference is then listed in `unresolved`).
+    public init(
+        _ customer: CanonicalCustomer, externalId: String, resolve: (String) -> String?, unresolved: inout [String]
+    ) {
+        var values: [String: String] = ["external_id": externalId]
+        func set(_ path: String, _ value: String?) {
+            if let value, !value.isEmpty { values[path] = value }
+        }
+        for (index, name) in customer.names.prefix(4).enumerated() { set("name\(index + 1)", name) }
+        set("search_term", customer.searchTerm)
+        set("account_group", customer.accountGroup)
+        set("status", customer.status == .active ? "active" : customer.status == .blocked ? "blocked" : "inactive")
+        for area in ["order", "delivery", "billing", "posting"] { set("\(area)_block", customer.blocks[area]) }
+        set("vat_id", customer.vatId)
+        set("tax_number_1", customer.taxNumbers["tax_number_1"])
+        set("tax_number_2", customer.taxNumbers["tax_number_2"])
+        set("language", customer.language)
+        set("currency", customer.currency)
+        set("industry", customer.industry)
+        if let parent = customer.parentKey, !parent.isEmpty {
+            if let id = resolve(parent) { values["parent_id"] = id } else { unresolved.append(parent) }
+        }
+        set("payment_terms", customer.paymentTerms)
+        set("credit_limit", customer.creditLimit)
+        set("created_on", customer.createdOn)
+
+        func row(_ table: String, _ id: String, _ columns: [(String, String?)]) {
+            let prefix = "\(table)[\(Self.safe(id))]."
+            for (column, value) in columns { if let value, !value.isEmpty { values[prefix + column] = value } }
+        }
+        var ordinal: [Address.Kind: Int] = [:]
+        for address in customer.addresses {
+            ordinal[address.kind, default: 0] += 1
+            let id = "\(address.kind.rawValue)-\(ordinal[address.kind]!)"
+            row("address", id, [
+                ("address_id", id), ("kind", address.kind.rawValue), ("street", address.street),
+                ("house_number", address.houseNumber), ("postal_code", address.postalCode), ("city", address.city),
+                ("region", address.region), ("country", address.country), ("po_box", address.poBox),
+            ])
+        }
+        for (index, contact) in customer.contacts.enumerated() {
+            let id = contact.id.flatMap { $0.isEmpty ? nil : $0 } ?? String(index + 1)
+            row("contact", id, [
+                ("contact_id", id), ("first_name", contact.firstName), ("last_name", contact.lastName),
+                ("phone", contact.phone), ("email", contact.email), ("department", contact.department),
+                ("function", contact.function),
+            ])
+        }
+        for (index, bank) in customer.bankAccounts.enumerated() {
+            let id = String(index + 1)
+            row("bank_account", id, [
+                ("bank_account_id", id), ("iban", bank.iban), ("bank_country", bank.bankCountry), ("bank_key", bank.bankKey),
+                ("account_number", bank.accountNumber), ("holder", bank.holder),
+            ])
+        }
+        for area in customer.salesAreas {
+            let areaId = "\(area.salesOrganization)/\(area.distributionChannel)/\(area.division)"
+            let identity = [
+                ("sales_organization", area.salesOrganization as String?), ("distribution_channel", area.distributionChannel),
+                ("division", area.division),
+            ]
+            row("sales_area", areaId, identity + [
+                ("currency", area.currency), ("payment_terms", area.paymentTerms), ("incoterms", area.incoterms),
+                ("incoterms_location", area.incotermsLocation), ("customer_group", area.customerGroup),
+            ])
+            for partner in area.partners {
+                let target: String?
+                if partner.customerKey == customer.legacyKey {
+                    target = resolve(partner.customerKey) ?? values["external_id"]
+                } else {
+                    target = resolve(partner.customerKey)
+                }
+                guard let target else {
+                    unresolved.append(partner.customerKey)
+                    continue
+                }
+                row("partner_function", "\(areaId)/\(partner.role.rawValue)/\(target)", identity + [
+                    ("role", partner.role.rawValue), ("partner_id", target),
+                ])
+            }
+        }
+        for code in customer.companyCodes {
+            row("company_code", code.companyCode, [
+                ("company_code", code.companyCode), ("reconciliation_account", code.reconciliationAccount),
+                ("payment_terms", code.paymentTerms),
+            ])
+        }
+        self.values = values
+    }
+
+    static func safe(_ id: String) -> String {
+        id.contains("]") ? id.replacingOccurrences(of: "]", with: ")") : id
+    }
+
+    // MARK: Reading paths
+
+    /// `(table, row id, column)` of a path; the customer row has table `customer` and row id "".
+    public static func split(_ path: String) -> (table: String, row: String, column: String) {
+        guard let open = path.firstIndex(of: "["), let close = path.lastIndex(of: "]") else {
+            return ("customer", "", path)
+        }
+        let column = path[path.index(after: close)...].dropFirst()
+        return (String(path[..<open]), String(path[path.index(after: open)..<close]), String(column))
+    }
+
+    /// The rows of the image: customer columns, and child rows by table and row id.
+    public var rows: (customer: [String: String], children: [String: [String: [String: String]]]) {
+        var customer: [String: String] = [:]
+        var children: [String: [String: [String: String]]] = [:]
+        for (path, value) in values {
+            let part = Self.split(path)
+            if part.table == "customer" {
+                customer[part.column] = value
+            } else {
+                children[part.table, default: [:]][part.row, default: [:]][part.column] = value
+            }
+        }
+        return (customer, children)
+    }
+
+    /// The canonical field name the mapping's `ownership` uses for a path (`credit_limit`,
+    /// `addresses.street`, `sales_areas.payment_terms`).
+    public static func ownershipName(_ path: String) -> String {
+        let part = split(path)
+        switch part.table {
+        case "customer":
+            switch part.column {
+            case "parent_id": return "parent"
+            case "order_block", "delivery_block", "billing_block", "posting_block":
+                return "block_" + part.column.dropLast("_block".count)
+            default: return part.column
+            }
+        case "address": return "addresses." + part.column
+        case "contact": return "contacts." + (part.column == "contact_id" ? "id" : part.column)
+        case "bank_account": return "bank_accounts." + part.column
+        case "sales_area": return "sales_areas." + part.column
+        case "partner_function": return "sales_areas.partners." + (part.column == "partner_id" ? "customer" : part.column)
+        default: return "company_codes." + part.column
+        }
+    }
+
+    /// A label for people: `Credit limit`, `Sales area 1000/10/00 · payment terms`.
+    public static func label(_ path: String) -> String {
+        let part = split(path)
+        let column = part.column.replacingOccurrences(of: "_", with: " ")
+        switch part.table {
+        case "customer": return column.prefix(1).uppercased() + column.dropFirst()
+        case "address": return "Address \(part.row) · \(column)"
+        case "contact": return "Contact \(part.row) · \(column)"
+        case "bank_account": return "Bank account \(part.row) · \(column)"
+        case "sales_area": return "Sales area \(part.row) · \(column)"
+        case "partner_function": return "Partner \(part.row) · \(column)"
+        default: return "Company code \(part.row) · \(column)"
+        }
+    }
+
+    // MARK: Serializing
+
+    /// Sorted JSON object: what "last loaded" stores and what fingerprints hash.
+    public var jsonText: String {
+        var writer = JSONObjectWriter()
+        for (path, value) in values.sorted(by: { $0.key < $1.key }) { writer.string(path, value) }
+        return writer.finished
+    }
+
+    public init?(json: String) {
+        guard let object = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: String] else { return nil }
+        values = object
+    }
+
+    /// The row fingerprint: SHA-256 (first 128 bits, hex) of the customer row and its child rows.
+    public var fingerprint: String { Self.fingerprint(of: jsonText) }
+
+    static func fingerprint(of json: String) -> String {
+        SHA256.hash(data: Data(json.utf8)).prefix(16).map { String(format: "%02x", $0) }.joined()
+    }
+}

@@ -1,0 +1,314 @@
+import Foundation
+import GRDB
+
+/// The SQLite target: a file standing for the cloud ERP's customer master (a sandbox tenant or the
+/// staging tables of its import), with its code lists and custmig's bookkeeping (`custmig_` tables).
+public final class SQLiteTarget: Target {
+    public let path: String
+    public let database: DatabaseQueue
+    public let instance: String
+    public var location: TargetLocation { .sqlite(path: path) }
+    public var capabilities: TargetCapabilities { [.transactionalBatches, .savepoints, .snapshots, .rowFingerprints] }
+
+    static func configuration() -> Configuration {
+        var configuration = Configuration()
+        configuration.foreignKeysEnabled = true
+        configuration.busyMode = .timeout(10)
+        return configuration
+    }
+
+    /// Creates an empty sandbox target at `path` with `codes` loaded; refuses an existing file.
+    @discardableResult
+    public static func initialize(path: String, codes: CodeLists) throws -> SQLiteTarget {
+        guard !FileManager.default.fileExists(atPath: path) else {
+            throw CustmigError(
+                .usage, code: "TARGET-EXISTS", "\(path) exists already.",
+                fix: "choose a new file, or delete it first if it is a sandbox you mean to reset.")
+        }
+        let folder = (path as NSString).deletingLastPathComponent
+        if !folder.isEmpty, !FileManager.default.fileExists(atPath: folder) {
+            throw CustmigError(.usage, code: "TARGET-FOLDER", "the folder \(folder) does not exist.", fix: "create it first.")
+        }
+        do {
+            let database = try DatabaseQueue(path: path, configuration: configuration())
+            try database.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA journal_mode = WAL") }
+            try database.write { db in
+                try TargetSchema.create(db, instance: UUID().uuidString.lowercased(), createdAt: ISO8601DateFormatter().string(from: Date()))
+                for kind in TargetSchema.codeKinds {
+                    for (code, entry) in (codes.entries[kind.name] ?? [:]).sorted(by: { $0.key < $1.key }) {
+                        try db.execute(
+                            sql: "INSERT INTO \(kind.table) (code, description, detail) VALUES (?, ?, ?)",
+                            arguments: [code, entry.description.isEmpty ? nil : entry.description, entry.detail.isEmpty ? nil : entry.detail])
+                    }
+                }
+            }
+            try database.close()
+        } catch let error as DatabaseError {
+            throw CustmigError(.unreadableInput, code: "TARGET-CREATE", "cannot create \(path): \(error.message ?? "\(error)").")
+        }
+        return try SQLiteTarget(path: path)
+    }
+
+    /// Opens an initialized target; a missing file, a file that is not SQLite, a database without
+    /// custmig's schema or with another schema version is refused with the reason and the fix.
+    public init(path: String) throws {
+        self.path = path
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw CustmigError(
+                .unreadableInput, code: "TARGET-MISSING", "there is no target at \(path).",
+                fix: "create a sandbox with custmig target init sqlite:\(path) --codes Samples/target-codes.csv, or check the path.")
+        }
+        let meta: [String: String]
+        do {
+            database = try DatabaseQueue(path: path, configuration: Self.configuration())
+            meta = try database.read { db -> [String: String] in
+                guard try db.tableExists("custmig_meta") else { return [:] }
+                return Dictionary(
+                    try Row.fetchAll(db, sql: "SELECT key, value FROM custmig_meta").map { ($0["key"], $0["value"]) },
+                    uniquingKeysWith: { a, _ in a })
+            }
+        } catch let error as DatabaseError {
+            throw CustmigError(
+                .unreadableInput, code: "TARGET-UNREADABLE", "cannot read \(path) as SQLite: \(error.message ?? "\(error)").",
+                fix: "check that it is the target's database file (sqlite3 \(path) .tables) and that it is not locked or damaged.")
+        }
+        guard meta["schema"] == TargetSchema.name else {
+            throw CustmigError(
+                .usage, code: "TARGET-FOREIGN", "\(path) is not a custmig target (it has no custmig_meta schema entry).",
+                fix: "point --target at a database made by custmig target init; custmig does not write into foreign schemas.")
+        }
+        guard meta["schema_version"] == String(TargetSchema.version) else {
+            throw CustmigError(
+                .usage, code: "TARGET-VERSION",
+                "\(path) has target schema version \(meta["schema_version"] ?? "?"); this custmig knows version \(TargetSchema.version).",
+                fix: "use the custmig version that created it, or initialize a new sandbox.")
+        }
+        instance = meta["instance"] ?? ""
+    }
+
+    public func close() throws { try database.close() }
+
+    // MARK: Reading
+
+    public func codeLists() throws -> CodeLists {
+        try database.read { db in
+            var lists = CodeLists()
+            for kind in TargetSchema.codeKinds {
+                for row in try Row.fetchAll(db, sql: "SELECT code, description, detail FROM \(kind.table)") {
+                    lists.entries[kind.name, default: [:]][row["code"]] = CodeLists.Entry(
+                        description: row["description"] ?? "", detail: row["detail"] ?? "")
+                }
+            }
+            return lists
+        }
+    }
+
+    public func crosswalk() throws -> [String: String] {
+        try database.read { db in
+            var result: [String: String] = [:]
+            let cursor = try Row.fetchCursor(db, sql: "SELECT canonical_key, customer_id FROM custmig_crosswalk")
+            while let row = try cursor.next() { result[row[0]] = row[1] }
+            return result
+        }
+    }
+
+    /// Every customer id in the target.
+    public func customerIds() throws -> [String] {
+        try database.read { db in try String.fetchAll(db, sql: "SELECT customer_id FROM customer ORDER BY customer_id") }
+    }
+
+    /// The images of the given customers as they are now; absent ids are missing from the result.
+    public func images(ids: [String]) throws -> [String: Result<CustomerImage, UnreadableTargetRow>] {
+        try database.read { db in try Self.images(ids: ids, db: db) }
+    }
+
+    /// What custmig loaded last time, by canonical key (image JSON).
+    public func loaded(keys: [String]) throws -> [String: String] {
+        try database.read { db in
+            var result: [String: String] = [:]
+            for chunk in keys.chunked(500) {
+                let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
+                for row in try Row.fetchAll(
+                    db, sql: "SELECT canonical_key, image FROM custmig_loaded WHERE canonical_key IN (\(marks))",
+                    arguments: StatementArguments(chunk))
+                {
+                    result[row[0]] = row[1]
+                }
+            }
+            return result
+        }
+    }
+
+    static func images(ids: [String], db: Database) throws -> [String: Result<CustomerImage, UnreadableTargetRow>] {
+        var images: [String: CustomerImage] = [:]
+        var failures: [String: UnreadableTargetRow] = [:]
+        func text(_ value: DatabaseValue, id: String, table: String, column: String) -> String? {
+            switch value.storage {
+            case .null: return nil
+            case .string(let text): return text
+            case .int64(let number): return String(number)
+            case .double(let number): return String(number)
+            case .blob:
+                failures[id] = failures[id] ?? UnreadableTargetRow(
+                    customerId: id, table: table, column: column, problem: "holds binary data where text is expected")
+                return nil
+            }
+        }
+        for chunk in ids.chunked(500) {
+            let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
+            let arguments = StatementArguments(chunk)
+            let customerColumns = CustomerImage.customerColumns.joined(separator: ",")
+            for row in try Row.fetchAll(
+                db, sql: "SELECT customer_id, \(customerColumns) FROM customer WHERE customer_id IN (\(marks))", arguments: arguments)
+            {
+                let id: String = row[0]
+                var image = CustomerImage()
+                for (index, column) in CustomerImage.customerColumns.enumerated() {
+                    if let value = text(row[index + 1] as DatabaseValue, id: id, table: "customer", column: column), !value.isEmpty {
+                        image.values[column] = value
+                    }
+                }
+                images[id] = image
+            }
+            for table in TargetSchema.childTables {
+                let columns = CustomerImage.childColumns[table]!
+                let identity = CustomerImage.rowIdentity[table]!
+                for row in try Row.fetchAll(
+                    db, sql: "SELECT customer_id, \(columns.joined(separator: ",")) FROM \(table) WHERE customer_id IN (\(marks))",
+                    arguments: arguments)
+                {
+                    let id: String = row[0]
+                    var values: [String: String] = [:]
+                    for (index, column) in columns.enumerated() {
+                        if let value = text(row[index + 1] as DatabaseValue, id: id, table: table, column: column), !value.isEmpty {
+                            values[column] = value
+                        }
+                    }
+                    let rowId = CustomerImage.safe(identity.map { values[$0] ?? "" }.joined(separator: "/"))
+                    for (column, value) in values { images[id, default: CustomerImage()].values["\(table)[\(rowId)].\(column)"] = value }
+                }
+            }
+        }
+        var result: [String: Result<CustomerImage, UnreadableTargetRow>] = [:]
+        for (id, image) in images { result[id] = .success(image) }
+        for (id, failure) in failures { result[id] = .failure(failure) }
+        return result
+    }
+
+    // MARK: Applying
+
+    /// Applies one batch in one transaction, with the crosswalk and "last loaded" bookkeeping: all of
+    /// it or nothing. The first action the database refuses is thrown as ``RefusedAction``.
+    public func apply(batch: Int, actions: [TargetAction], planHash: String) throws {
+        let now = ISO8601DateFormatter().string(from: Date())
+        do {
+            try database.write { db in
+                for action in actions {
+                    do {
+                        try Self.apply(action, db: db)
+                        try Self.recordLoaded(action, planHash: planHash, at: now, db: db)
+                    } catch let error as DatabaseError {
+                        throw RefusedAction(
+                            batch: batch, canonicalKey: action.canonicalKey, customerId: action.customerId,
+                            message: error.message ?? "\(error)")
+                    }
+                }
+            }
+        }
+    }
+
+    /// Replays batches in one transaction with a savepoint per batch and rolls everything back: the
+    /// dry run's fidelity check. A refused action is taken out and its batch replayed without it.
+    public func rehearse(batches: [[TargetAction]]) throws -> [RefusedAction] {
+        var refused: [RefusedAction] = []
+        try database.inTransaction(.immediate) { db in
+            for (number, batch) in batches.enumerated() {
+                var remaining = batch
+                while true {
+                    try db.execute(sql: "SAVEPOINT batch")
+                    var failedAt: Int?
+                    for (index, action) in remaining.enumerated() {
+                        do {
+                            try Self.apply(action, db: db)
+                            try Self.recordLoaded(action, planHash: "rehearsal", at: "", db: db)
+                        } catch let error as DatabaseError {
+                            refused.append(
+                                RefusedAction(
+                                    batch: number, canonicalKey: action.canonicalKey, customerId: action.customerId,
+                                    message: error.message ?? "\(error)"))
+                            failedAt = index
+                            break
+                        }
+                    }
+                    if let failedAt {
+                        try db.execute(sql: "ROLLBACK TO SAVEPOINT batch")
+                        try db.execute(sql: "RELEASE SAVEPOINT batch")
+                        remaining.remove(at: failedAt)
+                        continue
+                    }
+                    try db.execute(sql: "RELEASE SAVEPOINT batch")
+                    break
+                }
+            }
+            return .rollback
+        }
+        return refused
+    }
+
+    static func apply(_ action: TargetAction, db: Database) throws {
+        if action.kind == .deactivate {
+            try db.execute(sql: "UPDATE customer SET status = 'inactive' WHERE customer_id = ?", arguments: [action.customerId])
+            return
+        }
+        let rows = action.image.rows
+        let withoutReferences = action.kind == .upsertWithoutReferences
+        let columns = CustomerImage.customerColumns
+        let assignments = columns.map { "\($0) = excluded.\($0)" }.joined(separator: ", ")
+        let statement = try db.cachedStatement(
+            sql: """
+                INSERT INTO customer (customer_id, \(columns.joined(separator: ", "))) VALUES (?\(String(repeating: ", ?", count: columns.count)))
+                ON CONFLICT (customer_id) DO UPDATE SET \(assignments)
+                """)
+        var values: [DatabaseValueConvertible?] = [action.customerId]
+        for column in columns {
+            values.append(withoutReferences && column == "parent_id" ? nil : rows.customer[column])
+        }
+        try statement.execute(arguments: StatementArguments(values))
+        for table in TargetSchema.childTables.reversed() {
+            try db.cachedStatement(sql: "DELETE FROM \(table) WHERE customer_id = ?").execute(arguments: [action.customerId])
+        }
+        for table in TargetSchema.childTables {
+            guard let tableRows = rows.children[table] else { continue }
+            let columns = CustomerImage.childColumns[table]!
+            let insert = try db.cachedStatement(
+                sql: "INSERT INTO \(table) (customer_id, \(columns.joined(separator: ", "))) VALUES (?\(String(repeating: ", ?", count: columns.count)))")
+            for (_, row) in tableRows.sorted(by: { $0.key < $1.key }) {
+                if withoutReferences, table == "partner_function", row["partner_id"] != action.customerId { continue }
+                try insert.execute(arguments: StatementArguments([action.customerId] + columns.map { row[$0] }))
+            }
+        }
+    }
+
+    static func recordLoaded(_ action: TargetAction, planHash: String, at time: String, db: Database) throws {
+        let json = action.image.jsonText
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO custmig_crosswalk (canonical_key, customer_id, how, plan_hash, loaded_at) VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT (canonical_key) DO NOTHING
+                """
+        ).execute(arguments: [action.canonicalKey, action.customerId, action.crosswalk, planHash, time])
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO custmig_loaded (canonical_key, image, image_hash, plan_hash, loaded_at) VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT (canonical_key) DO UPDATE SET image = excluded.image, image_hash = excluded.image_hash,
+                plan_hash = excluded.plan_hash, loaded_at = excluded.loaded_at
+                """
+        ).execute(arguments: [action.canonicalKey, json, CustomerImage.fingerprint(of: json), planHash, time])
+    }
+}
+
+extension Array {
+    func chunked(_ size: Int) -> [ArraySlice<Element>] {
+        stride(from: 0, to: count, by: size).map { self[$0..<Swift.min($0 + size, count)] }
+    }
+}

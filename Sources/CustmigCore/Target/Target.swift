@@ -1,0 +1,103 @@
+import Foundation
+
+/// What a target can do; stages ask instead of assuming (an HTTP/OData target has no transactions
+/// or snapshots, and the cutover then has to work row by row with compensations).
+public struct TargetCapabilities: OptionSet, Sendable, Hashable {
+    public let rawValue: Int
+    public init(rawValue: Int) { self.rawValue = rawValue }
+
+    /// A batch of actions applies in one transaction: all of it or nothing.
+    public static let transactionalBatches = TargetCapabilities(rawValue: 1)
+    /// Savepoints inside a transaction, so a dry run can replay batches and roll them back.
+    public static let savepoints = TargetCapabilities(rawValue: 2)
+    /// A consistent copy of the whole target can be taken and restored.
+    public static let snapshots = TargetCapabilities(rawValue: 4)
+    /// Rows (a customer and its child rows) can be fingerprinted to detect changes since a plan.
+    public static let rowFingerprints = TargetCapabilities(rawValue: 8)
+
+    public var names: [String] {
+        [(Self.transactionalBatches, "transactional batches"), (.savepoints, "savepoints"), (.snapshots, "snapshots"),
+         (.rowFingerprints, "row fingerprints")].filter { contains($0.0) }.map(\.1)
+    }
+}
+
+/// One thing a batch does to one customer in the target.
+public struct TargetAction: Sendable, Hashable {
+    public enum Kind: String, Sendable, Hashable, Codable {
+        /// Insert or update the customer row and replace its child rows with the image (by external id).
+        case upsert
+        /// Same, with references to other customers left out: the first pass of a reference cycle.
+        case upsertWithoutReferences = "upsert_rows"
+        /// Write the references left out by the first pass (the image again, now complete).
+        case references
+        /// Set the customer inactive.
+        case deactivate
+    }
+
+    public var kind: Kind
+    public var canonicalKey: String
+    public var customerId: String
+    /// The image the customer has after the action.
+    public var image: CustomerImage
+    /// `inserted` or `linked`: how the crosswalk entry was made (kept when it exists).
+    public var crosswalk: String
+
+    public init(kind: Kind, canonicalKey: String, customerId: String, image: CustomerImage, crosswalk: String = "inserted") {
+        self.kind = kind
+        self.canonicalKey = canonicalKey
+        self.customerId = customerId
+        self.image = image
+        self.crosswalk = crosswalk
+    }
+}
+
+/// A target row that could not be read: reported with its key, never fatal.
+public struct UnreadableTargetRow: Error, Sendable, Hashable {
+    public var customerId: String
+    public var table: String
+    public var column: String
+    public var problem: String
+
+    public var description: String {
+        "target customer \(customerId): \(table).\(column) \(problem)"
+    }
+}
+
+/// An action the database refused while a batch was applied or rehearsed.
+public struct RefusedAction: Error, Sendable, Hashable {
+    public var batch: Int
+    public var canonicalKey: String
+    public var customerId: String
+    public var message: String
+}
+
+/// `--target sqlite:PATH`; relative paths resolve against the current directory.
+public enum TargetLocation: Sendable, Hashable, CustomStringConvertible {
+    case sqlite(path: String)
+
+    public init(parsing text: String) throws {
+        guard let colon = text.firstIndex(of: ":") else {
+            throw CustmigError(
+                .usage, code: "TARGET-URL", "\"\(text)\" does not name a target kind.",
+                fix: "write sqlite:PATH, e.g. --target sqlite:sandbox.db.")
+        }
+        let kind = text[..<colon].lowercased()
+        let rest = String(text[text.index(after: colon)...])
+        guard kind == "sqlite" else {
+            throw CustmigError(
+                .usage, code: "TARGET-KIND", "unknown target kind \"\(kind)\" in \"\(text)\".",
+                fix: "custmig supports sqlite:PATH (PostgreSQL and OData targets are planned).")
+        }
+        guard !rest.isEmpty else {
+            throw CustmigError(.usage, code: "TARGET-URL", "\"\(text)\" has no path.", fix: "write sqlite:PATH.")
+        }
+        let path = rest.hasPrefix("/") ? rest : FileManager.default.currentDirectoryPath + "/" + rest
+        self = .sqlite(path: (path as NSString).standardizingPath)
+    }
+
+    public var description: String {
+        switch self {
+        case .sqlite(let path): return "sqlite:\(path)"
+        }
+    }
+}

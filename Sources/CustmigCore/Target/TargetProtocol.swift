@@ -1,0 +1,20 @@
+/// A cloud ERP's customer master as the dry run and the cutover see it. ``SQLiteTarget`` is the
+/// first; the stages ask ``capabilities`` rather than assume transactions, savepoints or snapshots.
+public protocol Target: AnyObject {
+    var location: TargetLocation { get }
+    var capabilities: TargetCapabilities { get }
+    /// A random id set when the target was initialized: plans name the target instance they read.
+    var instance: String { get }
+
+    func codeLists() throws -> CodeLists
+    /// Canonical key -> target customer id, for every customer custmig loaded or linked.
+    func crosswalk() throws -> [String: String]
+    func customerIds() throws -> [String]
+    func images(ids: [String]) throws -> [String: Result<CustomerImage, UnreadableTargetRow>]
+    /// What custmig loaded last time (image JSON), by canonical key: the base of three-way diffs.
+    func loaded(keys: [String]) throws -> [String: String]
+    /// Applies one batch in one transaction (with crosswalk and last-loaded bookkeeping).
+    func apply(batch: Int, actions: [TargetAction], planHash: String) throws
+    /// Replays batches without committing; returns what the target refused.
+    func rehearse(batches: [[TargetAction]]) throws -> [RefusedAction]
+}
