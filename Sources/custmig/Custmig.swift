@@ -13,6 +13,9 @@ struct Custmig: ParsableCommand {
             Exit codes: 0 done, 64 usage/config error, 66 unreadable input, 3 failed quality gate,
             4 stale or conflicting plan, 5 locked workspace, 1 internal failure.
             """,
-        subcommands: [Peek.self, Profile.self, Map.self, Duplicates.self, Status.self, Explain.self, Samples.self]
+        subcommands: [
+            Peek.self, Profile.self, Map.self, Duplicates.self, TargetCommand.self, DryRun.self, Approve.self, Status.self,
+            Explain.self, Samples.self,
+        ]
     )
 }

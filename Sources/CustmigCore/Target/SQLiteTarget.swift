@@ -219,11 +219,11 @@ public final class SQLiteTarget: Target {
 
     /// Replays batches in one transaction with a savepoint per batch and rolls everything back: the
     /// dry run's fidelity check. A refused action is taken out and its batch replayed without it.
-    public func rehearse(batches: [[TargetAction]]) throws -> [RefusedAction] {
+    public func rehearse(batchCount: Int, batch: (Int) throws -> [TargetAction]) throws -> [RefusedAction] {
         var refused: [RefusedAction] = []
         try database.inTransaction(.immediate) { db in
-            for (number, batch) in batches.enumerated() {
-                var remaining = batch
+            for number in 0..<batchCount {
+                var remaining = try batch(number)
                 while true {
                     try db.execute(sql: "SAVEPOINT batch")
                     var failedAt: Int?

@@ -16,5 +16,5 @@ public protocol Target: AnyObject {
     /// Applies one batch in one transaction (with crosswalk and last-loaded bookkeeping).
     func apply(batch: Int, actions: [TargetAction], planHash: String) throws
     /// Replays batches without committing; returns what the target refused.
-    func rehearse(batches: [[TargetAction]]) throws -> [RefusedAction]
+    func rehearse(batchCount: Int, batch: (Int) throws -> [TargetAction]) throws -> [RefusedAction]
 }

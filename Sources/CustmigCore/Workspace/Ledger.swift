@@ -153,6 +153,55 @@ public final class Ledger {
                 table.primaryKey(["run_id", "golden_key"])
             }
         }
+        migrator.registerMigration("v3-plans") { db in
+            try db.alter(table: "run") { table in table.add(column: "mapping_file", .text) }
+            try db.create(table: "plan") { table in
+                table.autoIncrementedPrimaryKey("id")
+                /// `building` (a dry run in progress or killed), `current`, or `superseded`.
+                table.column("status", .text).notNull()
+                table.column("target", .text).notNull()
+                table.column("target_instance", .text).notNull()
+                table.column("map_run", .integer).notNull()
+                table.column("duplicates_run", .integer)
+                table.column("content_hash", .text)
+                table.column("batch_size", .integer).notNull()
+                table.column("superseded_by", .integer)
+                table.column("summary", .text)
+                table.column("command", .text).notNull()
+                table.column("created_at", .datetime).notNull()
+            }
+            try db.create(table: "plan_action") { table in
+                table.column("plan_id", .integer).notNull().references("plan", onDelete: .cascade)
+                table.column("seq", .integer).notNull()
+                /// The batch the cutover applies it in; NULL for what it does not apply.
+                table.column("batch", .integer)
+                table.column("canonical_key", .text).notNull()
+                table.column("legacy_key", .text)
+                table.column("customer_id", .text)
+                table.column("action", .text).notNull()
+                /// The target operation: upsert, upsert_rows, references, deactivate.
+                table.column("apply_kind", .text)
+                table.column("reason", .text)
+                /// Fingerprint of the target row as the plan read it; NULL with expect_absent for an insert.
+                table.column("fingerprint", .text)
+                table.column("expect_absent", .boolean).notNull().defaults(to: false)
+                table.column("before_image", .text)
+                table.column("image", .text)
+                table.column("changes", .text)
+                table.column("name", .text)
+                table.column("country", .text)
+                table.primaryKey(["plan_id", "seq"])
+            }
+            try db.create(index: "plan_action_by_key", on: "plan_action", columns: ["plan_id", "canonical_key"])
+            try db.create(index: "plan_action_by_action", on: "plan_action", columns: ["plan_id", "action"])
+            try db.create(table: "plan_approval") { table in
+                table.column("plan_id", .integer).notNull().references("plan", onDelete: .cascade)
+                table.column("content_hash", .text).notNull()
+                table.column("approved_by", .text).notNull()
+                table.column("note", .text)
+                table.column("approved_at", .datetime).notNull()
+            }
+        }
         return migrator
     }
 }

@@ -42,6 +42,13 @@ public final class Workspace {
         ledger = try Ledger(path: path + "/ledger.sqlite")
     }
 
+    /// Where the diff reports of a plan go.
+    public func reportFolder(plan: Int64) throws -> String {
+        let folder = "\(path)/reports/plan-\(plan)"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        return folder
+    }
+
     /// Where reports of a run go.
     public func reportFolder(run: Int64) throws -> String {
         let folder = "\(path)/reports/run-\(run)"

@@ -10,7 +10,7 @@ import Yams
 public enum MappingLoader {
     static let topLevelKeys = [
         "name", "version", "description", "source", "customer", "value_maps", "rules", "ownership",
-        "reject_threshold", "missing_reference", "duplicates",
+        "reject_threshold", "missing_reference", "duplicates", "load",
     ]
 
     public static func load(path: String) throws -> Mapping {
@@ -92,6 +92,8 @@ public enum MappingLoader {
                 reader.problem(node, "MAP-TYPE", "missing_reference must be review or reject, not \"\(text)\".")
             }
         }
+        var load = values["load"].map { LoadSettings.read($0, reader: reader) } ?? LoadSettings()
+        load.targetOwned = targetOwned
         var stewardProblems: [CustmigError] = []
         let stewardFolder = folder.isEmpty ? "." : folder
         let corrections = StewardFileReader.corrections(folder: stewardFolder, problems: &stewardProblems)
@@ -104,9 +106,33 @@ public enum MappingLoader {
             source: source, customer: customer, valueMaps: valueMaps, rules: rules, targetOwned: targetOwned,
             rejectThreshold: threshold, file: file)
         mapping.missingReference = missingReference
+        mapping.load = load
         mapping.corrections = Dictionary(grouping: corrections, by: \.legacyKey)
         mapping.decisions = Dictionary(grouping: decisions, by: \.legacyKey)
         return mapping
+    }
+
+    /// Only the `load` and `ownership` sections of a mapping text (as the ledger keeps each version
+    /// used): what the dry run needs, without the value-map files beside the mapping.
+    public static func loadSettings(_ text: String, file: String) throws -> LoadSettings {
+        let reader = YAMLReader(file: file)
+        guard let root = try? Yams.compose(yaml: text) else {
+            throw CustmigError(.usage, code: "MAP-YAML", "\(file) is not valid YAML.", at: SourceLocation(file: file))
+        }
+        var settings = LoadSettings()
+        for pair in reader.pairs(root, allowed: nil, context: "the mapping") {
+            if pair.key == "load" {
+                let owned = settings.targetOwned
+                settings = LoadSettings.read(pair.value, reader: reader)
+                settings.targetOwned = owned
+            } else if pair.key == "ownership" {
+                for item in reader.pairs(pair.value, allowed: nil, context: "ownership") where item.key == "target" {
+                    settings.targetOwned.formUnion(reader.strings(item.value, context: "ownership.target") ?? [])
+                }
+            }
+        }
+        guard reader.problems.isEmpty else { throw MappingProblems(problems: reader.problems) }
+        return settings
     }
 
     /// `files: [{name: KNA1, match: "*KNA1*", primary: true}, {name: KNVV, match: "*KNVV*", key: KUNNR}]`

@@ -17,6 +17,8 @@ public struct Mapping: Sendable {
     /// What happens to a customer referring (parent, partner function) to one that is in neither the
     /// extracts nor an earlier run: `review` (default) or `reject`.
     public var missingReference: MappingRule.Severity = .review
+    /// How customers are numbered and loaded (`load` section) with the ownership above.
+    public var load = LoadSettings()
     /// The YAML file it was loaded from.
     public var file: String
     /// Steward corrections of source values (`corrections.csv` beside the mapping), by legacy key.

@@ -53,6 +53,7 @@ public enum MapStage {
                     options.custmigVersion, options.command, Date(),
                 ])
             let id = db.lastInsertedRowID
+            try db.execute(sql: "UPDATE run SET mapping_file = ? WHERE id = ?", arguments: [mapping.file, id])
             for (position, input) in hashes.enumerated() {
                 try db.execute(
                     sql: "INSERT INTO run_input (run_id, position, path, sha256, size, role) VALUES (?, ?, ?, ?, ?, ?)",

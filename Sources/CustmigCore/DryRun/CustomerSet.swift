@@ -1,0 +1,182 @@
+import Foundation
+import GRDB
+
+/// The customers a dry run plans: the survivors of the latest duplicates run on a map run plus that
+/// run's unmerged customers (or only the map run's customers when it was never matched), with the
+/// map run's rejects and held customers (open review items) beside them.
+///
+/// Only keys, references and where each customer's data is are kept in memory; the data is read in
+/// chunks while planning.
+struct CustomerSet {
+    struct Member {
+        var key: String
+        var legacyKey: String
+        /// Canonical record (by legacy key) or survivor (by golden key).
+        var isSurvivor: Bool
+        /// Legacy keys it refers to.
+        var references: [String]
+        var accountGroup: String?
+    }
+
+    var mapRun: Int64
+    var duplicatesRun: Int64?
+    var mapInputsKey: String
+    var scope: String
+    var mappingText: String
+    var mappingFile: String?
+    var members: [Member] = []
+    /// Canonical key -> why it will not be loaded (map rejects, open review items), by legacy key.
+    var notLoaded: [(key: String, legacyKey: String, reason: String)] = []
+    /// Canonical keys merged into a survivor (not gone, not loaded on their own).
+    var mergedAway: Set<String> = []
+
+    static func load(ledger: Ledger, mapRun requested: Int64?) throws -> CustomerSet {
+        try ledger.database.read { db in
+            guard let run = try Row.fetchOne(
+                db,
+                sql: requested == nil
+                    ? "SELECT * FROM run WHERE stage = 'map' AND status = 'done' ORDER BY id DESC LIMIT 1"
+                    : "SELECT * FROM run WHERE stage = 'map' AND id = ?",
+                arguments: requested.map { [$0] } ?? [])
+            else {
+                throw CustmigError(
+                    .usage, code: "PLAN-NO-MAP",
+                    requested.map { "run \($0) is not a map run of this workspace." } ?? "there is no finished map run in this workspace.",
+                    fix: "run custmig map first (custmig status lists the runs).")
+            }
+            guard run["status"] as String == "done" else {
+                throw CustmigError(
+                    .usage, code: "PLAN-MAP-RUNNING", "map run \(run["id"] as Int64) did not finish.",
+                    fix: "rerun its command to finish it: \(run["command"] as String)")
+            }
+            let mapRun: Int64 = run["id"]
+            let text = try String.fetchOne(
+                db, sql: "SELECT content FROM mapping_version WHERE name = ? AND version = ?",
+                arguments: [run["mapping_name"], run["mapping_version"]]) ?? ""
+            var set = CustomerSet(
+                mapRun: mapRun, mapInputsKey: run["inputs_key"], scope: run["scope"] ?? "full", mappingText: text,
+                mappingFile: run["mapping_file"])
+            for row in try Row.fetchAll(
+                db, sql: "SELECT id, summary FROM run WHERE stage = 'duplicates' AND status = 'done' AND id > ? ORDER BY id DESC",
+                arguments: [mapRun])
+            {
+                if let summary = (row["summary"] as String?).flatMap({ try? JSONDecoder().decode(DuplicatesSummary.self, from: Data($0.utf8)) }),
+                    summary.mapRun == mapRun
+                {
+                    set.duplicatesRun = row["id"]
+                    break
+                }
+            }
+            var reasons: [String: String] = [:]
+            for row in try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT legacy_key, outcome, rule, field, value, message FROM finding
+                    WHERE run_id = ? AND outcome IN ('reject', 'review') ORDER BY outcome = 'reject' DESC, id
+                    """, arguments: [mapRun])
+            {
+                guard let key: String = row["legacy_key"], reasons[key] == nil else { continue }
+                var text = "\(row["outcome"] as String == "reject" ? "rejected by" : "waiting for review of") \(row["rule"] as String)"
+                if let field: String = row["field"] { text += " (\(field)" + ((row["value"] as String?).map { " = \"\($0)\"" } ?? "") + ")" }
+                text += ": \(row["message"] as String)"
+                reasons[key] = text
+            }
+            var statusOfKey: [String: String] = [:]
+            var clustered = Set<String>()
+            if let duplicatesRun = set.duplicatesRun {
+                for row in try Row.fetchAll(db, sql: "SELECT golden_key, members, data FROM survivor WHERE run_id = ?", arguments: [duplicatesRun]) {
+                    let golden: String = row["golden_key"]
+                    let members = (row["members"] as String).split(separator: " ").map(String.init)
+                    clustered.formUnion(members)
+                    for member in members where member != golden { set.mergedAway.insert(member) }
+                    let customer = try? JSONDecoder().decode(CanonicalCustomer.self, from: Data((row["data"] as String).utf8))
+                    set.members.append(
+                        Member(
+                            key: golden, legacyKey: customer?.legacyKey ?? golden, isSurvivor: true,
+                            references: customer.map { Array($0.references).sorted() } ?? [], accountGroup: customer?.accountGroup))
+                }
+            }
+            let cursor = try Row.fetchCursor(
+                db,
+                sql: "SELECT legacy_key, key, status, refs, json_extract(data, '$.accountGroup') AS account_group FROM canonical_record WHERE run_id = ?",
+                arguments: [mapRun])
+            while let row = try cursor.next() {
+                let key: String = row["key"]
+                let legacyKey: String = row["legacy_key"]
+                let status: String = row["status"]
+                statusOfKey[key] = status
+                if status == "rejected" {
+                    set.notLoaded.append((key, legacyKey, reasons[legacyKey] ?? "rejected by the map run"))
+                    continue
+                }
+                if clustered.contains(key) { continue }
+                if status == "review" {
+                    set.notLoaded.append((key, legacyKey, (reasons[legacyKey] ?? "waiting for review") + " — settle it in review-decisions.csv and map again"))
+                    continue
+                }
+                let refs = (row["refs"] as String).split(separator: " ").map(String.init)
+                set.members.append(Member(key: key, legacyKey: legacyKey, isSurvivor: false, references: refs, accountGroup: row["account_group"]))
+            }
+            // A survivor whose own record waits for review is held like that record.
+            set.members.removeAll { member in
+                guard member.isSurvivor, statusOfKey[member.key] == "review" else { return false }
+                set.notLoaded.append((member.key, member.legacyKey, (reasons[member.legacyKey] ?? "waiting for review") + " — settle it in review-decisions.csv and map again"))
+                return true
+            }
+            return set
+        }
+    }
+
+    /// Canonical key each referenced legacy key stands for now (the key map's golden key when there
+    /// was a duplicates run, else the map run's key, else the latest earlier run's).
+    func resolveReferences(_ legacyKeys: Set<String>, ledger: Ledger) throws -> [String: String] {
+        try ledger.database.read { db in
+            var result: [String: String] = [:]
+            for legacy in legacyKeys {
+                var key = try String.fetchOne(
+                    db, sql: "SELECT key FROM canonical_record WHERE legacy_key = ? ORDER BY run_id = ? DESC, run_id DESC LIMIT 1",
+                    arguments: [legacy, mapRun])
+                if duplicatesRun != nil, let golden = try String.fetchOne(
+                    db, sql: "SELECT golden_key FROM key_map WHERE legacy_key = ?", arguments: [legacy])
+                {
+                    key = golden
+                }
+                if let key { result[legacy] = key }
+            }
+            return result
+        }
+    }
+
+    /// Reads the customers of `members` (by position) in one go.
+    func customers(_ chunk: ArraySlice<Member>, ledger: Ledger) throws -> [String: CanonicalCustomer] {
+        try ledger.database.read { db in
+            var result: [String: CanonicalCustomer] = [:]
+            let decoder = JSONDecoder()
+            let records = chunk.filter { !$0.isSurvivor }.map(\.legacyKey)
+            let survivors = chunk.filter(\.isSurvivor).map(\.key)
+            for part in records.chunked(500) where !part.isEmpty {
+                let marks = Array(repeating: "?", count: part.count).joined(separator: ",")
+                for row in try Row.fetchAll(
+                    db, sql: "SELECT key, data FROM canonical_record WHERE run_id = ? AND legacy_key IN (\(marks))",
+                    arguments: StatementArguments([mapRun] + Array(part)))
+                {
+                    if let customer = try? decoder.decode(CanonicalCustomer.self, from: Data((row["data"] as String).utf8)) {
+                        result[row["key"]] = customer
+                    }
+                }
+            }
+            for part in survivors.chunked(500) where !part.isEmpty {
+                let marks = Array(repeating: "?", count: part.count).joined(separator: ",")
+                for row in try Row.fetchAll(
+                    db, sql: "SELECT golden_key, data FROM survivor WHERE run_id = ? AND golden_key IN (\(marks))",
+                    arguments: StatementArguments([duplicatesRun!] + Array(part)))
+                {
+                    if let customer = try? decoder.decode(CanonicalCustomer.self, from: Data((row["data"] as String).utf8)) {
+                        result[row["golden_key"]] = customer
+                    }
+                }
+            }
+            return result
+        }
+    }
+}

@@ -1,0 +1,76 @@
+import Crypto
+import Foundation
+import GRDB
+
+/// `custmig dry-run`: plans what a cutover would do to each customer — three-way, against the target
+/// as it is now — replays the plan's batches on the target inside one transaction that it rolls back,
+/// stores the plan in the ledger with a content hash, and writes the diff report.
+///
+/// The target is never changed: every write of the replay is rolled back (the tests compare the
+/// target file's bytes before and after). A dry run with the same inputs against an unchanged target
+/// finds the same plan (same hash) and keeps it, approval included.
+public enum DryRunStage {
+    public static func run(workspace: Workspace, target: SQLiteTarget, options: DryRunOptions) throws -> PlanSummary {
+        let started = Date()
+        let ledger = workspace.ledger
+        let set = try CustomerSet.load(ledger: ledger, mapRun: options.mapRun)
+        var settings = try MappingLoader.loadSettings(set.mappingText, file: set.mappingFile ?? "the mapping")
+        if let size = options.batchSize { settings.batchSize = size }
+        let resolutionsPath = options.resolutionsFile ?? set.mappingFile.map {
+            let folder = ($0 as NSString).deletingLastPathComponent
+            return (folder.isEmpty ? "." : folder) + "/conflict-resolutions.csv"
+        }
+        let resolutions = try resolutionsPath.map { try ConflictResolutions.read(path: $0) } ?? ConflictResolutions()
+        try ledger.database.write { db in
+            // A dry run killed midway leaves a plan being built; it is worthless, start over.
+            try db.execute(sql: "DELETE FROM plan WHERE status = 'building'")
+        }
+        let planner = try Planner(
+            set: set, settings: settings, resolutions: resolutions, target: target, ledger: ledger, matcher: options.matcher)
+        let plan = try ledger.database.write { db -> Int64 in
+            try db.execute(
+                sql: """
+                    INSERT INTO plan (status, target, target_instance, map_run, duplicates_run, batch_size, command, created_at)
+                    VALUES ('building', ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    target.location.description, target.instance, set.mapRun, set.duplicatesRun, settings.batchSize,
+                    options.command, Date(),
+                ])
+            return db.lastInsertedRowID
+        }
+        var outcome = try planner.plan(into: plan, ledger: ledger)
+        outcome.refused = try rehearse(plan: plan, ledger: ledger, target: target)
+        return try PlanStore.finish(
+            plan: plan, outcome: outcome, set: set, settings: settings, resolutions: resolutions, target: target,
+            workspace: workspace, options: options, started: started)
+    }
+
+    /// Replays the plan's batches on the target (savepoint per batch, everything rolled back) and
+    /// turns what the target refused into rejects.
+    static func rehearse(plan: Int64, ledger: Ledger, target: SQLiteTarget) throws -> Int {
+        let batchCount = try ledger.database.read { db in
+            try Int.fetchOne(db, sql: "SELECT MAX(batch) + 1 FROM plan_action WHERE plan_id = ?", arguments: [plan]) ?? 0
+        }
+        guard batchCount > 0 else { return 0 }
+        let refused = try target.rehearse(batchCount: batchCount) { batch in
+            try PlanStore.targetActions(plan: plan, batch: batch, ledger: ledger)
+        }
+        guard !refused.isEmpty else { return 0 }
+        try ledger.database.write { db in
+            for refusal in refused {
+                try db.execute(
+                    sql: """
+                        UPDATE plan_action SET action = 'reject', batch = NULL, apply_kind = NULL,
+                        reason = ? WHERE plan_id = ? AND canonical_key = ? AND batch = ?
+                        """,
+                    arguments: [
+                        "the target refuses it in batch \(refusal.batch + 1): \(refusal.message)"
+                            + (refusal.message.contains("FOREIGN KEY") ? " (a code, or a customer it refers to, that the target does not have)" : ""),
+                        plan, refusal.canonicalKey, refusal.batch,
+                    ])
+            }
+        }
+        return refused.count
+    }
+}

@@ -1,0 +1,228 @@
+import Crypto
+import Foundation
+import GRDB
+
+/// Plans in the ledger: reading a plan's batches back, sealing a plan with its content hash,
+/// superseding the previous plan for the same target (or keeping it when nothing changed).
+public enum PlanStore {
+    /// The target operations of one batch, in plan order.
+    static func targetActions(plan: Int64, batch: Int, ledger: Ledger) throws -> [TargetAction] {
+        try ledger.database.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT canonical_key, customer_id, action, apply_kind, image FROM plan_action
+                    WHERE plan_id = ? AND batch = ? ORDER BY seq
+                    """, arguments: [plan, batch]
+            ).map { row in
+                TargetAction(
+                    kind: TargetAction.Kind(rawValue: row["apply_kind"]) ?? .upsert, canonicalKey: row["canonical_key"],
+                    customerId: row["customer_id"], image: (row["image"] as String?).flatMap { CustomerImage(json: $0) } ?? CustomerImage(),
+                    crosswalk: row["action"] as String == "link" ? "linked" : "inserted")
+            }
+        }
+    }
+
+    /// Which plan `reference` names: a number, or `latest` (the newest current plan).
+    public static func resolve(_ reference: String, ledger: Ledger) throws -> Int64 {
+        let id: Int64? = try ledger.database.read { db in
+            if reference == "latest" {
+                return try Int64.fetchOne(db, sql: "SELECT id FROM plan WHERE status != 'building' ORDER BY id DESC LIMIT 1")
+            }
+            guard let number = Int64(reference) else { return nil }
+            return try Int64.fetchOne(db, sql: "SELECT id FROM plan WHERE id = ? AND status != 'building'", arguments: [number])
+        }
+        guard let id else {
+            throw CustmigError(
+                .usage, code: "PLAN-UNKNOWN", "there is no plan \"\(reference)\" in this workspace.",
+                fix: "run custmig dry-run first; custmig status lists the plans (latest names the newest).")
+        }
+        return id
+    }
+
+    public static func summary(plan: Int64, ledger: Ledger) throws -> PlanSummary {
+        let text = try ledger.database.read { db in try String.fetchOne(db, sql: "SELECT summary FROM plan WHERE id = ?", arguments: [plan]) }
+        guard let text, var summary = try? JSONDecoder().decode(PlanSummary.self, from: Data(text.utf8)) else {
+            throw CustmigError(.internalFailure, code: "PLAN-SUMMARY", "plan \(plan) has no readable summary.", fix: "run custmig dry-run again.")
+        }
+        summary.approvedBy = try approval(plan: plan, ledger: ledger)
+        return summary
+    }
+
+    /// Who approved the plan's current content hash, if anyone.
+    static func approval(plan: Int64, ledger: Ledger) throws -> String? {
+        try ledger.database.read { db in
+            try String.fetchOne(
+                db,
+                sql: """
+                    SELECT approved_by FROM plan_approval a JOIN plan p ON p.id = a.plan_id AND p.content_hash = a.content_hash
+                    WHERE a.plan_id = ? ORDER BY a.approved_at DESC LIMIT 1
+                    """, arguments: [plan])
+        }
+    }
+
+    /// Records who approved which plan hash, and when. Approving a superseded plan is refused.
+    public static func approve(plan: Int64, by name: String, note: String?, ledger: Ledger) throws -> String {
+        try ledger.database.write { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT status, content_hash, superseded_by FROM plan WHERE id = ?", arguments: [plan]),
+                let hash: String = row["content_hash"]
+            else {
+                throw CustmigError(.usage, code: "PLAN-UNKNOWN", "there is no plan \(plan).", fix: "run custmig dry-run first.")
+            }
+            guard row["status"] as String == "current" else {
+                throw CustmigError(
+                    .stalePlan, code: "PLAN-SUPERSEDED",
+                    "plan \(plan) was superseded by plan \(row["superseded_by"] as Int64? ?? 0); it can no longer be approved.",
+                    fix: "review and approve the newer plan (custmig approve latest --by NAME).")
+            }
+            guard !name.trimmingCharacters(in: .whitespaces).isEmpty else {
+                throw CustmigError(.usage, code: "PLAN-APPROVER", "--by is empty.", fix: "name the person approving, e.g. --by \"Maria Keller (Finance)\".")
+            }
+            try db.execute(
+                sql: "INSERT INTO plan_approval (plan_id, content_hash, approved_by, note, approved_at) VALUES (?, ?, ?, ?, ?)",
+                arguments: [plan, hash, name, note, Date()])
+            return hash
+        }
+    }
+
+    // MARK: Sealing
+
+    static func finish(
+        plan: Int64, outcome: Planner.Outcome, set: CustomerSet, settings: LoadSettings, resolutions: ConflictResolutions,
+        target: SQLiteTarget, workspace: Workspace, options: DryRunOptions, started: Date
+    ) throws -> PlanSummary {
+        let ledger = workspace.ledger
+        let before = try ControlTotals.read(target: target)
+        var after = before
+        var counts: [String: Int] = [:]
+        var hasher = SHA256()
+        let duplicatesKey = try set.duplicatesRun.flatMap { run in
+            try ledger.database.read { db in try String.fetchOne(db, sql: "SELECT inputs_key FROM run WHERE id = ?", arguments: [run]) }
+        } ?? ""
+        let header = [
+            "custmig.plan/1", set.mapInputsKey, duplicatesKey, settings.numbering.description, String(settings.batchSize),
+            "\(settings.maxDeactivations)", settings.targetOwned.sorted().joined(separator: ","), resolutions.digest, target.instance,
+        ].joined(separator: "|")
+        hasher.update(data: Data(header.utf8))
+        try ledger.database.read { db in
+            let cursor = try Row.fetchCursor(
+                db,
+                sql: """
+                    SELECT seq, batch, canonical_key, customer_id, action, apply_kind, reason, fingerprint, expect_absent,
+                    before_image, image, changes FROM plan_action WHERE plan_id = ? ORDER BY seq
+                    """, arguments: [plan])
+            while let row = try cursor.next() {
+                let action: String = row["action"]
+                let kind: String? = row["apply_kind"]
+                if kind != TargetAction.Kind.references.rawValue { counts[action, default: 0] += 1 }
+                var line = "\n"
+                for index in 0..<12 { line += ((row[index] as DatabaseValue).storage.value.map { "\($0)" } ?? "∅") + "\u{1}" }
+                hasher.update(data: Data(line.utf8))
+                if row["batch"] as Int? != nil, kind != TargetAction.Kind.references.rawValue {
+                    if let text: String = row["before_image"], let image = CustomerImage(json: text) { after.add(image, sign: -1) }
+                    if let text: String = row["image"], let image = CustomerImage(json: text) { after.add(image) }
+                }
+            }
+        }
+        let hash = hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        let previous = try ledger.database.read { db in
+            try Row.fetchOne(
+                db,
+                sql: "SELECT id, content_hash, summary FROM plan WHERE status = 'current' AND target_instance = ? AND id != ? ORDER BY id DESC LIMIT 1",
+                arguments: [target.instance, plan])
+        }
+        if let previous, previous["content_hash"] as String? == hash {
+            try ledger.database.write { db in try db.execute(sql: "DELETE FROM plan WHERE id = ?", arguments: [plan]) }
+            var summary = try summary(plan: previous["id"], ledger: ledger)
+            summary.outcome = "unchanged"
+            summary.elapsedSeconds = Date().timeIntervalSince(started)
+            return summary
+        }
+        var summary = PlanSummary(
+            plan: plan, contentHash: hash, outcome: "new", target: target.location.description, mapRun: set.mapRun,
+            duplicatesRun: set.duplicatesRun, numbering: settings.numbering.description, batchSize: settings.batchSize,
+            batches: outcome.batches, counts: counts, before: before, after: after, fieldChanges: outcome.fieldChanges,
+            keptTargetChanges: outcome.keptTarget, refusedInRehearsal: outcome.refused, deactivationCap: outcome.deactivationCap,
+            deactivationGateFailed: outcome.gateFailed, supersedes: nil, actionChanges: [], actionChangeCount: 0,
+            previousCounts: nil, approvedBy: nil, reports: [], elapsedSeconds: 0)
+        try ledger.database.write { db in
+            if let previous {
+                let old: Int64 = previous["id"]
+                summary.supersedes = old
+                summary.previousCounts = (previous["summary"] as String?)
+                    .flatMap { try? JSONDecoder().decode(PlanSummary.self, from: Data($0.utf8)) }?.counts
+                let changed = """
+                    SELECT n.canonical_key, o.action AS before, n.action AS after FROM plan_action n
+                    LEFT JOIN plan_action o ON o.plan_id = ? AND o.canonical_key = n.canonical_key AND IFNULL(o.apply_kind, '') != 'references'
+                    WHERE n.plan_id = ? AND IFNULL(n.apply_kind, '') != 'references' AND (o.action IS NULL OR o.action != n.action)
+                    """
+                summary.actionChangeCount = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM (\(changed))", arguments: [old, plan]) ?? 0
+                summary.actionChanges = try Row.fetchAll(db, sql: changed + " ORDER BY n.seq LIMIT 20", arguments: [old, plan]).map {
+                    "\($0["canonical_key"] as String): \($0["before"] as String? ?? "(not in the plan)") -> \($0["after"] as String)"
+                }
+                try db.execute(sql: "UPDATE plan SET status = 'superseded', superseded_by = ? WHERE id = ?", arguments: [plan, old])
+            }
+            try db.execute(sql: "UPDATE plan SET status = 'current', content_hash = ? WHERE id = ?", arguments: [hash, plan])
+        }
+        summary.reports = try PlanReport.write(plan: plan, summary: summary, ledger: ledger, folder: try workspace.reportFolder(plan: plan), options: options)
+        summary.elapsedSeconds = Date().timeIntervalSince(started)
+        try ledger.database.write { db in
+            try db.execute(
+                sql: "UPDATE plan SET summary = ? WHERE id = ?",
+                arguments: [String(decoding: try JSONEncoder().encode(summary), as: UTF8.self), plan])
+        }
+        return summary
+    }
+}
+
+extension DatabaseValue.Storage {
+    var value: Any? {
+        switch self {
+        case .null: return nil
+        case .int64(let number): return number
+        case .double(let number): return number
+        case .string(let text): return text
+        case .blob(let data): return data.base64EncodedString()
+        }
+    }
+}
+
+extension ControlTotals {
+    /// The target's totals now, counted by SQL (the same rules as ``add(_:sign:)``).
+    static func read(target: SQLiteTarget) throws -> ControlTotals {
+        try target.database.read { db in
+            var totals = ControlTotals()
+            totals.customers = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM customer") ?? 0
+            for row in try Row.fetchAll(db, sql: "SELECT IFNULL(NULLIF(status, ''), 'active'), COUNT(*) FROM customer GROUP BY 1") {
+                totals.byStatus[row[0]] = row[1]
+            }
+            for row in try Row.fetchAll(db, sql: "SELECT IFNULL(NULLIF(account_group, ''), '(none)'), COUNT(*) FROM customer GROUP BY 1") {
+                totals.byAccountGroup[row[0]] = row[1]
+            }
+            for row in try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT IFNULL(NULLIF(currency, ''), '(none)'), SUM(CAST(ROUND(CAST(credit_limit AS REAL) * 100) AS INTEGER))
+                    FROM customer WHERE IFNULL(credit_limit, '') != '' GROUP BY 1
+                    """)
+            {
+                totals.creditLimitCents[row[0]] = row[1]
+            }
+            for row in try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT IFNULL((SELECT country FROM address a WHERE a.customer_id = c.customer_id AND a.address_id = 'legal-1'),
+                    IFNULL((SELECT country FROM address a WHERE a.customer_id = c.customer_id ORDER BY a.address_id LIMIT 1), '(none)')),
+                    COUNT(*) FROM customer c GROUP BY 1
+                    """)
+            {
+                totals.byCountry[row[0]] = row[1]
+            }
+            for table in TargetSchema.childTables {
+                let count = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(table)") ?? 0
+                if count > 0 { totals.rows[table] = count }
+            }
+            return totals
+        }
+    }
+}

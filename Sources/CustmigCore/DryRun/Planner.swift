@@ -1,0 +1,312 @@
+import Foundation
+import GRDB
+
+/// Decides one action per customer — numbers, links, the three-way merge, code-list and reference
+/// checks, deactivations — and writes the plan's actions to the ledger in load order, chunk by chunk,
+/// so memory holds keys and references, not customers.
+struct Planner {
+    struct Outcome {
+        var counts: [PlanAction: Int] = [:]
+        var fieldChanges: [String: Int] = [:]
+        var keptTarget = 0
+        var batches = 0
+        var deactivationCap: Int?
+        var gateFailed = false
+        var refused = 0
+    }
+
+    let set: CustomerSet
+    let settings: LoadSettings
+    let resolutions: ConflictResolutions
+    let target: SQLiteTarget
+    let codes: CodeLists
+    let crosswalk: [String: String]
+    let existingIds: Set<String>
+    /// Canonical key -> target id, for every member that is known to the target or could be numbered.
+    private(set) var targetIds: [String: String] = [:]
+    private(set) var links: [String: (id: String, score: Double)] = [:]
+    private(set) var numberingProblems: [String: String] = [:]
+    /// Legacy key -> canonical key, for every referenced legacy key that resolves.
+    private(set) var referenced: [String: String] = [:]
+    private(set) var order: (ordered: [Int], cyclic: [Int]) = ([], [])
+    private(set) var duplicateKeys: Set<Int> = []
+
+    init(
+        set: CustomerSet, settings: LoadSettings, resolutions: ConflictResolutions, target: SQLiteTarget, ledger: Ledger,
+        matcher: CustomerMatcher
+    ) throws {
+        self.set = set
+        self.settings = settings
+        self.resolutions = resolutions
+        self.target = target
+        codes = try target.codeLists()
+        crosswalk = try target.crosswalk()
+        existingIds = Set(try target.customerIds())
+        var allReferences = Set<String>()
+        for member in set.members { allReferences.formUnion(member.references) }
+        referenced = try set.resolveReferences(allReferences, ledger: ledger)
+        try assignTargetIds(ledger: ledger, matcher: matcher)
+        var index: [String: Int] = [:]
+        for (position, member) in set.members.enumerated() {
+            if index[member.key] != nil { duplicateKeys.insert(position) } else { index[member.key] = position }
+        }
+        let members = set.members
+        let referenced = referenced
+        let targetIds = targetIds
+        order = LoadOrder.order(
+            keys: members.map(\.key),
+            references: { node in members[node].references.compactMap { referenced[$0].flatMap { index[$0] } } },
+            sortKey: { node in targetIds[members[node].key] ?? members[node].key })
+    }
+
+    /// Crosswalk first; then links to hand-made target customers; then the numbering policy.
+    private mutating func assignTargetIds(ledger: Ledger, matcher: CustomerMatcher) throws {
+        var fresh: [CustomerSet.Member] = []
+        for member in set.members {
+            if let id = crosswalk[member.key] { targetIds[member.key] = id } else { fresh.append(member) }
+        }
+        let linked = Set(crosswalk.values)
+        let unlinked = existingIds.filter { !linked.contains($0) }
+        if !fresh.isEmpty, !unlinked.isEmpty {
+            var candidates: [String: CustomerImage] = [:]
+            for (id, read) in try target.images(ids: Array(unlinked)) { if case .success(let image) = read { candidates[id] = image } }
+            var linker = TargetLinker(matcher: matcher, candidates: candidates)
+            for chunk in fresh.chunked(2_000) {
+                for customer in try set.customers(chunk, ledger: ledger).values { linker.consider(customer) }
+            }
+            links = linker.links
+            for (key, link) in links { targetIds[key] = link.id }
+        }
+        let toNumber = fresh.filter { links[$0.key] == nil }.map { (key: $0.key, accountGroup: $0.accountGroup) }
+        let assigner = NumberAssigner(numbering: settings.numbering, codes: codes, taken: existingIds)
+        for (key, result) in assigner.assign(toNumber) {
+            switch result {
+            case .success(let id): targetIds[key] = id
+            case .failure(let problem): numberingProblems[key] = problem.message
+            }
+        }
+    }
+
+    // MARK: Planning
+
+    /// One row of `plan_action`.
+    struct ActionRow {
+        var key: String
+        var legacyKey: String?
+        var customerId: String?
+        var action: PlanAction
+        var applyKind: TargetAction.Kind?
+        var reason: String?
+        var fingerprint: String?
+        var expectAbsent = false
+        var before: CustomerImage?
+        var image: CustomerImage?
+        var changes: [FieldChange] = []
+        var name: String?
+        var country: String?
+    }
+
+    func plan(into plan: Int64, ledger: Ledger) throws -> Outcome {
+        var writer = PlanWriter(plan: plan, ledger: ledger, batchSize: settings.batchSize)
+        var outcome = Outcome()
+        var willNotExist = Set<String>()
+        let ownedNames = settings.targetOwned
+        let members = set.members
+        func record(_ row: ActionRow) throws {
+            outcome.counts[row.action, default: 0] += 1
+            for change in row.changes {
+                if change.outcome == .change || change.outcome == .resolvedOurs {
+                    outcome.fieldChanges[CustomerImage.ownershipName(change.path), default: 0] += 1
+                } else if change.outcome == .keptTarget {
+                    outcome.keptTarget += 1
+                }
+            }
+            try writer.append(row)
+        }
+        let sequence = order.ordered.map { ($0, false) } + order.cyclic.map { ($0, true) }
+        var cyclicWrites: [ActionRow] = []
+        for chunk in sequence.chunked(1_000) {
+            let chunkMembers = chunk.map { members[$0.0] }
+            let customers = try set.customers(chunkMembers[...], ledger: ledger)
+            let existing = chunkMembers.compactMap { member -> String? in
+                guard let id = targetIds[member.key], existingIds.contains(id) else { return nil }
+                return id
+            }
+            let theirs = try target.images(ids: existing)
+            let bases = try target.loaded(keys: chunkMembers.compactMap { crosswalk[$0.key] != nil ? $0.key : nil })
+            for (position, cyclic) in chunk {
+                let member = members[position]
+                var row = ActionRow(key: member.key, legacyKey: member.legacyKey, action: .reject)
+                row.customerId = targetIds[member.key]
+                guard !duplicateKeys.contains(position) else {
+                    row.reason = "another customer of this run has the same canonical key \(member.key)"
+                    try record(row)
+                    continue
+                }
+                guard let customer = customers[member.key] else {
+                    row.reason = "its canonical record cannot be read from the ledger"
+                    try record(row)
+                    continue
+                }
+                row.name = customer.names.first
+                row.country = (customer.addresses.first { $0.kind == .legal } ?? customer.addresses.first)?.country
+                guard let id = targetIds[member.key] else {
+                    row.reason = "it cannot be numbered: \(numberingProblems[member.key] ?? "no number")"
+                    try record(row)
+                    continue
+                }
+                let exists = existingIds.contains(id)
+                if !exists { willNotExist.insert(id) }
+                var unresolved: [String] = []
+                let ours = CustomerImage(customer, externalId: member.key, resolve: { legacy in
+                    guard let key = referenced[legacy] ?? (legacy == customer.legacyKey ? member.key : nil),
+                        let id = targetIds[key] ?? crosswalk[key]
+                    else { return nil }
+                    return willNotExist.contains(id) && id != targetIds[member.key] ? nil : id
+                }, unresolved: &unresolved)
+                if !unresolved.isEmpty {
+                    row.reason = "it refers to customer \(unresolved.sorted().joined(separator: ", ")), which will not exist in the target "
+                        + "(not in this extract, rejected, or never loaded)"
+                    try record(row)
+                    continue
+                }
+                var their: CustomerImage?
+                if exists {
+                    switch theirs[id] {
+                    case .success(let image)?: their = image
+                    case .failure(let problem)?:
+                        row.reason = "the target row cannot be read: \(problem.description)"
+                        try record(row)
+                        continue
+                    case nil: break
+                    }
+                }
+                let isLink = links[member.key] != nil
+                if crosswalk[member.key] != nil, their == nil {
+                    row.action = .conflict
+                    row.reason = "custmig loaded it as \(id) before, and it has since been deleted in the target"
+                    try record(row)
+                    continue
+                }
+                if !isLink, crosswalk[member.key] == nil, their != nil {
+                    row.reason = "its target number \(id) is already used by a target customer custmig did not load "
+                        + "(\(their?.values["name1"] ?? "no name")); the matcher did not find them to be the same — "
+                        + "change the numbering policy or merge them in the target"
+                    try record(row)
+                    continue
+                }
+                let base = bases[member.key].flatMap { CustomerImage(json: $0) }
+                let resolution = resolutions.byKey[member.key] ?? [:]
+                let merged = ThreeWayMerge.merge(
+                    ours: ours, theirs: their, base: isLink ? nil : base,
+                    isTargetOwned: { path in
+                        ownedNames.contains(CustomerImage.ownershipName(path))
+                    },
+                    resolution: { resolution[$0] })
+                row.changes = merged.changes
+                row.image = merged.desired
+                row.before = their
+                row.fingerprint = their?.fingerprint
+                row.expectAbsent = their == nil
+                if let problem = codeProblem(in: merged.desired, before: their) {
+                    row.reason = problem
+                    row.image = nil
+                    try record(row)
+                    continue
+                }
+                if merged.hasConflict {
+                    row.action = .conflict
+                    let fields = merged.changes.filter { $0.outcome == .conflict }.map(\.path)
+                    row.reason = "changed in the target since the last load and differently in ours: \(fields.joined(separator: ", "))"
+                        + " — settle each in conflict-resolutions.csv (ours or theirs)"
+                } else if their == nil {
+                    row.action = .insert
+                } else if isLink {
+                    row.action = .link
+                    row.reason = String(format: "matched target customer %@ (score %.1f)", id, links[member.key]!.score)
+                } else {
+                    row.action = merged.writes ? .update : .unchanged
+                }
+                if row.action == .insert || row.action == .update || row.action == .link {
+                    row.applyKind = cyclic ? .upsertWithoutReferences : .upsert
+                    if cyclic { cyclicWrites.append(row) }
+                    willNotExist.remove(id)
+                }
+                try record(row)
+            }
+        }
+        for var row in cyclicWrites {
+            row.applyKind = .references
+            try writer.append(row)
+        }
+        try deactivations(writer: &writer, outcome: &outcome)
+        for entry in set.notLoaded {
+            var row = ActionRow(key: entry.key, legacyKey: entry.legacyKey, action: .reject)
+            row.reason = entry.reason
+            row.customerId = crosswalk[entry.key]
+            try record(row)
+        }
+        try writer.flush()
+        outcome.batches = writer.batches
+        return outcome
+    }
+
+    /// Customers custmig loaded before that a full-scope extract no longer has, capped by the mapping.
+    private func deactivations(writer: inout PlanWriter, outcome: inout Outcome) throws {
+        guard set.scope == "full" else { return }
+        var present = Set(set.members.map(\.key))
+        for entry in set.notLoaded { present.insert(entry.key) }
+        present.formUnion(set.mergedAway)
+        let gone = crosswalk.filter { !present.contains($0.key) }.sorted { $0.value < $1.value }
+        let images = try target.images(ids: gone.map(\.value))
+        var rows: [ActionRow] = []
+        for (key, id) in gone {
+            guard case .success(let their)? = images[id], their.values["status"] != "inactive" else { continue }
+            var after = their
+            after.values["status"] = "inactive"
+            var row = ActionRow(key: key, customerId: id, action: .deactivate, applyKind: .deactivate)
+            row.reason = "loaded before, absent from this full extract"
+            row.before = their
+            row.image = after
+            row.fingerprint = their.fingerprint
+            row.name = their.values["name1"]
+            row.country = ControlTotals.country(of: their)
+            row.changes = [FieldChange(path: "status", outcome: .change, ours: "inactive", theirs: their.values["status"], after: "inactive")]
+            rows.append(row)
+        }
+        let threshold = settings.maxDeactivations
+        outcome.deactivationCap = threshold.count ?? threshold.share.map { Int((Double(crosswalk.count) * $0).rounded(.down)) }
+        outcome.gateFailed = threshold.isExceeded(rejects: rows.count, of: crosswalk.count)
+        for row in rows {
+            outcome.counts[.deactivate, default: 0] += 1
+            try writer.append(row)
+        }
+    }
+
+    /// The first code the target is not configured with, among the values the cutover would write.
+    func codeProblem(in image: CustomerImage, before: CustomerImage?) -> String? {
+        for (path, value) in image.values.sorted(by: { $0.key < $1.key }) where before?.values[path] != value {
+            let part = CustomerImage.split(path)
+            guard let kind = Self.codeKind(table: part.table, column: part.column), !codes.contains(value, kind: kind) else { continue }
+            return "\(CustomerImage.label(path)) \"\(value)\" is not a \(kind.replacingOccurrences(of: "_", with: " ")) the target is configured with "
+                + "(code_\(kind)) — add it to the target's code lists or map it to one that exists"
+        }
+        return nil
+    }
+
+    static func codeKind(table: String, column: String) -> String? {
+        switch (table, column) {
+        case ("customer", "account_group"): return "account_group"
+        case (_, "currency"): return "currency"
+        case (_, "payment_terms"): return "payment_terms"
+        case ("address", "country"), ("bank_account", "bank_country"): return "country"
+        case ("sales_area", "sales_organization"): return "sales_organization"
+        case ("sales_area", "distribution_channel"): return "distribution_channel"
+        case ("sales_area", "division"): return "division"
+        case ("sales_area", "incoterms"): return "incoterms"
+        case ("company_code", "company_code"): return "company_code"
+        case ("company_code", "reconciliation_account"): return "reconciliation_account"
+        default: return nil
+        }
+    }
+}

@@ -1,0 +1,129 @@
+import ArgumentParser
+import CustmigCore
+import Foundation
+
+extension Custmig {
+    struct DryRun: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "dry-run",
+            abstract: "Plan the load against a target and write the diff report; the target is not changed.",
+            discussion: """
+                Compares the latest survivors (or the customers of map run --run) with the target, three-way:
+                base = what custmig loaded last time, ours = the new canonical record, theirs = the target now.
+                Per customer one action: insert, link, update, unchanged, conflict, deactivate, reject. Replays
+                the cutover's batches on the target in one transaction that is rolled back, so what the target
+                would refuse shows up as rejects now. Stores the plan (id + content hash) in the workspace and
+                writes plan.html, plan.csv and plan.json under WORKSPACE/reports/plan-N/.
+
+                Exit code 0 whenever a plan was stored; 3 when the plan fails its deactivation cap, or has an
+                action named by --fail-on.
+
+                Examples:
+                  custmig dry-run --target sqlite:sandbox.db
+                  custmig dry-run --target sqlite:sandbox.db --fail-on conflict,reject --mask-pii
+                """)
+
+        @Option(help: "The target: sqlite:PATH.")
+        var target: String
+
+        @OptionGroup var workspace: WorkspaceOptions
+
+        @Option(name: .customLong("run"), help: "The map run to plan (default: the latest finished one).")
+        var mapRun: Int64?
+
+        @Option(help: "Comma-separated actions that fail the run with exit code 3 (conflict,reject,deactivate…).")
+        var failOn: String?
+
+        @Option(help: "Customers per batch (default: the mapping's load.batch_size, else 1000).")
+        var batchSize: Int?
+
+        @Option(help: "The conflict-resolution file (default: conflict-resolutions.csv beside the mapping).")
+        var resolutions: String?
+
+        @Flag(help: "Mask emails, phones, tax ids and IBANs in the reports.")
+        var maskPii = false
+
+        @Option(help: "Customers shown per report section (all are in plan.csv and plan.json).")
+        var reportLimit: Int = 500
+
+        func validate() throws {
+            if let batchSize, batchSize < 1 { throw ValidationError("--batch-size must be 1 or more.") }
+            _ = try failActions()
+        }
+
+        func failActions() throws -> Set<PlanAction> {
+            var actions = Set<PlanAction>()
+            for name in (failOn ?? "").split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !name.isEmpty {
+                guard let action = PlanAction(rawValue: name) else {
+                    throw ValidationError("--fail-on: \"\(name)\" is not an action (\(PlanAction.allCases.map(\.rawValue).joined(separator: ", "))).")
+                }
+                actions.insert(action)
+            }
+            return actions
+        }
+
+        func run() throws {
+            try runReportingErrors {
+                let command = (["custmig"] + CommandLine.arguments.dropFirst()).joined(separator: " ")
+                guard case .sqlite(let path) = try TargetLocation(parsing: target) else { return }
+                let space = try Workspace(path: workspace.path, command: command, writer: true)
+                let sqlite = try SQLiteTarget(path: path)
+                var options = DryRunOptions(command: command)
+                options.mapRun = mapRun
+                options.batchSize = batchSize
+                options.resolutionsFile = resolutions
+                options.maskPII = maskPii
+                options.reportLimit = reportLimit
+                let summary = try CustmigCore.DryRunStage.run(workspace: space, target: sqlite, options: options)
+                Terminal.out(PlanSummaryText.render(summary))
+                if summary.deactivationGateFailed {
+                    throw CustmigError(
+                        .qualityGate, code: "PLAN-DEACTIVATIONS",
+                        "plan \(summary.plan) deactivates \(summary.counts["deactivate"] ?? 0) customers, above max_deactivations (\(summary.deactivationCap ?? 0)).",
+                        fix: "check that the extract is complete; if the deactivations are right, raise load.max_deactivations in a new mapping version.")
+                }
+                let failing = try failActions().filter { (summary.counts[$0.rawValue] ?? 0) > 0 }
+                if !failing.isEmpty {
+                    throw CustmigError(
+                        .qualityGate, code: "PLAN-FAIL-ON",
+                        "plan \(summary.plan) has " + failing.map { "\(summary.counts[$0.rawValue] ?? 0) \($0.rawValue)" }.sorted().joined(separator: ", ") + ".",
+                        fix: "read the report; the plan is stored either way.")
+                }
+            }
+        }
+    }
+
+    struct Approve: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Record who approved a plan (its content hash) and when.",
+            discussion: """
+                The cutover refuses a plan nobody approved (unless --allow-unapproved). An approval belongs to
+                the plan's content hash: a re-plan that finds the same plan keeps it, a different plan needs a
+                new one.
+
+                Examples:
+                  custmig approve latest --by "Maria Keller (Finance)" --note "checked control totals"
+                """)
+
+        @Argument(help: "The plan id, or latest.")
+        var plan: String
+
+        @Option(help: "Who approves.")
+        var by: String
+
+        @Option(help: "A note kept with the approval.")
+        var note: String?
+
+        @OptionGroup var workspace: WorkspaceOptions
+
+        func run() throws {
+            try runReportingErrors {
+                let command = (["custmig"] + CommandLine.arguments.dropFirst()).joined(separator: " ")
+                let space = try Workspace(path: workspace.path, command: command, writer: true)
+                let id = try PlanStore.resolve(plan, ledger: space.ledger)
+                let hash = try PlanStore.approve(plan: id, by: by, note: note, ledger: space.ledger)
+                Terminal.out("plan \(id) (hash \(hash.prefix(16))…) approved by \(by)")
+            }
+        }
+    }
+}

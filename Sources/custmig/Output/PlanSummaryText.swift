@@ -1,0 +1,45 @@
+import CustmigCore
+
+/// The one-screen summary of a dry run.
+enum PlanSummaryText {
+    static func render(_ summary: PlanSummary) -> String {
+        var lines: [String] = []
+        if summary.outcome == "unchanged" {
+            lines.append("plan \(summary.plan): the same plan as before (same inputs, target unchanged); "
+                + (summary.approvedBy.map { "approval by \($0) kept" } ?? "not approved yet"))
+        } else {
+            lines.append("plan \(summary.plan) against \(summary.target) (map run \(summary.mapRun)"
+                + (summary.duplicatesRun.map { ", duplicates run \($0)" } ?? "") + "):")
+        }
+        for action in PlanAction.allCases {
+            var line = "  " + action.rawValue.padding(toLength: 11, withPad: " ", startingAt: 0)
+                + String(summary.counts[action.rawValue] ?? 0).leftPadded(9)
+            if let previous = summary.previousCounts {
+                let delta = (summary.counts[action.rawValue] ?? 0) - (previous[action.rawValue] ?? 0)
+                if delta != 0 { line += "  (\(delta > 0 ? "+" : "")\(delta) vs plan \(summary.supersedes ?? 0))" }
+            }
+            lines.append(line)
+        }
+        if summary.keptTargetChanges > 0 { lines.append("  \(summary.keptTargetChanges) fields changed in the target since the last load are kept") }
+        if summary.refusedInRehearsal > 0 {
+            lines.append("  \(summary.refusedInRehearsal) customers refused by the target in the replay (listed as rejects)")
+        }
+        lines.append("  \(summary.batches) batches of up to \(summary.batchSize); numbering \(summary.numbering)")
+        if let old = summary.supersedes, summary.outcome != "unchanged" {
+            lines.append("supersedes plan \(old): \(summary.actionChangeCount) customers have another action")
+            for change in summary.actionChanges.prefix(10) { lines.append("  \(change)") }
+        }
+        lines.append("hash \(summary.contentHash)")
+        for report in summary.reports { lines.append("report: \(report)") }
+        if summary.outcome != "unchanged" || summary.approvedBy == nil {
+            lines.append("approve: custmig approve \(summary.plan) --by \"NAME\"")
+        }
+        return lines.joined(separator: "\n")
+    }
+}
+
+extension String {
+    func leftPadded(_ width: Int) -> String {
+        count >= width ? self : String(repeating: " ", count: width - count) + self
+    }
+}
