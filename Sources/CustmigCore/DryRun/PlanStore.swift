@@ -11,14 +11,17 @@ public enum PlanStore {
             try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT canonical_key, customer_id, action, apply_kind, image FROM plan_action
+                    SELECT canonical_key, customer_id, action, apply_kind, image, before_image, fingerprint FROM plan_action
                     WHERE plan_id = ? AND batch = ? ORDER BY seq
                     """, arguments: [plan, batch]
             ).map { row in
-                TargetAction(
+                var action = TargetAction(
                     kind: TargetAction.Kind(rawValue: row["apply_kind"]) ?? .upsert, canonicalKey: row["canonical_key"],
                     customerId: row["customer_id"], image: (row["image"] as String?).flatMap { CustomerImage(json: $0) } ?? CustomerImage(),
                     crosswalk: row["action"] as String == "link" ? "linked" : "inserted")
+                action.expectedFingerprint = row["fingerprint"]
+                action.before = (row["before_image"] as String?).flatMap { CustomerImage(json: $0) }
+                return action
             }
         }
     }

@@ -117,7 +117,7 @@ struct Planner {
             for change in row.changes {
                 if change.outcome == .change || change.outcome == .resolvedOurs {
                     outcome.fieldChanges[CustomerImage.ownershipName(change.path), default: 0] += 1
-                } else if change.outcome == .keptTarget {
+                } else if change.outcome == .keptTarget || change.outcome == .keptOwned {
                     outcome.keptTarget += 1
                 }
             }
@@ -165,7 +165,7 @@ struct Planner {
                     return willNotExist.contains(id) && id != targetIds[member.key] ? nil : id
                 }, unresolved: &unresolved)
                 if !unresolved.isEmpty {
-                    row.reason = "it refers to customer \(unresolved.sorted().joined(separator: ", ")), which will not exist in the target "
+                    row.reason = "it refers to customer \(Set(unresolved).sorted().joined(separator: ", ")), which will not exist in the target "
                         + "(not in this extract, rejected, or never loaded)"
                     try record(row)
                     continue

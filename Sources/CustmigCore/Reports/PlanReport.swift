@@ -19,7 +19,9 @@ public enum PlanReport {
                 sections[action] = rows.map { PlanReportRow.read($0, mask: options.maskPII) }
             }
             let rows = try Row.fetchAll(
-                db, sql: PlanReportRow.selectSQL + " AND changes LIKE '%\"kept_target%' ORDER BY seq LIMIT ?",
+                db,
+                sql: PlanReportRow.selectSQL.replacingOccurrences(of: "action != 'unchanged'", with: "changes LIKE '%\"kept_target%'")
+                    + " ORDER BY seq LIMIT ?",
                 arguments: [plan, options.reportLimit])
             kept = rows.map { PlanReportRow.read($0, mask: options.maskPII) }
         }
@@ -190,15 +192,16 @@ public enum PlanReport {
     }
 
     static func keptSection(_ rows: [PlanReportRow], options: DryRunOptions) -> String {
-        var html = "<section class=\"card\"><h2>Kept target changes</h2><p class=\"muted\">Fields someone changed in the target since "
-        html += "custmig loaded them, which ours did not change: the target's value stays.</p>"
+        var html = "<section class=\"card\"><h2>Kept target values</h2><p class=\"muted\">Fields someone changed in the target since "
+        html += "custmig loaded them, which ours did not change, and fields the target owns after the insert: the target's value stays.</p>"
         guard !rows.isEmpty else { return html + "<p class=\"muted\">none</p></section>" }
-        html += "<table><tr><th>key</th><th>name</th><th>field</th><th>loaded</th><th>target now (kept)</th></tr>"
+        html += "<table><tr><th>key</th><th>name</th><th>field</th><th>loaded</th><th>ours</th><th>target now (kept)</th><th>why</th></tr>"
         for row in rows {
-            for change in row.changes where change.outcome == .keptTarget {
+            for change in row.changes where change.outcome == .keptTarget || change.outcome == .keptOwned {
                 html += "<tr><td><code>\(HTML.escape(row.key))</code></td><td>\(HTML.escape(row.name))</td>"
                 html += "<td>\(HTML.escape(CustomerImage.label(change.path)))</td><td>\(HTML.escape(change.base ?? "∅"))</td>"
-                html += "<td>\(HTML.escape(change.theirs ?? "∅"))</td></tr>"
+                html += "<td>\(HTML.escape(change.ours ?? "∅"))</td><td>\(HTML.escape(change.theirs ?? "∅"))</td>"
+                html += "<td class=muted>\(outcomeText(change.outcome))</td></tr>"
             }
         }
         return html + "</table></section>"

@@ -197,23 +197,62 @@ public final class SQLiteTarget: Target {
 
     // MARK: Applying
 
-    /// Applies one batch in one transaction, with the crosswalk and "last loaded" bookkeeping: all of
-    /// it or nothing. The first action the database refuses is thrown as ``RefusedAction``.
-    public func apply(batch: Int, actions: [TargetAction], planHash: String) throws {
+    /// Applies one batch in one transaction, with the crosswalk, "last loaded" values, undo log
+    /// (before- and after-images) and the batch's checkpoint: all of it or nothing. Rows changed since
+    /// the plan read them are left alone: reported and skipped with `skipStale`, else the batch is not
+    /// applied at all (``StaleBatch``). The first action the database refuses is thrown as ``RefusedAction``.
+    @discardableResult
+    public func apply(batch: Int, actions: [TargetAction], planHash: String, skipStale: Bool = false) throws -> BatchResult {
         let now = ISO8601DateFormatter().string(from: Date())
-        do {
-            try database.write { db in
-                for action in actions {
-                    do {
-                        try Self.apply(action, db: db)
-                        try Self.recordLoaded(action, planHash: planHash, at: now, db: db)
-                    } catch let error as DatabaseError {
-                        throw RefusedAction(
-                            batch: batch, canonicalKey: action.canonicalKey, customerId: action.customerId,
-                            message: error.message ?? "\(error)")
-                    }
+        return try database.write { db in
+            let current = try Self.images(ids: actions.filter { $0.kind != .references }.map(\.customerId), db: db)
+            var stale: [StaleRow] = []
+            var staleIds = Set<String>()
+            for action in actions where action.kind != .references {
+                let now: String?
+                switch current[action.customerId] {
+                case .success(let image)?: now = image.fingerprint
+                case .failure?: now = "unreadable"
+                case nil: now = nil
+                }
+                guard now != action.expectedFingerprint else { continue }
+                let problem = action.expectedFingerprint == nil
+                    ? "customer \(action.customerId) exists in the target now; the plan expected it absent"
+                    : now == nil ? "customer \(action.customerId) was deleted in the target since the plan"
+                    : "customer \(action.customerId) changed in the target since the plan"
+                stale.append(StaleRow(batch: batch, canonicalKey: action.canonicalKey, customerId: action.customerId, problem: problem))
+                staleIds.insert(action.customerId)
+            }
+            if !stale.isEmpty, !skipStale { throw StaleBatch(stale: stale) }
+            var applied = 0
+            for (index, action) in actions.enumerated() where !staleIds.contains(action.customerId) {
+                do {
+                    try Self.apply(action, db: db)
+                    try Self.recordLoaded(action, planHash: planHash, at: now, db: db)
+                    try db.cachedStatement(
+                        sql: """
+                            INSERT INTO custmig_undo (plan_hash, batch, seq, customer_id, before_image, after_image)
+                            VALUES (?, ?, ?, ?, ?, ?)
+                            """
+                    ).execute(arguments: [planHash, batch, batch * 1_000_000 + index, action.customerId, action.before?.jsonText, action.image.jsonText])
+                    applied += 1
+                } catch let error as DatabaseError {
+                    throw RefusedAction(
+                        batch: batch, canonicalKey: action.canonicalKey, customerId: action.customerId,
+                        message: error.message ?? "\(error)")
                 }
             }
+            try db.execute(
+                sql: "INSERT INTO custmig_checkpoint (plan_hash, batch, actions, committed_at) VALUES (?, ?, ?, ?)",
+                arguments: [planHash, batch, applied, now])
+            return BatchResult(applied: applied, stale: stale)
+        }
+    }
+
+    /// The batches of a plan already committed to this target.
+    public func committedBatches(planHash: String) throws -> Set<Int> {
+        try database.read { db in
+            Set(try Int.fetchAll(db, sql: "SELECT batch FROM custmig_checkpoint WHERE plan_hash = ?", arguments: [planHash]))
         }
     }
 

@@ -41,6 +41,10 @@ public struct TargetAction: Sendable, Hashable {
     public var image: CustomerImage
     /// `inserted` or `linked`: how the crosswalk entry was made (kept when it exists).
     public var crosswalk: String
+    /// The fingerprint of the target row when the plan read it (nil: the plan expected no row).
+    public var expectedFingerprint: String?
+    /// The row as the plan read it (the undo log's before-image).
+    public var before: CustomerImage?
 
     public init(kind: Kind, canonicalKey: String, customerId: String, image: CustomerImage, crosswalk: String = "inserted") {
         self.kind = kind
@@ -61,6 +65,26 @@ public struct UnreadableTargetRow: Error, Sendable, Hashable {
     public var description: String {
         "target customer \(customerId): \(table).\(column) \(problem)"
     }
+}
+
+/// A row that changed in the target since the plan read it (or a key the plan expected absent that
+/// now exists): the cutover does not overwrite it.
+public struct StaleRow: Sendable, Hashable, Codable {
+    public var batch: Int
+    public var canonicalKey: String
+    public var customerId: String
+    public var problem: String
+}
+
+/// What applying one batch did.
+public struct BatchResult: Sendable {
+    public var applied: Int
+    public var stale: [StaleRow]
+}
+
+/// Stale rows found in a batch when the cutover was not told to skip them; nothing of the batch was applied.
+public struct StaleBatch: Error, Sendable {
+    public var stale: [StaleRow]
 }
 
 /// An action the database refused while a batch was applied or rehearsed.

@@ -13,8 +13,10 @@ public protocol Target: AnyObject {
     func images(ids: [String]) throws -> [String: Result<CustomerImage, UnreadableTargetRow>]
     /// What custmig loaded last time (image JSON), by canonical key: the base of three-way diffs.
     func loaded(keys: [String]) throws -> [String: String]
-    /// Applies one batch in one transaction (with crosswalk and last-loaded bookkeeping).
-    func apply(batch: Int, actions: [TargetAction], planHash: String) throws
+    /// Applies one batch in one transaction (with crosswalk, last-loaded, undo and checkpoint bookkeeping).
+    @discardableResult
+    func apply(batch: Int, actions: [TargetAction], planHash: String, skipStale: Bool) throws -> BatchResult
+    func committedBatches(planHash: String) throws -> Set<Int>
     /// Replays batches without committing; returns what the target refused.
     func rehearse(batchCount: Int, batch: (Int) throws -> [TargetAction]) throws -> [RefusedAction]
 }

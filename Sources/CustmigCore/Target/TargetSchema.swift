@@ -144,6 +144,12 @@ public enum TargetSchema {
             ) WITHOUT ROWID
             """,
             """
+            CREATE TABLE custmig_snapshot (
+              plan_hash TEXT PRIMARY KEY NOT NULL, path TEXT NOT NULL, sha256 TEXT NOT NULL, manifest TEXT NOT NULL,
+              taken_at TEXT NOT NULL
+            ) WITHOUT ROWID
+            """,
+            """
             CREATE TABLE custmig_undo (
               plan_hash TEXT NOT NULL, batch INTEGER NOT NULL, seq INTEGER NOT NULL, customer_id TEXT NOT NULL,
               before_image TEXT, after_image TEXT,

@@ -1,0 +1,104 @@
+import Foundation
+import GRDB
+
+/// What a cutover did.
+public struct CutoverSummary: Sendable, Codable {
+    public var plan: Int64
+    public var contentHash: String
+    /// `done`, `already applied` (a no-op), or `stopped on stale rows`.
+    public var outcome: String
+    public var batches: Int
+    public var batchesApplied: Int
+    /// Batches committed by an earlier, interrupted run of the same plan.
+    public var batchesResumed: Int
+    public var actionsApplied: Int
+    public var stale: [StaleRow]
+    public var conflictsNotApplied: Int
+    public var unapprovedAllowed: Bool
+    public var snapshot: String?
+    public var elapsedSeconds: Double
+}
+
+public struct CutoverOptions: Sendable {
+    public var allowUnapproved = false
+    public var skipStale = false
+    public var command: String
+    public init(command: String) { self.command = command }
+}
+
+/// `custmig cutover PLAN`: applies an approved plan in its batches, each in one target transaction
+/// with its checkpoint, after a snapshot of the target taken once before the first batch. Killed at any
+/// point, the same command resumes after the last committed batch (the target's checkpoints are
+/// authoritative); run again when done, it is a no-op that says so.
+public enum CutoverStage {
+    public static func run(
+        plan reference: String, workspace: Workspace, target: SQLiteTarget, options: CutoverOptions,
+        progress: (Int, Int) -> Void = { _, _ in }
+    ) throws -> CutoverSummary {
+        let started = Date()
+        let ledger = workspace.ledger
+        let plan = try PlanStore.resolve(reference, ledger: ledger)
+        let row = try ledger.database.read { db in try Row.fetchOne(db, sql: "SELECT * FROM plan WHERE id = ?", arguments: [plan]) }!
+        let hash: String = row["content_hash"]
+        guard row["status"] as String == "current" else {
+            throw CustmigError(
+                .stalePlan, code: "CUTOVER-SUPERSEDED", "plan \(plan) was superseded by plan \(row["superseded_by"] as Int64? ?? 0).",
+                fix: "review and approve the newer plan, then cut over that one.")
+        }
+        guard row["target_instance"] as String == target.instance else {
+            throw CustmigError(
+                .stalePlan, code: "CUTOVER-OTHER-TARGET", "plan \(plan) was made against \(row["target"] as String), not \(target.location).",
+                fix: "cut over against the target the plan was made for, or dry-run against this one.")
+        }
+        let approvedBy = try PlanStore.approval(plan: plan, ledger: ledger)
+        guard approvedBy != nil || options.allowUnapproved else {
+            throw CustmigError(
+                .stalePlan, code: "CUTOVER-UNAPPROVED", "plan \(plan) is not approved.",
+                fix: "have the business owner approve it (custmig approve \(plan) --by NAME), or pass --allow-unapproved for a rehearsal (recorded).")
+        }
+        let batches = try ledger.database.read { db in
+            try Int.fetchOne(db, sql: "SELECT MAX(batch) + 1 FROM plan_action WHERE plan_id = ?", arguments: [plan]) ?? 0
+        }
+        let conflicts = try ledger.database.read { db in
+            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM plan_action WHERE plan_id = ? AND action = 'conflict'", arguments: [plan]) ?? 0
+        }
+        let committed = try target.committedBatches(planHash: hash)
+        var summary = CutoverSummary(
+            plan: plan, contentHash: hash, outcome: "done", batches: batches, batchesApplied: 0, batchesResumed: committed.count,
+            actionsApplied: 0, stale: [], conflictsNotApplied: conflicts, unapprovedAllowed: approvedBy == nil, snapshot: nil,
+            elapsedSeconds: 0)
+        if committed.count == batches {
+            summary.outcome = "already applied"
+            return summary
+        }
+        if approvedBy == nil {
+            try ledger.database.write { db in
+                try db.execute(
+                    sql: "INSERT INTO plan_approval (plan_id, content_hash, approved_by, note, approved_at) VALUES (?, ?, ?, ?, ?)",
+                    arguments: [plan, hash, "(unapproved: --allow-unapproved)", options.command, Date()])
+            }
+        }
+        summary.snapshot = try Snapshot.takeOnce(target: target, planHash: hash, plan: plan, workspace: workspace, hasCheckpoints: !committed.isEmpty)
+        for batch in 0..<batches where !committed.contains(batch) {
+            let actions = try PlanStore.targetActions(plan: plan, batch: batch, ledger: ledger)
+            do {
+                let result = try target.apply(batch: batch, actions: actions, planHash: hash, skipStale: options.skipStale)
+                summary.actionsApplied += result.applied
+                summary.stale += result.stale
+            } catch let stale as StaleBatch {
+                summary.stale += stale.stale
+                summary.outcome = "stopped on stale rows"
+                break
+            } catch let refused as RefusedAction {
+                throw CustmigError(
+                    .stalePlan, code: "CUTOVER-REFUSED",
+                    "batch \(batch + 1) of plan \(plan) was refused at customer \(refused.canonicalKey) (\(refused.customerId)): \(refused.message); nothing of the batch was applied.",
+                    fix: "fix the cause and run the same command again: it resumes at batch \(batch + 1).")
+            }
+            summary.batchesApplied += 1
+            progress(batch + 1, batches)
+        }
+        summary.elapsedSeconds = Date().timeIntervalSince(started)
+        return summary
+    }
+}

@@ -1,0 +1,42 @@
+import Foundation
+import GRDB
+
+/// A consistent copy of the target taken before a cutover's first batch (SQLite online backup),
+/// with its SHA-256 and row counts in a manifest, recorded in the target's bookkeeping.
+enum Snapshot {
+    /// Takes the snapshot unless one was recorded for this plan; a resumed cutover (batches already
+    /// committed) never takes one, since a half-loaded target is not a snapshot.
+    static func takeOnce(target: SQLiteTarget, planHash: String, plan: Int64, workspace: Workspace, hasCheckpoints: Bool) throws -> String? {
+        if let path = try target.database.read({ db in
+            try String.fetchOne(db, sql: "SELECT path FROM custmig_snapshot WHERE plan_hash = ?", arguments: [planHash])
+        }) {
+            return path
+        }
+        guard !hasCheckpoints else { return nil }
+        let folder = workspace.path + "/snapshots"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        let path = "\(folder)/plan-\(plan)-\(planHash.prefix(12)).sqlite"
+        let partial = path + ".partial"
+        try? FileManager.default.removeItem(atPath: partial)
+        let copy = try DatabaseQueue(path: partial)
+        try target.database.backup(to: copy)
+        var counts: [String: Int] = [:]
+        try copy.read { db in
+            for table in try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name") {
+                counts[table] = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \"\(table)\"")
+            }
+        }
+        try copy.close()
+        guard rename(partial, path) == 0 else {
+            throw CustmigError(.unreadableInput, code: "SNAPSHOT-WRITE", "cannot write the snapshot \(path).", fix: "check the workspace's disk.")
+        }
+        let digest = try FileDigest.sha256(path: path)
+        let manifest = String(decoding: try JSONEncoder().encode(counts), as: UTF8.self)
+        try target.database.write { db in
+            try db.execute(
+                sql: "INSERT INTO custmig_snapshot (plan_hash, path, sha256, manifest, taken_at) VALUES (?, ?, ?, ?, ?)",
+                arguments: [planHash, path, digest, manifest, ISO8601DateFormatter().string(from: Date())])
+        }
+        return path
+    }
+}

@@ -1,0 +1,68 @@
+import ArgumentParser
+import CustmigCore
+import Foundation
+
+extension Custmig {
+    struct Cutover: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Apply an approved plan to its target in checkpointed batches, after a snapshot.",
+            discussion: """
+                Refuses an unapproved plan (unless --allow-unapproved, which is recorded), a superseded plan,
+                and a plan made against another target. Takes a snapshot of the target before the first batch,
+                then applies each batch in one target transaction with its checkpoint. Killed at any point,
+                the same command resumes after the last committed batch; run again when done, it does nothing.
+                A row changed in the target since the dry run is not overwritten: the batch stops with exit
+                code 4 unless --skip-stale, which skips and reports such rows.
+
+                Examples:
+                  custmig cutover latest --target sqlite:sandbox.db
+                """)
+
+        @Argument(help: "The plan id, or latest.")
+        var plan: String
+
+        @Option(help: "The target: sqlite:PATH (the one the plan was made against).")
+        var target: String
+
+        @OptionGroup var workspace: WorkspaceOptions
+
+        @Flag(help: "Apply a plan nobody approved (recorded with the plan).")
+        var allowUnapproved = false
+
+        @Flag(help: "Skip and report rows changed in the target since the dry run, and go on.")
+        var skipStale = false
+
+        func run() throws {
+            try runReportingErrors {
+                let command = (["custmig"] + CommandLine.arguments.dropFirst()).joined(separator: " ")
+                guard case .sqlite(let path) = try TargetLocation(parsing: target) else { return }
+                let space = try Workspace(path: workspace.path, command: command, writer: true)
+                let sqlite = try SQLiteTarget(path: path)
+                var options = CutoverOptions(command: command)
+                options.allowUnapproved = allowUnapproved
+                options.skipStale = skipStale
+                let summary = try CutoverStage.run(plan: plan, workspace: space, target: sqlite, options: options) { done, total in
+                    Terminal.progress("cutover: batch \(done) of \(total)")
+                }
+                Terminal.clearProgress()
+                if summary.outcome == "already applied" {
+                    Terminal.out("plan \(summary.plan) is already applied to \(sqlite.location); nothing to do.")
+                    return
+                }
+                Terminal.out("plan \(summary.plan): \(summary.batchesApplied) batches applied (\(summary.actionsApplied) customers)"
+                    + (summary.batchesResumed > 0 ? ", \(summary.batchesResumed) committed before (resumed)" : "")
+                    + " of \(summary.batches)")
+                if let snapshot = summary.snapshot { Terminal.out("snapshot: \(snapshot)") }
+                if summary.unapprovedAllowed { Terminal.out("applied without approval (--allow-unapproved, recorded)") }
+                if summary.conflictsNotApplied > 0 { Terminal.out("\(summary.conflictsNotApplied) conflicts not applied (see the plan report)") }
+                for stale in summary.stale.prefix(20) { Terminal.out("stale: \(stale.canonicalKey): \(stale.problem)") }
+                if summary.outcome == "stopped on stale rows" {
+                    throw CustmigError(
+                        .stalePlan, code: "CUTOVER-STALE",
+                        "\(summary.stale.count) rows changed in the target since plan \(summary.plan) was made; their batch was not applied.",
+                        fix: "dry-run again for a fresh plan, or rerun with --skip-stale to leave those rows alone and go on.")
+                }
+            }
+        }
+    }
+}
