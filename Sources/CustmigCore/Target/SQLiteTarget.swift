@@ -310,7 +310,7 @@ public final class SQLiteTarget: Target {
                 """)
         var values: [DatabaseValueConvertible?] = [action.customerId]
         for column in columns {
-            values.append(withoutReferences && column == "parent_id" ? nil : rows.customer[column])
+            values.append(withoutReferences && column == "parent_id" ? nil : column == "status" ? rows.customer[column] ?? "active" : rows.customer[column])
         }
         try statement.execute(arguments: StatementArguments(values))
         for table in TargetSchema.childTables.reversed() {

@@ -1,0 +1,228 @@
+import CustmigCore
+import Foundation
+import GRDB
+import Testing
+
+@Suite("The dry run", .serialized)
+struct DryRunStageTests {
+    @Test("a first dry run plans inserts and rejects, stores a plan with a hash, and leaves the target byte for byte untouched")
+    func firstPlan() throws {
+        let scenario = try DryRunScenario()
+        try scenario.map()
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: scenario.targetPath))
+        let dump = try scenario.dump()
+        let summary = try scenario.dryRun()
+        #expect(try Data(contentsOf: URL(fileURLWithPath: scenario.targetPath)) == bytes)
+        #expect(try scenario.dump() == dump)
+        #expect(summary.outcome == "new")
+        #expect(summary.contentHash.count == 64)
+        #expect((summary.counts["insert"] ?? 0) > 300)
+        #expect((summary.counts["reject"] ?? 0) > 40)
+        #expect(summary.before.customers == 0)
+        #expect(summary.after.customers == summary.counts["insert"])
+        #expect(summary.after.rows["sales_area"] == summary.counts["insert"])
+        let rejected = try #require(try scenario.action("0000100017", plan: summary.plan) ?? scenario.keys("reject", plan: summary.plan).first.flatMap { try scenario.action($0, plan: summary.plan) })
+        #expect(rejected.reason?.isEmpty == false)
+        let html = try String(contentsOfFile: try #require(summary.reports.first { $0.hasSuffix(".html") }), encoding: .utf8)
+        #expect(html.contains(summary.contentHash))
+        #expect(html.contains("custmig approve \(summary.plan)"))
+        #expect(!html.contains("<script src") && !html.contains("<link") && !html.contains("http://") && !html.contains("https://"))
+        let csv = try String(contentsOfFile: try #require(summary.reports.first { $0.hasSuffix(".csv") }), encoding: .utf8)
+        #expect(csv.hasPrefix("plan,seq,canonical_key,customer_id,action,field"))
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: try #require(summary.reports.first { $0.hasSuffix(".json") })))) as? [String: Any]
+        #expect((json?["actions"] as? [Any])?.count == (summary.counts["insert"] ?? 0) + (summary.counts["reject"] ?? 0))
+    }
+
+    @Test("after a load: update, kept target change, conflict, target-owned kept, settled conflict, deactivation, unchanged")
+    func threeWay() throws {
+        let scenario = try DryRunScenario()
+        try scenario.map()
+        _ = try scenario.dryRun()
+        let load = try scenario.cutover()
+        #expect(load.actionsApplied > 300)
+        try scenario.sql("""
+            UPDATE customer SET name1 = 'Finbe Automotive (target)' WHERE customer_id = '0000100001';
+            UPDATE customer SET industry = 'TARGET' WHERE customer_id = '0000100002';
+            UPDATE customer SET credit_limit = '1.00' WHERE customer_id = '0000100003';
+            UPDATE address SET city = 'Target City' WHERE customer_id = '0000100004';
+            """)
+        try scenario.map { text in
+            text.replacingLine("100001") { $0.field(1, "Finbe Automotive AG") }
+                .replacingLine("100002") { $0.field(2, "Zweigniederlassung") }
+                .replacingLine("100003") { $0.field(14, "99.999,00") }
+                .replacingLine("100004") { $0.field(23, "FCA") }
+                .replacingLine("100005") { _ in nil }
+        }
+        let plan = try scenario.dryRun()
+        let conflict = try #require(try scenario.action("0000100001", plan: plan.plan))
+        #expect(conflict.action == "conflict")
+        #expect(conflict.reason?.contains("name1") == true)
+        let update = try #require(try scenario.action("0000100002", plan: plan.plan))
+        #expect(update.action == "update")
+        #expect(update.changes?.contains("\"path\":\"name2\"") == true)
+        #expect(update.changes?.contains("\"outcome\":\"kept_target\"") == true, "industry changed only in the target is kept")
+        let owned = try #require(try scenario.action("0000100003", plan: plan.plan))
+        #expect(owned.action == "unchanged", "credit_limit is target-owned: ours' change is not written")
+        #expect(owned.changes?.contains("kept_target_owned") == true)
+        let child = try #require(try scenario.action("0000100004", plan: plan.plan))
+        #expect(child.action == "update")
+        #expect(child.changes?.contains(#"sales_area[1000\/10\/00].incoterms"#) == true, "JSON escapes the slashes")
+        #expect(child.changes?.contains("\"after\":\"Target City\"") == true)
+        #expect(try scenario.action("0000100005", plan: plan.plan)?.action == "deactivate")
+        #expect(try scenario.action("0000100000", plan: plan.plan)?.action == "unchanged")
+        #expect(plan.counts["deactivate"] == 1)
+
+        // A conflict settled in the resolution file beside the mapping is re-applied on every re-plan.
+        let resolutions = (scenario.mappingPath as NSString).deletingLastPathComponent + "/conflict-resolutions.csv"
+        try "key,field,resolution,who\n0000100001,name1,ours,Maria Keller\n".write(toFile: resolutions, atomically: true, encoding: .utf8)
+        let settled = try scenario.dryRun()
+        #expect(settled.supersedes == plan.plan)
+        #expect(try scenario.action("0000100001", plan: settled.plan)?.action == "update")
+        let applied = try scenario.cutover()
+        #expect(applied.actionsApplied == (settled.counts["update"] ?? 0) + (settled.counts["deactivate"] ?? 0))
+        let after = try DatabaseQueue(path: scenario.targetPath).read { db in
+            try Row.fetchAll(db, sql: "SELECT customer_id, name1, status, industry, credit_limit FROM customer WHERE customer_id <= '0000100005' ORDER BY 1")
+        }
+        #expect(after[1]["name1"] == "Finbe Automotive AG")
+        #expect(after[2]["industry"] == "TARGET")
+        #expect(after[3]["credit_limit"] == "1.00")
+        #expect(after[5]["status"] == "inactive")
+    }
+
+    @Test("codes the target lacks and references to customers that will not exist are rejects with reasons")
+    func codeAndReferenceRejects() throws {
+        let scenario = try DryRunScenario()
+        try scenario.map { text in
+            text.replacingLine("100001") { $0.field(20, "9999") }
+                .replacingLine("100004") { $0.field(18, "100001") }
+                .replacingLine("100006") { $0.field(18, "777777") }
+        }
+        let plan = try scenario.dryRun()
+        let code = try #require(try scenario.action("0000100001", plan: plan.plan))
+        #expect(code.action == "reject")
+        #expect(code.reason?.contains("\"9999\" is not a sales organization") == true)
+        let reference = try #require(try scenario.action("0000100004", plan: plan.plan))
+        #expect(reference.action == "reject")
+        #expect(reference.reason?.contains("refers to customer 100001") == true)
+        #expect(try scenario.action("0000100006", plan: plan.plan)?.action == "reject")
+    }
+
+    @Test("numbering: legacy keeps the key, external maps into a range, internal numbers by account group, deterministically")
+    func numbering() throws {
+        let legacy = try DryRunScenario()
+        try legacy.map()
+        let first = try legacy.dryRun()
+        #expect(try legacy.workspace.ledger.database.read { db in
+            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM plan_action WHERE plan_id = ? AND action = 'insert' AND customer_id != canonical_key", arguments: [first.plan])
+        } == 0)
+        let external = try DryRunScenario(load: "  numbering: {prefix: C, offset: 5000000, width: 8}")
+        try external.map()
+        let mapped = try external.dryRun()
+        #expect(try external.workspace.ledger.database.read { db in
+            try String.fetchOne(db, sql: "SELECT customer_id FROM plan_action WHERE plan_id = ? AND canonical_key = '0000100001'", arguments: [mapped.plan])
+        } == "C05100001")
+        var ids: [[String]] = []
+        for _ in 0..<2 {
+            let ranged = try DryRunScenario(load: "  numbering: internal")
+            try ranged.sql("INSERT INTO customer (customer_id, name1, account_group) VALUES ('0001000007', 'Hand made', '0001')")
+            try ranged.map()
+            let plan = try ranged.dryRun()
+            ids.append(try ranged.workspace.ledger.database.read { db in
+                try String.fetchAll(
+                    db, sql: "SELECT customer_id FROM plan_action WHERE plan_id = ? AND action = 'insert' ORDER BY canonical_key", arguments: [plan.plan])
+            })
+        }
+        #expect(ids[0] == ids[1])
+        #expect(ids[0].allSatisfy { ["0001", "0002", "0009"].contains(String($0.prefix(4))) && $0.count == 10 })
+        #expect(ids[0].contains("0001000008") && !ids[0].contains("0001000007"), "numbers continue after the highest one in the range")
+    }
+
+    @Test("a truncated full extract cannot deactivate half the master: the plan fails its gate")
+    func deactivationCap() throws {
+        let scenario = try DryRunScenario()
+        try scenario.map()
+        _ = try scenario.dryRun()
+        _ = try scenario.cutover()
+        try scenario.map { text in
+            let lines = text.components(separatedBy: "\r\n")
+            return lines.prefix(lines.count / 2).joined(separator: "\r\n")
+        }
+        let plan = try scenario.dryRun()
+        #expect((plan.counts["deactivate"] ?? 0) > 100)
+        #expect(plan.deactivationGateFailed)
+        #expect(plan.deactivationCap == Int(Double(plan.before.customers) * 0.05))
+    }
+
+    @Test("re-planning: the same inputs against an unchanged target keep the plan and its approval; a change supersedes it")
+    func replanning() throws {
+        let scenario = try DryRunScenario()
+        try scenario.map()
+        let first = try scenario.dryRun()
+        _ = try PlanStore.approve(plan: first.plan, by: "Maria Keller", note: nil, ledger: scenario.workspace.ledger)
+        let again = try scenario.dryRun()
+        #expect(again.outcome == "unchanged")
+        #expect(again.plan == first.plan && again.contentHash == first.contentHash)
+        #expect(again.approvedBy == "Maria Keller")
+        try scenario.sql("INSERT INTO customer (customer_id, name1) VALUES ('0000100001', 'Someone else')")
+        let changed = try scenario.dryRun()
+        #expect(changed.outcome == "new")
+        #expect(changed.supersedes == first.plan)
+        #expect(changed.actionChanges.contains { $0.hasPrefix("0000100001: insert -> ") })
+        #expect(throws: CustmigError.self) { try PlanStore.approve(plan: first.plan, by: "x", note: nil, ledger: scenario.workspace.ledger) }
+        #expect(try PlanStore.resolve("latest", ledger: scenario.workspace.ledger) == changed.plan)
+    }
+
+    @Test("--mask-pii masks emails, phones, tax ids and IBANs in the HTML, CSV and JSON reports")
+    func masked() throws {
+        let scenario = try DryRunScenario()
+        try scenario.map()
+        let plan = try scenario.dryRun { $0.maskPII = true }
+        let line = try #require(try String(contentsOfFile: Paths.samples("customers.csv"), encoding: .windowsCP1252)
+            .components(separatedBy: "\r\n").first { $0.hasPrefix("100001;") })
+        let vat = line.components(separatedBy: ";")[10]
+        #expect(vat.hasPrefix("DE"))
+        for report in plan.reports {
+            let text = try String(contentsOfFile: report, encoding: .utf8)
+            #expect(!text.contains(vat), "\(report)")
+            #expect(!text.contains("@finbe-auto.de"), "\(report)")
+        }
+        let csv = try String(contentsOfFile: try #require(plan.reports.first { $0.hasSuffix(".csv") }), encoding: .utf8)
+        #expect(csv.contains("D*"))
+    }
+
+    @Test("a customer someone created by hand in the target is linked, not inserted twice")
+    func link() throws {
+        let scenario = try DryRunScenario()
+        try scenario.map()
+        let line = try #require(try String(contentsOfFile: Paths.samples("customers.csv"), encoding: .windowsCP1252)
+            .components(separatedBy: "\r\n").first { $0.hasPrefix("100001;") }).components(separatedBy: ";")
+        try scenario.sql("""
+            INSERT INTO customer (customer_id, name1, vat_id, industry) VALUES ('H-000042', '\(line[1])', '\(line[10])', 'HAND');
+            INSERT INTO address (customer_id, address_id, kind, street, postal_code, city, country)
+            VALUES ('H-000042', 'legal-1', 'legal', '\(line[3])', '\(line[4])', '\(line[5])', 'DE');
+            """)
+        let plan = try scenario.dryRun()
+        let linked = try #require(try scenario.action("0000100001", plan: plan.plan))
+        #expect(linked.action == "link")
+        #expect(linked.reason?.contains("H-000042") == true)
+        #expect(plan.counts["link"] == 1)
+        _ = try scenario.cutover()
+        let crosswalk = try scenario.target.crosswalk()
+        #expect(crosswalk["0000100001"] == "H-000042")
+        let next = try scenario.dryRun()
+        #expect(try scenario.action("0000100001", plan: next.plan)?.action == "unchanged")
+    }
+
+    @Test("a target row that cannot be decoded is a reject naming its key, not a failure")
+    func unreadableRow() throws {
+        let scenario = try DryRunScenario()
+        try scenario.map()
+        _ = try scenario.dryRun()
+        _ = try scenario.cutover()
+        try scenario.sql("UPDATE customer SET search_term = x'00ff' WHERE customer_id = '0000100002'")
+        let plan = try scenario.dryRun()
+        let row = try #require(try scenario.action("0000100002", plan: plan.plan))
+        #expect(row.action == "reject")
+        #expect(row.reason?.contains("0000100002: customer.search_term holds binary data") == true)
+    }
+}

@@ -1,0 +1,85 @@
+import CustmigCore
+import Foundation
+import GRDB
+import Testing
+
+@Suite("The SQLite target")
+struct TargetTests {
+    @Test("a missing file, a foreign database and another schema version are refused with the reason and the fix")
+    func refusals() throws {
+        let folder = try Paths.scratch()
+        #expect { try SQLiteTarget(path: folder + "/none.db") } throws: { ($0 as? CustmigError)?.code == "TARGET-MISSING" }
+        let foreign = try DatabaseQueue(path: folder + "/erp.db")
+        try foreign.write { db in try db.execute(sql: "CREATE TABLE kna1 (kunnr TEXT)") }
+        try foreign.close()
+        #expect { try SQLiteTarget(path: folder + "/erp.db") } throws: { error in
+            let error = error as? CustmigError
+            return error?.code == "TARGET-FOREIGN" && error?.fix?.contains("custmig target init") == true
+        }
+        try Data("not a database at all, just text".utf8).write(to: URL(fileURLWithPath: folder + "/text.db"))
+        #expect { try SQLiteTarget(path: folder + "/text.db") } throws: { ($0 as? CustmigError)?.code == "TARGET-UNREADABLE" }
+        let target = try SQLiteTarget.initialize(path: folder + "/t.db", codes: CodeLists())
+        try target.close()
+        let queue = try DatabaseQueue(path: folder + "/t.db")
+        try queue.write { db in try db.execute(sql: "UPDATE custmig_meta SET value = '99' WHERE key = 'schema_version'") }
+        try queue.close()
+        #expect { try SQLiteTarget(path: folder + "/t.db") } throws: { ($0 as? CustmigError)?.code == "TARGET-VERSION" }
+        #expect { try SQLiteTarget.initialize(path: folder + "/t.db", codes: CodeLists()) } throws: { ($0 as? CustmigError)?.code == "TARGET-EXISTS" }
+        #expect { try TargetLocation(parsing: "postgres://x") } throws: { ($0 as? CustmigError)?.code == "TARGET-KIND" }
+        #expect(try TargetLocation(parsing: "sqlite:/tmp/a.db") == .sqlite(path: "/tmp/a.db"))
+    }
+
+    @Test("a code-list file with unknown kinds, duplicate codes or bad number ranges is refused with its lines")
+    func codeListFile() throws {
+        let folder = try Paths.scratch()
+        let path = folder + "/codes.csv"
+        try """
+            kind,code,description,detail
+            payment_terms,NT30,30 days net,
+            paymnt_terms,NT14,14 days net,
+            payment_terms,NT30,again,
+            account_group,0001,Sold-to,12-999
+            """.write(toFile: path, atomically: true, encoding: .utf8)
+        #expect { try CodeLists.read(path: path) } throws: { error in
+            let text = "\(error)"
+            return text.contains("codes.csv:3") && text.contains("did you mean") && text.contains("codes.csv:4")
+                && text.contains("already defined on line 2") && text.contains("codes.csv:5")
+        }
+        let shipped = try CodeLists.read(path: Paths.samples("target-codes.csv"))
+        #expect(shipped.entries["country"]?.count == 249)
+        #expect(shipped.contains("NT30", kind: "payment_terms"))
+        #expect(NumberRange(shipped.entries["account_group"]?["0001"]?.detail ?? "")?.contains("0001000123") == true)
+    }
+
+    @Test("a row fingerprint covers the customer row and its child rows, and nothing else")
+    func fingerprints() {
+        var customer = CanonicalCustomer(key: "0000000042", legacyKey: "42")
+        customer.names = ["Muster GmbH"]
+        var address = Address()
+        address.city = "Köln"
+        address.country = "DE"
+        customer.addresses = [address]
+        var unresolved: [String] = []
+        let image = CustomerImage(customer, externalId: customer.key, resolve: { _ in nil }, unresolved: &unresolved)
+        var same = CustomerImage(customer, externalId: customer.key, resolve: { _ in nil }, unresolved: &unresolved)
+        #expect(image.fingerprint == same.fingerprint)
+        same.values["address[legal-1].city"] = "Koeln"
+        #expect(image.fingerprint != same.fingerprint)
+        #expect(CustomerImage(json: image.jsonText) == image)
+        #expect(image.fingerprint.count == 32)
+    }
+
+    @Test("the rehearsal rolls back everything and names what the target refuses")
+    func rehearsal() throws {
+        let folder = try Paths.scratch()
+        let target = try SQLiteTarget.initialize(path: folder + "/t.db", codes: try CodeLists.read(path: Paths.samples("target-codes.csv")))
+        let good = TargetAction(kind: .upsert, canonicalKey: "1", customerId: "1", image: CustomerImage(values: ["name1": "A", "status": "active"]))
+        let orphan = TargetAction(
+            kind: .upsert, canonicalKey: "2", customerId: "2", image: CustomerImage(values: ["name1": "B", "status": "active", "parent_id": "404"]))
+        let refused = try target.rehearse(batchCount: 1) { _ in [good, orphan] }
+        #expect(refused.map(\.canonicalKey) == ["2"])
+        #expect(refused.first?.message.contains("FOREIGN KEY") == true, "\(refused)")
+        #expect(try target.customerIds().isEmpty)
+        #expect(try target.crosswalk().isEmpty)
+    }
+}
