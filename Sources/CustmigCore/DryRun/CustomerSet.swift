@@ -140,8 +140,11 @@ struct CustomerSet {
             var result: [String: String] = [:]
             for legacy in legacyKeys {
                 var key = try String.fetchOne(
-                    db, sql: "SELECT key FROM canonical_record WHERE legacy_key = ? ORDER BY run_id = ? DESC, run_id DESC LIMIT 1",
-                    arguments: [legacy, mapRun])
+                    db, sql: "SELECT key FROM canonical_record WHERE run_id = ? AND legacy_key = ?", arguments: [mapRun, legacy])
+                if key == nil {
+                    key = try String.fetchOne(
+                        db, sql: "SELECT key FROM canonical_record WHERE legacy_key = ? ORDER BY run_id DESC LIMIT 1", arguments: [legacy])
+                }
                 if duplicatesRun != nil, let golden = try String.fetchOne(
                     db, sql: "SELECT golden_key FROM key_map WHERE legacy_key = ?", arguments: [legacy])
                 {
@@ -153,11 +156,16 @@ struct CustomerSet {
         }
     }
 
-    /// Reads the customers of `members` (by position) in one go.
+    /// Reads and decodes the customers of `members`.
     func customers(_ chunk: ArraySlice<Member>, ledger: Ledger) throws -> [String: CanonicalCustomer] {
+        let decoder = JSONDecoder()
+        return try data(chunk, ledger: ledger).compactMapValues { try? decoder.decode(CanonicalCustomer.self, from: Data($0.utf8)) }
+    }
+
+    /// The canonical records of `members` as stored (JSON text), by canonical key.
+    func data(_ chunk: ArraySlice<Member>, ledger: Ledger) throws -> [String: String] {
         try ledger.database.read { db in
-            var result: [String: CanonicalCustomer] = [:]
-            let decoder = JSONDecoder()
+            var result: [String: String] = [:]
             let records = chunk.filter { !$0.isSurvivor }.map(\.legacyKey)
             let survivors = chunk.filter(\.isSurvivor).map(\.key)
             for part in records.chunked(500) where !part.isEmpty {
@@ -166,9 +174,7 @@ struct CustomerSet {
                     db, sql: "SELECT key, data FROM canonical_record WHERE run_id = ? AND legacy_key IN (\(marks))",
                     arguments: StatementArguments([mapRun] + Array(part)))
                 {
-                    if let customer = try? decoder.decode(CanonicalCustomer.self, from: Data((row["data"] as String).utf8)) {
-                        result[row["key"]] = customer
-                    }
+                    result[row["key"]] = row["data"]
                 }
             }
             for part in survivors.chunked(500) where !part.isEmpty {
@@ -177,9 +183,7 @@ struct CustomerSet {
                     db, sql: "SELECT golden_key, data FROM survivor WHERE run_id = ? AND golden_key IN (\(marks))",
                     arguments: StatementArguments([duplicatesRun!] + Array(part)))
                 {
-                    if let customer = try? decoder.decode(CanonicalCustomer.self, from: Data((row["data"] as String).utf8)) {
-                        result[row["golden_key"]] = customer
-                    }
+                    result[row["golden_key"]] = row["data"]
                 }
             }
             return result

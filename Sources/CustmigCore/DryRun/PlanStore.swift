@@ -11,7 +11,7 @@ public enum PlanStore {
             try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT canonical_key, customer_id, action, apply_kind, image, before_image, fingerprint FROM plan_action
+                    SELECT canonical_key, customer_id, action, apply_kind, image, before_image, fingerprint, source_hash FROM plan_action
                     WHERE plan_id = ? AND batch = ? ORDER BY seq
                     """, arguments: [plan, batch]
             ).map { row in
@@ -20,6 +20,7 @@ public enum PlanStore {
                     customerId: row["customer_id"], image: (row["image"] as String?).flatMap { CustomerImage(json: $0) } ?? CustomerImage(),
                     crosswalk: row["action"] as String == "link" ? "linked" : "inserted")
                 action.expectedFingerprint = row["fingerprint"]
+                action.sourceHash = row["source_hash"]
                 action.before = (row["before_image"] as String?).flatMap { CustomerImage(json: $0) }
                 return action
             }
@@ -127,7 +128,7 @@ public enum PlanStore {
                 }
             }
         }
-        let hash = hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        let hash = FileDigest.hex(hasher.finalize())
         let previous = try ledger.database.read { db in
             try Row.fetchOne(
                 db,

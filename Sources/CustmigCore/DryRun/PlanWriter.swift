@@ -30,14 +30,12 @@ struct PlanWriter {
         buffer.removeAll(keepingCapacity: true)
         var seq = self.seq
         var writes = self.writes
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
         try ledger.database.write { db in
             let statement = try db.cachedStatement(
                 sql: """
                     INSERT INTO plan_action (plan_id, seq, batch, canonical_key, legacy_key, customer_id, action, apply_kind,
-                    reason, fingerprint, expect_absent, before_image, image, changes, name, country)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    reason, fingerprint, expect_absent, before_image, image, changes, name, country, source_hash)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """)
             for row in rows {
                 var batch: Int?
@@ -46,11 +44,11 @@ struct PlanWriter {
                     writes += 1
                 }
                 let keepsImages = row.action != .unchanged && row.action != .reject
-                let changes = row.changes.isEmpty ? nil : String(decoding: try encoder.encode(row.changes), as: UTF8.self)
+                let changes = row.changes.isEmpty ? nil : FieldChange.jsonText(row.changes)
                 try statement.execute(arguments: [
                     plan, seq, batch, row.key, row.legacyKey, row.customerId, row.action.rawValue, batch == nil ? nil : row.applyKind?.rawValue,
                     row.reason, row.fingerprint, row.expectAbsent, keepsImages ? row.before?.jsonText : nil,
-                    keepsImages ? row.image?.jsonText : nil, changes, row.name, row.country,
+                    keepsImages ? row.image?.jsonText : nil, changes, row.name, row.country, row.sourceHash,
                 ])
                 seq += 1
             }

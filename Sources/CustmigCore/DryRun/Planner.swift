@@ -104,6 +104,7 @@ struct Planner {
         var changes: [FieldChange] = []
         var name: String?
         var country: String?
+        var sourceHash: String?
     }
 
     func plan(into plan: Int64, ledger: Ledger) throws -> Outcome {
@@ -125,16 +126,40 @@ struct Planner {
         }
         let sequence = order.ordered.map { ($0, false) } + order.cyclic.map { ($0, true) }
         var cyclicWrites: [ActionRow] = []
+        let decoder = JSONDecoder()
         for chunk in sequence.chunked(1_000) {
             let chunkMembers = chunk.map { members[$0.0] }
-            let customers = try set.customers(chunkMembers[...], ledger: ledger)
+            let texts = try set.data(chunkMembers[...], ledger: ledger)
             let existing = chunkMembers.compactMap { member -> String? in
                 guard let id = targetIds[member.key], existingIds.contains(id) else { return nil }
                 return id
             }
             let theirs = try target.images(ids: existing)
             let bases = try target.loaded(keys: chunkMembers.compactMap { crosswalk[$0.key] != nil ? $0.key : nil })
-            for (position, cyclic) in chunk {
+            // References as they resolve now, then the hashing (the costly part) on every core.
+            var referenceIds: [[String]?] = []
+            for member in chunkMembers {
+                var ids: [String]? = []
+                for legacy in member.references {
+                    if let key = referenced[legacy], let target = targetIds[key] ?? crosswalk[key], !willNotExist.contains(target) {
+                        ids?.append(target)
+                    } else {
+                        ids = nil
+                        break
+                    }
+                }
+                referenceIds.append(ids)
+            }
+            let hashes = Self.parallelMap(chunkMembers.indices) { index -> (source: String?, their: String?) in
+                let member = chunkMembers[index]
+                guard let text = texts[member.key], let id = targetIds[member.key] else { return (nil, nil) }
+                let source = referenceIds[index].map {
+                    CustomerImage.fingerprint(of: "image/1|\(member.key)|\(id)|\($0.joined(separator: ","))|\(text)")
+                }
+                if case .success(let image)? = theirs[id] { return (source, image.fingerprint) }
+                return (source, nil)
+            }
+            for (offset, (position, cyclic)) in chunk.enumerated() {
                 let member = members[position]
                 var row = ActionRow(key: member.key, legacyKey: member.legacyKey, action: .reject)
                 row.customerId = targetIds[member.key]
@@ -143,18 +168,36 @@ struct Planner {
                     try record(row)
                     continue
                 }
-                guard let customer = customers[member.key] else {
+                guard let text = texts[member.key] else {
                     row.reason = "its canonical record cannot be read from the ledger"
                     try record(row)
                     continue
                 }
-                row.name = customer.names.first
-                row.country = (customer.addresses.first { $0.kind == .legal } ?? customer.addresses.first)?.country
                 guard let id = targetIds[member.key] else {
                     row.reason = "it cannot be numbered: \(numberingProblems[member.key] ?? "no number")"
                     try record(row)
                     continue
                 }
+                // The fast path: the same canonical record (and references) as last loaded, and a target
+                // row nobody touched since, is unchanged without decoding or merging anything.
+                _ = text
+                row.sourceHash = hashes[offset].source
+                if let references = referenceIds[offset], !references.contains(where: willNotExist.contains), row.sourceHash != nil,
+                    crosswalk[member.key] == id, let base = bases[member.key], base.sourceHash == row.sourceHash,
+                    let fingerprint = hashes[offset].their, fingerprint == base.imageHash
+                {
+                    row.action = .unchanged
+                    row.fingerprint = fingerprint
+                    try record(row)
+                    continue
+                }
+                guard let customer = try? decoder.decode(CanonicalCustomer.self, from: Data(text.utf8)) else {
+                    row.reason = "its canonical record cannot be decoded from the ledger"
+                    try record(row)
+                    continue
+                }
+                row.name = customer.names.first
+                row.country = (customer.addresses.first { $0.kind == .legal } ?? customer.addresses.first)?.country
                 let exists = existingIds.contains(id)
                 if !exists { willNotExist.insert(id) }
                 var unresolved: [String] = []
@@ -195,7 +238,7 @@ struct Planner {
                     try record(row)
                     continue
                 }
-                let base = bases[member.key].flatMap { CustomerImage(json: $0) }
+                let base = bases[member.key].flatMap { CustomerImage(json: $0.image) }
                 let resolution = resolutions.byKey[member.key] ?? [:]
                 let merged = ThreeWayMerge.merge(
                     ours: ours, theirs: their, base: isLink ? nil : base,
@@ -206,7 +249,7 @@ struct Planner {
                 row.changes = merged.changes
                 row.image = merged.desired
                 row.before = their
-                row.fingerprint = their?.fingerprint
+                row.fingerprint = their == nil ? nil : hashes[offset].their ?? their?.fingerprint
                 row.expectAbsent = their == nil
                 if let problem = codeProblem(in: merged.desired, before: their) {
                     row.reason = problem
@@ -249,6 +292,25 @@ struct Planner {
         try writer.flush()
         outcome.batches = writer.batches
         return outcome
+    }
+
+    /// `transform` over `indices` on every core, results in order.
+    static func parallelMap<T>(_ indices: Range<Int>, _ transform: (Int) -> T) -> [T] {
+        let count = indices.count
+        guard count > 64 else { return indices.map(transform) }
+        let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8))
+        var results = [T?](repeating: nil, count: count)
+        results.withUnsafeMutableBufferPointer { buffer in
+            let base = buffer.baseAddress!
+            DispatchQueue.concurrentPerform(iterations: workers) { worker in
+                var index = worker
+                while index < count {
+                    (base + index).pointee = transform(indices.lowerBound + index)
+                    index += workers
+                }
+            }
+        }
+        return results.map { $0! }
     }
 
     /// Customers custmig loaded before that a full-scope extract no longer has, capped by the mapping.

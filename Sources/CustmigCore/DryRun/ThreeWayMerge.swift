@@ -86,3 +86,21 @@ public enum ThreeWayMerge {
         return Result(desired: desired, changes: changes)
     }
 }
+
+extension FieldChange {
+    /// The change as JSON, keys sorted as `JSONEncoder` writes them (it reads back with `JSONDecoder`).
+    var jsonText: String {
+        var writer = JSONObjectWriter()
+        writer.string("after", after)
+        writer.string("base", base)
+        writer.string("outcome", outcome.rawValue)
+        writer.string("ours", ours)
+        writer.string("path", path)
+        writer.string("theirs", theirs)
+        return writer.finished
+    }
+
+    static func jsonText(_ changes: [FieldChange]) -> String {
+        "[" + changes.map(\.jsonText).joined(separator: ",") + "]"
+    }
+}

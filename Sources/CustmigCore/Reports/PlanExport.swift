@@ -80,7 +80,7 @@ enum PlanExport {
                 var object = JSONObjectWriter()
                 object.string("action", row.action.rawValue)
                 object.string("canonicalKey", row.key)
-                object.objects("changes", try row.changes.map { String(decoding: try encoder.encode($0), as: UTF8.self) })
+                object.objects("changes", row.changes.map(\.jsonText))
                 object.string("country", row.country)
                 object.string("customerId", row.customerId)
                 object.string("name", row.name)

@@ -218,6 +218,7 @@ public struct CustomerImage: Sendable, Hashable {
     public var fingerprint: String { Self.fingerprint(of: jsonText) }
 
     static func fingerprint(of json: String) -> String {
-        SHA256.hash(data: Data(json.utf8)).prefix(16).map { String(format: "%02x", $0) }.joined()
+        var json = json
+        return json.withUTF8 { FileDigest.hex(SHA256.hash(data: UnsafeRawBufferPointer($0)), limit: 16) }
     }
 }

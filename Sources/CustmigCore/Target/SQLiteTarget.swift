@@ -123,16 +123,16 @@ public final class SQLiteTarget: Target {
     }
 
     /// What custmig loaded last time, by canonical key (image JSON).
-    public func loaded(keys: [String]) throws -> [String: String] {
+    public func loaded(keys: [String]) throws -> [String: LoadedCustomer] {
         try database.read { db in
-            var result: [String: String] = [:]
+            var result: [String: LoadedCustomer] = [:]
             for chunk in keys.chunked(500) {
                 let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
                 for row in try Row.fetchAll(
-                    db, sql: "SELECT canonical_key, image FROM custmig_loaded WHERE canonical_key IN (\(marks))",
+                    db, sql: "SELECT canonical_key, image, image_hash, source_hash FROM custmig_loaded WHERE canonical_key IN (\(marks))",
                     arguments: StatementArguments(chunk))
                 {
-                    result[row[0]] = row[1]
+                    result[row[0]] = LoadedCustomer(image: row[1], imageHash: row[2], sourceHash: row[3])
                 }
             }
             return result
@@ -294,6 +294,8 @@ public final class SQLiteTarget: Target {
         return refused
     }
 
+    /// Writes one action. With the row as the plan read it (`before`), only what differs is written:
+    /// the customer row if one of its columns changes, a child table's rows if any of them change.
     static func apply(_ action: TargetAction, db: Database) throws {
         if action.kind == .deactivate {
             try db.execute(sql: "UPDATE customer SET status = 'inactive' WHERE customer_id = ?", arguments: [action.customerId])
@@ -301,22 +303,36 @@ public final class SQLiteTarget: Target {
         }
         let rows = action.image.rows
         let withoutReferences = action.kind == .upsertWithoutReferences
-        let columns = CustomerImage.customerColumns
-        let assignments = columns.map { "\($0) = excluded.\($0)" }.joined(separator: ", ")
-        let statement = try db.cachedStatement(
-            sql: """
-                INSERT INTO customer (customer_id, \(columns.joined(separator: ", "))) VALUES (?\(String(repeating: ", ?", count: columns.count)))
-                ON CONFLICT (customer_id) DO UPDATE SET \(assignments)
-                """)
-        var values: [DatabaseValueConvertible?] = [action.customerId]
-        for column in columns {
-            values.append(withoutReferences && column == "parent_id" ? nil : column == "status" ? rows.customer[column] ?? "active" : rows.customer[column])
+        // A reference pass runs after its own first pass changed the row: rewrite it all.
+        let before = action.kind == .upsert ? action.before?.rows : nil
+        let fresh = action.kind == .upsert && action.before == nil
+        if before == nil || before!.customer != rows.customer || withoutReferences {
+            let columns = CustomerImage.customerColumns
+            let assignments = columns.map { "\($0) = excluded.\($0)" }.joined(separator: ", ")
+            let statement = try db.cachedStatement(
+                sql: """
+                    INSERT INTO customer (customer_id, \(columns.joined(separator: ", "))) VALUES (?\(String(repeating: ", ?", count: columns.count)))
+                    ON CONFLICT (customer_id) DO UPDATE SET \(assignments)
+                    """)
+            var values: [DatabaseValueConvertible?] = [action.customerId]
+            for column in columns {
+                values.append(
+                    withoutReferences && column == "parent_id" ? nil : column == "status" ? rows.customer[column] ?? "active" : rows.customer[column])
+            }
+            try statement.execute(arguments: StatementArguments(values))
         }
-        try statement.execute(arguments: StatementArguments(values))
-        for table in TargetSchema.childTables.reversed() {
-            try db.cachedStatement(sql: "DELETE FROM \(table) WHERE customer_id = ?").execute(arguments: [action.customerId])
+        var changed = Set<String>()
+        for table in TargetSchema.childTables where before == nil || before!.children[table] != rows.children[table] {
+            changed.insert(table)
         }
-        for table in TargetSchema.childTables {
+        // Deleting a sales area cascades to its partner functions: rewrite those with it.
+        if changed.contains("sales_area") || withoutReferences { changed.insert("partner_function") }
+        if !fresh {
+            for table in TargetSchema.childTables.reversed() where changed.contains(table) {
+                try db.cachedStatement(sql: "DELETE FROM \(table) WHERE customer_id = ?").execute(arguments: [action.customerId])
+            }
+        }
+        for table in TargetSchema.childTables where changed.contains(table) {
             guard let tableRows = rows.children[table] else { continue }
             let columns = CustomerImage.childColumns[table]!
             let insert = try db.cachedStatement(
@@ -338,11 +354,11 @@ public final class SQLiteTarget: Target {
         ).execute(arguments: [action.canonicalKey, action.customerId, action.crosswalk, planHash, time])
         try db.cachedStatement(
             sql: """
-                INSERT INTO custmig_loaded (canonical_key, image, image_hash, plan_hash, loaded_at) VALUES (?, ?, ?, ?, ?)
+                INSERT INTO custmig_loaded (canonical_key, image, image_hash, source_hash, plan_hash, loaded_at) VALUES (?, ?, ?, ?, ?, ?)
                 ON CONFLICT (canonical_key) DO UPDATE SET image = excluded.image, image_hash = excluded.image_hash,
-                plan_hash = excluded.plan_hash, loaded_at = excluded.loaded_at
+                source_hash = IFNULL(excluded.source_hash, source_hash), plan_hash = excluded.plan_hash, loaded_at = excluded.loaded_at
                 """
-        ).execute(arguments: [action.canonicalKey, json, CustomerImage.fingerprint(of: json), planHash, time])
+        ).execute(arguments: [action.canonicalKey, json, CustomerImage.fingerprint(of: json), action.sourceHash, planHash, time])
     }
 }
 

@@ -45,6 +45,9 @@ public struct TargetAction: Sendable, Hashable {
     public var expectedFingerprint: String?
     /// The row as the plan read it (the undo log's before-image).
     public var before: CustomerImage?
+    /// A hash of the canonical record (and resolved references) the image was made from: a later
+    /// dry run that finds the same source hash and an untouched row skips the three-way merge.
+    public var sourceHash: String?
 
     public init(kind: Kind, canonicalKey: String, customerId: String, image: CustomerImage, crosswalk: String = "inserted") {
         self.kind = kind
@@ -65,6 +68,13 @@ public struct UnreadableTargetRow: Error, Sendable, Hashable {
     public var description: String {
         "target customer \(customerId): \(table).\(column) \(problem)"
     }
+}
+
+/// What custmig loaded last time for one customer.
+public struct LoadedCustomer: Sendable, Hashable {
+    public var image: String
+    public var imageHash: String
+    public var sourceHash: String?
 }
 
 /// A row that changed in the target since the plan read it (or a key the plan expected absent that

@@ -12,7 +12,7 @@ public protocol Target: AnyObject {
     func customerIds() throws -> [String]
     func images(ids: [String]) throws -> [String: Result<CustomerImage, UnreadableTargetRow>]
     /// What custmig loaded last time (image JSON), by canonical key: the base of three-way diffs.
-    func loaded(keys: [String]) throws -> [String: String]
+    func loaded(keys: [String]) throws -> [String: LoadedCustomer]
     /// Applies one batch in one transaction (with crosswalk, last-loaded, undo and checkpoint bookkeeping).
     @discardableResult
     func apply(batch: Int, actions: [TargetAction], planHash: String, skipStale: Bool) throws -> BatchResult

@@ -133,6 +133,7 @@ public enum TargetSchema {
               canonical_key TEXT PRIMARY KEY NOT NULL,
               image TEXT NOT NULL,
               image_hash TEXT NOT NULL,
+              source_hash TEXT,
               plan_hash TEXT NOT NULL,
               loaded_at TEXT NOT NULL
             ) WITHOUT ROWID

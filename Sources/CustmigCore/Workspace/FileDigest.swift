@@ -13,10 +13,23 @@ public enum FileDigest {
             if count == 0 { break }
             hasher.update(data: block)
         }
-        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        return hex(hasher.finalize())
     }
 
     public static func sha256(_ text: String) -> String {
-        SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
+        hex(SHA256.hash(data: Data(text.utf8)))
+    }
+
+    /// Lower-case hex of `bytes` (the first `limit` of them).
+    static func hex<Bytes: Sequence>(_ bytes: Bytes, limit: Int = .max) -> String where Bytes.Element == UInt8 {
+        let digits = Array("0123456789abcdef".utf8)
+        var result: [UInt8] = []
+        result.reserveCapacity(64)
+        for (index, byte) in bytes.enumerated() {
+            if index == limit { break }
+            result.append(digits[Int(byte >> 4)])
+            result.append(digits[Int(byte & 15)])
+        }
+        return String(decoding: result, as: UTF8.self)
     }
 }

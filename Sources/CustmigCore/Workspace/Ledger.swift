@@ -155,6 +155,7 @@ public final class Ledger {
         }
         migrator.registerMigration("v3-plans") { db in
             try db.alter(table: "run") { table in table.add(column: "mapping_file", .text) }
+            try db.create(index: "canonical_record_by_legacy_key", on: "canonical_record", columns: ["legacy_key"])
             try db.create(table: "plan") { table in
                 table.autoIncrementedPrimaryKey("id")
                 /// `building` (a dry run in progress or killed), `current`, or `superseded`.
@@ -188,6 +189,7 @@ public final class Ledger {
                 table.column("before_image", .text)
                 table.column("image", .text)
                 table.column("changes", .text)
+                table.column("source_hash", .text)
                 table.column("name", .text)
                 table.column("country", .text)
                 table.primaryKey(["plan_id", "seq"])

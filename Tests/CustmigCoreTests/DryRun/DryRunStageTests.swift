@@ -66,7 +66,7 @@ struct DryRunStageTests {
         #expect(owned.changes?.contains("kept_target_owned") == true)
         let child = try #require(try scenario.action("0000100004", plan: plan.plan))
         #expect(child.action == "update")
-        #expect(child.changes?.contains(#"sales_area[1000\/10\/00].incoterms"#) == true, "JSON escapes the slashes")
+        #expect(child.changes?.contains("sales_area[1000/10/00].incoterms") == true)
         #expect(child.changes?.contains("\"after\":\"Target City\"") == true)
         #expect(try scenario.action("0000100005", plan: plan.plan)?.action == "deactivate")
         #expect(try scenario.action("0000100000", plan: plan.plan)?.action == "unchanged")
