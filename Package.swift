@@ -25,6 +25,7 @@ let package = Package(
             dependencies: [
                 "CLibXML2", .product(name: "Yams", package: "Yams"), .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ],
             // Release builds skip the dynamic exclusivity checks on the readers' hot paths (they are
             // single-threaded per object); debug builds and tests keep them.

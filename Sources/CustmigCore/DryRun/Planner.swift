@@ -134,7 +134,7 @@ struct Planner {
                 guard let id = targetIds[member.key], existingIds.contains(id) else { return nil }
                 return id
             }
-            let theirs = try target.images(ids: existing)
+            let fingerprints = try target.fingerprints(ids: existing)
             let bases = try target.loaded(keys: chunkMembers.compactMap { crosswalk[$0.key] != nil ? $0.key : nil })
             // References as they resolve now, then the hashing (the costly part) on every core.
             var referenceIds: [[String]?] = []
@@ -156,9 +156,18 @@ struct Planner {
                 let source = referenceIds[index].map {
                     CustomerImage.fingerprint(of: "image/1|\(member.key)|\(id)|\($0.joined(separator: ","))|\(text)")
                 }
-                if case .success(let image)? = theirs[id] { return (source, image.fingerprint) }
-                return (source, nil)
+                return (source, fingerprints[id])
             }
+            // Full images only for the customers the fast path cannot settle.
+            var slow: [String] = []
+            for (index, member) in chunkMembers.enumerated() {
+                guard let id = targetIds[member.key], existingIds.contains(id) else { continue }
+                let base = bases[member.key]
+                if hashes[index].source == nil || base?.sourceHash != hashes[index].source || base?.imageHash != hashes[index].their {
+                    slow.append(id)
+                }
+            }
+            var theirs = try target.images(ids: slow)
             for (offset, (position, cyclic)) in chunk.enumerated() {
                 let member = members[position]
                 var row = ActionRow(key: member.key, legacyKey: member.legacyKey, action: .reject)
@@ -199,6 +208,7 @@ struct Planner {
                 row.name = customer.names.first
                 row.country = (customer.addresses.first { $0.kind == .legal } ?? customer.addresses.first)?.country
                 let exists = existingIds.contains(id)
+                if exists, theirs[id] == nil { theirs.merge(try target.images(ids: [id])) { a, _ in a } }
                 if !exists { willNotExist.insert(id) }
                 var unresolved: [String] = []
                 let ours = CustomerImage(customer, externalId: member.key, resolve: { legacy in

@@ -62,6 +62,7 @@ enum PlanExport {
         try json.write(head + ",\"maskedPersonalData\":\(mask),\"actions\":[")
         try csv.write(csvHeader)
         var first = true
+        var labels: [String: String] = [:]
         try ledger.database.read { db in
             let cursor = try Row.fetchCursor(db, sql: PlanReportRow.selectSQL + " ORDER BY seq", arguments: [plan])
             while let raw = try cursor.next() {
@@ -72,7 +73,7 @@ enum PlanExport {
                 }
                 for change in row.changes {
                     let fields = prefix + [
-                        change.path, CustomerImage.label(change.path), change.outcome.rawValue, change.base ?? "", change.theirs ?? "",
+                        change.path, labels[change.path] ?? { labels[change.path] = CustomerImage.label(change.path); return labels[change.path]! }(), change.outcome.rawValue, change.base ?? "", change.theirs ?? "",
                         change.after ?? "", row.reason,
                     ]
                     try csv.write(fields.map(RejectReport.quote).joined(separator: ",") + "\n")

@@ -210,13 +210,21 @@ public struct CustomerImage: Sendable, Hashable {
     }
 
     public init?(json: String) {
-        guard let object = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: String] else { return nil }
+        guard let object = FlatJSON.parse(json) else { return nil }
         values = object
     }
 
-    /// The row fingerprint: SHA-256 (first 128 bits, hex) of the customer row and its child rows.
-    public var fingerprint: String { Self.fingerprint(of: jsonText) }
+    /// The row fingerprint (see ``Fingerprinter``) over the customer row and its child rows.
+    public var fingerprint: String {
+        var fingerprinter = Fingerprinter()
+        for (path, value) in values {
+            var value = value
+            value.withUTF8 { fingerprinter.add(path: path, value: $0) }
+        }
+        return fingerprinter.finished(count: values.count)
+    }
 
+    /// SHA-256 (first 128 bits, hex) of a text: the source hash of a canonical record.
     static func fingerprint(of json: String) -> String {
         var json = json
         return json.withUTF8 { FileDigest.hex(SHA256.hash(data: UnsafeRawBufferPointer($0)), limit: 16) }

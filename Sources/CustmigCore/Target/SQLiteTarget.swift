@@ -358,7 +358,7 @@ public final class SQLiteTarget: Target {
                 ON CONFLICT (canonical_key) DO UPDATE SET image = excluded.image, image_hash = excluded.image_hash,
                 source_hash = IFNULL(excluded.source_hash, source_hash), plan_hash = excluded.plan_hash, loaded_at = excluded.loaded_at
                 """
-        ).execute(arguments: [action.canonicalKey, json, CustomerImage.fingerprint(of: json), action.sourceHash, planHash, time])
+        ).execute(arguments: [action.canonicalKey, json, action.image.fingerprint, action.sourceHash, planHash, time])
     }
 }
 

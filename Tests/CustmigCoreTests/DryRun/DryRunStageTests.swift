@@ -87,6 +87,15 @@ struct DryRunStageTests {
         #expect(after[2]["industry"] == "TARGET")
         #expect(after[3]["credit_limit"] == "1.00")
         #expect(after[5]["status"] == "inactive")
+        // Fingerprints read straight from SQLite equal those of the images built from the same rows.
+        let ids = try scenario.target.customerIds()
+        let fingerprints = try scenario.target.fingerprints(ids: ids)
+        let images = try scenario.target.images(ids: ids)
+        #expect(fingerprints.count == ids.count)
+        for id in ids {
+            guard case .success(let image)? = images[id] else { Issue.record("no image for \(id)"); continue }
+            #expect(fingerprints[id] == image.fingerprint, "\(id)")
+        }
     }
 
     @Test("codes the target lacks and references to customers that will not exist are rejects with reasons")

@@ -66,6 +66,9 @@ struct TargetTests {
         same.values["address[legal-1].city"] = "Koeln"
         #expect(image.fingerprint != same.fingerprint)
         #expect(CustomerImage(json: image.jsonText) == image)
+        let tricky = CustomerImage(values: ["name1": "Say \"hi\"\\ \n\t\u{1}", "city": "Zürich 🏔", "contact[a]b].email": "x@y.z"])
+        #expect(CustomerImage(json: tricky.jsonText) == tricky)
+        #expect(CustomerImage(json: "{\"a\":1}") == nil, "only strings")
         #expect(image.fingerprint.count == 32)
     }
 
