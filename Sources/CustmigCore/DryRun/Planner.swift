@@ -21,6 +21,7 @@ struct Planner {
     let target: SQLiteTarget
     let codes: CodeLists
     let crosswalk: [String: String]
+    let loadedHashes: [String: LoadedHashes]
     let existingIds: Set<String>
     /// Canonical key -> target id, for every member that is known to the target or could be numbered.
     private(set) var targetIds: [String: String] = [:]
@@ -41,6 +42,7 @@ struct Planner {
         self.target = target
         codes = try target.codeLists()
         crosswalk = try target.crosswalk()
+        loadedHashes = try target.loadedHashes()
         existingIds = Set(try target.customerIds())
         var allReferences = Set<String>()
         for member in set.members { allReferences.formUnion(member.references) }
@@ -127,15 +129,22 @@ struct Planner {
         let sequence = order.ordered.map { ($0, false) } + order.cyclic.map { ($0, true) }
         var cyclicWrites: [ActionRow] = []
         let decoder = JSONDecoder()
+        var T = [Double](repeating: 0, count: 8)
         for chunk in sequence.chunked(1_000) {
             let chunkMembers = chunk.map { members[$0.0] }
+            var tick = Date()
+            func lap(_ i: Int) { T[i] += Date().timeIntervalSince(tick); tick = Date() }
             let texts = try set.data(chunkMembers[...], ledger: ledger)
+            lap(0)
             let existing = chunkMembers.compactMap { member -> String? in
                 guard let id = targetIds[member.key], existingIds.contains(id) else { return nil }
                 return id
             }
+            lap(1)
             let fingerprints = try target.fingerprints(ids: existing)
-            let bases = try target.loaded(keys: chunkMembers.compactMap { crosswalk[$0.key] != nil ? $0.key : nil })
+            lap(2)
+
+            lap(3)
             // References as they resolve now, then the hashing (the costly part) on every core.
             var referenceIds: [[String]?] = []
             for member in chunkMembers {
@@ -158,16 +167,21 @@ struct Planner {
                 }
                 return (source, fingerprints[id])
             }
+            lap(4)
             // Full images only for the customers the fast path cannot settle.
             var slow: [String] = []
+            var slowKeys: [String] = []
             for (index, member) in chunkMembers.enumerated() {
                 guard let id = targetIds[member.key], existingIds.contains(id) else { continue }
-                let base = bases[member.key]
-                if hashes[index].source == nil || base?.sourceHash != hashes[index].source || base?.imageHash != hashes[index].their {
+                let base = loadedHashes[member.key]
+                if hashes[index].source == nil || base?.source != Hash128(hex: hashes[index].source) || base?.image != Hash128(hex: hashes[index].their) {
                     slow.append(id)
+                    if base != nil { slowKeys.append(member.key) }
                 }
             }
             var theirs = try target.images(ids: slow)
+            var baseImages = try target.loaded(keys: slowKeys)
+            lap(5)
             for (offset, (position, cyclic)) in chunk.enumerated() {
                 let member = members[position]
                 var row = ActionRow(key: member.key, legacyKey: member.legacyKey, action: .reject)
@@ -192,12 +206,14 @@ struct Planner {
                 _ = text
                 row.sourceHash = hashes[offset].source
                 if let references = referenceIds[offset], !references.contains(where: willNotExist.contains), row.sourceHash != nil,
-                    crosswalk[member.key] == id, let base = bases[member.key], base.sourceHash == row.sourceHash,
-                    let fingerprint = hashes[offset].their, fingerprint == base.imageHash
+                    crosswalk[member.key] == id, let base = loadedHashes[member.key], base.source == Hash128(hex: row.sourceHash),
+                    let fingerprint = hashes[offset].their, base.image == Hash128(hex: fingerprint)
                 {
                     row.action = .unchanged
                     row.fingerprint = fingerprint
+                    lap(6)
                     try record(row)
+                    lap(7)
                     continue
                 }
                 guard let customer = try? decoder.decode(CanonicalCustomer.self, from: Data(text.utf8)) else {
@@ -248,7 +264,10 @@ struct Planner {
                     try record(row)
                     continue
                 }
-                let base = bases[member.key].flatMap { CustomerImage(json: $0.image) }
+                if loadedHashes[member.key] != nil, baseImages[member.key] == nil {
+                    baseImages.merge(try target.loaded(keys: [member.key])) { a, _ in a }
+                }
+                let base = baseImages[member.key].flatMap { CustomerImage(json: $0.image) }
                 let resolution = resolutions.byKey[member.key] ?? [:]
                 let merged = ThreeWayMerge.merge(
                     ours: ours, theirs: their, base: isLink ? nil : base,
@@ -288,6 +307,7 @@ struct Planner {
                 try record(row)
             }
         }
+        FileHandle.standardError.write("T \(T)\n".data(using: .utf8)!)
         for var row in cyclicWrites {
             row.applyKind = .references
             try writer.append(row)

@@ -7,8 +7,17 @@ struct Fingerprinter {
     private var second: UInt64 = 0
 
     mutating func add(path: String, value: UnsafeBufferPointer<UInt8>) {
+        add(prefix: "", path: path, value: value)
+    }
+
+    /// Adds the field whose path is `prefix + path` without building that string.
+    mutating func add(prefix: String, path: String, value: UnsafeBufferPointer<UInt8>) {
         var a: UInt64 = 0xcbf2_9ce4_8422_2325
         var b: UInt64 = 0x8422_2325_cbf2_9ce4
+        for byte in prefix.utf8 {
+            a = (a ^ UInt64(byte)) &* 0x0000_0100_0000_01b3
+            b = (b ^ UInt64(byte)) &* 0x0000_0001_0000_01b3 &+ 0x9e37_79b9
+        }
         for byte in path.utf8 {
             a = (a ^ UInt64(byte)) &* 0x0000_0100_0000_01b3
             b = (b ^ UInt64(byte)) &* 0x0000_0001_0000_01b3 &+ 0x9e37_79b9

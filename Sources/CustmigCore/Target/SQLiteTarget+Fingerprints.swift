@@ -1,3 +1,5 @@
+import Dispatch
+import Foundation
 import GRDB
 import GRDBSQLite
 
@@ -6,7 +8,24 @@ extension SQLiteTarget {
     /// ``CustomerImage/fingerprint`` of their images, without building them): the dry run's fast path.
     /// A customer with a row that cannot be read as text gets no fingerprint (its image reports why).
     public func fingerprints(ids: [String]) throws -> [String: String] {
-        try database.read { db in
+        let workers = min(ProcessInfo.processInfo.activeProcessorCount, 4)
+        guard ids.count >= 200, workers > 1 else { return try database.read { db in try Self.fingerprints(ids: ids, db: db) } }
+        let connections = try readers(workers)
+        let parts = ids.chunked((ids.count + workers - 1) / workers)
+        var results = [Result<[String: String], Error>?](repeating: nil, count: parts.count)
+        results.withUnsafeMutableBufferPointer { buffer in
+            let base = buffer.baseAddress!
+            DispatchQueue.concurrentPerform(iterations: parts.count) { index in
+                (base + index).pointee = Result { try connections[index].read { db in try Self.fingerprints(ids: Array(parts[index]), db: db) } }
+            }
+        }
+        var merged: [String: String] = [:]
+        for result in results { merged.merge(try result!.get()) { a, _ in a } }
+        return merged
+    }
+
+    static func fingerprints(ids: [String], db: Database) throws -> [String: String] {
+        do {
             var fingerprinters: [String: Fingerprinter] = [:]
             var counts: [String: Int] = [:]
             var unreadable = Set<String>()
@@ -20,7 +39,7 @@ extension SQLiteTarget {
                 ) { id, statement in
                     fingerprinters[id] = fingerprinters[id] ?? Fingerprinter()
                     for (index, column) in customerColumns.enumerated() {
-                        switch Self.add(statement, column: Int32(index + 1), path: column, to: &fingerprinters[id]!) {
+                        switch Self.add(statement, column: Int32(index + 1), prefix: "", path: column, to: &fingerprinters[id]!) {
                         case .added: counts[id, default: 0] += 1
                         case .empty: break
                         case .unreadable: unreadable.insert(id)
@@ -38,7 +57,7 @@ extension SQLiteTarget {
                             identity.map { Self.text(statement, column: Int32($0 + 1)) ?? "" }.joined(separator: "/"))
                         let prefix = "\(table)[\(rowId)]."
                         for (index, column) in columns.enumerated() {
-                            switch Self.add(statement, column: Int32(index + 1), path: prefix + column, to: &fingerprinters[id, default: Fingerprinter()]) {
+                            switch Self.add(statement, column: Int32(index + 1), prefix: prefix, path: column, to: &fingerprinters[id, default: Fingerprinter()]) {
                             case .added: counts[id, default: 0] += 1
                             case .empty: break
                             case .unreadable: unreadable.insert(id)
@@ -88,7 +107,9 @@ extension SQLiteTarget {
 
     /// Adds one column's value as the image would hold it: text as is, numbers as Swift prints
     /// them, NULL and "" left out, binary data unreadable.
-    private static func add(_ statement: SQLiteStatement, column: Int32, path: String, to fingerprinter: inout Fingerprinter) -> Added {
+    private static func add(
+        _ statement: SQLiteStatement, column: Int32, prefix: String, path: String, to fingerprinter: inout Fingerprinter
+    ) -> Added {
         switch sqlite3_column_type(statement, column) {
         case SQLITE_NULL: return .empty
         case SQLITE_BLOB: return .unreadable
@@ -96,11 +117,11 @@ extension SQLiteTarget {
             guard let bytes = sqlite3_column_text(statement, column) else { return .empty }
             let count = Int(sqlite3_column_bytes(statement, column))
             guard count > 0 else { return .empty }
-            fingerprinter.add(path: path, value: UnsafeBufferPointer(start: bytes, count: count))
+            fingerprinter.add(prefix: prefix, path: path, value: UnsafeBufferPointer(start: bytes, count: count))
             return .added
         default:
             var value = text(statement, column: column) ?? ""
-            value.withUTF8 { fingerprinter.add(path: path, value: $0) }
+            value.withUTF8 { fingerprinter.add(prefix: prefix, path: path, value: $0) }
             return .added
         }
     }

@@ -86,7 +86,23 @@ public final class SQLiteTarget: Target {
         instance = meta["instance"] ?? ""
     }
 
-    public func close() throws { try database.close() }
+    public func close() throws {
+        for reader in readerPool { try reader.close() }
+        readerPool.removeAll()
+        try database.close()
+    }
+
+    private var readerPool: [DatabaseQueue] = []
+
+    /// Read-only connections for reading in parallel (the target is in WAL mode).
+    func readers(_ count: Int) throws -> [DatabaseQueue] {
+        while readerPool.count < count {
+            var configuration = Self.configuration()
+            configuration.readonly = true
+            readerPool.append(try DatabaseQueue(path: path, configuration: configuration))
+        }
+        return Array(readerPool.prefix(count))
+    }
 
     // MARK: Reading
 
@@ -100,6 +116,20 @@ public final class SQLiteTarget: Target {
                 }
             }
             return lists
+        }
+    }
+
+    /// The fingerprint and source hash of what custmig loaded last, by canonical key, from the
+    /// narrow crosswalk table (one sequential scan): the dry run's fast path compares against them.
+    public func loadedHashes() throws -> [String: LoadedHashes] {
+        try database.read { db in
+            var result: [String: LoadedHashes] = [:]
+            let cursor = try Row.fetchCursor(db, sql: "SELECT canonical_key, image_hash, source_hash FROM custmig_crosswalk")
+            while let row = try cursor.next() {
+                guard let image = Hash128(hex: row[1]) else { continue }
+                result[row[0]] = LoadedHashes(image: image, source: Hash128(hex: row[2]))
+            }
+            return result
         }
     }
 
@@ -123,13 +153,14 @@ public final class SQLiteTarget: Target {
     }
 
     /// What custmig loaded last time, by canonical key (image JSON).
-    public func loaded(keys: [String]) throws -> [String: LoadedCustomer] {
+    public func loaded(keys: [String], images: Bool = true) throws -> [String: LoadedCustomer] {
         try database.read { db in
             var result: [String: LoadedCustomer] = [:]
             for chunk in keys.chunked(500) {
                 let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
                 for row in try Row.fetchAll(
-                    db, sql: "SELECT canonical_key, image, image_hash, source_hash FROM custmig_loaded WHERE canonical_key IN (\(marks))",
+                    db,
+                    sql: "SELECT canonical_key, \(images ? "image" : "''"), image_hash, source_hash FROM custmig_loaded WHERE canonical_key IN (\(marks))",
                     arguments: StatementArguments(chunk))
                 {
                     result[row[0]] = LoadedCustomer(image: row[1], imageHash: row[2], sourceHash: row[3])
@@ -346,19 +377,22 @@ public final class SQLiteTarget: Target {
 
     static func recordLoaded(_ action: TargetAction, planHash: String, at time: String, db: Database) throws {
         let json = action.image.jsonText
+        let fingerprint = action.image.fingerprint
         try db.cachedStatement(
             sql: """
-                INSERT INTO custmig_crosswalk (canonical_key, customer_id, how, plan_hash, loaded_at) VALUES (?, ?, ?, ?, ?)
-                ON CONFLICT (canonical_key) DO NOTHING
+                INSERT INTO custmig_crosswalk (canonical_key, customer_id, how, image_hash, source_hash, plan_hash, loaded_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (canonical_key) DO UPDATE SET image_hash = excluded.image_hash,
+                source_hash = IFNULL(excluded.source_hash, source_hash)
                 """
-        ).execute(arguments: [action.canonicalKey, action.customerId, action.crosswalk, planHash, time])
+        ).execute(arguments: [action.canonicalKey, action.customerId, action.crosswalk, fingerprint, action.sourceHash, planHash, time])
         try db.cachedStatement(
             sql: """
                 INSERT INTO custmig_loaded (canonical_key, image, image_hash, source_hash, plan_hash, loaded_at) VALUES (?, ?, ?, ?, ?, ?)
                 ON CONFLICT (canonical_key) DO UPDATE SET image = excluded.image, image_hash = excluded.image_hash,
                 source_hash = IFNULL(excluded.source_hash, source_hash), plan_hash = excluded.plan_hash, loaded_at = excluded.loaded_at
                 """
-        ).execute(arguments: [action.canonicalKey, json, action.image.fingerprint, action.sourceHash, planHash, time])
+        ).execute(arguments: [action.canonicalKey, json, fingerprint, action.sourceHash, planHash, time])
     }
 }
 

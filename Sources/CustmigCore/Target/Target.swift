@@ -77,6 +77,25 @@ public struct LoadedCustomer: Sendable, Hashable {
     public var sourceHash: String?
 }
 
+/// A 128-bit hash (fingerprints, source hashes) kept in 16 bytes.
+public struct Hash128: Sendable, Hashable {
+    public var high: UInt64
+    public var low: UInt64
+
+    public init?(hex: String?) {
+        guard let hex, hex.utf8.count == 32, let high = UInt64(hex.prefix(16), radix: 16), let low = UInt64(hex.suffix(16), radix: 16)
+        else { return nil }
+        self.high = high
+        self.low = low
+    }
+}
+
+/// The hashes of what custmig loaded last for one customer.
+public struct LoadedHashes: Sendable, Hashable {
+    public var image: Hash128
+    public var source: Hash128?
+}
+
 /// A row that changed in the target since the plan read it (or a key the plan expected absent that
 /// now exists): the cutover does not overwrite it.
 public struct StaleRow: Sendable, Hashable, Codable {

@@ -9,10 +9,11 @@ public protocol Target: AnyObject {
     func codeLists() throws -> CodeLists
     /// Canonical key -> target customer id, for every customer custmig loaded or linked.
     func crosswalk() throws -> [String: String]
+    func loadedHashes() throws -> [String: LoadedHashes]
     func customerIds() throws -> [String]
     func images(ids: [String]) throws -> [String: Result<CustomerImage, UnreadableTargetRow>]
     /// What custmig loaded last time (image JSON), by canonical key: the base of three-way diffs.
-    func loaded(keys: [String]) throws -> [String: LoadedCustomer]
+    func loaded(keys: [String], images: Bool) throws -> [String: LoadedCustomer]
     /// Applies one batch in one transaction (with crosswalk, last-loaded, undo and checkpoint bookkeeping).
     @discardableResult
     func apply(batch: Int, actions: [TargetAction], planHash: String, skipStale: Bool) throws -> BatchResult

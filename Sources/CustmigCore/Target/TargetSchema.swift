@@ -124,6 +124,8 @@ public enum TargetSchema {
               canonical_key TEXT PRIMARY KEY NOT NULL,
               customer_id TEXT NOT NULL UNIQUE,
               how TEXT NOT NULL CHECK (how IN ('inserted', 'linked')),
+              image_hash TEXT,
+              source_hash TEXT,
               plan_hash TEXT NOT NULL,
               loaded_at TEXT NOT NULL
             ) WITHOUT ROWID
