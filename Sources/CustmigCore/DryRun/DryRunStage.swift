@@ -25,7 +25,6 @@ public enum DryRunStage {
             // A dry run killed midway leaves a plan being built; it is worthless, start over.
             try db.execute(sql: "DELETE FROM plan WHERE status = 'building'")
         }
-        let t0 = Date()
         let planner = try Planner(
             set: set, settings: settings, resolutions: resolutions, target: target, ledger: ledger, matcher: options.matcher)
         let plan = try ledger.database.write { db -> Int64 in
@@ -40,12 +39,8 @@ public enum DryRunStage {
                 ])
             return db.lastInsertedRowID
         }
-        let t1 = Date()
         var outcome = try planner.plan(into: plan, ledger: ledger)
-        let t2 = Date()
         outcome.refused = try rehearse(plan: plan, ledger: ledger, target: target)
-        let t3 = Date()
-        FileHandle.standardError.write("TIMING load \(t0.timeIntervalSince(started)) init \(t1.timeIntervalSince(t0)) plan \(t2.timeIntervalSince(t1)) rehearse \(t3.timeIntervalSince(t2))\n".data(using: .utf8)!)
         return try PlanStore.finish(
             plan: plan, outcome: outcome, set: set, settings: settings, resolutions: resolutions, target: target,
             workspace: workspace, options: options, started: started)

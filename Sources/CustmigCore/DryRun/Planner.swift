@@ -129,22 +129,15 @@ struct Planner {
         let sequence = order.ordered.map { ($0, false) } + order.cyclic.map { ($0, true) }
         var cyclicWrites: [ActionRow] = []
         let decoder = JSONDecoder()
-        var T = [Double](repeating: 0, count: 8)
         for chunk in sequence.chunked(1_000) {
             let chunkMembers = chunk.map { members[$0.0] }
-            var tick = Date()
-            func lap(_ i: Int) { T[i] += Date().timeIntervalSince(tick); tick = Date() }
             let texts = try set.data(chunkMembers[...], ledger: ledger)
-            lap(0)
             let existing = chunkMembers.compactMap { member -> String? in
                 guard let id = targetIds[member.key], existingIds.contains(id) else { return nil }
                 return id
             }
-            lap(1)
             let fingerprints = try target.fingerprints(ids: existing)
-            lap(2)
 
-            lap(3)
             // References as they resolve now, then the hashing (the costly part) on every core.
             var referenceIds: [[String]?] = []
             for member in chunkMembers {
@@ -167,7 +160,6 @@ struct Planner {
                 }
                 return (source, fingerprints[id])
             }
-            lap(4)
             // Full images only for the customers the fast path cannot settle.
             var slow: [String] = []
             var slowKeys: [String] = []
@@ -181,7 +173,6 @@ struct Planner {
             }
             var theirs = try target.images(ids: slow)
             var baseImages = try target.loaded(keys: slowKeys)
-            lap(5)
             for (offset, (position, cyclic)) in chunk.enumerated() {
                 let member = members[position]
                 var row = ActionRow(key: member.key, legacyKey: member.legacyKey, action: .reject)
@@ -211,9 +202,7 @@ struct Planner {
                 {
                     row.action = .unchanged
                     row.fingerprint = fingerprint
-                    lap(6)
                     try record(row)
-                    lap(7)
                     continue
                 }
                 guard let customer = try? decoder.decode(CanonicalCustomer.self, from: Data(text.utf8)) else {
@@ -307,7 +296,6 @@ struct Planner {
                 try record(row)
             }
         }
-        FileHandle.standardError.write("T \(T)\n".data(using: .utf8)!)
         for var row in cyclicWrites {
             row.applyKind = .references
             try writer.append(row)

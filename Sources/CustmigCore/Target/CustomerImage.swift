@@ -135,7 +135,7 @@ public struct CustomerImage: Sendable, Hashable {
     }
 
     static func safe(_ id: String) -> String {
-        id.contains("]") ? id.replacingOccurrences(of: "]", with: ")") : id
+        id.utf8.contains(UInt8(ascii: "]")) ? String(id.map { $0 == "]" ? ")" : $0 }) : id
     }
 
     // MARK: Reading paths

@@ -1,36 +1,47 @@
 /// 128 bits (hex) over every `path = value` of a customer, independent of their order: two 64-bit
-/// lanes, each the wrapping sum of a mixed FNV-1a hash per field. Order independence lets the target
-/// fingerprint rows straight from SQLite without building and sorting an image. It detects changes;
-/// it is not a defence against forged rows.
+/// lanes, each the wrapping sum of one mixed hash per field, where a field's hash combines the
+/// hash of its row prefix (`address[legal-1].`, empty on the customer row), of its column name and
+/// of its value (FNV-1a). Order independence and per-part hashes let the target fingerprint rows
+/// straight from SQLite without building an image. It detects changes; it is not a defence against
+/// forged rows.
 struct Fingerprinter {
     private var first: UInt64 = 0
     private var second: UInt64 = 0
 
-    mutating func add(path: String, value: UnsafeBufferPointer<UInt8>) {
-        add(prefix: "", path: path, value: value)
+    struct PartHash: Hashable {
+        var a: UInt64
+        var b: UInt64
     }
 
-    /// Adds the field whose path is `prefix + path` without building that string.
-    mutating func add(prefix: String, path: String, value: UnsafeBufferPointer<UInt8>) {
+    static func hash<Bytes: Sequence>(_ bytes: Bytes) -> PartHash where Bytes.Element == UInt8 {
         var a: UInt64 = 0xcbf2_9ce4_8422_2325
         var b: UInt64 = 0x8422_2325_cbf2_9ce4
-        for byte in prefix.utf8 {
+        for byte in bytes {
             a = (a ^ UInt64(byte)) &* 0x0000_0100_0000_01b3
             b = (b ^ UInt64(byte)) &* 0x0000_0001_0000_01b3 &+ 0x9e37_79b9
         }
-        for byte in path.utf8 {
-            a = (a ^ UInt64(byte)) &* 0x0000_0100_0000_01b3
-            b = (b ^ UInt64(byte)) &* 0x0000_0001_0000_01b3 &+ 0x9e37_79b9
-        }
-        a = (a ^ 0xff) &* 0x0000_0100_0000_01b3
-        b = (b ^ 0xff) &* 0x0000_0001_0000_01b3
-        for byte in value {
-            a = (a ^ UInt64(byte)) &* 0x0000_0100_0000_01b3
-            b = (b ^ UInt64(byte)) &* 0x0000_0001_0000_01b3 &+ 0x9e37_79b9
-        }
-        first = first &+ Self.mix(a)
-        second = second &+ Self.mix(b ^ 0x5555_5555_5555_5555)
+        return PartHash(a: a, b: b)
     }
+
+    static func hash(_ text: String) -> PartHash { hash(text.utf8) }
+
+    mutating func add(prefix: PartHash, column: PartHash, value: UnsafeBufferPointer<UInt8>) {
+        let valueHash = Self.hash(value)
+        first = first &+ Self.mix(Self.mix(prefix.a &+ 0x1234_5678) ^ column.a ^ Self.mix(valueHash.a ^ 0x9e37_79b9))
+        second = second &+ Self.mix(Self.mix(prefix.b ^ 0x5555_5555_5555_5555) &+ column.b &+ Self.mix(valueHash.b))
+    }
+
+    /// Adds `path = value`, splitting the path into its row prefix and column as the target does.
+    mutating func add(path: String, value: UnsafeBufferPointer<UInt8>) {
+        if let close = path.lastIndex(of: "]") {
+            let split = path.index(close, offsetBy: 2, limitedBy: path.endIndex) ?? path.endIndex
+            add(prefix: Self.hash(path[..<split].utf8), column: Self.hash(path[split...].utf8), value: value)
+        } else {
+            add(prefix: Self.empty, column: Self.hash(path), value: value)
+        }
+    }
+
+    static let empty = hash("")
 
     func finished(count: Int) -> String {
         Self.hex(first) + Self.hex(second &+ UInt64(count))

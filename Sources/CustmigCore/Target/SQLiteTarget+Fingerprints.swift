@@ -26,49 +26,38 @@ extension SQLiteTarget {
 
     static func fingerprints(ids: [String], db: Database) throws -> [String: String] {
         do {
-            var fingerprinters: [String: Fingerprinter] = [:]
-            var counts: [String: Int] = [:]
+            var fingerprinters: [String: (fingerprinter: Fingerprinter, count: Int)] = [:]
             var unreadable = Set<String>()
             for chunk in ids.chunked(500) {
                 let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
                 let arguments = StatementArguments(chunk)
-                let customerColumns = CustomerImage.customerColumns
-                try Self.scan(
-                    db, sql: "SELECT customer_id, \(customerColumns.joined(separator: ",")) FROM customer WHERE customer_id IN (\(marks))",
-                    arguments: arguments
-                ) { id, statement in
-                    fingerprinters[id] = fingerprinters[id] ?? Fingerprinter()
-                    for (index, column) in customerColumns.enumerated() {
-                        switch Self.add(statement, column: Int32(index + 1), prefix: "", path: column, to: &fingerprinters[id]!) {
-                        case .added: counts[id, default: 0] += 1
-                        case .empty: break
-                        case .unreadable: unreadable.insert(id)
-                        }
-                    }
-                }
-                for table in TargetSchema.childTables {
-                    let columns = CustomerImage.childColumns[table]!
-                    let identity = CustomerImage.rowIdentity[table]!.map { columns.firstIndex(of: $0)! }
+                for table in ["customer"] + TargetSchema.childTables {
+                    let columns = table == "customer" ? CustomerImage.customerColumns : CustomerImage.childColumns[table]!
+                    let identity = table == "customer" ? [] : CustomerImage.rowIdentity[table]!.map { columns.firstIndex(of: $0)! }
+                    let columnHashes = columns.map { Fingerprinter.hash($0) }
                     try Self.scan(
                         db, sql: "SELECT customer_id, \(columns.joined(separator: ",")) FROM \(table) WHERE customer_id IN (\(marks))",
                         arguments: arguments
                     ) { id, statement in
-                        let rowId = CustomerImage.safe(
-                            identity.map { Self.text(statement, column: Int32($0 + 1)) ?? "" }.joined(separator: "/"))
-                        let prefix = "\(table)[\(rowId)]."
-                        for (index, column) in columns.enumerated() {
-                            switch Self.add(statement, column: Int32(index + 1), prefix: prefix, path: column, to: &fingerprinters[id, default: Fingerprinter()]) {
-                            case .added: counts[id, default: 0] += 1
+                        let prefix = identity.isEmpty
+                            ? Fingerprinter.empty
+                            : Fingerprinter.hash(
+                                "\(table)[\(CustomerImage.safe(identity.map { Self.text(statement, column: Int32($0 + 1)) ?? "" }.joined(separator: "/")))].")
+                        var entry = fingerprinters[id] ?? (Fingerprinter(), 0)
+                        for index in columns.indices {
+                            switch Self.add(statement, column: Int32(index + 1), prefix: prefix, path: columnHashes[index], to: &entry.fingerprinter) {
+                            case .added: entry.count += 1
                             case .empty: break
                             case .unreadable: unreadable.insert(id)
                             }
                         }
+                        fingerprinters[id] = entry
                     }
                 }
             }
             var result: [String: String] = [:]
-            for (id, fingerprinter) in fingerprinters where !unreadable.contains(id) {
-                result[id] = fingerprinter.finished(count: counts[id] ?? 0)
+            for (id, entry) in fingerprinters where !unreadable.contains(id) {
+                result[id] = entry.fingerprinter.finished(count: entry.count)
             }
             return result
         }
@@ -108,7 +97,7 @@ extension SQLiteTarget {
     /// Adds one column's value as the image would hold it: text as is, numbers as Swift prints
     /// them, NULL and "" left out, binary data unreadable.
     private static func add(
-        _ statement: SQLiteStatement, column: Int32, prefix: String, path: String, to fingerprinter: inout Fingerprinter
+        _ statement: SQLiteStatement, column: Int32, prefix: Fingerprinter.PartHash, path: Fingerprinter.PartHash, to fingerprinter: inout Fingerprinter
     ) -> Added {
         switch sqlite3_column_type(statement, column) {
         case SQLITE_NULL: return .empty
@@ -117,11 +106,11 @@ extension SQLiteTarget {
             guard let bytes = sqlite3_column_text(statement, column) else { return .empty }
             let count = Int(sqlite3_column_bytes(statement, column))
             guard count > 0 else { return .empty }
-            fingerprinter.add(prefix: prefix, path: path, value: UnsafeBufferPointer(start: bytes, count: count))
+            fingerprinter.add(prefix: prefix, column: path, value: UnsafeBufferPointer(start: bytes, count: count))
             return .added
         default:
             var value = text(statement, column: column) ?? ""
-            value.withUTF8 { fingerprinter.add(prefix: prefix, path: path, value: $0) }
+            value.withUTF8 { fingerprinter.add(prefix: prefix, column: path, value: $0) }
             return .added
         }
     }
