@@ -12,7 +12,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROWS=${ROWS:-1000000}
 BIG_ROWS=${BIG_ROWS:-5000000}
-STAGES=${STAGES:-"profile map"}   # which stage groups to measure
+STAGES=${STAGES:-"profile map dryrun"}   # which stage groups to measure
 OUT=${OUT:-bench-out}
 mkdir -p "$OUT"
 RESULTS="$OUT/results.md"
@@ -172,6 +172,66 @@ if [[ " $STAGES " == *" map "* ]]; then
         echo "- map XML vs peek --count XML: $(ratio 'custmig map (XML)' 'custmig peek --count (XML)')"
         echo "- resume after a kill at 50% vs a full run: $(ratio 'custmig map resumed after kill at 50%' 'custmig map (legacy CSV)')"
     } >>"$RESULTS"
+fi
+
+if [[ " $STAGES " == *" dryrun "* ]]; then
+    # The dry run against a target holding the same customers: the first load's plan and cutover,
+    # then 5% of the customers changed by one field in ours (NAME2) and 1% changed in the target since
+    # (search_term), re-mapped and planned. Peer: SQLite's own full outer join of two tables of the
+    # customers' rows (key + row text), the floor for any diff of the two sides.
+    MAPDATA="$OUT/map-$ROWS"
+    if [ ! -f "$MAPDATA/customers.csv" ]; then
+        "$BIN" samples --rows "$ROWS" --out "$MAPDATA" --format csv --seed 42 >/dev/null
+    fi
+    LEGACY="$MAPDATA/customers.csv"
+    LEGACY_MB=$(python3 -c "import os;print(os.path.getsize('$LEGACY')/1e6)")
+    DRY="$OUT/dryrun"
+    rm -rf "$DRY" && mkdir -p "$DRY"
+    CHANGED="$DRY/customers-changed.csv"
+    # Every 20th customer gets a new NAME2 (column 3), in the file's own encoding (windows-1252).
+    python3 - "$LEGACY" "$CHANGED" <<'PY'
+import sys
+src, dst = sys.argv[1], sys.argv[2]
+with open(src, 'rb') as f, open(dst, 'wb') as out:
+    for number, line in enumerate(f):
+        if number > 0 and number % 20 == 0 and line.count(b';') > 3:
+            fields = line.split(b';')
+            fields[2] = b'Niederlassung ' + str(number).encode()
+            line = b';'.join(fields)
+        out.write(line)
+PY
+    {
+        echo
+        echo "| dry run | seconds | records/s | MB/s | peak MB |"
+        echo "|---|---:|---:|---:|---:|"
+    } >>"$RESULTS"
+    "$BIN" map --mapping Mappings/legacy-flat-csv/mapping.yaml "$LEGACY" --workspace "$DRY/w" >/dev/null
+    "$BIN" target init "sqlite:$DRY/target.db" --codes Samples/target-codes.csv >/dev/null
+    measure "custmig dry-run (first load: all inserts)" "$ROWS" "$LEGACY_MB" "$BIN" dry-run --target "sqlite:$DRY/target.db" --workspace "$DRY/w"
+    measure "custmig cutover (first load)" "$ROWS" "$LEGACY_MB" "$BIN" cutover latest --allow-unapproved --target "sqlite:$DRY/target.db" --workspace "$DRY/w"
+    "$BIN" map --mapping Mappings/legacy-flat-csv/mapping.yaml "$CHANGED" --workspace "$DRY/w" >/dev/null
+    sqlite3 "$DRY/target.db" "UPDATE customer SET search_term = 'CHANGED IN TARGET' WHERE rowid % 100 = 7"
+    measure "custmig dry-run (5% changed in ours, 1% in the target)" "$ROWS" "$LEGACY_MB" "$BIN" dry-run --target "sqlite:$DRY/target.db" --workspace "$DRY/w"
+    tail -n 12 "$OUT/last.out" | sed 's/^/    /' >&2
+    # The peer: two 1M-row tables (key, row text) diffed by a full outer join inside SQLite.
+    sqlite3 "$DRY/peer.db" "ATTACH '$DRY/target.db' AS t;
+        CREATE TABLE a (id TEXT PRIMARY KEY, row TEXT) WITHOUT ROWID;
+        CREATE TABLE b (id TEXT PRIMARY KEY, row TEXT) WITHOUT ROWID;
+        INSERT INTO a SELECT customer_id, concat_ws('|', name1, name2, search_term, account_group, vat_id, currency, credit_limit) FROM t.customer;
+        INSERT INTO b SELECT id, CASE WHEN abs(random()) % 20 = 0 THEN row || 'x' ELSE row END FROM a;" 2>/dev/null \
+      || sqlite3 "$DRY/peer.db" "ATTACH '$DRY/target.db' AS t;
+        CREATE TABLE a (id TEXT PRIMARY KEY, row TEXT) WITHOUT ROWID;
+        CREATE TABLE b (id TEXT PRIMARY KEY, row TEXT) WITHOUT ROWID;
+        INSERT INTO a SELECT customer_id, name1 || '|' || ifnull(name2,'') || '|' || ifnull(search_term,'') || '|' || ifnull(vat_id,'') || '|' || ifnull(credit_limit,'') FROM t.customer;
+        INSERT INTO b SELECT id, CASE WHEN abs(random()) % 20 = 0 THEN row || 'x' ELSE row END FROM a;"
+    measure "sqlite3 full outer join diff of two tables" "$ROWS" 0 sqlite3 "$DRY/peer.db" \
+        "SELECT count(*) FROM a FULL OUTER JOIN b USING (id) WHERE a.row IS NOT b.row;"
+    {
+        echo
+        echo "- dry run (5%/1% changed) vs SQLite's full outer join diff: $(ratio 'custmig dry-run (5% changed in ours, 1% in the target)' 'sqlite3 full outer join diff of two tables')"
+    } >>"$RESULTS"
+    PLANHTML=$(ls -t "$DRY"/w/reports/plan-*/plan.html | head -1)
+    Tests/Benchmarks/screenshot.sh "$PLANHTML" "$OUT/plan-screenshot.png" || true
 fi
 
 # The HTML report in a real headless browser: a screenshot proves it renders offline.

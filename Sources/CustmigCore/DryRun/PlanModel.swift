@@ -39,10 +39,10 @@ public struct ControlTotals: Sendable, Codable, Equatable {
             creditLimitCents[image.values["currency"] ?? "(none)", default: 0] += Int64(sign) * cents
         }
         var seen = Set<String>()
-        for path in image.values.keys where path.contains("[") {
-            let close = path.firstIndex(of: "]")!
+        for path in image.values.keys {
+            guard let open = path.firstIndex(of: "["), let close = path.firstIndex(of: "]") else { continue }
             if seen.insert(String(path[..<close])).inserted {
-                rows[String(path[..<path.firstIndex(of: "[")!]), default: 0] += sign
+                rows[String(path[..<open]), default: 0] += sign
             }
         }
     }
