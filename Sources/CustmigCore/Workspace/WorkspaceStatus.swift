@@ -28,8 +28,22 @@ public struct WorkspaceStatus: Sendable, Codable {
         public var resumesAtLine: Int?
     }
 
+    /// A dry run's plan: what it would do, against which target, and who approved it.
+    public struct PlanStatus: Sendable, Codable {
+        public var id: Int64
+        /// `current` or `superseded`.
+        public var status: String
+        public var target: String
+        public var mapRun: Int64
+        public var contentHash: String
+        public var counts: [String: Int]
+        public var approvedBy: String?
+        public var createdAt: Date
+    }
+
     public var workspace: String
     public var runs: [RunStatus]
+    public var plans: [PlanStatus] = []
 
     public static func read(_ workspace: Workspace) throws -> WorkspaceStatus {
         try workspace.ledger.database.read { db in
@@ -63,7 +77,18 @@ public struct WorkspaceStatus: Sendable, Codable {
                     mappingVersion: row["mapping_version"], scope: row["scope"], command: row["command"],
                     startedAt: row["started_at"], finishedAt: row["finished_at"], inputs: inputs, counts: counts)
             }
-            return WorkspaceStatus(workspace: workspace.path, runs: runs)
+            var status = WorkspaceStatus(workspace: workspace.path, runs: runs)
+            status.plans = try Row.fetchAll(db, sql: "SELECT * FROM plan WHERE status != 'building' ORDER BY id").map { row in
+                let summary = (row["summary"] as String?).flatMap { try? JSONDecoder().decode(PlanSummary.self, from: Data($0.utf8)) }
+                let hash: String = row["content_hash"] ?? ""
+                let approvedBy = try String.fetchOne(
+                    db, sql: "SELECT approved_by FROM plan_approval WHERE plan_id = ? AND content_hash = ? ORDER BY approved_at DESC LIMIT 1",
+                    arguments: [row["id"], hash])
+                return PlanStatus(
+                    id: row["id"], status: row["status"], target: row["target"], mapRun: row["map_run"], contentHash: hash,
+                    counts: summary?.counts ?? [:], approvedBy: approvedBy, createdAt: row["created_at"])
+            }
+            return status
         }
     }
 }
