@@ -20,6 +20,8 @@ enum Snapshot {
         try? FileManager.default.removeItem(atPath: partial)
         let copy = try DatabaseQueue(path: partial)
         try target.database.backup(to: copy)
+        // One self-contained file (the target is in WAL mode, and a backup copies that setting).
+        try copy.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA journal_mode = DELETE") }
         var counts: [String: Int] = [:]
         try copy.read { db in
             for table in try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name") {
@@ -32,6 +34,13 @@ enum Snapshot {
         }
         let digest = try FileDigest.sha256(path: path)
         let manifest = String(decoding: try JSONEncoder().encode(counts), as: UTF8.self)
+        // Recorded in the target (whose bookkeeping is authoritative) and in the ledger (which a
+        // restore of the snapshot does not roll back).
+        try workspace.ledger.database.write { db in
+            try db.execute(
+                sql: "INSERT OR REPLACE INTO snapshot (plan_hash, target_instance, path, sha256, manifest, taken_at) VALUES (?, ?, ?, ?, ?, ?)",
+                arguments: [planHash, target.instance, path, digest, manifest, Date()])
+        }
         try target.database.write { db in
             try db.execute(
                 sql: "INSERT INTO custmig_snapshot (plan_hash, path, sha256, manifest, taken_at) VALUES (?, ?, ?, ?, ?)",

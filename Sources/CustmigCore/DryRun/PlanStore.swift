@@ -60,7 +60,7 @@ public enum PlanStore {
                 db,
                 sql: """
                     SELECT approved_by FROM plan_approval a JOIN plan p ON p.id = a.plan_id AND p.content_hash = a.content_hash
-                    WHERE a.plan_id = ? ORDER BY a.approved_at DESC LIMIT 1
+                    WHERE a.plan_id = ? AND a.approved_by NOT LIKE '(unapproved%' ORDER BY a.approved_at DESC LIMIT 1
                     """, arguments: [plan])
         }
     }

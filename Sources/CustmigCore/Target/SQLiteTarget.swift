@@ -14,6 +14,12 @@ public final class SQLiteTarget: Target {
         var configuration = Configuration()
         configuration.foreignKeysEnabled = true
         configuration.busyMode = .timeout(10)
+        configuration.prepareDatabase { db in
+            // A dry run replays a whole plan in one transaction: keep its pages in memory rather than
+            // spilling them to the WAL and reading them back page by page; read the file through mmap.
+            try db.execute(sql: "PRAGMA cache_size = -131072")
+            try db.execute(sql: "PRAGMA mmap_size = 1073741824")
+        }
         return configuration
     }
 
@@ -236,20 +242,16 @@ public final class SQLiteTarget: Target {
     public func apply(batch: Int, actions: [TargetAction], planHash: String, skipStale: Bool = false) throws -> BatchResult {
         let now = ISO8601DateFormatter().string(from: Date())
         return try database.write { db in
-            let current = try Self.images(ids: actions.filter { $0.kind != .references }.map(\.customerId), db: db)
+            let checked = actions.filter { $0.kind != .references }.map(\.customerId)
+            let current = try Self.fingerprints(ids: checked, db: db)
             var stale: [StaleRow] = []
             var staleIds = Set<String>()
             for action in actions where action.kind != .references {
-                let now: String?
-                switch current[action.customerId] {
-                case .success(let image)?: now = image.fingerprint
-                case .failure?: now = "unreadable"
-                case nil: now = nil
-                }
+                let now = current[action.customerId]
                 guard now != action.expectedFingerprint else { continue }
                 let problem = action.expectedFingerprint == nil
                     ? "customer \(action.customerId) exists in the target now; the plan expected it absent"
-                    : now == nil ? "customer \(action.customerId) was deleted in the target since the plan"
+                    : now == nil ? "customer \(action.customerId) was deleted in the target since the plan (or cannot be read)"
                     : "customer \(action.customerId) changed in the target since the plan"
                 stale.append(StaleRow(batch: batch, canonicalKey: action.canonicalKey, customerId: action.customerId, problem: problem))
                 staleIds.insert(action.customerId)
@@ -258,14 +260,30 @@ public final class SQLiteTarget: Target {
             var applied = 0
             for (index, action) in actions.enumerated() where !staleIds.contains(action.customerId) {
                 do {
+                    // The undo log's before-image: the row as it is now (the plan's, verified by its
+                    // fingerprint; a reference pass reads it, its first pass changed it).
+                    var before = action.before
+                    if action.kind == .references, case .success(let image)? = try Self.images(ids: [action.customerId], db: db)[action.customerId] {
+                        before = image
+                    }
+                    let loaded = try Row.fetchOne(
+                        db, sql: "SELECT image, image_hash, source_hash FROM custmig_loaded WHERE canonical_key = ?",
+                        arguments: [action.canonicalKey])
+                    let crosswalked = try Bool.fetchOne(
+                        db, sql: "SELECT 1 FROM custmig_crosswalk WHERE canonical_key = ?", arguments: [action.canonicalKey]) ?? false
                     try Self.apply(action, db: db)
                     try Self.recordLoaded(action, planHash: planHash, at: now, db: db)
                     try db.cachedStatement(
                         sql: """
-                            INSERT INTO custmig_undo (plan_hash, batch, seq, customer_id, before_image, after_image)
-                            VALUES (?, ?, ?, ?, ?, ?)
+                            INSERT INTO custmig_undo (plan_hash, batch, seq, canonical_key, customer_id, before_image, after_image,
+                            crosswalk_created, loaded_before, loaded_before_hash, loaded_before_source)
+                            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                             """
-                    ).execute(arguments: [planHash, batch, batch * 1_000_000 + index, action.customerId, action.before?.jsonText, action.image.jsonText])
+                    ).execute(arguments: [
+                        planHash, batch, batch * 1_000_000 + index, action.canonicalKey, action.customerId, before?.jsonText,
+                        action.image.jsonText, !crosswalked, loaded?["image"] as String?, loaded?["image_hash"] as String?,
+                        loaded?["source_hash"] as String?,
+                    ])
                     applied += 1
                 } catch let error as DatabaseError {
                     throw RefusedAction(

@@ -49,12 +49,16 @@ public struct TargetAction: Sendable, Hashable {
     /// dry run that finds the same source hash and an untouched row skips the three-way merge.
     public var sourceHash: String?
 
-    public init(kind: Kind, canonicalKey: String, customerId: String, image: CustomerImage, crosswalk: String = "inserted") {
+    public init(
+        kind: Kind, canonicalKey: String, customerId: String, image: CustomerImage, crosswalk: String = "inserted",
+        before: CustomerImage? = nil
+    ) {
         self.kind = kind
         self.canonicalKey = canonicalKey
         self.customerId = customerId
         self.image = image
         self.crosswalk = crosswalk
+        self.before = before
     }
 }
 

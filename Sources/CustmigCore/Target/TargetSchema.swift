@@ -154,8 +154,11 @@ public enum TargetSchema {
             """,
             """
             CREATE TABLE custmig_undo (
-              plan_hash TEXT NOT NULL, batch INTEGER NOT NULL, seq INTEGER NOT NULL, customer_id TEXT NOT NULL,
-              before_image TEXT, after_image TEXT,
+              plan_hash TEXT NOT NULL, batch INTEGER NOT NULL, seq INTEGER NOT NULL,
+              canonical_key TEXT NOT NULL, customer_id TEXT NOT NULL,
+              before_image TEXT, after_image TEXT NOT NULL,
+              crosswalk_created INTEGER NOT NULL,
+              loaded_before TEXT, loaded_before_hash TEXT, loaded_before_source TEXT,
               PRIMARY KEY (plan_hash, seq)
             ) WITHOUT ROWID
             """,

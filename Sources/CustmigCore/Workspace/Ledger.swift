@@ -196,6 +196,14 @@ public final class Ledger {
             }
             try db.create(index: "plan_action_by_key", on: "plan_action", columns: ["plan_id", "canonical_key"])
             try db.create(index: "plan_action_by_action", on: "plan_action", columns: ["plan_id", "action"])
+            try db.create(table: "snapshot") { table in
+                table.column("plan_hash", .text).primaryKey()
+                table.column("target_instance", .text).notNull()
+                table.column("path", .text).notNull()
+                table.column("sha256", .text).notNull()
+                table.column("manifest", .text).notNull()
+                table.column("taken_at", .datetime).notNull()
+            }
             try db.create(table: "plan_approval") { table in
                 table.column("plan_id", .integer).notNull().references("plan", onDelete: .cascade)
                 table.column("content_hash", .text).notNull()

@@ -82,7 +82,7 @@ public struct WorkspaceStatus: Sendable, Codable {
                 let summary = (row["summary"] as String?).flatMap { try? JSONDecoder().decode(PlanSummary.self, from: Data($0.utf8)) }
                 let hash: String = row["content_hash"] ?? ""
                 let approvedBy = try String.fetchOne(
-                    db, sql: "SELECT approved_by FROM plan_approval WHERE plan_id = ? AND content_hash = ? ORDER BY approved_at DESC LIMIT 1",
+                    db, sql: "SELECT approved_by FROM plan_approval WHERE plan_id = ? AND content_hash = ? AND approved_by NOT LIKE '(unapproved%' ORDER BY approved_at DESC LIMIT 1",
                     arguments: [row["id"], hash])
                 return PlanStatus(
                     id: row["id"], status: row["status"], target: row["target"], mapRun: row["map_run"], contentHash: hash,

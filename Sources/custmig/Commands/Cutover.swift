@@ -56,6 +56,9 @@ extension Custmig {
                 if summary.unapprovedAllowed { Terminal.out("applied without approval (--allow-unapproved, recorded)") }
                 if summary.conflictsNotApplied > 0 { Terminal.out("\(summary.conflictsNotApplied) conflicts not applied (see the plan report)") }
                 for stale in summary.stale.prefix(20) { Terminal.out("stale: \(stale.canonicalKey): \(stale.problem)") }
+                if summary.outcome == "done" {
+                    try Reconcile.reconcile(plan: String(summary.plan), workspace: space, target: sqlite)
+                }
                 if summary.outcome == "stopped on stale rows" {
                     throw CustmigError(
                         .stalePlan, code: "CUTOVER-STALE",

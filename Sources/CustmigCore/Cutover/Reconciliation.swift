@@ -1,0 +1,162 @@
+import Foundation
+import GRDB
+
+/// What `custmig reconcile` found: counts from the ledger and from the target, each by SQL on its own
+/// side, the plan's control totals against the target's, and every customer whose row in the target
+/// is not what the plan says it should be.
+public struct Reconciliation: Sendable, Codable {
+    public struct Mismatch: Sendable, Codable {
+        public var canonicalKey: String
+        public var customerId: String
+        public var action: String
+        public var problem: String
+    }
+
+    public var plan: Int64
+    public var target: String
+    /// The map run's records by outcome (canonical records by status, merged into survivors, malformed).
+    public var source: [String: Int]
+    /// The plan's actions, counted in the ledger.
+    public var planned: [String: Int]
+    /// Customers the target holds for the plan: crosswalked by it, and each action's rows as expected.
+    public var inTarget: [String: Int]
+    public var expectedTotals: ControlTotals
+    public var targetTotals: ControlTotals
+    public var mismatches: [Mismatch]
+    public var mismatchCount: Int
+    public var reports: [String]
+
+    public var matches: Bool { mismatchCount == 0 && expectedTotals == targetTotals }
+}
+
+public enum ReconcileStage {
+    /// Compares plan `reference` (the latest by default) with the target as it is now.
+    public static func run(plan reference: String, workspace: Workspace, target: SQLiteTarget, limit: Int = 200) throws -> Reconciliation {
+        let ledger = workspace.ledger
+        let plan = try PlanStore.resolve(reference, ledger: ledger)
+        let summary = try PlanStore.summary(plan: plan, ledger: ledger)
+        var source: [String: Int] = [:]
+        var planned: [String: Int] = [:]
+        try ledger.database.read { db in
+            for row in try Row.fetchAll(
+                db, sql: "SELECT status, COUNT(*) FROM canonical_record WHERE run_id = ? GROUP BY status", arguments: [summary.mapRun])
+            {
+                source[row[0]] = row[1]
+            }
+            source["malformed"] = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM malformed WHERE run_id = ?", arguments: [summary.mapRun])
+            if let run = summary.duplicatesRun {
+                let members = try String.fetchAll(db, sql: "SELECT members FROM survivor WHERE run_id = ?", arguments: [run])
+                source["merged"] = members.reduce(0) { $0 + $1.split(separator: " ").count - 1 }
+            }
+            for row in try Row.fetchAll(
+                db,
+                sql: "SELECT action, COUNT(*) FROM plan_action WHERE plan_id = ? AND IFNULL(apply_kind, '') != 'references' GROUP BY action",
+                arguments: [plan])
+            {
+                planned[row[0]] = row[1]
+            }
+        }
+        var inTarget: [String: Int] = [:]
+        var mismatches: [Reconciliation.Mismatch] = []
+        var mismatchCount = 0
+        inTarget["crosswalked by this plan"] = try target.database.read { db in
+            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM custmig_crosswalk WHERE plan_hash = ?", arguments: [summary.contentHash])
+        }
+        // Every customer of the plan: its target row as the plan expects it now (written: the plan's
+        // image; not written: as the plan read it, or still absent).
+        try ledger.database.read { db in
+            let cursor = try Row.fetchCursor(
+                db,
+                sql: """
+                    SELECT canonical_key, customer_id, action, batch, fingerprint, expect_absent, image FROM plan_action
+                    WHERE plan_id = ? AND IFNULL(apply_kind, '') != 'references' ORDER BY seq
+                    """, arguments: [plan])
+            var chunk: [Row] = []
+            func check() throws {
+                let ids = chunk.compactMap { $0["customer_id"] as String? }
+                let now = try target.fingerprints(ids: ids)
+                let present = Set(try target.database.read { db in
+                    try ids.chunked(500).flatMap { part in
+                        try String.fetchAll(
+                            db, sql: "SELECT customer_id FROM customer WHERE customer_id IN (\(Array(repeating: "?", count: part.count).joined(separator: ",")))",
+                            arguments: StatementArguments(Array(part)))
+                    }
+                })
+                for row in chunk {
+                    let action: String = row["action"]
+                    guard let id: String = row["customer_id"] else { continue }
+                    var expected: String?
+                    var problem: String?
+                    if row["batch"] as Int? != nil, let image = (row["image"] as String?).flatMap({ CustomerImage(json: $0) }) {
+                        expected = image.fingerprint
+                        if now[id] != expected { problem = present.contains(id) ? "the target row differs from what the plan loads" : "missing in the target" }
+                    } else if row["expect_absent"] as Bool {
+                        if present.contains(id), action != "reject" { problem = "present in the target although the plan did not load it" }
+                    } else if let fingerprint: String = row["fingerprint"] {
+                        expected = fingerprint
+                        if now[id] != fingerprint { problem = "the target row changed since the plan read it" }
+                    }
+                    if let problem {
+                        mismatchCount += 1
+                        if mismatches.count < limit {
+                            mismatches.append(.init(canonicalKey: row["canonical_key"], customerId: id, action: action, problem: problem))
+                        }
+                    } else if expected != nil {
+                        inTarget[action, default: 0] += 1
+                    }
+                }
+                chunk.removeAll(keepingCapacity: true)
+            }
+            while let row = try cursor.next() {
+                chunk.append(row.copy())
+                if chunk.count == 1_000 { try check() }
+            }
+            try check()
+        }
+        var result = Reconciliation(
+            plan: plan, target: target.location.description, source: source, planned: planned, inTarget: inTarget,
+            expectedTotals: summary.after, targetTotals: try ControlTotals.read(target: target), mismatches: mismatches,
+            mismatchCount: mismatchCount, reports: [])
+        result.reports = try ReconciliationReport.write(result, folder: try workspace.reportFolder(plan: plan))
+        return result
+    }
+}
+
+/// The reconciliation as JSON and as a page a person can read.
+enum ReconciliationReport {
+    static func write(_ reconciliation: Reconciliation, folder: String) throws -> [String] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        let json = folder + "/reconciliation.json"
+        try encoder.encode(reconciliation).write(to: URL(fileURLWithPath: json))
+        let e = HTML.escape
+        var html = "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Reconciliation, plan \(reconciliation.plan)</title>"
+        html += "<style>\(HTML.style)</style></head><body><header><h1>Reconciliation — plan \(reconciliation.plan)</h1>"
+        html += "<div class=\"facts\"><span>\(e(reconciliation.target))</span><span>\(reconciliation.matches ? "matches" : "MISMATCH")</span></div></header><main>"
+        if !reconciliation.matches {
+            html += "<div class=\"errors\">\(reconciliation.mismatchCount) customers differ from the plan"
+            html += reconciliation.expectedTotals == reconciliation.targetTotals ? "" : "; the control totals differ"
+            html += ".</div>"
+        }
+        func table(_ title: String, _ values: [String: Int]) -> String {
+            "<h3>\(title)</h3><table>" + values.sorted { $0.key < $1.key }.map { "<tr><td>\(e($0.key))</td><td class=num>\($0.value)</td></tr>" }.joined() + "</table>"
+        }
+        html += "<div class=\"cards\"><div class=\"card\">" + table("Source (map run)", reconciliation.source) + "</div>"
+        html += "<div class=\"card\">" + table("Planned", reconciliation.planned) + "</div>"
+        html += "<div class=\"card\">" + table("In the target as planned", reconciliation.inTarget) + "</div>"
+        html += "<div class=\"card\"><h3>Control totals</h3>" + PlanReport.totals(reconciliation.expectedTotals, reconciliation.targetTotals)
+            .replacingOccurrences(of: ">now<", with: ">planned<").replacingOccurrences(of: ">after<", with: ">target<") + "</div></div>"
+        if !reconciliation.mismatches.isEmpty {
+            html += "<h2>Customers that differ</h2><table><tr><th>key</th><th>target id</th><th>action</th><th>problem</th></tr>"
+            for mismatch in reconciliation.mismatches {
+                html += "<tr><td><code>\(e(mismatch.canonicalKey))</code></td><td><code>\(e(mismatch.customerId))</code></td>"
+                html += "<td>\(e(mismatch.action))</td><td>\(e(mismatch.problem))</td></tr>"
+            }
+            html += "</table>"
+        }
+        html += "</main></body></html>"
+        let path = folder + "/reconciliation.html"
+        try html.write(toFile: path, atomically: true, encoding: .utf8)
+        return [path, json]
+    }
+}

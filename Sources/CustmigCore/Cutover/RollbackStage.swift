@@ -1,0 +1,169 @@
+import Foundation
+import GRDB
+
+public enum RollbackMode: String, Sendable, CaseIterable {
+    /// From the undo log: delete what the cutover inserted, restore what it updated, keep later edits.
+    case surgical
+    /// Restore the snapshot taken before the cutover's first batch: the whole target as it was.
+    case snapshot
+}
+
+/// What a rollback did.
+public struct RollbackSummary: Sendable, Codable {
+    public var plan: Int64
+    public var mode: String
+    /// `done`, or `nothing to undo` when the plan has no applied batch left.
+    public var outcome: String
+    public var deleted: Int
+    public var restored: Int
+    /// Rows left alone and why (edited after the cutover, referenced by something it did not create…).
+    public var kept: [String]
+    /// Snapshot mode: the copy of the target taken just before restoring (so the rollback can be undone).
+    public var safetySnapshot: String?
+    public var elapsedSeconds: Double
+}
+
+/// `custmig rollback PLAN`: undoes a cutover. Surgical (default) works batch by batch in reverse, each
+/// in one target transaction that also marks its undo entries done, so a killed rollback resumes and a
+/// finished one is a no-op. Snapshot mode verifies the snapshot's checksum, copies the current target
+/// aside, restores the snapshot and verifies its row counts against the manifest.
+public enum RollbackStage {
+    public static func run(plan reference: String, mode: RollbackMode, workspace: Workspace, target: SQLiteTarget) throws -> RollbackSummary {
+        let started = Date()
+        let plan = try PlanStore.resolve(reference, ledger: workspace.ledger)
+        let hash = try workspace.ledger.database.read { db in
+            try String.fetchOne(db, sql: "SELECT content_hash FROM plan WHERE id = ?", arguments: [plan])
+        } ?? ""
+        var summary = RollbackSummary(plan: plan, mode: mode.rawValue, outcome: "done", deleted: 0, restored: 0, kept: [], elapsedSeconds: 0)
+        switch mode {
+        case .surgical: try surgical(planHash: hash, target: target, summary: &summary)
+        case .snapshot: try restoreSnapshot(planHash: hash, plan: plan, workspace: workspace, target: target, summary: &summary)
+        }
+        summary.elapsedSeconds = Date().timeIntervalSince(started)
+        return summary
+    }
+
+    static func surgical(planHash: String, target: SQLiteTarget, summary: inout RollbackSummary) throws {
+        let batches = try target.database.read { db in
+            try Int.fetchAll(
+                db, sql: "SELECT DISTINCT batch FROM custmig_undo WHERE plan_hash = ? ORDER BY batch DESC",
+                arguments: [planHash])
+        }
+        guard !batches.isEmpty else {
+            summary.outcome = "nothing to undo"
+            return
+        }
+        for batch in batches {
+            try target.database.write { db in
+                let entries = try Row.fetchAll(
+                    db, sql: "SELECT * FROM custmig_undo WHERE plan_hash = ? AND batch = ? ORDER BY seq DESC",
+                    arguments: [planHash, batch])
+                for entry in entries {
+                    let id: String = entry["customer_id"]
+                    let key: String = entry["canonical_key"]
+                    let after = CustomerImage(json: entry["after_image"]) ?? CustomerImage()
+                    let before = (entry["before_image"] as String?).flatMap { CustomerImage(json: $0) }
+                    let current = try SQLiteTarget.fingerprints(ids: [id], db: db)[id]
+                    var outcome: String
+                    if current == nil && before == nil {
+                        outcome = "already gone"
+                    } else if current != after.fingerprint {
+                        outcome = current == nil ? "kept: deleted in the target since the cutover" : "kept: edited in the target since the cutover"
+                        summary.kept.append("\(key) (\(id)): \(outcome.dropFirst(6))")
+                    } else if let before {
+                        try SQLiteTarget.apply(TargetAction(kind: .upsert, canonicalKey: key, customerId: id, image: before, before: after), db: db)
+                        summary.restored += 1
+                        outcome = "restored"
+                    } else if let referrer = try String.fetchOne(
+                        db,
+                        sql: """
+                            SELECT customer_id FROM customer WHERE parent_id = ?1 AND customer_id != ?1
+                            UNION SELECT customer_id FROM partner_function WHERE partner_id = ?1 AND customer_id != ?1 LIMIT 1
+                            """, arguments: [id])
+                    {
+                        outcome = "kept: referenced by \(referrer), which the cutover did not create"
+                        summary.kept.append("\(key) (\(id)): referenced by customer \(referrer), which the cutover did not create")
+                    } else {
+                        for table in TargetSchema.childTables.reversed() {
+                            try db.execute(sql: "DELETE FROM \(table) WHERE customer_id = ?", arguments: [id])
+                        }
+                        try db.execute(sql: "DELETE FROM customer WHERE customer_id = ?", arguments: [id])
+                        summary.deleted += 1
+                        outcome = "deleted"
+                    }
+                    if outcome == "restored" || outcome == "deleted" {
+                        if entry["crosswalk_created"] as Bool {
+                            try db.execute(sql: "DELETE FROM custmig_crosswalk WHERE canonical_key = ?", arguments: [key])
+                        }
+                        if let image: String = entry["loaded_before"] {
+                            try db.execute(
+                                sql: "UPDATE custmig_loaded SET image = ?, image_hash = ?, source_hash = ? WHERE canonical_key = ?",
+                                arguments: [image, entry["loaded_before_hash"], entry["loaded_before_source"], key])
+                            try db.execute(
+                                sql: "UPDATE custmig_crosswalk SET image_hash = ?, source_hash = ? WHERE canonical_key = ?",
+                                arguments: [entry["loaded_before_hash"], entry["loaded_before_source"], key])
+                        } else {
+                            try db.execute(sql: "DELETE FROM custmig_loaded WHERE canonical_key = ?", arguments: [key])
+                        }
+                    }
+                    // Undone (or kept and reported): the entry goes in the same transaction, so a rerun
+                    // continues with what is left and a later cutover of the plan logs afresh.
+                    _ = outcome
+                    try db.execute(sql: "DELETE FROM custmig_undo WHERE plan_hash = ? AND seq = ?", arguments: [planHash, entry["seq"]])
+                }
+                try db.execute(sql: "DELETE FROM custmig_checkpoint WHERE plan_hash = ? AND batch = ?", arguments: [planHash, batch])
+            }
+        }
+    }
+
+    static func restoreSnapshot(planHash: String, plan: Int64, workspace: Workspace, target: SQLiteTarget, summary: inout RollbackSummary) throws {
+        let recorded = try target.database.read { db in
+            try Row.fetchOne(db, sql: "SELECT path, sha256, manifest FROM custmig_snapshot WHERE plan_hash = ?", arguments: [planHash])
+        } ?? workspace.ledger.database.read { db in
+            try Row.fetchOne(
+                db, sql: "SELECT path, sha256, manifest FROM snapshot WHERE plan_hash = ? AND target_instance = ?",
+                arguments: [planHash, target.instance])
+        }
+        guard let recorded else {
+            throw CustmigError(
+                .usage, code: "ROLLBACK-NO-SNAPSHOT", "the target has no snapshot of plan \(plan) (was it cut over here?).",
+                fix: "use --mode surgical, or the target the plan was cut over to.")
+        }
+        let path: String = recorded["path"]
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw CustmigError(
+                .unreadableInput, code: "ROLLBACK-SNAPSHOT-MISSING", "the snapshot \(path) is missing.",
+                fix: "restore it from the workspace's backup, or roll back with --mode surgical.")
+        }
+        let digest = try FileDigest.sha256(path: path)
+        guard digest == recorded["sha256"] as String else {
+            throw CustmigError(
+                .unreadableInput, code: "ROLLBACK-SNAPSHOT-CORRUPT",
+                "the snapshot \(path) does not match its checksum (\(digest.prefix(12))… instead of \((recorded["sha256"] as String).prefix(12))…); nothing was restored.",
+                fix: "restore the snapshot file from a backup, or roll back with --mode surgical.")
+        }
+        let folder = workspace.path + "/snapshots"
+        let safety = "\(folder)/before-rollback-plan-\(plan)-\(Int(Date().timeIntervalSince1970)).sqlite"
+        let copy = try DatabaseQueue(path: safety)
+        try target.database.backup(to: copy)
+        try copy.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA journal_mode = DELETE") }
+        try copy.close()
+        summary.safetySnapshot = safety
+        var configuration = Configuration()
+        configuration.readonly = true
+        let source = try DatabaseQueue(path: path, configuration: configuration)
+        try source.backup(to: target.database)
+        try source.close()
+        let manifest = (try? JSONDecoder().decode([String: Int].self, from: Data((recorded["manifest"] as String).utf8))) ?? [:]
+        try target.database.read { db in
+            for (table, count) in manifest where table != "custmig_snapshot" {
+                let now = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \"\(table)\"") ?? -1
+                guard now == count else {
+                    throw CustmigError(
+                        .internalFailure, code: "ROLLBACK-VERIFY", "after the restore \(table) has \(now) rows, the snapshot's manifest says \(count).",
+                        fix: "restore \(safety) (the target before this rollback) and report this.")
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,89 @@
+import ArgumentParser
+import CustmigCore
+import Foundation
+
+extension Custmig {
+    struct Reconcile: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Check the target against a plan: counts on both sides, control totals, every customer's row.",
+            discussion: """
+                Counts the map run's records and the plan's actions in the ledger, checks every customer of the
+                plan in the target (written rows must be the plan's, others as the plan read them), and compares
+                the plan's control totals (customers per status, country and account group; child rows; credit
+                limits per currency) with the target's. Writes reconciliation.html and .json beside the plan's
+                report. Exit code 3 on any mismatch. Also run at the end of every cutover.
+
+                Examples:
+                  custmig reconcile --target sqlite:sandbox.db
+                """)
+
+        @Option(help: "The target: sqlite:PATH.")
+        var target: String
+
+        @Option(help: "The plan (default: latest).")
+        var plan: String = "latest"
+
+        @OptionGroup var workspace: WorkspaceOptions
+
+        func run() throws {
+            try runReportingErrors {
+                guard case .sqlite(let path) = try TargetLocation(parsing: target) else { return }
+                let space = try Workspace(path: workspace.path, command: "custmig reconcile", writer: false)
+                try Self.reconcile(plan: plan, workspace: space, target: try SQLiteTarget(path: path))
+            }
+        }
+
+        static func reconcile(plan: String, workspace: Workspace, target: SQLiteTarget) throws {
+            let result = try ReconcileStage.run(plan: plan, workspace: workspace, target: target)
+            func line(_ values: [String: Int]) -> String { values.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ") }
+            Terminal.out("reconciliation of plan \(result.plan) with \(result.target): \(result.matches ? "matches" : "MISMATCH")")
+            Terminal.out("  source   \(line(result.source))")
+            Terminal.out("  planned  \(line(result.planned))")
+            Terminal.out("  target   \(line(result.inTarget))")
+            Terminal.out("  control totals \(result.expectedTotals == result.targetTotals ? "equal" : "differ")")
+            for mismatch in result.mismatches.prefix(10) {
+                Terminal.out("  \(mismatch.canonicalKey) (\(mismatch.customerId), \(mismatch.action)): \(mismatch.problem)")
+            }
+            for report in result.reports { Terminal.out("report: \(report)") }
+            if !result.matches {
+                throw CustmigError(
+                    .qualityGate, code: "RECONCILE-MISMATCH",
+                    "\(result.mismatchCount) customers differ from plan \(result.plan)"
+                        + (result.expectedTotals == result.targetTotals ? "." : ", and the control totals differ."),
+                    fix: "read the reconciliation report; a cutover that stopped half way resumes with the same command.")
+            }
+        }
+    }
+
+    struct Crosswalk: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Export the crosswalk: legacy key -> target customer, for the objects migrated next.",
+            subcommands: [Export.self])
+
+        struct Export: ParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "Write legacy_key,canonical_key,target_customer_id,how as CSV.",
+                discussion: """
+                    Examples:
+                      custmig crosswalk export --target sqlite:sandbox.db --out crosswalk.csv
+                    """)
+
+            @Option(help: "The target: sqlite:PATH.")
+            var target: String
+
+            @Option(help: "The CSV to write.")
+            var out: String = "crosswalk.csv"
+
+            @OptionGroup var workspace: WorkspaceOptions
+
+            func run() throws {
+                try runReportingErrors {
+                    guard case .sqlite(let path) = try TargetLocation(parsing: target) else { return }
+                    let space = try Workspace(path: workspace.path, command: "custmig crosswalk export", writer: false)
+                    let count = try CrosswalkExport.write(workspace: space, target: try SQLiteTarget(path: path), to: out)
+                    Terminal.out("\(count) legacy keys written to \(out)")
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,54 @@
+import ArgumentParser
+import CustmigCore
+import Foundation
+
+extension RollbackMode: ExpressibleByArgument {}
+
+extension Custmig {
+    struct Rollback: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Undo a cutover: surgically from its undo log, or by restoring its snapshot.",
+            discussion: """
+                surgical (default): deletes what the cutover inserted and restores what it updated, batch by
+                batch in reverse; a row someone edited since the cutover, or one referenced by a customer the
+                cutover did not create, is kept and reported. Restartable; run again when done, it does nothing.
+                snapshot: verifies the snapshot's checksum, copies the current target aside (so the rollback can
+                itself be undone), restores the snapshot and checks its row counts.
+
+                Examples:
+                  custmig rollback latest --target sqlite:sandbox.db
+                  custmig rollback 3 --target sqlite:sandbox.db --mode snapshot
+                """)
+
+        @Argument(help: "The plan whose cutover to undo, or latest.")
+        var plan: String
+
+        @Option(help: "The target: sqlite:PATH.")
+        var target: String
+
+        @Option(help: "surgical or snapshot.")
+        var mode: RollbackMode = .surgical
+
+        @OptionGroup var workspace: WorkspaceOptions
+
+        func run() throws {
+            try runReportingErrors {
+                let command = (["custmig"] + CommandLine.arguments.dropFirst()).joined(separator: " ")
+                guard case .sqlite(let path) = try TargetLocation(parsing: target) else { return }
+                let space = try Workspace(path: workspace.path, command: command, writer: true)
+                let sqlite = try SQLiteTarget(path: path)
+                let summary = try RollbackStage.run(plan: plan, mode: mode, workspace: space, target: sqlite)
+                if summary.outcome == "nothing to undo" {
+                    Terminal.out("plan \(summary.plan): nothing left to undo in \(sqlite.location).")
+                    return
+                }
+                if mode == .snapshot {
+                    Terminal.out("plan \(summary.plan): the target is restored from its snapshot; its state before this rollback is in \(summary.safetySnapshot ?? "?")")
+                } else {
+                    Terminal.out("plan \(summary.plan): \(summary.deleted) customers deleted, \(summary.restored) restored, \(summary.kept.count) kept")
+                    for kept in summary.kept.prefix(20) { Terminal.out("  kept \(kept)") }
+                }
+            }
+        }
+    }
+}
