@@ -53,7 +53,7 @@ struct MappingLoaderTests {
 
     @Test("mapping errors name line, column and a fix", arguments: [
         (valid + "colour: red\n", "m.yaml:7:1: error: [MAP-UNKNOWN-KEY] unknown key \"colour\" in the mapping. Fix: use one of the keys allowed here: "
-            + "customer, description, duplicates, missing_reference, name, ownership, reject_threshold, rules, "
+            + "customer, description, duplicates, load, missing_reference, name, ownership, reject_threshold, rules, "
             + "source, value_maps, version."),
         (valid.replacingOccurrences(of: "name1: NAME", with: "nmae1: NAME"),
          "m.yaml:6:3: error: [MAP-UNKNOWN-KEY] unknown key \"nmae1\" in customer. Fix: did you mean \"name1\"?"),
