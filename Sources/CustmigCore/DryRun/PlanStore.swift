@@ -139,6 +139,9 @@ public enum PlanStore {
             try ledger.database.write { db in try db.execute(sql: "DELETE FROM plan WHERE id = ?", arguments: [plan]) }
             var summary = try summary(plan: previous["id"], ledger: ledger)
             summary.outcome = "unchanged"
+            // The same plan; its reports are written again with this run's options (e.g. --mask-pii).
+            summary.reports = try PlanReport.write(
+                plan: summary.plan, summary: summary, ledger: ledger, folder: try workspace.reportFolder(plan: summary.plan), options: options)
             summary.elapsedSeconds = Date().timeIntervalSince(started)
             return summary
         }
