@@ -196,6 +196,13 @@ public final class Ledger {
             }
             try db.create(index: "plan_action_by_key", on: "plan_action", columns: ["plan_id", "canonical_key"])
             try db.create(index: "plan_action_by_action", on: "plan_action", columns: ["plan_id", "action"])
+            try db.create(table: "purge") { table in
+                table.autoIncrementedPrimaryKey("id")
+                table.column("run_id", .integer).notNull()
+                table.column("purged_at", .datetime).notNull()
+                table.column("removed", .text).notNull()
+                table.column("command", .text).notNull()
+            }
             try db.create(table: "snapshot") { table in
                 table.column("plan_hash", .text).primaryKey()
                 table.column("target_instance", .text).notNull()
