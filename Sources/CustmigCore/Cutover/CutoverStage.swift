@@ -26,6 +26,18 @@ public struct CutoverOptions: Sendable {
     public init(command: String) { self.command = command }
 }
 
+extension CutoverStage {
+    static func mirror(plan: Int64, target: SQLiteTarget, batches: Int, committed: Int, outcome: String, ledger: Ledger) throws {
+        try ledger.database.write { db in
+            try db.execute(
+                sql: """
+                    INSERT OR REPLACE INTO cutover_progress (plan_id, target, batches, committed, outcome, updated_at)
+                    VALUES (?, ?, ?, ?, ?, ?)
+                    """, arguments: [plan, target.location.description, batches, committed, outcome, Date()])
+        }
+    }
+}
+
 /// `custmig cutover PLAN`: applies an approved plan in its batches, each in one target transaction
 /// with its checkpoint, after a snapshot of the target taken once before the first batch. Killed at any
 /// point, the same command resumes after the last committed batch (the target's checkpoints are
@@ -96,8 +108,12 @@ public enum CutoverStage {
                     fix: "fix the cause and run the same command again: it resumes at batch \(batch + 1).")
             }
             summary.batchesApplied += 1
+            try mirror(plan: plan, target: target, batches: batches, committed: summary.batchesResumed + summary.batchesApplied, outcome: "running", ledger: ledger)
             progress(batch + 1, batches)
         }
+        try mirror(
+            plan: plan, target: target, batches: batches, committed: summary.batchesResumed + summary.batchesApplied,
+            outcome: summary.outcome, ledger: ledger)
         summary.elapsedSeconds = Date().timeIntervalSince(started)
         return summary
     }

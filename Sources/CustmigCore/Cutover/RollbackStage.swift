@@ -39,6 +39,11 @@ public enum RollbackStage {
         case .surgical: try surgical(planHash: hash, target: target, summary: &summary)
         case .snapshot: try restoreSnapshot(planHash: hash, plan: plan, workspace: workspace, target: target, summary: &summary)
         }
+        if summary.outcome == "done" {
+            try workspace.ledger.database.write { db in
+                try db.execute(sql: "DELETE FROM cutover_progress WHERE plan_id = ?", arguments: [plan])
+            }
+        }
         summary.elapsedSeconds = Date().timeIntervalSince(started)
         return summary
     }

@@ -15,10 +15,7 @@ public final class SQLiteTarget: Target {
         configuration.foreignKeysEnabled = true
         configuration.busyMode = .timeout(10)
         configuration.prepareDatabase { db in
-            // A dry run replays a whole plan in one transaction: keep its pages in memory rather than
-            // spilling them to the WAL and reading them back page by page; read the file through mmap.
-            try db.execute(sql: "PRAGMA cache_size = -131072")
-            try db.execute(sql: "PRAGMA mmap_size = 1073741824")
+            try db.execute(sql: "PRAGMA cache_size = -65536")
         }
         return configuration
     }
@@ -309,6 +306,10 @@ public final class SQLiteTarget: Target {
     /// dry run's fidelity check. A refused action is taken out and its batch replayed without it.
     public func rehearse(batchCount: Int, batch: (Int) throws -> [TargetAction]) throws -> [RefusedAction] {
         var refused: [RefusedAction] = []
+        // The replay keeps a whole plan uncommitted: give it a large page cache so that pages are not
+        // spilled to the WAL and looked up there again (the cache only grows as far as it is used).
+        try database.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA cache_size = -524288") }
+        defer { try? database.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA cache_size = -65536") } }
         try database.inTransaction(.immediate) { db in
             for number in 0..<batchCount {
                 var remaining = try batch(number)

@@ -196,6 +196,15 @@ public final class Ledger {
             }
             try db.create(index: "plan_action_by_key", on: "plan_action", columns: ["plan_id", "canonical_key"])
             try db.create(index: "plan_action_by_action", on: "plan_action", columns: ["plan_id", "action"])
+            /// The ledger's mirror of a cutover's progress (the target's checkpoints are authoritative).
+            try db.create(table: "cutover_progress") { table in
+                table.column("plan_id", .integer).primaryKey()
+                table.column("target", .text).notNull()
+                table.column("batches", .integer).notNull()
+                table.column("committed", .integer).notNull()
+                table.column("outcome", .text).notNull()
+                table.column("updated_at", .datetime).notNull()
+            }
             try db.create(table: "purge") { table in
                 table.autoIncrementedPrimaryKey("id")
                 table.column("run_id", .integer).notNull()

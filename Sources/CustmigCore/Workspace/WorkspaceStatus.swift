@@ -39,6 +39,8 @@ public struct WorkspaceStatus: Sendable, Codable {
         public var counts: [String: Int]
         public var approvedBy: String?
         public var createdAt: Date
+        /// The cutover's progress as the ledger mirrors it: batches committed of all, and its outcome.
+        public var cutover: String?
     }
 
     public var workspace: String
@@ -84,9 +86,19 @@ public struct WorkspaceStatus: Sendable, Codable {
                 let approvedBy = try String.fetchOne(
                     db, sql: "SELECT approved_by FROM plan_approval WHERE plan_id = ? AND content_hash = ? AND approved_by NOT LIKE '(unapproved%' ORDER BY approved_at DESC LIMIT 1",
                     arguments: [row["id"], hash])
+                var cutover: String?
+                if let progress = try Row.fetchOne(db, sql: "SELECT * FROM cutover_progress WHERE plan_id = ?", arguments: [row["id"]]) {
+                    let committed: Int = progress["committed"]
+                    let batches: Int = progress["batches"]
+                    let outcome: String = progress["outcome"]
+                    cutover = "cutover \(committed) of \(batches) batches committed"
+                        + (committed < batches
+                            ? (outcome == "running" ? " (interrupted: a rerun of the cutover continues at batch \(committed + 1))" : " (\(outcome))")
+                            : "")
+                }
                 return PlanStatus(
                     id: row["id"], status: row["status"], target: row["target"], mapRun: row["map_run"], contentHash: hash,
-                    counts: summary?.counts ?? [:], approvedBy: approvedBy, createdAt: row["created_at"])
+                    counts: summary?.counts ?? [:], approvedBy: approvedBy, createdAt: row["created_at"], cutover: cutover)
             }
             return status
         }

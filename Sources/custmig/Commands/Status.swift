@@ -58,6 +58,7 @@ extension Custmig {
                         + (plan.approvedBy.map { "approved by \($0)" } ?? "not approved"))
                     let counts = PlanAction.allCases.compactMap { action in plan.counts[action.rawValue].map { "\(action.rawValue) \($0)" } }
                     Terminal.out("  " + counts.joined(separator: ", "))
+                    if let cutover = plan.cutover { Terminal.out("  " + cutover) }
                 }
             }
         }
