@@ -14,7 +14,8 @@ struct Custmig: ParsableCommand {
             4 stale or conflicting plan, 5 locked workspace, 1 internal failure.
             """,
         subcommands: [
-            Peek.self, Profile.self, Map.self, Duplicates.self, TargetCommand.self, DryRun.self, Approve.self, Cutover.self, Rollback.self, Reconcile.self, Crosswalk.self, Purge.self, Status.self,
+            Peek.self, Profile.self, Map.self, Duplicates.self, TargetCommand.self, DryRun.self, Approve.self,
+            Cutover.self, Rollback.self, Reconcile.self, Crosswalk.self, Purge.self, Status.self,
             Explain.self, Samples.self,
         ]
     )

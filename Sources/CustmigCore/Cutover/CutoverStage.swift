@@ -27,7 +27,9 @@ public struct CutoverOptions: Sendable {
 }
 
 extension CutoverStage {
-    static func mirror(plan: Int64, target: SQLiteTarget, batches: Int, committed: Int, outcome: String, ledger: Ledger) throws {
+    static func mirror(
+        plan: Int64, target: SQLiteTarget, batches: Int, committed: Int, outcome: String, ledger: Ledger
+    ) throws {
         try ledger.database.write { db in
             try db.execute(
                 sql: """
@@ -50,34 +52,45 @@ public enum CutoverStage {
         let started = Date()
         let ledger = workspace.ledger
         let plan = try PlanStore.resolve(reference, ledger: ledger)
-        let row = try ledger.database.read { db in try Row.fetchOne(db, sql: "SELECT * FROM plan WHERE id = ?", arguments: [plan]) }!
+        let row = try ledger.database.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM plan WHERE id = ?", arguments: [plan])
+        }!
         let hash: String = row["content_hash"]
         guard row["status"] as String == "current" else {
             throw CustmigError(
-                .stalePlan, code: "CUTOVER-SUPERSEDED", "plan \(plan) was superseded by plan \(row["superseded_by"] as Int64? ?? 0).",
+                .stalePlan, code: "CUTOVER-SUPERSEDED",
+                "plan \(plan) was superseded by plan \(row["superseded_by"] as Int64? ?? 0).",
                 fix: "review and approve the newer plan, then cut over that one.")
         }
         guard row["target_instance"] as String == target.instance else {
             throw CustmigError(
-                .stalePlan, code: "CUTOVER-OTHER-TARGET", "plan \(plan) was made against \(row["target"] as String), not \(target.location).",
+                .stalePlan, code: "CUTOVER-OTHER-TARGET",
+                "plan \(plan) was made against \(row["target"] as String), not \(target.location).",
                 fix: "cut over against the target the plan was made for, or dry-run against this one.")
         }
         let approvedBy = try PlanStore.approval(plan: plan, ledger: ledger)
         guard approvedBy != nil || options.allowUnapproved else {
             throw CustmigError(
                 .stalePlan, code: "CUTOVER-UNAPPROVED", "plan \(plan) is not approved.",
-                fix: "have the business owner approve it (custmig approve \(plan) --by NAME), or pass --allow-unapproved for a rehearsal (recorded).")
+                fix:
+                    "have the business owner approve it (custmig approve \(plan) --by NAME), or pass --allow-unapproved for a rehearsal (recorded)."
+            )
         }
         let batches = try ledger.database.read { db in
-            try Int.fetchOne(db, sql: "SELECT MAX(batch) + 1 FROM plan_action WHERE plan_id = ?", arguments: [plan]) ?? 0
+            try Int.fetchOne(db, sql: "SELECT MAX(batch) + 1 FROM plan_action WHERE plan_id = ?", arguments: [plan])
+                ?? 0
         }
         let conflicts = try ledger.database.read { db in
-            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM plan_action WHERE plan_id = ? AND action = 'conflict'", arguments: [plan]) ?? 0
+            try Int.fetchOne(
+                db, sql: "SELECT COUNT(*) FROM plan_action WHERE plan_id = ? AND action = 'conflict'", arguments: [plan]
+            ) ?? 0
         }
         let committed = try target.committedBatches(planHash: hash)
         var summary = CutoverSummary(
-            plan: plan, contentHash: hash, outcome: "done", batches: batches, batchesApplied: 0, batchesResumed: committed.count,
-            actionsApplied: 0, stale: [], conflictsNotApplied: conflicts, unapprovedAllowed: approvedBy == nil, snapshot: nil,
+            plan: plan, contentHash: hash, outcome: "done", batches: batches, batchesApplied: 0,
+            batchesResumed: committed.count,
+            actionsApplied: 0, stale: [], conflictsNotApplied: conflicts, unapprovedAllowed: approvedBy == nil,
+            snapshot: nil,
             elapsedSeconds: 0)
         if committed.count == batches {
             summary.outcome = "already applied"
@@ -86,15 +99,18 @@ public enum CutoverStage {
         if approvedBy == nil {
             try ledger.database.write { db in
                 try db.execute(
-                    sql: "INSERT INTO plan_approval (plan_id, content_hash, approved_by, note, approved_at) VALUES (?, ?, ?, ?, ?)",
+                    sql:
+                        "INSERT INTO plan_approval (plan_id, content_hash, approved_by, note, approved_at) VALUES (?, ?, ?, ?, ?)",
                     arguments: [plan, hash, "(unapproved: --allow-unapproved)", options.command, Date()])
             }
         }
-        summary.snapshot = try Snapshot.takeOnce(target: target, planHash: hash, plan: plan, workspace: workspace, hasCheckpoints: !committed.isEmpty)
+        summary.snapshot = try Snapshot.takeOnce(
+            target: target, planHash: hash, plan: plan, workspace: workspace, hasCheckpoints: !committed.isEmpty)
         for batch in 0..<batches where !committed.contains(batch) {
             let actions = try PlanStore.targetActions(plan: plan, batch: batch, ledger: ledger)
             do {
-                let result = try target.apply(batch: batch, actions: actions, planHash: hash, skipStale: options.skipStale)
+                let result = try target.apply(
+                    batch: batch, actions: actions, planHash: hash, skipStale: options.skipStale)
                 summary.actionsApplied += result.applied
                 summary.stale += result.stale
             } catch let stale as StaleBatch {
@@ -108,7 +124,9 @@ public enum CutoverStage {
                     fix: "fix the cause and run the same command again: it resumes at batch \(batch + 1).")
             }
             summary.batchesApplied += 1
-            try mirror(plan: plan, target: target, batches: batches, committed: summary.batchesResumed + summary.batchesApplied, outcome: "running", ledger: ledger)
+            try mirror(
+                plan: plan, target: target, batches: batches,
+                committed: summary.batchesResumed + summary.batchesApplied, outcome: "running", ledger: ledger)
             progress(batch + 1, batches)
         }
         try mirror(

@@ -31,7 +31,9 @@ public struct Reconciliation: Sendable, Codable {
 
 public enum ReconcileStage {
     /// Compares plan `reference` (the latest by default) with the target as it is now.
-    public static func run(plan reference: String, workspace: Workspace, target: SQLiteTarget, limit: Int = 200) throws -> Reconciliation {
+    public static func run(
+        plan reference: String, workspace: Workspace, target: SQLiteTarget, limit: Int = 200
+    ) throws -> Reconciliation {
         let ledger = workspace.ledger
         let plan = try PlanStore.resolve(reference, ledger: ledger)
         let summary = try PlanStore.summary(plan: plan, ledger: ledger)
@@ -39,18 +41,22 @@ public enum ReconcileStage {
         var planned: [String: Int] = [:]
         try ledger.database.read { db in
             for row in try Row.fetchAll(
-                db, sql: "SELECT status, COUNT(*) FROM canonical_record WHERE run_id = ? GROUP BY status", arguments: [summary.mapRun])
+                db, sql: "SELECT status, COUNT(*) FROM canonical_record WHERE run_id = ? GROUP BY status",
+                arguments: [summary.mapRun])
             {
                 source[row[0]] = row[1]
             }
-            source["malformed"] = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM malformed WHERE run_id = ?", arguments: [summary.mapRun])
+            source["malformed"] = try Int.fetchOne(
+                db, sql: "SELECT COUNT(*) FROM malformed WHERE run_id = ?", arguments: [summary.mapRun])
             if let run = summary.duplicatesRun {
-                let members = try String.fetchAll(db, sql: "SELECT members FROM survivor WHERE run_id = ?", arguments: [run])
+                let members = try String.fetchAll(
+                    db, sql: "SELECT members FROM survivor WHERE run_id = ?", arguments: [run])
                 source["merged"] = members.reduce(0) { $0 + $1.split(separator: " ").count - 1 }
             }
             for row in try Row.fetchAll(
                 db,
-                sql: "SELECT action, COUNT(*) FROM plan_action WHERE plan_id = ? AND IFNULL(apply_kind, '') != 'references' GROUP BY action",
+                sql:
+                    "SELECT action, COUNT(*) FROM plan_action WHERE plan_id = ? AND IFNULL(apply_kind, '') != 'references' GROUP BY action",
                 arguments: [plan])
             {
                 planned[row[0]] = row[1]
@@ -60,7 +66,8 @@ public enum ReconcileStage {
         var mismatches: [Reconciliation.Mismatch] = []
         var mismatchCount = 0
         inTarget["crosswalked by this plan"] = try target.database.read { db in
-            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM custmig_crosswalk WHERE plan_hash = ?", arguments: [summary.contentHash])
+            try Int.fetchOne(
+                db, sql: "SELECT COUNT(*) FROM custmig_crosswalk WHERE plan_hash = ?", arguments: [summary.contentHash])
         }
         // Every customer of the plan: its target row as the plan expects it now (written: the plan's
         // image; not written: as the plan read it, or still absent).
@@ -75,23 +82,34 @@ public enum ReconcileStage {
             func check() throws {
                 let ids = chunk.compactMap { $0["customer_id"] as String? }
                 let now = try target.fingerprints(ids: ids)
-                let present = Set(try target.database.read { db in
-                    try ids.chunked(500).flatMap { part in
-                        try String.fetchAll(
-                            db, sql: "SELECT customer_id FROM customer WHERE customer_id IN (\(Array(repeating: "?", count: part.count).joined(separator: ",")))",
-                            arguments: StatementArguments(Array(part)))
-                    }
-                })
+                let present = Set(
+                    try target.database.read { db in
+                        try ids.chunked(500).flatMap { part in
+                            try String.fetchAll(
+                                db,
+                                sql:
+                                    "SELECT customer_id FROM customer WHERE customer_id IN (\(Array(repeating: "?", count: part.count).joined(separator: ",")))",
+                                arguments: StatementArguments(Array(part)))
+                        }
+                    })
                 for row in chunk {
                     let action: String = row["action"]
                     guard let id: String = row["customer_id"] else { continue }
                     var expected: String?
                     var problem: String?
-                    if row["batch"] as Int? != nil, let image = (row["image"] as String?).flatMap({ CustomerImage(json: $0) }) {
+                    if row["batch"] as Int? != nil,
+                        let image = (row["image"] as String?).flatMap({ CustomerImage(json: $0) })
+                    {
                         expected = image.fingerprint
-                        if now[id] != expected { problem = present.contains(id) ? "the target row differs from what the plan loads" : "missing in the target" }
+                        if now[id] != expected {
+                            problem =
+                                present.contains(id)
+                                ? "the target row differs from what the plan loads" : "missing in the target"
+                        }
                     } else if row["expect_absent"] as Bool {
-                        if present.contains(id), action != "reject" { problem = "present in the target although the plan did not load it" }
+                        if present.contains(id), action != "reject" {
+                            problem = "present in the target although the plan did not load it"
+                        }
                     } else if let fingerprint: String = row["fingerprint"] {
                         expected = fingerprint
                         if now[id] != fingerprint { problem = "the target row changed since the plan read it" }
@@ -99,7 +117,10 @@ public enum ReconcileStage {
                     if let problem {
                         mismatchCount += 1
                         if mismatches.count < limit {
-                            mismatches.append(.init(canonicalKey: row["canonical_key"], customerId: id, action: action, problem: problem))
+                            mismatches.append(
+                                .init(
+                                    canonicalKey: row["canonical_key"], customerId: id, action: action, problem: problem
+                                ))
                         }
                     } else if expected != nil {
                         inTarget[action, default: 0] += 1
@@ -130,26 +151,37 @@ enum ReconciliationReport {
         let json = folder + "/reconciliation.json"
         try encoder.encode(reconciliation).write(to: URL(fileURLWithPath: json))
         let e = HTML.escape
-        var html = "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Reconciliation, plan \(reconciliation.plan)</title>"
+        var html =
+            "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Reconciliation, plan \(reconciliation.plan)</title>"
         html += "<style>\(HTML.style)</style></head><body><header><h1>Reconciliation — plan \(reconciliation.plan)</h1>"
-        html += "<div class=\"facts\"><span>\(e(reconciliation.target))</span><span>\(reconciliation.matches ? "matches" : "MISMATCH")</span></div></header><main>"
+        html +=
+            "<div class=\"facts\"><span>\(e(reconciliation.target))</span><span>\(reconciliation.matches ? "matches" : "MISMATCH")</span></div></header><main>"
         if !reconciliation.matches {
             html += "<div class=\"errors\">\(reconciliation.mismatchCount) customers differ from the plan"
             html += reconciliation.expectedTotals == reconciliation.targetTotals ? "" : "; the control totals differ"
             html += ".</div>"
         }
         func table(_ title: String, _ values: [String: Int]) -> String {
-            "<h3>\(title)</h3><table>" + values.sorted { $0.key < $1.key }.map { "<tr><td>\(e($0.key))</td><td class=num>\($0.value)</td></tr>" }.joined() + "</table>"
+            "<h3>\(title)</h3><table>"
+                + values.sorted { $0.key < $1.key }.map {
+                    "<tr><td>\(e($0.key))</td><td class=num>\($0.value)</td></tr>"
+                }.joined() + "</table>"
         }
-        html += "<div class=\"cards\"><div class=\"card\">" + table("Source (map run)", reconciliation.source) + "</div>"
+        html +=
+            "<div class=\"cards\"><div class=\"card\">" + table("Source (map run)", reconciliation.source) + "</div>"
         html += "<div class=\"card\">" + table("Planned", reconciliation.planned) + "</div>"
         html += "<div class=\"card\">" + table("In the target as planned", reconciliation.inTarget) + "</div>"
-        html += "<div class=\"card\"><h3>Control totals</h3>" + PlanReport.totals(reconciliation.expectedTotals, reconciliation.targetTotals)
-            .replacingOccurrences(of: ">now<", with: ">planned<").replacingOccurrences(of: ">after<", with: ">target<") + "</div></div>"
+        html +=
+            "<div class=\"card\"><h3>Control totals</h3>"
+            + PlanReport.totals(reconciliation.expectedTotals, reconciliation.targetTotals)
+            .replacingOccurrences(of: ">now<", with: ">planned<").replacingOccurrences(of: ">after<", with: ">target<")
+            + "</div></div>"
         if !reconciliation.mismatches.isEmpty {
-            html += "<h2>Customers that differ</h2><table><tr><th>key</th><th>target id</th><th>action</th><th>problem</th></tr>"
+            html +=
+                "<h2>Customers that differ</h2><table><tr><th>key</th><th>target id</th><th>action</th><th>problem</th></tr>"
             for mismatch in reconciliation.mismatches {
-                html += "<tr><td><code>\(e(mismatch.canonicalKey))</code></td><td><code>\(e(mismatch.customerId))</code></td>"
+                html +=
+                    "<tr><td><code>\(e(mismatch.canonicalKey))</code></td><td><code>\(e(mismatch.customerId))</code></td>"
                 html += "<td>\(e(mismatch.action))</td><td>\(e(mismatch.problem))</td></tr>"
             }
             html += "</table>"

@@ -28,16 +28,21 @@ public struct RollbackSummary: Sendable, Codable {
 /// finished one is a no-op. Snapshot mode verifies the snapshot's checksum, copies the current target
 /// aside, restores the snapshot and verifies its row counts against the manifest.
 public enum RollbackStage {
-    public static func run(plan reference: String, mode: RollbackMode, workspace: Workspace, target: SQLiteTarget) throws -> RollbackSummary {
+    public static func run(
+        plan reference: String, mode: RollbackMode, workspace: Workspace, target: SQLiteTarget
+    ) throws -> RollbackSummary {
         let started = Date()
         let plan = try PlanStore.resolve(reference, ledger: workspace.ledger)
-        let hash = try workspace.ledger.database.read { db in
-            try String.fetchOne(db, sql: "SELECT content_hash FROM plan WHERE id = ?", arguments: [plan])
-        } ?? ""
-        var summary = RollbackSummary(plan: plan, mode: mode.rawValue, outcome: "done", deleted: 0, restored: 0, kept: [], elapsedSeconds: 0)
+        let hash =
+            try workspace.ledger.database.read { db in
+                try String.fetchOne(db, sql: "SELECT content_hash FROM plan WHERE id = ?", arguments: [plan])
+            } ?? ""
+        var summary = RollbackSummary(
+            plan: plan, mode: mode.rawValue, outcome: "done", deleted: 0, restored: 0, kept: [], elapsedSeconds: 0)
         switch mode {
         case .surgical: try surgical(planHash: hash, target: target, summary: &summary)
-        case .snapshot: try restoreSnapshot(planHash: hash, plan: plan, workspace: workspace, target: target, summary: &summary)
+        case .snapshot:
+            try restoreSnapshot(planHash: hash, plan: plan, workspace: workspace, target: target, summary: &summary)
         }
         if summary.outcome == "done" {
             try workspace.ledger.database.write { db in
@@ -73,10 +78,15 @@ public enum RollbackStage {
                     if current == nil && before == nil {
                         outcome = "already gone"
                     } else if current != after.fingerprint {
-                        outcome = current == nil ? "kept: deleted in the target since the cutover" : "kept: edited in the target since the cutover"
+                        outcome =
+                            current == nil
+                            ? "kept: deleted in the target since the cutover"
+                            : "kept: edited in the target since the cutover"
                         summary.kept.append("\(key) (\(id)): \(outcome.dropFirst(6))")
                     } else if let before {
-                        try SQLiteTarget.apply(TargetAction(kind: .upsert, canonicalKey: key, customerId: id, image: before, before: after), db: db)
+                        try SQLiteTarget.apply(
+                            TargetAction(
+                                kind: .upsert, canonicalKey: key, customerId: id, image: before, before: after), db: db)
                         summary.restored += 1
                         outcome = "restored"
                     } else if let referrer = try String.fetchOne(
@@ -87,7 +97,8 @@ public enum RollbackStage {
                             """, arguments: [id])
                     {
                         outcome = "kept: referenced by \(referrer), which the cutover did not create"
-                        summary.kept.append("\(key) (\(id)): referenced by customer \(referrer), which the cutover did not create")
+                        summary.kept.append(
+                            "\(key) (\(id)): referenced by customer \(referrer), which the cutover did not create")
                     } else {
                         for table in TargetSchema.childTables.reversed() {
                             try db.execute(sql: "DELETE FROM \(table) WHERE customer_id = ?", arguments: [id])
@@ -98,14 +109,17 @@ public enum RollbackStage {
                     }
                     if outcome == "restored" || outcome == "deleted" {
                         if entry["crosswalk_created"] as Bool {
-                            try db.execute(sql: "DELETE FROM custmig_crosswalk WHERE canonical_key = ?", arguments: [key])
+                            try db.execute(
+                                sql: "DELETE FROM custmig_crosswalk WHERE canonical_key = ?", arguments: [key])
                         }
                         if let image: String = entry["loaded_before"] {
                             try db.execute(
-                                sql: "UPDATE custmig_loaded SET image = ?, image_hash = ?, source_hash = ? WHERE canonical_key = ?",
+                                sql:
+                                    "UPDATE custmig_loaded SET image = ?, image_hash = ?, source_hash = ? WHERE canonical_key = ?",
                                 arguments: [image, entry["loaded_before_hash"], entry["loaded_before_source"], key])
                             try db.execute(
-                                sql: "UPDATE custmig_crosswalk SET image_hash = ?, source_hash = ? WHERE canonical_key = ?",
+                                sql:
+                                    "UPDATE custmig_crosswalk SET image_hash = ?, source_hash = ? WHERE canonical_key = ?",
                                 arguments: [entry["loaded_before_hash"], entry["loaded_before_source"], key])
                         } else {
                             try db.execute(sql: "DELETE FROM custmig_loaded WHERE canonical_key = ?", arguments: [key])
@@ -114,24 +128,35 @@ public enum RollbackStage {
                     // Undone (or kept and reported): the entry goes in the same transaction, so a rerun
                     // continues with what is left and a later cutover of the plan logs afresh.
                     _ = outcome
-                    try db.execute(sql: "DELETE FROM custmig_undo WHERE plan_hash = ? AND seq = ?", arguments: [planHash, entry["seq"]])
+                    try db.execute(
+                        sql: "DELETE FROM custmig_undo WHERE plan_hash = ? AND seq = ?",
+                        arguments: [planHash, entry["seq"]])
                 }
-                try db.execute(sql: "DELETE FROM custmig_checkpoint WHERE plan_hash = ? AND batch = ?", arguments: [planHash, batch])
+                try db.execute(
+                    sql: "DELETE FROM custmig_checkpoint WHERE plan_hash = ? AND batch = ?",
+                    arguments: [planHash, batch])
             }
         }
     }
 
-    static func restoreSnapshot(planHash: String, plan: Int64, workspace: Workspace, target: SQLiteTarget, summary: inout RollbackSummary) throws {
-        let recorded = try target.database.read { db in
-            try Row.fetchOne(db, sql: "SELECT path, sha256, manifest FROM custmig_snapshot WHERE plan_hash = ?", arguments: [planHash])
-        } ?? workspace.ledger.database.read { db in
-            try Row.fetchOne(
-                db, sql: "SELECT path, sha256, manifest FROM snapshot WHERE plan_hash = ? AND target_instance = ?",
-                arguments: [planHash, target.instance])
-        }
+    static func restoreSnapshot(
+        planHash: String, plan: Int64, workspace: Workspace, target: SQLiteTarget, summary: inout RollbackSummary
+    ) throws {
+        let recorded =
+            try target.database.read { db in
+                try Row.fetchOne(
+                    db, sql: "SELECT path, sha256, manifest FROM custmig_snapshot WHERE plan_hash = ?",
+                    arguments: [planHash])
+            }
+            ?? workspace.ledger.database.read { db in
+                try Row.fetchOne(
+                    db, sql: "SELECT path, sha256, manifest FROM snapshot WHERE plan_hash = ? AND target_instance = ?",
+                    arguments: [planHash, target.instance])
+            }
         guard let recorded else {
             throw CustmigError(
-                .usage, code: "ROLLBACK-NO-SNAPSHOT", "the target has no snapshot of plan \(plan) (was it cut over here?).",
+                .usage, code: "ROLLBACK-NO-SNAPSHOT",
+                "the target has no snapshot of plan \(plan) (was it cut over here?).",
                 fix: "use --mode surgical, or the target the plan was cut over to.")
         }
         let path: String = recorded["path"]
@@ -159,13 +184,15 @@ public enum RollbackStage {
         let source = try DatabaseQueue(path: path, configuration: configuration)
         try source.backup(to: target.database)
         try source.close()
-        let manifest = (try? JSONDecoder().decode([String: Int].self, from: Data((recorded["manifest"] as String).utf8))) ?? [:]
+        let manifest =
+            (try? JSONDecoder().decode([String: Int].self, from: Data((recorded["manifest"] as String).utf8))) ?? [:]
         try target.database.read { db in
             for (table, count) in manifest where table != "custmig_snapshot" {
                 let now = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \"\(table)\"") ?? -1
                 guard now == count else {
                     throw CustmigError(
-                        .internalFailure, code: "ROLLBACK-VERIFY", "after the restore \(table) has \(now) rows, the snapshot's manifest says \(count).",
+                        .internalFailure, code: "ROLLBACK-VERIFY",
+                        "after the restore \(table) has \(now) rows, the snapshot's manifest says \(count).",
                         fix: "restore \(safety) (the target before this rollback) and report this.")
                 }
             }

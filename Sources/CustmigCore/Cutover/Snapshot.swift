@@ -6,7 +6,9 @@ import GRDB
 enum Snapshot {
     /// Takes the snapshot unless one was recorded for this plan; a resumed cutover (batches already
     /// committed) never takes one, since a half-loaded target is not a snapshot.
-    static func takeOnce(target: SQLiteTarget, planHash: String, plan: Int64, workspace: Workspace, hasCheckpoints: Bool) throws -> String? {
+    static func takeOnce(
+        target: SQLiteTarget, planHash: String, plan: Int64, workspace: Workspace, hasCheckpoints: Bool
+    ) throws -> String? {
         if let path = try target.database.read({ db in
             try String.fetchOne(db, sql: "SELECT path FROM custmig_snapshot WHERE plan_hash = ?", arguments: [planHash])
         }) {
@@ -14,7 +16,8 @@ enum Snapshot {
         }
         guard !hasCheckpoints else { return nil }
         let folder = workspace.path + "/snapshots"
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        try FileManager.default.createDirectory(
+            atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let path = "\(folder)/plan-\(plan)-\(planHash.prefix(12)).sqlite"
         let partial = path + ".partial"
         try? FileManager.default.removeItem(atPath: partial)
@@ -24,13 +27,17 @@ enum Snapshot {
         try copy.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA journal_mode = DELETE") }
         var counts: [String: Int] = [:]
         try copy.read { db in
-            for table in try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name") {
+            for table in try String.fetchAll(
+                db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+            {
                 counts[table] = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \"\(table)\"")
             }
         }
         try copy.close()
         guard rename(partial, path) == 0 else {
-            throw CustmigError(.unreadableInput, code: "SNAPSHOT-WRITE", "cannot write the snapshot \(path).", fix: "check the workspace's disk.")
+            throw CustmigError(
+                .unreadableInput, code: "SNAPSHOT-WRITE", "cannot write the snapshot \(path).",
+                fix: "check the workspace's disk.")
         }
         let digest = try FileDigest.sha256(path: path)
         let manifest = String(decoding: try JSONEncoder().encode(counts), as: UTF8.self)
@@ -38,12 +45,14 @@ enum Snapshot {
         // restore of the snapshot does not roll back).
         try workspace.ledger.database.write { db in
             try db.execute(
-                sql: "INSERT OR REPLACE INTO snapshot (plan_hash, target_instance, path, sha256, manifest, taken_at) VALUES (?, ?, ?, ?, ?, ?)",
+                sql:
+                    "INSERT OR REPLACE INTO snapshot (plan_hash, target_instance, path, sha256, manifest, taken_at) VALUES (?, ?, ?, ?, ?, ?)",
                 arguments: [planHash, target.instance, path, digest, manifest, Date()])
         }
         try target.database.write { db in
             try db.execute(
-                sql: "INSERT INTO custmig_snapshot (plan_hash, path, sha256, manifest, taken_at) VALUES (?, ?, ?, ?, ?)",
+                sql:
+                    "INSERT INTO custmig_snapshot (plan_hash, path, sha256, manifest, taken_at) VALUES (?, ?, ?, ?, ?)",
                 arguments: [planHash, path, digest, manifest, ISO8601DateFormatter().string(from: Date())])
         }
         return path

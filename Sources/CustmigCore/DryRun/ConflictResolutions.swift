@@ -31,7 +31,8 @@ public struct ConflictResolutions: Sendable, Equatable {
                 problems.append(
                     CustmigError(
                         .usage, code: "RESOLVE-CONTRADICTS",
-                        "\(row.values[0]) \(row.values[1]): \(resolution.rawValue) contradicts line \(earlier).", at: location,
+                        "\(row.values[0]) \(row.values[1]): \(resolution.rawValue) contradicts line \(earlier).",
+                        at: location,
                         fix: "keep one resolution per customer and field."))
                 continue
             }

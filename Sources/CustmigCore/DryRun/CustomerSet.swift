@@ -32,16 +32,18 @@ struct CustomerSet {
 
     static func load(ledger: Ledger, mapRun requested: Int64?) throws -> CustomerSet {
         try ledger.database.read { db in
-            guard let run = try Row.fetchOne(
-                db,
-                sql: requested == nil
-                    ? "SELECT * FROM run WHERE stage = 'map' AND status = 'done' ORDER BY id DESC LIMIT 1"
-                    : "SELECT * FROM run WHERE stage = 'map' AND id = ?",
-                arguments: requested.map { [$0] } ?? [])
+            guard
+                let run = try Row.fetchOne(
+                    db,
+                    sql: requested == nil
+                        ? "SELECT * FROM run WHERE stage = 'map' AND status = 'done' ORDER BY id DESC LIMIT 1"
+                        : "SELECT * FROM run WHERE stage = 'map' AND id = ?",
+                    arguments: requested.map { [$0] } ?? [])
             else {
                 throw CustmigError(
                     .usage, code: "PLAN-NO-MAP",
-                    requested.map { "run \($0) is not a map run of this workspace." } ?? "there is no finished map run in this workspace.",
+                    requested.map { "run \($0) is not a map run of this workspace." }
+                        ?? "there is no finished map run in this workspace.",
                     fix: "run custmig map first (custmig status lists the runs).")
             }
             guard run["status"] as String == "done" else {
@@ -50,23 +52,30 @@ struct CustomerSet {
                     fix: "rerun its command to finish it: \(run["command"] as String)")
             }
             let mapRun: Int64 = run["id"]
-            let stored = try String.fetchOne(
-                db, sql: "SELECT content FROM mapping_version WHERE name = ? AND version = ?",
-                arguments: [run["mapping_name"], run["mapping_version"]]) ?? ""
+            let stored =
+                try String.fetchOne(
+                    db, sql: "SELECT content FROM mapping_version WHERE name = ? AND version = ?",
+                    arguments: [run["mapping_name"], run["mapping_version"]]) ?? ""
             // The ledger keeps every file of a mapping version as {file name: text}.
             var text = stored
             if let files = try? JSONDecoder().decode([String: String].self, from: Data(stored.utf8)) {
                 let name = (run["mapping_file"] as String?).map { ($0 as NSString).lastPathComponent }
-                text = name.flatMap { files[$0] } ?? files.first { $0.key.hasSuffix(".yaml") || $0.key.hasSuffix(".yml") }?.value ?? ""
+                text =
+                    name.flatMap { files[$0] } ?? files.first { $0.key.hasSuffix(".yaml") || $0.key.hasSuffix(".yml") }?
+                    .value ?? ""
             }
             var set = CustomerSet(
                 mapRun: mapRun, mapInputsKey: run["inputs_key"], scope: run["scope"] ?? "full", mappingText: text,
                 mappingFile: run["mapping_file"])
             for row in try Row.fetchAll(
-                db, sql: "SELECT id, summary FROM run WHERE stage = 'duplicates' AND status = 'done' AND id > ? ORDER BY id DESC",
+                db,
+                sql:
+                    "SELECT id, summary FROM run WHERE stage = 'duplicates' AND status = 'done' AND id > ? ORDER BY id DESC",
                 arguments: [mapRun])
             {
-                if let summary = (row["summary"] as String?).flatMap({ try? JSONDecoder().decode(DuplicatesSummary.self, from: Data($0.utf8)) }),
+                if let summary = (row["summary"] as String?).flatMap({
+                    try? JSONDecoder().decode(DuplicatesSummary.self, from: Data($0.utf8))
+                }),
                     summary.mapRun == mapRun
                 {
                     set.duplicatesRun = row["id"]
@@ -82,29 +91,38 @@ struct CustomerSet {
                     """, arguments: [mapRun])
             {
                 guard let key: String = row["legacy_key"], reasons[key] == nil else { continue }
-                var text = "\(row["outcome"] as String == "reject" ? "rejected by" : "waiting for review of") \(row["rule"] as String)"
-                if let field: String = row["field"] { text += " (\(field)" + ((row["value"] as String?).map { " = \"\($0)\"" } ?? "") + ")" }
+                var text =
+                    "\(row["outcome"] as String == "reject" ? "rejected by" : "waiting for review of") \(row["rule"] as String)"
+                if let field: String = row["field"] {
+                    text += " (\(field)" + ((row["value"] as String?).map { " = \"\($0)\"" } ?? "") + ")"
+                }
                 text += ": \(row["message"] as String)"
                 reasons[key] = text
             }
             var statusOfKey: [String: String] = [:]
             var clustered = Set<String>()
             if let duplicatesRun = set.duplicatesRun {
-                for row in try Row.fetchAll(db, sql: "SELECT golden_key, members, data FROM survivor WHERE run_id = ?", arguments: [duplicatesRun]) {
+                for row in try Row.fetchAll(
+                    db, sql: "SELECT golden_key, members, data FROM survivor WHERE run_id = ?",
+                    arguments: [duplicatesRun])
+                {
                     let golden: String = row["golden_key"]
                     let members = (row["members"] as String).split(separator: " ").map(String.init)
                     clustered.formUnion(members)
                     for member in members where member != golden { set.mergedAway.insert(member) }
-                    let customer = try? JSONDecoder().decode(CanonicalCustomer.self, from: Data((row["data"] as String).utf8))
+                    let customer = try? JSONDecoder().decode(
+                        CanonicalCustomer.self, from: Data((row["data"] as String).utf8))
                     set.members.append(
                         Member(
                             key: golden, legacyKey: customer?.legacyKey ?? golden, isSurvivor: true,
-                            references: customer.map { Array($0.references).sorted() } ?? [], accountGroup: customer?.accountGroup))
+                            references: customer.map { Array($0.references).sorted() } ?? [],
+                            accountGroup: customer?.accountGroup))
                 }
             }
             let cursor = try Row.fetchCursor(
                 db,
-                sql: "SELECT legacy_key, key, status, refs, json_extract(data, '$.accountGroup') AS account_group FROM canonical_record WHERE run_id = ?",
+                sql:
+                    "SELECT legacy_key, key, status, refs, json_extract(data, '$.accountGroup') AS account_group FROM canonical_record WHERE run_id = ?",
                 arguments: [mapRun])
             while let row = try cursor.next() {
                 let key: String = row["key"]
@@ -117,16 +135,29 @@ struct CustomerSet {
                 }
                 if clustered.contains(key) { continue }
                 if status == "review" {
-                    set.notLoaded.append((key, legacyKey, (reasons[legacyKey] ?? "waiting for review") + " — settle it in review-decisions.csv and map again"))
+                    set.notLoaded.append(
+                        (
+                            key, legacyKey,
+                            (reasons[legacyKey] ?? "waiting for review")
+                                + " — settle it in review-decisions.csv and map again"
+                        ))
                     continue
                 }
                 let refs = (row["refs"] as String).split(separator: " ").map(String.init)
-                set.members.append(Member(key: key, legacyKey: legacyKey, isSurvivor: false, references: refs, accountGroup: row["account_group"]))
+                set.members.append(
+                    Member(
+                        key: key, legacyKey: legacyKey, isSurvivor: false, references: refs,
+                        accountGroup: row["account_group"]))
             }
             // A survivor whose own record waits for review is held like that record.
             set.members.removeAll { member in
                 guard member.isSurvivor, statusOfKey[member.key] == "review" else { return false }
-                set.notLoaded.append((member.key, member.legacyKey, (reasons[member.legacyKey] ?? "waiting for review") + " — settle it in review-decisions.csv and map again"))
+                set.notLoaded.append(
+                    (
+                        member.key, member.legacyKey,
+                        (reasons[member.legacyKey] ?? "waiting for review")
+                            + " — settle it in review-decisions.csv and map again"
+                    ))
                 return true
             }
             return set
@@ -140,13 +171,16 @@ struct CustomerSet {
             var result: [String: String] = [:]
             for legacy in legacyKeys {
                 var key = try String.fetchOne(
-                    db, sql: "SELECT key FROM canonical_record WHERE run_id = ? AND legacy_key = ?", arguments: [mapRun, legacy])
+                    db, sql: "SELECT key FROM canonical_record WHERE run_id = ? AND legacy_key = ?",
+                    arguments: [mapRun, legacy])
                 if key == nil {
                     key = try String.fetchOne(
-                        db, sql: "SELECT key FROM canonical_record WHERE legacy_key = ? ORDER BY run_id DESC LIMIT 1", arguments: [legacy])
+                        db, sql: "SELECT key FROM canonical_record WHERE legacy_key = ? ORDER BY run_id DESC LIMIT 1",
+                        arguments: [legacy])
                 }
-                if duplicatesRun != nil, let golden = try String.fetchOne(
-                    db, sql: "SELECT golden_key FROM key_map WHERE legacy_key = ?", arguments: [legacy])
+                if duplicatesRun != nil,
+                    let golden = try String.fetchOne(
+                        db, sql: "SELECT golden_key FROM key_map WHERE legacy_key = ?", arguments: [legacy])
                 {
                     key = golden
                 }
@@ -159,7 +193,9 @@ struct CustomerSet {
     /// Reads and decodes the customers of `members`.
     func customers(_ chunk: ArraySlice<Member>, ledger: Ledger) throws -> [String: CanonicalCustomer] {
         let decoder = JSONDecoder()
-        return try data(chunk, ledger: ledger).compactMapValues { try? decoder.decode(CanonicalCustomer.self, from: Data($0.utf8)) }
+        return try data(chunk, ledger: ledger).compactMapValues {
+            try? decoder.decode(CanonicalCustomer.self, from: Data($0.utf8))
+        }
     }
 
     /// The canonical records of `members` as stored (JSON text), by canonical key.

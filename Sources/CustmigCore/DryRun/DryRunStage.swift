@@ -16,17 +16,20 @@ public enum DryRunStage {
         let set = try CustomerSet.load(ledger: ledger, mapRun: options.mapRun)
         var settings = try MappingLoader.loadSettings(set.mappingText, file: set.mappingFile ?? "the mapping")
         if let size = options.batchSize { settings.batchSize = size }
-        let resolutionsPath = options.resolutionsFile ?? set.mappingFile.map {
-            let folder = ($0 as NSString).deletingLastPathComponent
-            return (folder.isEmpty ? "." : folder) + "/conflict-resolutions.csv"
-        }
+        let resolutionsPath =
+            options.resolutionsFile
+            ?? set.mappingFile.map {
+                let folder = ($0 as NSString).deletingLastPathComponent
+                return (folder.isEmpty ? "." : folder) + "/conflict-resolutions.csv"
+            }
         let resolutions = try resolutionsPath.map { try ConflictResolutions.read(path: $0) } ?? ConflictResolutions()
         try ledger.database.write { db in
             // A dry run killed midway leaves a plan being built; it is worthless, start over.
             try db.execute(sql: "DELETE FROM plan WHERE status = 'building'")
         }
         let planner = try Planner(
-            set: set, settings: settings, resolutions: resolutions, target: target, ledger: ledger, matcher: options.matcher)
+            set: set, settings: settings, resolutions: resolutions, target: target, ledger: ledger,
+            matcher: options.matcher)
         let plan = try ledger.database.write { db -> Int64 in
             try db.execute(
                 sql: """
@@ -50,7 +53,8 @@ public enum DryRunStage {
     /// turns what the target refused into rejects.
     static func rehearse(plan: Int64, ledger: Ledger, target: SQLiteTarget) throws -> Int {
         let batchCount = try ledger.database.read { db in
-            try Int.fetchOne(db, sql: "SELECT MAX(batch) + 1 FROM plan_action WHERE plan_id = ?", arguments: [plan]) ?? 0
+            try Int.fetchOne(db, sql: "SELECT MAX(batch) + 1 FROM plan_action WHERE plan_id = ?", arguments: [plan])
+                ?? 0
         }
         guard batchCount > 0 else { return 0 }
         let refused = try target.rehearse(batchCount: batchCount) { batch in
@@ -66,7 +70,8 @@ public enum DryRunStage {
                         """,
                     arguments: [
                         "the target refuses it in batch \(refusal.batch + 1): \(refusal.message)"
-                            + (refusal.message.contains("FOREIGN KEY") ? " (a code, or a customer it refers to, that the target does not have)" : ""),
+                            + (refusal.message.contains("FOREIGN KEY")
+                                ? " (a code, or a customer it refers to, that the target does not have)" : ""),
                         plan, refusal.canonicalKey, refusal.batch,
                     ])
             }

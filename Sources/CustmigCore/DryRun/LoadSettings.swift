@@ -13,7 +13,8 @@ public enum Numbering: Sendable, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .legacy: return "legacy"
-        case .external(let prefix, let offset, let width): return "external(prefix: \(prefix), offset: \(offset), width: \(width))"
+        case .external(let prefix, let offset, let width):
+            return "external(prefix: \(prefix), offset: \(offset), width: \(width))"
         case .internal: return "internal"
         }
     }
@@ -65,10 +66,13 @@ public struct LoadSettings: Sendable, Equatable {
                 for item in reader.pairs(pair.value, allowed: ["count", "share"], context: "max_deactivations") {
                     if item.key == "count" {
                         threshold.count = reader.int(item.value, context: "max_deactivations.count")
-                    } else if let text = reader.string(item.value, context: "share"), let share = Double(text), (0...1).contains(share) {
+                    } else if let text = reader.string(item.value, context: "share"), let share = Double(text),
+                        (0...1).contains(share)
+                    {
                         threshold.share = share
                     } else {
-                        reader.problem(item.value, "MAP-TYPE", "max_deactivations.share must be a share between 0 and 1.")
+                        reader.problem(
+                            item.value, "MAP-TYPE", "max_deactivations.share must be a share between 0 and 1.")
                     }
                 }
                 settings.maxDeactivations = threshold

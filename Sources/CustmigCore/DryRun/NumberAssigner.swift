@@ -30,7 +30,8 @@ struct NumberAssigner {
                 }
             case .internal:
                 guard let group = member.accountGroup else {
-                    result[member.key] = .failure(NumberingProblem("it has no account group, so the target cannot number it"))
+                    result[member.key] = .failure(
+                        NumberingProblem("it has no account group, so the target cannot number it"))
                     continue
                 }
                 guard let range = codes.entries["account_group"]?[group].flatMap({ NumberRange($0.detail) }) else {
@@ -39,16 +40,20 @@ struct NumberAssigner {
                     continue
                 }
                 var number = next[group] ?? firstFree(in: range)
-                while number <= range.to, taken.contains(range.format(number)) || used.contains(range.format(number)) { number += 1 }
+                while number <= range.to, taken.contains(range.format(number)) || used.contains(range.format(number)) {
+                    number += 1
+                }
                 guard number <= range.to else {
-                    result[member.key] = .failure(NumberingProblem("the number range of account group \(group) is exhausted"))
+                    result[member.key] = .failure(
+                        NumberingProblem("the number range of account group \(group) is exhausted"))
                     continue
                 }
                 next[group] = number + 1
                 id = range.format(number)
             }
             if used.contains(id) {
-                result[member.key] = .failure(NumberingProblem("its target number \(id) is also given to another customer of this plan"))
+                result[member.key] = .failure(
+                    NumberingProblem("its target number \(id) is also given to another customer of this plan"))
                 continue
             }
             used.insert(id)
@@ -75,7 +80,9 @@ struct NumberingProblem: Error, Hashable {
 /// The load order: customers referenced by others first (parent, partner functions), by level, then
 /// by target id; customers in (or behind) a reference cycle last, loaded in two passes.
 enum LoadOrder {
-    static func order(keys: [String], references: (Int) -> [Int], sortKey: (Int) -> String) -> (ordered: [Int], cyclic: [Int]) {
+    static func order(
+        keys: [String], references: (Int) -> [Int], sortKey: (Int) -> String
+    ) -> (ordered: [Int], cyclic: [Int]) {
         let count = keys.count
         var dependents = [[Int]](repeating: [], count: count)
         var pending = [Int](repeating: 0, count: count)

@@ -50,7 +50,9 @@ public struct ControlTotals: Sendable, Codable, Equatable {
     /// The legal address's country, else the first address's.
     static func country(of image: CustomerImage) -> String? {
         if let legal = image.values["address[legal-1].country"] { return legal }
-        return image.values.filter { $0.key.hasPrefix("address[") && $0.key.hasSuffix("].country") }.min { $0.key < $1.key }?.value
+        return image.values.filter { $0.key.hasPrefix("address[") && $0.key.hasSuffix("].country") }.min {
+            $0.key < $1.key
+        }?.value
     }
 
     /// `12500.5` -> 1250050; nil for a value that is not a plain decimal.

@@ -17,7 +17,8 @@ public enum PlanStore {
             ).map { row in
                 var action = TargetAction(
                     kind: TargetAction.Kind(rawValue: row["apply_kind"]) ?? .upsert, canonicalKey: row["canonical_key"],
-                    customerId: row["customer_id"], image: (row["image"] as String?).flatMap { CustomerImage(json: $0) } ?? CustomerImage(),
+                    customerId: row["customer_id"],
+                    image: (row["image"] as String?).flatMap { CustomerImage(json: $0) } ?? CustomerImage(),
                     crosswalk: row["action"] as String == "link" ? "linked" : "inserted")
                 action.expectedFingerprint = row["fingerprint"]
                 action.sourceHash = row["source_hash"]
@@ -31,10 +32,12 @@ public enum PlanStore {
     public static func resolve(_ reference: String, ledger: Ledger) throws -> Int64 {
         let id: Int64? = try ledger.database.read { db in
             if reference == "latest" {
-                return try Int64.fetchOne(db, sql: "SELECT id FROM plan WHERE status != 'building' ORDER BY id DESC LIMIT 1")
+                return try Int64.fetchOne(
+                    db, sql: "SELECT id FROM plan WHERE status != 'building' ORDER BY id DESC LIMIT 1")
             }
             guard let number = Int64(reference) else { return nil }
-            return try Int64.fetchOne(db, sql: "SELECT id FROM plan WHERE id = ? AND status != 'building'", arguments: [number])
+            return try Int64.fetchOne(
+                db, sql: "SELECT id FROM plan WHERE id = ? AND status != 'building'", arguments: [number])
         }
         guard let id else {
             throw CustmigError(
@@ -45,9 +48,13 @@ public enum PlanStore {
     }
 
     public static func summary(plan: Int64, ledger: Ledger) throws -> PlanSummary {
-        let text = try ledger.database.read { db in try String.fetchOne(db, sql: "SELECT summary FROM plan WHERE id = ?", arguments: [plan]) }
+        let text = try ledger.database.read { db in
+            try String.fetchOne(db, sql: "SELECT summary FROM plan WHERE id = ?", arguments: [plan])
+        }
         guard let text, var summary = try? JSONDecoder().decode(PlanSummary.self, from: Data(text.utf8)) else {
-            throw CustmigError(.internalFailure, code: "PLAN-SUMMARY", "plan \(plan) has no readable summary.", fix: "run custmig dry-run again.")
+            throw CustmigError(
+                .internalFailure, code: "PLAN-SUMMARY", "plan \(plan) has no readable summary.",
+                fix: "run custmig dry-run again.")
         }
         summary.approvedBy = try approval(plan: plan, ledger: ledger)
         return summary
@@ -68,10 +75,13 @@ public enum PlanStore {
     /// Records who approved which plan hash, and when. Approving a superseded plan is refused.
     public static func approve(plan: Int64, by name: String, note: String?, ledger: Ledger) throws -> String {
         try ledger.database.write { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT status, content_hash, superseded_by FROM plan WHERE id = ?", arguments: [plan]),
+            guard
+                let row = try Row.fetchOne(
+                    db, sql: "SELECT status, content_hash, superseded_by FROM plan WHERE id = ?", arguments: [plan]),
                 let hash: String = row["content_hash"]
             else {
-                throw CustmigError(.usage, code: "PLAN-UNKNOWN", "there is no plan \(plan).", fix: "run custmig dry-run first.")
+                throw CustmigError(
+                    .usage, code: "PLAN-UNKNOWN", "there is no plan \(plan).", fix: "run custmig dry-run first.")
             }
             guard row["status"] as String == "current" else {
                 throw CustmigError(
@@ -80,10 +90,13 @@ public enum PlanStore {
                     fix: "review and approve the newer plan (custmig approve latest --by NAME).")
             }
             guard !name.trimmingCharacters(in: .whitespaces).isEmpty else {
-                throw CustmigError(.usage, code: "PLAN-APPROVER", "--by is empty.", fix: "name the person approving, e.g. --by \"Maria Keller (Finance)\".")
+                throw CustmigError(
+                    .usage, code: "PLAN-APPROVER", "--by is empty.",
+                    fix: "name the person approving, e.g. --by \"Maria Keller (Finance)\".")
             }
             try db.execute(
-                sql: "INSERT INTO plan_approval (plan_id, content_hash, approved_by, note, approved_at) VALUES (?, ?, ?, ?, ?)",
+                sql:
+                    "INSERT INTO plan_approval (plan_id, content_hash, approved_by, note, approved_at) VALUES (?, ?, ?, ?, ?)",
                 arguments: [plan, hash, name, note, Date()])
             return hash
         }
@@ -92,7 +105,8 @@ public enum PlanStore {
     // MARK: Sealing
 
     static func finish(
-        plan: Int64, outcome: Planner.Outcome, set: CustomerSet, settings: LoadSettings, resolutions: ConflictResolutions,
+        plan: Int64, outcome: Planner.Outcome, set: CustomerSet, settings: LoadSettings,
+        resolutions: ConflictResolutions,
         target: SQLiteTarget, workspace: Workspace, options: DryRunOptions, started: Date
     ) throws -> PlanSummary {
         let ledger = workspace.ledger
@@ -100,12 +114,17 @@ public enum PlanStore {
         var after = before
         var counts: [String: Int] = [:]
         var hasher = SHA256()
-        let duplicatesKey = try set.duplicatesRun.flatMap { run in
-            try ledger.database.read { db in try String.fetchOne(db, sql: "SELECT inputs_key FROM run WHERE id = ?", arguments: [run]) }
-        } ?? ""
+        let duplicatesKey =
+            try set.duplicatesRun.flatMap { run in
+                try ledger.database.read { db in
+                    try String.fetchOne(db, sql: "SELECT inputs_key FROM run WHERE id = ?", arguments: [run])
+                }
+            } ?? ""
         let header = [
-            "custmig.plan/1", set.mapInputsKey, duplicatesKey, settings.numbering.description, String(settings.batchSize),
-            "\(settings.maxDeactivations)", settings.targetOwned.sorted().joined(separator: ","), resolutions.digest, target.instance,
+            "custmig.plan/1", set.mapInputsKey, duplicatesKey, settings.numbering.description,
+            String(settings.batchSize),
+            "\(settings.maxDeactivations)", settings.targetOwned.sorted().joined(separator: ","), resolutions.digest,
+            target.instance,
         ].joined(separator: "|")
         hasher.update(data: Data(header.utf8))
         try ledger.database.read { db in
@@ -120,10 +139,14 @@ public enum PlanStore {
                 let kind: String? = row["apply_kind"]
                 if kind != TargetAction.Kind.references.rawValue { counts[action, default: 0] += 1 }
                 var line = "\n"
-                for index in 0..<12 { line += ((row[index] as DatabaseValue).storage.value.map { "\($0)" } ?? "∅") + "\u{1}" }
+                for index in 0..<12 {
+                    line += ((row[index] as DatabaseValue).storage.value.map { "\($0)" } ?? "∅") + "\u{1}"
+                }
                 hasher.update(data: Data(line.utf8))
                 if row["batch"] as Int? != nil, kind != TargetAction.Kind.references.rawValue {
-                    if let text: String = row["before_image"], let image = CustomerImage(json: text) { after.add(image, sign: -1) }
+                    if let text: String = row["before_image"], let image = CustomerImage(json: text) {
+                        after.add(image, sign: -1)
+                    }
                     if let text: String = row["image"], let image = CustomerImage(json: text) { after.add(image) }
                 }
             }
@@ -132,7 +155,8 @@ public enum PlanStore {
         let previous = try ledger.database.read { db in
             try Row.fetchOne(
                 db,
-                sql: "SELECT id, content_hash, summary FROM plan WHERE status = 'current' AND target_instance = ? AND id != ? ORDER BY id DESC LIMIT 1",
+                sql:
+                    "SELECT id, content_hash, summary FROM plan WHERE status = 'current' AND target_instance = ? AND id != ? ORDER BY id DESC LIMIT 1",
                 arguments: [target.instance, plan])
         }
         if let previous, previous["content_hash"] as String? == hash {
@@ -141,7 +165,8 @@ public enum PlanStore {
             summary.outcome = "unchanged"
             // The same plan; its reports are written again with this run's options (e.g. --mask-pii).
             summary.reports = try PlanReport.write(
-                plan: summary.plan, summary: summary, ledger: ledger, folder: try workspace.reportFolder(plan: summary.plan), options: options)
+                plan: summary.plan, summary: summary, ledger: ledger,
+                folder: try workspace.reportFolder(plan: summary.plan), options: options)
             summary.elapsedSeconds = Date().timeIntervalSince(started)
             return summary
         }
@@ -149,29 +174,39 @@ public enum PlanStore {
             plan: plan, contentHash: hash, outcome: "new", target: target.location.description, mapRun: set.mapRun,
             duplicatesRun: set.duplicatesRun, numbering: settings.numbering.description, batchSize: settings.batchSize,
             batches: outcome.batches, counts: counts, before: before, after: after, fieldChanges: outcome.fieldChanges,
-            keptTargetChanges: outcome.keptTarget, refusedInRehearsal: outcome.refused, deactivationCap: outcome.deactivationCap,
+            keptTargetChanges: outcome.keptTarget, refusedInRehearsal: outcome.refused,
+            deactivationCap: outcome.deactivationCap,
             deactivationGateFailed: outcome.gateFailed, supersedes: nil, actionChanges: [], actionChangeCount: 0,
             previousCounts: nil, approvedBy: nil, reports: [], elapsedSeconds: 0)
         try ledger.database.write { db in
             if let previous {
                 let old: Int64 = previous["id"]
                 summary.supersedes = old
-                summary.previousCounts = (previous["summary"] as String?)
+                summary.previousCounts =
+                    (previous["summary"] as String?)
                     .flatMap { try? JSONDecoder().decode(PlanSummary.self, from: Data($0.utf8)) }?.counts
                 let changed = """
                     SELECT n.canonical_key, o.action AS before, n.action AS after FROM plan_action n
                     LEFT JOIN plan_action o ON o.plan_id = ? AND o.canonical_key = n.canonical_key AND IFNULL(o.apply_kind, '') != 'references'
                     WHERE n.plan_id = ? AND IFNULL(n.apply_kind, '') != 'references' AND (o.action IS NULL OR o.action != n.action)
                     """
-                summary.actionChangeCount = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM (\(changed))", arguments: [old, plan]) ?? 0
-                summary.actionChanges = try Row.fetchAll(db, sql: changed + " ORDER BY n.seq LIMIT 20", arguments: [old, plan]).map {
+                summary.actionChangeCount =
+                    try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM (\(changed))", arguments: [old, plan]) ?? 0
+                summary.actionChanges = try Row.fetchAll(
+                    db, sql: changed + " ORDER BY n.seq LIMIT 20", arguments: [old, plan]
+                ).map {
                     "\($0["canonical_key"] as String): \($0["before"] as String? ?? "(not in the plan)") -> \($0["after"] as String)"
                 }
-                try db.execute(sql: "UPDATE plan SET status = 'superseded', superseded_by = ? WHERE id = ?", arguments: [plan, old])
+                try db.execute(
+                    sql: "UPDATE plan SET status = 'superseded', superseded_by = ? WHERE id = ?",
+                    arguments: [plan, old])
             }
-            try db.execute(sql: "UPDATE plan SET status = 'current', content_hash = ? WHERE id = ?", arguments: [hash, plan])
+            try db.execute(
+                sql: "UPDATE plan SET status = 'current', content_hash = ? WHERE id = ?", arguments: [hash, plan])
         }
-        summary.reports = try PlanReport.write(plan: plan, summary: summary, ledger: ledger, folder: try workspace.reportFolder(plan: plan), options: options)
+        summary.reports = try PlanReport.write(
+            plan: plan, summary: summary, ledger: ledger, folder: try workspace.reportFolder(plan: plan),
+            options: options)
         summary.elapsedSeconds = Date().timeIntervalSince(started)
         try ledger.database.write { db in
             try db.execute(
@@ -200,10 +235,14 @@ extension ControlTotals {
         try target.database.read { db in
             var totals = ControlTotals()
             totals.customers = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM customer") ?? 0
-            for row in try Row.fetchAll(db, sql: "SELECT IFNULL(NULLIF(status, ''), 'active'), COUNT(*) FROM customer GROUP BY 1") {
+            for row in try Row.fetchAll(
+                db, sql: "SELECT IFNULL(NULLIF(status, ''), 'active'), COUNT(*) FROM customer GROUP BY 1")
+            {
                 totals.byStatus[row[0]] = row[1]
             }
-            for row in try Row.fetchAll(db, sql: "SELECT IFNULL(NULLIF(account_group, ''), '(none)'), COUNT(*) FROM customer GROUP BY 1") {
+            for row in try Row.fetchAll(
+                db, sql: "SELECT IFNULL(NULLIF(account_group, ''), '(none)'), COUNT(*) FROM customer GROUP BY 1")
+            {
                 totals.byAccountGroup[row[0]] = row[1]
             }
             for row in try Row.fetchAll(

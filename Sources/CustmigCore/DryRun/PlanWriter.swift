@@ -46,7 +46,8 @@ struct PlanWriter {
                 let keepsImages = row.action != .unchanged && row.action != .reject
                 let changes = row.changes.isEmpty ? nil : FieldChange.jsonText(row.changes)
                 try statement.execute(arguments: [
-                    plan, seq, batch, row.key, row.legacyKey, row.customerId, row.action.rawValue, batch == nil ? nil : row.applyKind?.rawValue,
+                    plan, seq, batch, row.key, row.legacyKey, row.customerId, row.action.rawValue,
+                    batch == nil ? nil : row.applyKind?.rawValue,
                     row.reason, row.fingerprint, row.expectAbsent, keepsImages ? row.before?.jsonText : nil,
                     keepsImages ? row.image?.jsonText : nil, changes, row.name, row.country, row.sourceHash,
                 ])

@@ -33,7 +33,8 @@ struct Planner {
     private(set) var duplicateKeys: Set<Int> = []
 
     init(
-        set: CustomerSet, settings: LoadSettings, resolutions: ConflictResolutions, target: SQLiteTarget, ledger: Ledger,
+        set: CustomerSet, settings: LoadSettings, resolutions: ConflictResolutions, target: SQLiteTarget,
+        ledger: Ledger,
         matcher: CustomerMatcher
     ) throws {
         self.set = set
@@ -71,7 +72,9 @@ struct Planner {
         let unlinked = existingIds.filter { !linked.contains($0) }
         if !fresh.isEmpty, !unlinked.isEmpty {
             var candidates: [String: CustomerImage] = [:]
-            for (id, read) in try target.images(ids: Array(unlinked)) { if case .success(let image) = read { candidates[id] = image } }
+            for (id, read) in try target.images(ids: Array(unlinked)) {
+                if case .success(let image) = read { candidates[id] = image }
+            }
             var linker = TargetLinker(matcher: matcher, candidates: candidates)
             for chunk in fresh.chunked(2_000) {
                 for customer in try set.customers(chunk, ledger: ledger).values { linker.consider(customer) }
@@ -143,7 +146,9 @@ struct Planner {
             for member in chunkMembers {
                 var ids: [String]? = []
                 for legacy in member.references {
-                    if let key = referenced[legacy], let target = targetIds[key] ?? crosswalk[key], !willNotExist.contains(target) {
+                    if let key = referenced[legacy], let target = targetIds[key] ?? crosswalk[key],
+                        !willNotExist.contains(target)
+                    {
                         ids?.append(target)
                     } else {
                         ids = nil
@@ -166,7 +171,9 @@ struct Planner {
             for (index, member) in chunkMembers.enumerated() {
                 guard let id = targetIds[member.key], existingIds.contains(id) else { continue }
                 let base = loadedHashes[member.key]
-                if hashes[index].source == nil || base?.source != Hash128(hex: hashes[index].source) || base?.image != Hash128(hex: hashes[index].their) {
+                if hashes[index].source == nil || base?.source != Hash128(hex: hashes[index].source)
+                    || base?.image != Hash128(hex: hashes[index].their)
+                {
                     slow.append(id)
                     if base != nil { slowKeys.append(member.key) }
                 }
@@ -196,8 +203,10 @@ struct Planner {
                 // row nobody touched since, is unchanged without decoding or merging anything.
                 _ = text
                 row.sourceHash = hashes[offset].source
-                if let references = referenceIds[offset], !references.contains(where: willNotExist.contains), row.sourceHash != nil,
-                    crosswalk[member.key] == id, let base = loadedHashes[member.key], base.source == Hash128(hex: row.sourceHash),
+                if let references = referenceIds[offset], !references.contains(where: willNotExist.contains),
+                    row.sourceHash != nil,
+                    crosswalk[member.key] == id, let base = loadedHashes[member.key],
+                    base.source == Hash128(hex: row.sourceHash),
                     let fingerprint = hashes[offset].their, base.image == Hash128(hex: fingerprint)
                 {
                     row.action = .unchanged
@@ -216,14 +225,17 @@ struct Planner {
                 if exists, theirs[id] == nil { theirs.merge(try target.images(ids: [id])) { a, _ in a } }
                 if !exists { willNotExist.insert(id) }
                 var unresolved: [String] = []
-                let ours = CustomerImage(customer, externalId: member.key, resolve: { legacy in
-                    guard let key = referenced[legacy] ?? (legacy == customer.legacyKey ? member.key : nil),
-                        let id = targetIds[key] ?? crosswalk[key]
-                    else { return nil }
-                    return willNotExist.contains(id) && id != targetIds[member.key] ? nil : id
-                }, unresolved: &unresolved)
+                let ours = CustomerImage(
+                    customer, externalId: member.key,
+                    resolve: { legacy in
+                        guard let key = referenced[legacy] ?? (legacy == customer.legacyKey ? member.key : nil),
+                            let id = targetIds[key] ?? crosswalk[key]
+                        else { return nil }
+                        return willNotExist.contains(id) && id != targetIds[member.key] ? nil : id
+                    }, unresolved: &unresolved)
                 if !unresolved.isEmpty {
-                    row.reason = "it refers to customer \(Set(unresolved).sorted().joined(separator: ", ")), which will not exist in the target "
+                    row.reason =
+                        "it refers to customer \(Set(unresolved).sorted().joined(separator: ", ")), which will not exist in the target "
                         + "(not in this extract, rejected, or never loaded)"
                     try record(row)
                     continue
@@ -247,7 +259,8 @@ struct Planner {
                     continue
                 }
                 if !isLink, crosswalk[member.key] == nil, their != nil {
-                    row.reason = "its target number \(id) is already used by a target customer custmig did not load "
+                    row.reason =
+                        "its target number \(id) is already used by a target customer custmig did not load "
                         + "(\(their?.values["name1"] ?? "no name")); the matcher did not find them to be the same — "
                         + "change the numbering policy or merge them in the target"
                     try record(row)
@@ -278,7 +291,8 @@ struct Planner {
                 if merged.hasConflict {
                     row.action = .conflict
                     let fields = merged.changes.filter { $0.outcome == .conflict }.map(\.path)
-                    row.reason = "changed in the target since the last load and differently in ours: \(fields.joined(separator: ", "))"
+                    row.reason =
+                        "changed in the target since the last load and differently in ours: \(fields.joined(separator: ", "))"
                         + " — settle each in conflict-resolutions.csv (ours or theirs)"
                 } else if their == nil {
                     row.action = .insert
@@ -351,11 +365,16 @@ struct Planner {
             row.fingerprint = their.fingerprint
             row.name = their.values["name1"]
             row.country = ControlTotals.country(of: their)
-            row.changes = [FieldChange(path: "status", outcome: .change, ours: "inactive", theirs: their.values["status"], after: "inactive")]
+            row.changes = [
+                FieldChange(
+                    path: "status", outcome: .change, ours: "inactive", theirs: their.values["status"],
+                    after: "inactive")
+            ]
             rows.append(row)
         }
         let threshold = settings.maxDeactivations
-        outcome.deactivationCap = threshold.count ?? threshold.share.map { Int((Double(crosswalk.count) * $0).rounded(.down)) }
+        outcome.deactivationCap =
+            threshold.count ?? threshold.share.map { Int((Double(crosswalk.count) * $0).rounded(.down)) }
         outcome.gateFailed = threshold.isExceeded(rejects: rows.count, of: crosswalk.count)
         for row in rows {
             outcome.counts[.deactivate, default: 0] += 1
@@ -367,8 +386,10 @@ struct Planner {
     func codeProblem(in image: CustomerImage, before: CustomerImage?) -> String? {
         for (path, value) in image.values.sorted(by: { $0.key < $1.key }) where before?.values[path] != value {
             let part = CustomerImage.split(path)
-            guard let kind = Self.codeKind(table: part.table, column: part.column), !codes.contains(value, kind: kind) else { continue }
-            return "\(CustomerImage.label(path)) \"\(value)\" is not a \(kind.replacingOccurrences(of: "_", with: " ")) the target is configured with "
+            guard let kind = Self.codeKind(table: part.table, column: part.column), !codes.contains(value, kind: kind)
+            else { continue }
+            return
+                "\(CustomerImage.label(path)) \"\(value)\" is not a \(kind.replacingOccurrences(of: "_", with: " ")) the target is configured with "
                 + "(code_\(kind)) — add it to the target's code lists or map it to one that exists"
         }
         return nil

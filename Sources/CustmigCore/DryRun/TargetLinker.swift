@@ -28,7 +28,9 @@ struct TargetLinker {
                 guard let candidate = profiles[id] else { continue }
                 let score = matcher.score(profile, candidate).total
                 guard score >= matcher.settings.autoMerge else { continue }
-                if let claim = claims[id], claim.score > score || (claim.score == score && claim.key < customer.key) { continue }
+                if let claim = claims[id], claim.score > score || (claim.score == score && claim.key < customer.key) {
+                    continue
+                }
                 claims[id] = (customer.key, score)
             }
         }

@@ -13,7 +13,9 @@ struct PlanReportRow {
     var country: String
     var changes: [FieldChange]
 
-    static let maskedColumns: Set<String> = ["email", "phone", "vat_id", "tax_number_1", "tax_number_2", "iban", "account_number"]
+    static let maskedColumns: Set<String> = [
+        "email", "phone", "vat_id", "tax_number_1", "tax_number_2", "iban", "account_number",
+    ]
 
     static func read(_ row: Row, mask: Bool) -> PlanReportRow {
         let action = PlanAction(rawValue: row["action"]) ?? .reject
@@ -21,7 +23,9 @@ struct PlanReportRow {
         if let text: String = row["changes"] {
             changes = (try? JSONDecoder().decode([FieldChange].self, from: Data(text.utf8))) ?? []
         } else if action == .insert, let text: String = row["image"], let image = CustomerImage(json: text) {
-            changes = image.values.sorted { $0.key < $1.key }.map { FieldChange(path: $0.key, outcome: .change, ours: $0.value, after: $0.value) }
+            changes = image.values.sorted { $0.key < $1.key }.map {
+                FieldChange(path: $0.key, outcome: .change, ours: $0.value, after: $0.value)
+            }
         }
         if mask {
             changes = changes.map { change in
@@ -50,7 +54,8 @@ struct PlanReportRow {
 enum PlanExport {
     static let csvHeader = "plan,seq,canonical_key,customer_id,action,field,label,outcome,base,before,after,reason\n"
 
-    static func write(plan: Int64, summary: PlanSummary, ledger: Ledger, folder: String, mask: Bool) throws -> [String] {
+    static func write(plan: Int64, summary: PlanSummary, ledger: Ledger, folder: String, mask: Bool) throws -> [String]
+    {
         let csvPath = folder + "/plan.csv"
         let jsonPath = folder + "/plan.json"
         let csv = try FileOutput(path: csvPath, mode: 0o600)
@@ -69,13 +74,20 @@ enum PlanExport {
                 let row = PlanReportRow.read(raw, mask: mask)
                 let prefix = ["\(plan)", "\(row.seq)", row.key, row.customerId, row.action.rawValue]
                 if row.changes.isEmpty {
-                    try csv.write((prefix + ["", "", "", "", "", "", row.reason]).map(RejectReport.quote).joined(separator: ",") + "\n")
+                    try csv.write(
+                        (prefix + ["", "", "", "", "", "", row.reason]).map(RejectReport.quote).joined(separator: ",")
+                            + "\n")
                 }
                 for change in row.changes {
-                    let fields = prefix + [
-                        change.path, labels[change.path] ?? { labels[change.path] = CustomerImage.label(change.path); return labels[change.path]! }(), change.outcome.rawValue, change.base ?? "", change.theirs ?? "",
-                        change.after ?? "", row.reason,
-                    ]
+                    let fields =
+                        prefix + [
+                            change.path,
+                            labels[change.path]
+                                ?? {
+                                    labels[change.path] = CustomerImage.label(change.path); return labels[change.path]!
+                                }(), change.outcome.rawValue, change.base ?? "", change.theirs ?? "",
+                            change.after ?? "", row.reason,
+                        ]
                     try csv.write(fields.map(RejectReport.quote).joined(separator: ",") + "\n")
                 }
                 var object = JSONObjectWriter()

@@ -7,8 +7,11 @@ import GRDB
 /// kept target changes, deactivations, rejects, and a sign-off block naming the plan id and hash.
 /// Each section shows its first `reportLimit` customers with totals and points to the full CSV/JSON.
 public enum PlanReport {
-    public static func write(plan: Int64, summary: PlanSummary, ledger: Ledger, folder: String, options: DryRunOptions) throws -> [String] {
-        let exports = try PlanExport.write(plan: plan, summary: summary, ledger: ledger, folder: folder, mask: options.maskPII)
+    public static func write(
+        plan: Int64, summary: PlanSummary, ledger: Ledger, folder: String, options: DryRunOptions
+    ) throws -> [String] {
+        let exports = try PlanExport.write(
+            plan: plan, summary: summary, ledger: ledger, folder: folder, mask: options.maskPII)
         var sections: [PlanAction: [PlanReportRow]] = [:]
         var kept: [PlanReportRow] = []
         try ledger.database.read { db in
@@ -20,7 +23,8 @@ public enum PlanReport {
             }
             let rows = try Row.fetchAll(
                 db,
-                sql: PlanReportRow.selectSQL.replacingOccurrences(of: "action != 'unchanged'", with: "changes LIKE '%\"kept_target%'")
+                sql: PlanReportRow.selectSQL.replacingOccurrences(
+                    of: "action != 'unchanged'", with: "changes LIKE '%\"kept_target%'")
                     + " ORDER BY seq LIMIT ?",
                 arguments: [plan, options.reportLimit])
             kept = rows.map { PlanReportRow.read($0, mask: options.maskPII) }
@@ -44,7 +48,8 @@ public enum PlanReport {
     ]
 
     static func render(
-        plan: Int64, summary: PlanSummary, sections: [PlanAction: [PlanReportRow]], kept: [PlanReportRow], options: DryRunOptions
+        plan: Int64, summary: PlanSummary, sections: [PlanAction: [PlanReportRow]], kept: [PlanReportRow],
+        options: DryRunOptions
     ) -> String {
         let e = HTML.escape
         var html = "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Dry run plan \(plan)</title>"
@@ -52,44 +57,61 @@ public enum PlanReport {
         html += "<header><h1>Dry run — plan \(plan)</h1><div class=\"facts\"><span>target \(e(summary.target))</span>"
         html += "<span>map run \(summary.mapRun)</span>"
         if let run = summary.duplicatesRun { html += "<span>duplicates run \(run)</span>" }
-        html += "<span>numbering \(e(summary.numbering))</span><span>\(summary.batches) batches of up to \(summary.batchSize)</span>"
+        html +=
+            "<span>numbering \(e(summary.numbering))</span><span>\(summary.batches) batches of up to \(summary.batchSize)</span>"
         html += "<span>hash <code>\(summary.contentHash.prefix(16))…</code></span>"
         if options.maskPII { html += "<span>personal data masked</span>" }
         html += "</div></header><main>"
         if summary.deactivationGateFailed {
-            html += "<div class=\"errors\">This plan deactivates \(summary.counts["deactivate"] ?? 0) customers, more than the mapping allows "
+            html +=
+                "<div class=\"errors\">This plan deactivates \(summary.counts["deactivate"] ?? 0) customers, more than the mapping allows "
                 + "(max_deactivations: \(summary.deactivationCap ?? 0)). A truncated extract? The plan fails its gate.</div>"
         }
         if summary.refusedInRehearsal > 0 {
-            html += "<div class=\"warnings\">\(summary.refusedInRehearsal) customers were refused by the target when the cutover was "
+            html +=
+                "<div class=\"warnings\">\(summary.refusedInRehearsal) customers were refused by the target when the cutover was "
                 + "replayed (and rolled back); they are listed under Reject.</div>"
         }
         if let old = summary.supersedes {
-            html += "<div class=\"warnings\">This plan supersedes plan \(old): \(summary.actionChangeCount) customers have another action.</div>"
+            html +=
+                "<div class=\"warnings\">This plan supersedes plan \(old): \(summary.actionChangeCount) customers have another action.</div>"
         }
         html += "<div class=\"tiles\">"
         for (action, title, hint) in actionsShown {
             let count = summary.counts[action.rawValue] ?? 0
-            html += "<div class=\"tile \(action.rawValue)\"><div class=\"n\">\(HTML.grouped(count))</div><div class=\"t\">\(title)</div>"
+            html +=
+                "<div class=\"tile \(action.rawValue)\"><div class=\"n\">\(HTML.grouped(count))</div><div class=\"t\">\(title)</div>"
             html += "<div class=\"muted\">\(hint)</div></div>"
         }
         html += "</div>"
-        html += "<section class=\"card\"><h2>Control totals</h2><p class=\"muted\">The target now, and after the cutover of this plan.</p>"
+        html +=
+            "<section class=\"card\"><h2>Control totals</h2><p class=\"muted\">The target now, and after the cutover of this plan.</p>"
         html += "<div class=\"cols\">" + totals(summary.before, summary.after) + "</div></section>"
         let fields = summary.fieldChanges.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.prefix(15)
         html += "<section class=\"card\"><h2>Fields that change most</h2>"
-        html += HTML.barChart(fields.map { ($0.key, $0.value) }, total: max(1, (summary.counts["update"] ?? 0) + (summary.counts["link"] ?? 0)), width: 620)
+        html += HTML.barChart(
+            fields.map { ($0.key, $0.value) },
+            total: max(1, (summary.counts["update"] ?? 0) + (summary.counts["link"] ?? 0)), width: 620)
         html += "</section>"
         html += changesSection(sections, summary: summary, options: options)
-        html += listSection("Conflicts", rows: sections[.conflict] ?? [], total: summary.counts["conflict"] ?? 0, options: options, showFields: true)
+        html += listSection(
+            "Conflicts", rows: sections[.conflict] ?? [], total: summary.counts["conflict"] ?? 0, options: options,
+            showFields: true)
         html += keptSection(kept, options: options)
-        html += listSection("Inserts", rows: sections[.insert] ?? [], total: summary.counts["insert"] ?? 0, options: options, showFields: false)
-        html += listSection("Deactivations", rows: sections[.deactivate] ?? [], total: summary.counts["deactivate"] ?? 0, options: options, showFields: false)
-        html += listSection("Rejects", rows: sections[.reject] ?? [], total: summary.counts["reject"] ?? 0, options: options, showFields: false)
+        html += listSection(
+            "Inserts", rows: sections[.insert] ?? [], total: summary.counts["insert"] ?? 0, options: options,
+            showFields: false)
+        html += listSection(
+            "Deactivations", rows: sections[.deactivate] ?? [], total: summary.counts["deactivate"] ?? 0,
+            options: options, showFields: false)
+        html += listSection(
+            "Rejects", rows: sections[.reject] ?? [], total: summary.counts["reject"] ?? 0, options: options,
+            showFields: false)
         html += "<section class=\"card signoff\"><h2>Sign-off</h2><p>I have reviewed plan <b>\(plan)</b> "
         html += "(content hash <code>\(summary.contentHash)</code>) and approve its cutover.</p>"
         html += "<p>Name: ______________________ &nbsp; Role: ______________ &nbsp; Date: ____________</p>"
-        html += "<p class=\"muted\">Record it with <code>custmig approve \(plan) --by \"NAME\"</code>. A later dry run that finds "
+        html +=
+            "<p class=\"muted\">Record it with <code>custmig approve \(plan) --by \"NAME\"</code>. A later dry run that finds "
         html += "a different plan supersedes this one, and the approval does not carry over.</p></section>"
         html += "</main><script>\(script)</script></body></html>"
         return html
@@ -98,31 +120,41 @@ public enum PlanReport {
     static func totals(_ before: ControlTotals, _ after: ControlTotals) -> String {
         func table(_ title: String, _ a: [String: Int], _ b: [String: Int], limit: Int = 20) -> String {
             let keys = Set(a.keys).union(b.keys).sorted { (b[$1] ?? a[$1] ?? 0, $0) < (b[$0] ?? a[$0] ?? 0, $1) }
-            var html = "<div><h3>\(title)</h3><table><tr><th></th><th class=num>now</th><th class=num>after</th><th class=num>Δ</th></tr>"
+            var html =
+                "<div><h3>\(title)</h3><table><tr><th></th><th class=num>now</th><th class=num>after</th><th class=num>Δ</th></tr>"
             for key in keys.prefix(limit) {
                 let x = a[key] ?? 0
                 let y = b[key] ?? 0
-                html += "<tr><td>\(HTML.escape(key))</td><td class=num>\(HTML.grouped(x))</td><td class=num>\(HTML.grouped(y))</td>"
-                html += "<td class=\"num\(x == y ? " muted" : "")\">\(y - x >= 0 ? "+" : "")\(HTML.grouped(y - x))</td></tr>"
+                html +=
+                    "<tr><td>\(HTML.escape(key))</td><td class=num>\(HTML.grouped(x))</td><td class=num>\(HTML.grouped(y))</td>"
+                html +=
+                    "<td class=\"num\(x == y ? " muted" : "")\">\(y - x >= 0 ? "+" : "")\(HTML.grouped(y - x))</td></tr>"
             }
-            if keys.count > limit { html += "<tr><td class=muted colspan=4>… \(keys.count - limit) more in plan.json</td></tr>" }
+            if keys.count > limit {
+                html += "<tr><td class=muted colspan=4>… \(keys.count - limit) more in plan.json</td></tr>"
+            }
             return html + "</table></div>"
         }
-        var html = table("Customers by status", before.byStatus.merging(["all": before.customers]) { a, _ in a },
+        var html = table(
+            "Customers by status", before.byStatus.merging(["all": before.customers]) { a, _ in a },
             after.byStatus.merging(["all": after.customers]) { a, _ in a })
         html += table("Customers by country", before.byCountry, after.byCountry)
         html += table("Customers by account group", before.byAccountGroup, after.byAccountGroup)
         html += table("Rows", before.rows, after.rows)
         let currencies = Set(before.creditLimitCents.keys).union(after.creditLimitCents.keys).sorted()
-        html += "<div><h3>Sum of credit limits</h3><table><tr><th></th><th class=num>now</th><th class=num>after</th></tr>"
+        html +=
+            "<div><h3>Sum of credit limits</h3><table><tr><th></th><th class=num>now</th><th class=num>after</th></tr>"
         for currency in currencies {
-            html += "<tr><td>\(HTML.escape(currency))</td><td class=num>\(ControlTotals.formatCents(before.creditLimitCents[currency] ?? 0))</td>"
+            html +=
+                "<tr><td>\(HTML.escape(currency))</td><td class=num>\(ControlTotals.formatCents(before.creditLimitCents[currency] ?? 0))</td>"
             html += "<td class=num>\(ControlTotals.formatCents(after.creditLimitCents[currency] ?? 0))</td></tr>"
         }
         return html + "</table></div>"
     }
 
-    static func changesSection(_ sections: [PlanAction: [PlanReportRow]], summary: PlanSummary, options: DryRunOptions) -> String {
+    static func changesSection(
+        _ sections: [PlanAction: [PlanReportRow]], summary: PlanSummary, options: DryRunOptions
+    ) -> String {
         let rows = (sections[.update] ?? []) + (sections[.link] ?? [])
         var countries = Set<String>()
         var fields = Set<String>()
@@ -132,8 +164,10 @@ public enum PlanReport {
             for change in row.changes {
                 let field = CustomerImage.ownershipName(change.path)
                 fields.insert(field)
-                body += "<tr data-action=\"\(row.action.rawValue)\" data-country=\"\(HTML.escape(row.country))\" data-field=\"\(HTML.escape(field))\">"
-                body += "<td>\(row.action.rawValue)</td><td><code>\(HTML.escape(row.key))</code></td><td>\(HTML.escape(row.name))</td>"
+                body +=
+                    "<tr data-action=\"\(row.action.rawValue)\" data-country=\"\(HTML.escape(row.country))\" data-field=\"\(HTML.escape(field))\">"
+                body +=
+                    "<td>\(row.action.rawValue)</td><td><code>\(HTML.escape(row.key))</code></td><td>\(HTML.escape(row.name))</td>"
                 body += "<td>\(HTML.escape(row.country))</td><td>\(HTML.escape(CustomerImage.label(change.path)))</td>"
                 body += "<td class=\"before\">\(HTML.escape(change.theirs ?? "∅"))</td><td>→</td>"
                 body += "<td class=\"after \(change.outcome.rawValue)\">\(HTML.escape(change.after ?? "∅"))</td>"
@@ -145,9 +179,11 @@ public enum PlanReport {
         html += "<p class=\"muted\">\(HTML.grouped(total)) customers are updated or linked"
         if total > rows.count { html += "; the first \(rows.count) are shown, all are in plan.csv and plan.json" }
         html += ". Before is the target now; after is what the cutover leaves.</p>"
-        html += "<div class=\"filters\">" + select("action", ["update", "link"]) + select("country", countries.sorted())
+        html +=
+            "<div class=\"filters\">" + select("action", ["update", "link"]) + select("country", countries.sorted())
             + select("field", fields.sorted()) + "<span id=\"shown\" class=\"muted\"></span></div>"
-        html += "<table id=\"changes\"><thead><tr><th>action</th><th>key</th><th>name</th><th>country</th><th>field</th>"
+        html +=
+            "<table id=\"changes\"><thead><tr><th>action</th><th>key</th><th>name</th><th>country</th><th>field</th>"
         html += "<th>before</th><th></th><th>after</th><th></th></tr></thead><tbody>\(body)</tbody></table></section>"
         return html
     }
@@ -169,22 +205,31 @@ public enum PlanReport {
         }
     }
 
-    static func listSection(_ title: String, rows: [PlanReportRow], total: Int, options: DryRunOptions, showFields: Bool) -> String {
+    static func listSection(
+        _ title: String, rows: [PlanReportRow], total: Int, options: DryRunOptions, showFields: Bool
+    ) -> String {
         var html = "<section class=\"card\"><h2>\(title) <span class=\"muted\">\(HTML.grouped(total))</span></h2>"
         guard total > 0 else { return html + "<p class=\"muted\">none</p></section>" }
-        if total > rows.count { html += "<p class=\"muted\">The first \(rows.count) of \(HTML.grouped(total)); all are in plan.csv and plan.json.</p>" }
-        html += "<table><tr><th>key</th><th>target id</th><th>name</th><th>country</th><th>\(showFields ? "fields" : "reason")</th></tr>"
+        if total > rows.count {
+            html +=
+                "<p class=\"muted\">The first \(rows.count) of \(HTML.grouped(total)); all are in plan.csv and plan.json.</p>"
+        }
+        html +=
+            "<table><tr><th>key</th><th>target id</th><th>name</th><th>country</th><th>\(showFields ? "fields" : "reason")</th></tr>"
         for row in rows {
-            html += "<tr><td><code>\(HTML.escape(row.key))</code></td><td><code>\(HTML.escape(row.customerId))</code></td>"
+            html +=
+                "<tr><td><code>\(HTML.escape(row.key))</code></td><td><code>\(HTML.escape(row.customerId))</code></td>"
             html += "<td>\(HTML.escape(row.name))</td><td>\(HTML.escape(row.country))</td><td>"
             if showFields {
                 for change in row.changes where change.outcome == .conflict {
-                    html += "<div><b>\(HTML.escape(CustomerImage.label(change.path)))</b>: loaded \(HTML.escape(change.base ?? "∅")), "
+                    html +=
+                        "<div><b>\(HTML.escape(CustomerImage.label(change.path)))</b>: loaded \(HTML.escape(change.base ?? "∅")), "
                     html += "target now <span class=before>\(HTML.escape(change.theirs ?? "∅"))</span>, ours "
                     html += "<span class=after>\(HTML.escape(change.ours ?? "∅"))</span></div>"
                 }
             } else {
-                html += HTML.escape(row.reason.isEmpty && row.action == .insert ? "\(row.changes.count) fields" : row.reason)
+                html += HTML.escape(
+                    row.reason.isEmpty && row.action == .insert ? "\(row.changes.count) fields" : row.reason)
             }
             html += "</td></tr>"
         }
@@ -192,14 +237,18 @@ public enum PlanReport {
     }
 
     static func keptSection(_ rows: [PlanReportRow], options: DryRunOptions) -> String {
-        var html = "<section class=\"card\"><h2>Kept target values</h2><p class=\"muted\">Fields someone changed in the target since "
-        html += "custmig loaded them, which ours did not change, and fields the target owns after the insert: the target's value stays.</p>"
+        var html =
+            "<section class=\"card\"><h2>Kept target values</h2><p class=\"muted\">Fields someone changed in the target since "
+        html +=
+            "custmig loaded them, which ours did not change, and fields the target owns after the insert: the target's value stays.</p>"
         guard !rows.isEmpty else { return html + "<p class=\"muted\">none</p></section>" }
-        html += "<table><tr><th>key</th><th>name</th><th>field</th><th>loaded</th><th>ours</th><th>target now (kept)</th><th>why</th></tr>"
+        html +=
+            "<table><tr><th>key</th><th>name</th><th>field</th><th>loaded</th><th>ours</th><th>target now (kept)</th><th>why</th></tr>"
         for row in rows {
             for change in row.changes where change.outcome == .keptTarget || change.outcome == .keptOwned {
                 html += "<tr><td><code>\(HTML.escape(row.key))</code></td><td>\(HTML.escape(row.name))</td>"
-                html += "<td>\(HTML.escape(CustomerImage.label(change.path)))</td><td>\(HTML.escape(change.base ?? "∅"))</td>"
+                html +=
+                    "<td>\(HTML.escape(CustomerImage.label(change.path)))</td><td>\(HTML.escape(change.base ?? "∅"))</td>"
                 html += "<td>\(HTML.escape(change.ours ?? "∅"))</td><td>\(HTML.escape(change.theirs ?? "∅"))</td>"
                 html += "<td class=muted>\(outcomeText(change.outcome))</td></tr>"
             }

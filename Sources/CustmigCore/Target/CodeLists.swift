@@ -22,7 +22,8 @@ public struct CodeLists: Sendable, Equatable {
     public static func read(path: String) throws -> CodeLists {
         guard FileManager.default.fileExists(atPath: path) else { throw CustmigError.missingFile(path) }
         var problems: [CustmigError] = []
-        let rows = StewardFileReader.rows(path, columns: ["kind", "code", "description", "detail"], problems: &problems)
+        let rows = StewardFileReader.rows(
+            path, columns: ["kind", "code", "description", "detail"], problems: &problems)
         let known = Set(TargetSchema.codeKinds.map(\.name))
         var lists = CodeLists()
         var lineOf: [String: Int] = [:]
@@ -37,7 +38,10 @@ public struct CodeLists: Sendable, Equatable {
                 continue
             }
             guard !code.isEmpty else {
-                problems.append(CustmigError(.usage, code: "CODES-EMPTY", "a \(kind) without a code.", at: location, fix: "fill the code column."))
+                problems.append(
+                    CustmigError(
+                        .usage, code: "CODES-EMPTY", "a \(kind) without a code.", at: location,
+                        fix: "fill the code column."))
                 continue
             }
             if let earlier = lineOf[kind + "\u{0}" + code] {
@@ -50,7 +54,8 @@ public struct CodeLists: Sendable, Equatable {
             if kind == "account_group", !row.values[3].isEmpty, NumberRange(row.values[3]) == nil {
                 problems.append(
                     CustmigError(
-                        .usage, code: "CODES-RANGE", "account group \(code): \"\(row.values[3])\" is not a number range.",
+                        .usage, code: "CODES-RANGE",
+                        "account group \(code): \"\(row.values[3])\" is not a number range.",
                         at: location, fix: "write FROM-TO with digits of the same length, e.g. 0001000000-0001999999."))
                 continue
             }
@@ -74,7 +79,8 @@ public struct NumberRange: Sendable, Equatable {
 
     public init?(_ text: String) {
         let parts = text.split(separator: "-").map { $0.trimmingCharacters(in: .whitespaces) }
-        guard parts.count == 2, parts[0].count == parts[1].count, let from = UInt64(parts[0]), let to = UInt64(parts[1]), from <= to
+        guard parts.count == 2, parts[0].count == parts[1].count, let from = UInt64(parts[0]),
+            let to = UInt64(parts[1]), from <= to
         else { return nil }
         self.from = from
         self.to = to

@@ -22,7 +22,9 @@ public struct CustomerImage: Sendable, Hashable {
 
     /// Columns of each child table, its row-id column first.
     public static let childColumns: [String: [String]] = [
-        "address": ["address_id", "kind", "street", "house_number", "postal_code", "city", "region", "country", "po_box"],
+        "address": [
+            "address_id", "kind", "street", "house_number", "postal_code", "city", "region", "country", "po_box",
+        ],
         "contact": ["contact_id", "first_name", "last_name", "phone", "email", "department", "function"],
         "bank_account": ["bank_account_id", "iban", "bank_country", "bank_key", "account_number", "holder"],
         "sales_area": [
@@ -78,37 +80,47 @@ public struct CustomerImage: Sendable, Hashable {
         for address in customer.addresses {
             ordinal[address.kind, default: 0] += 1
             let id = "\(address.kind.rawValue)-\(ordinal[address.kind]!)"
-            row("address", id, [
-                ("address_id", id), ("kind", address.kind.rawValue), ("street", address.street),
-                ("house_number", address.houseNumber), ("postal_code", address.postalCode), ("city", address.city),
-                ("region", address.region), ("country", address.country), ("po_box", address.poBox),
-            ])
+            row(
+                "address", id,
+                [
+                    ("address_id", id), ("kind", address.kind.rawValue), ("street", address.street),
+                    ("house_number", address.houseNumber), ("postal_code", address.postalCode), ("city", address.city),
+                    ("region", address.region), ("country", address.country), ("po_box", address.poBox),
+                ])
         }
         for (index, contact) in customer.contacts.enumerated() {
             let id = contact.id.flatMap { $0.isEmpty ? nil : $0 } ?? String(index + 1)
-            row("contact", id, [
-                ("contact_id", id), ("first_name", contact.firstName), ("last_name", contact.lastName),
-                ("phone", contact.phone), ("email", contact.email), ("department", contact.department),
-                ("function", contact.function),
-            ])
+            row(
+                "contact", id,
+                [
+                    ("contact_id", id), ("first_name", contact.firstName), ("last_name", contact.lastName),
+                    ("phone", contact.phone), ("email", contact.email), ("department", contact.department),
+                    ("function", contact.function),
+                ])
         }
         for (index, bank) in customer.bankAccounts.enumerated() {
             let id = String(index + 1)
-            row("bank_account", id, [
-                ("bank_account_id", id), ("iban", bank.iban), ("bank_country", bank.bankCountry), ("bank_key", bank.bankKey),
-                ("account_number", bank.accountNumber), ("holder", bank.holder),
-            ])
+            row(
+                "bank_account", id,
+                [
+                    ("bank_account_id", id), ("iban", bank.iban), ("bank_country", bank.bankCountry),
+                    ("bank_key", bank.bankKey),
+                    ("account_number", bank.accountNumber), ("holder", bank.holder),
+                ])
         }
         for area in customer.salesAreas {
             let areaId = "\(area.salesOrganization)/\(area.distributionChannel)/\(area.division)"
             let identity = [
-                ("sales_organization", area.salesOrganization as String?), ("distribution_channel", area.distributionChannel),
+                ("sales_organization", area.salesOrganization as String?),
+                ("distribution_channel", area.distributionChannel),
                 ("division", area.division),
             ]
-            row("sales_area", areaId, identity + [
-                ("currency", area.currency), ("payment_terms", area.paymentTerms), ("incoterms", area.incoterms),
-                ("incoterms_location", area.incotermsLocation), ("customer_group", area.customerGroup),
-            ])
+            row(
+                "sales_area", areaId,
+                identity + [
+                    ("currency", area.currency), ("payment_terms", area.paymentTerms), ("incoterms", area.incoterms),
+                    ("incoterms_location", area.incotermsLocation), ("customer_group", area.customerGroup),
+                ])
             for partner in area.partners {
                 let target: String?
                 if partner.customerKey == customer.legacyKey {
@@ -120,16 +132,20 @@ public struct CustomerImage: Sendable, Hashable {
                     unresolved.append(partner.customerKey)
                     continue
                 }
-                row("partner_function", "\(areaId)/\(partner.role.rawValue)/\(target)", identity + [
-                    ("role", partner.role.rawValue), ("partner_id", target),
-                ])
+                row(
+                    "partner_function", "\(areaId)/\(partner.role.rawValue)/\(target)",
+                    identity + [
+                        ("role", partner.role.rawValue), ("partner_id", target),
+                    ])
             }
         }
         for code in customer.companyCodes {
-            row("company_code", code.companyCode, [
-                ("company_code", code.companyCode), ("reconciliation_account", code.reconciliationAccount),
-                ("payment_terms", code.paymentTerms),
-            ])
+            row(
+                "company_code", code.companyCode,
+                [
+                    ("company_code", code.companyCode), ("reconciliation_account", code.reconciliationAccount),
+                    ("payment_terms", code.paymentTerms),
+                ])
         }
         self.values = values
     }
@@ -180,7 +196,8 @@ public struct CustomerImage: Sendable, Hashable {
         case "contact": return "contacts." + (part.column == "contact_id" ? "id" : part.column)
         case "bank_account": return "bank_accounts." + part.column
         case "sales_area": return "sales_areas." + part.column
-        case "partner_function": return "sales_areas.partners." + (part.column == "partner_id" ? "customer" : part.column)
+        case "partner_function":
+            return "sales_areas.partners." + (part.column == "partner_id" ? "customer" : part.column)
         default: return "company_codes." + part.column
         }
     }

@@ -6,7 +6,11 @@ enum FlatJSON {
         return text.withUTF8 { bytes -> [String: String]? in
             var index = 0
             let count = bytes.count
-            func skipSpace() { while index < count, bytes[index] == 0x20 || bytes[index] == 0x0A || bytes[index] == 0x0D || bytes[index] == 0x09 { index += 1 } }
+            func skipSpace() {
+                while index < count,
+                    bytes[index] == 0x20 || bytes[index] == 0x0A || bytes[index] == 0x0D || bytes[index] == 0x09
+                { index += 1 }
+            }
             func string() -> String? {
                 guard index < count, bytes[index] == 0x22 else { return nil }
                 index += 1
@@ -39,7 +43,10 @@ enum FlatJSON {
                     case 0x66: out.append(0x0C)
                     case 0x75:
                         guard position + 4 <= end,
-                            let code = UInt32(String(decoding: UnsafeBufferPointer(rebasing: bytes[position..<position + 4]), as: UTF8.self), radix: 16)
+                            let code = UInt32(
+                                String(
+                                    decoding: UnsafeBufferPointer(rebasing: bytes[position..<position + 4]),
+                                    as: UTF8.self), radix: 16)
                         else { return nil }
                         position += 4
                         var scalarValue = code

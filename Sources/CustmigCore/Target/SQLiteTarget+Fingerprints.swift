@@ -9,14 +9,18 @@ extension SQLiteTarget {
     /// A customer with a row that cannot be read as text gets no fingerprint (its image reports why).
     public func fingerprints(ids: [String]) throws -> [String: String] {
         let workers = min(ProcessInfo.processInfo.activeProcessorCount, 4)
-        guard ids.count >= 200, workers > 1 else { return try database.read { db in try Self.fingerprints(ids: ids, db: db) } }
+        guard ids.count >= 200, workers > 1 else {
+            return try database.read { db in try Self.fingerprints(ids: ids, db: db) }
+        }
         let connections = try readers(workers)
         let parts = ids.chunked((ids.count + workers - 1) / workers)
         var results = [Result<[String: String], Error>?](repeating: nil, count: parts.count)
         results.withUnsafeMutableBufferPointer { buffer in
             let base = buffer.baseAddress!
             DispatchQueue.concurrentPerform(iterations: parts.count) { index in
-                (base + index).pointee = Result { try connections[index].read { db in try Self.fingerprints(ids: Array(parts[index]), db: db) } }
+                (base + index).pointee = Result {
+                    try connections[index].read { db in try Self.fingerprints(ids: Array(parts[index]), db: db) }
+                }
             }
         }
         var merged: [String: String] = [:]
@@ -32,20 +36,29 @@ extension SQLiteTarget {
                 let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
                 let arguments = StatementArguments(chunk)
                 for table in ["customer"] + TargetSchema.childTables {
-                    let columns = table == "customer" ? CustomerImage.customerColumns : CustomerImage.childColumns[table]!
-                    let identity = table == "customer" ? [] : CustomerImage.rowIdentity[table]!.map { columns.firstIndex(of: $0)! }
+                    let columns =
+                        table == "customer" ? CustomerImage.customerColumns : CustomerImage.childColumns[table]!
+                    let identity =
+                        table == "customer" ? [] : CustomerImage.rowIdentity[table]!.map { columns.firstIndex(of: $0)! }
                     let columnHashes = columns.map { Fingerprinter.hash($0) }
                     try Self.scan(
-                        db, sql: "SELECT customer_id, \(columns.joined(separator: ",")) FROM \(table) WHERE customer_id IN (\(marks))",
+                        db,
+                        sql:
+                            "SELECT customer_id, \(columns.joined(separator: ",")) FROM \(table) WHERE customer_id IN (\(marks))",
                         arguments: arguments
                     ) { id, statement in
-                        let prefix = identity.isEmpty
+                        let prefix =
+                            identity.isEmpty
                             ? Fingerprinter.empty
                             : Fingerprinter.hash(
-                                "\(table)[\(CustomerImage.safe(identity.map { Self.text(statement, column: Int32($0 + 1)) ?? "" }.joined(separator: "/")))].")
+                                "\(table)[\(CustomerImage.safe(identity.map { Self.text(statement, column: Int32($0 + 1)) ?? "" }.joined(separator: "/")))]."
+                            )
                         var entry = fingerprinters[id] ?? (Fingerprinter(), 0)
                         for index in columns.indices {
-                            switch Self.add(statement, column: Int32(index + 1), prefix: prefix, path: columnHashes[index], to: &entry.fingerprinter) {
+                            switch Self.add(
+                                statement, column: Int32(index + 1), prefix: prefix, path: columnHashes[index],
+                                to: &entry.fingerprinter)
+                            {
                             case .added: entry.count += 1
                             case .empty: break
                             case .unreadable: unreadable.insert(id)
@@ -76,7 +89,9 @@ extension SQLiteTarget {
             let code = sqlite3_step(handle)
             if code == SQLITE_DONE { break }
             guard code == SQLITE_ROW else {
-                throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
+                throw DatabaseError(
+                    resultCode: ResultCode(rawValue: code),
+                    message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
             }
             guard let id = text(handle, column: 0) else { continue }
             try row(id, handle)
@@ -97,7 +112,8 @@ extension SQLiteTarget {
     /// Adds one column's value as the image would hold it: text as is, numbers as Swift prints
     /// them, NULL and "" left out, binary data unreadable.
     private static func add(
-        _ statement: SQLiteStatement, column: Int32, prefix: Fingerprinter.PartHash, path: Fingerprinter.PartHash, to fingerprinter: inout Fingerprinter
+        _ statement: SQLiteStatement, column: Int32, prefix: Fingerprinter.PartHash, path: Fingerprinter.PartHash,
+        to fingerprinter: inout Fingerprinter
     ) -> Added {
         switch sqlite3_column_type(statement, column) {
         case SQLITE_NULL: return .empty

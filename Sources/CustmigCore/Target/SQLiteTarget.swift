@@ -30,24 +30,31 @@ public final class SQLiteTarget: Target {
         }
         let folder = (path as NSString).deletingLastPathComponent
         if !folder.isEmpty, !FileManager.default.fileExists(atPath: folder) {
-            throw CustmigError(.usage, code: "TARGET-FOLDER", "the folder \(folder) does not exist.", fix: "create it first.")
+            throw CustmigError(
+                .usage, code: "TARGET-FOLDER", "the folder \(folder) does not exist.", fix: "create it first.")
         }
         do {
             let database = try DatabaseQueue(path: path, configuration: configuration())
             try database.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA journal_mode = WAL") }
             try database.write { db in
-                try TargetSchema.create(db, instance: UUID().uuidString.lowercased(), createdAt: ISO8601DateFormatter().string(from: Date()))
+                try TargetSchema.create(
+                    db, instance: UUID().uuidString.lowercased(), createdAt: ISO8601DateFormatter().string(from: Date())
+                )
                 for kind in TargetSchema.codeKinds {
                     for (code, entry) in (codes.entries[kind.name] ?? [:]).sorted(by: { $0.key < $1.key }) {
                         try db.execute(
                             sql: "INSERT INTO \(kind.table) (code, description, detail) VALUES (?, ?, ?)",
-                            arguments: [code, entry.description.isEmpty ? nil : entry.description, entry.detail.isEmpty ? nil : entry.detail])
+                            arguments: [
+                                code, entry.description.isEmpty ? nil : entry.description,
+                                entry.detail.isEmpty ? nil : entry.detail,
+                            ])
                     }
                 }
             }
             try database.close()
         } catch let error as DatabaseError {
-            throw CustmigError(.unreadableInput, code: "TARGET-CREATE", "cannot create \(path): \(error.message ?? "\(error)").")
+            throw CustmigError(
+                .unreadableInput, code: "TARGET-CREATE", "cannot create \(path): \(error.message ?? "\(error)").")
         }
         return try SQLiteTarget(path: path)
     }
@@ -59,7 +66,9 @@ public final class SQLiteTarget: Target {
         guard FileManager.default.fileExists(atPath: path) else {
             throw CustmigError(
                 .unreadableInput, code: "TARGET-MISSING", "there is no target at \(path).",
-                fix: "create a sandbox with custmig target init sqlite:\(path) --codes Samples/target-codes.csv, or check the path.")
+                fix:
+                    "create a sandbox with custmig target init sqlite:\(path) --codes Samples/target-codes.csv, or check the path."
+            )
         }
         let meta: [String: String]
         do {
@@ -72,13 +81,19 @@ public final class SQLiteTarget: Target {
             }
         } catch let error as DatabaseError {
             throw CustmigError(
-                .unreadableInput, code: "TARGET-UNREADABLE", "cannot read \(path) as SQLite: \(error.message ?? "\(error)").",
-                fix: "check that it is the target's database file (sqlite3 \(path) .tables) and that it is not locked or damaged.")
+                .unreadableInput, code: "TARGET-UNREADABLE",
+                "cannot read \(path) as SQLite: \(error.message ?? "\(error)").",
+                fix:
+                    "check that it is the target's database file (sqlite3 \(path) .tables) and that it is not locked or damaged."
+            )
         }
         guard meta["schema"] == TargetSchema.name else {
             throw CustmigError(
-                .usage, code: "TARGET-FOREIGN", "\(path) is not a custmig target (it has no custmig_meta schema entry).",
-                fix: "point --target at a database made by custmig target init; custmig does not write into foreign schemas.")
+                .usage, code: "TARGET-FOREIGN",
+                "\(path) is not a custmig target (it has no custmig_meta schema entry).",
+                fix:
+                    "point --target at a database made by custmig target init; custmig does not write into foreign schemas."
+            )
         }
         guard meta["schema_version"] == String(TargetSchema.version) else {
             throw CustmigError(
@@ -127,7 +142,8 @@ public final class SQLiteTarget: Target {
     public func loadedHashes() throws -> [String: LoadedHashes] {
         try database.read { db in
             var result: [String: LoadedHashes] = [:]
-            let cursor = try Row.fetchCursor(db, sql: "SELECT canonical_key, image_hash, source_hash FROM custmig_crosswalk")
+            let cursor = try Row.fetchCursor(
+                db, sql: "SELECT canonical_key, image_hash, source_hash FROM custmig_crosswalk")
             while let row = try cursor.next() {
                 guard let image = Hash128(hex: row[1]) else { continue }
                 result[row[0]] = LoadedHashes(image: image, source: Hash128(hex: row[2]))
@@ -147,7 +163,8 @@ public final class SQLiteTarget: Target {
 
     /// Every customer id in the target.
     public func customerIds() throws -> [String] {
-        try database.read { db in try String.fetchAll(db, sql: "SELECT customer_id FROM customer ORDER BY customer_id") }
+        try database.read { db in try String.fetchAll(db, sql: "SELECT customer_id FROM customer ORDER BY customer_id")
+        }
     }
 
     /// The images of the given customers as they are now; absent ids are missing from the result.
@@ -163,7 +180,8 @@ public final class SQLiteTarget: Target {
                 let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
                 for row in try Row.fetchAll(
                     db,
-                    sql: "SELECT canonical_key, \(images ? "image" : "''"), image_hash, source_hash FROM custmig_loaded WHERE canonical_key IN (\(marks))",
+                    sql:
+                        "SELECT canonical_key, \(images ? "image" : "''"), image_hash, source_hash FROM custmig_loaded WHERE canonical_key IN (\(marks))",
                     arguments: StatementArguments(chunk))
                 {
                     result[row[0]] = LoadedCustomer(image: row[1], imageHash: row[2], sourceHash: row[3])
@@ -183,8 +201,11 @@ public final class SQLiteTarget: Target {
             case .int64(let number): return String(number)
             case .double(let number): return String(number)
             case .blob:
-                failures[id] = failures[id] ?? UnreadableTargetRow(
-                    customerId: id, table: table, column: column, problem: "holds binary data where text is expected")
+                failures[id] =
+                    failures[id]
+                    ?? UnreadableTargetRow(
+                        customerId: id, table: table, column: column,
+                        problem: "holds binary data where text is expected")
                 return nil
             }
         }
@@ -193,12 +214,15 @@ public final class SQLiteTarget: Target {
             let arguments = StatementArguments(chunk)
             let customerColumns = CustomerImage.customerColumns.joined(separator: ",")
             for row in try Row.fetchAll(
-                db, sql: "SELECT customer_id, \(customerColumns) FROM customer WHERE customer_id IN (\(marks))", arguments: arguments)
+                db, sql: "SELECT customer_id, \(customerColumns) FROM customer WHERE customer_id IN (\(marks))",
+                arguments: arguments)
             {
                 let id: String = row[0]
                 var image = CustomerImage()
                 for (index, column) in CustomerImage.customerColumns.enumerated() {
-                    if let value = text(row[index + 1] as DatabaseValue, id: id, table: "customer", column: column), !value.isEmpty {
+                    if let value = text(row[index + 1] as DatabaseValue, id: id, table: "customer", column: column),
+                        !value.isEmpty
+                    {
                         image.values[column] = value
                     }
                 }
@@ -208,18 +232,24 @@ public final class SQLiteTarget: Target {
                 let columns = CustomerImage.childColumns[table]!
                 let identity = CustomerImage.rowIdentity[table]!
                 for row in try Row.fetchAll(
-                    db, sql: "SELECT customer_id, \(columns.joined(separator: ",")) FROM \(table) WHERE customer_id IN (\(marks))",
+                    db,
+                    sql:
+                        "SELECT customer_id, \(columns.joined(separator: ",")) FROM \(table) WHERE customer_id IN (\(marks))",
                     arguments: arguments)
                 {
                     let id: String = row[0]
                     var values: [String: String] = [:]
                     for (index, column) in columns.enumerated() {
-                        if let value = text(row[index + 1] as DatabaseValue, id: id, table: table, column: column), !value.isEmpty {
+                        if let value = text(row[index + 1] as DatabaseValue, id: id, table: table, column: column),
+                            !value.isEmpty
+                        {
                             values[column] = value
                         }
                     }
                     let rowId = CustomerImage.safe(identity.map { values[$0] ?? "" }.joined(separator: "/"))
-                    for (column, value) in values { images[id, default: CustomerImage()].values["\(table)[\(rowId)].\(column)"] = value }
+                    for (column, value) in values {
+                        images[id, default: CustomerImage()].values["\(table)[\(rowId)].\(column)"] = value
+                    }
                 }
             }
         }
@@ -236,7 +266,9 @@ public final class SQLiteTarget: Target {
     /// the plan read them are left alone: reported and skipped with `skipStale`, else the batch is not
     /// applied at all (``StaleBatch``). The first action the database refuses is thrown as ``RefusedAction``.
     @discardableResult
-    public func apply(batch: Int, actions: [TargetAction], planHash: String, skipStale: Bool = false) throws -> BatchResult {
+    public func apply(
+        batch: Int, actions: [TargetAction], planHash: String, skipStale: Bool = false
+    ) throws -> BatchResult {
         let now = ISO8601DateFormatter().string(from: Date())
         return try database.write { db in
             let checked = actions.filter { $0.kind != .references }.map(\.customerId)
@@ -246,11 +278,16 @@ public final class SQLiteTarget: Target {
             for action in actions where action.kind != .references {
                 let now = current[action.customerId]
                 guard now != action.expectedFingerprint else { continue }
-                let problem = action.expectedFingerprint == nil
+                let problem =
+                    action.expectedFingerprint == nil
                     ? "customer \(action.customerId) exists in the target now; the plan expected it absent"
-                    : now == nil ? "customer \(action.customerId) was deleted in the target since the plan (or cannot be read)"
-                    : "customer \(action.customerId) changed in the target since the plan"
-                stale.append(StaleRow(batch: batch, canonicalKey: action.canonicalKey, customerId: action.customerId, problem: problem))
+                    : now == nil
+                        ? "customer \(action.customerId) was deleted in the target since the plan (or cannot be read)"
+                        : "customer \(action.customerId) changed in the target since the plan"
+                stale.append(
+                    StaleRow(
+                        batch: batch, canonicalKey: action.canonicalKey, customerId: action.customerId, problem: problem
+                    ))
                 staleIds.insert(action.customerId)
             }
             if !stale.isEmpty, !skipStale { throw StaleBatch(stale: stale) }
@@ -260,14 +297,18 @@ public final class SQLiteTarget: Target {
                     // The undo log's before-image: the row as it is now (the plan's, verified by its
                     // fingerprint; a reference pass reads it, its first pass changed it).
                     var before = action.before
-                    if action.kind == .references, case .success(let image)? = try Self.images(ids: [action.customerId], db: db)[action.customerId] {
+                    if action.kind == .references,
+                        case .success(let image)? = try Self.images(ids: [action.customerId], db: db)[action.customerId]
+                    {
                         before = image
                     }
                     let loaded = try Row.fetchOne(
                         db, sql: "SELECT image, image_hash, source_hash FROM custmig_loaded WHERE canonical_key = ?",
                         arguments: [action.canonicalKey])
-                    let crosswalked = try Bool.fetchOne(
-                        db, sql: "SELECT 1 FROM custmig_crosswalk WHERE canonical_key = ?", arguments: [action.canonicalKey]) ?? false
+                    let crosswalked =
+                        try Bool.fetchOne(
+                            db, sql: "SELECT 1 FROM custmig_crosswalk WHERE canonical_key = ?",
+                            arguments: [action.canonicalKey]) ?? false
                     try Self.apply(action, db: db)
                     try Self.recordLoaded(action, planHash: planHash, at: now, db: db)
                     try db.cachedStatement(
@@ -277,8 +318,10 @@ public final class SQLiteTarget: Target {
                             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                             """
                     ).execute(arguments: [
-                        planHash, batch, batch * 1_000_000 + index, action.canonicalKey, action.customerId, before?.jsonText,
-                        action.image.jsonText, !crosswalked, loaded?["image"] as String?, loaded?["image_hash"] as String?,
+                        planHash, batch, batch * 1_000_000 + index, action.canonicalKey, action.customerId,
+                        before?.jsonText,
+                        action.image.jsonText, !crosswalked, loaded?["image"] as String?,
+                        loaded?["image_hash"] as String?,
                         loaded?["source_hash"] as String?,
                     ])
                     applied += 1
@@ -298,7 +341,9 @@ public final class SQLiteTarget: Target {
     /// The batches of a plan already committed to this target.
     public func committedBatches(planHash: String) throws -> Set<Int> {
         try database.read { db in
-            Set(try Int.fetchAll(db, sql: "SELECT batch FROM custmig_checkpoint WHERE plan_hash = ?", arguments: [planHash]))
+            Set(
+                try Int.fetchAll(
+                    db, sql: "SELECT batch FROM custmig_checkpoint WHERE plan_hash = ?", arguments: [planHash]))
         }
     }
 
@@ -348,7 +393,8 @@ public final class SQLiteTarget: Target {
     /// the customer row if one of its columns changes, a child table's rows if any of them change.
     static func apply(_ action: TargetAction, db: Database) throws {
         if action.kind == .deactivate {
-            try db.execute(sql: "UPDATE customer SET status = 'inactive' WHERE customer_id = ?", arguments: [action.customerId])
+            try db.execute(
+                sql: "UPDATE customer SET status = 'inactive' WHERE customer_id = ?", arguments: [action.customerId])
             return
         }
         let rows = action.image.rows
@@ -367,7 +413,8 @@ public final class SQLiteTarget: Target {
             var values: [DatabaseValueConvertible?] = [action.customerId]
             for column in columns {
                 values.append(
-                    withoutReferences && column == "parent_id" ? nil : column == "status" ? rows.customer[column] ?? "active" : rows.customer[column])
+                    withoutReferences && column == "parent_id"
+                        ? nil : column == "status" ? rows.customer[column] ?? "active" : rows.customer[column])
             }
             try statement.execute(arguments: StatementArguments(values))
         }
@@ -379,14 +426,18 @@ public final class SQLiteTarget: Target {
         if changed.contains("sales_area") || withoutReferences { changed.insert("partner_function") }
         if !fresh {
             for table in TargetSchema.childTables.reversed() where changed.contains(table) {
-                try db.cachedStatement(sql: "DELETE FROM \(table) WHERE customer_id = ?").execute(arguments: [action.customerId])
+                try db.cachedStatement(sql: "DELETE FROM \(table) WHERE customer_id = ?").execute(arguments: [
+                    action.customerId
+                ])
             }
         }
         for table in TargetSchema.childTables where changed.contains(table) {
             guard let tableRows = rows.children[table] else { continue }
             let columns = CustomerImage.childColumns[table]!
             let insert = try db.cachedStatement(
-                sql: "INSERT INTO \(table) (customer_id, \(columns.joined(separator: ", "))) VALUES (?\(String(repeating: ", ?", count: columns.count)))")
+                sql:
+                    "INSERT INTO \(table) (customer_id, \(columns.joined(separator: ", "))) VALUES (?\(String(repeating: ", ?", count: columns.count)))"
+            )
             for (_, row) in tableRows.sorted(by: { $0.key < $1.key }) {
                 if withoutReferences, table == "partner_function", row["partner_id"] != action.customerId { continue }
                 try insert.execute(arguments: StatementArguments([action.customerId] + columns.map { row[$0] }))
@@ -404,7 +455,9 @@ public final class SQLiteTarget: Target {
                 ON CONFLICT (canonical_key) DO UPDATE SET image_hash = excluded.image_hash,
                 source_hash = IFNULL(excluded.source_hash, source_hash)
                 """
-        ).execute(arguments: [action.canonicalKey, action.customerId, action.crosswalk, fingerprint, action.sourceHash, planHash, time])
+        ).execute(arguments: [
+            action.canonicalKey, action.customerId, action.crosswalk, fingerprint, action.sourceHash, planHash, time,
+        ])
         try db.cachedStatement(
             sql: """
                 INSERT INTO custmig_loaded (canonical_key, image, image_hash, source_hash, plan_hash, loaded_at) VALUES (?, ?, ?, ?, ?, ?)

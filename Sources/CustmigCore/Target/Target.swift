@@ -16,8 +16,11 @@ public struct TargetCapabilities: OptionSet, Sendable, Hashable {
     public static let rowFingerprints = TargetCapabilities(rawValue: 8)
 
     public var names: [String] {
-        [(Self.transactionalBatches, "transactional batches"), (.savepoints, "savepoints"), (.snapshots, "snapshots"),
-         (.rowFingerprints, "row fingerprints")].filter { contains($0.0) }.map(\.1)
+        [
+            (Self.transactionalBatches, "transactional batches"), (.savepoints, "savepoints"),
+            (.snapshots, "snapshots"),
+            (.rowFingerprints, "row fingerprints"),
+        ].filter { contains($0.0) }.map(\.1)
     }
 }
 
@@ -87,7 +90,8 @@ public struct Hash128: Sendable, Hashable {
     public var low: UInt64
 
     public init?(hex: String?) {
-        guard let hex, hex.utf8.count == 32, let high = UInt64(hex.prefix(16), radix: 16), let low = UInt64(hex.suffix(16), radix: 16)
+        guard let hex, hex.utf8.count == 32, let high = UInt64(hex.prefix(16), radix: 16),
+            let low = UInt64(hex.suffix(16), radix: 16)
         else { return nil }
         self.high = high
         self.low = low

@@ -172,7 +172,9 @@ public enum TargetSchema {
     /// Creates the schema in an empty database, with its name, version and a random instance id.
     static func create(_ db: Database, instance: String, createdAt: String) throws {
         for statement in statements { try db.execute(sql: statement) }
-        for (key, value) in [("schema", name), ("schema_version", String(version)), ("instance", instance), ("created_at", createdAt)] {
+        for (key, value) in [
+            ("schema", name), ("schema_version", String(version)), ("instance", instance), ("created_at", createdAt),
+        ] {
             try db.execute(sql: "INSERT INTO custmig_meta (key, value) VALUES (?, ?)", arguments: [key, value])
         }
     }

@@ -16,19 +16,28 @@ public struct PurgeSummary: Sendable, Codable {
 /// made from them, their snapshots, and (with a target) their undo logs — and records the purge. Counts,
 /// hashes, plans' actions and reasons stay, so what was done remains explainable.
 public enum PurgeStage {
-    public static func run(runs requested: [Int64], before: Date?, workspace: Workspace, target: SQLiteTarget?, command: String) throws -> PurgeSummary {
+    public static func run(
+        runs requested: [Int64], before: Date?, workspace: Workspace, target: SQLiteTarget?, command: String
+    ) throws -> PurgeSummary {
         let ledger = workspace.ledger
         let runs = try ledger.database.read { db -> [Int64] in
             var ids = requested
             if let before {
-                ids += try Int64.fetchAll(db, sql: "SELECT id FROM run WHERE stage = 'map' AND started_at < ?", arguments: [before])
+                ids += try Int64.fetchAll(
+                    db, sql: "SELECT id FROM run WHERE stage = 'map' AND started_at < ?", arguments: [before])
             }
-            for id in requested where try Int64.fetchOne(db, sql: "SELECT id FROM run WHERE id = ? AND stage = 'map'", arguments: [id]) == nil {
-                throw CustmigError(.usage, code: "PURGE-RUN", "run \(id) is not a map run of this workspace.", fix: "custmig status lists the runs.")
+            for id in requested
+            where try Int64.fetchOne(db, sql: "SELECT id FROM run WHERE id = ? AND stage = 'map'", arguments: [id])
+                == nil
+            {
+                throw CustmigError(
+                    .usage, code: "PURGE-RUN", "run \(id) is not a map run of this workspace.",
+                    fix: "custmig status lists the runs.")
             }
             return Array(Set(ids)).sorted()
         }
-        var summary = PurgeSummary(runs: runs, canonicalRecords: 0, findingValues: 0, planImages: 0, snapshots: [], undoEntries: 0)
+        var summary = PurgeSummary(
+            runs: runs, canonicalRecords: 0, findingValues: 0, planImages: 0, snapshots: [], undoEntries: 0)
         for run in runs {
             let plans = try ledger.database.read { db in
                 try Row.fetchAll(db, sql: "SELECT id, content_hash FROM plan WHERE map_run = ?", arguments: [run])
@@ -37,20 +46,24 @@ public enum PurgeStage {
             try ledger.database.write { db in
                 try db.execute(sql: "DELETE FROM canonical_record WHERE run_id = ?", arguments: [run])
                 summary.canonicalRecords += db.changesCount
-                try db.execute(sql: "UPDATE finding SET value = NULL WHERE run_id = ? AND value IS NOT NULL", arguments: [run])
+                try db.execute(
+                    sql: "UPDATE finding SET value = NULL WHERE run_id = ? AND value IS NOT NULL", arguments: [run])
                 summary.findingValues += db.changesCount
                 try db.execute(sql: "DELETE FROM staged_row WHERE run_id = ?", arguments: [run])
                 try db.execute(sql: "DELETE FROM unique_value WHERE run_id = ?", arguments: [run])
                 for plan in plans {
                     try db.execute(
-                        sql: "UPDATE plan_action SET before_image = NULL, image = NULL, changes = NULL, name = NULL WHERE plan_id = ?",
+                        sql:
+                            "UPDATE plan_action SET before_image = NULL, image = NULL, changes = NULL, name = NULL WHERE plan_id = ?",
                         arguments: [plan["id"]])
                     summary.planImages += db.changesCount
                     if let hash: String = plan["content_hash"] {
-                        snapshots += try String.fetchAll(db, sql: "SELECT path FROM snapshot WHERE plan_hash = ?", arguments: [hash])
+                        snapshots += try String.fetchAll(
+                            db, sql: "SELECT path FROM snapshot WHERE plan_hash = ?", arguments: [hash])
                     }
                 }
-                let removed = "{\"canonical_records\":\(summary.canonicalRecords),\"plans\":\(plans.count),\"snapshots\":\(snapshots.count)}"
+                let removed =
+                    "{\"canonical_records\":\(summary.canonicalRecords),\"plans\":\(plans.count),\"snapshots\":\(snapshots.count)}"
                 try db.execute(
                     sql: "INSERT INTO purge (run_id, purged_at, removed, command) VALUES (?, ?, ?, ?)",
                     arguments: [run, Date(), removed, command])

@@ -63,7 +63,8 @@ public struct WorkspaceStatus: Sendable, Codable {
                     let index: Int = row["record_index"]
                     return InputStatus(
                         path: row["path"], sha256: row["sha256"], recordsCommitted: row["records"], done: done,
-                        resumesAtRecord: done || index <= 1 ? nil : index, resumesAtLine: done || index <= 1 ? nil : row["line"])
+                        resumesAtRecord: done || index <= 1 ? nil : index,
+                        resumesAtLine: done || index <= 1 ? nil : row["line"])
                 }
                 var counts: [String: Int] = [:]
                 for status in try Row.fetchAll(
@@ -72,33 +73,47 @@ public struct WorkspaceStatus: Sendable, Codable {
                 {
                     counts[status["status"]] = status["n"]
                 }
-                counts["findings"] = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM finding WHERE run_id = ?", arguments: [id])
-                counts["malformed"] = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM malformed WHERE run_id = ?", arguments: [id])
+                counts["findings"] = try Int.fetchOne(
+                    db, sql: "SELECT COUNT(*) FROM finding WHERE run_id = ?", arguments: [id])
+                counts["malformed"] = try Int.fetchOne(
+                    db, sql: "SELECT COUNT(*) FROM malformed WHERE run_id = ?", arguments: [id])
                 return RunStatus(
                     id: id, stage: row["stage"], status: row["status"], mapping: row["mapping_name"],
                     mappingVersion: row["mapping_version"], scope: row["scope"], command: row["command"],
                     startedAt: row["started_at"], finishedAt: row["finished_at"], inputs: inputs, counts: counts)
             }
             var status = WorkspaceStatus(workspace: workspace.path, runs: runs)
-            status.plans = try Row.fetchAll(db, sql: "SELECT * FROM plan WHERE status != 'building' ORDER BY id").map { row in
-                let summary = (row["summary"] as String?).flatMap { try? JSONDecoder().decode(PlanSummary.self, from: Data($0.utf8)) }
+            status.plans = try Row.fetchAll(db, sql: "SELECT * FROM plan WHERE status != 'building' ORDER BY id").map {
+                row in
+                let summary = (row["summary"] as String?).flatMap {
+                    try? JSONDecoder().decode(PlanSummary.self, from: Data($0.utf8))
+                }
                 let hash: String = row["content_hash"] ?? ""
                 let approvedBy = try String.fetchOne(
-                    db, sql: "SELECT approved_by FROM plan_approval WHERE plan_id = ? AND content_hash = ? AND approved_by NOT LIKE '(unapproved%' ORDER BY approved_at DESC LIMIT 1",
+                    db,
+                    sql:
+                        "SELECT approved_by FROM plan_approval WHERE plan_id = ? AND content_hash = ? AND approved_by NOT LIKE '(unapproved%' ORDER BY approved_at DESC LIMIT 1",
                     arguments: [row["id"], hash])
                 var cutover: String?
-                if let progress = try Row.fetchOne(db, sql: "SELECT * FROM cutover_progress WHERE plan_id = ?", arguments: [row["id"]]) {
+                if let progress = try Row.fetchOne(
+                    db, sql: "SELECT * FROM cutover_progress WHERE plan_id = ?", arguments: [row["id"]])
+                {
                     let committed: Int = progress["committed"]
                     let batches: Int = progress["batches"]
                     let outcome: String = progress["outcome"]
-                    cutover = "cutover \(committed) of \(batches) batches committed"
+                    cutover =
+                        "cutover \(committed) of \(batches) batches committed"
                         + (committed < batches
-                            ? (outcome == "running" ? " (interrupted: a rerun of the cutover continues at batch \(committed + 1))" : " (\(outcome))")
+                            ? (outcome == "running"
+                                ? " (interrupted: a rerun of the cutover continues at batch \(committed + 1))"
+                                : " (\(outcome))")
                             : "")
                 }
                 return PlanStatus(
-                    id: row["id"], status: row["status"], target: row["target"], mapRun: row["map_run"], contentHash: hash,
-                    counts: summary?.counts ?? [:], approvedBy: approvedBy, createdAt: row["created_at"], cutover: cutover)
+                    id: row["id"], status: row["status"], target: row["target"], mapRun: row["map_run"],
+                    contentHash: hash,
+                    counts: summary?.counts ?? [:], approvedBy: approvedBy, createdAt: row["created_at"],
+                    cutover: cutover)
             }
             return status
         }

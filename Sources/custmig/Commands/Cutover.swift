@@ -41,7 +41,8 @@ extension Custmig {
                 var options = CutoverOptions(command: command)
                 options.allowUnapproved = allowUnapproved
                 options.skipStale = skipStale
-                let summary = try CutoverStage.run(plan: plan, workspace: space, target: sqlite, options: options) { done, total in
+                let summary = try CutoverStage.run(plan: plan, workspace: space, target: sqlite, options: options) {
+                    done, total in
                     Terminal.progress("cutover: batch \(done) of \(total)")
                 }
                 Terminal.clearProgress()
@@ -49,12 +50,15 @@ extension Custmig {
                     Terminal.out("plan \(summary.plan) is already applied to \(sqlite.location); nothing to do.")
                     return
                 }
-                Terminal.out("plan \(summary.plan): \(summary.batchesApplied) batches applied (\(summary.actionsApplied) customers)"
-                    + (summary.batchesResumed > 0 ? ", \(summary.batchesResumed) committed before (resumed)" : "")
-                    + " of \(summary.batches)")
+                Terminal.out(
+                    "plan \(summary.plan): \(summary.batchesApplied) batches applied (\(summary.actionsApplied) customers)"
+                        + (summary.batchesResumed > 0 ? ", \(summary.batchesResumed) committed before (resumed)" : "")
+                        + " of \(summary.batches)")
                 if let snapshot = summary.snapshot { Terminal.out("snapshot: \(snapshot)") }
                 if summary.unapprovedAllowed { Terminal.out("applied without approval (--allow-unapproved, recorded)") }
-                if summary.conflictsNotApplied > 0 { Terminal.out("\(summary.conflictsNotApplied) conflicts not applied (see the plan report)") }
+                if summary.conflictsNotApplied > 0 {
+                    Terminal.out("\(summary.conflictsNotApplied) conflicts not applied (see the plan report)")
+                }
                 for stale in summary.stale.prefix(20) { Terminal.out("stale: \(stale.canonicalKey): \(stale.problem)") }
                 if summary.outcome == "done" {
                     try Reconcile.reconcile(plan: String(summary.plan), workspace: space, target: sqlite)
@@ -63,7 +67,9 @@ extension Custmig {
                     throw CustmigError(
                         .stalePlan, code: "CUTOVER-STALE",
                         "\(summary.stale.count) rows changed in the target since plan \(summary.plan) was made; their batch was not applied.",
-                        fix: "dry-run again for a fresh plan, or rerun with --skip-stale to leave those rows alone and go on.")
+                        fix:
+                            "dry-run again for a fresh plan, or rerun with --skip-stale to leave those rows alone and go on."
+                    )
                 }
             }
         }

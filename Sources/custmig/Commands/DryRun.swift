@@ -53,9 +53,12 @@ extension Custmig {
 
         func failActions() throws -> Set<PlanAction> {
             var actions = Set<PlanAction>()
-            for name in (failOn ?? "").split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !name.isEmpty {
+            for name in (failOn ?? "").split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) })
+            where !name.isEmpty {
                 guard let action = PlanAction(rawValue: name) else {
-                    throw ValidationError("--fail-on: \"\(name)\" is not an action (\(PlanAction.allCases.map(\.rawValue).joined(separator: ", "))).")
+                    throw ValidationError(
+                        "--fail-on: \"\(name)\" is not an action (\(PlanAction.allCases.map(\.rawValue).joined(separator: ", ")))."
+                    )
                 }
                 actions.insert(action)
             }
@@ -80,13 +83,17 @@ extension Custmig {
                     throw CustmigError(
                         .qualityGate, code: "PLAN-DEACTIVATIONS",
                         "plan \(summary.plan) deactivates \(summary.counts["deactivate"] ?? 0) customers, above max_deactivations (\(summary.deactivationCap ?? 0)).",
-                        fix: "check that the extract is complete; if the deactivations are right, raise load.max_deactivations in a new mapping version.")
+                        fix:
+                            "check that the extract is complete; if the deactivations are right, raise load.max_deactivations in a new mapping version."
+                    )
                 }
                 let failing = try failActions().filter { (summary.counts[$0.rawValue] ?? 0) > 0 }
                 if !failing.isEmpty {
                     throw CustmigError(
                         .qualityGate, code: "PLAN-FAIL-ON",
-                        "plan \(summary.plan) has " + failing.map { "\(summary.counts[$0.rawValue] ?? 0) \($0.rawValue)" }.sorted().joined(separator: ", ") + ".",
+                        "plan \(summary.plan) has "
+                            + failing.map { "\(summary.counts[$0.rawValue] ?? 0) \($0.rawValue)" }.sorted().joined(
+                                separator: ", ") + ".",
                         fix: "read the report; the plan is stored either way.")
                 }
             }

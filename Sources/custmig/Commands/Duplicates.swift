@@ -41,25 +41,33 @@ extension Custmig.Duplicates {
                 let command = (["custmig"] + CommandLine.arguments.dropFirst()).joined(separator: " ")
                 let space = try Workspace(path: workspace.path, command: command, writer: true)
                 let decisions = mapping.map {
-                    (($0 as NSString).deletingLastPathComponent.isEmpty ? "." : ($0 as NSString).deletingLastPathComponent)
+                    (($0 as NSString).deletingLastPathComponent.isEmpty
+                        ? "." : ($0 as NSString).deletingLastPathComponent)
                         + "/duplicate-decisions.csv"
                 }
                 let summary = try DuplicatesStage.run(
                     workspace: space, mapRun: mapRun, decisionsFile: decisions, command: command)
                 if summary.outcome == "unchanged" {
-                    Terminal.out("duplicates run \(summary.run): map run \(summary.mapRun) was matched already; nothing to do.")
+                    Terminal.out(
+                        "duplicates run \(summary.run): map run \(summary.mapRun) was matched already; nothing to do.")
                 } else {
                     Terminal.out("duplicates run \(summary.run) on map run \(summary.mapRun):")
                 }
                 Terminal.out("  customers       \(summary.customers)")
                 Terminal.out("  pairs compared  \(summary.pairsCompared)")
-                Terminal.out("  auto-merged     \(summary.autoMerged) pairs in \(summary.clusters) clusters (\(summary.mergedAway) customers merged away)")
+                Terminal.out(
+                    "  auto-merged     \(summary.autoMerged) pairs in \(summary.clusters) clusters (\(summary.mergedAway) customers merged away)"
+                )
                 Terminal.out("  for review      \(summary.forReview) pairs (custmig duplicates review --out pairs.csv)")
-                if summary.decisionsApplied > 0 { Terminal.out("  decisions       \(summary.decisionsApplied) applied") }
+                if summary.decisionsApplied > 0 {
+                    Terminal.out("  decisions       \(summary.decisionsApplied) applied")
+                }
                 for stale in summary.decisionsStale { Terminal.out("  decision no longer applies: \(stale)") }
                 for report in summary.reports { Terminal.out("report: \(report)") }
                 if summary.unblocked > 0 {
-                    Terminal.out("  not compared    \(summary.unblocked) customers without any blocking key (no VAT id, postal code, city, phone or email)")
+                    Terminal.out(
+                        "  not compared    \(summary.unblocked) customers without any blocking key (no VAT id, postal code, city, phone or email)"
+                    )
                 }
             }
         }
@@ -116,7 +124,9 @@ extension Custmig.Duplicates {
             try runReportingErrors {
                 let space = try Workspace(path: workspace.path, command: "custmig duplicates decide", writer: false)
                 let count = try DuplicateReview.decide(workspace: space, stewardFile: file, mappingPath: mapping)
-                Terminal.out("\(count) decisions recorded beside \(mapping); apply them with custmig duplicates --mapping \(mapping)")
+                Terminal.out(
+                    "\(count) decisions recorded beside \(mapping); apply them with custmig duplicates --mapping \(mapping)"
+                )
             }
         }
     }

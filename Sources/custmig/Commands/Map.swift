@@ -55,7 +55,9 @@ extension Custmig {
                         .qualityGate, code: "MAP-THRESHOLD",
                         "\(summary.rejected + summary.malformed) of \(summary.read) records were rejected or malformed, "
                             + "above the mapping's reject_threshold.",
-                        fix: "fix the source data from the reject report, or raise reject_threshold in a new mapping version.")
+                        fix:
+                            "fix the source data from the reject report, or raise reject_threshold in a new mapping version."
+                    )
                 }
             }
         }

@@ -40,7 +40,9 @@ extension Custmig {
             try runReportingErrors {
                 var shown = 0
                 if count {
-                    let (description, counts) = try ExtractCounter.count(path: extract, options: reading.extractOptions()) {
+                    let (description, counts) = try ExtractCounter.count(
+                        path: extract, options: reading.extractOptions()
+                    ) {
                         Terminal.report($0, alreadyShown: &shown)
                     }
                     Terminal.error(ExtractSummary.describe(description))

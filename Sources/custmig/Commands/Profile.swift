@@ -27,7 +27,8 @@ extension Custmig {
         @Option(help: "Comma-separated report formats: html, json, md.")
         var report: String = "html,json,md"
 
-        @Flag(help: "Mask values shown for fields holding personal data (emails, phones, tax ids, IBANs, person names).")
+        @Flag(
+            help: "Mask values shown for fields holding personal data (emails, phones, tax ids, IBANs, person names).")
         var maskPII = false
 
         @Option(help: "Comma-separated field names to mask as personal data too (with --mask-pii).")

@@ -30,7 +30,9 @@ extension Custmig {
 
         func validate() throws {
             if runs.isEmpty && before == nil { throw ValidationError("name --run R or --before DATE.") }
-            if let before, Self.date(before) == nil { throw ValidationError("--before \(before): write a date as yyyy-MM-dd.") }
+            if let before, Self.date(before) == nil {
+                throw ValidationError("--before \(before): write a date as yyyy-MM-dd.")
+            }
         }
 
         static func date(_ text: String) -> Date? {
@@ -46,12 +48,15 @@ extension Custmig {
                 let command = (["custmig"] + CommandLine.arguments.dropFirst()).joined(separator: " ")
                 let space = try Workspace(path: workspace.path, command: command, writer: true)
                 var sqlite: SQLiteTarget?
-                if let target, case .sqlite(let path) = try TargetLocation(parsing: target) { sqlite = try SQLiteTarget(path: path) }
+                if let target, case .sqlite(let path) = try TargetLocation(parsing: target) {
+                    sqlite = try SQLiteTarget(path: path)
+                }
                 let summary = try PurgeStage.run(
                     runs: runs, before: before.flatMap(Self.date), workspace: space, target: sqlite, command: command)
-                Terminal.out("purged map runs \(summary.runs.map(String.init).joined(separator: ", ")): \(summary.canonicalRecords) canonical records, "
-                    + "\(summary.findingValues) quoted values, \(summary.planImages) plan rows' images, \(summary.snapshots.count) snapshots, "
-                    + "\(summary.undoEntries) undo entries")
+                Terminal.out(
+                    "purged map runs \(summary.runs.map(String.init).joined(separator: ", ")): \(summary.canonicalRecords) canonical records, "
+                        + "\(summary.findingValues) quoted values, \(summary.planImages) plan rows' images, \(summary.snapshots.count) snapshots, "
+                        + "\(summary.undoEntries) undo entries")
             }
         }
     }

@@ -35,14 +35,19 @@ extension Custmig {
 
         static func reconcile(plan: String, workspace: Workspace, target: SQLiteTarget) throws {
             let result = try ReconcileStage.run(plan: plan, workspace: workspace, target: target)
-            func line(_ values: [String: Int]) -> String { values.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ") }
-            Terminal.out("reconciliation of plan \(result.plan) with \(result.target): \(result.matches ? "matches" : "MISMATCH")")
+            func line(_ values: [String: Int]) -> String {
+                values.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+            }
+            Terminal.out(
+                "reconciliation of plan \(result.plan) with \(result.target): \(result.matches ? "matches" : "MISMATCH")"
+            )
             Terminal.out("  source   \(line(result.source))")
             Terminal.out("  planned  \(line(result.planned))")
             Terminal.out("  target   \(line(result.inTarget))")
             Terminal.out("  control totals \(result.expectedTotals == result.targetTotals ? "equal" : "differ")")
             for mismatch in result.mismatches.prefix(10) {
-                Terminal.out("  \(mismatch.canonicalKey) (\(mismatch.customerId), \(mismatch.action)): \(mismatch.problem)")
+                Terminal.out(
+                    "  \(mismatch.canonicalKey) (\(mismatch.customerId), \(mismatch.action)): \(mismatch.problem)")
             }
             for report in result.reports { Terminal.out("report: \(report)") }
             if !result.matches {
@@ -50,7 +55,9 @@ extension Custmig {
                     .qualityGate, code: "RECONCILE-MISMATCH",
                     "\(result.mismatchCount) customers differ from plan \(result.plan)"
                         + (result.expectedTotals == result.targetTotals ? "." : ", and the control totals differ."),
-                    fix: "read the reconciliation report; a cutover that stopped half way resumes with the same command.")
+                    fix:
+                        "read the reconciliation report; a cutover that stopped half way resumes with the same command."
+                )
             }
         }
     }
@@ -80,7 +87,8 @@ extension Custmig {
                 try runReportingErrors {
                     guard case .sqlite(let path) = try TargetLocation(parsing: target) else { return }
                     let space = try Workspace(path: workspace.path, command: "custmig crosswalk export", writer: false)
-                    let count = try CrosswalkExport.write(workspace: space, target: try SQLiteTarget(path: path), to: out)
+                    let count = try CrosswalkExport.write(
+                        workspace: space, target: try SQLiteTarget(path: path), to: out)
                     Terminal.out("\(count) legacy keys written to \(out)")
                 }
             }

@@ -43,9 +43,13 @@ extension Custmig {
                     return
                 }
                 if mode == .snapshot {
-                    Terminal.out("plan \(summary.plan): the target is restored from its snapshot; its state before this rollback is in \(summary.safetySnapshot ?? "?")")
+                    Terminal.out(
+                        "plan \(summary.plan): the target is restored from its snapshot; its state before this rollback is in \(summary.safetySnapshot ?? "?")"
+                    )
                 } else {
-                    Terminal.out("plan \(summary.plan): \(summary.deleted) customers deleted, \(summary.restored) restored, \(summary.kept.count) kept")
+                    Terminal.out(
+                        "plan \(summary.plan): \(summary.deleted) customers deleted, \(summary.restored) restored, \(summary.kept.count) kept"
+                    )
                     for kept in summary.kept.prefix(20) { Terminal.out("  kept \(kept)") }
                 }
             }

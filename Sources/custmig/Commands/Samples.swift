@@ -56,8 +56,9 @@ extension Custmig {
                     else { throw ValidationError("--format takes csv and/or xml, not \"\(name)\".") }
                     formats.insert(parsed)
                 }
-                guard let csvEncoding = TextEncoding(name: encoding), csvEncoding == .utf8 || csvEncoding == .windows1252
-                    || csvEncoding == .iso8859_1 || csvEncoding == .iso8859_15
+                guard let csvEncoding = TextEncoding(name: encoding),
+                    csvEncoding == .utf8 || csvEncoding == .windows1252
+                        || csvEncoding == .iso8859_1 || csvEncoding == .iso8859_15
                 else { throw ValidationError("--encoding takes utf-8, windows-1252, iso-8859-1 or iso-8859-15.") }
                 guard let csvDelimiter = CSVDialect.parseDelimiter(delimiter) else {
                     throw ValidationError("--delimiter must be one ASCII character or tab.")

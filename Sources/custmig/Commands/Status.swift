@@ -44,19 +44,25 @@ extension Custmig {
                         if input.done {
                             line += ", done"
                         } else if let record = input.resumesAtRecord {
-                            line += "; a rerun continues at record \(record)" + (input.resumesAtLine.map { " (line \($0))" } ?? "")
+                            line +=
+                                "; a rerun continues at record \(record)"
+                                + (input.resumesAtLine.map { " (line \($0))" } ?? "")
                         } else {
                             line += "; a rerun starts it from the beginning"
                         }
                         Terminal.out(line)
                     }
-                    let counts = run.counts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+                    let counts = run.counts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(
+                        separator: ", ")
                     Terminal.out("  \(counts)")
                 }
                 for plan in status.plans {
-                    Terminal.out("plan \(plan.id) (\(plan.status)) against \(plan.target), map run \(plan.mapRun), hash \(plan.contentHash.prefix(16))…: "
-                        + (plan.approvedBy.map { "approved by \($0)" } ?? "not approved"))
-                    let counts = PlanAction.allCases.compactMap { action in plan.counts[action.rawValue].map { "\(action.rawValue) \($0)" } }
+                    Terminal.out(
+                        "plan \(plan.id) (\(plan.status)) against \(plan.target), map run \(plan.mapRun), hash \(plan.contentHash.prefix(16))…: "
+                            + (plan.approvedBy.map { "approved by \($0)" } ?? "not approved"))
+                    let counts = PlanAction.allCases.compactMap { action in
+                        plan.counts[action.rawValue].map { "\(action.rawValue) \($0)" }
+                    }
                     Terminal.out("  " + counts.joined(separator: ", "))
                     if let cutover = plan.cutover { Terminal.out("  " + cutover) }
                 }

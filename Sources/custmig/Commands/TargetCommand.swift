@@ -37,11 +37,14 @@ extension Custmig.TargetCommand {
                 guard case .sqlite(let path) = try TargetLocation(parsing: target) else { return }
                 let lists = try codes.map { try CodeLists.read(path: $0) } ?? CodeLists()
                 let created = try SQLiteTarget.initialize(path: path, codes: lists)
-                Terminal.out("created \(created.location) (target schema \(TargetSchema.version), instance \(created.instance.prefix(8)))")
+                Terminal.out(
+                    "created \(created.location) (target schema \(TargetSchema.version), instance \(created.instance.prefix(8)))"
+                )
                 let counts = lists.entries.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value.count)" }
-                Terminal.out(lists.count == 0
-                    ? "no code lists loaded: every coded value will be rejected; pass --codes FILE"
-                    : "code lists: " + counts.joined(separator: ", "))
+                Terminal.out(
+                    lists.count == 0
+                        ? "no code lists loaded: every coded value will be rejected; pass --codes FILE"
+                        : "code lists: " + counts.joined(separator: ", "))
                 Terminal.out("capabilities: \(created.capabilities.names.joined(separator: ", "))")
             }
         }

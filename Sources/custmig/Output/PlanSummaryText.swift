@@ -5,14 +5,17 @@ enum PlanSummaryText {
     static func render(_ summary: PlanSummary) -> String {
         var lines: [String] = []
         if summary.outcome == "unchanged" {
-            lines.append("plan \(summary.plan): the same plan as before (same inputs, target unchanged); "
-                + (summary.approvedBy.map { "approval by \($0) kept" } ?? "not approved yet"))
+            lines.append(
+                "plan \(summary.plan): the same plan as before (same inputs, target unchanged); "
+                    + (summary.approvedBy.map { "approval by \($0) kept" } ?? "not approved yet"))
         } else {
-            lines.append("plan \(summary.plan) against \(summary.target) (map run \(summary.mapRun)"
-                + (summary.duplicatesRun.map { ", duplicates run \($0)" } ?? "") + "):")
+            lines.append(
+                "plan \(summary.plan) against \(summary.target) (map run \(summary.mapRun)"
+                    + (summary.duplicatesRun.map { ", duplicates run \($0)" } ?? "") + "):")
         }
         for action in PlanAction.allCases {
-            var line = "  " + action.rawValue.padding(toLength: 11, withPad: " ", startingAt: 0)
+            var line =
+                "  " + action.rawValue.padding(toLength: 11, withPad: " ", startingAt: 0)
                 + String(summary.counts[action.rawValue] ?? 0).leftPadded(9)
             if let previous = summary.previousCounts {
                 let delta = (summary.counts[action.rawValue] ?? 0) - (previous[action.rawValue] ?? 0)
@@ -20,9 +23,12 @@ enum PlanSummaryText {
             }
             lines.append(line)
         }
-        if summary.keptTargetChanges > 0 { lines.append("  \(summary.keptTargetChanges) fields changed in the target since the last load are kept") }
+        if summary.keptTargetChanges > 0 {
+            lines.append("  \(summary.keptTargetChanges) fields changed in the target since the last load are kept")
+        }
         if summary.refusedInRehearsal > 0 {
-            lines.append("  \(summary.refusedInRehearsal) customers refused by the target in the replay (listed as rejects)")
+            lines.append(
+                "  \(summary.refusedInRehearsal) customers refused by the target in the replay (listed as rejects)")
         }
         lines.append("  \(summary.batches) batches of up to \(summary.batchSize); numbering \(summary.numbering)")
         if let old = summary.supersedes, summary.outcome != "unchanged" {

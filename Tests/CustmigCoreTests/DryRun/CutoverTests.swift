@@ -4,7 +4,7 @@ import GRDB
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The cutover and the rollback: refusals, staleness, snapshots, surgical undo with later edits, and
@@ -16,7 +16,8 @@ struct CutoverTests {
         let queue = try DatabaseQueue(path: path)
         defer { try? queue.close() }
         return try queue.read { db in
-            var tables = ["customer"] + ["address", "contact", "bank_account", "sales_area", "partner_function", "company_code"]
+            var tables =
+                ["customer"] + ["address", "contact", "bank_account", "sales_area", "partner_function", "company_code"]
             var queries = tables.map { "SELECT * FROM \($0)" }
             if bookkeeping {
                 tables += ["custmig_crosswalk", "custmig_loaded", "custmig_checkpoint", "custmig_undo"]
@@ -29,7 +30,9 @@ struct CutoverTests {
             }
             var text = ""
             for (table, query) in zip(tables, queries) {
-                text += table + "\n" + (try Row.fetchAll(db, sql: query).map(\.description).sorted().joined(separator: "\n")) + "\n"
+                text +=
+                    table + "\n"
+                    + (try Row.fetchAll(db, sql: query).map(\.description).sorted().joined(separator: "\n")) + "\n"
             }
             return text
         }
@@ -41,16 +44,26 @@ struct CutoverTests {
         _ = try SampleGenerator(options: SampleOptions(rows: rows, seed: 23, formats: [.csv])).write(to: folder)
         let workspace = folder + "/w"
         let target = folder + "/target.db"
-        #expect(try CLI.run(["map", "--mapping", MappingLoaderTests.shipped("legacy-flat-csv"), folder + "/customers.csv", "--workspace", workspace]).status == 0)
-        #expect(try CLI.run(["target", "init", "sqlite:" + target, "--codes", Paths.samples("target-codes.csv")]).status == 0)
-        let plan = try CLI.run(["dry-run", "--target", "sqlite:" + target, "--workspace", workspace, "--batch-size", "50"])
+        #expect(
+            try CLI.run([
+                "map", "--mapping", MappingLoaderTests.shipped("legacy-flat-csv"), folder + "/customers.csv",
+                "--workspace", workspace,
+            ]).status == 0)
+        #expect(
+            try CLI.run(["target", "init", "sqlite:" + target, "--codes", Paths.samples("target-codes.csv")]).status
+                == 0)
+        let plan = try CLI.run([
+            "dry-run", "--target", "sqlite:" + target, "--workspace", workspace, "--batch-size", "50",
+        ])
         #expect(plan.status == 0, "\(plan.stderr)")
         return (folder, workspace, target)
     }
 
     /// Runs `arguments` again and again, killing it with SIGKILL after a random delay, until a run ends
     /// by itself; returns the number of kills.
-    static func killRepeatedly(_ arguments: [String], attempts: Int = 60, delays: ClosedRange<UInt32> = 15_000...160_000) throws -> Int {
+    static func killRepeatedly(
+        _ arguments: [String], attempts: Int = 60, delays: ClosedRange<UInt32> = 15_000...160_000
+    ) throws -> Int {
         var kills = 0
         var generator = SystemRandomNumberGenerator()
         for _ in 0..<attempts {
@@ -71,7 +84,9 @@ struct CutoverTests {
         return kills
     }
 
-    @Test("killed at 20+ random moments (snapshot, mid-batch, mid-commit), resumed: the same target as an uninterrupted cutover")
+    @Test(
+        "killed at 20+ random moments (snapshot, mid-batch, mid-commit), resumed: the same target as an uninterrupted cutover"
+    )
     func cutoverCrash() throws {
         let setup = try Self.planned()
         let crashedWorkspace = setup.folder + "/w-crashed"
@@ -79,9 +94,15 @@ struct CutoverTests {
         try FileManager.default.copyItem(atPath: setup.workspace, toPath: crashedWorkspace)
         try FileManager.default.copyItem(atPath: setup.target, toPath: crashedTarget)
         let before = try Self.dump(setup.target, bookkeeping: false)
-        let reference = try CLI.run(["cutover", "latest", "--target", "sqlite:" + setup.target, "--workspace", setup.workspace, "--allow-unapproved"])
+        let reference = try CLI.run([
+            "cutover", "latest", "--target", "sqlite:" + setup.target, "--workspace", setup.workspace,
+            "--allow-unapproved",
+        ])
         #expect(reference.status == 0, "\(reference.stderr)")
-        let arguments = ["cutover", "latest", "--target", "sqlite:" + crashedTarget, "--workspace", crashedWorkspace, "--allow-unapproved"]
+        let arguments = [
+            "cutover", "latest", "--target", "sqlite:" + crashedTarget, "--workspace", crashedWorkspace,
+            "--allow-unapproved",
+        ]
         var kills = 0
         while kills < 20 {
             let more = try Self.killRepeatedly(arguments)
@@ -89,7 +110,9 @@ struct CutoverTests {
             if more == 0 { break }
             if kills < 20 {
                 // Start over from the planned state to reach 20 kill points on a short cutover.
-                let restart = try CLI.run(["rollback", "latest", "--target", "sqlite:" + crashedTarget, "--workspace", crashedWorkspace])
+                let restart = try CLI.run([
+                    "rollback", "latest", "--target", "sqlite:" + crashedTarget, "--workspace", crashedWorkspace,
+                ])
                 #expect(restart.status == 0, "\(restart.stderr)")
             }
         }
@@ -108,7 +131,11 @@ struct CutoverTests {
     func rollbackCrash() throws {
         let setup = try Self.planned(rows: 2_000)
         let before = try Self.dump(setup.target, bookkeeping: false)
-        #expect(try CLI.run(["cutover", "latest", "--target", "sqlite:" + setup.target, "--workspace", setup.workspace, "--allow-unapproved"]).status == 0)
+        #expect(
+            try CLI.run([
+                "cutover", "latest", "--target", "sqlite:" + setup.target, "--workspace", setup.workspace,
+                "--allow-unapproved",
+            ]).status == 0)
         let arguments = ["rollback", "latest", "--target", "sqlite:" + setup.target, "--workspace", setup.workspace]
         let kills = try Self.killRepeatedly(arguments, delays: 10_000...80_000)
         let final = try CLI.run(arguments)
@@ -117,24 +144,31 @@ struct CutoverTests {
         #expect(try Self.dump(setup.target, bookkeeping: false) == before)
         let queue = try DatabaseQueue(path: setup.target)
         let (crosswalk, loaded) = try queue.read { db in
-            (try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM custmig_crosswalk") ?? -1, try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM custmig_loaded") ?? -1)
+            (
+                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM custmig_crosswalk") ?? -1,
+                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM custmig_loaded") ?? -1
+            )
         }
         try queue.close()
         #expect(crosswalk == 0 && loaded == 0)
         #expect(try CLI.run(arguments).stdout.contains("nothing left to undo"))
     }
 
-    @Test("a row edited after the cutover survives a surgical rollback; one referenced by a customer the cutover did not create is kept")
+    @Test(
+        "a row edited after the cutover survives a surgical rollback; one referenced by a customer the cutover did not create is kept"
+    )
     func laterEdits() throws {
         let scenario = try DryRunScenario()
         try scenario.map()
         _ = try scenario.dryRun()
         _ = try scenario.cutover()
-        try scenario.sql("""
+        try scenario.sql(
+            """
             UPDATE customer SET name1 = 'Edited after go-live' WHERE customer_id = '0000100002';
             INSERT INTO customer (customer_id, name1, parent_id) VALUES ('HAND-1', 'Made by hand', '0000100003');
             """)
-        let summary = try RollbackStage.run(plan: "latest", mode: .surgical, workspace: scenario.workspace, target: scenario.target)
+        let summary = try RollbackStage.run(
+            plan: "latest", mode: .surgical, workspace: scenario.workspace, target: scenario.target)
         #expect(summary.kept.count == 2, "\(summary.kept)")
         #expect(summary.kept.contains { $0.hasPrefix("0000100002") && $0.contains("edited") })
         #expect(summary.kept.contains { $0.hasPrefix("0000100003") && $0.contains("HAND-1") })
@@ -142,7 +176,9 @@ struct CutoverTests {
         #expect(Set(remaining) == ["0000100002", "0000100003", "HAND-1"])
     }
 
-    @Test("snapshot rollback restores the target exactly; a corrupted snapshot is refused; unapproved, stale and superseded plans are refused")
+    @Test(
+        "snapshot rollback restores the target exactly; a corrupted snapshot is refused; unapproved, stale and superseded plans are refused"
+    )
     func snapshotAndRefusals() throws {
         let scenario = try DryRunScenario()
         try scenario.map()
@@ -150,38 +186,54 @@ struct CutoverTests {
         let pristine = try Self.dump(scenario.targetPath)
         #expect(!pristine.isEmpty)
         var options = CutoverOptions(command: "test")
-        #expect { try CutoverStage.run(plan: "latest", workspace: scenario.workspace, target: scenario.target, options: options) } throws: {
+        #expect {
+            try CutoverStage.run(
+                plan: "latest", workspace: scenario.workspace, target: scenario.target, options: options)
+        } throws: {
             ($0 as? CustmigError)?.code == "CUTOVER-UNAPPROVED"
         }
         _ = try PlanStore.approve(plan: first.plan, by: "Maria Keller", note: nil, ledger: scenario.workspace.ledger)
         // A customer created in the target since the plan: the batch stops, nothing of it applied.
         try scenario.sql("INSERT INTO customer (customer_id, name1) VALUES ('0000100001', 'Created meanwhile')")
-        let stopped = try CutoverStage.run(plan: "latest", workspace: scenario.workspace, target: scenario.target, options: options)
+        let stopped = try CutoverStage.run(
+            plan: "latest", workspace: scenario.workspace, target: scenario.target, options: options)
         #expect(stopped.outcome == "stopped on stale rows")
         #expect(stopped.stale.map(\.customerId) == ["0000100001"])
         #expect(try scenario.target.customerIds() == ["0000100001"])
         options.skipStale = true
-        let skipped = try CutoverStage.run(plan: "latest", workspace: scenario.workspace, target: scenario.target, options: options)
+        let skipped = try CutoverStage.run(
+            plan: "latest", workspace: scenario.workspace, target: scenario.target, options: options)
         #expect(skipped.outcome == "done")
         #expect(skipped.actionsApplied == (first.counts["insert"] ?? 0) - 1)
-        let restored = try RollbackStage.run(plan: "latest", mode: .snapshot, workspace: scenario.workspace, target: scenario.target)
+        let restored = try RollbackStage.run(
+            plan: "latest", mode: .snapshot, workspace: scenario.workspace, target: scenario.target)
         #expect(restored.safetySnapshot != nil)
-        #expect(try scenario.target.customerIds() == ["0000100001"], "the snapshot was taken when the stale row existed")
+        #expect(
+            try scenario.target.customerIds() == ["0000100001"], "the snapshot was taken when the stale row existed")
         #expect(pristine != (try Self.dump(scenario.targetPath)))
         // Corrupt the snapshot: refused, nothing restored.
-        let snapshot = try #require(try FileManager.default.contentsOfDirectory(atPath: scenario.workspace.path + "/snapshots").first { $0.hasPrefix("plan-") && $0.hasSuffix(".sqlite") })
+        let snapshot = try #require(
+            try FileManager.default.contentsOfDirectory(atPath: scenario.workspace.path + "/snapshots").first {
+                $0.hasPrefix("plan-") && $0.hasSuffix(".sqlite")
+            })
         let path = scenario.workspace.path + "/snapshots/" + snapshot
         var bytes = try Data(contentsOf: URL(fileURLWithPath: path))
         bytes[bytes.count / 2] ^= 0xFF
         try bytes.write(to: URL(fileURLWithPath: path))
-        #expect { try RollbackStage.run(plan: "latest", mode: .snapshot, workspace: scenario.workspace, target: scenario.target) } throws: {
+        #expect {
+            try RollbackStage.run(
+                plan: "latest", mode: .snapshot, workspace: scenario.workspace, target: scenario.target)
+        } throws: {
             ($0 as? CustmigError)?.code == "ROLLBACK-SNAPSHOT-CORRUPT"
         }
         // A newer plan supersedes the approved one: the old one cannot be cut over.
         try scenario.sql("UPDATE customer SET name1 = 'Renamed meanwhile' WHERE customer_id = '0000100001'")
         let second = try scenario.dryRun()
         #expect(second.supersedes == first.plan)
-        #expect { try CutoverStage.run(plan: String(first.plan), workspace: scenario.workspace, target: scenario.target, options: options) } throws: {
+        #expect {
+            try CutoverStage.run(
+                plan: String(first.plan), workspace: scenario.workspace, target: scenario.target, options: options)
+        } throws: {
             ($0 as? CustmigError)?.code == "CUTOVER-SUPERSEDED"
         }
     }
@@ -194,7 +246,8 @@ struct CutoverTests {
         let before = try scenario.dump()
         _ = try scenario.cutover()
         #expect(try scenario.dump() != before)
-        _ = try RollbackStage.run(plan: "latest", mode: .snapshot, workspace: scenario.workspace, target: scenario.target)
+        _ = try RollbackStage.run(
+            plan: "latest", mode: .snapshot, workspace: scenario.workspace, target: scenario.target)
         #expect(try scenario.dump() == before)
     }
 }

@@ -14,7 +14,8 @@ struct DryRunScenario {
     init(codes: String = Paths.samples("target-codes.csv"), load: String? = nil) throws {
         folder = try Paths.scratch()
         let mappingFolder = folder + "/mapping"
-        try FileManager.default.copyItem(atPath: Paths.repository.appendingPathComponent("Mappings/legacy-flat-csv").path, toPath: mappingFolder)
+        try FileManager.default.copyItem(
+            atPath: Paths.repository.appendingPathComponent("Mappings/legacy-flat-csv").path, toPath: mappingFolder)
         mappingPath = mappingFolder + "/mapping.yaml"
         if let load {
             let text = try String(contentsOfFile: mappingPath, encoding: .utf8) + "\nload:\n" + load + "\n"
@@ -31,7 +32,8 @@ struct DryRunScenario {
         let original = try String(contentsOfFile: Paths.samples("customers.csv"), encoding: .windowsCP1252)
         let path = folder + "/customers-\(UUID().uuidString.prefix(8)).csv"
         try edit(original).write(toFile: path, atomically: true, encoding: .windowsCP1252)
-        let options = MapOptions(mappingPath: mappingPath, extracts: [path], command: "test", custmigVersion: CustmigVersion.current)
+        let options = MapOptions(
+            mappingPath: mappingPath, extracts: [path], command: "test", custmigVersion: CustmigVersion.current)
         return try MapStage.run(options, workspace: workspace)
     }
 
@@ -50,7 +52,9 @@ struct DryRunScenario {
     func action(_ key: String, plan: Int64) throws -> (action: String, reason: String?, changes: String?)? {
         try workspace.ledger.database.read { db in
             try Row.fetchOne(
-                db, sql: "SELECT action, reason, changes FROM plan_action WHERE plan_id = ? AND canonical_key = ? AND IFNULL(apply_kind, '') != 'references'",
+                db,
+                sql:
+                    "SELECT action, reason, changes FROM plan_action WHERE plan_id = ? AND canonical_key = ? AND IFNULL(apply_kind, '') != 'references'",
                 arguments: [plan, key]
             ).map { ($0["action"], $0["reason"], $0["changes"]) }
         }
@@ -59,7 +63,8 @@ struct DryRunScenario {
     func keys(_ action: String, plan: Int64) throws -> [String] {
         try workspace.ledger.database.read { db in
             try String.fetchAll(
-                db, sql: "SELECT canonical_key FROM plan_action WHERE plan_id = ? AND action = ? ORDER BY seq", arguments: [plan, action])
+                db, sql: "SELECT canonical_key FROM plan_action WHERE plan_id = ? AND action = ? ORDER BY seq",
+                arguments: [plan, action])
         }
     }
 
@@ -75,7 +80,9 @@ struct DryRunScenario {
         defer { try? queue.close() }
         return try queue.read { db in
             var text = ""
-            for table in try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name") {
+            for table in try String.fetchAll(
+                db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+            {
                 let rows = try Row.fetchAll(db, sql: "SELECT * FROM \"\(table)\"").map { $0.description }.sorted()
                 text += "\(table)\n" + rows.joined(separator: "\n") + "\n"
             }

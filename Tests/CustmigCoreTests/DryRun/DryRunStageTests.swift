@@ -5,7 +5,9 @@ import Testing
 
 @Suite("The dry run", .serialized)
 struct DryRunStageTests {
-    @Test("a first dry run plans inserts and rejects, stores a plan with a hash, and leaves the target byte for byte untouched")
+    @Test(
+        "a first dry run plans inserts and rejects, stores a plan with a hash, and leaves the target byte for byte untouched"
+    )
     func firstPlan() throws {
         let scenario = try DryRunScenario()
         try scenario.map()
@@ -21,26 +23,42 @@ struct DryRunStageTests {
         #expect(summary.before.customers == 0)
         #expect(summary.after.customers == summary.counts["insert"])
         #expect(summary.after.rows["sales_area"] == summary.counts["insert"])
-        let rejected = try #require(try scenario.action("0000100017", plan: summary.plan) ?? scenario.keys("reject", plan: summary.plan).first.flatMap { try scenario.action($0, plan: summary.plan) })
+        let rejected = try #require(
+            try scenario.action("0000100017", plan: summary.plan)
+                ?? scenario.keys("reject", plan: summary.plan).first.flatMap {
+                    try scenario.action($0, plan: summary.plan)
+                })
         #expect(rejected.reason?.isEmpty == false)
-        let html = try String(contentsOfFile: try #require(summary.reports.first { $0.hasSuffix(".html") }), encoding: .utf8)
+        let html = try String(
+            contentsOfFile: try #require(summary.reports.first { $0.hasSuffix(".html") }), encoding: .utf8)
         #expect(html.contains(summary.contentHash))
         #expect(html.contains("custmig approve \(summary.plan)"))
-        #expect(!html.contains("<script src") && !html.contains("<link") && !html.contains("http://") && !html.contains("https://"))
-        let csv = try String(contentsOfFile: try #require(summary.reports.first { $0.hasSuffix(".csv") }), encoding: .utf8)
+        #expect(
+            !html.contains("<script src") && !html.contains("<link") && !html.contains("http://")
+                && !html.contains("https://"))
+        let csv = try String(
+            contentsOfFile: try #require(summary.reports.first { $0.hasSuffix(".csv") }), encoding: .utf8)
         #expect(csv.hasPrefix("plan,seq,canonical_key,customer_id,action,field"))
-        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: try #require(summary.reports.first { $0.hasSuffix(".json") })))) as? [String: Any]
-        #expect((json?["actions"] as? [Any])?.count == (summary.counts["insert"] ?? 0) + (summary.counts["reject"] ?? 0))
+        let json =
+            try JSONSerialization.jsonObject(
+                with: Data(
+                    contentsOf: URL(fileURLWithPath: try #require(summary.reports.first { $0.hasSuffix(".json") }))))
+            as? [String: Any]
+        #expect(
+            (json?["actions"] as? [Any])?.count == (summary.counts["insert"] ?? 0) + (summary.counts["reject"] ?? 0))
     }
 
-    @Test("after a load: update, kept target change, conflict, target-owned kept, settled conflict, deactivation, unchanged")
+    @Test(
+        "after a load: update, kept target change, conflict, target-owned kept, settled conflict, deactivation, unchanged"
+    )
     func threeWay() throws {
         let scenario = try DryRunScenario()
         try scenario.map()
         _ = try scenario.dryRun()
         let load = try scenario.cutover()
         #expect(load.actionsApplied > 300)
-        try scenario.sql("""
+        try scenario.sql(
+            """
             UPDATE customer SET name1 = 'Finbe Automotive (target)' WHERE customer_id = '0000100001';
             UPDATE customer SET industry = 'TARGET' WHERE customer_id = '0000100002';
             UPDATE customer SET credit_limit = '1.00' WHERE customer_id = '0000100003';
@@ -60,7 +78,9 @@ struct DryRunStageTests {
         let update = try #require(try scenario.action("0000100002", plan: plan.plan))
         #expect(update.action == "update")
         #expect(update.changes?.contains("\"path\":\"name2\"") == true)
-        #expect(update.changes?.contains("\"outcome\":\"kept_target\"") == true, "industry changed only in the target is kept")
+        #expect(
+            update.changes?.contains("\"outcome\":\"kept_target\"") == true,
+            "industry changed only in the target is kept")
         let owned = try #require(try scenario.action("0000100003", plan: plan.plan))
         #expect(owned.action == "unchanged", "credit_limit is target-owned: ours' change is not written")
         #expect(owned.changes?.contains("kept_target_owned") == true)
@@ -74,14 +94,19 @@ struct DryRunStageTests {
 
         // A conflict settled in the resolution file beside the mapping is re-applied on every re-plan.
         let resolutions = (scenario.mappingPath as NSString).deletingLastPathComponent + "/conflict-resolutions.csv"
-        try "key,field,resolution,who\n0000100001,name1,ours,Maria Keller\n".write(toFile: resolutions, atomically: true, encoding: .utf8)
+        try "key,field,resolution,who\n0000100001,name1,ours,Maria Keller\n".write(
+            toFile: resolutions, atomically: true, encoding: .utf8)
         let settled = try scenario.dryRun()
         #expect(settled.supersedes == plan.plan)
         #expect(try scenario.action("0000100001", plan: settled.plan)?.action == "update")
         let applied = try scenario.cutover()
         #expect(applied.actionsApplied == (settled.counts["update"] ?? 0) + (settled.counts["deactivate"] ?? 0))
         let after = try DatabaseQueue(path: scenario.targetPath).read { db in
-            try Row.fetchAll(db, sql: "SELECT customer_id, name1, status, industry, credit_limit FROM customer WHERE customer_id <= '0000100005' ORDER BY 1")
+            try Row.fetchAll(
+                db,
+                sql:
+                    "SELECT customer_id, name1, status, industry, credit_limit FROM customer WHERE customer_id <= '0000100005' ORDER BY 1"
+            )
         }
         #expect(after[1]["name1"] == "Finbe Automotive AG")
         #expect(after[2]["industry"] == "TARGET")
@@ -116,34 +141,51 @@ struct DryRunStageTests {
         #expect(try scenario.action("0000100006", plan: plan.plan)?.action == "reject")
     }
 
-    @Test("numbering: legacy keeps the key, external maps into a range, internal numbers by account group, deterministically")
+    @Test(
+        "numbering: legacy keeps the key, external maps into a range, internal numbers by account group, deterministically"
+    )
     func numbering() throws {
         let legacy = try DryRunScenario()
         try legacy.map()
         let first = try legacy.dryRun()
-        #expect(try legacy.workspace.ledger.database.read { db in
-            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM plan_action WHERE plan_id = ? AND action = 'insert' AND customer_id != canonical_key", arguments: [first.plan])
-        } == 0)
+        #expect(
+            try legacy.workspace.ledger.database.read { db in
+                try Int.fetchOne(
+                    db,
+                    sql:
+                        "SELECT COUNT(*) FROM plan_action WHERE plan_id = ? AND action = 'insert' AND customer_id != canonical_key",
+                    arguments: [first.plan])
+            } == 0)
         let external = try DryRunScenario(load: "  numbering: {prefix: C, offset: 5000000, width: 8}")
         try external.map()
         let mapped = try external.dryRun()
-        #expect(try external.workspace.ledger.database.read { db in
-            try String.fetchOne(db, sql: "SELECT customer_id FROM plan_action WHERE plan_id = ? AND canonical_key = '0000100001'", arguments: [mapped.plan])
-        } == "C05100001")
+        #expect(
+            try external.workspace.ledger.database.read { db in
+                try String.fetchOne(
+                    db, sql: "SELECT customer_id FROM plan_action WHERE plan_id = ? AND canonical_key = '0000100001'",
+                    arguments: [mapped.plan])
+            } == "C05100001")
         var ids: [[String]] = []
         for _ in 0..<2 {
             let ranged = try DryRunScenario(load: "  numbering: internal")
-            try ranged.sql("INSERT INTO customer (customer_id, name1, account_group) VALUES ('0001000007', 'Hand made', '0001')")
+            try ranged.sql(
+                "INSERT INTO customer (customer_id, name1, account_group) VALUES ('0001000007', 'Hand made', '0001')")
             try ranged.map()
             let plan = try ranged.dryRun()
-            ids.append(try ranged.workspace.ledger.database.read { db in
-                try String.fetchAll(
-                    db, sql: "SELECT customer_id FROM plan_action WHERE plan_id = ? AND action = 'insert' ORDER BY canonical_key", arguments: [plan.plan])
-            })
+            ids.append(
+                try ranged.workspace.ledger.database.read { db in
+                    try String.fetchAll(
+                        db,
+                        sql:
+                            "SELECT customer_id FROM plan_action WHERE plan_id = ? AND action = 'insert' ORDER BY canonical_key",
+                        arguments: [plan.plan])
+                })
         }
         #expect(ids[0] == ids[1])
         #expect(ids[0].allSatisfy { ["0001", "0002", "0009"].contains(String($0.prefix(4))) && $0.count == 10 })
-        #expect(ids[0].contains("0001000008") && !ids[0].contains("0001000007"), "numbers continue after the highest one in the range")
+        #expect(
+            ids[0].contains("0001000008") && !ids[0].contains("0001000007"),
+            "numbers continue after the highest one in the range")
     }
 
     @Test("a truncated full extract cannot deactivate half the master: the plan fails its gate")
@@ -162,7 +204,9 @@ struct DryRunStageTests {
         #expect(plan.deactivationCap == Int(Double(plan.before.customers) * 0.05))
     }
 
-    @Test("re-planning: the same inputs against an unchanged target keep the plan and its approval; a change supersedes it")
+    @Test(
+        "re-planning: the same inputs against an unchanged target keep the plan and its approval; a change supersedes it"
+    )
     func replanning() throws {
         let scenario = try DryRunScenario()
         try scenario.map()
@@ -177,7 +221,9 @@ struct DryRunStageTests {
         #expect(changed.outcome == "new")
         #expect(changed.supersedes == first.plan)
         #expect(changed.actionChanges.contains { $0.hasPrefix("0000100001: insert -> ") })
-        #expect(throws: CustmigError.self) { try PlanStore.approve(plan: first.plan, by: "x", note: nil, ledger: scenario.workspace.ledger) }
+        #expect(throws: CustmigError.self) {
+            try PlanStore.approve(plan: first.plan, by: "x", note: nil, ledger: scenario.workspace.ledger)
+        }
         #expect(try PlanStore.resolve("latest", ledger: scenario.workspace.ledger) == changed.plan)
     }
 
@@ -186,8 +232,9 @@ struct DryRunStageTests {
         let scenario = try DryRunScenario()
         try scenario.map()
         let plan = try scenario.dryRun { $0.maskPII = true }
-        let line = try #require(try String(contentsOfFile: Paths.samples("customers.csv"), encoding: .windowsCP1252)
-            .components(separatedBy: "\r\n").first { $0.hasPrefix("100001;") })
+        let line = try #require(
+            try String(contentsOfFile: Paths.samples("customers.csv"), encoding: .windowsCP1252)
+                .components(separatedBy: "\r\n").first { $0.hasPrefix("100001;") })
         let vat = line.components(separatedBy: ";")[10]
         #expect(vat.hasPrefix("DE"))
         for report in plan.reports {
@@ -203,9 +250,12 @@ struct DryRunStageTests {
     func link() throws {
         let scenario = try DryRunScenario()
         try scenario.map()
-        let line = try #require(try String(contentsOfFile: Paths.samples("customers.csv"), encoding: .windowsCP1252)
-            .components(separatedBy: "\r\n").first { $0.hasPrefix("100001;") }).components(separatedBy: ";")
-        try scenario.sql("""
+        let line = try #require(
+            try String(contentsOfFile: Paths.samples("customers.csv"), encoding: .windowsCP1252)
+                .components(separatedBy: "\r\n").first { $0.hasPrefix("100001;") }
+        ).components(separatedBy: ";")
+        try scenario.sql(
+            """
             INSERT INTO customer (customer_id, name1, vat_id, industry) VALUES ('H-000042', '\(line[1])', '\(line[10])', 'HAND');
             INSERT INTO address (customer_id, address_id, kind, street, postal_code, city, country)
             VALUES ('H-000042', 'legal-1', 'legal', '\(line[3])', '\(line[4])', '\(line[5])', 'DE');

@@ -8,7 +8,9 @@ struct TargetTests {
     @Test("a missing file, a foreign database and another schema version are refused with the reason and the fix")
     func refusals() throws {
         let folder = try Paths.scratch()
-        #expect { try SQLiteTarget(path: folder + "/none.db") } throws: { ($0 as? CustmigError)?.code == "TARGET-MISSING" }
+        #expect { try SQLiteTarget(path: folder + "/none.db") } throws: {
+            ($0 as? CustmigError)?.code == "TARGET-MISSING"
+        }
         let foreign = try DatabaseQueue(path: folder + "/erp.db")
         try foreign.write { db in try db.execute(sql: "CREATE TABLE kna1 (kunnr TEXT)") }
         try foreign.close()
@@ -17,14 +19,19 @@ struct TargetTests {
             return error?.code == "TARGET-FOREIGN" && error?.fix?.contains("custmig target init") == true
         }
         try Data("not a database at all, just text".utf8).write(to: URL(fileURLWithPath: folder + "/text.db"))
-        #expect { try SQLiteTarget(path: folder + "/text.db") } throws: { ($0 as? CustmigError)?.code == "TARGET-UNREADABLE" }
+        #expect { try SQLiteTarget(path: folder + "/text.db") } throws: {
+            ($0 as? CustmigError)?.code == "TARGET-UNREADABLE"
+        }
         let target = try SQLiteTarget.initialize(path: folder + "/t.db", codes: CodeLists())
         try target.close()
         let queue = try DatabaseQueue(path: folder + "/t.db")
-        try queue.write { db in try db.execute(sql: "UPDATE custmig_meta SET value = '99' WHERE key = 'schema_version'") }
+        try queue.write { db in try db.execute(sql: "UPDATE custmig_meta SET value = '99' WHERE key = 'schema_version'")
+        }
         try queue.close()
         #expect { try SQLiteTarget(path: folder + "/t.db") } throws: { ($0 as? CustmigError)?.code == "TARGET-VERSION" }
-        #expect { try SQLiteTarget.initialize(path: folder + "/t.db", codes: CodeLists()) } throws: { ($0 as? CustmigError)?.code == "TARGET-EXISTS" }
+        #expect { try SQLiteTarget.initialize(path: folder + "/t.db", codes: CodeLists()) } throws: {
+            ($0 as? CustmigError)?.code == "TARGET-EXISTS"
+        }
         #expect { try TargetLocation(parsing: "postgres://x") } throws: { ($0 as? CustmigError)?.code == "TARGET-KIND" }
         #expect(try TargetLocation(parsing: "sqlite:/tmp/a.db") == .sqlite(path: "/tmp/a.db"))
     }
@@ -34,12 +41,12 @@ struct TargetTests {
         let folder = try Paths.scratch()
         let path = folder + "/codes.csv"
         try """
-            kind,code,description,detail
-            payment_terms,NT30,30 days net,
-            paymnt_terms,NT14,14 days net,
-            payment_terms,NT30,again,
-            account_group,0001,Sold-to,12-999
-            """.write(toFile: path, atomically: true, encoding: .utf8)
+        kind,code,description,detail
+        payment_terms,NT30,30 days net,
+        paymnt_terms,NT14,14 days net,
+        payment_terms,NT30,again,
+        account_group,0001,Sold-to,12-999
+        """.write(toFile: path, atomically: true, encoding: .utf8)
         #expect { try CodeLists.read(path: path) } throws: { error in
             let text = "\(error)"
             return text.contains("codes.csv:3") && text.contains("did you mean") && text.contains("codes.csv:4")
@@ -66,7 +73,9 @@ struct TargetTests {
         same.values["address[legal-1].city"] = "Koeln"
         #expect(image.fingerprint != same.fingerprint)
         #expect(CustomerImage(json: image.jsonText) == image)
-        let tricky = CustomerImage(values: ["name1": "Say \"hi\"\\ \n\t\u{1}", "city": "Zürich 🏔", "contact[a]b].email": "x@y.z"])
+        let tricky = CustomerImage(values: [
+            "name1": "Say \"hi\"\\ \n\t\u{1}", "city": "Zürich 🏔", "contact[a]b].email": "x@y.z",
+        ])
         #expect(CustomerImage(json: tricky.jsonText) == tricky)
         #expect(CustomerImage(json: "{\"a\":1}") == nil, "only strings")
         #expect(image.fingerprint.count == 32)
@@ -75,10 +84,14 @@ struct TargetTests {
     @Test("the rehearsal rolls back everything and names what the target refuses")
     func rehearsal() throws {
         let folder = try Paths.scratch()
-        let target = try SQLiteTarget.initialize(path: folder + "/t.db", codes: try CodeLists.read(path: Paths.samples("target-codes.csv")))
-        let good = TargetAction(kind: .upsert, canonicalKey: "1", customerId: "1", image: CustomerImage(values: ["name1": "A", "status": "active"]))
+        let target = try SQLiteTarget.initialize(
+            path: folder + "/t.db", codes: try CodeLists.read(path: Paths.samples("target-codes.csv")))
+        let good = TargetAction(
+            kind: .upsert, canonicalKey: "1", customerId: "1",
+            image: CustomerImage(values: ["name1": "A", "status": "active"]))
         let orphan = TargetAction(
-            kind: .upsert, canonicalKey: "2", customerId: "2", image: CustomerImage(values: ["name1": "B", "status": "active", "parent_id": "404"]))
+            kind: .upsert, canonicalKey: "2", customerId: "2",
+            image: CustomerImage(values: ["name1": "B", "status": "active", "parent_id": "404"]))
         let refused = try target.rehearse(batchCount: 1) { _ in [good, orphan] }
         #expect(refused.map(\.canonicalKey) == ["2"])
         #expect(refused.first?.message.contains("FOREIGN KEY") == true, "\(refused)")
