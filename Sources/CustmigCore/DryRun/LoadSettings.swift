@@ -77,10 +77,10 @@ public struct LoadSettings: Sendable, Equatable {
                 }
                 settings.maxDeactivations = threshold
             default:
-                if let size = reader.int(pair.value, context: "batch_size"), size > 0 {
+                if let size = reader.int(pair.value, context: "batch_size"), (1...1_000_000).contains(size) {
                     settings.batchSize = size
                 } else {
-                    reader.problem(pair.value, "MAP-TYPE", "batch_size must be a positive integer.")
+                    reader.problem(pair.value, "MAP-TYPE", "batch_size must be an integer from 1 to 1,000,000.")
                 }
             }
         }

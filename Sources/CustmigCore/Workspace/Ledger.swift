@@ -196,6 +196,7 @@ public final class Ledger {
             }
             try db.create(index: "plan_action_by_key", on: "plan_action", columns: ["plan_id", "canonical_key"])
             try db.create(index: "plan_action_by_action", on: "plan_action", columns: ["plan_id", "action"])
+            try db.create(index: "plan_action_by_batch", on: "plan_action", columns: ["plan_id", "batch"])
             /// The ledger's mirror of a cutover's progress (the target's checkpoints are authoritative).
             try db.create(table: "cutover_progress") { table in
                 table.column("plan_id", .integer).primaryKey()

@@ -47,7 +47,7 @@ extension Custmig {
         var reportLimit: Int = 500
 
         func validate() throws {
-            if let batchSize, batchSize < 1 { throw ValidationError("--batch-size must be 1 or more.") }
+            if let batchSize, !(1...1_000_000).contains(batchSize) { throw ValidationError("--batch-size must be from 1 to 1,000,000.") }
             _ = try failActions()
         }
 
