@@ -117,6 +117,8 @@ public final class SQLiteTarget: Target {
         while readerPool.count < count {
             var configuration = Self.configuration()
             configuration.readonly = true
+            // Readers look rows up by key in chunks: a small page cache each is enough.
+            configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA cache_size = -8192") }
             readerPool.append(try DatabaseQueue(path: path, configuration: configuration))
         }
         return Array(readerPool.prefix(count))
