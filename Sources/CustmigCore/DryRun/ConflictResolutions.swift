@@ -39,8 +39,11 @@ public struct ConflictResolutions: Sendable, Equatable {
             seen[id] = row.line
             result.byKey[row.values[0], default: [:]][row.values[1]] = resolution
         }
-        if let first = problems.first {
-            throw CustmigError(first.kind, code: first.code, problems.map(\.description).joined(separator: "\n"))
+        if !problems.isEmpty {
+            throw CustmigError(
+                .usage, code: "RESOLVE-FILE",
+                "\(path) has \(problems.count) problem(s):\n  " + problems.map(\.description).joined(separator: "\n  "),
+                fix: "correct the lines named above.")
         }
         result.digest = try FileDigest.sha256(path: path)
         return result

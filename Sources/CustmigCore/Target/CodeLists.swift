@@ -64,8 +64,9 @@ public struct CodeLists: Sendable, Equatable {
         }
         if !problems.isEmpty {
             throw CustmigError(
-                problems[0].kind, code: problems[0].code,
-                problems.map { $0.description }.joined(separator: "\n"), fix: nil)
+                .usage, code: "CODES-FILE",
+                "\(path) has \(problems.count) problem(s); nothing was loaded:\n  " + problems.map(\.description).joined(separator: "\n  "),
+                fix: "correct the lines named above.")
         }
         return lists
     }

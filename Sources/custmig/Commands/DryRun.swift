@@ -69,8 +69,8 @@ extension Custmig {
             try runReportingErrors {
                 let command = (["custmig"] + CommandLine.arguments.dropFirst()).joined(separator: " ")
                 guard case .sqlite(let path) = try TargetLocation(parsing: target) else { return }
-                let space = try Workspace(path: workspace.path, command: command, writer: true)
                 let sqlite = try SQLiteTarget(path: path)
+                let space = try Workspace(path: workspace.path, command: command, writer: true)
                 var options = DryRunOptions(command: command)
                 options.mapRun = mapRun
                 options.batchSize = batchSize
