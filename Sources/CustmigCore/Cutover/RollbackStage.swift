@@ -71,19 +71,21 @@ public enum RollbackStage {
                 for entry in entries {
                     let id: String = entry["customer_id"]
                     let key: String = entry["canonical_key"]
-                    let after = CustomerImage(json: entry["after_image"]) ?? CustomerImage()
+                    let afterHash: String = entry["after_hash"]
                     let before = (entry["before_image"] as String?).flatMap { CustomerImage(json: $0) }
                     let current = try SQLiteTarget.fingerprints(ids: [id], db: db)[id]
                     var outcome: String
                     if current == nil && before == nil {
                         outcome = "already gone"
-                    } else if current != after.fingerprint {
+                    } else if current != afterHash {
                         outcome =
                             current == nil
                             ? "kept: deleted in the target since the cutover"
                             : "kept: edited in the target since the cutover"
                         summary.kept.append("\(key) (\(id)): \(outcome.dropFirst(6))")
                     } else if let before {
+                        // The row is as the cutover left it (same fingerprint): diff against it.
+                        let after = try SQLiteTarget.images(ids: [id], db: db)[id].flatMap { try? $0.get() }
                         try SQLiteTarget.apply(
                             TargetAction(
                                 kind: .upsert, canonicalKey: key, customerId: id, image: before, before: after), db: db)

@@ -315,14 +315,14 @@ public final class SQLiteTarget: Target {
                     try Self.recordLoaded(action, planHash: planHash, at: now, db: db)
                     try db.cachedStatement(
                         sql: """
-                            INSERT INTO custmig_undo (plan_hash, batch, seq, canonical_key, customer_id, before_image, after_image,
+                            INSERT INTO custmig_undo (plan_hash, batch, seq, canonical_key, customer_id, before_image, after_hash,
                             crosswalk_created, loaded_before, loaded_before_hash, loaded_before_source)
                             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                             """
                     ).execute(arguments: [
                         planHash, batch, batch * 1_000_000 + index, action.canonicalKey, action.customerId,
                         before?.jsonText,
-                        action.image.jsonText, !crosswalked, loaded?["image"] as String?,
+                        action.image.fingerprint, !crosswalked, loaded?["image"] as String?,
                         loaded?["image_hash"] as String?,
                         loaded?["source_hash"] as String?,
                     ])

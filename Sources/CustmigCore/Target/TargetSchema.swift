@@ -31,6 +31,8 @@ public enum TargetSchema {
         CodeKind(name: "incoterms", describes: "Incoterms"),
     ]
 
+    // custmig_loaded and custmig_undo hold images of ~1-2 KB per row: rowid tables (SQLite stores
+    // large rows badly in WITHOUT ROWID tables; at 1M customers that tripled the file).
     static let statements: [String] = {
         var sql = codeKinds.map {
             "CREATE TABLE \($0.table) (code TEXT PRIMARY KEY NOT NULL CHECK (code <> ''), description TEXT, detail TEXT) WITHOUT ROWID"
@@ -128,7 +130,7 @@ public enum TargetSchema {
               source_hash TEXT,
               plan_hash TEXT NOT NULL,
               loaded_at TEXT NOT NULL
-            ) WITHOUT ROWID
+            )
             """,
             """
             CREATE TABLE custmig_loaded (
@@ -138,7 +140,7 @@ public enum TargetSchema {
               source_hash TEXT,
               plan_hash TEXT NOT NULL,
               loaded_at TEXT NOT NULL
-            ) WITHOUT ROWID
+            )
             """,
             """
             CREATE TABLE custmig_checkpoint (
@@ -156,11 +158,11 @@ public enum TargetSchema {
             CREATE TABLE custmig_undo (
               plan_hash TEXT NOT NULL, batch INTEGER NOT NULL, seq INTEGER NOT NULL,
               canonical_key TEXT NOT NULL, customer_id TEXT NOT NULL,
-              before_image TEXT, after_image TEXT NOT NULL,
+              before_image TEXT, after_hash TEXT NOT NULL,
               crosswalk_created INTEGER NOT NULL,
               loaded_before TEXT, loaded_before_hash TEXT, loaded_before_source TEXT,
               PRIMARY KEY (plan_hash, seq)
-            ) WITHOUT ROWID
+            )
             """,
         ]
         return sql

@@ -25,7 +25,7 @@ struct CutoverTests {
                     "SELECT canonical_key, customer_id, how, image_hash, source_hash, plan_hash FROM custmig_crosswalk",
                     "SELECT canonical_key, image, image_hash, source_hash, plan_hash FROM custmig_loaded",
                     "SELECT plan_hash, batch, actions FROM custmig_checkpoint",
-                    "SELECT plan_hash, batch, seq, canonical_key, customer_id, before_image, after_image FROM custmig_undo",
+                    "SELECT plan_hash, batch, seq, canonical_key, customer_id, before_image, after_hash FROM custmig_undo",
                 ]
             }
             var text = ""
