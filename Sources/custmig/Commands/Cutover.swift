@@ -41,9 +41,16 @@ extension Custmig {
                 var options = CutoverOptions(command: command)
                 options.allowUnapproved = allowUnapproved
                 options.skipStale = skipStale
+                let started = Date()
+                var first: Int?
                 let summary = try CutoverStage.run(plan: plan, workspace: space, target: sqlite, options: options) {
                     done, total in
-                    Terminal.progress("cutover: batch \(done) of \(total)")
+                    // Batches per second over this run (a resumed run starts counting at its first batch).
+                    if first == nil { first = done - 1 }
+                    let rate = Double(done - (first ?? 0)) / max(Date().timeIntervalSince(started), 0.001)
+                    let eta = rate > 0 ? Int(Double(total - done) / rate) : 0
+                    Terminal.progress(
+                        "cutover: batch \(done) of \(total), \(String(format: "%.1f", rate)) batches/s, ETA \(eta / 60) min \(eta % 60) s")
                 }
                 Terminal.clearProgress()
                 if summary.outcome == "already applied" {
