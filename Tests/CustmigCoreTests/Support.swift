@@ -36,11 +36,43 @@ struct ReadResult {
             findings += reader.drainFindings()
         }
         findings += reader.drainFindings()
-        return ReadResult(description: reader.description, records: records, findings: findings, malformed: reader.malformedCount)
+        return ReadResult(
+            description: reader.description, records: records, findings: findings, malformed: reader.malformedCount)
     }
 }
 
 extension Record {
     /// The text of a top-level field, for assertions.
     func text(_ name: String) -> String? { self[name]?.text }
+}
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Crash tests: starts `custmig arguments` again and again, killing it with SIGKILL after a random
+/// delay, until a run ends by itself or `maxKills` kills landed; returns the number of kills.
+enum KillLoop {
+    static func run(
+        _ arguments: [String], attempts: Int, delays: ClosedRange<UInt32>, maxKills: Int = .max
+    ) throws -> Int {
+        var kills = 0
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<attempts {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: CLI.binary)
+            process.arguments = arguments
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            usleep(UInt32.random(in: delays, using: &generator))
+            if process.isRunning {
+                kill(process.processIdentifier, SIGKILL)
+                kills += 1
+            }
+            process.waitUntilExit()
+            if process.terminationReason == .exit || kills >= maxKills { break }
+        }
+        return kills
+    }
 }

@@ -104,6 +104,13 @@ public final class SQLiteTarget: Target {
         instance = meta["instance"] ?? ""
     }
 
+    /// Opens the target a `--target` value names (`sqlite:PATH`).
+    public convenience init(location text: String) throws {
+        switch try TargetLocation(parsing: text) {
+        case .sqlite(let path): try self.init(path: path)
+        }
+    }
+
     public func close() throws {
         for reader in readerPool { try reader.close() }
         readerPool.removeAll()

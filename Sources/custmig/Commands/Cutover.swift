@@ -35,9 +35,8 @@ extension Custmig {
         func run() throws {
             try runReportingErrors {
                 let command = (["custmig"] + CommandLine.arguments.dropFirst()).joined(separator: " ")
-                guard case .sqlite(let path) = try TargetLocation(parsing: target) else { return }
                 let space = try Workspace(path: workspace.path, command: command, writer: true)
-                let sqlite = try SQLiteTarget(path: path)
+                let sqlite = try SQLiteTarget(location: target)
                 var options = CutoverOptions(command: command)
                 options.allowUnapproved = allowUnapproved
                 options.skipStale = skipStale

@@ -68,8 +68,7 @@ extension Custmig {
         func run() throws {
             try runReportingErrors {
                 let command = (["custmig"] + CommandLine.arguments.dropFirst()).joined(separator: " ")
-                guard case .sqlite(let path) = try TargetLocation(parsing: target) else { return }
-                let sqlite = try SQLiteTarget(path: path)
+                let sqlite = try SQLiteTarget(location: target)
                 let space = try Workspace(path: workspace.path, command: command, writer: true)
                 var options = DryRunOptions(command: command)
                 options.mapRun = mapRun

@@ -48,9 +48,7 @@ extension Custmig {
                 let command = (["custmig"] + CommandLine.arguments.dropFirst()).joined(separator: " ")
                 let space = try Workspace(path: workspace.path, command: command, writer: true)
                 var sqlite: SQLiteTarget?
-                if let target, case .sqlite(let path) = try TargetLocation(parsing: target) {
-                    sqlite = try SQLiteTarget(path: path)
-                }
+                if let target { sqlite = try SQLiteTarget(location: target) }
                 let summary = try PurgeStage.run(
                     runs: runs, before: before.flatMap(Self.date), workspace: space, target: sqlite, command: command)
                 Terminal.out(

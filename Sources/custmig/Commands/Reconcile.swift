@@ -27,9 +27,8 @@ extension Custmig {
 
         func run() throws {
             try runReportingErrors {
-                guard case .sqlite(let path) = try TargetLocation(parsing: target) else { return }
                 let space = try Workspace(path: workspace.path, command: "custmig reconcile", writer: false)
-                try Self.reconcile(plan: plan, workspace: space, target: try SQLiteTarget(path: path))
+                try Self.reconcile(plan: plan, workspace: space, target: try SQLiteTarget(location: target))
             }
         }
 
@@ -85,10 +84,9 @@ extension Custmig {
 
             func run() throws {
                 try runReportingErrors {
-                    guard case .sqlite(let path) = try TargetLocation(parsing: target) else { return }
                     let space = try Workspace(path: workspace.path, command: "custmig crosswalk export", writer: false)
                     let count = try CrosswalkExport.write(
-                        workspace: space, target: try SQLiteTarget(path: path), to: out)
+                        workspace: space, target: try SQLiteTarget(location: target), to: out)
                     Terminal.out("\(count) legacy keys written to \(out)")
                 }
             }

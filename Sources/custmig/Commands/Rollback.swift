@@ -34,9 +34,8 @@ extension Custmig {
         func run() throws {
             try runReportingErrors {
                 let command = (["custmig"] + CommandLine.arguments.dropFirst()).joined(separator: " ")
-                guard case .sqlite(let path) = try TargetLocation(parsing: target) else { return }
                 let space = try Workspace(path: workspace.path, command: command, writer: true)
-                let sqlite = try SQLiteTarget(path: path)
+                let sqlite = try SQLiteTarget(location: target)
                 let summary = try RollbackStage.run(plan: plan, mode: mode, workspace: space, target: sqlite)
                 if summary.outcome == "nothing to undo" {
                     Terminal.out("plan \(summary.plan): nothing left to undo in \(sqlite.location).")

@@ -59,31 +59,6 @@ struct CutoverTests {
         return (folder, workspace, target)
     }
 
-    /// Runs `arguments` again and again, killing it with SIGKILL after a random delay, until a run ends
-    /// by itself; returns the number of kills.
-    static func killRepeatedly(
-        _ arguments: [String], attempts: Int = 60, delays: ClosedRange<UInt32> = 15_000...160_000
-    ) throws -> Int {
-        var kills = 0
-        var generator = SystemRandomNumberGenerator()
-        for _ in 0..<attempts {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: CLI.binary)
-            process.arguments = arguments
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            usleep(UInt32.random(in: delays, using: &generator))
-            if process.isRunning {
-                kill(process.processIdentifier, SIGKILL)
-                kills += 1
-            }
-            process.waitUntilExit()
-            if process.terminationReason == .exit { break }
-        }
-        return kills
-    }
-
     @Test(
         "killed at 20+ random moments (snapshot, mid-batch, mid-commit), resumed: the same target as an uninterrupted cutover"
     )
@@ -105,7 +80,7 @@ struct CutoverTests {
         ]
         var kills = 0
         while kills < 20 {
-            let more = try Self.killRepeatedly(arguments)
+            let more = try KillLoop.run(arguments, attempts: 60, delays: 15_000...160_000)
             kills += more
             if more == 0 { break }
             if kills < 20 {
@@ -137,7 +112,7 @@ struct CutoverTests {
                 "--allow-unapproved",
             ]).status == 0)
         let arguments = ["rollback", "latest", "--target", "sqlite:" + setup.target, "--workspace", setup.workspace]
-        let kills = try Self.killRepeatedly(arguments, delays: 10_000...80_000)
+        let kills = try KillLoop.run(arguments, attempts: 60, delays: 10_000...80_000)
         let final = try CLI.run(arguments)
         #expect(final.status == 0, "\(final.stderr)")
         #expect(kills >= 1)

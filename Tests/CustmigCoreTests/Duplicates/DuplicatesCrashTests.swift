@@ -30,23 +30,7 @@ struct DuplicatesCrashTests {
             #expect(try CLI.run(["map", "--mapping", mapping, data + "/customers.csv", "--workspace", workspace]).status == 0)
         }
         #expect(try CLI.run(["duplicates", "--workspace", reference]).status == 0)
-        var kills = 0
-        var generator = SystemRandomNumberGenerator()
-        for _ in 0..<8 {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: CLI.binary)
-            process.arguments = ["duplicates", "--workspace", crashed]
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            usleep(UInt32.random(in: 20_000...300_000, using: &generator))
-            if process.isRunning {
-                kill(process.processIdentifier, SIGKILL)
-                kills += 1
-            }
-            process.waitUntilExit()
-            if process.terminationReason == .exit { break }
-        }
+        let kills = try KillLoop.run(["duplicates", "--workspace", crashed], attempts: 8, delays: 20_000...300_000)
         let final = try CLI.run(["duplicates", "--workspace", crashed])
         #expect(final.status == 0, "\(final.stderr)")
         #expect(kills >= 1)

@@ -34,24 +34,9 @@ struct MapCrashTests {
         #expect(clean.status == 0, "\(clean.stderr)")
 
         let crashed = try Paths.scratch()
-        var kills = 0
-        var generator = SystemRandomNumberGenerator()
-        for _ in 0..<40 {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: CLI.binary)
-            process.arguments = ["map", "--mapping", mapping, extract, "--workspace", crashed, "--chunk", "150"]
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            usleep(UInt32.random(in: 30_000...400_000, using: &generator))
-            if process.isRunning {
-                kill(process.processIdentifier, SIGKILL)
-                kills += 1
-            }
-            process.waitUntilExit()
-            if process.terminationReason == .exit && process.terminationStatus == 0 { break }
-            if kills >= 12 { break }
-        }
+        let kills = try KillLoop.run(
+            ["map", "--mapping", mapping, extract, "--workspace", crashed, "--chunk", "150"], attempts: 40,
+            delays: 30_000...400_000, maxKills: 12)
         let final = try CLI.run(["map", "--mapping", mapping, extract, "--workspace", crashed, "--chunk", "150"])
         #expect(final.status == 0, "\(final.stderr)")
         #expect(kills >= 3, "only \(kills) kills landed; the run finished too fast to test resuming")
