@@ -77,7 +77,7 @@ public enum CutoverStage {
             )
         }
         let batches = try ledger.database.read { db in
-            try Int.fetchOne(db, sql: "SELECT MAX(batch) + 1 FROM plan_action WHERE plan_id = ?", arguments: [plan])
+            try Int.fetchOne(db, sql: "SELECT MAX(batch) + 1 FROM plan_action INDEXED BY plan_action_by_batch WHERE plan_id = ?", arguments: [plan])
                 ?? 0
         }
         let conflicts = try ledger.database.read { db in
@@ -106,8 +106,12 @@ public enum CutoverStage {
         }
         summary.snapshot = try Snapshot.takeOnce(
             target: target, planHash: hash, plan: plan, workspace: workspace, hasCheckpoints: !committed.isEmpty)
-        for batch in 0..<batches where !committed.contains(batch) {
-            let actions = try PlanStore.targetActions(plan: plan, batch: batch, ledger: ledger)
+        let pending = (0..<batches).filter { !committed.contains($0) }
+        let database = ledger.database
+        let prefetch = BatchPrefetch { batch in try PlanStore.targetActions(plan: plan, batch: batch, database: database) }
+        for (position, batch) in pending.enumerated() {
+            let actions = try prefetch.take(batch)
+            if position + 1 < pending.count { prefetch.request(pending[position + 1]) }
             do {
                 let result = try target.apply(
                     batch: batch, actions: actions, planHash: hash, skipStale: options.skipStale)

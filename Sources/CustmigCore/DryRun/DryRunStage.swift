@@ -53,7 +53,7 @@ public enum DryRunStage {
     /// turns what the target refused into rejects.
     static func rehearse(plan: Int64, ledger: Ledger, target: SQLiteTarget) throws -> Int {
         let batchCount = try ledger.database.read { db in
-            try Int.fetchOne(db, sql: "SELECT MAX(batch) + 1 FROM plan_action WHERE plan_id = ?", arguments: [plan])
+            try Int.fetchOne(db, sql: "SELECT MAX(batch) + 1 FROM plan_action INDEXED BY plan_action_by_batch WHERE plan_id = ?", arguments: [plan])
                 ?? 0
         }
         guard batchCount > 0 else { return 0 }

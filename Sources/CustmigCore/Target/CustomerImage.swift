@@ -158,11 +158,15 @@ public struct CustomerImage: Sendable, Hashable {
 
     /// `(table, row id, column)` of a path; the customer row has table `customer` and row id "".
     public static func split(_ path: String) -> (table: String, row: String, column: String) {
-        guard let open = path.firstIndex(of: "["), let close = path.lastIndex(of: "]") else {
-            return ("customer", "", path)
-        }
-        let column = path[path.index(after: close)...].dropFirst()
-        return (String(path[..<open]), String(path[path.index(after: open)..<close]), String(column))
+        // Byte scans: `Character` scans of every path cost a third of a cutover's time.
+        let bytes = path.utf8
+        guard let open = bytes.firstIndex(of: UInt8(ascii: "[")), let close = bytes.lastIndex(of: UInt8(ascii: "]"))
+        else { return ("customer", "", path) }
+        let afterClose = bytes.index(after: close)
+        let columnStart = afterClose == bytes.endIndex ? afterClose : bytes.index(after: afterClose)
+        return (
+            String(path[..<open]), String(path[bytes.index(after: open)..<close]), String(path[columnStart...])
+        )
     }
 
     /// The rows of the image: customer columns, and child rows by table and row id.

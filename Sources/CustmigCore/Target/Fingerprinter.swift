@@ -33,11 +33,18 @@ struct Fingerprinter {
 
     /// Adds `path = value`, splitting the path into its row prefix and column as the target does.
     mutating func add(path: String, value: UnsafeBufferPointer<UInt8>) {
-        if let close = path.lastIndex(of: "]") {
-            let split = path.index(close, offsetBy: 2, limitedBy: path.endIndex) ?? path.endIndex
-            add(prefix: Self.hash(path[..<split].utf8), column: Self.hash(path[split...].utf8), value: value)
-        } else {
-            add(prefix: Self.empty, column: Self.hash(path), value: value)
+        var path = path
+        path.withUTF8 { bytes in
+            var close = bytes.count - 1
+            while close >= 0, bytes[close] != UInt8(ascii: "]") { close -= 1 }
+            guard close >= 0 else {
+                add(prefix: Self.empty, column: Self.hash(bytes), value: value)
+                return
+            }
+            let split = min(close + 2, bytes.count)
+            add(
+                prefix: Self.hash(UnsafeBufferPointer(rebasing: bytes[..<split])),
+                column: Self.hash(UnsafeBufferPointer(rebasing: bytes[split...])), value: value)
         }
     }
 

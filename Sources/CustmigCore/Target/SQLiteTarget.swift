@@ -280,13 +280,19 @@ public final class SQLiteTarget: Target {
     ) throws -> BatchResult {
         let now = ISO8601DateFormatter().string(from: Date())
         return try database.write { db in
-            let checked = actions.filter { $0.kind != .references }.map(\.customerId)
-            let current = try Self.fingerprints(ids: checked, db: db)
+            // A key the plan expected absent only needs an existence check (child rows cannot
+            // exist without their customer); the others are fingerprinted.
+            let checked = actions.filter { $0.kind != .references }
+            let current = try Self.fingerprints(
+                ids: checked.filter { $0.expectedFingerprint != nil }.map(\.customerId), db: db)
+            let present = try Self.existing(
+                ids: checked.filter { $0.expectedFingerprint == nil }.map(\.customerId), db: db)
             var stale: [StaleRow] = []
             var staleIds = Set<String>()
-            for action in actions where action.kind != .references {
+            for action in checked {
+                if action.expectedFingerprint == nil, !present.contains(action.customerId) { continue }
                 let now = current[action.customerId]
-                guard now != action.expectedFingerprint else { continue }
+                guard now != action.expectedFingerprint || action.expectedFingerprint == nil else { continue }
                 let problem =
                     action.expectedFingerprint == nil
                     ? "customer \(action.customerId) exists in the target now; the plan expected it absent"
@@ -312,27 +318,35 @@ public final class SQLiteTarget: Target {
                         before = image
                     }
                     let loaded = try Row.fetchOne(
-                        db, sql: "SELECT image, image_hash, source_hash FROM custmig_loaded WHERE canonical_key = ?",
+                        db.cachedStatement(
+                            sql: "SELECT image, image_hash, source_hash FROM custmig_loaded WHERE canonical_key = ?"),
                         arguments: [action.canonicalKey])
                     let crosswalked =
                         try Bool.fetchOne(
-                            db, sql: "SELECT 1 FROM custmig_crosswalk WHERE canonical_key = ?",
+                            db.cachedStatement(sql: "SELECT 1 FROM custmig_crosswalk WHERE canonical_key = ?"),
                             arguments: [action.canonicalKey]) ?? false
                     try Self.apply(action, db: db)
-                    try Self.recordLoaded(action, planHash: planHash, at: now, db: db)
-                    try db.cachedStatement(
+                    let fingerprint = try Self.recordLoaded(action, planHash: planHash, at: now, db: db)
+                    try RawStatement(
+                        db,
                         sql: """
                             INSERT INTO custmig_undo (plan_hash, batch, seq, canonical_key, customer_id, before_image, after_hash,
                             crosswalk_created, loaded_before, loaded_before_hash, loaded_before_source)
                             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                             """
-                    ).execute(arguments: [
-                        planHash, batch, batch * 1_000_000 + index, action.canonicalKey, action.customerId,
-                        before?.jsonText,
-                        action.image.fingerprint, !crosswalked, loaded?["image"] as String?,
-                        loaded?["image_hash"] as String?,
-                        loaded?["source_hash"] as String?,
-                    ])
+                    ).run { bind in
+                        bind.text(planHash)
+                        bind.int(batch)
+                        bind.int(batch * 1_000_000 + index)
+                        bind.text(action.canonicalKey)
+                        bind.text(action.customerId)
+                        bind.text(before?.jsonText)
+                        bind.text(fingerprint)
+                        bind.bool(!crosswalked)
+                        bind.text(loaded?["image"] as String?)
+                        bind.text(loaded?["image_hash"] as String?)
+                        bind.text(loaded?["source_hash"] as String?)
+                    }
                     applied += 1
                 } catch let error as DatabaseError {
                     throw RefusedAction(
@@ -345,6 +359,19 @@ public final class SQLiteTarget: Target {
                 arguments: [planHash, batch, applied, now])
             return BatchResult(applied: applied, stale: stale)
         }
+    }
+
+    /// Which of `ids` have a customer row.
+    static func existing(ids: [String], db: Database) throws -> Set<String> {
+        var found = Set<String>()
+        for part in ids.chunked(500) {
+            let marks = Array(repeating: "?", count: part.count).joined(separator: ",")
+            found.formUnion(
+                try String.fetchAll(
+                    db, sql: "SELECT customer_id FROM customer WHERE customer_id IN (\(marks))",
+                    arguments: StatementArguments(Array(part))))
+        }
+        return found
     }
 
     /// The batches of a plan already committed to this target.
@@ -398,6 +425,26 @@ public final class SQLiteTarget: Target {
         return refused
     }
 
+    static let upsertCustomerSQL: String = {
+        let columns = CustomerImage.customerColumns
+        return """
+            INSERT INTO customer (customer_id, \(columns.joined(separator: ", "))) VALUES (?\(String(repeating: ", ?", count: columns.count)))
+            ON CONFLICT (customer_id) DO UPDATE SET \(columns.map { "\($0) = excluded.\($0)" }.joined(separator: ", "))
+            """
+    }()
+
+    static let insertChildSQL: [String: String] = Dictionary(
+        uniqueKeysWithValues: TargetSchema.childTables.map { table in
+            let columns = CustomerImage.childColumns[table]!
+            return (
+                table,
+                "INSERT INTO \(table) (customer_id, \(columns.joined(separator: ", "))) VALUES (?\(String(repeating: ", ?", count: columns.count)))"
+            )
+        })
+
+    static let deleteChildSQL: [String: String] = Dictionary(
+        uniqueKeysWithValues: TargetSchema.childTables.map { ($0, "DELETE FROM \($0) WHERE customer_id = ?") })
+
     /// Writes one action. With the row as the plan read it (`before`), only what differs is written:
     /// the customer row if one of its columns changes, a child table's rows if any of them change.
     static func apply(_ action: TargetAction, db: Database) throws {
@@ -412,20 +459,15 @@ public final class SQLiteTarget: Target {
         let before = action.kind == .upsert ? action.before?.rows : nil
         let fresh = action.kind == .upsert && action.before == nil
         if before == nil || before!.customer != rows.customer || withoutReferences {
-            let columns = CustomerImage.customerColumns
-            let assignments = columns.map { "\($0) = excluded.\($0)" }.joined(separator: ", ")
-            let statement = try db.cachedStatement(
-                sql: """
-                    INSERT INTO customer (customer_id, \(columns.joined(separator: ", "))) VALUES (?\(String(repeating: ", ?", count: columns.count)))
-                    ON CONFLICT (customer_id) DO UPDATE SET \(assignments)
-                    """)
-            var values: [DatabaseValueConvertible?] = [action.customerId]
-            for column in columns {
-                values.append(
-                    withoutReferences && column == "parent_id"
-                        ? nil : column == "status" ? rows.customer[column] ?? "active" : rows.customer[column])
+            let customer = rows.customer
+            try RawStatement(db, sql: Self.upsertCustomerSQL).run { bind in
+                bind.text(action.customerId)
+                for column in CustomerImage.customerColumns {
+                    bind.text(
+                        withoutReferences && column == "parent_id"
+                            ? nil : column == "status" ? customer[column] ?? "active" : customer[column])
+                }
             }
-            try statement.execute(arguments: StatementArguments(values))
         }
         var changed = Set<String>()
         for table in TargetSchema.childTables where before == nil || before!.children[table] != rows.children[table] {
@@ -435,7 +477,7 @@ public final class SQLiteTarget: Target {
         if changed.contains("sales_area") || withoutReferences { changed.insert("partner_function") }
         if !fresh {
             for table in TargetSchema.childTables.reversed() where changed.contains(table) {
-                try db.cachedStatement(sql: "DELETE FROM \(table) WHERE customer_id = ?").execute(arguments: [
+                try db.cachedStatement(sql: Self.deleteChildSQL[table]!).execute(arguments: [
                     action.customerId
                 ])
             }
@@ -443,37 +485,46 @@ public final class SQLiteTarget: Target {
         for table in TargetSchema.childTables where changed.contains(table) {
             guard let tableRows = rows.children[table] else { continue }
             let columns = CustomerImage.childColumns[table]!
-            let insert = try db.cachedStatement(
-                sql:
-                    "INSERT INTO \(table) (customer_id, \(columns.joined(separator: ", "))) VALUES (?\(String(repeating: ", ?", count: columns.count)))"
-            )
+            let insert = try RawStatement(db, sql: Self.insertChildSQL[table]!)
             for (_, row) in tableRows.sorted(by: { $0.key < $1.key }) {
                 if withoutReferences, table == "partner_function", row["partner_id"] != action.customerId { continue }
-                try insert.execute(arguments: StatementArguments([action.customerId] + columns.map { row[$0] }))
+                try insert.run { bind in
+                    bind.text(action.customerId)
+                    for column in columns { bind.text(row[column]) }
+                }
             }
         }
     }
 
-    static func recordLoaded(_ action: TargetAction, planHash: String, at time: String, db: Database) throws {
-        let json = action.image.jsonText
+    /// Records the crosswalk entry and the "last loaded" image; returns the image's fingerprint.
+    @discardableResult
+    static func recordLoaded(_ action: TargetAction, planHash: String, at time: String, db: Database) throws -> String {
+        let json = action.imageJSON ?? action.image.jsonText
         let fingerprint = action.image.fingerprint
-        try db.cachedStatement(
+        try RawStatement(
+            db,
             sql: """
                 INSERT INTO custmig_crosswalk (canonical_key, customer_id, how, image_hash, source_hash, plan_hash, loaded_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (canonical_key) DO UPDATE SET image_hash = excluded.image_hash,
                 source_hash = IFNULL(excluded.source_hash, source_hash)
                 """
-        ).execute(arguments: [
-            action.canonicalKey, action.customerId, action.crosswalk, fingerprint, action.sourceHash, planHash, time,
-        ])
-        try db.cachedStatement(
+        ).run { bind in
+            for value in [
+                action.canonicalKey, action.customerId, action.crosswalk, fingerprint, action.sourceHash, planHash, time,
+            ] { bind.text(value) }
+        }
+        try RawStatement(
+            db,
             sql: """
                 INSERT INTO custmig_loaded (canonical_key, image, image_hash, source_hash, plan_hash, loaded_at) VALUES (?, ?, ?, ?, ?, ?)
                 ON CONFLICT (canonical_key) DO UPDATE SET image = excluded.image, image_hash = excluded.image_hash,
                 source_hash = IFNULL(excluded.source_hash, source_hash), plan_hash = excluded.plan_hash, loaded_at = excluded.loaded_at
                 """
-        ).execute(arguments: [action.canonicalKey, json, fingerprint, action.sourceHash, planHash, time])
+        ).run { bind in
+            for value in [action.canonicalKey, json, fingerprint, action.sourceHash, planHash, time] { bind.text(value) }
+        }
+        return fingerprint
     }
 }
 

@@ -51,6 +51,9 @@ public struct TargetAction: Sendable, Hashable {
     /// A hash of the canonical record (and resolved references) the image was made from: a later
     /// dry run that finds the same source hash and an untouched row skips the three-way merge.
     public var sourceHash: String?
+    /// The image as the plan stored it (its sorted JSON text), so that applying it does not
+    /// serialize it again; nil when the action was built in memory.
+    public var imageJSON: String?
 
     public init(
         kind: Kind, canonicalKey: String, customerId: String, image: CustomerImage, crosswalk: String = "inserted",
