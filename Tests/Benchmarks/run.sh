@@ -207,11 +207,35 @@ PY
     } >>"$RESULTS"
     "$BIN" map --mapping Mappings/legacy-flat-csv/mapping.yaml "$LEGACY" --workspace "$DRY/w" >/dev/null
     "$BIN" target init "sqlite:$DRY/target.db" --codes Samples/target-codes.csv >/dev/null
-    measure "custmig dry-run (first load: all inserts)" "$ROWS" "$LEGACY_MB" "$BIN" dry-run --target "sqlite:$DRY/target.db" --workspace "$DRY/w"
-    measure "custmig cutover (first load)" "$ROWS" "$LEGACY_MB" "$BIN" cutover latest --allow-unapproved --target "sqlite:$DRY/target.db" --workspace "$DRY/w"
+    measure "custmig dry-run (first load: all inserts)" "$ROWS" "$LEGACY_MB" "$BIN" dry-run --target "sqlite:$DRY/target.db" --workspace "$DRY/w" --batch-size 10000
+    FIRST_PLAN=$(sqlite3 "$DRY/w/ledger.sqlite" "SELECT max(id) FROM plan")
+    LOADED=$(sqlite3 "$DRY/w/ledger.sqlite" "SELECT count(*) FROM plan_action WHERE plan_id = $FIRST_PLAN AND action = 'insert'")
+    measure "custmig cutover (first load, checkpoint every 10,000)" "$LOADED" 0 "$BIN" cutover latest --allow-unapproved --target "sqlite:$DRY/target.db" --workspace "$DRY/w"
+    # The peer: sqlite3 .import of the same rows, one CSV per table, into the same schema (an empty
+    # target made by custmig target init, foreign keys on). .import cannot write NULL, so each table
+    # lands in a staging table first and goes over with NULLIF in one transaction.
+    rm -rf "$DRY/peer-import" && mkdir -p "$DRY/peer-import"
+    TABLES="customer address contact bank_account sales_area partner_function company_code"
+    {
+        echo "PRAGMA foreign_keys = ON;"
+        echo ".mode csv"
+        for table in $TABLES; do
+            sqlite3 -csv -header "$DRY/target.db" "SELECT * FROM $table" >"$DRY/peer-import/$table.csv"
+            echo ".import $DRY/peer-import/$table.csv stage_$table"
+        done
+        echo "BEGIN;"
+        for table in $TABLES; do
+            columns=$(sqlite3 "$DRY/target.db" "SELECT group_concat('nullif(\"' || name || '\", '''')', ', ') FROM pragma_table_info('$table')")
+            echo "INSERT INTO $table SELECT $columns FROM stage_$table; DROP TABLE stage_$table;"
+        done
+        echo "COMMIT;"
+    } >"$DRY/peer-import/load.sql"
+    "$BIN" target init "sqlite:$DRY/peer-import/target.db" --codes Samples/target-codes.csv >/dev/null
+    measure "sqlite3 .import of the same rows (one CSV per table, same schema)" "$LOADED" 0 sh -c "sqlite3 '$DRY/peer-import/target.db' <'$DRY/peer-import/load.sql'"
+    [ "$(sqlite3 "$DRY/peer-import/target.db" "SELECT count(*) FROM customer")" = "$LOADED" ] || echo "peer import lost rows" >&2
     "$BIN" map --mapping Mappings/legacy-flat-csv/mapping.yaml "$CHANGED" --workspace "$DRY/w" >/dev/null
     sqlite3 "$DRY/target.db" "UPDATE customer SET search_term = 'CHANGED IN TARGET' WHERE rowid % 100 = 7"
-    measure "custmig dry-run (5% changed in ours, 1% in the target)" "$ROWS" "$LEGACY_MB" "$BIN" dry-run --target "sqlite:$DRY/target.db" --workspace "$DRY/w"
+    measure "custmig dry-run (5% changed in ours, 1% in the target)" "$ROWS" "$LEGACY_MB" "$BIN" dry-run --target "sqlite:$DRY/target.db" --workspace "$DRY/w" --batch-size 10000
     tail -n 12 "$OUT/last.out" | sed 's/^/    /' >&2
     # The peer: two 1M-row tables (key, row text) diffed by a full outer join inside SQLite.
     rm -f "$DRY/peer.db"
@@ -222,9 +246,22 @@ PY
         INSERT INTO b SELECT id, CASE WHEN abs(random()) % 20 = 0 THEN row || 'x' ELSE row END FROM a;"
     measure "sqlite3 full outer join diff of two tables" "$ROWS" 0 sqlite3 "$DRY/peer.db" \
         "SELECT count(*) FROM a FULL OUTER JOIN b USING (id) WHERE a.row IS NOT b.row;"
+    # The delta wave's cutover, its surgical rollback, then the first load's snapshot rollback next
+    # to one sqlite3 .backup of the loaded target.
+    DELTA_PLAN=$(sqlite3 "$DRY/w/ledger.sqlite" "SELECT max(id) FROM plan")
+    CHANGED_COUNT=$(sqlite3 "$DRY/w/ledger.sqlite" "SELECT count(*) FROM plan_action WHERE plan_id = $DELTA_PLAN AND action IN ('insert', 'update', 'link', 'deactivate')")
+    measure "custmig cutover (delta wave)" "$CHANGED_COUNT" 0 "$BIN" cutover latest --allow-unapproved --target "sqlite:$DRY/target.db" --workspace "$DRY/w"
+    measure "custmig rollback --mode surgical (delta wave)" "$CHANGED_COUNT" 0 "$BIN" rollback "$DELTA_PLAN" --target "sqlite:$DRY/target.db" --workspace "$DRY/w"
+    rm -f "$DRY/peer-backup.db"
+    measure "sqlite3 .backup of the loaded target" "$LOADED" 0 sqlite3 "$DRY/target.db" ".backup '$DRY/peer-backup.db'"
+    measure "custmig rollback --mode snapshot (first load)" "$LOADED" 0 "$BIN" rollback "$FIRST_PLAN" --mode snapshot --target "sqlite:$DRY/target.db" --workspace "$DRY/w"
+    [ "$(sqlite3 "$DRY/target.db" "SELECT count(*) FROM customer")" = "0" ] || echo "snapshot rollback left customers" >&2
+    rm -f "$DRY/peer-backup.db" "$DRY"/w/snapshots/before-rollback-*
     {
         echo
         echo "- dry run (5%/1% changed) vs SQLite's full outer join diff: $(ratio 'custmig dry-run (5% changed in ours, 1% in the target)' 'sqlite3 full outer join diff of two tables')"
+        echo "- first-load cutover vs sqlite3 .import of the same rows: $(ratio 'custmig cutover (first load, checkpoint every 10,000)' 'sqlite3 .import of the same rows (one CSV per table, same schema)')"
+        echo "- snapshot rollback vs one sqlite3 .backup: $(ratio 'custmig rollback --mode snapshot (first load)' 'sqlite3 .backup of the loaded target')"
     } >>"$RESULTS"
     PLANHTML=$(ls -t "$DRY"/w/reports/plan-*/plan.html | head -1)
     Tests/Benchmarks/screenshot.sh "$PLANHTML" "$OUT/plan-screenshot.png" || true

@@ -28,6 +28,9 @@ public struct RollbackSummary: Sendable, Codable {
 /// finished one is a no-op. Snapshot mode verifies the snapshot's checksum, copies the current target
 /// aside, restores the snapshot and verifies its row counts against the manifest.
 public enum RollbackStage {
+    /// A batch's undo entries are numbered `batch * undoSeqStride + index`: its primary-key range.
+    static let undoSeqStride = SQLiteTarget.undoSeqStride
+
     public static func run(
         plan reference: String, mode: RollbackMode, workspace: Workspace, target: SQLiteTarget
     ) throws -> RollbackSummary {
@@ -66,14 +69,26 @@ public enum RollbackStage {
         for batch in batches {
             try target.database.write { db in
                 let entries = try Row.fetchAll(
-                    db, sql: "SELECT * FROM custmig_undo WHERE plan_hash = ? AND batch = ? ORDER BY seq DESC",
-                    arguments: [planHash, batch])
+                    db,
+                    sql: "SELECT * FROM custmig_undo WHERE plan_hash = ? AND seq >= ? AND seq < ? ORDER BY seq DESC",
+                    arguments: [planHash, batch * undoSeqStride, (batch + 1) * undoSeqStride])
+                // Read the batch's rows in a few queries; a customer with two entries in the batch
+                // (both passes of a reference cycle) is read again after its first entry is undone.
+                let ids = entries.map { $0["customer_id"] as String }
+                var occurrences: [String: Int] = [:]
+                for id in ids { occurrences[id, default: 0] += 1 }
+                let fingerprints = try SQLiteTarget.fingerprints(ids: Array(occurrences.keys), db: db)
+                let images = try SQLiteTarget.images(
+                    ids: entries.filter { ($0["before_image"] as String?) != nil }.map { $0["customer_id"] as String }, db: db)
+                var seen = Set<String>()
                 for entry in entries {
                     let id: String = entry["customer_id"]
                     let key: String = entry["canonical_key"]
                     let afterHash: String = entry["after_hash"]
                     let before = (entry["before_image"] as String?).flatMap { CustomerImage(json: $0) }
-                    let current = try SQLiteTarget.fingerprints(ids: [id], db: db)[id]
+                    let fresh = seen.insert(id).inserted
+                    let current =
+                        fresh ? fingerprints[id] : try SQLiteTarget.fingerprints(ids: [id], db: db)[id]
                     var outcome: String
                     if current == nil && before == nil {
                         outcome = "already gone"
@@ -85,54 +100,54 @@ public enum RollbackStage {
                         summary.kept.append("\(key) (\(id)): \(outcome.dropFirst(6))")
                     } else if let before {
                         // The row is as the cutover left it (same fingerprint): diff against it.
-                        let after = try SQLiteTarget.images(ids: [id], db: db)[id].flatMap { try? $0.get() }
+                        let after = try (fresh ? images[id] : SQLiteTarget.images(ids: [id], db: db)[id])
+                            .flatMap { try? $0.get() }
                         try SQLiteTarget.apply(
                             TargetAction(
                                 kind: .upsert, canonicalKey: key, customerId: id, image: before, before: after), db: db)
                         summary.restored += 1
                         outcome = "restored"
                     } else if let referrer = try String.fetchOne(
-                        db,
-                        sql: """
-                            SELECT customer_id FROM customer WHERE parent_id = ?1 AND customer_id != ?1
-                            UNION SELECT customer_id FROM partner_function WHERE partner_id = ?1 AND customer_id != ?1 LIMIT 1
-                            """, arguments: [id])
+                        db.cachedStatement(
+                            sql: """
+                                SELECT customer_id FROM customer WHERE parent_id = ?1 AND customer_id != ?1
+                                UNION SELECT customer_id FROM partner_function WHERE partner_id = ?1 AND customer_id != ?1 LIMIT 1
+                                """), arguments: [id])
                     {
                         outcome = "kept: referenced by \(referrer), which the cutover did not create"
                         summary.kept.append(
                             "\(key) (\(id)): referenced by customer \(referrer), which the cutover did not create")
                     } else {
                         for table in TargetSchema.childTables.reversed() {
-                            try db.execute(sql: "DELETE FROM \(table) WHERE customer_id = ?", arguments: [id])
+                            try db.cachedStatement(sql: SQLiteTarget.deleteChildSQL[table]!).execute(arguments: [id])
                         }
-                        try db.execute(sql: "DELETE FROM customer WHERE customer_id = ?", arguments: [id])
+                        try db.cachedStatement(sql: "DELETE FROM customer WHERE customer_id = ?").execute(arguments: [id])
                         summary.deleted += 1
                         outcome = "deleted"
                     }
                     if outcome == "restored" || outcome == "deleted" {
                         if entry["crosswalk_created"] as Bool {
-                            try db.execute(
-                                sql: "DELETE FROM custmig_crosswalk WHERE canonical_key = ?", arguments: [key])
+                            try db.cachedStatement(sql: "DELETE FROM custmig_crosswalk WHERE canonical_key = ?")
+                                .execute(arguments: [key])
                         }
                         if let image: String = entry["loaded_before"] {
-                            try db.execute(
+                            try db.cachedStatement(
                                 sql:
-                                    "UPDATE custmig_loaded SET image = ?, image_hash = ?, source_hash = ? WHERE canonical_key = ?",
-                                arguments: [image, entry["loaded_before_hash"], entry["loaded_before_source"], key])
-                            try db.execute(
-                                sql:
-                                    "UPDATE custmig_crosswalk SET image_hash = ?, source_hash = ? WHERE canonical_key = ?",
-                                arguments: [entry["loaded_before_hash"], entry["loaded_before_source"], key])
+                                    "UPDATE custmig_loaded SET image = ?, image_hash = ?, source_hash = ? WHERE canonical_key = ?"
+                            ).execute(arguments: [image, entry["loaded_before_hash"], entry["loaded_before_source"], key])
+                            try db.cachedStatement(
+                                sql: "UPDATE custmig_crosswalk SET image_hash = ?, source_hash = ? WHERE canonical_key = ?"
+                            ).execute(arguments: [entry["loaded_before_hash"], entry["loaded_before_source"], key])
                         } else {
-                            try db.execute(sql: "DELETE FROM custmig_loaded WHERE canonical_key = ?", arguments: [key])
+                            try db.cachedStatement(sql: "DELETE FROM custmig_loaded WHERE canonical_key = ?")
+                                .execute(arguments: [key])
                         }
                     }
                     // Undone (or kept and reported): the entry goes in the same transaction, so a rerun
                     // continues with what is left and a later cutover of the plan logs afresh.
                     _ = outcome
-                    try db.execute(
-                        sql: "DELETE FROM custmig_undo WHERE plan_hash = ? AND seq = ?",
-                        arguments: [planHash, entry["seq"]])
+                    try db.cachedStatement(sql: "DELETE FROM custmig_undo WHERE plan_hash = ? AND seq = ?")
+                        .execute(arguments: [planHash, entry["seq"]])
                 }
                 try db.execute(
                     sql: "DELETE FROM custmig_checkpoint WHERE plan_hash = ? AND batch = ?",

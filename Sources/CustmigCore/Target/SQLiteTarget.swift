@@ -337,7 +337,7 @@ public final class SQLiteTarget: Target {
                     ).run { bind in
                         bind.text(planHash)
                         bind.int(batch)
-                        bind.int(batch * 1_000_000 + index)
+                        bind.int(batch * Self.undoSeqStride + index)
                         bind.text(action.canonicalKey)
                         bind.text(action.customerId)
                         bind.text(before?.jsonText)
@@ -424,6 +424,10 @@ public final class SQLiteTarget: Target {
         }
         return refused
     }
+
+    /// Undo entries are numbered `batch * undoSeqStride + index` (batches hold at most 1,000,000
+    /// actions, two passes of a cycle included), so a batch's entries are a primary-key range.
+    static let undoSeqStride = 2_000_000
 
     static let upsertCustomerSQL: String = {
         let columns = CustomerImage.customerColumns

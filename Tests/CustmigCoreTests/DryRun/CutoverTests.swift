@@ -102,6 +102,61 @@ struct CutoverTests {
         #expect(again.stdout.contains("already applied"))
     }
 
+    @Test(
+        "a full target disk stops the batch cleanly (nothing of it committed) naming batch and customer; after space is freed the same command resumes to the uninterrupted result"
+    )
+    func fullDisk() throws {
+        let setup = try Self.planned(rows: 1_000)
+        let fullWorkspace = setup.folder + "/w-full"
+        let fullTarget = setup.folder + "/target-full.db"
+        try FileManager.default.copyItem(atPath: setup.workspace, toPath: fullWorkspace)
+        try FileManager.default.copyItem(atPath: setup.target, toPath: fullTarget)
+        let reference = try CLI.run([
+            "cutover", "latest", "--target", "sqlite:" + setup.target, "--workspace", setup.workspace,
+            "--allow-unapproved",
+        ])
+        #expect(reference.status == 0, "\(reference.stderr)")
+
+        // The "disk": this connection may grow the target by only a few dozen pages.
+        do {
+            let workspace = try Workspace(path: fullWorkspace, command: "test", writer: true)
+            let target = try SQLiteTarget(path: fullTarget)
+            defer { try? target.close() }
+            let pages = try target.database.read { db in try Int.fetchOne(db, sql: "PRAGMA page_count") ?? 0 }
+            try target.database.writeWithoutTransaction { db in
+                try db.execute(sql: "PRAGMA max_page_count = \(pages + 60)")
+            }
+            var options = CutoverOptions(command: "test")
+            options.allowUnapproved = true
+            let error = #expect(throws: CustmigError.self) {
+                try CutoverStage.run(plan: "latest", workspace: workspace, target: target, options: options)
+            }
+            #expect(error?.code == "CUTOVER-REFUSED")
+            #expect(error?.message.contains("full") == true, "\(error?.message ?? "")")
+            #expect(error?.message.contains("at customer") == true)
+            #expect(error?.fix?.contains("resumes at batch") == true)
+            // Every committed batch is whole and nothing of the failed one is there.
+            let (batches, applied, customers) = try target.database.read { db in
+                (
+                    try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM custmig_checkpoint") ?? -1,
+                    try Int.fetchOne(db, sql: "SELECT IFNULL(SUM(actions), 0) FROM custmig_checkpoint") ?? -1,
+                    try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM customer") ?? -1
+                )
+            }
+            #expect(batches >= 1)
+            #expect(customers == applied)
+        }
+
+        // Space freed (a new connection has no page limit): the same command resumes and finishes.
+        let resumed = try CLI.run([
+            "cutover", "latest", "--target", "sqlite:" + fullTarget, "--workspace", fullWorkspace, "--allow-unapproved",
+        ])
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        let expected = try Self.dump(setup.target).replacingOccurrences(of: setup.target, with: "")
+        let actual = try Self.dump(fullTarget).replacingOccurrences(of: fullTarget, with: "")
+        #expect(expected == actual)
+    }
+
     @Test("surgical rollback, killed at random moments and resumed, leaves the business tables as before the cutover")
     func rollbackCrash() throws {
         let setup = try Self.planned(rows: 2_000)
