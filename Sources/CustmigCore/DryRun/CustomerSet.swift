@@ -52,18 +52,7 @@ struct CustomerSet {
                     fix: "rerun its command to finish it: \(run["command"] as String)")
             }
             let mapRun: Int64 = run["id"]
-            let stored =
-                try String.fetchOne(
-                    db, sql: "SELECT content FROM mapping_version WHERE name = ? AND version = ?",
-                    arguments: [run["mapping_name"], run["mapping_version"]]) ?? ""
-            // The ledger keeps every file of a mapping version as {file name: text}.
-            var text = stored
-            if let files = try? JSONDecoder().decode([String: String].self, from: Data(stored.utf8)) {
-                let name = (run["mapping_file"] as String?).map { ($0 as NSString).lastPathComponent }
-                text =
-                    name.flatMap { files[$0] } ?? files.first { $0.key.hasSuffix(".yaml") || $0.key.hasSuffix(".yml") }?
-                    .value ?? ""
-            }
+            let text = try Ledger.mappingText(ofRun: run, db: db)
             var set = CustomerSet(
                 mapRun: mapRun, mapInputsKey: run["inputs_key"], scope: run["scope"] ?? "full", mappingText: text,
                 mappingFile: run["mapping_file"])

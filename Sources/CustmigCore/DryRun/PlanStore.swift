@@ -186,7 +186,19 @@ public enum PlanStore {
             deactivationGateFailed: outcome.gateFailed, supersedes: nil, actionChanges: [], actionChangeCount: 0,
             previousCounts: nil, approvedBy: nil, reports: [], elapsedSeconds: 0)
         try ledger.database.write { db in
+            // A plan that was cut over is history, not a draft this one revises: no action diff against it.
+            let applied =
+                try previous.map {
+                    try String.fetchOne(
+                        db, sql: "SELECT outcome FROM cutover_progress WHERE plan_id = ?", arguments: [$0["id"]])
+                        == "done"
+                } ?? false
             if let previous {
+                try db.execute(
+                    sql: "UPDATE plan SET status = 'superseded', superseded_by = ? WHERE id = ?",
+                    arguments: [plan, previous["id"]])
+            }
+            if let previous, !applied {
                 let old: Int64 = previous["id"]
                 summary.supersedes = old
                 summary.previousCounts =
@@ -204,9 +216,6 @@ public enum PlanStore {
                 ).map {
                     "\($0["canonical_key"] as String): \($0["before"] as String? ?? "(not in the plan)") -> \($0["after"] as String)"
                 }
-                try db.execute(
-                    sql: "UPDATE plan SET status = 'superseded', superseded_by = ? WHERE id = ?",
-                    arguments: [plan, old])
             }
             try db.execute(
                 sql: "UPDATE plan SET status = 'current', content_hash = ? WHERE id = ?", arguments: [hash, plan])

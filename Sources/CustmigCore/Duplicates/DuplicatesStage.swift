@@ -30,7 +30,7 @@ public struct DuplicatesSummary: Sendable, Codable {
 /// member key — never something derived from run order.
 public enum DuplicatesStage {
     public static func run(
-        workspace: Workspace, mapRun requested: Int64?, matcher: CustomerMatcher = CustomerMatcher(),
+        workspace: Workspace, mapRun requested: Int64?, settings given: DuplicateSettings? = nil,
         decisionsFile: String? = nil, command: String
     ) throws -> DuplicatesSummary {
         let ledger = workspace.ledger
@@ -43,8 +43,21 @@ public enum DuplicatesStage {
         }
         let decisionsText = decisionsFile.flatMap { try? String(contentsOfFile: $0, encoding: .utf8) } ?? ""
         let decisions = try decisionsFile.map { try DuplicateDecisionFile.read(path: $0, knownKeys: nil) } ?? []
-        let settings = "\(matcher.settings.autoMerge)|\(matcher.settings.review)|\(CustmigVersion.current)|"
-            + FileDigest.sha256(decisionsText)
+        // Thresholds and survivorship: as given (the --mapping file), else the mapping version the map
+        // run used, as the ledger kept it.
+        let duplicateSettings =
+            try given
+            ?? ledger.database.read { db -> DuplicateSettings in
+                guard let run = try Row.fetchOne(db, sql: "SELECT * FROM run WHERE id = ?", arguments: [mapRun]) else {
+                    return DuplicateSettings()
+                }
+                let text = try Ledger.mappingText(ofRun: run, db: db)
+                return text.isEmpty
+                    ? DuplicateSettings()
+                    : try MappingLoader.duplicateSettings(text, file: run["mapping_file"] ?? "the mapping")
+            }
+        let matcher = CustomerMatcher(settings: duplicateSettings.matcher)
+        let settings = "\(duplicateSettings.fingerprint)|\(CustmigVersion.current)|" + FileDigest.sha256(decisionsText)
         let inputsKey = FileDigest.sha256("duplicates|\(mapRun)|\(settings)")
         if let done = try ledger.database.read({ db in
             try String.fetchOne(
@@ -113,7 +126,8 @@ public enum DuplicatesStage {
                     }
                 }
                 let golden = existing.max { ($0.value, $1.key) < ($1.value, $0.key) }?.key ?? members.min()!
-                let survivor = Survivorship.survivor(of: members.compactMap { byKey[$0] }, goldenKey: golden)
+                let survivor = Survivorship.survivor(
+                    of: members.compactMap { byKey[$0] }, goldenKey: golden, rules: duplicateSettings.survivorship)
                 try db.execute(
                     sql: "INSERT INTO survivor (run_id, golden_key, members, data) VALUES (?, ?, ?, ?)",
                     arguments: [run, golden, members.joined(separator: " "), survivor.jsonText])

@@ -23,22 +23,34 @@ public enum Survivorship {
         }
     }
 
-    public static func survivor(of members: [CanonicalCustomer], goldenKey: String) -> CanonicalCustomer {
+    public static func survivor(
+        of members: [CanonicalCustomer], goldenKey: String, rules: SurvivorshipRules = SurvivorshipRules()
+    ) -> CanonicalCustomer {
         let ordered = ordered(members)
         var golden = ordered[0]
         golden.key = goldenKey
+        func text(_ field: String, _ value: (CanonicalCustomer) -> String?) -> String? {
+            choose(rules.rule(field), ordered, { value($0).flatMap { $0.isEmpty ? nil : $0 } }, size: \.count, identity: { $0 })
+        }
+        golden.names =
+            choose(
+                rules.rule("names"), ordered, { $0.names.isEmpty ? nil : $0.names },
+                size: { $0.joined().count }, identity: { $0.joined(separator: "\u{1F}") }) ?? []
+        golden.searchTerm = text("search_term", \.searchTerm)
+        golden.accountGroup = text("account_group", \.accountGroup)
+        golden.vatId = text("vat_id", \.vatId)
+        golden.language = text("language", \.language)
+        golden.currency = text("currency", \.currency)
+        golden.industry = text("industry", \.industry)
+        golden.parentKey = text("parent", \.parentKey)
+        golden.paymentTerms = text("payment_terms", \.paymentTerms)
+        golden.creditLimit = text("credit_limit", \.creditLimit)
+        golden.createdOn = text("created_on", \.createdOn)
+        golden.addresses =
+            choose(
+                rules.rule("addresses"), ordered, { $0.addresses.isEmpty ? nil : $0.addresses }, size: \.count,
+                identity: { String(describing: $0) }) ?? []
         for other in ordered.dropFirst() {
-            if golden.names.isEmpty { golden.names = other.names }
-            golden.accountGroup = golden.accountGroup ?? other.accountGroup
-            golden.vatId = golden.vatId ?? other.vatId
-            golden.language = golden.language ?? other.language
-            golden.currency = golden.currency ?? other.currency
-            golden.industry = golden.industry ?? other.industry
-            golden.parentKey = golden.parentKey ?? other.parentKey
-            golden.paymentTerms = golden.paymentTerms ?? other.paymentTerms
-            golden.creditLimit = golden.creditLimit ?? other.creditLimit
-            golden.createdOn = golden.createdOn ?? other.createdOn
-            if golden.addresses.isEmpty { golden.addresses = other.addresses }
             for contact in other.contacts where !golden.contacts.contains(where: {
                 ($0.email != nil && $0.email == contact.email) || ($0.phone != nil && $0.phone == contact.phone)
             }) {
@@ -60,5 +72,32 @@ public enum Survivorship {
             }
         }
         return golden
+    }
+
+    /// One field's value by `rule`, among the members (in completeness order) that have one.
+    static func choose<Value>(
+        _ rule: SurvivorshipRules.Rule, _ ordered: [CanonicalCustomer], _ value: (CanonicalCustomer) -> Value?,
+        size: (Value) -> Int, identity: (Value) -> String
+    ) -> Value? {
+        let candidates = ordered.compactMap { member in value(member).map { (member, $0) } }
+        guard var best = candidates.first else { return nil }
+        switch rule {
+        case .mostComplete:
+            break
+        case .mostRecent:
+            for candidate in candidates.dropFirst() where (candidate.0.createdOn ?? "") > (best.0.createdOn ?? "") {
+                best = candidate
+            }
+        case .longest:
+            for candidate in candidates.dropFirst() where size(candidate.1) > size(best.1) { best = candidate }
+        case .mostFrequent:
+            var counts: [String: Int] = [:]
+            for candidate in candidates { counts[identity(candidate.1), default: 0] += 1 }
+            for candidate in candidates.dropFirst()
+            where counts[identity(candidate.1)]! > counts[identity(best.1)]! {
+                best = candidate
+            }
+        }
+        return best.1
     }
 }

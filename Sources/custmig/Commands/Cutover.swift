@@ -59,7 +59,9 @@ extension Custmig {
                 Terminal.out(
                     "plan \(summary.plan): \(summary.batchesApplied) batches applied (\(summary.actionsApplied) customers)"
                         + (summary.batchesResumed > 0 ? ", \(summary.batchesResumed) committed before (resumed)" : "")
-                        + " of \(summary.batches)")
+                        + " of \(summary.batches) in \(String(format: "%.1f", summary.elapsedSeconds)) s"
+                        + (summary.elapsedSeconds > 0 && summary.actionsApplied > 0
+                            ? " (\(Int(Double(summary.actionsApplied) / summary.elapsedSeconds)) customers/s)" : ""))
                 if let snapshot = summary.snapshot { Terminal.out("snapshot: \(snapshot)") }
                 if summary.unapprovedAllowed { Terminal.out("applied without approval (--allow-unapproved, recorded)") }
                 if summary.conflictsNotApplied > 0 {

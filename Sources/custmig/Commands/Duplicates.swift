@@ -33,7 +33,10 @@ extension Custmig.Duplicates {
         @Option(name: .customLong("run"), help: "The map run to match (default: the latest finished one).")
         var mapRun: Int64?
 
-        @Option(help: "The mapping whose duplicate-decisions.csv to apply.")
+        @Option(
+            help:
+                "The mapping whose duplicates section (thresholds, survivorship) and duplicate-decisions.csv to apply (default: the settings of the mapping version the map run used, no decisions)."
+        )
         var mapping: String?
 
         func run() throws {
@@ -45,8 +48,16 @@ extension Custmig.Duplicates {
                         ? "." : ($0 as NSString).deletingLastPathComponent)
                         + "/duplicate-decisions.csv"
                 }
+                let settings = try mapping.map { path in
+                    guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+                        throw CustmigError(
+                            .unreadableInput, code: "MAP-FILE", "cannot read the mapping \(path).",
+                            fix: "check the path (e.g. --mapping Mappings/legacy-flat-csv/mapping.yaml).")
+                    }
+                    return try MappingLoader.duplicateSettings(text, file: path)
+                }
                 let summary = try DuplicatesStage.run(
-                    workspace: space, mapRun: mapRun, decisionsFile: decisions, command: command)
+                    workspace: space, mapRun: mapRun, settings: settings, decisionsFile: decisions, command: command)
                 if summary.outcome == "unchanged" {
                     Terminal.out(
                         "duplicates run \(summary.run): map run \(summary.mapRun) was matched already; nothing to do.")

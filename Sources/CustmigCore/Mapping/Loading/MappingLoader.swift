@@ -92,6 +92,7 @@ public enum MappingLoader {
                 reader.problem(node, "MAP-TYPE", "missing_reference must be review or reject, not \"\(text)\".")
             }
         }
+        let duplicates = values["duplicates"].map { DuplicateSettings.read($0, reader: reader) } ?? DuplicateSettings()
         var load = values["load"].map { LoadSettings.read($0, reader: reader) } ?? LoadSettings()
         load.targetOwned = targetOwned
         var stewardProblems: [CustmigError] = []
@@ -107,6 +108,7 @@ public enum MappingLoader {
             rejectThreshold: threshold, file: file)
         mapping.missingReference = missingReference
         mapping.load = load
+        mapping.duplicates = duplicates
         mapping.corrections = Dictionary(grouping: corrections, by: \.legacyKey)
         mapping.decisions = Dictionary(grouping: decisions, by: \.legacyKey)
         return mapping
@@ -130,6 +132,21 @@ public enum MappingLoader {
                     settings.targetOwned.formUnion(reader.strings(item.value, context: "ownership.target") ?? [])
                 }
             }
+        }
+        guard reader.problems.isEmpty else { throw MappingProblems(problems: reader.problems) }
+        return settings
+    }
+
+    /// Only the `duplicates` section of a mapping text (a file given to `custmig duplicates`, or the
+    /// version the ledger kept for the map run).
+    public static func duplicateSettings(_ text: String, file: String) throws -> DuplicateSettings {
+        let reader = YAMLReader(file: file)
+        guard let root = try? Yams.compose(yaml: text) else {
+            throw CustmigError(.usage, code: "MAP-YAML", "\(file) is not valid YAML.", at: SourceLocation(file: file))
+        }
+        var settings = DuplicateSettings()
+        for pair in reader.pairs(root, allowed: nil, context: "the mapping") where pair.key == "duplicates" {
+            settings = DuplicateSettings.read(pair.value, reader: reader)
         }
         guard reader.problems.isEmpty else { throw MappingProblems(problems: reader.problems) }
         return settings

@@ -19,6 +19,8 @@ public struct Mapping: Sendable {
     public var missingReference: MappingRule.Severity = .review
     /// How customers are numbered and loaded (`load` section) with the ownership above.
     public var load = LoadSettings()
+    /// The `duplicates` section: thresholds and survivorship rules.
+    public var duplicates = DuplicateSettings()
     /// The YAML file it was loaded from.
     public var file: String
     /// Steward corrections of source values (`corrections.csv` beside the mapping), by legacy key.
