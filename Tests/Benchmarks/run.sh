@@ -6,13 +6,13 @@
 #
 # Generates data with `custmig samples`, builds in release mode, installs the peers (pip duckdb lxml,
 # apt miller libxml2-utils), and prints per stage: wall time, records/s, MB/s, peak memory
-# (/usr/bin/time -v) and the ratio to each peer measured in the same run. Results go to
+# (/usr/bin/time -v) and the ratio to each peer measured in the same run (pip recordlinkage for duplicates). Results go to
 # bench-out/results.md too. Needs ~6 GB of disk at the default sizes.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROWS=${ROWS:-1000000}
 BIG_ROWS=${BIG_ROWS:-5000000}
-STAGES=${STAGES:-"profile map dryrun"}   # which stage groups to measure
+STAGES=${STAGES:-"profile map dups dryrun"}   # which stage groups to measure
 OUT=${OUT:-bench-out}
 mkdir -p "$OUT"
 RESULTS="$OUT/results.md"
@@ -265,6 +265,43 @@ PY
     } >>"$RESULTS"
     PLANHTML=$(ls -t "$DRY"/w/reports/plan-*/plan.html | head -1)
     Tests/Benchmarks/screenshot.sh "$PLANHTML" "$OUT/plan-screenshot.png" || true
+fi
+
+if [[ " $STAGES " == *" dups "* ]]; then
+    # Duplicates: quality and time on 100,000 generated records next to Python recordlinkage (same
+    # records, comparable blocking and comparisons), then speed and memory on the $ROWS-record map run.
+    python3 -c "import recordlinkage" 2>/dev/null || pip install -q recordlinkage >/dev/null 2>&1
+    DUPS="$OUT/dups"
+    rm -rf "$DUPS" && mkdir -p "$DUPS"
+    "$BIN" samples --rows 100000 --out "$DUPS/data" --format csv --seed 42 >/dev/null
+    map_status=0
+    "$BIN" map --mapping Mappings/legacy-flat-csv/mapping.yaml "$DUPS/data/customers.csv" --workspace "$DUPS/w" >/dev/null || map_status=$?
+    [ "$map_status" -le 3 ] || { echo "map failed ($map_status)" >&2; exit 1; }
+    {
+        echo
+        echo "| duplicates | seconds | records/s | MB/s | peak MB |"
+        echo "|---|---:|---:|---:|---:|"
+    } >>"$RESULTS"
+    measure "custmig duplicates (100,000 records)" 100000 0 "$BIN" duplicates --workspace "$DUPS/w"
+    CUSTMIG_QUALITY=$(python3 Tests/Benchmarks/duplicates_quality.py "$DUPS/w/ledger.sqlite" "$DUPS/data/ground-truth.csv")
+    measure "Python recordlinkage (100,000 records)" 100000 0 python3 Tests/Benchmarks/recordlinkage_peer.py "$DUPS/data/customers.csv" "$DUPS/data/ground-truth.csv"
+    PEER_QUALITY=$(tail -1 "$OUT/last.out")
+    MAPDATA="$OUT/map-$ROWS"
+    if [ ! -f "$MAPDATA/customers.csv" ]; then
+        "$BIN" samples --rows "$ROWS" --out "$MAPDATA" --format csv --seed 42 >/dev/null
+    fi
+    map_status=0
+    "$BIN" map --mapping Mappings/legacy-flat-csv/mapping.yaml "$MAPDATA/customers.csv" --workspace "$DUPS/w-big" >/dev/null || map_status=$?
+    [ "$map_status" -le 3 ] || { echo "map failed ($map_status)" >&2; exit 1; }
+    measure "custmig duplicates ($ROWS records)" "$ROWS" 0 "$BIN" duplicates --workspace "$DUPS/w-big"
+    BIG_QUALITY=$(python3 Tests/Benchmarks/duplicates_quality.py "$DUPS/w-big/ledger.sqlite" "$MAPDATA/ground-truth.csv")
+    {
+        echo
+        echo "- 100k, $CUSTMIG_QUALITY"
+        echo "- 100k, $PEER_QUALITY"
+        echo "- custmig duplicates vs recordlinkage (100k): $(ratio 'custmig duplicates (100,000 records)' 'Python recordlinkage (100,000 records)')"
+        echo "- $ROWS records, $BIG_QUALITY"
+    } >>"$RESULTS"
 fi
 
 # The HTML report in a real headless browser: a screenshot proves it renders offline.
