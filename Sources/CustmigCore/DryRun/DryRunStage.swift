@@ -3,8 +3,9 @@ import Foundation
 import GRDB
 
 /// `custmig dry-run`: plans what a cutover would do to each customer — three-way, against the target
-/// as it is now — replays the plan's batches on the target inside one transaction that it rolls back,
-/// stores the plan in the ledger with a content hash, and writes the diff report.
+/// as it is now — replays the plan's batches on the target inside one transaction that it rolls back
+/// (or, for a plan that writes more than the target holds, on a scratch copy of the target), stores the
+/// plan in the ledger with a content hash, and writes the diff report.
 ///
 /// The target is never changed: every write of the replay is rolled back (the tests compare the
 /// target file's bytes before and after). A dry run with the same inputs against an unchanged target
@@ -27,6 +28,11 @@ public enum DryRunStage {
             // A dry run killed midway leaves a plan being built; it is worthless, start over.
             try db.execute(sql: "DELETE FROM plan WHERE status = 'building'")
         }
+        // …and perhaps the scratch copy of its rehearsal (this process holds the workspace lock).
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: workspace.path)) ?? []
+        where name.hasPrefix("rehearsal-") {
+            try? FileManager.default.removeItem(atPath: workspace.path + "/" + name)
+        }
         let planner = try Planner(
             set: set, settings: settings, resolutions: resolutions, target: target, ledger: ledger,
             matcher: options.matcher)
@@ -43,7 +49,9 @@ public enum DryRunStage {
             return db.lastInsertedRowID
         }
         var outcome = try planner.plan(into: plan, ledger: ledger)
-        outcome.refused = try rehearse(plan: plan, ledger: ledger, target: target)
+        outcome.refused = try rehearse(
+            plan: plan, ledger: ledger, target: target, onCopy: options.rehearsal.onCopy(
+                writes: outcome.writes, targetBytes: target.fileSize), scratch: workspace.path)
         return try PlanStore.finish(
             plan: plan, outcome: outcome, set: set, settings: settings, resolutions: resolutions, target: target,
             workspace: workspace, options: options, started: started)
@@ -51,15 +59,19 @@ public enum DryRunStage {
 
     /// Replays the plan's batches on the target (savepoint per batch, everything rolled back) and
     /// turns what the target refused into rejects.
-    static func rehearse(plan: Int64, ledger: Ledger, target: SQLiteTarget) throws -> Int {
+    static func rehearse(plan: Int64, ledger: Ledger, target: SQLiteTarget, onCopy: Bool, scratch: String) throws
+        -> Int
+    {
         let batchCount = try ledger.database.read { db in
             try Int.fetchOne(db, sql: "SELECT MAX(batch) + 1 FROM plan_action INDEXED BY plan_action_by_batch WHERE plan_id = ?", arguments: [plan])
                 ?? 0
         }
         guard batchCount > 0 else { return 0 }
-        let refused = try target.rehearse(batchCount: batchCount) { batch in
-            try PlanStore.targetActions(plan: plan, batch: batch, ledger: ledger)
-        }
+        let actions = { (batch: Int) in try PlanStore.targetActions(plan: plan, batch: batch, ledger: ledger) }
+        let refused =
+            onCopy
+            ? try target.rehearseOnCopy(in: scratch, batchCount: batchCount, batch: actions)
+            : try target.rehearse(batchCount: batchCount, batch: actions)
         guard !refused.isEmpty else { return 0 }
         try ledger.database.write { db in
             for refusal in refused {

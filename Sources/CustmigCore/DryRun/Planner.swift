@@ -13,6 +13,9 @@ struct Planner {
         var deactivationCap: Int?
         var gateFailed = false
         var refused = 0
+
+        /// Customers the cutover will write.
+        var writes: Int { counts.filter { $0.key.writes }.values.reduce(0, +) }
     }
 
     let set: CustomerSet

@@ -46,6 +46,14 @@ extension Custmig {
         @Option(help: "Customers shown per report section (all are in plan.csv and plan.json).")
         var reportLimit: Int = 500
 
+        @Option(
+            help: """
+                Where the plan is replayed to find what the target refuses: in-place (one transaction, \
+                rolled back), copy (a scratch copy of the target in the workspace), or automatic (a copy \
+                when the plan writes more than the target holds, e.g. a first load).
+                """)
+        var rehearsal: Rehearsal = .automatic
+
         func validate() throws {
             if let batchSize, !(1...1_000_000).contains(batchSize) { throw ValidationError("--batch-size must be from 1 to 1,000,000.") }
             _ = try failActions()
@@ -73,6 +81,7 @@ extension Custmig {
                 var options = DryRunOptions(command: command)
                 options.mapRun = mapRun
                 options.batchSize = batchSize
+                options.rehearsal = rehearsal
                 options.resolutionsFile = resolutions
                 options.maskPII = maskPii
                 options.reportLimit = reportLimit
@@ -133,3 +142,5 @@ extension Custmig {
         }
     }
 }
+
+extension Rehearsal: ExpressibleByArgument {}

@@ -157,6 +157,34 @@ struct CutoverTests {
         #expect(expected == actual)
     }
 
+    @Test("a target another writer holds locked is waited for (bounded busy timeout), then loaded")
+    func lockedTarget() throws {
+        let setup = try Self.planned(rows: 300)
+        let blocker = try DatabaseQueue(path: setup.target)
+        let holding = DispatchSemaphore(value: 0)
+        let released = DispatchSemaphore(value: 0)
+        DispatchQueue.global().async {
+            try? blocker.inTransaction(.immediate) { db in
+                try db.execute(sql: "UPDATE custmig_meta SET value = value WHERE key = 'schema'")
+                holding.signal()
+                Thread.sleep(forTimeInterval: 1.5)
+                return .commit
+            }
+            released.signal()
+        }
+        holding.wait()
+        let started = Date()
+        let result = try CLI.run([
+            "cutover", "latest", "--target", "sqlite:" + setup.target, "--workspace", setup.workspace,
+            "--allow-unapproved",
+        ])
+        released.wait()
+        try blocker.close()
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(Date().timeIntervalSince(started) >= 1.0)
+        #expect(result.stdout.contains("batches applied"))
+    }
+
     @Test("surgical rollback, killed at random moments and resumed, leaves the business tables as before the cutover")
     func rollbackCrash() throws {
         let setup = try Self.planned(rows: 2_000)

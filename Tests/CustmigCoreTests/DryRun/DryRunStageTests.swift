@@ -17,6 +17,14 @@ struct DryRunStageTests {
         #expect(try Data(contentsOf: URL(fileURLWithPath: scenario.targetPath)) == bytes)
         #expect(try scenario.dump() == dump)
         #expect(summary.outcome == "new")
+        // Replayed on a scratch copy instead, the plan is the same (same hash: kept as it is).
+        let onCopy = try scenario.dryRun { $0.rehearsal = .onCopy }
+        #expect(onCopy.outcome == "unchanged" && onCopy.plan == summary.plan)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: scenario.targetPath)) == bytes)
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: scenario.folder + "/w").filter {
+                $0.hasPrefix("rehearsal-")
+            }.isEmpty)
         #expect(summary.contentHash.count == 64)
         #expect((summary.counts["insert"] ?? 0) > 300)
         #expect((summary.counts["reject"] ?? 0) > 40)

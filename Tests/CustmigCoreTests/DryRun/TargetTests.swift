@@ -98,4 +98,33 @@ struct TargetTests {
         #expect(try target.customerIds().isEmpty)
         #expect(try target.crosswalk().isEmpty)
     }
+
+    @Test("the rehearsal on a scratch copy names the same refusals, sees earlier batches, leaves no copy behind")
+    func rehearsalOnCopy() throws {
+        let folder = try Paths.scratch()
+        let path = folder + "/t.db"
+        let target = try SQLiteTarget.initialize(
+            path: path, codes: try CodeLists.read(path: Paths.samples("target-codes.csv")))
+        let good = TargetAction(
+            kind: .upsert, canonicalKey: "1", customerId: "1",
+            image: CustomerImage(values: ["name1": "A", "status": "active"]))
+        let orphan = TargetAction(
+            kind: .upsert, canonicalKey: "2", customerId: "2",
+            image: CustomerImage(values: ["name1": "B", "status": "active", "parent_id": "404"]))
+        // Batch 2 refers to a customer batch 1 inserted: the copy keeps committed batches.
+        let child = TargetAction(
+            kind: .upsert, canonicalKey: "3", customerId: "3",
+            image: CustomerImage(values: ["name1": "C", "status": "active", "parent_id": "1"]))
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+        let scratch = folder + "/scratch"
+        try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
+        let batches: (Int) -> [TargetAction] = { $0 == 0 ? [good, orphan] : [child] }
+        let onCopy = try target.rehearseOnCopy(in: scratch, batchCount: 2, batch: batches)
+        let inPlace = try target.rehearse(batchCount: 2, batch: batches)
+        #expect(onCopy.map(\.canonicalKey) == ["2"])
+        #expect(onCopy == inPlace)
+        #expect(try target.customerIds().isEmpty)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == bytes)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: scratch).isEmpty)
+    }
 }
