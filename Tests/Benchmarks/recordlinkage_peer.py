@@ -65,8 +65,24 @@ def main(csv_path, truth_path):
     compare.exact("phone", "phone", label="phone")
     compare.exact("domain", "domain", label="domain")
     features = compare.compute(candidates, data)
-    score = features.sum(axis=1)
-    matches = features[((features["name"] == 1) & (score >= 3)) | ((features["vat"] == 1) & (score >= 2))]
+    # A match: similar names and two more agreeing identifiers or address parts beyond the block's own
+    # (city alone is what the block already shares), or the same VAT id with a similar name.
+    # Two different VAT ids, or two different streets, speak against a match (custmig weighs them
+    # negatively too).
+    vat = frame["VAT_ID"].str.upper().str.replace(r"[^A-Z0-9]", "", regex=True)
+    street = data["street"]
+    first, second = candidates.get_level_values(0), candidates.get_level_values(1)
+    vat_a, vat_b = vat.reindex(first).to_numpy(), vat.reindex(second).to_numpy()
+    street_a, street_b = street.reindex(first).to_numpy(), street.reindex(second).to_numpy()
+    conflict = pd.Series(
+        ((vat_a != "") & (vat_b != "") & (vat_a != vat_b))
+        | ((street_a != "") & (street_b != "") & (features["street"].to_numpy() == 0)),
+        index=features.index,
+    )
+    evidence = features[["vat", "street", "zip", "phone", "domain"]].sum(axis=1)
+    matches = features[
+        ~conflict & (((features["name"] == 1) & (evidence >= 2)) | ((features["vat"] == 1) & (features["name"] == 1)))
+    ]
 
     predicted = {tuple(sorted(pair)) for pair in matches.index}
     clusters = {}
