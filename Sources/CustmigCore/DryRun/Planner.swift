@@ -160,7 +160,7 @@ struct Planner {
                 }
                 referenceIds.append(ids)
             }
-            let hashes = Self.parallelMap(chunkMembers.indices) { index -> (source: String?, their: String?) in
+            let hashes = ParallelMap.map(chunkMembers.indices) { index -> (source: String?, their: String?) in
                 let member = chunkMembers[index]
                 guard let text = texts[member.key], let id = targetIds[member.key] else { return (nil, nil) }
                 let source = referenceIds[index].map {
@@ -327,25 +327,6 @@ struct Planner {
         try writer.flush()
         outcome.batches = writer.batches
         return outcome
-    }
-
-    /// `transform` over `indices` on every core, results in order.
-    static func parallelMap<T>(_ indices: Range<Int>, _ transform: (Int) -> T) -> [T] {
-        let count = indices.count
-        guard count > 64 else { return indices.map(transform) }
-        let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8))
-        var results = [T?](repeating: nil, count: count)
-        results.withUnsafeMutableBufferPointer { buffer in
-            let base = buffer.baseAddress!
-            DispatchQueue.concurrentPerform(iterations: workers) { worker in
-                var index = worker
-                while index < count {
-                    (base + index).pointee = transform(indices.lowerBound + index)
-                    index += workers
-                }
-            }
-        }
-        return results.map { $0! }
     }
 
     /// Customers custmig loaded before that a full-scope extract no longer has, capped by the mapping.

@@ -38,6 +38,8 @@ public struct CustomerMatcher: Sendable {
         public var street: String?
         public var phones: Set<String>
         public var emails: Set<String>
+        /// The name tokens as a set, prepared once for the pairwise comparisons.
+        var tokens: Set<String> = []
 
         public init(_ customer: CanonicalCustomer) {
             key = customer.key
@@ -51,6 +53,7 @@ public struct CustomerMatcher: Sendable {
             street = address?.street.map(MatchNormalizer.street)
             phones = Set(customer.contacts.compactMap(\.phone))
             emails = Set(customer.contacts.compactMap { $0.email?.lowercased() })
+            tokens = Set(nameTokens)
         }
     }
 
@@ -60,6 +63,7 @@ public struct CustomerMatcher: Sendable {
 
     public func score(_ a: Profile, _ b: Profile) -> Score {
         var evidence: [Evidence] = []
+        evidence.reserveCapacity(8)
         func add(_ field: String, _ level: String, _ weight: Double) {
             evidence.append(Evidence(field: field, level: level, weight: weight))
         }
@@ -71,8 +75,8 @@ public struct CustomerMatcher: Sendable {
         if a.name.isEmpty || b.name.isEmpty {
             add("name", "missing", 0)
         } else {
-            let similarity = Similarity.jaroWinkler(a.name, b.name)
-            let tokens = Similarity.tokenSet(a.nameTokens, b.nameTokens)
+            let similarity = a.name == b.name ? 1 : Similarity.jaroWinkler(a.name, b.name)
+            let tokens = Similarity.tokenSet(a.tokens, b.tokens)
             if a.name == b.name {
                 add("name", "exact", 5)
             } else if similarity >= 0.95 || (tokens == 1 && similarity >= 0.85) {
@@ -88,7 +92,7 @@ public struct CustomerMatcher: Sendable {
             if x == y { add("postal_code", "exact", 2) } else { add("postal_code", "different", -2) }
         }
         if let x = a.street, let y = b.street, !x.isEmpty, !y.isEmpty {
-            let similarity = Similarity.jaroWinkler(x, y)
+            let similarity = x == y ? 1 : Similarity.jaroWinkler(x, y)
             if x == y {
                 add("street", "exact", 2)
             } else if similarity >= 0.9 {

@@ -84,7 +84,11 @@ public struct DuplicateFinder: Sendable {
     }
 
     public func find(_ customers: [CanonicalCustomer], decisions: Decisions = Decisions()) -> Result {
-        let profiles = customers.map(CustomerMatcher.Profile.init)
+        find(profiles: customers.map(CustomerMatcher.Profile.init), decisions: decisions)
+    }
+
+    /// The same from match profiles alone: the duplicates stage keeps profiles, not whole customers.
+    public func find(profiles: [CustomerMatcher.Profile], decisions: Decisions = Decisions()) -> Result {
         var blocks: [String: [Int]] = [:]
         var unblocked: [String] = []
         for (index, profile) in profiles.enumerated() {
@@ -92,28 +96,39 @@ public struct DuplicateFinder: Sendable {
             if keys.isEmpty { unblocked.append(profile.key) }
             for key in keys { blocks[key, default: []].append(index) }
         }
+        // Candidate pairs once each (a pair shares several blocks), then scored on every core.
         var seen = Set<Int64>()
-        var merged: [Pair] = []
-        var review: [Pair] = []
-        var compared = 0
+        var candidates: [Int64] = []
         for members in blocks.values where members.count > 1 {
             let ordered = members.count > maxBlock ? members.sorted { profiles[$0].name < profiles[$1].name } : members
             for (position, i) in ordered.enumerated() {
                 let limit = members.count > maxBlock ? min(ordered.count, position + 20) : ordered.count
                 for j in ordered[(position + 1)..<limit] {
                     let (low, high) = i < j ? (i, j) : (j, i)
-                    guard seen.insert(Int64(low) << 32 | Int64(high)).inserted else { continue }
-                    compared += 1
-                    let score = matcher.score(profiles[low], profiles[high]).total
-                    let pair = Pair(first: profiles[low].key, second: profiles[high].key, score: score)
-                    if score >= matcher.settings.autoMerge {
-                        merged.append(pair)
-                    } else if score >= matcher.settings.review {
-                        review.append(pair)
-                    }
+                    let pair = Int64(low) << 32 | Int64(high)
+                    if seen.insert(pair).inserted { candidates.append(pair) }
                 }
             }
         }
+        seen = []
+        blocks = [:]
+        let compared = candidates.count
+        let chunks = candidates.chunked(20_000)
+        let settings = matcher.settings
+        let scored = ParallelMap.map(chunks.indices) { chunk -> (merged: [Pair], review: [Pair]) in
+            var merged: [Pair] = []
+            var review: [Pair] = []
+            for candidate in chunks[chunk] {
+                let (low, high) = (Int(candidate >> 32), Int(candidate & 0xFFFF_FFFF))
+                let score = matcher.score(profiles[low], profiles[high]).total
+                guard score >= settings.review else { continue }
+                let pair = Pair(first: profiles[low].key, second: profiles[high].key, score: score)
+                if score >= settings.autoMerge { merged.append(pair) } else { review.append(pair) }
+            }
+            return (merged, review)
+        }
+        var merged = scored.flatMap(\.merged)
+        var review = scored.flatMap(\.review)
         func pairKey(_ a: String, _ b: String) -> String { a < b ? a + "|" + b : b + "|" + a }
         let apart = Set(decisions.keepApart.map { pairKey($0.0, $0.1) })
         let together = Set(decisions.merge.map { pairKey($0.0, $0.1) })

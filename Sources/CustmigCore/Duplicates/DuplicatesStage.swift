@@ -67,20 +67,33 @@ public enum DuplicatesStage {
             summary.outcome = "unchanged"
             return summary
         }
-        let rows = try ledger.database.read { db in
-            try Row.fetchAll(
+        // Match profiles only, decoded on every core chunk by chunk: whole customers of a 1M-record
+        // run do not fit the memory budget; survivors re-read their few members from the ledger.
+        var profiles: [CustomerMatcher.Profile] = []
+        var legacyOf: [String: String] = [:]
+        try ledger.database.read { db in
+            let cursor = try Row.fetchCursor(
                 db, sql: "SELECT legacy_key, data FROM canonical_record WHERE run_id = ? AND status != 'rejected'",
                 arguments: [mapRun])
-        }
-        let decoder = JSONDecoder()
-        var customers: [CanonicalCustomer] = []
-        var legacyOf: [String: String] = [:]
-        for row in rows {
-            guard let customer = try? decoder.decode(CanonicalCustomer.self, from: Data((row["data"] as String).utf8)) else {
-                continue
+            var chunk: [(legacy: String, data: String)] = []
+            func decode() {
+                let items = chunk
+                let decoded = ParallelMap.map(items.indices) { index -> CustomerMatcher.Profile? in
+                    (try? JSONDecoder().decode(CanonicalCustomer.self, from: Data(items[index].data.utf8)))
+                        .map(CustomerMatcher.Profile.init)
+                }
+                for (item, profile) in zip(items, decoded) {
+                    guard let profile else { continue }
+                    profiles.append(profile)
+                    legacyOf[profile.key] = item.legacy
+                }
+                chunk.removeAll(keepingCapacity: true)
             }
-            customers.append(customer)
-            legacyOf[customer.key] = row["legacy_key"]
+            while let row = try cursor.next() {
+                chunk.append((row["legacy_key"], row["data"]))
+                if chunk.count == 8_192 { decode() }
+            }
+            decode()
         }
         var canonicalOf: [String: String] = [:]
         for (canonical, legacy) in legacyOf { canonicalOf[legacy] = canonical }
@@ -93,8 +106,10 @@ public enum DuplicatesStage {
             }
             if decision.verdict == .merge { constraints.merge.append((a, b)) } else { constraints.keepApart.append((a, b)) }
         }
-        let result = DuplicateFinder(matcher: matcher).find(customers, decisions: constraints)
-        let byKey = Dictionary(customers.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
+        let result = DuplicateFinder(matcher: matcher).find(profiles: profiles, decisions: constraints)
+        let profileOf = Dictionary(profiles.map { ($0.key, $0) }, uniquingKeysWith: { a, _ in a })
+        let customerCount = profiles.count
+        profiles = []
         let summary = try ledger.database.write { db -> DuplicatesSummary in
             try db.execute(
                 sql: """
@@ -102,12 +117,11 @@ public enum DuplicatesStage {
                     VALUES ('duplicates', 'running', ?, ?, ?, ?)
                     """, arguments: [inputsKey, CustmigVersion.current, command, Date()])
             let run = db.lastInsertedRowID
-            let profiles = Dictionary(customers.map { ($0.key, CustomerMatcher.Profile($0)) }, uniquingKeysWith: { a, _ in a })
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]
             for (outcome, pairs) in [("merged", result.merged), ("review", result.review)] {
                 for pair in pairs {
-                    guard let a = profiles[pair.first], let b = profiles[pair.second] else { continue }
+                    guard let a = profileOf[pair.first], let b = profileOf[pair.second] else { continue }
                     let evidence = String(decoding: try encoder.encode(matcher.score(a, b).evidence), as: UTF8.self)
                     try db.execute(
                         sql: "INSERT INTO duplicate_pair (run_id, first, second, score, outcome, evidence) VALUES (?, ?, ?, ?, ?, ?)",
@@ -120,14 +134,21 @@ public enum DuplicatesStage {
                 var existing: [String: Int] = [:]
                 for legacy in legacyKeys {
                     if let golden = try String.fetchOne(
-                        db, sql: "SELECT golden_key FROM key_map WHERE legacy_key = ?", arguments: [legacy])
+                        db.cachedStatement(sql: "SELECT golden_key FROM key_map WHERE legacy_key = ?"),
+                        arguments: [legacy])
                     {
                         existing[golden, default: 0] += 1
                     }
                 }
                 let golden = existing.max { ($0.value, $1.key) < ($1.value, $0.key) }?.key ?? members.min()!
+                let customers = try legacyKeys.compactMap { legacy in
+                    try String.fetchOne(
+                        db.cachedStatement(sql: "SELECT data FROM canonical_record WHERE run_id = ? AND legacy_key = ?"),
+                        arguments: [mapRun, legacy]
+                    ).flatMap { try? JSONDecoder().decode(CanonicalCustomer.self, from: Data($0.utf8)) }
+                }
                 let survivor = Survivorship.survivor(
-                    of: members.compactMap { byKey[$0] }, goldenKey: golden, rules: duplicateSettings.survivorship)
+                    of: customers, goldenKey: golden, rules: duplicateSettings.survivorship)
                 try db.execute(
                     sql: "INSERT INTO survivor (run_id, golden_key, members, data) VALUES (?, ?, ?, ?)",
                     arguments: [run, golden, members.joined(separator: " "), survivor.jsonText])
@@ -138,14 +159,13 @@ public enum DuplicatesStage {
                 }
                 clustered.formUnion(members)
             }
-            for customer in customers where !clustered.contains(customer.key) {
-                guard let legacy = legacyOf[customer.key] else { continue }
-                try db.execute(
-                    sql: "INSERT OR REPLACE INTO key_map (legacy_key, golden_key, run_id) VALUES (?, ?, ?)",
-                    arguments: [legacy, customer.key, run])
+            let keyMap = try db.cachedStatement(
+                sql: "INSERT OR REPLACE INTO key_map (legacy_key, golden_key, run_id) VALUES (?, ?, ?)")
+            for (key, legacy) in legacyOf where !clustered.contains(key) {
+                try keyMap.execute(arguments: [legacy, key, run])
             }
             var summary = DuplicatesSummary(
-                run: run, mapRun: mapRun, outcome: "done", customers: customers.count, pairsCompared: result.compared,
+                run: run, mapRun: mapRun, outcome: "done", customers: customerCount, pairsCompared: result.compared,
                 autoMerged: result.merged.count, forReview: result.review.count, clusters: result.clusters.count,
                 mergedAway: result.clusters.reduce(0) { $0 + $1.count - 1 }, unblocked: result.unblocked.count,
                 reports: [])

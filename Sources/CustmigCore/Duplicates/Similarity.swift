@@ -2,46 +2,73 @@
 public enum Similarity {
     /// Jaro-Winkler similarity: edit-tolerant, favours a common prefix (good for names with typos).
     public static func jaroWinkler(_ first: String, _ second: String, prefixScale: Double = 0.1) -> Double {
-        let a = Array(first.unicodeScalars)
-        let b = Array(second.unicodeScalars)
+        // The matcher's hot path: scalars and flags in stack buffers, no heap allocation per pair.
+        let (countA, countB) = (first.unicodeScalars.count, second.unicodeScalars.count)
+        return withUnsafeTemporaryAllocation(of: Unicode.Scalar.self, capacity: countA + countB) { buffer in
+            var index = 0
+            for scalar in first.unicodeScalars {
+                buffer.initializeElement(at: index, to: scalar)
+                index += 1
+            }
+            for scalar in second.unicodeScalars {
+                buffer.initializeElement(at: index, to: scalar)
+                index += 1
+            }
+            return jaroWinkler(
+                UnsafeBufferPointer(rebasing: buffer[..<countA]), UnsafeBufferPointer(rebasing: buffer[countA...]),
+                prefixScale: prefixScale)
+        }
+    }
+
+    static func jaroWinkler(
+        _ a: UnsafeBufferPointer<Unicode.Scalar>, _ b: UnsafeBufferPointer<Unicode.Scalar>, prefixScale: Double
+    ) -> Double {
         if a.isEmpty && b.isEmpty { return 1 }
         if a.isEmpty || b.isEmpty { return 0 }
         let window = max(0, max(a.count, b.count) / 2 - 1)
-        var matchedA = [Bool](repeating: false, count: a.count)
-        var matchedB = [Bool](repeating: false, count: b.count)
-        var matches = 0
-        for i in 0..<a.count {
-            let low = max(0, i - window)
-            let high = min(b.count - 1, i + window)
-            guard low <= high else { continue }
-            for j in low...high where !matchedB[j] && a[i] == b[j] {
-                matchedA[i] = true
-                matchedB[j] = true
-                matches += 1
-                break
+        return withUnsafeTemporaryAllocation(of: Bool.self, capacity: a.count + b.count) { flags -> Double in
+            flags.initialize(repeating: false)
+            let matchedA = UnsafeMutableBufferPointer(rebasing: flags[..<a.count])
+            let matchedB = UnsafeMutableBufferPointer(rebasing: flags[a.count...])
+            var matches = 0
+            for i in 0..<a.count {
+                let low = max(0, i - window)
+                let high = min(b.count - 1, i + window)
+                guard low <= high else { continue }
+                for j in low...high where !matchedB[j] && a[i] == b[j] {
+                    matchedA[i] = true
+                    matchedB[j] = true
+                    matches += 1
+                    break
+                }
             }
+            guard matches > 0 else { return 0 }
+            var transpositions = 0
+            var j = 0
+            for i in 0..<a.count where matchedA[i] {
+                while !matchedB[j] { j += 1 }
+                if a[i] != b[j] { transpositions += 1 }
+                j += 1
+            }
+            let m = Double(matches)
+            let jaro = (m / Double(a.count) + m / Double(b.count) + (m - Double(transpositions / 2)) / m) / 3
+            var prefix = 0
+            while prefix < min(4, a.count, b.count) && a[prefix] == b[prefix] { prefix += 1 }
+            return jaro + Double(prefix) * prefixScale * (1 - jaro)
         }
-        guard matches > 0 else { return 0 }
-        var transpositions = 0
-        var j = 0
-        for i in 0..<a.count where matchedA[i] {
-            while !matchedB[j] { j += 1 }
-            if a[i] != b[j] { transpositions += 1 }
-            j += 1
-        }
-        let m = Double(matches)
-        let jaro = (m / Double(a.count) + m / Double(b.count) + (m - Double(transpositions / 2)) / m) / 3
-        var prefix = 0
-        while prefix < min(4, a.count, b.count) && a[prefix] == b[prefix] { prefix += 1 }
-        return jaro + Double(prefix) * prefixScale * (1 - jaro)
     }
 
     /// Token-set similarity: shared tokens over the smaller token set, so word order and an extra word
     /// ("Müller Maschinenbau" vs "Maschinenbau Müller Süd") matter little.
     public static func tokenSet(_ first: [String], _ second: [String]) -> Double {
-        let a = Set(first)
-        let b = Set(second)
+        tokenSet(Set(first), Set(second))
+    }
+
+    public static func tokenSet(_ a: Set<String>, _ b: Set<String>) -> Double {
         guard !a.isEmpty, !b.isEmpty else { return a.isEmpty && b.isEmpty ? 1 : 0 }
-        return Double(a.intersection(b).count) / Double(min(a.count, b.count))
+        let (small, large) = a.count <= b.count ? (a, b) : (b, a)
+        var shared = 0
+        for token in small where large.contains(token) { shared += 1 }
+        return Double(shared) / Double(small.count)
     }
 }

@@ -53,7 +53,7 @@ struct RunbookTests {
                 process.environment = environment
                 process.standardOutput = FileHandle.nullDevice
                 let errorsPath = scratch + "/stderr.txt"
-                FileManager.default.createFile(atPath: errorsPath, contents: nil)
+                _ = FileManager.default.createFile(atPath: errorsPath, contents: nil)
                 let errors = try FileHandle(forWritingTo: URL(fileURLWithPath: errorsPath))
                 process.standardError = errors
                 try process.run()
