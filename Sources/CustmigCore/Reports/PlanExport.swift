@@ -67,44 +67,58 @@ enum PlanExport {
         try json.write(head + ",\"maskedPersonalData\":\(mask),\"actions\":[")
         try csv.write(csvHeader)
         var first = true
-        var labels: [String: String] = [:]
+        // Rows are read in chunks and formatted on every core (a first load's export has one CSV row per
+        // inserted field: millions of rows), then written in plan order.
         try ledger.database.read { db in
             let cursor = try Row.fetchCursor(db, sql: PlanReportRow.selectSQL + " ORDER BY seq", arguments: [plan])
-            while let raw = try cursor.next() {
-                let row = PlanReportRow.read(raw, mask: mask)
-                let prefix = ["\(plan)", "\(row.seq)", row.key, row.customerId, row.action.rawValue]
-                if row.changes.isEmpty {
-                    try csv.write(
-                        (prefix + ["", "", "", "", "", "", row.reason]).map(RejectReport.quote).joined(separator: ",")
-                            + "\n")
+            var chunk: [Row] = []
+            func flush() throws {
+                let rows = chunk
+                let texts = ParallelMap.map(rows.indices) { index in
+                    format(PlanReportRow.read(rows[index], mask: mask), plan: plan)
                 }
-                for change in row.changes {
-                    let fields =
-                        prefix + [
-                            change.path,
-                            labels[change.path]
-                                ?? {
-                                    labels[change.path] = CustomerImage.label(change.path); return labels[change.path]!
-                                }(), change.outcome.rawValue, change.base ?? "", change.theirs ?? "",
-                            change.after ?? "", row.reason,
-                        ]
-                    try csv.write(fields.map(RejectReport.quote).joined(separator: ",") + "\n")
+                for text in texts {
+                    try csv.write(text.csv)
+                    try json.write((first ? "" : ",") + "\n" + text.json)
+                    first = false
                 }
-                var object = JSONObjectWriter()
-                object.string("action", row.action.rawValue)
-                object.string("canonicalKey", row.key)
-                object.objects("changes", row.changes.map(\.jsonText))
-                object.string("country", row.country)
-                object.string("customerId", row.customerId)
-                object.string("name", row.name)
-                object.string("reason", row.reason.isEmpty ? nil : row.reason)
-                try json.write((first ? "" : ",") + "\n" + object.finished)
-                first = false
+                chunk.removeAll(keepingCapacity: true)
             }
+            while let raw = try cursor.next() {
+                chunk.append(raw.copy())
+                if chunk.count == 2_048 { try flush() }
+            }
+            try flush()
         }
         try json.write("\n]}\n")
         try csv.close()
         try json.close()
         return [csvPath, jsonPath]
+    }
+
+    /// One action's CSV lines and JSON object.
+    static func format(_ row: PlanReportRow, plan: Int64) -> (csv: String, json: String) {
+        let prefix = ["\(plan)", "\(row.seq)", row.key, row.customerId, row.action.rawValue]
+        var csv = ""
+        if row.changes.isEmpty {
+            csv += (prefix + ["", "", "", "", "", "", row.reason]).map(RejectReport.quote).joined(separator: ",") + "\n"
+        }
+        for change in row.changes {
+            let fields =
+                prefix + [
+                    change.path, CustomerImage.label(change.path), change.outcome.rawValue, change.base ?? "",
+                    change.theirs ?? "", change.after ?? "", row.reason,
+                ]
+            csv += fields.map(RejectReport.quote).joined(separator: ",") + "\n"
+        }
+        var object = JSONObjectWriter()
+        object.string("action", row.action.rawValue)
+        object.string("canonicalKey", row.key)
+        object.objects("changes", row.changes.map(\.jsonText))
+        object.string("country", row.country)
+        object.string("customerId", row.customerId)
+        object.string("name", row.name)
+        object.string("reason", row.reason.isEmpty ? nil : row.reason)
+        return (csv, object.finished)
     }
 }

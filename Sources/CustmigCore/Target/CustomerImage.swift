@@ -209,7 +209,7 @@ public struct CustomerImage: Sendable, Hashable {
     /// A label for people: `Credit limit`, `Sales area 1000/10/00 · payment terms`.
     public static func label(_ path: String) -> String {
         let part = split(path)
-        let column = part.column.replacingOccurrences(of: "_", with: " ")
+        let column = String(part.column.map { $0 == "_" ? " " : $0 })
         switch part.table {
         case "customer": return column.prefix(1).uppercased() + column.dropFirst()
         case "address": return "Address \(part.row) · \(column)"
