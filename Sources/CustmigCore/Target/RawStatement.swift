@@ -35,6 +35,15 @@ struct RawStatement {
         }
 
         mutating func bool(_ value: Bool) { int(value ? 1 : 0) }
+
+        mutating func optionalInt(_ value: Int?) {
+            if let value {
+                int(value)
+            } else {
+                sqlite3_bind_null(handle, index)
+                index += 1
+            }
+        }
     }
 
     /// Binds, runs to completion and resets; a refusal (constraint, full disk) is thrown.
