@@ -7,7 +7,8 @@
 # Generates data with `custmig samples`, builds in release mode, installs the peers (pip duckdb lxml,
 # apt miller libxml2-utils), and prints per stage: wall time, records/s, MB/s, peak memory
 # (/usr/bin/time -v) and the ratio to each peer measured in the same run (pip recordlinkage for duplicates). Results go to
-# bench-out/results.md too. Needs ~6 GB of disk at the default sizes.
+# bench-out/results.md too. Needs ~30 GB of disk at the default sizes: the dry-run group keeps its 1M
+# plans in the ledger (~7.5 GB), the target (2.5 GB) and its snapshots; delete bench-out/dryrun afterwards.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROWS=${ROWS:-1000000}
