@@ -92,15 +92,19 @@ public enum ReconcileStage {
                                 arguments: StatementArguments(Array(part)))
                         }
                     })
-                for row in chunk {
+                // The written rows' expected fingerprints: decoding and hashing the images on every core.
+                let rows = chunk
+                let written = ParallelMap.map(rows.indices) { index -> String? in
+                    guard rows[index]["batch"] as Int? != nil else { return nil }
+                    return (rows[index]["image"] as String?).flatMap { CustomerImage(json: $0) }?.fingerprint
+                }
+                for (row, writtenFingerprint) in zip(rows, written) {
                     let action: String = row["action"]
                     guard let id: String = row["customer_id"] else { continue }
                     var expected: String?
                     var problem: String?
-                    if row["batch"] as Int? != nil,
-                        let image = (row["image"] as String?).flatMap({ CustomerImage(json: $0) })
-                    {
-                        expected = image.fingerprint
+                    if let writtenFingerprint {
+                        expected = writtenFingerprint
                         if now[id] != expected {
                             problem =
                                 present.contains(id)
@@ -130,7 +134,7 @@ public enum ReconcileStage {
             }
             while let row = try cursor.next() {
                 chunk.append(row.copy())
-                if chunk.count == 1_000 { try check() }
+                if chunk.count == 4_096 { try check() }
             }
             try check()
         }
