@@ -19,22 +19,20 @@ enum CLI {
     }
 
     static func run(_ arguments: [String], in directory: String? = nil) throws -> Output {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = arguments
-        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
-        // Files, not pipes: a child filling one pipe while the parent reads the other cannot deadlock.
+        // Files, not pipes (a child filling one pipe while the parent reads the other cannot deadlock),
+        // opened by the child's shell: no descriptor of this process is handed to Foundation's Process,
+        // whose handling of them under concurrency has closed descriptors other tests were using.
         let folder = try Paths.scratch()
-        _ = FileManager.default.createFile(atPath: folder + "/out", contents: nil)
-        _ = FileManager.default.createFile(atPath: folder + "/err", contents: nil)
-        let out = try FileHandle(forWritingTo: URL(fileURLWithPath: folder + "/out"))
-        let err = try FileHandle(forWritingTo: URL(fileURLWithPath: folder + "/err"))
-        process.standardOutput = out
-        process.standardError = err
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", "exec \"$0\" \"$@\" >\"$CLI_OUT\" 2>\"$CLI_ERR\"", binary] + arguments
+        var environment = ProcessInfo.processInfo.environment
+        environment["CLI_OUT"] = folder + "/out"
+        environment["CLI_ERR"] = folder + "/err"
+        process.environment = environment
+        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
         try process.run()
         process.waitUntilExit()
-        try out.close()
-        try err.close()
         let stdout = try Data(contentsOf: URL(fileURLWithPath: folder + "/out"))
         let stderr = try Data(contentsOf: URL(fileURLWithPath: folder + "/err"))
         return Output(
