@@ -67,7 +67,7 @@ public enum DryRunStage {
                 ?? 0
         }
         guard batchCount > 0 else { return 0 }
-        let actions = { (batch: Int) in try PlanStore.targetActions(plan: plan, batch: batch, ledger: ledger) }
+        let actions = { (batch: Int) in try PlanStore.targetActions(plan: plan, batch: batch, database: ledger.database) }
         let refused =
             onCopy
             ? try target.rehearseOnCopy(in: scratch, batchCount: batchCount, batch: actions)

@@ -6,10 +6,6 @@ import GRDB
 /// superseding the previous plan for the same target (or keeping it when nothing changed).
 public enum PlanStore {
     /// The target operations of one batch, in plan order.
-    static func targetActions(plan: Int64, batch: Int, ledger: Ledger) throws -> [TargetAction] {
-        try targetActions(plan: plan, batch: batch, database: ledger.database)
-    }
-
     /// (The ledger has no statistics: without `INDEXED BY` SQLite walks the whole plan for each batch.)
     static func targetActions(plan: Int64, batch: Int, database: DatabaseQueue) throws -> [TargetAction] {
         try database.read { db in

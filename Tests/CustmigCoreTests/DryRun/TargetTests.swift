@@ -81,18 +81,23 @@ struct TargetTests {
         #expect(image.fingerprint.count == 32)
     }
 
+    /// An upsert of a bare active customer, optionally referring to a parent.
+    static func upsert(_ id: String, name: String, parent: String? = nil) -> TargetAction {
+        var values = ["name1": name, "status": "active"]
+        values["parent_id"] = parent
+        return TargetAction(kind: .upsert, canonicalKey: id, customerId: id, image: CustomerImage(values: values))
+    }
+
+    static let good = upsert("1", name: "A")
+    /// Refers to a parent the target does not have: refused by the foreign key.
+    static let orphan = upsert("2", name: "B", parent: "404")
+
     @Test("the rehearsal rolls back everything and names what the target refuses")
     func rehearsal() throws {
         let folder = try Paths.scratch()
         let target = try SQLiteTarget.initialize(
             path: folder + "/t.db", codes: try CodeLists.read(path: Paths.samples("target-codes.csv")))
-        let good = TargetAction(
-            kind: .upsert, canonicalKey: "1", customerId: "1",
-            image: CustomerImage(values: ["name1": "A", "status": "active"]))
-        let orphan = TargetAction(
-            kind: .upsert, canonicalKey: "2", customerId: "2",
-            image: CustomerImage(values: ["name1": "B", "status": "active", "parent_id": "404"]))
-        let refused = try target.rehearse(batchCount: 1) { _ in [good, orphan] }
+        let refused = try target.rehearse(batchCount: 1) { _ in [Self.good, Self.orphan] }
         #expect(refused.map(\.canonicalKey) == ["2"])
         #expect(refused.first?.message.contains("FOREIGN KEY") == true, "\(refused)")
         #expect(try target.customerIds().isEmpty)
@@ -105,20 +110,12 @@ struct TargetTests {
         let path = folder + "/t.db"
         let target = try SQLiteTarget.initialize(
             path: path, codes: try CodeLists.read(path: Paths.samples("target-codes.csv")))
-        let good = TargetAction(
-            kind: .upsert, canonicalKey: "1", customerId: "1",
-            image: CustomerImage(values: ["name1": "A", "status": "active"]))
-        let orphan = TargetAction(
-            kind: .upsert, canonicalKey: "2", customerId: "2",
-            image: CustomerImage(values: ["name1": "B", "status": "active", "parent_id": "404"]))
         // Batch 2 refers to a customer batch 1 inserted: the copy keeps committed batches.
-        let child = TargetAction(
-            kind: .upsert, canonicalKey: "3", customerId: "3",
-            image: CustomerImage(values: ["name1": "C", "status": "active", "parent_id": "1"]))
+        let child = Self.upsert("3", name: "C", parent: "1")
         let bytes = try Data(contentsOf: URL(fileURLWithPath: path))
         let scratch = folder + "/scratch"
         try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
-        let batches: (Int) -> [TargetAction] = { $0 == 0 ? [good, orphan] : [child] }
+        let batches: (Int) -> [TargetAction] = { $0 == 0 ? [Self.good, Self.orphan] : [child] }
         let onCopy = try target.rehearseOnCopy(in: scratch, batchCount: 2, batch: batches)
         let inPlace = try target.rehearse(batchCount: 2, batch: batches)
         #expect(onCopy.map(\.canonicalKey) == ["2"])

@@ -1,0 +1,224 @@
+import Foundation
+import GRDB
+
+/// Writing the target: one batch of actions with its bookkeeping, in one transaction.
+extension SQLiteTarget {
+    /// Applies one batch in one transaction, with the crosswalk, "last loaded" values, undo log
+    /// (before- and after-images) and the batch's checkpoint: all of it or nothing. Rows changed since
+    /// the plan read them are left alone: reported and skipped with `skipStale`, else the batch is not
+    /// applied at all (``StaleBatch``). The first action the database refuses is thrown as ``RefusedAction``.
+    @discardableResult
+    public func apply(
+        batch: Int, actions: [TargetAction], planHash: String, skipStale: Bool = false
+    ) throws -> BatchResult {
+        let now = ISO8601DateFormatter().string(from: Date())
+        return try database.write { db in
+            // A key the plan expected absent only needs an existence check (child rows cannot
+            // exist without their customer); the others are fingerprinted.
+            let checked = actions.filter { $0.kind != .references }
+            let current = try Self.fingerprints(
+                ids: checked.filter { $0.expectedFingerprint != nil }.map(\.customerId), db: db)
+            let present = try Self.existing(
+                ids: checked.filter { $0.expectedFingerprint == nil }.map(\.customerId), db: db)
+            var stale: [StaleRow] = []
+            var staleIds = Set<String>()
+            for action in checked {
+                if action.expectedFingerprint == nil, !present.contains(action.customerId) { continue }
+                let now = current[action.customerId]
+                guard now != action.expectedFingerprint || action.expectedFingerprint == nil else { continue }
+                let problem =
+                    action.expectedFingerprint == nil
+                    ? "customer \(action.customerId) exists in the target now; the plan expected it absent"
+                    : now == nil
+                        ? "customer \(action.customerId) was deleted in the target since the plan (or cannot be read)"
+                        : "customer \(action.customerId) changed in the target since the plan"
+                stale.append(
+                    StaleRow(
+                        batch: batch, canonicalKey: action.canonicalKey, customerId: action.customerId, problem: problem
+                    ))
+                staleIds.insert(action.customerId)
+            }
+            if !stale.isEmpty, !skipStale { throw StaleBatch(stale: stale) }
+            var applied = 0
+            for (index, action) in actions.enumerated() where !staleIds.contains(action.customerId) {
+                do {
+                    // The undo log's before-image: the row as it is now (the plan's, verified by its
+                    // fingerprint; a reference pass reads it, its first pass changed it).
+                    var before = action.before
+                    if action.kind == .references,
+                        case .success(let image)? = try Self.images(ids: [action.customerId], db: db)[action.customerId]
+                    {
+                        before = image
+                    }
+                    let loaded = try Row.fetchOne(
+                        db.cachedStatement(
+                            sql: "SELECT image, image_hash, source_hash FROM custmig_loaded WHERE canonical_key = ?"),
+                        arguments: [action.canonicalKey])
+                    let crosswalked =
+                        try Bool.fetchOne(
+                            db.cachedStatement(sql: "SELECT 1 FROM custmig_crosswalk WHERE canonical_key = ?"),
+                            arguments: [action.canonicalKey]) ?? false
+                    try Self.apply(action, db: db)
+                    let fingerprint = try Self.recordLoaded(action, planHash: planHash, at: now, db: db)
+                    try RawStatement(
+                        db,
+                        sql: """
+                            INSERT INTO custmig_undo (plan_hash, batch, seq, canonical_key, customer_id, before_image, after_hash,
+                            crosswalk_created, loaded_before, loaded_before_hash, loaded_before_source)
+                            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                            """
+                    ).run { bind in
+                        bind.text(planHash)
+                        bind.int(batch)
+                        bind.int(batch * Self.undoSeqStride + index)
+                        bind.text(action.canonicalKey)
+                        bind.text(action.customerId)
+                        bind.text(before?.jsonText)
+                        bind.text(fingerprint)
+                        bind.bool(!crosswalked)
+                        bind.text(loaded?["image"] as String?)
+                        bind.text(loaded?["image_hash"] as String?)
+                        bind.text(loaded?["source_hash"] as String?)
+                    }
+                    applied += 1
+                } catch let error as DatabaseError {
+                    throw RefusedAction(
+                        batch: batch, canonicalKey: action.canonicalKey, customerId: action.customerId,
+                        message: error.message ?? "\(error)")
+                }
+            }
+            try db.execute(
+                sql: "INSERT INTO custmig_checkpoint (plan_hash, batch, actions, committed_at) VALUES (?, ?, ?, ?)",
+                arguments: [planHash, batch, applied, now])
+            return BatchResult(applied: applied, stale: stale)
+        }
+    }
+
+    /// Which of `ids` have a customer row.
+    static func existing(ids: [String], db: Database) throws -> Set<String> {
+        var found = Set<String>()
+        for part in ids.chunked(500) {
+            let marks = Array(repeating: "?", count: part.count).joined(separator: ",")
+            found.formUnion(
+                try String.fetchAll(
+                    db, sql: "SELECT customer_id FROM customer WHERE customer_id IN (\(marks))",
+                    arguments: StatementArguments(Array(part))))
+        }
+        return found
+    }
+
+    /// The batches of a plan already committed to this target.
+    public func committedBatches(planHash: String) throws -> Set<Int> {
+        try database.read { db in
+            Set(
+                try Int.fetchAll(
+                    db, sql: "SELECT batch FROM custmig_checkpoint WHERE plan_hash = ?", arguments: [planHash]))
+        }
+    }
+
+    /// Undo entries are numbered `batch * undoSeqStride + index` (batches hold at most 1,000,000
+    /// actions, two passes of a cycle included), so a batch's entries are a primary-key range.
+    static let undoSeqStride = 2_000_000
+
+    static let upsertCustomerSQL: String = {
+        let columns = CustomerImage.customerColumns
+        return """
+            INSERT INTO customer (customer_id, \(columns.joined(separator: ", "))) VALUES (?\(String(repeating: ", ?", count: columns.count)))
+            ON CONFLICT (customer_id) DO UPDATE SET \(columns.map { "\($0) = excluded.\($0)" }.joined(separator: ", "))
+            """
+    }()
+
+    static let insertChildSQL: [String: String] = Dictionary(
+        uniqueKeysWithValues: TargetSchema.childTables.map { table in
+            let columns = CustomerImage.childColumns[table]!
+            return (
+                table,
+                "INSERT INTO \(table) (customer_id, \(columns.joined(separator: ", "))) VALUES (?\(String(repeating: ", ?", count: columns.count)))"
+            )
+        })
+
+    static let deleteChildSQL: [String: String] = Dictionary(
+        uniqueKeysWithValues: TargetSchema.childTables.map { ($0, "DELETE FROM \($0) WHERE customer_id = ?") })
+
+    /// Writes one action. With the row as the plan read it (`before`), only what differs is written:
+    /// the customer row if one of its columns changes, a child table's rows if any of them change.
+    static func apply(_ action: TargetAction, db: Database) throws {
+        if action.kind == .deactivate {
+            try db.execute(
+                sql: "UPDATE customer SET status = 'inactive' WHERE customer_id = ?", arguments: [action.customerId])
+            return
+        }
+        let rows = action.image.rows
+        let withoutReferences = action.kind == .upsertWithoutReferences
+        // A reference pass runs after its own first pass changed the row: rewrite it all.
+        let before = action.kind == .upsert ? action.before?.rows : nil
+        let fresh = action.kind == .upsert && action.before == nil
+        if before == nil || before!.customer != rows.customer || withoutReferences {
+            let customer = rows.customer
+            try RawStatement(db, sql: Self.upsertCustomerSQL).run { bind in
+                bind.text(action.customerId)
+                for column in CustomerImage.customerColumns {
+                    bind.text(
+                        withoutReferences && column == "parent_id"
+                            ? nil : column == "status" ? customer[column] ?? "active" : customer[column])
+                }
+            }
+        }
+        var changed = Set<String>()
+        for table in TargetSchema.childTables where before == nil || before!.children[table] != rows.children[table] {
+            changed.insert(table)
+        }
+        // Deleting a sales area cascades to its partner functions: rewrite those with it.
+        if changed.contains("sales_area") || withoutReferences { changed.insert("partner_function") }
+        if !fresh {
+            for table in TargetSchema.childTables.reversed() where changed.contains(table) {
+                try db.cachedStatement(sql: Self.deleteChildSQL[table]!).execute(arguments: [
+                    action.customerId
+                ])
+            }
+        }
+        for table in TargetSchema.childTables where changed.contains(table) {
+            guard let tableRows = rows.children[table] else { continue }
+            let columns = CustomerImage.childColumns[table]!
+            let insert = try RawStatement(db, sql: Self.insertChildSQL[table]!)
+            for (_, row) in tableRows.sorted(by: { $0.key < $1.key }) {
+                if withoutReferences, table == "partner_function", row["partner_id"] != action.customerId { continue }
+                try insert.run { bind in
+                    bind.text(action.customerId)
+                    for column in columns { bind.text(row[column]) }
+                }
+            }
+        }
+    }
+
+    /// Records the crosswalk entry and the "last loaded" image; returns the image's fingerprint.
+    @discardableResult
+    static func recordLoaded(_ action: TargetAction, planHash: String, at time: String, db: Database) throws -> String {
+        let json = action.imageJSON ?? action.image.jsonText
+        let fingerprint = action.image.fingerprint
+        try RawStatement(
+            db,
+            sql: """
+                INSERT INTO custmig_crosswalk (canonical_key, customer_id, how, image_hash, source_hash, plan_hash, loaded_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (canonical_key) DO UPDATE SET image_hash = excluded.image_hash,
+                source_hash = IFNULL(excluded.source_hash, source_hash)
+                """
+        ).run { bind in
+            for value in [
+                action.canonicalKey, action.customerId, action.crosswalk, fingerprint, action.sourceHash, planHash, time,
+            ] { bind.text(value) }
+        }
+        try RawStatement(
+            db,
+            sql: """
+                INSERT INTO custmig_loaded (canonical_key, image, image_hash, source_hash, plan_hash, loaded_at) VALUES (?, ?, ?, ?, ?, ?)
+                ON CONFLICT (canonical_key) DO UPDATE SET image = excluded.image, image_hash = excluded.image_hash,
+                source_hash = IFNULL(excluded.source_hash, source_hash), plan_hash = excluded.plan_hash, loaded_at = excluded.loaded_at
+                """
+        ).run { bind in
+            for value in [action.canonicalKey, json, fingerprint, action.sourceHash, planHash, time] { bind.text(value) }
+        }
+        return fingerprint
+    }
+}

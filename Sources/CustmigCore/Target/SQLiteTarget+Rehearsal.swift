@@ -1,0 +1,83 @@
+import Foundation
+import GRDB
+
+/// The dry run's replay of a plan: in the target (rolled back) or on a scratch copy of it.
+extension SQLiteTarget {
+    /// Replays batches in one transaction with a savepoint per batch and rolls everything back: the
+    /// dry run's fidelity check. A refused action is taken out and its batch replayed without it.
+    public func rehearse(batchCount: Int, batch: (Int) throws -> [TargetAction]) throws -> [RefusedAction] {
+        var refused: [RefusedAction] = []
+        // The replay keeps a whole plan uncommitted: give it a large page cache so that pages are not
+        // spilled to the WAL and looked up there again (the cache only grows as far as it is used).
+        try database.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA cache_size = -524288") }
+        defer { try? database.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA cache_size = -65536") } }
+        try database.inTransaction(.immediate) { db in
+            for number in 0..<batchCount {
+                refused += try Self.replay(batch: number, actions: try batch(number), db: db)
+            }
+            return .rollback
+        }
+        return refused
+    }
+
+    /// The same replay on a copy of the target in `folder` (SQLite online backup), each batch committed
+    /// there as the cutover would, the copy deleted afterwards. For plans that write more than the
+    /// target holds (a first load): one rolled-back transaction of a million inserts spills to the WAL
+    /// and costs gigabytes of memory and disk; a copy of a small target costs little.
+    public func rehearseOnCopy(
+        in folder: String, batchCount: Int, batch: (Int) throws -> [TargetAction]
+    ) throws -> [RefusedAction] {
+        let path = "\(folder)/rehearsal-\(UUID().uuidString.prefix(8)).sqlite"
+        defer {
+            for suffix in ["", "-wal", "-shm", "-journal"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+        }
+        let copy = try DatabaseQueue(path: path, configuration: Self.configuration())
+        defer { try? copy.close() }
+        try database.backup(to: copy)
+        // A scratch copy: no durability needed, a rollback journal in memory for the savepoints.
+        try copy.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA journal_mode = MEMORY")
+            try db.execute(sql: "PRAGMA synchronous = OFF")
+        }
+        var refused: [RefusedAction] = []
+        for number in 0..<batchCount {
+            let actions = try batch(number)
+            try copy.inTransaction(.immediate) { db in
+                refused += try Self.replay(batch: number, actions: actions, db: db)
+                return .commit
+            }
+        }
+        return refused
+    }
+
+    /// One batch in a savepoint; an action the database refuses is recorded, taken out, and the batch
+    /// replayed without it.
+    static func replay(batch number: Int, actions: [TargetAction], db: Database) throws -> [RefusedAction] {
+        var refused: [RefusedAction] = []
+        var remaining = actions
+        while true {
+            try db.execute(sql: "SAVEPOINT batch")
+            var failedAt: Int?
+            for (index, action) in remaining.enumerated() {
+                do {
+                    try Self.apply(action, db: db)
+                    try Self.recordLoaded(action, planHash: "rehearsal", at: "", db: db)
+                } catch let error as DatabaseError {
+                    refused.append(
+                        RefusedAction(
+                            batch: number, canonicalKey: action.canonicalKey, customerId: action.customerId,
+                            message: error.message ?? "\(error)"))
+                    failedAt = index
+                    break
+                }
+            }
+            guard let failedAt else {
+                try db.execute(sql: "RELEASE SAVEPOINT batch")
+                return refused
+            }
+            try db.execute(sql: "ROLLBACK TO SAVEPOINT batch")
+            try db.execute(sql: "RELEASE SAVEPOINT batch")
+            remaining.remove(at: failedAt)
+        }
+    }
+}
