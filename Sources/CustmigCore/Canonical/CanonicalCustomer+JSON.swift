@@ -1,46 +1,117 @@
 /// A fast JSON writer for the ledger: the same document `JSONEncoder` writes for the `Codable`
 /// conformance (sorted keys, nil values left out), so `JSONDecoder` reads it back, at a fraction of
-/// the cost (the encoder dominated the map stage's writes).
+/// the cost (the encoder, then string concatenation, dominated the map stage's writes). Writes UTF-8
+/// bytes into one buffer; nested objects are written in place, never as separate strings.
 struct JSONObjectWriter {
-    private(set) var text = "{"
+    private var bytes: [UInt8]
     private var first = true
 
+    init() {
+        bytes = []
+        bytes.reserveCapacity(256)
+        bytes.append(UInt8(ascii: "{"))
+    }
+
+    private init(continuing bytes: inout [UInt8]) {
+        self.bytes = []
+        swap(&self.bytes, &bytes)
+        self.bytes.append(UInt8(ascii: "{"))
+    }
+
     private mutating func key(_ name: String) {
-        if !first { text += "," }
+        if !first { bytes.append(UInt8(ascii: ",")) }
         first = false
-        RecordJSON.appendString(name, to: &text)
-        text += ":"
+        JSONBytes.appendString(name, to: &bytes)
+        bytes.append(UInt8(ascii: ":"))
     }
 
     mutating func string(_ name: String, _ value: String?) {
         guard let value else { return }
         key(name)
-        RecordJSON.appendString(value, to: &text)
+        JSONBytes.appendString(value, to: &bytes)
     }
 
     mutating func strings(_ name: String, _ values: [String]) {
         key(name)
-        text += "["
+        bytes.append(UInt8(ascii: "["))
         for (index, value) in values.enumerated() {
-            if index > 0 { text += "," }
-            RecordJSON.appendString(value, to: &text)
+            if index > 0 { bytes.append(UInt8(ascii: ",")) }
+            JSONBytes.appendString(value, to: &bytes)
         }
-        text += "]"
+        bytes.append(UInt8(ascii: "]"))
     }
 
     mutating func dictionary(_ name: String, _ values: [String: String]) {
         key(name)
-        var object = JSONObjectWriter()
-        for (entry, value) in values.sorted(by: { $0.key < $1.key }) { object.string(entry, value) }
-        text += object.finished
+        nested { object in
+            for (entry, value) in values.sorted(by: { $0.key < $1.key }) { object.string(entry, value) }
+        }
     }
 
+    /// An array of already rendered JSON values.
     mutating func objects(_ name: String, _ values: [String]) {
         key(name)
-        text += "[" + values.joined(separator: ",") + "]"
+        bytes.append(UInt8(ascii: "["))
+        for (index, value) in values.enumerated() {
+            if index > 0 { bytes.append(UInt8(ascii: ",")) }
+            bytes.append(contentsOf: value.utf8)
+        }
+        bytes.append(UInt8(ascii: "]"))
     }
 
-    var finished: String { text + "}" }
+    /// An array of objects, each written in place by `write`.
+    mutating func objects<Element>(
+        _ name: String, _ elements: [Element], _ write: (inout JSONObjectWriter, Element) -> Void
+    ) {
+        key(name)
+        bytes.append(UInt8(ascii: "["))
+        for (index, element) in elements.enumerated() {
+            if index > 0 { bytes.append(UInt8(ascii: ",")) }
+            nested { write(&$0, element) }
+        }
+        bytes.append(UInt8(ascii: "]"))
+    }
+
+    private mutating func nested(_ body: (inout JSONObjectWriter) -> Void) {
+        var child = JSONObjectWriter(continuing: &bytes)
+        body(&child)
+        child.bytes.append(UInt8(ascii: "}"))
+        swap(&bytes, &child.bytes)
+    }
+
+    var finished: String {
+        var closed = bytes
+        closed.append(UInt8(ascii: "}"))
+        return String(decoding: closed, as: UTF8.self)
+    }
+}
+
+/// JSON string literals as UTF-8 bytes: control characters, quotes and backslashes escaped, the rest as is.
+enum JSONBytes {
+    static func appendString(_ text: String, to bytes: inout [UInt8]) {
+        bytes.append(UInt8(ascii: "\""))
+        let utf8 = text.utf8
+        if !utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) {
+            bytes.append(contentsOf: utf8)
+        } else {
+            let hex = Array("0123456789abcdef".utf8)
+            for byte in utf8 {
+                switch byte {
+                case 0x22: bytes.append(contentsOf: [0x5C, 0x22])
+                case 0x5C: bytes.append(contentsOf: [0x5C, 0x5C])
+                case 0x0A: bytes.append(contentsOf: [0x5C, UInt8(ascii: "n")])
+                case 0x0D: bytes.append(contentsOf: [0x5C, UInt8(ascii: "r")])
+                case 0x09: bytes.append(contentsOf: [0x5C, UInt8(ascii: "t")])
+                case ..<0x20:
+                    bytes.append(contentsOf: Array("\\u00".utf8))
+                    bytes.append(hex[Int(byte >> 4)])
+                    bytes.append(hex[Int(byte & 0x0F)])
+                default: bytes.append(byte)
+                }
+            }
+        }
+        bytes.append(UInt8(ascii: "\""))
+    }
 }
 
 extension CanonicalCustomer {
@@ -48,11 +119,11 @@ extension CanonicalCustomer {
     var jsonText: String {
         var writer = JSONObjectWriter()
         writer.string("accountGroup", accountGroup)
-        writer.objects("addresses", addresses.map(\.jsonText))
-        writer.objects("bankAccounts", bankAccounts.map(\.jsonText))
+        writer.objects("addresses", addresses) { $1.write(to: &$0) }
+        writer.objects("bankAccounts", bankAccounts) { $1.write(to: &$0) }
         writer.dictionary("blocks", blocks)
-        writer.objects("companyCodes", companyCodes.map(\.jsonText))
-        writer.objects("contacts", contacts.map(\.jsonText))
+        writer.objects("companyCodes", companyCodes) { $1.write(to: &$0) }
+        writer.objects("contacts", contacts) { $1.write(to: &$0) }
         writer.string("createdOn", createdOn)
         writer.string("creditLimit", creditLimit)
         writer.string("currency", currency)
@@ -63,7 +134,7 @@ extension CanonicalCustomer {
         writer.strings("names", names)
         writer.string("parentKey", parentKey)
         writer.string("paymentTerms", paymentTerms)
-        writer.objects("salesAreas", salesAreas.map(\.jsonText))
+        writer.objects("salesAreas", salesAreas) { $1.write(to: &$0) }
         writer.string("searchTerm", searchTerm)
         writer.string("status", status.rawValue)
         writer.dictionary("taxNumbers", taxNumbers)
@@ -73,8 +144,7 @@ extension CanonicalCustomer {
 }
 
 extension Address {
-    var jsonText: String {
-        var writer = JSONObjectWriter()
+    func write(to writer: inout JSONObjectWriter) {
         writer.string("city", city)
         writer.string("country", country)
         writer.string("houseNumber", houseNumber)
@@ -83,13 +153,17 @@ extension Address {
         writer.string("postalCode", postalCode)
         writer.string("region", region)
         writer.string("street", street)
+    }
+
+    var jsonText: String {
+        var writer = JSONObjectWriter()
+        write(to: &writer)
         return writer.finished
     }
 }
 
 extension Contact {
-    var jsonText: String {
-        var writer = JSONObjectWriter()
+    func write(to writer: inout JSONObjectWriter) {
         writer.string("department", department)
         writer.string("email", email)
         writer.string("firstName", firstName)
@@ -97,53 +171,74 @@ extension Contact {
         writer.string("id", id)
         writer.string("lastName", lastName)
         writer.string("phone", phone)
+    }
+
+    var jsonText: String {
+        var writer = JSONObjectWriter()
+        write(to: &writer)
         return writer.finished
     }
 }
 
 extension SalesArea {
-    var jsonText: String {
-        var writer = JSONObjectWriter()
+    func write(to writer: inout JSONObjectWriter) {
         writer.string("currency", currency)
         writer.string("customerGroup", customerGroup)
         writer.string("distributionChannel", distributionChannel)
         writer.string("division", division)
         writer.string("incoterms", incoterms)
         writer.string("incotermsLocation", incotermsLocation)
-        writer.objects("partners", partners.map(\.jsonText))
+        writer.objects("partners", partners) { $1.write(to: &$0) }
         writer.string("paymentTerms", paymentTerms)
         writer.string("salesOrganization", salesOrganization)
+    }
+
+    var jsonText: String {
+        var writer = JSONObjectWriter()
+        write(to: &writer)
         return writer.finished
     }
 }
 
 extension PartnerFunction {
-    var jsonText: String {
-        var writer = JSONObjectWriter()
+    func write(to writer: inout JSONObjectWriter) {
         writer.string("customerKey", customerKey)
         writer.string("role", role.rawValue)
+    }
+
+    var jsonText: String {
+        var writer = JSONObjectWriter()
+        write(to: &writer)
         return writer.finished
     }
 }
 
 extension CompanyCode {
-    var jsonText: String {
-        var writer = JSONObjectWriter()
+    func write(to writer: inout JSONObjectWriter) {
         writer.string("companyCode", companyCode)
         writer.string("paymentTerms", paymentTerms)
         writer.string("reconciliationAccount", reconciliationAccount)
+    }
+
+    var jsonText: String {
+        var writer = JSONObjectWriter()
+        write(to: &writer)
         return writer.finished
     }
 }
 
 extension BankAccount {
-    var jsonText: String {
-        var writer = JSONObjectWriter()
+    func write(to writer: inout JSONObjectWriter) {
         writer.string("accountNumber", accountNumber)
         writer.string("bankCountry", bankCountry)
         writer.string("bankKey", bankKey)
         writer.string("holder", holder)
         writer.string("iban", iban)
+    }
+
+    var jsonText: String {
+        var writer = JSONObjectWriter()
+        write(to: &writer)
         return writer.finished
     }
 }

@@ -1,6 +1,10 @@
 /// Turning mapped field values into the typed canonical model.
 extension MappingEngine {
-    func apply(_ fields: [String: String], to customer: inout CanonicalCustomer) {
+    private static let blockFields = [
+        ("order", "block_order"), ("delivery", "block_delivery"), ("billing", "block_billing"), ("posting", "block_posting"),
+    ]
+
+    func apply(_ fields: FieldValues, to customer: inout CanonicalCustomer) {
         customer.names = ["name1", "name2", "name3", "name4"].compactMap { fields[$0] }
         customer.searchTerm = fields["search_term"]
         customer.accountGroup = fields["account_group"]
@@ -9,8 +13,8 @@ extension MappingEngine {
         } else if fields["blocked"] == "true" {
             customer.status = .blocked
         }
-        for area in ["order", "delivery", "billing", "posting"] {
-            if let block = fields["block_\(area)"] { customer.blocks[area] = block }
+        for (area, field) in Self.blockFields {
+            if let block = fields[field] { customer.blocks[area] = block }
         }
         customer.vatId = fields["vat_id"]
         for kind in ["tax_number_1", "tax_number_2"] { if let number = fields[kind] { customer.taxNumbers[kind] = number } }
@@ -23,7 +27,7 @@ extension MappingEngine {
         customer.createdOn = fields["created_on"]
     }
 
-    func makeAddress(_ fields: [String: String]) -> Address {
+    func makeAddress(_ fields: FieldValues) -> Address {
         var address = Address(kind: fields["kind"].flatMap(Address.Kind.init(rawValue:)) ?? .legal)
         address.street = fields["street"]
         address.houseNumber = fields["house_number"]
@@ -35,7 +39,7 @@ extension MappingEngine {
         return address
     }
 
-    func makeContact(_ fields: [String: String]) -> Contact {
+    func makeContact(_ fields: FieldValues) -> Contact {
         var contact = Contact()
         contact.id = fields["id"]
         contact.firstName = fields["first_name"]
@@ -47,7 +51,7 @@ extension MappingEngine {
         return contact
     }
 
-    func makeSalesArea(_ fields: [String: String]) -> SalesArea? {
+    func makeSalesArea(_ fields: FieldValues) -> SalesArea? {
         guard let organization = fields["sales_organization"], let channel = fields["distribution_channel"],
             let division = fields["division"]
         else { return nil }
@@ -60,7 +64,7 @@ extension MappingEngine {
         return area
     }
 
-    func makeCompanyCode(_ fields: [String: String]) -> CompanyCode? {
+    func makeCompanyCode(_ fields: FieldValues) -> CompanyCode? {
         guard let code = fields["company_code"] else { return nil }
         var companyCode = CompanyCode(companyCode: code)
         companyCode.reconciliationAccount = fields["reconciliation_account"]
@@ -68,7 +72,7 @@ extension MappingEngine {
         return companyCode
     }
 
-    func makeBankAccount(_ fields: [String: String]) -> BankAccount {
+    func makeBankAccount(_ fields: FieldValues) -> BankAccount {
         var account = BankAccount()
         account.iban = fields["iban"]
         account.bankCountry = fields["bank_country"]

@@ -37,40 +37,11 @@ public final class MappingEngine {
             }
         }
         self.expressions = expressions
-        prepare(mapping.customer)
+        plan = SectionPlan(mapping.customer, valueMaps: mapping.valueMaps)
     }
 
-    /// A field of a section, prepared once: its name, kind, canonical path, and where its source field
-    /// was last found in a record (records of one extract have their fields in the same order).
-    final class FieldPlan {
-        let name: String
-        let field: FieldMapping
-        let kind: CanonicalKind
-        let canonicalPath: String
-        let isConstant: Bool
-        var slot = -1
-
-        init(name: String, field: FieldMapping, section: CanonicalSection) {
-            self.name = name
-            self.field = field
-            kind = CanonicalCatalog.kind(of: name, in: section) ?? .text
-            switch section {
-            case .customer: canonicalPath = name
-            case .partners: canonicalPath = "sales_areas.partners." + name
-            default: canonicalPath = section.rawValue + "." + name
-            }
-            if case .constant = field.source { isConstant = true } else { isConstant = false }
-        }
-    }
-
-    private var plans: [SourceLocation: [FieldPlan]] = [:]
-
-    private func prepare(_ spec: SectionMapping) {
-        plans[spec.location] = spec.fields.sorted { $0.key < $1.key }.map {
-            FieldPlan(name: $0.key, field: $0.value, section: spec.section)
-        }
-        for (_, specs) in spec.lists { for child in specs { prepare(child) } }
-    }
+    /// The customer section, compiled for this engine (each engine has its own: plans remember things).
+    private let plan: SectionPlan
 
     private struct Scope {
         let record: Record
@@ -106,28 +77,29 @@ public final class MappingEngine {
         rememberedNow = []
         let record = applyCorrections(original, run: run)
         let scope = Scope(record: record, top: record)
-        let spec = mapping.customer
         var addresses: [Address] = []
-        if let addressSpecs = spec.lists.first(where: { $0.section == .addresses })?.mappings {
-            addresses = elements(addressSpecs, scope: scope, path: "addresses", run: run).map(makeAddress)
-            run.country = addresses.compactMap(\.country).first
+        if let addressPlans = plan.list(.addresses) {
+            addresses = elements(addressPlans, scope: scope, list: "addresses", run: run).map(makeAddress)
+            run.country = addresses.lazy.compactMap(\.country).first
         }
-        let fields = evaluate(spec, scope: scope, path: "", run: run)
-        for (name, value) in fields { run.values.add(name, value) }
+        let fields = evaluate(plan, scope: scope, path: .customer, run: run)
+        for index in fields.values.indices {
+            if let value = fields.values[index] { run.values.add(plan.fields[index].canonicalPath, value) }
+        }
         var customer: CanonicalCustomer?
         if let key = fields["key"] {
             var built = CanonicalCustomer(key: key, legacyKey: fields["legacy_key"] ?? key)
             apply(fields, to: &built)
             built.addresses = addresses
-            for (section, specs) in spec.lists where section != .addresses {
-                let path = section.rawValue
+            for (section, plans) in plan.lists where section != .addresses {
+                let list = section.rawValue
                 switch section {
-                case .contacts: built.contacts = elements(specs, scope: scope, path: path, run: run).map(makeContact)
-                case .salesAreas: built.salesAreas = salesAreas(specs, scope: scope, run: run)
+                case .contacts: built.contacts = elements(plans, scope: scope, list: list, run: run).map(makeContact)
+                case .salesAreas: built.salesAreas = salesAreas(plans, scope: scope, run: run)
                 case .companyCodes:
-                    built.companyCodes = elements(specs, scope: scope, path: path, run: run).compactMap(makeCompanyCode)
+                    built.companyCodes = elements(plans, scope: scope, list: list, run: run).compactMap(makeCompanyCode)
                 case .bankAccounts:
-                    built.bankAccounts = elements(specs, scope: scope, path: path, run: run).map(makeBankAccount)
+                    built.bankAccounts = elements(plans, scope: scope, list: list, run: run).map(makeBankAccount)
                 default: break
                 }
             }
@@ -224,22 +196,13 @@ public final class MappingEngine {
         return fields[index].value.text ?? ""
     }
 
-    private func value(of plan: FieldPlan, path: String, scope: Scope, run: Run) -> String? {
+    private func value(of plan: FieldPlan, path: ElementPath, scope: Scope, run: Run) -> String? {
         let field = plan.field
-        let kind = plan.kind
         var raw = raw(plan, scope: scope)
         if TextFolding.isBlank(raw) && field.defaultValue == nil && !run.tracing { return nil }
-        // The label (`addresses[0].country`) is built only when a finding or a trace needs it.
-        var label: String?
-        func name() -> String {
-            if let label { return label }
-            let built = path.isEmpty ? plan.name : path + "." + plan.name
-            label = built
-            return built
-        }
         var trace = FieldTrace(field: "", source: "", raw: "", steps: [], value: nil)
         if run.tracing {
-            trace = FieldTrace(field: name(), source: field.source.traceDescription, raw: raw, steps: [], value: nil)
+            trace = FieldTrace(field: path.label(plan.name), source: field.source.traceDescription, raw: raw, steps: [], value: nil)
         }
         defer { if run.tracing { run.traces.append(trace) } }
         if TextFolding.isBlank(raw) {
@@ -247,51 +210,38 @@ public final class MappingEngine {
             raw = fallback
             trace.steps.append(FieldTrace.Step(step: "default", output: fallback, problem: nil))
         }
-        if run.tracing {
-            var current = raw
-            for transform in field.transforms {
-                let step = transform.apply(current, context: TransformContext(country: run.country))
-                var problem: String?
-                switch step.verdict {
-                case .review(let reason), .invalid(let reason): problem = reason
-                case .note(let note): problem = "note: " + note
-                case .ok: break
-                }
-                trace.steps.append(FieldTrace.Step(step: "transform \(transform.name)", output: step.value, problem: problem))
-                if !step.isMapped { break }
-                current = step.value
-            }
-        }
-        let (result, notes, failed) = Transform.chain(field.transforms, raw, context: TransformContext(country: run.country))
-        for note in notes {
+        let context = TransformContext(country: run.country)
+        if run.tracing { trace.steps += Self.transformSteps(field.transforms, raw, context: context) }
+        let outcome = plan.outcome(of: raw, context: context)
+        for note in outcome.notes {
             let rule = "note:" + (note.split(separator: ":").first.map(String.init) ?? "transform")
             run.findings.append(
                 MappingFinding(
-                    .note, rule: rule, field: name(), value: raw, message: note,
+                    .note, rule: rule, field: path.label(plan.name), value: raw, message: note,
                     fix: "check the target field's length or shorten the value at the source"))
         }
-        switch result.verdict {
+        switch outcome.result.verdict {
         case .review(let reason), .invalid(let reason):
-            let transform = failed?.name ?? "transform"
+            let transform = outcome.failed?.name ?? "transform"
             run.findings.append(
                 MappingFinding(
-                    .review, rule: "transform:\(transform)", field: name(), value: raw, message: reason,
+                    .review, rule: "transform:\(transform)", field: path.label(plan.name), value: raw, message: reason,
                     fix: "correct the value in the source, or add a correction for this customer and field"))
             return nil
         case .ok, .note:
             break
         }
-        var value = result.value
+        var value = outcome.result.value
         if value.isEmpty { return nil }
-        if let tableName = field.valueMap, let table = mapping.valueMaps[tableName] {
+        if let table = plan.valueMap {
+            let tableName = table.name
             if run.tracing {
-                let found = table.lookup(value)
                 trace.steps.append(
                     FieldTrace.Step(
-                        step: "value map \(tableName)", output: found ?? value,
-                        problem: found == nil ? "code not in the table (unknown: \(table.unknown))" : nil))
+                        step: "value map \(tableName)", output: outcome.mapped ?? value,
+                        problem: outcome.mapped == nil ? "code not in the table (unknown: \(table.unknown))" : nil))
             }
-            if let mapped = table.lookup(value) {
+            if let mapped = outcome.mapped {
                 value = mapped
             } else {
                 switch table.unknown {
@@ -300,17 +250,18 @@ public final class MappingEngine {
                 case .reject, .review:
                     run.findings.append(
                         MappingFinding(
-                            table.unknown == .reject ? .reject : .review, rule: "value_map:\(tableName)", field: name(),
-                            value: value, message: "code \"\(value)\" is not in the value map \(tableName)",
+                            table.unknown == .reject ? .reject : .review, rule: "value_map:\(tableName)",
+                            field: path.label(plan.name), value: value,
+                            message: "code \"\(value)\" is not in the value map \(tableName)",
                             fix: "add \"\(value)\" to the value map \(tableName) (\(table.file ?? mapping.file))"))
                     return nil
                 }
             }
         }
-        if kind == .flag && value != "true" && value != "false" {
+        if plan.kind == .flag && value != "true" && value != "false" {
             run.findings.append(
                 MappingFinding(
-                    .review, rule: "kind:flag", field: name(), value: value,
+                    .review, rule: "kind:flag", field: path.label(plan.name), value: value,
                     message: "\"\(value)\" is not a yes/no flag after mapping",
                     fix: "map it to true or false in a value map"))
             return nil
@@ -319,63 +270,82 @@ public final class MappingEngine {
         return value.isEmpty ? nil : value
     }
 
-    private func evaluate(_ spec: SectionMapping, scope: Scope, path: String, run: Run) -> [String: String] {
-        var result: [String: String] = [:]
-        for plan in plans[spec.location] ?? [] {
-            if let value = value(of: plan, path: path, scope: scope, run: run) { result[plan.name] = value }
+    /// Each transform's output and problem, for `explain`.
+    private static func transformSteps(_ transforms: [Transform], _ raw: String, context: TransformContext) -> [FieldTrace.Step] {
+        var steps: [FieldTrace.Step] = []
+        var current = raw
+        for transform in transforms {
+            let step = transform.apply(current, context: context)
+            var problem: String?
+            switch step.verdict {
+            case .review(let reason), .invalid(let reason): problem = reason
+            case .note(let note): problem = "note: " + note
+            case .ok: break
+            }
+            steps.append(FieldTrace.Step(step: "transform \(transform.name)", output: step.value, problem: problem))
+            if !step.isMapped { break }
+            current = step.value
+        }
+        return steps
+    }
+
+    private func evaluate(_ section: SectionPlan, scope: Scope, path: ElementPath, run: Run) -> FieldValues {
+        var result = FieldValues(names: section.names)
+        for (index, plan) in section.fields.enumerated() {
+            result.values[index] = value(of: plan, path: path, scope: scope, run: run)
         }
         return result
     }
 
-    /// The elements of one list: one per source element (`each`) or one from the scope itself.
+    /// The scopes a list section's elements come from: one per source element (`each`) or the scope itself.
+    private func scopes(_ section: SectionPlan, in scope: Scope) -> [Scope] {
+        guard let each = section.each else { return [scope] }
+        return (scope.record[each]?.records ?? []).map { Scope(record: $0, top: scope.top) }
+    }
+
+    /// One element of a list, or nil when it has no mapped value, or lacks an identifying field (then
+    /// with a finding). Its values become what the rules read.
+    private func element(_ section: SectionPlan, scope: Scope, path: ElementPath, run: Run) -> FieldValues? {
+        let fields = evaluate(section, scope: scope, path: path, run: run)
+        let plans = section.fields
+        if !plans.indices.contains(where: { !plans[$0].isConstant && fields.values[$0] != nil }) { return nil }
+        for (position, index) in section.identifying.enumerated() where index < 0 || fields.values[index] == nil {
+            let missing = CanonicalCatalog.identifying[section.section]?[position] ?? "?"
+            run.findings.append(
+                MappingFinding(
+                    .review, rule: "list:\(section.section.rawValue)", field: "\(path.label).\(missing)", value: nil,
+                    message: "a \(section.section.rawValue) element has no \(missing) and is left out",
+                    fix: "fill \(missing) in the source"))
+            return nil
+        }
+        for index in plans.indices { if let value = fields.values[index] { run.values.add(plans[index].canonicalPath, value) } }
+        return fields
+    }
+
+    /// The elements of one list, numbered from `firstIndex` in finding labels.
     private func elements(
-        _ specs: [SectionMapping], scope: Scope, path: String, run: Run, firstIndex: Int = 0
-    ) -> [[String: String]] {
-        var result: [[String: String]] = []
-        for spec in specs {
-            let scopes: [Scope]
-            if let each = spec.each {
-                scopes = (scope.record[each]?.records ?? []).map { Scope(record: $0, top: scope.top) }
-            } else {
-                scopes = [scope]
-            }
-            for elementScope in scopes {
-                let label = "\(path)[\(firstIndex + result.count)]"
-                let fields = evaluate(spec, scope: elementScope, path: label, run: run)
-                let fieldPlans = plans[spec.location] ?? []
-                if !fieldPlans.contains(where: { !$0.isConstant && fields[$0.name] != nil }) { continue }
-                if let missing = CanonicalCatalog.identifying[spec.section]?.first(where: { fields[$0] == nil }) {
-                    run.findings.append(
-                        MappingFinding(
-                            .review, rule: "list:\(spec.section.rawValue)", field: "\(label).\(missing)", value: nil,
-                            message: "a \(spec.section.rawValue) element has no \(missing) and is left out",
-                            fix: "fill \(missing) in the source"))
-                    continue
-                }
-                for plan in fieldPlans { if let value = fields[plan.name] { run.values.add(plan.canonicalPath, value) } }
-                result.append(fields)
+        _ sections: [SectionPlan], scope: Scope, list: String, run: Run, firstIndex: Int = 0
+    ) -> [FieldValues] {
+        var result: [FieldValues] = []
+        for section in sections {
+            for elementScope in scopes(section, in: scope) {
+                let path = ElementPath(list: list, index: firstIndex + result.count)
+                if let fields = element(section, scope: elementScope, path: path, run: run) { result.append(fields) }
             }
         }
         return result
     }
 
-    private func salesAreas(_ specs: [SectionMapping], scope: Scope, run: Run) -> [SalesArea] {
+    private func salesAreas(_ sections: [SectionPlan], scope: Scope, run: Run) -> [SalesArea] {
         var areas: [SalesArea] = []
-        for spec in specs {
-            let scopes: [Scope] =
-                spec.each.map { each in (scope.record[each]?.records ?? []).map { Scope(record: $0, top: scope.top) } }
-                ?? [scope]
-            for elementScope in scopes {
-                let single = SectionMapping(
-                    section: .salesAreas, each: nil, fields: spec.fields, lists: [], location: spec.location)
-                guard
-                    let fields = elements(
-                        [single], scope: elementScope, path: "sales_areas", run: run, firstIndex: areas.count
-                    ).first,
+        for section in sections {
+            for elementScope in scopes(section, in: scope) {
+                let path = ElementPath(list: "sales_areas", index: areas.count)
+                guard let fields = element(section.withoutLists, scope: elementScope, path: path, run: run),
                     var area = makeSalesArea(fields)
                 else { continue }
-                for (_, partnerSpecs) in spec.lists {
-                    area.partners += elements(partnerSpecs, scope: elementScope, path: "sales_areas.partners", run: run)
+                for (_, partnerSections) in section.lists {
+                    area.partners += elements(partnerSections, scope: elementScope, list: "sales_areas.partners", run: run)
                         .compactMap { fields in
                             guard let roleName = fields["role"], let customer = fields["customer"] else { return nil }
                             guard let role = PartnerFunction.Role(rawValue: roleName) else {
@@ -394,5 +364,4 @@ public final class MappingEngine {
         }
         return areas
     }
-
 }

@@ -1,0 +1,159 @@
+/// A mapping compiled once per engine: each section's fields in a fixed order with everything a record
+/// needs resolved in advance (kind, canonical path, value map), so mapping a record walks arrays
+/// instead of looking names up in dictionaries.
+final class SectionPlan {
+    let section: CanonicalSection
+    /// The source list each element comes from; nil makes one element from the enclosing record.
+    let each: String?
+    let fields: [FieldPlan]
+    let names: [String]
+    let lists: [(section: CanonicalSection, plans: [SectionPlan])]
+    /// Indices of the fields an element cannot do without (a sales area's organization, channel, division).
+    let identifying: [Int]
+
+    init(_ spec: SectionMapping, valueMaps: [String: ValueMap]) {
+        section = spec.section
+        each = spec.each
+        fields = spec.fields.sorted { $0.key < $1.key }.map {
+            FieldPlan(name: $0.key, field: $0.value, section: spec.section, valueMaps: valueMaps)
+        }
+        let names = fields.map(\.name)
+        self.names = names
+        lists = spec.lists.map { list in (list.section, list.mappings.map { SectionPlan($0, valueMaps: valueMaps) }) }
+        identifying = (CanonicalCatalog.identifying[spec.section] ?? []).map { names.firstIndex(of: $0) ?? -1 }
+    }
+
+    /// The same section without its lists (a sales area's own fields, before its partners).
+    private init(fieldsOf plan: SectionPlan) {
+        section = plan.section
+        each = nil
+        fields = plan.fields
+        names = plan.names
+        lists = []
+        identifying = plan.identifying
+    }
+
+    lazy var withoutLists = SectionPlan(fieldsOf: self)
+
+    /// The plans of one list section, if the mapping has it.
+    func list(_ section: CanonicalSection) -> [SectionPlan]? { lists.first { $0.section == section }?.plans }
+}
+
+/// A field of a section, prepared once: its name, kind, canonical path, value map, and where its source
+/// field was last found in a record (records of one extract have their fields in the same order).
+final class FieldPlan {
+    let name: String
+    let field: FieldMapping
+    let kind: CanonicalKind
+    let canonicalPath: String
+    let isConstant: Bool
+    let valueMap: ValueMap?
+    var slot = -1
+
+    /// What a field's transforms and value map make of one raw value: a pure function of the value
+    /// (and the record's country for phones and VAT ids), so it is remembered per distinct value.
+    struct Outcome {
+        var result: TransformResult
+        var notes: [String]
+        var failed: Transform?
+        /// The value map's target code; nil when the transforms failed, there is no map or it lacks the code.
+        var mapped: String?
+    }
+
+    private struct MemoKey: Hashable {
+        let raw: String
+        let country: String?
+    }
+
+    /// Remembered outcomes, for fields whose transforms cost more than a hash lookup. A field whose
+    /// values rarely repeat (names, keys, IBANs) stops remembering after a trial: most legacy columns
+    /// (codes, countries, cities, dates) repeat a lot, the rest would only fill memory.
+    private var memo: [MemoKey: Outcome] = [:]
+    private var memoizing: Bool
+    private var lookups = 0
+    private var hits = 0
+    private let contextual: Bool
+    static let memoTrial = 4096
+    static let memoCapacity = 16384
+
+    init(name: String, field: FieldMapping, section: CanonicalSection, valueMaps: [String: ValueMap]) {
+        self.name = name
+        self.field = field
+        kind = CanonicalCatalog.kind(of: name, in: section) ?? .text
+        switch section {
+        case .customer: canonicalPath = name
+        case .partners: canonicalPath = "sales_areas.partners." + name
+        default: canonicalPath = section.rawValue + "." + name
+        }
+        if case .constant = field.source { isConstant = true } else { isConstant = false }
+        valueMap = field.valueMap.flatMap { valueMaps[$0] }
+        contextual = field.transforms.contains { $0 == .phone || $0 == .vatId }
+        let cheap = field.transforms.allSatisfy { transform in
+            switch transform {
+            case .trim, .collapseSpaces, .truncate: return true
+            default: return false
+            }
+        }
+        memoizing = !cheap || valueMap != nil
+    }
+
+    /// The outcome for a raw value (after the default), remembered while remembering pays.
+    func outcome(of raw: String, context: TransformContext) -> Outcome {
+        guard memoizing else { return compute(raw, context: context) }
+        let key = MemoKey(raw: raw, country: contextual ? context.country : nil)
+        lookups += 1
+        if let known = memo[key] {
+            hits += 1
+            return known
+        }
+        let computed = compute(raw, context: context)
+        if memo.count < Self.memoCapacity { memo[key] = computed }
+        if lookups == Self.memoTrial && hits * 2 < lookups {
+            memoizing = false
+            memo = [:]
+        }
+        return computed
+    }
+
+    private func compute(_ raw: String, context: TransformContext) -> Outcome {
+        let (result, notes, failed) = Transform.chain(field.transforms, raw, context: context)
+        var outcome = Outcome(result: result, notes: notes, failed: failed, mapped: nil)
+        if result.isMapped, !result.value.isEmpty, let valueMap { outcome.mapped = valueMap.lookup(result.value) }
+        return outcome
+    }
+}
+
+/// The mapped values of one section element, aligned with its plan's fields.
+struct FieldValues {
+    let names: [String]
+    var values: [String?]
+
+    init(names: [String]) {
+        self.names = names
+        values = [String?](repeating: nil, count: names.count)
+    }
+
+    subscript(name: String) -> String? {
+        for index in names.indices where names[index] == name { return values[index] }
+        return nil
+    }
+}
+
+/// Where an element sits in the canonical customer (`addresses[0]`), turned into a label
+/// (`addresses[0].country`) only when a finding or a trace needs one.
+struct ElementPath {
+    let list: String?
+    let index: Int
+
+    static let customer = ElementPath(list: nil, index: 0)
+
+    var label: String {
+        guard let list else { return "" }
+        return list + "[" + String(index) + "]"
+    }
+
+    func label(_ field: String) -> String {
+        guard let list else { return field }
+        return list + "[" + String(index) + "]." + field
+    }
+}
