@@ -1,6 +1,31 @@
 import Foundation
 
 /// The mapping's validation rules, checked on each mapped record.
+/// A rule's `matches` pattern, matched against the whole value: natively when it is a simple shape,
+/// else by Foundation's regular expressions (ICU syntax).
+enum RulePattern {
+    case shape(SimplePattern)
+    case expression(NSRegularExpression)
+
+    init?(_ pattern: String) {
+        if let shape = SimplePattern(pattern) {
+            self = .shape(shape)
+        } else if let expression = try? NSRegularExpression(pattern: "^(?:" + pattern + ")$") {
+            self = .expression(expression)
+        } else {
+            return nil
+        }
+    }
+
+    func matches(_ value: String) -> Bool {
+        switch self {
+        case .shape(let shape): return shape.matches(value)
+        case .expression(let expression):
+            return expression.firstMatch(in: value, range: NSRange(value.startIndex..., in: value)) != nil
+        }
+    }
+}
+
 extension MappingEngine {
     static func patterns(in rule: MappingRule) -> [String] {
         switch rule.kind {
@@ -31,8 +56,7 @@ extension MappingEngine {
     }
 
     fileprivate func matches(_ value: String, _ pattern: String) -> Bool {
-        guard let expression = ruleExpression(pattern) else { return false }
-        return expression.firstMatch(in: value, range: NSRange(value.startIndex..., in: value)) != nil
+        ruleExpression(pattern)?.matches(value) ?? false
     }
 
     func holds(_ condition: Condition, record: Record, canonical: CanonicalValues) -> Bool {

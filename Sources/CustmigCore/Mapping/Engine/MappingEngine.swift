@@ -10,7 +10,7 @@ import Foundation
 public final class MappingEngine {
     public let mapping: Mapping
     private var seen: [String: Set<String>] = [:]
-    private let expressions: [String: NSRegularExpression]
+    private let expressions: [String: RulePattern]
 
     /// Records a value for a `unique` rule; false when it was seen before in this extract.
     func remember(_ value: String, rule: String) -> Bool {
@@ -26,15 +26,13 @@ public final class MappingEngine {
         for value in values { seen[value.rule, default: []].insert(value.value) }
     }
 
-    func ruleExpression(_ pattern: String) -> NSRegularExpression? { expressions[pattern] }
+    func ruleExpression(_ pattern: String) -> RulePattern? { expressions[pattern] }
 
     public init(mapping: Mapping) {
         self.mapping = mapping
-        var expressions: [String: NSRegularExpression] = [:]
+        var expressions: [String: RulePattern] = [:]
         for rule in mapping.rules {
-            for pattern in MappingEngine.patterns(in: rule) {
-                expressions[pattern] = try? NSRegularExpression(pattern: "^(?:" + pattern + ")$")
-            }
+            for pattern in MappingEngine.patterns(in: rule) { expressions[pattern] = RulePattern(pattern) }
         }
         self.expressions = expressions
         plan = SectionPlan(mapping.customer, valueMaps: mapping.valueMaps)
@@ -176,8 +174,7 @@ public final class MappingEngine {
             return parts.map { resolve($0, scope: scope).trimmedWhitespace }.filter { !$0.isEmpty }
                 .joined(separator: separator)
         case .split(let inner, let separator, let part):
-            let pieces = resolve(inner, scope: scope).split(separator: separator, omittingEmptySubsequences: false)
-            return part < pieces.count ? String(pieces[part]) : ""
+            return resolve(inner, scope: scope).piece(part, separatedBy: separator)
         }
     }
 

@@ -16,9 +16,11 @@ public enum DateParser {
         return .invalid(value, "\"\(value)\" is not a valid date in \(layouts.joined(separator: " or "))")
     }
 
+    /// Reads `text` in one layout, byte by byte: layout letters `y M d H m s` take that many ASCII
+    /// digits, every other layout character must appear as it is.
     static func read(_ text: String, layout: String) -> (String, Bool)? {
-        let characters = Array(text)
-        let pattern = Array(layout)
+        let characters = Array(text.utf8)
+        let pattern = Array(layout.utf8)
         var year: Int?
         var month: Int?
         var day: Int?
@@ -29,20 +31,23 @@ public enum DateParser {
             let symbol = pattern[index]
             var run = 1
             while index + run < pattern.count && pattern[index + run] == symbol { run += 1 }
-            if "yMdHms".contains(symbol) {
+            if Self.fieldLetters.contains(symbol) {
                 guard position + run <= characters.count else { return nil }
-                let digits = String(characters[position..<(position + run)])
-                guard digits.allSatisfy({ $0.isASCII && $0.isNumber }), let number = Int(digits) else { return nil }
+                var number = 0
+                for digit in characters[position..<(position + run)] {
+                    guard digit >= UInt8(ascii: "0") && digit <= UInt8(ascii: "9") else { return nil }
+                    number = number * 10 + Int(digit - UInt8(ascii: "0"))
+                }
                 switch symbol {
-                case "y":
+                case UInt8(ascii: "y"):
                     if run == 2 {
                         twoDigitYear = true
                         year = number < 70 ? 2000 + number : 1900 + number
                     } else {
                         year = number
                     }
-                case "M": month = number
-                case "d": day = number
+                case UInt8(ascii: "M"): month = number
+                case UInt8(ascii: "d"): day = number
                 default: break
                 }
                 position += run
@@ -60,7 +65,14 @@ public enum DateParser {
         let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
         let lengths = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
         guard day <= lengths[month - 1] else { return nil }
-        func two(_ number: Int) -> String { number < 10 ? "0\(number)" : "\(number)" }
-        return ("\(year)-\(two(month))-\(two(day))", twoDigitYear)
+        let zero = UInt8(ascii: "0")
+        let iso: [UInt8] = [
+            zero + UInt8(year / 1000), zero + UInt8(year / 100 % 10), zero + UInt8(year / 10 % 10), zero + UInt8(year % 10),
+            UInt8(ascii: "-"), zero + UInt8(month / 10), zero + UInt8(month % 10),
+            UInt8(ascii: "-"), zero + UInt8(day / 10), zero + UInt8(day % 10),
+        ]
+        return (String(decoding: iso, as: UTF8.self), twoDigitYear)
     }
+
+    private static let fieldLetters = Set("yMdHms".utf8)
 }

@@ -13,6 +13,7 @@ public enum IBANNormalizer {
     ]
 
     public static func normalize(_ value: String) -> TransformResult {
+        if let result = normalizeASCII(value) { return result }
         let compact = value.uppercased().filter { $0 != " " && $0 != "\t" && $0 != "-" }
         guard !compact.isEmpty else { return .ok("") }
         let country = String(compact.prefix(2))
@@ -28,5 +29,25 @@ public enum IBANNormalizer {
         let valid = Array(compact.utf8).withUnsafeBufferPointer { ValueAnalyzer.isIBAN($0.baseAddress!, $0.count) }
         guard valid else { return .invalid(value, "\"\(value)\" fails the IBAN check digits (mod 97)") }
         return .ok(compact)
+    }
+
+    /// The same checks byte by byte, for the usual all-ASCII value; nil for anything else.
+    private static func normalizeASCII(_ value: String) -> TransformResult? {
+        var compact: [UInt8] = []
+        compact.reserveCapacity(34)
+        for byte in value.utf8 {
+            switch byte {
+            case 0x20, 0x09, 0x2D: continue
+            case UInt8(ascii: "a")...UInt8(ascii: "z"): compact.append(byte - 0x20)
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"): compact.append(byte)
+            default: return nil
+            }
+        }
+        guard compact.count >= 2 else { return nil }
+        let country = String(decoding: compact[0..<2], as: UTF8.self)
+        guard let length = lengths[country], compact.count == length else { return nil }
+        let valid = compact.withUnsafeBufferPointer { ValueAnalyzer.isIBAN($0.baseAddress!, $0.count) }
+        guard valid else { return .invalid(value, "\"\(value)\" fails the IBAN check digits (mod 97)") }
+        return .ok(String(decoding: compact, as: UTF8.self))
     }
 }

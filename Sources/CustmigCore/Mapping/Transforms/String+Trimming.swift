@@ -40,3 +40,27 @@ extension String {
         return true
     }
 }
+
+extension String {
+    /// Piece number `part` (from 0) of the string split at every `separator`, empty pieces kept; empty
+    /// when there are fewer pieces. A one-byte separator is found byte by byte (the generic split
+    /// searches substrings and showed in the map stage's profile).
+    func piece(_ part: Int, separatedBy separator: String) -> String {
+        guard separator.utf8.count == 1, let mark = separator.utf8.first, mark < 0x80 else {
+            let pieces = split(separator: separator, omittingEmptySubsequences: false)
+            return part < pieces.count ? String(pieces[part]) : ""
+        }
+        var number = 0
+        var start = utf8.startIndex
+        var index = start
+        while index != utf8.endIndex {
+            if utf8[index] == mark {
+                if number == part { return String(self[start..<index]) }
+                number += 1
+                start = utf8.index(after: index)
+            }
+            index = utf8.index(after: index)
+        }
+        return number == part ? String(self[start..<utf8.endIndex]) : ""
+    }
+}

@@ -16,15 +16,14 @@ public enum VATNormalizer {
         "CH": "E[0-9]{9}", "NO": "[0-9]{9}MVA",
     ]
 
-    static let expressions: [String: NSRegularExpression] = shapes.mapValues {
-        try! NSRegularExpression(pattern: "^" + $0 + "$")
-    }
+    /// Every shape is in ``SimplePattern``'s subset (a test holds it to that).
+    static let expressions: [String: SimplePattern] = shapes.compactMapValues { SimplePattern($0) }
 
     /// The VAT prefix of a country (Greece uses EL).
     static func prefix(forCountry country: String) -> String { country == "GR" ? "EL" : country }
 
     public static func normalize(_ value: String, context: TransformContext) -> TransformResult {
-        var compact = value.uppercased().filter { !" .-/\t".contains($0) }
+        var compact = compacted(value)
         guard !compact.isEmpty else { return .ok("") }
         if compact.hasPrefix("CHE") {
             for suffix in ["MWST", "TVA", "IVA"] where compact.hasSuffix(suffix) { compact.removeLast(suffix.count) }
@@ -48,7 +47,20 @@ public enum VATNormalizer {
         return .review(value, "\"\(value)\" has no country prefix and does not fit the record's country")
     }
 
-    private static func matches(_ expression: NSRegularExpression, _ text: String) -> Bool {
-        expression.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil
+    private static func matches(_ expression: SimplePattern, _ text: String) -> Bool { expression.matches(text) }
+
+    /// Upper case without spaces, dots, dashes, slashes and tabs; byte by byte for ASCII input.
+    static func compacted(_ value: String) -> String {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(value.utf8.count)
+        for byte in value.utf8 {
+            if byte >= 0x80 { return value.uppercased().filter { !" .-/\t".contains($0) } }
+            switch byte {
+            case 0x20, 0x2E, 0x2D, 0x2F, 0x09: continue
+            case UInt8(ascii: "a")...UInt8(ascii: "z"): bytes.append(byte - 0x20)
+            default: bytes.append(byte)
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 }
