@@ -91,7 +91,14 @@ enum JSONBytes {
     static func appendString(_ text: String, to bytes: inout [UInt8]) {
         bytes.append(UInt8(ascii: "\""))
         let utf8 = text.utf8
-        if !utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) {
+        // Native strings expose their bytes: a plain value is checked and copied in one pass each.
+        let appended = utf8.withContiguousStorageIfAvailable { buffer -> Bool in
+            for byte in buffer where byte < 0x20 || byte == 0x22 || byte == 0x5C { return false }
+            bytes.append(contentsOf: buffer)
+            return true
+        }
+        if appended == true { return bytes.append(UInt8(ascii: "\"")) }
+        if appended == nil && !utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) {
             bytes.append(contentsOf: utf8)
         } else {
             let hex = Array("0123456789abcdef".utf8)

@@ -1,12 +1,32 @@
 /// The records mapped since the last checkpoint, committed together with the next checkpoint.
 struct MapChunk {
+    /// One mapped record as the ledger stores it: rendered on the mapping threads, so the ledger's
+    /// thread only binds strings (and no canonical customer is copied or kept past rendering).
     struct Item {
-        var mapped: MappedRecord
+        /// The legacy key, or nil when the record has no customer (it is then stored under its position).
+        var legacyKey: String?
+        var key: String?
+        var findings: [MappingFinding]
+        var position: SourcePosition
+        var uniqueValues: [UniqueValue]
+        var status: String
         /// The `same_key: highest:FIELD` value, if the policy has one.
         var sequence: String?
-        /// The canonical customer as stored (made on the mapping threads, not the ledger's).
-        var json: String = "{}"
-        var references: String = ""
+        /// The canonical customer as stored.
+        var json: String
+        var references: String
+
+        init(_ mapped: MappedRecord, sequence: String?) {
+            legacyKey = mapped.customer?.legacyKey
+            key = mapped.customer?.key
+            findings = mapped.findings
+            position = mapped.position
+            uniqueValues = mapped.uniqueValues
+            status = mapped.isRejected ? "rejected" : (mapped.needsReview ? "review" : "ok")
+            self.sequence = sequence
+            json = mapped.customer?.jsonText ?? "{}"
+            references = mapped.customer.map { $0.references.sorted().joined(separator: " ") } ?? ""
+        }
     }
 
     var items: [Item] = []

@@ -40,15 +40,13 @@ final class MapLedgerWriter {
     @discardableResult
     func commit(_ chunk: MapChunk, input: Int, next: ReadPosition, done: Bool, counts: inout InputCounts) throws -> Int {
         var superseded = 0
-        var newKeys: [UInt64] = []
         try ledger.database.write { db in
             for item in chunk.items {
-                let mapped = item.mapped
-                let position = mapped.position
-                let legacyKey = mapped.customer?.legacyKey ?? "#\(input):\(position.index)"
-                let status = mapped.isRejected ? "rejected" : (mapped.needsReview ? "review" : "ok")
+                let position = item.position
+                let legacyKey = item.legacyKey ?? "#\(input):\(position.index)"
                 let fingerprint = MapLedgerWriter.fingerprint(legacyKey)
-                if keys.contains(fingerprint) || newKeys.contains(fingerprint),
+                // A key inserted by a transaction that then fails only costs a lookup that finds nothing.
+                if !keys.insert(fingerprint),
                     let existing = try Row.fetchOne(
                         db, sql: "SELECT sequence FROM canonical_record WHERE run_id = ? AND legacy_key = ?",
                         arguments: [run, legacyKey])
@@ -67,11 +65,11 @@ final class MapLedgerWriter {
                         """
                 ).execute(
                     arguments: [
-                        run, legacyKey, mapped.customer?.key ?? legacyKey, status, item.sequence, data,
+                        run, legacyKey, item.key ?? legacyKey, item.status, item.sequence, data,
                         item.references, input,
                         position.line, position.byteOffset, position.index,
                     ])
-                for finding in mapped.findings {
+                for finding in item.findings {
                     try db.cachedStatement(
                         sql: """
                             INSERT INTO finding (run_id, legacy_key, outcome, rule, field, value, message, fix,
@@ -83,12 +81,11 @@ final class MapLedgerWriter {
                             finding.message, finding.fix, input, position.line, position.index,
                         ])
                 }
-                for unique in mapped.uniqueValues {
+                for unique in item.uniqueValues {
                     try db.execute(
                         sql: "INSERT OR IGNORE INTO unique_value (run_id, rule, value) VALUES (?, ?, ?)",
                         arguments: [run, unique.rule, unique.value])
                 }
-                newKeys.append(fingerprint)
             }
             for (source, key) in chunk.claims {
                 try db.cachedStatement(
@@ -115,7 +112,6 @@ final class MapLedgerWriter {
                 ])
             counts = updated
         }
-        for key in newKeys { keys.insert(key) }
         return superseded
     }
 

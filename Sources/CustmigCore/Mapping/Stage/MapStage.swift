@@ -182,12 +182,8 @@ public enum MapStage {
                 next = try reader.next()
                 chunk.malformed += reader.drainFindings().filter { $0.severity == .error }
             }
-            for (record, item) in zip(records, map(records, with: engines)) {
-                var item = item
-                item.sequence = sequence(of: record, engine: engine)
-                chunk.items.append(item)
-                chunk.read += 1
-            }
+            chunk.items = map(records, with: engines)
+            chunk.read += records.count
             if let upcoming = next {
                 let position = ReadPosition(
                     byteOffset: upcoming.position.byteOffset, line: upcoming.position.line,
@@ -225,13 +221,7 @@ public enum MapStage {
     /// renders what the ledger stores there too.
     private static func map(_ records: [Record], with engines: [MappingEngine]) -> [MapChunk.Item] {
         func item(_ record: Record, _ engine: MappingEngine) -> MapChunk.Item {
-            let mapped = engine.map(record)
-            var item = MapChunk.Item(mapped: mapped, sequence: nil)
-            if let customer = mapped.customer {
-                item.json = customer.jsonText
-                item.references = customer.references.sorted().joined(separator: " ")
-            }
-            return item
+            MapChunk.Item(engine.map(record), sequence: sequence(of: record, engine: engine))
         }
         guard engines.count > 1, records.count > 64 else { return records.map { item($0, engines[0]) } }
         let parts = engines.count
@@ -244,7 +234,10 @@ public enum MapStage {
                 slots[part] = records[range].map { item($0, engines[part]) }
             }
         }
-        return results.flatMap { $0 }
+        var items = results.removeFirst()
+        items.reserveCapacity(records.count)
+        while !results.isEmpty { items += results.removeFirst() }
+        return items
     }
 
     private static func sequence(of record: Record, engine: MappingEngine) -> String? {
