@@ -218,25 +218,35 @@ public enum MapStage {
     }
 
     /// Maps records in order, splitting them between the engines (each on its own thread), and
-    /// renders what the ledger stores there too.
+    /// renders what the ledger stores there too. Engines are not shared: worker N uses engine N.
     private static func map(_ records: [Record], with engines: [MappingEngine]) -> [MapChunk.Item] {
         func item(_ record: Record, _ engine: MappingEngine) -> MapChunk.Item {
             MapChunk.Item(engine.map(record), sequence: sequence(of: record, engine: engine))
         }
         guard engines.count > 1, records.count > 64 else { return records.map { item($0, engines[0]) } }
-        let parts = engines.count
-        let size = (records.count + parts - 1) / parts
-        var results = [[MapChunk.Item]](repeating: [], count: parts)
+        // Small batches handed out in turn: a worker slowed by the ledger's thread takes fewer of them.
+        let batch = 128
+        let batches = (records.count + batch - 1) / batch
+        var results = [[MapChunk.Item]](repeating: [], count: batches)
+        let turn = NSLock()
+        var taken = 0
         results.withUnsafeMutableBufferPointer { slots in
             let slots = slots
-            DispatchQueue.concurrentPerform(iterations: parts) { part in
-                let range = (part * size)..<min(records.count, (part + 1) * size)
-                slots[part] = records[range].map { item($0, engines[part]) }
+            DispatchQueue.concurrentPerform(iterations: engines.count) { worker in
+                while true {
+                    turn.lock()
+                    let next = taken
+                    taken += 1
+                    turn.unlock()
+                    guard next < batches else { return }
+                    let range = (next * batch)..<min(records.count, (next + 1) * batch)
+                    slots[next] = records[range].map { item($0, engines[worker]) }
+                }
             }
         }
-        var items = results.removeFirst()
+        var items: [MapChunk.Item] = []
         items.reserveCapacity(records.count)
-        while !results.isEmpty { items += results.removeFirst() }
+        for index in results.indices { items += results[index] }
         return items
     }
 
