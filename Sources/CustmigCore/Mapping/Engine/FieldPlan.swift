@@ -133,8 +133,10 @@ struct FieldValues {
         values = [String?](repeating: nil, count: names.count)
     }
 
+    /// Names of other lengths are skipped before comparing: cheaper than a string comparison each.
     subscript(name: String) -> String? {
-        for index in names.indices where names[index] == name { return values[index] }
+        let length = name.utf8.count
+        for index in names.indices where names[index].utf8.count == length && names[index] == name { return values[index] }
         return nil
     }
 }
