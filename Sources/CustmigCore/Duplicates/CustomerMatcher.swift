@@ -26,7 +26,8 @@ public struct CustomerMatcher: Sendable {
         public var evidence: [Evidence]
     }
 
-    /// What is compared, prepared once per customer.
+    /// What is compared, prepared once per customer. Kept small (arrays, not sets: a customer has a
+    /// handful of name tokens and one or two phones): the duplicates stage holds a million of them.
     public struct Profile: Sendable {
         public var key: String
         public var nameTokens: [String]
@@ -36,10 +37,10 @@ public struct CustomerMatcher: Sendable {
         public var postalCode: String?
         public var city: String?
         public var street: String?
-        public var phones: Set<String>
-        public var emails: Set<String>
-        /// The name tokens as a set, prepared once for the pairwise comparisons.
-        var tokens: Set<String> = []
+        /// Sorted, without repeats.
+        public var phones: [String]
+        /// Lower-cased, sorted, without repeats.
+        public var emails: [String]
 
         public init(_ customer: CanonicalCustomer) {
             key = customer.key
@@ -51,10 +52,15 @@ public struct CustomerMatcher: Sendable {
             postalCode = address?.postalCode?.filter { !$0.isWhitespace }.uppercased()
             city = address?.city.map(MatchNormalizer.fold)
             street = address?.street.map(MatchNormalizer.street)
-            phones = Set(customer.contacts.compactMap(\.phone))
-            emails = Set(customer.contacts.compactMap { $0.email?.lowercased() })
-            tokens = Set(nameTokens)
+            phones = Array(Set(customer.contacts.compactMap(\.phone))).sorted()
+            emails = Array(Set(customer.contacts.compactMap { $0.email?.lowercased() })).sorted()
         }
+    }
+
+    /// Whether two sorted lists share a value.
+    static func share(_ a: [String], _ b: [String]) -> Bool {
+        for x in a where b.contains(x) { return true }
+        return false
     }
 
     public var settings: Settings
@@ -76,7 +82,7 @@ public struct CustomerMatcher: Sendable {
             add("name", "missing", 0)
         } else {
             let similarity = a.name == b.name ? 1 : Similarity.jaroWinkler(a.name, b.name)
-            let tokens = Similarity.tokenSet(a.tokens, b.tokens)
+            let tokens = Similarity.tokenSet(a.nameTokens, b.nameTokens)
             if a.name == b.name {
                 add("name", "exact", 5)
             } else if similarity >= 0.95 || (tokens == 1 && similarity >= 0.85) {
@@ -102,8 +108,8 @@ public struct CustomerMatcher: Sendable {
             }
         }
         if let x = a.city, let y = b.city, !x.isEmpty, !y.isEmpty, x == y { add("city", "exact", 1) }
-        if !a.phones.isDisjoint(with: b.phones) { add("phone", "exact", 3) }
-        if !a.emails.isDisjoint(with: b.emails) { add("email", "exact", 3) }
+        if Self.share(a.phones, b.phones) { add("phone", "exact", 3) }
+        if Self.share(a.emails, b.emails) { add("email", "exact", 3) }
         return Score(total: evidence.reduce(0) { $0 + $1.weight }, evidence: evidence)
     }
 

@@ -83,35 +83,59 @@ public struct DuplicateFinder: Sendable {
         }
     }
 
+    static func fingerprint(_ key: String) -> UInt64 {
+        var key = key
+        return key.withUTF8 { ValueHash.hash($0.baseAddress ?? UnsafePointer(bitPattern: 1)!, $0.count) }
+    }
+
     public func find(_ customers: [CanonicalCustomer], decisions: Decisions = Decisions()) -> Result {
         find(profiles: customers.map(CustomerMatcher.Profile.init), decisions: decisions)
     }
 
     /// The same from match profiles alone: the duplicates stage keeps profiles, not whole customers.
     public func find(profiles: [CustomerMatcher.Profile], decisions: Decisions = Decisions()) -> Result {
-        var blocks: [String: [Int]] = [:]
+        // Blocks as (fingerprint of the blocking key, customer) sorted: a run of equal fingerprints is a
+        // block. Sixteen bytes per key instead of a dictionary of strings and arrays (a million
+        // customers have about five million keys). Two keys sharing a fingerprint only add pairs to score.
+        var entries: [(block: UInt64, member: Int32)] = []
+        entries.reserveCapacity(profiles.count * 5)
         var unblocked: [String] = []
         for (index, profile) in profiles.enumerated() {
             let keys = CustomerMatcher.blockingKeys(profile)
             if keys.isEmpty { unblocked.append(profile.key) }
-            for key in keys { blocks[key, default: []].append(index) }
+            for key in keys { entries.append((Self.fingerprint(key), Int32(index))) }
         }
-        // Candidate pairs once each (a pair shares several blocks), then scored on every core.
-        var seen = Set<Int64>()
+        entries.sort { $0.block != $1.block ? $0.block < $1.block : $0.member < $1.member }
+        // Candidate pairs (low << 32 | high), sorted and made unique: a pair shares several blocks.
         var candidates: [Int64] = []
-        for members in blocks.values where members.count > 1 {
-            let ordered = members.count > maxBlock ? members.sorted { profiles[$0].name < profiles[$1].name } : members
-            for (position, i) in ordered.enumerated() {
-                let limit = members.count > maxBlock ? min(ordered.count, position + 20) : ordered.count
-                for j in ordered[(position + 1)..<limit] {
-                    let (low, high) = i < j ? (i, j) : (j, i)
-                    let pair = Int64(low) << 32 | Int64(high)
-                    if seen.insert(pair).inserted { candidates.append(pair) }
+        var start = 0
+        while start < entries.count {
+            var end = start + 1
+            while end < entries.count && entries[end].block == entries[start].block { end += 1 }
+            if end - start > 1 {
+                var members = entries[start..<end].map { Int($0.member) }
+                let large = members.count > maxBlock
+                if large {
+                    members.sort { profiles[$0].name != profiles[$1].name ? profiles[$0].name < profiles[$1].name : $0 < $1 }
+                }
+                for (position, i) in members.enumerated() {
+                    let limit = large ? min(members.count, position + 20) : members.count
+                    for j in members[(position + 1)..<limit] {
+                        let (low, high) = i < j ? (i, j) : (j, i)
+                        candidates.append(Int64(low) << 32 | Int64(high))
+                    }
                 }
             }
+            start = end
         }
-        seen = []
-        blocks = [:]
+        entries = []
+        candidates.sort()
+        var unique = 0
+        for candidate in candidates where unique == 0 || candidates[unique - 1] != candidate {
+            candidates[unique] = candidate
+            unique += 1
+        }
+        candidates.removeLast(candidates.count - unique)
         let compared = candidates.count
         let chunks = candidates.chunked(20_000)
         let settings = matcher.settings
@@ -158,7 +182,13 @@ public struct DuplicateFinder: Sendable {
         }
         var groups: [String: [String]] = [:]
         for key in parent.keys { groups[root(key), default: []].append(key) }
-        let profileOf = Dictionary(profiles.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
+        // Only clustered customers' profiles are looked up again (for the chain guard).
+        var profileOf: [String: CustomerMatcher.Profile] = [:]
+        if !parent.isEmpty {
+            for profile in profiles where parent[profile.key] != nil && profileOf[profile.key] == nil {
+                profileOf[profile.key] = profile
+            }
+        }
         var clusters: [[String]] = []
         for group in groups.values where group.count > 1 {
             clusters += guardChains(group, edges: merged, profiles: profileOf, mustLink: decisions.merge)

@@ -70,7 +70,8 @@ public enum DuplicatesStage {
         // Match profiles only, decoded on every core chunk by chunk: whole customers of a 1M-record
         // run do not fit the memory budget; survivors re-read their few members from the ledger.
         var profiles: [CustomerMatcher.Profile] = []
-        var legacyOf: [String: String] = [:]
+        /// The legacy key of each profile, by position (no dictionary of a million entries).
+        var legacyKeys: [String] = []
         try ledger.database.read { db in
             let cursor = try Row.fetchCursor(
                 db, sql: "SELECT legacy_key, data FROM canonical_record WHERE run_id = ? AND status != 'rejected'",
@@ -85,7 +86,7 @@ public enum DuplicatesStage {
                 for (item, profile) in zip(items, decoded) {
                     guard let profile else { continue }
                     profiles.append(profile)
-                    legacyOf[profile.key] = item.legacy
+                    legacyKeys.append(item.legacy)
                 }
                 chunk.removeAll(keepingCapacity: true)
             }
@@ -95,8 +96,12 @@ public enum DuplicatesStage {
             }
             decode()
         }
+        // Legacy -> canonical for the keys the decisions name only.
+        let named = Set(decisions.flatMap { [$0.first, $0.second] })
         var canonicalOf: [String: String] = [:]
-        for (canonical, legacy) in legacyOf { canonicalOf[legacy] = canonical }
+        if !named.isEmpty {
+            for (profile, legacy) in zip(profiles, legacyKeys) where named.contains(legacy) { canonicalOf[legacy] = profile.key }
+        }
         var constraints = DuplicateFinder.Decisions()
         var stale: [String] = []
         for decision in decisions {
@@ -107,8 +112,20 @@ public enum DuplicatesStage {
             if decision.verdict == .merge { constraints.merge.append((a, b)) } else { constraints.keepApart.append((a, b)) }
         }
         let result = DuplicateFinder(matcher: matcher).find(profiles: profiles, decisions: constraints)
-        let profileOf = Dictionary(profiles.map { ($0.key, $0) }, uniquingKeysWith: { a, _ in a })
+        // Profiles and legacy keys of the customers in pairs and clusters: the few looked up again.
+        var involved = Set(result.clusters.joined())
+        for pair in result.merged + result.review {
+            involved.insert(pair.first)
+            involved.insert(pair.second)
+        }
+        var profileOf: [String: CustomerMatcher.Profile] = [:]
+        var legacyOf: [String: String] = [:]
+        for (profile, legacy) in zip(profiles, legacyKeys) where involved.contains(profile.key) && profileOf[profile.key] == nil {
+            profileOf[profile.key] = profile
+            legacyOf[profile.key] = legacy
+        }
         let customerCount = profiles.count
+        let canonicalKeys = profiles.map(\.key)
         profiles = []
         let summary = try ledger.database.write { db -> DuplicatesSummary in
             try db.execute(
@@ -161,7 +178,7 @@ public enum DuplicatesStage {
             }
             let keyMap = try db.cachedStatement(
                 sql: "INSERT OR REPLACE INTO key_map (legacy_key, golden_key, run_id) VALUES (?, ?, ?)")
-            for (key, legacy) in legacyOf where !clustered.contains(key) {
+            for (key, legacy) in zip(canonicalKeys, legacyKeys) where !clustered.contains(key) {
                 try keyMap.execute(arguments: [legacy, key, run])
             }
             var summary = DuplicatesSummary(

@@ -60,8 +60,22 @@ public enum Similarity {
 
     /// Token-set similarity: shared tokens over the smaller token set, so word order and an extra word
     /// ("Müller Maschinenbau" vs "Maschinenbau Müller Süd") matter little.
+    /// The same on token lists (repeats count once): a name has a handful of tokens, so scanning them
+    /// costs less than building sets for every compared pair.
     public static func tokenSet(_ first: [String], _ second: [String]) -> Double {
-        tokenSet(Set(first), Set(second))
+        func distinct(_ tokens: [String]) -> Int {
+            var count = 0
+            for index in tokens.indices where !tokens[..<index].contains(tokens[index]) { count += 1 }
+            return count
+        }
+        let (countA, countB) = (distinct(first), distinct(second))
+        guard countA > 0, countB > 0 else { return countA == 0 && countB == 0 ? 1 : 0 }
+        let (small, large, smallCount) = countA <= countB ? (first, second, countA) : (second, first, countB)
+        var shared = 0
+        for index in small.indices where !small[..<index].contains(small[index]) && large.contains(small[index]) {
+            shared += 1
+        }
+        return Double(shared) / Double(smallCount)
     }
 
     public static func tokenSet(_ a: Set<String>, _ b: Set<String>) -> Double {
