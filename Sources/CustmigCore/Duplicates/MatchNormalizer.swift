@@ -15,6 +15,72 @@ public enum MatchNormalizer {
 
     /// Lower case, accents folded, `&`/`+` as `and`, punctuation removed, spaces collapsed.
     public static func fold(_ text: String) -> String {
+        foldLatin(text) ?? foldUnicode(text)
+    }
+
+    /// What one scalar becomes when folded, and how `fold` treats each resulting scalar.
+    struct FoldedPiece {
+        enum Kind { case dropped, alphanumeric, and, separator }
+        var bytes: [UInt8]
+        var kind: Kind
+    }
+
+    /// Scalars below U+0250 (ASCII, Latin-1, Latin Extended-A and -B), each folded once by Foundation
+    /// exactly as `foldUnicode` folds it: text made only of these, without combining marks, folds
+    /// scalar by scalar, natively (Foundation's folding bridges through NSString and dominated the
+    /// duplicates stage's profile).
+    static let latinFolding: [[FoldedPiece]] = (0..<0x250).map { value in
+        guard let scalar = Unicode.Scalar(value) else { return [] }
+        let folded = String(scalar).folding(options: [.caseInsensitive, .diacriticInsensitive, .widthInsensitive], locale: nil)
+            .lowercased()
+        return folded.unicodeScalars.map { piece in
+            let kind: FoldedPiece.Kind
+            if piece == "." || piece == "'" || piece == "’" {
+                kind = .dropped
+            } else if CharacterSet.alphanumerics.contains(piece) {
+                kind = .alphanumeric
+            } else if piece == "&" || piece == "+" {
+                kind = .and
+            } else {
+                kind = .separator
+            }
+            let bytes = piece == "ß" ? Array("ss".utf8) : Array(String(piece).utf8)
+            return FoldedPiece(bytes: bytes, kind: kind)
+        }
+    }
+
+    /// `fold` by the table, or nil when the text has a scalar outside it.
+    static func foldLatin(_ text: String) -> String? {
+        let table = latinFolding
+        var result: [UInt8] = []
+        result.reserveCapacity(text.utf8.count + 8)
+        var lastWasSpace = true
+        for scalar in text.unicodeScalars {
+            guard scalar.value < 0x250 else { return nil }
+            for piece in table[Int(scalar.value)] {
+                switch piece.kind {
+                case .dropped: continue
+                case .alphanumeric:
+                    result += piece.bytes
+                    lastWasSpace = false
+                case .and:
+                    if !lastWasSpace { result.append(0x20) }
+                    result += [0x61, 0x6E, 0x64, 0x20]
+                    lastWasSpace = true
+                case .separator:
+                    if !lastWasSpace {
+                        result.append(0x20)
+                        lastWasSpace = true
+                    }
+                }
+            }
+        }
+        if result.last == 0x20 { result.removeLast() }
+        return String(decoding: result, as: UTF8.self)
+    }
+
+    /// `fold` for any text, by Foundation.
+    static func foldUnicode(_ text: String) -> String {
         let folded = text.folding(options: [.caseInsensitive, .diacriticInsensitive, .widthInsensitive], locale: nil)
             .lowercased()
         var result = ""
@@ -45,10 +111,10 @@ public enum MatchNormalizer {
         while changed {
             changed = false
             for form in legalForms where tokens.count > form.count {
-                if Array(tokens.suffix(form.count)) == form {
+                if tokens[(tokens.count - form.count)...].elementsEqual(form) {
                     tokens.removeLast(form.count)
                     changed = true
-                } else if Array(tokens.prefix(form.count)) == form {
+                } else if tokens[..<form.count].elementsEqual(form) {
                     tokens.removeFirst(form.count)
                     changed = true
                 }
