@@ -83,74 +83,40 @@ public struct DuplicateFinder: Sendable {
         }
     }
 
-    static func fingerprint(_ key: String) -> UInt64 {
-        var key = key
-        return key.withUTF8 { ValueHash.hash($0.baseAddress ?? UnsafePointer(bitPattern: 1)!, $0.count) }
-    }
-
     public func find(_ customers: [CanonicalCustomer], decisions: Decisions = Decisions()) -> Result {
         find(profiles: customers.map(CustomerMatcher.Profile.init), decisions: decisions)
     }
 
     /// The same from match profiles alone: the duplicates stage keeps profiles, not whole customers.
     public func find(profiles: [CustomerMatcher.Profile], decisions: Decisions = Decisions()) -> Result {
-        // Blocks as (fingerprint of the blocking key, customer) sorted: a run of equal fingerprints is a
-        // block. Sixteen bytes per key instead of a dictionary of strings and arrays (a million
-        // customers have about five million keys). Two keys sharing a fingerprint only add pairs to score.
-        var entries: [(block: UInt64, member: Int32)] = []
-        entries.reserveCapacity(profiles.count * 5)
-        var unblocked: [String] = []
-        for (index, profile) in profiles.enumerated() {
-            let keys = CustomerMatcher.blockingKeys(profile)
-            if keys.isEmpty { unblocked.append(profile.key) }
-            for key in keys { entries.append((Self.fingerprint(key), Int32(index))) }
-        }
-        entries.sort { $0.block != $1.block ? $0.block < $1.block : $0.member < $1.member }
-        // Candidate pairs (low << 32 | high), sorted and made unique: a pair shares several blocks.
-        var candidates: [Int64] = []
-        var start = 0
-        while start < entries.count {
-            var end = start + 1
-            while end < entries.count && entries[end].block == entries[start].block { end += 1 }
-            if end - start > 1 {
-                var members = entries[start..<end].map { Int($0.member) }
-                let large = members.count > maxBlock
-                if large {
-                    members.sort { profiles[$0].name != profiles[$1].name ? profiles[$0].name < profiles[$1].name : $0 < $1 }
-                }
-                for (position, i) in members.enumerated() {
-                    let limit = large ? min(members.count, position + 20) : members.count
-                    for j in members[(position + 1)..<limit] {
-                        let (low, high) = i < j ? (i, j) : (j, i)
-                        candidates.append(Int64(low) << 32 | Int64(high))
-                    }
-                }
-            }
-            start = end
-        }
-        entries = []
-        candidates.sort()
-        var unique = 0
-        for candidate in candidates where unique == 0 || candidates[unique - 1] != candidate {
-            candidates[unique] = candidate
-            unique += 1
-        }
-        candidates.removeLast(candidates.count - unique)
-        let compared = candidates.count
-        let chunks = candidates.chunked(20_000)
+        let blocks = Blocks(profiles, maxBlock: maxBlock)
+        let unblocked = blocks.unblocked.map { profiles[$0].key }
         let settings = matcher.settings
-        let scored = ParallelMap.map(chunks.indices) { chunk -> (merged: [Pair], review: [Pair]) in
-            var merged: [Pair] = []
-            var review: [Pair] = []
-            for candidate in chunks[chunk] {
-                let (low, high) = (Int(candidate >> 32), Int(candidate & 0xFFFF_FFFF))
-                let score = matcher.score(profiles[low], profiles[high]).total
-                guard score >= settings.review else { continue }
-                let pair = Pair(first: profiles[low].key, second: profiles[high].key, score: score)
-                if score >= settings.autoMerge { merged.append(pair) } else { review.append(pair) }
+        /// Scores pairs on every core: `produce` hands each pair of a piece of work to its `score`.
+        func scoreAll(pieces: Int, _ produce: (Int, (Int, Int) -> Void) -> Void) -> [(merged: [Pair], review: [Pair], compared: Int)] {
+            ParallelMap.map(0..<pieces) { piece in
+                var merged: [Pair] = []
+                var review: [Pair] = []
+                var compared = 0
+                produce(piece) { low, high in
+                    compared += 1
+                    let score = matcher.score(profiles[low], profiles[high]).total
+                    guard score >= settings.review else { return }
+                    let pair = Pair(first: profiles[low].key, second: profiles[high].key, score: score)
+                    if score >= settings.autoMerge { merged.append(pair) } else { review.append(pair) }
+                }
+                return (merged, review, compared)
             }
-            return (merged, review)
         }
+        let small = blocks.runs.filter { $0.count <= maxBlock }.chunked(200)
+        var scored = scoreAll(pieces: small.count) { piece, score in
+            for run in small[piece] { blocks.forEachPair(inSmall: run, score) }
+        }
+        let large = blocks.largeBlockPairs(profiles).chunked(2_000)
+        scored += scoreAll(pieces: large.count) { piece, score in
+            for pair in large[piece] { score(Int(pair >> 32), Int(pair & 0xFFFF_FFFF)) }
+        }
+        let compared = scored.reduce(0) { $0 + $1.compared }
         var merged = scored.flatMap(\.merged)
         var review = scored.flatMap(\.review)
         func pairKey(_ a: String, _ b: String) -> String { a < b ? a + "|" + b : b + "|" + a }

@@ -1,0 +1,78 @@
+@testable import CustmigCore
+import Testing
+
+@Suite("Blocking: every candidate pair scored exactly once")
+struct BlockingTests {
+    /// Customers from a tiny vocabulary, so that they share many blocks and some blocks grow large.
+    static func customers(count: Int, seed: UInt64) -> [CanonicalCustomer] {
+        var random = SampleRandom(seed: seed)
+        let names = ["Müller Bau GmbH", "Mueller Bau", "Schmidt Logistik AG", "Schmitt Logistik", "Weber & Söhne KG", "Weber Söhne"]
+        let cities = ["Berlin", "Köln", "Leipzig"]
+        let streets = ["Hauptstraße 1", "Hauptstr. 1", "Ringweg 4"]
+        return (0..<count).map { index in
+            var customer = CanonicalCustomer(key: String(format: "%06d", index), legacyKey: "L\(index)")
+            customer.names = [names[random.below(names.count)]]
+            if random.chance(0.5) { customer.vatId = "DE10000000\(random.below(4))" }
+            var address = Address()
+            address.city = cities[random.below(cities.count)]
+            address.postalCode = ["10115", "50667", "04109"][random.below(3)]
+            address.country = random.chance(0.9) ? "DE" : "AT"
+            address.street = streets[random.below(streets.count)]
+            customer.addresses = [address]
+            if random.chance(0.3) {
+                var contact = Contact()
+                contact.phone = "+4930\(random.below(5))"
+                contact.email = "info\(random.below(3))@example.com"
+                customer.contacts = [contact]
+            }
+            return customer
+        }
+    }
+
+    /// The plain way: a dictionary of blocks and a set of pairs (large blocks windowed in name order).
+    static func referencePairs(_ profiles: [CustomerMatcher.Profile], maxBlock: Int) -> Set<Int64> {
+        var blocks: [String: [Int]] = [:]
+        for (index, profile) in profiles.enumerated() {
+            for key in CustomerMatcher.blockingKeys(profile) { blocks[key, default: []].append(index) }
+        }
+        var pairs = Set<Int64>()
+        for members in blocks.values where members.count > 1 {
+            let large = members.count > maxBlock
+            let ordered = large
+                ? members.sorted { profiles[$0].name != profiles[$1].name ? profiles[$0].name < profiles[$1].name : $0 < $1 }
+                : members
+            for (position, i) in ordered.enumerated() {
+                for j in ordered[(position + 1)..<(large ? min(ordered.count, position + 20) : ordered.count)] where i != j {
+                    pairs.insert(Int64(min(i, j)) << 32 | Int64(max(i, j)))
+                }
+            }
+        }
+        return pairs
+    }
+
+    @Test("the same pairs, scores and count as a set of all pairs, with small and windowed large blocks", arguments: [3, 40, 200])
+    func sameAsReference(maxBlock: Int) {
+        let customers = Self.customers(count: 600, seed: UInt64(maxBlock))
+        let profiles = customers.map(CustomerMatcher.Profile.init)
+        var finder = DuplicateFinder()
+        finder.maxBlock = maxBlock
+        let result = finder.find(profiles: profiles)
+        let expected = Self.referencePairs(profiles, maxBlock: maxBlock)
+        #expect(result.compared == expected.count)
+        var merged = Set<String>()
+        var review = Set<String>()
+        for pair in expected {
+            let (a, b) = (profiles[Int(pair >> 32)], profiles[Int(pair & 0xFFFF_FFFF)])
+            let score = finder.matcher.score(a, b).total
+            if score >= finder.matcher.settings.autoMerge {
+                merged.insert(a.key + "|" + b.key)
+            } else if score >= finder.matcher.settings.review {
+                review.insert(a.key + "|" + b.key)
+            }
+        }
+        #expect(Set(result.merged.map { $0.first + "|" + $0.second }) == merged)
+        #expect(Set(result.review.map { $0.first + "|" + $0.second }) == review)
+        #expect(result.merged.count == merged.count)
+        #expect(!merged.isEmpty && expected.count > 1_000)
+    }
+}
