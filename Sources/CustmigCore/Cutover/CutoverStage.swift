@@ -108,7 +108,7 @@ public enum CutoverStage {
             target: target, planHash: hash, plan: plan, workspace: workspace, hasCheckpoints: !committed.isEmpty)
         let pending = (0..<batches).filter { !committed.contains($0) }
         let database = ledger.database
-        let prefetch = BatchPrefetch { batch in try PlanStore.targetActions(plan: plan, batch: batch, database: database) }
+        let prefetch = Prefetch<[TargetAction]> { batch in try PlanStore.targetActions(plan: plan, batch: batch, database: database) }
         for (position, batch) in pending.enumerated() {
             let actions = try prefetch.take(batch)
             if position + 1 < pending.count { prefetch.request(pending[position + 1]) }

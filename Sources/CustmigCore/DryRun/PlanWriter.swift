@@ -2,7 +2,9 @@ import Foundation
 import GRDB
 
 /// Writes a plan's actions to the ledger in order, numbering them and cutting the writing ones into
-/// the batches the cutover will apply (and the dry run replays).
+/// the batches the cutover will apply (and the dry run replays). Rows are numbered here and written
+/// on a serial queue while planning goes on; `finish` waits for the last write and rethrows the first
+/// error (a plan being built is thrown away if the dry run fails, so nothing half-written is used).
 struct PlanWriter {
     let plan: Int64
     let ledger: Ledger
@@ -10,6 +12,9 @@ struct PlanWriter {
     private var buffer: [Planner.ActionRow] = []
     private var seq = 0
     private var writes = 0
+    private let queue = DispatchQueue(label: "custmig.plan.writer")
+    private let pending = DispatchGroup()
+    private let failure = FirstError()
 
     init(plan: Int64, ledger: Ledger, batchSize: Int) {
         self.plan = plan
@@ -26,12 +31,37 @@ struct PlanWriter {
         if buffer.count >= 20_000 { try flush() }
     }
 
+    /// Hands the buffered rows to the writing queue (at most one write waits behind the running one).
     mutating func flush() throws {
+        try failure.check()
         guard !buffer.isEmpty else { return }
-        let rows = buffer
+        var numbered: [(row: Planner.ActionRow, seq: Int, batch: Int?)] = []
+        numbered.reserveCapacity(buffer.count)
+        for row in buffer {
+            var batch: Int?
+            if row.applyKind != nil, row.action.writes {
+                batch = writes / batchSize
+                writes += 1
+            }
+            numbered.append((row, seq, batch))
+            seq += 1
+        }
         buffer.removeAll(keepingCapacity: true)
-        var seq = self.seq
-        var writes = self.writes
+        pending.wait()
+        let (plan, ledger, failure, rows) = (self.plan, self.ledger, self.failure, numbered)
+        queue.async(group: pending) {
+            do { try Self.write(rows, plan: plan, ledger: ledger) } catch { failure.record(error) }
+        }
+    }
+
+    /// Writes what is buffered and waits until every row is in the ledger.
+    mutating func finish() throws {
+        try flush()
+        pending.wait()
+        try failure.check()
+    }
+
+    private static func write(_ rows: [(row: Planner.ActionRow, seq: Int, batch: Int?)], plan: Int64, ledger: Ledger) throws {
         try ledger.database.write { db in
             let statement = try RawStatement(
                 db,
@@ -40,12 +70,7 @@ struct PlanWriter {
                     reason, fingerprint, expect_absent, before_image, image, changes, name, country, source_hash)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """)
-            for row in rows {
-                var batch: Int?
-                if row.applyKind != nil, row.action.writes {
-                    batch = writes / batchSize
-                    writes += 1
-                }
+            for (row, seq, batch) in rows {
                 let keepsImages = row.action != .unchanged && row.action != .reject
                 let changes = row.changes.isEmpty ? nil : FieldChange.jsonText(row.changes)
                 try statement.run { bind in
@@ -67,10 +92,25 @@ struct PlanWriter {
                     bind.text(row.country)
                     bind.text(row.sourceHash)
                 }
-                seq += 1
             }
         }
-        self.seq = seq
-        self.writes = writes
+    }
+}
+
+/// The first error of work done on another thread, rethrown on the thread that waits for it.
+final class FirstError: @unchecked Sendable {
+    private let lock = NSLock()
+    private var error: Error?
+
+    func record(_ error: Error) {
+        lock.lock()
+        defer { lock.unlock() }
+        if self.error == nil { self.error = error }
+    }
+
+    func check() throws {
+        lock.lock()
+        defer { lock.unlock() }
+        if let error { throw error }
     }
 }

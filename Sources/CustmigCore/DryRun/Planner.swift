@@ -115,6 +115,13 @@ struct Planner {
         var sourceHash: String?
     }
 
+    /// What planning a chunk reads before it decides anything: its customers' canonical records (by
+    /// key) and the target's fingerprints of those that exist there (by target id).
+    struct ChunkReads {
+        var texts: [String: String]
+        var fingerprints: [String: String]
+    }
+
     func plan(into plan: Int64, ledger: Ledger) throws -> Outcome {
         var writer = PlanWriter(plan: plan, ledger: ledger, batchSize: settings.batchSize)
         var outcome = Outcome()
@@ -135,14 +142,23 @@ struct Planner {
         let sequence = order.ordered.map { ($0, false) } + order.cyclic.map { ($0, true) }
         var cyclicWrites: [ActionRow] = []
         let decoder = JSONDecoder()
-        for chunk in sequence.chunked(1_000) {
-            let chunkMembers = chunk.map { members[$0.0] }
-            let texts = try set.data(chunkMembers[...], ledger: ledger)
+        let chunks = sequence.chunked(1_000)
+        // The next chunk's canonical records and target fingerprints are read while this one is planned.
+        let reads = Prefetch<ChunkReads> { [set, targetIds, existingIds, target] number in
+            let chunkMembers = chunks[number].map { set.members[$0.0] }
             let existing = chunkMembers.compactMap { member -> String? in
                 guard let id = targetIds[member.key], existingIds.contains(id) else { return nil }
                 return id
             }
-            let fingerprints = try target.fingerprints(ids: existing)
+            return ChunkReads(
+                texts: try set.data(chunkMembers[...], ledger: ledger), fingerprints: try target.fingerprints(ids: existing))
+        }
+        for (number, chunk) in chunks.enumerated() {
+            let chunkMembers = chunk.map { members[$0.0] }
+            let read = try reads.take(number)
+            if number + 1 < chunks.count { reads.request(number + 1) }
+            let texts = read.texts
+            let fingerprints = read.fingerprints
 
             // References as they resolve now, then the hashing (the costly part) on every core.
             var referenceIds: [[String]?] = []
@@ -324,7 +340,7 @@ struct Planner {
             row.customerId = crosswalk[entry.key]
             try record(row)
         }
-        try writer.flush()
+        try writer.finish()
         outcome.batches = writer.batches
         return outcome
     }
