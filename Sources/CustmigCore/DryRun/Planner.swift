@@ -26,8 +26,8 @@ struct Planner {
     let crosswalk: [String: String]
     let loadedHashes: [String: LoadedHashes]
     let existingIds: Set<String>
-    /// Canonical key -> target id, for every member that is known to the target or could be numbered.
-    private(set) var targetIds: [String: String] = [:]
+    /// Canonical key -> target id for members the crosswalk does not know: links and new numbers.
+    private(set) var assignedIds: [String: String] = [:]
     private(set) var links: [String: (id: String, score: Double)] = [:]
     private(set) var numberingProblems: [String: String] = [:]
     /// Legacy key -> canonical key, for every referenced legacy key that resolves.
@@ -52,27 +52,43 @@ struct Planner {
         for member in set.members { allReferences.formUnion(member.references) }
         referenced = try set.resolveReferences(allReferences, ledger: ledger)
         try assignTargetIds(ledger: ledger, matcher: matcher)
-        var index: [String: Int] = [:]
-        for (position, member) in set.members.enumerated() {
-            if index[member.key] != nil { duplicateKeys.insert(position) } else { index[member.key] = position }
-        }
         let members = set.members
+        // Repeated keys by sorting positions (no dictionary of every key); positions only for the
+        // keys something refers to.
+        let byKey = members.indices.sorted { (members[$0].key, $0) < (members[$1].key, $1) }
+        let targets = Set(referenced.values)
+        var index: [String: Int] = [:]
+        for (rank, position) in byKey.enumerated() {
+            if rank > 0 && members[byKey[rank - 1]].key == members[position].key {
+                duplicateKeys.insert(position)
+            } else if targets.contains(members[position].key) {
+                index[members[position].key] = position
+            }
+        }
         let referenced = referenced
-        let targetIds = targetIds
+        let (crosswalk, assignedIds) = (crosswalk, assignedIds)
         order = LoadOrder.order(
             keys: members.map(\.key),
             references: { node in members[node].references.compactMap { referenced[$0].flatMap { index[$0] } } },
-            sortKey: { node in targetIds[members[node].key] ?? members[node].key })
+            sortKey: { node in crosswalk[members[node].key] ?? assignedIds[members[node].key] ?? members[node].key })
     }
+
+    /// The target id of a canonical key: the crosswalk's, else the one this plan assigns.
+    func targetId(_ key: String) -> String? { crosswalk[key] ?? assignedIds[key] }
 
     /// Crosswalk first; then links to hand-made target customers; then the numbering policy.
     private mutating func assignTargetIds(ledger: Ledger, matcher: CustomerMatcher) throws {
         var fresh: [CustomerSet.Member] = []
         for member in set.members {
-            if let id = crosswalk[member.key] { targetIds[member.key] = id } else { fresh.append(member) }
+            if crosswalk[member.key] == nil { fresh.append(member) }
         }
-        let linked = Set(crosswalk.values)
-        let unlinked = existingIds.filter { !linked.contains($0) }
+        // Target customers custmig did not load (made by hand): none when every one is in the crosswalk.
+        let known = crosswalk.values.reduce(0) { $0 + (existingIds.contains($1) ? 1 : 0) }
+        var unlinked = Set<String>()
+        if known < existingIds.count {
+            let linked = Set(crosswalk.values)
+            unlinked = existingIds.filter { !linked.contains($0) }
+        }
         if !fresh.isEmpty, !unlinked.isEmpty {
             var candidates: [String: CustomerImage] = [:]
             for (id, read) in try target.images(ids: Array(unlinked)) {
@@ -83,13 +99,13 @@ struct Planner {
                 for customer in try set.customers(chunk, ledger: ledger).values { linker.consider(customer) }
             }
             links = linker.links
-            for (key, link) in links { targetIds[key] = link.id }
+            for (key, link) in links { assignedIds[key] = link.id }
         }
         let toNumber = fresh.filter { links[$0.key] == nil }.map { (key: $0.key, accountGroup: $0.accountGroup) }
         let assigner = NumberAssigner(numbering: settings.numbering, codes: codes, taken: existingIds)
         for (key, result) in assigner.assign(toNumber) {
             switch result {
-            case .success(let id): targetIds[key] = id
+            case .success(let id): assignedIds[key] = id
             case .failure(let problem): numberingProblems[key] = problem.message
             }
         }
@@ -144,10 +160,10 @@ struct Planner {
         let decoder = JSONDecoder()
         let chunks = sequence.chunked(1_000)
         // The next chunk's canonical records and target fingerprints are read while this one is planned.
-        let reads = Prefetch<ChunkReads> { [set, targetIds, existingIds, target] number in
+        let reads = Prefetch<ChunkReads> { [set, crosswalk, assignedIds, existingIds, target] number in
             let chunkMembers = chunks[number].map { set.members[$0.0] }
             let existing = chunkMembers.compactMap { member -> String? in
-                guard let id = targetIds[member.key], existingIds.contains(id) else { return nil }
+                guard let id = crosswalk[member.key] ?? assignedIds[member.key], existingIds.contains(id) else { return nil }
                 return id
             }
             return ChunkReads(
@@ -165,7 +181,7 @@ struct Planner {
             for member in chunkMembers {
                 var ids: [String]? = []
                 for legacy in member.references {
-                    if let key = referenced[legacy], let target = targetIds[key] ?? crosswalk[key],
+                    if let key = referenced[legacy], let target = targetId(key),
                         !willNotExist.contains(target)
                     {
                         ids?.append(target)
@@ -178,7 +194,7 @@ struct Planner {
             }
             let hashes = ParallelMap.map(chunkMembers.indices) { index -> (source: String?, their: String?) in
                 let member = chunkMembers[index]
-                guard let text = texts[member.key], let id = targetIds[member.key] else { return (nil, nil) }
+                guard let text = texts[member.key], let id = targetId(member.key) else { return (nil, nil) }
                 let source = referenceIds[index].map {
                     CustomerImage.fingerprint(of: "image/1|\(member.key)|\(id)|\($0.joined(separator: ","))|\(text)")
                 }
@@ -188,7 +204,7 @@ struct Planner {
             var slow: [String] = []
             var slowKeys: [String] = []
             for (index, member) in chunkMembers.enumerated() {
-                guard let id = targetIds[member.key], existingIds.contains(id) else { continue }
+                guard let id = targetId(member.key), existingIds.contains(id) else { continue }
                 let base = loadedHashes[member.key]
                 if hashes[index].source == nil || base?.source != Hash128(hex: hashes[index].source)
                     || base?.image != Hash128(hex: hashes[index].their)
@@ -202,7 +218,7 @@ struct Planner {
             for (offset, (position, cyclic)) in chunk.enumerated() {
                 let member = members[position]
                 var row = ActionRow(key: member.key, legacyKey: member.legacyKey, action: .reject)
-                row.customerId = targetIds[member.key]
+                row.customerId = targetId(member.key)
                 guard !duplicateKeys.contains(position) else {
                     row.reason = "another customer of this run has the same canonical key \(member.key)"
                     try record(row)
@@ -213,7 +229,7 @@ struct Planner {
                     try record(row)
                     continue
                 }
-                guard let id = targetIds[member.key] else {
+                guard let id = targetId(member.key) else {
                     row.reason = "it cannot be numbered: \(numberingProblems[member.key] ?? "no number")"
                     try record(row)
                     continue
@@ -248,9 +264,9 @@ struct Planner {
                     customer, externalId: member.key,
                     resolve: { legacy in
                         guard let key = referenced[legacy] ?? (legacy == customer.legacyKey ? member.key : nil),
-                            let id = targetIds[key] ?? crosswalk[key]
+                            let id = targetId(key)
                         else { return nil }
-                        return willNotExist.contains(id) && id != targetIds[member.key] ? nil : id
+                        return willNotExist.contains(id) && id != targetId(member.key) ? nil : id
                     }, unresolved: &unresolved)
                 if !unresolved.isEmpty {
                     row.reason =
