@@ -101,7 +101,9 @@ struct Planner {
             links = linker.links
             for (key, link) in links { assignedIds[key] = link.id }
         }
-        let toNumber = fresh.filter { links[$0.key] == nil }.map { (key: $0.key, accountGroup: $0.accountGroup) }
+        let needing = fresh.filter { links[$0.key] == nil }
+        let groups = try set.accountGroups(needing, ledger: ledger)
+        let toNumber = zip(needing, groups).map { (key: $0.key, accountGroup: $1) }
         let assigner = NumberAssigner(numbering: settings.numbering, codes: codes, taken: existingIds)
         for (key, result) in assigner.assign(toNumber) {
             switch result {
