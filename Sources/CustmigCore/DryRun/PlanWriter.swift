@@ -54,6 +54,9 @@ struct PlanWriter {
         }
     }
 
+    /// Waits for the writes handed over so far, without writing more or reporting their errors.
+    func waitForWrites() { pending.wait() }
+
     /// Writes what is buffered and waits until every row is in the ledger.
     mutating func finish() throws {
         try flush()

@@ -142,6 +142,9 @@ struct Planner {
 
     func plan(into plan: Int64, ledger: Ledger) throws -> Outcome {
         var writer = PlanWriter(plan: plan, ledger: ledger, batchSize: settings.batchSize)
+        // Planning that fails returns only after the rows already handed over are written: nothing of
+        // this plan is written after the caller has moved on (and perhaps deleted it).
+        defer { writer.waitForWrites() }
         var outcome = Outcome()
         var willNotExist = Set<String>()
         let ownedNames = settings.targetOwned
