@@ -33,8 +33,21 @@ extension SQLiteTarget {
             var fingerprinters: [String: (fingerprinter: Fingerprinter, count: Int)] = [:]
             var unreadable = Set<String>()
             for chunk in ids.chunked(500) {
-                let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
-                let arguments = StatementArguments(chunk)
+                // Ids that lie close together (a plan's chunk, in target-id order) are read as one range
+                // of the customer_id index, over twice as fast as 500 lookups; rows of customers not
+                // asked for are skipped. Scattered ids are looked up one by one.
+                let first = chunk.min { $0.utf8.lexicographicallyPrecedes($1.utf8) }!
+                let last = chunk.max { $0.utf8.lexicographicallyPrecedes($1.utf8) }!
+                let span =
+                    try Int.fetchOne(
+                        db, sql: "SELECT COUNT(*) FROM customer WHERE customer_id BETWEEN ? AND ?", arguments: [first, last])
+                    ?? Int.max
+                let wanted: Set<String>? = span <= 2 * chunk.count ? Set(chunk) : nil
+                let condition =
+                    wanted == nil
+                    ? "customer_id IN (\(Array(repeating: "?", count: chunk.count).joined(separator: ",")))"
+                    : "customer_id BETWEEN ? AND ?"
+                let arguments = wanted == nil ? StatementArguments(chunk) : [first, last]
                 for table in ["customer"] + TargetSchema.childTables {
                     let columns =
                         table == "customer" ? CustomerImage.customerColumns : CustomerImage.childColumns[table]!
@@ -44,9 +57,10 @@ extension SQLiteTarget {
                     try Self.scan(
                         db,
                         sql:
-                            "SELECT customer_id, \(columns.joined(separator: ",")) FROM \(table) WHERE customer_id IN (\(marks))",
+                            "SELECT customer_id, \(columns.joined(separator: ",")) FROM \(table) WHERE \(condition)",
                         arguments: arguments
                     ) { id, statement in
+                        if let wanted, !wanted.contains(id) { return }
                         let prefix =
                             identity.isEmpty
                             ? Fingerprinter.empty

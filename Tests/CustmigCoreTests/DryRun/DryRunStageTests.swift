@@ -129,6 +129,15 @@ struct DryRunStageTests {
             guard case .success(let image)? = images[id] else { Issue.record("no image for \(id)"); continue }
             #expect(fingerprints[id] == image.fingerprint, "\(id)")
         }
+        // Close ids are read as one range, scattered ones one by one: the same fingerprints either way,
+        // and only for the ids asked for.
+        let scattered = ids.enumerated().filter { $0.offset % 3 == 0 }.map(\.element)
+        #expect(scattered.count >= 3)
+        let some = try scenario.target.fingerprints(ids: scattered)
+        #expect(some.count == scattered.count)
+        for id in scattered { #expect(some[id] == fingerprints[id], "\(id)") }
+        let neighbours = Array(ids.prefix(4))
+        #expect(try scenario.target.fingerprints(ids: neighbours) == fingerprints.filter { neighbours.contains($0.key) })
     }
 
     @Test("codes the target lacks and references to customers that will not exist are rejects with reasons")
