@@ -45,8 +45,7 @@ struct Planner {
         self.resolutions = resolutions
         self.target = target
         codes = try target.codeLists()
-        crosswalk = try target.crosswalk()
-        loadedHashes = try target.loadedHashes()
+        (crosswalk, loadedHashes) = try target.crosswalkWithHashes()
         existingIds = Set(try target.customerIds())
         var allReferences = Set<String>()
         for member in set.members { allReferences.formUnion(member.references) }
