@@ -59,8 +59,7 @@ struct Blocks {
     }
 
     static func fingerprint(_ key: String) -> UInt64 {
-        var key = key
-        return key.withUTF8 { ValueHash.hash($0.baseAddress ?? UnsafePointer(bitPattern: 1)!, $0.count) }
+        ValueHash.hash(key)
     }
 
     /// The smallest small block two customers share, or nil.

@@ -1,5 +1,11 @@
 /// A fast 64-bit hash of a byte string, well mixed for HyperLogLog and hash sets.
 enum ValueHash {
+    /// The hash of a string's UTF-8 bytes (keys fingerprinted by the map's ledger writer and by blocking).
+    static func hash(_ text: String) -> UInt64 {
+        var text = text
+        return text.withUTF8 { hash($0.baseAddress ?? UnsafePointer(bitPattern: 1)!, $0.count) }
+    }
+
     @inline(__always)
     static func hash(_ base: UnsafePointer<UInt8>, _ count: Int) -> UInt64 {
         var h: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(count)

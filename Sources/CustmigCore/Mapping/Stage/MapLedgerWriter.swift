@@ -24,8 +24,7 @@ final class MapLedgerWriter {
     }
 
     static func fingerprint(_ key: String) -> UInt64 {
-        var key = key
-        return key.withUTF8 { ValueHash.hash($0.baseAddress ?? UnsafePointer(bitPattern: 1)!, $0.count) }
+        ValueHash.hash(key)
     }
 
     func uniqueValues() throws -> [UniqueValue] {
