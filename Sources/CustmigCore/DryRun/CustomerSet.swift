@@ -186,7 +186,8 @@ struct CustomerSet {
         let records = members.filter { !$0.isSurvivor }.map(\.legacyKey)
         var byLegacyKey: [String: String] = [:]
         try ledger.database.read { db in
-            let select = "SELECT legacy_key, json_extract(data, '$.accountGroup') AS account_group FROM canonical_record"
+            let select =
+                "SELECT legacy_key, json_extract(data, '$.accountGroup') AS account_group FROM canonical_record"
             // Many (a first load): one pass over the run beats a lookup per key.
             if records.count > 20_000 {
                 let wanted = Set(records)

@@ -14,16 +14,8 @@ public enum DryRunStage {
     public static func run(workspace: Workspace, target: SQLiteTarget, options: DryRunOptions) throws -> PlanSummary {
         let started = Date()
         let ledger = workspace.ledger
-        let set = try CustomerSet.load(ledger: ledger, mapRun: options.mapRun)
-        var settings = try MappingLoader.loadSettings(set.mappingText, file: set.mappingFile ?? "the mapping")
-        if let size = options.batchSize { settings.batchSize = size }
-        let resolutionsPath =
-            options.resolutionsFile
-            ?? set.mappingFile.map {
-                let folder = ($0 as NSString).deletingLastPathComponent
-                return (folder.isEmpty ? "." : folder) + "/conflict-resolutions.csv"
-            }
-        let resolutions = try resolutionsPath.map { try ConflictResolutions.read(path: $0) } ?? ConflictResolutions()
+        let inputs = try Inputs.load(ledger: ledger, options: options)
+        let (set, settings, resolutions) = (inputs.set, inputs.settings, inputs.resolutions)
         try ledger.database.write { db in
             // A dry run killed midway leaves a plan being built; it is worthless, start over.
             try db.execute(sql: "DELETE FROM plan WHERE status = 'building'")
@@ -48,26 +40,72 @@ public enum DryRunStage {
                 ])
             return db.lastInsertedRowID
         }
-        var outcome = try planner.plan(into: plan, ledger: ledger)
+        let digest = PlanDigest(header: try inputs.hashHeader(target: target, ledger: ledger))
+        var outcome = try planner.plan(into: plan, ledger: ledger, digest: digest)
         outcome.refused = try rehearse(
-            plan: plan, ledger: ledger, target: target, onCopy: options.rehearsal.onCopy(
+            plan: plan, ledger: ledger, target: target,
+            onCopy: options.rehearsal.onCopy(
                 writes: outcome.writes, targetBytes: target.fileSize), scratch: workspace.path)
         return try PlanStore.finish(
-            plan: plan, outcome: outcome, set: set, settings: settings, resolutions: resolutions, target: target,
+            plan: plan, outcome: outcome, digest: digest, set: set, settings: settings, target: target,
             workspace: workspace, options: options, started: started)
+    }
+
+    /// What a dry run plans from: the map run's customers, the mapping's load settings (batch size
+    /// overridden by the options) and the conflict resolutions beside the mapping or named by the options.
+    struct Inputs {
+        let set: CustomerSet
+        let settings: LoadSettings
+        let resolutions: ConflictResolutions
+
+        static func load(ledger: Ledger, options: DryRunOptions) throws -> Inputs {
+            let set = try CustomerSet.load(ledger: ledger, mapRun: options.mapRun)
+            var settings = try MappingLoader.loadSettings(set.mappingText, file: set.mappingFile ?? "the mapping")
+            if let size = options.batchSize { settings.batchSize = size }
+            let resolutionsPath =
+                options.resolutionsFile
+                ?? set.mappingFile.map {
+                    let folder = ($0 as NSString).deletingLastPathComponent
+                    return (folder.isEmpty ? "." : folder) + "/conflict-resolutions.csv"
+                }
+            let resolutions =
+                try resolutionsPath.map { try ConflictResolutions.read(path: $0) } ?? ConflictResolutions()
+            return Inputs(set: set, settings: settings, resolutions: resolutions)
+        }
+
+        /// The plan hash's header: everything besides the rows that makes two plans the same plan.
+        func hashHeader(target: SQLiteTarget, ledger: Ledger) throws -> String {
+            let duplicatesKey =
+                try set.duplicatesRun.flatMap { run in
+                    try ledger.database.read { db in
+                        try String.fetchOne(db, sql: "SELECT inputs_key FROM run WHERE id = ?", arguments: [run])
+                    }
+                } ?? ""
+            return [
+                "custmig.plan/1", set.mapInputsKey, duplicatesKey, settings.numbering.description,
+                String(settings.batchSize),
+                "\(settings.maxDeactivations)", settings.targetOwned.sorted().joined(separator: ","),
+                resolutions.digest, target.instance,
+            ].joined(separator: "|")
+        }
     }
 
     /// Replays the plan's batches on the target (savepoint per batch, everything rolled back) and
     /// turns what the target refused into rejects.
-    static func rehearse(plan: Int64, ledger: Ledger, target: SQLiteTarget, onCopy: Bool, scratch: String) throws
+    static func rehearse(
+        plan: Int64, ledger: Ledger, target: SQLiteTarget, onCopy: Bool, scratch: String
+    ) throws
         -> Int
     {
         let batchCount = try ledger.database.read { db in
-            try Int.fetchOne(db, sql: "SELECT MAX(batch) + 1 FROM plan_action INDEXED BY plan_action_by_batch WHERE plan_id = ?", arguments: [plan])
+            try Int.fetchOne(
+                db, sql: "SELECT MAX(batch) + 1 FROM plan_action INDEXED BY plan_action_by_batch WHERE plan_id = ?",
+                arguments: [plan])
                 ?? 0
         }
         guard batchCount > 0 else { return 0 }
-        let actions = { (batch: Int) in try PlanStore.targetActions(plan: plan, batch: batch, database: ledger.database) }
+        let actions = { (batch: Int) in try PlanStore.targetActions(plan: plan, batch: batch, database: ledger.database)
+        }
         let refused =
             onCopy
             ? try target.rehearseOnCopy(in: scratch, batchCount: batchCount, batch: actions)

@@ -108,51 +108,18 @@ public enum PlanStore {
     // MARK: Sealing
 
     static func finish(
-        plan: Int64, outcome: Planner.Outcome, set: CustomerSet, settings: LoadSettings,
-        resolutions: ConflictResolutions,
+        plan: Int64, outcome: Planner.Outcome, digest: PlanDigest, set: CustomerSet, settings: LoadSettings,
         target: SQLiteTarget, workspace: Workspace, options: DryRunOptions, started: Date
     ) throws -> PlanSummary {
         let ledger = workspace.ledger
         let before = try ControlTotals.read(target: target)
+        // The rehearsal turned refused rows into rejects: the digest taken while writing is out of date.
+        let digest =
+            outcome.refused > 0 ? try Self.digest(plan: plan, header: digest.headerText, ledger: ledger) : digest
         var after = before
-        var counts: [String: Int] = [:]
-        var hasher = SHA256()
-        let duplicatesKey =
-            try set.duplicatesRun.flatMap { run in
-                try ledger.database.read { db in
-                    try String.fetchOne(db, sql: "SELECT inputs_key FROM run WHERE id = ?", arguments: [run])
-                }
-            } ?? ""
-        let header = [
-            "custmig.plan/1", set.mapInputsKey, duplicatesKey, settings.numbering.description,
-            String(settings.batchSize),
-            "\(settings.maxDeactivations)", settings.targetOwned.sorted().joined(separator: ","), resolutions.digest,
-            target.instance,
-        ].joined(separator: "|")
-        hasher.update(data: Data(header.utf8))
-        try ledger.database.read { db in
-            let cursor = try Row.fetchCursor(
-                db,
-                sql: """
-                    SELECT seq, batch, canonical_key, customer_id, action, apply_kind, reason, fingerprint, expect_absent,
-                    before_image, image, changes FROM plan_action WHERE plan_id = ? ORDER BY seq
-                    """, arguments: [plan])
-            while let row = try cursor.next() {
-                let action: String = row["action"]
-                let kind: String? = row["apply_kind"]
-                if kind != TargetAction.Kind.references.rawValue { counts[action, default: 0] += 1 }
-                var line: [UInt8] = [0x0A]
-                for index in 0..<12 { (row[index] as DatabaseValue).storage.appendHashText(to: &line) }
-                line.withUnsafeBytes { hasher.update(bufferPointer: $0) }
-                if row["batch"] as Int? != nil, kind != TargetAction.Kind.references.rawValue {
-                    if let text: String = row["before_image"], let image = CustomerImage(json: text) {
-                        after.add(image, sign: -1)
-                    }
-                    if let text: String = row["image"], let image = CustomerImage(json: text) { after.add(image) }
-                }
-            }
-        }
-        let hash = FileDigest.hex(hasher.finalize())
+        after.add(digest.totalsChange)
+        let counts = digest.counts
+        let hash = digest.hash
         let previous = try ledger.database.read { db in
             try Row.fetchOne(
                 db,
@@ -227,18 +194,43 @@ public enum PlanStore {
     }
 }
 
-extension DatabaseValue.Storage {
-    /// The column as the plan hash reads it (its value as text, `∅` for NULL) and a separator,
-    /// appended as UTF-8 without boxing it in `Any` (that was most of the hashing's time).
-    func appendHashText(to bytes: inout [UInt8]) {
-        switch self {
-        case .null: bytes += "∅".utf8
-        case .int64(let number): bytes += number.description.utf8
-        case .double(let number): bytes += number.description.utf8
-        case .string(let text): bytes += text.utf8
-        case .blob(let data): bytes += data.base64EncodedString().utf8
+extension PlanStore {
+    /// A plan's digest read back from the ledger, row by row in plan order.
+    static func digest(plan: Int64, header: String, ledger: Ledger) throws -> PlanDigest {
+        let digest = PlanDigest(header: header)
+        try ledger.database.read { db in
+            let cursor = try Row.fetchCursor(
+                db,
+                sql: """
+                    SELECT seq, batch, canonical_key, customer_id, action, apply_kind, reason, fingerprint, expect_absent,
+                    before_image, image, changes FROM plan_action WHERE plan_id = ? ORDER BY seq
+                    """, arguments: [plan])
+            while let row = try cursor.next() {
+                let kind: String? = row["apply_kind"]
+                digest.add(
+                    (0..<12).map { PlanDigest.HashedValue((row[$0] as DatabaseValue).storage) }, applyKind: kind,
+                    action: row["action"])
+                if row["batch"] as Int? != nil, kind != TargetAction.Kind.references.rawValue {
+                    digest.change(
+                        before: (row["before_image"] as String?).flatMap { CustomerImage(json: $0) },
+                        after: (row["image"] as String?).flatMap { CustomerImage(json: $0) })
+                }
+            }
         }
-        bytes.append(0x01)
+        return digest
+    }
+}
+
+extension PlanDigest.HashedValue {
+    /// A stored column (plan columns hold no reals or blobs; were one there, it is hashed as its text).
+    init(_ storage: DatabaseValue.Storage) {
+        switch storage {
+        case .null: self = .null
+        case .int64(let number): self = .int(Int(number))
+        case .double(let number): self = .text(number.description)
+        case .string(let text): self = .text(text)
+        case .blob(let data): self = .text(data.base64EncodedString())
+        }
     }
 }
 

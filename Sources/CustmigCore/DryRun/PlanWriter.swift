@@ -9,6 +9,8 @@ struct PlanWriter {
     let plan: Int64
     let ledger: Ledger
     let batchSize: Int
+    /// Hash, counts and totals of the rows written so far; read after ``finish()``.
+    let digest: PlanDigest
     private var buffer: [Planner.ActionRow] = []
     private var seq = 0
     private var writes = 0
@@ -16,10 +18,11 @@ struct PlanWriter {
     private let pending = DispatchGroup()
     private let failure = FirstError()
 
-    init(plan: Int64, ledger: Ledger, batchSize: Int) {
+    init(plan: Int64, ledger: Ledger, batchSize: Int, digest: PlanDigest) {
         self.plan = plan
         self.ledger = ledger
         self.batchSize = batchSize
+        self.digest = digest
     }
 
     var batches: Int { (writes + batchSize - 1) / batchSize }
@@ -48,9 +51,9 @@ struct PlanWriter {
         }
         buffer.removeAll(keepingCapacity: true)
         pending.wait()
-        let (plan, ledger, failure, rows) = (self.plan, self.ledger, self.failure, numbered)
+        let (plan, ledger, failure, rows, digest) = (self.plan, self.ledger, self.failure, numbered, self.digest)
         queue.async(group: pending) {
-            do { try Self.write(rows, plan: plan, ledger: ledger) } catch { failure.record(error) }
+            do { try Self.write(rows, plan: plan, ledger: ledger, digest: digest) } catch { failure.record(error) }
         }
     }
 
@@ -64,7 +67,9 @@ struct PlanWriter {
         try failure.check()
     }
 
-    private static func write(_ rows: [(row: Planner.ActionRow, seq: Int, batch: Int?)], plan: Int64, ledger: Ledger) throws {
+    private static func write(
+        _ rows: [(row: Planner.ActionRow, seq: Int, batch: Int?)], plan: Int64, ledger: Ledger, digest: PlanDigest
+    ) throws {
         try ledger.database.write { db in
             let statement = try RawStatement(
                 db,
@@ -76,6 +81,9 @@ struct PlanWriter {
             for (row, seq, batch) in rows {
                 let keepsImages = row.action != .unchanged && row.action != .reject
                 let changes = row.changes.isEmpty ? nil : FieldChange.jsonText(row.changes)
+                let applyKind = batch == nil ? nil : row.applyKind?.rawValue
+                let before = keepsImages ? row.before?.jsonText : nil
+                let image = keepsImages ? row.image?.jsonText : nil
                 try statement.run { bind in
                     bind.int(Int(plan))
                     bind.int(seq)
@@ -84,16 +92,25 @@ struct PlanWriter {
                     bind.text(row.legacyKey)
                     bind.text(row.customerId)
                     bind.text(row.action.rawValue)
-                    bind.text(batch == nil ? nil : row.applyKind?.rawValue)
+                    bind.text(applyKind)
                     bind.text(row.reason)
                     bind.text(row.fingerprint)
                     bind.bool(row.expectAbsent)
-                    bind.text(keepsImages ? row.before?.jsonText : nil)
-                    bind.text(keepsImages ? row.image?.jsonText : nil)
+                    bind.text(before)
+                    bind.text(image)
                     bind.text(changes)
                     bind.text(row.name)
                     bind.text(row.country)
                     bind.text(row.sourceHash)
+                }
+                digest.add(
+                    [
+                        .int(seq), batch.map { .int($0) } ?? .null, .text(row.key), .init(row.customerId),
+                        .text(row.action.rawValue), .init(applyKind), .init(row.reason), .init(row.fingerprint),
+                        .int(row.expectAbsent ? 1 : 0), .init(before), .init(image), .init(changes),
+                    ], applyKind: applyKind, action: row.action.rawValue)
+                if batch != nil, applyKind != TargetAction.Kind.references.rawValue {
+                    digest.change(before: before == nil ? nil : row.before, after: image == nil ? nil : row.image)
                 }
             }
         }

@@ -139,8 +139,8 @@ struct Planner {
         var fingerprints: [String: String]
     }
 
-    func plan(into plan: Int64, ledger: Ledger) throws -> Outcome {
-        var writer = PlanWriter(plan: plan, ledger: ledger, batchSize: settings.batchSize)
+    func plan(into plan: Int64, ledger: Ledger, digest: PlanDigest) throws -> Outcome {
+        var writer = PlanWriter(plan: plan, ledger: ledger, batchSize: settings.batchSize, digest: digest)
         // Planning that fails returns only after the rows already handed over are written: nothing of
         // this plan is written after the caller has moved on (and perhaps deleted it).
         defer { writer.waitForWrites() }
@@ -167,11 +167,14 @@ struct Planner {
         let reads = Prefetch<ChunkReads> { [set, crosswalk, assignedIds, existingIds, target] number in
             let chunkMembers = chunks[number].map { set.members[$0.0] }
             let existing = chunkMembers.compactMap { member -> String? in
-                guard let id = crosswalk[member.key] ?? assignedIds[member.key], existingIds.contains(id) else { return nil }
+                guard let id = crosswalk[member.key] ?? assignedIds[member.key], existingIds.contains(id) else {
+                    return nil
+                }
                 return id
             }
             return ChunkReads(
-                texts: try set.data(chunkMembers[...], ledger: ledger), fingerprints: try target.fingerprints(ids: existing))
+                texts: try set.data(chunkMembers[...], ledger: ledger),
+                fingerprints: try target.fingerprints(ids: existing))
         }
         for (number, chunk) in chunks.enumerated() {
             let chunkMembers = chunk.map { members[$0.0] }

@@ -1,7 +1,8 @@
-import CustmigCore
 import Foundation
 import GRDB
 import Testing
+
+@testable import CustmigCore
 
 @Suite("The dry run", .serialized)
 struct DryRunStageTests {
@@ -80,6 +81,7 @@ struct DryRunStageTests {
                 .replacingLine("100005") { _ in nil }
         }
         let plan = try scenario.dryRun()
+        try expectDigestReadBack(plan, scenario)
         let conflict = try #require(try scenario.action("0000100001", plan: plan.plan))
         #expect(conflict.action == "conflict")
         #expect(conflict.reason?.contains("name1") == true)
@@ -137,7 +139,62 @@ struct DryRunStageTests {
         #expect(some.count == scattered.count)
         for id in scattered { #expect(some[id] == fingerprints[id], "\(id)") }
         let neighbours = Array(ids.prefix(4))
-        #expect(try scenario.target.fingerprints(ids: neighbours) == fingerprints.filter { neighbours.contains($0.key) })
+        #expect(
+            try scenario.target.fingerprints(ids: neighbours) == fingerprints.filter { neighbours.contains($0.key) })
+    }
+
+    @Test("a customer the target itself refuses in the replay becomes a reject naming the batch and the reason")
+    func refusedInReplay() throws {
+        let scenario = try DryRunScenario()
+        try scenario.map()
+        // A validation the target has and the plan cannot know (an ERP-side rule, here a trigger).
+        try scenario.sql(
+            """
+            CREATE TRIGGER refuse_gmbh BEFORE INSERT ON customer WHEN NEW.name1 LIKE '%GmbH%'
+            BEGIN SELECT RAISE(ABORT, 'legal form GmbH needs a tax office in this tenant'); END;
+            """)
+        let plan = try scenario.dryRun()
+        #expect(plan.refusedInRehearsal > 0)
+        let refused = try scenario.workspace.ledger.database.read { db in
+            try Row.fetchAll(
+                db,
+                sql:
+                    "SELECT canonical_key, action, batch, reason FROM plan_action WHERE plan_id = ? AND reason LIKE 'the target refuses%'",
+                arguments: [plan.plan])
+        }
+        #expect(refused.count == plan.refusedInRehearsal)
+        // Those refused for the rule, and those referring to one of them (the target lacks it then).
+        let byRule = refused.filter { ($0["reason"] as String).contains("legal form GmbH needs a tax office") }
+        #expect(byRule.count > 0)
+        for row in refused {
+            #expect(row["action"] as String == "reject")
+            #expect(row["batch"] as Int? == nil)
+            let reason: String = row["reason"]
+            #expect(reason.hasPrefix("the target refuses it in batch 1: "))
+            #expect(byRule.contains(row) || reason.contains("FOREIGN KEY"), "\(reason)")
+        }
+        // The hash and counts describe the plan as stored, refusals included, and a second dry run
+        // against the same target finds the same plan.
+        try expectDigestReadBack(plan, scenario)
+        #expect(plan.counts["reject"] ?? 0 >= plan.refusedInRehearsal)
+        let again = try scenario.dryRun()
+        #expect(again.outcome == "unchanged")
+        #expect(again.contentHash == plan.contentHash)
+        let inserted = try scenario.cutover()
+        #expect(inserted.actionsApplied == plan.counts["insert"])
+    }
+
+    /// The hash, counts and totals taken while the plan was written are those its stored rows give.
+    func expectDigestReadBack(_ plan: PlanSummary, _ scenario: DryRunScenario) throws {
+        let ledger = scenario.workspace.ledger
+        let inputs = try DryRunStage.Inputs.load(ledger: ledger, options: DryRunOptions(command: "test"))
+        let readBack = try PlanStore.digest(
+            plan: plan.plan, header: try inputs.hashHeader(target: scenario.target, ledger: ledger), ledger: ledger)
+        #expect(readBack.hash == plan.contentHash)
+        #expect(readBack.counts == plan.counts)
+        var after = plan.before
+        after.add(readBack.totalsChange)
+        #expect(after == plan.after)
     }
 
     @Test("codes the target lacks and references to customers that will not exist are rejects with reasons")
