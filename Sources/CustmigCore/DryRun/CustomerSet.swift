@@ -11,13 +11,10 @@ struct CustomerSet {
     struct Member {
         var key: String
         var legacyKey: String
-        /// Canonical record (by legacy key) or survivor (by golden key).
-        var isSurvivor: Bool
         /// Legacy keys it refers to.
         var references: [String]
-        /// A survivor's account group; a canonical record's is read only when numbering needs it
-        /// (``CustomerSet/accountGroups(_:ledger:)``): extracting it from a million JSON records cost a second.
-        var accountGroup: String?
+        /// Canonical record (by legacy key) or survivor (by golden key).
+        var isSurvivor: Bool
     }
 
     var mapRun: Int64
@@ -27,6 +24,9 @@ struct CustomerSet {
     var mappingText: String
     var mappingFile: String?
     var members: [Member] = []
+    /// Survivors' account groups by golden key; a canonical record's is read only when numbering needs
+    /// it (``accountGroups(_:ledger:)``): extracting it from a million JSON records cost a second.
+    var survivorAccountGroups: [String: String] = [:]
     /// Canonical key -> why it will not be loaded (map rejects, open review items), by legacy key.
     var notLoaded: [(key: String, legacyKey: String, reason: String)] = []
     /// Canonical keys merged into a survivor (not gone, not loaded on their own).
@@ -105,11 +105,17 @@ struct CustomerSet {
                         CanonicalCustomer.self, from: Data((row["data"] as String).utf8))
                     set.members.append(
                         Member(
-                            key: golden, legacyKey: customer?.legacyKey ?? golden, isSurvivor: true,
-                            references: customer.map { Array($0.references).sorted() } ?? [],
-                            accountGroup: customer?.accountGroup))
+                            key: golden, legacyKey: customer?.legacyKey ?? golden,
+                            references: customer.map { Array($0.references).sorted() } ?? [], isSurvivor: true))
+                    set.survivorAccountGroups[golden] = customer?.accountGroup
                 }
             }
+            // Room for every record at once: growing by doubling left up to half the array unused.
+            set.members.reserveCapacity(
+                set.members.count
+                    + (try Int.fetchOne(
+                        db, sql: "SELECT COUNT(*) FROM canonical_record WHERE run_id = ?", arguments: [mapRun])
+                        ?? 0))
             let cursor = try Row.fetchCursor(
                 db,
                 sql:
@@ -135,9 +141,7 @@ struct CustomerSet {
                     continue
                 }
                 let refs = (row["refs"] as String).split(separator: " ").map(String.init)
-                set.members.append(
-                    Member(
-                        key: key, legacyKey: legacyKey, isSurvivor: false, references: refs, accountGroup: nil))
+                set.members.append(Member(key: key, legacyKey: legacyKey, references: refs, isSurvivor: false))
             }
             // A survivor whose own record waits for review is held like that record.
             set.members.removeAll { member in
@@ -208,7 +212,7 @@ struct CustomerSet {
                 }
             }
         }
-        return members.map { $0.isSurvivor ? $0.accountGroup : byLegacyKey[$0.legacyKey] }
+        return members.map { $0.isSurvivor ? survivorAccountGroups[$0.key] : byLegacyKey[$0.legacyKey] }
     }
 
     /// Reads and decodes the customers of `members`.

@@ -23,8 +23,8 @@ struct Planner {
     let resolutions: ConflictResolutions
     let target: SQLiteTarget
     let codes: CodeLists
-    let crosswalk: [String: String]
-    let loadedHashes: [String: LoadedHashes]
+    /// Canonical key -> target id and last-loaded hashes, for every customer custmig loaded.
+    let crosswalk: LoadedCrosswalk
     let existingIds: Set<String>
     /// Canonical key -> target id for members the crosswalk does not know: links and new numbers.
     private(set) var assignedIds: [String: String] = [:]
@@ -45,7 +45,7 @@ struct Planner {
         self.resolutions = resolutions
         self.target = target
         codes = try target.codeLists()
-        (crosswalk, loadedHashes) = try target.crosswalkWithHashes()
+        crosswalk = try target.loadedCrosswalk()
         existingIds = Set(try target.customerIds())
         var allReferences = Set<String>()
         for member in set.members { allReferences.formUnion(member.references) }
@@ -82,10 +82,10 @@ struct Planner {
             if crosswalk[member.key] == nil { fresh.append(member) }
         }
         // Target customers custmig did not load (made by hand): none when every one is in the crosswalk.
-        let known = crosswalk.values.reduce(0) { $0 + (existingIds.contains($1) ? 1 : 0) }
+        let known = crosswalk.targetIds.reduce(0) { $0 + (existingIds.contains($1) ? 1 : 0) }
         var unlinked = Set<String>()
         if known < existingIds.count {
-            let linked = Set(crosswalk.values)
+            let linked = Set(crosswalk.targetIds)
             unlinked = existingIds.filter { !linked.contains($0) }
         }
         if !fresh.isEmpty, !unlinked.isEmpty {
@@ -212,7 +212,7 @@ struct Planner {
             var slowKeys: [String] = []
             for (index, member) in chunkMembers.enumerated() {
                 guard let id = targetId(member.key), existingIds.contains(id) else { continue }
-                let base = loadedHashes[member.key]
+                let base = crosswalk.hashes(member.key)
                 if hashes[index].source == nil || base?.source != Hash128(hex: hashes[index].source)
                     || base?.image != Hash128(hex: hashes[index].their)
                 {
@@ -247,7 +247,7 @@ struct Planner {
                 row.sourceHash = hashes[offset].source
                 if let references = referenceIds[offset], !references.contains(where: willNotExist.contains),
                     row.sourceHash != nil,
-                    crosswalk[member.key] == id, let base = loadedHashes[member.key],
+                    crosswalk[member.key] == id, let base = crosswalk.hashes(member.key),
                     base.source == Hash128(hex: row.sourceHash),
                     let fingerprint = hashes[offset].their, base.image == Hash128(hex: fingerprint)
                 {
@@ -308,7 +308,7 @@ struct Planner {
                     try record(row)
                     continue
                 }
-                if loadedHashes[member.key] != nil, baseImages[member.key] == nil {
+                if crosswalk.hashes(member.key) != nil, baseImages[member.key] == nil {
                     baseImages.merge(try target.loaded(keys: [member.key])) { a, _ in a }
                 }
                 let base = baseImages[member.key].flatMap { CustomerImage(json: $0.image) }
@@ -374,8 +374,8 @@ struct Planner {
         var present = Set(set.members.map(\.key))
         for entry in set.notLoaded { present.insert(entry.key) }
         present.formUnion(set.mergedAway)
-        let gone = crosswalk.filter { !present.contains($0.key) }.sorted { $0.value < $1.value }
-        let images = try target.images(ids: gone.map(\.value))
+        let gone = crosswalk.entries.filter { !present.contains($0.key) }.sorted { $0.id < $1.id }
+        let images = try target.images(ids: gone.map(\.id))
         var rows: [ActionRow] = []
         for (key, id) in gone {
             guard case .success(let their)? = images[id], their.values["status"] != "inactive" else { continue }

@@ -65,7 +65,8 @@ public struct CodeLists: Sendable, Equatable {
         if !problems.isEmpty {
             throw CustmigError(
                 .usage, code: "CODES-FILE",
-                "\(path) has \(problems.count) problem(s); nothing was loaded:\n  " + problems.map(\.description).joined(separator: "\n  "),
+                "\(path) has \(problems.count) problem(s); nothing was loaded:\n  "
+                    + problems.map(\.description).joined(separator: "\n  "),
                 fix: "correct the lines named above.")
         }
         return lists

@@ -206,7 +206,8 @@ extension SQLiteTarget {
                 """
         ).run { bind in
             for value in [
-                action.canonicalKey, action.customerId, action.crosswalk, fingerprint, action.sourceHash, planHash, time,
+                action.canonicalKey, action.customerId, action.crosswalk, fingerprint, action.sourceHash, planHash,
+                time,
             ] { bind.text(value) }
         }
         try RawStatement(
@@ -217,7 +218,9 @@ extension SQLiteTarget {
                 source_hash = IFNULL(excluded.source_hash, source_hash), plan_hash = excluded.plan_hash, loaded_at = excluded.loaded_at
                 """
         ).run { bind in
-            for value in [action.canonicalKey, json, fingerprint, action.sourceHash, planHash, time] { bind.text(value) }
+            for value in [action.canonicalKey, json, fingerprint, action.sourceHash, planHash, time] {
+                bind.text(value)
+            }
         }
         return fingerprint
     }

@@ -2,16 +2,69 @@ import Foundation
 import GRDB
 import GRDBSQLite
 
-/// The crosswalk as the dry run reads it: every loaded customer's target id and hashes, in one pass.
+/// The crosswalk as the dry run holds it: canonical key -> target id and the hashes of what custmig
+/// loaded last. One dictionary of positions and plain arrays beside it: two dictionaries keyed by a
+/// million keys (ids, hashes) took ~180 MB, most of it empty buckets.
+struct LoadedCrosswalk: Sendable {
+    private var positions: [String: Int32] = [:]
+    private var ids: [String] = []
+    private var imageHashes: [Hash128] = []
+    private var sourceHashes: [Hash128] = []
+    /// Bit 0: an image hash is recorded; bit 1: a source hash is.
+    private var recorded: [UInt8] = []
+
+    init(capacity: Int = 0) {
+        positions.reserveCapacity(capacity)
+        if capacity > 0 {
+            ids.reserveCapacity(capacity)
+            imageHashes.reserveCapacity(capacity)
+            sourceHashes.reserveCapacity(capacity)
+            recorded.reserveCapacity(capacity)
+        }
+    }
+
+    /// Records (or replaces) one entry.
+    mutating func add(key: String, id: String, image: Hash128?, source: Hash128?) {
+        let zero = Hash128.zero
+        let flags = UInt8(image == nil ? 0 : 1) | UInt8(source == nil ? 0 : 2)
+        if let position = positions[key] {
+            let at = Int(position)
+            (ids[at], imageHashes[at], sourceHashes[at], recorded[at]) = (id, image ?? zero, source ?? zero, flags)
+            return
+        }
+        positions[key] = Int32(ids.count)
+        ids.append(id)
+        imageHashes.append(image ?? zero)
+        sourceHashes.append(source ?? zero)
+        recorded.append(flags)
+    }
+
+    /// The target id custmig loaded `key` as.
+    subscript(key: String) -> String? { positions[key].map { ids[Int($0)] } }
+
+    /// The hashes of what custmig loaded last for `key` (nil when none is recorded).
+    func hashes(_ key: String) -> LoadedHashes? {
+        guard let position = positions[key].map(Int.init), recorded[position] & 1 != 0 else { return nil }
+        return LoadedHashes(
+            image: imageHashes[position], source: recorded[position] & 2 != 0 ? sourceHashes[position] : nil)
+    }
+
+    var count: Int { ids.count }
+
+    /// Every target id in the crosswalk.
+    var targetIds: [String] { ids }
+
+    /// Every (canonical key, target id), in no particular order.
+    var entries: [(key: String, id: String)] { positions.map { ($0.key, ids[Int($0.value)]) } }
+}
+
 extension SQLiteTarget {
-    /// Canonical key -> target id, and canonical key -> hashes of what custmig loaded last, from one
-    /// scan of `custmig_crosswalk` read through the SQLite C API (two scans through rows and
-    /// `UInt64(_:radix:)` on substrings took seconds at a million customers).
-    func crosswalkWithHashes() throws -> (crosswalk: [String: String], hashes: [String: LoadedHashes]) {
+    /// The crosswalk with its hashes, from one scan of `custmig_crosswalk` read through the SQLite C
+    /// API (two scans through rows and `UInt64(_:radix:)` on substrings took seconds at a million customers).
+    func loadedCrosswalk() throws -> LoadedCrosswalk {
         try database.read { db in
             let count = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM custmig_crosswalk") ?? 0
-            var crosswalk = [String: String](minimumCapacity: count)
-            var hashes = [String: LoadedHashes](minimumCapacity: count)
+            var crosswalk = LoadedCrosswalk(capacity: count)
             let statement = try db.makeStatement(
                 sql: "SELECT canonical_key, customer_id, image_hash, source_hash FROM custmig_crosswalk")
             let handle = statement.sqliteStatement
@@ -21,27 +74,33 @@ extension SQLiteTarget {
                 return String(cString: bytes)
             }
             func hash(_ column: Int32) -> Hash128? {
-                guard sqlite3_column_type(handle, column) == SQLITE_TEXT, let bytes = sqlite3_column_text(handle, column)
+                guard sqlite3_column_type(handle, column) == SQLITE_TEXT,
+                    let bytes = sqlite3_column_text(handle, column)
                 else { return nil }
-                return Hash128(hexBytes: UnsafeBufferPointer(start: bytes, count: Int(sqlite3_column_bytes(handle, column))))
+                return Hash128(
+                    hexBytes: UnsafeBufferPointer(start: bytes, count: Int(sqlite3_column_bytes(handle, column))))
             }
             while true {
                 let code = sqlite3_step(handle)
                 if code == SQLITE_DONE { break }
                 guard code == SQLITE_ROW else {
                     throw DatabaseError(
-                        resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
+                        resultCode: ResultCode(rawValue: code),
+                        message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
                 }
-                guard let key = text(0) else { continue }
-                if let id = text(1) { crosswalk[key] = id }
-                if let image = hash(2) { hashes[key] = LoadedHashes(image: image, source: hash(3)) }
+                guard let key = text(0), let id = text(1) else { continue }
+                let image = hash(2)
+                crosswalk.add(key: key, id: id, image: image, source: image == nil ? nil : hash(3))
             }
-            return (crosswalk, hashes)
+            return crosswalk
         }
     }
 }
 
 extension Hash128 {
+    /// A placeholder where no hash is recorded (never compared as a hash).
+    static let zero: Hash128 = Hash128(hex: String(repeating: "0", count: 32))!
+
     /// From 32 hex digits as bytes (either case), as `init(hex:)` reads them; nil for anything else.
     init?(hexBytes bytes: UnsafeBufferPointer<UInt8>) {
         guard bytes.count == 32 else { return nil }

@@ -40,7 +40,8 @@ extension SQLiteTarget {
                 let last = chunk.max { $0.utf8.lexicographicallyPrecedes($1.utf8) }!
                 let span =
                     try Int.fetchOne(
-                        db, sql: "SELECT COUNT(*) FROM customer WHERE customer_id BETWEEN ? AND ?", arguments: [first, last])
+                        db, sql: "SELECT COUNT(*) FROM customer WHERE customer_id BETWEEN ? AND ?",
+                        arguments: [first, last])
                     ?? Int.max
                 let wanted: Set<String>? = span <= 2 * chunk.count ? Set(chunk) : nil
                 let condition =

@@ -28,7 +28,9 @@ extension SQLiteTarget {
     ) throws -> [RefusedAction] {
         let path = "\(folder)/rehearsal-\(UUID().uuidString.prefix(8)).sqlite"
         defer {
-            for suffix in ["", "-wal", "-shm", "-journal"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+            for suffix in ["", "-wal", "-shm", "-journal"] {
+                try? FileManager.default.removeItem(atPath: path + suffix)
+            }
         }
         let copy = try DatabaseQueue(path: path, configuration: Self.configuration())
         defer { try? copy.close() }
