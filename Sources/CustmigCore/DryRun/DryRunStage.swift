@@ -42,12 +42,18 @@ public enum DryRunStage {
         }
         let digest = PlanDigest(header: try inputs.hashHeader(target: target, ledger: ledger))
         var outcome = try planner.plan(into: plan, ledger: ledger, digest: digest)
+        // The target's totals before the plan, read on a second connection while the replay runs on
+        // the first (WAL: the reader sees the committed target, never the replay's writes).
+        let reader = try target.readers(1)[0]
+        let totals = Prefetch<ControlTotals> { _ in try ControlTotals.read(database: reader) }
+        totals.request(0)
         outcome.refused = try rehearse(
             plan: plan, ledger: ledger, target: target,
             onCopy: options.rehearsal.onCopy(
                 writes: outcome.writes, targetBytes: target.fileSize), scratch: workspace.path)
         return try PlanStore.finish(
-            plan: plan, outcome: outcome, digest: digest, set: set, settings: settings, target: target,
+            plan: plan, outcome: outcome, digest: digest, before: try totals.take(0), set: set, settings: settings,
+            target: target,
             workspace: workspace, options: options, started: started)
     }
 

@@ -108,11 +108,10 @@ public enum PlanStore {
     // MARK: Sealing
 
     static func finish(
-        plan: Int64, outcome: Planner.Outcome, digest: PlanDigest, set: CustomerSet, settings: LoadSettings,
-        target: SQLiteTarget, workspace: Workspace, options: DryRunOptions, started: Date
+        plan: Int64, outcome: Planner.Outcome, digest: PlanDigest, before: ControlTotals, set: CustomerSet,
+        settings: LoadSettings, target: SQLiteTarget, workspace: Workspace, options: DryRunOptions, started: Date
     ) throws -> PlanSummary {
         let ledger = workspace.ledger
-        let before = try ControlTotals.read(target: target)
         // The rehearsal turned refused rows into rejects: the digest taken while writing is out of date.
         let digest =
             outcome.refused > 0 ? try Self.digest(plan: plan, header: digest.headerText, ledger: ledger) : digest
@@ -236,8 +235,10 @@ extension PlanDigest.HashedValue {
 
 extension ControlTotals {
     /// The target's totals now, counted by SQL (the same rules as ``add(_:sign:)``).
-    static func read(target: SQLiteTarget) throws -> ControlTotals {
-        try target.database.read { db in
+    static func read(target: SQLiteTarget) throws -> ControlTotals { try read(database: target.database) }
+
+    static func read(database: DatabaseQueue) throws -> ControlTotals {
+        try database.read { db in
             var totals = ControlTotals()
             totals.customers = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM customer") ?? 0
             for row in try Row.fetchAll(

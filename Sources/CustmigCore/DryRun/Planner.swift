@@ -371,10 +371,12 @@ struct Planner {
     /// Customers custmig loaded before that a full-scope extract no longer has, capped by the mapping.
     private func deactivations(writer: inout PlanWriter, outcome: inout Outcome) throws {
         guard set.scope == "full" else { return }
-        var present = Set(set.members.map(\.key))
-        for entry in set.notLoaded { present.insert(entry.key) }
-        present.formUnion(set.mergedAway)
-        let gone = crosswalk.entries.filter { !present.contains($0.key) }.sorted { $0.id < $1.id }
+        let gone = crosswalk.entries(
+            notIn: [
+                AnySequence(set.members.lazy.map(\.key)), AnySequence(set.notLoaded.lazy.map(\.key)),
+                AnySequence(set.mergedAway),
+            ]
+        ).sorted { $0.id < $1.id }
         let images = try target.images(ids: gone.map(\.id))
         var rows: [ActionRow] = []
         for (key, id) in gone {

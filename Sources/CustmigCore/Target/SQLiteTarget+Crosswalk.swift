@@ -54,8 +54,15 @@ struct LoadedCrosswalk: Sendable {
     /// Every target id in the crosswalk.
     var targetIds: [String] { ids }
 
-    /// Every (canonical key, target id), in no particular order.
-    var entries: [(key: String, id: String)] { positions.map { ($0.key, ids[Int($0.value)]) } }
+    /// The entries whose keys are not among `present`, in no particular order: one lookup per present
+    /// key and a pass over the entries, instead of a set of every key.
+    func entries(notIn present: [AnySequence<String>]) -> [(key: String, id: String)] {
+        var seen = [Bool](repeating: false, count: ids.count)
+        for keys in present {
+            for key in keys { if let position = positions[key] { seen[Int(position)] = true } }
+        }
+        return positions.compactMap { seen[Int($0.value)] ? nil : ($0.key, ids[Int($0.value)]) }
+    }
 }
 
 extension SQLiteTarget {
