@@ -51,6 +51,8 @@ measure() {
     local name=$1 records=$2 mb=$3
     shift 3
     local log="$OUT/time.log"
+    # The previous step's gigabytes still being written back by the kernel are not this run's time.
+    sync
     /usr/bin/time -v "$@" >"$OUT/last.out" 2>"$log" || { echo "FAILED: $name" >&2; tail -5 "$log" >&2; return 1; }
     local wall rss
     wall=$(awk -F': ' '/Elapsed \(wall clock\)/{print $2}' "$log" | awk -F: '{ if (NF==3) print $1*3600+$2*60+$3; else print $1*60+$2 }')

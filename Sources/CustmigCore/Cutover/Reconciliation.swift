@@ -82,9 +82,12 @@ public enum ReconcileStage {
             func check() throws {
                 let ids = chunk.compactMap { $0["customer_id"] as String? }
                 let now = try target.fingerprints(ids: ids)
-                let present = Set(
+                // A customer with a fingerprint exists; only the others are looked up (absent, or a row
+                // that cannot be read).
+                let unknown = ids.filter { now[$0] == nil }
+                let present = Set(now.keys).union(
                     try target.database.read { db in
-                        try ids.chunked(500).flatMap { part in
+                        try unknown.chunked(500).flatMap { part in
                             try String.fetchAll(
                                 db,
                                 sql:
@@ -96,7 +99,7 @@ public enum ReconcileStage {
                 let rows = chunk
                 let written = ParallelMap.map(rows.indices) { index -> String? in
                     guard rows[index]["batch"] as Int? != nil else { return nil }
-                    return (rows[index]["image"] as String?).flatMap { CustomerImage(json: $0) }?.fingerprint
+                    return (rows[index]["image"] as String?).flatMap { CustomerImage.imageFingerprint(json: $0) }
                 }
                 for (row, writtenFingerprint) in zip(rows, written) {
                     let action: String = row["action"]

@@ -34,21 +34,29 @@ struct Fingerprinter {
     /// Adds `path = value`, splitting the path into its row prefix and column as the target does.
     mutating func add(path: String, value: UnsafeBufferPointer<UInt8>) {
         var path = path
-        path.withUTF8 { bytes in
-            var close = bytes.count - 1
-            while close >= 0, bytes[close] != UInt8(ascii: "]") { close -= 1 }
-            guard close >= 0 else {
-                add(prefix: Self.empty, column: Self.hash(bytes), value: value)
-                return
-            }
-            let split = min(close + 2, bytes.count)
-            add(
-                prefix: Self.hash(UnsafeBufferPointer(rebasing: bytes[..<split])),
-                column: Self.hash(UnsafeBufferPointer(rebasing: bytes[split...])), value: value)
+        path.withUTF8 { add(path: $0, value: value) }
+    }
+
+    mutating func add(path bytes: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>) {
+        var close = bytes.count - 1
+        while close >= 0, bytes[close] != UInt8(ascii: "]") { close -= 1 }
+        guard close >= 0 else {
+            add(prefix: Self.empty, column: Self.hash(bytes), value: value)
+            return
         }
+        let split = min(close + 2, bytes.count)
+        add(
+            prefix: Self.hash(UnsafeBufferPointer(rebasing: bytes[..<split])),
+            column: Self.hash(UnsafeBufferPointer(rebasing: bytes[split...])), value: value)
     }
 
     static let empty = hash("")
+
+    /// Adds another fingerprint's fields (the same customer's rows read in another piece).
+    mutating func merge(_ other: Fingerprinter) {
+        first = first &+ other.first
+        second = second &+ other.second
+    }
 
     func finished(count: Int) -> String {
         Self.hex(first) + Self.hex(second &+ UInt64(count))

@@ -1,29 +1,49 @@
 /// Reads the flat JSON objects custmig writes for images (`{"path":"value",…}`, strings only) an
-/// order of magnitude faster than `JSONSerialization`; anything else is refused (nil).
+/// order of magnitude faster than `JSONSerialization`; anything else is refused (nil or false).
 enum FlatJSON {
     static func parse(_ text: String) -> [String: String]? {
+        var result: [String: String] = [:]
+        let parsed = forEach(text) { key, value in
+            result[String(decoding: key, as: UTF8.self)] = String(decoding: value, as: UTF8.self)
+        }
+        return parsed ? result : nil
+    }
+
+    /// Calls `field` with each key and value of the object, unescaped, as UTF-8 bytes valid only during
+    /// the call (no `String` or dictionary is built: the reconciliation fingerprints a million images).
+    /// False when the text is not a flat object of strings; `field` may have been called for a prefix.
+    @discardableResult
+    static func forEach(
+        _ text: String, _ field: (UnsafeBufferPointer<UInt8>, UnsafeBufferPointer<UInt8>) -> Void
+    ) -> Bool {
         var text = text
-        return text.withUTF8 { bytes -> [String: String]? in
+        return text.withUTF8 { bytes -> Bool in
             var index = 0
             let count = bytes.count
+            var key: [UInt8] = []
+            var value: [UInt8] = []
             func skipSpace() {
                 while index < count,
                     bytes[index] == 0x20 || bytes[index] == 0x0A || bytes[index] == 0x0D || bytes[index] == 0x09
                 { index += 1 }
             }
-            func string() -> String? {
-                guard index < count, bytes[index] == 0x22 else { return nil }
+            /// The next string's bytes, unescaped, into `out`.
+            func string(into out: inout [UInt8]) -> Bool {
+                out.removeAll(keepingCapacity: true)
+                guard index < count, bytes[index] == 0x22 else { return false }
                 index += 1
                 let start = index
                 var plain = true
                 while index < count, bytes[index] != 0x22 {
                     if bytes[index] == 0x5C { plain = false; index += 2 } else { index += 1 }
                 }
-                guard index < count else { return nil }
+                guard index < count else { return false }
                 let end = index
                 index += 1
-                if plain { return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self) }
-                var out: [UInt8] = []
+                if plain {
+                    out += UnsafeBufferPointer(rebasing: bytes[start..<end])
+                    return true
+                }
                 var position = start
                 var pendingHigh: UInt32?
                 while position < end {
@@ -47,7 +67,7 @@ enum FlatJSON {
                                 String(
                                     decoding: UnsafeBufferPointer(rebasing: bytes[position..<position + 4]),
                                     as: UTF8.self), radix: 16)
-                        else { return nil }
+                        else { return false }
                         position += 4
                         var scalarValue = code
                         if (0xD800..<0xDC00).contains(code) {
@@ -58,33 +78,32 @@ enum FlatJSON {
                             scalarValue = 0x10000 + ((high - 0xD800) << 10) + (code - 0xDC00)
                         }
                         pendingHigh = nil
-                        guard let scalar = Unicode.Scalar(scalarValue) else { return nil }
+                        guard let scalar = Unicode.Scalar(scalarValue) else { return false }
                         out.append(contentsOf: Array(String(Character(scalar)).utf8))
                     default: out.append(escape)
                     }
                 }
-                return String(decoding: out, as: UTF8.self)
+                return true
             }
             skipSpace()
-            guard index < count, bytes[index] == 0x7B else { return nil }
+            guard index < count, bytes[index] == 0x7B else { return false }
             index += 1
-            var result: [String: String] = [:]
             skipSpace()
-            if index < count, bytes[index] == 0x7D { return result }
+            if index < count, bytes[index] == 0x7D { return true }
             while true {
                 skipSpace()
-                guard let key = string() else { return nil }
+                guard string(into: &key) else { return false }
                 skipSpace()
-                guard index < count, bytes[index] == 0x3A else { return nil }
+                guard index < count, bytes[index] == 0x3A else { return false }
                 index += 1
                 skipSpace()
-                guard let value = string() else { return nil }
-                result[key] = value
+                guard string(into: &value) else { return false }
+                key.withUnsafeBufferPointer { key in value.withUnsafeBufferPointer { value in field(key, value) } }
                 skipSpace()
-                guard index < count else { return nil }
+                guard index < count else { return false }
                 if bytes[index] == 0x2C { index += 1; continue }
-                if bytes[index] == 0x7D { return result }
-                return nil
+                if bytes[index] == 0x7D { return true }
+                return false
             }
         }
     }

@@ -29,72 +29,105 @@ extension SQLiteTarget {
     }
 
     static func fingerprints(ids: [String], db: Database) throws -> [String: String] {
-        do {
-            var fingerprinters: [String: (fingerprinter: Fingerprinter, count: Int)] = [:]
-            var unreadable = Set<String>()
-            for chunk in ids.chunked(500) {
-                // Ids that lie close together (a plan's chunk, in target-id order) are read as one range
-                // of the customer_id index, over twice as fast as 500 lookups; rows of customers not
-                // asked for are skipped. Scattered ids are looked up one by one.
-                let first = chunk.min { $0.utf8.lexicographicallyPrecedes($1.utf8) }!
-                let last = chunk.max { $0.utf8.lexicographicallyPrecedes($1.utf8) }!
-                let span =
-                    try Int.fetchOne(
-                        db, sql: "SELECT COUNT(*) FROM customer WHERE customer_id BETWEEN ? AND ?",
-                        arguments: [first, last])
-                    ?? Int.max
-                let wanted: Set<String>? = span <= 2 * chunk.count ? Set(chunk) : nil
-                let condition =
-                    wanted == nil
-                    ? "customer_id IN (\(Array(repeating: "?", count: chunk.count).joined(separator: ",")))"
-                    : "customer_id BETWEEN ? AND ?"
-                let arguments = wanted == nil ? StatementArguments(chunk) : [first, last]
-                for table in ["customer"] + TargetSchema.childTables {
-                    let columns =
-                        table == "customer" ? CustomerImage.customerColumns : CustomerImage.childColumns[table]!
-                    let identity =
-                        table == "customer" ? [] : CustomerImage.rowIdentity[table]!.map { columns.firstIndex(of: $0)! }
-                    let columnHashes = columns.map { Fingerprinter.hash($0) }
-                    try Self.scan(
-                        db,
-                        sql:
-                            "SELECT customer_id, \(columns.joined(separator: ",")) FROM \(table) WHERE \(condition)",
-                        arguments: arguments
-                    ) { id, statement in
-                        if let wanted, !wanted.contains(id) { return }
-                        let prefix =
-                            identity.isEmpty
-                            ? Fingerprinter.empty
-                            : Fingerprinter.hash(
-                                "\(table)[\(CustomerImage.safe(identity.map { Self.text(statement, column: Int32($0 + 1)) ?? "" }.joined(separator: "/")))]."
-                            )
-                        var entry = fingerprinters[id] ?? (Fingerprinter(), 0)
-                        for index in columns.indices {
-                            switch Self.add(
-                                statement, column: Int32(index + 1), prefix: prefix, path: columnHashes[index],
-                                to: &entry.fingerprinter)
-                            {
-                            case .added: entry.count += 1
-                            case .empty: break
-                            case .unreadable: unreadable.insert(id)
-                            }
+        var fingerprinters: [String: (fingerprinter: Fingerprinter, count: Int)] = [:]
+        var unreadable = Set<String>()
+        var prefix: [UInt8] = []
+        for chunk in ids.chunked(500) {
+            // Ids that lie close together (a plan's chunk, in target-id order) are read as one range
+            // of the customer_id index, over twice as fast as 500 lookups; rows of customers not
+            // asked for are skipped. Scattered ids are looked up one by one.
+            let first = chunk.min { $0.utf8.lexicographicallyPrecedes($1.utf8) }!
+            let last = chunk.max { $0.utf8.lexicographicallyPrecedes($1.utf8) }!
+            let span =
+                try Int.fetchOne(
+                    db, sql: "SELECT COUNT(*) FROM customer WHERE customer_id BETWEEN ? AND ?",
+                    arguments: [first, last])
+                ?? Int.max
+            let wanted: Set<String>? = span <= 2 * chunk.count ? Set(chunk) : nil
+            let condition =
+                wanted == nil
+                ? "customer_id IN (\(Array(repeating: "?", count: chunk.count).joined(separator: ",")))"
+                : "customer_id BETWEEN ? AND ?"
+            let arguments = wanted == nil ? StatementArguments(chunk) : [first, last]
+            for table in ["customer"] + TargetSchema.childTables {
+                let columns =
+                    table == "customer" ? CustomerImage.customerColumns : CustomerImage.childColumns[table]!
+                let identity =
+                    table == "customer"
+                    ? [] : CustomerImage.rowIdentity[table]!.map { Int32(columns.firstIndex(of: $0)! + 1) }
+                let columnHashes = columns.map { Fingerprinter.hash($0) }
+                // Rows arrive grouped by customer (the customer_id index): one dictionary update and
+                // one id string per customer and table, not per row (any order stays correct).
+                var current: (id: String, wanted: Bool, fingerprinter: Fingerprinter, count: Int)?
+                func flush() {
+                    guard let entry = current, entry.wanted else { return }
+                    fingerprinters[entry.id, default: (Fingerprinter(), 0)].fingerprinter.merge(entry.fingerprinter)
+                    fingerprinters[entry.id]!.count += entry.count
+                }
+                try Self.scan(
+                    db,
+                    sql: "SELECT customer_id, \(columns.joined(separator: ",")) FROM \(table) WHERE \(condition)",
+                    arguments: arguments
+                ) { idBytes, statement in
+                    if current == nil || !current!.id.utf8.elementsEqual(idBytes) {
+                        flush()
+                        let id = String(decoding: idBytes, as: UTF8.self)
+                        current = (id, wanted?.contains(id) ?? true, Fingerprinter(), 0)
+                    }
+                    guard current!.wanted else { return }
+                    var rowPrefix = Fingerprinter.empty
+                    if !identity.isEmpty {
+                        prefix.removeAll(keepingCapacity: true)
+                        prefix += table.utf8
+                        prefix.append(UInt8(ascii: "["))
+                        for (position, column) in identity.enumerated() {
+                            if position > 0 { prefix.append(UInt8(ascii: "/")) }
+                            Self.appendText(statement, column: column, to: &prefix)
                         }
-                        fingerprinters[id] = entry
+                        prefix.append(UInt8(ascii: "]"))
+                        prefix.append(UInt8(ascii: "."))
+                        rowPrefix = Fingerprinter.hash(prefix)
+                    }
+                    for index in columns.indices {
+                        switch Self.add(
+                            statement, column: Int32(index + 1), prefix: rowPrefix, path: columnHashes[index],
+                            to: &current!.fingerprinter)
+                        {
+                        case .added: current!.count += 1
+                        case .empty: break
+                        case .unreadable: unreadable.insert(current!.id)
+                        }
                     }
                 }
+                flush()
             }
-            var result: [String: String] = [:]
-            for (id, entry) in fingerprinters where !unreadable.contains(id) {
-                result[id] = entry.fingerprinter.finished(count: entry.count)
+        }
+        var result: [String: String] = [:]
+        for (id, entry) in fingerprinters where !unreadable.contains(id) {
+            result[id] = entry.fingerprinter.finished(count: entry.count)
+        }
+        return result
+    }
+
+    /// A row-id column as the image's path holds it (`CustomerImage.safe`: `]` becomes `)`).
+    private static func appendText(_ statement: SQLiteStatement, column: Int32, to bytes: inout [UInt8]) {
+        guard sqlite3_column_type(statement, column) == SQLITE_TEXT else {
+            bytes += (text(statement, column: column) ?? "").utf8.map {
+                $0 == UInt8(ascii: "]") ? UInt8(ascii: ")") : $0
             }
-            return result
+            return
+        }
+        guard let start = sqlite3_column_text(statement, column) else { return }
+        for byte in UnsafeBufferPointer(start: start, count: Int(sqlite3_column_bytes(statement, column))) {
+            bytes.append(byte == UInt8(ascii: "]") ? UInt8(ascii: ")") : byte)
         }
     }
 
     private enum Added { case added, empty, unreadable }
 
     private static func scan(
-        _ db: Database, sql: String, arguments: StatementArguments, row: (String, SQLiteStatement) throws -> Void
+        _ db: Database, sql: String, arguments: StatementArguments,
+        row: (UnsafeBufferPointer<UInt8>, SQLiteStatement) throws -> Void
     ) throws {
         let statement = try db.makeStatement(sql: sql)
         try statement.setArguments(arguments)
@@ -108,8 +141,12 @@ extension SQLiteTarget {
                     resultCode: ResultCode(rawValue: code),
                     message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
             }
-            guard let id = text(handle, column: 0) else { continue }
-            try row(id, handle)
+            // The customer id as SQLite holds it (ids are text; another type is read as its text).
+            if sqlite3_column_type(handle, 0) == SQLITE_TEXT, let bytes = sqlite3_column_text(handle, 0) {
+                try row(UnsafeBufferPointer(start: bytes, count: Int(sqlite3_column_bytes(handle, 0))), handle)
+            } else if var id = text(handle, column: 0) {
+                try id.withUTF8 { try row($0, handle) }
+            }
         }
     }
 
