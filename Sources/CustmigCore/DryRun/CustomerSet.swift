@@ -15,6 +15,19 @@ struct CustomerSet {
         var references: [String]
         /// Canonical record (by legacy key) or survivor (by golden key).
         var isSurvivor: Bool
+        /// ``CustomerSet/recordHash(_:)`` of its stored data; nil for a record mapped before the ledger
+        /// kept it (its data is then read to hash it).
+        var dataHash: Hash128?
+    }
+
+    /// SHA-256 (first 128 bits, hex) of a canonical record as stored.
+    static func recordHash(_ data: String) -> String { CustomerImage.fingerprint(of: data) }
+
+    /// What a customer's plan row and the crosswalk record as its source: its key, target id, the
+    /// target ids it refers to and its record's hash. Equal hashes: the same customer as last loaded.
+    static func sourceHash(key: String, id: String, references: [String], dataHash: Hash128) -> String {
+        CustomerImage.fingerprint(
+            of: "image/2|\(key)|\(id)|\(references.joined(separator: ","))|\(dataHash.high)-\(dataHash.low)")
     }
 
     var mapRun: Int64
@@ -106,7 +119,8 @@ struct CustomerSet {
                     set.members.append(
                         Member(
                             key: golden, legacyKey: customer?.legacyKey ?? golden,
-                            references: customer.map { Array($0.references).sorted() } ?? [], isSurvivor: true))
+                            references: customer.map { Array($0.references).sorted() } ?? [], isSurvivor: true,
+                            dataHash: Hash128(hex: Self.recordHash(row["data"]))))
                     set.survivorAccountGroups[golden] = customer?.accountGroup
                 }
             }
@@ -119,7 +133,7 @@ struct CustomerSet {
             let cursor = try Row.fetchCursor(
                 db,
                 sql:
-                    "SELECT legacy_key, key, status, refs FROM canonical_record WHERE run_id = ?",
+                    "SELECT legacy_key, key, status, refs, data_hash FROM canonical_record WHERE run_id = ?",
                 arguments: [mapRun])
             while let row = try cursor.next() {
                 let key: String = row["key"]
@@ -141,7 +155,11 @@ struct CustomerSet {
                     continue
                 }
                 let refs = (row["refs"] as String).split(separator: " ").map(String.init)
-                set.members.append(Member(key: key, legacyKey: legacyKey, references: refs, isSurvivor: false))
+                var hash = row["data_hash"] as String?
+                set.members.append(
+                    Member(
+                        key: key, legacyKey: legacyKey, references: refs, isSurvivor: false,
+                        dataHash: hash?.withUTF8 { Hash128(hexBytes: $0) }))
             }
             // A survivor whose own record waits for review is held like that record.
             set.members.removeAll { member in

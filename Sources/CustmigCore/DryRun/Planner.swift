@@ -163,27 +163,41 @@ struct Planner {
         var cyclicWrites: [ActionRow] = []
         let decoder = JSONDecoder()
         let chunks = sequence.chunked(1_000)
-        // The next chunk's canonical records and target fingerprints are read while this one is planned.
-        let reads = Prefetch<ChunkReads> { [set, crosswalk, assignedIds, existingIds, target] number in
+        // The next chunk's target fingerprints are read while this one is planned, and the canonical
+        // records of the customers the fast path will likely not settle (those whose record hash, and
+        // references, and target row are not as last loaded): an unchanged customer's record is not read.
+        let reads = Prefetch<ChunkReads> { [set, crosswalk, assignedIds, existingIds, referenced, target] number in
             let chunkMembers = chunks[number].map { set.members[$0.0] }
+            func targetId(_ key: String) -> String? { crosswalk[key] ?? assignedIds[key] }
             let existing = chunkMembers.compactMap { member -> String? in
-                guard let id = crosswalk[member.key] ?? assignedIds[member.key], existingIds.contains(id) else {
-                    return nil
-                }
+                guard let id = targetId(member.key), existingIds.contains(id) else { return nil }
                 return id
             }
-            return ChunkReads(
-                texts: try set.data(chunkMembers[...], ledger: ledger),
-                fingerprints: try target.fingerprints(ids: existing))
+            let fingerprints = try target.fingerprints(ids: existing)
+            let likelySlow = chunkMembers.filter { member in
+                guard let dataHash = member.dataHash, let id = crosswalk[member.key],
+                    let base = crosswalk.hashes(member.key),
+                    let source = base.source, base.image == Hash128(hex: fingerprints[id])
+                else { return true }
+                var references: [String] = []
+                for legacy in member.references {
+                    guard let key = referenced[legacy], let id = targetId(key) else { return true }
+                    references.append(id)
+                }
+                return Hash128(
+                    hex: CustomerSet.sourceHash(key: member.key, id: id, references: references, dataHash: dataHash))
+                    != source
+            }
+            return ChunkReads(texts: try set.data(likelySlow[...], ledger: ledger), fingerprints: fingerprints)
         }
         for (number, chunk) in chunks.enumerated() {
             let chunkMembers = chunk.map { members[$0.0] }
             let read = try reads.take(number)
             if number + 1 < chunks.count { reads.request(number + 1) }
-            let texts = read.texts
+            var texts = read.texts
             let fingerprints = read.fingerprints
 
-            // References as they resolve now, then the hashing (the costly part) on every core.
+            // References as they resolve now, then the source hashes.
             var referenceIds: [[String]?] = []
             for member in chunkMembers {
                 var ids: [String]? = []
@@ -201,11 +215,30 @@ struct Planner {
             }
             let hashes = ParallelMap.map(chunkMembers.indices) { index -> (source: String?, their: String?) in
                 let member = chunkMembers[index]
-                guard let text = texts[member.key], let id = targetId(member.key) else { return (nil, nil) }
+                guard let id = targetId(member.key),
+                    let dataHash = member.dataHash
+                        ?? texts[member.key].flatMap({ Hash128(hex: CustomerSet.recordHash($0)) })
+                else { return (nil, nil) }
                 let source = referenceIds[index].map {
-                    CustomerImage.fingerprint(of: "image/1|\(member.key)|\(id)|\($0.joined(separator: ","))|\(text)")
+                    CustomerSet.sourceHash(key: member.key, id: id, references: $0, dataHash: dataHash)
                 }
                 return (source, fingerprints[id])
+            }
+            func isFast(_ index: Int, _ member: CustomerSet.Member) -> Bool {
+                guard let id = targetId(member.key), crosswalk[member.key] == id,
+                    let references = referenceIds[index], !references.contains(where: willNotExist.contains),
+                    let source = hashes[index].source, let base = crosswalk.hashes(member.key),
+                    base.source == Hash128(hex: source), let fingerprint = hashes[index].their,
+                    base.image == Hash128(hex: fingerprint)
+                else { return false }
+                return true
+            }
+            // Records the prefetch did not foresee needing (a reference that will not exist after all).
+            let unread = chunkMembers.enumerated().filter {
+                !isFast($0.offset, $0.element) && texts[$0.element.key] == nil
+            }
+            if !unread.isEmpty {
+                texts.merge(try set.data(unread.map(\.element)[...], ledger: ledger)) { a, _ in a }
             }
             // Full images only for the customers the fast path cannot settle.
             var slow: [String] = []
@@ -231,28 +264,22 @@ struct Planner {
                     try record(row)
                     continue
                 }
-                guard let text = texts[member.key] else {
-                    row.reason = "its canonical record cannot be read from the ledger"
-                    try record(row)
-                    continue
-                }
                 guard let id = targetId(member.key) else {
                     row.reason = "it cannot be numbered: \(numberingProblems[member.key] ?? "no number")"
                     try record(row)
                     continue
                 }
                 // The fast path: the same canonical record (and references) as last loaded, and a target
-                // row nobody touched since, is unchanged without decoding or merging anything.
-                _ = text
+                // row nobody touched since, is unchanged without reading, decoding or merging anything.
                 row.sourceHash = hashes[offset].source
-                if let references = referenceIds[offset], !references.contains(where: willNotExist.contains),
-                    row.sourceHash != nil,
-                    crosswalk[member.key] == id, let base = crosswalk.hashes(member.key),
-                    base.source == Hash128(hex: row.sourceHash),
-                    let fingerprint = hashes[offset].their, base.image == Hash128(hex: fingerprint)
-                {
+                if isFast(offset, member) {
                     row.action = .unchanged
-                    row.fingerprint = fingerprint
+                    row.fingerprint = hashes[offset].their
+                    try record(row)
+                    continue
+                }
+                guard let text = try texts[member.key] ?? set.data([member][...], ledger: ledger)[member.key] else {
+                    row.reason = "its canonical record cannot be read from the ledger"
                     try record(row)
                     continue
                 }

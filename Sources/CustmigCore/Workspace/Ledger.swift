@@ -229,6 +229,11 @@ public final class Ledger {
                 table.column("approved_at", .datetime).notNull()
             }
         }
+        migrator.registerMigration("v4-record-hash") { db in
+            /// SHA-256 (first 128 bits, hex) of `data`, taken when it is mapped: the dry run settles an
+            /// unchanged customer from it without reading the record. NULL for records mapped before.
+            try db.alter(table: "canonical_record") { table in table.add(column: "data_hash", .text) }
+        }
         return migrator
     }
 }

@@ -184,6 +184,25 @@ struct DryRunStageTests {
         #expect(inserted.actionsApplied == plan.counts["insert"])
     }
 
+    @Test("records mapped before the ledger kept their hashes are read and hashed: the same plan, the same hash")
+    func recordsWithoutHash() throws {
+        let scenario = try DryRunScenario()
+        try scenario.map()
+        _ = try scenario.dryRun()
+        _ = try scenario.cutover()
+        try scenario.map { text in text.replacingLine("100002") { $0.field(2, "Zweigniederlassung") } }
+        let withHashes = try scenario.dryRun()
+        #expect(withHashes.counts["update"] == 1)
+        #expect(withHashes.counts["unchanged"] ?? 0 > 300)
+        try scenario.workspace.ledger.database.write { db in
+            try db.execute(sql: "UPDATE canonical_record SET data_hash = NULL")
+        }
+        let without = try scenario.dryRun()
+        #expect(without.contentHash == withHashes.contentHash)
+        #expect(without.outcome == "unchanged")
+        #expect(without.counts == withHashes.counts)
+    }
+
     /// The hash, counts and totals taken while the plan was written are those its stored rows give.
     func expectDigestReadBack(_ plan: PlanSummary, _ scenario: DryRunScenario) throws {
         let ledger = scenario.workspace.ledger

@@ -14,6 +14,8 @@ struct MapChunk {
         var sequence: String?
         /// The canonical customer as stored.
         var json: String
+        /// ``CustomerSet/recordHash(_:)`` of `json`, taken on the mapping threads.
+        var jsonHash: String
         var references: String
 
         init(_ mapped: MappedRecord, sequence: String?) {
@@ -25,6 +27,7 @@ struct MapChunk {
             status = mapped.isRejected ? "rejected" : (mapped.needsReview ? "review" : "ok")
             self.sequence = sequence
             json = mapped.customer?.jsonText ?? "{}"
+            jsonHash = CustomerSet.recordHash(json)
             references = mapped.customer.map { $0.references.sorted().joined(separator: " ") } ?? ""
         }
     }

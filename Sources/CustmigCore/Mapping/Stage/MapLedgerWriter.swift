@@ -18,7 +18,8 @@ final class MapLedgerWriter {
         encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         try ledger.database.read { db in
-            let rows = try String.fetchCursor(db, sql: "SELECT legacy_key FROM canonical_record WHERE run_id = ?", arguments: [run])
+            let rows = try String.fetchCursor(
+                db, sql: "SELECT legacy_key FROM canonical_record WHERE run_id = ?", arguments: [run])
             while let key = try rows.next() { keys.insert(MapLedgerWriter.fingerprint(key)) }
         }
     }
@@ -37,7 +38,8 @@ final class MapLedgerWriter {
 
     /// Commits a chunk and the checkpoint that follows it; returns the chunk's superseded count.
     @discardableResult
-    func commit(_ chunk: MapChunk, input: Int, next: ReadPosition, done: Bool, counts: inout InputCounts) throws -> Int {
+    func commit(_ chunk: MapChunk, input: Int, next: ReadPosition, done: Bool, counts: inout InputCounts) throws -> Int
+    {
         var superseded = 0
         try ledger.database.write { db in
             for item in chunk.items {
@@ -60,13 +62,13 @@ final class MapLedgerWriter {
                     sql: """
                         INSERT OR REPLACE INTO canonical_record
                         (run_id, legacy_key, key, status, sequence, data, refs, source_input, source_line, source_offset,
-                        source_index) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        source_index, data_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                         """
                 ).execute(
                     arguments: [
                         run, legacyKey, item.key ?? legacyKey, item.status, item.sequence, data,
                         item.references, input,
-                        position.line, position.byteOffset, position.index,
+                        position.line, position.byteOffset, position.index, item.jsonHash,
                     ])
                 for finding in item.findings {
                     try db.cachedStatement(
@@ -93,7 +95,8 @@ final class MapLedgerWriter {
             }
             for finding in chunk.malformed {
                 try db.execute(
-                    sql: "INSERT INTO malformed (run_id, source_input, line, record_index, code, message) VALUES (?, ?, ?, ?, ?, ?)",
+                    sql:
+                        "INSERT INTO malformed (run_id, source_input, line, record_index, code, message) VALUES (?, ?, ?, ?, ?, ?)",
                     arguments: [run, input, finding.location.line, finding.recordIndex, finding.code, finding.message])
             }
             var updated = counts
