@@ -243,7 +243,8 @@ struct CustomerSet {
 
     /// The canonical records of `members` as stored (JSON text), by canonical key.
     func data(_ chunk: ArraySlice<Member>, ledger: Ledger) throws -> [String: String] {
-        try ledger.database.read { db in
+        // On the ledger's reader: the dry run's plan writer holds the main connection for long writes.
+        try ledger.reader().read { db in
             var result: [String: String] = [:]
             let records = chunk.filter { !$0.isSurvivor }.map(\.legacyKey)
             let survivors = chunk.filter(\.isSurvivor).map(\.key)

@@ -7,10 +7,29 @@ import GRDB
 /// Every write that covers data commits in one transaction with `synchronous=FULL` (WAL), so a
 /// checkpoint is never durable before the data it covers. The ledger's own schema is versioned with
 /// GRDB's `DatabaseMigrator`.
-public final class Ledger {
+public final class Ledger: @unchecked Sendable {
     public let database: DatabaseQueue
+    let path: String
+    private let readerLock = NSLock()
+    private var openedReader: DatabaseQueue?
+
+    /// A read-only connection beside ``database``: reads on it do not wait for a long write on
+    /// ``database`` (the dry run reads records while its plan is being written). WAL: it sees what is
+    /// committed.
+    func reader() throws -> DatabaseQueue {
+        readerLock.lock()
+        defer { readerLock.unlock() }
+        if let openedReader { return openedReader }
+        var configuration = Configuration()
+        configuration.readonly = true
+        configuration.busyMode = .timeout(10)
+        let reader = try DatabaseQueue(path: path, configuration: configuration)
+        openedReader = reader
+        return reader
+    }
 
     public init(path: String) throws {
+        self.path = path
         var configuration = Configuration()
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA journal_mode = WAL")
