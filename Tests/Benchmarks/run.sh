@@ -253,8 +253,41 @@ PY
     # to one sqlite3 .backup of the loaded target.
     DELTA_PLAN=$(sqlite3 "$DRY/w/ledger.sqlite" "SELECT max(id) FROM plan")
     CHANGED_COUNT=$(sqlite3 "$DRY/w/ledger.sqlite" "SELECT count(*) FROM plan_action WHERE plan_id = $DELTA_PLAN AND action IN ('insert', 'update', 'link', 'deactivate')")
+    sqlite3 "$DRY/target.db" "PRAGMA wal_checkpoint(TRUNCATE)" >/dev/null
+    cp "$DRY/target.db" "$DRY/pre-delta.db"
     measure "custmig cutover (delta wave)" "$CHANGED_COUNT" 0 "$BIN" cutover latest --allow-unapproved --target "sqlite:$DRY/target.db" --workspace "$DRY/w"
+    sqlite3 "$DRY/target.db" "PRAGMA wal_checkpoint(TRUNCATE)" >/dev/null
+    cp "$DRY/target.db" "$DRY/peer-restore.db"
     measure "custmig rollback --mode surgical (delta wave)" "$CHANGED_COUNT" 0 "$BIN" rollback "$DELTA_PLAN" --target "sqlite:$DRY/target.db" --workspace "$DRY/w"
+    # The peer: SQLite restoring the same customers set-based, in one transaction, from a copy of the
+    # target taken before the delta cutover (business rows, crosswalk, "last loaded", undo entries): the
+    # floor for any surgical rollback of these rows in SQLite, whatever the undo log looks like.
+    DELTA_HASH=$(sqlite3 "$DRY/w/ledger.sqlite" "SELECT content_hash FROM plan WHERE id = $DELTA_PLAN")
+    {
+        echo "PRAGMA foreign_keys = OFF;"
+        echo "ATTACH '$DRY/pre-delta.db' AS pre;"
+        echo "CREATE TEMP TABLE ids AS SELECT DISTINCT customer_id, canonical_key FROM custmig_undo WHERE plan_hash = '$DELTA_HASH';"
+        echo "CREATE INDEX temp.ids_customer ON ids (customer_id);"
+        echo "BEGIN;"
+        for table in partner_function company_code sales_area bank_account contact address; do
+            echo "DELETE FROM $table WHERE customer_id IN (SELECT customer_id FROM ids);"
+        done
+        echo "INSERT OR REPLACE INTO customer SELECT * FROM pre.customer WHERE customer_id IN (SELECT customer_id FROM ids);"
+        for table in address contact bank_account sales_area partner_function company_code; do
+            echo "INSERT INTO $table SELECT * FROM pre.$table WHERE customer_id IN (SELECT customer_id FROM ids);"
+        done
+        for table in custmig_loaded custmig_crosswalk; do
+            echo "INSERT OR REPLACE INTO $table SELECT * FROM pre.$table WHERE canonical_key IN (SELECT canonical_key FROM ids);"
+        done
+        echo "DELETE FROM custmig_undo WHERE plan_hash = '$DELTA_HASH';"
+        echo "COMMIT;"
+    } >"$DRY/peer-restore.sql"
+    measure "sqlite3 set-based restore of the same customers (peer for the surgical rollback)" "$CHANGED_COUNT" 0 sh -c "sqlite3 '$DRY/peer-restore.db' <'$DRY/peer-restore.sql'"
+    for table in customer address contact sales_area partner_function; do
+        [ "$(sqlite3 "$DRY/peer-restore.db" "SELECT count(*) FROM $table")" = "$(sqlite3 "$DRY/target.db" "SELECT count(*) FROM $table")" ] \
+            || echo "peer restore and rollback differ in $table" >&2
+    done
+    rm -f "$DRY/pre-delta.db" "$DRY/peer-restore.db"
     rm -f "$DRY/peer-backup.db"
     measure "sqlite3 .backup of the loaded target" "$LOADED" 0 sqlite3 "$DRY/target.db" ".backup '$DRY/peer-backup.db'"
     measure "custmig rollback --mode snapshot (first load)" "$LOADED" 0 "$BIN" rollback "$FIRST_PLAN" --mode snapshot --target "sqlite:$DRY/target.db" --workspace "$DRY/w"
@@ -265,6 +298,7 @@ PY
         echo "- dry run (5%/1% changed) vs SQLite's full outer join diff: $(ratio 'custmig dry-run (5% changed in ours, 1% in the target)' 'sqlite3 full outer join diff of two tables')"
         echo "- first-load cutover vs sqlite3 .import of the same rows: $(ratio 'custmig cutover (first load, checkpoint every 10,000)' 'sqlite3 .import of the same rows (one CSV per table, same schema)')"
         echo "- snapshot rollback vs one sqlite3 .backup: $(ratio 'custmig rollback --mode snapshot (first load)' 'sqlite3 .backup of the loaded target')"
+        echo "- surgical rollback vs SQLite's set-based restore of the same customers: $(ratio 'custmig rollback --mode surgical (delta wave)' 'sqlite3 set-based restore of the same customers (peer for the surgical rollback)')"
     } >>"$RESULTS"
     PLANHTML=$(ls -t "$DRY"/w/reports/plan-*/plan.html | head -1)
     Tests/Benchmarks/screenshot.sh "$PLANHTML" "$OUT/plan-screenshot.png" || true
