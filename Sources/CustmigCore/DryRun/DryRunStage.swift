@@ -14,8 +14,6 @@ public enum DryRunStage {
     public static func run(workspace: Workspace, target: SQLiteTarget, options: DryRunOptions) throws -> PlanSummary {
         let started = Date()
         let ledger = workspace.ledger
-        let targetState = Prefetch<Planner.TargetState> { _ in try Planner.TargetState.read(target) }
-        targetState.request(0)
         let inputs = try Inputs.load(ledger: ledger, options: options)
         let (set, settings, resolutions) = (inputs.set, inputs.settings, inputs.resolutions)
         try ledger.database.write { db in
@@ -28,8 +26,8 @@ public enum DryRunStage {
             try? FileManager.default.removeItem(atPath: workspace.path + "/" + name)
         }
         let planner = try Planner(
-            set: set, settings: settings, resolutions: resolutions, target: target, state: try targetState.take(0),
-            ledger: ledger, matcher: options.matcher)
+            set: set, settings: settings, resolutions: resolutions, target: target, ledger: ledger,
+            matcher: options.matcher)
         let plan = try ledger.database.write { db -> Int64 in
             try db.execute(
                 sql: """
@@ -112,15 +110,7 @@ public enum DryRunStage {
                 ?? 0
         }
         guard batchCount > 0 else { return 0 }
-        // The next batch is read and decoded while this one is replayed, as in the cutover.
-        let database = ledger.database
-        let prefetch = Prefetch<[TargetAction]> { batch in
-            try PlanStore.targetActions(plan: plan, batch: batch, database: database)
-        }
-        let actions = { (batch: Int) -> [TargetAction] in
-            let value = try prefetch.take(batch)
-            if batch + 1 < batchCount { prefetch.request(batch + 1) }
-            return value
+        let actions = { (batch: Int) in try PlanStore.targetActions(plan: plan, batch: batch, database: ledger.database)
         }
         let refused =
             onCopy

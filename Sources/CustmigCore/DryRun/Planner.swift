@@ -35,31 +35,18 @@ struct Planner {
     private(set) var order: (ordered: [Int], cyclic: [Int]) = ([], [])
     private(set) var duplicateKeys: Set<Int> = []
 
-    /// What the planner reads from the target before anything else: read while the ledger's customers
-    /// are loaded (two databases, two cores).
-    struct TargetState: Sendable {
-        var codes: CodeLists
-        var crosswalk: LoadedCrosswalk
-        var existingIds: Set<String>
-
-        static func read(_ target: SQLiteTarget) throws -> TargetState {
-            TargetState(
-                codes: try target.codeLists(), crosswalk: try target.loadedCrosswalk(),
-                existingIds: Set(try target.customerIds()))
-        }
-    }
-
     init(
         set: CustomerSet, settings: LoadSettings, resolutions: ConflictResolutions, target: SQLiteTarget,
-        state: TargetState, ledger: Ledger, matcher: CustomerMatcher
+        ledger: Ledger,
+        matcher: CustomerMatcher
     ) throws {
         self.set = set
         self.settings = settings
         self.resolutions = resolutions
         self.target = target
-        codes = state.codes
-        crosswalk = state.crosswalk
-        existingIds = state.existingIds
+        codes = try target.codeLists()
+        crosswalk = try target.loadedCrosswalk()
+        existingIds = Set(try target.customerIds())
         var allReferences = Set<String>()
         for member in set.members { allReferences.formUnion(member.references) }
         referenced = try set.resolveReferences(allReferences, ledger: ledger)
