@@ -117,19 +117,33 @@ public enum DryRunStage {
             ? try target.rehearseOnCopy(in: scratch, batchCount: batchCount, batch: actions)
             : try target.rehearse(batchCount: batchCount, batch: actions)
         guard !refused.isEmpty else { return 0 }
+        let refusedIds = Set(refused.map(\.customerId))
         try ledger.database.write { db in
             for refusal in refused {
+                var reason = "the target refuses it in batch \(refusal.batch + 1): \(refusal.message)"
+                if refusal.message.contains("FOREIGN KEY") {
+                    // Name the refused customers it refers to, if that is why (else a code or a customer
+                    // the target lacks).
+                    let image =
+                        try String.fetchOne(
+                            db,
+                            sql: "SELECT image FROM plan_action WHERE plan_id = ? AND canonical_key = ? AND batch = ?",
+                            arguments: [plan, refusal.canonicalKey, refusal.batch]
+                        ).flatMap(FlatJSON.parse) ?? [:]
+                    let referred = Set(
+                        image.filter { $0.key == "parent_id" || $0.key.hasSuffix("].partner_id") }.values
+                    ).intersection(refusedIds).subtracting([refusal.customerId]).sorted()
+                    reason +=
+                        referred.isEmpty
+                        ? " (a code, or a customer it refers to, that the target does not have)"
+                        : " (it refers to customer \(referred.joined(separator: ", ")), which the target refuses too)"
+                }
                 try db.execute(
                     sql: """
                         UPDATE plan_action SET action = 'reject', batch = NULL, apply_kind = NULL,
                         reason = ? WHERE plan_id = ? AND canonical_key = ? AND batch = ?
                         """,
-                    arguments: [
-                        "the target refuses it in batch \(refusal.batch + 1): \(refusal.message)"
-                            + (refusal.message.contains("FOREIGN KEY")
-                                ? " (a code, or a customer it refers to, that the target does not have)" : ""),
-                        plan, refusal.canonicalKey, refusal.batch,
-                    ])
+                    arguments: [reason, plan, refusal.canonicalKey, refusal.batch])
             }
         }
         return refused.count

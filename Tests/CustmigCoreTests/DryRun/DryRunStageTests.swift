@@ -173,6 +173,13 @@ struct DryRunStageTests {
             #expect(reason.hasPrefix("the target refuses it in batch 1: "))
             #expect(byRule.contains(row) || reason.contains("FOREIGN KEY"), "\(reason)")
         }
+        // A dependent names the refused customer it refers to.
+        let dependents = refused.filter { !byRule.contains($0) }
+        #expect(!dependents.isEmpty)
+        for row in dependents {
+            let reason: String = row["reason"]
+            #expect(reason.contains("which the target refuses too"), "\(reason)")
+        }
         // The hash and counts describe the plan as stored, refusals included, and a second dry run
         // against the same target finds the same plan.
         try expectDigestReadBack(plan, scenario)
