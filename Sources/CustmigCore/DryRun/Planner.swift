@@ -243,15 +243,10 @@ struct Planner {
             // Full images only for the customers the fast path cannot settle.
             var slow: [String] = []
             var slowKeys: [String] = []
-            for (index, member) in chunkMembers.enumerated() {
+            for (index, member) in chunkMembers.enumerated() where !isFast(index, member) {
                 guard let id = targetId(member.key), existingIds.contains(id) else { continue }
-                let base = crosswalk.hashes(member.key)
-                if hashes[index].source == nil || base?.source != Hash128(hex: hashes[index].source)
-                    || base?.image != Hash128(hex: hashes[index].their)
-                {
-                    slow.append(id)
-                    if base != nil { slowKeys.append(member.key) }
-                }
+                slow.append(id)
+                if crosswalk.hashes(member.key) != nil { slowKeys.append(member.key) }
             }
             var theirs = try target.images(ids: slow)
             var baseImages = try target.loaded(keys: slowKeys)

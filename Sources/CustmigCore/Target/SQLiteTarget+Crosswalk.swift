@@ -15,12 +15,10 @@ struct LoadedCrosswalk: Sendable {
 
     init(capacity: Int = 0) {
         positions.reserveCapacity(capacity)
-        if capacity > 0 {
-            ids.reserveCapacity(capacity)
-            imageHashes.reserveCapacity(capacity)
-            sourceHashes.reserveCapacity(capacity)
-            recorded.reserveCapacity(capacity)
-        }
+        ids.reserveCapacity(capacity)
+        imageHashes.reserveCapacity(capacity)
+        sourceHashes.reserveCapacity(capacity)
+        recorded.reserveCapacity(capacity)
     }
 
     /// Records (or replaces) one entry.
