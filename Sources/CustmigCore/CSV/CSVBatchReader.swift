@@ -39,8 +39,21 @@ public final class CSVBatchReader {
         let sample = try source.peek(count: 1 << 20)
         var detected = sample.withUnsafeBytes { EncodingDetector.detect($0) }
         if let forced = options.encoding {
-            let bom = detected.encoding == forced ? detected.bomLength : 0
-            detected = DetectedEncoding(encoding: forced, bomLength: bom, confidence: 1, reason: "given with --encoding")
+            if detected.bomLength > 0, detected.encoding != forced {
+                // A byte order mark is the exporter's own word: reading UTF-8 as windows-1252 would turn
+                // every "ü" into "Ã¼" without a single error.
+                headerFindings.append(
+                    Finding(
+                        .warning, code: "CSV-BOM",
+                        "the file starts with a \(detected.encoding.rawValue) byte order mark, but its encoding is given as "
+                            + "\(forced.rawValue); it is read as \(detected.encoding.rawValue).",
+                        at: SourceLocation(file: path, line: 1),
+                        fix: "set the mapping's source.encoding (or --encoding) to \(detected.encoding.rawValue)."))
+            } else {
+                detected = DetectedEncoding(
+                    encoding: forced, bomLength: detected.encoding == forced ? detected.bomLength : 0, confidence: 1,
+                    reason: "given with --encoding")
+            }
         }
         encoding = detected
         singleByte = detected.encoding.isSingleByte ? SingleByteDecoder(detected.encoding) : nil

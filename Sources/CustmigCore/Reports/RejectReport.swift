@@ -34,21 +34,34 @@ public enum RejectReport {
                 groups[groups.count - 1].total += 1
                 if groups[groups.count - 1].rows.count < rowsPerRule { groups[groups.count - 1].rows.append(fields) }
             }
+            // Records the reader could not read, then what it found wrong with a file as a whole (listed
+            // once, though a resumed run meets it again).
             let malformed = try Row.fetchCursor(
-                db, sql: "SELECT source_input, line, record_index, code, message FROM malformed WHERE run_id = ?",
+                db,
+                sql: """
+                    SELECT DISTINCT source_input, line, record_index, code, message FROM malformed WHERE run_id = ?
+                    ORDER BY record_index IS NULL, source_input, line
+                    """,
                 arguments: [run])
             var malformedRows: [[String]] = []
             var malformedTotal = 0
+            var fileRows: [[String]] = []
             while let row = try malformed.next() {
+                let record = (row["record_index"] as Int?).map(String.init)
                 let fields: [String] = [
-                    "malformed", row["code"], "", "", "", row["message"], "fix the file at this line and export again",
-                    pathOf[row["source_input"]] ?? "", (row["line"] as Int?).map(String.init) ?? "",
-                    (row["record_index"] as Int?).map(String.init) ?? "",
+                    record == nil ? "extract" : "malformed", row["code"], "", "", "", row["message"],
+                    record == nil ? "check the export as a whole: see the message" : "fix the file at this line and export again",
+                    pathOf[row["source_input"]] ?? "", (row["line"] as Int?).map(String.init) ?? "", record ?? "",
                 ]
                 try csv.write(fields.map(quote).joined(separator: ",") + "\n")
+                if record == nil {
+                    fileRows.append(fields)
+                    continue
+                }
                 malformedTotal += 1
                 if malformedRows.count < rowsPerRule { malformedRows.append(fields) }
             }
+            if !fileRows.isEmpty { groups.append(("problems with the extract itself", "extract", fileRows.count, fileRows)) }
             if malformedTotal > 0 { groups.append(("malformed records", "malformed", malformedTotal, malformedRows)) }
         }
         try csv.close()

@@ -253,6 +253,13 @@ public final class Ledger: @unchecked Sendable {
             /// unchanged customer from it without reading the record. NULL for records mapped before.
             try db.alter(table: "canonical_record") { table in table.add(column: "data_hash", .text) }
         }
+        migrator.registerMigration("v5-malformed-severity") { db in
+            /// `error` or `warning`: a finding about a file as a whole (no record index) may be either;
+            /// an error there means reading stopped early and the run fails its quality gate.
+            try db.alter(table: "malformed") { table in
+                table.add(column: "severity", .text).notNull().defaults(to: "error")
+            }
+        }
         return migrator
     }
 }

@@ -76,7 +76,7 @@ public struct WorkspaceStatus: Sendable, Codable {
                 counts["findings"] = try Int.fetchOne(
                     db, sql: "SELECT COUNT(*) FROM finding WHERE run_id = ?", arguments: [id])
                 counts["malformed"] = try Int.fetchOne(
-                    db, sql: "SELECT COUNT(*) FROM malformed WHERE run_id = ?", arguments: [id])
+                    db, sql: "SELECT COUNT(*) FROM malformed WHERE run_id = ? AND record_index IS NOT NULL", arguments: [id])
                 return RunStatus(
                     id: id, stage: row["stage"], status: row["status"], mapping: row["mapping_name"],
                     mappingVersion: row["mapping_version"], scope: row["scope"], command: row["command"],

@@ -23,6 +23,8 @@ final class XMLPushParser {
     private(set) var openElements: [Int] = []
 
     private let chunkSize: Int
+    /// The deepest element nesting read (libxml2's own default limit for documents).
+    static let maxDepth = 256
 
     static let setUp: Void = {
         xmlInitParser()
@@ -138,6 +140,20 @@ final class XMLPushParser {
     ) {
         let id = names.id(localname)
         openElements.append(id)
+        guard openElements.count <= Self.maxDepth else {
+            // libxml2's push parser with our own SAX handler does not apply its depth limit; records
+            // this deep would also overflow the stack when they are freed.
+            if fatalError == nil {
+                fatalError = Finding(
+                    .error, code: "XML-DEPTH",
+                    "elements nest more than \(Self.maxDepth) levels deep here (<\(names.name(id))>): "
+                        + "no customer export nests like this; reading stopped here.",
+                    at: currentLocation,
+                    fix: "check that the file is the export you meant (xmllint --noout), or repair it at this line.")
+            }
+            stop()
+            return
+        }
         handler.startElement(id, attributes: XMLAttributes(base: attributes, count: attributeCount, names: names), parser: self)
     }
 

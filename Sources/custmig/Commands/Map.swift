@@ -50,6 +50,15 @@ extension Custmig {
                 }
                 Terminal.clearProgress()
                 Terminal.out(MapSummaryText.render(summary))
+                if summary.extractGateFailed {
+                    throw CustmigError(
+                        .qualityGate, code: "MAP-EXTRACT",
+                        "an extract could not be read to its end, or the full-scope extracts hold no record "
+                            + "(see \"problems with the extracts themselves\" above).",
+                        fix:
+                            "export the file again (or repair it at the line shown) and map the new file; an extract that "
+                            + "holds only changes is mapped with --scope delta.")
+                }
                 if summary.rejectThresholdExceeded {
                     throw CustmigError(
                         .qualityGate, code: "MAP-THRESHOLD",

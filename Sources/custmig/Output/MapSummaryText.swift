@@ -26,6 +26,10 @@ enum MapSummaryText {
                 lines.append("  \(code.valueMap): \"\(code.code)\" × \(code.count)")
             }
         }
+        if !summary.extractProblems.isEmpty {
+            lines.append("problems with the extracts themselves:")
+            for problem in summary.extractProblems.prefix(20) { lines.append("  \(problem)") }
+        }
         for orphan in summary.orphans {
             lines.append(
                 "orphans in \(orphan.source): \(orphan.rows) rows for \(orphan.keys) keys with no primary record "

@@ -99,6 +99,20 @@ struct CSVRecordReaderTests {
         #expect(result.records.first?.text("price") == "10 ¤")
     }
 
+    @Test("a UTF-8 byte order mark wins over a given windows-1252, with a warning: no mojibake, no BOM in the header")
+    func byteOrderMarkOverridesGivenEncoding() throws {
+        let path = try Paths.scratch() + "/bom.csv"
+        try Data([0xEF, 0xBB, 0xBF] + Array("KUNNR;NAME1\r\n1;Müller\r\n".utf8)).write(to: URL(fileURLWithPath: path))
+        var options = ExtractOptions()
+        options.encoding = .windows1252
+        let result = try ReadResult.read(path, options)
+        #expect(result.description.columns == ["KUNNR", "NAME1"])
+        #expect(result.records.first?.text("NAME1") == "Müller")
+        let warning = try #require(result.findings.first { $0.code == "CSV-BOM" })
+        #expect(warning.severity == .warning)
+        #expect(warning.message.contains("read as UTF-8"))
+    }
+
     @Test("an empty file and a header-only file give no records and no errors")
     func emptyFiles() throws {
         for file in ["csv/empty.csv", "csv/header-only.csv"] {

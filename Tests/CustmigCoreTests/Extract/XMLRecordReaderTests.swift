@@ -110,6 +110,23 @@ struct XMLRecordReaderTests {
         #expect(result.findings.map(\.code) == ["XML-NO-RECORDS"])
     }
 
+    @Test("elements nested 100,000 deep stop reading with XML-DEPTH instead of exhausting the stack")
+    func deepNesting() throws {
+        let path = try Paths.scratch() + "/deep.xml"
+        let depth = 100_000
+        try Data(
+            ("<Customers><Customer>" + String(repeating: "<a>", count: depth) + String(repeating: "</a>", count: depth)
+                + "</Customer></Customers>").utf8
+        ).write(to: URL(fileURLWithPath: path))
+        var options = ExtractOptions()
+        options.recordPath = "/Customers/Customer"
+        let result = try ReadResult.read(path, options)
+        #expect(result.records.isEmpty)
+        #expect(result.malformed == 1)
+        #expect(result.errors.map(\.code) == ["XML-DEPTH", "XML-RECORD-LOST"])
+        #expect(result.errors.first?.message.contains("256 levels") == true)
+    }
+
     @Test("a relative record path is refused with the fix")
     func relativeRecordPath() {
         var options = ExtractOptions()

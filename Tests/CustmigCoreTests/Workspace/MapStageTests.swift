@@ -249,3 +249,49 @@ struct ColumnCheckTests {
         #expect(runs == 0)
     }
 }
+
+@Suite("Problems with an extract as a whole", .serialized)
+struct ExtractProblemTests {
+    static func map(_ mapping: String, _ content: String, name: String, scope: MapScope = .full) throws -> MapSummary {
+        let extract = try Paths.scratch() + "/" + name
+        try Data(content.utf8).write(to: URL(fileURLWithPath: extract))
+        let workspace = try Workspace(path: try Paths.scratch(), command: "test", writer: true)
+        return try MapStage.run(
+            MapOptions(
+                mappingPath: MappingLoaderTests.shipped(mapping), extracts: [extract], scope: scope, command: "test",
+                custmigVersion: CustmigVersion.current), workspace: workspace)
+    }
+
+    @Test("a file that is not XML fails the run's gate with the parser's message, not a silent 'read 0'")
+    func notXML() throws {
+        let summary = try Self.map("sap-debmas07", "KUNNR;NAME1\n1;Alpha\n", name: "export.xml")
+        #expect(summary.read == 0)
+        #expect(summary.extractGateFailed)
+        #expect(summary.extractProblems.contains { $0.contains("export.xml:1: error [XML-SYNTAX]") })
+    }
+
+    @Test("a full-scope extract without records fails the gate; a delta one without changes only says so")
+    func emptyExtract() throws {
+        let header = "CUSTNO;NAME1;NAME2;STREET;ZIP;CITY;COUNTRY;PHONE;FAX;EMAIL;VAT_ID;LANG;CURRENCY;PAY_TERMS;"
+            + "CREDIT_LIMIT;CREATED;BLOCKED;DELETED;PARENT_NO;ACCOUNT_GROUP;SALES_ORG;CHANNEL;DIVISION;INCOTERMS;IBAN;"
+            + "CONTACT_NAME;CONTACT_PHONE;CONTACT_EMAIL;INDUSTRY\r\n"
+        let full = try Self.map("legacy-flat-csv", header, name: "full.csv")
+        #expect(full.extractGateFailed)
+        #expect(full.extractProblems.last?.contains("a full-scope run without records") == true)
+        let delta = try Self.map("legacy-flat-csv", header, name: "delta.csv", scope: .delta)
+        #expect(!delta.extractGateFailed)
+        #expect(delta.extractProblems.last?.hasPrefix("no record was read") == true)
+    }
+
+    @Test("a truncated XML export fails the gate although the records before the cut are mapped")
+    func truncatedXML() throws {
+        let sample = try String(contentsOfFile: Paths.samples("debmas07.xml"), encoding: .utf8)
+        let cut = String(sample.prefix(sample.count / 2))
+        let summary = try Self.map("sap-debmas07", cut, name: "cut.xml")
+        #expect(summary.read > 100)
+        #expect(summary.malformed == 1)
+        #expect(summary.extractGateFailed)
+        #expect(summary.extractProblems.contains { $0.contains("error [XML-TRUNCATED]") })
+        #expect(!summary.rejectThresholdExceeded)
+    }
+}

@@ -39,6 +39,10 @@ struct MapChunk {
     var claims: [(String, String)] = []
 
     var isEmpty: Bool { items.isEmpty && malformed.isEmpty }
+
+    /// The reader's findings the ledger keeps: a record's errors (it is malformed) and every finding
+    /// about the file as a whole (a syntax error outside records, no record at the record path).
+    static func isKept(_ finding: Finding) -> Bool { finding.severity == .error || finding.recordIndex == nil }
 }
 
 /// Where reading stands in one input: what a checkpoint stores.

@@ -93,12 +93,7 @@ final class MapLedgerWriter {
                     sql: "UPDATE staged_row SET claimed = 1 WHERE run_id = ? AND source = ? AND key = ?"
                 ).execute(arguments: [run, source, key])
             }
-            for finding in chunk.malformed {
-                try db.execute(
-                    sql:
-                        "INSERT INTO malformed (run_id, source_input, line, record_index, code, message) VALUES (?, ?, ?, ?, ?, ?)",
-                    arguments: [run, input, finding.location.line, finding.recordIndex, finding.code, finding.message])
-            }
+            for finding in chunk.malformed { try Self.insertMalformed(finding, run: run, input: input, db: db) }
             var updated = counts
             updated.read += chunk.read
             updated.malformed += chunk.malformed.filter { $0.severity == .error && $0.recordIndex != nil }.count
@@ -128,5 +123,28 @@ final class MapLedgerWriter {
             if let new = Double(sequence), let old = Double(stored) { return new > old }
             return sequence > stored
         }
+    }
+
+    /// Keeps one of a reader's findings: a malformed record, or a problem with the file as a whole
+    /// (kept once: a resumed run opens the file again and meets it again).
+    static func insertMalformed(_ finding: Finding, run: Int64, input: Int, db: Database) throws {
+        let severity = finding.severity == .error ? "error" : "warning"
+        guard let record = finding.recordIndex else {
+            try db.cachedStatement(
+                sql: """
+                    INSERT INTO malformed (run_id, source_input, line, record_index, code, message, severity)
+                    SELECT ?1, ?2, ?3, NULL, ?4, ?5, ?6 WHERE NOT EXISTS (
+                      SELECT 1 FROM malformed WHERE run_id = ?1 AND source_input = ?2 AND record_index IS NULL
+                      AND code = ?4 AND message = ?5)
+                    """
+            ).execute(arguments: [run, input, finding.location.line, finding.code, finding.message, severity])
+            return
+        }
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO malformed (run_id, source_input, line, record_index, code, message, severity)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                """
+        ).execute(arguments: [run, input, finding.location.line, record, finding.code, finding.message, severity])
     }
 }

@@ -46,12 +46,10 @@ extension MapStage {
                     ).execute(arguments: [run, file.name, row.key, position, row.index, row.data])
                 }
                 for finding in malformed {
-                    try db.execute(
-                        sql: "INSERT INTO malformed (run_id, source_input, line, record_index, code, message) VALUES (?, ?, ?, ?, ?, ?)",
-                        arguments: [run, position, finding.location.line, finding.recordIndex, finding.code, finding.message])
+                    try MapLedgerWriter.insertMalformed(finding, run: run, input: position, db: db)
                 }
                 counts.read += rows.count
-                counts.malformed += malformed.filter { $0.recordIndex != nil }.count
+                counts.malformed += malformed.filter { $0.severity == .error && $0.recordIndex != nil }.count
                 try db.execute(
                     sql: "UPDATE checkpoint SET record_index = ?, records = ?, done = ?, counts = ?, updated_at = ? WHERE run_id = ? AND input = ?",
                     arguments: [
@@ -63,13 +61,13 @@ extension MapStage {
             malformed = []
         }
         while let record = try reader.next() {
-            malformed += reader.drainFindings().filter { $0.severity == .error && ($0.recordIndex ?? Int.max) >= startIndex }
+            malformed += reader.drainFindings().filter { MapChunk.isKept($0) && ($0.recordIndex ?? Int.max) >= startIndex }
             guard record.position.index >= startIndex else { continue }
             let key = file.key.map { (record[$0]?.text ?? "").trimmedWhitespace }.joined(separator: "|")
             rows.append((key, record.position.index, RecordJSON.render(record)))
             if rows.count >= chunkSize { try commit(next: record.position.index + 1, done: false) }
         }
-        malformed += reader.drainFindings().filter { $0.severity == .error }
+        malformed += reader.drainFindings().filter(MapChunk.isKept)
         try commit(next: Int.max, done: true)
     }
 

@@ -76,12 +76,40 @@ extension MapStage {
                 .filter { !decided.contains($0.legacyKey + "\u{0}" + $0.rule) }
                 .sorted { $0.line < $1.line }.map { "review-decisions.csv:\($0.line) \($0.legacyKey) \($0.rule)" }
             let read = counts.read + counts.malformed
+            // A resumed run meets the file's own findings again: each is listed once.
+            var extractProblems: [String] = []
+            var readingStopped = false
+            for row in try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT DISTINCT i.path, m.line, m.code, m.message, m.severity FROM malformed m
+                    JOIN run_input i ON i.run_id = m.run_id AND i.position = m.source_input
+                    WHERE m.run_id = ? AND m.record_index IS NULL ORDER BY m.source_input, m.line, m.code
+                    """, arguments: [run])
+            {
+                let line = (row["line"] as Int?).map { $0 > 0 ? ":\($0)" : "" } ?? ""
+                let severity: String = row["severity"]
+                if severity == "error" { readingStopped = true }
+                extractProblems.append(
+                    "\(row["path"] as String)\(line): \(severity) [\(row["code"] as String)] \(row["message"] as String)")
+            }
+            let scope = try String.fetchOne(db, sql: "SELECT scope FROM run WHERE id = ?", arguments: [run])
+            let emptyFullExtract = read == 0 && scope != MapScope.delta.rawValue
+            if read == 0 {
+                extractProblems.append(
+                    "no record was read from the extracts: check that each is the export you meant (not an empty "
+                        + "file, or a header without rows)"
+                        + (emptyFullExtract
+                            ? "; a full-scope run without records would have the dry run treat every loaded customer as gone."
+                            : "."))
+            }
             return MapSummary(
                 run: run, outcome: "done", mapping: mapping.name, mappingVersion: mapping.version,
                 mappingChecksum: version.checksum, read: read, mapped: statuses["ok"] ?? 0,
                 toReview: statuses["review"] ?? 0, rejected: rejected, superseded: counts.superseded,
                 malformed: counts.malformed, perRule: perRule, unknownCodes: unknown,
-                unmatchedCorrections: unmatchedCorrections, unmatchedDecisions: unmatchedDecisions, orphans: orphans,
+                unmatchedCorrections: unmatchedCorrections, unmatchedDecisions: unmatchedDecisions,
+                extractProblems: extractProblems, extractGateFailed: readingStopped || emptyFullExtract, orphans: orphans,
                 rejectThresholdExceeded: mapping.rejectThreshold.isExceeded(rejects: rejected + counts.malformed, of: read),
                 resumed: false, elapsedSeconds: 0, reports: [])
         }

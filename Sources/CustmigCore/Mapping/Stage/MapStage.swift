@@ -180,7 +180,7 @@ public enum MapStage {
                 }
                 records.append(record)
                 next = try reader.next()
-                chunk.malformed += reader.drainFindings().filter { $0.severity == .error }
+                chunk.malformed += reader.drainFindings().filter(MapChunk.isKept)
             }
             chunk.items = map(records, with: engines)
             chunk.read += records.count
@@ -192,7 +192,7 @@ public enum MapStage {
                 chunk = MapChunk()
             }
         }
-        chunk.malformed += reader.drainFindings().filter { $0.severity == .error }
+        chunk.malformed += reader.drainFindings().filter(MapChunk.isKept)
         try submit(chunk, next: ReadPosition(byteOffset: nil, line: 0, recordIndex: Int.max), done: true)
         inFlight.wait()
         if let error = state.error { throw error }

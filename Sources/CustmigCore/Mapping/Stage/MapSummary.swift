@@ -23,6 +23,12 @@ public struct MapSummary: Sendable, Codable {
     public var unmatchedCorrections: [String] = []
     /// Review decisions that settled nothing (the customer or its review item is gone).
     public var unmatchedDecisions: [String] = []
+    /// What the readers found wrong with an extract as a whole (not with one record), e.g. an XML
+    /// syntax error before the first record, no element at the record path, or no record at all.
+    public var extractProblems: [String] = []
+    /// True when reading an extract stopped early on an error (the rest of the file is unread), or a
+    /// full-scope run read no record at all: the data is not what the migration needs.
+    public var extractGateFailed = false
     /// Rows of joined files whose key has no primary record, per file.
     public var orphans: [Orphans] = []
     public var rejectThresholdExceeded: Bool
