@@ -70,8 +70,19 @@ public final class CSVBatchReader {
         default:
             asciiSample = Array(sample.dropFirst(detected.bomLength))
         }
+        // Excel's "sep=;" first line names the delimiter and is not part of the data.
+        var declared: UInt8?
+        if let separatorLine = CSVDialectSniffer.separatorLine(asciiSample) {
+            declared = separatorLine.delimiter
+            asciiSample.removeFirst(separatorLine.length)
+            let start = Int64(detected.bomLength + separatorLine.length * (transcoder == nil ? 1 : 2))
+            try source.seek(to: start)
+            pendingOffset = start
+            line = 2
+        }
         let delimiter =
-            options.delimiter ?? asciiSample.withUnsafeBufferPointer { CSVDialectSniffer.sniffDelimiter($0) }
+            options.delimiter ?? declared
+            ?? asciiSample.withUnsafeBufferPointer { CSVDialectSniffer.sniffDelimiter($0) }
         dialect = CSVDialect(delimiter: delimiter, hasHeader: options.hasHeader)
         dialect.lineEnding = asciiSample.withUnsafeBufferPointer { CSVDialectSniffer.sniffLineEnding($0) }
         tokenizer = CSVTokenizer(delimiter: delimiter, quote: dialect.quote)

@@ -75,4 +75,15 @@ public enum CSVDialectSniffer {
         }
         return crlf > 0 ? .crlf : (lf > 0 ? .lf : .cr)
     }
+
+    /// Excel's `sep=X` first line (X one character, then CR LF or LF): the delimiter and the line's
+    /// length in bytes, line ending included.
+    static func separatorLine(_ bytes: [UInt8]) -> (delimiter: UInt8, length: Int)? {
+        guard bytes.count >= 6, bytes.starts(with: Array("sep=".utf8)) else { return nil }
+        let delimiter = bytes[4]
+        guard delimiter != 0x0A, delimiter != 0x0D, delimiter < 0x80 else { return nil }
+        if bytes[5] == 0x0A { return (delimiter, 6) }
+        if bytes[5] == 0x0D { return (delimiter, bytes.count > 6 && bytes[6] == 0x0A ? 7 : 6) }
+        return nil
+    }
 }

@@ -113,6 +113,17 @@ struct CSVRecordReaderTests {
         #expect(warning.message.contains("read as UTF-8"))
     }
 
+    @Test("Excel's sep= first line names the delimiter and is not read as the header", arguments: ["\r\n", "\n"])
+    func excelSeparatorLine(ending: String) throws {
+        let path = try Paths.scratch() + "/sep.csv"
+        try Data("sep=|\(ending)id|name\(ending)1|Alpha, Inc.\(ending)".utf8).write(to: URL(fileURLWithPath: path))
+        let result = try ReadResult.read(path)
+        #expect(result.description.columns == ["id", "name"])
+        #expect(result.records.map { $0.text("name") } == ["Alpha, Inc."])
+        #expect(result.records.first?.position.line == 3)
+        #expect(result.errors.isEmpty)
+    }
+
     @Test("an empty file and a header-only file give no records and no errors")
     func emptyFiles() throws {
         for file in ["csv/empty.csv", "csv/header-only.csv"] {

@@ -250,6 +250,26 @@ struct ColumnCheckTests {
     }
 }
 
+extension ColumnCheckTests {
+    @Test("a tab-separated file under a ';' mapping gets one MAP-DELIMITER message, not one per column")
+    func wrongDelimiter() throws {
+        let sample = try String(contentsOfFile: Paths.samples("customers.csv"), encoding: .windowsCP1252)
+        let extract = try Paths.scratch() + "/export.txt"
+        try sample.replacingOccurrences(of: ";", with: "\t").write(toFile: extract, atomically: true, encoding: .utf8)
+        let workspace = try Workspace(path: try Paths.scratch(), command: "test", writer: true)
+        #expect {
+            _ = try MapStage.run(
+                MapOptions(
+                    mappingPath: MappingLoaderTests.shipped("legacy-flat-csv"), extracts: [extract], command: "test",
+                    custmigVersion: CustmigVersion.current), workspace: workspace)
+        } throws: { error in
+            let problems = (error as? MappingProblems)?.problems ?? []
+            return problems.count == 1 && problems[0].code == "MAP-DELIMITER"
+                && problems[0].description.contains("the file looks tab-separated")
+        }
+    }
+}
+
 @Suite("Problems with an extract as a whole", .serialized)
 struct ExtractProblemTests {
     static func map(_ mapping: String, _ content: String, name: String, scope: MapScope = .full) throws -> MapSummary {

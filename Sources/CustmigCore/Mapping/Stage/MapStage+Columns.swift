@@ -23,6 +23,20 @@ extension MapStage {
     static func checkColumns(_ mapping: Mapping, extract path: String, columns: [String]) throws {
         guard mapping.source.files.isEmpty, !columns.isEmpty else { return }
         let known = Set(columns)
+        if columns.count == 1, let delimiter = likelyDelimiter(in: columns[0], besides: mapping.source.delimiter) {
+            // One column holding another delimiter: the file and the mapping disagree on it; one
+            // message says so instead of one per column the mapping reads.
+            let name = delimiter == UInt8(ascii: "\t") ? "tab" : String(UnicodeScalar(delimiter))
+            let given = mapping.source.delimiter.map { $0 == UInt8(ascii: "\t") ? "tab" : "\"\(UnicodeScalar($0))\"" }
+            throw MappingProblems(problems: [
+                CustmigError(
+                    .usage, code: "MAP-DELIMITER",
+                    "the header of \(path) is one column (\"\(columns[0].prefix(60))…\") with the mapping's delimiter "
+                        + "\(given ?? "(detected)"), and it holds \(name) characters: the file looks \(name)-separated.",
+                    at: SourceLocation(file: mapping.file),
+                    fix: "set source.delimiter to \(name == "tab" ? "tab" : "\"\(name)\"") in a new mapping version, or export the file with \(given ?? "the mapping's delimiter").")
+            ])
+        }
         var problems: [CustmigError] = []
         var seen = Set<String>()
         for (name, location) in directSourceFields(mapping.customer) + mapping.source.key.map({ ($0, SourceLocation(file: mapping.file)) })
@@ -33,5 +47,13 @@ extension MapStage {
                     at: location, fix: Suggestion.fix(for: name, in: columns, what: "columns of the extract")))
         }
         if !problems.isEmpty { throw MappingProblems(problems: problems) }
+    }
+
+    /// The delimiter a one-column header seems to use instead of the mapping's.
+    static func likelyDelimiter(in header: String, besides given: UInt8?) -> UInt8? {
+        let candidates: [UInt8] = [UInt8(ascii: "\t"), UInt8(ascii: ";"), UInt8(ascii: ","), UInt8(ascii: "|")]
+        return candidates.filter { $0 != given }.max { a, b in
+            header.utf8.lazy.filter { $0 == a }.count < header.utf8.lazy.filter { $0 == b }.count
+        }.flatMap { candidate in header.utf8.contains(candidate) ? candidate : nil }
     }
 }
