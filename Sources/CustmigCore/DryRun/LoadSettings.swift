@@ -55,8 +55,8 @@ public struct LoadSettings: Sendable, Equatable {
                     for item in reader.pairs(pair.value, allowed: ["prefix", "offset", "width"], context: "numbering") {
                         switch item.key {
                         case "prefix": prefix = reader.string(item.value, context: "numbering.prefix") ?? ""
-                        case "offset": offset = UInt64(max(0, reader.int(item.value, context: "numbering.offset") ?? 0))
-                        default: width = reader.int(item.value, context: "numbering.width") ?? 10
+                        case "offset": offset = UInt64(reader.int(item.value, context: "numbering.offset", in: 0...Int.max) ?? 0)
+                        default: width = reader.int(item.value, context: "numbering.width", in: 1...40) ?? 10
                         }
                     }
                     settings.numbering = .external(prefix: prefix, offset: offset, width: width)
@@ -65,7 +65,7 @@ public struct LoadSettings: Sendable, Equatable {
                 var threshold = RejectThreshold(count: nil, share: nil)
                 for item in reader.pairs(pair.value, allowed: ["count", "share"], context: "max_deactivations") {
                     if item.key == "count" {
-                        threshold.count = reader.int(item.value, context: "max_deactivations.count")
+                        threshold.count = reader.int(item.value, context: "max_deactivations.count", in: 0...Int.max)
                     } else if let text = reader.string(item.value, context: "share"), let share = Double(text),
                         (0...1).contains(share)
                     {

@@ -73,6 +73,14 @@ struct MappingLoaderTests {
          "m.yaml:8:7: error: [MAP-REQUIRED-FIELD] customer.sales_areas[0] does not map distribution_channel, which every sales_areas element needs. Fix: add distribution_channel: SOURCE_FIELD (or {constant: …})."),
         (valid.replacingOccurrences(of: "version: 1", with: "version: one"),
          "m.yaml:2:10: error: [MAP-TYPE] version must be a whole number, not \"one\"."),
+        (valid.replacingOccurrences(of: "name1: NAME", with: "name1: {from: NAME, transforms: [{truncate: -5}]}"),
+         "m.yaml:6:47: error: [MAP-TYPE] truncate in customer.name1 must be a whole number from 1 to 1000000, not -5."),
+        (valid.replacingOccurrences(of: "key: ID\n  name1", with: "key: {from: ID, transforms: [{alpha: 0}]}\n  name1"),
+         "m.yaml:5:40: error: [MAP-TYPE] alpha in customer.key must be a whole number from 1 to 64, not 0."),
+        (valid.replacingOccurrences(of: "name1: NAME", with: "name1: {split: {from: NAME, separator: \", \", part: -1}}"),
+         "m.yaml:6:54: error: [MAP-TYPE] part must be a whole number from 0 to 1000, not -1."),
+        (valid.replacingOccurrences(of: "version: 1", with: "version: 0"),
+         "m.yaml:2:10: error: [MAP-TYPE] version must be a whole number from 1, not 0."),
     ] as [(String, String)])
     func errors(_ yaml: String, _ expected: String) {
         let found = Self.problems(yaml)

@@ -14,10 +14,19 @@ public enum MappingLoader {
     ]
 
     public static func load(path: String) throws -> Mapping {
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+        guard let data = FileManager.default.contents(atPath: path) else {
             throw CustmigError(
                 .usage, code: "MAP-FILE", "cannot read the mapping \"\(path)\".",
                 fix: "check the path; shipped mappings are in Mappings/.")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            let offset = data.withUnsafeBytes { raw in
+                raw.bindMemory(to: UInt8.self).baseAddress.flatMap { UTF8Validator.firstInvalid($0, data.count) }
+            }
+            throw CustmigError(
+                .usage, code: "MAP-FILE",
+                "the mapping \"\(path)\" is not UTF-8 text\(offset.map { " (an invalid byte at offset \($0))" } ?? "").",
+                fix: "save it as UTF-8 (YAML files are UTF-8), or check that the path names the mapping file.")
         }
         return try parse(text, file: path)
     }
@@ -38,7 +47,7 @@ public enum MappingLoader {
 
         let name = values["name"].flatMap { reader.string($0, context: "name") }
         if name == nil { reader.problem(root, "MAP-REQUIRED", "the mapping has no name.", fix: "add name: a-short-name.") }
-        let version = values["version"].flatMap { reader.int($0, context: "version") }
+        let version = values["version"].flatMap { reader.int($0, context: "version", in: 1...Int.max) }
         if values["version"] == nil {
             reader.problem(root, "MAP-REQUIRED", "the mapping has no version.", fix: "add version: 1 (an integer).")
         }
@@ -76,7 +85,7 @@ public enum MappingLoader {
         if let node = values["reject_threshold"] {
             for pair in reader.pairs(node, allowed: ["count", "share"], context: "reject_threshold") {
                 if pair.key == "count" {
-                    threshold.count = reader.int(pair.value, context: "reject_threshold.count")
+                    threshold.count = reader.int(pair.value, context: "reject_threshold.count", in: 0...Int.max)
                 } else if let text = reader.string(pair.value, context: "share"), let share = Double(text), (0...1).contains(share) {
                     threshold.share = share
                 } else {

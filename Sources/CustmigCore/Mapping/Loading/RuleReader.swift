@@ -138,8 +138,8 @@ struct RuleReader {
         for pair in reader.pairs(node, allowed: ["field", "min", "max"], context: "length of rule \(rule)") {
             switch pair.key {
             case "field": fieldName = field(pair.value, rule: rule)
-            case "min": minimum = reader.int(pair.value, context: "min")
-            default: maximum = reader.int(pair.value, context: "max")
+            case "min": minimum = reader.int(pair.value, context: "min", in: 0...Int.max)
+            default: maximum = reader.int(pair.value, context: "max", in: 0...Int.max)
             }
         }
         guard let fieldName else { return nil }

@@ -101,7 +101,7 @@ struct SectionReader {
             switch pair.key {
             case "from": from = reader.string(pair.value, context: "from")
             case "separator": separator = reader.string(pair.value, context: "separator") ?? ","
-            default: part = reader.int(pair.value, context: "part") ?? 0
+            default: part = reader.int(pair.value, context: "part", in: 0...1_000) ?? 0
             }
         }
         guard let from else {

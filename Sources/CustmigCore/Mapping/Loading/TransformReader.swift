@@ -50,10 +50,10 @@ struct TransformReader {
         }
         switch name {
         case "truncate":
-            guard let length = reader.int(value, context: "truncate in \(field)"), length > 0 else { return nil }
+            guard let length = reader.int(value, context: "truncate in \(field)", in: 1...1_000_000) else { return nil }
             return .truncate(length)
         case "alpha":
-            guard let length = reader.int(value, context: "alpha in \(field)"), length > 0 else { return nil }
+            guard let length = reader.int(value, context: "alpha in \(field)", in: 1...64) else { return nil }
             return .alpha(length: length)
         case "parse_date":
             guard let layouts = reader.strings(value, context: "parse_date in \(field)"), !layouts.isEmpty else {

@@ -56,6 +56,19 @@ final class YAMLReader {
         return value
     }
 
+    /// A whole number within `range`; outside it, a problem naming the range (never a silent default).
+    func int(_ node: Node, context: String, in range: ClosedRange<Int>) -> Int? {
+        guard let value = int(node, context: context) else { return nil }
+        guard range.contains(value) else {
+            let upper = range.upperBound == Int.max ? "" : " to \(range.upperBound)"
+            problem(
+                node, "MAP-TYPE",
+                "\(context) must be a whole number from \(range.lowerBound)\(upper), not \(value).")
+            return nil
+        }
+        return value
+    }
+
     func strings(_ node: Node, context: String) -> [String]? {
         if case .scalar = node { return string(node, context: context).map { [$0] } }
         guard case .sequence(let sequence) = node else {
