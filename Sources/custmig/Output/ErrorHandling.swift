@@ -13,9 +13,15 @@ func runReportingErrors(_ body: () throws -> Void) throws {
         Terminal.error("custmig: the mapping has \(problems.problems.count) problem(s); nothing was read.")
         throw ExitCode(ExitStatus.usage.rawValue)
     } catch let error as CustmigError {
-        FileHandleWriter.standardOutput.flush()
-        Terminal.clearProgress()
-        Terminal.error("custmig: " + error.description)
-        throw ExitCode(ExitStatus(error.kind).rawValue)
+        try report(error)
+    } catch let error where CustmigError(environment: error) != nil {
+        try report(CustmigError(environment: error)!)
     }
+}
+
+private func report(_ error: CustmigError) throws -> Never {
+    FileHandleWriter.standardOutput.flush()
+    Terminal.clearProgress()
+    Terminal.error("custmig: " + error.description)
+    throw ExitCode(ExitStatus(error.kind).rawValue)
 }

@@ -100,6 +100,27 @@ struct CommandLineTests {
         #expect(badPath.status == ExitStatus.usage.rawValue)
     }
 
+    @Test("a damaged target is an input problem (66) naming integrity_check and the snapshot, not 'SQLite error 11'")
+    func damagedTarget() throws {
+        let folder = try Paths.scratch()
+        let target = folder + "/target.db"
+        #expect(try CLI.run(["target", "init", "sqlite:" + target, "--codes", Paths.samples("target-codes.csv")]).status == 0)
+        #expect(
+            try CLI.run([
+                "map", "--mapping", MappingLoaderTests.shipped("legacy-flat-csv"), Paths.samples("customers.csv"),
+                "--workspace", folder + "/w",
+            ]).status == 0)
+        // Overwrite pages in the middle of the file (the code lists live there).
+        let handle = try FileHandle(forUpdating: URL(fileURLWithPath: target))
+        try handle.seek(toOffset: 8192)
+        handle.write(Data(repeating: 0xDE, count: 4000))
+        try handle.close()
+        let result = try CLI.run(["dry-run", "--target", "sqlite:" + target, "--workspace", folder + "/w"])
+        #expect(result.status == ExitStatus.unreadableInput.rawValue)
+        #expect(result.stderr.contains("[DB-DAMAGED] a database custmig works on is damaged"))
+        #expect(result.stderr.contains("PRAGMA integrity_check"))
+    }
+
     @Test("a billion-laughs file ends in a clear message, quickly, with the records before it")
     func billionLaughs() throws {
         let result = try CLI.run(["peek", Paths.fixture("xml/billion-laughs.xml")])
