@@ -19,6 +19,8 @@ final class XMLPushParser {
     private(set) var sawDoctype = false
     private(set) var finished = false
     private var stoppedByUs = false
+    /// The document's root element, once it has been read.
+    private(set) var rootElement: String?
     /// Elements started and not yet ended, innermost last (names of the open elements).
     private(set) var openElements: [Int] = []
 
@@ -139,6 +141,7 @@ final class XMLPushParser {
         attributes: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?
     ) {
         let id = names.id(localname)
+        if rootElement == nil { rootElement = names.name(id) }
         openElements.append(id)
         guard openElements.count <= Self.maxDepth else {
             // libxml2's push parser with our own SAX handler does not apply its depth limit; records

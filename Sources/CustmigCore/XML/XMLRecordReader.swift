@@ -114,8 +114,12 @@ public final class XMLRecordReader: ExtractReader {
         if builder.recordIndex == 0 && parser.fatalError == nil {
             findings.append(
                 Finding(
-                    .warning, code: "XML-NO-RECORDS", "no element matches the record path \(recordPath).",
-                    at: SourceLocation(file: path), fix: "check --record-path against `custmig peek` of the file."))
+                    .warning, code: "XML-NO-RECORDS",
+                    "no element matches the record path \(recordPath)"
+                        + (parser.rootElement.map { " (the document's root element is <\($0)>)" } ?? "") + ".",
+                    at: SourceLocation(file: path),
+                    fix: "check the record path (--record-path, or the mapping's source.record_path) against "
+                        + "`custmig peek` of the file, which detects it."))
         }
     }
 

@@ -108,6 +108,7 @@ struct XMLRecordReaderTests {
         let result = try ReadResult.read(Paths.fixture("xml/customers.xml"), options)
         #expect(result.records.isEmpty)
         #expect(result.findings.map(\.code) == ["XML-NO-RECORDS"])
+        #expect(result.findings.first?.message.contains("the document's root element is <Customers>") == true)
     }
 
     @Test("elements nested 100,000 deep stop reading with XML-DEPTH instead of exhausting the stack")
