@@ -103,8 +103,8 @@ public enum RollbackStage {
                         let after = try (fresh ? images[id] : SQLiteTarget.images(ids: [id], db: db)[id])
                             .flatMap { try? $0.get() }
                         try SQLiteTarget.apply(
-                            TargetAction(
-                                kind: .upsert, canonicalKey: key, customerId: id, image: before, before: after), db: db)
+                            TargetAction(kind: .upsert, canonicalKey: key, customerId: id, image: before, before: after),
+                            rows: before.rows, before: after?.rows, db: db)
                         summary.restored += 1
                         outcome = "restored"
                     } else if let referrer = try String.fetchOne(

@@ -16,16 +16,17 @@ public enum PlanStore {
                     INDEXED BY plan_action_by_batch WHERE plan_id = ? AND batch = ? ORDER BY seq
                     """, arguments: [plan, batch]
             ).map { row in
+                // Straight from the stored texts to rows (on the thread that reads ahead): the images
+                // themselves are never built.
                 let json: String? = row["image"]
                 var action = TargetAction(
                     kind: TargetAction.Kind(rawValue: row["apply_kind"]) ?? .upsert, canonicalKey: row["canonical_key"],
-                    customerId: row["customer_id"],
-                    image: json.flatMap { CustomerImage(json: $0) } ?? CustomerImage(),
+                    customerId: row["customer_id"], image: CustomerImage(),
                     crosswalk: row["action"] as String == "link" ? "linked" : "inserted")
                 action.imageJSON = json
                 action.expectedFingerprint = row["fingerprint"]
                 action.sourceHash = row["source_hash"]
-                action.before = (row["before_image"] as String?).flatMap { CustomerImage(json: $0) }
+                action.prepared = PreparedImages(json: json, beforeJSON: row["before_image"])
                 return action
             }
         }

@@ -170,7 +170,7 @@ public struct CustomerImage: Sendable, Hashable {
     }
 
     /// The rows of the image: customer columns, and child rows by table and row id.
-    public var rows: (customer: [String: String], children: [String: [String: [String: String]]]) {
+    public var rows: CustomerRows {
         var customer: [String: String] = [:]
         var children: [String: [String: [String: String]]] = [:]
         for (path, value) in values {
@@ -181,7 +181,7 @@ public struct CustomerImage: Sendable, Hashable {
                 children[part.table, default: [:]][part.row, default: [:]][part.column] = value
             }
         }
-        return (customer, children)
+        return CustomerRows(customer: customer, children: children)
     }
 
     /// The canonical field name the mapping's `ownership` uses for a path (`credit_limit`,
@@ -261,5 +261,36 @@ public struct CustomerImage: Sendable, Hashable {
     static func fingerprint(of json: String) -> String {
         var json = json
         return json.withUTF8 { FileDigest.hex(SHA256.hash(data: UnsafeRawBufferPointer($0)), limit: 16) }
+    }
+}
+
+/// A customer's rows: its own columns, and child rows by table and row id.
+public struct CustomerRows: Sendable, Hashable {
+    public var customer: [String: String] = [:]
+    public var children: [String: [String: [String: String]]] = [:]
+
+    /// The rows a stored image text holds, and the image's fingerprint, in one pass over the text
+    /// (paths split as ``CustomerImage/split(_:)`` splits them); nil when the text is not an image.
+    static func parse(json: String) -> (rows: CustomerRows, fingerprint: String)? {
+        var rows = CustomerRows()
+        var fingerprinter = Fingerprinter()
+        var count = 0
+        let parsed = FlatJSON.forEach(json) { path, value in
+            fingerprinter.add(path: path, value: value)
+            count += 1
+            let text = String(decoding: value, as: UTF8.self)
+            guard let open = path.firstIndex(of: UInt8(ascii: "[")), let close = path.lastIndex(of: UInt8(ascii: "]")),
+                open < close
+            else {
+                rows.customer[String(decoding: path, as: UTF8.self)] = text
+                return
+            }
+            let table = String(decoding: UnsafeBufferPointer(rebasing: path[..<open]), as: UTF8.self)
+            let row = String(decoding: UnsafeBufferPointer(rebasing: path[(open + 1)..<close]), as: UTF8.self)
+            let column = String(
+                decoding: UnsafeBufferPointer(rebasing: path[min(close + 2, path.count)...]), as: UTF8.self)
+            rows.children[table, default: [:]][row, default: [:]][column] = text
+        }
+        return parsed ? (rows, fingerprinter.finished(count: count)) : nil
     }
 }

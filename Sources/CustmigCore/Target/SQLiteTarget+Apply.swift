@@ -44,11 +44,12 @@ extension SQLiteTarget {
                 do {
                     // The undo log's before-image: the row as it is now (the plan's, verified by its
                     // fingerprint; a reference pass reads it, its first pass changed it).
-                    var before = action.before
+                    let images = action.images
+                    var before = images.beforeJSON
                     if action.kind == .references,
                         case .success(let image)? = try Self.images(ids: [action.customerId], db: db)[action.customerId]
                     {
-                        before = image
+                        before = image.jsonText
                     }
                     let loaded = try Row.fetchOne(
                         db.cachedStatement(
@@ -58,8 +59,8 @@ extension SQLiteTarget {
                         try Bool.fetchOne(
                             db.cachedStatement(sql: "SELECT 1 FROM custmig_crosswalk WHERE canonical_key = ?"),
                             arguments: [action.canonicalKey]) ?? false
-                    try Self.apply(action, db: db)
-                    let fingerprint = try Self.recordLoaded(action, planHash: planHash, at: now, db: db)
+                    try Self.apply(action, images: images, db: db)
+                    let fingerprint = try Self.recordLoaded(action, fingerprint: images.fingerprint, planHash: planHash, at: now, db: db)
                     try RawStatement(
                         db,
                         sql: """
@@ -73,7 +74,7 @@ extension SQLiteTarget {
                         bind.int(batch * Self.undoSeqStride + index)
                         bind.text(action.canonicalKey)
                         bind.text(action.customerId)
-                        bind.text(before?.jsonText)
+                        bind.text(before)
                         bind.text(fingerprint)
                         bind.bool(!crosswalked)
                         bind.text(loaded?["image"] as String?)
@@ -142,17 +143,21 @@ extension SQLiteTarget {
 
     /// Writes one action. With the row as the plan read it (`before`), only what differs is written:
     /// the customer row if one of its columns changes, a child table's rows if any of them change.
-    static func apply(_ action: TargetAction, db: Database) throws {
+    static func apply(_ action: TargetAction, images: PreparedImages, db: Database) throws {
+        try apply(action, rows: images.rows, before: images.beforeRows, db: db)
+    }
+
+    /// Writes one action given its rows and the rows the plan read (`before`, nil for a new customer).
+    static func apply(_ action: TargetAction, rows: CustomerRows, before beforeRows: CustomerRows?, db: Database) throws {
         if action.kind == .deactivate {
             try db.execute(
                 sql: "UPDATE customer SET status = 'inactive' WHERE customer_id = ?", arguments: [action.customerId])
             return
         }
-        let rows = action.image.rows
         let withoutReferences = action.kind == .upsertWithoutReferences
         // A reference pass runs after its own first pass changed the row: rewrite it all.
-        let before = action.kind == .upsert ? action.before?.rows : nil
-        let fresh = action.kind == .upsert && action.before == nil
+        let before = action.kind == .upsert ? beforeRows : nil
+        let fresh = action.kind == .upsert && beforeRows == nil
         if before == nil || before!.customer != rows.customer || withoutReferences {
             let customer = rows.customer
             try RawStatement(db, sql: Self.upsertCustomerSQL).run { bind in
@@ -193,9 +198,10 @@ extension SQLiteTarget {
 
     /// Records the crosswalk entry and the "last loaded" image; returns the image's fingerprint.
     @discardableResult
-    static func recordLoaded(_ action: TargetAction, planHash: String, at time: String, db: Database) throws -> String {
+    static func recordLoaded(
+        _ action: TargetAction, fingerprint: String, planHash: String, at time: String, db: Database
+    ) throws -> String {
         let json = action.imageJSON ?? action.image.jsonText
-        let fingerprint = action.image.fingerprint
         try RawStatement(
             db,
             sql: """

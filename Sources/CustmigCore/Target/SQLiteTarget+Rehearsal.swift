@@ -61,8 +61,9 @@ extension SQLiteTarget {
             var failedAt: Int?
             for (index, action) in remaining.enumerated() {
                 do {
-                    try Self.apply(action, db: db)
-                    try Self.recordLoaded(action, planHash: "rehearsal", at: "", db: db)
+                    let images = action.images
+                    try Self.apply(action, images: images, db: db)
+                    try Self.recordLoaded(action, fingerprint: images.fingerprint, planHash: "rehearsal", at: "", db: db)
                 } catch let error as DatabaseError {
                     refused.append(
                         RefusedAction(

@@ -40,7 +40,8 @@ public struct TargetAction: Sendable, Hashable {
     public var kind: Kind
     public var canonicalKey: String
     public var customerId: String
-    /// The image the customer has after the action.
+    /// The image the customer has after the action. Empty when the action was read from a stored
+    /// plan: its text (``imageJSON``) and ``prepared`` rows stand for it, and ``before`` is nil the same way.
     public var image: CustomerImage
     /// `inserted` or `linked`: how the crosswalk entry was made (kept when it exists).
     public var crosswalk: String
@@ -54,6 +55,9 @@ public struct TargetAction: Sendable, Hashable {
     /// The image as the plan stored it (its sorted JSON text), so that applying it does not
     /// serialize it again; nil when the action was built in memory.
     public var imageJSON: String?
+    /// What applying the action needs from its images, worked out ahead on the thread that reads the
+    /// next batch, so that the writing thread only writes.
+    public var prepared: PreparedImages?
 
     public init(
         kind: Kind, canonicalKey: String, customerId: String, image: CustomerImage, crosswalk: String = "inserted",
@@ -66,6 +70,45 @@ public struct TargetAction: Sendable, Hashable {
         self.crosswalk = crosswalk
         self.before = before
     }
+}
+
+/// What applying an action needs from its images, worked out ahead: the rows of the after-image and
+/// its fingerprint, and the before-image's rows and stored text.
+public struct PreparedImages: Sendable, Hashable {
+    public var rows: CustomerRows
+    public var fingerprint: String
+    public var beforeRows: CustomerRows?
+    /// The before-image as the plan stored it: the undo log keeps this text.
+    public var beforeJSON: String?
+
+    /// From a stored plan's texts, in one pass each, without building the images. A text that is
+    /// not an image reads as no rows (as `CustomerImage(json:) ?? CustomerImage()` did).
+    init(json: String?, beforeJSON: String?) {
+        let after = json.flatMap(CustomerRows.parse) ?? (CustomerRows(), CustomerImage().fingerprint)
+        rows = after.rows
+        fingerprint = after.fingerprint
+        beforeRows = beforeJSON.flatMap(CustomerRows.parse)?.rows
+        self.beforeJSON = beforeRows == nil ? nil : beforeJSON
+    }
+
+    init(image: CustomerImage, before: CustomerImage?) {
+        rows = image.rows
+        fingerprint = image.fingerprint
+        beforeRows = before?.rows
+        beforeJSON = before?.jsonText
+    }
+}
+
+extension TargetAction {
+    /// The action with its ``PreparedImages`` worked out from its images.
+    public func preparingImages() -> TargetAction {
+        var action = self
+        action.prepared = PreparedImages(image: image, before: before)
+        return action
+    }
+
+    /// What applying needs, prepared ahead or worked out now.
+    var images: PreparedImages { prepared ?? PreparedImages(image: image, before: before) }
 }
 
 /// A target row that could not be read: reported with its key, never fatal.
