@@ -100,13 +100,6 @@ public struct PreparedImages: Sendable, Hashable {
 }
 
 extension TargetAction {
-    /// The action with its ``PreparedImages`` worked out from its images.
-    public func preparingImages() -> TargetAction {
-        var action = self
-        action.prepared = PreparedImages(image: image, before: before)
-        return action
-    }
-
     /// What applying needs, prepared ahead or worked out now.
     var images: PreparedImages { prepared ?? PreparedImages(image: image, before: before) }
 }
