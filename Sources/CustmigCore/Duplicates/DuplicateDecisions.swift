@@ -21,7 +21,11 @@ public struct DuplicateDecision: Sendable, Hashable {
 public enum DuplicateDecisionFile {
     public static let header = "first_key,second_key,decision,who"
 
-    public static func read(path: String, knownKeys: Set<String>?) throws -> [DuplicateDecision] {
+    /// `lineName` says a line of the file as the person should look it up (the file may be a draft
+    /// made of two files).
+    public static func read(
+        path: String, knownKeys: Set<String>?, lineName: (Int) -> String = { "line \($0)" }
+    ) throws -> [DuplicateDecision] {
         guard FileManager.default.fileExists(atPath: path) else { return [] }
         var options = ExtractOptions(format: .csv, encoding: .utf8, delimiter: UInt8(ascii: ","))
         options.hasHeader = true
@@ -34,8 +38,16 @@ public enum DuplicateDecisionFile {
         var decisions: [DuplicateDecision] = []
         var problems: [CustmigError] = []
         while let record = try reader.next() {
+            problems += reader.drainFindings().filter { $0.severity == .error }.map(Self.problem)
             let values = record.fields.map { ($0.value.text ?? "").trimmedWhitespace }
             let location = SourceLocation(file: path, line: record.position.line)
+            if values[0] == values[1] {
+                problems.append(
+                    CustmigError(
+                        .usage, code: "DUP-DECISIONS", "customer \(values[0]) is paired with itself.",
+                        at: location, fix: "name two different customers, or remove the line."))
+                continue
+            }
             guard let verdict = DuplicateDecision.Verdict(rawValue: values[2].lowercased()) else {
                 problems.append(
                     CustmigError(
@@ -54,13 +66,21 @@ public enum DuplicateDecisionFile {
             decisions.append(
                 DuplicateDecision(first: values[0], second: values[1], verdict: verdict, who: values[3], line: record.position.line))
         }
-        problems += contradictions(decisions, file: path)
+        problems += reader.drainFindings().filter { $0.severity == .error }.map(Self.problem)
+        problems += contradictions(decisions, file: path, lineName: lineName)
         if !problems.isEmpty { throw MappingProblems(problems: problems) }
         return decisions
     }
 
+    /// A line the CSV reader could not read is a problem of the file, never a decision lost quietly.
+    static func problem(_ finding: Finding) -> CustmigError {
+        CustmigError(.usage, code: finding.code, finding.message, at: finding.location, fix: finding.fix)
+    }
+
     /// A `keep_apart` pair whose customers the `merge` decisions connect (directly or through others).
-    static func contradictions(_ decisions: [DuplicateDecision], file: String) -> [CustmigError] {
+    static func contradictions(
+        _ decisions: [DuplicateDecision], file: String, lineName: (Int) -> String = { "line \($0)" }
+    ) -> [CustmigError] {
         var parent: [String: String] = [:]
         func root(_ key: String) -> String {
             var current = key
@@ -81,11 +101,11 @@ public enum DuplicateDecisionFile {
         }
         return decisions.filter { $0.verdict == .keepApart && parent[$0.first] != nil && root($0.first) == root($0.second) }
             .map { decision in
-                let lines = (mergeLines[root(decision.first)] ?? []).sorted().map(String.init).joined(separator: ", ")
+                let lines = (mergeLines[root(decision.first)] ?? []).sorted().map(lineName).joined(separator: ", ")
                 return CustmigError(
                     .usage, code: "DUP-CONTRADICTION",
-                    "keep_apart \(decision.first) and \(decision.second) contradicts the merge decisions on lines \(lines), "
-                        + "which connect them.",
+                    "keep_apart \(decision.first) and \(decision.second) contradicts the merge decisions (\(lines)) "
+                        + "that connect them.",
                     at: SourceLocation(file: file, line: decision.line), fix: "remove one of the conflicting lines.")
             }
     }

@@ -55,17 +55,41 @@ public enum DuplicateReview {
         var options = ExtractOptions(format: .csv, encoding: .utf8, delimiter: UInt8(ascii: ","))
         options.hasHeader = true
         let reader = try CSVRecordReader(path: stewardFile, options: options)
+        let columns = Set(reader.description.columns.map { $0.lowercased() })
+        let needed = ["first_key", "second_key", "decision"]
+        guard needed.allSatisfy(columns.contains) else {
+            throw CustmigError(
+                .usage, code: "DUP-DECISIONS",
+                "\(stewardFile) is not a filled-in review export: it lacks the column(s) "
+                    + needed.filter { !columns.contains($0) }.joined(separator: ", ") + ".",
+                at: SourceLocation(file: stewardFile, line: 1),
+                fix: "fill in the decision column of the file custmig duplicates review --out wrote, and pass that file.")
+        }
         var lines: [String] = []
+        /// The steward file's line of each appended decision, to name it in any problem.
+        var sourceLines: [Int] = []
+        var unreadable: [CustmigError] = []
         while let record = try reader.next() {
+            unreadable += reader.drainFindings().filter { $0.severity == .error }.map(DuplicateDecisionFile.problem)
             let decision = (record["decision"]?.text ?? "").trimmedWhitespace
             guard !decision.isEmpty else { continue }
             let fields = [record["first_key"]?.text ?? "", record["second_key"]?.text ?? "", decision, record["who"]?.text ?? ""]
-            lines.append(fields.map { RejectReport.quote($0.trimmedWhitespace) }.joined(separator: ","))
+            // One physical line per decision: the line numbers below depend on it.
+            lines.append(
+                fields.map { RejectReport.quote($0.trimmedWhitespace.replacingOccurrences(of: "\n", with: " ")
+                    .replacingOccurrences(of: "\r", with: " ")) }.joined(separator: ","))
+            sourceLines.append(record.position.line)
+        }
+        unreadable += reader.drainFindings().filter { $0.severity == .error }.map(DuplicateDecisionFile.problem)
+        if !unreadable.isEmpty {
+            throw MappingProblems(problems: unreadable, subject: stewardFile, consequence: "no decision was recorded")
         }
         let target = ((mappingPath as NSString).deletingLastPathComponent.isEmpty ? "." : (mappingPath as NSString).deletingLastPathComponent)
             + "/duplicate-decisions.csv"
-        let existing = (try? String(contentsOfFile: target, encoding: .utf8)) ?? (DuplicateDecisionFile.header + "\n")
-        let combined = existing + (existing.hasSuffix("\n") ? "" : "\n") + lines.map { $0 + "\n" }.joined()
+        var existing = (try? String(contentsOfFile: target, encoding: .utf8)) ?? (DuplicateDecisionFile.header + "\n")
+        if !existing.hasSuffix("\n") { existing += "\n" }
+        let existingLines = existing.utf8.lazy.filter { $0 == UInt8(ascii: "\n") }.count
+        let combined = existing + lines.map { $0 + "\n" }.joined()
         let known = try workspace.ledger.database.read { db in
             Set(
                 try String.fetchAll(
@@ -78,7 +102,24 @@ public enum DuplicateReview {
         let draft = target + ".draft"
         try combined.write(toFile: draft, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: draft) }
-        _ = try DuplicateDecisionFile.read(path: draft, knownKeys: known)
+        // Name the line where the person can fix it: the steward file's, or the decisions file's.
+        func place(_ line: Int) -> SourceLocation {
+            line > existingLines && line - existingLines - 1 < sourceLines.count
+                ? SourceLocation(file: stewardFile, line: sourceLines[line - existingLines - 1])
+                : SourceLocation(file: target, line: line)
+        }
+        do {
+            _ = try DuplicateDecisionFile.read(path: draft, knownKeys: known, lineName: { place($0).description })
+        } catch var problems as MappingProblems {
+            problems.problems = problems.problems.map { problem in
+                var problem = problem
+                if let line = problem.location?.line { problem.location = place(line) }
+                return problem
+            }
+            problems.subject = "the decisions"
+            problems.consequence = "none was recorded"
+            throw problems
+        }
         try FileManager.default.removeItem(atPath: draft)
         try combined.write(toFile: target, atomically: true, encoding: .utf8)
         return lines.count

@@ -61,7 +61,7 @@ struct DuplicateDecisionTests {
             _ = try DuplicateDecisionFile.read(path: file, knownKeys: nil)
         } throws: { error in
             (error as? MappingProblems)?.description.contains(
-                "duplicate-decisions.csv:4: error: [DUP-CONTRADICTION] keep_apart A and C contradicts the merge decisions on lines 2, 3") == true
+                "duplicate-decisions.csv:4: error: [DUP-CONTRADICTION] keep_apart A and C contradicts the merge decisions (line 2, line 3)") == true
         }
     }
 
@@ -83,4 +83,44 @@ struct DuplicateDecisionTests {
         }
         #expect(!FileManager.default.fileExists(atPath: mappingFolder + "/duplicate-decisions.csv"))
     }
+
+    @Test("decide names the steward file's own lines, refuses a line it cannot read, a self-pair and a foreign file")
+    func stewardLines() throws {
+        let mappingFolder = try StewardFilesTests.mappingFolder()
+        let workspace = try Workspace(path: try Paths.scratch(), command: "test", writer: true)
+        _ = try MapStage.run(
+            MapOptions(
+                mappingPath: mappingFolder + "/mapping.yaml", extracts: [Paths.samples("customers.csv")], command: "test",
+                custmigVersion: CustmigVersion.current), workspace: workspace)
+        let header = "first_key,second_key,score,first_name,second_name,first_city,second_city,evidence,decision,who\n"
+        func decide(_ body: String) throws -> String {
+            let steward = try Paths.scratch() + "/pairs.csv"
+            try (header + body).write(toFile: steward, atomically: true, encoding: .utf8)
+            do {
+                _ = try DuplicateReview.decide(
+                    workspace: workspace, stewardFile: steward, mappingPath: mappingFolder + "/mapping.yaml")
+                return ""
+            } catch let problems as MappingProblems {
+                return problems.description
+            } catch let error as CustmigError {
+                return error.description
+            }
+        }
+        // Line 2 undecided, 3 and 4 contradict each other.
+        let contradiction = try decide("100001,100002,6,,,,,,,\n100001,100002,6,,,,,,merge,x\n100002,100001,6,,,,,,keep_apart,y\n")
+        #expect(contradiction.contains("pairs.csv:4: error: [DUP-CONTRADICTION]"), "\(contradiction)")
+        #expect(contradiction.contains("pairs.csv:3)"), "\(contradiction)")
+        let unreadable = try decide("100001,100002,6,,,,,,merge,x\n\"100003,100004,6,,,,,,merge,x\n")
+        #expect(unreadable.contains("pairs.csv:3: error: [CSV-QUOTE]"), "\(unreadable)")
+        let selfPair = try decide("100001,100001,6,,,,,,merge,x\n")
+        #expect(selfPair.contains("pairs.csv:2: error: [DUP-DECISIONS] customer 100001 is paired with itself"), "\(selfPair)")
+        let steward = try Paths.scratch() + "/other.csv"
+        try "key,name\n1,a\n".write(toFile: steward, atomically: true, encoding: .utf8)
+        #expect(throws: CustmigError.self) {
+            _ = try DuplicateReview.decide(
+                workspace: workspace, stewardFile: steward, mappingPath: mappingFolder + "/mapping.yaml")
+        }
+        #expect(!FileManager.default.fileExists(atPath: mappingFolder + "/duplicate-decisions.csv"))
+    }
+
 }

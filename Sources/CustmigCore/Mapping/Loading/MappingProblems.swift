@@ -1,6 +1,9 @@
 /// Everything wrong with a mapping file, found before any data is read; thrown as one error.
 public struct MappingProblems: Error, CustomStringConvertible, Sendable {
     public var problems: [CustmigError]
+    /// What had the problems and what was therefore not done, for the closing line.
+    public var subject = "the mapping"
+    public var consequence = "nothing was read"
 
     public var description: String { problems.map(\.description).joined(separator: "\n") }
 }
