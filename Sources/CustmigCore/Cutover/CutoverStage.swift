@@ -22,6 +22,8 @@ public struct CutoverSummary: Sendable, Codable {
 public struct CutoverOptions: Sendable {
     public var allowUnapproved = false
     public var skipStale = false
+    /// Customers per batch (and checkpoint); nil: the plan's own batches, as the dry run cut them.
+    public var batchSize: Int?
     public var command: String
     public init(command: String) { self.command = command }
 }
@@ -76,16 +78,32 @@ public enum CutoverStage {
                     "have the business owner approve it (custmig approve \(plan) --by NAME), or pass --allow-unapproved for a rehearsal (recorded)."
             )
         }
-        let batches = try ledger.database.read { db in
-            try Int.fetchOne(db, sql: "SELECT MAX(batch) + 1 FROM plan_action INDEXED BY plan_action_by_batch WHERE plan_id = ?", arguments: [plan])
-                ?? 0
+        if let size = options.batchSize, !CutoverBatches.sizes.contains(size) {
+            throw CustmigError(
+                .usage, code: "CUTOVER-BATCH-SIZE", "--batch-size \(size) is out of range.",
+                fix: "give a number of customers per batch from 1 to 1,000,000 (or leave it out for the plan's batches).")
         }
+        let committed = try target.committedBatches(planHash: hash)
+        let recordedLayout = try target.database.read { db in
+            try String.fetchOne(
+                db, sql: "SELECT value FROM custmig_meta WHERE key = ?", arguments: [CutoverBatches.metaKey(planHash: hash)])
+        }
+        let layout = try CutoverBatches(plan: plan, size: options.batchSize, ledger: ledger)
+        if !committed.isEmpty, (recordedLayout ?? "plan") != layout.recorded {
+            throw CustmigError(
+                .usage, code: "CUTOVER-BATCH-SIZE",
+                "plan \(plan) was cut over into this target in \(CutoverBatches.describe(recordedLayout ?? "plan")), "
+                    + "and \(committed.count) of them are committed; this run asks for \(CutoverBatches.describe(layout.recorded)).",
+                fix: "resume with the same batches: "
+                    + (recordedLayout.map { $0 == "plan" ? "leave --batch-size out" : "--batch-size \($0)" } ?? "leave --batch-size out")
+                    + ".")
+        }
+        let batches = layout.count
         let conflicts = try ledger.database.read { db in
             try Int.fetchOne(
                 db, sql: "SELECT COUNT(*) FROM plan_action WHERE plan_id = ? AND action = 'conflict'", arguments: [plan]
             ) ?? 0
         }
-        let committed = try target.committedBatches(planHash: hash)
         var summary = CutoverSummary(
             plan: plan, contentHash: hash, outcome: "done", batches: batches, batchesApplied: 0,
             batchesResumed: committed.count,
@@ -106,9 +124,17 @@ public enum CutoverStage {
         }
         summary.snapshot = try Snapshot.takeOnce(
             target: target, planHash: hash, plan: plan, workspace: workspace, hasCheckpoints: !committed.isEmpty)
+        if committed.isEmpty {
+            // After the snapshot (restoring it forgets the layout too), before the first batch.
+            try target.database.write { db in
+                try db.execute(
+                    sql: "INSERT OR REPLACE INTO custmig_meta (key, value) VALUES (?, ?)",
+                    arguments: [CutoverBatches.metaKey(planHash: hash), layout.recorded])
+            }
+        }
         let pending = (0..<batches).filter { !committed.contains($0) }
         let database = ledger.database
-        let prefetch = Prefetch<[TargetAction]> { batch in try PlanStore.targetActions(plan: plan, batch: batch, database: database) }
+        let prefetch = Prefetch<[TargetAction]> { batch in try layout.actions(plan: plan, batch: batch, database: database) }
         for (position, batch) in pending.enumerated() {
             let actions = try prefetch.take(batch)
             if position + 1 < pending.count { prefetch.request(pending[position + 1]) }

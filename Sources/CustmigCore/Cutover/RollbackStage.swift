@@ -152,6 +152,11 @@ public enum RollbackStage {
                 try db.execute(
                     sql: "DELETE FROM custmig_checkpoint WHERE plan_hash = ? AND batch = ?",
                     arguments: [planHash, batch])
+                if batch == batches.last {
+                    // Nothing of the plan is applied any more: a new cutover may cut other batches.
+                    try db.execute(
+                        sql: "DELETE FROM custmig_meta WHERE key = ?", arguments: [CutoverBatches.metaKey(planHash: planHash)])
+                }
             }
         }
     }

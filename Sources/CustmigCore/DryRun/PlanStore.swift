@@ -8,13 +8,29 @@ public enum PlanStore {
     /// The target operations of one batch, in plan order.
     /// (The ledger has no statistics: without `INDEXED BY` SQLite walks the whole plan for each batch.)
     static func targetActions(plan: Int64, batch: Int, database: DatabaseQueue) throws -> [TargetAction] {
+        try targetActions(
+            database: database,
+            sql: "INDEXED BY plan_action_by_batch WHERE plan_id = ? AND batch = ? ORDER BY seq", arguments: [plan, batch])
+    }
+
+    /// The applicable actions whose `seq` lies in `seqs`, in plan order (a cutover's own batch).
+    static func targetActions(plan: Int64, seqs: ClosedRange<Int64>, database: DatabaseQueue) throws -> [TargetAction] {
+        try targetActions(
+            database: database,
+            sql: "WHERE plan_id = ? AND seq BETWEEN ? AND ? AND batch IS NOT NULL ORDER BY seq",
+            arguments: [plan, seqs.lowerBound, seqs.upperBound])
+    }
+
+    private static func targetActions(
+        database: DatabaseQueue, sql condition: String, arguments: StatementArguments
+    ) throws -> [TargetAction] {
         try database.read { db in
             try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT canonical_key, customer_id, action, apply_kind, image, before_image, fingerprint, source_hash FROM plan_action
-                    INDEXED BY plan_action_by_batch WHERE plan_id = ? AND batch = ? ORDER BY seq
-                    """, arguments: [plan, batch]
+                    SELECT canonical_key, customer_id, action, apply_kind, image, before_image, fingerprint, source_hash
+                    FROM plan_action \(condition)
+                    """, arguments: arguments
             ).map { row in
                 // Straight from the stored texts to rows (on the thread that reads ahead): the images
                 // themselves are never built.

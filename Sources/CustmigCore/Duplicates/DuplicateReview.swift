@@ -116,8 +116,8 @@ public enum DuplicateReview {
                 if let line = problem.location?.line { problem.location = place(line) }
                 return problem
             }
-            problems.subject = "the decisions"
-            problems.consequence = "none was recorded"
+            problems.subject = "the decisions file"
+            problems.consequence = "no decision was recorded"
             throw problems
         }
         try FileManager.default.removeItem(atPath: draft)

@@ -26,6 +26,12 @@ extension Custmig {
 
         @OptionGroup var workspace: WorkspaceOptions
 
+        @Option(
+            help: ArgumentHelp(
+                "Customers per batch and checkpoint (1 to 1,000,000), in plan order (default: the plan's batches, as dry-run --batch-size cut them).",
+                discussion: "A resumed cutover must use the same value; it is kept in the target's bookkeeping."))
+        var batchSize: Int?
+
         @Flag(help: "Apply a plan nobody approved (recorded with the plan).")
         var allowUnapproved = false
 
@@ -40,6 +46,7 @@ extension Custmig {
                 var options = CutoverOptions(command: command)
                 options.allowUnapproved = allowUnapproved
                 options.skipStale = skipStale
+                options.batchSize = batchSize
                 let started = Date()
                 var first: Int?
                 let summary = try CutoverStage.run(plan: plan, workspace: space, target: sqlite, options: options) {

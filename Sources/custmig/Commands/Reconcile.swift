@@ -20,7 +20,7 @@ extension Custmig {
         @Option(help: "The target: sqlite:PATH.")
         var target: String
 
-        @Option(help: "The plan (default: latest).")
+        @Option(name: [.customLong("plan"), .customLong("run")], help: "The plan (default: latest); --run is accepted for it.")
         var plan: String = "latest"
 
         @OptionGroup var workspace: WorkspaceOptions

@@ -308,4 +308,45 @@ struct CutoverTests {
             plan: "latest", mode: .snapshot, workspace: scenario.workspace, target: scenario.target)
         #expect(try scenario.dump() == before)
     }
+
+    @Test("--batch-size at the cutover: the same rows in its own batches, kept for a resume, forgotten by a rollback")
+    func cutoverBatchSize() throws {
+        let byPlan = try Self.planned(rows: 600)
+        let ownSize = try Self.planned(rows: 600)
+        func cutover(_ scenario: (folder: String, workspace: String, target: String), _ extra: [String]) throws -> CLI.Output {
+            try CLI.run(
+                ["cutover", "latest", "--allow-unapproved", "--target", "sqlite:" + scenario.target, "--workspace", scenario.workspace]
+                    + extra)
+        }
+        #expect(try cutover(byPlan, []).status == 0)
+        let run = try cutover(ownSize, ["--batch-size", "7"])
+        #expect(run.status == 0, "\(run.stderr)")
+        // The same business rows, loaded values and crosswalk; other checkpoints.
+        #expect(try Self.dump(byPlan.target, bookkeeping: false) == Self.dump(ownSize.target, bookkeeping: false))
+        let queue = try DatabaseQueue(path: ownSize.target)
+        let (checkpoints, actions, layout) = try queue.read { db in
+            (
+                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM custmig_checkpoint") ?? 0,
+                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM custmig_undo") ?? 0,
+                try String.fetchOne(db, sql: "SELECT value FROM custmig_meta WHERE key LIKE 'cutover_batches/%'")
+            )
+        }
+        try queue.close()
+        #expect(checkpoints == (actions + 6) / 7)
+        #expect(layout == "7")
+        // Rolled back halfway by hand (the last batches' checkpoints gone), a resume with another size is refused.
+        let half = try DatabaseQueue(path: ownSize.target)
+        try half.write { db in try db.execute(sql: "DELETE FROM custmig_checkpoint WHERE batch >= 10") }
+        try half.close()
+        let other = try cutover(ownSize, ["--batch-size", "50"])
+        #expect(other.status == ExitStatus.usage.rawValue)
+        #expect(other.stderr.contains("[CUTOVER-BATCH-SIZE]") && other.stderr.contains("--batch-size 7"), "\(other.stderr)")
+        // A surgical rollback forgets the layout: the plan can be cut over again in other batches.
+        let rollback = try CLI.run(
+            ["rollback", "latest", "--target", "sqlite:" + byPlan.target, "--workspace", byPlan.workspace])
+        #expect(rollback.status == 0, "\(rollback.stderr)")
+        #expect(try cutover(byPlan, ["--batch-size", "100"]).status == 0)
+        #expect(try Self.dump(byPlan.target, bookkeeping: false) == Self.dump(ownSize.target, bookkeeping: false))
+    }
+
 }
