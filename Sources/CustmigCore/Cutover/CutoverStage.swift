@@ -19,6 +19,25 @@ public struct CutoverSummary: Sendable, Codable {
     public var elapsedSeconds: Double
 }
 
+/// Where a running cutover stands, after each committed batch.
+public struct CutoverProgress: Sendable {
+    /// The batch just committed (1-based) and how many the plan has.
+    public var batch: Int
+    public var batches: Int
+    /// What this run (not an earlier, interrupted one) has committed, and since when.
+    public var batchesThisRun: Int
+    public var customersThisRun: Int
+    public var seconds: Double
+
+    /// Customers per second over this run.
+    public var rate: Double { seconds > 0 ? Double(customersThisRun) / seconds : 0 }
+
+    /// Seconds left at this run's pace per batch.
+    public var secondsLeft: Int {
+        batchesThisRun > 0 ? Int(seconds / Double(batchesThisRun) * Double(batches - batch)) : 0
+    }
+}
+
 public struct CutoverOptions: Sendable {
     public var allowUnapproved = false
     public var skipStale = false
@@ -49,7 +68,7 @@ extension CutoverStage {
 public enum CutoverStage {
     public static func run(
         plan reference: String, workspace: Workspace, target: SQLiteTarget, options: CutoverOptions,
-        progress: (Int, Int) -> Void = { _, _ in }
+        progress: (CutoverProgress) -> Void = { _ in }
     ) throws -> CutoverSummary {
         let started = Date()
         let ledger = workspace.ledger
@@ -157,7 +176,10 @@ public enum CutoverStage {
             try mirror(
                 plan: plan, target: target, batches: batches,
                 committed: summary.batchesResumed + summary.batchesApplied, outcome: "running", ledger: ledger)
-            progress(batch + 1, batches)
+            progress(
+                CutoverProgress(
+                    batch: batch + 1, batches: batches, batchesThisRun: summary.batchesApplied,
+                    customersThisRun: summary.actionsApplied, seconds: Date().timeIntervalSince(started)))
         }
         try mirror(
             plan: plan, target: target, batches: batches, committed: summary.batchesResumed + summary.batchesApplied,

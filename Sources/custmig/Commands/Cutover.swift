@@ -47,16 +47,12 @@ extension Custmig {
                 options.allowUnapproved = allowUnapproved
                 options.skipStale = skipStale
                 options.batchSize = batchSize
-                let started = Date()
-                var first: Int?
                 let summary = try CutoverStage.run(plan: plan, workspace: space, target: sqlite, options: options) {
-                    done, total in
-                    // Batches per second over this run (a resumed run starts counting at its first batch).
-                    if first == nil { first = done - 1 }
-                    let rate = Double(done - (first ?? 0)) / max(Date().timeIntervalSince(started), 0.001)
-                    let eta = rate > 0 ? Int(Double(total - done) / rate) : 0
+                    step in
+                    let eta = step.secondsLeft
                     Terminal.progress(
-                        "cutover: batch \(done) of \(total), \(String(format: "%.1f", rate)) batches/s, ETA \(eta / 60) min \(eta % 60) s")
+                        "cutover: batch \(step.batch) of \(step.batches), \(Int(step.rate)) customers/s, "
+                            + "ETA \(eta / 60) min \(eta % 60) s")
                 }
                 Terminal.clearProgress()
                 if summary.outcome == "already applied" {
