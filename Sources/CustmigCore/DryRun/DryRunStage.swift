@@ -17,8 +17,15 @@ public enum DryRunStage {
         let inputs = try Inputs.load(ledger: ledger, options: options)
         let (set, settings, resolutions) = (inputs.set, inputs.settings, inputs.resolutions)
         try ledger.database.write { db in
-            // A dry run killed midway leaves a plan being built; it is worthless, start over.
-            try db.execute(sql: "DELETE FROM plan WHERE status = 'building'")
+            // A dry run killed midway leaves a plan being built; it is worthless, start over. (Before
+            // plans were sealed with their summary in one transaction, one killed while sealing could
+            // be current without a summary: the same, and the plan it superseded is current again.)
+            try db.execute(
+                sql: """
+                    UPDATE plan SET status = 'current', superseded_by = NULL
+                    WHERE superseded_by IN (SELECT id FROM plan WHERE status = 'current' AND summary IS NULL)
+                    """)
+            try db.execute(sql: "DELETE FROM plan WHERE status = 'building' OR (status = 'current' AND summary IS NULL)")
         }
         // …and perhaps the scratch copy of its rehearsal (this process holds the workspace lock).
         for name in (try? FileManager.default.contentsOfDirectory(atPath: workspace.path)) ?? []

@@ -194,8 +194,12 @@ public enum PlanStore {
                     "\($0["canonical_key"] as String): \($0["before"] as String? ?? "(not in the plan)") -> \($0["after"] as String)"
                 }
             }
+            // Current and summarized in one transaction: a dry run killed after it leaves a plan that
+            // reads back whole (only the report files may be missing; the next dry run rewrites them).
+            summary.elapsedSeconds = Date().timeIntervalSince(started)
             try db.execute(
-                sql: "UPDATE plan SET status = 'current', content_hash = ? WHERE id = ?", arguments: [hash, plan])
+                sql: "UPDATE plan SET status = 'current', content_hash = ?, summary = ? WHERE id = ?",
+                arguments: [hash, String(decoding: try JSONEncoder().encode(summary), as: UTF8.self), plan])
         }
         summary.reports = try PlanReport.write(
             plan: plan, summary: summary, ledger: ledger, folder: try workspace.reportFolder(plan: plan),

@@ -384,4 +384,26 @@ struct DryRunStageTests {
         #expect(row.action == "reject")
         #expect(row.reason?.contains("0000100002: customer.search_term holds binary data") == true)
     }
+
+    @Test("a plan left current without its summary (killed while sealing) is rebuilt, and the plan it replaced is current again")
+    func killedWhileSealing() throws {
+        let scenario = try DryRunScenario()
+        try scenario.map()
+        let first = try scenario.dryRun()
+        try scenario.map { $0.replacingOccurrences(of: "Bauer", with: "Baur") }
+        let second = try scenario.dryRun()
+        #expect(second.plan != first.plan)
+        // What a kill between the two transactions of an earlier custmig left behind.
+        try scenario.workspace.ledger.database.write { db in
+            try db.execute(sql: "UPDATE plan SET summary = NULL WHERE id = ?", arguments: [second.plan])
+        }
+        let again = try scenario.dryRun()
+        #expect(again.contentHash == second.contentHash)
+        #expect(again.outcome == "new")
+        #expect(again.supersedes == first.plan)
+        let statuses = try scenario.workspace.ledger.database.read { db in
+            try Row.fetchAll(db, sql: "SELECT id, status FROM plan ORDER BY id").map { "\($0["id"] as Int64):\($0["status"] as String)" }
+        }
+        #expect(statuses == ["\(first.plan):superseded", "\(again.plan):current"])
+    }
 }
