@@ -18,26 +18,17 @@ enum Snapshot {
         let folder = workspace.path + "/snapshots"
         try FileManager.default.createDirectory(
             atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        removePartials(in: folder)
         let path = "\(folder)/plan-\(plan)-\(planHash.prefix(12)).sqlite"
-        let partial = path + ".partial"
-        try? FileManager.default.removeItem(atPath: partial)
-        let copy = try DatabaseQueue(path: partial)
-        try target.database.backup(to: copy)
-        // One self-contained file (the target is in WAL mode, and a backup copies that setting).
-        try copy.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA journal_mode = DELETE") }
         var counts: [String: Int] = [:]
-        try copy.read { db in
-            for table in try String.fetchAll(
-                db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
-            {
-                counts[table] = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \"\(table)\"")
+        try copy(target.database, to: path) { copy in
+            try copy.read { db in
+                for table in try String.fetchAll(
+                    db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+                {
+                    counts[table] = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \"\(table)\"")
+                }
             }
-        }
-        try copy.close()
-        guard rename(partial, path) == 0 else {
-            throw CustmigError(
-                .unreadableInput, code: "SNAPSHOT-WRITE", "cannot write the snapshot \(path).",
-                fix: "check the workspace's disk.")
         }
         let digest = try FileDigest.sha256(path: path)
         let manifest = String(decoding: try JSONEncoder().encode(counts), as: UTF8.self)
@@ -57,4 +48,33 @@ enum Snapshot {
         }
         return path
     }
+
+    /// Copies a database into one self-contained file at `path`, or leaves nothing there: the copy is
+    /// written as `path.partial` and renamed when complete, so a process killed while copying leaves
+    /// only a partial file, which the next copy (or ``removePartials(in:)``) deletes.
+    static func copy(
+        _ source: DatabaseQueue, to path: String, inspect: (DatabaseQueue) throws -> Void = { _ in }
+    ) throws {
+        let partial = path + ".partial"
+        for suffix in ["", "-journal", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: partial + suffix) }
+        let copy = try DatabaseQueue(path: partial)
+        try source.backup(to: copy)
+        // One self-contained file (the target is in WAL mode, and a backup copies that setting).
+        try copy.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA journal_mode = DELETE") }
+        try inspect(copy)
+        try copy.close()
+        guard rename(partial, path) == 0 else {
+            throw CustmigError(
+                .unreadableInput, code: "SNAPSHOT-WRITE", "cannot write the snapshot \(path).",
+                fix: "check the workspace's disk.")
+        }
+    }
+
+    /// Deletes what killed copies left in `folder` (the caller holds the workspace's lock).
+    static func removePartials(in folder: String) {
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [] where name.contains(".partial") {
+            try? FileManager.default.removeItem(atPath: folder + "/" + name)
+        }
+    }
+
 }

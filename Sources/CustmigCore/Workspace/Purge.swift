@@ -62,6 +62,13 @@ public enum PurgeStage {
                             db, sql: "SELECT path FROM snapshot WHERE plan_hash = ?", arguments: [hash])
                     }
                 }
+                // The copies a snapshot rollback made of the target before restoring hold the same data.
+                let folder = workspace.path + "/snapshots"
+                let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+                for plan in plans {
+                    let prefix = "before-rollback-plan-\(plan["id"] as Int64)-"
+                    snapshots += names.filter { $0.hasPrefix(prefix) }.sorted().map { folder + "/" + $0 }
+                }
                 let removed =
                     "{\"canonical_records\":\(summary.canonicalRecords),\"plans\":\(plans.count),\"snapshots\":\(snapshots.count)}"
                 try db.execute(

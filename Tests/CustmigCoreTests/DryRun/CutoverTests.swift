@@ -349,4 +349,40 @@ struct CutoverTests {
         #expect(try Self.dump(byPlan.target, bookkeeping: false) == Self.dump(ownSize.target, bookkeeping: false))
     }
 
+
+    @Test("purge after go-live removes the run's records, plan images, snapshots (rollback copies too) and undo log, and records it")
+    func purgeAfterGoLive() throws {
+        let scenario = try DryRunScenario()
+        let map = try scenario.map()
+        _ = try scenario.dryRun()
+        let cutover = try scenario.cutover()
+        let snapshot = try #require(cutover.snapshot)
+        // A snapshot rollback killed while copying the target aside left a partial copy; the next one
+        // deletes it, and keeps its own finished copy.
+        let folder = scenario.workspace.path + "/snapshots"
+        try Data(repeating: 1, count: 4096).write(to: URL(fileURLWithPath: folder + "/before-rollback-plan-1-1.sqlite.partial"))
+        let rollback = try RollbackStage.run(
+            plan: "latest", mode: .snapshot, workspace: scenario.workspace, target: scenario.target)
+        let safety = try #require(rollback.safetySnapshot)
+        #expect(FileManager.default.fileExists(atPath: safety))
+        #expect(!FileManager.default.fileExists(atPath: folder + "/before-rollback-plan-1-1.sqlite.partial"))
+        _ = try scenario.cutover()
+        let undoBefore = try scenario.target.database.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM custmig_undo") ?? 0 }
+        #expect(undoBefore > 0)
+        let summary = try PurgeStage.run(
+            runs: [map.run], before: nil, workspace: scenario.workspace, target: scenario.target, command: "test")
+        #expect(summary.canonicalRecords == map.read - map.malformed)
+        #expect(summary.undoEntries == undoBefore)
+        #expect(Set(summary.snapshots) == [snapshot, safety])
+        #expect(!FileManager.default.fileExists(atPath: snapshot) && !FileManager.default.fileExists(atPath: safety))
+        let (records, images, purges) = try scenario.workspace.ledger.database.read { db in
+            (
+                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM canonical_record") ?? -1,
+                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM plan_action WHERE image IS NOT NULL OR before_image IS NOT NULL") ?? -1,
+                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM purge WHERE run_id = ?", arguments: [map.run]) ?? -1
+            )
+        }
+        #expect(records == 0 && images == 0 && purges == 1)
+    }
+
 }
