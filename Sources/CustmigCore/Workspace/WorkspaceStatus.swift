@@ -39,8 +39,11 @@ public struct WorkspaceStatus: Sendable, Codable {
         public var counts: [String: Int]
         public var approvedBy: String?
         public var createdAt: Date
-        /// The cutover's progress as the ledger mirrors it: batches committed of all, and its outcome.
+        /// The cutover's progress: batches committed of all (the target's own count when the target
+        /// can be read, which is authoritative; else the ledger's mirror), and what a rerun does.
         public var cutover: String?
+        /// Batches of this plan the target itself holds checkpoints for (nil: the target was not read).
+        public var targetCommitted: Int?
     }
 
     public var workspace: String
@@ -95,17 +98,25 @@ public struct WorkspaceStatus: Sendable, Codable {
                         "SELECT approved_by FROM plan_approval WHERE plan_id = ? AND content_hash = ? AND approved_by NOT LIKE '(unapproved%' ORDER BY approved_at DESC LIMIT 1",
                     arguments: [row["id"], hash])
                 var cutover: String?
+                var targetCommitted: Int?
                 if let progress = try Row.fetchOne(
                     db, sql: "SELECT * FROM cutover_progress WHERE plan_id = ?", arguments: [row["id"]])
                 {
-                    let committed: Int = progress["committed"]
+                    let mirrored: Int = progress["committed"]
                     let batches: Int = progress["batches"]
                     let outcome: String = progress["outcome"]
+                    let target = TargetProgress.read(location: progress["target"], instance: row["target_instance"], planHash: hash)
+                    targetCommitted = target?.committed
+                    let committed = target?.committed ?? mirrored
+                    let resume = target?.layout.map { $0 == "plan" ? "" : " with --batch-size \($0)" } ?? ""
                     cutover =
                         "cutover \(committed) of \(batches) batches committed"
+                        + (target == nil
+                            ? " (as the ledger mirrors it; the target could not be read)"
+                            : target!.committed != mirrored ? " (the target's count; the ledger's mirror says \(mirrored))" : "")
                         + (committed < batches
-                            ? (outcome == "running"
-                                ? " (interrupted: a rerun of the cutover continues at batch \(committed + 1))"
+                            ? (outcome == "running" || target?.committed != mirrored
+                                ? "; interrupted: a rerun of the cutover\(resume) continues at batch \(committed + 1)"
                                 : " (\(outcome))")
                             : "")
                 }
@@ -113,9 +124,38 @@ public struct WorkspaceStatus: Sendable, Codable {
                     id: row["id"], status: row["status"], target: row["target"], mapRun: row["map_run"],
                     contentHash: hash,
                     counts: summary?.counts ?? [:], approvedBy: approvedBy, createdAt: row["created_at"],
-                    cutover: cutover)
+                    cutover: cutover, targetCommitted: targetCommitted)
             }
             return status
+        }
+    }
+}
+
+/// What a target's own bookkeeping says of a plan's cutover, read without writing or locking it.
+struct TargetProgress {
+    var committed: Int
+    /// `plan`, or the `--batch-size` the cutover was started with (nil: not recorded).
+    var layout: String?
+
+    /// nil when the location is not a readable custmig target, or another instance than the plan's.
+    static func read(location: String, instance: String?, planHash: String) -> TargetProgress? {
+        guard case .sqlite(let path)? = try? TargetLocation(parsing: location),
+            FileManager.default.fileExists(atPath: path)
+        else { return nil }
+        var configuration = Configuration()
+        configuration.readonly = true
+        guard let queue = try? DatabaseQueue(path: path, configuration: configuration) else { return nil }
+        defer { try? queue.close() }
+        return try? queue.read { db -> TargetProgress? in
+            guard
+                try String.fetchOne(db, sql: "SELECT value FROM custmig_meta WHERE key = 'instance'") == instance
+            else { return nil }
+            return TargetProgress(
+                committed: try Int.fetchOne(
+                    db, sql: "SELECT COUNT(*) FROM custmig_checkpoint WHERE plan_hash = ?", arguments: [planHash]) ?? 0,
+                layout: try String.fetchOne(
+                    db, sql: "SELECT value FROM custmig_meta WHERE key = ?",
+                    arguments: [CutoverBatches.metaKey(planHash: planHash)]))
         }
     }
 }

@@ -338,6 +338,12 @@ struct CutoverTests {
         let half = try DatabaseQueue(path: ownSize.target)
         try half.write { db in try db.execute(sql: "DELETE FROM custmig_checkpoint WHERE batch >= 10") }
         try half.close()
+        // status reads the target's own checkpoints (authoritative) beside the ledger's mirror.
+        let status = try CLI.run(["status", "--workspace", ownSize.workspace])
+        #expect(
+            status.stdout.contains("cutover 10 of \(checkpoints) batches committed (the target's count; the ledger's mirror says \(checkpoints))"),
+            "\(status.stdout)")
+        #expect(status.stdout.contains("a rerun of the cutover with --batch-size 7 continues at batch 11"), "\(status.stdout)")
         let other = try cutover(ownSize, ["--batch-size", "50"])
         #expect(other.status == ExitStatus.usage.rawValue)
         #expect(other.stderr.contains("[CUTOVER-BATCH-SIZE]") && other.stderr.contains("--batch-size 7"), "\(other.stderr)")
