@@ -391,4 +391,28 @@ struct CutoverTests {
         #expect(records == 0 && images == 0 && purges == 1)
     }
 
+
+    @Test("a dry run killed at random moments, then run again: the plan an uninterrupted dry run makes, and every later one works")
+    func dryRunCrash() throws {
+        let setup = try Self.planned(rows: 2_000)
+        func plans() throws -> [String] {
+            let ledger = try DatabaseQueue(path: setup.workspace + "/ledger.sqlite")
+            defer { try? ledger.close() }
+            return try ledger.read { db in
+                try Row.fetchAll(db, sql: "SELECT status, content_hash, summary IS NOT NULL AS summarized FROM plan")
+                    .map { "\($0["status"] as String) \($0["content_hash"] as String? ?? "") \($0["summarized"] as Bool)" }
+            }
+        }
+        let hash = String(try plans().first?.split(separator: " ")[1] ?? "")
+        #expect(!hash.isEmpty)
+        // Each attempt plans afresh against the same target (the first plan stays current and equal).
+        let arguments = ["dry-run", "--target", "sqlite:" + setup.target, "--workspace", setup.workspace, "--batch-size", "50"]
+        let kills = try KillLoop.run(arguments, attempts: 40, delays: 20_000...900_000, maxKills: 15)
+        #expect(kills >= 5, "only \(kills) kills landed")
+        let final = try CLI.run(arguments)
+        #expect(final.status == 0, "\(final.stderr)")
+        #expect(final.stdout.contains(hash), "\(final.stdout)")
+        #expect(try plans() == ["current \(hash) true"])
+    }
+
 }
