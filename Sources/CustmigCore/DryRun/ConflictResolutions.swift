@@ -40,10 +40,7 @@ public struct ConflictResolutions: Sendable, Equatable {
             result.byKey[row.values[0], default: [:]][row.values[1]] = resolution
         }
         if !problems.isEmpty {
-            throw CustmigError(
-                .usage, code: "RESOLVE-FILE",
-                "\(path) has \(problems.count) problem(s):\n  " + problems.map(\.description).joined(separator: "\n  "),
-                fix: "correct the lines named above.")
+            throw MappingProblems(problems: problems, subject: path, consequence: "no resolution was applied")
         }
         result.digest = try FileDigest.sha256(path: path)
         return result

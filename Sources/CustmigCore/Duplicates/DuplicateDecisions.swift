@@ -32,7 +32,9 @@ public enum DuplicateDecisionFile {
         let reader = try CSVRecordReader(path: path, options: options)
         guard reader.description.columns.map({ $0.lowercased() }) == header.split(separator: ",").map(String.init) else {
             throw CustmigError(
-                .usage, code: "DUP-DECISIONS", "\(path) has the columns \(reader.description.columns.joined(separator: ",")).",
+                .usage, code: "DUP-DECISIONS", reader.description.columns.isEmpty
+                    ? "\(path) is empty (it has no header line)."
+                    : "\(path) has the columns \(reader.description.columns.joined(separator: ",")).",
                 at: SourceLocation(file: path, line: 1), fix: "its header must be \(header).")
         }
         var decisions: [DuplicateDecision] = []

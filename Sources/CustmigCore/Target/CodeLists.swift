@@ -63,11 +63,8 @@ public struct CodeLists: Sendable, Equatable {
             lists.entries[kind, default: [:]][code] = Entry(description: row.values[2], detail: row.values[3])
         }
         if !problems.isEmpty {
-            throw CustmigError(
-                .usage, code: "CODES-FILE",
-                "\(path) has \(problems.count) problem(s); nothing was loaded:\n  "
-                    + problems.map(\.description).joined(separator: "\n  "),
-                fix: "correct the lines named above.")
+            // One line per problem, each with its own fix, and a closing line (exit code 64).
+            throw MappingProblems(problems: problems, subject: path, consequence: "nothing was loaded")
         }
         return lists
     }

@@ -69,7 +69,9 @@ enum StewardFileReader {
             guard header == columns else {
                 problems.append(
                     CustmigError(
-                        .usage, code: "MAP-STEWARD-FILE", "\(path) has the columns \(header.joined(separator: ",")).",
+                        .usage, code: "MAP-STEWARD-FILE", header.isEmpty
+                            ? "\(path) is empty (it has no header line)."
+                            : "\(path) has the columns \(header.joined(separator: ",")).",
                         at: SourceLocation(file: path, line: 1), fix: "its header must be \(columns.joined(separator: ","))."))
                 return []
             }
