@@ -216,8 +216,15 @@ public final class CSVBatchReader {
             }
             header = (1...(fields.count - firstField)).map { "column_\($0)" }
         }
-        recordIndex += 1
         let fieldCount = fields.count - firstField
+        if fieldCount == 1, Int(fields.end[firstField]) - Int(fields.start[firstField]) == 1,
+            base[Int(fields.start[firstField])] == 0x1A
+        {
+            // A DOS end-of-file mark (Ctrl-Z) alone on its line: no data, like a blank line.
+            fields.truncate(to: firstField)
+            return
+        }
+        recordIndex += 1
         if let problem = check(base: base, fields: fields, from: firstField, count: fieldCount, start: start, end: end) {
             fields.truncate(to: firstField)
             batch.malformed.append(

@@ -124,6 +124,15 @@ struct CSVRecordReaderTests {
         #expect(result.errors.isEmpty)
     }
 
+    @Test("a DOS end-of-file mark (Ctrl-Z) on the last line is not a ragged record")
+    func dosEndOfFile() throws {
+        let path = try Paths.scratch() + "/dos.csv"
+        try Data(Array("id;name\r\n1;Alpha\r\n2;Beta\r\n".utf8) + [0x1A]).write(to: URL(fileURLWithPath: path))
+        let result = try ReadResult.read(path)
+        #expect(result.records.map { $0.text("name") } == ["Alpha", "Beta"])
+        #expect(result.errors.isEmpty)
+    }
+
     @Test("an empty file and a header-only file give no records and no errors")
     func emptyFiles() throws {
         for file in ["csv/empty.csv", "csv/header-only.csv"] {
