@@ -75,7 +75,8 @@ public enum ReconcileStage {
             let cursor = try Row.fetchCursor(
                 db,
                 sql: """
-                    SELECT canonical_key, customer_id, action, batch, fingerprint, expect_absent, image FROM plan_action
+                    SELECT canonical_key, customer_id, action, batch, fingerprint, expect_absent, image_fingerprint,
+                    CASE WHEN image_fingerprint IS NULL THEN image END AS image FROM plan_action
                     WHERE plan_id = ? AND IFNULL(apply_kind, '') != 'references' ORDER BY seq
                     """, arguments: [plan])
             var chunk: [Row] = []
@@ -95,10 +96,12 @@ public enum ReconcileStage {
                                 arguments: StatementArguments(Array(part)))
                         }
                     })
-                // The written rows' expected fingerprints: decoding and hashing the images on every core.
+                // The written rows' expected fingerprints: taken by the dry run as it wrote the plan, or (plans
+                // written before it did) by hashing the images on every core.
                 let rows = chunk
                 let written = ParallelMap.map(rows.indices) { index -> String? in
                     guard rows[index]["batch"] as Int? != nil else { return nil }
+                    if let stored = rows[index]["image_fingerprint"] as String? { return stored }
                     return (rows[index]["image"] as String?).flatMap { CustomerImage.imageFingerprint(json: $0) }
                 }
                 for (row, writtenFingerprint) in zip(rows, written) {

@@ -75,8 +75,9 @@ struct PlanWriter {
                 db,
                 sql: """
                     INSERT INTO plan_action (plan_id, seq, batch, canonical_key, legacy_key, customer_id, action, apply_kind,
-                    reason, fingerprint, expect_absent, before_image, image, changes, name, country, source_hash)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    reason, fingerprint, expect_absent, before_image, image, changes, name, country, source_hash,
+                    image_fingerprint)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """)
             for (row, seq, batch) in rows {
                 let keepsImages = row.action != .unchanged && row.action != .reject
@@ -102,6 +103,7 @@ struct PlanWriter {
                     bind.text(row.name)
                     bind.text(row.country)
                     bind.text(row.sourceHash)
+                    bind.text(image == nil ? nil : row.image?.fingerprint)
                 }
                 digest.add(
                     [

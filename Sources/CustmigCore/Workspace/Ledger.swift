@@ -260,6 +260,11 @@ public final class Ledger: @unchecked Sendable {
                 table.add(column: "severity", .text).notNull().defaults(to: "error")
             }
         }
+        migrator.registerMigration("v6-plan-image-fingerprint") { db in
+            /// The row fingerprint of `image`, taken when the plan is written: the reconciliation compares
+            /// the target's rows with it instead of hashing every image again. NULL in older plans.
+            try db.alter(table: "plan_action") { table in table.add(column: "image_fingerprint", .text) }
+        }
         return migrator
     }
 }
