@@ -60,7 +60,7 @@ extension SQLiteTarget {
                             db.cachedStatement(sql: "SELECT 1 FROM custmig_crosswalk WHERE canonical_key = ?"),
                             arguments: [action.canonicalKey]) ?? false
                     try Self.apply(action, images: images, db: db)
-                    let fingerprint = try Self.recordLoaded(action, fingerprint: images.fingerprint, planHash: planHash, at: now, db: db)
+                    try Self.recordLoaded(action, fingerprint: images.fingerprint, planHash: planHash, at: now, db: db)
                     try RawStatement(
                         db,
                         sql: """
@@ -75,7 +75,7 @@ extension SQLiteTarget {
                         bind.text(action.canonicalKey)
                         bind.text(action.customerId)
                         bind.text(before)
-                        bind.text(fingerprint)
+                        bind.text(images.fingerprint)
                         bind.bool(!crosswalked)
                         bind.text(loaded?["image"] as String?)
                         bind.text(loaded?["image_hash"] as String?)
@@ -196,11 +196,10 @@ extension SQLiteTarget {
         }
     }
 
-    /// Records the crosswalk entry and the "last loaded" image; returns the image's fingerprint.
-    @discardableResult
+    /// Records the crosswalk entry and the "last loaded" image with its fingerprint.
     static func recordLoaded(
         _ action: TargetAction, fingerprint: String, planHash: String, at time: String, db: Database
-    ) throws -> String {
+    ) throws {
         let json = action.imageJSON ?? action.image.jsonText
         try RawStatement(
             db,
@@ -228,6 +227,5 @@ extension SQLiteTarget {
                 bind.text(value)
             }
         }
-        return fingerprint
     }
 }

@@ -65,14 +65,20 @@ struct DuplicateDecisionTests {
         }
     }
 
-    @Test("decide refuses keys that are not in the latest map run")
-    func unknownKeys() throws {
+    /// A copy of the flat CSV mapping and a workspace holding its map run of the sample extract.
+    static func mappedSample() throws -> (mappingFolder: String, workspace: Workspace) {
         let mappingFolder = try StewardFilesTests.mappingFolder()
         let workspace = try Workspace(path: try Paths.scratch(), command: "test", writer: true)
         _ = try MapStage.run(
             MapOptions(
                 mappingPath: mappingFolder + "/mapping.yaml", extracts: [Paths.samples("customers.csv")], command: "test",
                 custmigVersion: CustmigVersion.current), workspace: workspace)
+        return (mappingFolder, workspace)
+    }
+
+    @Test("decide refuses keys that are not in the latest map run")
+    func unknownKeys() throws {
+        let (mappingFolder, workspace) = try Self.mappedSample()
         let steward = try Paths.scratch() + "/pairs.csv"
         try "first_key,second_key,score,first_name,second_name,first_city,second_city,evidence,decision,who\n100000,424242,6,a,b,c,d,e,merge,x\n"
             .write(toFile: steward, atomically: true, encoding: .utf8)
@@ -86,12 +92,7 @@ struct DuplicateDecisionTests {
 
     @Test("decide names the steward file's own lines, refuses a line it cannot read, a self-pair and a foreign file")
     func stewardLines() throws {
-        let mappingFolder = try StewardFilesTests.mappingFolder()
-        let workspace = try Workspace(path: try Paths.scratch(), command: "test", writer: true)
-        _ = try MapStage.run(
-            MapOptions(
-                mappingPath: mappingFolder + "/mapping.yaml", extracts: [Paths.samples("customers.csv")], command: "test",
-                custmigVersion: CustmigVersion.current), workspace: workspace)
+        let (mappingFolder, workspace) = try Self.mappedSample()
         let header = "first_key,second_key,score,first_name,second_name,first_city,second_city,evidence,decision,who\n"
         func decide(_ body: String) throws -> String {
             let steward = try Paths.scratch() + "/pairs.csv"
