@@ -10,11 +10,36 @@ enum Paths {
     static func fixture(_ name: String) -> String { testsFolder.appendingPathComponent("Fixtures/\(name)").path }
     static func samples(_ name: String) -> String { repository.appendingPathComponent("Samples/\(name)").path }
 
-    /// A fresh temporary folder for one test.
+    /// A fresh temporary folder for one test, inside this test process's own root (see `ScratchRoot`).
     static func scratch() throws -> String {
-        let path = NSTemporaryDirectory() + "custmig-test-" + UUID().uuidString
+        let path = ScratchRoot.path + "/" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         return path
+    }
+}
+
+/// One folder per test process holding every scratch folder, removed when the process exits, so a
+/// test run does not leave thousands of workspaces and targets (up to ~90 MB each) in the temporary
+/// folder. Roots left by test processes that died (killed, crashed) are removed by the next run.
+enum ScratchRoot {
+    static let prefix = "custmig-tests-"
+
+    static let path: String = {
+        let temporary = NSTemporaryDirectory()
+        removeAbandoned(in: temporary)
+        let path = temporary + prefix + String(getpid())
+        try? FileManager.default.removeItem(atPath: path)
+        atexit { try? FileManager.default.removeItem(atPath: ScratchRoot.path) }
+        return path
+    }()
+
+    /// Removes the roots of test processes that no longer run.
+    private static func removeAbandoned(in temporary: String) {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: temporary)) ?? []
+        for name in names where name.hasPrefix(prefix) {
+            guard let pid = Int32(name.dropFirst(prefix.count)), pid != getpid() else { continue }
+            if kill(pid, 0) != 0 && errno == ESRCH { try? FileManager.default.removeItem(atPath: temporary + name) }
+        }
     }
 }
 
