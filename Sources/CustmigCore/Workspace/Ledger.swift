@@ -35,6 +35,7 @@ public final class Ledger: @unchecked Sendable {
             try db.execute(sql: "PRAGMA journal_mode = WAL")
             try db.execute(sql: "PRAGMA synchronous = FULL")
             try db.execute(sql: "PRAGMA foreign_keys = ON")
+            try db.execute(sql: "PRAGMA cache_size = -16384")
         }
         configuration.busyMode = .timeout(10)
         do {
