@@ -146,6 +146,19 @@ struct TruncationTests {
         let note = try #require(mapped.findings.first { $0.outcome == .note })
         #expect(note.rule == "note:truncate")
         #expect(note.message == "truncate: truncated from \(long.count) to 35 characters")
+        #expect(note.fix == "check the target field's length or shorten the value at the source")
+        #expect(!mapped.isRejected && !mapped.needsReview)
+    }
+
+    @Test("a note's fix fits what the transform changed: a dropped display name is not a length problem")
+    func noteFixFitsTheTransform() throws {
+        let engine = try MappingEngineTests.engine("legacy-flat-csv")
+        let record = MappingEngineTests.clean.merging(["CONTACT_EMAIL": "Anna Meyer <A.Meyer@mueller.de>"]) { $1 }
+        let mapped = engine.map(MappingEngineTests.record(record))
+        #expect(mapped.customer?.contacts.first?.email == "a.meyer@mueller.de")
+        let note = try #require(mapped.findings.first { $0.outcome == .note })
+        #expect(note.rule == "note:email")
+        #expect(note.fix == "check the address; correct it at the source if it is not the one meant")
         #expect(!mapped.isRejected && !mapped.needsReview)
     }
 }

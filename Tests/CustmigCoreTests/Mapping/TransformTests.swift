@@ -103,6 +103,25 @@ struct TransformTests {
         #expect(Expected(Transform.country.apply(input)) == expected, "\(input)")
     }
 
+    @Test(
+        "country names in the forms exports use (ISO's '(the)' style, articles, '&', 'St.', former names); historic or ambiguous ones go to review",
+        arguments: [
+            ("The Netherlands", Expected.value("NL")), ("Netherlands (the)", .value("NL")),
+            ("Korea (the Republic of)", .value("KR")), ("Republic of Korea", .value("KR")),
+            ("Congo (the Democratic Republic of the)", .value("CD")), ("Congo", .value("CG")),
+            ("United Kingdom of Great Britain and Northern Ireland (the)", .value("GB")), ("U.K.", .value("GB")),
+            ("Iran (Islamic Republic of)", .value("IR")), ("Tanzania, the United Republic of", .value("TZ")),
+            ("Bosnia & Herzegovina", .value("BA")), ("St. Lucia", .value("LC")),
+            ("Saint Vincent & the Grenadines", .value("VC")), ("The Gambia", .value("GM")),
+            ("Turkey", .value("TR")), ("Ivory Coast", .value("CI")), ("Swaziland", .value("SZ")),
+            ("Sudan", .value("SD")), ("South Sudan", .value("SS")), ("Niger", .value("NE")),
+            ("Virgin Islands", .review), ("St. Martin", .review), ("Netherlands Antilles", .review),
+            ("Yugoslavia", .review), ("Serbia and Montenegro", .review), ("Soviet Union", .review),
+        ] as [(String, Expected)])
+    func countryNameForms(_ input: String, _ expected: Expected) {
+        #expect(Expected(Transform.country.apply(input)) == expected, "\(input)")
+    }
+
     @Test("all 249 ISO countries are known by alpha-2, alpha-3 and numeric code")
     func fullCountryList() {
         #expect(CountryCodes.all.count == 249)
@@ -130,6 +149,7 @@ struct TransformTests {
         arguments: [
             ("EUR", Expected.value("EUR")), ("eur", .value("EUR")), ("€", .value("EUR")), ("Euro", .value("EUR")),
             ("978", .value("EUR")), ("chf", .value("CHF")), ("£", .value("GBP")), ("$", .review), ("XYZ", .review),
+            ("XXX", .review), ("XAU", .review), ("CHE", .review), ("US$", .value("USD")),
         ] as [(String, Expected)])
     func currencies(_ input: String, _ expected: Expected) {
         #expect(Expected(Transform.currency.apply(input)) == expected, "\(input)")
@@ -167,7 +187,11 @@ struct TransformTests {
         arguments: [
             ("Anna.Meyer@Firm.DE ", Expected.value("anna.meyer@firm.de")), ("info@firm.co.uk", .value("info@firm.co.uk")),
             ("anna(at)firm.de", .review), ("anna@firm", .invalid), ("a@@firm.de", .invalid), ("anna @firm.de", .invalid),
-            ("", .value("")),
+            ("", .value("")), ("a..b@firm.de", .invalid), (".a@firm.de", .invalid), ("a@-firm.de", .invalid),
+            ("a@firm-.de", .invalid), ("a@firm..de", .invalid), ("mailto:Anna@Firm.de", .value("anna@firm.de")),
+            ("Anna Meyer <Anna@Firm.de>", .note("anna@firm.de")), ("<anna@firm.de>", .value("anna@firm.de")),
+            ("anna@firm.de; bob@firm.de", .review), ("anna@firm.de, bob@firm.de", .review),
+            ("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa@firm.de", .invalid),
         ] as [(String, Expected)])
     func emails(_ input: String, _ expected: Expected) {
         #expect(Expected(Transform.email.apply(input)) == expected, "\(input)")
@@ -201,7 +225,8 @@ struct TransformTests {
             ("de89370400440532013000", .value("DE89370400440532013000")),
             ("DE88370400440532013000", .invalid), ("DE8937040044053201300", .invalid),
             ("GB82WEST12345698765432", .value("GB82WEST12345698765432")), ("NO9386011117947", .value("NO9386011117947")),
-            ("XX89370400440532013000", .invalid),
+            ("XX89370400440532013000", .invalid), ("IBAN DE89 3704 0044 0532 0130 00", .value("DE89370400440532013000")),
+            ("IBAN: DE89370400440532013000", .value("DE89370400440532013000")), ("IBAN DE88370400440532013000", .invalid),
         ] as [(String, Expected)])
     func ibans(_ input: String, _ expected: Expected) {
         #expect(Expected(Transform.iban.apply(input)) == expected, "\(input)")

@@ -211,11 +211,11 @@ public final class MappingEngine {
         if run.tracing { trace.steps += Self.transformSteps(field.transforms, raw, context: context) }
         let outcome = plan.outcome(of: raw, context: context)
         for note in outcome.notes {
-            let rule = "note:" + (note.split(separator: ":").first.map(String.init) ?? "transform")
+            let transform = note.split(separator: ":").first.map(String.init) ?? "transform"
             run.findings.append(
                 MappingFinding(
-                    .note, rule: rule, field: path.label(plan.name), value: raw, message: note,
-                    fix: "check the target field's length or shorten the value at the source"))
+                    .note, rule: "note:" + transform, field: path.label(plan.name), value: raw, message: note,
+                    fix: Self.noteFix(transform)))
         }
         switch outcome.result.verdict {
         case .review(let reason), .invalid(let reason):
@@ -265,6 +265,16 @@ public final class MappingEngine {
         }
         trace.value = value.isEmpty ? nil : value
         return value.isEmpty ? nil : value
+    }
+
+    /// What a steward does about a transform's note: it depends on what the transform changed.
+    private static func noteFix(_ transform: String) -> String {
+        switch transform {
+        case "truncate": return "check the target field's length or shorten the value at the source"
+        case "parse_date": return "check the century; write the year with four digits at the source, or add a correction"
+        case "email": return "check the address; correct it at the source if it is not the one meant"
+        default: return "check the changed value; correct it at the source if it is not what is meant"
+        }
     }
 
     /// Each transform's output and problem, for `explain`.

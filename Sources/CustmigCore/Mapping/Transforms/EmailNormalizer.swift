@@ -1,19 +1,52 @@
 import Foundation
 
 /// Normalizes an email address (trimmed, lower case) and checks its syntax; an obfuscated address
-/// (`name(at)firm.de`) goes to review rather than being repaired by guess.
+/// (`name(at)firm.de`) goes to review rather than being repaired by guess. The wrappers exports put
+/// around an address are taken off: `mailto:` and a display name (`Anna Huber <anna@firm.de>`, with a
+/// note, since the name is dropped). Several addresses in one field go to review: which one is meant
+/// is the steward's choice.
 public enum EmailNormalizer {
     public static func normalize(_ value: String) -> TransformResult {
-        let trimmed = value.trimmedWhitespace
-        guard !trimmed.isEmpty else { return .ok("") }
-        let lowered = trimmed.lowercased()
+        var address = value.trimmedWhitespace
+        guard !address.isEmpty else { return .ok("") }
+        var note: String?
+        if address.utf8.count > 7, address.prefix(7).lowercased() == "mailto:" {
+            address = String(address.dropFirst(7)).trimmedWhitespace
+        }
+        if address.hasSuffix(">"), let open = address.lastIndex(of: "<") {
+            let name = address[..<open].trimmingCharacters(in: .whitespaces)
+            address = String(address[address.index(after: open)..<address.index(before: address.endIndex)]).trimmedWhitespace
+            if !name.isEmpty { note = "display name \"\(name)\" dropped" }
+        }
+        let lowered = address.lowercased()
         if lowered.containsBytes("(at)") || lowered.containsBytes("[at]") || lowered.containsBytes(" at ") {
             return .review(value, "\"\(value)\" spells out \"at\"; confirm the address with the customer")
         }
+        if lowered.utf8.filter({ $0 == UInt8(ascii: "@") }).count > 1
+            && lowered.utf8.contains(where: { $0 == UInt8(ascii: ";") || $0 == UInt8(ascii: ",") || $0 == 0x20 })
+        {
+            return .review(value, "\"\(value)\" holds several addresses; choose one in a correction")
+        }
         let valid = Array(lowered.utf8).withUnsafeBufferPointer { ValueAnalyzer.isEmail($0.baseAddress!, $0.count) }
-        guard valid && !lowered.utf8.contains(0x20) else {
+        guard valid && !lowered.utf8.contains(0x20) && hasValidDots(lowered) else {
             return .invalid(value, "\"\(value)\" is not a valid email address")
         }
+        if let note { return .note(lowered, note) }
         return .ok(lowered)
+    }
+
+    /// What the syntax check leaves to here: no empty part between dots in the local part (`a..b@`),
+    /// no domain label starting or ending with a hyphen, and the lengths RFC 5321 allows.
+    private static func hasValidDots(_ address: String) -> Bool {
+        guard let at = address.utf8.lastIndex(of: UInt8(ascii: "@")) else { return false }
+        let local = address.utf8[..<at]
+        let domain = address.utf8[address.utf8.index(after: at)...]
+        guard local.count <= 64, address.utf8.count <= 254 else { return false }
+        if local.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false).contains(where: \.isEmpty) {
+            return false
+        }
+        return !domain.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false).contains { label in
+            label.isEmpty || label.first == UInt8(ascii: "-") || label.last == UInt8(ascii: "-") || label.count > 63
+        }
     }
 }

@@ -13,6 +13,12 @@ public enum IBANNormalizer {
     ]
 
     public static func normalize(_ value: String) -> TransformResult {
+        // The paper form (ECBS) prints "IBAN DE89 3704 …"; no country's IBAN starts with "IB".
+        if value.utf8.count > 4, value.trimmedWhitespace.prefix(4).uppercased() == "IBAN" {
+            let rest = value.trimmedWhitespace.dropFirst(4).drop { $0 == ":" || $0 == " " || $0 == "\t" }
+            let result = normalize(String(rest))
+            return result.isMapped ? result : TransformResult(value: value, verdict: result.verdict)
+        }
         if let result = normalizeASCII(value) { return result }
         let compact = value.uppercased().filter { $0 != " " && $0 != "\t" && $0 != "-" }
         guard !compact.isEmpty else { return .ok("") }
