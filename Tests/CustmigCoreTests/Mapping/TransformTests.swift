@@ -176,6 +176,9 @@ struct TransformTests {
             ("+49 30", "DE", .invalid),
             ("+999 1234567", "DE", .review),
             ("555-0142", "US", .invalid),
+            ("Tel. 030 1234567", "DE", .value("+49301234567")), ("tel:+49-30-1234567", "DE", .value("+49301234567")),
+            ("Phone: (212) 555-0142", "US", .value("+12125550142")), ("＋４９ ３０ １２３４５６７", "DE", .value("+49301234567")),
+            ("-", "DE", .invalid), ("n/a", "DE", .review), ("telefax 030 1234567", "DE", .review),
         ] as [(String, String, Expected)])
     func phones(_ input: String, _ country: String, _ expected: Expected) {
         let context = TransformContext(country: country.isEmpty ? nil : country)

@@ -2,7 +2,8 @@ import Foundation
 
 /// Normalizes a phone number to E.164 (`+493012345678`), using the record's country for national numbers.
 ///
-/// Accepts `+49 30 1234567`, `0049-30-1234567`, `+49(0)30 1234567`, `030/1234567`, `(030) 123 45 67` and,
+/// Accepts `+49 30 1234567`, `0049-30-1234567`, `+49(0)30 1234567`, `030/1234567`, `(030) 123 45 67`,
+/// labelled numbers (`Tel. 030 1234567`, `tel:+49301234567`), full-width digits and,
 /// in NANP countries, `(212) 555-0142` or `1-212-555-0142`. The national trunk prefix is dropped where the
 /// country has one (`0` in Germany) and kept where it has none (Italy's leading `0` is part of the number).
 /// Never guessed: a national number without a country, a German number without its trunk `0`, letters
@@ -14,6 +15,11 @@ public enum PhoneNormalizer {
         let trimmed = value.trimmedWhitespace
         guard !trimmed.isEmpty else { return .ok("") }
         var text = trimmed
+        if !text.utf8.allSatisfy({ $0 < 0x80 }) {
+            // Full-width digits and plus signs (Asian exports) are the same characters.
+            text = text.folding(options: [.widthInsensitive], locale: nil)
+        }
+        text = withoutLabel(text)
         // "+49 (0) 30…": the bracketed trunk prefix is written for national callers only.
         for marker in ["(0)", "( 0 )", "[0]"] where text.hasPrefix("+") && text.containsBytes(marker) {
             text = text.replacingOccurrences(of: marker, with: " ")
@@ -30,6 +36,9 @@ public enum PhoneNormalizer {
             } else {
                 return .review(value, "\"\(value)\" holds \"\(character)\", which is not part of a phone number")
             }
+        }
+        if digits.isEmpty {
+            return .invalid(value, "\"\(value)\" holds no digits: a placeholder, not a phone number")
         }
         if !international && digits.hasPrefix("00") {
             international = true
@@ -69,6 +78,19 @@ public enum PhoneNormalizer {
             digits.removeFirst(country.trunkPrefix.count)
         }
         return check("+" + country.callingCode + digits, original: value)
+    }
+
+    /// The number without a label written before it: `Tel. 030…`, `tel:+49…` (a URI), `Phone: …`.
+    static func withoutLabel(_ text: String) -> String {
+        guard let first = text.utf8.first, (first | 0x20) >= 0x61 && (first | 0x20) <= 0x7A else { return text }
+        let labels = ["telephone", "telefon", "phone", "tel", "fon", "ph"]
+        let lowered = text.lowercased()
+        for label in labels where lowered.hasPrefix(label) {
+            let rest = text.dropFirst(label.count)
+            guard let next = rest.first, next == ":" || next == "." || next == " " else { continue }
+            return String(rest.drop { $0 == ":" || $0 == "." || $0 == " " })
+        }
+        return text
     }
 
     private static func check(_ e164: String, original: String) -> TransformResult {
