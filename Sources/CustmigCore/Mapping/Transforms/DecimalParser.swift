@@ -39,7 +39,9 @@ public enum DecimalParser {
         if fraction == nil && sawGrouping && groupLength != 3 { return bad(value) }
         guard !integer.isEmpty || !(fraction ?? "").isEmpty else { return bad(value) }
         let whole = integer.drop { $0 == "0" }
-        var result = (negative ? "-" : "") + (whole.isEmpty ? "0" : String(whole))
+        // "0,00-" is zero: a minus sign on it would make control totals and diffs see a change.
+        let isZero = whole.isEmpty && (fraction ?? "").allSatisfy { $0 == "0" }
+        var result = (negative && !isZero ? "-" : "") + (whole.isEmpty ? "0" : String(whole))
         if let fraction, !fraction.isEmpty { result += "." + fraction }
         return .ok(result)
     }
