@@ -71,6 +71,8 @@ struct MappingLoaderTests {
          "m.yaml:9:15: error: [MAP-RULE-FIELD] rule r names \"nmae1\", which is not a canonical field. Fix: did you mean \"name1\"?"),
         (valid + "  sales_areas:\n    - sales_organization: VKORG\n",
          "m.yaml:8:7: error: [MAP-REQUIRED-FIELD] customer.sales_areas[0] does not map distribution_channel, which every sales_areas element needs. Fix: add distribution_channel: SOURCE_FIELD (or {constant: …})."),
+        (valid + "  created_on: {from: DATE, transforms: [{parse_date: [dd.mm.yyyy]}]}\n",
+         "m.yaml:7:54: error: [MAP-TRANSFORM] date layout \"dd.mm.yyyy\" in customer.created_on has no month: mm is minutes, MM is the month. Fix: write layouts like dd.MM.yyyy, d.M.yyyy, yyyyMMdd, MM/dd/yyyy or yyyy-MM-dd'T'HH:mm:ss."),
         (valid.replacingOccurrences(of: "version: 1", with: "version: one"),
          "m.yaml:2:10: error: [MAP-TYPE] version must be a whole number, not \"one\"."),
         (valid.replacingOccurrences(of: "name1: NAME", with: "name1: {from: NAME, transforms: [{truncate: -5}]}"),

@@ -34,6 +34,9 @@ struct TransformTests {
         arguments: [
             (Transform.trim, "  Müller GmbH \t", Expected.value("Müller GmbH")),
             (.collapseSpaces, "Müller   &  Söhne", .value("Müller & Söhne")),
+            (.collapseSpaces, "Hauptstr. 5\nHinterhaus", .value("Hauptstr. 5 Hinterhaus")),
+            (.collapseSpaces, "Hauptstr.\u{00A0}\u{00A0}5\r\n", .value("Hauptstr. 5")),
+            (.trim, "\u{00A0}Müller GmbH\u{00A0}", .value("Müller GmbH")), (.trim, " 100042\u{3000}", .value("100042")),
             (.upper, "straße", .value("STRASSE")),
             (.lower, "ÄRGER", .value("ärger")),
             (.title, "HAUPTSTRASSE nord", .value("Hauptstrasse Nord")),
@@ -86,6 +89,19 @@ struct TransformTests {
     func dates(_ input: String, _ expected: Expected) {
         let transform = Transform.parseDate(layouts: ["dd.MM.yyyy", "yyyyMMdd", "MM/dd/yyyy", "dd.MM.yy"])
         #expect(Expected(transform.apply(input)) == expected, "\(input)")
+    }
+
+    @Test(
+        "date layouts with quoted literals and one-or-two-digit days and months",
+        arguments: [
+            ("yyyy-MM-dd'T'HH:mm:ss'Z'", "2019-03-04T10:22:00Z", Expected.value("2019-03-04")),
+            ("yyyy-MM-dd'T'HH:mm:ss'Z'", "2019-03-04 10:22:00", .invalid),
+            ("d.M.yyyy", "1.2.2023", .value("2023-02-01")), ("d.M.yyyy", "01.12.2023", .value("2023-12-01")),
+            ("d.M.yyyy", "31.2.2023", .invalid), ("d.M.yyyy", "123.2.2023", .invalid),
+            ("M/d/yyyy h", "1/2/2023 h", .value("2023-01-02")), ("dd''MM''yyyy", "01'02'2023", .value("2023-02-01")),
+        ] as [(String, String, Expected)])
+    func quotedLayouts(_ layout: String, _ input: String, _ expected: Expected) {
+        #expect(Expected(Transform.parseDate(layouts: [layout]).apply(input)) == expected, "\(input) in \(layout)")
     }
 
     @Test(

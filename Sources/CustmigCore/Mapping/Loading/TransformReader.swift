@@ -59,10 +59,25 @@ struct TransformReader {
             guard let layouts = reader.strings(value, context: "parse_date in \(field)"), !layouts.isEmpty else {
                 return nil
             }
-            for layout in layouts where !(layout.contains("yy") && layout.contains("MM") && layout.contains("dd")) {
-                reader.problem(
-                    value, "MAP-TRANSFORM", "date layout \"\(layout)\" in \(field) lacks yy(yy), MM or dd.",
-                    fix: "write layouts like dd.MM.yyyy, yyyyMMdd or MM/dd/yyyy.")
+            for layout in layouts {
+                // Quoted text ('T') is literal; what is left must have a year, a month and a day.
+                let fields = layout.split(separator: "'", omittingEmptySubsequences: false).enumerated()
+                    .filter { $0.offset % 2 == 0 }.map(\.element).joined()
+                var problem: String?
+                if !fields.contains("yy") {
+                    problem = "has no year (yy or yyyy)"
+                } else if !fields.contains("M") {
+                    problem = fields.contains("mm") ? "has no month: mm is minutes, MM is the month" : "has no month (MM)"
+                } else if !fields.contains("d") {
+                    problem = fields.contains("D") ? "has no day: D is not a day, dd is" : "has no day (dd)"
+                } else if layout.filter({ $0 == "'" }).count % 2 == 1 {
+                    problem = "has an unclosed quote"
+                }
+                if let problem {
+                    reader.problem(
+                        value, "MAP-TRANSFORM", "date layout \"\(layout)\" in \(field) \(problem).",
+                        fix: "write layouts like dd.MM.yyyy, d.M.yyyy, yyyyMMdd, MM/dd/yyyy or yyyy-MM-dd'T'HH:mm:ss.")
+                }
             }
             return .parseDate(layouts: layouts)
         case "parse_decimal":

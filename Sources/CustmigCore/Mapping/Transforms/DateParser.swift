@@ -17,7 +17,9 @@ public enum DateParser {
     }
 
     /// Reads `text` in one layout, byte by byte: layout letters `y M d H m s` take that many ASCII
-    /// digits, every other layout character must appear as it is.
+    /// digits (a single `d`, `M`, `H`, `m` or `s` takes one or two, as in `d.M.yyyy`), text in single
+    /// quotes is literal (`yyyy-MM-dd'T'HH:mm:ss`, `''` is a quote), every other layout character must
+    /// appear as it is.
     static func read(_ text: String, layout: String) -> (String, Bool)? {
         let characters = Array(text.utf8)
         let pattern = Array(layout.utf8)
@@ -29,12 +31,30 @@ public enum DateParser {
         var index = 0
         while index < pattern.count {
             let symbol = pattern[index]
+            if symbol == UInt8(ascii: "'") {
+                // A quoted literal; '' stands for one quote.
+                var end = index + 1
+                while end < pattern.count && pattern[end] != UInt8(ascii: "'") { end += 1 }
+                let literal = end == index + 1 ? [UInt8(ascii: "'")] : Array(pattern[(index + 1)..<end])
+                for byte in literal {
+                    guard position < characters.count, characters[position] == byte else { return nil }
+                    position += 1
+                }
+                index = end + 1
+                continue
+            }
             var run = 1
             while index + run < pattern.count && pattern[index + run] == symbol { run += 1 }
             if Self.fieldLetters.contains(symbol) {
-                guard position + run <= characters.count else { return nil }
+                var width = run
+                if run == 1 && symbol != UInt8(ascii: "y") {
+                    // One or two digits: two when a second digit follows.
+                    let isDigit = { (at: Int) in at < characters.count && characters[at] >= 0x30 && characters[at] <= 0x39 }
+                    width = isDigit(position + 1) ? 2 : 1
+                }
+                guard position + width <= characters.count else { return nil }
                 var number = 0
-                for digit in characters[position..<(position + run)] {
+                for digit in characters[position..<(position + width)] {
                     guard digit >= UInt8(ascii: "0") && digit <= UInt8(ascii: "9") else { return nil }
                     number = number * 10 + Int(digit - UInt8(ascii: "0"))
                 }
@@ -50,7 +70,7 @@ public enum DateParser {
                 case UInt8(ascii: "d"): day = number
                 default: break
                 }
-                position += run
+                position += width
             } else {
                 for offset in 0..<run {
                     guard position < characters.count, characters[position] == pattern[index + offset] else { return nil }

@@ -6,12 +6,19 @@ extension String {
         let utf8 = self.utf8
         guard let first = utf8.first, let last = utf8.last else { return self }
         func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D }
-        if !isSpace(first) && !isSpace(last) { return self }
+        if !isSpace(first) && !isSpace(last) {
+            // A non-breaking or other Unicode space at either end (spreadsheet exports) is trimmed too.
+            guard first >= 0x80 || last >= 0x80 else { return self }
+            guard self.first?.isWhitespace == true || self.last?.isWhitespace == true else { return self }
+            return String(self.drop { $0.isWhitespace }.reversed().drop { $0.isWhitespace }.reversed())
+        }
         var start = utf8.startIndex
         var end = utf8.endIndex
         while start < end && isSpace(utf8[start]) { start = utf8.index(after: start) }
         while end > start && isSpace(utf8[utf8.index(before: end)]) { end = utf8.index(before: end) }
-        return String(self[start..<end])
+        let trimmed = String(self[start..<end])
+        return trimmed.utf8.first.map { $0 >= 0x80 } == true || trimmed.utf8.last.map { $0 >= 0x80 } == true
+            ? trimmed.trimmedWhitespace : trimmed
     }
 }
 
@@ -28,11 +35,12 @@ extension String {
         return false
     }
 
-    /// True when the string has no run of two spaces and no tab, so collapsing changes nothing.
+    /// True when the string has no run of two spaces, no tab or line break and nothing beyond ASCII
+    /// that could be a space (a non-breaking space), so collapsing changes nothing.
     var hasNoSpaceRuns: Bool {
         var previousSpace = false
         for byte in utf8 {
-            if byte == 0x09 { return false }
+            if byte == 0x09 || byte == 0x0A || byte == 0x0D || byte == 0xC2 || byte == 0xE2 || byte == 0xE3 { return false }
             let isSpace = byte == 0x20
             if isSpace && previousSpace { return false }
             previousSpace = isSpace

@@ -59,7 +59,8 @@ public enum Transform: Sendable, Equatable {
             return .ok(value.trimmedWhitespace)
         case .collapseSpaces:
             if value.hasNoSpaceRuns && value.utf8.first != 0x20 && value.utf8.last != 0x20 { return .ok(value) }
-            return .ok(value.split(whereSeparator: { $0 == " " || $0 == "\t" }).joined(separator: " "))
+            // Tabs, line breaks (a multi-line street cell) and Unicode spaces (non-breaking) count as spaces.
+            return .ok(value.split(whereSeparator: { $0.isWhitespace }).joined(separator: " "))
         case .upper:
             return .ok(value.uppercased())
         case .lower:
