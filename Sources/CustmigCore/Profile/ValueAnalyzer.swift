@@ -118,7 +118,9 @@ enum ValueAnalyzer {
                 facts.decimalComma = comma
             }
         }
-        if letters == 0 && digits >= 6 && length <= 10 + 19 {
+        // An ISO timestamp's only letters are its "T" and a "Z" for UTC (2019-03-04T10:22:00Z).
+        let timestampLetters = length >= 19 ? (trimmed[10] == 84 ? 1 : 0) + (trimmed[length - 1] == 90 ? 1 : 0) : 0
+        if letters == timestampLetters && digits >= 6 && length <= 10 + 19 {
             let layouts = dateLayouts(trimmed, length)
             if layouts != 0 {
                 types |= ValueType.date.bit

@@ -20,6 +20,7 @@ struct ValueAnalyzerTests {
             ("1.23.4", .decimal, false), ("12.500,00", .decimal, true), ("1'234.50", .decimal, true),
             ("25.09.2011", .date, true), ("31.02.2011", .date, false), ("00.00.0000", .date, false),
             ("20110925", .date, true), ("2011-09-25", .date, true), ("09/25/2011", .date, true),
+            ("2019-03-04T10:22:00Z", .date, true), ("2019-03-04T10:22:00", .date, true), ("2019-03-04X10:22:00Z", .date, false),
             ("anna@firm.de", .email, true), ("anna(at)firm.de", .email, false), ("anna@firm", .email, false),
             ("a@@firm.de", .email, false), ("ANNA.MEYER@FIRM.DE", .email, true),
             ("+49 30 1234567", .phone, true), ("(030) 123 45 67", .phone, true), ("030/1234567", .phone, true),
