@@ -79,6 +79,20 @@ public struct FieldProfile: Sendable, Codable {
     public var patterns: [ValueCount]
     /// True when values shown are masked (`--mask-pii`).
     public var masked: Bool
+    /// True for a repeated segment (`E1KNVVM`, `Addresses/Address`): its values are how many of it
+    /// each parent has, not data. Nil (absent in older profiles) means a data field.
+    public var isSegmentCount: Bool?
+
+    /// The type as reports show it: a segment's counts are not an integer field.
+    public var typeLabel: String { isSegmentCount == true ? "segments" : inferredType.rawValue }
+
+    /// "1–3 per parent" for a segment, from its counts.
+    public var segmentsPerParent: String? {
+        guard isSegmentCount == true, let numeric else { return nil }
+        let low = Int(numeric.min)
+        let high = Int(numeric.max)
+        return (low == high ? "\(low)" : "\(low)–\(high)") + " per parent"
+    }
 }
 
 public struct NumericSummary: Sendable, Codable {

@@ -137,6 +137,8 @@ public enum ExtractProfiler {
         merged.name(with: collector.paths)
         let fields = merged.fields.enumerated().compactMap { index, field -> FieldProfile? in
             guard field.present > 0 else { return nil }
+            var field = field
+            field.isSegmentCount = collector.isSegment[index]
             return field.profile(
                 records: records, isPerRecord: collector.isTopLevel[index], mask: options.maskPII,
                 maskNames: options.piiFields)

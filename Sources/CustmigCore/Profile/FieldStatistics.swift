@@ -33,6 +33,9 @@ struct FieldStatistics {
 
     init(name: String) { self.name = name }
 
+    /// Set for a repeated segment: the values are its counts per parent (see ``FieldProfile/isSegmentCount``).
+    var isSegmentCount = false
+
     private var nonEmpty: Int { present - empty }
 
     mutating func add(_ base: UnsafePointer<UInt8>, _ count: Int) {
@@ -92,6 +95,7 @@ struct FieldStatistics {
 
     /// Adds another worker's statistics of the same field.
     mutating func merge(_ other: FieldStatistics) {
+        isSegmentCount = isSegmentCount || other.isSegmentCount
         present += other.present
         empty += other.empty
         hll.merge(other.hll)
@@ -158,7 +162,7 @@ struct FieldStatistics {
         let exactDistinct = keyDistinct() ?? exact?.count
         let distinct = exactDistinct ?? hll.estimate
         let duplicates = exactDistinct.map { nonEmpty - $0 }
-        let (type, conforming) = inferType(totals)
+        let (type, conforming) = isSegmentCount ? (ValueType.integer, totals.nonBlank) : inferType(totals)
         let nonConforming = totals.nonBlank == 0 ? 0 : 1 - Double(conforming) / Double(totals.nonBlank)
         var typeCounts: [String: Int] = [:]
         for (index, kind) in ValueType.allCases.enumerated() where totals.typeCounts[index] > 0 && kind != .text {
@@ -186,10 +190,10 @@ struct FieldStatistics {
             trailingWhitespace: totals.trailing, nonASCII: totals.nonASCII, inferredType: type,
             nonConformingShare: nonConforming, typeCounts: typeCounts, dateLayouts: layouts,
             decimalCommaCount: totals.decimalComma, numeric: numeric,
-            isCandidateKey: isPerRecord && duplicates == 0 && empty == 0 && totals.blank == 0 && present == records
+            isCandidateKey: !isSegmentCount && isPerRecord && duplicates == 0 && empty == 0 && totals.blank == 0 && present == records
                 && records > 1,
             duplicateValues: duplicates, topValues: Array(shownTop), topValuesMeaningful: !topFrozen,
-            patterns: Array(patterns), masked: isMasked)
+            patterns: Array(patterns), masked: isMasked, isSegmentCount: isSegmentCount ? true : nil)
     }
 
     /// Exact distinct count from the key fingerprints, when the field stayed key-like.

@@ -22,6 +22,7 @@ final class RecordFieldAccumulator {
             case .text(let text):
                 fields[slot].add(text)
             case .list(let records):
+                fields[slot].isSegmentCount = true
                 fields[slot].add(String(records.count))
                 for child in records { add(child.fields, parent: node) }
             }

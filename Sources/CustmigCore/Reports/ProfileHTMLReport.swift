@@ -46,7 +46,8 @@ public enum ProfileHTMLReport {
 
     private static func card(_ field: FieldProfile, records: Int) -> String {
         var html = "<section class=\"card\" id=\"\(HTML.escape(field.name))\"><h2>\(HTML.escape(field.name))</h2>"
-        html += "<span class=\"type\">\(field.inferredType.rawValue)</span> "
+        html += "<span class=\"type\">\(HTML.escape(field.typeLabel))</span> "
+        if let perParent = field.segmentsPerParent { html += "<span class=\"type\">\(perParent)</span> " }
         if field.isCandidateKey { html += "<span class=\"type key\">candidate key</span> " }
         if field.masked { html += "<span class=\"type pii\">personal data: masked</span>" }
         let nonBlank = field.present - field.empty - field.blank

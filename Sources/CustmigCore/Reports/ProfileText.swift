@@ -48,9 +48,10 @@ public enum ProfileText {
             let misfit = field.inferredType == .text ? "" : HTML.format(field.nonConformingShare * 100, digits: 1) + "%"
             var top = field.topValues.first.map { "\(HTML.visible($0.value)) (\($0.count))" } ?? ""
             if field.isCandidateKey { top = "candidate key" } else if !field.topValuesMeaningful { top = "mostly unique" }
+            if let perParent = field.segmentsPerParent { top = perParent }
             if top.count > 30 { top = String(top.prefix(29)) + "…" }
             lines.append(
-                pad(field.name, nameWidth) + "  " + pad(field.inferredType.rawValue, 12)
+                pad(field.name, nameWidth) + "  " + pad(field.typeLabel, 12)
                     + left(percent(field.empty + field.blank, of: field.present), 8)
                     + left((field.distinctIsEstimate ? "≈" : "") + HTML.grouped(field.distinct), 11) + left(misfit, 8)
                     + "  " + top + (nonBlank == 0 ? " (all empty)" : ""))
@@ -92,7 +93,8 @@ public enum ProfileText {
             let top = field.topValues.prefix(3).map { "`\(cell(HTML.visible($0.value)))` (\($0.count))" }.joined(separator: ", ")
             let patterns = field.patterns.prefix(3).map { "`\(cell($0.value))` (\($0.count))" }.joined(separator: ", ")
             let length = field.minLength.map { "\($0)–\(field.maxLength ?? $0)" } ?? ""
-            var type = field.inferredType.rawValue
+            var type = field.typeLabel
+            if let perParent = field.segmentsPerParent { type += ", " + perParent }
             if field.isCandidateKey { type += ", key" }
             if field.masked { type += ", masked" }
             md += "| `\(cell(field.name))` | \(type) | \(field.present) | \(field.empty + field.blank) | "

@@ -56,6 +56,8 @@ final class XMLFieldCollector: XMLEventHandler {
     private(set) var paths: [String] = [""]
     /// True for nodes directly under the record (one value per record).
     private(set) var isTopLevel: [Bool] = [false]
+    /// True for nodes that are repeated segments: their values are counts per parent.
+    private(set) var isSegment: [Bool] = [false]
     private var childTable = FingerprintTable(capacity: 1024)
     private let recordPath: [String]
     private var recordPathIds: [Int] = []
@@ -100,6 +102,7 @@ final class XMLFieldCollector: XMLEventHandler {
         if let node = childTable.value(for: key) { return Int(node) }
         paths.append(parent == 0 ? name : paths[parent] + "/" + name)
         isTopLevel.append(parent == 0)
+        isSegment.append(false)
         childTable.set(Int32(paths.count - 1), for: key)
         return paths.count - 1
     }
@@ -211,6 +214,7 @@ final class XMLFieldCollector: XMLEventHandler {
                 frames[parentIndex].lists[slot].1 += 1
             } else {
                 frames[parentIndex].lists.append((frame.node, 1))
+                isSegment[frame.node] = true
             }
         }
         frames[frames.count - 1].textStart = batch.bytes.count
