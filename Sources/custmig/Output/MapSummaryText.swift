@@ -30,6 +30,10 @@ enum MapSummaryText {
             lines.append("problems with the extracts themselves:")
             for problem in summary.extractProblems.prefix(20) { lines.append("  \(problem)") }
         }
+        if !summary.unseenSources.isEmpty {
+            lines.append("read by the mapping but in no record of the extracts (a misspelt name? `custmig peek` shows the fields):")
+            for source in summary.unseenSources.prefix(20) { lines.append("  \(source)") }
+        }
         for orphan in summary.orphans {
             lines.append(
                 "orphans in \(orphan.source): \(orphan.rows) rows for \(orphan.keys) keys with no primary record "

@@ -315,3 +315,60 @@ struct ExtractProblemTests {
         #expect(!summary.rejectThresholdExceeded)
     }
 }
+
+@Suite("XML exports of any shape", .serialized)
+struct XMLShapeTests {
+    static func map(_ mappingText: String) throws -> (MapSummary, [String]) {
+        let folder = try Paths.scratch()
+        try mappingText.write(toFile: folder + "/mapping.yaml", atomically: true, encoding: .utf8)
+        let workspacePath = try Paths.scratch()
+        let workspace = try Workspace(path: workspacePath, command: "test", writer: true)
+        let summary = try MapStage.run(
+            MapOptions(
+                mappingPath: folder + "/mapping.yaml", extracts: [Paths.fixture("crm-xml/accounts.xml")], command: "test",
+                custmigVersion: CustmigVersion.current), workspace: workspace)
+        let data = try workspace.ledger.database.read { db in
+            try String.fetchAll(db, sql: "SELECT data FROM canonical_record ORDER BY legacy_key")
+        }
+        return (summary, data)
+    }
+
+    static let mapping = (try? String(contentsOfFile: Paths.fixture("crm-xml/mapping.yaml"), encoding: .utf8)) ?? ""
+
+    @Test("nested lists are read by path (each: Addresses/Address), attributes by @name, an element with attributes by its text")
+    func nestedPaths() throws {
+        let (summary, data) = try Self.map(Self.mapping)
+        #expect(summary.mapped == 2)
+        #expect(summary.unseenSources.isEmpty)
+        let first = try #require(data.first)
+        #expect(first.contains(#""city":"Berlin""#) && first.contains(#""city":"Potsdam""#))
+        #expect(first.contains(#""kind":"ship_to""#))
+        #expect(first.contains(#""names":["Müller & Söhne <GmbH>"]"#))
+        #expect(data.last?.contains(#""status":"blocked""#) == true)
+    }
+
+    @Test("a misspelt element or segment path is named in the summary instead of mapping to nothing in silence")
+    func misspeltPaths() throws {
+        let misspelt = Self.mapping.replacingOccurrences(of: "Addresses/Address", with: "Addresses/Adress")
+            .replacingOccurrences(of: "from: Email", with: "from: EMail")
+        let (summary, data) = try Self.map(misspelt)
+        #expect(summary.unseenSources == ["EMail (contacts.email)", "each: Addresses/Adress (addresses[0])"])
+        #expect(data.allSatisfy { $0.contains(#""addresses":[]"#) })
+    }
+
+    @Test("record paths: first segment per step, #text of an element with attributes, all segments across lists")
+    func recordPaths() throws {
+        let address = { (city: String) in Record(fields: [Field("City", .text(city))], position: .init(file: "x", line: 1, byteOffset: nil, index: 1)) }
+        let country = Record(fields: [Field("@code", .text("DE")), Field("#text", .text("Germany"))], position: .init(file: "x", line: 1, byteOffset: nil, index: 1))
+        let list = Record(fields: [Field("Address", .list([address("Berlin"), address("Potsdam")]))], position: .init(file: "x", line: 1, byteOffset: nil, index: 1))
+        let record = Record(
+            fields: [Field("Country", .list([country])), Field("Addresses", .list([list, list]))],
+            position: .init(file: "x", line: 1, byteOffset: nil, index: 1))
+        #expect(record.text(atPath: "Country") == "Germany")
+        #expect(record.text(atPath: "Country/@code") == "DE")
+        #expect(record.text(atPath: "Addresses/Address/City") == "Berlin")
+        #expect(record.text(atPath: "Addresses/Nothing") == nil)
+        #expect(record.segments(atPath: "Addresses/Address").count == 4)
+        #expect(record.segments(atPath: "Addresses").count == 2)
+    }
+}

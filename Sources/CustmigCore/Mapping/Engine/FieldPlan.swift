@@ -10,6 +10,8 @@ final class SectionPlan {
     let lists: [(section: CanonicalSection, plans: [SectionPlan])]
     /// Indices of the fields an element cannot do without (a sales area's organization, channel, division).
     let identifying: [Int]
+    /// Whether any record mapped so far had a segment at `each`.
+    var seen = false
 
     init(_ spec: SectionMapping, valueMaps: [String: ValueMap]) {
         section = spec.section
@@ -47,8 +49,17 @@ final class FieldPlan {
     let kind: CanonicalKind
     let canonicalPath: String
     let isConstant: Bool
+    /// The source is a `/`-separated path (`Addresses/Address/Street`), read with ``Record/text(atPath:)``.
+    let isPath: Bool
     let valueMap: ValueMap?
     var slot = -1
+    /// Whether any record mapped so far had the source field (only tracked for plain `from:` fields).
+    var seen = false
+    /// The source field whose presence ``seen`` tracks, nil for constants, concatenations and control fields.
+    var trackedSource: String? {
+        guard case .field(let name) = field.source, !name.hasPrefix("control.") else { return nil }
+        return name
+    }
 
     /// What a field's transforms and value map make of one raw value: a pure function of the value
     /// (and the record's country for phones and VAT ids), so it is remembered per distinct value.
@@ -86,6 +97,7 @@ final class FieldPlan {
         default: canonicalPath = section.rawValue + "." + name
         }
         if case .constant = field.source { isConstant = true } else { isConstant = false }
+        if case .field(let name) = field.source { isPath = name.contains("/") } else { isPath = false }
         valueMap = field.valueMap.flatMap { valueMaps[$0] }
         contextual = field.transforms.contains { $0 == .phone || $0 == .vatId }
         let cheap = field.transforms.allSatisfy { transform in

@@ -49,7 +49,7 @@ extension MappingEngine {
 extension MappingEngine {
     fileprivate func values(_ path: String, record: Record, canonical: CanonicalValues) -> [String] {
         if path.hasPrefix("source.") {
-            let value = record[String(path.dropFirst(7))]?.text ?? ""
+            let value = record.text(atPath: String(path.dropFirst(7))) ?? ""
             return value.isEmpty ? [] : [value]
         }
         return canonical.all(path)

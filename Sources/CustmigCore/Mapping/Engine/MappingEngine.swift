@@ -116,9 +116,30 @@ public final class MappingEngine {
         return mapped
     }
 
+    /// The source fields and segments the mapping reads that no record this engine mapped had, as
+    /// `NAME (where the mapping reads it)`: a misspelt XML element maps to nothing, silently, otherwise.
+    /// Fields of a segment never seen are not listed again.
+    public func unseenSources() -> Set<String> {
+        var unseen: Set<String> = []
+        func walk(_ section: SectionPlan, label: String) {
+            if let each = section.each, !section.seen {
+                unseen.insert("each: \(each) (\(label))")
+                return
+            }
+            for field in section.fields where !field.seen {
+                if let source = field.trackedSource { unseen.insert("\(source) (\(field.canonicalPath))") }
+            }
+            for (_, plans) in section.lists {
+                for (index, plan) in plans.enumerated() { walk(plan, label: "\(plan.section.rawValue)[\(index)]") }
+            }
+        }
+        walk(plan, label: "customer")
+        return unseen
+    }
+
     /// The raw legacy key of a source record: its `source.key` fields, trimmed, joined with `|`.
     public func sourceKey(of record: Record) -> String {
-        mapping.source.key.map { (record[$0]?.text ?? "").trimmedWhitespace }.joined(separator: "|")
+        mapping.source.key.map { (record.text(atPath: $0) ?? "").trimmedWhitespace }.joined(separator: "|")
     }
 
     private func applyCorrections(_ record: Record, run: Run) -> Record {
@@ -169,7 +190,7 @@ public final class MappingEngine {
                 let key = String(name.dropFirst(8))
                 return scope.top.control.first { $0.name == key }?.value.text ?? ""
             }
-            return scope.record[name]?.text ?? ""
+            return scope.record.text(atPath: name) ?? ""
         case .concat(let parts, let separator):
             return parts.map { resolve($0, scope: scope).trimmedWhitespace }.filter { !$0.isEmpty }
                 .joined(separator: separator)
@@ -184,13 +205,19 @@ public final class MappingEngine {
         guard case .field(let name) = plan.field.source, !name.hasPrefix("control.") else {
             return resolve(plan.field.source, scope: scope)
         }
+        if plan.isPath {
+            guard let text = scope.record.text(atPath: name) else { return "" }
+            plan.seen = true
+            return text
+        }
         let fields = scope.record.fields
         if plan.slot >= 0 && plan.slot < fields.count && fields[plan.slot].name == name {
-            return fields[plan.slot].value.text ?? ""
+            return fields[plan.slot].value.elementText ?? ""
         }
         guard let index = fields.firstIndex(where: { $0.name == name }) else { return "" }
         plan.slot = index
-        return fields[index].value.text ?? ""
+        plan.seen = true
+        return fields[index].value.elementText ?? ""
     }
 
     private func value(of plan: FieldPlan, path: ElementPath, scope: Scope, run: Run) -> String? {
@@ -307,7 +334,9 @@ public final class MappingEngine {
     /// The scopes a list section's elements come from: one per source element (`each`) or the scope itself.
     private func scopes(_ section: SectionPlan, in scope: Scope) -> [Scope] {
         guard let each = section.each else { return [scope] }
-        return (scope.record[each]?.records ?? []).map { Scope(record: $0, top: scope.top) }
+        let segments = scope.record.segments(atPath: each)
+        if !segments.isEmpty { section.seen = true }
+        return segments.map { Scope(record: $0, top: scope.top) }
     }
 
     /// One element of a list, or nil when it has no mapped value, or lacks an identifying field (then

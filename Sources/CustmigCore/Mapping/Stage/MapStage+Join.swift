@@ -63,7 +63,7 @@ extension MapStage {
         while let record = try reader.next() {
             malformed += reader.drainFindings().filter { MapChunk.isKept($0) && ($0.recordIndex ?? Int.max) >= startIndex }
             guard record.position.index >= startIndex else { continue }
-            let key = file.key.map { (record[$0]?.text ?? "").trimmedWhitespace }.joined(separator: "|")
+            let key = file.key.map { (record.text(atPath: $0) ?? "").trimmedWhitespace }.joined(separator: "|")
             rows.append((key, record.position.index, RecordJSON.render(record)))
             if rows.count >= chunkSize { try commit(next: record.position.index + 1, done: false) }
         }

@@ -76,12 +76,17 @@ public enum MapStage {
                 input.path, position: position, file: file, mapping: mapping, ledger: ledger, run: run,
                 chunkSize: options.chunkSize)
         }
+        // Sources no record had, over every input this process read whole (a resumed input saw only part).
+        var unseen: Set<String>?
+        var readWhole = true
         for (position, input) in hashes.enumerated() where roles[position] == "primary" {
-            try mapInput(
+            let missing = try mapInput(
                 input.path, position: position, engine: engine, writer: writer, options: options, progress: progress)
+            if let missing { unseen = unseen.map { $0.intersection(missing) } ?? missing } else { readWhole = false }
         }
         try checkReferences(run: run, mapping: mapping, ledger: ledger)
         var summary = try summarize(run: run, mapping: mapping, version: version, ledger: ledger)
+        if readWhole, summary.read > 0, let unseen { summary.unseenSources = unseen.sorted() }
         summary.resumed = resumed
         summary.reports = try RejectReport.write(run: run, ledger: ledger, folder: try workspace.reportFolder(run: run))
         summary.elapsedSeconds = Date().timeIntervalSince(started)
@@ -118,16 +123,19 @@ public enum MapStage {
         }
     }
 
+    /// Maps one primary extract from its checkpoint; returns the sources no record had (see
+    /// ``MappingEngine/unseenSources()``), or nil when the input was not read whole by this process.
+    @discardableResult
     private static func mapInput(
         _ path: String, position inputPosition: Int, engine: MappingEngine, writer: MapLedgerWriter, options: MapOptions,
         progress: Progress?
-    ) throws {
+    ) throws -> Set<String>? {
         let checkpoint = try writer.ledger.database.read { db in
             try Row.fetchOne(
                 db, sql: "SELECT byte_offset, line, record_index, done, counts FROM checkpoint WHERE run_id = ? AND input = ?",
                 arguments: [writer.run, inputPosition])
         }
-        guard let checkpoint, !(checkpoint["done"] as Bool) else { return }
+        guard let checkpoint, !(checkpoint["done"] as Bool) else { return nil }
         let counts = (try? JSONDecoder().decode(InputCounts.self, from: Data((checkpoint["counts"] as String).utf8)))
             ?? InputCounts()
         let startIndex: Int = checkpoint["record_index"]
@@ -196,6 +204,8 @@ public enum MapStage {
         try submit(chunk, next: ReadPosition(byteOffset: nil, line: 0, recordIndex: Int.max), done: true)
         inFlight.wait()
         if let error = state.error { throw error }
+        guard startIndex <= 1 else { return nil }
+        return engines.dropFirst().reduce(engine.unseenSources()) { $0.intersection($1.unseenSources()) }
     }
 
     /// The ledger thread's counts and first error, shared with the reading thread.
@@ -256,6 +266,6 @@ public enum MapStage {
             let name = String(field.dropFirst(8))
             return record.control.first { $0.name == name }?.value.text
         }
-        return record[field]?.text
+        return record.text(atPath: field)
     }
 }

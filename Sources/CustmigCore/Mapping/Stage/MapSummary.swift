@@ -29,6 +29,9 @@ public struct MapSummary: Sendable, Codable {
     /// True when reading an extract stopped early on an error (the rest of the file is unread), or a
     /// full-scope run read no record at all: the data is not what the migration needs.
     public var extractGateFailed = false
+    /// Source fields and segments the mapping reads that no record of the extracts had
+    /// (`Adresses/Address (addresses each)`): most often a misspelt XML element, which maps to nothing.
+    public var unseenSources: [String] = []
     /// Rows of joined files whose key has no primary record, per file.
     public var orphans: [Orphans] = []
     public var rejectThresholdExceeded: Bool
