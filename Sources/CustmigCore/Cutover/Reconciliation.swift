@@ -25,6 +25,10 @@ public struct Reconciliation: Sendable, Codable {
     public var mismatches: [Mismatch]
     public var mismatchCount: Int
     public var reports: [String]
+    /// The plan's batches, and how many of them the target's bookkeeping holds as committed: none means
+    /// the plan is not applied there (never cut over, or rolled back), so differences are expected.
+    public var batches: Int?
+    public var batchesCommitted: Int?
 
     public var matches: Bool { mismatchCount == 0 && expectedTotals == targetTotals }
 }
@@ -148,6 +152,11 @@ public enum ReconcileStage {
             plan: plan, target: target.location.description, source: source, planned: planned, inTarget: inTarget,
             expectedTotals: summary.after, targetTotals: try ControlTotals.read(target: target), mismatches: mismatches,
             mismatchCount: mismatchCount, reports: [])
+        result.batches = summary.batches
+        result.batchesCommitted = try target.database.read { db in
+            try Int.fetchOne(
+                db, sql: "SELECT COUNT(*) FROM custmig_checkpoint WHERE plan_hash = ?", arguments: [summary.contentHash])
+        }
         result.reports = try ReconciliationReport.write(result, folder: try workspace.reportFolder(plan: plan))
         return result
     }

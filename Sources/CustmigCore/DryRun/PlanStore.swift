@@ -67,6 +67,19 @@ public enum PlanStore {
         return id
     }
 
+    /// The target a plan was made against (`sqlite:/abs/path`), for commands run without `--target`:
+    /// the plan already says where it goes, and a cutover must not be pointed anywhere else.
+    public static func targetLocation(of reference: String, ledger: Ledger) throws -> String {
+        let plan = try resolve(reference, ledger: ledger)
+        let location = try ledger.database.read { db in
+            try String.fetchOne(db, sql: "SELECT target FROM plan WHERE id = ?", arguments: [plan])
+        }
+        guard let location else {
+            throw CustmigError(.usage, code: "PLAN-UNKNOWN", "plan \(plan) names no target.", fix: "pass --target sqlite:PATH.")
+        }
+        return location
+    }
+
     public static func summary(plan: Int64, ledger: Ledger) throws -> PlanSummary {
         let text = try ledger.database.read { db in
             try String.fetchOne(db, sql: "SELECT summary FROM plan WHERE id = ?", arguments: [plan])

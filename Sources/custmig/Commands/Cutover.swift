@@ -15,14 +15,15 @@ extension Custmig {
                 code 4 unless --skip-stale, which skips and reports such rows.
 
                 Examples:
-                  custmig cutover latest --target sqlite:sandbox.db
+                  custmig cutover latest
+                  custmig cutover 3 --target sqlite:sandbox.db --batch-size 10000
                 """)
 
         @Argument(help: "The plan id, or latest.")
         var plan: String
 
-        @Option(help: "The target: sqlite:PATH (the one the plan was made against).")
-        var target: String
+        @Option(help: "The target: sqlite:PATH (default: the one the plan was made against; another is refused).")
+        var target: String?
 
         @OptionGroup var workspace: WorkspaceOptions
 
@@ -42,7 +43,8 @@ extension Custmig {
             try runReportingErrors {
                 let command = (["custmig"] + CommandLine.arguments.dropFirst()).joined(separator: " ")
                 let space = try Workspace(path: workspace.path, command: command, writer: true)
-                let sqlite = try SQLiteTarget(location: target)
+                let sqlite = try SQLiteTarget(
+                    location: try target ?? PlanStore.targetLocation(of: plan, ledger: space.ledger))
                 var options = CutoverOptions(command: command)
                 options.allowUnapproved = allowUnapproved
                 options.skipStale = skipStale

@@ -17,8 +17,8 @@ extension Custmig {
                   custmig reconcile --target sqlite:sandbox.db
                 """)
 
-        @Option(help: "The target: sqlite:PATH.")
-        var target: String
+        @Option(help: "The target: sqlite:PATH (default: the one the plan was made against).")
+        var target: String?
 
         @Option(name: [.customLong("plan"), .customLong("run")], help: "The plan (default: latest); --run is accepted for it.")
         var plan: String = "latest"
@@ -28,7 +28,8 @@ extension Custmig {
         func run() throws {
             try runReportingErrors {
                 let space = try Workspace(path: workspace.path, command: "custmig reconcile", writer: false)
-                try Self.reconcile(plan: plan, workspace: space, target: try SQLiteTarget(location: target))
+                let location = try target ?? PlanStore.targetLocation(of: plan, ledger: space.ledger)
+                try Self.reconcile(plan: plan, workspace: space, target: try SQLiteTarget(location: location))
             }
         }
 
@@ -50,13 +51,23 @@ extension Custmig {
             }
             for report in result.reports { Terminal.out("report: \(report)") }
             if !result.matches {
+                let committed = result.batchesCommitted ?? 0
+                let fix: String
+                if committed == 0 {
+                    fix = "no batch of plan \(result.plan) is committed in this target: it was not cut over yet, or it was "
+                        + "rolled back (then differences are expected). Run custmig cutover \(result.plan) to apply it."
+                } else if let batches = result.batches, committed < batches {
+                    fix = "\(committed) of \(batches) batches are committed: the cutover stopped half way; "
+                        + "resume it with the same custmig cutover command."
+                } else {
+                    fix = "read the reconciliation report: the customers listed were changed in the target after the "
+                        + "cutover, or the cutover did not write what the plan says."
+                }
                 throw CustmigError(
                     .qualityGate, code: "RECONCILE-MISMATCH",
                     "\(result.mismatchCount) customers differ from plan \(result.plan)"
                         + (result.expectedTotals == result.targetTotals ? "." : ", and the control totals differ."),
-                    fix:
-                        "read the reconciliation report; a cutover that stopped half way resumes with the same command."
-                )
+                    fix: fix)
             }
         }
     }
@@ -74,8 +85,8 @@ extension Custmig {
                       custmig crosswalk export --target sqlite:sandbox.db --out crosswalk.csv
                     """)
 
-            @Option(help: "The target: sqlite:PATH.")
-            var target: String
+            @Option(help: "The target: sqlite:PATH (default: the one the latest plan was made against).")
+            var target: String?
 
             @Option(help: "The CSV to write.")
             var out: String = "crosswalk.csv"
@@ -85,8 +96,9 @@ extension Custmig {
             func run() throws {
                 try runReportingErrors {
                     let space = try Workspace(path: workspace.path, command: "custmig crosswalk export", writer: false)
+                    let location = try target ?? PlanStore.targetLocation(of: "latest", ledger: space.ledger)
                     let count = try CrosswalkExport.write(
-                        workspace: space, target: try SQLiteTarget(location: target), to: out)
+                        workspace: space, target: try SQLiteTarget(location: location), to: out)
                     Terminal.out("\(count) legacy keys written to \(out)")
                 }
             }

@@ -16,15 +16,15 @@ extension Custmig {
                 itself be undone), restores the snapshot and checks its row counts.
 
                 Examples:
-                  custmig rollback latest --target sqlite:sandbox.db
+                  custmig rollback latest
                   custmig rollback 3 --target sqlite:sandbox.db --mode snapshot
                 """)
 
         @Argument(help: "The plan whose cutover to undo, or latest.")
         var plan: String
 
-        @Option(help: "The target: sqlite:PATH.")
-        var target: String
+        @Option(help: "The target: sqlite:PATH (default: the one the plan was made against).")
+        var target: String?
 
         @Option(help: "surgical or snapshot.")
         var mode: RollbackMode = .surgical
@@ -35,7 +35,8 @@ extension Custmig {
             try runReportingErrors {
                 let command = (["custmig"] + CommandLine.arguments.dropFirst()).joined(separator: " ")
                 let space = try Workspace(path: workspace.path, command: command, writer: true)
-                let sqlite = try SQLiteTarget(location: target)
+                let sqlite = try SQLiteTarget(
+                    location: try target ?? PlanStore.targetLocation(of: plan, ledger: space.ledger))
                 let summary = try RollbackStage.run(plan: plan, mode: mode, workspace: space, target: sqlite)
                 if summary.outcome == "nothing to undo" {
                     Terminal.out("plan \(summary.plan): nothing left to undo in \(sqlite.location).")

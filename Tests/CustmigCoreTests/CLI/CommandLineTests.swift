@@ -174,6 +174,31 @@ struct CommandLineTests {
         _ = holder
     }
 
+    @Test("cutover, reconcile, crosswalk export and rollback find the target in the plan when --target is left out")
+    func targetFromPlan() throws {
+        let workspace = try Paths.scratch()
+        let target = "sqlite:" + (try Paths.scratch()) + "/target.db"
+        let steps: [[String]] = [
+            ["map", "--mapping", MappingLoaderTests.shipped("sap-debmas07"), Paths.samples("debmas07.xml")],
+            ["target", "init", target, "--codes", Paths.samples("target-codes.csv")],
+            ["dry-run", "--target", target], ["approve", "latest", "--by", "QA"], ["cutover", "latest"],
+            ["reconcile"], ["crosswalk", "export", "--out", workspace + "/crosswalk.csv"],
+        ]
+        for step in steps {
+            let result = try CLI.run(step + (step[0] == "target" ? [] : ["--workspace", workspace]))
+            #expect(result.status == 0, "\(step): \(result.stderr)")
+        }
+        let crosswalk = try String(contentsOfFile: workspace + "/crosswalk.csv", encoding: .utf8)
+        #expect(crosswalk.split(separator: "\n").count > 300)
+        let rollback = try CLI.run(["rollback", "latest", "--workspace", workspace])
+        #expect(rollback.status == 0, "\(rollback.stderr)")
+        let after = try CLI.run(["reconcile", "--workspace", workspace])
+        #expect(after.status == ExitStatus.qualityGate.rawValue)
+        #expect(after.stderr.contains("no batch of plan 1 is committed in this target"))
+        let elsewhere = try CLI.run(["cutover", "latest", "--target", "sqlite:" + (try Paths.scratch()) + "/other.db", "--workspace", workspace])
+        #expect(elsewhere.status != 0)
+    }
+
     @Test("every subcommand has useful help")
     func help() throws {
         for command in ["peek", "profile", "samples", "map", "status", "explain"] {
