@@ -80,6 +80,22 @@ public final class CSVBatchReader {
             pendingOffset = start
             line = 2
         }
+        if options.skipLines > 0 {
+            let skipped = try Self.preamble(
+                lines: options.skipLines, sample: sample, from: Int(pendingOffset), encoding: detected.encoding, path: path)
+            var remaining = options.skipLines
+            var index = 0
+            while remaining > 0 && index < asciiSample.count {
+                if asciiSample[index] == 0x0A || (asciiSample[index] == 0x0D && asciiSample.count > index + 1 && asciiSample[index + 1] != 0x0A) {
+                    remaining -= 1
+                }
+                index += 1
+            }
+            asciiSample.removeFirst(index)
+            try source.seek(to: pendingOffset + Int64(skipped))
+            pendingOffset += Int64(skipped)
+            line += options.skipLines
+        }
         let delimiter =
             options.delimiter ?? declared
             ?? asciiSample.withUnsafeBufferPointer { CSVDialectSniffer.sniffDelimiter($0) }
@@ -91,6 +107,31 @@ public final class CSVBatchReader {
     }
 
     private var prefetched: CSVBatch?
+
+    /// Bytes of the first `lines` lines of `sample` from `start` (LF, CRLF or CR endings; UTF-16 by
+    /// code unit). They must lie in the sample (1 MB): a preamble is a few lines, not data.
+    private static func preamble(lines: Int, sample: [UInt8], from start: Int, encoding: TextEncoding, path: String) throws -> Int {
+        let width = encoding == .utf16LE || encoding == .utf16BE ? 2 : 1
+        func unit(_ index: Int) -> UInt16 {
+            guard width == 2 else { return UInt16(sample[index]) }
+            return encoding == .utf16LE
+                ? UInt16(sample[index]) | UInt16(sample[index + 1]) << 8 : UInt16(sample[index]) << 8 | UInt16(sample[index + 1])
+        }
+        var remaining = lines
+        var index = start
+        while remaining > 0 && index + width <= sample.count {
+            let current = unit(index)
+            index += width
+            if current == 0x0A || (current == 0x0D && (index + width > sample.count || unit(index) != 0x0A)) { remaining -= 1 }
+        }
+        guard remaining == 0 else {
+            throw CustmigError(
+                .unreadableInput, code: "CSV-SKIP-LINES",
+                "\(path) has fewer than \(lines) lines in its first megabyte; skip_lines cannot skip them.",
+                fix: "check skip_lines (the lines before the header), or the file.")
+        }
+        return index - start
+    }
 
     /// Continues reading at a record boundary a previous run recorded (a checkpoint): the byte offset of
     /// the record, its physical line and its index. Only for ASCII-compatible encodings (UTF-16 is
@@ -245,7 +286,7 @@ public final class CSVBatchReader {
                 "CSV-RAGGED",
                 "expected \(header.count) fields (as in the header), found \(count).",
                 "quote values that contain \"\(dialect.delimiterName)\", or add the missing fields; "
-                    + "check the delimiter with --delimiter if every row is affected."
+                    + "if every row is affected, check the delimiter (--delimiter) or whether lines before the header need --skip-lines."
             )
         }
         for field in first..<(first + count) where fields.flags[field] & CSVField.nul != 0 {

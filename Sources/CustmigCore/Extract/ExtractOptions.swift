@@ -5,6 +5,9 @@ public struct ExtractOptions: Sendable, Hashable {
     public var delimiter: UInt8?
     /// CSV: whether the first record names the columns.
     public var hasHeader = true
+    /// CSV: lines before the header (or the first record) that are not data: a report's title, an
+    /// export date, an empty line. Skipped as they are; line numbers stay the file's.
+    public var skipLines = 0
     /// XML: the record element's path, e.g. `/DEBMAS07/IDOC/E1KNA1M`.
     public var recordPath: String?
     /// A CSV record (or XML text) larger than this is malformed rather than buffered further.

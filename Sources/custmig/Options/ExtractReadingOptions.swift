@@ -15,6 +15,9 @@ struct ExtractReadingOptions: ParsableArguments {
     @Flag(help: "The CSV has no header row; columns are called column_1, column_2, …")
     var noHeader = false
 
+    @Option(help: "CSV lines to skip before the header: a report title, an export date (default: 0).")
+    var skipLines = 0
+
     @Option(help: "XML record element path, e.g. /DEBMAS07/IDOC/E1KNA1M (default: detected).")
     var recordPath: String?
 
@@ -33,6 +36,8 @@ struct ExtractReadingOptions: ParsableArguments {
             options.delimiter = byte
         }
         options.hasHeader = !noHeader
+        guard (0...1000).contains(skipLines) else { throw ValidationError("--skip-lines must be 0 to 1,000.") }
+        options.skipLines = skipLines
         return options
     }
 }

@@ -53,8 +53,38 @@ struct CSVRecordReaderTests {
         #expect(
             first.description
                 == "\(Paths.fixture("csv/ragged.csv")):3: error: [CSV-RAGGED] expected 3 fields (as in the header), "
-                + "found 2. Fix: quote values that contain \";\", or add the missing fields; check the delimiter "
-                + "with --delimiter if every row is affected.")
+                + "found 2. Fix: quote values that contain \";\", or add the missing fields; if every row is affected, "
+                + "check the delimiter (--delimiter) or whether lines before the header need --skip-lines.")
+    }
+
+    @Test("skip_lines: a report title and export date before the header are skipped, line numbers stay the file's")
+    func skipLines() throws {
+        let folder = try Paths.scratch()
+        let text = "Customer list\r\nExported 01.11.2026; by SAPUSER\r\n\r\nKUNNR;NAME1\r\n1;Alpha\r\n2;Müller\r\n"
+        var options = ExtractOptions()
+        options.skipLines = 3
+        for (name, data) in [
+            ("utf8.csv", Data(text.utf8)),
+            ("utf16.csv", Data([0xFF, 0xFE]) + text.data(using: .utf16LittleEndian)!),
+            ("cr.csv", Data(text.replacingOccurrences(of: "\r\n", with: "\r").utf8)),
+        ] {
+            try data.write(to: URL(fileURLWithPath: folder + "/" + name))
+            let result = try ReadResult.read(folder + "/" + name, options)
+            #expect(result.errors.isEmpty, "\(name): \(result.errors)")
+            #expect(result.description.columns == ["KUNNR", "NAME1"], "\(name)")
+            #expect(result.records.map { $0.text("NAME1") } == ["Alpha", "Müller"], "\(name)")
+            #expect(result.records.first?.position.line == 5, "\(name)")
+        }
+        // A resume at the second record's offset reads it again, after the skipped lines.
+        let reader = try CSVRecordReader(path: folder + "/utf8.csv", options: options)
+        let first = try #require(try reader.next())
+        let second = try #require(try reader.next())
+        let again = try CSVRecordReader(path: folder + "/utf8.csv", options: options)
+        try again.resume(atOffset: second.position.byteOffset!, line: second.position.line, recordIndex: 2)
+        #expect(try again.next()?.text("NAME1") == "Müller")
+        #expect(first.position.byteOffset == Int64("Customer list\r\nExported 01.11.2026; by SAPUSER\r\n\r\nKUNNR;NAME1\r\n".utf8.count))
+        options.skipLines = 50
+        #expect(throws: CustmigError.self) { _ = try ReadResult.read(folder + "/utf8.csv", options) }
     }
 
     @Test("the record after an unterminated quote is read from the next line")

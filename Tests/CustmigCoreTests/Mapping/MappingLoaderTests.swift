@@ -73,6 +73,8 @@ struct MappingLoaderTests {
          "m.yaml:8:7: error: [MAP-REQUIRED-FIELD] customer.sales_areas[0] does not map distribution_channel, which every sales_areas element needs. Fix: add distribution_channel: SOURCE_FIELD (or {constant: …})."),
         (valid + "  created_on: {from: DATE, transforms: [{parse_date: [dd.mm.yyyy]}]}\n",
          "m.yaml:7:54: error: [MAP-TRANSFORM] date layout \"dd.mm.yyyy\" in customer.created_on has no month: mm is minutes, MM is the month. Fix: write layouts like dd.MM.yyyy, d.M.yyyy, yyyyMMdd, MM/dd/yyyy or yyyy-MM-dd'T'HH:mm:ss."),
+        (valid.replacingOccurrences(of: "source: {key: ID}", with: "source: {key: ID, skip_lines: -2}"),
+         "m.yaml:3:31: error: [MAP-TYPE] skip_lines must be a whole number from 0 to 1000, not -2."),
         (valid.replacingOccurrences(of: "version: 1", with: "version: one"),
          "m.yaml:2:10: error: [MAP-TYPE] version must be a whole number, not \"one\"."),
         (valid.replacingOccurrences(of: "name1: NAME", with: "name1: {from: NAME, transforms: [{truncate: -5}]}"),

@@ -198,7 +198,7 @@ public enum MappingLoader {
 
     private static func readSource(_ node: Node, reader: YAMLReader) -> MappingSource {
         var source = MappingSource(format: nil, encoding: nil, delimiter: nil, recordPath: nil, key: [], sameKey: .last)
-        let allowed = ["format", "encoding", "delimiter", "header", "record_path", "key", "same_key", "files"]
+        let allowed = ["format", "encoding", "delimiter", "header", "skip_lines", "record_path", "key", "same_key", "files"]
         for pair in reader.pairs(node, allowed: allowed, context: "source") {
             switch pair.key {
             case "format":
@@ -224,6 +224,8 @@ public enum MappingLoader {
                     continue
                 }
                 source.hasHeader = text == "true"
+            case "skip_lines":
+                source.skipLines = reader.int(pair.value, context: "skip_lines", in: 0...1000) ?? 0
             case "key":
                 source.key = reader.strings(pair.value, context: "key") ?? []
             case "files":

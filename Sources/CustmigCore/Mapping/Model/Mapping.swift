@@ -37,6 +37,8 @@ public struct MappingSource: Sendable {
     public var recordPath: String?
     /// CSV: whether the first record names the columns (else they are `column_1`, `column_2`, …).
     public var hasHeader = true
+    /// CSV lines before the header that are not data (`skip_lines`).
+    public var skipLines = 0
     /// Source field(s) holding the legacy key.
     public var key: [String]
     public var sameKey: SameKeyPolicy
@@ -47,6 +49,7 @@ public struct MappingSource: Sendable {
     public var extractOptions: ExtractOptions {
         var options = ExtractOptions(format: format, encoding: encoding, delimiter: delimiter, recordPath: recordPath)
         options.hasHeader = hasHeader
+        options.skipLines = skipLines
         return options
     }
 }
