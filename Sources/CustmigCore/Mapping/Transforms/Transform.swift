@@ -72,7 +72,7 @@ public enum Transform: Sendable, Equatable {
             let stripped = value.drop { $0 == "0" }
             return .ok(stripped.isEmpty && !value.isEmpty ? "0" : String(stripped))
         case .regexReplace(let pattern, let replacement):
-            guard let expression = try? NSRegularExpression(pattern: pattern) else {
+            guard let expression = CompiledPatterns.shared.expression(pattern) else {
                 return .invalid(value, "the pattern \(pattern) is not a valid regular expression")
             }
             return .ok(
@@ -127,5 +127,23 @@ public enum Transform: Sendable, Equatable {
             if !current.isMapped { return (current, notes, transform) }
         }
         return (current, notes, nil)
+    }
+}
+
+/// Regular expressions compiled once per pattern: compiling one per value cost ~12 µs, more than the
+/// match (a `regex_replace` on 1M names spent 12 s of CPU compiling). `NSRegularExpression` is
+/// immutable, so one instance serves every mapping thread.
+final class CompiledPatterns: @unchecked Sendable {
+    static let shared = CompiledPatterns()
+    private let lock = NSLock()
+    private var compiled: [String: NSRegularExpression?] = [:]
+
+    func expression(_ pattern: String) -> NSRegularExpression? {
+        lock.lock()
+        defer { lock.unlock() }
+        if let known = compiled[pattern] { return known }
+        let expression = try? NSRegularExpression(pattern: pattern)
+        compiled[pattern] = expression
+        return expression
     }
 }
