@@ -282,12 +282,39 @@ struct ExtractProblemTests {
                 custmigVersion: CustmigVersion.current), workspace: workspace)
     }
 
-    @Test("a file that is not XML fails the run's gate with the parser's message, not a silent 'read 0'")
+    @Test("a CSV given to an XML mapping (or XML to a CSV one) is refused with one message before anything is read")
+    func wrongFormat() throws {
+        for (mapping, content, name) in [
+            ("sap-debmas07", "KUNNR;NAME1\n1;Alpha\n", "export.xml"),
+            ("legacy-flat-csv", "<?xml version=\"1.0\"?><DEBMAS07><IDOC/></DEBMAS07>", "customers.csv"),
+        ] {
+            #expect {
+                _ = try Self.map(mapping, content, name: name)
+            } throws: { error in
+                let problems = (error as? MappingProblems)?.problems ?? []
+                return problems.count == 1 && problems[0].code == "MAP-FORMAT" && problems[0].message.contains(name)
+            }
+        }
+    }
+
+    @Test("a file that starts like XML but is not fails the run's gate with the parser's message, not a silent 'read 0'")
     func notXML() throws {
-        let summary = try Self.map("sap-debmas07", "KUNNR;NAME1\n1;Alpha\n", name: "export.xml")
+        let summary = try Self.map("sap-debmas07", "<html><body>Login required<br></body>", name: "export.xml")
         #expect(summary.read == 0)
         #expect(summary.extractGateFailed)
         #expect(summary.extractProblems.contains { $0.contains("export.xml:1: error [XML-SYNTAX]") })
+    }
+
+    @Test("the same extract given twice is refused: every record would be read twice")
+    func sameExtractTwice() throws {
+        let workspace = try Workspace(path: try Paths.scratch(), command: "test", writer: true)
+        let copy = try Paths.scratch() + "/copy.csv"
+        try FileManager.default.copyItem(atPath: Paths.samples("customers.csv"), toPath: copy)
+        #expect {
+            _ = try MapStage.run(MapStageTests.options("legacy-flat-csv", [Paths.samples("customers.csv"), copy]), workspace: workspace)
+        } throws: { error in
+            (error as? CustmigError)?.code == "MAP-INPUT-TWICE"
+        }
     }
 
     @Test("a full-scope extract without records fails the gate; a delta one without changes only says so")

@@ -18,6 +18,21 @@ extension MapStage {
         return result
     }
 
+    /// A mapping for CSV given an XML file (or the other way round) is refused with one message, not
+    /// one per column the mapping reads.
+    static func checkFormat(_ mapping: Mapping, extract path: String) throws {
+        guard let declared = mapping.source.format, let actual = try? ExtractOpener.detectFormat(path: path),
+            actual != declared
+        else { return }
+        throw MappingProblems(problems: [
+            CustmigError(
+                .usage, code: "MAP-FORMAT",
+                "the mapping \(mapping.name) reads \(declared.rawValue.uppercased()) extracts, but \(path) is \(actual.rawValue.uppercased()).",
+                at: SourceLocation(file: mapping.file),
+                fix: "use a mapping written for this file's format (Mappings/ has one per source system), or export the file as \(declared.rawValue.uppercased()).")
+        ])
+    }
+
     /// A CSV mapping that reads a column the extract does not have is refused before any record is
     /// mapped (otherwise every record would silently get an empty value).
     static func checkColumns(_ mapping: Mapping, extract path: String, columns: [String]) throws {

@@ -20,6 +20,7 @@ public enum MapStage {
         try register(version, mapping: mapping, ledger: ledger)
         let roles = try roles(of: options.extracts, mapping: mapping)
         for (path, role) in zip(options.extracts, roles) where role == "primary" {
+            try checkFormat(mapping, extract: path)
             let description = try ExtractOpener.open(path: path, options: mapping.source.extractOptions).description
             if description.format == .csv { try checkColumns(mapping, extract: path, columns: description.columns) }
         }
@@ -27,6 +28,16 @@ public enum MapStage {
         for path in options.extracts {
             let size = try FileByteSource(path: path).size
             hashes.append((path, try FileDigest.sha256(path: path), size))
+        }
+        var firstWithHash: [String: String] = [:]
+        for input in hashes {
+            if let earlier = firstWithHash[input.sha256] {
+                throw CustmigError(
+                    .usage, code: "MAP-INPUT-TWICE",
+                    "\(input.path) has the same content as \(earlier) (SHA-256 \(input.sha256.prefix(16))…): every record would be read twice.",
+                    fix: "give each extract once.")
+            }
+            firstWithHash[input.sha256] = input.path
         }
         let inputsKey = FileDigest.sha256(
             ([version.checksum, options.scope.rawValue, options.custmigVersion] + hashes.map(\.sha256)).joined(separator: "|"))
