@@ -111,6 +111,20 @@ struct XMLRecordReaderTests {
         #expect(result.findings.first?.message.contains("the document's root element is <Customers>") == true)
     }
 
+    @Test("character references in attribute values are decoded: &amp; and &#38; are '&'")
+    func attributeReferences() throws {
+        let path = try Paths.scratch() + "/amp.xml"
+        try Data(#"<Customers><Customer id="A&amp;B" name="C&#38;D" plain="E">x</Customer></Customers>"#.utf8)
+            .write(to: URL(fileURLWithPath: path))
+        var options = ExtractOptions()
+        options.recordPath = "/Customers/Customer"
+        let result = try ReadResult.read(path, options)
+        let record = try #require(result.records.first)
+        #expect(record.text("@id") == "A&B")
+        #expect(record.text("@name") == "C&D")
+        #expect(record.text("@plain") == "E")
+    }
+
     @Test("elements nested 100,000 deep stop reading with XML-DEPTH instead of exhausting the stack")
     func deepNesting() throws {
         let path = try Paths.scratch() + "/deep.xml"
