@@ -7,11 +7,26 @@
 /// same parent.
 final class XMLRecordBuilder: XMLEventHandler {
     private final class Frame {
-        let name: Int
+        var name: Int
         var fields: [Field] = []
         var text: [UInt8] = []
         var isComplex = false
         init(name: Int) { self.name = name }
+    }
+
+    /// Frames of ended elements, reused: one element's frame and text buffer are not allocated anew
+    /// for every element (most of an IDoc's elements are leaves).
+    private var spareFrames: [Frame] = []
+    /// `@name` per attribute name id, made once.
+    private var attributeKeys: [Int: String] = [:]
+
+    private func frame(_ name: Int) -> Frame {
+        guard let frame = spareFrames.popLast() else { return Frame(name: name) }
+        frame.name = name
+        frame.fields = []
+        frame.text.removeAll(keepingCapacity: true)
+        frame.isComplex = false
+        return frame
     }
 
     let path: String
@@ -44,14 +59,14 @@ final class XMLRecordBuilder: XMLEventHandler {
         depth += 1
         if let parent = frames.last {
             parent.isComplex = true
-            let frame = Frame(name: name)
+            let frame = self.frame(name)
             if !attributes.isEmpty { addAttributes(attributes, to: frame) }
             frames.append(frame)
             return
         }
         if let controlFrame {
             controlFrame.isComplex = true
-            frames.append(Frame(name: name))
+            frames.append(self.frame(name))
             return
         }
         if matched == depth - 1 && depth <= recordPathIds.count && recordPathIds[depth - 1] == name {
@@ -60,7 +75,7 @@ final class XMLRecordBuilder: XMLEventHandler {
                 recordIndex += 1
                 recordLine = parser.currentLine
                 recordOffset = parser.byteOffset
-                let frame = Frame(name: name)
+                let frame = self.frame(name)
                 frame.isComplex = true
                 if !attributes.isEmpty { addAttributes(attributes, to: frame) }
                 frames.append(frame)
@@ -68,7 +83,7 @@ final class XMLRecordBuilder: XMLEventHandler {
             return
         }
         if depth == recordPathIds.count && matched == depth - 1 && parser.names.name(name).hasPrefix("EDI_DC") {
-            let frame = Frame(name: name)
+            let frame = self.frame(name)
             if !attributes.isEmpty { addAttributes(attributes, to: frame) }
             controlFrame = frame
             controlDepth = depth
@@ -95,6 +110,7 @@ final class XMLRecordBuilder: XMLEventHandler {
             // Leaves of the control record flatten into it (EDI_DC40 has only leaves).
             let leaf = frames.removeLast()
             controlFrame.fields.append(Field(parser.names.name(leaf.name), .text(decode(leaf.text))))
+            spareFrames.append(leaf)
             return
         }
         if frames.isEmpty {
@@ -106,6 +122,7 @@ final class XMLRecordBuilder: XMLEventHandler {
             return
         }
         let frame = frames.removeLast()
+        defer { if spareFrames.count < 64 { spareFrames.append(frame) } }
         if frames.isEmpty {
             matched -= 1
             if !frame.text.isEmpty && !isBlank(frame.text) {
@@ -151,7 +168,15 @@ final class XMLRecordBuilder: XMLEventHandler {
 
     private func addAttributes(_ attributes: XMLAttributes, to frame: Frame) {
         for index in 0..<attributes.count {
-            frame.fields.append(Field("@" + attributes.names.name(attributes.name(index)), .text(attributes.value(index))))
+            let id = attributes.name(index)
+            let key: String
+            if let known = attributeKeys[id] {
+                key = known
+            } else {
+                key = "@" + attributes.names.name(id)
+                attributeKeys[id] = key
+            }
+            frame.fields.append(Field(key, .text(attributes.value(index))))
         }
     }
 
