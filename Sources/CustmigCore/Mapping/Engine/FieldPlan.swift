@@ -53,6 +53,9 @@ final class FieldPlan {
     let isPath: Bool
     let valueMap: ValueMap?
     var slot = -1
+    /// The record's own string for the source field's name, once found: comparing with it is a pointer
+    /// check instead of a character comparison, for every field of every record.
+    var slotName = ""
     /// Whether any record mapped so far had the source field (only tracked for plain `from:` fields).
     var seen = false
     /// The source field whose presence ``seen`` tracks, nil for constants, concatenations and control fields.

@@ -211,11 +211,12 @@ public final class MappingEngine {
             return text
         }
         let fields = scope.record.fields
-        if plan.slot >= 0 && plan.slot < fields.count && fields[plan.slot].name == name {
+        if plan.slot >= 0 && plan.slot < fields.count && fields[plan.slot].name == plan.slotName {
             return fields[plan.slot].value.elementText ?? ""
         }
         guard let index = fields.firstIndex(where: { $0.name == name }) else { return "" }
         plan.slot = index
+        plan.slotName = fields[index].name
         plan.seen = true
         return fields[index].value.elementText ?? ""
     }

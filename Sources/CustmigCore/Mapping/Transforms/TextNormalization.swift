@@ -25,5 +25,7 @@ enum TextFolding {
         return result.lowercased()
     }
 
-    static func isBlank(_ text: String) -> Bool { text.allSatisfy { $0 == " " || $0 == "\t" } }
+    /// Empty or only spaces and tabs; on the bytes (iterating characters did grapheme breaking for
+    /// every field of every record).
+    static func isBlank(_ text: String) -> Bool { text.utf8.allSatisfy { $0 == 0x20 || $0 == 0x09 } }
 }
