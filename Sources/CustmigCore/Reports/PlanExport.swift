@@ -101,7 +101,7 @@ enum PlanExport {
         let prefix = ["\(plan)", "\(row.seq)", row.key, row.customerId, row.action.rawValue]
         var csv = ""
         if row.changes.isEmpty {
-            csv += (prefix + ["", "", "", "", "", "", row.reason]).map(RejectReport.quote).joined(separator: ",") + "\n"
+            csv += (prefix + ["", "", "", "", "", "", row.reason]).map(RejectReport.spreadsheetCell).joined(separator: ",") + "\n"
         }
         for change in row.changes {
             let fields =
@@ -109,7 +109,7 @@ enum PlanExport {
                     change.path, CustomerImage.label(change.path), change.outcome.rawValue, change.base ?? "",
                     change.theirs ?? "", change.after ?? "", row.reason,
                 ]
-            csv += fields.map(RejectReport.quote).joined(separator: ",") + "\n"
+            csv += fields.map(RejectReport.spreadsheetCell).joined(separator: ",") + "\n"
         }
         var object = JSONObjectWriter()
         object.string("action", row.action.rawValue)

@@ -28,7 +28,7 @@ public enum RejectReport {
                     row["message"], row["fix"] ?? "", pathOf[row["source_input"]] ?? "", String(row["source_line"] as Int),
                     String(row["source_index"] as Int),
                 ]
-                try csv.write(fields.map(quote).joined(separator: ",") + "\n")
+                try csv.write(fields.map(spreadsheetCell).joined(separator: ",") + "\n")
                 let rule: String = row["rule"]
                 if groups.last?.rule != rule { groups.append((rule, row["outcome"], 0, [])) }
                 groups[groups.count - 1].total += 1
@@ -53,7 +53,7 @@ public enum RejectReport {
                     record == nil ? "check the export as a whole: see the message" : "fix the file at this line and export again",
                     pathOf[row["source_input"]] ?? "", (row["line"] as Int?).map(String.init) ?? "", record ?? "",
                 ]
-                try csv.write(fields.map(quote).joined(separator: ",") + "\n")
+                try csv.write(fields.map(spreadsheetCell).joined(separator: ",") + "\n")
                 if record == nil {
                     fileRows.append(fields)
                     continue
@@ -69,6 +69,21 @@ public enum RejectReport {
         try html.write(render(groups: groups.sorted { $0.total > $1.total }, run: run))
         try html.close()
         return [htmlPath, csvPath]
+    }
+
+    /// A quoted cell of a CSV that people open in a spreadsheet. Legacy text starting with `=`, `+`, `-`,
+    /// `@`, a tab or a carriage return is a formula to Excel and LibreOffice (`=HYPERLINK(…)` in a name
+    /// field would run on the reviewer's machine), so it gets a leading apostrophe, as OWASP advises;
+    /// numbers (`-12.50`, `+49301234567`) stay as they are.
+    static func spreadsheetCell(_ value: String) -> String {
+        guard let first = value.utf8.first,
+            first == UInt8(ascii: "=") || first == UInt8(ascii: "+") || first == UInt8(ascii: "-")
+                || first == UInt8(ascii: "@") || first == 0x09 || first == 0x0D
+        else { return quote(value) }
+        let digits = value.utf8.dropFirst()
+        let isNumber = !digits.isEmpty && (first == UInt8(ascii: "+") || first == UInt8(ascii: "-"))
+            && digits.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: ",") }
+        return quote(isNumber ? value : "'" + value)
     }
 
     /// RFC 4180 quoting, by bytes (Foundation's `contains` on Linux goes through CFString: slow).

@@ -399,3 +399,30 @@ struct XMLShapeTests {
         #expect(record.segments(atPath: "Addresses").count == 2)
     }
 }
+
+@Suite("Reports people open in a spreadsheet")
+struct SpreadsheetCellTests {
+    @Test(
+        "legacy text that a spreadsheet would run as a formula gets an apostrophe; numbers and plain text stay",
+        arguments: [
+            ("=HYPERLINK(\"http://x\",\"y\")", "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\""), ("@SUM(A1)", "'@SUM(A1)"),
+            ("+cmd|' /C calc'!A0", "'+cmd|' /C calc'!A0"), ("-2+3", "'-2+3"), ("-1234.56", "-1234.56"),
+            ("+49301234567", "+49301234567"), ("Müller, Anna", "\"Müller, Anna\""), ("", ""), ("-", "'-"),
+        ])
+    func cells(_ value: String, _ expected: String) {
+        #expect(RejectReport.spreadsheetCell(value) == expected)
+    }
+
+    @Test("a name written as a formula reaches findings.csv defused")
+    func findingsCSV() throws {
+        let header = "CUSTNO;NAME1;NAME2;STREET;ZIP;CITY;COUNTRY;PHONE;FAX;EMAIL;VAT_ID;LANG;CURRENCY;PAY_TERMS;"
+            + "CREDIT_LIMIT;CREATED;BLOCKED;DELETED;PARENT_NO;ACCOUNT_GROUP;SALES_ORG;CHANNEL;DIVISION;INCOTERMS;IBAN;"
+            + "CONTACT_NAME;CONTACT_PHONE;CONTACT_EMAIL;INDUSTRY\r\n"
+        let row = "100;Alpha;;Hauptstr. 1;10115;Berlin;DE;;;=HYPERLINK(\"http://evil\");;DE;EUR;Z030;;;;;;KUNA;1000;10;00;;;;;=cmd|calc;\r\n"
+        let summary = try ExtractProblemTests.map("legacy-flat-csv", header + row, name: "f.csv")
+        let csvPath = try #require(summary.reports.first { $0.hasSuffix(".csv") })
+        let csv = try String(contentsOfFile: csvPath, encoding: .utf8)
+        #expect(csv.contains("'=cmd|calc"))
+        #expect(!csv.contains(",=cmd"))
+    }
+}
