@@ -28,6 +28,7 @@ format:
 
 samples: release
 	.build/release/custmig samples --rows 400 --out Samples --broken-share 0.01 --seed 1
+	.build/release/custmig samples --rows 400 --out Samples/sap-tables --format tables --broken-share 0.01 --seed 1
 
 bench:
 	Tests/Benchmarks/run.sh

@@ -19,7 +19,8 @@ public struct SampleGenerator {
         "INDUSTRY",
     ]
 
-    /// Writes `customers.csv`, `debmas07.xml` (as asked) and `ground-truth.csv` into `directory`.
+    /// Writes `customers.csv`, `debmas07.xml`, the SAP table downloads (as asked) and `ground-truth.csv`
+    /// into `directory`.
     public func write(to directory: String) throws -> SampleOutput {
         var csv: SampleCSVWriter?
         var xml: SampleXMLWriter?
@@ -29,6 +30,7 @@ public struct SampleGenerator {
         if options.formats.contains(.xml) {
             xml = try SampleXMLWriter(path: directory + "/debmas07.xml", seed: options.seed)
         }
+        let tables = options.sapTables ? try SampleTablesWriter(directory: directory, seed: options.seed) : nil
         let truth = try FileOutput(path: directory + "/ground-truth.csv")
         try truth.write("duplicate_key,original_key,variation\n")
         var random = SampleRandom(seed: options.seed)
@@ -58,11 +60,13 @@ public struct SampleGenerator {
             if isBroken { broken += 1 }
             try csv?.write(customer, broken: isBroken)
             try xml?.write(customer, broken: isBroken)
+            try tables?.write(customer, broken: isBroken)
             emitted += 1
         }
         var files: [(String, Int, Int64)] = []
         if let csv { files.append((csv.output.path, emitted, try csv.finish())) }
         if let xml { files.append((xml.output.path, emitted, try xml.finish())) }
+        if let tables { files += try tables.finish() }
         try truth.close()
         files.append((truth.path, duplicates, truth.bytesWritten))
         return SampleOutput(files: files, duplicates: duplicates, broken: broken)

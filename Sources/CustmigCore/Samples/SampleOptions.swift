@@ -10,6 +10,8 @@ public struct SampleOptions: Sendable {
     public var duplicateShare: Double
     /// Share of records that are outright broken (ragged rows, NUL bytes, invalid bytes, empty keys).
     public var brokenShare: Double
+    /// Also write SAP table downloads (KNA1, KNVV, KNB1, KNBK, KNVK as tab-separated text).
+    public var sapTables = false
 
     public init(
         rows: Int, seed: UInt64 = 1, formats: Set<ExtractFormat> = [.csv, .xml], csvEncoding: TextEncoding = .windows1252,

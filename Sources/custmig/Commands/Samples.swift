@@ -10,11 +10,14 @@ extension Custmig {
                 Writes into DIR: customers.csv (a flat AS/400-style export: windows-1252, ';',
                 decimal commas, dd.mm.yyyy dates, CRLF), debmas07.xml (SAP DEBMAS07 IDocs with
                 EDI_DC40 control records and nested segments) and ground-truth.csv (which records
-                are near-duplicates of which). The same seed gives the same bytes.
+                are near-duplicates of which); with --format tables also SAP table downloads as SE16N
+                writes them (KNA1.txt, KNVV.txt, KNB1.txt, KNBK.txt, KNVK.txt: tab-separated, UTF-8),
+                for Mappings/sap-tables. The same seed gives the same bytes.
 
                 Examples:
                   custmig samples --rows 300 --out Samples
                   custmig samples --rows 1000000 --out bench --encoding utf-8 --delimiter , --format csv
+                  custmig samples --rows 400 --out Samples/sap-tables --format tables
                 """)
 
         @Option(help: "Number of customer records to write (per file).")
@@ -26,7 +29,7 @@ extension Custmig {
         @Option(help: "Seed; the same seed gives the same bytes.")
         var seed: UInt64 = 1
 
-        @Option(help: "Comma-separated formats to write: csv, xml.")
+        @Option(help: "Comma-separated formats to write: csv, xml, tables (SAP table downloads).")
         var format: String = "csv,xml"
 
         @Option(help: "Encoding of the CSV: windows-1252 (default) or utf-8.")
@@ -51,9 +54,15 @@ extension Custmig {
         func run() throws {
             try runReportingErrors {
                 var formats = Set<ExtractFormat>()
+                var tables = false
                 for name in format.split(separator: ",") {
-                    guard let parsed = ExtractFormat(rawValue: name.trimmingCharacters(in: .whitespaces).lowercased())
-                    else { throw ValidationError("--format takes csv and/or xml, not \"\(name)\".") }
+                    let trimmed = name.trimmingCharacters(in: .whitespaces).lowercased()
+                    if trimmed == "tables" {
+                        tables = true
+                        continue
+                    }
+                    guard let parsed = ExtractFormat(rawValue: trimmed)
+                    else { throw ValidationError("--format takes csv, xml and/or tables, not \"\(name)\".") }
                     formats.insert(parsed)
                 }
                 guard let csvEncoding = TextEncoding(name: encoding),
@@ -64,9 +73,10 @@ extension Custmig {
                     throw ValidationError("--delimiter must be one ASCII character or tab.")
                 }
                 try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
-                let options = SampleOptions(
+                var options = SampleOptions(
                     rows: rows, seed: seed, formats: formats, csvEncoding: csvEncoding, csvDelimiter: csvDelimiter,
                     duplicateShare: duplicateShare, brokenShare: brokenShare)
+                options.sapTables = tables
                 let result = try SampleGenerator(options: options).write(to: out)
                 for file in result.files {
                     Terminal.out("\(file.path): \(file.records) records, \(file.bytes) bytes")

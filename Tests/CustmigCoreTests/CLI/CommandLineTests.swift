@@ -129,15 +129,21 @@ struct CommandLineTests {
         #expect(result.stderr.contains("[XML-ENTITY] Entity 'lol9' not defined"))
     }
 
-    @Test("samples writes the same bytes for the same seed")
+    @Test("samples writes the same bytes for the same seed, SAP table downloads included")
     func samples() throws {
         let first = try Paths.scratch()
         let second = try Paths.scratch()
-        #expect(try CLI.run(["samples", "--rows", "50", "--out", first, "--seed", "5"]).status == 0)
-        #expect(try CLI.run(["samples", "--rows", "50", "--out", second, "--seed", "5"]).status == 0)
-        let a = try Data(contentsOf: URL(fileURLWithPath: first + "/debmas07.xml"))
-        let b = try Data(contentsOf: URL(fileURLWithPath: second + "/debmas07.xml"))
-        #expect(a == b)
+        for folder in [first, second] {
+            #expect(try CLI.run(["samples", "--rows", "50", "--out", folder, "--seed", "5", "--format", "csv,xml,tables"]).status == 0)
+        }
+        for file in ["debmas07.xml", "customers.csv", "KNA1.txt", "KNVV.txt", "KNVK.txt"] {
+            let a = try Data(contentsOf: URL(fileURLWithPath: first + "/" + file))
+            let b = try Data(contentsOf: URL(fileURLWithPath: second + "/" + file))
+            #expect(a == b, "\(file)")
+        }
+        let kna1 = try String(contentsOfFile: first + "/KNA1.txt", encoding: .utf8)
+        #expect(kna1.hasPrefix("MANDT\tKUNNR\tKTOKD\tLAND1\tNAME1"))
+        #expect(kna1.split(separator: "\r\n").count == 51)
     }
 
     @Test("map: summary on stdout, exit 3 when rejects exceed the threshold, 5 when the workspace is locked")

@@ -48,12 +48,17 @@ struct MapStageTests {
 
     @Test("mapping the samples: every record is accounted for, counted from the ledger")
     func samples() throws {
-        for (mapping, sample) in [("legacy-flat-csv", "customers.csv"), ("sap-debmas07", "debmas07.xml")] {
+        let tables = ["KNA1", "KNVV", "KNB1", "KNBK", "KNVK"].map { Paths.samples("sap-tables/\($0).txt") }
+        for (mapping, extracts, records) in [
+            ("legacy-flat-csv", [Paths.samples("customers.csv")], 400), ("sap-debmas07", [Paths.samples("debmas07.xml")], 403),
+            ("sap-tables", tables, 399),
+        ] {
             let folder = try Paths.scratch()
             let workspace = try Workspace(path: folder, command: "test", writer: true)
-            let summary = try MapStage.run(Self.options(mapping, [Paths.samples(sample)]), workspace: workspace)
+            let summary = try MapStage.run(Self.options(mapping, extracts), workspace: workspace)
             #expect(summary.read == summary.mapped + summary.toReview + summary.rejected + summary.superseded + summary.malformed)
-            #expect(summary.read == (sample.hasSuffix(".csv") ? 400 : 403))
+            #expect(summary.read == records, "\(mapping)")
+            #expect(summary.unseenSources.isEmpty, "\(mapping): \(summary.unseenSources)")
             #expect(summary.mapped > summary.read / 2)
             #expect(!summary.rejectThresholdExceeded)
             #expect(summary.reports.count == 2)
