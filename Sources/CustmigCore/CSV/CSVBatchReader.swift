@@ -49,7 +49,30 @@ public final class CSVBatchReader {
                             + "\(forced.rawValue); it is read as \(detected.encoding.rawValue).",
                         at: SourceLocation(file: path, line: 1),
                         fix: "set the mapping's source.encoding (or --encoding) to \(detected.encoding.rawValue)."))
+            } else if forced.isSingleByte && detected.encoding == .utf8 && detected.confidence >= 0.99 {
+                // Valid UTF-8 with multi-byte characters and not one invalid sequence is not a single-byte
+                // export (its "ü" alone, 0xFC, is invalid UTF-8): read as declared, every "ü" would become
+                // "Ã¼" without an error. The usual cause: the export was opened and saved as UTF-8.
+                headerFindings.append(
+                    Finding(
+                        .warning, code: "CSV-ENCODING",
+                        "the file's encoding is given as \(forced.rawValue), but its bytes are UTF-8 (\(detected.reason)); "
+                            + "it is read as UTF-8.",
+                        at: SourceLocation(file: path, line: 1),
+                        fix: "set the mapping's source.encoding (or --encoding) to UTF-8, or export the file again in \(forced.rawValue)."))
             } else {
+                if forced == .utf8 && detected.encoding.isSingleByte && detected.confidence >= 0.7 {
+                    // Not switched (which single-byte code page is a guess), but said once: otherwise only
+                    // a flood of malformed records tells.
+                    headerFindings.append(
+                        Finding(
+                            .warning, code: "CSV-ENCODING",
+                            "the file's encoding is given as UTF-8, but its bytes look like \(detected.encoding.rawValue) (\(detected.reason)); "
+                                + "every record with such a byte is malformed.",
+                            at: SourceLocation(file: path, line: 1),
+                            fix: "set the mapping's source.encoding (or --encoding) to \(detected.encoding.rawValue) "
+                                + "(or the code page the system exported in), or export the file again in UTF-8."))
+                }
                 detected = DetectedEncoding(
                     encoding: forced, bomLength: detected.encoding == forced ? detected.bomLength : 0, confidence: 1,
                     reason: "given with --encoding")

@@ -57,6 +57,28 @@ struct CSVRecordReaderTests {
                 + "check the delimiter (--delimiter) or whether lines before the header need --skip-lines.")
     }
 
+    @Test("a UTF-8 file given as windows-1252 is read as UTF-8 with a warning instead of turning ü into Ã¼; the reverse is named")
+    func encodingMismatch() throws {
+        let folder = try Paths.scratch()
+        let text = "KUNNR;NAME1;ORT01\r\n1;Müller GmbH;München\r\n2;Señor Pérez;Málaga\r\n"
+        try Data(text.utf8).write(to: URL(fileURLWithPath: folder + "/utf8.csv"))
+        var options = ExtractOptions()
+        options.encoding = .windows1252
+        let utf8 = try ReadResult.read(folder + "/utf8.csv", options)
+        #expect(utf8.records.map { $0.text("ORT01") } == ["München", "Málaga"])
+        #expect(utf8.findings.contains { $0.code == "CSV-ENCODING" && $0.severity == .warning })
+
+        try text.data(using: .windowsCP1252)!.write(to: URL(fileURLWithPath: folder + "/cp1252.csv"))
+        options.encoding = .utf8
+        let cp1252 = try ReadResult.read(folder + "/cp1252.csv", options)
+        #expect(cp1252.findings.contains { $0.code == "CSV-ENCODING" && $0.message.contains("look like windows-1252") })
+        #expect(cp1252.malformed == 2)
+        options.encoding = .windows1252
+        let right = try ReadResult.read(folder + "/cp1252.csv", options)
+        #expect(right.findings.isEmpty)
+        #expect(right.records.map { $0.text("NAME1") } == ["Müller GmbH", "Señor Pérez"])
+    }
+
     @Test("skip_lines: a report title and export date before the header are skipped, line numbers stay the file's")
     func skipLines() throws {
         let folder = try Paths.scratch()
