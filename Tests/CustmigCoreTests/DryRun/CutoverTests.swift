@@ -416,3 +416,41 @@ struct CutoverTests {
     }
 
 }
+
+@Suite("The crosswalk export", .serialized)
+struct CrosswalkExportTests {
+    @Test("every legacy key of a loaded customer once, merged duplicates at their survivor's target customer, read in one pass")
+    func mergedDuplicates() throws {
+        let scenario = try DryRunScenario()
+        try scenario.map()
+        let duplicates = try DuplicatesStage.run(workspace: scenario.workspace, mapRun: nil, command: "test")
+        #expect(duplicates.mergedAway > 0)
+        _ = try scenario.dryRun()
+        _ = try scenario.cutover()
+        let path = scenario.folder + "/crosswalk.csv"
+        let written = try CrosswalkExport.write(workspace: scenario.workspace, target: scenario.target, to: path)
+        let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").dropFirst().map {
+            $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        }
+        #expect(lines.count == written)
+        let legacyKeys = lines.map { $0[0] }
+        #expect(Set(legacyKeys).count == legacyKeys.count, "a legacy key twice")
+        let merged: [(String, String)] = try scenario.workspace.ledger.database.read { db in
+            try Row.fetchAll(db, sql: "SELECT legacy_key, golden_key FROM key_map WHERE legacy_key != golden_key")
+                .map { ($0[0] as String, $0[1] as String) }
+        }
+        let customerOf = Dictionary(lines.map { ($0[1], $0[2]) }, uniquingKeysWith: { first, _ in first })
+        let byLegacy = Dictionary(lines.map { ($0[0], $0) }, uniquingKeysWith: { first, _ in first })
+        var checked = 0
+        for (legacy, golden) in merged {
+            guard let survivorCustomer = customerOf[golden] else { continue }
+            #expect(byLegacy[legacy]?[2] == survivorCustomer, "\(legacy) merged into \(golden)")
+            checked += 1
+        }
+        #expect(checked > 0)
+        let crosswalked = try scenario.target.database.read { db in
+            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM custmig_crosswalk") ?? 0
+        }
+        #expect(Set(lines.map { $0[1] }).count == crosswalked)
+    }
+}
