@@ -25,17 +25,23 @@ public enum ExplainStage {
     public static func explain(key: String, run requested: Int64?, workspace: Workspace) throws -> Explanation {
         let ledger = workspace.ledger
         let found = try ledger.database.read { db -> Row? in
-            var sql = """
-                SELECT c.*, r.mapping_name, r.mapping_version, i.path, i.sha256 FROM canonical_record c
-                JOIN run r ON r.id = c.run_id JOIN run_input i ON i.run_id = c.run_id AND i.position = c.source_input
-                WHERE (c.legacy_key = ? OR c.key = ?)
-                """
-            var arguments: StatementArguments = [key, key]
-            if let requested {
-                sql += " AND c.run_id = ?"
-                arguments += [requested]
+            // By legacy key first (indexed); by canonical key only when that finds nothing (a scan).
+            for column in ["legacy_key", "key"] {
+                var sql = """
+                    SELECT c.*, r.mapping_name, r.mapping_version, i.path, i.sha256 FROM canonical_record c
+                    JOIN run r ON r.id = c.run_id JOIN run_input i ON i.run_id = c.run_id AND i.position = c.source_input
+                    WHERE c.\(column) = ?
+                    """
+                var arguments: StatementArguments = [key]
+                if let requested {
+                    sql += " AND c.run_id = ?"
+                    arguments += [requested]
+                }
+                if let row = try Row.fetchOne(db, sql: sql + " ORDER BY c.run_id DESC LIMIT 1", arguments: arguments) {
+                    return row
+                }
             }
-            return try Row.fetchOne(db, sql: sql + " ORDER BY c.run_id DESC LIMIT 1", arguments: arguments)
+            return nil
         }
         guard let found else {
             throw CustmigError(
