@@ -76,6 +76,37 @@ struct DuplicateDecisionTests {
         return (mappingFolder, workspace)
     }
 
+    @Test("review exports every pair to decide with both legacy keys, names and cities; decide takes it back")
+    func reviewExport() throws {
+        let mappingFolder = try StewardFilesTests.mappingFolder()
+        let workspace = try Workspace(path: try Paths.scratch(), command: "test", writer: true)
+        let extracts = try Paths.scratch()
+        _ = try SampleGenerator(options: SampleOptions(rows: 5_000, seed: 11, formats: [.csv], duplicateShare: 0.08)).write(to: extracts)
+        _ = try MapStage.run(
+            MapOptions(
+                mappingPath: mappingFolder + "/mapping.yaml", extracts: [extracts + "/customers.csv"], command: "test",
+                custmigVersion: CustmigVersion.current), workspace: workspace)
+        let summary = try DuplicatesStage.run(workspace: workspace, mapRun: nil, command: "test")
+        try #require(summary.forReview > 0)
+        let export = try Paths.scratch() + "/pairs.csv"
+        #expect(try DuplicateReview.export(workspace: workspace, to: export) == summary.forReview)
+        let lines = try String(contentsOfFile: export, encoding: .utf8).split(separator: "\n")
+        #expect(lines.count == summary.forReview + 1)
+        let legacyKeys = try workspace.ledger.database.read { db in
+            Set(try String.fetchAll(db, sql: "SELECT legacy_key FROM canonical_record WHERE run_id = 1"))
+        }
+        for line in lines.dropFirst() {
+            let fields = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            #expect(legacyKeys.contains(fields[0]) && legacyKeys.contains(fields[1]), "\(line)")
+            #expect(!fields[3].isEmpty && !fields[4].isEmpty, "\(line)")
+        }
+        // The steward decides the first pair; decide records it.
+        var decided = lines.map(String.init)
+        decided[1] = String(decided[1].dropLast(2)) + ",merge,QA"
+        try decided.joined(separator: "\n").write(toFile: export, atomically: true, encoding: .utf8)
+        #expect(try DuplicateReview.decide(workspace: workspace, stewardFile: export, mappingPath: mappingFolder + "/mapping.yaml") == 1)
+    }
+
     @Test("decide refuses keys that are not in the latest map run")
     func unknownKeys() throws {
         let (mappingFolder, workspace) = try Self.mappedSample()
