@@ -191,15 +191,17 @@ public enum MapStage {
         while next != nil {
             var records: [Record] = []
             records.reserveCapacity(options.chunkSize)
-            while var record = next, records.count < options.chunkSize {
-                if !files.isEmpty {
-                    let key = engine.sourceKey(of: record)
-                    record = try attachChildren(to: record, key: key, files: files, ledger: writer.ledger, run: writer.run)
-                    for file in files where !file.isPrimary { chunk.claims.append((file.name, key)) }
-                }
+            while let record = next, records.count < options.chunkSize {
                 records.append(record)
                 next = try reader.next()
                 chunk.malformed += reader.drainFindings().filter(MapChunk.isKept)
+            }
+            if !files.isEmpty {
+                let keys = records.map(engine.sourceKey(of:))
+                records = try attachChildren(to: records, keys: keys, files: files, ledger: writer.ledger, run: writer.run)
+                for key in keys {
+                    for file in files where !file.isPrimary { chunk.claims.append((file.name, key)) }
+                }
             }
             chunk.items = map(records, with: engines)
             chunk.read += records.count
