@@ -21,8 +21,10 @@ extension Record {
     /// lists on the way.
     public func segments(atPath path: String) -> [Record] {
         guard path.utf8.contains(UInt8(ascii: "/")) else { return self[path]?.records ?? [] }
+        let steps = path.split(separator: "/", omittingEmptySubsequences: true)
+        guard !steps.isEmpty else { return [] }
         var level = [self]
-        for step in path.split(separator: "/", omittingEmptySubsequences: true) {
+        for step in steps {
             level = level.flatMap { $0[String(step)]?.records ?? [] }
         }
         return level

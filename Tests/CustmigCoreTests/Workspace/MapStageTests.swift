@@ -402,6 +402,9 @@ struct XMLShapeTests {
         #expect(record.text(atPath: "Addresses/Nothing") == nil)
         #expect(record.segments(atPath: "Addresses/Address").count == 4)
         #expect(record.segments(atPath: "Addresses").count == 2)
+        #expect(record.segments(atPath: "/").isEmpty)
+        #expect(record.segments(atPath: "/Addresses//Address/").count == 4)
+        #expect(record.text(atPath: "/") == nil)
     }
 }
 
