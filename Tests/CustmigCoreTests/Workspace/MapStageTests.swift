@@ -310,6 +310,25 @@ struct ExtractProblemTests {
         #expect(summary.extractProblems.contains { $0.contains("export.xml:1: error [XML-SYNTAX]") })
     }
 
+    @Test("identical files without records are not 'the same extract twice': empty bank and contact downloads")
+    func emptyJoinedFiles() throws {
+        let folder = try Paths.scratch()
+        var extracts: [String] = []
+        for table in ["KNA1", "KNVV", "KNB1", "KNBK", "KNVK"] {
+            let path = folder + "/\(table).txt"
+            if table == "KNBK" || table == "KNVK" {
+                try Data().write(to: URL(fileURLWithPath: path))
+            } else {
+                try FileManager.default.copyItem(atPath: Paths.samples("sap-tables/\(table).txt"), toPath: path)
+            }
+            extracts.append(path)
+        }
+        let workspace = try Workspace(path: try Paths.scratch(), command: "test", writer: true)
+        let summary = try MapStage.run(MapStageTests.options("sap-tables", extracts), workspace: workspace)
+        #expect(summary.read == 399)
+        #expect(summary.unseenSources == ["each: KNBK (bank_accounts[0])", "each: KNVK (contacts[0])"])
+    }
+
     @Test("the same extract given twice is refused: every record would be read twice")
     func sameExtractTwice() throws {
         let workspace = try Workspace(path: try Paths.scratch(), command: "test", writer: true)

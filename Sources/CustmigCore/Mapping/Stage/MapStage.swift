@@ -29,15 +29,20 @@ public enum MapStage {
             let size = try FileByteSource(path: path).size
             hashes.append((path, try FileDigest.sha256(path: path), size))
         }
+        // The same extract twice (for the same role) would read every record twice. Identical files
+        // without records (an empty KNBK and an empty KNVK download) are not a mistake.
         var firstWithHash: [String: String] = [:]
-        for input in hashes {
-            if let earlier = firstWithHash[input.sha256] {
+        for (input, role) in zip(hashes, roles) {
+            let identity = role + "|" + input.sha256
+            if let earlier = firstWithHash[identity],
+                (try? ExtractOpener.open(path: input.path, options: mapping.source.extractOptions).next()) ?? nil != nil
+            {
                 throw CustmigError(
                     .usage, code: "MAP-INPUT-TWICE",
                     "\(input.path) has the same content as \(earlier) (SHA-256 \(input.sha256.prefix(16))…): every record would be read twice.",
                     fix: "give each extract once.")
             }
-            firstWithHash[input.sha256] = input.path
+            firstWithHash[identity] = input.path
         }
         let inputsKey = FileDigest.sha256(
             ([version.checksum, options.scope.rawValue, options.custmigVersion] + hashes.map(\.sha256)).joined(separator: "|"))
