@@ -71,9 +71,11 @@ final class XMLPushParser {
         guard let context else {
             throw CustmigError(.internalFailure, code: "XML-INIT", "libxml2 could not create a parser for \(path).")
         }
-        let options: Int32 =
+        var options: Int32 =
             Int32(XML_PARSE_NONET.rawValue) | Int32(XML_PARSE_NOCDATA.rawValue) | Int32(XML_PARSE_NOERROR.rawValue)
             | Int32(XML_PARSE_NOWARNING.rawValue)
+        // A given encoding beats the declaration's (which libxml2 would otherwise switch to on reading it).
+        if encoding != nil { options |= Int32(XML_PARSE_IGNORE_ENC.rawValue) }
         xmlCtxtUseOptions(context, options)
         if let encoding {
             let handler = xmlFindCharEncodingHandler(encoding)

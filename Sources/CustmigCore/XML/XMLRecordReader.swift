@@ -22,8 +22,26 @@ public final class XMLRecordReader: ExtractReader {
 
     public init(path: String, options: ExtractOptions = ExtractOptions()) throws {
         self.path = path
-        forcedEncoding = options.encoding?.rawValue
-        declaredEncoding = try XMLRecordReader.declaredEncoding(path: path)
+        let declared = try XMLRecordReader.declaredEncoding(path: path)
+        declaredEncoding = declared
+        var forced = options.encoding?.rawValue
+        if let named = forced ?? declared, TextEncoding(name: named)?.isSingleByte == true {
+            // A file converted to UTF-8 on its way (a transfer tool) whose declaration still says
+            // ISO-8859-1: read as declared, every "ü" would become "Ã¼" without an error.
+            let sample = try FileByteSource(path: path).peek(count: 1 << 20)
+            let detected = sample.withUnsafeBytes { EncodingDetector.detect($0) }
+            if detected.encoding == .utf8 && detected.confidence >= 0.99 {
+                forced = TextEncoding.utf8.rawValue
+                findings.append(
+                    Finding(
+                        .warning, code: "XML-ENCODING",
+                        "the file's encoding is given as \(named)\(options.encoding == nil ? " in its XML declaration" : ""), "
+                            + "but its bytes are UTF-8 (\(detected.reason)); it is read as UTF-8.",
+                        at: SourceLocation(file: path, line: 1),
+                        fix: "correct the XML declaration (or --encoding, or the mapping's source.encoding) to UTF-8."))
+            }
+        }
+        forcedEncoding = forced
         if let given = options.recordPath {
             recordPath = try XMLRecordReader.validate(recordPath: given)
         } else {

@@ -111,6 +111,32 @@ struct XMLRecordReaderTests {
         #expect(result.findings.first?.message.contains("the document's root element is <Customers>") == true)
     }
 
+    @Test("encodings: UTF-8 bytes under an ISO-8859-1 declaration are read as UTF-8 with a warning; a given encoding beats the declaration")
+    func declaredEncodingMismatch() throws {
+        let folder = try Paths.scratch()
+        var options = ExtractOptions()
+        options.recordPath = "/Customers/Customer"
+        func document(_ declared: String) -> String {
+            "<?xml version=\"1.0\" encoding=\"\(declared)\"?><Customers><Customer><City>München</City></Customer>"
+                + "<Customer><City>Málaga</City></Customer></Customers>"
+        }
+        // Converted to UTF-8 on its way, the declaration left as it was.
+        try Data(document("ISO-8859-1").utf8).write(to: URL(fileURLWithPath: folder + "/converted.xml"))
+        let converted = try ReadResult.read(folder + "/converted.xml", options)
+        #expect(converted.records.map { $0.text("City") } == ["München", "Málaga"])
+        #expect(converted.findings.contains { $0.code == "XML-ENCODING" && $0.severity == .warning })
+        // Really ISO-8859-1: read as declared, nothing to say.
+        try document("ISO-8859-1").data(using: .isoLatin1)!.write(to: URL(fileURLWithPath: folder + "/latin1.xml"))
+        let latin1 = try ReadResult.read(folder + "/latin1.xml", options)
+        #expect(latin1.records.map { $0.text("City") } == ["München", "Málaga"])
+        #expect(latin1.findings.isEmpty)
+        // Declared UTF-8 but written in windows-1252: --encoding (or the mapping's) decides.
+        try document("UTF-8").data(using: .windowsCP1252)!.write(to: URL(fileURLWithPath: folder + "/mislabelled.xml"))
+        options.encoding = .windows1252
+        let given = try ReadResult.read(folder + "/mislabelled.xml", options)
+        #expect(given.records.map { $0.text("City") } == ["München", "Málaga"])
+    }
+
     @Test("character references in attribute values are decoded: &amp; and &#38; are '&'")
     func attributeReferences() throws {
         let path = try Paths.scratch() + "/amp.xml"
