@@ -94,10 +94,11 @@ public enum ExtractProfiler {
     }
 
     private static func profileXML(path: String, options: ProfileOptions, progress: Progress?) throws -> ExtractProfile {
-        let forcedEncoding = options.extract.encoding?.rawValue
+        let declared = try XMLRecordReader.declaredEncoding(path: path)
+        let (forcedEncoding, encodingWarning) = try XMLRecordReader.encoding(
+            path: path, given: options.extract.encoding, declared: declared)
         let recordPath = try options.extract.recordPath.map(XMLRecordReader.validate(recordPath:))
             ?? XMLRecordPathSniffer.detect(path: path, encoding: forcedEncoding)
-        let declared = try XMLRecordReader.declaredEncoding(path: path)
         let collector = XMLFieldCollector(recordPath: recordPath.split(separator: "/").map(String.init))
         let parser = try XMLPushParser(path: path, handler: collector, encoding: forcedEncoding)
         let workerCount = options.workers
@@ -125,6 +126,7 @@ public enum ExtractProfiler {
         }
         pool.finish()
         let tally = FindingTally(limit: options.malformedSampleLimit)
+        if let encodingWarning { tally.add(encodingWarning, isMalformedRecord: false) }
         for warning in parser.warnings { tally.add(warning, isMalformedRecord: false) }
         if let fatal = parser.fatalError {
             tally.add(fatal, isMalformedRecord: collector.isInsideRecord)
@@ -144,7 +146,9 @@ public enum ExtractProfiler {
                 maskNames: options.piiFields)
         }
         let encoding: (String, Double, String)
-        if let forcedEncoding {
+        if encodingWarning != nil, let forcedEncoding {
+            encoding = (forcedEncoding, 0.99, "the bytes are UTF-8 although \(declared.map { "the declaration says \($0)" } ?? "another encoding was given")")
+        } else if let forcedEncoding {
             encoding = (forcedEncoding, 1, "given with --encoding")
         } else if let declared {
             encoding = (declared, 1, "declared in the XML declaration")

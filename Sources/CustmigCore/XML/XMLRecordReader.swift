@@ -24,23 +24,8 @@ public final class XMLRecordReader: ExtractReader {
         self.path = path
         let declared = try XMLRecordReader.declaredEncoding(path: path)
         declaredEncoding = declared
-        var forced = options.encoding?.rawValue
-        if let named = forced ?? declared, TextEncoding(name: named)?.isSingleByte == true {
-            // A file converted to UTF-8 on its way (a transfer tool) whose declaration still says
-            // ISO-8859-1: read as declared, every "ü" would become "Ã¼" without an error.
-            let sample = try FileByteSource(path: path).peek(count: 1 << 20)
-            let detected = sample.withUnsafeBytes { EncodingDetector.detect($0) }
-            if detected.encoding == .utf8 && detected.confidence >= 0.99 {
-                forced = TextEncoding.utf8.rawValue
-                findings.append(
-                    Finding(
-                        .warning, code: "XML-ENCODING",
-                        "the file's encoding is given as \(named)\(options.encoding == nil ? " in its XML declaration" : ""), "
-                            + "but its bytes are UTF-8 (\(detected.reason)); it is read as UTF-8.",
-                        at: SourceLocation(file: path, line: 1),
-                        fix: "correct the XML declaration (or --encoding, or the mapping's source.encoding) to UTF-8."))
-            }
-        }
+        let (forced, warning) = try XMLRecordReader.encoding(path: path, given: options.encoding, declared: declared)
+        if let warning { findings.append(warning) }
         forcedEncoding = forced
         if let given = options.recordPath {
             recordPath = try XMLRecordReader.validate(recordPath: given)
@@ -50,6 +35,26 @@ public final class XMLRecordReader: ExtractReader {
         let components = recordPath.split(separator: "/").map(String.init)
         builder = XMLRecordBuilder(path: path, recordPath: components)
         parser = try XMLPushParser(path: path, handler: builder, encoding: forcedEncoding)
+    }
+
+    /// The encoding to make libxml2 read the file with (nil: as the file declares), and a warning when
+    /// it is not the one given or declared. A file converted to UTF-8 on its way (a transfer tool) whose
+    /// declaration still says ISO-8859-1 is read as UTF-8: read as declared, every "ü" would become "Ã¼"
+    /// without an error.
+    static func encoding(path: String, given: TextEncoding?, declared: String?) throws -> (String?, Finding?) {
+        guard let named = given?.rawValue ?? declared, TextEncoding(name: named)?.isSingleByte == true else {
+            return (given?.rawValue, nil)
+        }
+        let sample = try FileByteSource(path: path).peek(count: 1 << 20)
+        let detected = sample.withUnsafeBytes { EncodingDetector.detect($0) }
+        guard detected.encoding == .utf8 && detected.confidence >= 0.99 else { return (given?.rawValue, nil) }
+        let warning = Finding(
+            .warning, code: "XML-ENCODING",
+            "the file's encoding is given as \(named)\(given == nil ? " in its XML declaration" : ""), "
+                + "but its bytes are UTF-8 (\(detected.reason)); it is read as UTF-8.",
+            at: SourceLocation(file: path, line: 1),
+            fix: "correct the XML declaration (or --encoding, or the mapping's source.encoding) to UTF-8.")
+        return (TextEncoding.utf8.rawValue, warning)
     }
 
     /// Reads `encoding="…"` from the XML declaration (`<?xml … ?>`), if the file has one.
