@@ -56,6 +56,7 @@ struct MappingEngineTests {
             (["DELETED": "X"], "deletion-flag", MappingFinding.Outcome.reject),
             (["NAME1": ""], "name-required", .reject),
             (["COUNTRY": "Atlantis"], "transform:country", .review),
+            (["CREDIT_LIMIT": "100,00-"], "kind:amount", .review),
             (["PAY_TERMS": "Q99"], "value_map:payment_terms", .review),
             (["ZIP": "1011"], "german-postal-code", .reject),
             (["CREDIT_LIMIT": "250.000,00"], "high-credit-limit", .review),

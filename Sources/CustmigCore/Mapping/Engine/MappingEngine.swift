@@ -291,6 +291,16 @@ public final class MappingEngine {
                     fix: "map it to true or false in a value map"))
             return nil
         }
+        if plan.kind == .decimal && value.hasPrefix("-") {
+            // The canonical amounts (a credit limit) are 0 or more; the target refuses a negative one,
+            // and the dry run would only say so in SQL.
+            run.findings.append(
+                MappingFinding(
+                    .review, rule: "kind:amount", field: path.label(plan.name), value: raw,
+                    message: "\(plan.name) is negative (\(value)); it must be 0 or more",
+                    fix: "correct the amount in the source (SAP writes negatives with a trailing minus), or add a correction"))
+            return nil
+        }
         trace.value = value.isEmpty ? nil : value
         return value.isEmpty ? nil : value
     }
