@@ -103,6 +103,13 @@ public enum DryRunStage {
         }
     }
 
+    /// The column a failed CHECK constraint is about: its expression's first identifier.
+    static func checkedColumn(_ message: String) -> String? {
+        guard let range = message.range(of: "CHECK constraint failed: ") else { return nil }
+        let name = message[range.upperBound...].prefix { $0.isLetter || $0.isNumber || $0 == "_" }
+        return name.isEmpty ? nil : String(name)
+    }
+
     /// Replays the plan's batches on the target (savepoint per batch, everything rolled back) and
     /// turns what the target refused into rejects.
     static func rehearse(
@@ -128,6 +135,10 @@ public enum DryRunStage {
         try ledger.database.write { db in
             for refusal in refused {
                 var reason = "the target refuses it in batch \(refusal.batch + 1): \(refusal.message)"
+                if let column = Self.checkedColumn(refusal.message) {
+                    // "CHECK constraint failed: credit_limit IS NULL OR (…)": name the field for the reader.
+                    reason += " (the target's rule for \(column); see the customer's \(column) in this plan)"
+                }
                 if refusal.message.contains("FOREIGN KEY") {
                     // Name the refused customers it refers to, if that is why (else a code or a customer
                     // the target lacks).
