@@ -10,7 +10,7 @@ public struct SampleOptions: Sendable {
     public var duplicateShare: Double
     /// Share of records that are outright broken (ragged rows, NUL bytes, invalid bytes, empty keys).
     public var brokenShare: Double
-    /// Also write SAP table downloads (KNA1, KNVV, KNB1, KNBK, KNVK as tab-separated text).
+    /// Also write SAP table downloads (KNA1, KNVV, KNVP, KNB1, KNBK, KNVK as tab-separated text).
     public var sapTables = false
 
     public init(

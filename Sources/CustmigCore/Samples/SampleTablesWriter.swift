@@ -1,6 +1,7 @@
 /// Renders sample customers as SAP table downloads, the way SE16N's "text with tabs" export writes them
-/// with technical field names: `KNA1.txt` (general data), `KNVV.txt` (sales areas), `KNB1.txt` (company
-/// codes), `KNBK.txt` (bank details) and `KNVK.txt` (contact persons); UTF-8, tab-separated, CRLF, one
+/// with technical field names: `KNA1.txt` (general data), `KNVV.txt` (sales areas), `KNVP.txt` (partner
+/// functions per sales area), `KNB1.txt` (company codes), `KNBK.txt` (bank details) and `KNVK.txt`
+/// (contact persons); UTF-8, tab-separated, CRLF, one
 /// header line, keys in SAP's internal form (`0000100042`), dates as `yyyyMMdd`.
 ///
 /// The same customers as the IDoc sample, with the same kinds of mess, plus what table downloads add:
@@ -11,6 +12,7 @@ final class SampleTablesWriter {
         ("KNA1", ["MANDT", "KUNNR", "KTOKD", "LAND1", "NAME1", "NAME2", "ORT01", "PSTLZ", "STRAS", "TELF1", "TELFX",
             "SPRAS", "STCEG", "LOEVM", "SPERR", "BRSCH", "ERDAT", "KONZS"]),
         ("KNVV", ["MANDT", "KUNNR", "VKORG", "VTWEG", "SPART", "WAERS", "ZTERM", "INCO1", "INCO2", "KDGRP"]),
+        ("KNVP", ["MANDT", "KUNNR", "VKORG", "VTWEG", "SPART", "PARVW", "PARZA", "KUNN2"]),
         ("KNB1", ["MANDT", "KUNNR", "BUKRS", "AKONT", "ZTERM"]),
         ("KNBK", ["MANDT", "KUNNR", "BANKS", "BANKL", "BANKN", "IBAN"]),
         ("KNVK", ["MANDT", "PARNR", "KUNNR", "NAMEV", "NAME1", "TELF1", "SMTP_ADDR"]),
@@ -49,11 +51,16 @@ final class SampleTablesWriter {
                 customer.parent.map(Self.alpha) ?? "",
             ])
         }
-        for area in customer.salesAreas {
+        for (areaIndex, area) in customer.salesAreas.enumerated() {
             try row("KNVV", [
                 "100", kunnr, area.org, area.channel, area.division, customer.country.currency, customer.paymentTerm,
                 customer.incoterms, customer.city, "0" + String(1 + random.below(5)),
             ])
+            // The partner functions the IDoc sample carries: all four in the first sales area.
+            for function in areaIndex == 0 ? ["AG", "RE", "RG", "WE"] : ["AG"] {
+                let partner = function == "RG" ? (customer.parent ?? customer.key) : customer.key
+                try row("KNVP", ["100", kunnr, area.org, area.channel, area.division, function, "000", Self.alpha(partner)])
+            }
         }
         for companyCode in customer.salesAreas.contains(where: { $0.org == "2000" }) ? ["1000", "2000"] : ["1000"] {
             try row("KNB1", ["100", kunnr, companyCode, "0000140000", customer.paymentTerm])

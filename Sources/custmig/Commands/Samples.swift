@@ -11,7 +11,7 @@ extension Custmig {
                 decimal commas, dd.mm.yyyy dates, CRLF), debmas07.xml (SAP DEBMAS07 IDocs with
                 EDI_DC40 control records and nested segments) and ground-truth.csv (which records
                 are near-duplicates of which); with --format tables also SAP table downloads as SE16N
-                writes them (KNA1.txt, KNVV.txt, KNB1.txt, KNBK.txt, KNVK.txt: tab-separated, UTF-8),
+                writes them (KNA1, KNVV, KNVP, KNB1, KNBK, KNVK .txt: tab-separated, UTF-8),
                 for Mappings/sap-tables. The same seed gives the same bytes.
 
                 Examples:

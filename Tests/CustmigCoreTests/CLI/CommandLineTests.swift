@@ -136,7 +136,7 @@ struct CommandLineTests {
         for folder in [first, second] {
             #expect(try CLI.run(["samples", "--rows", "50", "--out", folder, "--seed", "5", "--format", "csv,xml,tables"]).status == 0)
         }
-        for file in ["debmas07.xml", "customers.csv", "KNA1.txt", "KNVV.txt", "KNVK.txt"] {
+        for file in ["debmas07.xml", "customers.csv", "KNA1.txt", "KNVV.txt", "KNVP.txt", "KNVK.txt"] {
             let a = try Data(contentsOf: URL(fileURLWithPath: first + "/" + file))
             let b = try Data(contentsOf: URL(fileURLWithPath: second + "/" + file))
             #expect(a == b, "\(file)")

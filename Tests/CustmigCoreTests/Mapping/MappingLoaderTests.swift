@@ -75,6 +75,8 @@ struct MappingLoaderTests {
          "m.yaml:7:54: error: [MAP-TRANSFORM] date layout \"dd.mm.yyyy\" in customer.created_on has no month: mm is minutes, MM is the month. Fix: write layouts like dd.MM.yyyy, d.M.yyyy, yyyyMMdd, MM/dd/yyyy or yyyy-MM-dd'T'HH:mm:ss."),
         (valid.replacingOccurrences(of: "source: {key: ID}", with: "source: {key: ID, skip_lines: -2}"),
          "m.yaml:3:31: error: [MAP-TYPE] skip_lines must be a whole number from 0 to 1000, not -2."),
+        (valid + "  contacts:\n    - {where: {A: B}, last_name: NAME}\n",
+         "m.yaml:8:7: error: [MAP-SHAPE] customer.contacts[0] has where: but no each:; where picks among the segments each: names. Fix: add each: SEGMENT (e.g. each: KNVP), or remove where:."),
         (valid.replacingOccurrences(of: "version: 1", with: "version: one"),
          "m.yaml:2:10: error: [MAP-TYPE] version must be a whole number, not \"one\"."),
         (valid.replacingOccurrences(of: "name1: NAME", with: "name1: {from: NAME, transforms: [{truncate: -5}]}"),

@@ -22,7 +22,7 @@ struct MapCrashTests {
         arguments: [
             Case(mapping: "legacy-flat-csv", files: ["customers.csv"], rows: 6_000),
             Case(mapping: "sap-debmas07", files: ["debmas07.xml"], rows: 2_500),
-            Case(mapping: "sap-tables", files: ["KNA1.txt", "KNVV.txt", "KNB1.txt", "KNBK.txt", "KNVK.txt"], rows: 2_500),
+            Case(mapping: "sap-tables", files: ["KNA1.txt", "KNVV.txt", "KNVP.txt", "KNB1.txt", "KNBK.txt", "KNVK.txt"], rows: 2_500),
         ])
     func killAndResume(_ testCase: Case) throws {
         let data = try Paths.scratch()

@@ -48,7 +48,7 @@ struct MapStageTests {
 
     @Test("mapping the samples: every record is accounted for, counted from the ledger")
     func samples() throws {
-        let tables = ["KNA1", "KNVV", "KNB1", "KNBK", "KNVK"].map { Paths.samples("sap-tables/\($0).txt") }
+        let tables = ["KNA1", "KNVV", "KNVP", "KNB1", "KNBK", "KNVK"].map { Paths.samples("sap-tables/\($0).txt") }
         for (mapping, extracts, records) in [
             ("legacy-flat-csv", [Paths.samples("customers.csv")], 400), ("sap-debmas07", [Paths.samples("debmas07.xml")], 403),
             ("sap-tables", tables, 399),
@@ -310,11 +310,44 @@ struct ExtractProblemTests {
         #expect(summary.extractProblems.contains { $0.contains("export.xml:1: error [XML-SYNTAX]") })
     }
 
+    @Test("SAP table downloads give the same sales areas and partner functions (KNVP picked per sales area by where:) as the IDocs")
+    func tablesMatchIDocs() throws {
+        func salesAreas(_ mapping: String, _ extracts: [String]) throws -> [String: String] {
+            let workspace = try Workspace(path: try Paths.scratch(), command: "test", writer: true)
+            _ = try MapStage.run(MapStageTests.options(mapping, extracts), workspace: workspace)
+            return try workspace.ledger.database.read { db in
+                var result: [String: String] = [:]
+                for row in try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT legacy_key, (SELECT json_group_array(json_object('org', json_extract(value, '$.salesOrganization'),
+                        'channel', json_extract(value, '$.distributionChannel'), 'partners', json_extract(value, '$.partners')))
+                        FROM json_each(data, '$.salesAreas')) FROM canonical_record
+                        """)
+                {
+                    result[row[0]] = row[1]
+                }
+                return result
+            }
+        }
+        let tables = ["KNA1", "KNVV", "KNVP", "KNB1", "KNBK", "KNVK"].map { Paths.samples("sap-tables/\($0).txt") }
+        let fromTables = try salesAreas("sap-tables", tables)
+        let fromIDocs = try salesAreas("sap-debmas07", [Paths.samples("debmas07.xml")])
+        var compared = 0
+        for (key, areas) in fromTables {
+            guard let other = fromIDocs[key] else { continue }
+            #expect(areas == other, "\(key)")
+            compared += 1
+        }
+        #expect(compared > 390)
+        #expect(fromTables.values.contains { $0.contains("payer") && $0.contains("ship_to") })
+    }
+
     @Test("identical files without records are not 'the same extract twice': empty bank and contact downloads")
     func emptyJoinedFiles() throws {
         let folder = try Paths.scratch()
         var extracts: [String] = []
-        for table in ["KNA1", "KNVV", "KNB1", "KNBK", "KNVK"] {
+        for table in ["KNA1", "KNVV", "KNVP", "KNB1", "KNBK", "KNVK"] {
             let path = folder + "/\(table).txt"
             if table == "KNBK" || table == "KNVK" {
                 try Data().write(to: URL(fileURLWithPath: path))

@@ -5,6 +5,8 @@ final class SectionPlan {
     let section: CanonicalSection
     /// The source list each element comes from; nil makes one element from the enclosing record.
     let each: String?
+    /// `where:` pairs (segment field, enclosing element's field) that pick this element's segments.
+    let matching: [(segmentField: String, elementField: String)]
     let fields: [FieldPlan]
     let names: [String]
     let lists: [(section: CanonicalSection, plans: [SectionPlan])]
@@ -16,6 +18,7 @@ final class SectionPlan {
     init(_ spec: SectionMapping, valueMaps: [String: ValueMap]) {
         section = spec.section
         each = spec.each
+        matching = spec.matching
         fields = spec.fields.sorted { $0.key < $1.key }.map {
             FieldPlan(name: $0.key, field: $0.value, section: spec.section, valueMaps: valueMaps)
         }
@@ -29,6 +32,7 @@ final class SectionPlan {
     private init(fieldsOf plan: SectionPlan) {
         section = plan.section
         each = nil
+        matching = []
         fields = plan.fields
         names = plan.names
         lists = []

@@ -345,7 +345,19 @@ public final class MappingEngine {
     /// The scopes a list section's elements come from: one per source element (`each`) or the scope itself.
     private func scopes(_ section: SectionPlan, in scope: Scope) -> [Scope] {
         guard let each = section.each else { return [scope] }
-        let segments = scope.record.segments(atPath: each)
+        var segments = scope.record.segments(atPath: each)
+        if !section.matching.isEmpty {
+            // Segments joined to the whole record (KNVP rows by KUNNR), picked for this element (its
+            // sales area) by the where: fields.
+            if segments.isEmpty { segments = scope.top.segments(atPath: each) }
+            if !segments.isEmpty { section.seen = true }
+            return segments.filter { segment in
+                section.matching.allSatisfy { pair in
+                    (segment.text(atPath: pair.segmentField) ?? "").trimmedWhitespace
+                        == (scope.record.text(atPath: pair.elementField) ?? "").trimmedWhitespace
+                }
+            }.map { Scope(record: $0, top: scope.top) }
+        }
         if !segments.isEmpty { section.seen = true }
         return segments.map { Scope(record: $0, top: scope.top) }
     }

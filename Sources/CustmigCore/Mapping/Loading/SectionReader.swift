@@ -14,12 +14,17 @@ struct SectionReader {
         let known = CanonicalCatalog.fields[section] ?? [:]
         let lists = Self.listSections.filter { $0.value.parent == section }
         var allowed = Array(known.keys) + Array(lists.keys)
-        if section != .customer { allowed.append("each") }
+        if section != .customer { allowed += ["each", "where"] }
         var mapping = SectionMapping(
             section: section, each: nil, fields: [:], lists: [], location: reader.location(node))
         for pair in reader.pairs(node, allowed: allowed, context: path) {
             if pair.key == "each" {
                 mapping.each = reader.string(pair.value, context: "each in \(path)")
+            } else if pair.key == "where" {
+                for condition in reader.pairs(pair.value, allowed: nil, context: "where in \(path)") {
+                    guard let field = reader.string(condition.value, context: "where \(condition.key) in \(path)") else { continue }
+                    mapping.matching.append((condition.key, field))
+                }
             } else if let list = lists[pair.key] {
                 guard case .sequence(let elements) = pair.value else {
                     reader.problem(
@@ -36,6 +41,11 @@ struct SectionReader {
                     mapping.fields[pair.key] = field
                 }
             }
+        }
+        if !mapping.matching.isEmpty && mapping.each == nil {
+            reader.problem(
+                node, "MAP-SHAPE", "\(path) has where: but no each:; where picks among the segments each: names.",
+                fix: "add each: SEGMENT (e.g. each: KNVP), or remove where:.")
         }
         for field in CanonicalCatalog.identifying[section] ?? [] where mapping.fields[field] == nil {
             reader.problem(

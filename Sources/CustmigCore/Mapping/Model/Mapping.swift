@@ -102,6 +102,10 @@ public struct SectionMapping: Sendable {
     /// For a list: the source list each element comes from (`E1KNVVM`); nil makes one element from
     /// the enclosing record's fields (a flat CSV's one address).
     public var each: String?
+    /// With `each`: only the segments whose field equals the enclosing element's field, as
+    /// (segment field, enclosing field) pairs — a sales area's partner functions among the rows of a
+    /// joined KNVP file (`where: {VKORG: VKORG, VTWEG: VTWEG, SPART: SPART}`).
+    public var matching: [(segmentField: String, elementField: String)] = []
     public var fields: [String: FieldMapping]
     public var lists: [(section: CanonicalSection, mappings: [SectionMapping])]
     public var location: SourceLocation
