@@ -71,7 +71,12 @@ public enum DuplicateReview {
                 first.legacyKey, second.legacyKey, String(format: "%.1f", pair["score"] as Double), first.name, second.name,
                 first.city, second.city, evidence, "", "",
             ]
-            try output.write(fields.map(RejectReport.quote).joined(separator: ",") + "\n")
+            // Names and cities come from legacy data and the steward opens the file in a spreadsheet:
+            // defused like the findings; the keys stay as they are, since decide reads them back.
+            let cells = fields.enumerated().map { index, value in
+                (3...6).contains(index) ? RejectReport.spreadsheetCell(value) : RejectReport.quote(value)
+            }
+            try output.write(cells.joined(separator: ",") + "\n")
             written += 1
         }
         try output.close()
