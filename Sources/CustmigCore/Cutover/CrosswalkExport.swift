@@ -15,7 +15,8 @@ public enum CrosswalkExport {
         try target.database.read { targetDB in
             try workspace.ledger.database.read { ledgerDB in
                 let crosswalk = try Row.fetchCursor(
-                    targetDB, sql: "SELECT canonical_key, customer_id, how FROM custmig_crosswalk ORDER BY canonical_key")
+                    targetDB,
+                    sql: "SELECT canonical_key, customer_id, how FROM custmig_crosswalk ORDER BY canonical_key")
                 var merged = try SortedGroups(
                     ledgerDB, sql: "SELECT golden_key, legacy_key FROM key_map ORDER BY golden_key, legacy_key")
                 var mapped = try SortedGroups(
@@ -28,7 +29,8 @@ public enum CrosswalkExport {
                     let customer: String = row["customer_id"]
                     let how: String = row["how"]
                     for legacyKey in legacy.isEmpty ? [""] : legacy {
-                        try output.write([legacyKey, key, customer, how].map(RejectReport.quote).joined(separator: ",") + "\n")
+                        try output.write(
+                            [legacyKey, key, customer, how].map(RejectReport.quote).joined(separator: ",") + "\n")
                         count += 1
                     }
                 }

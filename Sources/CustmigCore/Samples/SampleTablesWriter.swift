@@ -9,8 +9,13 @@
 /// there (orphans, as when KNA1 was downloaded with a narrower selection than KNVV).
 final class SampleTablesWriter {
     static let tables: [(name: String, columns: [String])] = [
-        ("KNA1", ["MANDT", "KUNNR", "KTOKD", "LAND1", "NAME1", "NAME2", "ORT01", "PSTLZ", "STRAS", "TELF1", "TELFX",
-            "SPRAS", "STCEG", "LOEVM", "SPERR", "BRSCH", "ERDAT", "KONZS"]),
+        (
+            "KNA1",
+            [
+                "MANDT", "KUNNR", "KTOKD", "LAND1", "NAME1", "NAME2", "ORT01", "PSTLZ", "STRAS", "TELF1", "TELFX",
+                "SPRAS", "STCEG", "LOEVM", "SPERR", "BRSCH", "ERDAT", "KONZS",
+            ]
+        ),
         ("KNVV", ["MANDT", "KUNNR", "VKORG", "VTWEG", "SPART", "WAERS", "ZTERM", "INCO1", "INCO2", "KDGRP"]),
         ("KNVP", ["MANDT", "KUNNR", "VKORG", "VTWEG", "SPART", "PARVW", "PARZA", "KUNN2"]),
         ("KNB1", ["MANDT", "KUNNR", "BUKRS", "AKONT", "ZTERM"]),
@@ -32,34 +37,46 @@ final class SampleTablesWriter {
         }
     }
 
-    var paths: [(table: String, path: String)] { Self.tables.compactMap { table in outputs[table.name].map { (table.name, $0.path) } } }
+    var paths: [(table: String, path: String)] {
+        Self.tables.compactMap { table in outputs[table.name].map { (table.name, $0.path) } }
+    }
 
     func write(_ customer: SampleCustomer, broken: Bool) throws {
         var random = SampleRandom(seed: seed ^ (UInt64(customer.key) &* 0xD6E8_FEB8_6659_FD93))
         let kunnr = Self.alpha(customer.key)
         let created = customer.created
         if !broken || random.chance(0.5) {
-            try row("KNA1", [
-                "100", broken && random.chance(0.3) ? "" : kunnr, customer.accountGroup, customer.country.iso2,
-                broken ? "" : SampleMess.name(customer.name, &random), customer.name2, customer.city, customer.postalCode,
-                customer.street + " " + customer.houseNumber,
-                SampleMess.phone(customer, subscriber: customer.phoneSubscriber, &random),
-                random.chance(0.2) ? SampleMess.phone(customer, subscriber: customer.phoneSubscriber, &random) : "",
-                SampleVocabulary.sapLanguage[customer.country.language] ?? "E", SampleMess.vat(customer.vat, &random),
-                customer.deleted ? "X" : "", customer.blocked ? "X" : "", customer.industry,
-                broken ? "00000000" : "\(created.year)\(SampleMess.twoDigits(created.month))\(SampleMess.twoDigits(created.day))",
-                customer.parent.map(Self.alpha) ?? "",
-            ])
+            try row(
+                "KNA1",
+                [
+                    "100", broken && random.chance(0.3) ? "" : kunnr, customer.accountGroup, customer.country.iso2,
+                    broken ? "" : SampleMess.name(customer.name, &random), customer.name2, customer.city,
+                    customer.postalCode,
+                    customer.street + " " + customer.houseNumber,
+                    SampleMess.phone(customer, subscriber: customer.phoneSubscriber, &random),
+                    random.chance(0.2) ? SampleMess.phone(customer, subscriber: customer.phoneSubscriber, &random) : "",
+                    SampleVocabulary.sapLanguage[customer.country.language] ?? "E",
+                    SampleMess.vat(customer.vat, &random),
+                    customer.deleted ? "X" : "", customer.blocked ? "X" : "", customer.industry,
+                    broken
+                        ? "00000000"
+                        : "\(created.year)\(SampleMess.twoDigits(created.month))\(SampleMess.twoDigits(created.day))",
+                    customer.parent.map(Self.alpha) ?? "",
+                ])
         }
         for (areaIndex, area) in customer.salesAreas.enumerated() {
-            try row("KNVV", [
-                "100", kunnr, area.org, area.channel, area.division, customer.country.currency, customer.paymentTerm,
-                customer.incoterms, customer.city, "0" + String(1 + random.below(5)),
-            ])
+            try row(
+                "KNVV",
+                [
+                    "100", kunnr, area.org, area.channel, area.division, customer.country.currency,
+                    customer.paymentTerm,
+                    customer.incoterms, customer.city, "0" + String(1 + random.below(5)),
+                ])
             // The partner functions the IDoc sample carries: all four in the first sales area.
             for function in areaIndex == 0 ? ["AG", "RE", "RG", "WE"] : ["AG"] {
                 let partner = function == "RG" ? (customer.parent ?? customer.key) : customer.key
-                try row("KNVP", ["100", kunnr, area.org, area.channel, area.division, function, "000", Self.alpha(partner)])
+                try row(
+                    "KNVP", ["100", kunnr, area.org, area.channel, area.division, function, "000", Self.alpha(partner)])
             }
         }
         for companyCode in customer.salesAreas.contains(where: { $0.org == "2000" }) ? ["1000", "2000"] : ["1000"] {
@@ -68,15 +85,21 @@ final class SampleTablesWriter {
         let iban = SampleMess.iban(customer.iban, &random)
         if !iban.isEmpty {
             let compact = iban.filter { $0 != " " }
-            try row("KNBK", [
-                "100", kunnr, customer.country.iso2, String(compact.dropFirst(4).prefix(8)), String(compact.suffix(10)), iban,
-            ])
+            try row(
+                "KNBK",
+                [
+                    "100", kunnr, customer.country.iso2, String(compact.dropFirst(4).prefix(8)),
+                    String(compact.suffix(10)), iban,
+                ])
         }
         for (index, contact) in customer.contacts.enumerated() {
-            try row("KNVK", [
-                "100", String(customer.key * 10 + index), kunnr, contact.first, contact.last,
-                SampleMess.phone(customer, subscriber: contact.phone, &random), SampleMess.email(contact.email, &random),
-            ])
+            try row(
+                "KNVK",
+                [
+                    "100", String(customer.key * 10 + index), kunnr, contact.first, contact.last,
+                    SampleMess.phone(customer, subscriber: contact.phone, &random),
+                    SampleMess.email(contact.email, &random),
+                ])
         }
     }
 
