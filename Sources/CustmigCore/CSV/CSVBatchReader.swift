@@ -106,15 +106,9 @@ public final class CSVBatchReader {
         if options.skipLines > 0 {
             let skipped = try Self.preamble(
                 lines: options.skipLines, sample: sample, from: Int(pendingOffset), encoding: detected.encoding, path: path)
-            var remaining = options.skipLines
-            var index = 0
-            while remaining > 0 && index < asciiSample.count {
-                if asciiSample[index] == 0x0A || (asciiSample[index] == 0x0D && asciiSample.count > index + 1 && asciiSample[index + 1] != 0x0A) {
-                    remaining -= 1
-                }
-                index += 1
-            }
-            asciiSample.removeFirst(index)
+            // The same lines in the (transcoded) sample the dialect is sniffed from.
+            asciiSample.removeFirst(
+                try Self.preamble(lines: options.skipLines, sample: asciiSample, from: 0, encoding: .utf8, path: path))
             try source.seek(to: pendingOffset + Int64(skipped))
             pendingOffset += Int64(skipped)
             line += options.skipLines

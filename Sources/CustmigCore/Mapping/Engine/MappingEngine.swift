@@ -283,26 +283,36 @@ public final class MappingEngine {
                 }
             }
         }
-        if plan.kind == .flag && value != "true" && value != "false" {
+        if let problem = Self.kindProblem(plan, value: value, raw: raw) {
             run.findings.append(
                 MappingFinding(
-                    .review, rule: "kind:flag", field: path.label(plan.name), value: value,
-                    message: "\"\(value)\" is not a yes/no flag after mapping",
-                    fix: "map it to true or false in a value map"))
-            return nil
-        }
-        if plan.kind == .decimal && value.hasPrefix("-") {
-            // The canonical amounts (a credit limit) are 0 or more; the target refuses a negative one,
-            // and the dry run would only say so in SQL.
-            run.findings.append(
-                MappingFinding(
-                    .review, rule: "kind:amount", field: path.label(plan.name), value: raw,
-                    message: "\(plan.name) is negative (\(value)); it must be 0 or more",
-                    fix: "correct the amount in the source (SAP writes negatives with a trailing minus), or add a correction"))
+                    .review, rule: problem.rule, field: path.label(plan.name), value: problem.value,
+                    message: problem.message, fix: problem.fix))
             return nil
         }
         trace.value = value.isEmpty ? nil : value
         return value.isEmpty ? nil : value
+    }
+
+    /// A mapped value its canonical kind refuses: a flag that is not `true`/`false`, or a negative amount
+    /// (a credit limit is 0 or more; the target refuses a negative one, and the dry run would only say
+    /// so in SQL).
+    private static func kindProblem(
+        _ plan: FieldPlan, value: String, raw: String
+    ) -> (rule: String, value: String, message: String, fix: String)? {
+        switch plan.kind {
+        case .flag where value != "true" && value != "false":
+            return (
+                "kind:flag", value, "\"\(value)\" is not a yes/no flag after mapping", "map it to true or false in a value map"
+            )
+        case .decimal where value.hasPrefix("-"):
+            return (
+                "kind:amount", raw, "\(plan.name) is negative (\(value)); it must be 0 or more",
+                "correct the amount in the source (SAP writes negatives with a trailing minus), or add a correction"
+            )
+        default:
+            return nil
+        }
     }
 
     /// What a steward does about a transform's note: it depends on what the transform changed.

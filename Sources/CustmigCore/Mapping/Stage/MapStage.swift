@@ -141,7 +141,6 @@ public enum MapStage {
 
     /// Maps one primary extract from its checkpoint; returns the sources no record had (see
     /// ``MappingEngine/unseenSources()``), or nil when the input was not read whole by this process.
-    @discardableResult
     private static func mapInput(
         _ path: String, position inputPosition: Int, engine: MappingEngine, writer: MapLedgerWriter, options: MapOptions,
         progress: Progress?

@@ -32,8 +32,12 @@ public enum CountryNormalizer {
 
     /// A folded name without the words that only change its form: articles and `and`, with `St`
     /// spelled `saint`, sorted so that `Korea, Republic of` and `Republic of Korea` meet.
+    private static let ignoredWords: Set<Substring> = [
+        "the", "and", "of", "und", "et", "y", "de", "du", "des", "la", "le", "les", "el", "der", "die",
+    ]
+
     static func significantWords(_ folded: String) -> String {
-        let ignored: Set<Substring> = ["the", "and", "of", "und", "et", "y", "de", "du", "des", "la", "le", "les", "el", "der", "die"]
+        let ignored = ignoredWords
         return folded.split(separator: " ")
             .filter { !ignored.contains($0) }
             .map { $0 == "st" || $0 == "ste" ? "saint" : String($0) }
