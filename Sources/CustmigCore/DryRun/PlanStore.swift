@@ -39,7 +39,6 @@ public enum PlanStore {
                     kind: TargetAction.Kind(rawValue: row["apply_kind"]) ?? .upsert, canonicalKey: row["canonical_key"],
                     customerId: row["customer_id"], image: CustomerImage(),
                     crosswalk: row["action"] as String == "link" ? "linked" : "inserted")
-                action.imageJSON = json
                 action.expectedFingerprint = row["fingerprint"]
                 action.sourceHash = row["source_hash"]
                 action.prepared = PreparedImages(json: json, beforeJSON: row["before_image"])

@@ -333,7 +333,7 @@ struct Planner {
                 if crosswalk.hashes(member.key) != nil, baseImages[member.key] == nil {
                     baseImages.merge(try target.loaded(keys: [member.key])) { a, _ in a }
                 }
-                let base = baseImages[member.key].flatMap { CustomerImage(json: $0.image) }
+                let base = baseImages[member.key].flatMap { CustomerImage(storedText: $0.image) }
                 let resolution = resolutions.byKey[member.key] ?? [:]
                 let merged = ThreeWayMerge.merge(
                     ours: ours, theirs: their, base: isLink ? nil : base,

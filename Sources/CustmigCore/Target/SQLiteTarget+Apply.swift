@@ -60,7 +60,7 @@ extension SQLiteTarget {
                             db.cachedStatement(sql: "SELECT 1 FROM custmig_crosswalk WHERE canonical_key = ?"),
                             arguments: [action.canonicalKey]) ?? false
                     try Self.apply(action, images: images, db: db)
-                    try Self.recordLoaded(action, fingerprint: images.fingerprint, planHash: planHash, at: now, db: db)
+                    try Self.recordLoaded(action, images: images, planHash: planHash, at: now, db: db)
                     try RawStatement(
                         db,
                         sql: """
@@ -198,9 +198,9 @@ extension SQLiteTarget {
 
     /// Records the crosswalk entry and the "last loaded" image with its fingerprint.
     static func recordLoaded(
-        _ action: TargetAction, fingerprint: String, planHash: String, at time: String, db: Database
+        _ action: TargetAction, images: PreparedImages, planHash: String, at time: String, db: Database
     ) throws {
-        let json = action.imageJSON ?? action.image.jsonText
+        let fingerprint = images.fingerprint
         try RawStatement(
             db,
             sql: """
@@ -223,7 +223,7 @@ extension SQLiteTarget {
                 source_hash = IFNULL(excluded.source_hash, source_hash), plan_hash = excluded.plan_hash, loaded_at = excluded.loaded_at
                 """
         ).run { bind in
-            for value in [action.canonicalKey, json, fingerprint, action.sourceHash, planHash, time] {
+            for value in [action.canonicalKey, images.loadedText, fingerprint, action.sourceHash, planHash, time] {
                 bind.text(value)
             }
         }

@@ -63,7 +63,7 @@ extension SQLiteTarget {
                 do {
                     let images = action.images
                     try Self.apply(action, images: images, db: db)
-                    try Self.recordLoaded(action, fingerprint: images.fingerprint, planHash: "rehearsal", at: "", db: db)
+                    try Self.recordLoaded(action, images: images, planHash: "rehearsal", at: "", db: db)
                 } catch let error as DatabaseError {
                     refused.append(
                         RefusedAction(

@@ -95,11 +95,21 @@ public final class SQLiteTarget: Target {
                     "point --target at a database made by custmig target init; custmig does not write into foreign schemas."
             )
         }
-        guard meta["schema_version"] == String(TargetSchema.version) else {
+        let version = meta["schema_version"].flatMap { Int($0) } ?? 0
+        guard TargetSchema.readableVersions.contains(version) else {
             throw CustmigError(
                 .usage, code: "TARGET-VERSION",
                 "\(path) has target schema version \(meta["schema_version"] ?? "?"); this custmig knows version \(TargetSchema.version).",
                 fix: "use the custmig version that created it, or initialize a new sandbox.")
+        }
+        if version < TargetSchema.version {
+            // Version 1 differs only in holding every "last loaded" image as JSON, which this version
+            // still reads; marking it 2 keeps an older custmig from misreading the compact ones it writes.
+            try? database.write { db in
+                try db.execute(
+                    sql: "UPDATE custmig_meta SET value = ? WHERE key = 'schema_version'",
+                    arguments: [String(TargetSchema.version)])
+            }
         }
         instance = meta["instance"] ?? ""
     }

@@ -41,7 +41,7 @@ public struct TargetAction: Sendable, Hashable {
     public var canonicalKey: String
     public var customerId: String
     /// The image the customer has after the action. Empty when the action was read from a stored
-    /// plan: its text (``imageJSON``) and ``prepared`` rows stand for it, and ``before`` is nil the same way.
+    /// plan: its ``prepared`` rows and texts stand for it, and ``before`` is nil the same way.
     public var image: CustomerImage
     /// `inserted` or `linked`: how the crosswalk entry was made (kept when it exists).
     public var crosswalk: String
@@ -52,9 +52,6 @@ public struct TargetAction: Sendable, Hashable {
     /// A hash of the canonical record (and resolved references) the image was made from: a later
     /// dry run that finds the same source hash and an untouched row skips the three-way merge.
     public var sourceHash: String?
-    /// The image as the plan stored it (its sorted JSON text), so that applying it does not
-    /// serialize it again; nil when the action was built in memory.
-    public var imageJSON: String?
     /// What applying the action needs from its images, worked out ahead on the thread that reads the
     /// next batch, so that the writing thread only writes.
     public var prepared: PreparedImages?
@@ -80,6 +77,8 @@ public struct PreparedImages: Sendable, Hashable {
     public var beforeRows: CustomerRows?
     /// The before-image as the plan stored it: the undo log keeps this text.
     public var beforeJSON: String?
+    /// The text the target keeps as what was loaded last (see ``StoredImageText``).
+    public var loadedText: String
 
     /// From a stored plan's texts, in one pass each, without building the images. A text that is
     /// not an image reads as no rows (as `CustomerImage(json:) ?? CustomerImage()` did).
@@ -89,6 +88,7 @@ public struct PreparedImages: Sendable, Hashable {
         fingerprint = after.fingerprint
         beforeRows = beforeJSON.flatMap(CustomerRows.parse)?.rows
         self.beforeJSON = beforeRows == nil ? nil : beforeJSON
+        loadedText = StoredImageText.text(after.rows) { json ?? CustomerImage().jsonText }
     }
 
     init(image: CustomerImage, before: CustomerImage?) {
@@ -96,6 +96,7 @@ public struct PreparedImages: Sendable, Hashable {
         fingerprint = image.fingerprint
         beforeRows = before?.rows
         beforeJSON = before?.jsonText
+        loadedText = StoredImageText.text(rows) { image.jsonText }
     }
 }
 

@@ -1,6 +1,6 @@
 import GRDB
 
-/// The SQLite target's schema (version 1): a cloud ERP business partner in the customer role, its
+/// The SQLite target's schema (version 2): a cloud ERP business partner in the customer role, its
 /// code lists, and custmig's own bookkeeping in `custmig_` tables.
 ///
 /// Every value is TEXT so that what custmig compares is exactly what was stored (a NUMERIC column
@@ -9,7 +9,9 @@ import GRDB
 /// the code-list tables, so a code the ERP is not configured with is refused by the database itself.
 public enum TargetSchema {
     public static let name = "custmig.target"
-    public static let version = 1
+    public static let version = 2
+    /// Versions this custmig opens: 1 is 2 with every "last loaded" image as JSON (see ``StoredImageText``).
+    static let readableVersions = 1...2
 
     /// A kind of code list: the table that holds it and the columns that must use it.
     public struct CodeKind: Sendable, Hashable {
