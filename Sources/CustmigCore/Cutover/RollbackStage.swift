@@ -132,9 +132,14 @@ public enum RollbackStage {
                         }
                         if let image: String = entry["loaded_before"] {
                             try db.cachedStatement(
-                                sql:
-                                    "UPDATE custmig_loaded SET image = ?, image_hash = ?, source_hash = ? WHERE canonical_key = ?"
-                            ).execute(arguments: [image, entry["loaded_before_hash"], entry["loaded_before_source"], key])
+                                sql: """
+                                    UPDATE custmig_loaded SET image = ?, image_hash = ?, source_hash = ?,
+                                    plan_hash = IFNULL(?, plan_hash), loaded_at = IFNULL(?, loaded_at) WHERE canonical_key = ?
+                                    """
+                            ).execute(arguments: [
+                                image, entry["loaded_before_hash"], entry["loaded_before_source"],
+                                entry["loaded_before_plan"], entry["loaded_before_at"], key,
+                            ])
                             try db.cachedStatement(
                                 sql: "UPDATE custmig_crosswalk SET image_hash = ?, source_hash = ? WHERE canonical_key = ?"
                             ).execute(arguments: [entry["loaded_before_hash"], entry["loaded_before_source"], key])

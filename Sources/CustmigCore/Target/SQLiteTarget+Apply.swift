@@ -53,7 +53,7 @@ extension SQLiteTarget {
                     }
                     let loaded = try Row.fetchOne(
                         db.cachedStatement(
-                            sql: "SELECT image, image_hash, source_hash FROM custmig_loaded WHERE canonical_key = ?"),
+                            sql: "SELECT image, image_hash, source_hash, plan_hash, loaded_at FROM custmig_loaded WHERE canonical_key = ?"),
                         arguments: [action.canonicalKey])
                     let crosswalked =
                         try Bool.fetchOne(
@@ -65,8 +65,9 @@ extension SQLiteTarget {
                         db,
                         sql: """
                             INSERT INTO custmig_undo (plan_hash, batch, seq, canonical_key, customer_id, before_image, after_hash,
-                            crosswalk_created, loaded_before, loaded_before_hash, loaded_before_source)
-                            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                            crosswalk_created, loaded_before, loaded_before_hash, loaded_before_source, loaded_before_plan,
+                            loaded_before_at)
+                            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                             """
                     ).run { bind in
                         bind.text(planHash)
@@ -80,6 +81,8 @@ extension SQLiteTarget {
                         bind.text(loaded?["image"] as String?)
                         bind.text(loaded?["image_hash"] as String?)
                         bind.text(loaded?["source_hash"] as String?)
+                        bind.text(loaded?["plan_hash"] as String?)
+                        bind.text(loaded?["loaded_at"] as String?)
                     }
                     applied += 1
                 } catch let error as DatabaseError {

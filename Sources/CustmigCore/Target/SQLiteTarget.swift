@@ -103,12 +103,14 @@ public final class SQLiteTarget: Target {
                 fix: "use the custmig version that created it, or initialize a new sandbox.")
         }
         if version < TargetSchema.version {
-            // Version 1 differs only in holding every "last loaded" image as JSON, which this version
-            // still reads; marking it 2 keeps an older custmig from misreading the compact ones it writes.
-            try? database.write { db in
-                try db.execute(
-                    sql: "UPDATE custmig_meta SET value = ? WHERE key = 'schema_version'",
-                    arguments: [String(TargetSchema.version)])
+            // Marked with the new version, an older custmig refuses the target instead of misreading it.
+            do {
+                try database.write { db in try TargetSchema.upgrade(db, from: version) }
+            } catch let error as DatabaseError {
+                throw CustmigError(
+                    .unreadableInput, code: "TARGET-UPGRADE",
+                    "cannot upgrade \(path) from target schema version \(version) to \(TargetSchema.version): \(error.message ?? "\(error)").",
+                    fix: "make the file writable (or free disk space) and run the command again; nothing was changed.")
             }
         }
         instance = meta["instance"] ?? ""

@@ -10,7 +10,8 @@ import GRDB
 public enum TargetSchema {
     public static let name = "custmig.target"
     public static let version = 2
-    /// Versions this custmig opens: 1 is 2 with every "last loaded" image as JSON (see ``StoredImageText``).
+    /// Versions this custmig opens (and upgrades): 1 held every "last loaded" image as JSON (see
+    /// ``StoredImageText``) and its undo log did not keep which plan had loaded a customer before.
     static let readableVersions = 1...2
 
     /// A kind of code list: the table that holds it and the columns that must use it.
@@ -163,6 +164,7 @@ public enum TargetSchema {
               before_image TEXT, after_hash TEXT NOT NULL,
               crosswalk_created INTEGER NOT NULL,
               loaded_before TEXT, loaded_before_hash TEXT, loaded_before_source TEXT,
+              loaded_before_plan TEXT, loaded_before_at TEXT,
               PRIMARY KEY (plan_hash, seq)
             )
             """,
@@ -172,6 +174,19 @@ public enum TargetSchema {
 
     /// The child tables, in the order rows are written (parents of foreign keys first).
     static let childTables = ["address", "contact", "bank_account", "sales_area", "partner_function", "company_code"]
+
+    /// Brings a target of an older readable version to this one, in one transaction: version 2 keeps
+    /// which plan loaded a customer before, so a rollback restores that too.
+    static func upgrade(_ db: Database, from version: Int) throws {
+        if version < 2 {
+            let columns = try db.columns(in: "custmig_undo").map(\.name)
+            for column in ["loaded_before_plan", "loaded_before_at"] where !columns.contains(column) {
+                try db.execute(sql: "ALTER TABLE custmig_undo ADD COLUMN \(column) TEXT")
+            }
+        }
+        try db.execute(
+            sql: "UPDATE custmig_meta SET value = ? WHERE key = 'schema_version'", arguments: [String(Self.version)])
+    }
 
     /// Creates the schema in an empty database, with its name, version and a random instance id.
     static func create(_ db: Database, instance: String, createdAt: String) throws {

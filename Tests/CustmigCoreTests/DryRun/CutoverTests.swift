@@ -234,6 +234,32 @@ struct CutoverTests {
         #expect(Set(remaining) == ["0000100002", "0000100003", "HAND-1"])
     }
 
+    @Test("a delta wave rolled back surgically leaves every table as before it, its last-loaded bookkeeping too")
+    func deltaWaveRollback() throws {
+        let scenario = try DryRunScenario()
+        try scenario.map()
+        _ = try scenario.dryRun()
+        _ = try scenario.cutover()
+        // The delta's snapshot stays recorded (kept for a snapshot rollback until purge).
+        let beforeDelta = try scenario.dump(except: ["custmig_snapshot"])
+        try scenario.map { text in
+            text.replacingLine("100001") { $0.field(1, "Finbe Automotive AG") }
+                .replacingLine("100002") { $0.field(2, "Zweigniederlassung") }
+                .replacingLine("100004") { $0.field(23, "FCA") }
+                .replacingLine("100005") { _ in nil }
+        }
+        let delta = try scenario.dryRun()
+        #expect(delta.counts["update"] == 3 && delta.counts["deactivate"] == 1, "\(delta.counts)")
+        _ = try scenario.cutover()
+        #expect(try scenario.dump(except: ["custmig_snapshot"]) != beforeDelta)
+        let summary = try RollbackStage.run(
+            plan: "latest", mode: .surgical, workspace: scenario.workspace, target: scenario.target)
+        #expect(summary.restored == 4 && summary.deleted == 0 && summary.kept.isEmpty, "\(summary)")
+        let after = try scenario.dump(except: ["custmig_snapshot"])
+        let before = beforeDelta.split(separator: "\n")
+        #expect(after == beforeDelta, "now: \(after.split(separator: "\n").filter { !before.contains($0) })")
+    }
+
     @Test(
         "snapshot rollback restores the target exactly; a corrupted snapshot is refused; unapproved, stale and superseded plans are refused"
     )

@@ -74,15 +74,15 @@ struct DryRunScenario {
         try queue.close()
     }
 
-    /// Every table's rows, sorted, as text: a logical dump of the target.
-    func dump() throws -> String {
+    /// Every table's rows (but `except`'s), sorted, as text: a logical dump of the target.
+    func dump(except: Set<String> = []) throws -> String {
         let queue = try DatabaseQueue(path: targetPath)
         defer { try? queue.close() }
         return try queue.read { db in
             var text = ""
             for table in try String.fetchAll(
                 db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
-            {
+            where !except.contains(table) {
                 let rows = try Row.fetchAll(db, sql: "SELECT * FROM \"\(table)\"").map { $0.description }.sorted()
                 text += "\(table)\n" + rows.joined(separator: "\n") + "\n"
             }

@@ -67,12 +67,14 @@ struct StoredImageTextTests {
         #expect(CustomerImage(storedText: "not an image") == nil)
     }
 
-    @Test("a version 1 target (JSON images) opens, is marked version 2, and its JSON images still serve as the base")
+    @Test("a version 1 target (JSON images) opens upgraded to version 2, and its JSON images still serve as the base")
     func versionOneTarget() throws {
         let folder = try Paths.scratch()
         let target = try SQLiteTarget.initialize(path: folder + "/t.db", codes: CodeLists())
         try target.database.write { db in
             try db.execute(sql: "UPDATE custmig_meta SET value = '1' WHERE key = 'schema_version'")
+            try db.execute(sql: "ALTER TABLE custmig_undo DROP COLUMN loaded_before_plan")
+            try db.execute(sql: "ALTER TABLE custmig_undo DROP COLUMN loaded_before_at")
             try db.execute(
                 sql: """
                     INSERT INTO custmig_loaded (canonical_key, image, image_hash, source_hash, plan_hash, loaded_at)
@@ -85,6 +87,8 @@ struct StoredImageTextTests {
             try String.fetchOne(db, sql: "SELECT value FROM custmig_meta WHERE key = 'schema_version'")
         }
         #expect(version == "2")
+        let undoColumns = try reopened.database.read { db in try db.columns(in: "custmig_undo").map(\.name) }
+        #expect(undoColumns.contains("loaded_before_plan") && undoColumns.contains("loaded_before_at"))
         let base = try #require(try reopened.loaded(keys: ["K1"], images: true)["K1"])
         #expect(CustomerImage(storedText: base.image) == Self.loaded)
         try reopened.close()
