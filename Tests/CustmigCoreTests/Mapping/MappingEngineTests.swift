@@ -1,4 +1,4 @@
-import CustmigCore
+@testable import CustmigCore
 import Foundation
 import Testing
 
@@ -69,6 +69,26 @@ struct MappingEngineTests {
         #expect(finding.outcome == outcome)
         #expect(finding.fix != nil)
         #expect(!finding.message.isEmpty)
+    }
+
+    @Test("decomposed Unicode (NFD, as macOS writes it) maps to the same composed bytes as the NFC record")
+    func decomposedUnicode() throws {
+        let engine = try Self.engine("legacy-flat-csv")
+        var decomposed = Self.clean
+        decomposed["NAME1"] = "  Mu\u{308}ller   Maschinenbau G.m.b.H. "
+        decomposed["STREET"] = "Hauptstrasse 5, Ha\u{308}user\u{A0}2"
+        decomposed["CITY"] = "Zu\u{308}rich"
+        decomposed["CONTACT_NAME"] = "Mo\u{308}ller, Ange\u{301}lique"
+        var composed = Self.clean
+        composed["NAME1"] = "  Müller   Maschinenbau G.m.b.H. "
+        composed["STREET"] = "Hauptstrasse 5, Häuser\u{A0}2"
+        composed["CITY"] = "Zürich"
+        composed["CONTACT_NAME"] = "Möller, Angélique"
+        let fromNFD = try #require(engine.map(Self.record(decomposed)).customer)
+        let fromNFC = try #require(engine.map(Self.record(composed)).customer)
+        #expect(Array(fromNFD.jsonText.utf8) == Array(fromNFC.jsonText.utf8))
+        #expect(Array((fromNFD.names.first ?? "").utf8) == Array("Müller Maschinenbau G.m.b.H.".utf8))
+        #expect(fromNFD.addresses.first?.city.map { Array($0.utf8) } == Array("Zürich".utf8))
     }
 
     @Test("a repeated value breaks a unique rule the second time only")

@@ -139,7 +139,7 @@ public final class MappingEngine {
 
     /// The raw legacy key of a source record: its `source.key` fields, trimmed, joined with `|`.
     public func sourceKey(of record: Record) -> String {
-        mapping.source.key.map { (record.text(atPath: $0) ?? "").trimmedWhitespace }.joined(separator: "|")
+        mapping.source.key.map { TextFolding.composed((record.text(atPath: $0) ?? "").trimmedWhitespace) }.joined(separator: "|")
     }
 
     private func applyCorrections(_ record: Record, run: Run) -> Record {
@@ -223,7 +223,7 @@ public final class MappingEngine {
 
     private func value(of plan: FieldPlan, path: ElementPath, scope: Scope, run: Run) -> String? {
         let field = plan.field
-        var raw = raw(plan, scope: scope)
+        var raw = TextFolding.composed(raw(plan, scope: scope))
         if TextFolding.isBlank(raw) && field.defaultValue == nil && !run.tracing { return nil }
         var trace = FieldTrace(field: "", source: "", raw: "", steps: [], value: nil)
         if run.tracing {

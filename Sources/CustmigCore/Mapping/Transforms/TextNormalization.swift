@@ -25,6 +25,15 @@ enum TextFolding {
         return result.lowercased()
     }
 
+    /// The text in Unicode's composed form (NFC): `u` + U+0308 (as macOS and some exports write it)
+    /// becomes `ü`, so that the same name from two systems is the same bytes in the ledger, the
+    /// target and every hash. Only text with a character from U+0300 up can change (no Latin-1 or
+    /// Latin Extended character decomposes), so most values are returned after one byte scan.
+    static func composed(_ text: String) -> String {
+        guard text.utf8.contains(where: { $0 >= 0xCC }) else { return text }
+        return text.precomposedStringWithCanonicalMapping
+    }
+
     /// Empty or only spaces and tabs; on the bytes (iterating characters did grapheme breaking for
     /// every field of every record).
     static func isBlank(_ text: String) -> Bool { text.utf8.allSatisfy { $0 == 0x20 || $0 == 0x09 } }
