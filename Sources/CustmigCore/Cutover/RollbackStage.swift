@@ -48,8 +48,13 @@ public enum RollbackStage {
             try restoreSnapshot(planHash: hash, plan: plan, workspace: workspace, target: target, summary: &summary)
         }
         if summary.outcome == "done" {
+            // The ledger's mirror says what happened, so `status` shows the plan rolled back (and a new
+            // cutover of it starts over).
+            let kept = summary.kept.isEmpty ? "" : ", \(summary.kept.count) customers kept"
             try workspace.ledger.database.write { db in
-                try db.execute(sql: "DELETE FROM cutover_progress WHERE plan_id = ?", arguments: [plan])
+                try db.execute(
+                    sql: "UPDATE cutover_progress SET committed = 0, outcome = ?, updated_at = ? WHERE plan_id = ?",
+                    arguments: ["rolled back (\(mode.rawValue)\(kept))", Date(), plan])
             }
         }
         summary.elapsedSeconds = Date().timeIntervalSince(started)

@@ -16,8 +16,11 @@ public struct PurgeSummary: Sendable, Codable {
 /// made from them, their snapshots, and (with a target) their undo logs — and records the purge. Counts,
 /// hashes, plans' actions and reasons stay, so what was done remains explainable.
 public enum PurgeStage {
+    /// `evenInterrupted`: purge a run whose plan's cutover stopped halfway too (it can then neither
+    /// resume, its images being gone, nor be rolled back from its snapshot).
     public static func run(
-        runs requested: [Int64], before: Date?, workspace: Workspace, target: SQLiteTarget?, command: String
+        runs requested: [Int64], before: Date?, workspace: Workspace, target: SQLiteTarget?, command: String,
+        evenInterrupted: Bool = false
     ) throws -> PurgeSummary {
         let ledger = workspace.ledger
         let runs = try ledger.database.read { db -> [Int64] in
@@ -35,6 +38,24 @@ public enum PurgeStage {
                     fix: "custmig status lists the runs.")
             }
             return Array(Set(ids)).sorted()
+        }
+        if !evenInterrupted {
+            let open = try ledger.database.read { db in
+                try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT p.id, p.map_run, c.committed, c.batches FROM plan p JOIN cutover_progress c ON c.plan_id = p.id
+                        WHERE c.committed < c.batches AND c.outcome NOT LIKE 'rolled back%' ORDER BY p.id
+                        """)
+            }.filter { runs.contains($0["map_run"]) }
+            if let plan = open.first {
+                let id: Int64 = plan["id"]
+                throw CustmigError(
+                    .usage, code: "PURGE-CUTOVER-OPEN",
+                    "the cutover of plan \(id) (map run \(plan["map_run"] as Int64)) stopped after \(plan["committed"] as Int) of \(plan["batches"] as Int) batches; "
+                        + "purging its run would leave it unable to resume or to roll back from its snapshot; nothing was purged.",
+                    fix: "finish it (custmig cutover \(id)) or roll it back (custmig rollback \(id)) first, or pass --even-interrupted.")
+            }
         }
         var summary = PurgeSummary(
             runs: runs, canonicalRecords: 0, findingValues: 0, planImages: 0, snapshots: [], undoEntries: 0)

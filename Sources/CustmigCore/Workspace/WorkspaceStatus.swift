@@ -110,7 +110,9 @@ public struct WorkspaceStatus: Sendable, Codable {
                     let committed = target?.committed ?? mirrored
                     let resume = target?.layout.map { $0 == "plan" ? "" : " with --batch-size \($0)" } ?? ""
                     cutover =
-                        "cutover \(committed) of \(batches) batches committed"
+                        outcome.hasPrefix("rolled back") && committed == 0
+                        ? "cutover \(outcome); a new cutover of the plan starts at batch 1"
+                        : "cutover \(committed) of \(batches) batches committed"
                         + (target == nil
                             ? " (as the ledger mirrors it; the target could not be read)"
                             : target!.committed != mirrored ? " (the target's count; the ledger's mirror says \(mirrored))" : "")

@@ -26,6 +26,9 @@ extension Custmig {
         @Option(help: "The target whose undo logs to purge too: sqlite:PATH.")
         var target: String?
 
+        @Flag(help: "Purge even a run whose plan's cutover stopped halfway (it can then not resume).")
+        var evenInterrupted = false
+
         @OptionGroup var workspace: WorkspaceOptions
 
         func validate() throws {
@@ -50,7 +53,8 @@ extension Custmig {
                 var sqlite: SQLiteTarget?
                 if let target { sqlite = try SQLiteTarget(location: target) }
                 let summary = try PurgeStage.run(
-                    runs: runs, before: before.flatMap(Self.date), workspace: space, target: sqlite, command: command)
+                    runs: runs, before: before.flatMap(Self.date), workspace: space, target: sqlite, command: command,
+                    evenInterrupted: evenInterrupted)
                 Terminal.out(
                     "purged map runs \(summary.runs.map(String.init).joined(separator: ", ")): \(summary.canonicalRecords) canonical records, "
                         + "\(summary.findingValues) quoted values, \(summary.planImages) plan rows' images, \(summary.snapshots.count) snapshots, "

@@ -377,6 +377,10 @@ struct CutoverTests {
         let rollback = try CLI.run(
             ["rollback", "latest", "--target", "sqlite:" + byPlan.target, "--workspace", byPlan.workspace])
         #expect(rollback.status == 0, "\(rollback.stderr)")
+        let rolledBack = try CLI.run(["status", "--workspace", byPlan.workspace])
+        #expect(
+            rolledBack.stdout.contains("cutover rolled back (surgical); a new cutover of the plan starts at batch 1"),
+            "\(rolledBack.stdout)")
         #expect(try cutover(byPlan, ["--batch-size", "100"]).status == 0)
         #expect(try Self.dump(byPlan.target, bookkeeping: false) == Self.dump(ownSize.target, bookkeeping: false))
     }
@@ -398,7 +402,29 @@ struct CutoverTests {
         let safety = try #require(rollback.safetySnapshot)
         #expect(FileManager.default.fileExists(atPath: safety))
         #expect(!FileManager.default.fileExists(atPath: folder + "/before-rollback-plan-1-1.sqlite.partial"))
+        let afterRollback = try WorkspaceStatus.read(scenario.workspace).plans.first?.cutover ?? ""
+        #expect(afterRollback.hasPrefix("cutover rolled back (snapshot)"), "\(afterRollback)")
         _ = try scenario.cutover()
+        // A cutover stopped halfway keeps its run from being purged (it could not resume without the images).
+        let mirror = try scenario.workspace.ledger.database.read { db in
+            try Row.fetchOne(db, sql: "SELECT committed, outcome FROM cutover_progress")
+        }
+        try scenario.workspace.ledger.database.write { db in
+            try db.execute(sql: "UPDATE cutover_progress SET committed = 0, outcome = 'running'")
+        }
+        #expect {
+            try PurgeStage.run(
+                runs: [map.run], before: nil, workspace: scenario.workspace, target: scenario.target, command: "test")
+        } throws: { error in
+            let error = error as? CustmigError
+            return error?.code == "PURGE-CUTOVER-OPEN" && error?.fix?.contains("custmig rollback 1") == true
+        }
+        #expect(try scenario.workspace.ledger.database.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM canonical_record") } == map.read - map.malformed)
+        try scenario.workspace.ledger.database.write { db in
+            try db.execute(
+                sql: "UPDATE cutover_progress SET committed = ?, outcome = ?",
+                arguments: [mirror?["committed"] as Int?, mirror?["outcome"] as String?])
+        }
         let undoBefore = try scenario.target.database.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM custmig_undo") ?? 0 }
         #expect(undoBefore > 0)
         let summary = try PurgeStage.run(
