@@ -62,10 +62,11 @@ public enum RollbackStage {
     }
 
     static func surgical(planHash: String, target: SQLiteTarget, summary: inout RollbackSummary) throws {
+        // From the primary key's index alone (seq = batch * stride + index), not the entries' images.
         let batches = try target.database.read { db in
             try Int.fetchAll(
-                db, sql: "SELECT DISTINCT batch FROM custmig_undo WHERE plan_hash = ? ORDER BY batch DESC",
-                arguments: [planHash])
+                db, sql: "SELECT DISTINCT seq / ? FROM custmig_undo WHERE plan_hash = ? ORDER BY 1 DESC",
+                arguments: [undoSeqStride, planHash])
         }
         guard !batches.isEmpty else {
             summary.outcome = "nothing to undo"
@@ -77,23 +78,30 @@ public enum RollbackStage {
                     db,
                     sql: "SELECT * FROM custmig_undo WHERE plan_hash = ? AND seq >= ? AND seq < ? ORDER BY seq DESC",
                     arguments: [planHash, batch * undoSeqStride, (batch + 1) * undoSeqStride])
-                // Read the batch's rows in a few queries; a customer with two entries in the batch
-                // (both passes of a reference cycle) is read again after its first entry is undone.
-                let ids = entries.map { $0["customer_id"] as String }
-                var occurrences: [String: Int] = [:]
-                for id in ids { occurrences[id, default: 0] += 1 }
-                let fingerprints = try SQLiteTarget.fingerprints(ids: Array(occurrences.keys), db: db)
-                let images = try SQLiteTarget.images(
-                    ids: entries.filter { ($0["before_image"] as String?) != nil }.map { $0["customer_id"] as String }, db: db)
+                // Read the batch's rows in a few queries: the rows of customers to restore (their
+                // fingerprint taken from them), the fingerprint alone of those to delete. A customer with
+                // two entries in the batch (both passes of a reference cycle) is read again after its
+                // first entry is undone.
+                let restoring = Set(
+                    entries.filter { ($0["before_image"] as String?) != nil }.map { $0["customer_id"] as String })
+                let deleting = Set(entries.map { $0["customer_id"] as String }).subtracting(restoring)
+                var rowsNow = try SQLiteTarget.rows(ids: Array(restoring), db: db)
+                var fingerprints = try SQLiteTarget.fingerprints(ids: Array(deleting), db: db)
                 var seen = Set<String>()
                 for entry in entries {
                     let id: String = entry["customer_id"]
                     let key: String = entry["canonical_key"]
                     let afterHash: String = entry["after_hash"]
-                    let before = (entry["before_image"] as String?).flatMap { CustomerImage(json: $0) }
-                    let fresh = seen.insert(id).inserted
-                    let current =
-                        fresh ? fingerprints[id] : try SQLiteTarget.fingerprints(ids: [id], db: db)[id]
+                    let before = (entry["before_image"] as String?).flatMap { CustomerRows.parse(json: $0)?.rows }
+                    if !seen.insert(id).inserted {
+                        if restoring.contains(id) {
+                            rowsNow[id] = try SQLiteTarget.rows(ids: [id], db: db)[id]
+                        } else {
+                            fingerprints[id] = try SQLiteTarget.fingerprints(ids: [id], db: db)[id]
+                        }
+                    }
+                    let after = rowsNow[id].flatMap { try? $0.get() }
+                    let current = restoring.contains(id) ? after?.fingerprint : fingerprints[id]
                     var outcome: String
                     if current == nil && before == nil {
                         outcome = "already gone"
@@ -105,11 +113,9 @@ public enum RollbackStage {
                         summary.kept.append("\(key) (\(id)): \(outcome.dropFirst(6))")
                     } else if let before {
                         // The row is as the cutover left it (same fingerprint): diff against it.
-                        let after = try (fresh ? images[id] : SQLiteTarget.images(ids: [id], db: db)[id])
-                            .flatMap { try? $0.get() }
                         try SQLiteTarget.apply(
-                            TargetAction(kind: .upsert, canonicalKey: key, customerId: id, image: before, before: after),
-                            rows: before.rows, before: after?.rows, db: db)
+                            TargetAction(kind: .upsert, canonicalKey: key, customerId: id, image: CustomerImage()),
+                            rows: before, before: after, db: db)
                         summary.restored += 1
                         outcome = "restored"
                     } else if let referrer = try String.fetchOne(

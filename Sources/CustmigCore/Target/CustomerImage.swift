@@ -169,6 +169,17 @@ public struct CustomerImage: Sendable, Hashable {
         )
     }
 
+    /// The image of a customer's rows (paths `column` and `table[row id].column`).
+    init(rows: CustomerRows) {
+        var values = rows.customer
+        for (table, tableRows) in rows.children {
+            for (rowId, row) in tableRows {
+                for (column, value) in row { values["\(table)[\(rowId)].\(column)"] = value }
+            }
+        }
+        self.init(values: values)
+    }
+
     /// The rows of the image: customer columns, and child rows by table and row id.
     public var rows: CustomerRows {
         var customer: [String: String] = [:]
@@ -268,6 +279,25 @@ public struct CustomerImage: Sendable, Hashable {
 public struct CustomerRows: Sendable, Hashable {
     public var customer: [String: String] = [:]
     public var children: [String: [String: [String: String]]] = [:]
+
+    /// The row fingerprint: the value ``CustomerImage/fingerprint`` gives for the image of these rows.
+    var fingerprint: String {
+        var fingerprinter = Fingerprinter()
+        var count = 0
+        func add(_ prefix: Fingerprinter.PartHash, _ column: String, _ value: String) {
+            var value = value
+            value.withUTF8 { fingerprinter.add(prefix: prefix, column: Fingerprinter.hash(column), value: $0) }
+            count += 1
+        }
+        for (column, value) in customer { add(Fingerprinter.empty, column, value) }
+        for (table, tableRows) in children {
+            for (rowId, row) in tableRows {
+                let prefix = Fingerprinter.hash("\(table)[\(rowId)].")
+                for (column, value) in row { add(prefix, column, value) }
+            }
+        }
+        return fingerprinter.finished(count: count)
+    }
 
     /// The rows a stored image text holds, and the image's fingerprint, in one pass over the text
     /// (paths split as ``CustomerImage/split(_:)`` splits them); nil when the text is not an image.

@@ -71,7 +71,13 @@ extension SQLiteTarget {
     }
 
     static func images(ids: [String], db: Database) throws -> [String: Result<CustomerImage, UnreadableTargetRow>] {
-        var images: [String: CustomerImage] = [:]
+        try rows(ids: ids, db: db).mapValues { $0.map(CustomerImage.init(rows:)) }
+    }
+
+    /// The rows of the given customers as they are now (a customer with a column that cannot be read
+    /// as text is a failure naming it); absent ids are missing from the result.
+    static func rows(ids: [String], db: Database) throws -> [String: Result<CustomerRows, UnreadableTargetRow>] {
+        var found: [String: CustomerRows] = [:]
         var failures: [String: UnreadableTargetRow] = [:]
         func text(_ value: DatabaseValue, id: String, table: String, column: String) -> String? {
             switch value.storage {
@@ -97,15 +103,15 @@ extension SQLiteTarget {
                 arguments: arguments)
             {
                 let id: String = row[0]
-                var image = CustomerImage()
+                var rows = CustomerRows()
                 for (index, column) in CustomerImage.customerColumns.enumerated() {
                     if let value = text(row[index + 1] as DatabaseValue, id: id, table: "customer", column: column),
                         !value.isEmpty
                     {
-                        image.values[column] = value
+                        rows.customer[column] = value
                     }
                 }
-                images[id] = image
+                found[id] = rows
             }
             for table in TargetSchema.childTables {
                 let columns = CustomerImage.childColumns[table]!
@@ -126,14 +132,13 @@ extension SQLiteTarget {
                         }
                     }
                     let rowId = CustomerImage.safe(identity.map { values[$0] ?? "" }.joined(separator: "/"))
-                    for (column, value) in values {
-                        images[id, default: CustomerImage()].values["\(table)[\(rowId)].\(column)"] = value
-                    }
+                    found[id, default: CustomerRows()].children[table, default: [:]][rowId, default: [:]]
+                        .merge(values) { _, new in new }
                 }
             }
         }
-        var result: [String: Result<CustomerImage, UnreadableTargetRow>] = [:]
-        for (id, image) in images { result[id] = .success(image) }
+        var result: [String: Result<CustomerRows, UnreadableTargetRow>] = [:]
+        for (id, rows) in found { result[id] = .success(rows) }
         for (id, failure) in failures { result[id] = .failure(failure) }
         return result
     }

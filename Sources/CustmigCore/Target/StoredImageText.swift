@@ -121,12 +121,6 @@ extension CustomerImage {
     /// The image a stored "last loaded" text holds (compact or JSON, see ``StoredImageText``).
     init?(storedText text: String) {
         guard let rows = StoredImageText.rows(text) else { return nil }
-        var values = rows.customer
-        for (table, tableRows) in rows.children {
-            for (rowId, row) in tableRows {
-                for (column, value) in row { values["\(table)[\(rowId)].\(column)"] = value }
-            }
-        }
-        self.init(values: values)
+        self.init(rows: rows)
     }
 }

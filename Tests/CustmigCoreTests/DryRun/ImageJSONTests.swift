@@ -30,6 +30,15 @@ struct ImageJSONTests {
         return images
     }
 
+    @Test("an image's rows have the image's fingerprint and make the same image again")
+    func fingerprintFromRows() {
+        for image in Self.images() {
+            #expect(image.rows.fingerprint == image.fingerprint, "\(image.values)")
+            #expect(CustomerImage(rows: image.rows) == image)
+        }
+        #expect(CustomerImage(values: ["name1": "A"]).rows.fingerprint != CustomerImage(values: ["name1": "B"]).rows.fingerprint)
+    }
+
     @Test("the fingerprint of an image's stored JSON equals the image's own; the JSON reads back to the same values")
     func fingerprintFromJSON() {
         for image in Self.images() {
