@@ -40,6 +40,10 @@ extension SQLiteTarget {
             }
             if !stale.isEmpty, !skipStale { throw StaleBatch(stale: stale) }
             var applied = 0
+            // The bookkeeping as the batch finds it, read for all its keys at once; a key a batch meets
+            // twice (both passes of a reference cycle) is looked up again, after its first pass.
+            var (loadedRows, crosswalkedKeys) = try Self.bookkeeping(keys: actions.map(\.canonicalKey), db: db)
+            var keysSeen = Set<String>()
             for (index, action) in actions.enumerated() where !staleIds.contains(action.customerId) {
                 do {
                     // The undo log's before-image: the row as it is now (the plan's, verified by its
@@ -51,15 +55,20 @@ extension SQLiteTarget {
                     {
                         before = image.jsonText
                     }
-                    let loaded = try Row.fetchOne(
-                        db.cachedStatement(
-                            sql: "SELECT image, image_hash, source_hash, plan_hash, loaded_at FROM custmig_loaded WHERE canonical_key = ?"),
-                        arguments: [action.canonicalKey])
-                    let crosswalked =
-                        try Bool.fetchOne(
-                            db.cachedStatement(sql: "SELECT 1 FROM custmig_crosswalk WHERE canonical_key = ?"),
-                            arguments: [action.canonicalKey]) ?? false
+                    if !keysSeen.insert(action.canonicalKey).inserted {
+                        let again = try Self.bookkeeping(keys: [action.canonicalKey], db: db)
+                        loadedRows[action.canonicalKey] = again.loaded[action.canonicalKey]
+                        crosswalkedKeys.formUnion(again.crosswalked)
+                    }
+                    let loaded = loadedRows[action.canonicalKey]
+                    let crosswalked = crosswalkedKeys.contains(action.canonicalKey)
                     try Self.apply(action, images: images, db: db)
+                    // The first pass of a reference cycle writes the rows without their references: the
+                    // undo log needs the fingerprint of what it wrote, not of the whole image.
+                    let afterHash =
+                        action.kind == .upsertWithoutReferences
+                        ? try Self.fingerprints(ids: [action.customerId], db: db)[action.customerId] ?? images.fingerprint
+                        : images.fingerprint
                     try Self.recordLoaded(action, images: images, planHash: planHash, at: now, db: db)
                     try RawStatement(
                         db,
@@ -76,7 +85,7 @@ extension SQLiteTarget {
                         bind.text(action.canonicalKey)
                         bind.text(action.customerId)
                         bind.text(before)
-                        bind.text(images.fingerprint)
+                        bind.text(afterHash)
                         bind.bool(!crosswalked)
                         bind.text(loaded?["image"] as String?)
                         bind.text(loaded?["image_hash"] as String?)
@@ -96,6 +105,30 @@ extension SQLiteTarget {
                 arguments: [planHash, batch, applied, now])
             return BatchResult(applied: applied, stale: stale)
         }
+    }
+
+    /// The "last loaded" rows and crosswalked keys among `keys`, in a few queries.
+    static func bookkeeping(keys: [String], db: Database) throws -> (loaded: [String: Row], crosswalked: Set<String>) {
+        var loaded: [String: Row] = [:]
+        var crosswalked = Set<String>()
+        for part in Array(Set(keys)).chunked(500) {
+            let marks = Array(repeating: "?", count: part.count).joined(separator: ",")
+            let arguments = StatementArguments(Array(part))
+            for row in try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT canonical_key, image, image_hash, source_hash, plan_hash, loaded_at FROM custmig_loaded
+                    WHERE canonical_key IN (\(marks))
+                    """, arguments: arguments)
+            {
+                loaded[row["canonical_key"]] = row
+            }
+            crosswalked.formUnion(
+                try String.fetchAll(
+                    db, sql: "SELECT canonical_key FROM custmig_crosswalk WHERE canonical_key IN (\(marks))",
+                    arguments: arguments))
+        }
+        return (loaded, crosswalked)
     }
 
     /// Which of `ids` have a customer row.

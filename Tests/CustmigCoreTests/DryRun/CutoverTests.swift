@@ -234,6 +234,34 @@ struct CutoverTests {
         #expect(Set(remaining) == ["0000100002", "0000100003", "HAND-1"])
     }
 
+    @Test("two customers that are each other's parent load in two passes; a surgical rollback undoes both")
+    func referenceCycle() throws {
+        let scenario = try DryRunScenario()
+        try scenario.map { text in
+            text.replacingLine("100001") { $0.field(18, "100002") }.replacingLine("100002") { $0.field(18, "100001") }
+        }
+        let plan = try scenario.dryRun()
+        let kinds = try scenario.workspace.ledger.database.read { db in
+            try String.fetchAll(
+                db, sql: "SELECT apply_kind FROM plan_action WHERE plan_id = ? AND canonical_key IN ('0000100001', '0000100002')",
+                arguments: [plan.plan])
+        }
+        #expect(kinds.contains("upsert_rows") && kinds.contains("references"), "\(kinds)")
+        let empty = try scenario.dump(except: ["custmig_snapshot"])
+        _ = try scenario.cutover()
+        let parents = try scenario.target.database.read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT customer_id, parent_id FROM customer WHERE customer_id IN ('0000100001', '0000100002') ORDER BY 1"
+            ).map { "\($0[0] as String)>\($0[1] as String? ?? "-")" }
+        }
+        #expect(parents == ["0000100001>0000100002", "0000100002>0000100001"])
+        let summary = try RollbackStage.run(
+            plan: "latest", mode: .surgical, workspace: scenario.workspace, target: scenario.target)
+        #expect(summary.kept.isEmpty, "\(summary.kept)")
+        #expect(try scenario.dump(except: ["custmig_snapshot"]) == empty)
+        #expect(try scenario.target.customerIds().isEmpty)
+    }
+
     @Test("a delta wave rolled back surgically leaves every table as before it, its last-loaded bookkeeping too")
     func deltaWaveRollback() throws {
         let scenario = try DryRunScenario()
