@@ -91,6 +91,24 @@ struct MappingEngineTests {
         #expect(fromNFD.addresses.first?.city.map { Array($0.utf8) } == Array("Zürich".utf8))
     }
 
+    @Test("control characters in a value become spaces with a note naming them; tabs and line breaks are left to the transforms")
+    func controlCharacters() throws {
+        var record = Self.clean
+        record["NAME1"] = "Alpha\u{1F}Beta GmbH"
+        record["CITY"] = "Ber\u{85}lin\u{7F}"
+        record["STREET"] = "Hauptstraße\t5"
+        let mapped = try Self.engine("legacy-flat-csv").map(Self.record(record))
+        let customer = try #require(mapped.customer)
+        #expect(customer.names == ["Alpha Beta GmbH"])
+        #expect(customer.addresses.first?.city == "Ber lin")
+        let notes = mapped.findings.filter { $0.rule == "note:control_characters" }
+        #expect(notes.count == 2, "\(mapped.findings)")
+        #expect(notes.contains { $0.message.contains("U+001F") && $0.value == "Alpha\u{1F}Beta GmbH" })
+        #expect(notes.contains { $0.message.contains("U+0085") && $0.message.contains("U+007F") })
+        #expect(!mapped.isRejected && !mapped.needsReview)
+        #expect(TextFolding.withoutControlCharacters("Straße ©\u{A0}5\ttab") == nil)
+    }
+
     @Test("a repeated value breaks a unique rule the second time only")
     func unique() throws {
         let mapping = try MappingLoader.parse(

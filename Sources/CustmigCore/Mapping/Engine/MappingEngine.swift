@@ -224,6 +224,15 @@ public final class MappingEngine {
     private func value(of plan: FieldPlan, path: ElementPath, scope: Scope, run: Run) -> String? {
         let field = plan.field
         var raw = TextFolding.composed(raw(plan, scope: scope))
+        if let cleaned = TextFolding.withoutControlCharacters(raw) {
+            let names = cleaned.removed.map { "U+" + String(format: "%04X", $0.value) }
+            run.findings.append(
+                MappingFinding(
+                    .note, rule: "note:control_characters", field: path.label(plan.name), value: raw,
+                    message: "replaced \(names.count) control character(s) (\(Set(names).sorted().joined(separator: ", "))) with spaces",
+                    fix: "remove the control characters from the field in the source system"))
+            raw = cleaned.text
+        }
         if TextFolding.isBlank(raw) && field.defaultValue == nil && !run.tracing { return nil }
         var trace = FieldTrace(field: "", source: "", raw: "", steps: [], value: nil)
         if run.tracing {

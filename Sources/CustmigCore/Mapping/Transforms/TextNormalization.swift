@@ -34,6 +34,26 @@ enum TextFolding {
         return text.precomposedStringWithCanonicalMapping
     }
 
+    /// The text with each control character (C0 but tab, line feed and carriage return; DEL; C1)
+    /// replaced by a space, and the characters replaced; nil when it has none. A target loaded
+    /// through XML (SAP's IDocs, SOAP) refuses most of them, and they are never meant in a name.
+    static func withoutControlCharacters(_ text: String) -> (text: String, removed: [Unicode.Scalar])? {
+        guard text.utf8.contains(where: { ($0 < 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D) || $0 == 0x7F || $0 == 0xC2 })
+        else { return nil }
+        var removed: [Unicode.Scalar] = []
+        var cleaned = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars {
+            let value = scalar.value
+            if (value < 0x20 && value != 0x09 && value != 0x0A && value != 0x0D) || (0x7F...0x9F).contains(value) {
+                removed.append(scalar)
+                cleaned.append(" ")
+            } else {
+                cleaned.append(scalar)
+            }
+        }
+        return removed.isEmpty ? nil : (String(cleaned), removed)
+    }
+
     /// Empty or only spaces and tabs; on the bytes (iterating characters did grapheme breaking for
     /// every field of every record).
     static func isBlank(_ text: String) -> Bool { text.utf8.allSatisfy { $0 == 0x20 || $0 == 0x09 } }
