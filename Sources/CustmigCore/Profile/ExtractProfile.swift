@@ -60,6 +60,8 @@ public struct FieldProfile: Sendable, Codable {
     public var leadingWhitespace: Int
     public var trailingWhitespace: Int
     public var nonASCII: Int
+    /// Values with a control character (C0 but tab and line breaks, or DEL), which `map` replaces.
+    public var controlCharacters: Int
     public var inferredType: ValueType
     /// Share of non-blank values that do not fit `inferredType` (0...1).
     public var nonConformingShare: Double

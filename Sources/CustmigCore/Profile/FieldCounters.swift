@@ -5,6 +5,7 @@ struct FieldCounters: Sendable {
     var leading = 0
     var trailing = 0
     var nonASCII = 0
+    var control = 0
     var minLength = Int32.max
     var maxLength: Int32 = 0
     /// Per ``ValueType`` (in `allCases` order); fixed-size vectors keep the hot path off the heap.
@@ -20,6 +21,7 @@ struct FieldCounters: Sendable {
         if facts.characters < minLength { minLength = facts.characters }
         if facts.characters > maxLength { maxLength = facts.characters }
         if facts.nonASCII { nonASCII += times }
+        if facts.control { control += times }
         if facts.blank {
             blank += times
             return
@@ -56,6 +58,7 @@ struct FieldCounters: Sendable {
         leading += other.leading
         trailing += other.trailing
         nonASCII += other.nonASCII
+        control += other.control
         minLength = min(minLength, other.minLength)
         maxLength = max(maxLength, other.maxLength)
         typeCounts &+= other.typeCounts

@@ -187,7 +187,8 @@ struct FieldStatistics {
             name: name, present: present, empty: empty, blank: totals.blank, distinct: distinct,
             distinctIsEstimate: exactDistinct == nil, minLength: totals.minLength == .max ? nil : Int(totals.minLength),
             maxLength: totals.minLength == .max ? nil : Int(totals.maxLength), leadingWhitespace: totals.leading,
-            trailingWhitespace: totals.trailing, nonASCII: totals.nonASCII, inferredType: type,
+            trailingWhitespace: totals.trailing, nonASCII: totals.nonASCII, controlCharacters: totals.control,
+            inferredType: type,
             nonConformingShare: nonConforming, typeCounts: typeCounts, dateLayouts: layouts,
             decimalCommaCount: totals.decimalComma, numeric: numeric,
             isCandidateKey: !isSegmentCount && isPerRecord && duplicates == 0 && empty == 0 && totals.blank == 0 && present == records

@@ -4,6 +4,8 @@
 enum ByteClasses {
     static let digit = 0, upper = 1, lower = 2, space = 3, at = 4, dot = 5, comma = 6, dash = 7, slash = 8
     static let plus = 9, paren = 10, apostrophe = 11, otherASCII = 12, nonASCIILead = 13, continuation = 14
+    /// C0 controls but tab, line feed and carriage return, and DEL (`map` replaces them with spaces).
+    static let control = 15
 
     static let table: [UInt16] = (0..<256).map { value -> UInt16 in
         let byte = UInt8(value)
@@ -21,6 +23,7 @@ enum ByteClasses {
         case 43: return entry(plus, byte)
         case 40, 41: return entry(paren, byte)
         case 39: return entry(apostrophe, byte)
+        case 0..<32 where byte != 10 && byte != 13, 127: return entry(control, 63)
         case 0..<128: return entry(otherASCII, byte)
         case 0x80..<0xC0: return entry(continuation, 0)
         default: return entry(nonASCIILead, 97)
@@ -68,12 +71,13 @@ enum ValueAnalyzer {
         let plus = Int(classCounts[ByteClasses.plus])
         let parens = Int(classCounts[ByteClasses.paren])
         let apostrophes = Int(classCounts[ByteClasses.apostrophe])
-        let otherASCII = Int(classCounts[ByteClasses.otherASCII])
+        let otherASCII = Int(classCounts[ByteClasses.otherASCII]) + Int(classCounts[ByteClasses.control])
         let nonASCII = Int(classCounts[ByteClasses.nonASCIILead])
         let characters = Int32(count) - classCounts[ByteClasses.continuation]
         facts.characters = characters
         facts.pattern = pattern
         facts.nonASCII = nonASCII > 0
+        facts.control = classCounts[ByteClasses.control] > 0
         guard count > 0 else { return facts }
         if spaces == count {
             facts.blank = true

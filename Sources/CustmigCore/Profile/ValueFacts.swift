@@ -11,6 +11,7 @@ struct ValueFacts: Sendable {
     var leadingSpace = false
     var trailingSpace = false
     var nonASCII = false
+    var control = false
     var pattern: ShapePattern = ShapePattern()
 }
 

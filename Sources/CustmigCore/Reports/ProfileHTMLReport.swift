@@ -70,6 +70,9 @@ public enum ProfileHTMLReport {
             row("leading / trailing spaces", "\(HTML.grouped(field.leadingWhitespace)) / \(HTML.grouped(field.trailingWhitespace))", bad: true)
         }
         if field.nonASCII > 0 { row("non-ASCII values", HTML.grouped(field.nonASCII)) }
+        if field.controlCharacters > 0 {
+            row("values with control characters", HTML.grouped(field.controlCharacters), bad: true)
+        }
         if let numeric = field.numeric {
             row("min / mean / max", "\(ProfileText.number(numeric.min)) / \(ProfileText.number(numeric.mean)) / \(ProfileText.number(numeric.max))")
         }

@@ -59,6 +59,13 @@ public enum ProfileText {
         if profile.fields.count > maxFields {
             lines.append("… and \(profile.fields.count - maxFields) more fields in the reports.")
         }
+        let controlled = profile.fields.filter { $0.controlCharacters > 0 }
+        if !controlled.isEmpty {
+            lines.append(
+                "control characters (map replaces them with spaces, noted): "
+                    + controlled.prefix(8).map { "\($0.name) \(HTML.grouped($0.controlCharacters))" }.joined(separator: ", ")
+                    + (controlled.count > 8 ? ", …" : ""))
+        }
         for sample in file.malformedSamples.prefix(5) {
             lines.append(
                 "malformed: \(file.path):\(sample.line.map(String.init) ?? "?"): [\(sample.code)] \(sample.message)")

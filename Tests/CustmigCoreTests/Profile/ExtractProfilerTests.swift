@@ -52,6 +52,18 @@ struct ExtractProfilerTests {
         #expect(try Self.field(profile, "ERDAT").inferredType == .date)
     }
 
+    @Test("values with control characters are counted per field (tabs and line breaks are not) and named in the summary")
+    func controlCharacters() throws {
+        let path = try Paths.scratch() + "/control.csv"
+        try Data("KEY;NAME;CITY\n1;Alpha\u{1F}Beta;Köln\n2;Gamma\u{7F};Tab\there\n3;\"Line\nbreak\";Bonn\n4;Delta;Ulm\n".utf8)
+            .write(to: URL(fileURLWithPath: path))
+        let profile = try ExtractProfiler.profile(path: path, options: ProfileOptions())
+        #expect(try Self.field(profile, "NAME").controlCharacters == 2)
+        #expect(try Self.field(profile, "CITY").controlCharacters == 0)
+        #expect(try Self.field(profile, "KEY").controlCharacters == 0)
+        #expect(ProfileText.summary(profile).contains("control characters (map replaces them with spaces, noted): NAME 2"))
+    }
+
     @Test("a unique, never-empty column is a candidate key; a repeated one reports its repeats")
     func keys() throws {
         let profile = try ExtractProfiler.profile(path: Paths.fixture("csv/ragged.csv"), options: ProfileOptions())
