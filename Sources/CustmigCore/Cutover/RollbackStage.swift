@@ -88,6 +88,9 @@ public enum RollbackStage {
                 var rowsNow = try SQLiteTarget.rows(ids: Array(restoring), db: db)
                 var fingerprints = try SQLiteTarget.fingerprints(ids: Array(deleting), db: db)
                 var seen = Set<String>()
+                // A customer restored by one entry and deleted by an earlier one (the two passes of a
+                // reference cycle) counts once, as deleted.
+                var restoredIds = Set<String>()
                 for entry in entries {
                     let id: String = entry["customer_id"]
                     let key: String = entry["canonical_key"]
@@ -116,7 +119,7 @@ public enum RollbackStage {
                         try SQLiteTarget.apply(
                             TargetAction(kind: .upsert, canonicalKey: key, customerId: id, image: CustomerImage()),
                             rows: before, before: after, db: db)
-                        summary.restored += 1
+                        if restoredIds.insert(id).inserted { summary.restored += 1 }
                         outcome = "restored"
                     } else if let referrer = try String.fetchOne(
                         db.cachedStatement(
@@ -134,6 +137,7 @@ public enum RollbackStage {
                         }
                         try db.cachedStatement(sql: "DELETE FROM customer WHERE customer_id = ?").execute(arguments: [id])
                         summary.deleted += 1
+                        if restoredIds.remove(id) != nil { summary.restored -= 1 }
                         outcome = "deleted"
                     }
                     if outcome == "restored" || outcome == "deleted" {

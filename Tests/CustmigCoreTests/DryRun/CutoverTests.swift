@@ -258,6 +258,8 @@ struct CutoverTests {
         let summary = try RollbackStage.run(
             plan: "latest", mode: .surgical, workspace: scenario.workspace, target: scenario.target)
         #expect(summary.kept.isEmpty, "\(summary.kept)")
+        let inserted = Set(try scenario.keys("insert", plan: plan.plan))
+        #expect(summary.restored == 0 && summary.deleted == inserted.count, "\(summary)")
         #expect(try scenario.dump(except: ["custmig_snapshot"]) == empty)
         #expect(try scenario.target.customerIds().isEmpty)
     }
