@@ -74,8 +74,56 @@ extension Custmig {
 
     struct Crosswalk: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Export the crosswalk: legacy key -> target customer, for the objects migrated next.",
-            subcommands: [Export.self])
+            abstract: "The crosswalk: legacy key -> target customer, and what custmig loaded there last.",
+            subcommands: [Export.self, Show.self])
+
+        struct Show: ParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "Show one loaded customer: its target id, the plan that loaded it last, and the values loaded.",
+                discussion: """
+                    KEY is a canonical key, a target customer id or a legacy key of the latest map run. Says whether
+                    the target row is still as loaded.
+
+                    Examples:
+                      custmig crosswalk show 0000100042 --target sqlite:sandbox.db
+                      custmig crosswalk show 100042 --json
+                    """)
+
+            @Argument(help: "A canonical key, target customer id or legacy key.")
+            var key: String
+
+            @Option(help: "The target: sqlite:PATH (default: the one the latest plan was made against).")
+            var target: String?
+
+            @Flag(help: "Print JSON instead of text.")
+            var json = false
+
+            @OptionGroup var workspace: WorkspaceOptions
+
+            func run() throws {
+                try runReportingErrors {
+                    let space = try Workspace(path: workspace.path, command: "custmig crosswalk show", writer: false)
+                    let location = try target ?? PlanStore.targetLocation(of: "latest", ledger: space.ledger)
+                    let entry = try CrosswalkShow.entry(key, workspace: space, target: try SQLiteTarget(location: location))
+                    if json {
+                        let encoder = JSONEncoder()
+                        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+                        Terminal.out(String(decoding: try encoder.encode(entry), as: UTF8.self))
+                        return
+                    }
+                    Terminal.out("\(entry.canonicalKey) -> target customer \(entry.customerId) (\(entry.how))")
+                    let plan = entry.loadedByPlan.map { "plan \($0)" } ?? "a plan of another workspace"
+                    Terminal.out(
+                        "last loaded by \(plan) (\(entry.loadedByPlanHash.map { String($0.prefix(12)) + "…" } ?? "?")) at \(entry.loadedAt ?? "?")")
+                    Terminal.out("the target row now: \(entry.rowNow)")
+                    let width = min(entry.lastLoaded.keys.map(\.count).max() ?? 0, 40)
+                    Terminal.out("values loaded:")
+                    for (path, value) in entry.lastLoaded.sorted(by: { $0.key < $1.key }) {
+                        Terminal.out("  " + path + String(repeating: " ", count: max(0, width - path.count)) + "  " + value)
+                    }
+                }
+            }
+        }
 
         struct Export: ParsableCommand {
             static let configuration = CommandConfiguration(

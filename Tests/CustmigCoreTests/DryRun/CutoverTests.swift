@@ -280,7 +280,19 @@ struct CutoverTests {
         }
         let delta = try scenario.dryRun()
         #expect(delta.counts["update"] == 3 && delta.counts["deactivate"] == 1, "\(delta.counts)")
+        let firstLoad = try CrosswalkShow.entry("100001", workspace: scenario.workspace, target: scenario.target)
+        #expect(firstLoad.loadedByPlan == 1 && firstLoad.rowNow == "as loaded", "\(firstLoad)")
         _ = try scenario.cutover()
+        // `crosswalk show` reads the compact last-loaded values back, by legacy key, canonical key or target id.
+        let loaded = try CrosswalkShow.entry("0000100001", workspace: scenario.workspace, target: scenario.target)
+        #expect(loaded.loadedByPlan == delta.plan && loaded.lastLoaded["name1"] == "Finbe Automotive AG", "\(loaded)")
+        try scenario.sql("UPDATE customer SET search_term = 'HAND' WHERE customer_id = '0000100004'")
+        #expect(try CrosswalkShow.entry("0000100004", workspace: scenario.workspace, target: scenario.target).rowNow
+            == "edited in the target since")
+        try scenario.sql("UPDATE customer SET search_term = NULL WHERE customer_id = '0000100004'")
+        #expect { try CrosswalkShow.entry("nope", workspace: scenario.workspace, target: scenario.target) } throws: {
+            ($0 as? CustmigError)?.code == "CROSSWALK-UNKNOWN"
+        }
         #expect(try scenario.dump(except: ["custmig_snapshot"]) != beforeDelta)
         let summary = try RollbackStage.run(
             plan: "latest", mode: .surgical, workspace: scenario.workspace, target: scenario.target)
@@ -288,6 +300,7 @@ struct CutoverTests {
         let after = try scenario.dump(except: ["custmig_snapshot"])
         let before = beforeDelta.split(separator: "\n")
         #expect(after == beforeDelta, "now: \(after.split(separator: "\n").filter { !before.contains($0) })")
+        #expect(try CrosswalkShow.entry("100001", workspace: scenario.workspace, target: scenario.target).loadedByPlan == 1)
     }
 
     @Test(
