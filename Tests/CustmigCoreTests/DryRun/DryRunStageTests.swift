@@ -368,6 +368,7 @@ struct DryRunStageTests {
             INSERT INTO address (customer_id, address_id, kind, street, postal_code, city, country)
             VALUES ('H-000042', 'legal-1', 'legal', '\(line[3])', '\(line[4])', '\(line[5])', 'DE');
             """)
+        let handMade = try scenario.dump(except: ["custmig_snapshot"])
         let plan = try scenario.dryRun()
         let linked = try #require(try scenario.action("0000100001", plan: plan.plan))
         #expect(linked.action == "link")
@@ -378,6 +379,11 @@ struct DryRunStageTests {
         #expect(crosswalk["0000100001"] == "H-000042")
         let next = try scenario.dryRun()
         #expect(try scenario.action("0000100001", plan: next.plan)?.action == "unchanged")
+        // Rolled back, the linked customer is the hand-made one again (not deleted), and unlinked.
+        let undone = try RollbackStage.run(
+            plan: String(plan.plan), mode: .surgical, workspace: scenario.workspace, target: scenario.target)
+        #expect(undone.kept.isEmpty && undone.restored == 1, "\(undone)")
+        #expect(try scenario.dump(except: ["custmig_snapshot"]) == handMade)
     }
 
     @Test("a target row that cannot be decoded is a reject naming its key, not a failure")
