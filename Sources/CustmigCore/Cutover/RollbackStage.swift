@@ -95,7 +95,7 @@ public enum RollbackStage {
                     let id: String = entry["customer_id"]
                     let key: String = entry["canonical_key"]
                     let afterHash: String = entry["after_hash"]
-                    let before = (entry["before_image"] as String?).flatMap { CustomerRows.parse(json: $0)?.rows }
+                    let before = (entry["before_image"] as String?).flatMap(StoredImageText.rows)
                     if !seen.insert(id).inserted {
                         if restoring.contains(id) {
                             rowsNow[id] = try SQLiteTarget.rows(ids: [id], db: db)[id]

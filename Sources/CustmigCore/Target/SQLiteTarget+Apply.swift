@@ -49,11 +49,11 @@ extension SQLiteTarget {
                     // The undo log's before-image: the row as it is now (the plan's, verified by its
                     // fingerprint; a reference pass reads it, its first pass changed it).
                     let images = action.images
-                    var before = images.beforeJSON
+                    var before = images.beforeText
                     if action.kind == .references,
-                        case .success(let image)? = try Self.images(ids: [action.customerId], db: db)[action.customerId]
+                        case .success(let rows)? = try Self.rows(ids: [action.customerId], db: db)[action.customerId]
                     {
-                        before = image.jsonText
+                        before = StoredImageText.text(rows) { CustomerImage(rows: rows).jsonText }
                     }
                     if !keysSeen.insert(action.canonicalKey).inserted {
                         let again = try Self.bookkeeping(keys: [action.canonicalKey], db: db)

@@ -75,8 +75,8 @@ public struct PreparedImages: Sendable, Hashable {
     public var rows: CustomerRows
     public var fingerprint: String
     public var beforeRows: CustomerRows?
-    /// The before-image as the plan stored it: the undo log keeps this text.
-    public var beforeJSON: String?
+    /// The before-image as the undo log keeps it (see ``StoredImageText``).
+    public var beforeText: String?
     /// The text the target keeps as what was loaded last (see ``StoredImageText``).
     public var loadedText: String
 
@@ -87,7 +87,7 @@ public struct PreparedImages: Sendable, Hashable {
         rows = after.rows
         fingerprint = after.fingerprint
         beforeRows = beforeJSON.flatMap(CustomerRows.parse)?.rows
-        self.beforeJSON = beforeRows == nil ? nil : beforeJSON
+        beforeText = beforeRows.map { rows in StoredImageText.text(rows) { beforeJSON ?? "" } }
         loadedText = StoredImageText.text(after.rows) { json ?? CustomerImage().jsonText }
     }
 
@@ -95,7 +95,7 @@ public struct PreparedImages: Sendable, Hashable {
         rows = image.rows
         fingerprint = image.fingerprint
         beforeRows = before?.rows
-        beforeJSON = before?.jsonText
+        beforeText = before.map { image in StoredImageText.text(image.rows) { image.jsonText } }
         loadedText = StoredImageText.text(rows) { image.jsonText }
     }
 }
