@@ -57,8 +57,12 @@ public enum CrosswalkShow {
                 try Int64.fetchOne(db, sql: "SELECT id FROM plan WHERE content_hash = ?", arguments: [hash])
             }
         }
-        let now = try target.database.read { db in try SQLiteTarget.fingerprints(ids: [customerId], db: db)[customerId] }
-        let present = try target.database.read { db in !(try SQLiteTarget.existing(ids: [customerId], db: db)).isEmpty }
+        let (now, present) = try target.database.read { db in
+            (
+                try SQLiteTarget.fingerprints(ids: [customerId], db: db)[customerId],
+                !(try SQLiteTarget.existing(ids: [customerId], db: db)).isEmpty
+            )
+        }
         return CrosswalkEntry(
             canonicalKey: crosswalk["canonical_key"], customerId: customerId, how: crosswalk["how"],
             loadedByPlan: plan, loadedByPlanHash: planHash, loadedAt: loaded?["loaded_at"],

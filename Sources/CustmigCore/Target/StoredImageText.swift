@@ -107,7 +107,8 @@ enum StoredImageText {
                 }
                 let rowId =
                     storedId.isEmpty
-                    ? CustomerImage.safe(CustomerImage.rowIdentity[table]!.map { values[$0] ?? "" }.joined(separator: "/"))
+                    ? CustomerImage.safe(
+                        CustomerImage.rowIdentity[table]!.map { values[$0] ?? "" }.joined(separator: "/"))
                     : String(storedId.dropFirst())
                 rows.children[table, default: [:]][rowId] = values
             }

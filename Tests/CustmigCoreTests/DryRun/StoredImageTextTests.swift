@@ -36,7 +36,8 @@ struct StoredImageTextTests {
         #expect(CustomerImage(storedText: StoredImageText.compact(CustomerImage().rows)!) == CustomerImage())
     }
 
-    @Test("awkward images (row ids not made of their identity, `]` in ids, separator bytes in values) read back the same")
+    @Test(
+        "awkward images (row ids not made of their identity, `]` in ids, separator bytes in values) read back the same")
     func awkwardImages() throws {
         var compact = 0
         for image in ImageJSONTests.images() {
