@@ -57,6 +57,7 @@ enum Snapshot {
     ) throws {
         let partial = path + ".partial"
         for suffix in ["", "-journal", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: partial + suffix) }
+        PrivateFile.prepare(partial)
         let copy = try DatabaseQueue(path: partial)
         try source.backup(to: copy)
         // One self-contained file (the target is in WAL mode, and a backup copies that setting).

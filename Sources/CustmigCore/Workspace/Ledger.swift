@@ -39,6 +39,7 @@ public final class Ledger: @unchecked Sendable {
         }
         configuration.busyMode = .timeout(10)
         do {
+            PrivateFile.prepare(path)
             database = try DatabaseQueue(path: path, configuration: configuration)
             try Ledger.migrator.migrate(database)
         } catch let error as DatabaseError {

@@ -436,6 +436,7 @@ struct CutoverTests {
         _ = try scenario.dryRun()
         let cutover = try scenario.cutover()
         let snapshot = try #require(cutover.snapshot)
+        #expect(try FileManager.default.attributesOfItem(atPath: snapshot)[.posixPermissions] as? Int == 0o600)
         // A snapshot rollback killed while copying the target aside left a partial copy; the next one
         // deletes it, and keeps its own finished copy.
         let folder = scenario.workspace.path + "/snapshots"

@@ -67,6 +67,11 @@ struct MapStageTests {
             #expect(csv.split(separator: "\n").count > summary.rejected)
             let attributes = try FileManager.default.attributesOfItem(atPath: folder)
             #expect((attributes[.posixPermissions] as? Int) == 0o700 || folder.hasPrefix(NSTemporaryDirectory()))
+            // The ledger holds personal data: the owner's alone, its WAL too.
+            for file in ["ledger.sqlite", "ledger.sqlite-wal"] {
+                let mode = try FileManager.default.attributesOfItem(atPath: folder + "/" + file)[.posixPermissions] as? Int
+                #expect(mode == 0o600, "\(file): \(String(mode ?? 0, radix: 8))")
+            }
         }
     }
 
