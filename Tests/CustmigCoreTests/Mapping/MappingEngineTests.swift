@@ -107,6 +107,13 @@ struct MappingEngineTests {
         #expect(notes.contains { $0.message.contains("U+0085") && $0.message.contains("U+007F") })
         #expect(!mapped.isRejected && !mapped.needsReview)
         #expect(TextFolding.withoutControlCharacters("Straße ©\u{A0}5\ttab") == nil)
+        // explain shows the value as found and each cleaning step.
+        record["CITY"] = "Zu\u{308}rich\u{1F}"
+        let (_, trace) = try Self.engine("legacy-flat-csv").explain(Self.record(record))
+        let city = try #require(trace.fields.first { $0.source.contains("CITY") })
+        #expect(Array(city.raw.utf8) == Array("Zu\u{308}rich\u{1F}".utf8))
+        #expect(city.steps.prefix(2).map(\.step) == ["compose Unicode (NFC)", "control characters to spaces"])
+        #expect(city.steps[1].output == "Zürich ")
     }
 
     @Test("a repeated value breaks a unique rule the second time only")

@@ -223,8 +223,14 @@ public final class MappingEngine {
 
     private func value(of plan: FieldPlan, path: ElementPath, scope: Scope, run: Run) -> String? {
         let field = plan.field
-        var raw = TextFolding.composed(raw(plan, scope: scope))
+        let source = raw(plan, scope: scope)
+        var raw = TextFolding.composed(source)
+        var cleaning: [FieldTrace.Step] = []
+        if run.tracing, !raw.utf8.elementsEqual(source.utf8) {
+            cleaning.append(FieldTrace.Step(step: "compose Unicode (NFC)", output: raw, problem: nil))
+        }
         if let cleaned = TextFolding.withoutControlCharacters(raw) {
+            cleaning.append(FieldTrace.Step(step: "control characters to spaces", output: cleaned.text, problem: nil))
             let names = cleaned.removed.map { "U+" + String(format: "%04X", $0.value) }
             run.findings.append(
                 MappingFinding(
@@ -236,7 +242,9 @@ public final class MappingEngine {
         if TextFolding.isBlank(raw) && field.defaultValue == nil && !run.tracing { return nil }
         var trace = FieldTrace(field: "", source: "", raw: "", steps: [], value: nil)
         if run.tracing {
-            trace = FieldTrace(field: path.label(plan.name), source: field.source.traceDescription, raw: raw, steps: [], value: nil)
+            trace = FieldTrace(
+                field: path.label(plan.name), source: field.source.traceDescription, raw: source, steps: cleaning,
+                value: nil)
         }
         defer { if run.tracing { run.traces.append(trace) } }
         if TextFolding.isBlank(raw) {
