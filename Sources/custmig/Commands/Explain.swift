@@ -31,9 +31,7 @@ extension Custmig {
                 let space = try Workspace(path: workspace.path, command: "custmig explain", writer: false)
                 let explanation = try ExplainStage.explain(key: key, run: runID, workspace: space)
                 if json {
-                    let encoder = JSONEncoder()
-                    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-                    Terminal.out(String(decoding: try encoder.encode(explanation), as: UTF8.self))
+                    try Terminal.json(explanation)
                     return
                 }
                 Terminal.out(ExplanationText.render(explanation))

@@ -106,20 +106,9 @@ extension Custmig {
                     let location = try target ?? PlanStore.targetLocation(of: "latest", ledger: space.ledger)
                     let entry = try CrosswalkShow.entry(key, workspace: space, target: try SQLiteTarget(location: location))
                     if json {
-                        let encoder = JSONEncoder()
-                        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-                        Terminal.out(String(decoding: try encoder.encode(entry), as: UTF8.self))
-                        return
-                    }
-                    Terminal.out("\(entry.canonicalKey) -> target customer \(entry.customerId) (\(entry.how))")
-                    let plan = entry.loadedByPlan.map { "plan \($0)" } ?? "a plan of another workspace"
-                    Terminal.out(
-                        "last loaded by \(plan) (\(entry.loadedByPlanHash.map { String($0.prefix(12)) + "…" } ?? "?")) at \(entry.loadedAt ?? "?")")
-                    Terminal.out("the target row now: \(entry.rowNow)")
-                    let width = min(entry.lastLoaded.keys.map(\.count).max() ?? 0, 40)
-                    Terminal.out("values loaded:")
-                    for (path, value) in entry.lastLoaded.sorted(by: { $0.key < $1.key }) {
-                        Terminal.out("  " + path + String(repeating: " ", count: max(0, width - path.count)) + "  " + value)
+                        try Terminal.json(entry)
+                    } else {
+                        Terminal.out(CrosswalkEntryText.render(entry))
                     }
                 }
             }

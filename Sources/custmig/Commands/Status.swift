@@ -25,10 +25,7 @@ extension Custmig {
                 let space = try Workspace(path: workspace.path, command: "custmig status", writer: false)
                 let status = try WorkspaceStatus.read(space)
                 if json {
-                    let encoder = JSONEncoder()
-                    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-                    encoder.dateEncodingStrategy = .iso8601
-                    Terminal.out(String(decoding: try encoder.encode(status), as: UTF8.self))
+                    try Terminal.json(status)
                     return
                 }
                 Terminal.out("workspace \(status.workspace): \(status.runs.count) runs")

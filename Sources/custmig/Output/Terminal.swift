@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import CustmigCore
+import Foundation
 
 /// The one place the CLI writes to the terminal.
 enum Terminal {
@@ -13,6 +14,14 @@ enum Terminal {
 
     static func out(_ text: String) {
         FileHandleWriter.standardOutput.write(text + "\n")
+    }
+
+    /// `--json` output: pretty, keys sorted, dates in ISO 8601.
+    static func json(_ value: some Encodable) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        encoder.dateEncodingStrategy = .iso8601
+        out(String(decoding: try encoder.encode(value), as: UTF8.self))
     }
 
     /// Prints findings as `file:line: severity: [CODE] message Fix: …`, at most `limit` of them.
