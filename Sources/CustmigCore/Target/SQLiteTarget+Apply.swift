@@ -44,6 +44,7 @@ extension SQLiteTarget {
             // twice (both passes of a reference cycle) is looked up again, after its first pass.
             var (loadedRows, crosswalkedKeys) = try Self.bookkeeping(keys: actions.map(\.canonicalKey), db: db)
             var keysSeen = Set<String>()
+            let statements = try ApplyStatements(db)
             for (index, action) in actions.enumerated() where !staleIds.contains(action.customerId) {
                 do {
                     // The undo log's before-image: the row as it is now (the plan's, verified by its
@@ -62,23 +63,15 @@ extension SQLiteTarget {
                     }
                     let loaded = loadedRows[action.canonicalKey]
                     let crosswalked = crosswalkedKeys.contains(action.canonicalKey)
-                    try Self.apply(action, images: images, db: db)
+                    try Self.apply(action, images: images, statements: statements)
                     // The first pass of a reference cycle writes the rows without their references: the
                     // undo log needs the fingerprint of what it wrote, not of the whole image.
                     let afterHash =
                         action.kind == .upsertWithoutReferences
                         ? try Self.fingerprints(ids: [action.customerId], db: db)[action.customerId] ?? images.fingerprint
                         : images.fingerprint
-                    try Self.recordLoaded(action, images: images, planHash: planHash, at: now, db: db)
-                    try RawStatement(
-                        db,
-                        sql: """
-                            INSERT INTO custmig_undo (plan_hash, batch, seq, canonical_key, customer_id, before_image, after_hash,
-                            crosswalk_created, loaded_before, loaded_before_hash, loaded_before_source, loaded_before_plan,
-                            loaded_before_at)
-                            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                            """
-                    ).run { bind in
+                    try Self.recordLoaded(action, images: images, planHash: planHash, at: now, statements: statements)
+                    try statements.undo.run { bind in
                         bind.text(planHash)
                         bind.int(batch)
                         bind.int(batch * Self.undoSeqStride + index)
@@ -179,15 +172,21 @@ extension SQLiteTarget {
 
     /// Writes one action. With the row as the plan read it (`before`), only what differs is written:
     /// the customer row if one of its columns changes, a child table's rows if any of them change.
-    static func apply(_ action: TargetAction, images: PreparedImages, db: Database) throws {
-        try apply(action, rows: images.rows, before: images.beforeRows, db: db)
+    static func apply(_ action: TargetAction, images: PreparedImages, statements: ApplyStatements) throws {
+        try apply(action, rows: images.rows, bound: images.bound, before: images.beforeRows, statements: statements)
     }
 
-    /// Writes one action given its rows and the rows the plan read (`before`, nil for a new customer).
-    static func apply(_ action: TargetAction, rows: CustomerRows, before beforeRows: CustomerRows?, db: Database) throws {
+    /// Writes one action given its rows and the rows the target holds now (`before`, nil for a new customer).
+    static func apply(_ action: TargetAction, rows: CustomerRows, before: CustomerRows?, db: Database) throws {
+        try apply(action, rows: rows, bound: BoundRows(rows), before: before, statements: ApplyStatements(db))
+    }
+
+    private static func apply(
+        _ action: TargetAction, rows: CustomerRows, bound: BoundRows, before beforeRows: CustomerRows?,
+        statements: ApplyStatements
+    ) throws {
         if action.kind == .deactivate {
-            try db.execute(
-                sql: "UPDATE customer SET status = 'inactive' WHERE customer_id = ?", arguments: [action.customerId])
+            try statements.deactivate.run { bind in bind.text(action.customerId) }
             return
         }
         let withoutReferences = action.kind == .upsertWithoutReferences
@@ -195,38 +194,34 @@ extension SQLiteTarget {
         let before = action.kind == .upsert ? beforeRows : nil
         let fresh = action.kind == .upsert && beforeRows == nil
         if before == nil || before!.customer != rows.customer || withoutReferences {
-            let customer = rows.customer
-            try RawStatement(db, sql: Self.upsertCustomerSQL).run { bind in
+            try statements.upsertCustomer.run { bind in
                 bind.text(action.customerId)
-                for column in CustomerImage.customerColumns {
+                for (column, value) in bound.customer.enumerated() {
                     bind.text(
-                        withoutReferences && column == "parent_id"
-                            ? nil : column == "status" ? customer[column] ?? "active" : customer[column])
+                        withoutReferences && column == BoundRows.parentColumn
+                            ? nil : column == BoundRows.statusColumn ? value ?? "active" : value)
                 }
             }
         }
-        var changed = Set<String>()
-        for table in TargetSchema.childTables where before == nil || before!.children[table] != rows.children[table] {
-            changed.insert(table)
-        }
+        var changed = TargetSchema.childTables.map { table in before == nil || before!.children[table] != rows.children[table] }
         // Deleting a sales area cascades to its partner functions: rewrite those with it.
-        if changed.contains("sales_area") || withoutReferences { changed.insert("partner_function") }
+        if changed[BoundRows.salesAreaTable] || withoutReferences { changed[BoundRows.partnerFunctionTable] = true }
         if !fresh {
-            for table in TargetSchema.childTables.reversed() where changed.contains(table) {
-                try db.cachedStatement(sql: Self.deleteChildSQL[table]!).execute(arguments: [
-                    action.customerId
-                ])
+            for table in changed.indices.reversed() where changed[table] {
+                try statements.deleteChild[table].run { bind in bind.text(action.customerId) }
             }
         }
-        for table in TargetSchema.childTables where changed.contains(table) {
-            guard let tableRows = rows.children[table] else { continue }
-            let columns = CustomerImage.childColumns[table]!
-            let insert = try RawStatement(db, sql: Self.insertChildSQL[table]!)
-            for (_, row) in tableRows.sorted(by: { $0.key < $1.key }) {
-                if withoutReferences, table == "partner_function", row["partner_id"] != action.customerId { continue }
+        for table in changed.indices where changed[table] {
+            let insert = statements.insertChild[table]
+            for row in bound.children[table] {
+                if withoutReferences, table == BoundRows.partnerFunctionTable,
+                    row[BoundRows.partnerColumn] != action.customerId
+                {
+                    continue
+                }
                 try insert.run { bind in
                     bind.text(action.customerId)
-                    for column in columns { bind.text(row[column]) }
+                    for value in row { bind.text(value) }
                 }
             }
         }
@@ -234,31 +229,16 @@ extension SQLiteTarget {
 
     /// Records the crosswalk entry and the "last loaded" image with its fingerprint.
     static func recordLoaded(
-        _ action: TargetAction, images: PreparedImages, planHash: String, at time: String, db: Database
+        _ action: TargetAction, images: PreparedImages, planHash: String, at time: String, statements: ApplyStatements
     ) throws {
         let fingerprint = images.fingerprint
-        try RawStatement(
-            db,
-            sql: """
-                INSERT INTO custmig_crosswalk (canonical_key, customer_id, how, image_hash, source_hash, plan_hash, loaded_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT (canonical_key) DO UPDATE SET image_hash = excluded.image_hash,
-                source_hash = IFNULL(excluded.source_hash, source_hash)
-                """
-        ).run { bind in
+        try statements.crosswalk.run { bind in
             for value in [
                 action.canonicalKey, action.customerId, action.crosswalk, fingerprint, action.sourceHash, planHash,
                 time,
             ] { bind.text(value) }
         }
-        try RawStatement(
-            db,
-            sql: """
-                INSERT INTO custmig_loaded (canonical_key, image, image_hash, source_hash, plan_hash, loaded_at) VALUES (?, ?, ?, ?, ?, ?)
-                ON CONFLICT (canonical_key) DO UPDATE SET image = excluded.image, image_hash = excluded.image_hash,
-                source_hash = IFNULL(excluded.source_hash, source_hash), plan_hash = excluded.plan_hash, loaded_at = excluded.loaded_at
-                """
-        ).run { bind in
+        try statements.loaded.run { bind in
             for value in [action.canonicalKey, images.loadedText, fingerprint, action.sourceHash, planHash, time] {
                 bind.text(value)
             }

@@ -58,12 +58,13 @@ extension SQLiteTarget {
         var remaining = actions
         while true {
             try db.execute(sql: "SAVEPOINT batch")
+            let statements = try ApplyStatements(db)
             var failedAt: Int?
             for (index, action) in remaining.enumerated() {
                 do {
                     let images = action.images
-                    try Self.apply(action, images: images, db: db)
-                    try Self.recordLoaded(action, images: images, planHash: "rehearsal", at: "", db: db)
+                    try Self.apply(action, images: images, statements: statements)
+                    try Self.recordLoaded(action, images: images, planHash: "rehearsal", at: "", statements: statements)
                 } catch let error as DatabaseError {
                     refused.append(
                         RefusedAction(

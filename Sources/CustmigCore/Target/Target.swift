@@ -79,6 +79,8 @@ public struct PreparedImages: Sendable, Hashable {
     public var beforeText: String?
     /// The text the target keeps as what was loaded last (see ``StoredImageText``).
     public var loadedText: String
+    /// The rows as the writing thread binds them.
+    var bound: BoundRows
 
     /// From a stored plan's texts, in one pass each, without building the images. A text that is
     /// not an image reads as no rows (as `CustomerImage(json:) ?? CustomerImage()` did).
@@ -89,6 +91,7 @@ public struct PreparedImages: Sendable, Hashable {
         beforeRows = beforeJSON.flatMap(CustomerRows.parse)?.rows
         beforeText = beforeRows.map { rows in StoredImageText.text(rows) { beforeJSON ?? "" } }
         loadedText = StoredImageText.text(after.rows) { json ?? CustomerImage().jsonText }
+        bound = BoundRows(after.rows)
     }
 
     init(image: CustomerImage, before: CustomerImage?) {
@@ -97,6 +100,7 @@ public struct PreparedImages: Sendable, Hashable {
         beforeRows = before?.rows
         beforeText = before.map { image in StoredImageText.text(image.rows) { image.jsonText } }
         loadedText = StoredImageText.text(rows) { image.jsonText }
+        bound = BoundRows(rows)
     }
 }
 
