@@ -154,12 +154,18 @@ public enum CutoverStage {
         let pending = (0..<batches).filter { !committed.contains($0) }
         let database = ledger.database
         let prefetch = Prefetch<[TargetAction]> { batch in try layout.actions(plan: plan, batch: batch, database: database) }
+        let checkpointer = try BackgroundCheckpointer(target: target)
+        defer { try? checkpointer.finish() }
         for (position, batch) in pending.enumerated() {
             let actions = try prefetch.take(batch)
             if position + 1 < pending.count { prefetch.request(pending[position + 1]) }
+            if position % 4 == 3 { checkpointer.settle() }
             do {
                 let result = try target.apply(
                     batch: batch, actions: actions, planHash: hash, skipStale: options.skipStale)
+                checkpointer.checkpoint()
+                // The read-ahead thread frees the batch's rows and texts too, after reading the next one.
+                prefetch.discard(consume actions)
                 summary.actionsApplied += result.applied
                 summary.stale += result.stale
             } catch let stale as StaleBatch {

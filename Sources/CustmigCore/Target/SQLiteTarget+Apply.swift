@@ -15,14 +15,21 @@ extension SQLiteTarget {
         return try database.write { db in
             // A key the plan expected absent only needs an existence check (child rows cannot
             // exist without their customer); the others are fingerprinted.
-            let checked = actions.filter { $0.kind != .references }
-            let current = try Self.fingerprints(
-                ids: checked.filter { $0.expectedFingerprint != nil }.map(\.customerId), db: db)
-            let present = try Self.existing(
-                ids: checked.filter { $0.expectedFingerprint == nil }.map(\.customerId), db: db)
+            // (Ids are gathered without copying the actions: a copy retains every image of the batch.)
+            var fingerprinted: [String] = []
+            var absent: [String] = []
+            for action in actions where action.kind != .references {
+                if action.expectedFingerprint == nil {
+                    absent.append(action.customerId)
+                } else {
+                    fingerprinted.append(action.customerId)
+                }
+            }
+            let current = try Self.fingerprints(ids: fingerprinted, db: db)
+            let present = try Self.existing(ids: absent, db: db)
             var stale: [StaleRow] = []
             var staleIds = Set<String>()
-            for action in checked {
+            for action in actions where action.kind != .references {
                 if action.expectedFingerprint == nil, !present.contains(action.customerId) { continue }
                 let now = current[action.customerId]
                 guard now != action.expectedFingerprint || action.expectedFingerprint == nil else { continue }
