@@ -41,31 +41,37 @@ public enum ReconcileStage {
         let ledger = workspace.ledger
         let plan = try PlanStore.resolve(reference, ledger: ledger)
         let summary = try PlanStore.summary(plan: plan, ledger: ledger)
-        var source: [String: Int] = [:]
-        var planned: [String: Int] = [:]
-        try ledger.database.read { db in
-            for row in try Row.fetchAll(
-                db, sql: "SELECT status, COUNT(*) FROM canonical_record WHERE run_id = ? GROUP BY status",
-                arguments: [summary.mapRun])
-            {
-                source[row[0]] = row[1]
+        // The ledger's counts (a scan of the map run's records) are taken on a thread of their own
+        // while the target is read.
+        let ledgerCounts = Prefetch<(source: [String: Int], planned: [String: Int])> { _ in
+            var source: [String: Int] = [:]
+            var planned: [String: Int] = [:]
+            try ledger.database.read { db in
+                for row in try Row.fetchAll(
+                    db, sql: "SELECT status, COUNT(*) FROM canonical_record WHERE run_id = ? GROUP BY status",
+                    arguments: [summary.mapRun])
+                {
+                    source[row[0]] = row[1]
+                }
+                source["malformed"] = try Int.fetchOne(
+                    db, sql: "SELECT COUNT(*) FROM malformed WHERE run_id = ? AND record_index IS NOT NULL", arguments: [summary.mapRun])
+                if let run = summary.duplicatesRun {
+                    let members = try String.fetchAll(
+                        db, sql: "SELECT members FROM survivor WHERE run_id = ?", arguments: [run])
+                    source["merged"] = members.reduce(0) { $0 + $1.split(separator: " ").count - 1 }
+                }
+                for row in try Row.fetchAll(
+                    db,
+                    sql:
+                        "SELECT action, COUNT(*) FROM plan_action WHERE plan_id = ? AND IFNULL(apply_kind, '') != 'references' GROUP BY action",
+                    arguments: [plan])
+                {
+                    planned[row[0]] = row[1]
+                }
             }
-            source["malformed"] = try Int.fetchOne(
-                db, sql: "SELECT COUNT(*) FROM malformed WHERE run_id = ? AND record_index IS NOT NULL", arguments: [summary.mapRun])
-            if let run = summary.duplicatesRun {
-                let members = try String.fetchAll(
-                    db, sql: "SELECT members FROM survivor WHERE run_id = ?", arguments: [run])
-                source["merged"] = members.reduce(0) { $0 + $1.split(separator: " ").count - 1 }
-            }
-            for row in try Row.fetchAll(
-                db,
-                sql:
-                    "SELECT action, COUNT(*) FROM plan_action WHERE plan_id = ? AND IFNULL(apply_kind, '') != 'references' GROUP BY action",
-                arguments: [plan])
-            {
-                planned[row[0]] = row[1]
-            }
+            return (source, planned)
         }
+        ledgerCounts.request(0)
         var inTarget: [String: Int] = [:]
         var mismatches: [Reconciliation.Mismatch] = []
         var mismatchCount = 0
@@ -73,84 +79,80 @@ public enum ReconcileStage {
             try Int.fetchOne(
                 db, sql: "SELECT COUNT(*) FROM custmig_crosswalk WHERE plan_hash = ?", arguments: [summary.contentHash])
         }
+        // The target's control totals are summed on a thread of their own meanwhile.
+        let totalsReader = try target.readers(3)[2]
+        let targetTotals = Prefetch<ControlTotals> { _ in try ControlTotals.read(database: totalsReader) }
+        targetTotals.request(0)
         // Every customer of the plan: its target row as the plan expects it now (written: the plan's
-        // image; not written: as the plan read it, or still absent).
-        try ledger.database.read { db in
-            let cursor = try Row.fetchCursor(
-                db,
-                sql: """
-                    SELECT canonical_key, customer_id, action, batch, fingerprint, expect_absent, image_fingerprint,
-                    CASE WHEN image_fingerprint IS NULL THEN image END AS image FROM plan_action
-                    WHERE plan_id = ? AND IFNULL(apply_kind, '') != 'references' ORDER BY seq
-                    """, arguments: [plan])
-            var chunk: [Row] = []
-            func check() throws {
-                let ids = chunk.compactMap { $0["customer_id"] as String? }
-                let now = try target.fingerprints(ids: ids)
-                // A customer with a fingerprint exists; only the others are looked up (absent, or a row
-                // that cannot be read).
-                let unknown = ids.filter { now[$0] == nil }
-                let present = Set(now.keys).union(
-                    try target.database.read { db in
-                        try unknown.chunked(500).flatMap { part in
-                            try String.fetchAll(
-                                db,
-                                sql:
-                                    "SELECT customer_id FROM customer WHERE customer_id IN (\(Array(repeating: "?", count: part.count).joined(separator: ",")))",
-                                arguments: StatementArguments(Array(part)))
-                        }
-                    })
-                // The written rows' expected fingerprints: taken by the dry run as it wrote the plan, or (plans
-                // written before it did) by hashing the images on every core.
-                let rows = chunk
-                let written = ParallelMap.map(rows.indices) { index -> String? in
-                    guard rows[index]["batch"] as Int? != nil else { return nil }
-                    if let stored = rows[index]["image_fingerprint"] as String? { return stored }
-                    return (rows[index]["image"] as String?).flatMap { CustomerImage.imageFingerprint(json: $0) }
-                }
-                for (row, writtenFingerprint) in zip(rows, written) {
-                    let action: String = row["action"]
-                    guard let id: String = row["customer_id"] else { continue }
-                    var expected: String?
-                    var problem: String?
-                    if let writtenFingerprint {
-                        expected = writtenFingerprint
-                        if now[id] != expected {
-                            problem =
-                                present.contains(id)
-                                ? "the target row differs from what the plan loads" : "missing in the target"
-                        }
-                    } else if row["expect_absent"] as Bool {
-                        if present.contains(id), action != "reject" {
-                            problem = "present in the target although the plan did not load it"
-                        }
-                    } else if let fingerprint: String = row["fingerprint"] {
-                        expected = fingerprint
-                        if now[id] != fingerprint { problem = "the target row changed since the plan read it" }
+        // image; not written: as the plan read it, or still absent). The plan is read a chunk ahead,
+        // on the read-ahead thread, while the target rows of the chunk before are fingerprinted.
+        let chunks = PlanChunks(plan: plan, database: try ledger.reader())
+        let planRows = Prefetch<[Row]> { _ in try chunks.next() }
+        planRows.request(0)
+        for number in 0... {
+            let chunk = try planRows.take(number)
+            if chunk.isEmpty { break }
+            planRows.request(number + 1)
+            let ids = chunk.compactMap { $0["customer_id"] as String? }
+            let now = try target.fingerprints(ids: ids)
+            // A customer with a fingerprint exists; only the others are looked up (absent, or a row
+            // that cannot be read).
+            let unknown = ids.filter { now[$0] == nil }
+            let present = Set(now.keys).union(
+                try target.database.read { db in
+                    try unknown.chunked(500).flatMap { part in
+                        try String.fetchAll(
+                            db,
+                            sql:
+                                "SELECT customer_id FROM customer WHERE customer_id IN (\(Array(repeating: "?", count: part.count).joined(separator: ",")))",
+                            arguments: StatementArguments(Array(part)))
                     }
-                    if let problem {
-                        mismatchCount += 1
-                        if mismatches.count < limit {
-                            mismatches.append(
-                                .init(
-                                    canonicalKey: row["canonical_key"], customerId: id, action: action, problem: problem
-                                ))
-                        }
-                    } else if expected != nil {
-                        inTarget[action, default: 0] += 1
+                })
+            // The written rows' expected fingerprints: taken by the dry run as it wrote the plan, or (plans
+            // written before it did) by hashing the images on every core.
+            let written = ParallelMap.map(chunk.indices) { index -> String? in
+                guard chunk[index]["batch"] as Int? != nil else { return nil }
+                if let stored = chunk[index]["image_fingerprint"] as String? { return stored }
+                return (chunk[index]["image"] as String?).flatMap { CustomerImage.imageFingerprint(json: $0) }
+            }
+            for (row, writtenFingerprint) in zip(chunk, written) {
+                let action: String = row["action"]
+                guard let id: String = row["customer_id"] else { continue }
+                var expected: String?
+                var problem: String?
+                if let writtenFingerprint {
+                    expected = writtenFingerprint
+                    if now[id] != expected {
+                        problem =
+                            present.contains(id)
+                            ? "the target row differs from what the plan loads" : "missing in the target"
                     }
+                } else if row["expect_absent"] as Bool {
+                    if present.contains(id), action != "reject" {
+                        problem = "present in the target although the plan did not load it"
+                    }
+                } else if let fingerprint: String = row["fingerprint"] {
+                    expected = fingerprint
+                    if now[id] != fingerprint { problem = "the target row changed since the plan read it" }
                 }
-                chunk.removeAll(keepingCapacity: true)
+                if let problem {
+                    mismatchCount += 1
+                    if mismatches.count < limit {
+                        mismatches.append(
+                            .init(
+                                canonicalKey: row["canonical_key"], customerId: id, action: action, problem: problem
+                            ))
+                    }
+                } else if expected != nil {
+                    inTarget[action, default: 0] += 1
+                }
             }
-            while let row = try cursor.next() {
-                chunk.append(row.copy())
-                if chunk.count == 4_096 { try check() }
-            }
-            try check()
+            planRows.discard(consume chunk)
         }
+        let (source, planned) = try ledgerCounts.take(0)
         var result = Reconciliation(
             plan: plan, target: target.location.description, source: source, planned: planned, inTarget: inTarget,
-            expectedTotals: summary.after, targetTotals: try ControlTotals.read(target: target), mismatches: mismatches,
+            expectedTotals: summary.after, targetTotals: try targetTotals.take(0), mismatches: mismatches,
             mismatchCount: mismatchCount, reports: [])
         result.batches = summary.batches
         result.batchesCommitted = try target.database.read { db in
@@ -159,6 +161,35 @@ public enum ReconcileStage {
         }
         result.reports = try ReconciliationReport.write(result, folder: try workspace.reportFolder(plan: plan))
         return result
+    }
+}
+
+/// A plan's applied and unapplied actions (reference passes left out), read in `seq` order a chunk at a
+/// time, each chunk in its own read from where the one before ended (the workspace lock keeps the
+/// plan as it is between them).
+private final class PlanChunks: @unchecked Sendable {
+    let plan: Int64
+    let database: DatabaseQueue
+    private var after: Int64 = -1
+
+    init(plan: Int64, database: DatabaseQueue) {
+        self.plan = plan
+        self.database = database
+    }
+
+    /// The next chunk; empty at the end. Called from one thread at a time.
+    func next() throws -> [Row] {
+        let rows = try database.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT seq, canonical_key, customer_id, action, batch, fingerprint, expect_absent, image_fingerprint,
+                    CASE WHEN image_fingerprint IS NULL THEN image END AS image FROM plan_action
+                    WHERE plan_id = ? AND seq > ? AND IFNULL(apply_kind, '') != 'references' ORDER BY seq LIMIT 4096
+                    """, arguments: [plan, after])
+        }
+        if let last = rows.last { after = last["seq"] }
+        return rows
     }
 }
 
