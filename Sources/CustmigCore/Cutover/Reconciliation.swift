@@ -34,9 +34,10 @@ public struct Reconciliation: Sendable, Codable {
 }
 
 public enum ReconcileStage {
-    /// Compares plan `reference` (the latest by default) with the target as it is now.
+    /// Compares plan `reference` (the latest by default) with the target as it is now; the plan is
+    /// read `chunkSize` actions at a time.
     public static func run(
-        plan reference: String, workspace: Workspace, target: SQLiteTarget, limit: Int = 200
+        plan reference: String, workspace: Workspace, target: SQLiteTarget, limit: Int = 200, chunkSize: Int = 4_096
     ) throws -> Reconciliation {
         let ledger = workspace.ledger
         let plan = try PlanStore.resolve(reference, ledger: ledger)
@@ -86,7 +87,7 @@ public enum ReconcileStage {
         // Every customer of the plan: its target row as the plan expects it now (written: the plan's
         // image; not written: as the plan read it, or still absent). The plan is read a chunk ahead,
         // on the read-ahead thread, while the target rows of the chunk before are fingerprinted.
-        let chunks = PlanChunks(plan: plan, database: try ledger.reader())
+        let chunks = PlanChunks(plan: plan, database: try ledger.reader(), size: chunkSize)
         let planRows = Prefetch<[Row]> { _ in try chunks.next() }
         planRows.request(0)
         for number in 0... {
@@ -170,11 +171,13 @@ public enum ReconcileStage {
 private final class PlanChunks: @unchecked Sendable {
     let plan: Int64
     let database: DatabaseQueue
+    let size: Int
     private var after: Int64 = -1
 
-    init(plan: Int64, database: DatabaseQueue) {
+    init(plan: Int64, database: DatabaseQueue, size: Int) {
         self.plan = plan
         self.database = database
+        self.size = max(1, size)
     }
 
     /// The next chunk; empty at the end. Called from one thread at a time.
@@ -185,8 +188,8 @@ private final class PlanChunks: @unchecked Sendable {
                 sql: """
                     SELECT seq, canonical_key, customer_id, action, batch, fingerprint, expect_absent, image_fingerprint,
                     CASE WHEN image_fingerprint IS NULL THEN image END AS image FROM plan_action
-                    WHERE plan_id = ? AND seq > ? AND IFNULL(apply_kind, '') != 'references' ORDER BY seq LIMIT 4096
-                    """, arguments: [plan, after])
+                    WHERE plan_id = ? AND seq > ? AND IFNULL(apply_kind, '') != 'references' ORDER BY seq LIMIT ?
+                    """, arguments: [plan, after, size])
         }
         if let last = rows.last { after = last["seq"] }
         return rows

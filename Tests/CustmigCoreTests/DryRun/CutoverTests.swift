@@ -264,6 +264,43 @@ struct CutoverTests {
         #expect(try scenario.target.customerIds().isEmpty)
     }
 
+    @Test("reconcile finds a target row edited and one deleted after the cutover, whatever the plan's chunk size")
+    func reconcileFindsLaterEdits() throws {
+        let scenario = try DryRunScenario()
+        try scenario.map()
+        _ = try scenario.dryRun()
+        _ = try scenario.cutover()
+        let whole = try ReconcileStage.run(plan: "latest", workspace: scenario.workspace, target: scenario.target)
+        #expect(whole.matches && whole.mismatchCount == 0, "\(whole.mismatches)")
+        let inserted = try #require(whole.planned["insert"])
+        #expect(inserted > 100 && whole.inTarget["insert"] == inserted, "\(whole.inTarget)")
+        // Chunks of 7 actions (and one action) read the same plan: the same counts.
+        for size in [7, 1] {
+            let chunked = try ReconcileStage.run(
+                plan: "latest", workspace: scenario.workspace, target: scenario.target, chunkSize: size)
+            #expect(chunked.matches && chunked.inTarget == whole.inTarget && chunked.planned == whole.planned)
+        }
+        try scenario.sql("UPDATE customer SET name1 = 'Edited by hand' WHERE customer_id = '0000100002'")
+        try scenario.sql("DELETE FROM company_code WHERE customer_id = '0000100003'")
+        try scenario.sql("DELETE FROM partner_function WHERE customer_id = '0000100007' OR partner_id = '0000100007'")
+        try scenario.sql("UPDATE customer SET parent_id = NULL WHERE parent_id = '0000100007'")
+        try scenario.sql("DELETE FROM custmig_crosswalk WHERE customer_id = '0000100007'")
+        for table in ["address", "contact", "bank_account", "sales_area", "company_code"] {
+            try scenario.sql("DELETE FROM \(table) WHERE customer_id = '0000100007'")
+        }
+        try scenario.sql("DELETE FROM customer WHERE customer_id = '0000100007'")
+        let after = try ReconcileStage.run(
+            plan: "latest", workspace: scenario.workspace, target: scenario.target, chunkSize: 7)
+        #expect(!after.matches)
+        let problems = Dictionary(uniqueKeysWithValues: after.mismatches.map { ($0.customerId, $0.problem) })
+        #expect(problems["0000100002"] == "the target row differs from what the plan loads", "\(problems)")
+        #expect(problems["0000100003"] == "the target row differs from what the plan loads", "\(problems)")
+        #expect(problems["0000100007"] == "missing in the target", "\(problems)")
+        #expect(after.inTarget["insert"] == inserted - after.mismatchCount)
+        #expect(after.inTarget["crosswalked by this plan"] == whole.inTarget["crosswalked by this plan"]! - 1)
+        #expect(after.targetTotals != after.expectedTotals, "a deleted customer leaves the control totals")
+    }
+
     @Test("a delta wave rolled back surgically leaves every table as before it, its last-loaded bookkeeping too")
     func deltaWaveRollback() throws {
         let scenario = try DryRunScenario()
