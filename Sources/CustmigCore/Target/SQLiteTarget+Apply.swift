@@ -52,7 +52,9 @@ extension SQLiteTarget {
             var (loadedRows, crosswalkedKeys) = try Self.bookkeeping(keys: actions.map(\.canonicalKey), db: db)
             var keysSeen = Set<String>()
             let statements = try ApplyStatements(db)
-            for (index, action) in actions.enumerated() where !staleIds.contains(action.customerId) {
+            // One action at a time, with its undo entry.
+            func single(_ index: Int) throws {
+                let action = actions[index]
                 do {
                     // The undo log's before-image: the row as it is now (the plan's, verified by its
                     // fingerprint; a reference pass reads it, its first pass changed it).
@@ -79,19 +81,9 @@ extension SQLiteTarget {
                         : images.fingerprint
                     try Self.recordLoaded(action, images: images, planHash: planHash, at: now, statements: statements)
                     try statements.undo.run { bind in
-                        bind.text(planHash)
-                        bind.int(batch)
-                        bind.int(batch * Self.undoSeqStride + index)
-                        bind.text(action.canonicalKey)
-                        bind.text(action.customerId)
-                        bind.text(before)
-                        bind.text(afterHash)
-                        bind.bool(!crosswalked)
-                        bind.text(loaded?["image"] as String?)
-                        bind.text(loaded?["image_hash"] as String?)
-                        bind.text(loaded?["source_hash"] as String?)
-                        bind.text(loaded?["plan_hash"] as String?)
-                        bind.text(loaded?["loaded_at"] as String?)
+                        bind.undoEntry(
+                            planHash: planHash, batch: batch, seq: batch * Self.undoSeqStride + index, action: action,
+                            before: before, afterHash: afterHash, crosswalked: crosswalked, loaded: loaded)
                     }
                     applied += 1
                 } catch let error as DatabaseError {
@@ -100,6 +92,38 @@ extension SQLiteTarget {
                         message: error.message ?? "\(error)")
                 }
             }
+            // New customers in a row are written together, many rows per statement; if the database
+            // refuses one, the group is undone and written one by one to name the customer.
+            var group: [Int] = []
+            func flush() throws {
+                defer { group.removeAll(keepingCapacity: true) }
+                guard group.count > 1 else { return try group.forEach(single) }
+                try db.execute(sql: "SAVEPOINT custmig_new_customers")
+                do {
+                    try Self.insertNew(
+                        group.map { (actions[$0], $0) }, batch: batch, planHash: planHash, at: now, loaded: loadedRows,
+                        crosswalked: crosswalkedKeys, statements: statements)
+                    try db.execute(sql: "RELEASE custmig_new_customers")
+                    for index in group { keysSeen.insert(actions[index].canonicalKey) }
+                    applied += group.count
+                } catch is DatabaseError {
+                    try db.execute(sql: "ROLLBACK TO custmig_new_customers")
+                    try db.execute(sql: "RELEASE custmig_new_customers")
+                    try group.forEach(single)
+                }
+            }
+            for (index, action) in actions.enumerated() where !staleIds.contains(action.customerId) {
+                if action.insertsNewCustomer, !keysSeen.contains(action.canonicalKey),
+                    !group.contains(where: { actions[$0].canonicalKey == action.canonicalKey })
+                {
+                    group.append(index)
+                    if group.count == MultiRowInsert.sizes[0] { try flush() }
+                } else {
+                    try flush()
+                    try single(index)
+                }
+            }
+            try flush()
             try db.execute(
                 sql: "INSERT INTO custmig_checkpoint (plan_hash, batch, actions, committed_at) VALUES (?, ?, ?, ?)",
                 arguments: [planHash, batch, applied, now])
@@ -156,23 +180,6 @@ extension SQLiteTarget {
     /// Undo entries are numbered `batch * undoSeqStride + index` (batches hold at most 1,000,000
     /// actions, two passes of a cycle included), so a batch's entries are a primary-key range.
     static let undoSeqStride = 2_000_000
-
-    static let upsertCustomerSQL: String = {
-        let columns = CustomerImage.customerColumns
-        return """
-            INSERT INTO customer (customer_id, \(columns.joined(separator: ", "))) VALUES (?\(String(repeating: ", ?", count: columns.count)))
-            ON CONFLICT (customer_id) DO UPDATE SET \(columns.map { "\($0) = excluded.\($0)" }.joined(separator: ", "))
-            """
-    }()
-
-    static let insertChildSQL: [String: String] = Dictionary(
-        uniqueKeysWithValues: TargetSchema.childTables.map { table in
-            let columns = CustomerImage.childColumns[table]!
-            return (
-                table,
-                "INSERT INTO \(table) (customer_id, \(columns.joined(separator: ", "))) VALUES (?\(String(repeating: ", ?", count: columns.count)))"
-            )
-        })
 
     static let deleteChildSQL: [String: String] = Dictionary(
         uniqueKeysWithValues: TargetSchema.childTables.map { ($0, "DELETE FROM \($0) WHERE customer_id = ?") })

@@ -157,6 +157,62 @@ struct CutoverTests {
         #expect(expected == actual)
     }
 
+    @Test(
+        "a row the target refuses in the middle of a run of new customers names that customer; nothing of its batch is committed, and the rerun after the fix ends as an uninterrupted run"
+    )
+    func refusedNewCustomer() throws {
+        let setup = try Self.planned(rows: 1_000)
+        let referenceWorkspace = setup.folder + "/w-reference"
+        let referenceTarget = setup.folder + "/target-reference.db"
+        try FileManager.default.copyItem(atPath: setup.workspace, toPath: referenceWorkspace)
+        try FileManager.default.copyItem(atPath: setup.target, toPath: referenceTarget)
+        #expect(
+            try CLI.run([
+                "cutover", "latest", "--target", "sqlite:" + referenceTarget, "--workspace", referenceWorkspace,
+                "--allow-unapproved",
+            ]).status == 0)
+        // The 10th customer of the second batch (of 50) gets a rival in the target: another customer
+        // with its external id, which the target's schema holds unique.
+        let victim = try DatabaseQueue(path: setup.workspace + "/ledger.sqlite").read { db in
+            try #require(
+                try Row.fetchOne(
+                    db,
+                    sql: "SELECT canonical_key, customer_id FROM plan_action WHERE batch = 1 ORDER BY seq LIMIT 1 OFFSET 9"))
+        }
+        let victimId: String = victim["customer_id"]
+        let externalId = try DatabaseQueue(path: referenceTarget).read { db in
+            try #require(
+                try String.fetchOne(db, sql: "SELECT external_id FROM customer WHERE customer_id = ?", arguments: [victimId]))
+        }
+        let blocker = try DatabaseQueue(path: setup.target)
+        try blocker.write { db in
+            try db.execute(
+                sql: "INSERT INTO customer (customer_id, external_id, name1) VALUES ('RIVAL', ?, 'Rival')", arguments: [externalId])
+        }
+        let refused = try CLI.run([
+            "cutover", "latest", "--target", "sqlite:" + setup.target, "--workspace", setup.workspace, "--allow-unapproved",
+        ])
+        #expect(refused.status != 0)
+        #expect(refused.stderr.contains("batch 2 of plan 1 was refused at customer \(victim["canonical_key"] as String) (\(victimId))"), "\(refused.stderr)")
+        #expect(refused.stderr.contains("UNIQUE constraint failed: customer.external_id"), "\(refused.stderr)")
+        let (batches, customers) = try blocker.read { db in
+            (
+                try Int.fetchAll(db, sql: "SELECT batch FROM custmig_checkpoint"),
+                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM customer") ?? -1
+            )
+        }
+        #expect(batches == [0] && customers == 50 + 1, "batches \(batches), customers \(customers)")
+        try blocker.write { db in try db.execute(sql: "DELETE FROM customer WHERE customer_id = 'RIVAL'") }
+        try blocker.close()
+        let resumed = try CLI.run([
+            "cutover", "latest", "--target", "sqlite:" + setup.target, "--workspace", setup.workspace, "--allow-unapproved",
+        ])
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        let expected = try Self.dump(referenceTarget).replacingOccurrences(of: referenceTarget, with: "")
+        let actual = try Self.dump(setup.target).replacingOccurrences(of: setup.target, with: "")
+        #expect(expected == actual)
+    }
+
     @Test("a target another writer holds locked is waited for (bounded busy timeout), then loaded")
     func lockedTarget() throws {
         let setup = try Self.planned(rows: 300)
