@@ -42,6 +42,22 @@ final class MapLedgerWriter {
     {
         var superseded = 0
         try ledger.database.write { db in
+            // Bound straight through SQLite's API: GRDB's argument boxing cost the ledger's thread more
+            // than SQLite's own work on these rows.
+            let insertRecord = try RawStatement(
+                db,
+                sql: """
+                    INSERT OR REPLACE INTO canonical_record
+                    (run_id, legacy_key, key, status, sequence, data, refs, source_input, source_line, source_offset,
+                    source_index, data_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """)
+            let insertFinding = try RawStatement(
+                db,
+                sql: """
+                    INSERT INTO finding (run_id, legacy_key, outcome, rule, field, value, message, fix,
+                    source_input, source_line, source_index) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """)
+            let runId = Int(run)
             for item in chunk.items {
                 let position = item.position
                 let legacyKey = item.legacyKey ?? "#\(input):\(position.index)"
@@ -57,30 +73,34 @@ final class MapLedgerWriter {
                     try db.execute(
                         sql: "DELETE FROM finding WHERE run_id = ? AND legacy_key = ?", arguments: [run, legacyKey])
                 }
-                let data = item.json
-                try db.cachedStatement(
-                    sql: """
-                        INSERT OR REPLACE INTO canonical_record
-                        (run_id, legacy_key, key, status, sequence, data, refs, source_input, source_line, source_offset,
-                        source_index, data_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                        """
-                ).execute(
-                    arguments: [
-                        run, legacyKey, item.key ?? legacyKey, item.status, item.sequence, data,
-                        item.references, input,
-                        position.line, position.byteOffset, position.index, item.jsonHash,
-                    ])
+                try insertRecord.run { bind in
+                    bind.int(runId)
+                    bind.text(legacyKey)
+                    bind.text(item.key ?? legacyKey)
+                    bind.text(item.status)
+                    bind.text(item.sequence)
+                    bind.text(item.json)
+                    bind.text(item.references)
+                    bind.int(input)
+                    bind.int(position.line)
+                    bind.optionalInt(position.byteOffset.map(Int.init))
+                    bind.int(position.index)
+                    bind.text(item.jsonHash)
+                }
                 for finding in item.findings {
-                    try db.cachedStatement(
-                        sql: """
-                            INSERT INTO finding (run_id, legacy_key, outcome, rule, field, value, message, fix,
-                            source_input, source_line, source_index) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                            """
-                    ).execute(
-                        arguments: [
-                            run, legacyKey, finding.outcome.rawValue, finding.rule, finding.field, finding.value,
-                            finding.message, finding.fix, input, position.line, position.index,
-                        ])
+                    try insertFinding.run { bind in
+                        bind.int(runId)
+                        bind.text(legacyKey)
+                        bind.text(finding.outcome.rawValue)
+                        bind.text(finding.rule)
+                        bind.text(finding.field)
+                        bind.text(finding.value)
+                        bind.text(finding.message)
+                        bind.text(finding.fix)
+                        bind.int(input)
+                        bind.int(position.line)
+                        bind.int(position.index)
+                    }
                 }
                 for unique in item.uniqueValues {
                     try db.execute(
