@@ -28,7 +28,8 @@ public enum PlanStore {
             try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT canonical_key, customer_id, action, apply_kind, image, before_image, fingerprint, source_hash
+                    SELECT canonical_key, customer_id, action, apply_kind, image, before_image, fingerprint, source_hash,
+                    image_fingerprint
                     FROM plan_action \(condition)
                     """, arguments: arguments
             ).map { row in
@@ -41,7 +42,8 @@ public enum PlanStore {
                     crosswalk: row["action"] as String == "link" ? "linked" : "inserted")
                 action.expectedFingerprint = row["fingerprint"]
                 action.sourceHash = row["source_hash"]
-                action.prepared = PreparedImages(json: json, beforeJSON: row["before_image"])
+                action.prepared = PreparedImages(
+                    json: json, beforeJSON: row["before_image"], fingerprint: row["image_fingerprint"])
                 return action
             }
         }

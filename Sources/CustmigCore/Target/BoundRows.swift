@@ -15,6 +15,11 @@ struct BoundRows: Sendable, Hashable {
         }
     }
 
+    init(customer: [String?], children: [[[String?]]]) {
+        self.customer = customer
+        self.children = children
+    }
+
     static let childColumns = TargetSchema.childTables.map { CustomerImage.childColumns[$0]! }
     static let statusColumn = CustomerImage.customerColumns.firstIndex(of: "status")!
     static let parentColumn = CustomerImage.customerColumns.firstIndex(of: "parent_id")!

@@ -72,7 +72,9 @@ public struct TargetAction: Sendable, Hashable {
 /// What applying an action needs from its images, worked out ahead: the rows of the after-image and
 /// its fingerprint, and the before-image's rows and stored text.
 public struct PreparedImages: Sendable, Hashable {
-    public var rows: CustomerRows
+    /// The after-image's rows: built when read, or (a new customer read the direct way, whose rows
+    /// nothing compares against) parsed from `json` when asked for.
+    public var rows: CustomerRows { parsedRows ?? json.flatMap { CustomerRows.parse(json: $0)?.rows } ?? CustomerRows() }
     public var fingerprint: String
     public var beforeRows: CustomerRows?
     /// The before-image as the undo log keeps it (see ``StoredImageText``).
@@ -81,12 +83,22 @@ public struct PreparedImages: Sendable, Hashable {
     public var loadedText: String
     /// The rows as the writing thread binds them.
     var bound: BoundRows
+    private var parsedRows: CustomerRows?
+    private var json: String?
 
     /// From a stored plan's texts, in one pass each, without building the images. A text that is
-    /// not an image reads as no rows (as `CustomerImage(json:) ?? CustomerImage()` did).
-    init(json: String?, beforeJSON: String?) {
+    /// not an image reads as no rows (as `CustomerImage(json:) ?? CustomerImage()` did). A new
+    /// customer whose fingerprint the plan stored is read the direct way (``DirectImage``).
+    init(json: String?, beforeJSON: String?, fingerprint stored: String? = nil) {
+        if beforeJSON == nil, let json, let stored, let direct = DirectImage.read(json: json) {
+            self.json = json
+            fingerprint = stored
+            loadedText = direct.loadedText
+            bound = direct.bound
+            return
+        }
         let after = json.flatMap(CustomerRows.parse) ?? (CustomerRows(), CustomerImage().fingerprint)
-        rows = after.rows
+        parsedRows = after.rows
         fingerprint = after.fingerprint
         beforeRows = beforeJSON.flatMap(CustomerRows.parse)?.rows
         beforeText = beforeRows.map { rows in StoredImageText.text(rows) { beforeJSON ?? "" } }
@@ -95,12 +107,12 @@ public struct PreparedImages: Sendable, Hashable {
     }
 
     init(image: CustomerImage, before: CustomerImage?) {
-        rows = image.rows
+        parsedRows = image.rows
         fingerprint = image.fingerprint
         beforeRows = before?.rows
         beforeText = before.map { image in StoredImageText.text(image.rows) { image.jsonText } }
-        loadedText = StoredImageText.text(rows) { image.jsonText }
-        bound = BoundRows(rows)
+        loadedText = StoredImageText.text(image.rows) { image.jsonText }
+        bound = BoundRows(image.rows)
     }
 }
 

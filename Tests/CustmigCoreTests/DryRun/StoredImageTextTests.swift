@@ -56,6 +56,34 @@ struct StoredImageTextTests {
         #expect(CustomerImage(storedText: text) == unknown)
     }
 
+    @Test("a new customer's plan image read the direct way binds and stores exactly what the general path does")
+    func directImage() throws {
+        var direct = 0
+        for image in ImageJSONTests.images() + [Self.loaded, CustomerImage()] {
+            let json = image.jsonText
+            let general = PreparedImages(json: json, beforeJSON: nil)
+            let prepared = PreparedImages(json: json, beforeJSON: nil, fingerprint: image.fingerprint)
+            #expect(prepared.bound == general.bound, "\(json)")
+            #expect(prepared.loadedText == general.loadedText, "\(json)")
+            #expect(prepared.fingerprint == general.fingerprint && prepared.rows == general.rows, "\(json)")
+            if let read = DirectImage.read(json: json) {
+                direct += 1
+                #expect(read.loadedText == StoredImageText.compact(image.rows), "\(json)")
+            } else {
+                #expect(StoredImageText.compact(image.rows) == nil, "the general path stores it compactly: \(json)")
+            }
+        }
+        #expect(direct > 20)
+        // What the direct way cannot hold goes the general way: an unknown column, a separator byte.
+        for values in [["name1": "A", "nickname": "B"], ["name1": "A\u{1E}B"], ["loyalty[1].points": "3"]] {
+            let image = CustomerImage(values: values)
+            #expect(DirectImage.read(json: image.jsonText) == nil)
+            let prepared = PreparedImages(json: image.jsonText, beforeJSON: nil, fingerprint: image.fingerprint)
+            #expect(prepared.loadedText == image.jsonText && prepared.rows == image.rows)
+        }
+        #expect(DirectImage.read(json: "not an image") == nil)
+    }
+
     @Test("a damaged compact text is not an image")
     func damaged() throws {
         let text = try #require(StoredImageText.compact(Self.loaded.rows))
