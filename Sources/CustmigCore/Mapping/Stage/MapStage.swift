@@ -170,9 +170,11 @@ public enum MapStage {
                 }
             }
         }
+        let next = try first ?? reader.next()
+        let source = ChunkReader(
+            reader: reader, next: next, chunkSize: options.chunkSize,
+            malformed: reader.drainFindings().filter { ($0.recordIndex ?? Int.max) >= startIndex })
         var chunk = MapChunk()
-        var next = try first ?? reader.next()
-        chunk.malformed += reader.drainFindings().filter { ($0.recordIndex ?? Int.max) >= startIndex }
         let files = engine.mapping.source.files
         let engines = parallelEngines(for: engine)
         // Chunk k is written to the ledger while chunk k+1 is read and mapped; commits stay in order
@@ -192,37 +194,74 @@ public enum MapStage {
                 }
             }
         }
-        while next != nil {
-            var records: [Record] = []
-            records.reserveCapacity(options.chunkSize)
-            while let record = next, records.count < options.chunkSize {
-                records.append(record)
-                next = try reader.next()
-                chunk.malformed += reader.drainFindings().filter(MapChunk.isKept)
-            }
-            if !files.isEmpty {
-                let keys = records.map(engine.sourceKey(of:))
-                records = try attachChildren(to: records, keys: keys, files: files, ledger: writer.ledger, run: writer.run)
-                for key in keys {
-                    for file in files where !file.isPrimary { chunk.claims.append((file.name, key)) }
+        // Chunk k+1 is read on the read-ahead thread while chunk k is mapped.
+        let reads = Prefetch<ChunkReader.Chunk> { _ in try source.read() }
+        reads.request(0)
+        for piece in 0... {
+            let read = try reads.take(piece)
+            if read.upcoming != nil { reads.request(piece + 1) }
+            chunk.malformed += read.malformed
+            var records = read.records
+            if !records.isEmpty {
+                if !files.isEmpty {
+                    let keys = records.map(engine.sourceKey(of:))
+                    records = try attachChildren(
+                        to: records, keys: keys, files: files, ledger: writer.ledger, run: writer.run)
+                    for key in keys {
+                        for file in files where !file.isPrimary { chunk.claims.append((file.name, key)) }
+                    }
                 }
+                chunk.items = map(records, with: engines)
+                chunk.read += records.count
             }
-            chunk.items = map(records, with: engines)
-            chunk.read += records.count
-            if let upcoming = next {
-                let position = ReadPosition(
-                    byteOffset: upcoming.position.byteOffset, line: upcoming.position.line,
-                    recordIndex: upcoming.position.index)
-                try submit(chunk, next: position, done: false)
-                chunk = MapChunk()
-            }
+            guard let upcoming = read.upcoming else { break }
+            try submit(chunk, next: upcoming, done: false)
+            chunk = MapChunk()
         }
-        chunk.malformed += reader.drainFindings().filter(MapChunk.isKept)
         try submit(chunk, next: ReadPosition(byteOffset: nil, line: 0, recordIndex: Int.max), done: true)
         inFlight.wait()
         if let error = state.error { throw error }
         guard startIndex <= 1 else { return nil }
         return engines.dropFirst().reduce(engine.unseenSources()) { $0.intersection($1.unseenSources()) }
+    }
+
+    /// Reads an extract a chunk at a time, on the read-ahead thread: the records, the malformed ones
+    /// the ledger keeps, and where the next chunk starts (nil after the last).
+    private final class ChunkReader: @unchecked Sendable {
+        struct Chunk {
+            var records: [Record]
+            var malformed: [Finding]
+            var upcoming: ReadPosition?
+        }
+
+        private let reader: ExtractReader
+        private let chunkSize: Int
+        private var next: Record?
+        private var malformed: [Finding]
+
+        init(reader: ExtractReader, next: Record?, chunkSize: Int, malformed: [Finding]) {
+            self.reader = reader
+            self.next = next
+            self.chunkSize = chunkSize
+            self.malformed = malformed
+        }
+
+        /// Called from one thread at a time, in order.
+        func read() throws -> Chunk {
+            var records: [Record] = []
+            records.reserveCapacity(chunkSize)
+            while let record = next, records.count < chunkSize {
+                records.append(record)
+                next = try reader.next()
+                malformed += reader.drainFindings().filter(MapChunk.isKept)
+            }
+            let upcoming = next.map {
+                ReadPosition(byteOffset: $0.position.byteOffset, line: $0.position.line, recordIndex: $0.position.index)
+            }
+            if upcoming == nil { malformed += reader.drainFindings().filter(MapChunk.isKept) }
+            defer { malformed = [] }
+            return Chunk(records: records, malformed: malformed, upcoming: upcoming)
+        }
     }
 
     /// The ledger thread's counts and first error, shared with the reading thread.
