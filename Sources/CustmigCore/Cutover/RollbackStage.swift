@@ -91,6 +91,7 @@ public enum RollbackStage {
                 // A customer restored by one entry and deleted by an earlier one (the two passes of a
                 // reference cycle) counts once, as deleted.
                 var restoredIds = Set<String>()
+                let statements = try ApplyStatements(db)
                 for entry in entries {
                     let id: String = entry["customer_id"]
                     let key: String = entry["canonical_key"]
@@ -118,7 +119,7 @@ public enum RollbackStage {
                         // The row is as the cutover left it (same fingerprint): diff against it.
                         try SQLiteTarget.apply(
                             TargetAction(kind: .upsert, canonicalKey: key, customerId: id, image: CustomerImage()),
-                            rows: before, before: after, db: db)
+                            rows: before, before: after, statements: statements)
                         if restoredIds.insert(id).inserted { summary.restored += 1 }
                         outcome = "restored"
                     } else if let referrer = try String.fetchOne(

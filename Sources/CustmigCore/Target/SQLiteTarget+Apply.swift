@@ -191,8 +191,10 @@ extension SQLiteTarget {
     }
 
     /// Writes one action given its rows and the rows the target holds now (`before`, nil for a new customer).
-    static func apply(_ action: TargetAction, rows: CustomerRows, before: CustomerRows?, db: Database) throws {
-        try apply(action, rows: rows, bound: BoundRows(rows), before: before, statements: ApplyStatements(db))
+    static func apply(
+        _ action: TargetAction, rows: CustomerRows, before: CustomerRows?, statements: ApplyStatements
+    ) throws {
+        try apply(action, rows: rows, bound: BoundRows(rows), before: before, statements: statements)
     }
 
     private static func apply(
