@@ -75,6 +75,57 @@ struct MapStageTests {
         }
     }
 
+    @Test(
+        "change IDocs for one customer: the highest DOCNUM wins wherever it stands, the loser's findings are not kept, whatever the chunk size"
+    )
+    func highestDocnumWins() throws {
+        let sample = try String(contentsOfFile: Paths.samples("debmas07.xml"), encoding: .utf8)
+        let start = try #require(sample.range(of: "<IDOC BEGIN=\"1\">"))
+        let end = try #require(sample.range(of: "</IDOC>", range: start.upperBound..<sample.endIndex))
+        let template = String(sample[start.lowerBound..<end.upperBound])
+        func idoc(_ docnum: String, _ customer: String, _ name: String, country: String = "NL") -> String {
+            template.replacingOccurrences(of: "0000000004711001", with: docnum)
+                .replacingOccurrences(of: "0000100000", with: customer)
+                .replacingOccurrences(of: "Wiśniewski Maschinenbau N.V.", with: name)
+                .replacingOccurrences(of: "<LAND1>NL</LAND1>", with: "<LAND1>\(country)</LAND1>")
+        }
+        let idocs = [
+            idoc("0000000000000300", "0000100001", "Newest Name GmbH"),
+            idoc("0000000000000100", "0000100001", "Oldest Name GmbH", country: "Atlantis"),
+            idoc("0000000000000200", "0000100000", "First Name BV", country: "Atlantis"),
+            idoc("0000000000000400", "0000100000", "Later Name BV"),
+        ]
+        let folder = try Paths.scratch()
+        let path = folder + "/changes.xml"
+        try ("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<DEBMAS07>\n" + idocs.joined(separator: "\n") + "\n</DEBMAS07>\n")
+            .write(toFile: path, atomically: true, encoding: .utf8)
+        for chunk in [1, 100] {
+            let workspace = try Workspace(path: folder + "/w\(chunk)", command: "test", writer: true)
+            let summary = try MapStage.run(Self.options("sap-debmas07", [path], chunk: chunk), workspace: workspace)
+            #expect(summary.read == 4 && summary.superseded == 2, "chunk \(chunk): \(summary)")
+            let (names, atlantis) = try workspace.ledger.database.read { db in
+                (
+                    try String.fetchAll(db, sql: "SELECT data FROM canonical_record ORDER BY legacy_key"),
+                    try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM finding WHERE value = 'Atlantis'") ?? -1
+                )
+            }
+            #expect(names.count == 2)
+            #expect(names.first?.contains("Later Name BV") == true, "chunk \(chunk)")
+            #expect(names.last?.contains("Newest Name GmbH") == true, "chunk \(chunk)")
+            #expect(atlantis == 0, "chunk \(chunk): the losing IDoc's finding was kept")
+        }
+        // Alone, the losing IDoc does leave that finding.
+        let alone = folder + "/alone.xml"
+        try ("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<DEBMAS07>\n" + idocs[1] + "\n</DEBMAS07>\n")
+            .write(toFile: alone, atomically: true, encoding: .utf8)
+        let workspace = try Workspace(path: folder + "/alone", command: "test", writer: true)
+        _ = try MapStage.run(Self.options("sap-debmas07", [alone]), workspace: workspace)
+        let found = try workspace.ledger.database.read { db in
+            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM finding WHERE value = 'Atlantis'") ?? 0
+        }
+        #expect(found > 0)
+    }
+
     @Test("chunk size does not change the result")
     func chunking() throws {
         let small = try Paths.scratch()

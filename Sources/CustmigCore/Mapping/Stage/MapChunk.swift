@@ -18,6 +18,9 @@ struct MapChunk {
         var jsonHash: String
         var references: String
 
+        /// The key the ledger stores the record under: its legacy key, or its position in the input.
+        func storedKey(input: Int) -> String { legacyKey ?? "#\(input):\(position.index)" }
+
         init(_ mapped: MappedRecord, sequence: String?) {
             legacyKey = mapped.customer?.legacyKey
             key = mapped.customer?.key

@@ -42,72 +42,86 @@ final class MapLedgerWriter {
     {
         var superseded = 0
         try ledger.database.write { db in
-            // Bound straight through SQLite's API: GRDB's argument boxing cost the ledger's thread more
-            // than SQLite's own work on these rows.
-            let insertRecord = try RawStatement(
+            // Bound straight through SQLite's API (GRDB's argument boxing cost the ledger's thread more
+            // than SQLite's own work on these rows), many rows per statement. A key met before in this
+            // run goes alone, after what is pending: it may replace a stored record.
+            let records = MultiRowInsert(
                 db,
-                sql: """
+                prefix: """
                     INSERT OR REPLACE INTO canonical_record
                     (run_id, legacy_key, key, status, sequence, data, refs, source_input, source_line, source_offset,
-                    source_index, data_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """)
-            let insertFinding = try RawStatement(
+                    source_index, data_hash)
+                    """, columns: 12)
+            let findings = MultiRowInsert(
                 db,
-                sql: """
+                prefix: """
                     INSERT INTO finding (run_id, legacy_key, outcome, rule, field, value, message, fix,
-                    source_input, source_line, source_index) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """)
+                    source_input, source_line, source_index)
+                    """, columns: 11)
             let runId = Int(run)
-            for item in chunk.items {
-                let position = item.position
-                let legacyKey = item.legacyKey ?? "#\(input):\(position.index)"
-                let fingerprint = MapLedgerWriter.fingerprint(legacyKey)
-                // A key inserted by a transaction that then fails only costs a lookup that finds nothing.
-                if !keys.insert(fingerprint),
-                    let existing = try Row.fetchOne(
-                        db, sql: "SELECT sequence FROM canonical_record WHERE run_id = ? AND legacy_key = ?",
-                        arguments: [run, legacyKey])
-                {
-                    superseded += 1
-                    guard wins(item.sequence, over: existing["sequence"]) else { continue }
-                    try db.execute(
-                        sql: "DELETE FROM finding WHERE run_id = ? AND legacy_key = ?", arguments: [run, legacyKey])
-                }
-                try insertRecord.run { bind in
+            var pending: [(item: Int, legacyKey: String)] = []
+            var pendingFindings: [(item: Int, finding: Int)] = []
+            func flush() throws {
+                try records.run(count: pending.count) { index, bind in
+                    let (item, legacyKey) = pending[index]
+                    let record = chunk.items[item]
                     bind.int(runId)
                     bind.text(legacyKey)
-                    bind.text(item.key ?? legacyKey)
-                    bind.text(item.status)
-                    bind.text(item.sequence)
-                    bind.text(item.json)
-                    bind.text(item.references)
+                    bind.text(record.key ?? legacyKey)
+                    bind.text(record.status)
+                    bind.text(record.sequence)
+                    bind.text(record.json)
+                    bind.text(record.references)
                     bind.int(input)
-                    bind.int(position.line)
-                    bind.optionalInt(position.byteOffset.map(Int.init))
-                    bind.int(position.index)
-                    bind.text(item.jsonHash)
+                    bind.int(record.position.line)
+                    bind.optionalInt(record.position.byteOffset.map(Int.init))
+                    bind.int(record.position.index)
+                    bind.text(record.jsonHash)
                 }
-                for finding in item.findings {
-                    try insertFinding.run { bind in
-                        bind.int(runId)
-                        bind.text(legacyKey)
-                        bind.text(finding.outcome.rawValue)
-                        bind.text(finding.rule)
-                        bind.text(finding.field)
-                        bind.text(finding.value)
-                        bind.text(finding.message)
-                        bind.text(finding.fix)
-                        bind.int(input)
-                        bind.int(position.line)
-                        bind.int(position.index)
+                try findings.run(count: pendingFindings.count) { index, bind in
+                    let (item, number) = pendingFindings[index]
+                    let record = chunk.items[item]
+                    let finding = record.findings[number]
+                    bind.int(runId)
+                    bind.text(record.storedKey(input: input))
+                    bind.text(finding.outcome.rawValue)
+                    bind.text(finding.rule)
+                    bind.text(finding.field)
+                    bind.text(finding.value)
+                    bind.text(finding.message)
+                    bind.text(finding.fix)
+                    bind.int(input)
+                    bind.int(record.position.line)
+                    bind.int(record.position.index)
+                }
+                pending.removeAll(keepingCapacity: true)
+                pendingFindings.removeAll(keepingCapacity: true)
+            }
+            for (number, item) in chunk.items.enumerated() {
+                let legacyKey = item.storedKey(input: input)
+                let fingerprint = MapLedgerWriter.fingerprint(legacyKey)
+                // A key inserted by a transaction that then fails only costs a lookup that finds nothing.
+                if !keys.insert(fingerprint) {
+                    try flush()
+                    if let existing = try Row.fetchOne(
+                        db, sql: "SELECT sequence FROM canonical_record WHERE run_id = ? AND legacy_key = ?",
+                        arguments: [run, legacyKey])
+                    {
+                        superseded += 1
+                        guard wins(item.sequence, over: existing["sequence"]) else { continue }
+                        try db.execute(
+                            sql: "DELETE FROM finding WHERE run_id = ? AND legacy_key = ?", arguments: [run, legacyKey])
                     }
                 }
+                pending.append((number, legacyKey))
+                pendingFindings += item.findings.indices.map { (number, $0) }
                 for unique in item.uniqueValues {
                     try db.execute(
                         sql: "INSERT OR IGNORE INTO unique_value (run_id, rule, value) VALUES (?, ?, ?)",
                         arguments: [run, unique.rule, unique.value])
                 }
             }
+            try flush()
             for (source, key) in chunk.claims {
                 try db.cachedStatement(
                     sql: "UPDATE staged_row SET claimed = 1 WHERE run_id = ? AND source = ? AND key = ?"
