@@ -224,12 +224,13 @@ public final class MappingEngine {
     private func value(of plan: FieldPlan, path: ElementPath, scope: Scope, run: Run) -> String? {
         let field = plan.field
         let source = raw(plan, scope: scope)
-        var raw = TextFolding.composed(source)
+        let facts = TextFolding.facts(source)
+        var raw = facts.composable ? TextFolding.composed(source) : source
         var cleaning: [FieldTrace.Step] = []
         if run.tracing, !raw.utf8.elementsEqual(source.utf8) {
             cleaning.append(FieldTrace.Step(step: "compose Unicode (NFC)", output: raw, problem: nil))
         }
-        if let cleaned = TextFolding.withoutControlCharacters(raw) {
+        if facts.control, let cleaned = TextFolding.withoutControlCharacters(raw) {
             cleaning.append(FieldTrace.Step(step: "control characters to spaces", output: cleaned.text, problem: nil))
             let names = cleaned.removed.map { "U+" + String(format: "%04X", $0.value) }
             run.findings.append(
@@ -239,7 +240,9 @@ public final class MappingEngine {
                     fix: "remove the control characters from the field in the source system"))
             raw = cleaned.text
         }
-        if TextFolding.isBlank(raw) && field.defaultValue == nil && !run.tracing { return nil }
+        // Composing or cleaning can change blankness only for a value they changed.
+        let blank = facts.composable || facts.control ? TextFolding.isBlank(raw) : facts.blank
+        if blank && field.defaultValue == nil && !run.tracing { return nil }
         var trace = FieldTrace(field: "", source: "", raw: "", steps: [], value: nil)
         if run.tracing {
             trace = FieldTrace(
@@ -247,7 +250,7 @@ public final class MappingEngine {
                 value: nil)
         }
         defer { if run.tracing { run.traces.append(trace) } }
-        if TextFolding.isBlank(raw) {
+        if blank {
             guard let fallback = field.defaultValue else { return nil }
             raw = fallback
             trace.steps.append(FieldTrace.Step(step: "default", output: fallback, problem: nil))
