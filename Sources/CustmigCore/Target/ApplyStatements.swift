@@ -37,7 +37,9 @@ final class ApplyStatements {
         let columns: Int
         let suffix: String
 
-        var oneRow: String { prefix + " VALUES (" + Array(repeating: "?", count: columns).joined(separator: ", ") + ") " + suffix }
+        var oneRow: String {
+            prefix + " VALUES (" + Array(repeating: "?", count: columns).joined(separator: ", ") + ") " + suffix
+        }
         func manyRows(_ db: Database) -> MultiRowInsert {
             MultiRowInsert(db, prefix: prefix, columns: columns, suffix: suffix)
         }
@@ -46,15 +48,18 @@ final class ApplyStatements {
     static let customerSQL: InsertSQL = {
         let columns = CustomerImage.customerColumns
         return InsertSQL(
-            prefix: "INSERT INTO customer (customer_id, \(columns.joined(separator: ", ")))", columns: columns.count + 1,
+            prefix: "INSERT INTO customer (customer_id, \(columns.joined(separator: ", ")))",
+            columns: columns.count + 1,
             suffix:
-                "ON CONFLICT (customer_id) DO UPDATE SET \(columns.map { "\($0) = excluded.\($0)" }.joined(separator: ", "))")
+                "ON CONFLICT (customer_id) DO UPDATE SET \(columns.map { "\($0) = excluded.\($0)" }.joined(separator: ", "))"
+        )
     }()
 
     static let childSQL: [InsertSQL] = TargetSchema.childTables.map { table in
         let columns = CustomerImage.childColumns[table]!
         return InsertSQL(
-            prefix: "INSERT INTO \(table) (customer_id, \(columns.joined(separator: ", ")))", columns: columns.count + 1,
+            prefix: "INSERT INTO \(table) (customer_id, \(columns.joined(separator: ", ")))",
+            columns: columns.count + 1,
             suffix: "")
     }
 

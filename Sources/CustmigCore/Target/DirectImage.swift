@@ -64,7 +64,9 @@ enum DirectImage {
                 let madeOfIdentity = CustomerImage.safe(
                     identity[position].map { row.values[$0] ?? "" }.joined(separator: "/"))
                 if row.id != madeOfIdentity {
-                    if row.idBytes.contains(where: { $0 == StoredImageText.rowSeparator || $0 == StoredImageText.valueEnd }) {
+                    if row.idBytes.contains(where: {
+                        $0 == StoredImageText.rowSeparator || $0 == StoredImageText.valueEnd
+                    }) {
                         return nil
                     }
                     bytes.append(UInt8(ascii: "!"))
@@ -86,7 +88,9 @@ enum DirectImage {
 
     private static let customerColumns = CustomerImage.customerColumns.map { Array($0.utf8) }
     private static let tableNames = TargetSchema.childTables.map { Array($0.utf8) }
-    private static let childColumns = TargetSchema.childTables.map { CustomerImage.childColumns[$0]!.map { Array($0.utf8) } }
+    private static let childColumns = TargetSchema.childTables.map {
+        CustomerImage.childColumns[$0]!.map { Array($0.utf8) }
+    }
     /// Each child table's identity columns, by position.
     private static let identity = TargetSchema.childTables.map { table in
         CustomerImage.rowIdentity[table]!.map { CustomerImage.childColumns[table]!.firstIndex(of: $0)! }
