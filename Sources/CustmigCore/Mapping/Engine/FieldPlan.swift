@@ -63,10 +63,10 @@ final class FieldPlan {
     /// Whether any record mapped so far had the source field (only tracked for plain `from:` fields).
     var seen = false
     /// The source field whose presence ``seen`` tracks, nil for constants, concatenations and control fields.
-    var trackedSource: String? {
-        guard case .field(let name) = field.source, !name.hasPrefix("control.") else { return nil }
-        return name
-    }
+    var trackedSource: String? { plainSource }
+    /// The source field's name when the source is a plain field (not a constant, concatenation, split
+    /// or control field), worked out once rather than for every record.
+    let plainSource: String?
 
     /// What a field's transforms and value map make of one raw value: a pure function of the value
     /// (and the record's country for phones and VAT ids), so it is remembered per distinct value.
@@ -97,6 +97,11 @@ final class FieldPlan {
     init(name: String, field: FieldMapping, section: CanonicalSection, valueMaps: [String: ValueMap]) {
         self.name = name
         self.field = field
+        if case .field(let source) = field.source, !source.hasPrefix("control.") {
+            plainSource = source
+        } else {
+            plainSource = nil
+        }
         kind = CanonicalCatalog.kind(of: name, in: section) ?? .text
         switch section {
         case .customer: canonicalPath = name

@@ -202,9 +202,7 @@ public final class MappingEngine {
     /// The mapped value of one field, or nil when it is empty or could not be mapped (then with a finding).
     /// The raw source value of a plan's field, using the remembered slot for plain fields.
     private func raw(_ plan: FieldPlan, scope: Scope) -> String {
-        guard case .field(let name) = plan.field.source, !name.hasPrefix("control.") else {
-            return resolve(plan.field.source, scope: scope)
-        }
+        guard let name = plan.plainSource else { return resolve(plan.field.source, scope: scope) }
         if plan.isPath {
             guard let text = scope.record.text(atPath: name) else { return "" }
             plan.seen = true
