@@ -198,7 +198,7 @@ extension SQLiteTarget {
     }
 
     private static func apply(
-        _ action: TargetAction, rows: CustomerRows, bound: BoundRows, before beforeRows: CustomerRows?,
+        _ action: TargetAction, rows: @autoclosure () -> CustomerRows, bound: BoundRows, before beforeRows: CustomerRows?,
         statements: ApplyStatements
     ) throws {
         if action.kind == .deactivate {
@@ -209,7 +209,10 @@ extension SQLiteTarget {
         // A reference pass runs after its own first pass changed the row: rewrite it all.
         let before = action.kind == .upsert ? beforeRows : nil
         let fresh = action.kind == .upsert && beforeRows == nil
-        if before == nil || before!.customer != rows.customer || withoutReferences {
+        // The after-image's rows are only compared with a row that is there (a new customer read the
+        // direct way has none built).
+        let after = before == nil ? CustomerRows() : rows()
+        if before == nil || before!.customer != after.customer || withoutReferences {
             try statements.upsertCustomer.run { bind in
                 bind.text(action.customerId)
                 for (column, value) in bound.customer.enumerated() {
@@ -219,7 +222,7 @@ extension SQLiteTarget {
                 }
             }
         }
-        var changed = TargetSchema.childTables.map { table in before == nil || before!.children[table] != rows.children[table] }
+        var changed = TargetSchema.childTables.map { table in before == nil || before!.children[table] != after.children[table] }
         // Deleting a sales area cascades to its partner functions: rewrite those with it.
         if changed[BoundRows.salesAreaTable] || withoutReferences { changed[BoundRows.partnerFunctionTable] = true }
         if !fresh {

@@ -59,25 +59,31 @@ struct CutoverTests {
         return (folder, workspace, target)
     }
 
+    /// `custmig cutover latest` of a target and workspace, unapproved (a rehearsal, recorded).
+    static func cutoverArguments(target: String, workspace: String) -> [String] {
+        ["cutover", "latest", "--target", "sqlite:" + target, "--workspace", workspace, "--allow-unapproved"]
+    }
+
+    /// A copy of a planned workspace and target, to cut over beside the original.
+    static func copy(
+        of setup: (folder: String, workspace: String, target: String), as name: String
+    ) throws -> (workspace: String, target: String) {
+        let copy = (workspace: setup.folder + "/w-" + name, target: setup.folder + "/target-" + name + ".db")
+        try FileManager.default.copyItem(atPath: setup.workspace, toPath: copy.workspace)
+        try FileManager.default.copyItem(atPath: setup.target, toPath: copy.target)
+        return copy
+    }
+
     @Test(
         "killed at 20+ random moments (snapshot, mid-batch, mid-commit), resumed: the same target as an uninterrupted cutover"
     )
     func cutoverCrash() throws {
         let setup = try Self.planned()
-        let crashedWorkspace = setup.folder + "/w-crashed"
-        let crashedTarget = setup.folder + "/target-crashed.db"
-        try FileManager.default.copyItem(atPath: setup.workspace, toPath: crashedWorkspace)
-        try FileManager.default.copyItem(atPath: setup.target, toPath: crashedTarget)
+        let (crashedWorkspace, crashedTarget) = try Self.copy(of: setup, as: "crashed")
         let before = try Self.dump(setup.target, bookkeeping: false)
-        let reference = try CLI.run([
-            "cutover", "latest", "--target", "sqlite:" + setup.target, "--workspace", setup.workspace,
-            "--allow-unapproved",
-        ])
+        let reference = try CLI.run(Self.cutoverArguments(target: setup.target, workspace: setup.workspace))
         #expect(reference.status == 0, "\(reference.stderr)")
-        let arguments = [
-            "cutover", "latest", "--target", "sqlite:" + crashedTarget, "--workspace", crashedWorkspace,
-            "--allow-unapproved",
-        ]
+        let arguments = Self.cutoverArguments(target: crashedTarget, workspace: crashedWorkspace)
         var kills = 0
         while kills < 20 {
             let more = try KillLoop.run(arguments, attempts: 60, delays: 15_000...160_000)
@@ -107,14 +113,8 @@ struct CutoverTests {
     )
     func fullDisk() throws {
         let setup = try Self.planned(rows: 1_000)
-        let fullWorkspace = setup.folder + "/w-full"
-        let fullTarget = setup.folder + "/target-full.db"
-        try FileManager.default.copyItem(atPath: setup.workspace, toPath: fullWorkspace)
-        try FileManager.default.copyItem(atPath: setup.target, toPath: fullTarget)
-        let reference = try CLI.run([
-            "cutover", "latest", "--target", "sqlite:" + setup.target, "--workspace", setup.workspace,
-            "--allow-unapproved",
-        ])
+        let (fullWorkspace, fullTarget) = try Self.copy(of: setup, as: "full")
+        let reference = try CLI.run(Self.cutoverArguments(target: setup.target, workspace: setup.workspace))
         #expect(reference.status == 0, "\(reference.stderr)")
 
         // The "disk": this connection may grow the target by only a few dozen pages.
@@ -148,9 +148,7 @@ struct CutoverTests {
         }
 
         // Space freed (a new connection has no page limit): the same command resumes and finishes.
-        let resumed = try CLI.run([
-            "cutover", "latest", "--target", "sqlite:" + fullTarget, "--workspace", fullWorkspace, "--allow-unapproved",
-        ])
+        let resumed = try CLI.run(Self.cutoverArguments(target: fullTarget, workspace: fullWorkspace))
         #expect(resumed.status == 0, "\(resumed.stderr)")
         let expected = try Self.dump(setup.target).replacingOccurrences(of: setup.target, with: "")
         let actual = try Self.dump(fullTarget).replacingOccurrences(of: fullTarget, with: "")
@@ -162,15 +160,9 @@ struct CutoverTests {
     )
     func refusedNewCustomer() throws {
         let setup = try Self.planned(rows: 1_000)
-        let referenceWorkspace = setup.folder + "/w-reference"
-        let referenceTarget = setup.folder + "/target-reference.db"
-        try FileManager.default.copyItem(atPath: setup.workspace, toPath: referenceWorkspace)
-        try FileManager.default.copyItem(atPath: setup.target, toPath: referenceTarget)
+        let (referenceWorkspace, referenceTarget) = try Self.copy(of: setup, as: "reference")
         #expect(
-            try CLI.run([
-                "cutover", "latest", "--target", "sqlite:" + referenceTarget, "--workspace", referenceWorkspace,
-                "--allow-unapproved",
-            ]).status == 0)
+            try CLI.run(Self.cutoverArguments(target: referenceTarget, workspace: referenceWorkspace)).status == 0)
         // The 10th customer of the second batch (of 50) gets a rival in the target: another customer
         // with its external id, which the target's schema holds unique.
         let victim = try DatabaseQueue(path: setup.workspace + "/ledger.sqlite").read { db in
@@ -189,9 +181,7 @@ struct CutoverTests {
             try db.execute(
                 sql: "INSERT INTO customer (customer_id, external_id, name1) VALUES ('RIVAL', ?, 'Rival')", arguments: [externalId])
         }
-        let refused = try CLI.run([
-            "cutover", "latest", "--target", "sqlite:" + setup.target, "--workspace", setup.workspace, "--allow-unapproved",
-        ])
+        let refused = try CLI.run(Self.cutoverArguments(target: setup.target, workspace: setup.workspace))
         #expect(refused.status != 0)
         #expect(refused.stderr.contains("batch 2 of plan 1 was refused at customer \(victim["canonical_key"] as String) (\(victimId))"), "\(refused.stderr)")
         #expect(refused.stderr.contains("UNIQUE constraint failed: customer.external_id"), "\(refused.stderr)")
@@ -204,9 +194,7 @@ struct CutoverTests {
         #expect(batches == [0] && customers == 50 + 1, "batches \(batches), customers \(customers)")
         try blocker.write { db in try db.execute(sql: "DELETE FROM customer WHERE customer_id = 'RIVAL'") }
         try blocker.close()
-        let resumed = try CLI.run([
-            "cutover", "latest", "--target", "sqlite:" + setup.target, "--workspace", setup.workspace, "--allow-unapproved",
-        ])
+        let resumed = try CLI.run(Self.cutoverArguments(target: setup.target, workspace: setup.workspace))
         #expect(resumed.status == 0, "\(resumed.stderr)")
         let expected = try Self.dump(referenceTarget).replacingOccurrences(of: referenceTarget, with: "")
         let actual = try Self.dump(setup.target).replacingOccurrences(of: setup.target, with: "")
@@ -230,10 +218,7 @@ struct CutoverTests {
         }
         holding.wait()
         let started = Date()
-        let result = try CLI.run([
-            "cutover", "latest", "--target", "sqlite:" + setup.target, "--workspace", setup.workspace,
-            "--allow-unapproved",
-        ])
+        let result = try CLI.run(Self.cutoverArguments(target: setup.target, workspace: setup.workspace))
         released.wait()
         try blocker.close()
         #expect(result.status == 0, "\(result.stderr)")
@@ -246,10 +231,7 @@ struct CutoverTests {
         let setup = try Self.planned(rows: 2_000)
         let before = try Self.dump(setup.target, bookkeeping: false)
         #expect(
-            try CLI.run([
-                "cutover", "latest", "--target", "sqlite:" + setup.target, "--workspace", setup.workspace,
-                "--allow-unapproved",
-            ]).status == 0)
+            try CLI.run(Self.cutoverArguments(target: setup.target, workspace: setup.workspace)).status == 0)
         let arguments = ["rollback", "latest", "--target", "sqlite:" + setup.target, "--workspace", setup.workspace]
         let kills = try KillLoop.run(arguments, attempts: 60, delays: 10_000...80_000)
         let final = try CLI.run(arguments)
