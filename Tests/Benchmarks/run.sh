@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Benchmarks custmig against the tools a migration engineer would otherwise use, side by side.
 #
-#   Tests/Benchmarks/run.sh              # 1M records (CSV ~240 MB, XML ~1.7 GB), plus profile memory at 5M rows
+#   Tests/Benchmarks/run.sh              # 1M records (CSV ~240 MB, XML ~1.7 GB), plus profile and map memory at 5M rows
 #   ROWS=200000 BIG_ROWS=0 Tests/Benchmarks/run.sh   # a quick run
 #
 # Generates data with `custmig samples`, builds in release mode, installs the peers (pip duckdb lxml,
@@ -175,6 +175,28 @@ if [[ " $STAGES " == *" map "* ]]; then
         echo "- map XML vs peek --count XML: $(ratio 'custmig map (XML)' 'custmig peek --count (XML)')"
         echo "- resume after a kill at 50% vs a full run: $(ratio 'custmig map resumed after kill at 50%' 'custmig map (legacy CSV)')"
     } >>"$RESULTS"
+    if [ "$BIG_ROWS" -gt 0 ]; then
+        # Memory flatness: the same mapping over BIG_ROWS legacy records (~1.2 GB at 5M; its ledger ~6 GB,
+        # deleted afterwards).
+        BIGMAP="$OUT/map-$BIG_ROWS"
+        if [ ! -f "$BIGMAP/customers.csv" ]; then
+            "$BIN" samples --rows "$BIG_ROWS" --out "$BIGMAP" --format csv --seed 42 >/dev/null
+        fi
+        BIGMAP_MB=$(python3 -c "import os;print(os.path.getsize('$BIGMAP/customers.csv')/1e6)")
+        rm -rf "$OUT/ws-big"
+        measure "custmig map (legacy CSV, $BIG_ROWS rows)" "$BIG_ROWS" "$BIGMAP_MB" "$BIN" map --mapping Mappings/legacy-flat-csv/mapping.yaml "$BIGMAP/customers.csv" --workspace "$OUT/ws-big"
+        rm -rf "$OUT/ws-big"
+        python3 - "$RESULTS" "$ROWS" "$BIG_ROWS" >>"$RESULTS" <<'PY'
+import sys, re
+rows = {}
+for line in open(sys.argv[1]):
+    m = re.match(r"\| (custmig map \(legacy CSV(?:, \d+ rows)?\)) \|.*\| (\d+) \|$", line.strip())
+    if m: rows[m.group(1)] = int(m.group(2))
+small, big = rows.get("custmig map (legacy CSV)"), rows.get(f"custmig map (legacy CSV, {sys.argv[3]} rows)")
+if small and big:
+    print(f"- map peak memory {sys.argv[2]} -> {sys.argv[3]} records: {small} -> {big} MB ({(big - small) / small * 100:+.0f}%; target within 20%)")
+PY
+    fi
 fi
 
 if [[ " $STAGES " == *" dryrun "* ]]; then

@@ -197,11 +197,13 @@ struct MapStageTests {
 
 @Suite("References between customers", .serialized)
 struct ReferenceTests {
-    @Test("a parent missing from the extract sends the child to review; a present one does not")
+    @Test(
+        "a parent missing from the extract, rejected in it, or not loaded clean by an earlier run sends the child to review; the check is the same in pages of one"
+    )
     func parents() throws {
         let folder = try Paths.scratch()
         let header = SampleGenerator.csvColumns.joined(separator: ",")
-        func row(_ key: String, parent: String) -> String {
+        func row(_ key: String, parent: String, deleted: String = "") -> String {
             SampleGenerator.csvColumns.map { column -> String in
                 switch column {
                 case "CUSTNO": return key
@@ -209,6 +211,7 @@ struct ReferenceTests {
                 case "COUNTRY": return "DE"
                 case "ZIP": return "10115"
                 case "PARENT_NO": return parent
+                case "DELETED": return deleted
                 case "SALES_ORG": return "1000"
                 case "CHANNEL": return "10"
                 case "DIVISION": return "00"
@@ -216,24 +219,54 @@ struct ReferenceTests {
                 }
             }.joined(separator: ",")
         }
-        try ([header, row("1", parent: ""), row("2", parent: "1"), row("3", parent: "77")].joined(separator: "\n") + "\n")
-            .write(toFile: folder + "/c.csv", atomically: true, encoding: .utf8)
+        func write(_ rows: [String], to name: String) throws -> String {
+            try ([header] + rows).joined(separator: "\n").appending("\n")
+                .write(toFile: folder + "/" + name, atomically: true, encoding: .utf8)
+            return folder + "/" + name
+        }
+        let first = try write(
+            [
+                row("1", parent: ""), row("2", parent: "1"), row("3", parent: "77"), row("4", parent: "", deleted: "X"),
+                row("5", parent: "4"),
+            ], to: "first.csv")
+        let second = try write([row("6", parent: "1"), row("7", parent: "3"), row("8", parent: "4")], to: "second.csv")
         let mappingFolder = try StewardFilesTests.mappingFolder()
         let yaml = try String(contentsOfFile: mappingFolder + "/mapping.yaml", encoding: .utf8)
             .replacingOccurrences(of: "encoding: windows-1252", with: "encoding: utf-8")
             .replacingOccurrences(of: "delimiter: \";\"", with: "delimiter: \",\"")
         try yaml.write(toFile: mappingFolder + "/mapping.yaml", atomically: true, encoding: .utf8)
         let workspace = try Workspace(path: try Paths.scratch(), command: "test", writer: true)
-        let summary = try MapStage.run(
-            MapOptions(
-                mappingPath: mappingFolder + "/mapping.yaml", extracts: [folder + "/c.csv"], command: "test",
-                custmigVersion: CustmigVersion.current), workspace: workspace)
-        #expect(summary.perRule.first { $0.rule == "reference" }?.count == 1)
-        let statuses = try workspace.ledger.database.read { db in
-            try Row.fetchAll(db, sql: "SELECT legacy_key, status FROM canonical_record ORDER BY legacy_key")
-                .map { "\($0["legacy_key"] as String)=\($0["status"] as String)" }
+        func map(_ extract: String) throws -> MapSummary {
+            try MapStage.run(
+                MapOptions(
+                    mappingPath: mappingFolder + "/mapping.yaml", extracts: [extract], command: "test",
+                    custmigVersion: CustmigVersion.current), workspace: workspace)
         }
-        #expect(statuses == ["1=ok", "2=ok", "3=review"])
+        func state(run: Int64) throws -> [String] {
+            try workspace.ledger.database.read { db in
+                try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT c.legacy_key, c.status, GROUP_CONCAT(f.value) AS missing FROM canonical_record c
+                        LEFT JOIN finding f ON f.run_id = c.run_id AND f.legacy_key = c.legacy_key AND f.rule = 'reference'
+                        WHERE c.run_id = ? GROUP BY c.legacy_key ORDER BY c.legacy_key
+                        """, arguments: [run]
+                ).map { "\($0["legacy_key"] as String)=\($0["status"] as String)\(($0["missing"] as String?).map { " ->" + $0 } ?? "")" }
+            }
+        }
+        #expect(try map(first).perRule.first { $0.rule == "reference" }?.count == 2)
+        let firstState = ["1=ok", "2=ok", "3=review ->77", "4=rejected", "5=review ->4"]
+        #expect(try state(run: 1) == firstState)
+        // Run 2: customer 1 was loaded clean by run 1; 3 went to review and 4 was rejected there.
+        #expect(try map(second).perRule.first { $0.rule == "reference" }?.count == 2)
+        let secondState = ["6=ok", "7=review ->3", "8=review ->4"]
+        #expect(try state(run: 2) == secondState)
+        let mapping = try MappingLoader.load(path: mappingFolder + "/mapping.yaml")
+        for run: Int64 in [1, 2] {
+            try MapStage.checkReferences(run: run, mapping: mapping, ledger: workspace.ledger, pageSize: 1)
+        }
+        #expect(try state(run: 1) == firstState)
+        #expect(try state(run: 2) == secondState)
     }
 }
 
