@@ -1,4 +1,5 @@
 import GRDB
+import GRDBSQLite
 
 /// One INSERT statement for many rows (`VALUES (…), (…), …`): SQLite opens the table's and its
 /// indexes' cursors once per statement, so a batch of new customers written 32 rows at a time costs
@@ -22,16 +23,22 @@ final class MultiRowInsert {
         self.suffix = suffix
     }
 
-    /// Writes rows `0..<count`, `bind` binding row `index`'s values in column order.
-    func run(count: Int, bind: (_ index: Int, inout RawStatement.Binder) -> Void) throws {
+    /// Writes rows `0..<count`, `bind` binding row `index`'s values in column order. Returns the rows
+    /// of each statement that changed fewer rows than it was given (an upsert suffix that skips a
+    /// conflicting row), so that only those are looked at again.
+    @discardableResult
+    func run(count: Int, bind: (_ index: Int, inout RawStatement.Binder) -> Void) throws -> [Range<Int>] {
+        var short: [Range<Int>] = []
         var start = 0
         while start < count {
             let size = Self.sizes.first { $0 <= count - start }!
             try statement(size).run { binder in
                 for index in start..<(start + size) { bind(index, &binder) }
             }
+            if sqlite3_changes(db.sqliteConnection) < size { short.append(start..<(start + size)) }
             start += size
         }
+        return short
     }
 
     private func statement(_ size: Int) throws -> RawStatement {

@@ -7,8 +7,6 @@ final class MapLedgerWriter {
     let ledger: Ledger
     let run: Int64
     let policy: SameKeyPolicy
-    /// Fingerprints of the legacy keys stored in this run, so that only repeats cost a lookup.
-    private var keys = FingerprintTable(capacity: 1 << 16)
     private let encoder: JSONEncoder
 
     init(ledger: Ledger, run: Int64, policy: SameKeyPolicy) throws {
@@ -17,15 +15,6 @@ final class MapLedgerWriter {
         self.policy = policy
         encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        try ledger.database.read { db in
-            let rows = try String.fetchCursor(
-                db, sql: "SELECT legacy_key FROM canonical_record WHERE run_id = ?", arguments: [run])
-            while let key = try rows.next() { keys.insert(MapLedgerWriter.fingerprint(key)) }
-        }
-    }
-
-    static func fingerprint(_ key: String) -> UInt64 {
-        ValueHash.hash(key)
     }
 
     func uniqueValues() throws -> [UniqueValue] {
@@ -43,85 +32,107 @@ final class MapLedgerWriter {
         var superseded = 0
         try ledger.database.write { db in
             // Bound straight through SQLite's API (GRDB's argument boxing cost the ledger's thread more
-            // than SQLite's own work on these rows), many rows per statement. A key met before in this
-            // run goes alone, after what is pending: it may replace a stored record.
+            // than SQLite's own work on these rows), many rows per statement. A key stored before is
+            // skipped by the insert and settled afterwards by the `same_key` policy: the ledger's
+            // primary key finds repeats, so nothing per key is kept in memory (at 5M records a table of
+            // key fingerprints alone grew the peak by ~100 MB).
             let records = MultiRowInsert(
                 db,
                 prefix: """
-                    INSERT OR REPLACE INTO canonical_record
+                    INSERT INTO canonical_record
                     (run_id, legacy_key, key, status, sequence, data, refs, source_input, source_line, source_offset,
                     source_index, data_hash)
-                    """, columns: 12)
-            let findings = MultiRowInsert(
-                db,
-                prefix: """
-                    INSERT INTO finding (run_id, legacy_key, outcome, rule, field, value, message, fix,
-                    source_input, source_line, source_index)
-                    """, columns: 11)
+                    """, columns: 12, suffix: "ON CONFLICT (run_id, legacy_key) DO NOTHING")
             let runId = Int(run)
-            var pending: [(item: Int, legacyKey: String)] = []
-            var pendingFindings: [(item: Int, finding: Int)] = []
-            func flush() throws {
-                try records.run(count: pending.count) { index, bind in
-                    let (item, legacyKey) = pending[index]
-                    let record = chunk.items[item]
-                    bind.int(runId)
-                    bind.text(legacyKey)
-                    bind.text(record.key ?? legacyKey)
-                    bind.text(record.status)
-                    bind.text(record.sequence)
-                    bind.text(record.json)
-                    bind.text(record.references)
-                    bind.int(input)
-                    bind.int(record.position.line)
-                    bind.optionalInt(record.position.byteOffset.map(Int.init))
-                    bind.int(record.position.index)
-                    bind.text(record.jsonHash)
-                }
-                try findings.run(count: pendingFindings.count) { index, bind in
-                    let (item, number) = pendingFindings[index]
-                    let record = chunk.items[item]
-                    let finding = record.findings[number]
-                    bind.int(runId)
-                    bind.text(record.storedKey(input: input))
-                    bind.text(finding.outcome.rawValue)
-                    bind.text(finding.rule)
-                    bind.text(finding.field)
-                    bind.text(finding.value)
-                    bind.text(finding.message)
-                    bind.text(finding.fix)
-                    bind.int(input)
-                    bind.int(record.position.line)
-                    bind.int(record.position.index)
-                }
-                pending.removeAll(keepingCapacity: true)
-                pendingFindings.removeAll(keepingCapacity: true)
+            let keys = chunk.items.map { $0.storedKey(input: input) }
+            func bindRecord(_ number: Int, _ bind: inout RawStatement.Binder) {
+                let record = chunk.items[number]
+                bind.int(runId)
+                bind.text(keys[number])
+                bind.text(record.key ?? keys[number])
+                bind.text(record.status)
+                bind.text(record.sequence)
+                bind.text(record.json)
+                bind.text(record.references)
+                bind.int(input)
+                bind.int(record.position.line)
+                bind.optionalInt(record.position.byteOffset.map(Int.init))
+                bind.int(record.position.index)
+                bind.text(record.jsonHash)
             }
-            for (number, item) in chunk.items.enumerated() {
-                let legacyKey = item.storedKey(input: input)
-                let fingerprint = MapLedgerWriter.fingerprint(legacyKey)
-                // A key inserted by a transaction that then fails only costs a lookup that finds nothing.
-                if !keys.insert(fingerprint) {
-                    try flush()
-                    if let existing = try Row.fetchOne(
-                        db, sql: "SELECT sequence FROM canonical_record WHERE run_id = ? AND legacy_key = ?",
-                        arguments: [run, legacyKey])
-                    {
-                        superseded += 1
-                        guard wins(item.sequence, over: existing["sequence"]) else { continue }
-                        try db.execute(
-                            sql: "DELETE FROM finding WHERE run_id = ? AND legacy_key = ?", arguments: [run, legacyKey])
+            let skipped = try records.run(count: chunk.items.count, bind: bindRecord)
+            // Items whose record is not stored (it lost to the stored one) or no longer is (a later item
+            // of this chunk replaced it): their findings are not kept.
+            var dropped = Set<Int>()
+            if !skipped.isEmpty {
+                var numberAt: [Int: Int] = [:]
+                for (number, item) in chunk.items.enumerated() { numberAt[item.position.index] = number }
+                for number in skipped.joined() {
+                    let item = chunk.items[number]
+                    guard
+                        let stored = try Row.fetchOne(
+                            db,
+                            sql: """
+                                SELECT sequence, source_input, source_index FROM canonical_record
+                                WHERE run_id = ? AND legacy_key = ?
+                                """, arguments: [run, keys[number]])
+                    else { continue }
+                    let storedInput: Int = stored["source_input"]
+                    let storedIndex: Int = stored["source_index"]
+                    if storedInput == input && storedIndex == item.position.index { continue }  // this item's own row
+                    superseded += 1
+                    guard wins(item.sequence, over: stored["sequence"]) else {
+                        dropped.insert(number)
+                        continue
                     }
+                    if storedInput == input, let earlier = numberAt[storedIndex], earlier < number {
+                        dropped.insert(earlier)
+                    } else {
+                        try db.execute(
+                            sql: "DELETE FROM finding WHERE run_id = ? AND legacy_key = ?", arguments: [run, keys[number]])
+                    }
+                    try RawStatement(
+                        db,
+                        sql: """
+                            INSERT OR REPLACE INTO canonical_record
+                            (run_id, legacy_key, key, status, sequence, data, refs, source_input, source_line,
+                            source_offset, source_index, data_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                            """
+                    ).run { bindRecord(number, &$0) }
                 }
-                pending.append((number, legacyKey))
-                pendingFindings += item.findings.indices.map { (number, $0) }
+            }
+            var kept: [(item: Int, finding: Int)] = []
+            for (number, item) in chunk.items.enumerated() {
+                if !dropped.contains(number) { kept += item.findings.indices.map { (number, $0) } }
+                // What the engine remembered, whichever record won: a resumed run starts from the same.
                 for unique in item.uniqueValues {
                     try db.execute(
                         sql: "INSERT OR IGNORE INTO unique_value (run_id, rule, value) VALUES (?, ?, ?)",
                         arguments: [run, unique.rule, unique.value])
                 }
             }
-            try flush()
+            try MultiRowInsert(
+                db,
+                prefix: """
+                    INSERT INTO finding (run_id, legacy_key, outcome, rule, field, value, message, fix,
+                    source_input, source_line, source_index)
+                    """, columns: 11
+            ).run(count: kept.count) { index, bind in
+                let (number, which) = kept[index]
+                let record = chunk.items[number]
+                let finding = record.findings[which]
+                bind.int(runId)
+                bind.text(keys[number])
+                bind.text(finding.outcome.rawValue)
+                bind.text(finding.rule)
+                bind.text(finding.field)
+                bind.text(finding.value)
+                bind.text(finding.message)
+                bind.text(finding.fix)
+                bind.int(input)
+                bind.int(record.position.line)
+                bind.int(record.position.index)
+            }
             for (source, key) in chunk.claims {
                 try db.cachedStatement(
                     sql: "UPDATE staged_row SET claimed = 1 WHERE run_id = ? AND source = ? AND key = ?"
