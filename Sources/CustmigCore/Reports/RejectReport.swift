@@ -12,7 +12,8 @@ public enum RejectReport {
         let csv = try FileOutput(path: csvPath, mode: 0o600)
         try csv.write(csvHeader)
         var groups: [(rule: String, outcome: String, total: Int, rows: [[String]])] = []
-        try ledger.database.read { db in
+        // On the ledger's read connection, so that it runs beside the summary's counting.
+        try ledger.reader().read { db in
             let files = try Row.fetchAll(db, sql: "SELECT position, path FROM run_input WHERE run_id = ?", arguments: [run])
             var pathOf: [Int: String] = [:]
             for row in files { pathOf[row["position"]] = row["path"] }

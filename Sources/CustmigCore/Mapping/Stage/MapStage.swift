@@ -101,10 +101,14 @@ public enum MapStage {
             if let missing { unseen = unseen.map { $0.intersection(missing) } ?? missing } else { readWhole = false }
         }
         try checkReferences(run: run, mapping: mapping, ledger: ledger)
+        // The reject report (sorting and writing every finding) is written while the run is counted.
+        let folder = try workspace.reportFolder(run: run)
+        let report = Prefetch<[String]> { _ in try RejectReport.write(run: run, ledger: ledger, folder: folder) }
+        report.request(0)
         var summary = try summarize(run: run, mapping: mapping, version: version, ledger: ledger)
         if readWhole, summary.read > 0, let unseen { summary.unseenSources = unseen.sorted() }
         summary.resumed = resumed
-        summary.reports = try RejectReport.write(run: run, ledger: ledger, folder: try workspace.reportFolder(run: run))
+        summary.reports = try report.take(0)
         summary.elapsedSeconds = Date().timeIntervalSince(started)
         let encoded = String(decoding: try JSONEncoder().encode(summary), as: UTF8.self)
         try ledger.database.write { db in
