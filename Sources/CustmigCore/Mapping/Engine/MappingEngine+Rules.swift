@@ -81,15 +81,16 @@ extension MappingEngine {
 extension MappingEngine {
     /// Checks every rule; a broken rule adds a finding with the rule's message and fix.
     func checkRules(record: Record, canonical: CanonicalValues, findings: inout [MappingFinding]) {
-        for rule in mapping.rules {
+        // Read in place: iterating `mapping.rules` copied every rule (all its strings) for every record.
+        for entry in rules {
             var broken: (field: String?, value: String?)?
-            var outcome: MappingFinding.Outcome = rule.severity == .review ? .review : .reject
-            switch rule.kind {
+            var outcome: MappingFinding.Outcome = entry.rule.severity == .review ? .review : .reject
+            switch entry.rule.kind {
             case .required(let path):
                 if values(path, record: record, canonical: canonical).isEmpty { broken = (path, nil) }
             case .unique(let path):
                 if let value = values(path, record: record, canonical: canonical).first,
-                    !remember(value, rule: rule.id)
+                    !remember(value, rule: entry.rule.id)
                 {
                     broken = (path, value)
                 }
@@ -119,6 +120,7 @@ extension MappingEngine {
                 }
             }
             guard let broken else { continue }
+            let rule = entry.rule
             let value = broken.value ?? broken.field.flatMap { values($0, record: record, canonical: canonical).first }
             findings.append(
                 MappingFinding(outcome, rule: rule.id, field: broken.field, value: value, message: rule.message, fix: rule.fix))

@@ -36,7 +36,17 @@ public final class MappingEngine {
         }
         self.expressions = expressions
         plan = SectionPlan(mapping.customer, valueMaps: mapping.valueMaps)
+        rules = mapping.rules.map(RuleEntry.init)
     }
+
+    /// A rule held by reference, so that checking it does not copy it.
+    final class RuleEntry {
+        let rule: MappingRule
+        init(_ rule: MappingRule) { self.rule = rule }
+    }
+
+    /// The mapping's rules, in order.
+    let rules: [RuleEntry]
 
     /// The customer section, compiled for this engine (each engine has its own: plans remember things).
     private let plan: SectionPlan

@@ -295,12 +295,12 @@ public enum MapStage {
         }
         guard engines.count > 1, records.count > 64 else { return records.map { item($0, engines[0]) } }
         // Small batches handed out in turn: a worker slowed by the ledger's thread takes fewer of them.
+        // Each item is built in its place in the result (no per-batch arrays copied together after).
         let batch = 128
         let batches = (records.count + batch - 1) / batch
-        var results = [[MapChunk.Item]](repeating: [], count: batches)
         let turn = NSLock()
         var taken = 0
-        results.withUnsafeMutableBufferPointer { slots in
+        return [MapChunk.Item](unsafeUninitializedCapacity: records.count) { slots, initialized in
             let slots = slots
             DispatchQueue.concurrentPerform(iterations: engines.count) { worker in
                 while true {
@@ -309,15 +309,13 @@ public enum MapStage {
                     taken += 1
                     turn.unlock()
                     guard next < batches else { return }
-                    let range = (next * batch)..<min(records.count, (next + 1) * batch)
-                    slots[next] = records[range].map { item($0, engines[worker]) }
+                    for index in (next * batch)..<min(records.count, (next + 1) * batch) {
+                        (slots.baseAddress! + index).initialize(to: item(records[index], engines[worker]))
+                    }
                 }
             }
+            initialized = records.count
         }
-        var items: [MapChunk.Item] = []
-        items.reserveCapacity(records.count)
-        for index in results.indices { items += results[index] }
-        return items
     }
 
     private static func sequence(of record: Record, engine: MappingEngine) -> String? {
