@@ -184,8 +184,14 @@ if [[ " $STAGES " == *" map "* ]]; then
         fi
         BIGMAP_MB=$(python3 -c "import os;print(os.path.getsize('$BIGMAP/customers.csv')/1e6)")
         rm -rf "$OUT/ws-big"
+        {
+            echo
+            echo "| memory check | seconds | records/s | MB/s | peak MB |"
+            echo "|---|---:|---:|---:|---:|"
+        } >>"$RESULTS"
         measure "custmig map (legacy CSV, $BIG_ROWS rows)" "$BIG_ROWS" "$BIGMAP_MB" "$BIN" map --mapping Mappings/legacy-flat-csv/mapping.yaml "$BIGMAP/customers.csv" --workspace "$OUT/ws-big"
         rm -rf "$OUT/ws-big"
+        echo >>"$RESULTS"
         python3 - "$RESULTS" "$ROWS" "$BIG_ROWS" >>"$RESULTS" <<'PY'
 import sys, re
 rows = {}
