@@ -116,7 +116,7 @@ struct MappingEngineTests {
         #expect(city.steps[1].output == "Zürich ")
     }
 
-    @Test("a repeated value breaks a unique rule the second time only")
+    @Test("a unique rule's value is handed on for the ledger to judge in extract order; the engine keeps nothing")
     func unique() throws {
         let mapping = try MappingLoader.parse(
             """
@@ -132,10 +132,17 @@ struct MappingEngineTests {
                 message: two customers share a VAT id
             """, file: "u.yaml")
         let engine = MappingEngine(mapping: mapping)
-        #expect(!engine.map(Self.record(Self.clean)).isRejected)
+        let first = engine.map(Self.record(Self.clean))
         var other = Self.clean
         other["CUSTNO"] = "100043"
-        #expect(engine.map(Self.record(other)).findings.map(\.rule) == ["vat-unique"])
+        let second = engine.map(Self.record(other))
+        #expect(first.findings.isEmpty && second.findings.isEmpty)
+        let vat = try #require(first.customer?.vatId)
+        #expect(first.uniqueValues == [UniqueValue(rule: "vat-unique", value: vat)])
+        #expect(second.uniqueValues == first.uniqueValues)
+        var blank = Self.clean
+        blank["VAT_ID"] = ""
+        #expect(engine.map(Self.record(blank)).uniqueValues.isEmpty)
     }
 
     @Test("a blocked customer is blocked; an invalid email goes to review and stays out of the record")

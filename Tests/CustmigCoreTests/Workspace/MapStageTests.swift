@@ -128,6 +128,78 @@ struct MapStageTests {
         #expect(found > 0)
     }
 
+    @Test(
+        "a unique rule flags every repeat after the first in extract order, whatever the chunk size; a steward's decision settles one; explain shows the verdict"
+    )
+    func uniqueInExtractOrder() throws {
+        let header = SampleGenerator.csvColumns.joined(separator: ",")
+        func row(_ key: String, vat: String) -> String {
+            SampleGenerator.csvColumns.map { column -> String in
+                switch column {
+                case "CUSTNO": return key
+                case "NAME1": return "Customer \(key)"
+                case "COUNTRY": return "DE"
+                case "ZIP": return "10115"
+                case "VAT_ID": return vat
+                case "SALES_ORG": return "1000"
+                case "CHANNEL": return "10"
+                case "DIVISION": return "00"
+                default: return ""
+                }
+            }.joined(separator: ",")
+        }
+        let vats = ["DE123456789", "DE111111111", "DE123456789", "", "DE111111111", "DE123456789", "DE222222222"]
+        let folder = try Paths.scratch()
+        let extract = folder + "/c.csv"
+        try ([header] + vats.enumerated().map { row(String(1 + $0.offset), vat: $0.element) }).joined(separator: "\n")
+            .appending("\n").write(toFile: extract, atomically: true, encoding: .utf8)
+        let mappingFolder = try StewardFilesTests.mappingFolder(
+            decisions: "legacy_key,rule,decision,who\n5,vat-unique,approve,finance\n")
+        let yaml = try String(contentsOfFile: mappingFolder + "/mapping.yaml", encoding: .utf8)
+            .replacingOccurrences(of: "encoding: windows-1252", with: "encoding: utf-8")
+            .replacingOccurrences(of: "delimiter: \";\"", with: "delimiter: \",\"")
+            .replacingOccurrences(
+                of: "rules:\n",
+                with: """
+                    rules:
+                      - id: vat-unique
+                        unique: vat_id
+                        severity: review
+                        message: two customers share a VAT id
+                        fix: find out which customer the VAT id belongs to
+
+                    """)
+        try yaml.write(toFile: mappingFolder + "/mapping.yaml", atomically: true, encoding: .utf8)
+        var results: [[String]] = []
+        for chunk in [1, 2, 100] {
+            let workspace = try Workspace(path: folder + "/w\(chunk)", command: "test", writer: true)
+            _ = try MapStage.run(
+                MapOptions(
+                    mappingPath: mappingFolder + "/mapping.yaml", extracts: [extract], chunkSize: chunk, command: "test",
+                    custmigVersion: CustmigVersion.current), workspace: workspace)
+            results.append(
+                try workspace.ledger.database.read { db in
+                    try Row.fetchAll(
+                        db,
+                        sql: """
+                            SELECT c.legacy_key, c.status, f.outcome FROM canonical_record c LEFT JOIN finding f
+                            ON f.run_id = c.run_id AND f.legacy_key = c.legacy_key AND f.rule = 'vat-unique'
+                            ORDER BY CAST(c.legacy_key AS INTEGER)
+                            """
+                    ).map { "\($0["legacy_key"] as String)=\($0["status"] as String)\(($0["outcome"] as String?).map { " " + $0 } ?? "")" }
+                })
+            if chunk == 1 {
+                let repeated = try ExplainStage.explain(key: "3", run: nil, workspace: workspace)
+                #expect(repeated.trace.rules.first { $0.rule == "vat-unique" }?.outcome == "review")
+                let first = try ExplainStage.explain(key: "1", run: nil, workspace: workspace)
+                #expect(first.trace.rules.first { $0.rule == "vat-unique" }?.outcome == "ok")
+            }
+        }
+        #expect(results[0] == ["1=ok", "2=ok", "3=review review", "4=ok", "5=ok approved", "6=review review", "7=ok"])
+        #expect(results[1] == results[0])
+        #expect(results[2] == results[0])
+    }
+
     @Test("chunk size does not change the result")
     func chunking() throws {
         let small = try Paths.scratch()

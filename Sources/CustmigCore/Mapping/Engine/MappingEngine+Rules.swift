@@ -79,8 +79,11 @@ extension MappingEngine {
 }
 
 extension MappingEngine {
-    /// Checks every rule; a broken rule adds a finding with the rule's message and fix.
-    func checkRules(record: Record, canonical: CanonicalValues, findings: inout [MappingFinding]) {
+    /// Checks every rule; a broken rule adds a finding with the rule's message and fix. A `unique`
+    /// rule's value goes to `unique`, for the ledger's writer to check against the records before.
+    func checkRules(
+        record: Record, canonical: CanonicalValues, findings: inout [MappingFinding], unique: inout [UniqueValue]
+    ) {
         // Read in place: iterating `mapping.rules` copied every rule (all its strings) for every record.
         for entry in rules {
             var broken: (field: String?, value: String?)?
@@ -89,10 +92,8 @@ extension MappingEngine {
             case .required(let path):
                 if values(path, record: record, canonical: canonical).isEmpty { broken = (path, nil) }
             case .unique(let path):
-                if let value = values(path, record: record, canonical: canonical).first,
-                    !remember(value, rule: entry.rule.id)
-                {
-                    broken = (path, value)
+                if let value = values(path, record: record, canonical: canonical).first {
+                    unique.append(UniqueValue(rule: entry.rule.id, value: value))
                 }
             case .pattern(let path, let pattern):
                 if let bad = values(path, record: record, canonical: canonical).first(where: { !matches($0, pattern) }) {

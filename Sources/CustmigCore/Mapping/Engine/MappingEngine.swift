@@ -5,26 +5,12 @@ import Foundation
 /// Steps per record: the addresses first (their country is the context for phones and VAT ids), then
 /// the customer's own fields, then the other lists; each field: source value, default, transforms,
 /// value map, kind check; then the rules. A value that cannot be mapped with certainty sends the record
-/// to review and stays out of the canonical record; nothing is guessed. `unique` rules remember the
-/// values seen, so one engine maps one extract.
+/// to review and stays out of the canonical record; nothing is guessed. A `unique` rule's value is only
+/// handed on (``MappedRecord/uniqueValues``): whether it repeats depends on the records before it,
+/// which the ledger's writer settles in extract order (``UniqueCheck``), so engines need not share state.
 public final class MappingEngine {
     public let mapping: Mapping
-    private var seen: [String: Set<String>] = [:]
     private let expressions: [String: RulePattern]
-
-    /// Records a value for a `unique` rule; false when it was seen before in this extract.
-    func remember(_ value: String, rule: String) -> Bool {
-        let inserted = seen[rule, default: []].insert(value).inserted
-        if inserted { rememberedNow.append(UniqueValue(rule: rule, value: value)) }
-        return inserted
-    }
-
-    private var rememberedNow: [UniqueValue] = []
-
-    /// Values committed by an earlier, interrupted run of the same extract.
-    public func preload(_ values: [UniqueValue]) {
-        for value in values { seen[value.rule, default: []].insert(value.value) }
-    }
 
     func ruleExpression(_ pattern: String) -> RulePattern? { expressions[pattern] }
 
@@ -60,6 +46,7 @@ public final class MappingEngine {
         var tracing = false
         var traces: [FieldTrace] = []
         var findings: [MappingFinding] = []
+        var uniqueValues: [UniqueValue] = []
         var values = CanonicalValues()
         var country: String?
     }
@@ -82,7 +69,6 @@ public final class MappingEngine {
     }
 
     private func map(_ original: Record, run: Run) -> MappedRecord {
-        rememberedNow = []
         let record = applyCorrections(original, run: run)
         let scope = Scope(record: record, top: record)
         var addresses: [Address] = []
@@ -113,16 +99,16 @@ public final class MappingEngine {
             }
             customer = built
         }
-        checkRules(record: record, canonical: run.values, findings: &run.findings)
+        checkRules(record: record, canonical: run.values, findings: &run.findings, unique: &run.uniqueValues)
         if customer == nil && !run.findings.contains(where: { $0.outcome == .reject }) {
             run.findings.append(
                 MappingFinding(
                     .reject, rule: "key", field: "key", value: nil, message: "the record has no customer key after mapping",
                     fix: "fill the source key field (\(mapping.source.key.joined(separator: ", ")))"))
         }
-        if let legacyKey = customer?.legacyKey { applyDecisions(legacyKey: legacyKey, findings: &run.findings) }
+        if let legacyKey = customer?.legacyKey { mapping.applyDecisions(legacyKey: legacyKey, to: &run.findings) }
         var mapped = MappedRecord(customer: customer, findings: run.findings, position: record.position)
-        mapped.uniqueValues = rememberedNow
+        mapped.uniqueValues = run.uniqueValues
         return mapped
     }
 
@@ -171,22 +157,6 @@ public final class MappingEngine {
                         + "(\(correction.who), corrections.csv line \(correction.line))"))
         }
         return corrected
-    }
-
-    private func applyDecisions(legacyKey: String, findings: inout [MappingFinding]) {
-        guard let decisions = mapping.decisions[legacyKey] else { return }
-        for decision in decisions {
-            for index in findings.indices where findings[index].rule == decision.rule && findings[index].outcome == .review {
-                switch decision.verdict {
-                case .approve:
-                    findings[index].outcome = .approved
-                    findings[index].message += " — approved by \(decision.who) (review-decisions.csv line \(decision.line))"
-                case .reject:
-                    findings[index].outcome = .reject
-                    findings[index].message += " — rejected by \(decision.who) (review-decisions.csv line \(decision.line))"
-                }
-            }
-        }
     }
 
     // MARK: Values

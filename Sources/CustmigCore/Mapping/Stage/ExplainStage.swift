@@ -71,11 +71,42 @@ public enum ExplainStage {
             record = try MapStage.attachChildren(
                 to: record, key: engine.sourceKey(of: record), files: mapping.source.files, ledger: ledger, run: run)
         }
-        let (_, trace) = engine.explain(record)
+        var (_, trace) = engine.explain(record)
+        try settleUniqueRules(in: &trace, mapping: mapping, run: run, legacyKey: found["legacy_key"], ledger: ledger)
         return Explanation(
             run: run, legacyKey: found["legacy_key"], key: found["key"], status: found["status"], mapping: mapping.name,
             mappingVersion: mapping.version, sourceFile: path, sourceLine: found["source_line"],
             sourceIndex: found["source_index"], sourceRecord: RecordJSON.render(record, withPosition: true), trace: trace)
+    }
+
+    /// A `unique` rule's verdict depends on the records before this one, which a replay of one record
+    /// does not see: the run settled it in the ledger, so the verdict and finding are read from there.
+    private static func settleUniqueRules(
+        in trace: inout RecordTrace, mapping: Mapping, run: Int64, legacyKey: String, ledger: Ledger
+    ) throws {
+        let unique = mapping.rules.filter { rule in
+            if case .unique = rule.kind { return true }
+            return false
+        }.map(\.id)
+        guard !unique.isEmpty else { return }
+        let stored = try ledger.database.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT outcome, rule, field, value, message, fix FROM finding
+                    WHERE run_id = ? AND legacy_key = ? AND rule IN (\(unique.map { _ in "?" }.joined(separator: ", ")))
+                    ORDER BY id
+                    """, arguments: StatementArguments([run, legacyKey] as [any DatabaseValueConvertible]) + StatementArguments(unique))
+        }
+        for row in stored {
+            let outcome = MappingFinding.Outcome(rawValue: row["outcome"]) ?? .review
+            let finding = MappingFinding(
+                outcome, rule: row["rule"], field: row["field"], value: row["value"], message: row["message"], fix: row["fix"])
+            trace.findings.append(finding)
+            if let index = trace.rules.firstIndex(where: { $0.rule == finding.rule }) {
+                trace.rules[index] = RecordTrace.Verdict(rule: finding.rule, outcome: finding.outcome.rawValue, message: finding.message)
+            }
+        }
     }
 
     /// The mapping version as the ledger stored it, loaded from a private temporary folder.

@@ -21,13 +21,24 @@ struct MapChunk {
         /// The key the ledger stores the record under: its legacy key, or its position in the input.
         func storedKey(input: Int) -> String { legacyKey ?? "#\(input):\(position.index)" }
 
+        /// Adds a finding settled after mapping (a repeated `unique` value) and the status it implies.
+        mutating func add(_ finding: MappingFinding) {
+            findings.append(finding)
+            status = Self.status(of: findings)
+        }
+
+        static func status(of findings: [MappingFinding]) -> String {
+            if findings.contains(where: { $0.outcome == .reject }) { return "rejected" }
+            return findings.contains(where: { $0.outcome == .review }) ? "review" : "ok"
+        }
+
         init(_ mapped: MappedRecord, sequence: String?) {
             legacyKey = mapped.customer?.legacyKey
             key = mapped.customer?.key
             findings = mapped.findings
             position = mapped.position
             uniqueValues = mapped.uniqueValues
-            status = mapped.isRejected ? "rejected" : (mapped.needsReview ? "review" : "ok")
+            status = Self.status(of: mapped.findings)
             self.sequence = sequence
             json = mapped.customer?.jsonText ?? "{}"
             jsonHash = CustomerSet.recordHash(json)

@@ -7,22 +7,16 @@ final class MapLedgerWriter {
     let ledger: Ledger
     let run: Int64
     let policy: SameKeyPolicy
+    private let unique: UniqueCheck
     private let encoder: JSONEncoder
 
-    init(ledger: Ledger, run: Int64, policy: SameKeyPolicy) throws {
+    init(ledger: Ledger, run: Int64, mapping: Mapping) throws {
         self.ledger = ledger
         self.run = run
-        self.policy = policy
+        policy = mapping.source.sameKey
+        unique = UniqueCheck(mapping: mapping)
         encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-    }
-
-    func uniqueValues() throws -> [UniqueValue] {
-        try ledger.database.read { db in
-            try Row.fetchAll(db, sql: "SELECT rule, value FROM unique_value WHERE run_id = ?", arguments: [run]).map {
-                UniqueValue(rule: $0["rule"], value: $0["value"])
-            }
-        }
     }
 
     /// Commits a chunk and the checkpoint that follows it; returns the chunk's superseded count.
@@ -30,7 +24,13 @@ final class MapLedgerWriter {
     func commit(_ chunk: MapChunk, input: Int, next: ReadPosition, done: Bool, counts: inout InputCounts) throws -> Int
     {
         var superseded = 0
+        var chunk = chunk
         try ledger.database.write { db in
+            // Unique values first, in extract order (whichever record later wins its key: the engine
+            // saw them all), so that a repeat's finding and status are stored with its record.
+            for number in chunk.items.indices where !chunk.items[number].uniqueValues.isEmpty {
+                try unique.register(&chunk.items[number], input: input, run: run, db: db)
+            }
             // Bound straight through SQLite's API (GRDB's argument boxing cost the ledger's thread more
             // than SQLite's own work on these rows), many rows per statement. A key stored before is
             // skipped by the insert and settled afterwards by the `same_key` policy: the ledger's
@@ -102,14 +102,8 @@ final class MapLedgerWriter {
                 }
             }
             var kept: [(item: Int, finding: Int)] = []
-            for (number, item) in chunk.items.enumerated() {
-                if !dropped.contains(number) { kept += item.findings.indices.map { (number, $0) } }
-                // What the engine remembered, whichever record won: a resumed run starts from the same.
-                for unique in item.uniqueValues {
-                    try db.execute(
-                        sql: "INSERT OR IGNORE INTO unique_value (run_id, rule, value) VALUES (?, ?, ?)",
-                        arguments: [run, unique.rule, unique.value])
-                }
+            for (number, item) in chunk.items.enumerated() where !dropped.contains(number) {
+                kept += item.findings.indices.map { (number, $0) }
             }
             try MultiRowInsert(
                 db,

@@ -84,8 +84,7 @@ public enum MapStage {
             return id
         }
         let engine = MappingEngine(mapping: mapping)
-        let writer = try MapLedgerWriter(ledger: ledger, run: run, policy: mapping.source.sameKey)
-        engine.preload(try writer.uniqueValues())
+        let writer = try MapLedgerWriter(ledger: ledger, run: run, mapping: mapping)
         for (position, input) in hashes.enumerated() where roles[position] != "primary" {
             guard let file = mapping.source.files.first(where: { $0.name == roles[position] }) else { continue }
             try stageInput(
@@ -275,15 +274,11 @@ public enum MapStage {
         init(counts: InputCounts) { self.counts = counts }
     }
 
-    /// Engines to map a chunk with: one per core, when the mapping allows it. `unique` rules depend on
-    /// record order, so a mapping with one is mapped by a single engine.
+    /// Engines to map a chunk with: one per core (up to four). They share nothing: `unique` rules,
+    /// which depend on record order, are settled by the ledger's writer.
     private static func parallelEngines(for engine: MappingEngine) -> [MappingEngine] {
-        let hasUnique = engine.mapping.rules.contains { rule in
-            if case .unique = rule.kind { return true }
-            return false
-        }
         let cores = ProcessInfo.processInfo.activeProcessorCount
-        guard !hasUnique, cores > 1 else { return [engine] }
+        guard cores > 1 else { return [engine] }
         return [engine] + (1..<min(cores, 4)).map { _ in MappingEngine(mapping: engine.mapping) }
     }
 
