@@ -127,10 +127,15 @@ final class MapLedgerWriter {
                 bind.int(record.position.line)
                 bind.int(record.position.index)
             }
-            for (source, key) in chunk.claims {
-                try db.cachedStatement(
-                    sql: "UPDATE staged_row SET claimed = 1 WHERE run_id = ? AND source = ? AND key = ?"
-                ).execute(arguments: [run, source, key])
+            if !chunk.claims.isEmpty {
+                let claim = try RawStatement(db, sql: "UPDATE staged_row SET claimed = 1 WHERE run_id = ? AND source = ? AND key = ?")
+                for (source, key) in chunk.claims {
+                    try claim.run { bind in
+                        bind.int(runId)
+                        bind.text(source)
+                        bind.text(key)
+                    }
+                }
             }
             for finding in chunk.malformed { try Self.insertMalformed(finding, run: run, input: input, db: db) }
             var updated = counts

@@ -84,7 +84,9 @@ extension MapStage {
     ) throws -> [Record] {
         var joined = records
         let distinct = Array(Set(keys))
-        try ledger.database.read { db in
+        // On the ledger's read connection: the staged rows are committed, and the writer's connection
+        // stays free for the chunk being stored meanwhile.
+        try ledger.reader().read { db in
             for file in files where !file.isPrimary {
                 var rowsByKey: [String: [String]] = [:]
                 var start = 0

@@ -174,11 +174,21 @@ public enum MapStage {
             }
         }
         let next = try first ?? reader.next()
+        let mapping = engine.mapping
+        let files = mapping.source.files
+        // Joined files' rows are attached on the read-ahead thread too, while the chunk before is mapped.
+        let join: ChunkReader.Join? =
+            files.isEmpty
+            ? nil
+            : { records in
+                let keys = records.map { MappingEngine.sourceKey(of: $0, mapping: mapping) }
+                let joined = try attachChildren(to: records, keys: keys, files: files, ledger: writer.ledger, run: writer.run)
+                return (joined, keys)
+            }
         let source = ChunkReader(
             reader: reader, next: next, chunkSize: options.chunkSize,
-            malformed: reader.drainFindings().filter { ($0.recordIndex ?? Int.max) >= startIndex })
+            malformed: reader.drainFindings().filter { ($0.recordIndex ?? Int.max) >= startIndex }, join: join)
         var chunk = MapChunk()
-        let files = engine.mapping.source.files
         let engines = parallelEngines(for: engine)
         // Chunk k is written to the ledger while chunk k+1 is read and mapped; commits stay in order
         // and at most one is in flight, so a crash still leaves the ledger at a checkpoint.
@@ -204,15 +214,10 @@ public enum MapStage {
             let read = try reads.take(piece)
             if read.upcoming != nil { reads.request(piece + 1) }
             chunk.malformed += read.malformed
-            var records = read.records
+            let records = read.records
             if !records.isEmpty {
-                if !files.isEmpty {
-                    let keys = records.map(engine.sourceKey(of:))
-                    records = try attachChildren(
-                        to: records, keys: keys, files: files, ledger: writer.ledger, run: writer.run)
-                    for key in keys {
-                        for file in files where !file.isPrimary { chunk.claims.append((file.name, key)) }
-                    }
+                for key in read.keys {
+                    for file in files where !file.isPrimary { chunk.claims.append((file.name, key)) }
                 }
                 chunk.items = map(records, with: engines)
                 chunk.read += records.count
@@ -233,20 +238,27 @@ public enum MapStage {
     private final class ChunkReader: @unchecked Sendable {
         struct Chunk {
             var records: [Record]
+            /// The records' source keys, when joined files were attached to them.
+            var keys: [String] = []
             var malformed: [Finding]
             var upcoming: ReadPosition?
         }
+
+        /// Attaches joined files' rows to a chunk's records; returns them with their source keys.
+        typealias Join = ([Record]) throws -> (records: [Record], keys: [String])
 
         private let reader: ExtractReader
         private let chunkSize: Int
         private var next: Record?
         private var malformed: [Finding]
+        private let join: Join?
 
-        init(reader: ExtractReader, next: Record?, chunkSize: Int, malformed: [Finding]) {
+        init(reader: ExtractReader, next: Record?, chunkSize: Int, malformed: [Finding], join: Join?) {
             self.reader = reader
             self.next = next
             self.chunkSize = chunkSize
             self.malformed = malformed
+            self.join = join
         }
 
         /// Called from one thread at a time, in order.
@@ -263,6 +275,10 @@ public enum MapStage {
             }
             if upcoming == nil { malformed += reader.drainFindings().filter(MapChunk.isKept) }
             defer { malformed = [] }
+            if let join, !records.isEmpty {
+                let (joined, keys) = try join(records)
+                return Chunk(records: joined, keys: keys, malformed: malformed, upcoming: upcoming)
+            }
             return Chunk(records: records, malformed: malformed, upcoming: upcoming)
         }
     }
