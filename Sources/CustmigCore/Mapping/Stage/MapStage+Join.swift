@@ -22,55 +22,6 @@ extension MapStage {
         }
     }
 
-    /// Stages a joined source file's rows in the ledger by key, committing chunks with checkpoints.
-    static func stageInput(
-        _ path: String, position: Int, file: SourceFile, mapping: Mapping, ledger: Ledger, run: Int64, chunkSize: Int
-    ) throws {
-        let checkpoint = try ledger.database.read { db in
-            try Row.fetchOne(
-                db, sql: "SELECT record_index, done, counts FROM checkpoint WHERE run_id = ? AND input = ?",
-                arguments: [run, position])
-        }
-        guard let checkpoint, !(checkpoint["done"] as Bool) else { return }
-        var counts = (try? JSONDecoder().decode(InputCounts.self, from: Data((checkpoint["counts"] as String).utf8)))
-            ?? InputCounts()
-        let startIndex: Int = checkpoint["record_index"]
-        let reader = try ExtractOpener.open(path: path, options: mapping.source.extractOptions)
-        var rows: [(key: String, index: Int, data: String)] = []
-        var malformed: [Finding] = []
-        func commit(next: Int, done: Bool) throws {
-            try ledger.database.write { db in
-                for row in rows {
-                    try db.cachedStatement(
-                        sql: "INSERT INTO staged_row (run_id, source, key, input, record_index, data) VALUES (?, ?, ?, ?, ?, ?)"
-                    ).execute(arguments: [run, file.name, row.key, position, row.index, row.data])
-                }
-                for finding in malformed {
-                    try MapLedgerWriter.insertMalformed(finding, run: run, input: position, db: db)
-                }
-                counts.read += rows.count
-                counts.malformed += malformed.filter { $0.severity == .error && $0.recordIndex != nil }.count
-                try db.execute(
-                    sql: "UPDATE checkpoint SET record_index = ?, records = ?, done = ?, counts = ?, updated_at = ? WHERE run_id = ? AND input = ?",
-                    arguments: [
-                        next, counts.read, done, String(decoding: try JSONEncoder().encode(counts), as: UTF8.self), Date(),
-                        run, position,
-                    ])
-            }
-            rows = []
-            malformed = []
-        }
-        while let record = try reader.next() {
-            malformed += reader.drainFindings().filter { MapChunk.isKept($0) && ($0.recordIndex ?? Int.max) >= startIndex }
-            guard record.position.index >= startIndex else { continue }
-            let key = file.key.map { (record.text(atPath: $0) ?? "").trimmedWhitespace }.joined(separator: "|")
-            rows.append((key, record.position.index, StagedRowText.encode(record)))
-            if rows.count >= chunkSize { try commit(next: record.position.index + 1, done: false) }
-        }
-        malformed += reader.drainFindings().filter(MapChunk.isKept)
-        try commit(next: Int.max, done: true)
-    }
-
     /// The primary record with each joined file's rows for its key as a child list.
     static func attachChildren(to record: Record, key: String, files: [SourceFile], ledger: Ledger, run: Int64) throws -> Record {
         try attachChildren(to: [record], keys: [key], files: files, ledger: ledger, run: run)[0]

@@ -1,0 +1,104 @@
+import Foundation
+import GRDB
+
+extension MapStage {
+    /// Stages a joined source file's rows in the ledger by key, committing chunks with checkpoints.
+    ///
+    /// The next chunk is read and encoded on the read-ahead thread while this one is written, many
+    /// rows per statement (1.74M table rows of 200,000 customers: the staging took 8–9 s of a 27 s map).
+    static func stageInput(
+        _ path: String, position: Int, file: SourceFile, mapping: Mapping, ledger: Ledger, run: Int64, chunkSize: Int
+    ) throws {
+        let checkpoint = try ledger.database.read { db in
+            try Row.fetchOne(
+                db, sql: "SELECT record_index, done, counts FROM checkpoint WHERE run_id = ? AND input = ?",
+                arguments: [run, position])
+        }
+        guard let checkpoint, !(checkpoint["done"] as Bool) else { return }
+        var counts = (try? JSONDecoder().decode(InputCounts.self, from: Data((checkpoint["counts"] as String).utf8)))
+            ?? InputCounts()
+        let source = StagingReader(
+            reader: try ExtractOpener.open(path: path, options: mapping.source.extractOptions), file: file,
+            startIndex: checkpoint["record_index"], chunkSize: chunkSize)
+        let reads = Prefetch<StagingReader.Chunk> { _ in try source.read() }
+        reads.request(0)
+        let encoder = JSONEncoder()
+        for piece in 0... {
+            let chunk = try reads.take(piece)
+            if !chunk.done { reads.request(piece + 1) }
+            try ledger.database.write { db in
+                try MultiRowInsert(
+                    db, prefix: "INSERT INTO staged_row (run_id, source, key, input, record_index, data)", columns: 6
+                ).run(count: chunk.rows.count) { index, bind in
+                    let row = chunk.rows[index]
+                    bind.int(Int(run))
+                    bind.text(file.name)
+                    bind.text(row.key)
+                    bind.int(position)
+                    bind.int(row.index)
+                    bind.text(row.data)
+                }
+                for finding in chunk.malformed {
+                    try MapLedgerWriter.insertMalformed(finding, run: run, input: position, db: db)
+                }
+                counts.read += chunk.rows.count
+                counts.malformed += chunk.malformed.filter { $0.severity == .error && $0.recordIndex != nil }.count
+                try db.execute(
+                    sql: "UPDATE checkpoint SET record_index = ?, records = ?, done = ?, counts = ?, updated_at = ? WHERE run_id = ? AND input = ?",
+                    arguments: [
+                        chunk.next, counts.read, chunk.done, String(decoding: try encoder.encode(counts), as: UTF8.self),
+                        Date(), run, position,
+                    ])
+            }
+            reads.discard(chunk)
+            if chunk.done { break }
+        }
+    }
+
+    /// Reads a joined file a chunk of rows at a time, keyed and encoded as `staged_row` keeps them,
+    /// from the record its checkpoint names (the rows before are read again but not kept).
+    private final class StagingReader: @unchecked Sendable {
+        struct Chunk {
+            var rows: [(key: String, index: Int, data: String)] = []
+            var malformed: [Finding] = []
+            /// The record index a resumed run starts from.
+            var next = Int.max
+            var done = false
+        }
+
+        private let reader: ExtractReader
+        private let file: SourceFile
+        private let startIndex: Int
+        private let chunkSize: Int
+
+        init(reader: ExtractReader, file: SourceFile, startIndex: Int, chunkSize: Int) {
+            self.reader = reader
+            self.file = file
+            self.startIndex = startIndex
+            self.chunkSize = chunkSize
+        }
+
+        /// Called from one thread at a time, in order.
+        func read() throws -> Chunk {
+            var chunk = Chunk()
+            chunk.rows.reserveCapacity(chunkSize)
+            while let record = try reader.next() {
+                chunk.malformed += reader.drainFindings().filter {
+                    MapChunk.isKept($0) && ($0.recordIndex ?? Int.max) >= startIndex
+                }
+                guard record.position.index >= startIndex else { continue }
+                // The same folding as the primary record's key (``MappingEngine/sourceKey(of:mapping:)``).
+                let key = file.key.map { TextFolding.composed((record.text(atPath: $0) ?? "").trimmedWhitespace) }
+                    .joined(separator: "|")
+                chunk.rows.append((key, record.position.index, StagedRowText.encode(record)))
+                if chunk.rows.count >= chunkSize {
+                    chunk.next = record.position.index + 1
+                    return chunk
+                }
+            }
+            chunk.malformed += reader.drainFindings().filter(MapChunk.isKept)
+            chunk.done = true
+            return chunk
+        }
+    }
+}
