@@ -370,6 +370,26 @@ struct JoinTests {
         #expect(explanation.trace.fields.contains { $0.field == "sales_areas[1].sales_organization" && $0.value == "2000" })
     }
 
+    @Test("a key spelt with a decomposed umlaut in one file and a composed one in the other still joins")
+    func unicodeKeys() throws {
+        let folder = try Paths.scratch()
+        try FileManager.default.copyItem(atPath: Paths.fixture("join") + "/mapping.yaml", toPath: folder + "/mapping.yaml")
+        try "KUNNR,NAME1,LAND1,ORT01\nM\u{00DC}LLER01,Müller GmbH,DE,Berlin\n"
+            .write(toFile: folder + "/KNA1.csv", atomically: true, encoding: .utf8)
+        try "KUNNR,VKORG,VTWEG,SPART,ZTERM\nMU\u{0308}LLER01 ,1000,10,00,NT30\n"
+            .write(toFile: folder + "/KNVV.csv", atomically: true, encoding: .utf8)
+        let workspace = try Workspace(path: try Paths.scratch(), command: "test", writer: true)
+        let summary = try MapStage.run(
+            MapOptions(
+                mappingPath: folder + "/mapping.yaml", extracts: [folder + "/KNA1.csv", folder + "/KNVV.csv"],
+                command: "test", custmigVersion: CustmigVersion.current), workspace: workspace)
+        #expect(summary.orphans.isEmpty, "\(summary.orphans)")
+        let data = try #require(
+            try workspace.ledger.database.read { db in try String.fetchOne(db, sql: "SELECT data FROM canonical_record") })
+        let customer = try JSONDecoder().decode(CanonicalCustomer.self, from: Data(data.utf8))
+        #expect(customer.salesAreas.map(\.salesOrganization) == ["1000"])
+    }
+
     @Test("an extract matching no declared file is refused")
     func unmatched() throws {
         let workspace = try Workspace(path: try Paths.scratch(), command: "test", writer: true)
