@@ -23,15 +23,22 @@ public enum RejectReport {
                     SELECT outcome, rule, legacy_key, field, value, message, fix, source_input, source_line, source_index
                     FROM finding WHERE run_id = ? AND outcome IN ('reject', 'review', 'note') ORDER BY rule, source_input, source_index
                     """, arguments: [run])
+            // Columns by position: a name lookup per column per finding was a third of the report's time.
+            var line = ""
             while let row = try cursor.next() {
                 let fields: [String] = [
-                    row["outcome"], row["rule"], row["legacy_key"] ?? "", row["field"] ?? "", row["value"] ?? "",
-                    row["message"], row["fix"] ?? "", pathOf[row["source_input"]] ?? "", String(row["source_line"] as Int),
-                    String(row["source_index"] as Int),
+                    row[0], row[1], row[2] ?? "", row[3] ?? "", row[4] ?? "", row[5], row[6] ?? "",
+                    pathOf[row[7]] ?? "", String(row[8] as Int), String(row[9] as Int),
                 ]
-                try csv.write(fields.map(spreadsheetCell).joined(separator: ",") + "\n")
-                let rule: String = row["rule"]
-                if groups.last?.rule != rule { groups.append((rule, row["outcome"], 0, [])) }
+                line.removeAll(keepingCapacity: true)
+                for (index, field) in fields.enumerated() {
+                    if index > 0 { line += "," }
+                    line += spreadsheetCell(field)
+                }
+                line += "\n"
+                try csv.write(line)
+                let rule = fields[1]
+                if groups.last?.rule != rule { groups.append((rule, fields[0], 0, [])) }
                 groups[groups.count - 1].total += 1
                 if groups[groups.count - 1].rows.count < rowsPerRule { groups[groups.count - 1].rows.append(fields) }
             }
@@ -90,11 +97,15 @@ public enum RejectReport {
     /// RFC 4180 quoting, by bytes (Foundation's `contains` on Linux goes through CFString: slow).
     static func quote(_ value: String) -> String {
         guard value.utf8.contains(where: { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }) else { return value }
-        var quoted = "\""
-        for character in value {
-            if character == "\"" { quoted += "\"\"" } else { quoted.append(character) }
+        // By bytes too: walking Characters (grapheme breaking) was half of the report's time.
+        var bytes: [UInt8] = [0x22]
+        bytes.reserveCapacity(value.utf8.count + 8)
+        for byte in value.utf8 {
+            if byte == 0x22 { bytes.append(0x22) }
+            bytes.append(byte)
         }
-        return quoted + "\""
+        bytes.append(0x22)
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     private static func render(groups: [(rule: String, outcome: String, total: Int, rows: [[String]])], run: Int64) -> String {

@@ -276,6 +276,11 @@ public final class Ledger: @unchecked Sendable {
                     (run_id, status, legacy_key, refs, source_input, source_line, source_index) WHERE refs <> ''
                     """)
         }
+        migrator.registerMigration("v8-record-status") { db in
+            /// A run's customers counted by status (the map's summary, `status`) without reading every
+            /// record: the count scanned the whole table (0.65 s of the end of a 1M-record map).
+            try db.create(index: "canonical_record_by_status", on: "canonical_record", columns: ["run_id", "status"])
+        }
         return migrator
     }
 }

@@ -651,6 +651,7 @@ struct SpreadsheetCellTests {
             ("=HYPERLINK(\"http://x\",\"y\")", "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\""), ("@SUM(A1)", "'@SUM(A1)"),
             ("+cmd|' /C calc'!A0", "'+cmd|' /C calc'!A0"), ("-2+3", "'-2+3"), ("-1234.56", "-1234.56"),
             ("+49301234567", "+49301234567"), ("Müller, Anna", "\"Müller, Anna\""), ("", ""), ("-", "'-"),
+            ("Zu\u{308}rich \"Süd\"\r\nAG", "\"Zu\u{308}rich \"\"Süd\"\"\r\nAG\""),
         ])
     func cells(_ value: String, _ expected: String) {
         #expect(RejectReport.spreadsheetCell(value) == expected)
