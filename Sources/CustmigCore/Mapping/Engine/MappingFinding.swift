@@ -37,8 +37,8 @@ public struct MappedRecord: Sendable {
     public var customer: CanonicalCustomer?
     public var findings: [MappingFinding]
     public var position: SourcePosition
-    /// Values this record registered with `unique` rules, as (rule, value): the ledger keeps them so a
-    /// resumed run checks uniqueness against what was committed before the interruption.
+    /// This record's values for `unique` rules, as (rule, value): the ledger's writer checks them
+    /// against the records before it, in extract order, and keeps them for the records after.
     public var uniqueValues: [UniqueValue] = []
 
     public var isRejected: Bool { findings.contains { $0.outcome == .reject } }

@@ -89,7 +89,8 @@ final class MapLedgerWriter {
                         dropped.insert(earlier)
                     } else {
                         try db.execute(
-                            sql: "DELETE FROM finding WHERE run_id = ? AND legacy_key = ?", arguments: [run, keys[number]])
+                            sql: "DELETE FROM finding WHERE run_id = ? AND legacy_key = ?",
+                            arguments: [run, keys[number]])
                     }
                     try RawStatement(
                         db,
@@ -128,7 +129,8 @@ final class MapLedgerWriter {
                 bind.int(record.position.index)
             }
             if !chunk.claims.isEmpty {
-                let claim = try RawStatement(db, sql: "UPDATE staged_row SET claimed = 1 WHERE run_id = ? AND source = ? AND key = ?")
+                let claim = try RawStatement(
+                    db, sql: "UPDATE staged_row SET claimed = 1 WHERE run_id = ? AND source = ? AND key = ?")
                 for (source, key) in chunk.claims {
                     try claim.run { bind in
                         bind.int(runId)

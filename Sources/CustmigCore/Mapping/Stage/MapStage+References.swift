@@ -25,7 +25,8 @@ extension MapStage {
                     """, arguments: [run])
             try db.execute(sql: "DELETE FROM finding WHERE run_id = ? AND rule = 'reference'", arguments: [run])
             let lookup = try ReferenceLookup(db: db, run: run)
-            let changed = try db.makeStatement(sql: "INSERT OR IGNORE INTO temp.reference_changed (legacy_key) VALUES (?)")
+            let changed = try db.makeStatement(
+                sql: "INSERT OR IGNORE INTO temp.reference_changed (legacy_key) VALUES (?)")
             var page: [Referring] = []
             func resolve() throws {
                 var known: [String: Bool] = [:]
@@ -75,10 +76,12 @@ extension MapStage {
         referring: Referring, reference: String, mapping: Mapping, run: Int64, db: Database
     ) throws {
         var outcome = mapping.missingReference.rawValue
-        var message = "refers to customer \(reference), which is neither in these extracts (unrejected) nor loaded by an earlier run"
+        var message =
+            "refers to customer \(reference), which is neither in these extracts (unrejected) nor loaded by an earlier run"
         if let decision = mapping.decisions[referring.key]?.first(where: { $0.rule == "reference" }) {
             outcome = decision.verdict == .approve ? MappingFinding.Outcome.approved.rawValue : "reject"
-            message += " — \(decision.verdict == .approve ? "approved" : "rejected") by \(decision.who) "
+            message +=
+                " — \(decision.verdict == .approve ? "approved" : "rejected") by \(decision.who) "
                 + "(review-decisions.csv line \(decision.line))"
         }
         try db.cachedStatement(

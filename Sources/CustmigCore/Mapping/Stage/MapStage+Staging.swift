@@ -15,7 +15,8 @@ extension MapStage {
                 arguments: [run, position])
         }
         guard let checkpoint, !(checkpoint["done"] as Bool) else { return }
-        var counts = (try? JSONDecoder().decode(InputCounts.self, from: Data((checkpoint["counts"] as String).utf8)))
+        var counts =
+            (try? JSONDecoder().decode(InputCounts.self, from: Data((checkpoint["counts"] as String).utf8)))
             ?? InputCounts()
         let source = StagingReader(
             reader: try ExtractOpener.open(path: path, options: mapping.source.extractOptions), file: file,
@@ -44,9 +45,11 @@ extension MapStage {
                 counts.read += chunk.rows.count
                 counts.malformed += chunk.malformed.filter { $0.severity == .error && $0.recordIndex != nil }.count
                 try db.execute(
-                    sql: "UPDATE checkpoint SET record_index = ?, records = ?, done = ?, counts = ?, updated_at = ? WHERE run_id = ? AND input = ?",
+                    sql:
+                        "UPDATE checkpoint SET record_index = ?, records = ?, done = ?, counts = ?, updated_at = ? WHERE run_id = ? AND input = ?",
                     arguments: [
-                        chunk.next, counts.read, chunk.done, String(decoding: try encoder.encode(counts), as: UTF8.self),
+                        chunk.next, counts.read, chunk.done,
+                        String(decoding: try encoder.encode(counts), as: UTF8.self),
                         Date(), run, position,
                     ])
             }

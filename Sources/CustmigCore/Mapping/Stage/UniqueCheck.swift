@@ -22,7 +22,8 @@ struct UniqueCheck {
     /// finding (settled by the stewards' decisions, like every other review finding) and its status.
     func register(_ item: inout MapChunk.Item, input: Int, run: Int64, db: Database) throws {
         guard !item.uniqueValues.isEmpty else { return }
-        let insert = try RawStatement(db, sql: "INSERT OR IGNORE INTO unique_value (run_id, rule, value) VALUES (?, ?, ?)")
+        let insert = try RawStatement(
+            db, sql: "INSERT OR IGNORE INTO unique_value (run_id, rule, value) VALUES (?, ?, ?)")
         for unique in item.uniqueValues {
             try insert.run { bind in
                 bind.int(Int(run))
