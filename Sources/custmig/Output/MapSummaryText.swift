@@ -25,6 +25,9 @@ enum MapSummaryText {
             for code in summary.unknownCodes.prefix(20) {
                 lines.append("  \(code.valueMap): \"\(code.code)\" × \(code.count)")
             }
+            if summary.unknownCodesTotal > 20 {
+                lines.append("  … and \(summary.unknownCodesTotal - 20) more codes (every one in the reject report)")
+            }
         }
         if !summary.extractProblems.isEmpty {
             lines.append("problems with the extracts themselves:")

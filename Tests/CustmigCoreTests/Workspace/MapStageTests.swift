@@ -200,6 +200,41 @@ struct MapStageTests {
         #expect(results[2] == results[0])
     }
 
+    @Test("unknown value-map codes: the 1,000 most frequent are listed, all are counted, each is in the report")
+    func manyUnknownCodes() throws {
+        let header = SampleGenerator.csvColumns.joined(separator: ",")
+        func row(_ number: Int) -> String {
+            SampleGenerator.csvColumns.map { column -> String in
+                switch column {
+                case "CUSTNO": return String(100_000 + number)
+                case "NAME1": return "Customer \(number)"
+                case "COUNTRY": return "DE"
+                case "ZIP": return "10115"
+                case "BLOCKED": return number < 10 ? "Q" : "Q\(number)"
+                default: return ""
+                }
+            }.joined(separator: ",")
+        }
+        let folder = try Paths.scratch()
+        try ([header] + (0..<1_200).map(row)).joined(separator: "\n").appending("\n")
+            .write(toFile: folder + "/c.csv", atomically: true, encoding: .utf8)
+        let mappingFolder = try StewardFilesTests.mappingFolder()
+        let yaml = try String(contentsOfFile: mappingFolder + "/mapping.yaml", encoding: .utf8)
+            .replacingOccurrences(of: "encoding: windows-1252", with: "encoding: utf-8")
+            .replacingOccurrences(of: "delimiter: \";\"", with: "delimiter: \",\"")
+        try yaml.write(toFile: mappingFolder + "/mapping.yaml", atomically: true, encoding: .utf8)
+        let workspace = try Workspace(path: try Paths.scratch(), command: "test", writer: true)
+        let summary = try MapStage.run(
+            MapOptions(
+                mappingPath: mappingFolder + "/mapping.yaml", extracts: [folder + "/c.csv"], command: "test",
+                custmigVersion: CustmigVersion.current), workspace: workspace)
+        #expect(summary.unknownCodesTotal == 1_191)
+        #expect(summary.unknownCodes.count == 1_000)
+        #expect(summary.unknownCodes.first.map { "\($0.valueMap) \($0.code) \($0.count)" } == "flags Q 10")
+        let report = try String(contentsOfFile: summary.reports[1], encoding: .utf8)
+        #expect(report.split(separator: "\n").filter { $0.contains("value_map:flags") }.count == 1_200)
+    }
+
     @Test("chunk size does not change the result")
     func chunking() throws {
         let small = try Paths.scratch()

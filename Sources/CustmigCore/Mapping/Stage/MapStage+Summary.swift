@@ -37,13 +37,22 @@ extension MapStage {
                 db,
                 sql: """
                     SELECT rule, value, COUNT(*) AS n FROM finding WHERE run_id = ? AND rule LIKE 'value_map:%'
-                    GROUP BY rule, value ORDER BY n DESC, value
+                    GROUP BY rule, value ORDER BY n DESC, value LIMIT \(MapSummary.unknownCodesListed)
                     """, arguments: [run]
             ).map {
                 MapSummary.UnknownCode(
                     valueMap: String(($0["rule"] as String).dropFirst("value_map:".count)), code: $0["value"] ?? "",
                     count: $0["n"])
             }
+            let unknownTotal =
+                unknown.count < MapSummary.unknownCodesListed
+                ? unknown.count
+                : try Int.fetchOne(
+                    db,
+                    sql: """
+                        SELECT COUNT(*) FROM (SELECT 1 FROM finding WHERE run_id = ? AND rule LIKE 'value_map:%'
+                        GROUP BY rule, value)
+                        """, arguments: [run]) ?? unknown.count
             let rejected = statuses["rejected"] ?? 0
             let orphans = try Row.fetchAll(
                 db,
@@ -103,7 +112,7 @@ extension MapStage {
                             ? "; a full-scope run without records would have the dry run treat every loaded customer as gone."
                             : "."))
             }
-            return MapSummary(
+            var summary = MapSummary(
                 run: run, outcome: "done", mapping: mapping.name, mappingVersion: mapping.version,
                 mappingChecksum: version.checksum, read: read, mapped: statuses["ok"] ?? 0,
                 toReview: statuses["review"] ?? 0, rejected: rejected, superseded: counts.superseded,
@@ -112,6 +121,8 @@ extension MapStage {
                 extractProblems: extractProblems, extractGateFailed: readingStopped || emptyFullExtract, orphans: orphans,
                 rejectThresholdExceeded: mapping.rejectThreshold.isExceeded(rejects: rejected + counts.malformed, of: read),
                 resumed: false, elapsedSeconds: 0, reports: [])
+            summary.unknownCodesTotal = unknownTotal
+            return summary
         }
     }
 }

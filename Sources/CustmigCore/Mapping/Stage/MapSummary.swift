@@ -17,8 +17,12 @@ public struct MapSummary: Sendable, Codable {
     public var malformed: Int
     /// Findings per rule, most frequent first.
     public var perRule: [RuleCount]
-    /// Codes a value map did not know, once per code with how often.
+    /// Codes a value map did not know, once per code with how often: the 1,000 most frequent (a value
+    /// map over a free-text column would otherwise list every record); the rest are in the report.
     public var unknownCodes: [UnknownCode]
+    /// How many distinct unknown codes there are in all.
+    public var unknownCodesTotal = 0
+    static let unknownCodesListed = 1_000
     /// Steward corrections whose customer is not in these extracts (`corrections.csv:LINE KEY FIELD`).
     public var unmatchedCorrections: [String] = []
     /// Review decisions that settled nothing (the customer or its review item is gone).
