@@ -49,6 +49,18 @@ public final class Ledger: @unchecked Sendable {
         }
     }
 
+    /// The schema versions an existing ledger has not had yet; empty when there is no ledger or it
+    /// cannot be read (opening it then reports the problem).
+    static func pendingMigrations(path: String) -> [String] {
+        guard FileManager.default.fileExists(atPath: path) else { return [] }
+        var configuration = Configuration()
+        configuration.readonly = true
+        guard let queue = try? DatabaseQueue(path: path, configuration: configuration),
+            let applied = try? queue.read({ try migrator.appliedIdentifiers($0) })
+        else { return [] }
+        return migrator.migrations.filter { !applied.contains($0) }
+    }
+
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1") { db in

@@ -42,6 +42,12 @@ public final class Workspace {
         ledger = try Ledger(path: path + "/ledger.sqlite")
     }
 
+    /// The ledger schema versions an existing workspace lacks, which opening it will apply first (for
+    /// a big ledger, once, a noticeable wait: say so before it starts). Empty for a new workspace.
+    public static func pendingUpgrade(path: String) -> [String] {
+        Ledger.pendingMigrations(path: path + "/ledger.sqlite")
+    }
+
     /// Where the diff reports of a plan go.
     public func reportFolder(plan: Int64) throws -> String {
         let folder = "\(path)/reports/plan-\(plan)"

@@ -42,7 +42,7 @@ extension Custmig {
         func run() throws {
             try runReportingErrors {
                 let command = (["custmig"] + CommandLine.arguments.dropFirst()).joined(separator: " ")
-                let space = try Workspace(path: workspace.path, command: command, writer: true)
+                let space = try workspace.open(command: command, writer: true)
                 let sqlite = try SQLiteTarget(
                     location: try target ?? PlanStore.targetLocation(of: plan, ledger: space.ledger))
                 var options = CutoverOptions(command: command)

@@ -77,7 +77,7 @@ extension Custmig {
             try runReportingErrors {
                 let command = (["custmig"] + CommandLine.arguments.dropFirst()).joined(separator: " ")
                 let sqlite = try SQLiteTarget(location: target)
-                let space = try Workspace(path: workspace.path, command: command, writer: true)
+                let space = try workspace.open(command: command, writer: true)
                 var options = DryRunOptions(command: command)
                 options.mapRun = mapRun
                 options.batchSize = batchSize
@@ -134,7 +134,7 @@ extension Custmig {
         func run() throws {
             try runReportingErrors {
                 let command = (["custmig"] + CommandLine.arguments.dropFirst()).joined(separator: " ")
-                let space = try Workspace(path: workspace.path, command: command, writer: true)
+                let space = try workspace.open(command: command, writer: true)
                 let id = try PlanStore.resolve(plan, ledger: space.ledger)
                 let hash = try PlanStore.approve(plan: id, by: by, note: note, ledger: space.ledger)
                 Terminal.out("plan \(id) (hash \(hash.prefix(16))…) approved by \(by)")

@@ -42,7 +42,7 @@ extension Custmig.Duplicates {
         func run() throws {
             try runReportingErrors {
                 let command = (["custmig"] + CommandLine.arguments.dropFirst()).joined(separator: " ")
-                let space = try Workspace(path: workspace.path, command: command, writer: true)
+                let space = try workspace.open(command: command, writer: true)
                 let decisions = mapping.map {
                     (($0 as NSString).deletingLastPathComponent.isEmpty
                         ? "." : ($0 as NSString).deletingLastPathComponent)
@@ -103,7 +103,7 @@ extension Custmig.Duplicates {
 
         func run() throws {
             try runReportingErrors {
-                let space = try Workspace(path: workspace.path, command: "custmig duplicates review", writer: false)
+                let space = try workspace.open(command: "custmig duplicates review", writer: false)
                 let count = try DuplicateReview.export(workspace: space, to: out)
                 Terminal.out("\(count) pairs to decide written to \(out)")
             }
@@ -133,7 +133,7 @@ extension Custmig.Duplicates {
 
         func run() throws {
             try runReportingErrors {
-                let space = try Workspace(path: workspace.path, command: "custmig duplicates decide", writer: false)
+                let space = try workspace.open(command: "custmig duplicates decide", writer: false)
                 let count = try DuplicateReview.decide(workspace: space, stewardFile: file, mappingPath: mapping)
                 Terminal.out(
                     "\(count) decisions recorded beside \(mapping); apply them with custmig duplicates --mapping \(mapping)"

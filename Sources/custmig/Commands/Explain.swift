@@ -28,7 +28,7 @@ extension Custmig {
 
         func run() throws {
             try runReportingErrors {
-                let space = try Workspace(path: workspace.path, command: "custmig explain", writer: false)
+                let space = try workspace.open(command: "custmig explain", writer: false)
                 let explanation = try ExplainStage.explain(key: key, run: runID, workspace: space)
                 if json {
                     try Terminal.json(explanation)

@@ -41,7 +41,7 @@ extension Custmig {
         func run() throws {
             try runReportingErrors {
                 let command = (["custmig"] + CommandLine.arguments.dropFirst()).joined(separator: " ")
-                let space = try Workspace(path: workspace.path, command: command, writer: true)
+                let space = try workspace.open(command: command, writer: true)
                 let options = MapOptions(
                     mappingPath: mapping, extracts: extracts, scope: scope, chunkSize: chunk, command: command,
                     custmigVersion: CustmigVersion.current)

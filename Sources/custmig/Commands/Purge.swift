@@ -49,7 +49,7 @@ extension Custmig {
         func run() throws {
             try runReportingErrors {
                 let command = (["custmig"] + CommandLine.arguments.dropFirst()).joined(separator: " ")
-                let space = try Workspace(path: workspace.path, command: command, writer: true)
+                let space = try workspace.open(command: command, writer: true)
                 var sqlite: SQLiteTarget?
                 if let target { sqlite = try SQLiteTarget(location: target) }
                 let summary = try PurgeStage.run(

@@ -27,7 +27,7 @@ extension Custmig {
 
         func run() throws {
             try runReportingErrors {
-                let space = try Workspace(path: workspace.path, command: "custmig reconcile", writer: false)
+                let space = try workspace.open(command: "custmig reconcile", writer: false)
                 let location = try target ?? PlanStore.targetLocation(of: plan, ledger: space.ledger)
                 try Self.reconcile(plan: plan, workspace: space, target: try SQLiteTarget(location: location))
             }
@@ -102,7 +102,7 @@ extension Custmig {
 
             func run() throws {
                 try runReportingErrors {
-                    let space = try Workspace(path: workspace.path, command: "custmig crosswalk show", writer: false)
+                    let space = try workspace.open(command: "custmig crosswalk show", writer: false)
                     let location = try target ?? PlanStore.targetLocation(of: "latest", ledger: space.ledger)
                     let entry = try CrosswalkShow.entry(key, workspace: space, target: try SQLiteTarget(location: location))
                     if json {
@@ -132,7 +132,7 @@ extension Custmig {
 
             func run() throws {
                 try runReportingErrors {
-                    let space = try Workspace(path: workspace.path, command: "custmig crosswalk export", writer: false)
+                    let space = try workspace.open(command: "custmig crosswalk export", writer: false)
                     let location = try target ?? PlanStore.targetLocation(of: "latest", ledger: space.ledger)
                     let count = try CrosswalkExport.write(
                         workspace: space, target: try SQLiteTarget(location: location), to: out)

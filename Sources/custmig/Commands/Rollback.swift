@@ -34,7 +34,7 @@ extension Custmig {
         func run() throws {
             try runReportingErrors {
                 let command = (["custmig"] + CommandLine.arguments.dropFirst()).joined(separator: " ")
-                let space = try Workspace(path: workspace.path, command: command, writer: true)
+                let space = try workspace.open(command: command, writer: true)
                 let sqlite = try SQLiteTarget(
                     location: try target ?? PlanStore.targetLocation(of: plan, ledger: space.ledger))
                 let summary = try RollbackStage.run(plan: plan, mode: mode, workspace: space, target: sqlite)

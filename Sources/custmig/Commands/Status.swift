@@ -22,7 +22,7 @@ extension Custmig {
 
         func run() throws {
             try runReportingErrors {
-                let space = try Workspace(path: workspace.path, command: "custmig status", writer: false)
+                let space = try workspace.open(command: "custmig status", writer: false)
                 let status = try WorkspaceStatus.read(space)
                 if json {
                     try Terminal.json(status)

@@ -1,5 +1,6 @@
 import CustmigCore
 import Foundation
+import GRDB
 import Testing
 
 /// Runs the built `custmig` binary, as a user would.
@@ -144,6 +145,33 @@ struct CommandLineTests {
         let kna1 = try String(contentsOfFile: first + "/KNA1.txt", encoding: .utf8)
         #expect(kna1.hasPrefix("MANDT\tKUNNR\tKTOKD\tLAND1\tNAME1"))
         #expect(kna1.split(separator: "\r\n").count == 51)
+    }
+
+    @Test("a workspace from an older custmig is brought up to date once, with a note first; a current one gets none")
+    func upgradeNote() throws {
+        let workspace = try Paths.scratch()
+        let map = try CLI.run([
+            "map", "--mapping", MappingLoaderTests.shipped("sap-debmas07"), Paths.samples("debmas07.xml"), "--workspace", workspace,
+        ])
+        #expect(map.status == 0, "\(map.stderr)")
+        #expect(!map.stderr.contains("upgrading"))
+        // As an older custmig left it: without the last schema version.
+        let ledger = try DatabaseQueue(path: workspace + "/ledger.sqlite")
+        try ledger.write { db in
+            try db.execute(sql: "DROP INDEX canonical_record_by_status")
+            try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier = 'v8-record-status'")
+        }
+        try ledger.close()
+        let first = try CLI.run(["status", "--workspace", workspace])
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(first.stderr.contains("note: upgrading the workspace's ledger to this custmig's schema (v8-record-status)"))
+        #expect(first.stdout.contains("ok 348"))
+        let second = try CLI.run(["status", "--workspace", workspace])
+        #expect(!second.stderr.contains("upgrading"))
+        let indexes = try DatabaseQueue(path: workspace + "/ledger.sqlite").read { db in
+            try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'canonical_record'")
+        }
+        #expect(indexes.contains("canonical_record_by_status"))
     }
 
     @Test("map: summary on stdout, exit 3 when rejects exceed the threshold, 5 when the workspace is locked")
