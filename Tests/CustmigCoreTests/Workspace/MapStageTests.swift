@@ -132,50 +132,27 @@ struct MapStageTests {
         "a unique rule flags every repeat after the first in extract order, whatever the chunk size; a steward's decision settles one; explain shows the verdict"
     )
     func uniqueInExtractOrder() throws {
-        let header = SampleGenerator.csvColumns.joined(separator: ",")
-        func row(_ key: String, vat: String) -> String {
-            SampleGenerator.csvColumns.map { column -> String in
-                switch column {
-                case "CUSTNO": return key
-                case "NAME1": return "Customer \(key)"
-                case "COUNTRY": return "DE"
-                case "ZIP": return "10115"
-                case "VAT_ID": return vat
-                case "SALES_ORG": return "1000"
-                case "CHANNEL": return "10"
-                case "DIVISION": return "00"
-                default: return ""
-                }
-            }.joined(separator: ",")
-        }
         let vats = ["DE123456789", "DE111111111", "DE123456789", "", "DE111111111", "DE123456789", "DE222222222"]
         let folder = try Paths.scratch()
-        let extract = folder + "/c.csv"
-        try ([header] + vats.enumerated().map { row(String(1 + $0.offset), vat: $0.element) }).joined(separator: "\n")
-            .appending("\n").write(toFile: extract, atomically: true, encoding: .utf8)
-        let mappingFolder = try StewardFilesTests.mappingFolder(
-            decisions: "legacy_key,rule,decision,who\n5,vat-unique,approve,finance\n")
-        let yaml = try String(contentsOfFile: mappingFolder + "/mapping.yaml", encoding: .utf8)
-            .replacingOccurrences(of: "encoding: windows-1252", with: "encoding: utf-8")
-            .replacingOccurrences(of: "delimiter: \";\"", with: "delimiter: \",\"")
-            .replacingOccurrences(
-                of: "rules:\n",
-                with: """
-                    rules:
-                      - id: vat-unique
-                        unique: vat_id
-                        severity: review
-                        message: two customers share a VAT id
-                        fix: find out which customer the VAT id belongs to
+        let extract = try FlatCSVFixture.write(
+            vats.enumerated().map { FlatCSVFixture.row(["CUSTNO": String(1 + $0.offset), "VAT_ID": $0.element]) },
+            to: folder + "/c.csv")
+        let mapping = try FlatCSVFixture.mapping(
+            decisions: "legacy_key,rule,decision,who\n5,vat-unique,approve,finance\n",
+            addingRules: """
+                  - id: vat-unique
+                    unique: vat_id
+                    severity: review
+                    message: two customers share a VAT id
+                    fix: find out which customer the VAT id belongs to
 
-                    """)
-        try yaml.write(toFile: mappingFolder + "/mapping.yaml", atomically: true, encoding: .utf8)
+                """)
         var results: [[String]] = []
         for chunk in [1, 2, 100] {
             let workspace = try Workspace(path: folder + "/w\(chunk)", command: "test", writer: true)
             _ = try MapStage.run(
                 MapOptions(
-                    mappingPath: mappingFolder + "/mapping.yaml", extracts: [extract], chunkSize: chunk, command: "test",
+                    mappingPath: mapping, extracts: [extract], chunkSize: chunk, command: "test",
                     custmigVersion: CustmigVersion.current), workspace: workspace)
             results.append(
                 try workspace.ledger.database.read { db in
@@ -202,31 +179,15 @@ struct MapStageTests {
 
     @Test("unknown value-map codes: the 1,000 most frequent are listed, all are counted, each is in the report")
     func manyUnknownCodes() throws {
-        let header = SampleGenerator.csvColumns.joined(separator: ",")
-        func row(_ number: Int) -> String {
-            SampleGenerator.csvColumns.map { column -> String in
-                switch column {
-                case "CUSTNO": return String(100_000 + number)
-                case "NAME1": return "Customer \(number)"
-                case "COUNTRY": return "DE"
-                case "ZIP": return "10115"
-                case "BLOCKED": return number < 10 ? "Q" : "Q\(number)"
-                default: return ""
-                }
-            }.joined(separator: ",")
-        }
         let folder = try Paths.scratch()
-        try ([header] + (0..<1_200).map(row)).joined(separator: "\n").appending("\n")
-            .write(toFile: folder + "/c.csv", atomically: true, encoding: .utf8)
-        let mappingFolder = try StewardFilesTests.mappingFolder()
-        let yaml = try String(contentsOfFile: mappingFolder + "/mapping.yaml", encoding: .utf8)
-            .replacingOccurrences(of: "encoding: windows-1252", with: "encoding: utf-8")
-            .replacingOccurrences(of: "delimiter: \";\"", with: "delimiter: \",\"")
-        try yaml.write(toFile: mappingFolder + "/mapping.yaml", atomically: true, encoding: .utf8)
+        try FlatCSVFixture.write(
+            (0..<1_200).map { FlatCSVFixture.row(["CUSTNO": String(100_000 + $0), "BLOCKED": $0 < 10 ? "Q" : "Q\($0)"]) },
+            to: folder + "/c.csv")
+        let mapping = try FlatCSVFixture.mapping()
         let workspace = try Workspace(path: try Paths.scratch(), command: "test", writer: true)
         let summary = try MapStage.run(
             MapOptions(
-                mappingPath: mappingFolder + "/mapping.yaml", extracts: [folder + "/c.csv"], command: "test",
+                mappingPath: mapping, extracts: [folder + "/c.csv"], command: "test",
                 custmigVersion: CustmigVersion.current), workspace: workspace)
         #expect(summary.unknownCodesTotal == 1_191)
         #expect(summary.unknownCodes.count == 1_000)
@@ -311,44 +272,22 @@ struct ReferenceTests {
     )
     func parents() throws {
         let folder = try Paths.scratch()
-        let header = SampleGenerator.csvColumns.joined(separator: ",")
         func row(_ key: String, parent: String, deleted: String = "") -> String {
-            SampleGenerator.csvColumns.map { column -> String in
-                switch column {
-                case "CUSTNO": return key
-                case "NAME1": return "Customer \(key)"
-                case "COUNTRY": return "DE"
-                case "ZIP": return "10115"
-                case "PARENT_NO": return parent
-                case "DELETED": return deleted
-                case "SALES_ORG": return "1000"
-                case "CHANNEL": return "10"
-                case "DIVISION": return "00"
-                default: return ""
-                }
-            }.joined(separator: ",")
+            FlatCSVFixture.row(["CUSTNO": key, "PARENT_NO": parent, "DELETED": deleted])
         }
-        func write(_ rows: [String], to name: String) throws -> String {
-            try ([header] + rows).joined(separator: "\n").appending("\n")
-                .write(toFile: folder + "/" + name, atomically: true, encoding: .utf8)
-            return folder + "/" + name
-        }
-        let first = try write(
+        let first = try FlatCSVFixture.write(
             [
                 row("1", parent: ""), row("2", parent: "1"), row("3", parent: "77"), row("4", parent: "", deleted: "X"),
                 row("5", parent: "4"),
-            ], to: "first.csv")
-        let second = try write([row("6", parent: "1"), row("7", parent: "3"), row("8", parent: "4")], to: "second.csv")
-        let mappingFolder = try StewardFilesTests.mappingFolder()
-        let yaml = try String(contentsOfFile: mappingFolder + "/mapping.yaml", encoding: .utf8)
-            .replacingOccurrences(of: "encoding: windows-1252", with: "encoding: utf-8")
-            .replacingOccurrences(of: "delimiter: \";\"", with: "delimiter: \",\"")
-        try yaml.write(toFile: mappingFolder + "/mapping.yaml", atomically: true, encoding: .utf8)
+            ], to: folder + "/first.csv")
+        let second = try FlatCSVFixture.write(
+            [row("6", parent: "1"), row("7", parent: "3"), row("8", parent: "4")], to: folder + "/second.csv")
+        let mapping = try FlatCSVFixture.mapping()
         let workspace = try Workspace(path: try Paths.scratch(), command: "test", writer: true)
         func map(_ extract: String) throws -> MapSummary {
             try MapStage.run(
                 MapOptions(
-                    mappingPath: mappingFolder + "/mapping.yaml", extracts: [extract], command: "test",
+                    mappingPath: mapping, extracts: [extract], command: "test",
                     custmigVersion: CustmigVersion.current), workspace: workspace)
         }
         func state(run: Int64) throws -> [String] {
@@ -370,9 +309,9 @@ struct ReferenceTests {
         #expect(try map(second).perRule.first { $0.rule == "reference" }?.count == 2)
         let secondState = ["6=ok", "7=review ->3", "8=review ->4"]
         #expect(try state(run: 2) == secondState)
-        let mapping = try MappingLoader.load(path: mappingFolder + "/mapping.yaml")
+        let loaded = try MappingLoader.load(path: mapping)
         for run: Int64 in [1, 2] {
-            try MapStage.checkReferences(run: run, mapping: mapping, ledger: workspace.ledger, pageSize: 1)
+            try MapStage.checkReferences(run: run, mapping: loaded, ledger: workspace.ledger, pageSize: 1)
         }
         #expect(try state(run: 1) == firstState)
         #expect(try state(run: 2) == secondState)
