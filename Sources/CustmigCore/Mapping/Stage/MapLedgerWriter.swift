@@ -37,12 +37,8 @@ final class MapLedgerWriter {
             // primary key finds repeats, so nothing per key is kept in memory (at 5M records a table of
             // key fingerprints alone grew the peak by ~100 MB).
             let records = MultiRowInsert(
-                db,
-                prefix: """
-                    INSERT INTO canonical_record
-                    (run_id, legacy_key, key, status, sequence, data, refs, source_input, source_line, source_offset,
-                    source_index, data_hash)
-                    """, columns: 12, suffix: "ON CONFLICT (run_id, legacy_key) DO NOTHING")
+                db, prefix: "INSERT INTO canonical_record " + Self.recordColumns, columns: 12,
+                suffix: "ON CONFLICT (run_id, legacy_key) DO NOTHING")
             let runId = Int(run)
             let keys = chunk.items.map { $0.storedKey(input: input) }
             func bindRecord(_ number: Int, _ bind: inout RawStatement.Binder) {
@@ -92,14 +88,8 @@ final class MapLedgerWriter {
                             sql: "DELETE FROM finding WHERE run_id = ? AND legacy_key = ?",
                             arguments: [run, keys[number]])
                     }
-                    try RawStatement(
-                        db,
-                        sql: """
-                            INSERT OR REPLACE INTO canonical_record
-                            (run_id, legacy_key, key, status, sequence, data, refs, source_input, source_line,
-                            source_offset, source_index, data_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                            """
-                    ).run { bindRecord(number, &$0) }
+                    try MultiRowInsert(db, prefix: "INSERT OR REPLACE INTO canonical_record " + Self.recordColumns, columns: 12)
+                        .run(count: 1) { _, bind in bindRecord(number, &bind) }
                 }
             }
             var kept: [(item: Int, finding: Int)] = []
@@ -157,6 +147,12 @@ final class MapLedgerWriter {
         }
         return superseded
     }
+
+    /// The columns `bindRecord` binds, in order.
+    private static let recordColumns = """
+        (run_id, legacy_key, key, status, sequence, data, refs, source_input, source_line, source_offset,
+        source_index, data_hash)
+        """
 
     /// Whether a record with `sequence` replaces the stored one under the `same_key` policy.
     private func wins(_ sequence: String?, over stored: String?) -> Bool {
