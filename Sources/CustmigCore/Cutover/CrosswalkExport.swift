@@ -8,33 +8,25 @@ import GRDB
 /// looking each customer's legacy keys up in turn scanned the whole ledger per customer (a 200,000-
 /// customer target did not finish in two minutes).
 public enum CrosswalkExport {
-    public static func write(workspace: Workspace, target: SQLiteTarget, to path: String) throws -> Int {
+    public static func write(workspace: Workspace, target: any Target, to path: String) throws -> Int {
         let output = try FileOutput(path: path, mode: 0o600)
         try output.write("legacy_key,canonical_key,target_customer_id,how\n")
         var count = 0
-        try target.database.read { targetDB in
-            try workspace.ledger.database.read { ledgerDB in
-                let crosswalk = try Row.fetchCursor(
-                    targetDB,
-                    sql: "SELECT canonical_key, customer_id, how FROM custmig_crosswalk ORDER BY canonical_key")
+        try workspace.ledger.database.read { ledgerDB in
                 var merged = try SortedGroups(
                     ledgerDB, sql: "SELECT golden_key, legacy_key FROM key_map ORDER BY golden_key, legacy_key")
                 var mapped = try SortedGroups(
                     ledgerDB, sql: "SELECT DISTINCT key, legacy_key FROM canonical_record ORDER BY key, legacy_key")
-                while let row = try crosswalk.next() {
-                    let key: String = row["canonical_key"]
+                try target.forEachCrosswalkEntry { key, customer, how in
                     let fromKeyMap = try merged.values(for: key)
                     let fromRecords = try mapped.values(for: key)
                     let legacy = fromKeyMap.isEmpty ? fromRecords : fromKeyMap
-                    let customer: String = row["customer_id"]
-                    let how: String = row["how"]
                     for legacyKey in legacy.isEmpty ? [""] : legacy {
                         try output.write(
                             [legacyKey, key, customer, how].map(RejectReport.quote).joined(separator: ",") + "\n")
                         count += 1
                     }
                 }
-            }
         }
         try output.close()
         return count

@@ -21,7 +21,7 @@ public struct CrosswalkEntry: Sendable, Codable {
 
 public enum CrosswalkShow {
     /// The entry of a canonical key, a target customer id, or a legacy key of the latest map run.
-    public static func entry(_ reference: String, workspace: Workspace, target: SQLiteTarget) throws -> CrosswalkEntry {
+    public static func entry(_ reference: String, workspace: Workspace, target: any Target) throws -> CrosswalkEntry {
         let legacyMatch = try workspace.ledger.database.read { db in
             try String.fetchOne(
                 db,
@@ -30,45 +30,28 @@ public enum CrosswalkShow {
                     SELECT MAX(id) FROM run WHERE stage = 'map' AND status = 'done')
                     """, arguments: [reference])
         }
-        let found = try target.database.read { db -> (Row, Row?)? in
-            let sql = "SELECT canonical_key, customer_id, how FROM custmig_crosswalk WHERE canonical_key = ?"
-            guard
-                let crosswalk = try Row.fetchOne(db, sql: sql, arguments: [reference])
-                    ?? Row.fetchOne(
-                        db, sql: "SELECT canonical_key, customer_id, how FROM custmig_crosswalk WHERE customer_id = ?",
-                        arguments: [reference])
-                    ?? legacyMatch.flatMap({ try Row.fetchOne(db, sql: sql, arguments: [$0]) })
-            else { return nil }
-            let loaded = try Row.fetchOne(
-                db, sql: "SELECT image, image_hash, plan_hash, loaded_at FROM custmig_loaded WHERE canonical_key = ?",
-                arguments: [crosswalk["canonical_key"]])
-            return (crosswalk, loaded)
-        }
-        guard let (crosswalk, loaded) = found else {
+        let found = try target.crosswalkEntry(reference) ?? legacyMatch.flatMap { try target.crosswalkEntry($0) }
+        guard let found else {
             throw CustmigError(
                 .usage, code: "CROSSWALK-UNKNOWN",
                 "\(reference) is neither a canonical key, a target customer id nor a legacy key custmig loaded into \(target.location).",
                 fix: "check the key (custmig crosswalk export lists every loaded one) or the --target.")
         }
-        let customerId: String = crosswalk["customer_id"]
-        let planHash: String? = loaded?["plan_hash"]
+        let customerId = found.customerId
+        let planHash = found.planHash
         let plan = try planHash.flatMap { hash in
             try workspace.ledger.database.read { db in
                 try Int64.fetchOne(db, sql: "SELECT id FROM plan WHERE content_hash = ?", arguments: [hash])
             }
         }
-        let (now, present) = try target.database.read { db in
-            (
-                try SQLiteTarget.fingerprints(ids: [customerId], db: db)[customerId],
-                !(try SQLiteTarget.existing(ids: [customerId], db: db)).isEmpty
-            )
-        }
+        let now = try target.fingerprints(ids: [customerId])[customerId]
+        let present = !(try target.existing(ids: [customerId])).isEmpty
         return CrosswalkEntry(
-            canonicalKey: crosswalk["canonical_key"], customerId: customerId, how: crosswalk["how"],
-            loadedByPlan: plan, loadedByPlanHash: planHash, loadedAt: loaded?["loaded_at"],
-            lastLoaded: (loaded?["image"] as String?).flatMap(CustomerImage.init(storedText:))?.values ?? [:],
+            canonicalKey: found.canonicalKey, customerId: customerId, how: found.how,
+            loadedByPlan: plan, loadedByPlanHash: planHash, loadedAt: found.loadedAt,
+            lastLoaded: found.loadedImage.flatMap(CustomerImage.init(storedText:))?.values ?? [:],
             rowNow: !present
                 ? "not in the target any more"
-                : now == (loaded?["image_hash"] as String?) ? "as loaded" : "edited in the target since")
+                : now == found.loadedHash ? "as loaded" : "edited in the target since")
     }
 }

@@ -41,8 +41,6 @@ struct CutoverBatches {
     }
 
     /// The bookkeeping key under which the target keeps a plan's batch layout.
-    static func metaKey(planHash: String) -> String { "cutover_batches/" + planHash }
-
     /// How the layout is written down: `plan`, or the size.
     var recorded: String { size.map(String.init) ?? "plan" }
 

@@ -49,7 +49,7 @@ public struct CutoverOptions: Sendable {
 
 extension CutoverStage {
     static func mirror(
-        plan: Int64, target: SQLiteTarget, batches: Int, committed: Int, outcome: String, ledger: Ledger
+        plan: Int64, target: any Target, batches: Int, committed: Int, outcome: String, ledger: Ledger
     ) throws {
         try ledger.database.write { db in
             try db.execute(
@@ -67,7 +67,7 @@ extension CutoverStage {
 /// authoritative); run again when done, it is a no-op that says so.
 public enum CutoverStage {
     public static func run(
-        plan reference: String, workspace: Workspace, target: SQLiteTarget, options: CutoverOptions,
+        plan reference: String, workspace: Workspace, target: any Target, options: CutoverOptions,
         progress: (CutoverProgress) -> Void = { _ in }
     ) throws -> CutoverSummary {
         let started = Date()
@@ -103,10 +103,7 @@ public enum CutoverStage {
                 fix: "give a number of customers per batch from 1 to 1,000,000 (or leave it out for the plan's batches).")
         }
         let committed = try target.committedBatches(planHash: hash)
-        let recordedLayout = try target.database.read { db in
-            try String.fetchOne(
-                db, sql: "SELECT value FROM custmig_meta WHERE key = ?", arguments: [CutoverBatches.metaKey(planHash: hash)])
-        }
+        let recordedLayout = try target.batchLayout(planHash: hash)
         let layout = try CutoverBatches(plan: plan, size: options.batchSize, ledger: ledger)
         if !committed.isEmpty, (recordedLayout ?? "plan") != layout.recorded {
             throw CustmigError(
@@ -141,29 +138,26 @@ public enum CutoverStage {
                     arguments: [plan, hash, "(unapproved: --allow-unapproved)", options.command, Date()])
             }
         }
+        // The target's load lock (where it has one) before the snapshot, so two cutovers never interleave.
+        let session = try target.loadSession()
+        defer { try? session.finish() }
         summary.snapshot = try Snapshot.takeOnce(
             target: target, planHash: hash, plan: plan, workspace: workspace, hasCheckpoints: !committed.isEmpty)
         if committed.isEmpty {
             // After the snapshot (restoring it forgets the layout too), before the first batch.
-            try target.database.write { db in
-                try db.execute(
-                    sql: "INSERT OR REPLACE INTO custmig_meta (key, value) VALUES (?, ?)",
-                    arguments: [CutoverBatches.metaKey(planHash: hash), layout.recorded])
-            }
+            try target.recordBatchLayout(planHash: hash, layout: layout.recorded)
         }
         let pending = (0..<batches).filter { !committed.contains($0) }
         let database = ledger.database
         let prefetch = Prefetch<[TargetAction]> { batch in try layout.actions(plan: plan, batch: batch, database: database) }
-        let checkpointer = try BackgroundCheckpointer(target: target)
-        defer { try? checkpointer.finish() }
         for (position, batch) in pending.enumerated() {
             let actions = try prefetch.take(batch)
             if position + 1 < pending.count { prefetch.request(pending[position + 1]) }
-            if position % 4 == 3 { checkpointer.settle() }
+            session.willApply(position: position)
             do {
                 let result = try target.apply(
                     batch: batch, actions: actions, planHash: hash, skipStale: options.skipStale)
-                checkpointer.checkpoint()
+                session.committed(position: position)
                 // The read-ahead thread frees the batch's rows and texts too, after reading the next one.
                 prefetch.discard(consume actions)
                 summary.actionsApplied += result.applied

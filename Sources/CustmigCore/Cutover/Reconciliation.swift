@@ -37,7 +37,7 @@ public enum ReconcileStage {
     /// Compares plan `reference` (the latest by default) with the target as it is now; the plan is
     /// read `chunkSize` actions at a time.
     public static func run(
-        plan reference: String, workspace: Workspace, target: SQLiteTarget, limit: Int = 200, chunkSize: Int = 4_096
+        plan reference: String, workspace: Workspace, target: any Target, limit: Int = 200, chunkSize: Int = 4_096
     ) throws -> Reconciliation {
         let ledger = workspace.ledger
         let plan = try PlanStore.resolve(reference, ledger: ledger)
@@ -76,13 +76,10 @@ public enum ReconcileStage {
         var inTarget: [String: Int] = [:]
         var mismatches: [Reconciliation.Mismatch] = []
         var mismatchCount = 0
-        inTarget["crosswalked by this plan"] = try target.database.read { db in
-            try Int.fetchOne(
-                db, sql: "SELECT COUNT(*) FROM custmig_crosswalk WHERE plan_hash = ?", arguments: [summary.contentHash])
-        }
+        inTarget["crosswalked by this plan"] = try target.crosswalkCount(planHash: summary.contentHash)
         // The target's control totals are summed on a thread of their own meanwhile.
-        let totalsReader = try target.readers(3)[2]
-        let targetTotals = Prefetch<ControlTotals> { _ in try ControlTotals.read(database: totalsReader) }
+        let totalsReader = try target.controlTotalsReader()
+        let targetTotals = Prefetch<ControlTotals> { _ in try totalsReader() }
         targetTotals.request(0)
         // Every customer of the plan: its target row as the plan expects it now (written: the plan's
         // image; not written: as the plan read it, or still absent). The plan is read a chunk ahead,
@@ -99,16 +96,7 @@ public enum ReconcileStage {
             // A customer with a fingerprint exists; only the others are looked up (absent, or a row
             // that cannot be read).
             let unknown = ids.filter { now[$0] == nil }
-            let present = Set(now.keys).union(
-                try target.database.read { db in
-                    try unknown.chunked(500).flatMap { part in
-                        try String.fetchAll(
-                            db,
-                            sql:
-                                "SELECT customer_id FROM customer WHERE customer_id IN (\(Array(repeating: "?", count: part.count).joined(separator: ",")))",
-                            arguments: StatementArguments(Array(part)))
-                    }
-                })
+            let present = Set(now.keys).union(try target.existing(ids: unknown))
             // The written rows' expected fingerprints: taken by the dry run as it wrote the plan, or (plans
             // written before it did) by hashing the images on every core.
             let written = ParallelMap.map(chunk.indices) { index -> String? in
@@ -156,10 +144,7 @@ public enum ReconcileStage {
             expectedTotals: summary.after, targetTotals: try targetTotals.take(0), mismatches: mismatches,
             mismatchCount: mismatchCount, reports: [])
         result.batches = summary.batches
-        result.batchesCommitted = try target.database.read { db in
-            try Int.fetchOne(
-                db, sql: "SELECT COUNT(*) FROM custmig_checkpoint WHERE plan_hash = ?", arguments: [summary.contentHash])
-        }
+        result.batchesCommitted = try target.committedBatches(planHash: summary.contentHash).count
         result.reports = try ReconciliationReport.write(result, folder: try workspace.reportFolder(plan: plan))
         return result
     }

@@ -11,7 +11,7 @@ import GRDB
 /// target file's bytes before and after). A dry run with the same inputs against an unchanged target
 /// finds the same plan (same hash) and keeps it, approval included.
 public enum DryRunStage {
-    public static func run(workspace: Workspace, target: SQLiteTarget, options: DryRunOptions) throws -> PlanSummary {
+    public static func run(workspace: Workspace, target: any Target, options: DryRunOptions) throws -> PlanSummary {
         let started = Date()
         let ledger = workspace.ledger
         let inputs = try Inputs.load(ledger: ledger, options: options)
@@ -51,13 +51,13 @@ public enum DryRunStage {
         var outcome = try planner.plan(into: plan, ledger: ledger, digest: digest)
         // The target's totals before the plan, read on a second connection while the replay runs on
         // the first (WAL: the reader sees the committed target, never the replay's writes).
-        let reader = try target.readers(1)[0]
-        let totals = Prefetch<ControlTotals> { _ in try ControlTotals.read(database: reader) }
+        let reader = try target.controlTotalsReader()
+        let totals = Prefetch<ControlTotals> { _ in try reader() }
         totals.request(0)
         outcome.refused = try rehearse(
             plan: plan, ledger: ledger, target: target,
             onCopy: options.rehearsal.onCopy(
-                writes: outcome.writes, targetBytes: target.fileSize), scratch: workspace.path)
+                writes: outcome.writes, targetBytes: target.sizeInBytes), scratch: workspace.path)
         return try PlanStore.finish(
             plan: plan, outcome: outcome, digest: digest, before: try totals.take(0), set: set, settings: settings,
             target: target,
@@ -87,7 +87,7 @@ public enum DryRunStage {
         }
 
         /// The plan hash's header: everything besides the rows that makes two plans the same plan.
-        func hashHeader(target: SQLiteTarget, ledger: Ledger) throws -> String {
+        func hashHeader(target: any Target, ledger: Ledger) throws -> String {
             let duplicatesKey =
                 try set.duplicatesRun.flatMap { run in
                     try ledger.database.read { db in
@@ -103,17 +103,10 @@ public enum DryRunStage {
         }
     }
 
-    /// The column a failed CHECK constraint is about: its expression's first identifier.
-    static func checkedColumn(_ message: String) -> String? {
-        guard let range = message.range(of: "CHECK constraint failed: ") else { return nil }
-        let name = message[range.upperBound...].prefix { $0.isLetter || $0.isNumber || $0 == "_" }
-        return name.isEmpty ? nil : String(name)
-    }
-
     /// Replays the plan's batches on the target (savepoint per batch, everything rolled back) and
     /// turns what the target refused into rejects.
     static func rehearse(
-        plan: Int64, ledger: Ledger, target: SQLiteTarget, onCopy: Bool, scratch: String
+        plan: Int64, ledger: Ledger, target: any Target, onCopy: Bool, scratch: String
     ) throws
         -> Int
     {
@@ -126,20 +119,18 @@ public enum DryRunStage {
         guard batchCount > 0 else { return 0 }
         let actions = { (batch: Int) in try PlanStore.targetActions(plan: plan, batch: batch, database: ledger.database)
         }
-        let refused =
-            onCopy
-            ? try target.rehearseOnCopy(in: scratch, batchCount: batchCount, batch: actions)
-            : try target.rehearse(batchCount: batchCount, batch: actions)
+        guard target.capabilities.contains(.rehearsal) else { return 0 }
+        let refused = try target.rehearse(batchCount: batchCount, copyFolder: onCopy ? scratch : nil, batch: actions)
         guard !refused.isEmpty else { return 0 }
         let refusedIds = Set(refused.map(\.customerId))
         try ledger.database.write { db in
             for refusal in refused {
                 var reason = "the target refuses it in batch \(refusal.batch + 1): \(refusal.message)"
-                if let column = Self.checkedColumn(refusal.message) {
+                if refusal.kind == .constraint, let column = refusal.field {
                     // "CHECK constraint failed: credit_limit IS NULL OR (…)": name the field for the reader.
                     reason += " (the target's rule for \(column); see the customer's \(column) in this plan)"
                 }
-                if refusal.message.contains("FOREIGN KEY") {
+                if refusal.kind == .reference {
                     // Name the refused customers it refers to, if that is why (else a code or a customer
                     // the target lacks).
                     let image =

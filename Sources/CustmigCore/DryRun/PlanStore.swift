@@ -140,7 +140,7 @@ public enum PlanStore {
 
     static func finish(
         plan: Int64, outcome: Planner.Outcome, digest: PlanDigest, before: ControlTotals, set: CustomerSet,
-        settings: LoadSettings, target: SQLiteTarget, workspace: Workspace, options: DryRunOptions, started: Date
+        settings: LoadSettings, target: any Target, workspace: Workspace, options: DryRunOptions, started: Date
     ) throws -> PlanSummary {
         let ledger = workspace.ledger
         // The rehearsal turned refused rows into rejects: the digest taken while writing is out of date.
@@ -264,40 +264,6 @@ extension PlanDigest.HashedValue {
         case .double(let number): self = .text(number.description)
         case .string(let text): self = .text(text)
         case .blob(let data): self = .text(data.base64EncodedString())
-        }
-    }
-}
-
-extension ControlTotals {
-    /// The target's totals now, counted by SQL (the same rules as ``add(_:sign:)``).
-    static func read(target: SQLiteTarget) throws -> ControlTotals { try read(database: target.database) }
-
-    static func read(database: DatabaseQueue) throws -> ControlTotals {
-        try database.read { db in
-            var totals = ControlTotals()
-            // One pass over the customers (four GROUP BY scans took four times as long at a million).
-            let cursor = try Row.fetchCursor(
-                db,
-                sql: """
-                    SELECT IFNULL(NULLIF(status, ''), 'active'), IFNULL(NULLIF(account_group, ''), '(none)'),
-                    IFNULL(NULLIF(currency, ''), '(none)'),
-                    CASE WHEN IFNULL(credit_limit, '') != '' THEN CAST(ROUND(CAST(credit_limit AS REAL) * 100) AS INTEGER) END,
-                    IFNULL((SELECT country FROM address a WHERE a.customer_id = c.customer_id AND a.address_id = 'legal-1'),
-                    IFNULL((SELECT country FROM address a WHERE a.customer_id = c.customer_id ORDER BY a.address_id LIMIT 1), '(none)'))
-                    FROM customer c
-                    """)
-            while let row = try cursor.next() {
-                totals.customers += 1
-                totals.byStatus[row[0] as String, default: 0] += 1
-                totals.byAccountGroup[row[1] as String, default: 0] += 1
-                if let cents = row[3] as Int64? { totals.creditLimitCents[row[2] as String, default: 0] += cents }
-                totals.byCountry[row[4] as String, default: 0] += 1
-            }
-            for table in TargetSchema.childTables {
-                let count = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(table)") ?? 0
-                if count > 0 { totals.rows[table] = count }
-            }
-            return totals
         }
     }
 }

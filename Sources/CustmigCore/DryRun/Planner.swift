@@ -21,7 +21,7 @@ struct Planner {
     let set: CustomerSet
     let settings: LoadSettings
     let resolutions: ConflictResolutions
-    let target: SQLiteTarget
+    let target: any Target
     let codes: CodeLists
     /// Canonical key -> target id and last-loaded hashes, for every customer custmig loaded.
     let crosswalk: LoadedCrosswalk
@@ -36,7 +36,7 @@ struct Planner {
     private(set) var duplicateKeys: Set<Int> = []
 
     init(
-        set: CustomerSet, settings: LoadSettings, resolutions: ConflictResolutions, target: SQLiteTarget,
+        set: CustomerSet, settings: LoadSettings, resolutions: ConflictResolutions, target: any Target,
         ledger: Ledger,
         matcher: CustomerMatcher
     ) throws {

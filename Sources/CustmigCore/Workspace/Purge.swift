@@ -19,7 +19,7 @@ public enum PurgeStage {
     /// `evenInterrupted`: purge a run whose plan's cutover stopped halfway too (it can then neither
     /// resume, its images being gone, nor be rolled back from its snapshot).
     public static func run(
-        runs requested: [Int64], before: Date?, workspace: Workspace, target: SQLiteTarget?, command: String,
+        runs requested: [Int64], before: Date?, workspace: Workspace, target: (any Target)?, command: String,
         evenInterrupted: Bool = false
     ) throws -> PurgeSummary {
         let ledger = workspace.ledger
@@ -101,13 +101,8 @@ public enum PurgeStage {
                 summary.snapshots.append(path)
             }
             if let target {
-                try target.database.write { db in
-                    for plan in plans {
-                        guard let hash: String = plan["content_hash"] else { continue }
-                        try db.execute(sql: "DELETE FROM custmig_undo WHERE plan_hash = ?", arguments: [hash])
-                        summary.undoEntries += db.changesCount
-                    }
-                }
+                summary.undoEntries += try target.forgetUndo(
+                    planHashes: plans.compactMap { $0["content_hash"] as String? })
             }
         }
         return summary

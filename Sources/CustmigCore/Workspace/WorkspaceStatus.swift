@@ -141,23 +141,9 @@ struct TargetProgress {
 
     /// nil when the location is not a readable custmig target, or another instance than the plan's.
     static func read(location: String, instance: String?, planHash: String) -> TargetProgress? {
-        guard case .sqlite(let path)? = try? TargetLocation(parsing: location),
-            FileManager.default.fileExists(atPath: path)
-        else { return nil }
-        var configuration = Configuration()
-        configuration.readonly = true
-        guard let queue = try? DatabaseQueue(path: path, configuration: configuration) else { return nil }
-        defer { try? queue.close() }
-        return try? queue.read { db -> TargetProgress? in
-            guard
-                try String.fetchOne(db, sql: "SELECT value FROM custmig_meta WHERE key = 'instance'") == instance
-            else { return nil }
-            return TargetProgress(
-                committed: try Int.fetchOne(
-                    db, sql: "SELECT COUNT(*) FROM custmig_checkpoint WHERE plan_hash = ?", arguments: [planHash]) ?? 0,
-                layout: try String.fetchOne(
-                    db, sql: "SELECT value FROM custmig_meta WHERE key = ?",
-                    arguments: [CutoverBatches.metaKey(planHash: planHash)]))
-        }
+        guard let target = try? TargetRegistry.open(location), target.instance == instance else { return nil }
+        defer { try? target.close() }
+        guard let committed = try? target.committedBatches(planHash: planHash) else { return nil }
+        return TargetProgress(committed: committed.count, layout: try? target.batchLayout(planHash: planHash))
     }
 }

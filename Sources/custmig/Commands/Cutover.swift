@@ -22,8 +22,7 @@ extension Custmig {
         @Argument(help: "The plan id, or latest.")
         var plan: String
 
-        @Option(help: "The target: sqlite:PATH (default: the one the plan was made against; another is refused).")
-        var target: String?
+        @OptionGroup var target: TargetOptions
 
         @OptionGroup var workspace: WorkspaceOptions
 
@@ -43,13 +42,13 @@ extension Custmig {
             try runReportingErrors {
                 let command = (["custmig"] + CommandLine.arguments.dropFirst()).joined(separator: " ")
                 let space = try workspace.open(command: command, writer: true)
-                let sqlite = try SQLiteTarget(
-                    location: try target ?? PlanStore.targetLocation(of: plan, ledger: space.ledger))
+                let opened = try target.open(plan: plan, ledger: space.ledger)
+                defer { try? opened.close() }
                 var options = CutoverOptions(command: command)
                 options.allowUnapproved = allowUnapproved
                 options.skipStale = skipStale
                 options.batchSize = batchSize
-                let summary = try CutoverStage.run(plan: plan, workspace: space, target: sqlite, options: options) {
+                let summary = try CutoverStage.run(plan: plan, workspace: space, target: opened, options: options) {
                     step in
                     let eta = step.secondsLeft
                     Terminal.progress(
@@ -58,7 +57,7 @@ extension Custmig {
                 }
                 Terminal.clearProgress()
                 if summary.outcome == "already applied" {
-                    Terminal.out("plan \(summary.plan) is already applied to \(sqlite.location); nothing to do.")
+                    Terminal.out("plan \(summary.plan) is already applied to \(opened.location); nothing to do.")
                     return
                 }
                 Terminal.out(
@@ -74,7 +73,7 @@ extension Custmig {
                 }
                 for stale in summary.stale.prefix(20) { Terminal.out("stale: \(stale.canonicalKey): \(stale.problem)") }
                 if summary.outcome == "done" {
-                    try Reconcile.reconcile(plan: String(summary.plan), workspace: space, target: sqlite)
+                    try Reconcile.reconcile(plan: String(summary.plan), workspace: space, target: opened)
                 }
                 if summary.outcome == "stopped on stale rows" {
                     throw CustmigError(

@@ -23,8 +23,7 @@ extension Custmig {
                   custmig dry-run --target sqlite:sandbox.db --fail-on conflict,reject --mask-pii
                 """)
 
-        @Option(help: "The target: sqlite:PATH.")
-        var target: String
+        @OptionGroup var target: TargetOptions
 
         @OptionGroup var workspace: WorkspaceOptions
 
@@ -76,8 +75,14 @@ extension Custmig {
         func run() throws {
             try runReportingErrors {
                 let command = (["custmig"] + CommandLine.arguments.dropFirst()).joined(separator: " ")
-                let sqlite = try SQLiteTarget(location: target)
+                guard target.location != nil else {
+                    throw CustmigError(
+                        .usage, code: "TARGET-MISSING", "dry-run needs --target.",
+                        fix: "pass --target sqlite:PATH or --target postgresql://USER@HOST:PORT/DB?schema=NAME.")
+                }
                 let space = try workspace.open(command: command, writer: true)
+                let opened = try target.open(plan: nil, ledger: space.ledger)
+                defer { try? opened.close() }
                 var options = DryRunOptions(command: command)
                 options.mapRun = mapRun
                 options.batchSize = batchSize
@@ -85,7 +90,7 @@ extension Custmig {
                 options.resolutionsFile = resolutions
                 options.maskPII = maskPii
                 options.reportLimit = reportLimit
-                let summary = try CustmigCore.DryRunStage.run(workspace: space, target: sqlite, options: options)
+                let summary = try CustmigCore.DryRunStage.run(workspace: space, target: opened, options: options)
                 Terminal.out(PlanSummaryText.render(summary))
                 if summary.deactivationGateFailed {
                     throw CustmigError(

@@ -23,8 +23,7 @@ extension Custmig {
         @Option(help: "Purge every map run started before this date (yyyy-MM-dd).")
         var before: String?
 
-        @Option(help: "The target whose undo logs to purge too: sqlite:PATH.")
-        var target: String?
+        @OptionGroup var target: TargetOptions
 
         @Flag(help: "Purge even a run whose plan's cutover stopped halfway (it can then not resume).")
         var evenInterrupted = false
@@ -50,10 +49,10 @@ extension Custmig {
             try runReportingErrors {
                 let command = (["custmig"] + CommandLine.arguments.dropFirst()).joined(separator: " ")
                 let space = try workspace.open(command: command, writer: true)
-                var sqlite: SQLiteTarget?
-                if let target { sqlite = try SQLiteTarget(location: target) }
+                let opened = try target.location.map { try TargetRegistry.open($0) }
+                defer { try? opened?.close() }
                 let summary = try PurgeStage.run(
-                    runs: runs, before: before.flatMap(Self.date), workspace: space, target: sqlite, command: command,
+                    runs: runs, before: before.flatMap(Self.date), workspace: space, target: opened, command: command,
                     evenInterrupted: evenInterrupted)
                 Terminal.out(
                     "purged map runs \(summary.runs.map(String.init).joined(separator: ", ")): \(summary.canonicalRecords) canonical records, "

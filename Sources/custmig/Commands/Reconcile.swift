@@ -17,8 +17,7 @@ extension Custmig {
                   custmig reconcile --target sqlite:sandbox.db
                 """)
 
-        @Option(help: "The target: sqlite:PATH (default: the one the plan was made against).")
-        var target: String?
+        @OptionGroup var target: TargetOptions
 
         @Option(name: [.customLong("plan"), .customLong("run")], help: "The plan (default: latest); --run is accepted for it.")
         var plan: String = "latest"
@@ -28,12 +27,13 @@ extension Custmig {
         func run() throws {
             try runReportingErrors {
                 let space = try workspace.open(command: "custmig reconcile", writer: false)
-                let location = try target ?? PlanStore.targetLocation(of: plan, ledger: space.ledger)
-                try Self.reconcile(plan: plan, workspace: space, target: try SQLiteTarget(location: location))
+                let opened = try target.open(plan: plan, ledger: space.ledger)
+                defer { try? opened.close() }
+                try Self.reconcile(plan: plan, workspace: space, target: opened)
             }
         }
 
-        static func reconcile(plan: String, workspace: Workspace, target: SQLiteTarget) throws {
+        static func reconcile(plan: String, workspace: Workspace, target: any Target) throws {
             let result = try ReconcileStage.run(plan: plan, workspace: workspace, target: target)
             func line(_ values: [String: Int]) -> String {
                 values.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
@@ -92,8 +92,7 @@ extension Custmig {
             @Argument(help: "A canonical key, target customer id or legacy key.")
             var key: String
 
-            @Option(help: "The target: sqlite:PATH (default: the one the latest plan was made against).")
-            var target: String?
+            @OptionGroup var target: TargetOptions
 
             @Flag(help: "Print JSON instead of text.")
             var json = false
@@ -103,8 +102,9 @@ extension Custmig {
             func run() throws {
                 try runReportingErrors {
                     let space = try workspace.open(command: "custmig crosswalk show", writer: false)
-                    let location = try target ?? PlanStore.targetLocation(of: "latest", ledger: space.ledger)
-                    let entry = try CrosswalkShow.entry(key, workspace: space, target: try SQLiteTarget(location: location))
+                    let opened = try target.open(plan: "latest", ledger: space.ledger)
+                    defer { try? opened.close() }
+                    let entry = try CrosswalkShow.entry(key, workspace: space, target: opened)
                     if json {
                         try Terminal.json(entry)
                     } else {
@@ -122,8 +122,7 @@ extension Custmig {
                       custmig crosswalk export --target sqlite:sandbox.db --out crosswalk.csv
                     """)
 
-            @Option(help: "The target: sqlite:PATH (default: the one the latest plan was made against).")
-            var target: String?
+            @OptionGroup var target: TargetOptions
 
             @Option(help: "The CSV to write.")
             var out: String = "crosswalk.csv"
@@ -133,9 +132,9 @@ extension Custmig {
             func run() throws {
                 try runReportingErrors {
                     let space = try workspace.open(command: "custmig crosswalk export", writer: false)
-                    let location = try target ?? PlanStore.targetLocation(of: "latest", ledger: space.ledger)
-                    let count = try CrosswalkExport.write(
-                        workspace: space, target: try SQLiteTarget(location: location), to: out)
+                    let opened = try target.open(plan: "latest", ledger: space.ledger)
+                    defer { try? opened.close() }
+                    let count = try CrosswalkExport.write(workspace: space, target: opened, to: out)
                     Terminal.out("\(count) legacy keys written to \(out)")
                 }
             }

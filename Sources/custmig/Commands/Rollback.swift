@@ -23,8 +23,7 @@ extension Custmig {
         @Argument(help: "The plan whose cutover to undo, or latest.")
         var plan: String
 
-        @Option(help: "The target: sqlite:PATH (default: the one the plan was made against).")
-        var target: String?
+        @OptionGroup var target: TargetOptions
 
         @Option(help: "surgical or snapshot.")
         var mode: RollbackMode = .surgical
@@ -35,11 +34,11 @@ extension Custmig {
             try runReportingErrors {
                 let command = (["custmig"] + CommandLine.arguments.dropFirst()).joined(separator: " ")
                 let space = try workspace.open(command: command, writer: true)
-                let sqlite = try SQLiteTarget(
-                    location: try target ?? PlanStore.targetLocation(of: plan, ledger: space.ledger))
-                let summary = try RollbackStage.run(plan: plan, mode: mode, workspace: space, target: sqlite)
+                let opened = try target.open(plan: plan, ledger: space.ledger)
+                defer { try? opened.close() }
+                let summary = try RollbackStage.run(plan: plan, mode: mode, workspace: space, target: opened)
                 if summary.outcome == "nothing to undo" {
-                    Terminal.out("plan \(summary.plan): nothing left to undo in \(sqlite.location).")
+                    Terminal.out("plan \(summary.plan): nothing left to undo in \(opened.location).")
                     return
                 }
                 if mode == .snapshot {

@@ -14,9 +14,10 @@ extension Custmig {
 extension Custmig.TargetCommand {
     struct Init: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Create an empty sandbox target with its code lists.",
+            abstract: "Create an empty target (a sandbox file or a PostgreSQL schema) with its code lists.",
             discussion: """
-                Creates a SQLite database with the target schema (customer, addresses, contacts, bank accounts,
+                Creates the target schema in a new SQLite file, or in a PostgreSQL schema that is empty
+                or absent (it is created; one holding other tables is refused), with the business partner (customer, addresses, contacts, bank accounts,
                 sales areas with partner functions, company codes), the code lists the ERP is configured with
                 (payment terms, sales organizations, channels, divisions, company codes, reconciliation
                 accounts, account groups with number ranges, countries, currencies, Incoterms) and custmig's
@@ -24,19 +25,22 @@ extension Custmig.TargetCommand {
 
                 Examples:
                   custmig target init sqlite:sandbox.db --codes Samples/target-codes.csv
+                  custmig target init 'postgresql://migration@127.0.0.1:5432/erp?schema=wave1' --codes Samples/target-codes.csv
                 """)
 
-        @Argument(help: "The target to create: sqlite:PATH.")
-        var target: String
+        @Argument(
+            help: "The target to create: sqlite:PATH or postgresql://USER@HOST:PORT/DB?schema=NAME.",
+            transform: { try TargetLocation(parsing: $0) })
+        var target: TargetLocation
 
         @Option(help: "A code-list file (CSV: kind,code,description,detail).")
         var codes: String?
 
         func run() throws {
             try runReportingErrors {
-                guard case .sqlite(let path) = try TargetLocation(parsing: target) else { return }
                 let lists = try codes.map { try CodeLists.read(path: $0) } ?? CodeLists()
-                let created = try SQLiteTarget.initialize(path: path, codes: lists)
+                let created = try TargetRegistry.initialize(target, codes: lists)
+                defer { try? created.close() }
                 Terminal.out(
                     "created \(created.location) (target schema \(TargetSchema.version), instance \(created.instance.prefix(8)))"
                 )

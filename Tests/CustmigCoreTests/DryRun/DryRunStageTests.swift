@@ -143,14 +143,6 @@ struct DryRunStageTests {
             try scenario.target.fingerprints(ids: neighbours) == fingerprints.filter { neighbours.contains($0.key) })
     }
 
-    @Test("a refused CHECK constraint is named by its column for the reader")
-    func checkedColumn() {
-        #expect(
-            DryRunStage.checkedColumn(
-                "CHECK constraint failed: credit_limit IS NULL OR (credit_limit NOT GLOB '*[^0-9.]*')") == "credit_limit")
-        #expect(DryRunStage.checkedColumn("FOREIGN KEY constraint failed") == nil)
-    }
-
     @Test("a customer the target itself refuses in the replay becomes a reject naming the batch and the reason")
     func refusedInReplay() throws {
         let scenario = try DryRunScenario()

@@ -32,7 +32,17 @@ struct TargetTests {
         #expect { try SQLiteTarget.initialize(path: folder + "/t.db", codes: CodeLists()) } throws: {
             ($0 as? CustmigError)?.code == "TARGET-EXISTS"
         }
-        #expect { try TargetLocation(parsing: "postgres://x") } throws: { ($0 as? CustmigError)?.code == "TARGET-KIND" }
+        #expect { try TargetLocation(parsing: "oracle://x") } throws: { ($0 as? CustmigError)?.code == "TARGET-KIND" }
+        let postgres = try TargetLocation(parsing: "postgresql://mig:s3cret@127.0.0.1:5433/erp?schema=wave1&sslmode=disable")
+        #expect(!postgres.description.contains("s3cret"), "a password is never shown: \(postgres)")
+        #expect(postgres.description == "postgresql://mig@127.0.0.1:5433/erp?sslmode=disable&schema=wave1")
+        if case .postgresql(let location) = postgres {
+            #expect(location.schema == "wave1")
+            #expect(location.connectionURI == "postgresql://mig:s3cret@127.0.0.1:5433/erp?sslmode=disable")
+        }
+        #expect { try TargetLocation(parsing: "postgresql://h/db?schema=Bad-Name") } throws: {
+            ($0 as? CustmigError)?.code == "TARGET-SCHEMA"
+        }
         #expect(try TargetLocation(parsing: "sqlite:/tmp/a.db") == .sqlite(path: "/tmp/a.db"))
     }
 
@@ -97,9 +107,12 @@ struct TargetTests {
         let folder = try Paths.scratch()
         let target = try SQLiteTarget.initialize(
             path: folder + "/t.db", codes: try CodeLists.read(path: Paths.samples("target-codes.csv")))
-        let refused = try target.rehearse(batchCount: 1) { _ in [Self.good, Self.orphan] }
-        #expect(refused.map(\.canonicalKey) == ["2"])
-        #expect(refused.first?.message.contains("FOREIGN KEY") == true, "\(refused)")
+        var badLimit = Self.upsert("5", name: "E")
+        badLimit.image.values["credit_limit"] = "12,5"
+        let refused = try target.rehearse(batchCount: 1, copyFolder: nil) { _ in [Self.good, Self.orphan, badLimit] }
+        #expect(refused.map(\.canonicalKey) == ["2", "5"])
+        #expect(refused.map(\.kind) == [.reference, .constraint], "\(refused)")
+        #expect(refused.last?.field == "credit_limit", "the refused check names its field: \(refused)")
         #expect(try target.customerIds().isEmpty)
         #expect(try target.crosswalk().isEmpty)
     }
@@ -116,10 +129,10 @@ struct TargetTests {
         let scratch = folder + "/scratch"
         try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
         let batches: (Int) -> [TargetAction] = { $0 == 0 ? [Self.good, Self.orphan] : [child] }
-        let onCopy = try target.rehearseOnCopy(in: scratch, batchCount: 2, batch: batches)
-        let inPlace = try target.rehearse(batchCount: 2, batch: batches)
+        let onCopy = try target.rehearse(batchCount: 2, copyFolder: scratch, batch: batches)
+        let inPlace = try target.rehearse(batchCount: 2, copyFolder: nil, batch: batches)
         #expect(onCopy.map(\.canonicalKey) == ["2"])
-        #expect(onCopy == inPlace)
+        #expect(onCopy.map { "\($0.canonicalKey) \($0.kind) \($0.message)" } == inPlace.map { "\($0.canonicalKey) \($0.kind) \($0.message)" })
         #expect(try target.customerIds().isEmpty)
         #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == bytes)
         #expect(try FileManager.default.contentsOfDirectory(atPath: scratch).isEmpty)

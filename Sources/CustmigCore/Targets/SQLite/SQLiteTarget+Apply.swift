@@ -87,9 +87,7 @@ extension SQLiteTarget {
                     }
                     applied += 1
                 } catch let error as DatabaseError {
-                    throw RefusedAction(
-                        batch: batch, canonicalKey: action.canonicalKey, customerId: action.customerId,
-                        message: error.message ?? "\(error)")
+                    throw Self.refusal(error, batch: batch, action: action)
                 }
             }
             // New customers in a row are written together, many rows per statement; if the database

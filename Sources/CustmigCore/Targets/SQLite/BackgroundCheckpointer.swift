@@ -10,7 +10,7 @@ import GRDB
 /// checkpoint running beside the writer never sees: every few batches the writer waits for the
 /// checkpoint in flight (``settle()``), so the log stays a few batches long instead of growing to
 /// the size of the load.
-final class BackgroundCheckpointer: @unchecked Sendable {
+final class BackgroundCheckpointer: TargetLoadSession, @unchecked Sendable {
     private let writer: DatabaseQueue
     private let connection: DatabaseQueue
     private let queue = DispatchQueue(label: "custmig.checkpoint")
@@ -32,6 +32,12 @@ final class BackgroundCheckpointer: @unchecked Sendable {
 
     /// Waits for the checkpoint in flight, so that the next write starts the log over.
     func settle() { group.wait() }
+
+    /// Every fourth batch waits for the checkpoint in flight before it writes, so the log starts over.
+    func willApply(position: Int) { if position % 4 == 3 { settle() } }
+
+    /// After each committed batch: a checkpoint of it.
+    func committed(position: Int) { checkpoint() }
 
     /// Waits for the checkpoints started and gives the writing connection its automatic checkpoint back.
     func finish() throws {

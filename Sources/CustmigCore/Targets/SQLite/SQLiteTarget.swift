@@ -8,7 +8,7 @@ public final class SQLiteTarget: Target {
     public let database: DatabaseQueue
     public let instance: String
     public var location: TargetLocation { .sqlite(path: path) }
-    public var capabilities: TargetCapabilities { [.transactionalBatches, .savepoints, .snapshots, .rowFingerprints] }
+    public var capabilities: TargetCapabilities { [.transactionalBatches, .rehearsal, .snapshots, .rowFingerprints] }
 
     static func configuration() -> Configuration {
         var configuration = Configuration()
@@ -37,7 +37,7 @@ public final class SQLiteTarget: Target {
             let database = try DatabaseQueue(path: path, configuration: configuration())
             try database.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA journal_mode = WAL") }
             try database.write { db in
-                try TargetSchema.create(
+                try SQLiteSchema.create(
                     db, instance: UUID().uuidString.lowercased(), createdAt: ISO8601DateFormatter().string(from: Date())
                 )
                 for kind in TargetSchema.codeKinds {
@@ -105,7 +105,7 @@ public final class SQLiteTarget: Target {
         if version < TargetSchema.version {
             // Marked with the new version, an older custmig refuses the target instead of misreading it.
             do {
-                try database.write { db in try TargetSchema.upgrade(db, from: version) }
+                try database.write { db in try SQLiteSchema.upgrade(db, from: version) }
             } catch let error as DatabaseError {
                 throw CustmigError(
                     .unreadableInput, code: "TARGET-UPGRADE",
@@ -116,15 +116,8 @@ public final class SQLiteTarget: Target {
         instance = meta["instance"] ?? ""
     }
 
-    /// Opens the target a `--target` value names (`sqlite:PATH`).
-    public convenience init(location text: String) throws {
-        switch try TargetLocation(parsing: text) {
-        case .sqlite(let path): try self.init(path: path)
-        }
-    }
-
     /// The database file's size in bytes (0 when it cannot be read).
-    public var fileSize: Int64 {
+    public var sizeInBytes: Int64 {
         ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.int64Value ?? 0
     }
 
@@ -135,6 +128,9 @@ public final class SQLiteTarget: Target {
     }
 
     private var readerPool: [DatabaseQueue] = []
+
+    /// The WAL checkpointer of a cutover (see ``BackgroundCheckpointer``).
+    public func loadSession() throws -> any TargetLoadSession { try BackgroundCheckpointer(target: self) }
 
     /// Read-only connections for reading in parallel (the target is in WAL mode).
     func readers(_ count: Int) throws -> [DatabaseQueue] {

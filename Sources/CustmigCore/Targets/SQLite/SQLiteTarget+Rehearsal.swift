@@ -5,7 +5,14 @@ import GRDB
 extension SQLiteTarget {
     /// Replays batches in one transaction with a savepoint per batch and rolls everything back: the
     /// dry run's fidelity check. A refused action is taken out and its batch replayed without it.
-    public func rehearse(batchCount: Int, batch: (Int) throws -> [TargetAction]) throws -> [RefusedAction] {
+    public func rehearse(
+        batchCount: Int, copyFolder: String?, batch: (Int) throws -> [TargetAction]
+    ) throws -> [RefusedAction] {
+        if let copyFolder { return try rehearseOnCopy(in: copyFolder, batchCount: batchCount, batch: batch) }
+        return try rehearseInPlace(batchCount: batchCount, batch: batch)
+    }
+
+    func rehearseInPlace(batchCount: Int, batch: (Int) throws -> [TargetAction]) throws -> [RefusedAction] {
         var refused: [RefusedAction] = []
         // The replay keeps a whole plan uncommitted. With the connection's 64 MB page cache, what does
         // not fit spills to the WAL (uncommitted, discarded by the rollback): a 512 MB cache spared that
@@ -23,7 +30,7 @@ extension SQLiteTarget {
     /// there as the cutover would, the copy deleted afterwards. For plans that write more than the
     /// target holds (a first load): one rolled-back transaction of a million inserts spills to the WAL
     /// and costs gigabytes of memory and disk; a copy of a small target costs little.
-    public func rehearseOnCopy(
+    func rehearseOnCopy(
         in folder: String, batchCount: Int, batch: (Int) throws -> [TargetAction]
     ) throws -> [RefusedAction] {
         let path = "\(folder)/rehearsal-\(UUID().uuidString.prefix(8)).sqlite"
@@ -67,9 +74,7 @@ extension SQLiteTarget {
                     try Self.recordLoaded(action, images: images, planHash: "rehearsal", at: "", statements: statements)
                 } catch let error as DatabaseError {
                     refused.append(
-                        RefusedAction(
-                            batch: number, canonicalKey: action.canonicalKey, customerId: action.customerId,
-                            message: error.message ?? "\(error)"))
+                        Self.refusal(error, batch: number, action: action))
                     failedAt = index
                     break
                 }

@@ -1,44 +1,10 @@
-import GRDB
-
-/// The SQLite target's schema (version 2): a cloud ERP business partner in the customer role, its
-/// code lists, and custmig's own bookkeeping in `custmig_` tables.
-///
-/// Every value is TEXT so that what custmig compares is exactly what was stored (a NUMERIC column
-/// would turn `12500.00` into `12500.0`); check constraints keep each column's canonical shape.
-/// Child rows point at their customer with `ON DELETE CASCADE`; code columns are foreign keys into
-/// the code-list tables, so a code the ERP is not configured with is refused by the database itself.
-public enum TargetSchema {
-    public static let name = "custmig.target"
-    public static let version = 2
-    /// Versions this custmig opens (and upgrades): 1 held every "last loaded" image as JSON (see
-    /// ``StoredImageText``) and its undo log did not keep which plan had loaded a customer before.
-    static let readableVersions = 1...2
-
-    /// A kind of code list: the table that holds it and the columns that must use it.
-    public struct CodeKind: Sendable, Hashable {
-        public var name: String
-        public var describes: String
-        public var table: String { "code_\(name)" }
-    }
-
-    public static let codeKinds: [CodeKind] = [
-        CodeKind(name: "account_group", describes: "customer account groups (detail: internal number range FROM-TO)"),
-        CodeKind(name: "payment_terms", describes: "terms of payment"),
-        CodeKind(name: "sales_organization", describes: "sales organizations"),
-        CodeKind(name: "distribution_channel", describes: "distribution channels"),
-        CodeKind(name: "division", describes: "divisions"),
-        CodeKind(name: "company_code", describes: "company codes (detail: currency)"),
-        CodeKind(name: "reconciliation_account", describes: "reconciliation accounts (G/L)"),
-        CodeKind(name: "country", describes: "countries (ISO 3166-1 alpha-2)"),
-        CodeKind(name: "currency", describes: "currencies (ISO 4217)"),
-        CodeKind(name: "incoterms", describes: "Incoterms"),
-    ]
-
-    // custmig_loaded and custmig_undo hold images of ~1-2 KB per row: rowid tables (SQLite stores
-    // large rows badly in WITHOUT ROWID tables; at 1M customers that tripled the file).
+/// The PostgreSQL target's DDL for ``TargetSchema``: the same tables, columns, keys, foreign keys and
+/// checks as the SQLite target (every value text, SQLite's GLOB checks as regular expressions), in the
+/// schema the location names (the connection's `search_path`).
+enum PostgreSQLSchema {
     static let statements: [String] = {
-        var sql = codeKinds.map {
-            "CREATE TABLE \($0.table) (code TEXT PRIMARY KEY NOT NULL CHECK (code <> ''), description TEXT, detail TEXT) WITHOUT ROWID"
+        var sql = TargetSchema.codeKinds.map {
+            "CREATE TABLE \($0.table) (code TEXT PRIMARY KEY NOT NULL CHECK (code <> ''), description TEXT, detail TEXT)"
         }
         sql += [
             """
@@ -49,15 +15,15 @@ public enum TargetSchema {
               account_group TEXT REFERENCES code_account_group(code),
               status TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'blocked', 'inactive')),
               order_block TEXT, delivery_block TEXT, billing_block TEXT, posting_block TEXT,
-              vat_id TEXT CHECK (vat_id IS NULL OR vat_id GLOB '[A-Z][A-Z]*'),
+              vat_id TEXT CHECK (vat_id IS NULL OR vat_id ~ '^[A-Z][A-Z]'),
               tax_number_1 TEXT, tax_number_2 TEXT,
               language TEXT CHECK (language IS NULL OR length(language) = 2),
               currency TEXT REFERENCES code_currency(code),
               industry TEXT,
               parent_id TEXT REFERENCES customer(customer_id),
               payment_terms TEXT REFERENCES code_payment_terms(code),
-              credit_limit TEXT CHECK (credit_limit IS NULL OR (credit_limit NOT GLOB '*[^0-9.]*' AND credit_limit GLOB '*[0-9]*')),
-              created_on TEXT CHECK (created_on IS NULL OR created_on GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]')
+              credit_limit TEXT CHECK (credit_limit IS NULL OR (credit_limit !~ '[^0-9.]' AND credit_limit ~ '[0-9]')),
+              created_on TEXT CHECK (created_on IS NULL OR created_on ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}$')
             )
             """,
             """
@@ -68,18 +34,18 @@ public enum TargetSchema {
               street TEXT, house_number TEXT, postal_code TEXT, city TEXT, region TEXT,
               country TEXT NOT NULL REFERENCES code_country(code), po_box TEXT,
               PRIMARY KEY (customer_id, address_id)
-            ) WITHOUT ROWID
+            )
             """,
             """
             CREATE TABLE contact (
               customer_id TEXT NOT NULL REFERENCES customer(customer_id) ON DELETE CASCADE,
               contact_id TEXT NOT NULL,
               first_name TEXT, last_name TEXT,
-              phone TEXT CHECK (phone IS NULL OR phone GLOB '+[1-9]*'),
+              phone TEXT CHECK (phone IS NULL OR phone ~ '^[+][1-9]'),
               email TEXT CHECK (email IS NULL OR email LIKE '%_@_%'),
               department TEXT, function TEXT,
               PRIMARY KEY (customer_id, contact_id)
-            ) WITHOUT ROWID
+            )
             """,
             """
             CREATE TABLE bank_account (
@@ -87,7 +53,7 @@ public enum TargetSchema {
               bank_account_id TEXT NOT NULL,
               iban TEXT, bank_country TEXT REFERENCES code_country(code), bank_key TEXT, account_number TEXT, holder TEXT,
               PRIMARY KEY (customer_id, bank_account_id)
-            ) WITHOUT ROWID
+            )
             """,
             """
             CREATE TABLE sales_area (
@@ -99,7 +65,7 @@ public enum TargetSchema {
               payment_terms TEXT REFERENCES code_payment_terms(code),
               incoterms TEXT REFERENCES code_incoterms(code), incoterms_location TEXT, customer_group TEXT,
               PRIMARY KEY (customer_id, sales_organization, distribution_channel, division)
-            ) WITHOUT ROWID
+            )
             """,
             """
             CREATE TABLE partner_function (
@@ -110,7 +76,7 @@ public enum TargetSchema {
               PRIMARY KEY (customer_id, sales_organization, distribution_channel, division, role, partner_id),
               FOREIGN KEY (customer_id, sales_organization, distribution_channel, division)
                 REFERENCES sales_area(customer_id, sales_organization, distribution_channel, division) ON DELETE CASCADE
-            ) WITHOUT ROWID
+            )
             """,
             "CREATE INDEX partner_function_by_partner ON partner_function(partner_id)",
             "CREATE INDEX customer_by_parent ON customer(parent_id)",
@@ -121,9 +87,9 @@ public enum TargetSchema {
               reconciliation_account TEXT REFERENCES code_reconciliation_account(code),
               payment_terms TEXT REFERENCES code_payment_terms(code),
               PRIMARY KEY (customer_id, company_code)
-            ) WITHOUT ROWID
+            )
             """,
-            "CREATE TABLE custmig_meta (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL) WITHOUT ROWID",
+            "CREATE TABLE custmig_meta (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL)",
             """
             CREATE TABLE custmig_crosswalk (
               canonical_key TEXT PRIMARY KEY NOT NULL,
@@ -149,17 +115,17 @@ public enum TargetSchema {
             CREATE TABLE custmig_checkpoint (
               plan_hash TEXT NOT NULL, batch INTEGER NOT NULL, actions INTEGER NOT NULL, committed_at TEXT NOT NULL,
               PRIMARY KEY (plan_hash, batch)
-            ) WITHOUT ROWID
+            )
             """,
             """
             CREATE TABLE custmig_snapshot (
               plan_hash TEXT PRIMARY KEY NOT NULL, path TEXT NOT NULL, sha256 TEXT NOT NULL, manifest TEXT NOT NULL,
               taken_at TEXT NOT NULL
-            ) WITHOUT ROWID
+            )
             """,
             """
             CREATE TABLE custmig_undo (
-              plan_hash TEXT NOT NULL, batch INTEGER NOT NULL, seq INTEGER NOT NULL,
+              plan_hash TEXT NOT NULL, batch INTEGER NOT NULL, seq BIGINT NOT NULL,
               canonical_key TEXT NOT NULL, customer_id TEXT NOT NULL,
               before_image TEXT, after_hash TEXT NOT NULL,
               crosswalk_created INTEGER NOT NULL,
@@ -172,29 +138,4 @@ public enum TargetSchema {
         return sql
     }()
 
-    /// The child tables, in the order rows are written (parents of foreign keys first).
-    static let childTables = ["address", "contact", "bank_account", "sales_area", "partner_function", "company_code"]
-
-    /// Brings a target of an older readable version to this one, in one transaction: version 2 keeps
-    /// which plan loaded a customer before, so a rollback restores that too.
-    static func upgrade(_ db: Database, from version: Int) throws {
-        if version < 2 {
-            let columns = try db.columns(in: "custmig_undo").map(\.name)
-            for column in ["loaded_before_plan", "loaded_before_at"] where !columns.contains(column) {
-                try db.execute(sql: "ALTER TABLE custmig_undo ADD COLUMN \(column) TEXT")
-            }
-        }
-        try db.execute(
-            sql: "UPDATE custmig_meta SET value = ? WHERE key = 'schema_version'", arguments: [String(Self.version)])
-    }
-
-    /// Creates the schema in an empty database, with its name, version and a random instance id.
-    static func create(_ db: Database, instance: String, createdAt: String) throws {
-        for statement in statements { try db.execute(sql: statement) }
-        for (key, value) in [
-            ("schema", name), ("schema_version", String(version)), ("instance", instance), ("created_at", createdAt),
-        ] {
-            try db.execute(sql: "INSERT INTO custmig_meta (key, value) VALUES (?, ?)", arguments: [key, value])
-        }
-    }
 }

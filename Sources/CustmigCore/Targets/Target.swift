@@ -8,8 +8,9 @@ public struct TargetCapabilities: OptionSet, Sendable, Hashable {
 
     /// A batch of actions applies in one transaction: all of it or nothing.
     public static let transactionalBatches = TargetCapabilities(rawValue: 1)
-    /// Savepoints inside a transaction, so a dry run can replay batches and roll them back.
-    public static let savepoints = TargetCapabilities(rawValue: 2)
+    /// Batches can be replayed inside the target and thrown away (savepoints, a rolled-back
+    /// transaction), so a dry run learns what the target would refuse.
+    public static let rehearsal = TargetCapabilities(rawValue: 2)
     /// A consistent copy of the whole target can be taken and restored.
     public static let snapshots = TargetCapabilities(rawValue: 4)
     /// Rows (a customer and its child rows) can be fingerprinted to detect changes since a plan.
@@ -17,7 +18,7 @@ public struct TargetCapabilities: OptionSet, Sendable, Hashable {
 
     public var names: [String] {
         [
-            (Self.transactionalBatches, "transactional batches"), (.savepoints, "savepoints"),
+            (Self.transactionalBatches, "transactional batches"), (.rehearsal, "rehearsal"),
             (.snapshots, "snapshots"),
             (.rowFingerprints, "row fingerprints"),
         ].filter { contains($0.0) }.map(\.1)
@@ -180,41 +181,42 @@ public struct StaleBatch: Error, Sendable {
     public var stale: [StaleRow]
 }
 
-/// An action the database refused while a batch was applied or rehearsed.
-public struct RefusedAction: Error, Sendable, Hashable {
+/// Why a target refused an action, as the target's own error codes say (never read from message text).
+public enum RefusalKind: String, Sendable, Hashable, Codable {
+    /// A check or not-null rule on a field (``RefusedAction/field`` names it where the target says).
+    case constraint
+    /// A reference to a customer or a code the target does not have (a foreign key).
+    case reference
+    /// A value that must be unique is taken (an external id, a key).
+    case duplicate
+    /// Worth retrying as it is: a lost connection, a timeout, a lock, a server asking to slow down.
+    case transient
+    /// Anything else: the run stops.
+    case fatal
+}
+
+/// An action the target refused while a batch was applied or rehearsed; `cause` keeps the target's error.
+public struct RefusedAction: Error, Sendable {
     public var batch: Int
     public var canonicalKey: String
     public var customerId: String
     public var message: String
-}
+    public var kind: RefusalKind
+    /// The field the refusal is about, when the target names it (a column of a check constraint).
+    public var field: String?
+    public var cause: (any Error & Sendable)?
 
-/// `--target sqlite:PATH`; relative paths resolve against the current directory.
-public enum TargetLocation: Sendable, Hashable, CustomStringConvertible {
-    case sqlite(path: String)
-
-    public init(parsing text: String) throws {
-        guard let colon = text.firstIndex(of: ":") else {
-            throw CustmigError(
-                .usage, code: "TARGET-URL", "\"\(text)\" does not name a target kind.",
-                fix: "write sqlite:PATH, e.g. --target sqlite:sandbox.db.")
-        }
-        let kind = text[..<colon].lowercased()
-        let rest = String(text[text.index(after: colon)...])
-        guard kind == "sqlite" else {
-            throw CustmigError(
-                .usage, code: "TARGET-KIND", "unknown target kind \"\(kind)\" in \"\(text)\".",
-                fix: "custmig supports sqlite:PATH (PostgreSQL and OData targets are planned).")
-        }
-        guard !rest.isEmpty else {
-            throw CustmigError(.usage, code: "TARGET-URL", "\"\(text)\" has no path.", fix: "write sqlite:PATH.")
-        }
-        let path = rest.hasPrefix("/") ? rest : FileManager.default.currentDirectoryPath + "/" + rest
-        self = .sqlite(path: (path as NSString).standardizingPath)
-    }
-
-    public var description: String {
-        switch self {
-        case .sqlite(let path): return "sqlite:\(path)"
-        }
+    public init(
+        batch: Int, canonicalKey: String, customerId: String, message: String, kind: RefusalKind,
+        field: String? = nil, cause: (any Error & Sendable)? = nil
+    ) {
+        self.batch = batch
+        self.canonicalKey = canonicalKey
+        self.customerId = customerId
+        self.message = message
+        self.kind = kind
+        self.field = field
+        self.cause = cause
     }
 }
+

@@ -52,7 +52,7 @@ extension SQLiteTarget {
     }
 
     /// What custmig loaded last time, by canonical key (image JSON).
-    public func loaded(keys: [String], images: Bool = true) throws -> [String: LoadedCustomer] {
+    public func loaded(keys: [String], images: Bool) throws -> [String: LoadedCustomer] {
         try database.read { db in
             var result: [String: LoadedCustomer] = [:]
             for chunk in keys.chunked(500) {
