@@ -13,7 +13,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROWS=${ROWS:-1000000}
 BIG_ROWS=${BIG_ROWS:-5000000}
-STAGES=${STAGES:-"profile map dups dryrun"}   # which stage groups to measure
+STAGES=${STAGES:-"profile map dups dryrun postgres"}   # which stage groups to measure
 OUT=${OUT:-bench-out}
 mkdir -p "$OUT"
 RESULTS="$OUT/results.md"
@@ -330,6 +330,65 @@ PY
     } >>"$RESULTS"
     PLANHTML=$(ls -t "$DRY"/w/reports/plan-*/plan.html | head -1)
     Tests/Benchmarks/screenshot.sh "$PLANHTML" "$OUT/plan-screenshot.png" || true
+fi
+
+if [[ " $STAGES " == *" postgres "* ]]; then
+    # The PostgreSQL target on a throwaway local cluster (the one CUSTMIG_TEST_POSTGRES names, or one
+    # started here like CI's): first-load dry run and cutover next to psql \copy of the same rows into
+    # the same schema, then the snapshot rollback next to pg_dump + pg_restore of the schema.
+    if [ -z "${CUSTMIG_TEST_POSTGRES:-}" ]; then
+        # shellcheck source=../../.ci/postgres.sh
+        source .ci/postgres.sh >&2
+        trap custmig_postgres_stop EXIT
+    fi
+    PGURI=$CUSTMIG_TEST_POSTGRES
+    MAPDATA="$OUT/map-$ROWS"
+    if [ ! -f "$MAPDATA/customers.csv" ]; then
+        "$BIN" samples --rows "$ROWS" --out "$MAPDATA" --format csv --seed 42 >/dev/null
+    fi
+    PGB="$OUT/postgres"
+    rm -rf "$PGB" && mkdir -p "$PGB"
+    psql "$PGURI" -X -q -c "DROP SCHEMA IF EXISTS bench, bench_peer CASCADE" \
+        -At -c "SELECT 'DROP SCHEMA ' || string_agg(nspname, ', ') || ' CASCADE' FROM pg_namespace WHERE nspname LIKE 'bench_snap_%'" \
+        | psql "$PGURI" -X -q
+    {
+        echo
+        echo "| PostgreSQL target | seconds | customers/s | MB/s | peak MB |"
+        echo "|---|---:|---:|---:|---:|"
+    } >>"$RESULTS"
+    "$BIN" map --mapping Mappings/legacy-flat-csv/mapping.yaml "$MAPDATA/customers.csv" --workspace "$PGB/w" >/dev/null
+    "$BIN" target init "$PGURI?schema=bench" --codes Samples/target-codes.csv >/dev/null
+    measure "custmig dry-run into PostgreSQL (first load, rehearsed in a rolled-back transaction)" "$ROWS" 0 "$BIN" dry-run --target "$PGURI?schema=bench" --workspace "$PGB/w" --batch-size 10000
+    PG_LOADED=$(sqlite3 "$PGB/w/ledger.sqlite" "SELECT count(*) FROM plan_action WHERE plan_id = (SELECT max(id) FROM plan) AND action = 'insert'")
+    measure "custmig cutover into PostgreSQL (first load, checkpoint every 10,000)" "$PG_LOADED" 0 "$BIN" cutover latest --allow-unapproved --workspace "$PGB/w"
+    # The peer: psql \copy of the same business rows, one CSV per table, into the same schema (an
+    # empty target made by custmig target init: same keys, foreign keys and checks), in one transaction.
+    "$BIN" target init "$PGURI?schema=bench_peer" --codes Samples/target-codes.csv >/dev/null
+    TABLES="customer address contact bank_account sales_area partner_function company_code"
+    {
+        echo "BEGIN;"
+        for table in $TABLES; do
+            psql "$PGURI" -X -q -c "\\copy bench.$table TO '$PGB/$table.csv' CSV"
+            echo "\\copy bench_peer.$table FROM '$PGB/$table.csv' CSV"
+        done
+        echo "COMMIT;"
+    } >"$PGB/peer-load.sql"
+    measure "psql \\copy of the same rows (one CSV per table, same schema)" "$PG_LOADED" 0 psql "$PGURI" -X -q -v ON_ERROR_STOP=1 -f "$PGB/peer-load.sql"
+    [ "$(psql "$PGURI" -X -At -c 'SELECT count(*) FROM bench_peer.customer')" = "$PG_LOADED" ] || echo "peer \\copy lost rows" >&2
+    # Into a database of its own (pg_restore cannot rename a schema), created before the clock starts.
+    RESTORE_URI="${PGURI%/*}/custmig_bench_restore"
+    psql "$PGURI" -X -q -c "DROP DATABASE IF EXISTS custmig_bench_restore" -c "CREATE DATABASE custmig_bench_restore"
+    measure "pg_dump + pg_restore of the loaded schema (peer of the snapshot rollback)" "$PG_LOADED" 0 sh -c \
+        "pg_dump '$PGURI' -n bench -Fc -f '$PGB/bench.dump' && pg_restore -d '$RESTORE_URI' --single-transaction '$PGB/bench.dump'"
+    [ "$(psql "$RESTORE_URI" -X -At -c 'SELECT count(*) FROM bench.customer')" = "$PG_LOADED" ] || echo "pg_restore lost rows" >&2
+    psql "$PGURI" -X -q -c "DROP DATABASE custmig_bench_restore"
+    measure "custmig rollback --mode snapshot from PostgreSQL (first load)" "$PG_LOADED" 0 "$BIN" rollback latest --mode snapshot --workspace "$PGB/w"
+    [ "$(psql "$PGURI" -X -At -c 'SELECT count(*) FROM bench.customer')" = "0" ] || echo "snapshot rollback left customers" >&2
+    {
+        echo
+        echo "- first-load cutover into PostgreSQL vs psql \\copy of the same rows: $(ratio 'custmig cutover into PostgreSQL (first load, checkpoint every 10,000)' 'psql \copy of the same rows (one CSV per table, same schema)')"
+        echo "- snapshot rollback vs pg_dump + pg_restore of the schema: $(ratio 'custmig rollback --mode snapshot from PostgreSQL (first load)' 'pg_dump + pg_restore of the loaded schema (peer of the snapshot rollback)')"
+    } >>"$RESULTS"
 fi
 
 if [[ " $STAGES " == *" dups "* ]]; then

@@ -1,8 +1,12 @@
 import GRDB
 
 extension CustmigError {
-    /// The error a failure of the environment (today: SQLite's) means to the user, or nil for others.
+    /// The error a failure of the environment (SQLite's, a target's server) means to the user, or nil for others.
     public init?(environment error: Error) {
+        if let failure = error as? any EnvironmentFailure {
+            self = failure.userError
+            return
+        }
         guard let error = error as? DatabaseError else { return nil }
         self.init(database: error)
     }
@@ -41,4 +45,9 @@ extension CustmigError {
                 fix: "run the same command again; if it fails the same way, report it with this message.")
         }
     }
+}
+
+/// A failure of something custmig talks to (a target's server) that knows what it means to the user.
+public protocol EnvironmentFailure: Error {
+    var userError: CustmigError { get }
 }

@@ -68,7 +68,7 @@ public enum PlanStore {
         return id
     }
 
-    /// The target a plan was made against (`sqlite:/abs/path`), for commands run without `--target`:
+    /// The target a plan was made against (its location, without password), for commands run without `--target`:
     /// the plan already says where it goes, and a cutover must not be pointed anywhere else.
     public static func targetLocation(of reference: String, ledger: Ledger) throws -> String {
         let plan = try resolve(reference, ledger: ledger)
@@ -76,7 +76,7 @@ public enum PlanStore {
             try String.fetchOne(db, sql: "SELECT target FROM plan WHERE id = ?", arguments: [plan])
         }
         guard let location else {
-            throw CustmigError(.usage, code: "PLAN-UNKNOWN", "plan \(plan) names no target.", fix: "pass --target sqlite:PATH.")
+            throw CustmigError(.usage, code: "PLAN-UNKNOWN", "plan \(plan) names no target.", fix: "pass --target LOCATION (sqlite:PATH or postgresql://…).")
         }
         return location
     }

@@ -41,6 +41,9 @@ public enum TargetLocation: Sendable, Hashable, CustomStringConvertible {
     }
 
     public var redacted: String { description }
+
+    /// `text` with the password of any `scheme://user:password@` in it blanked (`***`).
+    public static func withoutPassword(_ text: String) -> String { PostgreSQLLocation.withoutPassword(text) }
 }
 
 /// A libpq connection URI split into what libpq reads (everything but `schema`) and custmig's schema.
@@ -81,11 +84,12 @@ public struct PostgreSQLLocation: Sendable, Hashable {
 
     /// `text` with anything between `:` and `@` of the authority blanked, for error messages.
     static func withoutPassword(_ text: String) -> String {
-        guard let scheme = text.range(of: "://"), let at = text[scheme.upperBound...].firstIndex(of: "@") else {
-            return text
-        }
-        let authority = text[scheme.upperBound..<at]
-        guard let colon = authority.firstIndex(of: ":") else { return text }
+        guard let scheme = text.range(of: "://") else { return text }
+        let rest = text[scheme.upperBound...]
+        let authorityEnd = rest.firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" }) ?? rest.endIndex
+        guard let at = rest[..<authorityEnd].lastIndex(of: "@"),
+            let colon = rest[..<at].firstIndex(of: ":")
+        else { return text }
         return String(text[..<colon]) + ":***" + String(text[at...])
     }
 }

@@ -74,7 +74,7 @@ extension Custmig {
 
         func run() throws {
             try runReportingErrors {
-                let command = (["custmig"] + CommandLine.arguments.dropFirst()).joined(separator: " ")
+                let command = RecordedCommand.current
                 guard target.location != nil else {
                     throw CustmigError(
                         .usage, code: "TARGET-MISSING", "dry-run needs --target.",
@@ -138,7 +138,7 @@ extension Custmig {
 
         func run() throws {
             try runReportingErrors {
-                let command = (["custmig"] + CommandLine.arguments.dropFirst()).joined(separator: " ")
+                let command = RecordedCommand.current
                 let space = try workspace.open(command: command, writer: true)
                 let id = try PlanStore.resolve(plan, ledger: space.ledger)
                 let hash = try PlanStore.approve(plan: id, by: by, note: note, ledger: space.ledger)

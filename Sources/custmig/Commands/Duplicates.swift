@@ -41,7 +41,7 @@ extension Custmig.Duplicates {
 
         func run() throws {
             try runReportingErrors {
-                let command = (["custmig"] + CommandLine.arguments.dropFirst()).joined(separator: " ")
+                let command = RecordedCommand.current
                 let space = try workspace.open(command: command, writer: true)
                 let decisions = mapping.map {
                     (($0 as NSString).deletingLastPathComponent.isEmpty

@@ -47,7 +47,7 @@ extension Custmig {
 
         func run() throws {
             try runReportingErrors {
-                let command = (["custmig"] + CommandLine.arguments.dropFirst()).joined(separator: " ")
+                let command = RecordedCommand.current
                 let space = try workspace.open(command: command, writer: true)
                 let opened = try target.location.map { try TargetRegistry.open($0) }
                 defer { try? opened?.close() }

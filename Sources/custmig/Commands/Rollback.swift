@@ -32,7 +32,7 @@ extension Custmig {
 
         func run() throws {
             try runReportingErrors {
-                let command = (["custmig"] + CommandLine.arguments.dropFirst()).joined(separator: " ")
+                let command = RecordedCommand.current
                 let space = try workspace.open(command: command, writer: true)
                 let opened = try target.open(plan: plan, ledger: space.ledger)
                 defer { try? opened.close() }

@@ -18,6 +18,20 @@ public struct PGError: Error, Sendable, CustomStringConvertible {
     public var isConnectionLoss: Bool { sqlState.isEmpty || sqlState.hasPrefix("08") || sqlState == "57P01" }
 }
 
+extension PGError: EnvironmentFailure {
+    /// Said without the target's location (a stage that knows it wraps the error with it).
+    public var userError: CustmigError {
+        if isConnectionLoss {
+            return CustmigError(
+                .unreadableInput, code: "TARGET-CONNECTION", "the connection to the PostgreSQL target was lost: \(message).",
+                fix: "check that the server runs, then run the same command again: what was not committed was rolled back.")
+        }
+        return CustmigError(
+            .unreadableInput, code: "TARGET-DB", "the PostgreSQL target refused a statement: \(message) [SQLSTATE \(sqlState)].",
+            fix: "check the user's rights on the target's schema, then run the same command again.")
+    }
+}
+
 /// One libpq connection, used by one thread at a time. Parameters and results are text: the target's
 /// columns are all text, as in the SQLite target, so what custmig compares is what was stored.
 final class PGConnection {
