@@ -1,0 +1,203 @@
+/// Applying, rehearsing and undoing a batch over a ``JournaledStore``, inside the transaction its target
+/// opened: the staleness check, the writes in plan order with their journal, and the surgical undo.
+enum JournaledBatch {
+    /// Undo entries are numbered `batch * undoSeqStride + index` (as in the SQLite target), so a
+    /// batch's entries are one key range.
+    static let undoSeqStride = 2_000_000
+
+    /// Where a batch's bookkeeping goes; nil while rehearsing (only the crosswalk and last-loaded
+    /// rows are written then, which later actions of the replay read).
+    struct Journal {
+        let planHash: String
+        let batch: Int
+        let time: String
+    }
+
+    /// The rows changed since the plan read them (or present where the plan expected none).
+    static func staleRows(_ actions: [TargetAction], batch: Int, store: some JournaledStore) throws -> [StaleRow] {
+        var fingerprinted: [String] = []
+        var absent: [String] = []
+        for action in actions where action.kind != .references {
+            if action.expectedFingerprint == nil { absent.append(action.customerId) } else {
+                fingerprinted.append(action.customerId)
+            }
+        }
+        var current: [String: String] = [:]
+        for (id, rows) in try store.rows(ids: fingerprinted) {
+            if case .success(let rows) = rows { current[id] = rows.fingerprint }
+        }
+        let present = try store.existing(ids: absent)
+        var stale: [StaleRow] = []
+        for action in actions where action.kind != .references {
+            if action.expectedFingerprint == nil, !present.contains(action.customerId) { continue }
+            let now = current[action.customerId]
+            guard now != action.expectedFingerprint || action.expectedFingerprint == nil else { continue }
+            let problem =
+                action.expectedFingerprint == nil
+                ? "customer \(action.customerId) exists in the target now; the plan expected it absent"
+                : now == nil
+                    ? "customer \(action.customerId) was deleted in the target since the plan (or cannot be read)"
+                    : "customer \(action.customerId) changed in the target since the plan"
+            stale.append(
+                StaleRow(batch: batch, canonicalKey: action.canonicalKey, customerId: action.customerId, problem: problem))
+        }
+        return stale
+    }
+
+    /// Applies a batch in the store's open transaction: stale rows reported (and skipped with
+    /// `skipStale`, else ``StaleBatch`` is thrown with nothing written), the rest written with the
+    /// journal and the checkpoint. The first refusal is thrown.
+    static func apply(
+        _ actions: [TargetAction], batch: Int, planHash: String, time: String, skipStale: Bool,
+        store: some JournaledStore
+    ) throws -> BatchResult {
+        let stale = try staleRows(actions, batch: batch, store: store)
+        if !stale.isEmpty, !skipStale { throw StaleBatch(stale: stale) }
+        let staleIds = Set(stale.map(\.customerId))
+        let journal = Journal(planHash: planHash, batch: batch, time: time)
+        let applied = try write(
+            actions.filter { !staleIds.contains($0.customerId) }, batch: batch, journal: journal, store: store
+        ) { throw $0 }
+        try store.addCheckpoint(planHash: planHash, batch: batch, actions: applied, time: time)
+        return BatchResult(applied: applied, stale: stale)
+    }
+
+    /// Writes actions in plan order; returns how many were written. A refusal goes to `refused`, which
+    /// throws (a cutover: the batch rolls back) or records it (a rehearsal: the action's savepoint is
+    /// rolled back and the replay goes on). New customers in a row go to the store's bulk path first.
+    static func write(
+        _ actions: [TargetAction], batch: Int, journal: Journal?, store: some JournaledStore,
+        refused: (RefusedAction) throws -> Void
+    ) throws -> Int {
+        var applied = 0
+        var keysSeen = Set<String>()
+        var group: [Int] = []
+        var known = try store.journal(keys: actions.map(\.canonicalKey))
+        func single(_ index: Int) throws {
+            let action = actions[index]
+            try store.savepoint("custmig_action")
+            do {
+                if !keysSeen.insert(action.canonicalKey).inserted {
+                    // The second pass of a reference cycle meets its first pass's journal.
+                    let again = try store.journal(keys: [action.canonicalKey])
+                    known.loaded[action.canonicalKey] = again.loaded[action.canonicalKey]
+                    known.crosswalked.formUnion(again.crosswalked)
+                }
+                try writeOne(action, index: index, journal: journal, known: known, store: store)
+                try store.release("custmig_action")
+                applied += 1
+            } catch {
+                guard let refusal = store.refusal(error, batch: batch, action: action) else { throw error }
+                try store.rollback(to: "custmig_action")
+                try store.release("custmig_action")
+                try refused(refusal)
+            }
+        }
+        func flush() throws {
+            defer { group.removeAll(keepingCapacity: true) }
+            guard group.count > 1 else { return try group.forEach(single) }
+            try store.savepoint("custmig_new_customers")
+            do {
+                if try store.insertNewCustomers(group.map { (actions[$0], $0) }, journal: journal, known: known) {
+                    try store.release("custmig_new_customers")
+                    for index in group { keysSeen.insert(actions[index].canonicalKey) }
+                    applied += group.count
+                    return
+                }
+                try store.release("custmig_new_customers")
+            } catch {
+                guard store.refusal(error, batch: batch, action: actions[group[0]]) != nil else { throw error }
+                // Written one by one, the refused customer is named.
+                try store.rollback(to: "custmig_new_customers")
+                try store.release("custmig_new_customers")
+            }
+            try group.forEach(single)
+        }
+        for (index, action) in actions.enumerated() {
+            let fresh = known.loaded[action.canonicalKey] == nil && !known.crosswalked.contains(action.canonicalKey)
+            if action.insertsNewCustomer, fresh, !keysSeen.contains(action.canonicalKey),
+                !group.contains(where: { actions[$0].canonicalKey == action.canonicalKey })
+            {
+                group.append(index)
+            } else {
+                try flush()
+                try single(index)
+            }
+        }
+        try flush()
+        return applied
+    }
+
+    /// One action: its rows (only what differs from the rows as the plan read them) and its journal.
+    private static func writeOne(
+        _ action: TargetAction, index: Int, journal: Journal?,
+        known: (loaded: [String: LoadedRecord], crosswalked: Set<String>), store: some JournaledStore
+    ) throws {
+        let images = action.images
+        var before = images.beforeText
+        if action.kind == .references, case .success(let rows)? = try store.rows(ids: [action.customerId])[action.customerId] {
+            before = StoredImageText.text(rows) { CustomerImage(rows: rows).jsonText }
+        }
+        try store.writeRows(action, rows: images.rows, before: images.beforeRows)
+        var afterHash = images.fingerprint
+        if action.kind == .upsertWithoutReferences,
+            case .success(let rows)? = try store.rows(ids: [action.customerId])[action.customerId]
+        {
+            afterHash = rows.fingerprint
+        }
+        try store.recordLoaded(
+            action, images: images, planHash: journal?.planHash ?? "rehearsal", time: journal?.time ?? "")
+        if let journal {
+            try store.appendUndo(
+                UndoEntry(
+                    planHash: journal.planHash, batch: journal.batch, seq: journal.batch * undoSeqStride + index,
+                    canonicalKey: action.canonicalKey, customerId: action.customerId, beforeImage: before,
+                    afterHash: afterHash, crosswalkCreated: !known.crosswalked.contains(action.canonicalKey),
+                    loadedBefore: known.loaded[action.canonicalKey]))
+        }
+    }
+
+    /// Undoes one batch in the store's open transaction: each entry, newest first, restores the
+    /// customer's before-image or deletes the customer it created — unless the row was edited since
+    /// (kept and reported) or a customer the cutover did not create refers to it (kept and reported) —
+    /// then puts the journal back and removes the entry; the batch's checkpoint goes with it.
+    static func undo(batch: Int, planHash: String, isLast: Bool, store: some JournaledStore) throws -> UndoOutcome {
+        var result = UndoOutcome()
+        var restoredIds = Set<String>()
+        for entry in try store.undoEntries(planHash: planHash, batch: batch) {
+            let (id, key) = (entry.customerId, entry.canonicalKey)
+            let before = entry.beforeImage.flatMap(StoredImageText.rows)
+            let rowsNow: CustomerRows? =
+                if case .success(let rows)? = try store.rows(ids: [id])[id] { rows } else { nil }
+            let current = rowsNow?.fingerprint
+            var undone = false
+            if current == nil && before == nil {
+                // Already gone.
+            } else if current != entry.afterHash {
+                let why = current == nil ? "deleted in the target since the cutover" : "edited in the target since the cutover"
+                result.kept.append("\(key) (\(id)): \(why)")
+            } else if let before {
+                try store.writeRows(
+                    TargetAction(kind: .upsert, canonicalKey: key, customerId: id, image: CustomerImage()), rows: before,
+                    before: rowsNow)
+                if restoredIds.insert(id).inserted { result.restored += 1 }
+                undone = true
+            } else if let referrer = try store.referrer(of: id) {
+                result.kept.append("\(key) (\(id)): referenced by customer \(referrer), which the cutover did not create")
+            } else {
+                try store.deleteCustomer(id)
+                result.deleted += 1
+                if restoredIds.remove(id) != nil { result.restored -= 1 }
+                undone = true
+            }
+            if undone {
+                if entry.crosswalkCreated { try store.removeCrosswalk(key: key) }
+                try store.restoreLoaded(key: key, from: entry)
+            }
+            try store.removeUndo(planHash: planHash, seq: entry.seq)
+        }
+        try store.removeCheckpoint(planHash: planHash, batch: batch)
+        if isLast { try store.removeBatchLayout(planHash: planHash) }
+        return result
+    }
+}
