@@ -7,6 +7,8 @@ import Foundation
 public enum TargetLocation: Sendable, Hashable, CustomStringConvertible {
     case sqlite(path: String)
     case postgresql(PostgreSQLLocation)
+    /// `memory:NAME`: an in-memory target of this process (tests).
+    case memory(name: String)
 
     public init(parsing text: String) throws {
         guard let colon = text.firstIndex(of: ":") else {
@@ -25,6 +27,11 @@ public enum TargetLocation: Sendable, Hashable, CustomStringConvertible {
             self = .sqlite(path: (path as NSString).standardizingPath)
         case "postgresql", "postgres":
             self = .postgresql(try PostgreSQLLocation(uri: text))
+        case "memory":
+            guard !rest.isEmpty else {
+                throw CustmigError(.usage, code: "TARGET-URL", "\"\(text)\" has no name.", fix: "write memory:NAME.")
+            }
+            self = .memory(name: rest)
         default:
             throw CustmigError(
                 .usage, code: "TARGET-KIND", "unknown target kind \"\(kind)\" in \"\(text)\".",
@@ -37,6 +44,7 @@ public enum TargetLocation: Sendable, Hashable, CustomStringConvertible {
         switch self {
         case .sqlite(let path): return "sqlite:\(path)"
         case .postgresql(let location): return location.redacted
+        case .memory(let name): return "memory:\(name)"
         }
     }
 

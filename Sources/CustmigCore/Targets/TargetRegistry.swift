@@ -5,6 +5,7 @@ public enum TargetRegistry {
         switch location {
         case .sqlite(let path): return try SQLiteTarget(path: path)
         case .postgresql(let location): return try PostgreSQLTarget(location: location)
+        case .memory(let name): return try InMemoryTarget.open(name: name)
         }
     }
 
@@ -18,6 +19,7 @@ public enum TargetRegistry {
         switch location {
         case .sqlite(let path): return try SQLiteTarget.initialize(path: path, codes: codes)
         case .postgresql(let location): return try PostgreSQLTarget.initialize(location: location, codes: codes)
+        case .memory(let name): return try InMemoryTarget.initialize(name: name, codes: codes)
         }
     }
 }

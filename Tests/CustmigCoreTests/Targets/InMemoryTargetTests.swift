@@ -1,0 +1,158 @@
+import CustmigCore
+import Foundation
+import Testing
+
+/// The planner, cutover and rollback against the in-memory target: the stages through the seam, fast.
+@Suite("The in-memory target")
+struct InMemoryTargetTests {
+    /// A workspace and a new in-memory target with the sample code lists.
+    struct Setup {
+        let folder: String
+        let workspace: Workspace
+        let target: any Target
+
+        init() throws {
+            folder = try Paths.scratch()
+            workspace = try Workspace(path: folder + "/w", command: "test", writer: true)
+            target = try TargetRegistry.initialize(
+                try TargetLocation(parsing: "memory:\(UUID().uuidString)"),
+                codes: try CodeLists.read(path: Paths.samples("target-codes.csv")))
+        }
+
+        /// Maps the sample extract after `edit`, then plans against the target.
+        func plan(_ edit: (String) -> String = { $0 }) throws -> PlanSummary {
+            let original = try String(contentsOfFile: Paths.samples("customers.csv"), encoding: .windowsCP1252)
+            let path = folder + "/customers-\(UUID().uuidString.prefix(8)).csv"
+            try edit(original).write(toFile: path, atomically: true, encoding: .windowsCP1252)
+            _ = try MapStage.run(
+                MapOptions(
+                    mappingPath: MappingLoaderTests.shipped("legacy-flat-csv"), extracts: [path], command: "test",
+                    custmigVersion: CustmigVersion.current), workspace: workspace)
+            var options = DryRunOptions(command: "test")
+            options.batchSize = 5
+            return try DryRunStage.run(workspace: workspace, target: target, options: options)
+        }
+
+        func cutover(skipStale: Bool = false) throws -> CutoverSummary {
+            var options = CutoverOptions(command: "test")
+            options.allowUnapproved = true
+            options.skipStale = skipStale
+            return try CutoverStage.run(plan: "latest", workspace: workspace, target: target, options: options)
+        }
+
+        func rollback(_ mode: RollbackMode) throws -> RollbackSummary {
+            try RollbackStage.run(plan: "latest", mode: mode, workspace: workspace, target: target)
+        }
+
+        /// Every customer's image and the crosswalk: the target as a person would compare it.
+        func state() throws -> String {
+            let ids = try target.customerIds()
+            let images = try target.images(ids: ids)
+            var text = ids.map { id in "\(id) \((try? images[id]?.get())?.jsonText ?? "?")" }.joined(separator: "\n")
+            try target.forEachCrosswalkEntry { key, id, how in text += "\n\(key) -> \(id) \(how)" }
+            return text
+        }
+    }
+
+    @Test("a first load plans inserts, loads them, reconciles, and a second cutover is a no-op")
+    func firstLoad() throws {
+        let setup = try Setup()
+        let plan = try setup.plan()
+        #expect((plan.counts["insert"] ?? 0) > 0, "\(plan.counts)")
+        let cut = try setup.cutover()
+        #expect(cut.actionsApplied == plan.counts["insert"], "\(cut)")
+        let reconciled = try ReconcileStage.run(plan: "latest", workspace: setup.workspace, target: setup.target)
+        #expect(reconciled.matches, "\(reconciled.mismatches.prefix(3)) \(reconciled.targetTotals) \(reconciled.expectedTotals)")
+        #expect(try setup.cutover().outcome == "already applied")
+        #expect(try setup.target.crosswalkCount(planHash: cut.contentHash) == cut.actionsApplied)
+    }
+
+    @Test("a delta wave keeps a target-only edit, holds a two-sided change as a conflict, and rolls back surgically")
+    func deltaWave() throws {
+        let setup = try Setup()
+        _ = try setup.plan()
+        _ = try setup.cutover()
+        // Someone edits the target: a field custmig does not change, and one it does.
+        var edited = try #require(try setup.target.images(ids: ["0000100001", "0000100004"]))
+        var hand = try #require(try edited["0000100004"]?.get())
+        hand.values["search_term"] = "HAND"
+        var rival = try #require(try edited["0000100001"]?.get())
+        rival.values["name1"] = "Finbe by hand"
+        edited = [:]
+        try Self.edit(setup.target, [("0000100004", hand), ("0000100001", rival)])
+        let afterEdits = try setup.state()
+        let delta = try setup.plan { text in
+            text.replacingLine("100001") { $0.field(1, "Finbe Automotive AG") }
+                .replacingLine("100002") { $0.field(2, "Zweigniederlassung") }
+                .replacingLine("100005") { _ in nil }
+        }
+        #expect(delta.counts["conflict"] == 1 && delta.counts["update"] == 1 && delta.counts["deactivate"] == 1, "\(delta.counts)")
+        _ = try setup.cutover()
+        let now = try setup.target.images(ids: ["0000100004", "0000100005"])
+        #expect((try now["0000100004"]?.get())?.values["search_term"] == "HAND", "the target-only edit is kept")
+        #expect((try now["0000100005"]?.get())?.values["status"] == "inactive")
+        let undone = try setup.rollback(.surgical)
+        #expect(undone.restored == 2 && undone.deleted == 0 && undone.kept.isEmpty, "\(undone)")
+        #expect(try setup.state() == afterEdits)
+    }
+
+    @Test("a row changed after the plan is stale: the batch stops unapplied, or is skipped and reported")
+    func staleness() throws {
+        let setup = try Setup()
+        _ = try setup.plan()
+        _ = try setup.cutover()
+        _ = try setup.plan { $0.replacingLine("100002") { $0.field(2, "Zweigniederlassung") } }
+        var image = try #require(try setup.target.images(ids: ["0000100002"])["0000100002"]?.get())
+        image.values["search_term"] = "EDITED AFTER THE PLAN"
+        try Self.edit(setup.target, [("0000100002", image)])
+        let stopped = try setup.cutover()
+        #expect(stopped.outcome == "stopped on stale rows" && stopped.stale.map(\.customerId) == ["0000100002"])
+        let skipped = try setup.cutover(skipStale: true)
+        #expect(skipped.outcome == "done" && skipped.stale.count == 1, "\(skipped)")
+        #expect(try setup.target.images(ids: ["0000100002"])["0000100002"]?.get().values["search_term"] == "EDITED AFTER THE PLAN")
+    }
+
+    @Test("what the target refuses comes back typed, with the field, and the rehearsal changes nothing")
+    func refusals() throws {
+        let setup = try Setup()
+        let before = try setup.state()
+        var limit = TargetAction(
+            kind: .upsert, canonicalKey: "9", customerId: "9",
+            image: CustomerImage(values: ["name1": "N", "credit_limit": "12,50"]))
+        limit.crosswalk = "inserted"
+        let orphan = TargetAction(
+            kind: .upsert, canonicalKey: "8", customerId: "8", image: CustomerImage(values: ["name1": "O", "parent_id": "404"]))
+        let unnamed = TargetAction(kind: .upsert, canonicalKey: "7", customerId: "7", image: CustomerImage(values: [:]))
+        let refused = try setup.target.rehearse(batchCount: 1, copyFolder: nil) { _ in [limit, orphan, unnamed] }
+        #expect(refused.map(\.kind) == [.constraint, .reference, .constraint], "\(refused)")
+        #expect(refused.map(\.field) == ["credit_limit", "parent_id", "name1"])
+        #expect(try setup.state() == before)
+        #expect { try setup.target.apply(batch: 0, actions: [limit], planHash: "h", skipStale: false) } throws: {
+            ($0 as? RefusedAction)?.field == "credit_limit"
+        }
+        #expect(try setup.target.committedBatches(planHash: "h").isEmpty, "a refused batch leaves nothing, not even its checkpoint")
+    }
+
+    @Test("a snapshot rollback restores every customer and the journal as they were before the cutover")
+    func snapshotRollback() throws {
+        let setup = try Setup()
+        _ = try setup.plan { text in
+            let lines = text.components(separatedBy: "\r\n")
+            return lines.prefix(1 + (lines.count - 1) / 2).joined(separator: "\r\n")
+        }
+        _ = try setup.cutover()
+        let afterWave1 = try setup.state()
+        _ = try setup.plan()
+        _ = try setup.cutover()
+        #expect(try setup.state() != afterWave1)
+        let restored = try setup.rollback(.snapshot)
+        #expect(restored.safetySnapshot?.hasPrefix("memory snapshot before-rollback") == true, "\(restored)")
+        #expect(try setup.state() == afterWave1)
+    }
+
+    /// Writes images into the target as another application would (no journal).
+    static func edit(_ target: any Target, _ images: [(String, CustomerImage)]) throws {
+        let memory = try #require(target as? InMemoryTarget)
+        for (id, image) in images { memory.edit(customerId: id, image: image) }
+    }
+}
