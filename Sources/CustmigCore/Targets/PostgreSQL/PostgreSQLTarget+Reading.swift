@@ -29,10 +29,28 @@ extension PostgreSQLTarget {
         try rows(ids: ids).mapValues { $0.map(CustomerImage.init(rows:)) }
     }
 
+    /// Fingerprints of committed rows; many ids are read in two halves on two connections (the rows'
+    /// decoding and hashing is the client's work, as much as the server's reading).
     public func fingerprints(ids: [String]) throws -> [String: String] {
-        var result: [String: String] = [:]
-        for (id, rows) in try rows(ids: ids) { if case .success(let rows) = rows { result[id] = rows.fingerprint } }
-        return result
+        func fingerprints(_ ids: ArraySlice<String>, _ connection: PGConnection) throws -> [String: String] {
+            var result: [String: String] = [:]
+            for (id, rows) in try Self.rows(ids: Array(ids), connection: connection) {
+                if case .success(let rows) = rows { result[id] = rows.fingerprint }
+            }
+            return result
+        }
+        guard ids.count >= 1_000 else { return try fingerprints(ids[...], connection) }
+        if reader == nil { reader = try Self.connect(postgres) }
+        let halves = [ids[..<(ids.count / 2)], ids[(ids.count / 2)...]]
+        let connections = [connection, reader!]
+        var results = [Result<[String: String], Error>](repeating: .success([:]), count: 2)
+        results.withUnsafeMutableBufferPointer { slots in
+            let slots = slots
+            DispatchQueue.concurrentPerform(iterations: 2) { index in
+                slots[index] = Result { try fingerprints(halves[index], connections[index]) }
+            }
+        }
+        return try results[0].get().merging(try results[1].get()) { a, _ in a }
     }
 
     public func existing(ids: [String]) throws -> Set<String> {
@@ -62,6 +80,12 @@ extension PostgreSQLTarget {
 
     /// The rows of the given customers as they are now, in canonical terms (absent ids are missing).
     func rows(ids: [String]) throws -> [String: Result<CustomerRows, UnreadableTargetRow>] {
+        try Self.rows(ids: ids, connection: connection)
+    }
+
+    static func rows(
+        ids: [String], connection: PGConnection
+    ) throws -> [String: Result<CustomerRows, UnreadableTargetRow>] {
         var found: [String: CustomerRows] = [:]
         for part in ids.chunked(2_000) {
             let parameter = [PGConnection.array(part) as String?]
