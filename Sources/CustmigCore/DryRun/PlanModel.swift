@@ -102,4 +102,7 @@ public struct PlanSummary: Sendable, Codable {
     public var approvedBy: String?
     public var reports: [String]
     public var elapsedSeconds: Double
+    /// False when the target cannot replay a plan and roll it back: the plan was checked against its
+    /// code lists only (nil in plans stored before targets said so: rehearsed).
+    public var rehearsed: Bool? = nil
 }

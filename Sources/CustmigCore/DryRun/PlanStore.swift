@@ -176,6 +176,7 @@ public enum PlanStore {
             deactivationCap: outcome.deactivationCap,
             deactivationGateFailed: outcome.gateFailed, supersedes: nil, actionChanges: [], actionChangeCount: 0,
             previousCounts: nil, approvedBy: nil, reports: [], elapsedSeconds: 0)
+        summary.rehearsed = target.capabilities.contains(.rehearsal)
         try ledger.database.write { db in
             // A plan that was cut over is history, not a draft this one revises: no action diff against it.
             let applied =

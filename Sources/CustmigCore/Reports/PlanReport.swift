@@ -67,6 +67,11 @@ public enum PlanReport {
                 "<div class=\"errors\">This plan deactivates \(summary.counts["deactivate"] ?? 0) customers, more than the mapping allows "
                 + "(max_deactivations: \(summary.deactivationCap ?? 0)). A truncated extract? The plan fails its gate.</div>"
         }
+        if summary.rehearsed == false {
+            html +=
+                "<div class=\"warnings\">Not rehearsed on the target: it cannot replay a plan and roll it back, so this plan "
+                + "was checked against its code lists only. The target may still refuse customers at the cutover.</div>"
+        }
         if summary.refusedInRehearsal > 0 {
             html +=
                 "<div class=\"warnings\">\(summary.refusedInRehearsal) customers were refused by the target when the cutover was "

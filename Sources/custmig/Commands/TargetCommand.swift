@@ -16,9 +16,10 @@ extension Custmig.TargetCommand {
         static let configuration = CommandConfiguration(
             abstract: "Create an empty target (a sandbox file or a PostgreSQL schema) with its code lists.",
             discussion: """
-                Creates the target schema in a new SQLite file, or in a PostgreSQL schema that is empty
-                or absent (it is created; one holding other tables is refused), with the business partner (customer, addresses, contacts, bank accounts,
-                sales areas with partner functions, company codes), the code lists the ERP is configured with
+                Creates the business-partner tables (customer, addresses, contacts, bank accounts, sales
+                areas with partner functions, company codes) in a new SQLite file, or in a PostgreSQL schema
+                that is empty or absent (one holding other tables is refused), with the code lists the ERP
+                is configured with
                 (payment terms, sales organizations, channels, divisions, company codes, reconciliation
                 accounts, account groups with number ranges, countries, currencies, Incoterms) and custmig's
                 bookkeeping tables (custmig_*). The code-list file has the columns kind,code,description,detail.

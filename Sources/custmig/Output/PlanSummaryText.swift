@@ -26,6 +26,9 @@ enum PlanSummaryText {
         if summary.keptTargetChanges > 0 {
             lines.append("  \(summary.keptTargetChanges) fields changed in the target since the last load are kept")
         }
+        if summary.rehearsed == false {
+            lines.append("  not rehearsed on the target (it cannot replay and roll back): checked against its code lists only")
+        }
         if summary.refusedInRehearsal > 0 {
             lines.append(
                 "  \(summary.refusedInRehearsal) customers refused by the target in the replay (listed as rejects)")

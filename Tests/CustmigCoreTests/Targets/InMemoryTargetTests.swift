@@ -11,6 +11,12 @@ struct InMemoryTargetTests {
         let workspace: Workspace
         let target: any Target
 
+        init(folder: String, workspace: Workspace, target: any Target) {
+            self.folder = folder
+            self.workspace = workspace
+            self.target = target
+        }
+
         init() throws {
             folder = try Paths.scratch()
             workspace = try Workspace(path: folder + "/w", command: "test", writer: true)
@@ -148,6 +154,25 @@ struct InMemoryTargetTests {
         let restored = try setup.rollback(.snapshot)
         #expect(restored.safetySnapshot?.hasPrefix("memory snapshot before-rollback") == true, "\(restored)")
         #expect(try setup.state() == afterWave1)
+    }
+
+    @Test("a target without rehearsal or snapshots: the plan says it was not rehearsed, no snapshot is taken, a snapshot rollback is refused naming the capability")
+    func absentCapabilities() throws {
+        let full = try Setup()
+        let setup = try Setup(
+            folder: full.folder, workspace: full.workspace,
+            target: LimitedTarget(full.target, capabilities: [.transactionalBatches, .rowFingerprints]))
+        let plan = try setup.plan()
+        #expect(plan.rehearsed == false)
+        let html = try String(contentsOfFile: try #require(plan.reports.first { $0.hasSuffix(".html") }), encoding: .utf8)
+        #expect(html.contains("Not rehearsed on the target"))
+        let cut = try setup.cutover()
+        #expect(cut.snapshot == nil && cut.outcome == "done", "\(cut)")
+        #expect { try setup.rollback(.snapshot) } throws: { ($0 as? CustmigError)?.code == "TARGET-CAPABILITY" }
+        let undone = try setup.rollback(.surgical)
+        #expect(undone.deleted == cut.actionsApplied)
+        #expect(try full.target.customerIds().isEmpty)
+        #expect(try Setup().plan().rehearsed == true, "a target with rehearsal rehearses")
     }
 
     /// Writes images into the target as another application would (no journal).
