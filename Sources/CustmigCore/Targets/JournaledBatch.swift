@@ -27,21 +27,7 @@ enum JournaledBatch {
             if case .success(let rows) = rows { current[id] = rows.fingerprint }
         }
         let present = try store.existing(ids: absent)
-        var stale: [StaleRow] = []
-        for action in actions where action.kind != .references {
-            if action.expectedFingerprint == nil, !present.contains(action.customerId) { continue }
-            let now = current[action.customerId]
-            guard now != action.expectedFingerprint || action.expectedFingerprint == nil else { continue }
-            let problem =
-                action.expectedFingerprint == nil
-                ? "customer \(action.customerId) exists in the target now; the plan expected it absent"
-                : now == nil
-                    ? "customer \(action.customerId) was deleted in the target since the plan (or cannot be read)"
-                    : "customer \(action.customerId) changed in the target since the plan"
-            stale.append(
-                StaleRow(batch: batch, canonicalKey: action.canonicalKey, customerId: action.customerId, problem: problem))
-        }
-        return stale
+        return StaleRow.find(in: actions, batch: batch, fingerprints: current, present: present)
     }
 
     /// Applies a batch in the store's open transaction: stale rows reported (and skipped with

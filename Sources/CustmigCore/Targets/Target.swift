@@ -170,6 +170,30 @@ public struct StaleRow: Sendable, Hashable, Codable {
     public var problem: String
 }
 
+extension StaleRow {
+    /// The actions whose row is not as the plan read it: `fingerprints` of the rows there now (of the
+    /// actions that expect one), `present` the ids among those expected absent that exist.
+    static func find(
+        in actions: [TargetAction], batch: Int, fingerprints: [String: String], present: Set<String>
+    ) -> [StaleRow] {
+        var stale: [StaleRow] = []
+        for action in actions where action.kind != .references {
+            if action.expectedFingerprint == nil, !present.contains(action.customerId) { continue }
+            let now = fingerprints[action.customerId]
+            guard now != action.expectedFingerprint || action.expectedFingerprint == nil else { continue }
+            let problem =
+                action.expectedFingerprint == nil
+                ? "customer \(action.customerId) exists in the target now; the plan expected it absent"
+                : now == nil
+                    ? "customer \(action.customerId) was deleted in the target since the plan (or cannot be read)"
+                    : "customer \(action.customerId) changed in the target since the plan"
+            stale.append(
+                StaleRow(batch: batch, canonicalKey: action.canonicalKey, customerId: action.customerId, problem: problem))
+        }
+        return stale
+    }
+}
+
 /// What applying one batch did.
 public struct BatchResult: Sendable {
     public var applied: Int

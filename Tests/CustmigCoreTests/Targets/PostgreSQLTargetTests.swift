@@ -11,14 +11,7 @@ struct PostgreSQLTargetTests {
     /// A mapped 3,000-row extract planned (batches of 40) against a new schema.
     static func planned() throws -> TargetConformanceTests.Drill {
         let drill = try TargetConformanceTests.Drill(.postgresql)
-        _ = try SampleGenerator(options: SampleOptions(rows: 3_000, seed: 31, formats: [.csv])).write(to: drill.folder)
-        #expect(
-            try drill.run([
-                "map", "--mapping", MappingLoaderTests.shipped("legacy-flat-csv"), drill.folder + "/customers.csv",
-                "--workspace", drill.workspace,
-            ]).status == 0)
-        let plan = try drill.run(["dry-run", "--target", drill.target, "--workspace", drill.workspace, "--batch-size", "40"])
-        #expect(plan.status == 0, "\(plan.stderr)")
+        try drill.planGenerated(rows: 3_000, seed: 31, batchSize: 40)
         return drill
     }
 

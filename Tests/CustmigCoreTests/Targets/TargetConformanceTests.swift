@@ -37,6 +37,18 @@ struct TargetConformanceTests {
             return planned.stdout
         }
 
+        /// Maps `rows` generated customers and plans them in batches of `batchSize`.
+        func planGenerated(rows: Int, seed: UInt64, batchSize: Int) throws {
+            _ = try SampleGenerator(options: SampleOptions(rows: rows, seed: seed, formats: [.csv])).write(to: folder)
+            let mapped = try run([
+                "map", "--mapping", MappingLoaderTests.shipped("legacy-flat-csv"), folder + "/customers.csv",
+                "--workspace", workspace,
+            ])
+            #expect(mapped.status == 0, "\(mapped.stderr)")
+            let planned = try run(["dry-run", "--target", target, "--workspace", workspace, "--batch-size", String(batchSize)])
+            #expect(planned.status == 0, "\(planned.stderr)")
+        }
+
         func cutover() throws -> String {
             let result = try run(["cutover", "latest", "--workspace", workspace, "--allow-unapproved"])
             #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")
@@ -131,15 +143,7 @@ struct TargetConformanceTests {
     @Test("killed at 20+ random moments, resumed: the same target as an uninterrupted cutover", arguments: TargetKind.available)
     func killedCutover(kind: TargetKind) throws {
         let drill = try Drill(kind)
-        _ = try SampleGenerator(options: SampleOptions(rows: 3_000, seed: 29, formats: [.csv])).write(to: drill.folder)
-        #expect(
-            try drill.run([
-                "map", "--mapping", MappingLoaderTests.shipped("legacy-flat-csv"), drill.folder + "/customers.csv",
-                "--workspace", drill.workspace,
-            ]).status == 0)
-        #expect(
-            try drill.run(["dry-run", "--target", drill.target, "--workspace", drill.workspace, "--batch-size", "40"])
-                .status == 0)
+        try drill.planGenerated(rows: 3_000, seed: 29, batchSize: 40)
         let planned = try drill.dump(except: ["custmig_snapshot"])
         let arguments = ["cutover", "latest", "--workspace", drill.workspace, "--allow-unapproved"]
         _ = try drill.cutover()

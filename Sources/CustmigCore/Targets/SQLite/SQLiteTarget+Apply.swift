@@ -27,24 +27,8 @@ extension SQLiteTarget {
             }
             let current = try Self.fingerprints(ids: fingerprinted, db: db)
             let present = try Self.existing(ids: absent, db: db)
-            var stale: [StaleRow] = []
-            var staleIds = Set<String>()
-            for action in actions where action.kind != .references {
-                if action.expectedFingerprint == nil, !present.contains(action.customerId) { continue }
-                let now = current[action.customerId]
-                guard now != action.expectedFingerprint || action.expectedFingerprint == nil else { continue }
-                let problem =
-                    action.expectedFingerprint == nil
-                    ? "customer \(action.customerId) exists in the target now; the plan expected it absent"
-                    : now == nil
-                        ? "customer \(action.customerId) was deleted in the target since the plan (or cannot be read)"
-                        : "customer \(action.customerId) changed in the target since the plan"
-                stale.append(
-                    StaleRow(
-                        batch: batch, canonicalKey: action.canonicalKey, customerId: action.customerId, problem: problem
-                    ))
-                staleIds.insert(action.customerId)
-            }
+            let stale = StaleRow.find(in: actions, batch: batch, fingerprints: current, present: present)
+            let staleIds = Set(stale.map(\.customerId))
             if !stale.isEmpty, !skipStale { throw StaleBatch(stale: stale) }
             var applied = 0
             // The bookkeeping as the batch finds it, read for all its keys at once; a key a batch meets
