@@ -83,8 +83,10 @@ public protocol Target: AnyObject {
     func takeSnapshot(planHash: String, name: String, folder: String) throws -> TargetSnapshot
     /// Verifies and restores a snapshot, after keeping the current state aside (returned: where).
     func restore(_ snapshot: TargetSnapshot, safetyName: String, folder: String) throws -> String
-    /// Deletes a snapshot that a purge removes (files are deleted by the purge itself).
-    func dropSnapshot(location: String) throws
+    /// Deletes what a target keeps inside itself of a plan's snapshot and of the copies its snapshot
+    /// rollbacks set aside (`safetyPrefix` starts their names), for a purge; returns what went. Files
+    /// in the workspace are deleted by the purge itself.
+    func dropSnapshots(planHash: String, safetyPrefix: String) throws -> [String]
 }
 
 /// Housekeeping while a cutover loads (see ``Target/loadSession()``).

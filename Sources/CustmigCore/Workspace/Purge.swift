@@ -103,6 +103,12 @@ public enum PurgeStage {
             if let target {
                 summary.undoEntries += try target.forgetUndo(
                     planHashes: plans.compactMap { $0["content_hash"] as String? })
+                // Snapshots a target keeps inside itself (a PostgreSQL schema per plan and per rollback).
+                for plan in plans {
+                    guard let hash: String = plan["content_hash"] else { continue }
+                    summary.snapshots += try target.dropSnapshots(
+                        planHash: hash, safetyPrefix: "before-rollback-plan-\(plan["id"] as Int64)-")
+                }
             }
         }
         return summary

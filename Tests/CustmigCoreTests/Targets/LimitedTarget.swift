@@ -55,5 +55,7 @@ final class LimitedTarget: Target {
     func restore(_ snapshot: TargetSnapshot, safetyName: String, folder: String) throws -> String {
         try base.restore(snapshot, safetyName: safetyName, folder: folder)
     }
-    func dropSnapshot(location: String) throws { try base.dropSnapshot(location: location) }
+    func dropSnapshots(planHash: String, safetyPrefix: String) throws -> [String] {
+        try base.dropSnapshots(planHash: planHash, safetyPrefix: safetyPrefix)
+    }
 }

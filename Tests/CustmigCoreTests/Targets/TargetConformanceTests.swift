@@ -124,6 +124,23 @@ struct TargetConformanceTests {
         let restored = try drill.run(["rollback", "latest", "--workspace", drill.workspace, "--mode", "snapshot"])
         #expect(restored.status == 0, "\(restored.stderr)")
         #expect(try drill.dump() == afterWave1)
+        // After go-live, a purge removes every copy of the customers' data: snapshots and safety copies too.
+        let purged = try drill.run(["purge", "--run", "1", "--run", "2", "--target", drill.target, "--workspace", drill.workspace])
+        #expect(purged.status == 0, "\(purged.stderr)")
+        let left = try Self.snapshotsLeft(drill)
+        #expect(left.isEmpty, "\(left) \(purged.stdout)")
+    }
+
+    /// Snapshot files in the workspace, or snapshot schemas beside the target's.
+    static func snapshotsLeft(_ drill: Drill) throws -> [String] {
+        switch try TargetLocation(parsing: drill.target) {
+        case .postgresql(let location):
+            return try TargetKind.psql(
+                location, "SELECT nspname FROM pg_namespace WHERE starts_with(nspname, '\(location.schema)_snap_')"
+            ).split(separator: "\n").map(String.init)
+        default:
+            return (try? FileManager.default.contentsOfDirectory(atPath: drill.workspace + "/snapshots")) ?? []
+        }
     }
 
     @Test("a rehearsal leaves the target as it was and names what the target refuses, by kind", arguments: TargetKind.available)

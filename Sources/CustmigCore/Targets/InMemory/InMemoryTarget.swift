@@ -227,7 +227,10 @@ public final class InMemoryTarget: Target {
         return "memory snapshot \(safetyName)"
     }
 
-    public func dropSnapshot(location: String) throws {
-        snapshots[String(location.dropFirst("memory snapshot ".count))] = nil
+    public func dropSnapshots(planHash: String, safetyPrefix: String) throws -> [String] {
+        let recorded = state.snapshots[planHash].map { String($0.location.dropFirst("memory snapshot ".count)) }
+        let names = snapshots.keys.filter { $0 == recorded || $0.hasPrefix(safetyPrefix) }.sorted()
+        for name in names { snapshots[name] = nil }
+        return names.map { "memory snapshot \($0)" }
     }
 }

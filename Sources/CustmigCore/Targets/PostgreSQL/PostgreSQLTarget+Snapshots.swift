@@ -65,7 +65,7 @@ extension PostgreSQLTarget {
                 "the snapshot schema \(source) does not match its checksum (\(digest.prefix(12))… instead of \(snapshot.sha256.prefix(12))…); nothing was restored.",
                 fix: "restore the snapshot schema from a backup, or roll back with --mode surgical.")
         }
-        let safety = Self.snapshotSchema(postgres.schema, "before_\(Int(Date().timeIntervalSince1970))")
+        let safety = Self.safetySchema(postgres.schema, safetyName)
         let target = PGConnection.quote(postgres.schema)
         do {
             try connection.transaction {
@@ -103,10 +103,21 @@ extension PostgreSQLTarget {
         return "postgresql schema \(safety)"
     }
 
-    public func dropSnapshot(location: String) throws {
-        let prefix = "postgresql schema "
-        guard location.hasPrefix(prefix) else { return }
-        try connection.execute("DROP SCHEMA IF EXISTS \(PGConnection.quote(String(location.dropFirst(prefix.count)))) CASCADE")
+    public func dropSnapshots(planHash: String, safetyPrefix: String) throws -> [String] {
+        let names = try connection.execute(
+            "SELECT nspname FROM pg_namespace WHERE nspname = $1 OR starts_with(nspname, $2) ORDER BY 1",
+            [Self.snapshotSchema(postgres.schema, planHash.prefix(12)), Self.safetySchema(postgres.schema, safetyPrefix)]
+        ).compactMap { $0[0] }
+        for name in names { try connection.execute("DROP SCHEMA IF EXISTS \(PGConnection.quote(name)) CASCADE") }
+        return names.map { "postgresql schema \($0)" }
+    }
+
+    /// The schema a snapshot rollback's safety copy goes to: `SCHEMA_snap_` and its name in lower
+    /// case with `_` for anything else (`before_rollback_plan_3_1796350134`).
+    static func safetySchema(_ schema: String, _ name: String) -> String {
+        snapshotSchema(
+            schema,
+            String(name.lowercased().map { $0.isLetter && $0.isASCII || $0.isNumber ? $0 : "_" }))
     }
 
     /// `SCHEMA_snap_SUFFIX`, cut to PostgreSQL's 63 bytes.

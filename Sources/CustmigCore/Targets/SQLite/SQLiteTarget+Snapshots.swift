@@ -77,7 +77,7 @@ extension SQLiteTarget {
     }
 
     /// Snapshot files are deleted by the purge; nothing is kept inside the target.
-    public func dropSnapshot(location: String) throws {}
+    public func dropSnapshots(planHash: String, safetyPrefix: String) throws -> [String] { [] }
 
     /// Copies a database into one self-contained file at `path`, or leaves nothing there: the copy is
     /// written as `path.partial` and renamed when complete, so a process killed while copying leaves
