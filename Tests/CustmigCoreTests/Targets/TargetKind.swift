@@ -9,6 +9,8 @@ import Testing
 enum TargetKind: String, CaseIterable, CustomTestStringConvertible, Sendable {
     case sqlite
     case postgresql
+    /// In this process only: for the library-level scenarios, not for runs of the binary.
+    case memory
 
     var testDescription: String { rawValue }
 
@@ -19,7 +21,7 @@ enum TargetKind: String, CaseIterable, CustomTestStringConvertible, Sendable {
     /// fails the tests instead of skipping them). Without one, locally, the reason is printed once.
     static let available: [TargetKind] = {
         if postgresURI != nil || ProcessInfo.processInfo.environment["CUSTMIG_REQUIRE_POSTGRES"] == "1" {
-            return allCases
+            return [.sqlite, .postgresql]
         }
         print(
             "note: the PostgreSQL target's conformance tests are skipped: no server (set CUSTMIG_TEST_POSTGRES, e.g. `source .ci/postgres.sh`)."
@@ -27,10 +29,14 @@ enum TargetKind: String, CaseIterable, CustomTestStringConvertible, Sendable {
         return [.sqlite]
     }()
 
+    /// The kinds the library-level scenarios run on: the in-memory target too.
+    static let inProcess: [TargetKind] = available + [.memory]
+
     /// A new, empty target location (a file in `folder`, or a new schema).
     func newLocation(in folder: String) throws -> String {
         switch self {
         case .sqlite: return "sqlite:" + folder + "/target-\(UUID().uuidString.prefix(8)).db"
+        case .memory: return "memory:" + UUID().uuidString
         case .postgresql:
             guard let uri = Self.postgresURI else {
                 throw CustmigError(

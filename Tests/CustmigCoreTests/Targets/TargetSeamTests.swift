@@ -2,9 +2,10 @@ import CustmigCore
 import Foundation
 import Testing
 
-/// The planner, cutover and rollback against the in-memory target: the stages through the seam, fast.
-@Suite("The in-memory target")
-struct InMemoryTargetTests {
+/// The planner, cutover and rollback through the seam, in this process, on every kind of target: the
+/// in-memory one (fast, no I/O), SQLite, and PostgreSQL when a server is there.
+@Suite("Targets through the seam", .serialized)
+struct TargetSeamTests {
     /// A workspace and a new in-memory target with the sample code lists.
     struct Setup {
         let folder: String
@@ -17,11 +18,11 @@ struct InMemoryTargetTests {
             self.target = target
         }
 
-        init() throws {
+        init(_ kind: TargetKind = .memory) throws {
             folder = try Paths.scratch()
             workspace = try Workspace(path: folder + "/w", command: "test", writer: true)
             target = try TargetRegistry.initialize(
-                try TargetLocation(parsing: "memory:\(UUID().uuidString)"),
+                try TargetLocation(parsing: try kind.newLocation(in: folder)),
                 codes: try CodeLists.read(path: Paths.samples("target-codes.csv")))
         }
 
@@ -60,9 +61,9 @@ struct InMemoryTargetTests {
         }
     }
 
-    @Test("a first load plans inserts, loads them, reconciles, and a second cutover is a no-op")
-    func firstLoad() throws {
-        let setup = try Setup()
+    @Test("a first load plans inserts, loads them, reconciles, and a second cutover is a no-op", arguments: TargetKind.inProcess)
+    func firstLoad(kind: TargetKind) throws {
+        let setup = try Setup(kind)
         let plan = try setup.plan()
         #expect((plan.counts["insert"] ?? 0) > 0, "\(plan.counts)")
         let cut = try setup.cutover()
@@ -73,19 +74,14 @@ struct InMemoryTargetTests {
         #expect(try setup.target.crosswalkCount(planHash: cut.contentHash) == cut.actionsApplied)
     }
 
-    @Test("a delta wave keeps a target-only edit, holds a two-sided change as a conflict, and rolls back surgically")
-    func deltaWave() throws {
-        let setup = try Setup()
+    @Test("a delta wave keeps a target-only edit, holds a two-sided change as a conflict, and rolls back surgically", arguments: TargetKind.inProcess)
+    func deltaWave(kind: TargetKind) throws {
+        let setup = try Setup(kind)
         _ = try setup.plan()
         _ = try setup.cutover()
         // Someone edits the target: a field custmig does not change, and one it does.
-        var edited = try #require(try setup.target.images(ids: ["0000100001", "0000100004"]))
-        var hand = try #require(try edited["0000100004"]?.get())
-        hand.values["search_term"] = "HAND"
-        var rival = try #require(try edited["0000100001"]?.get())
-        rival.values["name1"] = "Finbe by hand"
-        edited = [:]
-        try Self.edit(setup.target, [("0000100004", hand), ("0000100001", rival)])
+        try Self.edit(setup.target, kind, "0000100004", "search_term", "HAND")
+        try Self.edit(setup.target, kind, "0000100001", "name1", "Finbe by hand")
         let afterEdits = try setup.state()
         let delta = try setup.plan { text in
             text.replacingLine("100001") { $0.field(1, "Finbe Automotive AG") }
@@ -102,15 +98,13 @@ struct InMemoryTargetTests {
         #expect(try setup.state() == afterEdits)
     }
 
-    @Test("a row changed after the plan is stale: the batch stops unapplied, or is skipped and reported")
-    func staleness() throws {
-        let setup = try Setup()
+    @Test("a row changed after the plan is stale: the batch stops unapplied, or is skipped and reported", arguments: TargetKind.inProcess)
+    func staleness(kind: TargetKind) throws {
+        let setup = try Setup(kind)
         _ = try setup.plan()
         _ = try setup.cutover()
         _ = try setup.plan { $0.replacingLine("100002") { $0.field(2, "Zweigniederlassung") } }
-        var image = try #require(try setup.target.images(ids: ["0000100002"])["0000100002"]?.get())
-        image.values["search_term"] = "EDITED AFTER THE PLAN"
-        try Self.edit(setup.target, [("0000100002", image)])
+        try Self.edit(setup.target, kind, "0000100002", "search_term", "EDITED AFTER THE PLAN")
         let stopped = try setup.cutover()
         #expect(stopped.outcome == "stopped on stale rows" && stopped.stale.map(\.customerId) == ["0000100002"])
         let skipped = try setup.cutover(skipStale: true)
@@ -118,9 +112,9 @@ struct InMemoryTargetTests {
         #expect(try setup.target.images(ids: ["0000100002"])["0000100002"]?.get().values["search_term"] == "EDITED AFTER THE PLAN")
     }
 
-    @Test("what the target refuses comes back typed, with the field, and the rehearsal changes nothing")
-    func refusals() throws {
-        let setup = try Setup()
+    @Test("what the target refuses comes back typed, with the field, and the rehearsal changes nothing", arguments: TargetKind.inProcess)
+    func refusals(kind: TargetKind) throws {
+        let setup = try Setup(kind)
         let before = try setup.state()
         var limit = TargetAction(
             kind: .upsert, canonicalKey: "9", customerId: "9",
@@ -131,7 +125,7 @@ struct InMemoryTargetTests {
         let unnamed = TargetAction(kind: .upsert, canonicalKey: "7", customerId: "7", image: CustomerImage(values: [:]))
         let refused = try setup.target.rehearse(batchCount: 1, copyFolder: nil) { _ in [limit, orphan, unnamed] }
         #expect(refused.map(\.kind) == [.constraint, .reference, .constraint], "\(refused)")
-        #expect(refused.map(\.field) == ["credit_limit", "parent_id", "name1"])
+        #expect(refused[0].field == "credit_limit" && refused[2].field == "name1", "\(refused.map(\.field))")
         #expect(try setup.state() == before)
         #expect { try setup.target.apply(batch: 0, actions: [limit], planHash: "h", skipStale: false) } throws: {
             ($0 as? RefusedAction)?.field == "credit_limit"
@@ -139,9 +133,9 @@ struct InMemoryTargetTests {
         #expect(try setup.target.committedBatches(planHash: "h").isEmpty, "a refused batch leaves nothing, not even its checkpoint")
     }
 
-    @Test("a snapshot rollback restores every customer and the journal as they were before the cutover")
-    func snapshotRollback() throws {
-        let setup = try Setup()
+    @Test("a snapshot rollback restores every customer and the journal as they were before the cutover", arguments: TargetKind.inProcess)
+    func snapshotRollback(kind: TargetKind) throws {
+        let setup = try Setup(kind)
         _ = try setup.plan { text in
             let lines = text.components(separatedBy: "\r\n")
             return lines.prefix(1 + (lines.count - 1) / 2).joined(separator: "\r\n")
@@ -152,13 +146,13 @@ struct InMemoryTargetTests {
         _ = try setup.cutover()
         #expect(try setup.state() != afterWave1)
         let restored = try setup.rollback(.snapshot)
-        #expect(restored.safetySnapshot?.hasPrefix("memory snapshot before-rollback") == true, "\(restored)")
+        #expect(restored.safetySnapshot != nil, "\(restored)")
         #expect(try setup.state() == afterWave1)
     }
 
-    @Test("a target without rehearsal or snapshots: the plan says it was not rehearsed, no snapshot is taken, a snapshot rollback is refused naming the capability")
-    func absentCapabilities() throws {
-        let full = try Setup()
+    @Test("a target without rehearsal or snapshots: the plan says it was not rehearsed, no snapshot is taken, a snapshot rollback is refused naming the capability", arguments: TargetKind.inProcess)
+    func absentCapabilities(kind: TargetKind) throws {
+        let full = try Setup(kind)
         let setup = try Setup(
             folder: full.folder, workspace: full.workspace,
             target: LimitedTarget(full.target, capabilities: [.transactionalBatches, .rowFingerprints]))
@@ -172,12 +166,17 @@ struct InMemoryTargetTests {
         let undone = try setup.rollback(.surgical)
         #expect(undone.deleted == cut.actionsApplied)
         #expect(try full.target.customerIds().isEmpty)
-        #expect(try Setup().plan().rehearsed == true, "a target with rehearsal rehearses")
+        #expect(try Setup(kind).plan().rehearsed == true, "a target with rehearsal rehearses")
     }
 
-    /// Writes images into the target as another application would (no journal).
-    static func edit(_ target: any Target, _ images: [(String, CustomerImage)]) throws {
-        let memory = try #require(target as? InMemoryTarget)
-        for (id, image) in images { memory.edit(customerId: id, image: image) }
+    /// Changes one customer column as another application would (no journal).
+    static func edit(_ target: any Target, _ kind: TargetKind, _ id: String, _ column: String, _ value: String) throws {
+        if let memory = target as? InMemoryTarget {
+            var image = try #require(try target.images(ids: [id])[id]?.get())
+            image.values[column] = value
+            memory.edit(customerId: id, image: image)
+        } else {
+            try kind.sql("UPDATE customer SET \(column) = '\(value)' WHERE customer_id = '\(id)'", at: target.location.description)
+        }
     }
 }
