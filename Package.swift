@@ -28,7 +28,8 @@ let package = Package(
         .target(
             name: "CustmigCore",
             dependencies: [
-                "CLibXML2", "CLibPQ", .product(name: "Yams", package: "Yams"), .product(name: "GRDB", package: "GRDB.swift"),
+                "CLibXML2", "CLibPQ", .product(name: "Yams", package: "Yams"),
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ],

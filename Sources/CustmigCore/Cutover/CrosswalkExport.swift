@@ -13,20 +13,20 @@ public enum CrosswalkExport {
         try output.write("legacy_key,canonical_key,target_customer_id,how\n")
         var count = 0
         try workspace.ledger.database.read { ledgerDB in
-                var merged = try SortedGroups(
-                    ledgerDB, sql: "SELECT golden_key, legacy_key FROM key_map ORDER BY golden_key, legacy_key")
-                var mapped = try SortedGroups(
-                    ledgerDB, sql: "SELECT DISTINCT key, legacy_key FROM canonical_record ORDER BY key, legacy_key")
-                try target.forEachCrosswalkEntry { key, customer, how in
-                    let fromKeyMap = try merged.values(for: key)
-                    let fromRecords = try mapped.values(for: key)
-                    let legacy = fromKeyMap.isEmpty ? fromRecords : fromKeyMap
-                    for legacyKey in legacy.isEmpty ? [""] : legacy {
-                        try output.write(
-                            [legacyKey, key, customer, how].map(RejectReport.quote).joined(separator: ",") + "\n")
-                        count += 1
-                    }
+            var merged = try SortedGroups(
+                ledgerDB, sql: "SELECT golden_key, legacy_key FROM key_map ORDER BY golden_key, legacy_key")
+            var mapped = try SortedGroups(
+                ledgerDB, sql: "SELECT DISTINCT key, legacy_key FROM canonical_record ORDER BY key, legacy_key")
+            try target.forEachCrosswalkEntry { key, customer, how in
+                let fromKeyMap = try merged.values(for: key)
+                let fromRecords = try mapped.values(for: key)
+                let legacy = fromKeyMap.isEmpty ? fromRecords : fromKeyMap
+                for legacyKey in legacy.isEmpty ? [""] : legacy {
+                    try output.write(
+                        [legacyKey, key, customer, how].map(RejectReport.quote).joined(separator: ",") + "\n")
+                    count += 1
                 }
+            }
         }
         try output.close()
         return count

@@ -37,7 +37,8 @@ struct CutoverBatches {
     /// The actions of batch `batch`, in plan order.
     func actions(plan: Int64, batch: Int, database: DatabaseQueue) throws -> [TargetAction] {
         guard size != nil else { return try PlanStore.targetActions(plan: plan, batch: batch, database: database) }
-        return try PlanStore.targetActions(plan: plan, seqs: bounds[batch].first...bounds[batch].last, database: database)
+        return try PlanStore.targetActions(
+            plan: plan, seqs: bounds[batch].first...bounds[batch].last, database: database)
     }
 
     /// The bookkeeping key under which the target keeps a plan's batch layout.
@@ -45,6 +46,7 @@ struct CutoverBatches {
     var recorded: String { size.map(String.init) ?? "plan" }
 
     static func describe(_ recorded: String) -> String {
-        recorded == "plan" ? "the plan's own batches (no --batch-size)" : "batches of \(recorded) (--batch-size \(recorded))"
+        recorded == "plan"
+            ? "the plan's own batches (no --batch-size)" : "batches of \(recorded) (--batch-size \(recorded))"
     }
 }

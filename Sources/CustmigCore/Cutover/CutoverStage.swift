@@ -100,7 +100,9 @@ public enum CutoverStage {
         if let size = options.batchSize, !CutoverBatches.sizes.contains(size) {
             throw CustmigError(
                 .usage, code: "CUTOVER-BATCH-SIZE", "--batch-size \(size) is out of range.",
-                fix: "give a number of customers per batch from 1 to 1,000,000 (or leave it out for the plan's batches).")
+                fix:
+                    "give a number of customers per batch from 1 to 1,000,000 (or leave it out for the plan's batches)."
+            )
         }
         let committed = try target.committedBatches(planHash: hash)
         let recordedLayout = try target.batchLayout(planHash: hash)
@@ -111,7 +113,8 @@ public enum CutoverStage {
                 "plan \(plan) was cut over into this target in \(CutoverBatches.describe(recordedLayout ?? "plan")), "
                     + "and \(committed.count) of them are committed; this run asks for \(CutoverBatches.describe(layout.recorded)).",
                 fix: "resume with the same batches: "
-                    + (recordedLayout.map { $0 == "plan" ? "leave --batch-size out" : "--batch-size \($0)" } ?? "leave --batch-size out")
+                    + (recordedLayout.map { $0 == "plan" ? "leave --batch-size out" : "--batch-size \($0)" }
+                        ?? "leave --batch-size out")
                     + ".")
         }
         let batches = layout.count
@@ -149,7 +152,9 @@ public enum CutoverStage {
         }
         let pending = (0..<batches).filter { !committed.contains($0) }
         let database = ledger.database
-        let prefetch = Prefetch<[TargetAction]> { batch in try layout.actions(plan: plan, batch: batch, database: database) }
+        let prefetch = Prefetch<[TargetAction]> { batch in
+            try layout.actions(plan: plan, batch: batch, database: database)
+        }
         for (position, batch) in pending.enumerated() {
             let actions = try prefetch.take(batch)
             if position + 1 < pending.count { prefetch.request(pending[position + 1]) }

@@ -55,7 +55,8 @@ public enum ReconcileStage {
                     source[row[0]] = row[1]
                 }
                 source["malformed"] = try Int.fetchOne(
-                    db, sql: "SELECT COUNT(*) FROM malformed WHERE run_id = ? AND record_index IS NOT NULL", arguments: [summary.mapRun])
+                    db, sql: "SELECT COUNT(*) FROM malformed WHERE run_id = ? AND record_index IS NOT NULL",
+                    arguments: [summary.mapRun])
                 if let run = summary.duplicatesRun {
                     let members = try String.fetchAll(
                         db, sql: "SELECT members FROM survivor WHERE run_id = ?", arguments: [run])

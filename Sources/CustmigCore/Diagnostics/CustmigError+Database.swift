@@ -14,14 +14,16 @@ extension CustmigError {
     /// A SQLite failure that reached a command without a more specific error, said in the user's terms:
     /// a damaged file, a full disk or a lock is the environment, not a bug in custmig.
     public init(database error: DatabaseError) {
-        let detail = (error.message ?? "SQLite error \(error.resultCode.rawValue)")
+        let detail =
+            (error.message ?? "SQLite error \(error.resultCode.rawValue)")
             + (error.sql.map { " (while running: \($0.prefix(120)))" } ?? "")
         switch error.resultCode {
         case .SQLITE_CORRUPT, .SQLITE_NOTADB:
             self.init(
                 .unreadableInput, code: "DB-DAMAGED", "a database custmig works on is damaged: \(detail).",
                 fix: "check the target and the workspace's ledger.sqlite with sqlite3 FILE 'PRAGMA integrity_check'; "
-                    + "restore a damaged target from its snapshot (custmig rollback RUN --mode snapshot) or your backup.")
+                    + "restore a damaged target from its snapshot (custmig rollback RUN --mode snapshot) or your backup."
+            )
         case .SQLITE_FULL:
             self.init(
                 .unreadableInput, code: "DB-FULL", "the disk (or the database's size limit) is full: \(detail).",

@@ -25,7 +25,8 @@ public enum DryRunStage {
                     UPDATE plan SET status = 'current', superseded_by = NULL
                     WHERE superseded_by IN (SELECT id FROM plan WHERE status = 'current' AND summary IS NULL)
                     """)
-            try db.execute(sql: "DELETE FROM plan WHERE status = 'building' OR (status = 'current' AND summary IS NULL)")
+            try db.execute(
+                sql: "DELETE FROM plan WHERE status = 'building' OR (status = 'current' AND summary IS NULL)")
         }
         // …and perhaps the scratch copy of its rehearsal (this process holds the workspace lock).
         for name in (try? FileManager.default.contentsOfDirectory(atPath: workspace.path)) ?? []

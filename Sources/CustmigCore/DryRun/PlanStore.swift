@@ -10,7 +10,8 @@ public enum PlanStore {
     static func targetActions(plan: Int64, batch: Int, database: DatabaseQueue) throws -> [TargetAction] {
         try targetActions(
             database: database,
-            sql: "INDEXED BY plan_action_by_batch WHERE plan_id = ? AND batch = ? ORDER BY seq", arguments: [plan, batch])
+            sql: "INDEXED BY plan_action_by_batch WHERE plan_id = ? AND batch = ? ORDER BY seq",
+            arguments: [plan, batch])
     }
 
     /// The applicable actions whose `seq` lies in `seqs`, in plan order (a cutover's own batch).
@@ -76,7 +77,9 @@ public enum PlanStore {
             try String.fetchOne(db, sql: "SELECT target FROM plan WHERE id = ?", arguments: [plan])
         }
         guard let location else {
-            throw CustmigError(.usage, code: "PLAN-UNKNOWN", "plan \(plan) names no target.", fix: "pass --target LOCATION (sqlite:PATH or postgresql://…).")
+            throw CustmigError(
+                .usage, code: "PLAN-UNKNOWN", "plan \(plan) names no target.",
+                fix: "pass --target LOCATION (sqlite:PATH or postgresql://…).")
         }
         return location
     }

@@ -18,7 +18,9 @@ enum JournaledBatch {
         var fingerprinted: [String] = []
         var absent: [String] = []
         for action in actions where action.kind != .references {
-            if action.expectedFingerprint == nil { absent.append(action.customerId) } else {
+            if action.expectedFingerprint == nil {
+                absent.append(action.customerId)
+            } else {
                 fingerprinted.append(action.customerId)
             }
         }
@@ -121,7 +123,9 @@ enum JournaledBatch {
     ) throws {
         let images = action.images
         var before = images.beforeText
-        if action.kind == .references, case .success(let rows)? = try store.rows(ids: [action.customerId])[action.customerId] {
+        if action.kind == .references,
+            case .success(let rows)? = try store.rows(ids: [action.customerId])[action.customerId]
+        {
             before = StoredImageText.text(rows) { CustomerImage(rows: rows).jsonText }
         }
         try store.writeRows(action, rows: images.rows, before: images.beforeRows)
@@ -160,16 +164,20 @@ enum JournaledBatch {
             if current == nil && before == nil {
                 // Already gone.
             } else if current != entry.afterHash {
-                let why = current == nil ? "deleted in the target since the cutover" : "edited in the target since the cutover"
+                let why =
+                    current == nil
+                    ? "deleted in the target since the cutover" : "edited in the target since the cutover"
                 result.kept.append("\(key) (\(id)): \(why)")
             } else if let before {
                 try store.writeRows(
-                    TargetAction(kind: .upsert, canonicalKey: key, customerId: id, image: CustomerImage()), rows: before,
+                    TargetAction(kind: .upsert, canonicalKey: key, customerId: id, image: CustomerImage()),
+                    rows: before,
                     before: rowsNow)
                 if restoredIds.insert(id).inserted { result.restored += 1 }
                 undone = true
             } else if let referrer = try store.referrer(of: id) {
-                result.kept.append("\(key) (\(id)): referenced by customer \(referrer), which the cutover did not create")
+                result.kept.append(
+                    "\(key) (\(id)): referenced by customer \(referrer), which the cutover did not create")
             } else {
                 try store.deleteCustomer(id)
                 result.deleted += 1

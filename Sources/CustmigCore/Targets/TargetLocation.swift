@@ -14,7 +14,8 @@ public enum TargetLocation: Sendable, Hashable, CustomStringConvertible {
         guard let colon = text.firstIndex(of: ":") else {
             throw CustmigError(
                 .usage, code: "TARGET-URL", "\"\(text)\" does not name a target kind.",
-                fix: "write sqlite:PATH or postgresql://USER@HOST:PORT/DB?schema=NAME, e.g. --target sqlite:sandbox.db.")
+                fix: "write sqlite:PATH or postgresql://USER@HOST:PORT/DB?schema=NAME, e.g. --target sqlite:sandbox.db."
+            )
         }
         let kind = text[..<colon].lowercased()
         let rest = String(text[text.index(after: colon)...])
@@ -68,16 +69,21 @@ public struct PostgreSQLLocation: Sendable, Hashable {
         else {
             throw CustmigError(
                 .usage, code: "TARGET-URL", "\"\(Self.withoutPassword(text))\" is not a PostgreSQL URI.",
-                fix: "write postgresql://USER@HOST:PORT/DB?schema=NAME (libpq's URI; PG* variables fill what is left out).")
+                fix:
+                    "write postgresql://USER@HOST:PORT/DB?schema=NAME (libpq's URI; PG* variables fill what is left out)."
+            )
         }
         var items = parts.queryItems ?? []
         let schema = items.first(where: { $0.name == "schema" })?.value ?? "public"
         guard !schema.isEmpty, schema.utf8.count <= 63,
-            schema.utf8.allSatisfy({ $0 == UInt8(ascii: "_") || (0x30...0x39).contains($0) || (0x61...0x7A).contains($0) }),
+            schema.utf8.allSatisfy({
+                $0 == UInt8(ascii: "_") || (0x30...0x39).contains($0) || (0x61...0x7A).contains($0)
+            }),
             !(0x30...0x39).contains(schema.utf8.first!)
         else {
             throw CustmigError(
-                .usage, code: "TARGET-SCHEMA", "schema \"\(schema)\" in the PostgreSQL URI is not a plain lower-case name.",
+                .usage, code: "TARGET-SCHEMA",
+                "schema \"\(schema)\" in the PostgreSQL URI is not a plain lower-case name.",
                 fix: "use letters a-z, digits and _ (not first), at most 63 characters, e.g. ?schema=custmig_wave1.")
         }
         items.removeAll { $0.name == "schema" }

@@ -63,7 +63,9 @@ public protocol Target: AnyObject {
     /// Replays batches without keeping them (``TargetCapabilities/rehearsal``); returns what the target
     /// refused. With `copyFolder`, a target that can copies itself there and replays on the copy (a
     /// first load writes more than a rolled-back transaction holds well); others replay in place.
-    func rehearse(batchCount: Int, copyFolder: String?, batch: (Int) throws -> [TargetAction]) throws
+    func rehearse(
+        batchCount: Int, copyFolder: String?, batch: (Int) throws -> [TargetAction]
+    ) throws
         -> [RefusedAction]
 
     // MARK: Undoing

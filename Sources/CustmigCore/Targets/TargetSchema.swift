@@ -33,5 +33,7 @@ public enum TargetSchema {
     ]
 
     /// The child tables, in the order rows are written (parents of foreign keys first).
-    public static let childTables = ["address", "contact", "bank_account", "sales_area", "partner_function", "company_code"]
+    public static let childTables = [
+        "address", "contact", "bank_account", "sales_area", "partner_function", "company_code",
+    ]
 }

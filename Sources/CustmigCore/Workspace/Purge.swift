@@ -54,7 +54,9 @@ public enum PurgeStage {
                     .usage, code: "PURGE-CUTOVER-OPEN",
                     "the cutover of plan \(id) (map run \(plan["map_run"] as Int64)) stopped after \(plan["committed"] as Int) of \(plan["batches"] as Int) batches; "
                         + "purging its run would leave it unable to resume or to roll back from its snapshot; nothing was purged.",
-                    fix: "finish it (custmig cutover \(id)) or roll it back (custmig rollback \(id)) first, or pass --even-interrupted.")
+                    fix:
+                        "finish it (custmig cutover \(id)) or roll it back (custmig rollback \(id)) first, or pass --even-interrupted."
+                )
             }
         }
         var summary = PurgeSummary(

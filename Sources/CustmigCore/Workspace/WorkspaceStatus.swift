@@ -79,7 +79,8 @@ public struct WorkspaceStatus: Sendable, Codable {
                 counts["findings"] = try Int.fetchOne(
                     db, sql: "SELECT COUNT(*) FROM finding WHERE run_id = ?", arguments: [id])
                 counts["malformed"] = try Int.fetchOne(
-                    db, sql: "SELECT COUNT(*) FROM malformed WHERE run_id = ? AND record_index IS NOT NULL", arguments: [id])
+                    db, sql: "SELECT COUNT(*) FROM malformed WHERE run_id = ? AND record_index IS NOT NULL",
+                    arguments: [id])
                 return RunStatus(
                     id: id, stage: row["stage"], status: row["status"], mapping: row["mapping_name"],
                     mappingVersion: row["mapping_version"], scope: row["scope"], command: row["command"],
@@ -105,7 +106,8 @@ public struct WorkspaceStatus: Sendable, Codable {
                     let mirrored: Int = progress["committed"]
                     let batches: Int = progress["batches"]
                     let outcome: String = progress["outcome"]
-                    let target = TargetProgress.read(location: progress["target"], instance: row["target_instance"], planHash: hash)
+                    let target = TargetProgress.read(
+                        location: progress["target"], instance: row["target_instance"], planHash: hash)
                     targetCommitted = target?.committed
                     let committed = target?.committed ?? mirrored
                     let resume = target?.layout.map { $0 == "plan" ? "" : " with --batch-size \($0)" } ?? ""
@@ -113,14 +115,15 @@ public struct WorkspaceStatus: Sendable, Codable {
                         outcome.hasPrefix("rolled back") && committed == 0
                         ? "cutover \(outcome); a new cutover of the plan starts at batch 1"
                         : "cutover \(committed) of \(batches) batches committed"
-                        + (target == nil
-                            ? " (as the ledger mirrors it; the target could not be read)"
-                            : target!.committed != mirrored ? " (the target's count; the ledger's mirror says \(mirrored))" : "")
-                        + (committed < batches
-                            ? (outcome == "running" || target?.committed != mirrored
-                                ? "; interrupted: a rerun of the cutover\(resume) continues at batch \(committed + 1)"
-                                : " (\(outcome))")
-                            : "")
+                            + (target == nil
+                                ? " (as the ledger mirrors it; the target could not be read)"
+                                : target!.committed != mirrored
+                                    ? " (the target's count; the ledger's mirror says \(mirrored))" : "")
+                            + (committed < batches
+                                ? (outcome == "running" || target?.committed != mirrored
+                                    ? "; interrupted: a rerun of the cutover\(resume) continues at batch \(committed + 1)"
+                                    : " (\(outcome))")
+                                : "")
                 }
                 return PlanStatus(
                     id: row["id"], status: row["status"], target: row["target"], mapRun: row["map_run"],

@@ -54,7 +54,9 @@ extension Custmig {
         var rehearsal: Rehearsal = .automatic
 
         func validate() throws {
-            if let batchSize, !(1...1_000_000).contains(batchSize) { throw ValidationError("--batch-size must be from 1 to 1,000,000.") }
+            if let batchSize, !(1...1_000_000).contains(batchSize) {
+                throw ValidationError("--batch-size must be from 1 to 1,000,000.")
+            }
             _ = try failActions()
         }
 

@@ -19,7 +19,9 @@ extension Custmig {
 
         @OptionGroup var target: TargetOptions
 
-        @Option(name: [.customLong("plan"), .customLong("run")], help: "The plan (default: latest); --run is accepted for it.")
+        @Option(
+            name: [.customLong("plan"), .customLong("run")],
+            help: "The plan (default: latest); --run is accepted for it.")
         var plan: String = "latest"
 
         @OptionGroup var workspace: WorkspaceOptions
@@ -54,13 +56,16 @@ extension Custmig {
                 let committed = result.batchesCommitted ?? 0
                 let fix: String
                 if committed == 0 {
-                    fix = "no batch of plan \(result.plan) is committed in this target: it was not cut over yet, or it was "
+                    fix =
+                        "no batch of plan \(result.plan) is committed in this target: it was not cut over yet, or it was "
                         + "rolled back (then differences are expected). Run custmig cutover \(result.plan) to apply it."
                 } else if let batches = result.batches, committed < batches {
-                    fix = "\(committed) of \(batches) batches are committed: the cutover stopped half way; "
+                    fix =
+                        "\(committed) of \(batches) batches are committed: the cutover stopped half way; "
                         + "resume it with the same custmig cutover command."
                 } else {
-                    fix = "read the reconciliation report: the customers listed were changed in the target after the "
+                    fix =
+                        "read the reconciliation report: the customers listed were changed in the target after the "
                         + "cutover, or the cutover did not write what the plan says."
                 }
                 throw CustmigError(
@@ -79,7 +84,8 @@ extension Custmig {
 
         struct Show: ParsableCommand {
             static let configuration = CommandConfiguration(
-                abstract: "Show one loaded customer: its target id, the plan that loaded it last, and the values loaded.",
+                abstract:
+                    "Show one loaded customer: its target id, the plan that loaded it last, and the values loaded.",
                 discussion: """
                     KEY is a canonical key, a target customer id or a legacy key of the latest map run. Says whether
                     the target row is still as loaded.

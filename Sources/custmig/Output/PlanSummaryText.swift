@@ -27,7 +27,8 @@ enum PlanSummaryText {
             lines.append("  \(summary.keptTargetChanges) fields changed in the target since the last load are kept")
         }
         if summary.rehearsed == false {
-            lines.append("  not rehearsed on the target (it cannot replay and roll back): checked against its code lists only")
+            lines.append(
+                "  not rehearsed on the target (it cannot replay and roll back): checked against its code lists only")
         }
         if summary.refusedInRehearsal > 0 {
             lines.append(

@@ -39,7 +39,8 @@ struct RunbookTests {
     static var postgresEnvironment: [String: String]? {
         guard let uri = TargetKind.postgresURI, let parts = URLComponents(string: uri) else { return nil }
         return [
-            "PGHOST": parts.host ?? "127.0.0.1", "PGPORT": String(parts.port ?? 5432), "PGUSER": parts.user ?? "postgres",
+            "PGHOST": parts.host ?? "127.0.0.1", "PGPORT": String(parts.port ?? 5432),
+            "PGUSER": parts.user ?? "postgres",
             "PGDATABASE": String(parts.path.dropFirst()),
         ]
     }

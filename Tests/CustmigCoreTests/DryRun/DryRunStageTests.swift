@@ -391,7 +391,9 @@ struct DryRunStageTests {
         #expect(row.reason?.contains("0000100002: customer.search_term holds binary data") == true)
     }
 
-    @Test("a plan left current without its summary (killed while sealing) is rebuilt, and the plan it replaced is current again")
+    @Test(
+        "a plan left current without its summary (killed while sealing) is rebuilt, and the plan it replaced is current again"
+    )
     func killedWhileSealing() throws {
         let scenario = try DryRunScenario()
         try scenario.map()
@@ -408,7 +410,9 @@ struct DryRunStageTests {
         #expect(again.outcome == "new")
         #expect(again.supersedes == first.plan)
         let statuses = try scenario.workspace.ledger.database.read { db in
-            try Row.fetchAll(db, sql: "SELECT id, status FROM plan ORDER BY id").map { "\($0["id"] as Int64):\($0["status"] as String)" }
+            try Row.fetchAll(db, sql: "SELECT id, status FROM plan ORDER BY id").map {
+                "\($0["id"] as Int64):\($0["status"] as String)"
+            }
         }
         #expect(statuses == ["\(first.plan):superseded", "\(again.plan):current"])
     }

@@ -33,7 +33,8 @@ struct TargetTests {
             ($0 as? CustmigError)?.code == "TARGET-EXISTS"
         }
         #expect { try TargetLocation(parsing: "oracle://x") } throws: { ($0 as? CustmigError)?.code == "TARGET-KIND" }
-        let postgres = try TargetLocation(parsing: "postgresql://mig:s3cret@127.0.0.1:5433/erp?schema=wave1&sslmode=disable")
+        let postgres = try TargetLocation(
+            parsing: "postgresql://mig:s3cret@127.0.0.1:5433/erp?schema=wave1&sslmode=disable")
         #expect(!postgres.description.contains("s3cret"), "a password is never shown: \(postgres)")
         #expect(postgres.description == "postgresql://mig@127.0.0.1:5433/erp?sslmode=disable&schema=wave1")
         if case .postgresql(let location) = postgres {
@@ -132,7 +133,9 @@ struct TargetTests {
         let onCopy = try target.rehearse(batchCount: 2, copyFolder: scratch, batch: batches)
         let inPlace = try target.rehearse(batchCount: 2, copyFolder: nil, batch: batches)
         #expect(onCopy.map(\.canonicalKey) == ["2"])
-        #expect(onCopy.map { "\($0.canonicalKey) \($0.kind) \($0.message)" } == inPlace.map { "\($0.canonicalKey) \($0.kind) \($0.message)" })
+        #expect(
+            onCopy.map { "\($0.canonicalKey) \($0.kind) \($0.message)" }
+                == inPlace.map { "\($0.canonicalKey) \($0.kind) \($0.message)" })
         #expect(try target.customerIds().isEmpty)
         #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == bytes)
         #expect(try FileManager.default.contentsOfDirectory(atPath: scratch).isEmpty)

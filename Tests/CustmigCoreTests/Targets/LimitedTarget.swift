@@ -19,10 +19,14 @@ final class LimitedTarget: Target {
     func codeLists() throws -> CodeLists { try base.codeLists() }
     func loadedCrosswalk() throws -> LoadedCrosswalk { try base.loadedCrosswalk() }
     func customerIds() throws -> [String] { try base.customerIds() }
-    func images(ids: [String]) throws -> [String: Result<CustomerImage, UnreadableTargetRow>] { try base.images(ids: ids) }
+    func images(ids: [String]) throws -> [String: Result<CustomerImage, UnreadableTargetRow>] {
+        try base.images(ids: ids)
+    }
     func fingerprints(ids: [String]) throws -> [String: String] { try base.fingerprints(ids: ids) }
     func existing(ids: [String]) throws -> Set<String> { try base.existing(ids: ids) }
-    func loaded(keys: [String], images: Bool) throws -> [String: LoadedCustomer] { try base.loaded(keys: keys, images: images) }
+    func loaded(keys: [String], images: Bool) throws -> [String: LoadedCustomer] {
+        try base.loaded(keys: keys, images: images)
+    }
     func controlTotalsReader() throws -> @Sendable () throws -> ControlTotals { try base.controlTotalsReader() }
     func committedBatches(planHash: String) throws -> Set<Int> { try base.committedBatches(planHash: planHash) }
     func batchLayout(planHash: String) throws -> String? { try base.batchLayout(planHash: planHash) }
@@ -39,7 +43,8 @@ final class LimitedTarget: Target {
         try base.apply(batch: batch, actions: actions, planHash: planHash, skipStale: skipStale)
     }
     func loadSession() throws -> any TargetLoadSession { try base.loadSession() }
-    func rehearse(batchCount: Int, copyFolder: String?, batch: (Int) throws -> [TargetAction]) throws -> [RefusedAction] {
+    func rehearse(batchCount: Int, copyFolder: String?, batch: (Int) throws -> [TargetAction]) throws -> [RefusedAction]
+    {
         Issue.record("rehearse called on a target without rehearsal")
         return []
     }

@@ -54,7 +54,9 @@ struct PostgreSQLTargetTests {
         #expect(try Self.wait(location, until: "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'", is: "1"))
         let refused = try drill.run(["cutover", "latest", "--workspace", drill.workspace, "--allow-unapproved"])
         #expect(refused.status == 5, "locked: \(refused.stderr)")
-        #expect(refused.stderr.contains("TARGET-LOCKED") && refused.stderr.contains("wave 2 from /other/workspace"), "\(refused.stderr)")
+        #expect(
+            refused.stderr.contains("TARGET-LOCKED") && refused.stderr.contains("wave 2 from /other/workspace"),
+            "\(refused.stderr)")
         #expect(try TargetKind.psql(location, "SELECT count(*) FROM \(location.schema).customer").hasPrefix("0"))
         holder.terminate()
         holder.waitUntilExit()

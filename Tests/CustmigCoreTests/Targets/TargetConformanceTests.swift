@@ -45,7 +45,9 @@ struct TargetConformanceTests {
                 "--workspace", workspace,
             ])
             #expect(mapped.status == 0, "\(mapped.stderr)")
-            let planned = try run(["dry-run", "--target", target, "--workspace", workspace, "--batch-size", String(batchSize)])
+            let planned = try run([
+                "dry-run", "--target", target, "--workspace", workspace, "--batch-size", String(batchSize),
+            ])
             #expect(planned.status == 0, "\(planned.stderr)")
         }
 
@@ -75,14 +77,18 @@ struct TargetConformanceTests {
         return lines.prefix(1 + (lines.count - 1) / 2).joined(separator: "\r\n")
     }
 
-    @Test("first load, reconcile, crosswalk export, then a delta wave: a target edit is kept, a rival change is a conflict", arguments: TargetKind.available)
+    @Test(
+        "first load, reconcile, crosswalk export, then a delta wave: a target edit is kept, a rival change is a conflict",
+        arguments: TargetKind.available)
     func firstLoadAndDelta(kind: TargetKind) throws {
         let drill = try Drill(kind)
         let planned = try drill.plan()
         #expect(planned.contains("insert"), "\(planned)")
         let first = try drill.cutover()
         #expect(first.contains(": matches"), "the cutover reconciles: \(first)")
-        #expect(try drill.run(["cutover", "latest", "--workspace", drill.workspace, "--allow-unapproved"]).stdout.contains("already applied"))
+        #expect(
+            try drill.run(["cutover", "latest", "--workspace", drill.workspace, "--allow-unapproved"]).stdout.contains(
+                "already applied"))
         let exported = try drill.run([
             "crosswalk", "export", "--workspace", drill.workspace, "--out", drill.folder + "/crosswalk.csv",
         ])
@@ -110,7 +116,9 @@ struct TargetConformanceTests {
         #expect(try drill.dump(except: ["custmig_snapshot"]) == afterEdits, "the wave is undone, the hand edits stay")
     }
 
-    @Test("rollback drill: wave 1 half the customers, wave 2 all, reconcile, snapshot rollback: every table as after wave 1", arguments: TargetKind.available)
+    @Test(
+        "rollback drill: wave 1 half the customers, wave 2 all, reconcile, snapshot rollback: every table as after wave 1",
+        arguments: TargetKind.available)
     func snapshotDrill(kind: TargetKind) throws {
         let drill = try Drill(kind)
         try drill.plan(Self.firstHalf)
@@ -125,7 +133,9 @@ struct TargetConformanceTests {
         #expect(restored.status == 0, "\(restored.stderr)")
         #expect(try drill.dump() == afterWave1)
         // After go-live, a purge removes every copy of the customers' data: snapshots and safety copies too.
-        let purged = try drill.run(["purge", "--run", "1", "--run", "2", "--target", drill.target, "--workspace", drill.workspace])
+        let purged = try drill.run([
+            "purge", "--run", "1", "--run", "2", "--target", drill.target, "--workspace", drill.workspace,
+        ])
         #expect(purged.status == 0, "\(purged.stderr)")
         let left = try Self.snapshotsLeft(drill)
         #expect(left.isEmpty, "\(left) \(purged.stdout)")
@@ -143,7 +153,9 @@ struct TargetConformanceTests {
         }
     }
 
-    @Test("a rehearsal leaves the target as it was and names what the target refuses, by kind", arguments: TargetKind.available)
+    @Test(
+        "a rehearsal leaves the target as it was and names what the target refuses, by kind",
+        arguments: TargetKind.available)
     func rehearsalRefusals(kind: TargetKind) throws {
         let drill = try Drill(kind)
         let before = try drill.dump()
@@ -157,7 +169,9 @@ struct TargetConformanceTests {
         #expect(plan.contains("0000100004"), "\(plan.prefix(400))")
     }
 
-    @Test("killed at 20+ random moments, resumed: the same target as an uninterrupted cutover", arguments: TargetKind.available)
+    @Test(
+        "killed at 20+ random moments, resumed: the same target as an uninterrupted cutover",
+        arguments: TargetKind.available)
     func killedCutover(kind: TargetKind) throws {
         let drill = try Drill(kind)
         try drill.planGenerated(rows: 3_000, seed: 29, batchSize: 40)
@@ -178,7 +192,9 @@ struct TargetConformanceTests {
         #expect(try drill.dumpWithoutTimes(except: ["custmig_snapshot"]) == reference)
     }
 
-    @Test("a surgical rollback killed at random moments, resumed: every table as before the cutover", arguments: TargetKind.available)
+    @Test(
+        "a surgical rollback killed at random moments, resumed: every table as before the cutover",
+        arguments: TargetKind.available)
     func killedRollback(kind: TargetKind) throws {
         let drill = try Drill(kind)
         try drill.planGenerated(rows: 2_000, seed: 37, batchSize: 25)
@@ -193,18 +209,22 @@ struct TargetConformanceTests {
         #expect(try drill.run(arguments).stdout.contains("nothing left to undo"))
     }
 
-    @Test("a row changed in the target after the plan stops its batch unapplied, or is skipped and reported", arguments: TargetKind.available)
+    @Test(
+        "a row changed in the target after the plan stops its batch unapplied, or is skipped and reported",
+        arguments: TargetKind.available)
     func staleRows(kind: TargetKind) throws {
         let drill = try Drill(kind)
         try drill.plan()
         _ = try drill.cutover()
         try drill.plan { $0.replacingLine("100002") { $0.field(2, "Zweigniederlassung") } }
-        try kind.sql("UPDATE customer SET search_term = 'AFTER THE PLAN' WHERE customer_id = '0000100002'", at: drill.target)
+        try kind.sql(
+            "UPDATE customer SET search_term = 'AFTER THE PLAN' WHERE customer_id = '0000100002'", at: drill.target)
         let before = try drill.dump(except: ["custmig_snapshot", "custmig_meta"])
         let stopped = try drill.run(["cutover", "latest", "--workspace", drill.workspace, "--allow-unapproved"])
         #expect(stopped.status == 4, "\(stopped.stderr)")
         #expect(stopped.stdout.contains("0000100002") && stopped.stderr.contains("CUTOVER-STALE"), "\(stopped.stdout)")
-        #expect(try drill.dump(except: ["custmig_snapshot", "custmig_meta"]) == before, "nothing of the batch was applied")
+        #expect(
+            try drill.dump(except: ["custmig_snapshot", "custmig_meta"]) == before, "nothing of the batch was applied")
         let skipped = try drill.run([
             "cutover", "latest", "--workspace", drill.workspace, "--allow-unapproved", "--skip-stale",
         ])

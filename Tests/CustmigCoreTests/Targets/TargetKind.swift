@@ -43,7 +43,8 @@ enum TargetKind: String, CaseIterable, CustomTestStringConvertible, Sendable {
                     .usage, code: "TEST-POSTGRES", "CUSTMIG_REQUIRE_POSTGRES=1 but CUSTMIG_TEST_POSTGRES is not set.",
                     fix: "source .ci/postgres.sh before swift test.")
             }
-            return uri + "?schema=t_" + UUID().uuidString.prefix(12).lowercased().replacingOccurrences(of: "-", with: "")
+            return uri + "?schema=t_"
+                + UUID().uuidString.prefix(12).lowercased().replacingOccurrences(of: "-", with: "")
         }
     }
 

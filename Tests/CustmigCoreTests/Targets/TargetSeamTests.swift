@@ -61,7 +61,9 @@ struct TargetSeamTests {
         }
     }
 
-    @Test("a first load plans inserts, loads them, reconciles, and a second cutover is a no-op", arguments: TargetKind.inProcess)
+    @Test(
+        "a first load plans inserts, loads them, reconciles, and a second cutover is a no-op",
+        arguments: TargetKind.inProcess)
     func firstLoad(kind: TargetKind) throws {
         let setup = try Setup(kind)
         let plan = try setup.plan()
@@ -69,12 +71,16 @@ struct TargetSeamTests {
         let cut = try setup.cutover()
         #expect(cut.actionsApplied == plan.counts["insert"], "\(cut)")
         let reconciled = try ReconcileStage.run(plan: "latest", workspace: setup.workspace, target: setup.target)
-        #expect(reconciled.matches, "\(reconciled.mismatches.prefix(3)) \(reconciled.targetTotals) \(reconciled.expectedTotals)")
+        #expect(
+            reconciled.matches,
+            "\(reconciled.mismatches.prefix(3)) \(reconciled.targetTotals) \(reconciled.expectedTotals)")
         #expect(try setup.cutover().outcome == "already applied")
         #expect(try setup.target.crosswalkCount(planHash: cut.contentHash) == cut.actionsApplied)
     }
 
-    @Test("a delta wave keeps a target-only edit, holds a two-sided change as a conflict, and rolls back surgically", arguments: TargetKind.inProcess)
+    @Test(
+        "a delta wave keeps a target-only edit, holds a two-sided change as a conflict, and rolls back surgically",
+        arguments: TargetKind.inProcess)
     func deltaWave(kind: TargetKind) throws {
         let setup = try Setup(kind)
         _ = try setup.plan()
@@ -88,7 +94,9 @@ struct TargetSeamTests {
                 .replacingLine("100002") { $0.field(2, "Zweigniederlassung") }
                 .replacingLine("100005") { _ in nil }
         }
-        #expect(delta.counts["conflict"] == 1 && delta.counts["update"] == 1 && delta.counts["deactivate"] == 1, "\(delta.counts)")
+        #expect(
+            delta.counts["conflict"] == 1 && delta.counts["update"] == 1 && delta.counts["deactivate"] == 1,
+            "\(delta.counts)")
         _ = try setup.cutover()
         let now = try setup.target.images(ids: ["0000100004", "0000100005"])
         #expect((try now["0000100004"]?.get())?.values["search_term"] == "HAND", "the target-only edit is kept")
@@ -98,7 +106,9 @@ struct TargetSeamTests {
         #expect(try setup.state() == afterEdits)
     }
 
-    @Test("a row changed after the plan is stale: the batch stops unapplied, or is skipped and reported", arguments: TargetKind.inProcess)
+    @Test(
+        "a row changed after the plan is stale: the batch stops unapplied, or is skipped and reported",
+        arguments: TargetKind.inProcess)
     func staleness(kind: TargetKind) throws {
         let setup = try Setup(kind)
         _ = try setup.plan()
@@ -109,10 +119,14 @@ struct TargetSeamTests {
         #expect(stopped.outcome == "stopped on stale rows" && stopped.stale.map(\.customerId) == ["0000100002"])
         let skipped = try setup.cutover(skipStale: true)
         #expect(skipped.outcome == "done" && skipped.stale.count == 1, "\(skipped)")
-        #expect(try setup.target.images(ids: ["0000100002"])["0000100002"]?.get().values["search_term"] == "EDITED AFTER THE PLAN")
+        #expect(
+            try setup.target.images(ids: ["0000100002"])["0000100002"]?.get().values["search_term"]
+                == "EDITED AFTER THE PLAN")
     }
 
-    @Test("what the target refuses comes back typed, with the field, and the rehearsal changes nothing", arguments: TargetKind.inProcess)
+    @Test(
+        "what the target refuses comes back typed, with the field, and the rehearsal changes nothing",
+        arguments: TargetKind.inProcess)
     func refusals(kind: TargetKind) throws {
         let setup = try Setup(kind)
         let before = try setup.state()
@@ -121,7 +135,8 @@ struct TargetSeamTests {
             image: CustomerImage(values: ["name1": "N", "credit_limit": "12,50"]))
         limit.crosswalk = "inserted"
         let orphan = TargetAction(
-            kind: .upsert, canonicalKey: "8", customerId: "8", image: CustomerImage(values: ["name1": "O", "parent_id": "404"]))
+            kind: .upsert, canonicalKey: "8", customerId: "8",
+            image: CustomerImage(values: ["name1": "O", "parent_id": "404"]))
         let unnamed = TargetAction(kind: .upsert, canonicalKey: "7", customerId: "7", image: CustomerImage(values: [:]))
         let refused = try setup.target.rehearse(batchCount: 1, copyFolder: nil) { _ in [limit, orphan, unnamed] }
         #expect(refused.map(\.kind) == [.constraint, .reference, .constraint], "\(refused)")
@@ -130,10 +145,14 @@ struct TargetSeamTests {
         #expect { try setup.target.apply(batch: 0, actions: [limit], planHash: "h", skipStale: false) } throws: {
             ($0 as? RefusedAction)?.field == "credit_limit"
         }
-        #expect(try setup.target.committedBatches(planHash: "h").isEmpty, "a refused batch leaves nothing, not even its checkpoint")
+        #expect(
+            try setup.target.committedBatches(planHash: "h").isEmpty,
+            "a refused batch leaves nothing, not even its checkpoint")
     }
 
-    @Test("a snapshot rollback restores every customer and the journal as they were before the cutover", arguments: TargetKind.inProcess)
+    @Test(
+        "a snapshot rollback restores every customer and the journal as they were before the cutover",
+        arguments: TargetKind.inProcess)
     func snapshotRollback(kind: TargetKind) throws {
         let setup = try Setup(kind)
         _ = try setup.plan { text in
@@ -150,7 +169,9 @@ struct TargetSeamTests {
         #expect(try setup.state() == afterWave1)
     }
 
-    @Test("a target without rehearsal or snapshots: the plan says it was not rehearsed, no snapshot is taken, a snapshot rollback is refused naming the capability", arguments: TargetKind.inProcess)
+    @Test(
+        "a target without rehearsal or snapshots: the plan says it was not rehearsed, no snapshot is taken, a snapshot rollback is refused naming the capability",
+        arguments: TargetKind.inProcess)
     func absentCapabilities(kind: TargetKind) throws {
         let full = try Setup(kind)
         let setup = try Setup(
@@ -158,7 +179,8 @@ struct TargetSeamTests {
             target: LimitedTarget(full.target, capabilities: [.transactionalBatches, .rowFingerprints]))
         let plan = try setup.plan()
         #expect(plan.rehearsed == false)
-        let html = try String(contentsOfFile: try #require(plan.reports.first { $0.hasSuffix(".html") }), encoding: .utf8)
+        let html = try String(
+            contentsOfFile: try #require(plan.reports.first { $0.hasSuffix(".html") }), encoding: .utf8)
         #expect(html.contains("Not rehearsed on the target"))
         let cut = try setup.cutover()
         #expect(cut.snapshot == nil && cut.outcome == "done", "\(cut)")
@@ -176,7 +198,9 @@ struct TargetSeamTests {
             image.values[column] = value
             memory.edit(customerId: id, image: image)
         } else {
-            try kind.sql("UPDATE customer SET \(column) = '\(value)' WHERE customer_id = '\(id)'", at: target.location.description)
+            try kind.sql(
+                "UPDATE customer SET \(column) = '\(value)' WHERE customer_id = '\(id)'",
+                at: target.location.description)
         }
     }
 }

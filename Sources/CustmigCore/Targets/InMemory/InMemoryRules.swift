@@ -23,7 +23,9 @@ enum InMemoryRules {
         func matches(_ value: String?, _ pattern: String, _ field: String) throws {
             guard let value else { return }
             guard value.range(of: pattern, options: .regularExpression) != nil else {
-                throw refuse(.constraint, field, "\(field) \"\(value)\" breaks the target's rule (CHECK constraint failed: \(field))")
+                throw refuse(
+                    .constraint, field,
+                    "\(field) \"\(value)\" breaks the target's rule (CHECK constraint failed: \(field))")
             }
         }
         guard !id.isEmpty else { throw refuse(.constraint, "customer_id", "an empty customer id") }
@@ -34,7 +36,8 @@ enum InMemoryRules {
         if let external = row["external_id"],
             let holder = state.customers.first(where: { $0.key != id && $0.value.customer["external_id"] == external })
         {
-            throw refuse(.duplicate, "external_id", "external id \(external) belongs to customer \(holder.key) (UNIQUE)")
+            throw refuse(
+                .duplicate, "external_id", "external id \(external) belongs to customer \(holder.key) (UNIQUE)")
         }
         try matches(row["status"], "^(active|blocked|inactive)$", "status")
         try matches(row["vat_id"], "^[A-Z][A-Z]", "vat_id")
@@ -48,7 +51,8 @@ enum InMemoryRules {
         for address in (rows.children["address"] ?? [:]).values {
             try matches(address["kind"] ?? "", "^(legal|bill_to|ship_to)$", "kind")
             guard let country = address["country"] else {
-                throw refuse(.constraint, "country", "an address without country (NOT NULL constraint failed: address.country)")
+                throw refuse(
+                    .constraint, "country", "an address without country (NOT NULL constraint failed: address.country)")
             }
             try code(country, "country", "country")
         }
@@ -56,7 +60,9 @@ enum InMemoryRules {
             try matches(contact["phone"], "^[+][1-9]", "phone")
             try matches(contact["email"], "^.+@.+$", "email")
         }
-        for bank in (rows.children["bank_account"] ?? [:]).values { try code(bank["bank_country"], "country", "bank_country") }
+        for bank in (rows.children["bank_account"] ?? [:]).values {
+            try code(bank["bank_country"], "country", "bank_country")
+        }
         let areas = rows.children["sales_area"] ?? [:]
         for area in areas.values {
             for (field, kind) in [
@@ -76,8 +82,15 @@ enum InMemoryRules {
             try matches(partner["role"] ?? "", "^(sold_to|ship_to|bill_to|payer)$", "role")
             try customer(partner["partner_id"], "partner_id")
             let area = ["sales_organization", "distribution_channel", "division"].map { partner[$0] ?? "" }
-            guard areas.values.contains(where: { row in area == ["sales_organization", "distribution_channel", "division"].map { row[$0] ?? "" } })
-            else { throw refuse(.reference, "partner_function", "a partner function outside the customer's sales areas (FOREIGN KEY)") }
+            guard
+                areas.values.contains(where: { row in
+                    area == ["sales_organization", "distribution_channel", "division"].map { row[$0] ?? "" }
+                })
+            else {
+                throw refuse(
+                    .reference, "partner_function",
+                    "a partner function outside the customer's sales areas (FOREIGN KEY)")
+            }
         }
         for company in (rows.children["company_code"] ?? [:]).values {
             try code(company["company_code"], "company_code", "company_code")

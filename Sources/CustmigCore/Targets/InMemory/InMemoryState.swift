@@ -33,7 +33,8 @@ struct InMemoryState {
             let customer = rows.customer
             totals.customers += 1
             totals.byStatus[customer["status"].flatMap { $0.isEmpty ? nil : $0 } ?? "active", default: 0] += 1
-            totals.byAccountGroup[customer["account_group"].flatMap { $0.isEmpty ? nil : $0 } ?? "(none)", default: 0] += 1
+            totals.byAccountGroup[
+                customer["account_group"].flatMap { $0.isEmpty ? nil : $0 } ?? "(none)", default: 0] += 1
             if let limit = customer["credit_limit"], !limit.isEmpty {
                 let currency = customer["currency"].flatMap { $0.isEmpty ? nil : $0 } ?? "(none)"
                 totals.creditLimitCents[currency, default: 0] += Int64((Self.leadingNumber(limit) * 100).rounded())
@@ -62,7 +63,9 @@ struct InMemoryState {
 
     /// Row counts by table, as a snapshot's manifest.
     var manifest: String {
-        var counts = ["customer": customers.count, "custmig_crosswalk": crosswalk.count, "custmig_loaded": loaded.count]
+        var counts = [
+            "customer": customers.count, "custmig_crosswalk": crosswalk.count, "custmig_loaded": loaded.count,
+        ]
         for table in TargetSchema.childTables {
             counts[table] = customers.values.reduce(0) { $0 + ($1.children[table]?.count ?? 0) }
         }

@@ -20,7 +20,9 @@ extension InMemoryTarget: JournaledStore {
         if rows.customer["status"] == nil { rows.customer["status"] = "active" }
         if action.kind == .upsertWithoutReferences {
             rows.customer["parent_id"] = nil
-            rows.children["partner_function"] = rows.children["partner_function"]?.filter { $0.value["partner_id"] == id }
+            rows.children["partner_function"] = rows.children["partner_function"]?.filter {
+                $0.value["partner_id"] == id
+            }
         }
         rows.children = rows.children.filter { !$0.value.isEmpty }
         try InMemoryRules.check(rows, id: id, state: state)
@@ -70,7 +72,8 @@ extension InMemoryTarget: JournaledStore {
         }
         let previous = state.loaded[action.canonicalKey]
         state.loaded[action.canonicalKey] = LoadedRecord(
-            image: images.loadedText, imageHash: images.fingerprint, sourceHash: action.sourceHash ?? previous?.sourceHash,
+            image: images.loadedText, imageHash: images.fingerprint,
+            sourceHash: action.sourceHash ?? previous?.sourceHash,
             planHash: planHash, loadedAt: time)
     }
 

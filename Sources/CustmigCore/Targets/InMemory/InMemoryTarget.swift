@@ -27,7 +27,8 @@ public final class InMemoryTarget: Target {
         defer { lock.unlock() }
         guard targets[name] == nil else {
             throw CustmigError(
-                .usage, code: "TARGET-EXISTS", "memory:\(name) exists already in this process.", fix: "choose a new name.")
+                .usage, code: "TARGET-EXISTS", "memory:\(name) exists already in this process.",
+                fix: "choose a new name.")
         }
         let target = InMemoryTarget(name: name, codes: codes)
         targets[name] = target
@@ -86,7 +87,8 @@ public final class InMemoryTarget: Target {
         var crosswalk = LoadedCrosswalk(capacity: state.crosswalk.count)
         for (key, entry) in state.crosswalk {
             crosswalk.add(
-                key: key, id: entry.customerId, image: Hash128(hex: entry.imageHash), source: Hash128(hex: entry.sourceHash))
+                key: key, id: entry.customerId, image: Hash128(hex: entry.imageHash),
+                source: Hash128(hex: entry.sourceHash))
         }
         return crosswalk
     }
@@ -172,7 +174,8 @@ public final class InMemoryTarget: Target {
     public func apply(batch: Int, actions: [TargetAction], planHash: String, skipStale: Bool) throws -> BatchResult {
         let now = ISO8601DateFormatter().string(from: Date())
         return try transaction {
-            try JournaledBatch.apply(actions, batch: batch, planHash: planHash, time: now, skipStale: skipStale, store: self)
+            try JournaledBatch.apply(
+                actions, batch: batch, planHash: planHash, time: now, skipStale: skipStale, store: self)
         }
     }
 
@@ -183,7 +186,9 @@ public final class InMemoryTarget: Target {
         defer { state = before }
         var refused: [RefusedAction] = []
         for number in 0..<batchCount {
-            _ = try JournaledBatch.write(try batch(number), batch: number, journal: nil, store: self) { refused.append($0) }
+            _ = try JournaledBatch.write(try batch(number), batch: number, journal: nil, store: self) {
+                refused.append($0)
+            }
         }
         return refused
     }

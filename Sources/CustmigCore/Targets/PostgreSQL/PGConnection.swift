@@ -23,11 +23,15 @@ extension PGError: EnvironmentFailure {
     public var userError: CustmigError {
         if isConnectionLoss {
             return CustmigError(
-                .unreadableInput, code: "TARGET-CONNECTION", "the connection to the PostgreSQL target was lost: \(message).",
-                fix: "check that the server runs, then run the same command again: what was not committed was rolled back.")
+                .unreadableInput, code: "TARGET-CONNECTION",
+                "the connection to the PostgreSQL target was lost: \(message).",
+                fix:
+                    "check that the server runs, then run the same command again: what was not committed was rolled back."
+            )
         }
         return CustmigError(
-            .unreadableInput, code: "TARGET-DB", "the PostgreSQL target refused a statement: \(message) [SQLSTATE \(sqlState)].",
+            .unreadableInput, code: "TARGET-DB",
+            "the PostgreSQL target refused a statement: \(message) [SQLSTATE \(sqlState)].",
             fix: "check the user's rights on the target's schema, then run the same command again.")
     }
 }
@@ -167,9 +171,11 @@ final class PGConnection {
 
     /// A text[] literal for `= ANY($1::text[])`.
     static func array(_ values: some Sequence<String>) -> String {
-        "{" + values.map { value in
-            "\"" + value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
-        }.joined(separator: ",") + "}"
+        "{"
+            + values.map { value in
+                "\"" + value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+                    + "\""
+            }.joined(separator: ",") + "}"
     }
 
     // MARK: libpq

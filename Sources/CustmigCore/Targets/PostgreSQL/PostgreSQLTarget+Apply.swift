@@ -48,14 +48,17 @@ extension PostgreSQLTarget {
             let bound = images.bound
             customers.append(
                 [action.customerId]
-                    + bound.customer.enumerated().map { $0.offset == BoundRows.statusColumn ? $0.element ?? "active" : $0.element })
+                    + bound.customer.enumerated().map {
+                        $0.offset == BoundRows.statusColumn ? $0.element ?? "active" : $0.element
+                    })
             for (table, rows) in bound.children.enumerated() {
                 for row in rows { children[table].append([action.customerId] + row) }
             }
             let time = journal?.time ?? ""
             let plan = journal?.planHash ?? "rehearsal"
             crosswalk.append([
-                action.canonicalKey, action.customerId, action.crosswalk, images.fingerprint, action.sourceHash, plan, time,
+                action.canonicalKey, action.customerId, action.crosswalk, images.fingerprint, action.sourceHash, plan,
+                time,
             ])
             loaded.append([action.canonicalKey, images.loadedText, images.fingerprint, action.sourceHash, plan, time])
             if let journal {
@@ -63,7 +66,8 @@ extension PostgreSQLTarget {
                     Self.undoRow(
                         UndoEntry(
                             planHash: journal.planHash, batch: journal.batch,
-                            seq: journal.batch * JournaledBatch.undoSeqStride + index, canonicalKey: action.canonicalKey,
+                            seq: journal.batch * JournaledBatch.undoSeqStride + index,
+                            canonicalKey: action.canonicalKey,
                             customerId: action.customerId, beforeImage: nil, afterHash: images.fingerprint,
                             crosswalkCreated: true, loadedBefore: nil)))
             }
@@ -87,7 +91,8 @@ extension PostgreSQLTarget {
     /// Writes a customer's rows; with the rows as they are (`before`), only what differs.
     func writeRows(_ action: TargetAction, rows after: CustomerRows, before beforeRows: CustomerRows?) throws {
         if action.kind == .deactivate {
-            try connection.execute("UPDATE customer SET status = 'inactive' WHERE customer_id = $1", [action.customerId])
+            try connection.execute(
+                "UPDATE customer SET status = 'inactive' WHERE customer_id = $1", [action.customerId])
             return
         }
         let withoutReferences = action.kind == .upsertWithoutReferences
@@ -148,7 +153,8 @@ extension PostgreSQLTarget {
         case "23503": kind = .reference
         case "23505": kind = .duplicate
         case "40001", "40P01", "55P03", "57014": kind = .transient
-        default: kind = error.sqlState.hasPrefix("08") ? .transient : error.sqlState.hasPrefix("22") ? .constraint : .fatal
+        default:
+            kind = error.sqlState.hasPrefix("08") ? .transient : error.sqlState.hasPrefix("22") ? .constraint : .fatal
         }
         // A check constraint's column: PostgreSQL names the constraint (`customer_credit_limit_check`).
         var field = error.column

@@ -22,7 +22,9 @@ extension PostgreSQLTarget {
     }
 
     public func crosswalkCount(planHash: String) throws -> Int {
-        Int(try connection.value("SELECT COUNT(*)::text FROM custmig_crosswalk WHERE plan_hash = $1", [planHash]) ?? "0")
+        Int(
+            try connection.value("SELECT COUNT(*)::text FROM custmig_crosswalk WHERE plan_hash = $1", [planHash]) ?? "0"
+        )
             ?? 0
     }
 
@@ -64,7 +66,8 @@ extension PostgreSQLTarget {
     /// naming who holds it.
     public func loadSession() throws -> any TargetLoadSession {
         let key = "custmig.cutover." + postgres.schema
-        let holder = "custmig cutover pid \(ProcessInfo.processInfo.processIdentifier) on \(ProcessInfo.processInfo.hostName)"
+        let holder =
+            "custmig cutover pid \(ProcessInfo.processInfo.processIdentifier) on \(ProcessInfo.processInfo.hostName)"
         try connection.execute("SELECT set_config('application_name', $1, false)", [String(holder.prefix(63))])
         guard try connection.value("SELECT pg_try_advisory_lock(hashtext($1))::text", [key]) == "true" else {
             let other = try connection.execute(
@@ -75,7 +78,9 @@ extension PostgreSQLTarget {
                 AND a.pid <> pg_backend_pid() LIMIT 1
                 """, [key]
             ).first
-            let who = other.map { "\($0[0] ?? "?") from \($0[1] ?? "a local socket") since \($0[2] ?? "?")" } ?? "another session"
+            let who =
+                other.map { "\($0[0] ?? "?") from \($0[1] ?? "a local socket") since \($0[2] ?? "?")" }
+                ?? "another session"
             throw CustmigError(
                 .locked, code: "TARGET-LOCKED",
                 "schema \(postgres.schema) of \(postgres.redacted) is being loaded by \(who).",

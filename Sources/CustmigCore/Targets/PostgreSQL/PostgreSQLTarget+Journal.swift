@@ -26,7 +26,8 @@ extension PostgreSQLTarget: JournaledStore {
                 parameter)
             {
                 loaded[row[0] ?? ""] = LoadedRecord(
-                    image: row[1] ?? "", imageHash: row[2] ?? "", sourceHash: row[3], planHash: row[4], loadedAt: row[5])
+                    image: row[1] ?? "", imageHash: row[2] ?? "", sourceHash: row[3], planHash: row[4], loadedAt: row[5]
+                )
             }
             for row in try connection.execute(
                 "SELECT canonical_key FROM custmig_crosswalk WHERE canonical_key = ANY($1::text[])", parameter)
@@ -45,7 +46,8 @@ extension PostgreSQLTarget: JournaledStore {
             source_hash = COALESCE(EXCLUDED.source_hash, custmig_crosswalk.source_hash)
             """,
             [
-                action.canonicalKey, action.customerId, action.crosswalk, images.fingerprint, action.sourceHash, planHash,
+                action.canonicalKey, action.customerId, action.crosswalk, images.fingerprint, action.sourceHash,
+                planHash,
                 time,
             ])
         try connection.execute(
@@ -91,7 +93,8 @@ extension PostgreSQLTarget: JournaledStore {
                 canonicalKey: row[2] ?? "", customerId: row[3] ?? "", beforeImage: row[4], afterHash: row[5] ?? "",
                 crosswalkCreated: row[6] == "1",
                 loadedBefore: row[7].map {
-                    LoadedRecord(image: $0, imageHash: row[8] ?? "", sourceHash: row[9], planHash: row[10], loadedAt: row[11])
+                    LoadedRecord(
+                        image: $0, imageHash: row[8] ?? "", sourceHash: row[9], planHash: row[10], loadedAt: row[11])
                 })
         }
     }

@@ -22,7 +22,9 @@ extension PostgreSQLTarget {
     }
 
     public func customerIds() throws -> [String] {
-        try connection.execute("SELECT customer_id FROM customer ORDER BY customer_id COLLATE \"C\"").compactMap { $0[0] }
+        try connection.execute("SELECT customer_id FROM customer ORDER BY customer_id COLLATE \"C\"").compactMap {
+            $0[0]
+        }
     }
 
     public func images(ids: [String]) throws -> [String: Result<CustomerImage, UnreadableTargetRow>] {
@@ -148,7 +150,8 @@ extension PostgreSQLTarget {
             switch (row[0], row[1], row[2], row[3]) {
             case ("0", _, _, _): totals.byStatus[row[4] ?? ""] = count
             case (_, "0", _, _): totals.byAccountGroup[row[5] ?? ""] = count
-            case (_, _, "0", _): if let cents = row[9].flatMap({ Int64($0) }) { totals.creditLimitCents[row[6] ?? ""] = cents }
+            case (_, _, "0", _):
+                if let cents = row[9].flatMap({ Int64($0) }) { totals.creditLimitCents[row[6] ?? ""] = cents }
             case (_, _, _, "0"): totals.byCountry[row[7] ?? ""] = count
             default: totals.customers = count
             }

@@ -44,7 +44,8 @@ extension PostgreSQLTarget {
         let prefix = "postgresql schema "
         guard snapshot.location.hasPrefix(prefix) else {
             throw CustmigError(
-                .usage, code: "ROLLBACK-NO-SNAPSHOT", "the snapshot \(snapshot.location) is not one of a PostgreSQL target.",
+                .usage, code: "ROLLBACK-NO-SNAPSHOT",
+                "the snapshot \(snapshot.location) is not one of a PostgreSQL target.",
                 fix: "roll back with --mode surgical.")
         }
         let source = String(snapshot.location.dropFirst(prefix.count))
@@ -73,13 +74,16 @@ extension PostgreSQLTarget {
                 try connection.execute("CREATE SCHEMA \(PGConnection.quote(safety))")
                 for table in tables {
                     try connection.execute(
-                        "CREATE TABLE \(PGConnection.quote(safety)).\(PGConnection.quote(table)) AS TABLE \(target).\(PGConnection.quote(table))")
+                        "CREATE TABLE \(PGConnection.quote(safety)).\(PGConnection.quote(table)) AS TABLE \(target).\(PGConnection.quote(table))"
+                    )
                 }
                 // Emptied together (foreign keys between them), filled parents first.
-                try connection.execute("TRUNCATE \(tables.map { "\(target).\(PGConnection.quote($0))" }.joined(separator: ", "))")
+                try connection.execute(
+                    "TRUNCATE \(tables.map { "\(target).\(PGConnection.quote($0))" }.joined(separator: ", "))")
                 for table in Self.restoreOrder(tables) where present.contains(table) {
                     try connection.execute(
-                        "INSERT INTO \(target).\(PGConnection.quote(table)) SELECT * FROM \(PGConnection.quote(source)).\(PGConnection.quote(table))")
+                        "INSERT INTO \(target).\(PGConnection.quote(table)) SELECT * FROM \(PGConnection.quote(source)).\(PGConnection.quote(table))"
+                    )
                 }
                 let manifest =
                     (try? JSONDecoder().decode([String: Int].self, from: Data(snapshot.manifest.utf8))) ?? [:]
@@ -106,7 +110,10 @@ extension PostgreSQLTarget {
     public func dropSnapshots(planHash: String, safetyPrefix: String) throws -> [String] {
         let names = try connection.execute(
             "SELECT nspname FROM pg_namespace WHERE nspname = $1 OR starts_with(nspname, $2) ORDER BY 1",
-            [Self.snapshotSchema(postgres.schema, planHash.prefix(12)), Self.safetySchema(postgres.schema, safetyPrefix)]
+            [
+                Self.snapshotSchema(postgres.schema, planHash.prefix(12)),
+                Self.safetySchema(postgres.schema, safetyPrefix),
+            ]
         ).compactMap { $0[0] }
         for name in names { try connection.execute("DROP SCHEMA IF EXISTS \(PGConnection.quote(name)) CASCADE") }
         return names.map { "postgresql schema \($0)" }

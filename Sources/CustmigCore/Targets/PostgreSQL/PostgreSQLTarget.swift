@@ -28,7 +28,8 @@ public final class PostgreSQLTarget: Target {
         ).compactMap { $0[0] }
         if tables.contains("custmig_meta") {
             throw CustmigError(
-                .usage, code: "TARGET-EXISTS", "schema \(location.schema) of \(location.redacted) holds a custmig target already.",
+                .usage, code: "TARGET-EXISTS",
+                "schema \(location.schema) of \(location.redacted) holds a custmig target already.",
                 fix: "choose a new schema (?schema=NAME), or drop this one first if it is a sandbox you mean to reset.")
         }
         guard tables.isEmpty else {
@@ -44,7 +45,10 @@ public final class PostgreSQLTarget: Target {
                 try connection.execute("CREATE INDEX custmig_crosswalk_by_plan ON custmig_crosswalk(plan_hash)")
                 for kind in TargetSchema.codeKinds {
                     let rows = (codes.entries[kind.name] ?? [:]).sorted { $0.key < $1.key }.map { code, entry in
-                        [code, entry.description.isEmpty ? nil : entry.description, entry.detail.isEmpty ? nil : entry.detail]
+                        [
+                            code, entry.description.isEmpty ? nil : entry.description,
+                            entry.detail.isEmpty ? nil : entry.detail,
+                        ]
                     }
                     try connection.copy(into: kind.table, columns: ["code", "description", "detail"], rows: rows)
                 }
@@ -60,7 +64,9 @@ public final class PostgreSQLTarget: Target {
             throw CustmigError(
                 .unreadableInput, code: "TARGET-CREATE",
                 "cannot create the target in schema \(location.schema) of \(location.redacted): \(error.message).",
-                fix: "check that the user may create a schema and tables in that database (GRANT CREATE), then run it again; nothing was created.")
+                fix:
+                    "check that the user may create a schema and tables in that database (GRANT CREATE), then run it again; nothing was created."
+            )
         }
         return try PostgreSQLTarget(location: location)
     }
@@ -109,10 +115,13 @@ public final class PostgreSQLTarget: Target {
             return CustmigError(
                 .unreadableInput, code: "TARGET-CONNECTION",
                 "the connection to \(location.redacted) was lost while trying to \(what): \(error.message).",
-                fix: "check that the server runs, then run the same command again: what was not committed was rolled back.")
+                fix:
+                    "check that the server runs, then run the same command again: what was not committed was rolled back."
+            )
         }
         return CustmigError(
-            .unreadableInput, code: "TARGET-DB", "PostgreSQL refused to \(what) in \(location.redacted): \(error.message) [SQLSTATE \(error.sqlState)].",
+            .unreadableInput, code: "TARGET-DB",
+            "PostgreSQL refused to \(what) in \(location.redacted): \(error.message) [SQLSTATE \(error.sqlState)].",
             fix: "check the user's rights on schema \(location.schema); run the same command again once fixed.")
     }
 }

@@ -22,7 +22,8 @@ extension SQLiteTarget {
 
     public func crosswalkCount(planHash: String) throws -> Int {
         try database.read { db in
-            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM custmig_crosswalk WHERE plan_hash = ?", arguments: [planHash])
+            try Int.fetchOne(
+                db, sql: "SELECT COUNT(*) FROM custmig_crosswalk WHERE plan_hash = ?", arguments: [planHash])
                 ?? 0
         }
     }

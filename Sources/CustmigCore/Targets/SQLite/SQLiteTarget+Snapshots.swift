@@ -7,7 +7,8 @@ extension SQLiteTarget {
     public func snapshot(planHash: String) throws -> TargetSnapshot? {
         try database.read { db in
             try Row.fetchOne(
-                db, sql: "SELECT path, sha256, manifest FROM custmig_snapshot WHERE plan_hash = ?", arguments: [planHash]
+                db, sql: "SELECT path, sha256, manifest FROM custmig_snapshot WHERE plan_hash = ?",
+                arguments: [planHash]
             ).map { TargetSnapshot(location: $0["path"], sha256: $0["sha256"], manifest: $0["manifest"]) }
         }
     }
@@ -30,7 +31,8 @@ extension SQLiteTarget {
             manifest: String(decoding: try JSONEncoder().encode(counts), as: UTF8.self))
         try database.write { db in
             try db.execute(
-                sql: "INSERT INTO custmig_snapshot (plan_hash, path, sha256, manifest, taken_at) VALUES (?, ?, ?, ?, ?)",
+                sql:
+                    "INSERT INTO custmig_snapshot (plan_hash, path, sha256, manifest, taken_at) VALUES (?, ?, ?, ?, ?)",
                 arguments: [
                     planHash, path, snapshot.sha256, snapshot.manifest, ISO8601DateFormatter().string(from: Date()),
                 ])
@@ -103,7 +105,8 @@ extension SQLiteTarget {
 
     /// Deletes what killed copies left in `folder` (the caller holds the workspace's lock).
     static func removePartials(in folder: String) {
-        for name in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [] where name.contains(".partial") {
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [] where name.contains(".partial")
+        {
             try? FileManager.default.removeItem(atPath: folder + "/" + name)
         }
     }
