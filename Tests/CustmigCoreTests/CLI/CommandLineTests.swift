@@ -19,7 +19,9 @@ enum CLI {
         var stderr: String
     }
 
-    static func run(_ arguments: [String], in directory: String? = nil) throws -> Output {
+    static func run(
+        _ arguments: [String], in directory: String? = nil, environment extra: [String: String] = [:]
+    ) throws -> Output {
         // Files, not pipes (a child filling one pipe while the parent reads the other cannot deadlock),
         // opened by the child's shell: no descriptor of this process is handed to Foundation's Process,
         // whose handling of them under concurrency has closed descriptors other tests were using.
@@ -30,6 +32,7 @@ enum CLI {
         var environment = ProcessInfo.processInfo.environment
         environment["CLI_OUT"] = folder + "/out"
         environment["CLI_ERR"] = folder + "/err"
+        environment.merge(extra) { _, new in new }
         process.environment = environment
         if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
         try process.run()

@@ -123,4 +123,29 @@ struct PostgreSQLTargetTests {
             #expect(data.range(of: Data(password.utf8)) == nil, "\(file) holds the password")
         }
     }
+
+    @Test("a wrong password, a server that is not there, a foreign schema and a second init are refused with the fix")
+    func refusals() throws {
+        let drill = try TargetConformanceTests.Drill(.postgresql)
+        let location = try Self.location(drill)
+        let wrong = try CLI.run(
+            ["dry-run", "--target", drill.target, "--workspace", drill.workspace],
+            environment: ["PGPASSWORD": "not-the-password"])
+        #expect(wrong.status == 66 && wrong.stderr.contains("TARGET-CONNECT"), "\(wrong.stderr)")
+        #expect(!wrong.stderr.contains("not-the-password"))
+        let nowhere = try CLI.run([
+            "target", "init", "postgresql://custmig@127.0.0.1:1/postgres?schema=x", "--codes", Paths.samples("target-codes.csv"),
+        ])
+        #expect(nowhere.status == 66 && nowhere.stderr.contains("TARGET-CONNECT"), "\(nowhere.stderr)")
+        let again = try CLI.run(["target", "init", drill.target, "--codes", Paths.samples("target-codes.csv")])
+        #expect(again.status == 64 && again.stderr.contains("TARGET-EXISTS"), "\(again.stderr)")
+        let foreign = location.schema + "_erp"
+        _ = try TargetKind.psql(location, "CREATE SCHEMA \(foreign); CREATE TABLE \(foreign).kna1 (kunnr text)")
+        let uri = drill.target.replacingOccurrences(of: "schema=" + location.schema, with: "schema=" + foreign)
+        let refused = try CLI.run(["target", "init", uri, "--codes", Paths.samples("target-codes.csv")])
+        #expect(refused.status == 64 && refused.stderr.contains("TARGET-FOREIGN") && refused.stderr.contains("kna1"), "\(refused.stderr)")
+        let notOurs = try CLI.run(["dry-run", "--target", uri, "--workspace", drill.workspace])
+        #expect(notOurs.status == 64 && notOurs.stderr.contains("TARGET-FOREIGN"), "\(notOurs.stderr)")
+        _ = try TargetKind.psql(location, "DROP SCHEMA \(foreign) CASCADE")
+    }
 }

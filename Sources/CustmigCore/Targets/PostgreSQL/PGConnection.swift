@@ -62,8 +62,9 @@ final class PGConnection {
                 .unreadableInput, code: "TARGET-CONNECT", "cannot connect to \(shown): out of memory.",
                 fix: "free memory and run the command again.")
         }
-        connection = made
         guard PQstatus(made) == CONNECTION_OK else {
+            // Finished here, before `connection` is set: a class whose stored properties are all set
+            // runs its deinit when its init throws, which would finish it a second time.
             let message = String(cString: PQerrorMessage(made)).trimmingCharacters(in: .whitespacesAndNewlines)
             PQfinish(made)
             throw CustmigError(
@@ -71,6 +72,7 @@ final class PGConnection {
                 fix: "check that the server runs and the URI's host, port, user and database (psql with the same "
                     + "URI should connect); give a password with PGPASSWORD or ~/.pgpass, not in the URI.")
         }
+        connection = made
         _ = try? execute("SET client_min_messages = warning")
     }
 
