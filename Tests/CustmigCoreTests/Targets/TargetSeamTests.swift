@@ -191,6 +191,25 @@ struct TargetSeamTests {
         #expect(try Setup(kind).plan().rehearsed == true, "a target with rehearsal rehearses")
     }
 
+    @Test("customer ids and keys with quotes, backslashes, commas, braces and spaces are found again", arguments: TargetKind.inProcess)
+    func awkwardKeys(kind: TargetKind) throws {
+        let setup = try Setup(kind)
+        let ids = ["a\"b", "c\\d", "e,f", "{g}", "NULL", " h ", "ü-ß", "i'j"]
+        let actions = ids.map { id in
+            TargetAction(kind: .upsert, canonicalKey: "k" + id, customerId: id, image: CustomerImage(values: ["name1": id, "status": "active"]))
+        }
+        let result = try setup.target.apply(batch: 0, actions: actions, planHash: "awkward", skipStale: false)
+        #expect(result.applied == ids.count)
+        #expect(try setup.target.existing(ids: ids + ["absent"]) == Set(ids))
+        #expect(Set(try setup.target.fingerprints(ids: ids).keys) == Set(ids))
+        #expect(try setup.target.images(ids: ids).mapValues { try $0.get().values["name1"] } == Dictionary(uniqueKeysWithValues: ids.map { ($0, $0) }))
+        #expect(Set(try setup.target.loaded(keys: ids.map { "k" + $0 }, images: false).keys) == Set(ids.map { "k" + $0 }))
+        #expect(try setup.target.crosswalkEntry("ka\"b")?.customerId == "a\"b")
+        let undone = try setup.target.undo(batch: 0, planHash: "awkward", isLast: true)
+        #expect(undone.deleted == ids.count && undone.kept.isEmpty, "\(undone)")
+        #expect(try setup.target.customerIds().isEmpty)
+    }
+
     /// Changes one customer column as another application would (no journal).
     static func edit(_ target: any Target, _ kind: TargetKind, _ id: String, _ column: String, _ value: String) throws {
         if let memory = target as? InMemoryTarget {
