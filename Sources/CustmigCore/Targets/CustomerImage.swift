@@ -4,10 +4,12 @@ import Foundation
 /// One customer as the target holds it — its own row and its child rows — flattened to
 /// `path -> value`, the unit every three-way comparison, fingerprint and "last loaded" copy uses.
 ///
-/// Paths are the target's column names: `name1`, `credit_limit` on the customer row, and
-/// `table[row].column` on child rows (`address[legal-1].street`, `sales_area[1000/10/00].payment_terms`,
-/// `partner_function[1000/10/00/sold_to/0000001234].partner_id`). Every child row carries its identity
-/// columns too, so a row is never without values. NULL is an absent path. References to other
+/// Paths are canonical entity and field names (``TargetSchema``'s business-partner model): `name1`,
+/// `credit_limit` on the customer, and `entity[row].field` on its parts (`address[legal-1].street`,
+/// `sales_area[1000/10/00].payment_terms`, `partner_function[1000/10/00/sold_to/0000001234].partner_id`).
+/// Each target maps them to its own schema: the SQLite and PostgreSQL targets store them under the
+/// same names, an ERP behind an API maps them to its fields. Every child row carries its identity
+/// fields too, so a row is never without values. NULL is an absent path. References to other
 /// customers hold *target* customer ids, so ours, base and theirs compare in the same key space.
 public struct CustomerImage: Sendable, Hashable {
     public var values: [String: String]
