@@ -149,17 +149,26 @@ enum JournaledBatch {
 
     /// Undoes one batch in the store's open transaction: each entry, newest first, restores the
     /// customer's before-image or deletes the customer it created — unless the row was edited since
-    /// (kept and reported) or a customer the cutover did not create refers to it (kept and reported) —
-    /// then puts the journal back and removes the entry; the batch's checkpoint goes with it.
+    /// (kept and reported) or a customer the cutover did not create refers to it (kept and reported).
+    /// The journal is then put back as the oldest undone entry of each key had it, set-based, and the
+    /// batch's entries and checkpoint go with it.
     static func undo(batch: Int, planHash: String, isLast: Bool, store: some JournaledStore) throws -> UndoOutcome {
         var result = UndoOutcome()
         var restoredIds = Set<String>()
-        for entry in try store.undoEntries(planHash: planHash, batch: batch) {
+        let entries = try store.undoEntries(planHash: planHash, batch: batch)
+        // The batch's rows in one read; a customer with two entries (both passes of a reference
+        // cycle) is read again once its first entry is undone.
+        var rowsNow = try store.rows(ids: Array(Set(entries.map(\.customerId))))
+        var seen = Set<String>()
+        /// The journal's last word per key (entries go newest first, so the oldest wins).
+        var loadedBefore: [String: UndoEntry?] = [:]
+        var crosswalkGone = Set<String>()
+        for entry in entries {
             let (id, key) = (entry.customerId, entry.canonicalKey)
+            if !seen.insert(id).inserted { rowsNow[id] = try store.rows(ids: [id])[id] }
             let before = entry.beforeImage.flatMap(StoredImageText.rows)
-            let rowsNow: CustomerRows? =
-                if case .success(let rows)? = try store.rows(ids: [id])[id] { rows } else { nil }
-            let current = rowsNow?.fingerprint
+            let now: CustomerRows? = if case .success(let rows)? = rowsNow[id] { rows } else { nil }
+            let current = now?.fingerprint
             var undone = false
             if current == nil && before == nil {
                 // Already gone.
@@ -172,7 +181,7 @@ enum JournaledBatch {
                 try store.writeRows(
                     TargetAction(kind: .upsert, canonicalKey: key, customerId: id, image: CustomerImage()),
                     rows: before,
-                    before: rowsNow)
+                    before: now)
                 if restoredIds.insert(id).inserted { result.restored += 1 }
                 undone = true
             } else if let referrer = try store.referrer(of: id) {
@@ -185,11 +194,14 @@ enum JournaledBatch {
                 undone = true
             }
             if undone {
-                if entry.crosswalkCreated { try store.removeCrosswalk(key: key) }
-                try store.restoreLoaded(key: key, from: entry)
+                if entry.crosswalkCreated { crosswalkGone.insert(key) }
+                loadedBefore[key] = .some(entry.loadedBefore == nil ? nil : entry)
             }
-            try store.removeUndo(planHash: planHash, seq: entry.seq)
         }
+        try store.removeCrosswalk(keys: Array(crosswalkGone))
+        try store.forgetLoaded(keys: loadedBefore.compactMap { $0.value == nil ? $0.key : nil })
+        for case (let key, let entry?) in loadedBefore { try store.restoreLoaded(key: key, from: entry) }
+        try store.removeUndo(planHash: planHash, batch: batch)
         try store.removeCheckpoint(planHash: planHash, batch: batch)
         if isLast { try store.removeBatchLayout(planHash: planHash) }
         return result

@@ -20,10 +20,13 @@ protocol JournaledStore: AnyObject {
     func appendUndo(_ entry: UndoEntry) throws
     /// A batch's undo entries, newest first.
     func undoEntries(planHash: String, batch: Int) throws -> [UndoEntry]
-    func removeUndo(planHash: String, seq: Int) throws
-    func removeCrosswalk(key: String) throws
-    /// Puts back what was loaded before (from an undo entry), or forgets the key when nothing was.
+    /// Removes a batch's undo entries (all of them: undone or kept and reported).
+    func removeUndo(planHash: String, batch: Int) throws
+    func removeCrosswalk(keys: [String]) throws
+    /// Puts back what was loaded before an action (from its undo entry's `loadedBefore`).
     func restoreLoaded(key: String, from entry: UndoEntry) throws
+    /// Forgets what was loaded for keys whose first load is undone.
+    func forgetLoaded(keys: [String]) throws
     func addCheckpoint(planHash: String, batch: Int, actions: Int, time: String) throws
     func removeCheckpoint(planHash: String, batch: Int) throws
     func removeBatchLayout(planHash: String) throws

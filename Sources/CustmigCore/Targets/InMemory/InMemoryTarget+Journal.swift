@@ -84,18 +84,18 @@ extension InMemoryTarget: JournaledStore {
         return (state.undo[planHash] ?? [:]).filter { range.contains($0.key) }.sorted { $0.key > $1.key }.map(\.value)
     }
 
-    func removeUndo(planHash: String, seq: Int) throws {
-        state.undo[planHash]?[seq] = nil
+    func removeUndo(planHash: String, batch: Int) throws {
+        let range = (batch * JournaledBatch.undoSeqStride)..<((batch + 1) * JournaledBatch.undoSeqStride)
+        state.undo[planHash] = state.undo[planHash]?.filter { !range.contains($0.key) }
         if state.undo[planHash]?.isEmpty == true { state.undo[planHash] = nil }
     }
 
-    func removeCrosswalk(key: String) throws { state.crosswalk[key] = nil }
+    func removeCrosswalk(keys: [String]) throws { for key in keys { state.crosswalk[key] = nil } }
+
+    func forgetLoaded(keys: [String]) throws { for key in keys { state.loaded[key] = nil } }
 
     func restoreLoaded(key: String, from entry: UndoEntry) throws {
-        guard let before = entry.loadedBefore else {
-            state.loaded[key] = nil
-            return
-        }
+        guard let before = entry.loadedBefore else { return try forgetLoaded(keys: [key]) }
         var restored = before
         restored.planHash = before.planHash ?? state.loaded[key]?.planHash
         restored.loadedAt = before.loadedAt ?? state.loaded[key]?.loadedAt

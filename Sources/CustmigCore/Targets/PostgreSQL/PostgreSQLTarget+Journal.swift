@@ -1,12 +1,14 @@
 /// The load journal in the PostgreSQL target (`custmig_crosswalk`, `custmig_loaded`, `custmig_undo`,
 /// `custmig_checkpoint`) and its per-customer primitives, for ``JournaledBatch``.
 extension PostgreSQLTarget: JournaledStore {
-    func deleteCustomer(_ id: String) throws {
-        for table in TargetSchema.childTables.reversed() {
-            try connection.execute("DELETE FROM \(table) WHERE customer_id = $1", [id])
-        }
-        try connection.execute("DELETE FROM customer WHERE customer_id = $1", [id])
-    }
+    /// One statement: the child rows (partner functions first, some pointing at the customer itself)
+    /// in data-modifying CTEs, then the customer; the foreign keys are checked at its end.
+    func deleteCustomer(_ id: String) throws { try connection.execute(Self.deleteCustomerSQL, [id]) }
+
+    static let deleteCustomerSQL =
+        "WITH "
+        + TargetSchema.childTables.reversed().map { "\($0) AS (DELETE FROM \($0) WHERE customer_id = $1)" }
+        .joined(separator: ", ") + " DELETE FROM customer WHERE customer_id = $1"
 
     func referrer(of id: String) throws -> String? {
         try connection.value(
@@ -99,19 +101,29 @@ extension PostgreSQLTarget: JournaledStore {
         }
     }
 
-    func removeUndo(planHash: String, seq: Int) throws {
-        try connection.execute("DELETE FROM custmig_undo WHERE plan_hash = $1 AND seq = $2", [planHash, String(seq)])
+    func removeUndo(planHash: String, batch: Int) throws {
+        let stride = JournaledBatch.undoSeqStride
+        try connection.execute(
+            "DELETE FROM custmig_undo WHERE plan_hash = $1 AND seq >= $2 AND seq < $3",
+            [planHash, String(batch * stride), String((batch + 1) * stride)])
     }
 
-    func removeCrosswalk(key: String) throws {
-        try connection.execute("DELETE FROM custmig_crosswalk WHERE canonical_key = $1", [key])
+    func removeCrosswalk(keys: [String]) throws {
+        for part in keys.chunked(5_000) {
+            try connection.execute(
+                "DELETE FROM custmig_crosswalk WHERE canonical_key = ANY($1::text[])", [PGConnection.array(part)])
+        }
+    }
+
+    func forgetLoaded(keys: [String]) throws {
+        for part in keys.chunked(5_000) {
+            try connection.execute(
+                "DELETE FROM custmig_loaded WHERE canonical_key = ANY($1::text[])", [PGConnection.array(part)])
+        }
     }
 
     func restoreLoaded(key: String, from entry: UndoEntry) throws {
-        guard let before = entry.loadedBefore else {
-            try connection.execute("DELETE FROM custmig_loaded WHERE canonical_key = $1", [key])
-            return
-        }
+        guard let before = entry.loadedBefore else { return try forgetLoaded(keys: [key]) }
         try connection.execute(
             """
             UPDATE custmig_loaded SET image = $1, image_hash = $2, source_hash = $3,
