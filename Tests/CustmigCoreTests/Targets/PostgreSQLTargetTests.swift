@@ -51,7 +51,13 @@ struct PostgreSQLTargetTests {
             holder.terminate()
             holder.waitUntilExit()
         }
-        #expect(try Self.wait(location, until: "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'", is: "1"))
+        // This schema's lock only (other tests' cutovers hold their own schemas' locks meanwhile).
+        #expect(
+            try Self.wait(
+                location,
+                until:
+                    "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted AND objid = (hashtext('\(key)')::bigint & 4294967295)::oid",
+                is: "1"))
         let refused = try drill.run(["cutover", "latest", "--workspace", drill.workspace, "--allow-unapproved"])
         #expect(refused.status == 5, "locked: \(refused.stderr)")
         #expect(
