@@ -1,6 +1,6 @@
 /// The profile of one extract: what `custmig profile` writes as JSON (schema `custmig.profile/1`).
 ///
-/// The schema is stable: fields are only ever added. It is documented in the README
+/// The schema is stable: fields are only ever added. It is documented in the DocC article Profile
 /// ("Profile JSON"), and later stages read it.
 public struct ExtractProfile: Sendable, Codable {
     public var schema = "custmig.profile/1"

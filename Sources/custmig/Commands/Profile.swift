@@ -8,7 +8,7 @@ extension Custmig {
             abstract: "Profile legacy extracts: counts, types, patterns, top values, keys, malformed records.",
             discussion: """
                 Reads each extract once, streaming, and writes per file an HTML report (self-contained,
-                opens offline), a JSON document (schema custmig.profile/1, see the README) and Markdown,
+                opens offline), a JSON document (schema custmig.profile/1, see CustmigCore.docc/Profile.md) and Markdown,
                 plus index.html when several extracts are given. A one-screen summary goes to stdout.
 
                 Examples:
