@@ -15,15 +15,7 @@ enum JournaledBatch {
 
     /// The rows changed since the plan read them (or present where the plan expected none).
     static func staleRows(_ actions: [TargetAction], batch: Int, store: some JournaledStore) throws -> [StaleRow] {
-        var fingerprinted: [String] = []
-        var absent: [String] = []
-        for action in actions where action.kind != .references {
-            if action.expectedFingerprint == nil {
-                absent.append(action.customerId)
-            } else {
-                fingerprinted.append(action.customerId)
-            }
-        }
+        let (fingerprinted, absent) = StaleRow.idsToCheck(actions)
         var current: [String: String] = [:]
         for (id, rows) in try store.rows(ids: fingerprinted) {
             if case .success(let rows) = rows { current[id] = rows.fingerprint }

@@ -171,6 +171,22 @@ public struct StaleRow: Sendable, Hashable, Codable {
 }
 
 extension StaleRow {
+    /// The ids to fingerprint (the plan read a row) and those only to look for (the plan expected none:
+    /// child rows cannot exist without their customer). Gathered without copying the actions: a copy
+    /// retains every image of the batch.
+    static func idsToCheck(_ actions: [TargetAction]) -> (fingerprinted: [String], absent: [String]) {
+        var fingerprinted: [String] = []
+        var absent: [String] = []
+        for action in actions where action.kind != .references {
+            if action.expectedFingerprint == nil {
+                absent.append(action.customerId)
+            } else {
+                fingerprinted.append(action.customerId)
+            }
+        }
+        return (fingerprinted, absent)
+    }
+
     /// The actions whose row is not as the plan read it: `fingerprints` of the rows there now (of the
     /// actions that expect one), `present` the ids among those expected absent that exist.
     static func find(

@@ -13,18 +13,7 @@ extension SQLiteTarget {
     ) throws -> BatchResult {
         let now = ISO8601DateFormatter().string(from: Date())
         return try database.write { db in
-            // A key the plan expected absent only needs an existence check (child rows cannot
-            // exist without their customer); the others are fingerprinted.
-            // (Ids are gathered without copying the actions: a copy retains every image of the batch.)
-            var fingerprinted: [String] = []
-            var absent: [String] = []
-            for action in actions where action.kind != .references {
-                if action.expectedFingerprint == nil {
-                    absent.append(action.customerId)
-                } else {
-                    fingerprinted.append(action.customerId)
-                }
-            }
+            let (fingerprinted, absent) = StaleRow.idsToCheck(actions)
             let current = try Self.fingerprints(ids: fingerprinted, db: db)
             let present = try Self.existing(ids: absent, db: db)
             let stale = StaleRow.find(in: actions, batch: batch, fingerprints: current, present: present)
