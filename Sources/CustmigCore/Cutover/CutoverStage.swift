@@ -17,6 +17,17 @@ public struct CutoverSummary: Sendable, Codable {
     public var unapprovedAllowed: Bool
     public var snapshot: String?
     public var elapsedSeconds: Double
+    /// Customers the target refused while the rest of their batch landed (targets without
+    /// transactions): rejects with the target's message, kept in the ledger (`cutover_refusal`).
+    public var refused: [CutoverRefusal] = []
+}
+
+/// A customer the target refused at the cutover, with its message.
+public struct CutoverRefusal: Sendable, Codable, Hashable {
+    public var batch: Int
+    public var canonicalKey: String
+    public var customerId: String
+    public var message: String
 }
 
 /// Where a running cutover stands, after each committed batch.
@@ -167,6 +178,9 @@ public enum CutoverStage {
                 prefetch.discard(consume actions)
                 summary.actionsApplied += result.applied
                 summary.stale += result.stale
+                summary.refused += result.refused.map {
+                    CutoverRefusal(batch: $0.batch, canonicalKey: $0.canonicalKey, customerId: $0.customerId, message: $0.message)
+                }
             } catch let stale as StaleBatch {
                 summary.stale += stale.stale
                 summary.outcome = "stopped on stale rows"

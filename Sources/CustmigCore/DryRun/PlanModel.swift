@@ -105,4 +105,7 @@ public struct PlanSummary: Sendable, Codable {
     /// False when the target cannot replay a plan and roll it back: the plan was checked against its
     /// code lists only (nil in plans stored before targets said so: rehearsed).
     public var rehearsed: Bool? = nil
+    /// Canonical fields the target has no place for (ownership names), by how many of the customers
+    /// this plan worked out have them: not loaded, and listed so (nil: the target holds every field).
+    public var notLoaded: [String: Int]? = nil
 }

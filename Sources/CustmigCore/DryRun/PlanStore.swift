@@ -180,6 +180,7 @@ public enum PlanStore {
             deactivationGateFailed: outcome.gateFailed, supersedes: nil, actionChanges: [], actionChangeCount: 0,
             previousCounts: nil, approvedBy: nil, reports: [], elapsedSeconds: 0)
         summary.rehearsed = target.capabilities.contains(.rehearsal)
+        summary.notLoaded = outcome.notLoaded.isEmpty ? nil : outcome.notLoaded
         try ledger.database.write { db in
             // A plan that was cut over is history, not a draft this one revises: no action diff against it.
             let applied =

@@ -13,6 +13,8 @@ struct Planner {
         var deactivationCap: Int?
         var gateFailed = false
         var refused = 0
+        /// Canonical fields (ownership names) the target has no place for, by how many customers have them.
+        var notLoaded: [String: Int] = [:]
 
         /// Customers the cutover will write.
         var writes: Int { counts.filter { $0.key.writes }.values.reduce(0, +) }
@@ -289,7 +291,7 @@ struct Planner {
                 if exists, theirs[id] == nil { theirs.merge(try target.images(ids: [id])) { a, _ in a } }
                 if !exists { willNotExist.insert(id) }
                 var unresolved: [String] = []
-                let ours = CustomerImage(
+                let wanted = CustomerImage(
                     customer, externalId: member.key,
                     resolve: { legacy in
                         guard let key = referenced[legacy] ?? (legacy == customer.legacyKey ? member.key : nil),
@@ -297,6 +299,9 @@ struct Planner {
                         else { return nil }
                         return willNotExist.contains(id) && id != targetId(member.key) ? nil : id
                     }, unresolved: &unresolved)
+                // What the target has no place for is not planned, and is listed per field.
+                let (ours, notLoaded) = target.holdable(wanted)
+                for name in Set(notLoaded.map(CustomerImage.ownershipName)) { outcome.notLoaded[name, default: 0] += 1 }
                 if !unresolved.isEmpty {
                     row.reason =
                         "it refers to customer \(Set(unresolved).sorted().joined(separator: ", ")), which will not exist in the target "
@@ -433,7 +438,9 @@ struct Planner {
     func codeProblem(in image: CustomerImage, before: CustomerImage?) -> String? {
         for (path, value) in image.values.sorted(by: { $0.key < $1.key }) where before?.values[path] != value {
             let part = CustomerImage.split(path)
-            guard let kind = Self.codeKind(table: part.table, column: part.column), !codes.contains(value, kind: kind)
+            guard let kind = Self.codeKind(table: part.table, column: part.column), !codes.contains(value, kind: kind),
+                // Languages are checked where the target lists them (an ERP's), not against code-list files.
+                kind != "language" || codes.entries["language"] != nil
             else { continue }
             return
                 "\(CustomerImage.label(path)) \"\(value)\" is not a \(kind.replacingOccurrences(of: "_", with: " ")) the target is configured with "
@@ -454,6 +461,7 @@ struct Planner {
         case ("sales_area", "incoterms"): return "incoterms"
         case ("company_code", "company_code"): return "company_code"
         case ("company_code", "reconciliation_account"): return "reconciliation_account"
+        case ("customer", "language"): return "language"
         default: return nil
         }
     }

@@ -72,6 +72,13 @@ public enum PlanReport {
                 "<div class=\"warnings\">Not rehearsed on the target: it cannot replay a plan and roll it back, so this plan "
                 + "was checked against its code lists only. The target may still refuse customers at the cutover.</div>"
         }
+        if let notLoaded = summary.notLoaded, !notLoaded.isEmpty {
+            let fields = notLoaded.sorted { ($1.value, $0.key) < ($0.value, $1.key) }
+                .map { "<code>\(e($0.key))</code> (\(HTML.grouped($0.value)))" }
+            html +=
+                "<div class=\"warnings\">Not loaded: the target has no place for these fields, so the plan leaves them out "
+                + "(customers with a value in brackets): " + fields.joined(separator: ", ") + ".</div>"
+        }
         if summary.refusedInRehearsal > 0 {
             html +=
                 "<div class=\"warnings\">\(summary.refusedInRehearsal) customers were refused by the target when the cutover was "

@@ -164,6 +164,10 @@ enum JournaledBatch {
             var undone = false
             if current == nil && before == nil {
                 // Already gone.
+            } else if let before, current != entry.afterHash, current == before.fingerprint {
+                // Already as it was (restored by an undo killed before its journal was written).
+                if restoredIds.insert(id).inserted { result.restored += 1 }
+                undone = true
             } else if current != entry.afterHash {
                 let why =
                     current == nil

@@ -214,6 +214,9 @@ extension StaleRow {
 public struct BatchResult: Sendable {
     public var applied: Int
     public var stale: [StaleRow]
+    /// Customers a target without transactions refused while the rest of the batch landed (their
+    /// call was split until they stood alone): rejects with the target's message.
+    public var refused: [RefusedAction] = []
 }
 
 /// Stale rows found in a batch when the cutover was not told to skip them; nothing of the batch was applied.

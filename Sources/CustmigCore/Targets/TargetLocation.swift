@@ -9,12 +9,14 @@ public enum TargetLocation: Sendable, Hashable, CustomStringConvertible {
     case postgresql(PostgreSQLLocation)
     /// `memory:NAME`: an in-memory target of this process (tests).
     case memory(name: String)
+    /// `tryton://USER@HOST:PORT/DB?company=ID`: a Tryton ERP over JSON-RPC.
+    case tryton(TrytonLocation)
 
     public init(parsing text: String) throws {
         guard let colon = text.firstIndex(of: ":") else {
             throw CustmigError(
                 .usage, code: "TARGET-URL", "\"\(text)\" does not name a target kind.",
-                fix: "write sqlite:PATH or postgresql://USER@HOST:PORT/DB?schema=NAME, e.g. --target sqlite:sandbox.db."
+                fix: "write sqlite:PATH, postgresql://USER@HOST:PORT/DB?schema=NAME or tryton://USER@HOST:PORT/DB?company=ID, e.g. --target sqlite:sandbox.db."
             )
         }
         let kind = text[..<colon].lowercased()
@@ -28,6 +30,8 @@ public enum TargetLocation: Sendable, Hashable, CustomStringConvertible {
             self = .sqlite(path: (path as NSString).standardizingPath)
         case "postgresql", "postgres":
             self = .postgresql(try PostgreSQLLocation(uri: text))
+        case "tryton", "trytons":
+            self = .tryton(try TrytonLocation(uri: text))
         case "memory":
             guard !rest.isEmpty else {
                 throw CustmigError(.usage, code: "TARGET-URL", "\"\(text)\" has no name.", fix: "write memory:NAME.")
@@ -36,7 +40,7 @@ public enum TargetLocation: Sendable, Hashable, CustomStringConvertible {
         default:
             throw CustmigError(
                 .usage, code: "TARGET-KIND", "unknown target kind \"\(kind)\" in \"\(text)\".",
-                fix: "custmig supports sqlite:PATH and postgresql://USER@HOST:PORT/DB?schema=NAME.")
+                fix: "custmig supports sqlite:PATH, postgresql://USER@HOST:PORT/DB?schema=NAME and tryton://USER@HOST:PORT/DB?company=ID.")
         }
     }
 
@@ -46,6 +50,7 @@ public enum TargetLocation: Sendable, Hashable, CustomStringConvertible {
         case .sqlite(let path): return "sqlite:\(path)"
         case .postgresql(let location): return location.redacted
         case .memory(let name): return "memory:\(name)"
+        case .tryton(let location): return location.description
         }
     }
 

@@ -33,6 +33,9 @@ public protocol Target: AnyObject {
     /// A function that counts the target's control totals on its own connection: the dry run counts
     /// them while it rehearses, the reconciliation while it compares rows.
     func controlTotalsReader() throws -> @Sendable () throws -> ControlTotals
+    /// The part of an image the target has a place for, and the paths it has none for: the dry run
+    /// plans the first and lists the second as not loaded, per field.
+    func holdable(_ image: CustomerImage) -> (image: CustomerImage, notLoaded: [String])
 
     // MARK: Bookkeeping (the load journal)
 
@@ -140,6 +143,9 @@ public struct TargetSnapshot: Sendable {
 }
 
 extension Target {
+    /// Database targets hold every canonical field.
+    public func holdable(_ image: CustomerImage) -> (image: CustomerImage, notLoaded: [String]) { (image, []) }
+
     /// `loaded(keys:images:)` with images.
     public func loaded(keys: [String]) throws -> [String: LoadedCustomer] { try loaded(keys: keys, images: true) }
 

@@ -10,6 +10,8 @@ import GRDB
 public final class Ledger: @unchecked Sendable {
     public let database: DatabaseQueue
     let path: String
+    /// The workspace folder the ledger lives in.
+    public var folder: String { (path as NSString).deletingLastPathComponent }
     private let readerLock = NSLock()
     private var openedReader: DatabaseQueue?
 

@@ -107,7 +107,8 @@ public struct WorkspaceStatus: Sendable, Codable {
                     let batches: Int = progress["batches"]
                     let outcome: String = progress["outcome"]
                     let target = TargetProgress.read(
-                        location: progress["target"], instance: row["target_instance"], planHash: hash)
+                        location: progress["target"], instance: row["target_instance"], planHash: hash,
+                        workspace: workspace.ledger.folder)
                     targetCommitted = target?.committed
                     let committed = target?.committed ?? mirrored
                     let resume = target?.layout.map { $0 == "plan" ? "" : " with --batch-size \($0)" } ?? ""
@@ -143,8 +144,9 @@ struct TargetProgress {
     var layout: String?
 
     /// nil when the location is not a readable custmig target, or another instance than the plan's.
-    static func read(location: String, instance: String?, planHash: String) -> TargetProgress? {
-        guard let target = try? TargetRegistry.open(location), target.instance == instance else { return nil }
+    static func read(location: String, instance: String?, planHash: String, workspace: String) -> TargetProgress? {
+        guard let target = try? TargetRegistry.open(location, workspace: workspace), target.instance == instance
+        else { return nil }
         defer { try? target.close() }
         guard let committed = try? target.committedBatches(planHash: planHash) else { return nil }
         return TargetProgress(committed: committed.count, layout: try? target.batchLayout(planHash: planHash))

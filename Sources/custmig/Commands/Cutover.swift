@@ -72,6 +72,12 @@ extension Custmig {
                     Terminal.out("\(summary.conflictsNotApplied) conflicts not applied (see the plan report)")
                 }
                 for stale in summary.stale.prefix(20) { Terminal.out("stale: \(stale.canonicalKey): \(stale.problem)") }
+                if !summary.refused.isEmpty {
+                    Terminal.out("\(summary.refused.count) customers refused by the target (the rest of their batches loaded):")
+                    for refusal in summary.refused.prefix(20) {
+                        Terminal.out("  refused: \(refusal.canonicalKey) (\(refusal.customerId)): \(refusal.message)")
+                    }
+                }
                 if summary.outcome == "done" {
                     try Reconcile.reconcile(plan: String(summary.plan), workspace: space, target: opened)
                 }

@@ -49,7 +49,7 @@ extension Custmig {
             try runReportingErrors {
                 let command = RecordedCommand.current
                 let space = try workspace.open(command: command, writer: true)
-                let opened = try target.location.map { try TargetRegistry.open($0) }
+                let opened = try target.location.map { try TargetRegistry.open($0, workspace: space.ledger.folder) }
                 defer { try? opened?.close() }
                 let summary = try PurgeStage.run(
                     runs: runs, before: before.flatMap(Self.date), workspace: space, target: opened, command: command,

@@ -7,7 +7,7 @@ extension Custmig {
         static let configuration = CommandConfiguration(
             commandName: "target",
             abstract: "Create and inspect targets (the cloud ERP's customer master, or a sandbox standing for it).",
-            subcommands: [Init.self])
+            subcommands: [Init.self, Check.self])
     }
 }
 
@@ -51,6 +51,61 @@ extension Custmig.TargetCommand {
                         ? "no code lists loaded: every coded value will be rejected; pass --codes FILE"
                         : "code lists: " + counts.joined(separator: ", "))
                 Terminal.out("capabilities: \(created.capabilities.names.joined(separator: ", "))")
+            }
+        }
+    }
+}
+
+extension Custmig.TargetCommand {
+    struct Check: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Say what a target offers and whether it has what custmig needs.",
+            discussion: """
+                Opens the target (for Tryton: logs in and reads its countries, languages, payment terms,
+                the company's receivable accounts and identifier types) and prints its capabilities and
+                code lists. Exits 64 when something custmig needs is missing, naming it.
+
+                Examples:
+                  custmig target check sqlite:sandbox.db
+                  CUSTMIG_TARGET_PASSWORD=... custmig target check 'tryton://admin@127.0.0.1:8000/erp?company=1'
+                """)
+
+        @Argument(
+            help: "The target: sqlite:PATH, postgresql://USER@HOST:PORT/DB?schema=NAME or tryton://USER@HOST:PORT/DB?company=ID.",
+            transform: { try TargetLocation(parsing: $0) })
+        var target: TargetLocation
+
+        @Option(help: "A file whose first line is the target's password (Tryton; wins over CUSTMIG_TARGET_PASSWORD).")
+        var passwordFile: String?
+
+        @OptionGroup var workspace: WorkspaceOptions
+
+        func run() throws {
+            try runReportingErrors {
+                if let passwordFile { TargetPassword.file = passwordFile }
+                let space = try workspace.open(command: RecordedCommand.current, writer: false)
+                let opened = try TargetRegistry.open(target, workspace: space.ledger.folder)
+                defer { try? opened.close() }
+                Terminal.out("\(opened.location) (instance \(opened.instance.prefix(8)))")
+                Terminal.out(
+                    "capabilities: \(opened.capabilities.names.isEmpty ? "none (no transactions, rehearsal or snapshots)" : opened.capabilities.names.joined(separator: ", "))"
+                )
+                let lists = try opened.codeLists()
+                Terminal.out(
+                    "code lists: " + lists.entries.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value.count)" }
+                        .joined(separator: ", "))
+                var missing: [String] = []
+                if let tryton = opened as? TrytonTarget {
+                    for line in tryton.check() { Terminal.out(line) }
+                    missing = tryton.missing()
+                }
+                guard missing.isEmpty else {
+                    throw CustmigError(
+                        .usage, code: "TARGET-NOT-READY",
+                        "\(opened.location) lacks what custmig needs: \(missing.joined(separator: "; ")).",
+                        fix: "set it up in the target, then check again.")
+                }
+                Terminal.out("ready")
             }
         }
     }

@@ -30,6 +30,10 @@ enum PlanSummaryText {
             lines.append(
                 "  not rehearsed on the target (it cannot replay and roll back): checked against its code lists only")
         }
+        if let notLoaded = summary.notLoaded, !notLoaded.isEmpty {
+            let fields = notLoaded.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.map { "\($0.key) (\($0.value))" }
+            lines.append("  not loaded (the target has no place for them; customers with a value): " + fields.joined(separator: ", "))
+        }
         if summary.refusedInRehearsal > 0 {
             lines.append(
                 "  \(summary.refusedInRehearsal) customers refused by the target in the replay (listed as rejects)")

@@ -1,0 +1,169 @@
+import Foundation
+
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// How often and how long a call is retried when the server is unavailable (a dropped connection, a
+/// timeout, HTTP 5xx or 429): exponential backoff with full jitter, then the cutover stops cleanly.
+public struct RetryPolicy: Sendable {
+    public var attempts: Int
+    public var baseDelay: Double
+    public var maxDelay: Double
+    public init(attempts: Int = 8, baseDelay: Double = 0.5, maxDelay: Double = 30) {
+        self.attempts = attempts
+        self.baseDelay = baseDelay
+        self.maxDelay = maxDelay
+    }
+
+    /// The pause before retry number `retry` (1-based): a random time up to base * 2^(retry-1), capped.
+    func delay(retry: Int) -> Double {
+        let ceiling = min(maxDelay, baseDelay * pow(2, Double(retry - 1)))
+        return Double.random(in: (ceiling / 2)...ceiling)
+    }
+}
+
+/// What the client did: shown in the cutover's progress and summary.
+public struct CallStatistics: Sendable {
+    public var calls = 0
+    public var retries = 0
+    public var seconds = 0.0
+}
+
+/// A JSON-RPC 2.0-ish client for trytond: one session, calls with the session header, retries with
+/// backoff on transient failures, a ceiling on calls per second, and a new login when the session expires.
+final class JSONRPCClient {
+    let location: TrytonLocation
+    private let password: String
+    private let session: URLSession
+    private var authorization: String?
+    private var nextId = 0
+    var retry: RetryPolicy
+    /// At most this many calls start per second (nil: as fast as the server answers).
+    var maxCallsPerSecond: Double?
+    private var lastCall = Date.distantPast
+    private(set) var statistics = CallStatistics()
+    /// Seconds a call may take before it counts as timed out (a create of 1,000 parties takes ~25 s).
+    var timeout: Double = 300
+
+    init(location: TrytonLocation, password: String, retry: RetryPolicy = RetryPolicy()) {
+        self.location = location
+        self.password = password
+        self.retry = retry
+        let configuration = URLSessionConfiguration.ephemeral
+        configuration.timeoutIntervalForRequest = 300
+        configuration.httpMaximumConnectionsPerHost = 4
+        session = URLSession(configuration: configuration)
+    }
+
+    deinit { session.invalidateAndCancel() }
+
+    /// Logs in (again); a wrong password is not retried.
+    func login() throws {
+        let result = try send(
+            method: "common.db.login", params: [location.user, ["password": password], "en"], authorized: false)
+        guard let parts = result as? [Any], parts.count >= 2, let uid = (parts[0] as? NSNumber)?.intValue,
+            let token = parts[1] as? String
+        else { throw TrytonError.protocolViolation("common.db.login answered \(String(describing: result).prefix(200))") }
+        let credentials = Data("\(location.user):\(uid):\(token)".utf8).base64EncodedString()
+        authorization = "Session " + credentials
+    }
+
+    /// Calls `model.MODEL.METHOD` with `params` and the company's context appended.
+    func call(_ model: String, _ method: String, _ params: [Any], context: [String: Any] = [:]) throws -> Any {
+        if authorization == nil { try login() }
+        var context = context
+        context["company"] = location.company
+        context["language"] = "en"
+        let method = "model.\(model).\(method)"
+        do {
+            return try send(method: method, params: params + [context], authorized: true)
+        } catch TrytonError.login {
+            // The session expired (idle timeout, server restart): log in once more and repeat.
+            try login()
+            return try send(method: method, params: params + [context], authorized: true)
+        }
+    }
+
+    private func send(method: String, params: [Any], authorized: Bool) throws -> Any {
+        nextId += 1
+        let body = try JSONSerialization.data(withJSONObject: ["id": nextId, "method": method, "params": params])
+        var attempt = 0
+        while true {
+            attempt += 1
+            throttle()
+            let started = Date()
+            let outcome = exchange(body: body, authorized: authorized)
+            statistics.calls += 1
+            statistics.seconds += Date().timeIntervalSince(started)
+            switch outcome {
+            case .success(let result): return result
+            case .failure(let error):
+                guard case .unavailable = error, attempt < retry.attempts else { throw error }
+                statistics.retries += 1
+                Thread.sleep(forTimeInterval: retry.delay(retry: attempt))
+            }
+        }
+    }
+
+    private func throttle() {
+        guard let limit = maxCallsPerSecond, limit > 0 else { return }
+        let wait = lastCall.addingTimeInterval(1 / limit).timeIntervalSinceNow
+        if wait > 0 { Thread.sleep(forTimeInterval: wait) }
+        lastCall = Date()
+    }
+
+    private func exchange(body: Data, authorized: Bool) -> Result<Any, TrytonError> {
+        var request = URLRequest(url: location.endpoint, timeoutInterval: timeout)
+        request.httpMethod = "POST"
+        request.httpBody = body
+        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        if authorized, let authorization { request.setValue(authorization, forHTTPHeaderField: "Authorization") }
+        let done = DispatchSemaphore(value: 0)
+        nonisolated(unsafe) var answer: (Data?, URLResponse?, Error?) = (nil, nil, nil)
+        let task = session.dataTask(with: request) { data, response, error in
+            answer = (data, response, error)
+            done.signal()
+        }
+        task.resume()
+        done.wait()
+        let (data, response, error) = answer
+        if let error { return .failure(.unavailable("\(location.endpoint.absoluteString): \(error.localizedDescription)")) }
+        guard let http = response as? HTTPURLResponse, let data else {
+            return .failure(.unavailable("\(location.endpoint.absoluteString): no answer"))
+        }
+        switch http.statusCode {
+        case 200: break
+        case 401, 403:
+            return .failure(.login("HTTP \(http.statusCode) for user \(location.user) on \(location.description)"))
+        case 429, 500...599:
+            return .failure(.unavailable("HTTP \(http.statusCode) from \(location.endpoint.absoluteString)"))
+        default:
+            return .failure(
+                .protocolViolation("HTTP \(http.statusCode) from \(location.endpoint.absoluteString) (is the database name right?)"))
+        }
+        guard let object = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]) as? [String: Any]
+        else { return .failure(.protocolViolation("not JSON: \(String(decoding: data.prefix(200), as: UTF8.self))")) }
+        if let error = object["error"], !(error is NSNull) {
+            return .failure(Self.refusal(error))
+        }
+        return .success(object["result"] ?? NSNull())
+    }
+
+    /// Tryton's error: `["UserError", [message, description, domain]]` or a plain string.
+    static func refusal(_ error: Any) -> TrytonError {
+        if let parts = error as? [Any], let type = parts.first as? String {
+            var message = ""
+            if let detail = parts.dropFirst().first as? [Any] {
+                message = detail.compactMap { $0 as? String }.filter { !$0.isEmpty }.joined(separator: " ")
+            } else if let detail = parts.dropFirst().first as? String {
+                message = detail
+            }
+            if type == "LoginException" || type == "AccessError" && message.isEmpty {
+                return .login(message.isEmpty ? type : message)
+            }
+            return .refused(type: type, message: message.isEmpty ? type : message)
+        }
+        return .refused(type: "Error", message: String(describing: error).prefix(500).description)
+    }
+}

@@ -1,0 +1,154 @@
+import Foundation
+
+/// Applying a batch without target transactions: intents first, then calls (split until a refused
+/// customer stands alone), then the outcome and the journal in one write to the workspace's journal.
+extension TrytonTarget {
+    /// One customer's work in a batch.
+    private struct Work {
+        var index: Int
+        var action: TargetAction
+        var rows: CustomerRows
+        var imageText: String
+        var fingerprint: String
+        var current: Resolved?
+        var order: TrytonMapping.ChildOrder = []
+    }
+
+    @discardableResult
+    public func apply(batch: Int, actions: [TargetAction], planHash: String, skipStale: Bool) throws -> BatchResult {
+        let time = ISO8601DateFormatter().string(from: Date())
+        let current = try resolved(ids: actions.map(\.customerId))
+        var works: [Work] = []
+        for (index, action) in actions.enumerated() {
+            var rows = action.images.rows
+            if action.kind == .deactivate {
+                rows = current[action.customerId]?.rows ?? rows
+                rows.customer["status"] = "inactive"
+            }
+            let image = CustomerImage(rows: rows)
+            works.append(
+                Work(
+                    index: index, action: action, rows: rows, imageText: image.jsonText, fingerprint: image.fingerprint,
+                    current: current[action.customerId]))
+        }
+        // Staleness, where a row carrying our own earlier, unrecorded call counts as the plan expected it.
+        var fingerprints: [String: String] = [:]
+        var present = Set<String>()
+        for work in works {
+            guard let now = work.current else { continue }
+            let ours = now.landedIntent && now.rows.fingerprint == work.fingerprint
+            fingerprints[work.action.customerId] = ours ? work.action.expectedFingerprint : now.rows.fingerprint
+            if !ours { present.insert(work.action.customerId) }
+        }
+        let stale = StaleRow.find(in: actions, batch: batch, fingerprints: fingerprints, present: present)
+        if !stale.isEmpty, !skipStale { throw StaleBatch(stale: stale) }
+        let staleIds = Set(stale.map(\.customerId))
+        works.removeAll { staleIds.contains($0.action.customerId) }
+
+        var refused: [RefusedAction] = []
+        var creates: [Work] = []
+        var writes: [Work] = []
+        var done: [Work] = []
+        for var work in works {
+            if let now = work.current, now.rows.fingerprint == work.fingerprint {
+                done.append(work)  // already as the plan wants it (an earlier, unrecorded call landed)
+                continue
+            }
+            do {
+                let values = try TrytonMapping.partyValues(
+                    work.rows, code: work.action.customerId, catalog: catalog, replacing: work.current?.party)
+                work.order = values.order
+                if work.current == nil { creates.append(work) } else { writes.append(work) }
+            } catch {
+                refused.append(
+                    RefusedAction(
+                        batch: batch, canonicalKey: work.action.canonicalKey, customerId: work.action.customerId,
+                        message: error.message, kind: .reference, field: error.field))
+            }
+        }
+        // The intents, durable before any call.
+        try journal.markPending(
+            creates.map { ($0.action.customerId, $0.imageText) }, call: "create", planHash: planHash, batch: batch)
+        try journal.markPending(
+            writes.map { ($0.action.customerId, $0.imageText) }, call: "write", planHash: planHash, batch: batch)
+
+        var landed: [Work] = done
+        for chunk in creates.chunked(callSize) {
+            landed += try send(Array(chunk), batch: batch, refused: &refused) { group in
+                let values = try group.map { work in
+                    try TrytonMapping.partyValues(work.rows, code: work.action.customerId, catalog: self.catalog).values
+                }
+                _ = try self.client.call("party.party", "create", [values])
+            }
+        }
+        for chunk in writes.chunked(callSize) {
+            landed += try send(Array(chunk), batch: batch, refused: &refused) { group in
+                var params: [Any] = []
+                for work in group {
+                    let values = try TrytonMapping.partyValues(
+                        work.rows, code: work.action.customerId, catalog: self.catalog, replacing: work.current?.party
+                    ).values
+                    params += [[work.current!.party.id], values]
+                }
+                _ = try self.client.call("party.party", "write", params)
+            }
+        }
+        try journal.clearPending(codes: refused.map(\.customerId))
+
+        // The outcome and the journal, in one write.
+        let after = try TrytonParties.read(codes: landed.map(\.action.customerId), client: client)
+        landed.sort { $0.index < $1.index }
+        let known = try journal.queue.read { db in try TrytonJournal.journal(keys: landed.map(\.action.canonicalKey), db: db) }
+        try journal.queue.write { db in
+            try TrytonJournal.recordOutcome(
+                landed.compactMap { work in
+                    guard let party = after[work.action.customerId] else { return nil }
+                    let rowIds = work.order.isEmpty ? (work.current?.record?.rowIds ?? [:]) : party.rowIds(order: work.order)
+                    return (work.action.customerId, party, work.imageText, rowIds)
+                }, db: db)
+            var seen = Set<String>()
+            for work in landed {
+                let action = work.action
+                try TrytonJournal.recordLoaded(
+                    key: action.canonicalKey, id: action.customerId, how: action.crosswalk, image: work.imageText,
+                    imageHash: work.fingerprint, sourceHash: action.sourceHash, planHash: planHash, time: time, db: db)
+                guard seen.insert(action.canonicalKey).inserted else { continue }
+                try TrytonJournal.appendUndo(
+                    UndoEntry(
+                        planHash: planHash, batch: batch, seq: batch * JournaledBatch.undoSeqStride + work.index,
+                        canonicalKey: action.canonicalKey, customerId: action.customerId,
+                        beforeImage: work.current.map { CustomerImage(rows: $0.rows).jsonText } ?? action.images.beforeText,
+                        afterHash: work.fingerprint, crosswalkCreated: !known.crosswalked.contains(action.canonicalKey),
+                        loadedBefore: known.loaded[action.canonicalKey]), db: db)
+            }
+            try TrytonJournal.addCheckpoint(planHash: planHash, batch: batch, actions: landed.count, time: time, db: db)
+        }
+        return BatchResult(applied: landed.count, stale: stale, refused: refused)
+    }
+
+    /// Sends a group in one call; a call Tryton refuses for its data is split in halves until the
+    /// refused customers stand alone (they become refusals with Tryton's message), the rest land.
+    private func send(
+        _ group: [Work], batch: Int, refused: inout [RefusedAction], call: ([Work]) throws -> Void
+    ) throws -> [Work] {
+        guard !group.isEmpty else { return [] }
+        do {
+            try call(group)
+            return group
+        } catch let error as TrytonError where error.isDataRefusal {
+            if group.count == 1 {
+                let work = group[0]
+                refused.append(
+                    RefusedAction(
+                        batch: batch, canonicalKey: work.action.canonicalKey, customerId: work.action.customerId,
+                        message: "Tryton refused it: \(error)", kind: .constraint, cause: error))
+                return []
+            }
+            let middle = group.count / 2
+            return try send(Array(group[..<middle]), batch: batch, refused: &refused, call: call)
+                + send(Array(group[middle...]), batch: batch, refused: &refused, call: call)
+        } catch let error as TrytonMapping.Unresolvable {
+            throw CustmigError(.internalFailure, code: "TRYTON-MAPPING", error.message)
+        }
+    }
+}

@@ -1,0 +1,198 @@
+import Foundation
+
+/// A Tryton ERP reached over JSON-RPC (`tryton://USER@HOST:PORT/DB?company=ID`): parties are customers,
+/// the party code is custmig's customer id. No call spans another, so there are no transactional
+/// batches, no rehearsal and no snapshots; custmig's journal lives in the workspace (``TrytonJournal``)
+/// and every call is preceded by its intent there, so a run killed between a call and its recorded
+/// outcome resumes without creating or losing a customer.
+public final class TrytonTarget: Target {
+    public let tryton: TrytonLocation
+    let client: JSONRPCClient
+    let journal: TrytonJournal
+    let catalog: TrytonCatalog
+    /// Parties per create or write call (Tryton runs each call as one transaction).
+    public var callSize = 100
+    /// Undo notes a batch's undo adds to its outcome (deletions Tryton refused).
+    var undoNotes: [String] = []
+    private let password: String
+
+    public var location: TargetLocation { .tryton(tryton) }
+    public var capabilities: TargetCapabilities { [.rowFingerprints] }
+    public var instance: String { journal.instance }
+    public var sizeInBytes: Int64 { 0 }
+
+    /// Opens the server (logs in, reads its code lists) and the journal kept in `workspace`.
+    public init(location: TrytonLocation, workspace: String) throws {
+        tryton = location
+        password = try TargetPassword.read(for: location.description)
+        client = JSONRPCClient(location: location, password: password)
+        try client.login()
+        catalog = try TrytonCatalog.read(client)
+        journal = try TrytonJournal(path: workspace + "/targets/" + location.journalFileName)
+    }
+
+    /// Limits and retries for the calls of this run.
+    public func configure(maxCallsPerSecond: Double?, retry: RetryPolicy?) {
+        client.maxCallsPerSecond = maxCallsPerSecond
+        if let retry { client.retry = retry }
+    }
+
+    /// Calls made and retried so far.
+    public var statistics: CallStatistics { client.statistics }
+
+    public func close() throws {}
+
+    /// What the target offers and what custmig needs, for `target check`.
+    public func check() -> [String] {
+        [
+            "company \(tryton.company): \(catalog.companyName) (party code \(catalog.companyCode ?? "none"))",
+            "countries \(catalog.countries.ids.count), subdivisions \(catalog.subdivisions.ids.count), active languages \(catalog.languages.ids.count) (\(catalog.languages.ids.keys.sorted().joined(separator: ", ")))",
+            "payment terms \(catalog.paymentTerms.ids.count) (\(catalog.paymentTerms.ids.keys.sorted().joined(separator: ", ")))",
+            "receivable accounts of the company \(catalog.receivableAccounts.ids.count) (\(catalog.receivableAccounts.ids.keys.sorted().joined(separator: ", ")))",
+            "identifier types \(catalog.identifierTypes.count) (eu_vat \(catalog.identifierTypes.contains("eu_vat") ? "yes" : "missing"))",
+            "journal \(journal.path)",
+        ]
+    }
+
+    /// What custmig needs and the target lacks (empty: ready).
+    public func missing() -> [String] {
+        var missing: [String] = []
+        if catalog.countries.ids.isEmpty { missing.append("countries (run trytond_import_countries)") }
+        if catalog.paymentTerms.ids.isEmpty { missing.append("payment terms (customers with terms will be rejected)") }
+        if catalog.receivableAccounts.ids.isEmpty {
+            missing.append("a receivable account in company \(tryton.company) (reconciliation accounts will be rejected)")
+        }
+        if catalog.companyCode == nil { missing.append("a code on the company's party (company codes cannot be matched)") }
+        return missing
+    }
+
+    public func holdable(_ image: CustomerImage) -> (image: CustomerImage, notLoaded: [String]) {
+        TrytonMapping.holdable(image, catalog: catalog)
+    }
+
+    // MARK: Reading
+
+    public func codeLists() throws -> CodeLists { catalog.codeLists }
+
+    public func loadedCrosswalk() throws -> LoadedCrosswalk { try journal.loadedCrosswalk() }
+
+    public func customerIds() throws -> [String] { try TrytonParties.allCodes(client: client) }
+
+    public func images(ids: [String]) throws -> [String: Result<CustomerImage, UnreadableTargetRow>] {
+        try resolved(ids: ids).mapValues { .success(CustomerImage(rows: $0.rows)) }
+    }
+
+    public func fingerprints(ids: [String]) throws -> [String: String] {
+        try resolved(ids: ids).mapValues(\.rows.fingerprint)
+    }
+
+    public func existing(ids: [String]) throws -> Set<String> {
+        var found = Set<String>()
+        for part in ids.chunked(TrytonRead.page) {
+            let rows = try TrytonRead.searchRead(client, "party.party", [["code", "in", Array(part)]], ["code"])
+            found.formUnion(rows.compactMap { $0.string("code") })
+        }
+        // Inactive parties too.
+        let missing = ids.filter { !found.contains($0) }
+        if !missing.isEmpty { found.formUnion(try TrytonParties.read(codes: missing, client: client).keys) }
+        return found
+    }
+
+    public func loaded(keys: [String], images: Bool) throws -> [String: LoadedCustomer] {
+        try journal.loaded(keys: keys, images: images)
+    }
+
+    public func controlTotalsReader() throws -> @Sendable () throws -> ControlTotals {
+        let (location, password, path, catalog) = (tryton, password, journal.path, catalog)
+        return {
+            let client = JSONRPCClient(location: location, password: password)
+            let journal = try TrytonJournal(path: path)
+            var totals = ControlTotals()
+            try TrytonParties.forEachPage(client: client) { parties in
+                for (_, party) in try Self.resolve(parties, journal: journal, catalog: catalog) {
+                    totals.add(CustomerImage(rows: party.rows))
+                }
+            }
+            return totals
+        }
+    }
+
+    /// A party as custmig sees it: the image it wrote when the party is as it left it (or as a call
+    /// whose outcome was not recorded left it), else the party translated (edited in Tryton, or made there).
+    struct Resolved {
+        var party: TrytonParty
+        var rows: CustomerRows
+        /// The rows are those of a call whose outcome was never recorded (it reached Tryton).
+        var landedIntent: Bool
+        var record: TrytonJournal.PartyRecord?
+    }
+
+    func resolved(ids: [String]) throws -> [String: Resolved] {
+        try Self.resolve(try TrytonParties.read(codes: ids, client: client), journal: journal, catalog: catalog)
+    }
+
+    static func resolve(
+        _ parties: [String: TrytonParty], journal: TrytonJournal, catalog: TrytonCatalog
+    ) throws -> [String: Resolved] {
+        let codes = Array(parties.keys)
+        let records = try journal.parties(codes: codes)
+        let keys = try journal.keys(ofIds: codes)
+        var result: [String: Resolved] = [:]
+        for (code, party) in parties {
+            let record = records[code]
+            if let record, record.rawHash == party.rawHash, let image = record.image,
+                let rows = CustomerRows.parse(json: image)?.rows
+            {
+                result[code] = Resolved(party: party, rows: rows, landedIntent: false, record: record)
+            } else if let record, record.pendingCall != nil, let image = record.pendingImage,
+                let rows = CustomerRows.parse(json: image)?.rows
+            {
+                result[code] = Resolved(party: party, rows: rows, landedIntent: true, record: record)
+            } else {
+                let rows = TrytonMapping.rows(of: party, catalog: catalog, rowIds: record?.rowIds ?? [:], key: keys[code])
+                result[code] = Resolved(party: party, rows: rows, landedIntent: false, record: record)
+            }
+        }
+        return result
+    }
+
+    // MARK: Bookkeeping
+
+    public func committedBatches(planHash: String) throws -> Set<Int> { try journal.committedBatches(planHash: planHash) }
+    public func batchLayout(planHash: String) throws -> String? { try journal.batchLayout(planHash: planHash) }
+    public func recordBatchLayout(planHash: String, layout: String) throws {
+        try journal.recordBatchLayout(planHash: planHash, layout: layout)
+    }
+    public func crosswalkCount(planHash: String) throws -> Int { try journal.crosswalkCount(planHash: planHash) }
+    public func forEachCrosswalkEntry(_ body: (String, String, String) throws -> Void) throws {
+        try journal.forEachCrosswalkEntry(body)
+    }
+    public func crosswalkEntry(_ reference: String) throws -> TargetCrosswalkEntry? {
+        try journal.crosswalkEntry(reference)
+    }
+    public func forgetUndo(planHashes: [String]) throws -> Int { try journal.forgetUndo(planHashes: planHashes) }
+    public func loadSession() throws -> any TargetLoadSession { QuietLoadSession() }
+
+    public func rehearse(
+        batchCount: Int, copyFolder: String?, batch: (Int) throws -> [TargetAction]
+    ) throws -> [RefusedAction] {
+        try require(.rehearsal, for: "rehearse a plan", fix: "a Tryton plan is checked against the target's code lists only.")
+        return []
+    }
+
+    // MARK: Snapshots: Tryton has none.
+
+    public func snapshot(planHash: String) throws -> TargetSnapshot? { nil }
+
+    public func takeSnapshot(planHash: String, name: String, folder: String) throws -> TargetSnapshot {
+        try require(.snapshots, for: "take a snapshot", fix: "roll back with --mode surgical.")
+        throw CancellationError()
+    }
+
+    public func restore(_ snapshot: TargetSnapshot, safetyName: String, folder: String) throws -> String {
+        try require(.snapshots, for: "restore a snapshot", fix: "roll back with --mode surgical.")
+        throw CancellationError()
+    }
+
+    public func dropSnapshots(planHash: String, safetyPrefix: String) throws -> [String] { [] }
+}
