@@ -59,6 +59,32 @@ public struct CutoverOptions: Sendable {
 }
 
 extension CutoverStage {
+    /// Keeps what the target refused, so a resumed cutover, the reconciliation and `status` know it.
+    static func recordRefusals(_ refused: [RefusedAction], plan: Int64, ledger: Ledger) throws {
+        guard !refused.isEmpty else { return }
+        try ledger.database.write { db in
+            for refusal in refused {
+                try db.execute(
+                    sql: """
+                        INSERT OR REPLACE INTO cutover_refusal (plan_id, canonical_key, customer_id, batch, message, refused_at)
+                        VALUES (?, ?, ?, ?, ?, ?)
+                        """,
+                    arguments: [plan, refusal.canonicalKey, refusal.customerId, refusal.batch, refusal.message, Date()])
+            }
+        }
+    }
+
+    /// Every customer the target refused at a plan's cutover (this run's and earlier, interrupted ones').
+    public static func refusals(plan: Int64, ledger: Ledger) throws -> [CutoverRefusal] {
+        try ledger.database.read { db in
+            try Row.fetchAll(
+                db,
+                sql: "SELECT batch, canonical_key, customer_id, message FROM cutover_refusal WHERE plan_id = ? ORDER BY batch, canonical_key",
+                arguments: [plan]
+            ).map { CutoverRefusal(batch: $0[0], canonicalKey: $0[1], customerId: $0[2], message: $0[3]) }
+        }
+    }
+
     static func mirror(
         plan: Int64, target: any Target, batches: Int, committed: Int, outcome: String, ledger: Ledger
     ) throws {
@@ -178,9 +204,7 @@ public enum CutoverStage {
                 prefetch.discard(consume actions)
                 summary.actionsApplied += result.applied
                 summary.stale += result.stale
-                summary.refused += result.refused.map {
-                    CutoverRefusal(batch: $0.batch, canonicalKey: $0.canonicalKey, customerId: $0.customerId, message: $0.message)
-                }
+                try recordRefusals(result.refused, plan: plan, ledger: ledger)
             } catch let stale as StaleBatch {
                 summary.stale += stale.stale
                 summary.outcome = "stopped on stale rows"
@@ -203,6 +227,7 @@ public enum CutoverStage {
         try mirror(
             plan: plan, target: target, batches: batches, committed: summary.batchesResumed + summary.batchesApplied,
             outcome: summary.outcome, ledger: ledger)
+        summary.refused = try refusals(plan: plan, ledger: ledger)
         summary.elapsedSeconds = Date().timeIntervalSince(started)
         return summary
     }

@@ -78,6 +78,27 @@ public enum ReconcileStage {
         var mismatches: [Reconciliation.Mismatch] = []
         var mismatchCount = 0
         inTarget["crosswalked by this plan"] = try target.crosswalkCount(planHash: summary.contentHash)
+        // Customers the target refused at the cutover are rejects: expected as the plan read them.
+        var expectedTotals = summary.after
+        var refused = Set<String>()
+        try ledger.database.read { db in
+            for row in try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT r.canonical_key, a.image, a.before_image FROM cutover_refusal r JOIN plan_action a
+                    ON a.plan_id = r.plan_id AND a.canonical_key = r.canonical_key
+                    AND IFNULL(a.apply_kind, '') != 'references' WHERE r.plan_id = ?
+                    """, arguments: [plan])
+            {
+                refused.insert(row[0])
+                if let image = (row[1] as String?).flatMap(CustomerImage.init(json:)) { expectedTotals.add(image, sign: -1) }
+                if let before = (row[2] as String?).flatMap(CustomerImage.init(json:)) { expectedTotals.add(before) }
+            }
+        }
+        if !refused.isEmpty {
+            inTarget["refused by the target at the cutover"] = refused.count
+            expectedTotals.dropZeros()
+        }
         // The target's control totals are summed on a thread of their own meanwhile.
         let totalsReader = try target.controlTotalsReader()
         let targetTotals = Prefetch<ControlTotals> { _ in try totalsReader() }
@@ -110,7 +131,13 @@ public enum ReconcileStage {
                 guard let id: String = row["customer_id"] else { continue }
                 var expected: String?
                 var problem: String?
-                if let writtenFingerprint {
+                if refused.contains(row["canonical_key"]) {
+                    if row["expect_absent"] as Bool {
+                        if present.contains(id) { problem = "refused at the cutover, yet present in the target" }
+                    } else if let fingerprint: String = row["fingerprint"], now[id] != fingerprint {
+                        problem = "refused at the cutover, yet the target row changed since the plan read it"
+                    }
+                } else if let writtenFingerprint {
                     expected = writtenFingerprint
                     if now[id] != expected {
                         problem =
@@ -142,7 +169,7 @@ public enum ReconcileStage {
         let (source, planned) = try ledgerCounts.take(0)
         var result = Reconciliation(
             plan: plan, target: target.location.description, source: source, planned: planned, inTarget: inTarget,
-            expectedTotals: summary.after, targetTotals: try targetTotals.take(0), mismatches: mismatches,
+            expectedTotals: expectedTotals, targetTotals: try targetTotals.take(0), mismatches: mismatches,
             mismatchCount: mismatchCount, reports: [])
         result.batches = summary.batches
         result.batchesCommitted = try target.committedBatches(planHash: summary.contentHash).count

@@ -29,6 +29,16 @@ public struct ControlTotals: Sendable, Codable, Equatable {
 
     public init() {}
 
+    /// Forgets counts that came to zero (customers added and removed again), as a count of the
+    /// target never shows them.
+    public mutating func dropZeros() {
+        byStatus = byStatus.filter { $0.value != 0 }
+        byCountry = byCountry.filter { $0.value != 0 }
+        byAccountGroup = byAccountGroup.filter { $0.value != 0 }
+        creditLimitCents = creditLimitCents.filter { $0.value != 0 }
+        rows = rows.filter { $0.value != 0 }
+    }
+
     /// Adds (`sign` 1) or removes (-1) one customer's image.
     public mutating func add(_ image: CustomerImage, sign: Int = 1) {
         customers += sign

@@ -295,6 +295,19 @@ public final class Ledger: @unchecked Sendable {
             /// record: the count scanned the whole table (0.65 s of the end of a 1M-record map).
             try db.create(index: "canonical_record_by_status", on: "canonical_record", columns: ["run_id", "status"])
         }
+        migrator.registerMigration("v9-cutover-refusal") { db in
+            /// Customers a target without transactions refused at the cutover while the rest of their batch
+            /// landed: rejects the reconciliation expects absent (or as the plan read them).
+            try db.create(table: "cutover_refusal") { table in
+                table.column("plan_id", .integer).notNull().references("plan", onDelete: .cascade)
+                table.column("canonical_key", .text).notNull()
+                table.column("customer_id", .text).notNull()
+                table.column("batch", .integer).notNull()
+                table.column("message", .text).notNull()
+                table.column("refused_at", .datetime).notNull()
+                table.primaryKey(["plan_id", "canonical_key"])
+            }
+        }
         return migrator
     }
 }
