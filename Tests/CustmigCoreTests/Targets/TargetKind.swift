@@ -57,7 +57,7 @@ enum TargetKind: String, CaseIterable, CustomTestStringConvertible, Sendable {
             try queue.close()
         case .postgresql(let pg):
             _ = try Self.psql(pg, "SET search_path TO \(pg.schema); " + statement)
-        case .memory: throw CustmigError(.usage, code: "TEST", "no SQL in memory", fix: "")
+        case .memory, .tryton: throw CustmigError(.usage, code: "TEST", "no SQL in memory or Tryton", fix: "")
         }
     }
 
@@ -89,7 +89,7 @@ enum TargetKind: String, CaseIterable, CustomTestStringConvertible, Sendable {
                 let rows = try Self.psql(pg, "COPY \(pg.schema).\(table) TO STDOUT").split(separator: "\n").sorted()
                 text += table + "\n" + rows.joined(separator: "\n") + (rows.isEmpty ? "" : "\n")
             }
-        case .memory: throw CustmigError(.usage, code: "TEST", "dump the in-memory target through the seam", fix: "")
+        case .memory, .tryton: throw CustmigError(.usage, code: "TEST", "dump the in-memory or Tryton target through the seam", fix: "")
         }
         return text
     }

@@ -117,7 +117,8 @@ extension TrytonTarget {
                     UndoEntry(
                         planHash: planHash, batch: batch, seq: batch * JournaledBatch.undoSeqStride + work.index,
                         canonicalKey: action.canonicalKey, customerId: action.customerId,
-                        beforeImage: work.current.map { CustomerImage(rows: $0.rows).jsonText } ?? action.images.beforeText,
+                        // As the plan read it: a party an earlier, killed run created is still one this plan creates.
+                        beforeImage: action.images.beforeText,
                         afterHash: work.fingerprint, crosswalkCreated: !known.crosswalked.contains(action.canonicalKey),
                         loadedBefore: known.loaded[action.canonicalKey]), db: db)
             }
