@@ -13,7 +13,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROWS=${ROWS:-1000000}
 BIG_ROWS=${BIG_ROWS:-5000000}
-STAGES=${STAGES:-"profile map dups dryrun postgres"}   # which stage groups to measure
+STAGES=${STAGES:-"profile map dups dryrun postgres tryton"}   # which stage groups to measure
 OUT=${OUT:-bench-out}
 mkdir -p "$OUT"
 RESULTS="$OUT/results.md"
@@ -388,6 +388,54 @@ if [[ " $STAGES " == *" postgres "* ]]; then
         echo
         echo "- first-load cutover into PostgreSQL vs psql \\copy of the same rows: $(ratio 'custmig cutover into PostgreSQL (first load, checkpoint every 10,000)' 'psql \copy of the same rows (one CSV per table, same schema)')"
         echo "- snapshot rollback vs pg_dump + pg_restore of the schema: $(ratio 'custmig rollback --mode snapshot from PostgreSQL (first load)' 'pg_dump + pg_restore of the loaded schema (peer of the snapshot rollback)')"
+    } >>"$RESULTS"
+fi
+
+if [[ " $STAGES " == *" tryton "* ]]; then
+    # The Tryton target on throwaway trytond servers (.ci/tryton.sh: trytond 8.0, SQLite backend):
+    # custmig's dry run, cutover and reconcile of TRYTON_ROWS generated customers (VAT ids blanked:
+    # the generator's check digits are not valid, and Tryton's refusals would be measured instead of
+    # loading), next to a minimal client sending the same parties, same nested values, 100 per call,
+    # to party.party.create on a second server from the same template, and to paging search_read.
+    TRYTON_ROWS=${TRYTON_ROWS:-10000}
+    # shellcheck source=../../.ci/tryton.sh
+    source .ci/tryton.sh >&2
+    CUSTMIG_URI=$CUSTMIG_TEST_TRYTON; CUSTMIG_DIR=$CUSTMIG_TRYTON_DIR
+    source .ci/tryton.sh >&2
+    PEER_URI=$CUSTMIG_TEST_TRYTON; PEER_DIR=$CUSTMIG_TRYTON_DIR
+    trap 'CUSTMIG_TRYTON_DIR=$CUSTMIG_DIR custmig_tryton_stop; CUSTMIG_TRYTON_DIR=$PEER_DIR custmig_tryton_stop' EXIT
+    export CUSTMIG_TARGET_PASSWORD=$CUSTMIG_TRYTON_PASSWORD
+    TRB="$OUT/tryton"
+    rm -rf "$TRB" && mkdir -p "$TRB"
+    "$BIN" samples --rows "$TRYTON_ROWS" --out "$TRB/data" --format csv --seed 42 >/dev/null
+    python3 -c "
+import sys
+path = sys.argv[1]
+lines = open(path, encoding='cp1252', newline='').read().split('\r\n')
+for i in range(1, len(lines)):
+    f = lines[i].split(';')
+    if len(f) > 10: f[10] = ''; lines[i] = ';'.join(f)
+open(path, 'w', encoding='cp1252', newline='').write('\r\n'.join(lines))" "$TRB/data/customers.csv"
+    map_status=0
+    "$BIN" map --mapping Mappings/legacy-flat-csv/mapping.yaml "$TRB/data/customers.csv" --workspace "$TRB/w" >/dev/null || map_status=$?
+    [ "$map_status" -le 3 ] || { echo "map failed ($map_status)" >&2; exit 1; }
+    {
+        echo
+        echo "| Tryton target ($TRYTON_ROWS generated rows) | seconds | customers/s | MB/s | peak MB |"
+        echo "|---|---:|---:|---:|---:|"
+    } >>"$RESULTS"
+    measure "custmig dry-run against Tryton (first load)" "$TRYTON_ROWS" 0 "$BIN" dry-run --target "$CUSTMIG_URI" --workspace "$TRB/w" --batch-size 1000
+    PLAN=$(sqlite3 "$TRB/w/ledger.sqlite" "SELECT max(id) FROM plan")
+    INSERTS=$(sqlite3 "$TRB/w/ledger.sqlite" "SELECT count(*) FROM plan_action WHERE plan_id = $PLAN AND action = 'insert'")
+    measure "custmig cutover into Tryton (100 parties per call)" "$INSERTS" 0 "$BIN" cutover latest --allow-unapproved --workspace "$TRB/w"
+    measure "minimal client: party.party.create of the same parties (100 per call)" "$INSERTS" 0 python3 Tests/Benchmarks/tryton_peer.py create "$TRB/w/ledger.sqlite" "$PLAN" "$PEER_URI" "$CUSTMIG_TARGET_PASSWORD" 100
+    measure "custmig reconcile against Tryton" "$INSERTS" 0 "$BIN" reconcile --workspace "$TRB/w"
+    measure "custmig dry-run against Tryton (unchanged: reads only)" "$TRYTON_ROWS" 0 "$BIN" dry-run --target "$CUSTMIG_URI" --workspace "$TRB/w" --batch-size 1000
+    measure "minimal client: search_read of every party and its children (pages of 1,000)" "$INSERTS" 0 python3 Tests/Benchmarks/tryton_peer.py read "$PEER_URI" "$CUSTMIG_TARGET_PASSWORD"
+    {
+        echo
+        echo "- cutover into Tryton vs a minimal client's create of the same parties: $(ratio 'custmig cutover into Tryton (100 parties per call)' 'minimal client: party.party.create of the same parties (100 per call)')"
+        echo "- unchanged dry run vs paging search_read: $(ratio 'custmig dry-run against Tryton (unchanged: reads only)' 'minimal client: search_read of every party and its children (pages of 1,000)')"
     } >>"$RESULTS"
 fi
 

@@ -1,0 +1,116 @@
+"""The peer of custmig's Tryton cutover and dry run: a minimal JSON-RPC client that sends the same
+parties (the images of a custmig plan, with the same nested values and the same call size) straight to
+party.party.create, or pages through the parties with search_read and reads their children.
+
+    python3 tryton_peer.py create LEDGER PLAN URI PASSWORD [CALL_SIZE]
+    python3 tryton_peer.py read URI PASSWORD
+"""
+import base64
+import json
+import sqlite3
+import sys
+import urllib.parse
+import urllib.request
+
+
+class Client:
+    def __init__(self, uri, password):
+        parts = urllib.parse.urlsplit(uri)
+        self.endpoint = f"http://{parts.hostname}:{parts.port}{parts.path}/rpc/"
+        self.company = int(urllib.parse.parse_qs(parts.query).get("company", ["1"])[0])
+        uid, token = self.post("common.db.login", [parts.username, {"password": password}, "en"])[:2]
+        self.auth = "Session " + base64.b64encode(f"{parts.username}:{uid}:{token}".encode()).decode()
+
+    def post(self, method, params, auth=None):
+        request = urllib.request.Request(
+            self.endpoint, data=json.dumps({"id": 1, "method": method, "params": params}).encode(),
+            headers={"Content-Type": "application/json", **({"Authorization": auth} if auth else {})})
+        answer = json.load(urllib.request.urlopen(request, timeout=600))
+        if answer.get("error"):
+            raise RuntimeError(answer["error"])
+        return answer["result"]
+
+    def call(self, model, method, *params, **context):
+        return self.post(f"model.{model}.{method}", list(params) + [{"company": self.company, **context}], self.auth)
+
+
+def codes(client, model, field, domain=()):
+    return {r[field]: r["id"] for r in client.call(model, "search_read", list(domain), 0, None, None, [field])}
+
+
+def create(ledger, plan, uri, password, call_size=100):
+    client = Client(uri, password)
+    countries = codes(client, "country.country", "code")
+    langs = codes(client, "ir.lang", "code", [["active", "=", True]])
+    terms = codes(client, "account.invoice.payment_term", "name")
+    accounts = codes(client, "account.account", "code", [["type.receivable", "=", True]])
+    rows = sqlite3.connect(ledger).execute(
+        "SELECT customer_id, image FROM plan_action WHERE plan_id = ? AND action = 'insert' ORDER BY seq", (plan,))
+    parties = []
+    for code, image in rows:
+        values = json.loads(image)
+        party = {"code": code, "name": values.get("name1", code), "active": values.get("status", "active") == "active"}
+        if "language" in values:
+            party["lang"] = langs.get(values["language"]) or langs.get(values["language"].lower())
+        if "payment_terms" in values and values["payment_terms"] in terms:
+            party["customer_payment_term"] = terms[values["payment_terms"]]
+        children = {}
+        for path, value in values.items():
+            if "[" in path:
+                table, rest = path.split("[", 1)
+                row, column = rest.split("].", 1)
+                children.setdefault(table, {}).setdefault(row, {})[column] = value
+        account = children.get("company_code", {}).get("1000", {}).get("reconciliation_account")
+        if account in accounts:
+            party["account_receivable"] = accounts[account]
+        addresses = []
+        for _, a in sorted(children.get("address", {}).items()):
+            address = {k2: a[k1] for k1, k2 in [("street", "street_name"), ("house_number", "building_number"),
+                                                ("postal_code", "postal_code"), ("city", "city"), ("po_box", "post_box")]
+                       if k1 in a}
+            if "country" in a:
+                address["country"] = countries[a["country"]]
+            addresses.append(address)
+        mechanisms = []
+        for _, c in sorted(children.get("contact", {}).items()):
+            name = " ".join(v for v in (c.get("first_name"), c.get("last_name")) if v)
+            for kind in ("phone", "email"):
+                if kind in c:
+                    mechanisms.append({"type": kind, "value": c[kind], **({"name": name} if name else {})})
+        identifiers = [{"code": values[f]} for f in ("vat_id", "tax_number_1", "tax_number_2") if f in values]
+        banks = [{"numbers": [["create", [{"type": "iban", "number": b["iban"]}]]]}
+                 for _, b in sorted(children.get("bank_account", {}).items()) if "iban" in b]
+        party.update({"addresses": [["create", addresses]], "contact_mechanisms": [["create", mechanisms]],
+                      "identifiers": [["create", identifiers]], "bank_accounts": [["create", banks]]})
+        parties.append(party)
+    created = 0
+    for start in range(0, len(parties), call_size):
+        created += len(client.call("party.party", "create", parties[start:start + call_size]))
+    print(created)
+
+
+def read(uri, password):
+    client = Client(uri, password)
+    offset, count = 0, 0
+    fields = ["code", "name", "active", "lang", "customer_payment_term", "account_receivable", "addresses",
+              "contact_mechanisms", "identifiers", "bank_accounts"]
+    while True:
+        page = client.call("party.party", "search_read", [], offset, 1000, [["id", "ASC"]], fields, active_test=False)
+        if not page:
+            break
+        for model, field, names in [("party.address", "addresses", ["street_name", "city", "country"]),
+                                    ("party.contact_mechanism", "contact_mechanisms", ["type", "value", "name"]),
+                                    ("party.identifier", "identifiers", ["type", "code"])]:
+            ids = [i for p in page for i in p[field]]
+            if ids:
+                client.call(model, "read", ids, names)
+        count += len(page)
+        offset += 1000
+    print(count)
+
+
+if __name__ == "__main__":
+    if sys.argv[1] == "create":
+        create(sys.argv[2], int(sys.argv[3]), sys.argv[4], sys.argv[5], int(sys.argv[6]) if len(sys.argv) > 6 else 100)
+    else:
+        read(sys.argv[2], sys.argv[3])
