@@ -44,8 +44,10 @@ def create(ledger, plan, uri, password, call_size=100):
     langs = codes(client, "ir.lang", "code", [["active", "=", True]])
     terms = codes(client, "account.invoice.payment_term", "name")
     accounts = codes(client, "account.account", "code", [["type.receivable", "=", True]])
+    # The parties custmig's cutover loaded (those Tryton refused would stop this client at its first call).
     rows = sqlite3.connect(ledger).execute(
-        "SELECT customer_id, image FROM plan_action WHERE plan_id = ? AND action = 'insert' ORDER BY seq", (plan,))
+        "SELECT customer_id, image FROM plan_action WHERE plan_id = ? AND action = 'insert' AND canonical_key NOT IN "
+        "(SELECT canonical_key FROM cutover_refusal WHERE plan_id = ?) ORDER BY seq", (plan, plan))
     parties = []
     for code, image in rows:
         values = json.loads(image)
