@@ -50,16 +50,24 @@ enum TrytonParties {
         "contact_mechanisms", "identifiers", "bank_accounts",
     ]
 
+    /// One page of `party.party.search_read`, inactive parties included.
+    private static func page(
+        _ client: JSONRPCClient, _ domain: [Any], offset: Int, limit: Any, order: Any, fields: [String]
+    ) throws -> [[String: Any]] {
+        let result = try client.call(
+            "party.party", "search_read", [domain, offset, limit, order, fields], context: ["active_test": false])
+        guard let rows = result as? [[String: Any]] else {
+            throw TrytonError.protocolViolation("party.party.search_read answered \(String(describing: result).prefix(200))")
+        }
+        return rows
+    }
+
     /// The parties with these codes (inactive ones included).
     static func read(codes: [String], client: JSONRPCClient) throws -> [String: TrytonParty] {
         var records: [TrytonRecord] = []
         for part in codes.chunked(TrytonRead.page) {
-            let result = try client.call(
-                "party.party", "search_read", [[["code", "in", Array(part)]], 0, NSNull(), NSNull(), partyFields],
-                context: ["active_test": false])
-            guard let rows = result as? [[String: Any]] else {
-                throw TrytonError.protocolViolation("party.party.search_read answered \(String(describing: result).prefix(200))")
-            }
+            let rows = try page(
+                client, [["code", "in", Array(part)]], offset: 0, limit: NSNull(), order: NSNull(), fields: partyFields)
             records += rows.map { TrytonRecord(values: $0) }
         }
         return try assemble(records, client: client)
@@ -71,11 +79,7 @@ enum TrytonParties {
         var offset = 0
         let page = 10_000
         while true {
-            let result = try client.call(
-                "party.party", "search_read", [[], offset, page, [["id", "ASC"]], ["code"]], context: ["active_test": false])
-            guard let rows = result as? [[String: Any]] else {
-                throw TrytonError.protocolViolation("party.party.search_read answered \(String(describing: result).prefix(200))")
-            }
+            let rows = try Self.page(client, [], offset: offset, limit: page, order: [["id", "ASC"]], fields: ["code"])
             codes += rows.compactMap { $0["code"] as? String }
             if rows.count < page { break }
             offset += page
@@ -87,12 +91,8 @@ enum TrytonParties {
     static func forEachPage(client: JSONRPCClient, _ body: ([String: TrytonParty]) throws -> Void) throws {
         var offset = 0
         while true {
-            let result = try client.call(
-                "party.party", "search_read", [[], offset, TrytonRead.page, [["id", "ASC"]], partyFields],
-                context: ["active_test": false])
-            guard let rows = result as? [[String: Any]] else {
-                throw TrytonError.protocolViolation("party.party.search_read answered \(String(describing: result).prefix(200))")
-            }
+            let rows = try page(
+                client, [], offset: offset, limit: TrytonRead.page, order: [["id", "ASC"]], fields: partyFields)
             try body(try assemble(rows.map { TrytonRecord(values: $0) }, client: client))
             if rows.count < TrytonRead.page { return }
             offset += TrytonRead.page
