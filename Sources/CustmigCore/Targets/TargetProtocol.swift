@@ -36,6 +36,10 @@ public protocol Target: AnyObject {
     /// The part of an image the target has a place for, and the paths it has none for: the dry run
     /// plans the first and lists the second as not loaded, per field.
     func holdable(_ image: CustomerImage) -> (image: CustomerImage, notLoaded: [String])
+    /// Why the target will refuse to write `image` over `before`, predicted with the rules it validates
+    /// by (an ERP's VAT check digits): the dry run rejects the customer instead of the cutover learning
+    /// it from a failed call. Nil when nothing predicts a refusal.
+    func predictedRefusal(_ image: CustomerImage, before: CustomerImage?) -> String?
 
     // MARK: Bookkeeping (the load journal)
 
@@ -145,6 +149,9 @@ public struct TargetSnapshot: Sendable {
 extension Target {
     /// Database targets hold every canonical field.
     public func holdable(_ image: CustomerImage) -> (image: CustomerImage, notLoaded: [String]) { (image, []) }
+
+    /// Database targets check nothing beyond their code lists and constraints.
+    public func predictedRefusal(_ image: CustomerImage, before: CustomerImage?) -> String? { nil }
 
     /// `loaded(keys:images:)` with images.
     public func loaded(keys: [String]) throws -> [String: LoadedCustomer] { try loaded(keys: keys, images: true) }

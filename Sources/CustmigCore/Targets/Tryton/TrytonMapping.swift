@@ -157,7 +157,10 @@ enum TrytonMapping {
         for field in identifierFields {
             guard let code = customer[field] else { continue }
             var identifier: [String: Any] = ["code": code]
-            if field == "vat_id", let type = vatType(code, catalog: catalog) { identifier["type"] = type }
+            if field == "vat_id", let type = vatType(code, catalog: catalog) {
+                identifier["type"] = type
+                identifier["code"] = trytonVAT(code, type: type)
+            }
             identifiers.append(identifier)
             order.append(("identifier", field))
         }
@@ -183,11 +186,43 @@ enum TrytonMapping {
         return (values, order)
     }
 
+    /// Why Tryton will refuse the party, where custmig knows Tryton's rule: a typed VAT id is checked by
+    /// python-stdnum, whose check digits ``VATCheckDigits`` computes the same way. Phones (phonenumbers'
+    /// numbering plans) and the country formats of IBANs are not predicted: the cutover isolates them.
+    static func predictedRefusal(_ image: CustomerImage, catalog: TrytonCatalog) -> String? {
+        guard let vat = image.values["vat_id"], let type = vatType(vat, catalog: catalog) else { return nil }
+        guard case .invalid(let reason) = VATCheckDigits.check(canonicalVAT(vat, type: nil)) else { return nil }
+        return "Tryton will refuse it: vat_id \(reason) (identifier type \(type)) — correct the VAT id in the "
+            + "extract or clear it"
+    }
+
+    /// Tryton's identifier type for a VAT id: `eu_vat` in the EU (and XI), else the country's own type
+    /// where Tryton has one (`gb_vat`, `ch_vat`, `no_mva`…); untyped otherwise.
     static func vatType(_ code: String, catalog: TrytonCatalog) -> String? {
         let prefix = String(code.prefix(2)).uppercased()
         if euVATPrefixes.contains(prefix), catalog.identifierTypes.contains("eu_vat") { return "eu_vat" }
-        let type = prefix.lowercased() + "_vat"
+        let type = prefix.lowercased() + (prefix == "NO" ? "_mva" : "_vat")
         return catalog.identifierTypes.contains(type) ? type : nil
+    }
+
+    /// The code Tryton's type validates: a Swiss VAT number carries its `MWST` suffix (custmig's
+    /// canonical form drops it).
+    static func trytonVAT(_ code: String, type: String) -> String {
+        type == "ch_vat" && !["MWST", "TVA", "IVA", "TPV"].contains(where: code.hasSuffix) ? code + "MWST" : code
+    }
+
+    /// The canonical form of a VAT id as Tryton stores it (formatted by its type: `CHE-116.281.710 MWST`,
+    /// `980 7806 84`): compact, the Swiss suffix dropped, the country prefix restored.
+    static func canonicalVAT(_ code: String, type: String?) -> String {
+        var compact = VATNormalizer.compacted(code)
+        if compact.hasPrefix("CHE") {
+            for suffix in ["MWST", "TVA", "IVA", "TPV"] where compact.hasSuffix(suffix) { compact.removeLast(suffix.count) }
+        }
+        if let type, type != "eu_vat", type.count > 2 {
+            let country = String(type.prefix(2)).uppercased()
+            if !compact.hasPrefix(country) { compact = country + compact }
+        }
+        return compact
     }
 
     // MARK: Tryton -> canonical
@@ -273,7 +308,7 @@ enum TrytonMapping {
             }
             if field == nil, !freeIdentifiers.isEmpty { field = freeIdentifiers.removeFirst() }
             if let field, customer[field] == nil {
-                customer[field] = code
+                customer[field] = field == "vat_id" ? canonicalVAT(code, type: raw[prefix + "type"]) : code
                 freeIdentifiers.removeAll { $0 == field }
             }
         }

@@ -70,6 +70,12 @@ public final class TrytonTarget: Target {
         TrytonMapping.holdable(image, catalog: catalog)
     }
 
+    public func predictedRefusal(_ image: CustomerImage, before: CustomerImage?) -> String? {
+        // A write re-creates the party's identifiers, so any write validates its VAT id again.
+        if let before, before.values == image.values { return nil }
+        return TrytonMapping.predictedRefusal(image, catalog: catalog)
+    }
+
     // MARK: Reading
 
     public func codeLists() throws -> CodeLists { catalog.codeLists }
