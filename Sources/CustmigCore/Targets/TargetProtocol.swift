@@ -40,6 +40,9 @@ public protocol Target: AnyObject {
     /// by (an ERP's VAT check digits): the dry run rejects the customer instead of the cutover learning
     /// it from a failed call. Nil when nothing predicts a refusal.
     func predictedRefusal(_ image: CustomerImage, before: CustomerImage?) -> String?
+    /// The calls made so far to a target reached over an API, with retries (nil for a database):
+    /// what a cutover's progress shows besides customers per second.
+    var callStatistics: CallStatistics? { get }
 
     // MARK: Bookkeeping (the load journal)
 
@@ -152,6 +155,8 @@ extension Target {
 
     /// Database targets check nothing beyond their code lists and constraints.
     public func predictedRefusal(_ image: CustomerImage, before: CustomerImage?) -> String? { nil }
+
+    public var callStatistics: CallStatistics? { nil }
 
     /// `loaded(keys:images:)` with images.
     public func loaded(keys: [String]) throws -> [String: LoadedCustomer] { try loaded(keys: keys, images: true) }

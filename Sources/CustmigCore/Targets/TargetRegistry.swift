@@ -2,7 +2,9 @@
 public enum TargetRegistry {
     /// Opens an initialized target; refuses one without custmig's schema, naming the fix. A target
     /// that keeps custmig's journal in the workspace (Tryton) needs `workspace`.
-    public static func open(_ location: TargetLocation, workspace: String? = nil) throws -> any Target {
+    public static func open(
+        _ location: TargetLocation, workspace: String? = nil, calls: APICallSettings = APICallSettings()
+    ) throws -> any Target {
         switch location {
         case .tryton(let location):
             guard let workspace else {
@@ -11,7 +13,7 @@ public enum TargetRegistry {
                     "\(location.description) keeps custmig's load journal in the workspace, and none was given.",
                     fix: "run the command with --workspace DIR.")
             }
-            return try TrytonTarget(location: location, workspace: workspace)
+            return try TrytonTarget(location: location, workspace: workspace, calls: calls)
         case .sqlite(let path): return try SQLiteTarget(path: path)
         case .postgresql(let location): return try PostgreSQLTarget(location: location)
         case .memory(let name): return try InMemoryTarget.open(name: name)
@@ -19,8 +21,10 @@ public enum TargetRegistry {
     }
 
     /// Opens the target a `--target` value (or a plan's recorded location) names.
-    public static func open(_ text: String, workspace: String? = nil) throws -> any Target {
-        try open(try TargetLocation(parsing: text), workspace: workspace)
+    public static func open(
+        _ text: String, workspace: String? = nil, calls: APICallSettings = APICallSettings()
+    ) throws -> any Target {
+        try open(try TargetLocation(parsing: text), workspace: workspace, calls: calls)
     }
 
     /// Creates custmig's business-partner schema with `codes` loaded: a new SQLite file, or an empty

@@ -53,6 +53,7 @@ extension Custmig {
                     let eta = step.secondsLeft
                     Terminal.progress(
                         "cutover: batch \(step.batch) of \(step.batches), \(Int(step.rate)) customers/s, "
+                            + (opened.callStatistics.map { "\($0.calls) calls, \($0.retries) retries, " } ?? "")
                             + "ETA \(eta / 60) min \(eta % 60) s")
                 }
                 Terminal.clearProgress()
@@ -66,6 +67,11 @@ extension Custmig {
                         + " of \(summary.batches) in \(String(format: "%.1f", summary.elapsedSeconds)) s"
                         + (summary.elapsedSeconds > 0 && summary.actionsApplied > 0
                             ? " (\(Int(Double(summary.actionsApplied) / summary.elapsedSeconds)) customers/s)" : ""))
+                if let calls = opened.callStatistics {
+                    Terminal.out(
+                        "calls: \(calls.calls) to \(opened.location.redacted) (\(calls.retries) retries), "
+                            + String(format: "%.1f s waiting for answers", calls.seconds))
+                }
                 if let snapshot = summary.snapshot { Terminal.out("snapshot: \(snapshot)") }
                 if summary.unapprovedAllowed { Terminal.out("applied without approval (--allow-unapproved, recorded)") }
                 if summary.conflictsNotApplied > 0 {

@@ -20,12 +20,23 @@ struct TargetOptions: ParsableArguments {
     @Option(help: "At most this many calls per second to a target reached over its API (Tryton).")
     var maxCallsPerSecond: Double?
 
+    @Option(
+        help: ArgumentHelp(
+            "How often a failed call to a target reached over its API is retried (0 to 20, default 7).",
+            discussion:
+                "Timeouts, lost connections, 5xx and 429 are retried after an exponential, jittered pause (0.5 s doubling up to 30 s; about a minute in all by default); when the retries run out the command stops with exit code 66 and a rerun resumes."
+        ))
+    var retries: Int?
+
+    @Option(help: "Seconds a call to a target reached over its API may take before it is retried (default 120).")
+    var callTimeout: Double?
+
     /// Opens the given target, or the one plan `plan` was made against.
     func open(plan: String?, ledger: Ledger) throws -> any Target {
         if let passwordFile { TargetPassword.file = passwordFile }
         let target: any Target
         if let location {
-            target = try TargetRegistry.open(location, workspace: ledger.folder)
+            target = try TargetRegistry.open(location, workspace: ledger.folder, calls: try callSettings())
         } else {
             guard let plan else {
                 throw CustmigError(
@@ -35,9 +46,24 @@ struct TargetOptions: ParsableArguments {
                 )
             }
             target = try TargetRegistry.open(
-                try PlanStore.targetLocation(of: plan, ledger: ledger), workspace: ledger.folder)
+                try PlanStore.targetLocation(of: plan, ledger: ledger), workspace: ledger.folder, calls: try callSettings())
         }
-        if let tryton = target as? TrytonTarget { tryton.configure(maxCallsPerSecond: maxCallsPerSecond, retry: nil) }
         return target
+    }
+
+    /// The API call settings the options give (Tryton), checked.
+    func callSettings() throws -> APICallSettings {
+        var settings = APICallSettings()
+        if let retries, !(0...20).contains(retries) {
+            throw CustmigError(.usage, code: "USAGE-RETRIES", "--retries \(retries) is out of range.", fix: "give 0 to 20.")
+        }
+        if let callTimeout, !(1...3600).contains(callTimeout) {
+            throw CustmigError(
+                .usage, code: "USAGE-CALL-TIMEOUT", "--call-timeout \(callTimeout) is out of range.", fix: "give 1 to 3600 seconds.")
+        }
+        settings.maxCallsPerSecond = maxCallsPerSecond
+        if let retries { settings.retry = RetryPolicy(attempts: retries + 1) }
+        if let callTimeout { settings.callTimeout = callTimeout }
+        return settings
     }
 }

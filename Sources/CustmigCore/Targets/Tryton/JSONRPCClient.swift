@@ -23,6 +23,15 @@ public struct RetryPolicy: Sendable {
     }
 }
 
+/// How a run calls a target reached over its API: a ceiling on calls, retries, and how long a call may
+/// take. Given when the target is opened, so the first call (the login) already follows them.
+public struct APICallSettings: Sendable {
+    public var maxCallsPerSecond: Double?
+    public var retry = RetryPolicy()
+    public var callTimeout: Double = 120
+    public init() {}
+}
+
 /// What the client did: shown in the cutover's progress and summary.
 public struct CallStatistics: Sendable {
     public var calls = 0
@@ -35,7 +44,7 @@ public struct CallStatistics: Sendable {
 final class JSONRPCClient {
     let location: TrytonLocation
     private let password: String
-    private let session: URLSession
+    private var session: URLSession
     private var authorization: String?
     private var nextId = 0
     var retry: RetryPolicy
@@ -43,17 +52,24 @@ final class JSONRPCClient {
     var maxCallsPerSecond: Double?
     private var lastCall = Date.distantPast
     private(set) var statistics = CallStatistics()
-    /// Seconds a call may take before it counts as timed out (a create of 1,000 parties takes ~25 s).
-    var timeout: Double = 300
+    /// Seconds a call may take before it counts as timed out and is retried (a create of 100 parties
+    /// takes ~2-3 s, of 1,000 ~25 s). An answer lost on the way costs this long.
+    let timeout: Double
 
-    init(location: TrytonLocation, password: String, retry: RetryPolicy = RetryPolicy()) {
+    init(location: TrytonLocation, password: String, settings: APICallSettings = APICallSettings()) {
         self.location = location
         self.password = password
-        self.retry = retry
+        retry = settings.retry
+        maxCallsPerSecond = settings.maxCallsPerSecond
+        timeout = settings.callTimeout
+        session = Self.makeSession(timeout: settings.callTimeout)
+    }
+
+    private static func makeSession(timeout: Double) -> URLSession {
         let configuration = URLSessionConfiguration.ephemeral
-        configuration.timeoutIntervalForRequest = 300
+        configuration.timeoutIntervalForRequest = timeout
         configuration.httpMaximumConnectionsPerHost = 4
-        session = URLSession(configuration: configuration)
+        return URLSession(configuration: configuration)
     }
 
     deinit { session.invalidateAndCancel() }
@@ -126,7 +142,14 @@ final class JSONRPCClient {
             done.signal()
         }
         task.resume()
-        done.wait()
+        // Foundation on Linux can leave a task unfinished forever when a connection closes without an
+        // answer: the wait is bounded, and the session (its connection pool) replaced.
+        if done.wait(timeout: .now() + timeout + 5) == .timedOut {
+            task.cancel()
+            session.invalidateAndCancel()
+            session = Self.makeSession(timeout: timeout)
+            return .failure(.unavailable("\(location.endpoint.absoluteString): no answer within \(Int(timeout)) s"))
+        }
         let (data, response, error) = answer
         if let error { return .failure(.unavailable("\(location.endpoint.absoluteString): \(error.localizedDescription)")) }
         guard let http = response as? HTTPURLResponse, let data else {

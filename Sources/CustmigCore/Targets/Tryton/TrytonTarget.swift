@@ -22,23 +22,16 @@ public final class TrytonTarget: Target {
     public var sizeInBytes: Int64 { 0 }
 
     /// Opens the server (logs in, reads its code lists) and the journal kept in `workspace`.
-    public init(location: TrytonLocation, workspace: String) throws {
+    public init(location: TrytonLocation, workspace: String, calls: APICallSettings = APICallSettings()) throws {
         tryton = location
         password = try TargetPassword.read(for: location.description)
-        client = JSONRPCClient(location: location, password: password)
+        client = JSONRPCClient(location: location, password: password, settings: calls)
         try client.login()
         catalog = try TrytonCatalog.read(client)
         journal = try TrytonJournal(path: workspace + "/targets/" + location.journalFileName)
     }
 
-    /// Limits and retries for the calls of this run.
-    public func configure(maxCallsPerSecond: Double?, retry: RetryPolicy?) {
-        client.maxCallsPerSecond = maxCallsPerSecond
-        if let retry { client.retry = retry }
-    }
-
-    /// Calls made and retried so far.
-    public var statistics: CallStatistics { client.statistics }
+    public var callStatistics: CallStatistics? { client.statistics }
 
     public func close() throws {}
 

@@ -20,7 +20,7 @@ struct TrytonTargetTests {
 
         /// Maps the sample extract after `edit` and plans it against Tryton.
         @discardableResult
-        func plan(batchSize: Int = 100, _ edit: (String) -> String = { $0 }) throws -> String {
+        func plan(batchSize: Int = 100, through location: String? = nil, _ edit: (String) -> String = { $0 }) throws -> String {
             let original = try String(contentsOfFile: Paths.samples("customers.csv"), encoding: .windowsCP1252)
             let path = folder + "/customers-\(UUID().uuidString.prefix(8)).csv"
             try edit(original).write(toFile: path, atomically: true, encoding: .windowsCP1252)
@@ -29,7 +29,7 @@ struct TrytonTargetTests {
             ])
             #expect(mapped.status == 0 || mapped.status == 3, "\(mapped.stderr)")
             let planned = try run([
-                "dry-run", "--target", target, "--workspace", workspace, "--batch-size", String(batchSize),
+                "dry-run", "--target", location ?? target, "--workspace", workspace, "--batch-size", String(batchSize),
             ])
             #expect(planned.status == 0, "\(planned.stderr)")
             return planned.stdout
