@@ -65,7 +65,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
         pass
 
     def do_POST(self):
-        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length)
+        if len(body) != length:
+            # The client gave up mid-request: forwarding the part would leave the server waiting.
+            self.close_connection = True
+            return
         step = next_step()
         with open(control_file + ".log", "a") as log:
             log.write(step + "\n")
@@ -82,8 +87,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.close_connection = True
             self.connection.shutdown(socket.SHUT_RDWR)
             return
-        connection = http.client.HTTPConnection("127.0.0.1", upstream_port, timeout=600)
-        headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "connection")}
+        connection = http.client.HTTPConnection("127.0.0.1", upstream_port, timeout=120)
+        headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "connection", "content-length")}
         try:
             connection.request("POST", self.path, body=body, headers=headers)
             answer = connection.getresponse()
@@ -109,6 +114,15 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.wfile.write(data)
 
 
+def exit_with_parent(parent):
+    """The test that started the proxy may be killed: the proxy does not outlive it."""
+    import time
+    while os.getppid() == parent:
+        time.sleep(1)
+    os._exit(0)
+
+
+threading.Thread(target=exit_with_parent, args=(os.getppid(),), daemon=True).start()
 server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
 server.daemon_threads = True
 with open(port_file + ".tmp", "w") as handle:

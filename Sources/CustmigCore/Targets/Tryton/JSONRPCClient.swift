@@ -134,6 +134,9 @@ final class JSONRPCClient {
         request.httpMethod = "POST"
         request.httpBody = body
         request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        // One connection per call: Foundation on Linux spins, then hangs, on a kept-alive connection the
+        // server or a proxy closed without an answer; a new connection fails at once and is retried.
+        request.setValue("close", forHTTPHeaderField: "Connection")
         if authorized, let authorization { request.setValue(authorization, forHTTPHeaderField: "Authorization") }
         let done = DispatchSemaphore(value: 0)
         nonisolated(unsafe) var answer: (Data?, URLResponse?, Error?) = (nil, nil, nil)
