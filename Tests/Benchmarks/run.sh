@@ -429,12 +429,16 @@ open(path, 'w', encoding='cp1252', newline='').write('\r\n'.join(lines))" "$TRB/
     INSERTS=$(sqlite3 "$TRB/w/ledger.sqlite" "SELECT count(*) FROM plan_action WHERE plan_id = $PLAN AND action = 'insert'")
     measure "custmig cutover into Tryton (100 parties per call)" "$INSERTS" 0 "$BIN" cutover latest --allow-unapproved --workspace "$TRB/w"
     measure "minimal client: party.party.create of the same parties (100 per call)" "$INSERTS" 0 python3 Tests/Benchmarks/tryton_peer.py create "$TRB/w/ledger.sqlite" "$PLAN" "$PEER_URI" "$CUSTMIG_TARGET_PASSWORD" 100
+    # Does Tryton gain from parallel calls? The same parties again, two calls at a time.
+    python3 Tests/Benchmarks/tryton_peer.py reset "$PEER_URI" "$CUSTMIG_TARGET_PASSWORD"
+    measure "minimal client: the same create, 2 calls at a time" "$INSERTS" 0 python3 Tests/Benchmarks/tryton_peer.py create "$TRB/w/ledger.sqlite" "$PLAN" "$PEER_URI" "$CUSTMIG_TARGET_PASSWORD" 100 2
     measure "custmig reconcile against Tryton" "$INSERTS" 0 "$BIN" reconcile --workspace "$TRB/w"
     measure "custmig dry-run against Tryton (unchanged: reads only)" "$TRYTON_ROWS" 0 "$BIN" dry-run --target "$CUSTMIG_URI" --workspace "$TRB/w" --batch-size 1000
     measure "minimal client: search_read of every party and its children (pages of 1,000)" "$INSERTS" 0 python3 Tests/Benchmarks/tryton_peer.py read "$PEER_URI" "$CUSTMIG_TARGET_PASSWORD"
     {
         echo
         echo "- cutover into Tryton vs a minimal client's create of the same parties: $(ratio 'custmig cutover into Tryton (100 parties per call)' 'minimal client: party.party.create of the same parties (100 per call)')"
+        echo "- a minimal client's create, 2 calls at a time vs 1: $(ratio 'minimal client: the same create, 2 calls at a time' 'minimal client: party.party.create of the same parties (100 per call)')"
         echo "- unchanged dry run vs paging search_read: $(ratio 'custmig dry-run against Tryton (unchanged: reads only)' 'minimal client: search_read of every party and its children (pages of 1,000)')"
     } >>"$RESULTS"
 fi

@@ -2,8 +2,9 @@
 parties (the images of a custmig plan, with the same nested values and the same call size) straight to
 party.party.create, or pages through the parties with search_read and reads their children.
 
-    python3 tryton_peer.py create LEDGER PLAN URI PASSWORD [CALL_SIZE]
+    python3 tryton_peer.py create LEDGER PLAN URI PASSWORD [CALL_SIZE [CONNECTIONS]]
     python3 tryton_peer.py read URI PASSWORD
+    python3 tryton_peer.py reset URI PASSWORD      (deletes every party but the company's, and bank accounts)
 """
 import base64
 import json
@@ -38,7 +39,7 @@ def codes(client, model, field, domain=()):
     return {r[field]: r["id"] for r in client.call(model, "search_read", list(domain), 0, None, None, [field])}
 
 
-def create(ledger, plan, uri, password, call_size=100):
+def create(ledger, plan, uri, password, call_size=100, connections=1):
     client = Client(uri, password)
     countries = codes(client, "country.country", "code")
     langs = codes(client, "ir.lang", "code", [["active", "=", True]])
@@ -85,10 +86,22 @@ def create(ledger, plan, uri, password, call_size=100):
         party.update({"addresses": [["create", addresses]], "contact_mechanisms": [["create", mechanisms]],
                       "identifiers": [["create", identifiers]], "bank_accounts": [["create", banks]]})
         parties.append(party)
-    created = 0
-    for start in range(0, len(parties), call_size):
-        created += len(client.call("party.party", "create", parties[start:start + call_size]))
+    # CONNECTIONS > 1 sends that many calls at once (does the server gain from parallel calls?).
+    from concurrent.futures import ThreadPoolExecutor
+    chunks = [parties[start:start + call_size] for start in range(0, len(parties), call_size)]
+    with ThreadPoolExecutor(max_workers=connections) as pool:
+        created = sum(len(ids) for ids in pool.map(lambda chunk: client.call("party.party", "create", chunk), chunks))
     print(created)
+
+
+def reset(uri, password):
+    client = Client(uri, password)
+    ids = client.call("party.party", "search", [["code", "!=", "1000"]], active_test=False)
+    for start in range(0, len(ids), 1000):
+        client.call("party.party", "delete", ids[start:start + 1000])
+    accounts = client.call("bank.account", "search", [])
+    if accounts:
+        client.call("bank.account", "delete", accounts)
 
 
 def read(uri, password):
@@ -113,6 +126,9 @@ def read(uri, password):
 
 if __name__ == "__main__":
     if sys.argv[1] == "create":
-        create(sys.argv[2], int(sys.argv[3]), sys.argv[4], sys.argv[5], int(sys.argv[6]) if len(sys.argv) > 6 else 100)
+        create(sys.argv[2], int(sys.argv[3]), sys.argv[4], sys.argv[5], int(sys.argv[6]) if len(sys.argv) > 6 else 100,
+               int(sys.argv[7]) if len(sys.argv) > 7 else 1)
+    elif sys.argv[1] == "reset":
+        reset(sys.argv[2], sys.argv[3])
     else:
         read(sys.argv[2], sys.argv[3])
