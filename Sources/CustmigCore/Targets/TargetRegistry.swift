@@ -37,8 +37,11 @@ public enum TargetRegistry {
         case .memory(let name): return try InMemoryTarget.initialize(name: name, codes: codes)
         case .tryton(let location):
             throw CustmigError(
-                .usage, code: "TARGET-INIT", "\(location.description) is an ERP that exists: custmig does not create it.",
-                fix: "check what it offers with custmig target check \(location.description) --workspace DIR; its code lists come from it.")
+                .usage, code: "TARGET-INIT",
+                "\(location.description) is an ERP that exists: custmig does not create it.",
+                fix:
+                    "check what it offers with custmig target check \(location.description) --workspace DIR; its code lists come from it."
+            )
         }
     }
 }

@@ -79,7 +79,8 @@ extension Custmig {
                 }
                 for stale in summary.stale.prefix(20) { Terminal.out("stale: \(stale.canonicalKey): \(stale.problem)") }
                 if !summary.refused.isEmpty {
-                    Terminal.out("\(summary.refused.count) customers refused by the target (the rest of their batches loaded):")
+                    Terminal.out(
+                        "\(summary.refused.count) customers refused by the target (the rest of their batches loaded):")
                     for refusal in summary.refused.prefix(20) {
                         Terminal.out("  refused: \(refusal.canonicalKey) (\(refusal.customerId)): \(refusal.message)")
                     }

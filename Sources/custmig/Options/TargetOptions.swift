@@ -46,7 +46,8 @@ struct TargetOptions: ParsableArguments {
                 )
             }
             target = try TargetRegistry.open(
-                try PlanStore.targetLocation(of: plan, ledger: ledger), workspace: ledger.folder, calls: try callSettings())
+                try PlanStore.targetLocation(of: plan, ledger: ledger), workspace: ledger.folder,
+                calls: try callSettings())
         }
         return target
     }
@@ -55,11 +56,13 @@ struct TargetOptions: ParsableArguments {
     func callSettings() throws -> APICallSettings {
         var settings = APICallSettings()
         if let retries, !(0...20).contains(retries) {
-            throw CustmigError(.usage, code: "USAGE-RETRIES", "--retries \(retries) is out of range.", fix: "give 0 to 20.")
+            throw CustmigError(
+                .usage, code: "USAGE-RETRIES", "--retries \(retries) is out of range.", fix: "give 0 to 20.")
         }
         if let callTimeout, !(1...3600).contains(callTimeout) {
             throw CustmigError(
-                .usage, code: "USAGE-CALL-TIMEOUT", "--call-timeout \(callTimeout) is out of range.", fix: "give 1 to 3600 seconds.")
+                .usage, code: "USAGE-CALL-TIMEOUT", "--call-timeout \(callTimeout) is out of range.",
+                fix: "give 1 to 3600 seconds.")
         }
         settings.maxCallsPerSecond = maxCallsPerSecond
         if let retries { settings.retry = RetryPolicy(attempts: retries + 1) }

@@ -39,10 +39,13 @@ import Testing
             return
         }
         var generator = SystemRandomNumberGenerator()
-        func digits(_ count: Int) -> String { String((0..<count).map { _ in Character(String(Int.random(in: 0...9, using: &generator))) }) }
+        func digits(_ count: Int) -> String {
+            String((0..<count).map { _ in Character(String(Int.random(in: 0...9, using: &generator))) })
+        }
         let letters = Array("0123456789ABCDEFGHJKLMNPQRSTUVWXYZ")
         let shapes: [(String, () -> String)] = [
-            ("DE", { "DE" + digits(9) }), ("AT", { "ATU" + digits(8) }), ("BE", { "BE" + ["0", "1"].randomElement()! + digits(9) }),
+            ("DE", { "DE" + digits(9) }), ("AT", { "ATU" + digits(8) }),
+            ("BE", { "BE" + ["0", "1"].randomElement()! + digits(9) }),
             ("FR", { "FR" + digits(11) }),
             ("FR", { "FR" + String(letters.randomElement()!) + String(letters.randomElement()!) + digits(9) }),
             ("NL", { "NL" + digits(9) + "B" + digits(2) }), ("GB", { "GB" + digits(9) }), ("GB", { "GB" + digits(12) }),
@@ -89,7 +92,9 @@ import Testing
         for (number, verdict) in zip(numbers, verdicts) {
             let stdnum = verdict == "1"
             if stdnum { validCount += 1 }
-            if (VATCheckDigits.check(number) == .valid) != stdnum { disagreements.append("\(number): stdnum says \(stdnum)") }
+            if (VATCheckDigits.check(number) == .valid) != stdnum {
+                disagreements.append("\(number): stdnum says \(stdnum)")
+            }
         }
         #expect(disagreements.isEmpty, "\(disagreements.count) disagreements, e.g. \(disagreements.prefix(10))")
         // Random digits pass about one time in ten: both verdicts were exercised.

@@ -57,7 +57,8 @@ public enum VATCheckDigits {
     }
 
     private static func belgium(_ rest: [UInt8]) -> Bool {
-        guard rest.count == 10, let digits = digits(rest[...]), digits[0] <= 1, digits.contains(where: { $0 != 0 }) else {
+        guard rest.count == 10, let digits = digits(rest[...]), digits[0] <= 1, digits.contains(where: { $0 != 0 })
+        else {
             return false
         }
         return (number(digits[0..<8]) + number(digits[8...])) % 97 == 0
@@ -105,7 +106,8 @@ public enum VATCheckDigits {
     private static func france(_ rest: [UInt8]) -> Bool {
         guard rest.count == 11, let siren = digits(rest[2...]) else { return false }
         if siren[0..<3] != [0, 0, 0] && luhnSum(siren[...]) % 10 != 0 { return false }
-        guard let first = frenchAlphabet.firstIndex(of: rest[0]), let second = frenchAlphabet.firstIndex(of: rest[1]) else {
+        guard let first = frenchAlphabet.firstIndex(of: rest[0]), let second = frenchAlphabet.firstIndex(of: rest[1])
+        else {
             return false
         }
         if first < 10 && second < 10 {
@@ -142,10 +144,12 @@ public enum VATCheckDigits {
 
     /// The old numbers (a BSN or RSIN passing the 11-test) or the sole traders' numbers since 2020 (mod 97).
     private static func netherlands(_ rest: [UInt8], whole: [UInt8]) -> Bool {
-        guard rest.count == 12, rest[9] == UInt8(ascii: "B"), let digits = digits(rest[0..<9]), let suffix = Self.digits(rest[10...]),
+        guard rest.count == 12, rest[9] == UInt8(ascii: "B"), let digits = digits(rest[0..<9]),
+            let suffix = Self.digits(rest[10...]),
             digits.contains(where: { $0 != 0 }), suffix != [0, 0]
         else { return false }
-        let elevenTest = (digits.dropLast().enumerated().reduce(0) { $0 + (9 - $1.offset) * $1.element } - digits[8]) % 11
+        let elevenTest =
+            (digits.dropLast().enumerated().reduce(0) { $0 + (9 - $1.offset) * $1.element } - digits[8]) % 11
         if (elevenTest + 11) % 11 == 0 { return true }
         var remainder = 0
         for byte in whole {
@@ -156,7 +160,9 @@ public enum VATCheckDigits {
     }
 
     private static func norway(_ rest: [UInt8]) -> Bool {
-        guard rest.count == 12, rest[9...] == Array("MVA".utf8)[...], let digits = digits(rest[0..<9]) else { return false }
+        guard rest.count == 12, rest[9...] == Array("MVA".utf8)[...], let digits = digits(rest[0..<9]) else {
+            return false
+        }
         return zip([3, 2, 7, 6, 5, 4, 3, 2, 1], digits).reduce(0) { $0 + $1.0 * $1.1 } % 11 == 0
     }
 
@@ -167,14 +173,18 @@ public enum VATCheckDigits {
     }
 
     private static func sweden(_ rest: [UInt8]) -> Bool {
-        guard rest.count == 12, rest[10...] == Array("01".utf8)[...], let digits = digits(rest[0..<10]) else { return false }
+        guard rest.count == 12, rest[10...] == Array("01".utf8)[...], let digits = digits(rest[0..<10]) else {
+            return false
+        }
         return luhnSum(digits[...]) % 10 == 0
     }
 
     // MARK: Arithmetic
 
     private static func weighted(_ rest: [UInt8], _ weights: [Int], modulo: Int, firstNonZero: Bool = false) -> Bool {
-        guard rest.count == weights.count, let digits = digits(rest[...]), !firstNonZero || digits[0] != 0 else { return false }
+        guard rest.count == weights.count, let digits = digits(rest[...]), !firstNonZero || digits[0] != 0 else {
+            return false
+        }
         let sum = zip(weights, digits).reduce(0) { $0 + $1.0 * $1.1 }
         return ((sum % modulo) + modulo) % modulo == 0
     }

@@ -1,7 +1,7 @@
 import Foundation
 
 #if canImport(FoundationNetworking)
-import FoundationNetworking
+    import FoundationNetworking
 #endif
 
 /// How often and how long a call is retried when the server is unavailable (a dropped connection, a
@@ -80,7 +80,9 @@ final class JSONRPCClient {
             method: "common.db.login", params: [location.user, ["password": password], "en"], authorized: false)
         guard let parts = result as? [Any], parts.count >= 2, let uid = (parts[0] as? NSNumber)?.intValue,
             let token = parts[1] as? String
-        else { throw TrytonError.protocolViolation("common.db.login answered \(String(describing: result).prefix(200))") }
+        else {
+            throw TrytonError.protocolViolation("common.db.login answered \(String(describing: result).prefix(200))")
+        }
         let credentials = Data("\(location.user):\(uid):\(token)".utf8).base64EncodedString()
         authorization = "Session " + credentials
     }
@@ -154,7 +156,9 @@ final class JSONRPCClient {
             return .failure(.unavailable("\(location.endpoint.absoluteString): no answer within \(Int(timeout)) s"))
         }
         let (data, response, error) = answer
-        if let error { return .failure(.unavailable("\(location.endpoint.absoluteString): \(error.localizedDescription)")) }
+        if let error {
+            return .failure(.unavailable("\(location.endpoint.absoluteString): \(error.localizedDescription)"))
+        }
         guard let http = response as? HTTPURLResponse, let data else {
             return .failure(.unavailable("\(location.endpoint.absoluteString): no answer"))
         }
@@ -166,7 +170,8 @@ final class JSONRPCClient {
             return .failure(.unavailable("HTTP \(http.statusCode) from \(location.endpoint.absoluteString)"))
         default:
             return .failure(
-                .protocolViolation("HTTP \(http.statusCode) from \(location.endpoint.absoluteString) (is the database name right?)"))
+                .protocolViolation(
+                    "HTTP \(http.statusCode) from \(location.endpoint.absoluteString) (is the database name right?)"))
         }
         guard let object = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]) as? [String: Any]
         else { return .failure(.protocolViolation("not JSON: \(String(decoding: data.prefix(200), as: UTF8.self))")) }

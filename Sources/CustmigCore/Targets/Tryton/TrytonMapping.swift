@@ -33,7 +33,8 @@ enum TrytonMapping {
     // MARK: What Tryton holds
 
     /// The part of `image` Tryton has a place for, and the paths it has none for.
-    static func holdable(_ image: CustomerImage, catalog: TrytonCatalog) -> (image: CustomerImage, notLoaded: [String]) {
+    static func holdable(_ image: CustomerImage, catalog: TrytonCatalog) -> (image: CustomerImage, notLoaded: [String])
+    {
         var kept: [String: String] = [:]
         var dropped: [String] = []
         let rows = image.rows
@@ -48,11 +49,14 @@ enum TrytonMapping {
             case "address":
                 keep =
                     addressFields.contains(part.column)
-                    && (part.column != "region" || subdivision(value, country: rows.children["address"]?[part.row]?["country"], catalog) != nil)
+                    && (part.column != "region"
+                        || subdivision(value, country: rows.children["address"]?[part.row]?["country"], catalog) != nil)
             case "contact": keep = contactFields.contains(part.column) && contactsWithMechanism.contains(part.row)
             case "bank_account": keep = bankFields.contains(part.column)
             case "company_code":
-                keep = part.row == catalog.companyCode && (part.column == "company_code" || part.column == "reconciliation_account")
+                keep =
+                    part.row == catalog.companyCode
+                    && (part.column == "company_code" || part.column == "reconciliation_account")
             default: keep = false
             }
             if keep { kept[path] = value } else { dropped.append(path) }
@@ -216,7 +220,9 @@ enum TrytonMapping {
     static func canonicalVAT(_ code: String, type: String?) -> String {
         var compact = VATNormalizer.compacted(code)
         if compact.hasPrefix("CHE") {
-            for suffix in ["MWST", "TVA", "IVA", "TPV"] where compact.hasSuffix(suffix) { compact.removeLast(suffix.count) }
+            for suffix in ["MWST", "TVA", "IVA", "TPV"] where compact.hasSuffix(suffix) {
+                compact.removeLast(suffix.count)
+            }
         }
         if let type, type != "eu_vat", type.count > 2 {
             let country = String(type.prefix(2)).uppercased()
@@ -230,7 +236,9 @@ enum TrytonMapping {
     /// The rows a party stands for when custmig's record of it does not match (edited or made in
     /// Tryton): `rowIds` maps child records custmig made to their canonical rows; others are named
     /// `tryton-ID`.
-    static func rows(of party: TrytonParty, catalog: TrytonCatalog, rowIds: [String: String], key: String?) -> CustomerRows {
+    static func rows(
+        of party: TrytonParty, catalog: TrytonCatalog, rowIds: [String: String], key: String?
+    ) -> CustomerRows {
         var rows = CustomerRows()
         let raw = party.raw
         var customer: [String: String] = [:]
@@ -240,7 +248,9 @@ enum TrytonMapping {
         if let lang = raw["lang"].flatMap(Int.init), let code = catalog.languages.codes[lang] {
             customer["language"] = canonicalLanguage(code)
         }
-        if let term = raw["payment_term"].flatMap(Int.init) { customer["payment_terms"] = catalog.paymentTerms.codes[term] }
+        if let term = raw["payment_term"].flatMap(Int.init) {
+            customer["payment_terms"] = catalog.paymentTerms.codes[term]
+        }
         if let account = raw["account"].flatMap(Int.init), let code = catalog.receivableAccounts.codes[account],
             let companyCode = catalog.companyCode
         {
@@ -252,13 +262,17 @@ enum TrytonMapping {
             let prefix = "address.\(id)."
             let rowId = rowIds["address.\(id)"] ?? "tryton-\(id)"
             var row: [String: String] = ["address_id": rowId]
-            if let dash = rowId.lastIndex(of: "-"), rowIds["address.\(id)"] != nil { row["kind"] = String(rowId[..<dash]) }
+            if let dash = rowId.lastIndex(of: "-"), rowIds["address.\(id)"] != nil {
+                row["kind"] = String(rowId[..<dash])
+            }
             row["street"] = raw[prefix + "street_name"]
             row["house_number"] = raw[prefix + "building_number"]
             row["postal_code"] = raw[prefix + "postal_code"]
             row["city"] = raw[prefix + "city"]
             row["po_box"] = raw[prefix + "post_box"]
-            if let country = raw[prefix + "country"].flatMap(Int.init) { row["country"] = catalog.countries.codes[country] }
+            if let country = raw[prefix + "country"].flatMap(Int.init) {
+                row["country"] = catalog.countries.codes[country]
+            }
             if let subdivision = raw[prefix + "subdivision"].flatMap(Int.init),
                 let code = catalog.subdivisions.codes[subdivision]
             {

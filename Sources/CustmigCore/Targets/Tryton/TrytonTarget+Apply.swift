@@ -98,12 +98,15 @@ extension TrytonTarget {
         // The outcome and the journal, in one write.
         let after = try TrytonParties.read(codes: landed.map(\.action.customerId), client: client)
         landed.sort { $0.index < $1.index }
-        let known = try journal.queue.read { db in try TrytonJournal.journal(keys: landed.map(\.action.canonicalKey), db: db) }
+        let known = try journal.queue.read { db in
+            try TrytonJournal.journal(keys: landed.map(\.action.canonicalKey), db: db)
+        }
         try journal.queue.write { db in
             try TrytonJournal.recordOutcome(
                 landed.compactMap { work in
                     guard let party = after[work.action.customerId] else { return nil }
-                    let rowIds = work.order.isEmpty ? (work.current?.record?.rowIds ?? [:]) : party.rowIds(order: work.order)
+                    let rowIds =
+                        work.order.isEmpty ? (work.current?.record?.rowIds ?? [:]) : party.rowIds(order: work.order)
                     return (work.action.customerId, party, work.imageText, rowIds)
                 }, db: db)
             var seen = Set<String>()
@@ -146,7 +149,10 @@ extension TrytonTarget {
             }
             if !already.isEmpty {
                 let ids = Set(already.map(\.action.customerId))
-                return try already + send(group.filter { !ids.contains($0.action.customerId) }, batch: batch, refused: &refused, call: call)
+                return try already
+                    + send(
+                        group.filter { !ids.contains($0.action.customerId) }, batch: batch, refused: &refused,
+                        call: call)
             }
             if group.count == 1 {
                 let work = group[0]

@@ -53,9 +53,12 @@ public final class TrytonTarget: Target {
         if catalog.countries.ids.isEmpty { missing.append("countries (run trytond_import_countries)") }
         if catalog.paymentTerms.ids.isEmpty { missing.append("payment terms (customers with terms will be rejected)") }
         if catalog.receivableAccounts.ids.isEmpty {
-            missing.append("a receivable account in company \(tryton.company) (reconciliation accounts will be rejected)")
+            missing.append(
+                "a receivable account in company \(tryton.company) (reconciliation accounts will be rejected)")
         }
-        if catalog.companyCode == nil { missing.append("a code on the company's party (company codes cannot be matched)") }
+        if catalog.companyCode == nil {
+            missing.append("a code on the company's party (company codes cannot be matched)")
+        }
         return missing
     }
 
@@ -148,7 +151,8 @@ public final class TrytonTarget: Target {
             {
                 result[code] = Resolved(party: party, rows: rows, landedIntent: true, record: record)
             } else {
-                let rows = TrytonMapping.rows(of: party, catalog: catalog, rowIds: record?.rowIds ?? [:], key: keys[code])
+                let rows = TrytonMapping.rows(
+                    of: party, catalog: catalog, rowIds: record?.rowIds ?? [:], key: keys[code])
                 result[code] = Resolved(party: party, rows: rows, landedIntent: false, record: record)
             }
         }
@@ -157,7 +161,9 @@ public final class TrytonTarget: Target {
 
     // MARK: Bookkeeping
 
-    public func committedBatches(planHash: String) throws -> Set<Int> { try journal.committedBatches(planHash: planHash) }
+    public func committedBatches(planHash: String) throws -> Set<Int> {
+        try journal.committedBatches(planHash: planHash)
+    }
     public func batchLayout(planHash: String) throws -> String? { try journal.batchLayout(planHash: planHash) }
     public func recordBatchLayout(planHash: String, layout: String) throws {
         try journal.recordBatchLayout(planHash: planHash, layout: layout)
@@ -175,7 +181,8 @@ public final class TrytonTarget: Target {
     public func rehearse(
         batchCount: Int, copyFolder: String?, batch: (Int) throws -> [TargetAction]
     ) throws -> [RefusedAction] {
-        try require(.rehearsal, for: "rehearse a plan", fix: "a Tryton plan is checked against the target's code lists only.")
+        try require(
+            .rehearsal, for: "rehearse a plan", fix: "a Tryton plan is checked against the target's code lists only.")
         return []
     }
 

@@ -13,7 +13,8 @@ extension TrytonTargetTests {
         let codes = Dictionary(uniqueKeysWithValues: parties.map { ($0.value.id, $0.key) })
         let addresses =
             try TrytonServer.call(
-                "party.address", "search_read", [[["party.code", "!=", "1000"]], 0, NSNull(), NSNull(), ["party", "city", "street_name"]],
+                "party.address", "search_read",
+                [[["party.code", "!=", "1000"]], 0, NSNull(), NSNull(), ["party", "city", "street_name"]],
                 context: ["active_test": false]) as? [[String: Any]] ?? []
         var cities: [String: [String]] = [:]
         for address in addresses {
@@ -37,7 +38,9 @@ extension TrytonTargetTests {
         try TrytonServer.call("party.address", "write", [ids, ["city": city]])
     }
 
-    @Test("conformance on Tryton: first load, a delta wave with a kept hand edit and a conflict, surgical rollback to the hand edits")
+    @Test(
+        "conformance on Tryton: first load, a delta wave with a kept hand edit and a conflict, surgical rollback to the hand edits"
+    )
     func conformanceFirstLoadAndDelta() throws {
         let drill = try Drill()
         try drill.plan(batchSize: 7) { Self.withoutVATAndIBAN($0) }
@@ -84,7 +87,9 @@ extension TrytonTargetTests {
         #expect(stopped.status == 4, "\(stopped.stdout)\n\(stopped.stderr)")
         #expect(stopped.stdout.contains("0000100002") && stopped.stderr.contains("CUTOVER-STALE"), "\(stopped.stdout)")
         #expect(try Self.dump() == before, "nothing of the batch was applied")
-        let skipped = try drill.run(["cutover", "latest", "--workspace", drill.workspace, "--allow-unapproved", "--skip-stale"])
+        let skipped = try drill.run([
+            "cutover", "latest", "--workspace", drill.workspace, "--allow-unapproved", "--skip-stale",
+        ])
         // Applied around the party, which the closing reconciliation then reports (exit 3: a mismatch).
         #expect(skipped.status == 3, "\(skipped.stdout)\n\(skipped.stderr)")
         #expect(skipped.stdout.contains("stale: 0000100002"), "\(skipped.stdout)")

@@ -19,7 +19,8 @@ extension TrytonTargetTests {
             process = Process()
             process.executableURL = URL(fileURLWithPath: "/bin/sh")
             process.arguments = [
-                "-c", "exec python3 \"$0\" \"$1\" \"$2\" \"$3\" >\"$2.out\" 2>&1", Paths.fixture("tryton-fault-proxy.py"),
+                "-c", "exec python3 \"$0\" \"$1\" \"$2\" \"$3\" >\"$2.out\" 2>&1",
+                Paths.fixture("tryton-fault-proxy.py"),
                 String(upstream), control, portFile,
             ]
             try process.run()
@@ -28,7 +29,9 @@ extension TrytonTargetTests {
                 port = (try? String(contentsOfFile: portFile, encoding: .utf8)).flatMap { Int($0) }
                 if port == nil { usleep(50_000) }
             }
-            guard let port else { throw CustmigError(.usage, code: "TEST-PROXY", "the fault proxy did not start", fix: "") }
+            guard let port else {
+                throw CustmigError(.usage, code: "TEST-PROXY", "the fault proxy did not start", fix: "")
+            }
             self.port = port
         }
 
@@ -48,7 +51,9 @@ extension TrytonTargetTests {
     }
 
     static func port(of location: String) throws -> Int {
-        guard case .tryton(let tryton) = try TargetLocation(parsing: location) else { throw CustmigError(.usage, code: "TEST", "", fix: "") }
+        guard case .tryton(let tryton) = try TargetLocation(parsing: location) else {
+            throw CustmigError(.usage, code: "TEST", "", fix: "")
+        }
         return tryton.port
     }
 
@@ -56,16 +61,22 @@ extension TrytonTargetTests {
     /// loaded one, and the reconciliation matches.
     static func expectExactlyOnce(_ drill: Drill, inserts: Int, refused: Int) throws {
         let reconciled = try drill.run(["reconcile", "--workspace", drill.workspace])
-        #expect(reconciled.status == 0 && reconciled.stdout.contains(": matches"), "\(reconciled.stdout)\n\(reconciled.stderr)")
+        #expect(
+            reconciled.status == 0 && reconciled.stdout.contains(": matches"),
+            "\(reconciled.stdout)\n\(reconciled.stderr)")
         let parties = try TrytonServer.parties()
         #expect(parties.count + refused == inserts, "\(parties.count) loaded, \(refused) refused, \(inserts) planned")
-        let exported = try drill.run(["crosswalk", "export", "--workspace", drill.workspace, "--out", drill.folder + "/x.csv"])
+        let exported = try drill.run([
+            "crosswalk", "export", "--workspace", drill.workspace, "--out", drill.folder + "/x.csv",
+        ])
         #expect(exported.status == 0, "\(exported.stderr)")
         let crosswalk = try String(contentsOfFile: drill.folder + "/x.csv", encoding: .utf8)
         #expect(crosswalk.split(separator: "\n").count == parties.count + 1)
     }
 
-    @Test("503, 429, reset connections and lost answers are retried; an outage longer than the retries stops with 66 and resumes")
+    @Test(
+        "503, 429, reset connections and lost answers are retried; an outage longer than the retries stops with 66 and resumes"
+    )
     func answersFailing() throws {
         let drill = try Drill()
         let proxy = try FaultProxy(upstream: try Self.port(of: drill.target), folder: drill.folder)
@@ -78,7 +89,9 @@ extension TrytonTargetTests {
         // An outage longer than two retries: the cutover stops cleanly, naming the connection.
         try proxy.script("pass:12,503:*")
         let stopped = try drill.run(cutover + ["--retries", "2"])
-        #expect(stopped.status == 66 && stopped.stderr.contains("TARGET-CONNECTION"), "\(stopped.stdout)\n\(stopped.stderr)")
+        #expect(
+            stopped.status == 66 && stopped.stderr.contains("TARGET-CONNECTION"), "\(stopped.stdout)\n\(stopped.stderr)"
+        )
         let during = try TrytonServer.parties().count
         #expect(during < inserts, "the outage began after the load: \(during) of \(inserts)")
 
@@ -89,12 +102,16 @@ extension TrytonTargetTests {
         let retries = resumed.stdout.split(separator: "\n").first { $0.hasPrefix("calls: ") }
         #expect(retries != nil && retries?.contains("(0 retries)") == false, "\(resumed.stdout)")
         let counts = proxy.counts()
-        #expect(counts["lost", default: 0] >= 2 && counts["reset", default: 0] >= 1 && counts["429", default: 0] >= 1, "\(counts)")
+        #expect(
+            counts["lost", default: 0] >= 2 && counts["reset", default: 0] >= 1 && counts["429", default: 0] >= 1,
+            "\(counts)")
         try proxy.script("")
         try Self.expectExactlyOnce(drill, inserts: inserts, refused: Self.refusedCount(stopped.stdout + resumed.stdout))
     }
 
-    @Test("trytond killed with SIGKILL mid-cutover and restarted: the cutover rides through on retries, every customer once")
+    @Test(
+        "trytond killed with SIGKILL mid-cutover and restarted: the cutover rides through on retries, every customer once"
+    )
     func serverKilledAndRestarted() throws {
         let environment = ProcessInfo.processInfo.environment
         guard let directory = environment["CUSTMIG_TRYTON_DIR"], let venv = environment["CUSTMIG_TRYTON_VENV"] else {
@@ -111,11 +128,14 @@ extension TrytonTargetTests {
         let restart = Process()
         restart.executableURL = URL(fileURLWithPath: "/bin/sh")
         restart.arguments = [
-            "-c", "exec \"$0\" \"$1\" \"$2\" \"$3\" \"$4\" >\"$5\" 2>&1", Paths.fixture("tryton-restart.sh"), directory, venv,
+            "-c", "exec \"$0\" \"$1\" \"$2\" \"$3\" \"$4\" >\"$5\" 2>&1", Paths.fixture("tryton-restart.sh"), directory,
+            venv,
             String(inserts / 3), "3", drill.folder + "/restart.log",
         ]
         try restart.run()
-        let cutover = try drill.run(["cutover", "latest", "--workspace", drill.workspace, "--allow-unapproved", "--retries", "10"])
+        let cutover = try drill.run([
+            "cutover", "latest", "--workspace", drill.workspace, "--allow-unapproved", "--retries", "10",
+        ])
         // The restart's log, not `waitUntilExit`: Foundation's Process can miss the exit of a child.
         var log = ""
         for _ in 0..<600 where !log.contains("restarted") {
@@ -126,7 +146,9 @@ extension TrytonTargetTests {
         #expect(log.contains("killed at") && log.contains("restarted"), "\(log)")
         #expect(cutover.status == 0, "\(cutover.stdout)\n\(cutover.stderr)")
         let calls = cutover.stdout.split(separator: "\n").first { $0.hasPrefix("calls: ") }
-        #expect(calls?.contains("(0 retries)") == false, "the kill did not land during the cutover: \(cutover.stdout)\n\(log)")
+        #expect(
+            calls?.contains("(0 retries)") == false,
+            "the kill did not land during the cutover: \(cutover.stdout)\n\(log)")
         try Self.expectExactlyOnce(drill, inserts: inserts, refused: Self.refusedCount(cutover.stdout))
     }
 }

@@ -20,7 +20,9 @@ struct TrytonTargetTests {
 
         /// Maps the sample extract after `edit` and plans it against Tryton.
         @discardableResult
-        func plan(batchSize: Int = 100, through location: String? = nil, _ edit: (String) -> String = { $0 }) throws -> String {
+        func plan(
+            batchSize: Int = 100, through location: String? = nil, _ edit: (String) -> String = { $0 }
+        ) throws -> String {
             let original = try String(contentsOfFile: Paths.samples("customers.csv"), encoding: .windowsCP1252)
             let path = folder + "/customers-\(UUID().uuidString.prefix(8)).csv"
             try edit(original).write(toFile: path, atomically: true, encoding: .windowsCP1252)
@@ -76,7 +78,9 @@ struct TrytonTargetTests {
         return line.flatMap { Int($0.split(separator: " ")[0]) } ?? 0
     }
 
-    @Test("a first load: refused customers named with Tryton's message, the rest loaded once, reconciled, planned again as unchanged")
+    @Test(
+        "a first load: refused customers named with Tryton's message, the rest loaded once, reconciled, planned again as unchanged"
+    )
     func firstLoad() throws {
         let drill = try Drill()
         let planned = try drill.plan()
@@ -94,7 +98,9 @@ struct TrytonTargetTests {
         let refused = Self.refusedCount(output)
         #expect(parties.count > 10)
         #expect(parties.count + refused == inserts, "\(parties.count) loaded + \(refused) refused of \(inserts)")
-        let exported = try drill.run(["crosswalk", "export", "--workspace", drill.workspace, "--out", drill.folder + "/x.csv"])
+        let exported = try drill.run([
+            "crosswalk", "export", "--workspace", drill.workspace, "--out", drill.folder + "/x.csv",
+        ])
         #expect(exported.status == 0, "\(exported.stderr)")
         let crosswalk = try String(contentsOfFile: drill.folder + "/x.csv", encoding: .utf8)
         #expect(crosswalk.split(separator: "\n").count == parties.count + 1)
@@ -129,7 +135,8 @@ struct TrytonTargetTests {
         _ = try drill.cutover()
         func city(_ code: String) throws -> String? {
             let rows =
-                try TrytonServer.call("party.address", "search_read", [[["party.code", "=", code]], 0, 1, NSNull(), ["city"]])
+                try TrytonServer.call(
+                    "party.address", "search_read", [[["party.code", "=", code]], 0, 1, NSNull(), ["city"]])
                 as? [[String: Any]]
             return rows?.first?["city"] as? String
         }
@@ -149,7 +156,9 @@ struct TrytonTargetTests {
         #expect(try TrytonServer.parties().keys.sorted() == ["0000100001"])
     }
 
-    @Test("a cutover and a rollback killed at random moments, resumed: every customer once, crosswalk complete, reconciled")
+    @Test(
+        "a cutover and a rollback killed at random moments, resumed: every customer once, crosswalk complete, reconciled"
+    )
     func killedCutoverAndRollback() throws {
         let drill = try Drill()
         let planned = try drill.plan(batchSize: 4) { Self.withoutVATAndIBAN($0) }
@@ -163,7 +172,9 @@ struct TrytonTargetTests {
         let parties = try TrytonServer.parties()
         let refused = Self.refusedCount(final.stdout)
         #expect(parties.count + refused == inserts, "\(parties.count) loaded, \(refused) refused, \(inserts) planned")
-        let exported = try drill.run(["crosswalk", "export", "--workspace", drill.workspace, "--out", drill.folder + "/x.csv"])
+        let exported = try drill.run([
+            "crosswalk", "export", "--workspace", drill.workspace, "--out", drill.folder + "/x.csv",
+        ])
         #expect(exported.status == 0)
         let crosswalk = try String(contentsOfFile: drill.folder + "/x.csv", encoding: .utf8)
         #expect(crosswalk.split(separator: "\n").count == parties.count + 1)
