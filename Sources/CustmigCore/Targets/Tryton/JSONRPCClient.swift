@@ -52,6 +52,9 @@ final class JSONRPCClient {
     var maxCallsPerSecond: Double?
     private var lastCall = Date.distantPast
     private(set) var statistics = CallStatistics()
+    /// Whether the last call needed more than one attempt: only then can an earlier attempt have
+    /// landed without its answer.
+    private(set) var lastCallRetried = false
     /// Seconds a call may take before it counts as timed out and is retried (a create of 100 parties
     /// takes ~2-3 s, of 1,000 ~25 s). An answer lost on the way costs this long.
     let timeout: Double
@@ -107,6 +110,8 @@ final class JSONRPCClient {
         nextId += 1
         let body = try JSONSerialization.data(withJSONObject: ["id": nextId, "method": method, "params": params])
         var attempt = 0
+        lastCallRetried = false
+        defer { lastCallRetried = attempt > 1 }
         while true {
             attempt += 1
             throttle()

@@ -141,18 +141,21 @@ extension TrytonTarget {
             return group
         } catch let error as TrytonError where error.isDataRefusal {
             // A retried call whose first attempt landed unanswered (a lost answer) is refused as a
-            // duplicate: what already stands in Tryton as our intent wants it has landed, the rest goes again.
-            let now = try resolved(ids: group.map(\.action.customerId))
-            let already = group.filter { work in
-                guard let party = now[work.action.customerId] else { return false }
-                return party.landedIntent && party.rows.fingerprint == work.fingerprint
-            }
-            if !already.isEmpty {
-                let ids = Set(already.map(\.action.customerId))
-                return try already
-                    + send(
-                        group.filter { !ids.contains($0.action.customerId) }, batch: batch, refused: &refused,
-                        call: call)
+            // duplicate: what already stands in Tryton as our intent wants it has landed, the rest goes
+            // again. A call answered at its first attempt was refused for its data: no lookup.
+            if client.lastCallRetried {
+                let now = try resolved(ids: group.map(\.action.customerId))
+                let already = group.filter { work in
+                    guard let party = now[work.action.customerId] else { return false }
+                    return party.landedIntent && party.rows.fingerprint == work.fingerprint
+                }
+                if !already.isEmpty {
+                    let ids = Set(already.map(\.action.customerId))
+                    return try already
+                        + send(
+                            group.filter { !ids.contains($0.action.customerId) }, batch: batch, refused: &refused,
+                            call: call)
+                }
             }
             if group.count == 1 {
                 let work = group[0]
