@@ -50,7 +50,11 @@ public struct SampleGenerator {
                 customer = makeCustomer(&random, index: originals, key: 100_000 + emitted)
                 originals += 1
                 if random.chance(options.duplicateShare) {
-                    pending.append((emitted + 1 + random.below(min(400, options.rows / 20 + 2)), makeDuplicate(of: customer, &random)))
+                    pending.append(
+                        (
+                            emitted + 1 + random.below(min(400, options.rows / 20 + 2)),
+                            makeDuplicate(of: customer, &random)
+                        ))
                 }
             }
             if customer.parent == nil && emitted > 10 && random.chance(0.05) {
@@ -90,11 +94,14 @@ public struct SampleGenerator {
         let (industry, industryCode) = random.pick(SampleVocabulary.industries)
         let legal = random.pick(country.legalForms)
         let name = "\(brand) \(industry) \(legal)"
-        let slug = String(brand.lowercased().unicodeScalars.filter { $0.properties.isAlphabetic && $0.isASCII }.map(Character.init))
-        let domain = (slug.isEmpty ? "firma" : slug) + "-" + industry.lowercased().prefix(4) + "." + country.iso2.lowercased()
+        let slug = String(
+            brand.lowercased().unicodeScalars.filter { $0.properties.isAlphabetic && $0.isASCII }.map(Character.init))
+        let domain =
+            (slug.isEmpty ? "firma" : slug) + "-" + industry.lowercased().prefix(4) + "." + country.iso2.lowercased()
         let postal: String
         if country.postalDigits == 0 {
-            postal = "\(postalPrefix)\(1 + random.below(20)) \(random.below(10))\(["AB", "XY", "JQ", "NP"][random.below(4)])"
+            postal =
+                "\(postalPrefix)\(1 + random.below(20)) \(random.below(10))\(["AB", "XY", "JQ", "NP"][random.below(4)])"
         } else {
             postal = postalPrefix + random.digits(max(0, country.postalDigits - postalPrefix.count))
         }
@@ -102,22 +109,27 @@ public struct SampleGenerator {
         for _ in 0..<random.below(3) {
             let first = random.pick(SampleVocabulary.firstNames)
             let last = random.pick(SampleVocabulary.surnames)
-            contacts.append((first, last, random.digits(7), "\(first.prefix(1)).\(last)@\(domain)".lowercased()))
+            contacts.append(
+                (
+                    first, last, country.subscriber(after: area, &random),
+                    "\(first.prefix(1)).\(last)@\(domain)".lowercased()
+                ))
         }
         var areas: [(String, String, String)] = [("1000", "10", "00")]
         if random.chance(0.3) { areas.append(("1000", "20", "00")) }
         if random.chance(0.15) { areas.append(("2000", "10", "01")) }
         return SampleCustomer(
-            key: key, name: name, name2: random.chance(0.15) ? random.pick(["Niederlassung Süd", "Zentrale", "c/o Lager 3", "Werk II"]) : "",
+            key: key, name: name,
+            name2: random.chance(0.15) ? random.pick(["Niederlassung Süd", "Zentrale", "c/o Lager 3", "Werk II"]) : "",
             street: random.pick(country.streets), houseNumber: String(1 + random.below(180)), postalCode: postal,
-            city: city, country: country, phoneSubscriber: random.digits(6 + random.below(2)), areaCode: area,
+            city: city, country: country, phoneSubscriber: country.subscriber(after: area, &random), areaCode: area,
             email: random.pick(["info", "office", "einkauf", "buchhaltung", "sales"]) + "@" + domain,
-            vat: country.vat(&random), paymentTerm: random.pick(SampleVocabulary.legacyPaymentTerms),
+            vat: SampleTaxIDs.vat(country, &random), paymentTerm: random.pick(SampleVocabulary.legacyPaymentTerms),
             creditLimit: random.chance(0.2) ? 0 : (1 + random.below(500)) * 500,
             created: (1995 + random.below(31), 1 + random.below(12), 1 + random.below(28)),
             blocked: random.chance(0.04), deleted: random.chance(0.02), parent: nil,
             accountGroup: random.pick(SampleVocabulary.accountGroups), salesAreas: areas,
-            incoterms: random.pick(SampleVocabulary.incoterms), iban: SampleIBAN.make(country, &random),
+            incoterms: random.pick(SampleVocabulary.incoterms), iban: SampleTaxIDs.iban(country, &random),
             contacts: contacts, industry: industryCode)
     }
 
@@ -154,7 +166,9 @@ public struct SampleGenerator {
         if random.chance(0.4) { copy.email = ""; changes.append("no-email") }
         if random.chance(0.3) { copy.phoneSubscriber = ""; changes.append("no-phone") }
         if random.chance(0.3) { copy.contacts = []; changes.append("no-contacts") }
-        if changes.isEmpty { copy.name = copy.name.replacingOccurrences(of: " ", with: "  "); changes.append("spacing") }
+        if changes.isEmpty {
+            copy.name = copy.name.replacingOccurrences(of: " ", with: "  "); changes.append("spacing")
+        }
         copy.variation = changes.joined(separator: "+")
         return copy
     }

@@ -22,7 +22,7 @@ final class SampleXMLWriter {
         try writeIDoc(customer, change: false, broken: broken, &random)
         if random.chance(0.005) {
             var changed = customer
-            changed.phoneSubscriber = random.digits(7)
+            changed.phoneSubscriber = customer.country.subscriber(after: customer.areaCode, &random)
             try writeIDoc(changed, change: true, broken: false, &random)
         }
     }
@@ -33,7 +33,8 @@ final class SampleXMLWriter {
         return output.bytesWritten
     }
 
-    private func writeIDoc(_ customer: SampleCustomer, change: Bool, broken: Bool, _ random: inout SampleRandom) throws {
+    private func writeIDoc(_ customer: SampleCustomer, change: Bool, broken: Bool, _ random: inout SampleRandom) throws
+    {
         docnum += 1
         records += 1
         let kunnr = alpha(customer.key)
@@ -63,7 +64,9 @@ final class SampleXMLWriter {
         leaf("PSTLZ", customer.postalCode)
         leaf("STRAS", customer.street + " " + customer.houseNumber)
         leaf("TELF1", SampleMess.phone(customer, subscriber: customer.phoneSubscriber, &random))
-        if random.chance(0.2) { leaf("TELFX", SampleMess.phone(customer, subscriber: customer.phoneSubscriber, &random)) }
+        if random.chance(0.2) {
+            leaf("TELFX", SampleMess.phone(customer, subscriber: customer.phoneSubscriber, &random))
+        }
         leaf("SPRAS", SampleVocabulary.sapLanguage[customer.country.language] ?? "E")
         leaf("SPRAS_ISO", customer.country.language)
         leaf("STCEG", SampleMess.vat(customer.vat, &random))
@@ -71,7 +74,11 @@ final class SampleXMLWriter {
         leaf("SPERR", customer.blocked ? "X" : "")
         leaf("BRSCH", customer.industry)
         let created = customer.created
-        leaf("ERDAT", broken ? "00000000" : "\(created.year)\(SampleMess.twoDigits(created.month))\(SampleMess.twoDigits(created.day))")
+        leaf(
+            "ERDAT",
+            broken
+                ? "00000000"
+                : "\(created.year)\(SampleMess.twoDigits(created.month))\(SampleMess.twoDigits(created.day))")
         if let parent = customer.parent { leaf("KONZS", alpha(parent)) }
         text += "\n"
         for (areaIndex, area) in customer.salesAreas.enumerated() {

@@ -27,17 +27,7 @@ import Testing
     /// or the dry run predicts refusals that never come (or misses ones that do). Runs where the Tryton
     /// venv is (CI builds it); skipped with a note elsewhere.
     @Test func agreesWithPythonStdnumOnRandomNumbers() throws {
-        let environment = ProcessInfo.processInfo.environment
-        let venv = environment["CUSTMIG_TRYTON_VENV"] ?? Paths.repository.appendingPathComponent(".tryton/venv").path
-        let python = venv + "/bin/python"
-        guard FileManager.default.isExecutableFile(atPath: python) else {
-            if environment["CUSTMIG_REQUIRE_TRYTON"] == "1" {
-                Issue.record("CUSTMIG_REQUIRE_TRYTON=1 but no Tryton venv at \(venv)")
-            } else {
-                print("note: VAT check digits are not compared with python-stdnum: no Tryton venv at \(venv).")
-            }
-            return
-        }
+        guard let python = StdnumOracle.python(comparing: "VAT check digits") else { return }
         var generator = SystemRandomNumberGenerator()
         func digits(_ count: Int) -> String {
             String((0..<count).map { _ in Character(String(Int.random(in: 0...9, using: &generator))) })
@@ -59,9 +49,6 @@ import Testing
         ]
         var numbers: [String] = []
         for (_, make) in shapes { for _ in 0..<4000 { numbers.append(make()) } }
-        let folder = try Paths.scratch()
-        let input = folder + "/numbers.txt"
-        try numbers.joined(separator: "\n").write(toFile: input, atomically: true, encoding: .utf8)
         // The type Tryton gives each: eu_vat in the EU (and XI), else the country's own module.
         let script = """
             import sys
@@ -77,16 +64,7 @@ import Testing
                     ok = get_cc_module('eu', 'vat').is_valid(n)
                 print('1' if ok else '0')
             """
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = ["-c", script, input]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        let output = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let verdicts = String(decoding: output, as: UTF8.self).split(separator: "\n")
-        try #require(verdicts.count == numbers.count)
+        let verdicts = try StdnumOracle.answers(numbers, script: script, python: python)
         var disagreements: [String] = []
         var validCount = 0
         for (number, verdict) in zip(numbers, verdicts) {
