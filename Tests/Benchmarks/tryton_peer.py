@@ -35,6 +35,9 @@ class Client:
         return self.post(f"model.{model}.{method}", list(params) + [{"company": self.company, **context}], self.auth)
 
 
+EU_VAT = set("AT BE BG CY CZ DE DK EE EL ES FI FR HR HU IE IT LT LU LV MT NL PL PT RO SE SI SK XI".split())
+
+
 def codes(client, model, field, domain=()):
     return {r[field]: r["id"] for r in client.call(model, "search_read", list(domain), 0, None, None, [field])}
 
@@ -80,7 +83,16 @@ def create(ledger, plan, uri, password, call_size=100, connections=1):
             for kind in ("phone", "email"):
                 if kind in c:
                     mechanisms.append({"type": kind, "value": c[kind], **({"name": name} if name else {})})
-        identifiers = [{"code": values[f]} for f in ("vat_id", "tax_number_1", "tax_number_2") if f in values]
+        identifiers = [{"code": values[f]} for f in ("tax_number_1", "tax_number_2") if f in values]
+        if "vat_id" in values:  # typed as custmig types it, so that Tryton validates the same way
+            vat = values["vat_id"]
+            if vat[:2] in EU_VAT:
+                identifiers.insert(0, {"type": "eu_vat", "code": vat})
+            elif vat[:2] in ("CH", "GB", "NO"):
+                kind = {"CH": "ch_vat", "GB": "gb_vat", "NO": "no_mva"}[vat[:2]]
+                identifiers.insert(0, {"type": kind, "code": vat + ("MWST" if kind == "ch_vat" else "")})
+            else:
+                identifiers.insert(0, {"code": vat})
         banks = [{"numbers": [["create", [{"type": "iban", "number": b["iban"]}]]]}
                  for _, b in sorted(children.get("bank_account", {}).items()) if "iban" in b]
         party.update({"addresses": [["create", addresses]], "contact_mechanisms": [["create", mechanisms]],

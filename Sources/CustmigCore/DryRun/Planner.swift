@@ -351,7 +351,7 @@ struct Planner {
                 row.before = their
                 row.fingerprint = their == nil ? nil : hashes[offset].their ?? their?.fingerprint
                 row.expectAbsent = their == nil
-                if let problem = codeProblem(in: merged.desired, before: their)
+                if let problem = try codeProblem(in: merged.desired, before: their)
                     ?? target.predictedRefusal(merged.desired, before: their)
                 {
                     row.reason = problem

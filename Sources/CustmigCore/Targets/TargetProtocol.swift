@@ -37,9 +37,9 @@ public protocol Target: AnyObject {
     /// plans the first and lists the second as not loaded, per field.
     func holdable(_ image: CustomerImage) -> (image: CustomerImage, notLoaded: [String])
     /// Why the target will refuse to write `image` over `before`, predicted with the rules it validates
-    /// by (an ERP's VAT check digits): the dry run rejects the customer instead of the cutover learning
+    /// by (an ERP's VAT check digits, its unique IBANs): the dry run rejects the customer instead of the cutover learning
     /// it from a failed call. Nil when nothing predicts a refusal.
-    func predictedRefusal(_ image: CustomerImage, before: CustomerImage?) -> String?
+    func predictedRefusal(_ image: CustomerImage, before: CustomerImage?) throws -> String?
     /// The calls made so far to a target reached over an API, with retries (nil for a database):
     /// what a cutover's progress shows besides customers per second.
     var callStatistics: CallStatistics? { get }
@@ -154,7 +154,7 @@ extension Target {
     public func holdable(_ image: CustomerImage) -> (image: CustomerImage, notLoaded: [String]) { (image, []) }
 
     /// Database targets check nothing beyond their code lists and constraints.
-    public func predictedRefusal(_ image: CustomerImage, before: CustomerImage?) -> String? { nil }
+    public func predictedRefusal(_ image: CustomerImage, before: CustomerImage?) throws -> String? { nil }
 
     public var callStatistics: CallStatistics? { nil }
 

@@ -67,8 +67,8 @@ enum IBANStructure {
                 let isDigit = byte >= 48 && byte <= 57
                 let fits = run.kind == UInt8(ascii: "n") ? isDigit : run.kind == UInt8(ascii: "a") ? !isDigit : true
                 if !fits {
-                    return "character \(index + 1) is \(isDigit ? "a digit" : "a letter") where a \(country) IBAN has "
-                        + "\(isDigit ? "a letter" : "a digit") (its national part is \(describe(runs)))"
+                    return "character \(index + 1) is \(isDigit ? "a digit" : "a letter"); \(country) IBANs have "
+                        + "\(isDigit ? "a letter" : "a digit") there (their national part is \(describe(runs)))"
                 }
             }
             position += run.count

@@ -191,8 +191,9 @@ enum TrytonMapping {
     }
 
     /// Why Tryton will refuse the party, where custmig knows Tryton's rule: a typed VAT id is checked by
-    /// python-stdnum, whose check digits ``VATCheckDigits`` computes the same way. Phones (phonenumbers'
-    /// numbering plans) and the country formats of IBANs are not predicted: the cutover isolates them.
+    /// python-stdnum, whose check digits ``VATCheckDigits`` computes the same way (IBAN layouts are checked
+    /// when mapped, for every target; unique IBANs by ``TrytonIBANClaims``). Phones (phonenumbers'
+    /// numbering plans per number range) are not predicted: the cutover isolates them.
     static func predictedRefusal(_ image: CustomerImage, catalog: TrytonCatalog) -> String? {
         guard let vat = image.values["vat_id"], let type = vatType(vat, catalog: catalog) else { return nil }
         guard case .invalid(let reason) = VATCheckDigits.check(canonicalVAT(vat, type: nil)) else { return nil }

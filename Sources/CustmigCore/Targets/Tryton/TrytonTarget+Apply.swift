@@ -165,11 +165,37 @@ extension TrytonTarget {
                         message: "Tryton refused it: \(error)", kind: .constraint, cause: error))
                 return []
             }
+            // Tryton's message quotes the value it refused (`The phone number "+33…" for party "…"`,
+            // `IBAN "NL38 0673 …" is not valid`): the one customer holding it goes alone, the rest again.
+            if let suspect = Self.suspect(quotedIn: "\(error)", among: group) {
+                var rest = group
+                let alone = rest.remove(at: suspect)
+                return try send([alone], batch: batch, refused: &refused, call: call)
+                    + send(rest, batch: batch, refused: &refused, call: call)
+            }
             let middle = group.count / 2
             return try send(Array(group[..<middle]), batch: batch, refused: &refused, call: call)
                 + send(Array(group[middle...]), batch: batch, refused: &refused, call: call)
         } catch let error as TrytonMapping.Unresolvable {
             throw CustmigError(.internalFailure, code: "TRYTON-MAPPING", error.message)
         }
+    }
+
+    /// The index of the one customer in `group` holding every value the message quotes that any of them
+    /// holds (compared without spaces and case), or nil when the quotes point at none or at several.
+    private static func suspect(quotedIn message: String, among group: [Work]) -> Int? {
+        func compact(_ text: Substring) -> String { text.uppercased().filter { $0 != " " } }
+        let quoted = message.split(separator: "\"", omittingEmptySubsequences: false).enumerated()
+            .filter { $0.offset % 2 == 1 }.map { compact($0.element) }.filter { $0.count >= 4 }
+        guard !quoted.isEmpty, group.count > 1 else { return nil }
+        let values = group.map { Set(CustomerImage(rows: $0.rows).values.values.map { compact(Substring($0)) }) }
+        var candidates: Set<Int>?
+        for text in quoted {
+            let holders = Set(values.indices.filter { values[$0].contains(text) })
+            guard !holders.isEmpty else { continue }
+            candidates = candidates.map { $0.intersection(holders) } ?? holders
+        }
+        guard let candidates, candidates.count == 1 else { return nil }
+        return candidates.first
     }
 }

@@ -12,6 +12,8 @@ public final class TrytonTarget: Target {
     let catalog: TrytonCatalog
     /// Parties per create or write call (Tryton runs each call as one transaction).
     public var callSize = 100
+    /// The IBANs a dry run's writes claim, so that a second party with one is predicted refused.
+    private let ibanClaims = TrytonIBANClaims()
     /// Undo notes a batch's undo adds to its outcome (deletions Tryton refused).
     var undoNotes: [String] = []
     private let password: String
@@ -66,10 +68,11 @@ public final class TrytonTarget: Target {
         TrytonMapping.holdable(image, catalog: catalog)
     }
 
-    public func predictedRefusal(_ image: CustomerImage, before: CustomerImage?) -> String? {
+    public func predictedRefusal(_ image: CustomerImage, before: CustomerImage?) throws -> String? {
         // A write re-creates the party's identifiers, so any write validates its VAT id again.
         if let before, before.values == image.values { return nil }
-        return TrytonMapping.predictedRefusal(image, catalog: catalog)
+        return try TrytonMapping.predictedRefusal(image, catalog: catalog)
+            ?? ibanClaims.refusal(image, before: before, client: client)
     }
 
     // MARK: Reading
