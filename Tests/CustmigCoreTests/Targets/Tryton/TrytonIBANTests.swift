@@ -16,7 +16,7 @@ extension TrytonTargetTests {
         let inserts = try #require(Drill.count("insert", in: planned))
         let plan = try String(contentsOfFile: drill.workspace + "/reports/plan-1/plan.csv", encoding: .utf8)
         let rejected = plan.split(separator: "\n").filter { $0.contains("IBAN \(shared) is also customer 0000100001's") }
-        #expect(!rejected.isEmpty && rejected.allSatisfy { $0.contains("100004") }, "\(rejected)")
+        #expect(!rejected.isEmpty && rejected.allSatisfy { $0.contains(",0000100004,") }, "\(rejected)")
         let output = try drill.cutover()
         #expect(!output.contains("IBAN must be unique"), "\(output)")
         #expect(output.contains(": matches"), "\(output)")
@@ -33,7 +33,7 @@ extension TrytonTargetTests {
         #expect(Drill.count("update", in: again) == 0, "\(again)")
         let second = try String(contentsOfFile: drill.workspace + "/reports/plan-2/plan.csv", encoding: .utf8)
         let held = second.split(separator: "\n").filter { $0.contains("IBAN \(own) is already on another party's") }
-        #expect(held.count == 1 && held[0].contains("100005"), "\(held)")
+        #expect(!held.isEmpty && held.allSatisfy { $0.contains(",0000100005,") }, "\(held)")
         // 100001 keeps its own IBAN: an unchanged party is no claim against itself.
         #expect(!second.contains("IBAN \(shared)"))
     }
