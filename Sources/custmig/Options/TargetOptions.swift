@@ -31,6 +31,17 @@ struct TargetOptions: ParsableArguments {
     @Option(help: "Seconds a call to a target reached over its API may take before it is retried (default 120).")
     var callTimeout: Double?
 
+    @Option(
+        help: ArgumentHelp(
+            "Calls a cutover into a target reached over its API keeps in flight at once (1-16, default 1).",
+            discussion:
+                "Each connection logs in on its own; --max-calls-per-second still caps them together. Measure before raising it: Tryton on SQLite runs one write at a time and gains nothing."
+        ))
+    var connections: Int?
+
+    @Option(help: "Customers per create or write call to a target reached over its API (1-1000, default 100).")
+    var callSize: Int?
+
     /// Opens the given target, or the one plan `plan` was made against.
     func open(plan: String?, ledger: Ledger) throws -> any Target {
         if let passwordFile { TargetPassword.file = passwordFile }
@@ -64,7 +75,18 @@ struct TargetOptions: ParsableArguments {
                 .usage, code: "USAGE-CALL-TIMEOUT", "--call-timeout \(callTimeout) is out of range.",
                 fix: "give 1 to 3600 seconds.")
         }
+        if let connections, !(1...16).contains(connections) {
+            throw CustmigError(
+                .usage, code: "USAGE-CONNECTIONS", "--connections \(connections) is out of range.", fix: "give 1 to 16.")
+        }
+        if let callSize, !(1...1000).contains(callSize) {
+            throw CustmigError(
+                .usage, code: "USAGE-CALL-SIZE", "--call-size \(callSize) is out of range.",
+                fix: "give 1 to 1000 customers per call.")
+        }
+        if let callSize { settings.callSize = callSize }
         settings.maxCallsPerSecond = maxCallsPerSecond
+        if let connections { settings.connections = connections }
         if let retries { settings.retry = RetryPolicy(attempts: retries + 1) }
         if let callTimeout { settings.callTimeout = callTimeout }
         return settings

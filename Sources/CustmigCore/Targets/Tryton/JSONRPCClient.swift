@@ -29,7 +29,33 @@ public struct APICallSettings: Sendable {
     public var maxCallsPerSecond: Double?
     public var retry = RetryPolicy()
     public var callTimeout: Double = 120
+    /// Calls a cutover keeps in flight at once, each on its own session (1: one after another).
+    public var connections = 1
+    /// Customers per create or write call (Tryton runs each call as one transaction).
+    public var callSize = 100
     public init() {}
+}
+
+/// The ceiling on calls per second, shared by every connection of a run: parallel calls do not raise it.
+final class CallPacer: @unchecked Sendable {
+    private let interval: Double?
+    private var next = Date.distantPast
+    private let lock = NSLock()
+
+    init(maxCallsPerSecond: Double?) {
+        interval = maxCallsPerSecond.flatMap { $0 > 0 ? 1 / $0 : nil }
+    }
+
+    /// Waits for this call's slot: the slots are handed out one interval apart, in the order asked.
+    func wait() {
+        guard let interval else { return }
+        lock.lock()
+        let slot = max(Date(), next)
+        next = slot.addingTimeInterval(interval)
+        lock.unlock()
+        let wait = slot.timeIntervalSinceNow
+        if wait > 0 { Thread.sleep(forTimeInterval: wait) }
+    }
 }
 
 /// What the client did: shown in the cutover's progress and summary.
@@ -48,9 +74,9 @@ final class JSONRPCClient {
     private var authorization: String?
     private var nextId = 0
     var retry: RetryPolicy
-    /// At most this many calls start per second (nil: as fast as the server answers).
-    var maxCallsPerSecond: Double?
-    private var lastCall = Date.distantPast
+    /// At most so many calls start per second, across this client and its siblings.
+    private let pacer: CallPacer
+    private let settings: APICallSettings
     private(set) var statistics = CallStatistics()
     /// Whether the last call needed more than one attempt: only then can an earlier attempt have
     /// landed without its answer.
@@ -59,13 +85,23 @@ final class JSONRPCClient {
     /// takes ~2-3 s, of 1,000 ~25 s). An answer lost on the way costs this long.
     let timeout: Double
 
-    init(location: TrytonLocation, password: String, settings: APICallSettings = APICallSettings()) {
+    init(
+        location: TrytonLocation, password: String, settings: APICallSettings = APICallSettings(),
+        pacer: CallPacer? = nil
+    ) {
         self.location = location
         self.password = password
+        self.settings = settings
+        self.pacer = pacer ?? CallPacer(maxCallsPerSecond: settings.maxCallsPerSecond)
         retry = settings.retry
-        maxCallsPerSecond = settings.maxCallsPerSecond
         timeout = settings.callTimeout
         session = Self.makeSession(timeout: settings.callTimeout)
+    }
+
+    /// Another connection to the same server with its own session (it logs in at its first call),
+    /// sharing this one's ceiling on calls per second: one per parallel call.
+    func sibling() -> JSONRPCClient {
+        JSONRPCClient(location: location, password: password, settings: settings, pacer: pacer)
     }
 
     private static func makeSession(timeout: Double) -> URLSession {
@@ -114,7 +150,7 @@ final class JSONRPCClient {
         defer { lastCallRetried = attempt > 1 }
         while true {
             attempt += 1
-            throttle()
+            pacer.wait()
             let started = Date()
             let outcome = exchange(body: body, authorized: authorized)
             statistics.calls += 1
@@ -127,13 +163,6 @@ final class JSONRPCClient {
                 Thread.sleep(forTimeInterval: retry.delay(retry: attempt))
             }
         }
-    }
-
-    private func throttle() {
-        guard let limit = maxCallsPerSecond, limit > 0 else { return }
-        let wait = lastCall.addingTimeInterval(1 / limit).timeIntervalSinceNow
-        if wait > 0 { Thread.sleep(forTimeInterval: wait) }
-        lastCall = Date()
     }
 
     private func exchange(body: Data, authorized: Bool) -> Result<Any, TrytonError> {

@@ -73,25 +73,23 @@ extension TrytonTarget {
             writes.map { ($0.action.customerId, $0.imageText) }, call: "write", planHash: planHash, batch: batch)
 
         var landed: [Work] = done
-        for chunk in creates.chunked(callSize) {
-            landed += try send(Array(chunk), batch: batch, refused: &refused) { group in
-                let values = try group.map { work in
-                    try TrytonMapping.partyValues(work.rows, code: work.action.customerId, catalog: self.catalog).values
-                }
-                _ = try self.client.call("party.party", "create", [values])
+        landed += try sendInParallel(creates.chunked(callSize).map(Array.init), batch: batch, refused: &refused) {
+            client, group in
+            let values = try group.map { work in
+                try TrytonMapping.partyValues(work.rows, code: work.action.customerId, catalog: self.catalog).values
             }
+            _ = try client.call("party.party", "create", [values])
         }
-        for chunk in writes.chunked(callSize) {
-            landed += try send(Array(chunk), batch: batch, refused: &refused) { group in
-                var params: [Any] = []
-                for work in group {
-                    let values = try TrytonMapping.partyValues(
-                        work.rows, code: work.action.customerId, catalog: self.catalog, replacing: work.current?.party
-                    ).values
-                    params += [[work.current!.party.id], values]
-                }
-                _ = try self.client.call("party.party", "write", params)
+        landed += try sendInParallel(writes.chunked(callSize).map(Array.init), batch: batch, refused: &refused) {
+            client, group in
+            var params: [Any] = []
+            for work in group {
+                let values = try TrytonMapping.partyValues(
+                    work.rows, code: work.action.customerId, catalog: self.catalog, replacing: work.current?.party
+                ).values
+                params += [[work.current!.party.id], values]
             }
+            _ = try client.call("party.party", "write", params)
         }
         try journal.clearPending(codes: refused.map(\.customerId))
 
@@ -130,21 +128,69 @@ extension TrytonTarget {
         return BatchResult(applied: landed.count, stale: stale, refused: refused)
     }
 
+    /// Sends the calls of `groups`, up to one per connection at a time (`--connections`); every intent is
+    /// journaled before, so calls in flight together are resolved on a restart like one alone. When a
+    /// call fails for good, the calls under way finish, no new one starts, and the failure is thrown.
+    private func sendInParallel(
+        _ groups: [[Work]], batch: Int, refused: inout [RefusedAction],
+        call: @escaping (JSONRPCClient, [Work]) throws -> Void
+    ) throws -> [Work] {
+        if connections.count == 1 || groups.count <= 1 {
+            var landed: [Work] = []
+            for group in groups { landed += try send(group, on: client, batch: batch, refused: &refused, call: call) }
+            return landed
+        }
+        let lock = NSLock()
+        nonisolated(unsafe) var next = 0
+        nonisolated(unsafe) var landed: [Work] = []
+        nonisolated(unsafe) var refusals: [RefusedAction] = []
+        nonisolated(unsafe) var failure: Error?
+        let connections = self.connections
+        DispatchQueue.concurrentPerform(iterations: min(connections.count, groups.count)) { worker in
+            while true {
+                lock.lock()
+                let index = next
+                next += 1
+                let stop = failure != nil || index >= groups.count
+                lock.unlock()
+                if stop { return }
+                var refused: [RefusedAction] = []
+                do {
+                    let done = try self.send(
+                        groups[index], on: connections[worker], batch: batch, refused: &refused, call: call)
+                    lock.lock()
+                    landed += done
+                    refusals += refused
+                    lock.unlock()
+                } catch {
+                    lock.lock()
+                    if failure == nil { failure = error }
+                    refusals += refused
+                    lock.unlock()
+                }
+            }
+        }
+        refused += refusals
+        if let failure { throw failure }
+        return landed
+    }
+
     /// Sends a group in one call; a call Tryton refuses for its data is split in halves until the
     /// refused customers stand alone (they become refusals with Tryton's message), the rest land.
     private func send(
-        _ group: [Work], batch: Int, refused: inout [RefusedAction], call: ([Work]) throws -> Void
+        _ group: [Work], on client: JSONRPCClient, batch: Int, refused: inout [RefusedAction],
+        call: (JSONRPCClient, [Work]) throws -> Void
     ) throws -> [Work] {
         guard !group.isEmpty else { return [] }
         do {
-            try call(group)
+            try call(client, group)
             return group
         } catch let error as TrytonError where error.isDataRefusal {
             // A retried call whose first attempt landed unanswered (a lost answer) is refused as a
             // duplicate: what already stands in Tryton as our intent wants it has landed, the rest goes
             // again. A call answered at its first attempt was refused for its data: no lookup.
             if client.lastCallRetried {
-                let now = try resolved(ids: group.map(\.action.customerId))
+                let now = try resolved(ids: group.map(\.action.customerId), on: client)
                 let already = group.filter { work in
                     guard let party = now[work.action.customerId] else { return false }
                     return party.landedIntent && party.rows.fingerprint == work.fingerprint
@@ -153,8 +199,8 @@ extension TrytonTarget {
                     let ids = Set(already.map(\.action.customerId))
                     return try already
                         + send(
-                            group.filter { !ids.contains($0.action.customerId) }, batch: batch, refused: &refused,
-                            call: call)
+                            group.filter { !ids.contains($0.action.customerId) }, on: client, batch: batch,
+                            refused: &refused, call: call)
                 }
             }
             if group.count == 1 {
@@ -170,12 +216,12 @@ extension TrytonTarget {
             if let suspect = Self.suspect(quotedIn: "\(error)", among: group) {
                 var rest = group
                 let alone = rest.remove(at: suspect)
-                return try send([alone], batch: batch, refused: &refused, call: call)
-                    + send(rest, batch: batch, refused: &refused, call: call)
+                return try send([alone], on: client, batch: batch, refused: &refused, call: call)
+                    + send(rest, on: client, batch: batch, refused: &refused, call: call)
             }
             let middle = group.count / 2
-            return try send(Array(group[..<middle]), batch: batch, refused: &refused, call: call)
-                + send(Array(group[middle...]), batch: batch, refused: &refused, call: call)
+            return try send(Array(group[..<middle]), on: client, batch: batch, refused: &refused, call: call)
+                + send(Array(group[middle...]), on: client, batch: batch, refused: &refused, call: call)
         } catch let error as TrytonMapping.Unresolvable {
             throw CustmigError(.internalFailure, code: "TRYTON-MAPPING", error.message)
         }

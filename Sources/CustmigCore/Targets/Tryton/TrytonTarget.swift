@@ -8,6 +8,8 @@ import Foundation
 public final class TrytonTarget: Target {
     public let tryton: TrytonLocation
     let client: JSONRPCClient
+    /// The clients a batch's calls go out on at once, one per connection (`client` first).
+    let connections: [JSONRPCClient]
     let journal: TrytonJournal
     let catalog: TrytonCatalog
     /// Parties per create or write call (Tryton runs each call as one transaction).
@@ -28,12 +30,20 @@ public final class TrytonTarget: Target {
         tryton = location
         password = try TargetPassword.read(for: location.description)
         client = JSONRPCClient(location: location, password: password, settings: calls)
+        connections = [client] + (1..<max(1, calls.connections)).map { [client] _ in client.sibling() }
+        callSize = max(1, calls.callSize)
         try client.login()
         catalog = try TrytonCatalog.read(client)
         journal = try TrytonJournal(path: workspace + "/targets/" + location.journalFileName)
     }
 
-    public var callStatistics: CallStatistics? { client.statistics }
+    public var callStatistics: CallStatistics? {
+        connections.map(\.statistics).reduce(into: CallStatistics()) { sum, one in
+            sum.calls += one.calls
+            sum.retries += one.retries
+            sum.seconds += one.seconds
+        }
+    }
 
     public func close() throws {}
 
@@ -132,8 +142,9 @@ public final class TrytonTarget: Target {
         var record: TrytonJournal.PartyRecord?
     }
 
-    func resolved(ids: [String]) throws -> [String: Resolved] {
-        try Self.resolve(try TrytonParties.read(codes: ids, client: client), journal: journal, catalog: catalog)
+    func resolved(ids: [String], on connection: JSONRPCClient? = nil) throws -> [String: Resolved] {
+        try Self.resolve(
+            try TrytonParties.read(codes: ids, client: connection ?? client), journal: journal, catalog: catalog)
     }
 
     static func resolve(

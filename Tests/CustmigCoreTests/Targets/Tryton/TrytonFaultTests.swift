@@ -109,6 +109,29 @@ extension TrytonTargetTests {
         try Self.expectExactlyOnce(drill, inserts: inserts, refused: Self.refusedCount(stopped.stdout + resumed.stdout))
     }
 
+    @Test("calls in flight on three connections, with lost answers and resets among them: every customer once")
+    func parallelCallsThroughFaults() throws {
+        let drill = try Drill()
+        let proxy = try FaultProxy(upstream: try Self.port(of: drill.target), folder: drill.folder)
+        let through = drill.target.replacingOccurrences(
+            of: ":\(try Self.port(of: drill.target))/", with: ":\(proxy.port)/")
+        let planned = try drill.plan(batchSize: 60, through: through) { Self.withoutVATAndIBAN($0) }
+        let inserts = try #require(Drill.count("insert", in: planned))
+        // Calls of 5 in batches of 60: twelve calls per batch, three at a time.
+        try proxy.script("cycle pass:7,lost:1,pass:5,reset:1,pass:4,503:1")
+        let cutover = try drill.run([
+            "cutover", "latest", "--workspace", drill.workspace, "--allow-unapproved", "--connections", "3",
+            "--call-size", "5", "--call-timeout", "5",
+        ])
+        #expect(cutover.status == 0, "\(cutover.stdout)\n\(cutover.stderr)")
+        let counts = proxy.counts()
+        #expect(counts["lost", default: 0] >= 2 && counts["reset", default: 0] >= 2, "\(counts)")
+        try proxy.script("")
+        try Self.expectExactlyOnce(drill, inserts: inserts, refused: Self.refusedCount(cutover.stdout))
+        let wrong = try drill.run(["cutover", "latest", "--workspace", drill.workspace, "--connections", "0"])
+        #expect(wrong.status == 64 && wrong.stderr.contains("USAGE-CONNECTIONS"), "\(wrong.stderr)")
+    }
+
     @Test(
         "trytond killed with SIGKILL mid-cutover and restarted: the cutover rides through on retries, every customer once"
     )
