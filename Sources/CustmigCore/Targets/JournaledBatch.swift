@@ -155,6 +155,8 @@ enum JournaledBatch {
         /// The journal's last word per key (entries go newest first, so the oldest wins).
         var loadedBefore: [String: UndoEntry?] = [:]
         var crosswalkGone = Set<String>()
+        var laterDeletes: [String] = []
+        let entryCounts = entries.reduce(into: [String: Int]()) { $0[$1.customerId, default: 0] += 1 }
         for entry in entries {
             let (id, key) = (entry.customerId, entry.canonicalKey)
             if !seen.insert(id).inserted { rowsNow[id] = try store.rows(ids: [id])[id] }
@@ -184,7 +186,11 @@ enum JournaledBatch {
                 result.kept.append(
                     "\(key) (\(id)): referenced by customer \(referrer), which the cutover did not create")
             } else {
-                try store.deleteCustomer(id)
+                if store.deletesInBulk && entryCounts[id] == 1 {
+                    laterDeletes.append(id)  // not looked at again: deleted with the batch's others
+                } else {
+                    try store.deleteCustomer(id)
+                }
                 result.deleted += 1
                 if restoredIds.remove(id) != nil { result.restored -= 1 }
                 undone = true
@@ -194,6 +200,7 @@ enum JournaledBatch {
                 loadedBefore[key] = .some(entry.loadedBefore == nil ? nil : entry)
             }
         }
+        if !laterDeletes.isEmpty { try store.deleteCustomers(laterDeletes) }
         try store.removeCrosswalk(keys: Array(crosswalkGone))
         try store.forgetLoaded(keys: loadedBefore.compactMap { $0.value == nil ? $0.key : nil })
         for case (let key, let entry?) in loadedBefore { try store.restoreLoaded(key: key, from: entry) }

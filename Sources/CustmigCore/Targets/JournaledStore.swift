@@ -10,6 +10,12 @@ protocol JournaledStore: AnyObject {
     func writeRows(_ action: TargetAction, rows: CustomerRows, before: CustomerRows?) throws
     /// Deletes a customer and its child rows.
     func deleteCustomer(_ id: String) throws
+    /// Whether an undo gathers a batch's deletes for ``deleteCustomers(_:)`` (a target reached over its
+    /// API, where a call per customer is the cost): only where no customer refers to another, since a
+    /// delete that waits would still be found as a referrer.
+    var deletesInBulk: Bool { get }
+    /// Deletes customers in as few calls as the target allows.
+    func deleteCustomers(_ ids: [String]) throws
     /// A customer other than `id` that refers to it (as parent or partner), if any.
     func referrer(of id: String) throws -> String?
 
@@ -66,4 +72,9 @@ struct UndoEntry: Sendable, Hashable {
     var afterHash: String
     var crosswalkCreated: Bool
     var loadedBefore: LoadedRecord?
+}
+
+extension JournaledStore {
+    var deletesInBulk: Bool { false }
+    func deleteCustomers(_ ids: [String]) throws { for id in ids { try deleteCustomer(id) } }
 }

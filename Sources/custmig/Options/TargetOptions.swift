@@ -77,7 +77,8 @@ struct TargetOptions: ParsableArguments {
         }
         if let connections, !(1...16).contains(connections) {
             throw CustmigError(
-                .usage, code: "USAGE-CONNECTIONS", "--connections \(connections) is out of range.", fix: "give 1 to 16.")
+                .usage, code: "USAGE-CONNECTIONS", "--connections \(connections) is out of range.", fix: "give 1 to 16."
+            )
         }
         if let callSize, !(1...1000).contains(callSize) {
             throw CustmigError(

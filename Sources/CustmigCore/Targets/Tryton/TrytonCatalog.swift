@@ -54,7 +54,8 @@ struct TrytonCatalog {
         guard let party = companies.first?.int("party") else {
             throw CustmigError(
                 .usage, code: "TARGET-COMPANY", "\(client.location.description) has no company with id \(company).",
-                fix: "give the id of an existing company.company record in ?company= (custmig target check lists them).")
+                fix: "give the id of an existing company.company record in ?company= (custmig target check lists them)."
+            )
         }
         let parties = try TrytonRead.read(client, "party.party", [party], ["code", "name"])
         catalog.companyCode = parties.first?.string("code")
@@ -75,7 +76,9 @@ struct TrytonCatalog {
         add("country", countries)
         add("payment_terms", paymentTerms)
         add("reconciliation_account", receivableAccounts)
-        if let companyCode { lists.entries["company_code", default: [:]][companyCode] = .init(description: companyName, detail: "") }
+        if let companyCode {
+            lists.entries["company_code", default: [:]][companyCode] = .init(description: companyName, detail: "")
+        }
         for code in languages.ids.keys {
             for form in Set([code, code.uppercased(), code.lowercased(), TrytonMapping.canonicalLanguage(code)]) {
                 lists.entries["language", default: [:]][form] = .init(description: code, detail: "")
@@ -119,7 +122,8 @@ enum TrytonRead {
         while true {
             let result = try client.call(model, "search_read", [domain, offset, page, [["id", "ASC"]], fields])
             guard let rows = result as? [[String: Any]] else {
-                throw TrytonError.protocolViolation("\(model).search_read answered \(String(describing: result).prefix(200))")
+                throw TrytonError.protocolViolation(
+                    "\(model).search_read answered \(String(describing: result).prefix(200))")
             }
             records += rows.map { TrytonRecord(values: $0) }
             if rows.count < page { return records }
@@ -127,7 +131,9 @@ enum TrytonRead {
         }
     }
 
-    static func read(_ client: JSONRPCClient, _ model: String, _ ids: [Int], _ fields: [String]) throws -> [TrytonRecord] {
+    static func read(
+        _ client: JSONRPCClient, _ model: String, _ ids: [Int], _ fields: [String]
+    ) throws -> [TrytonRecord] {
         var records: [TrytonRecord] = []
         for part in ids.chunked(page) {
             let result = try client.call(model, "read", [Array(part), fields])

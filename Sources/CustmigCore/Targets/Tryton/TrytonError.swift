@@ -25,7 +25,8 @@ public enum TrytonError: Error, Sendable, CustomStringConvertible {
     var isDataRefusal: Bool {
         if case .refused(let type, _) = self {
             return type == "UserError" || type == "UserWarning" || type == "DomainValidationError"
-                || type.hasSuffix("ValidationError") || type == "SQLConstraintError" || type == "RequiredValidationError"
+                || type.hasSuffix("ValidationError") || type == "SQLConstraintError"
+                || type == "RequiredValidationError"
         }
         return false
     }
@@ -37,7 +38,9 @@ extension TrytonError: EnvironmentFailure {
         case .unavailable(let text):
             return CustmigError(
                 .unreadableInput, code: "TARGET-CONNECTION", "the Tryton server did not answer: \(text).",
-                fix: "check that trytond runs and is reachable, then run the same command again: it resumes where it stopped.")
+                fix:
+                    "check that trytond runs and is reachable, then run the same command again: it resumes where it stopped."
+            )
         case .login(let text):
             return CustmigError(
                 .usage, code: "TARGET-LOGIN", "Tryton refused the login: \(text).",

@@ -38,7 +38,8 @@ final class TrytonIBANClaims {
     /// The active IBANs in Tryton, compact (read on first use, in pages).
     private func existing(_ client: JSONRPCClient) throws -> Set<String> {
         if let inTryton { return inTryton }
-        let rows = try TrytonRead.searchRead(client, "bank.account.number", [["type", "=", "iban"]], ["number_compact"])
+        let rows = try TrytonRead.searchRead(
+            client, "bank.account.number", [["type", "=", "iban"]], ["number_compact"])
         let read = Set(rows.compactMap { $0.string("number_compact")?.uppercased() })
         inTryton = read
         return read

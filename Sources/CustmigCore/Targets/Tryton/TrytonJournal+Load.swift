@@ -14,14 +14,16 @@ extension TrytonJournal {
 
     func batchLayout(planHash: String) throws -> String? {
         try queue.read { db in
-            try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = ?", arguments: [Self.layoutPrefix + planHash])
+            try String.fetchOne(
+                db, sql: "SELECT value FROM meta WHERE key = ?", arguments: [Self.layoutPrefix + planHash])
         }
     }
 
     func recordBatchLayout(planHash: String, layout: String) throws {
         try queue.write { db in
             try db.execute(
-                sql: "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                sql:
+                    "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                 arguments: [Self.layoutPrefix + planHash, layout])
         }
     }
@@ -41,10 +43,12 @@ extension TrytonJournal {
     func loadedCrosswalk() throws -> LoadedCrosswalk {
         try queue.read { db in
             var crosswalk = LoadedCrosswalk()
-            let rows = try Row.fetchCursor(db, sql: "SELECT canonical_key, customer_id, image_hash, source_hash FROM crosswalk")
+            let rows = try Row.fetchCursor(
+                db, sql: "SELECT canonical_key, customer_id, image_hash, source_hash FROM crosswalk")
             while let row = try rows.next() {
                 crosswalk.add(
-                    key: row[0], id: row[1], image: Hash128(hex: row[2] as String?), source: Hash128(hex: row[3] as String?))
+                    key: row[0], id: row[1], image: Hash128(hex: row[2] as String?),
+                    source: Hash128(hex: row[3] as String?))
             }
             return crosswalk
         }
@@ -99,7 +103,8 @@ extension TrytonJournal {
                 let marks = Array(repeating: "?", count: part.count).joined(separator: ",")
                 for row in try Row.fetchAll(
                     db,
-                    sql: "SELECT canonical_key, \(images ? "image" : "''"), image_hash, source_hash FROM loaded WHERE canonical_key IN (\(marks))",
+                    sql:
+                        "SELECT canonical_key, \(images ? "image" : "''"), image_hash, source_hash FROM loaded WHERE canonical_key IN (\(marks))",
                     arguments: StatementArguments(Array(part)))
                 {
                     result[row[0]] = LoadedCustomer(image: row[1], imageHash: row[2], sourceHash: row[3])
@@ -120,7 +125,9 @@ extension TrytonJournal {
 
     // MARK: Journal primitives (``JournaledStore``'s, on an open database)
 
-    static func journal(keys: [String], db: Database) throws -> (loaded: [String: LoadedRecord], crosswalked: Set<String>) {
+    static func journal(
+        keys: [String], db: Database
+    ) throws -> (loaded: [String: LoadedRecord], crosswalked: Set<String>) {
         var loaded: [String: LoadedRecord] = [:]
         var crosswalked = Set<String>()
         for part in Array(Set(keys)).chunked(900) {
@@ -128,7 +135,8 @@ extension TrytonJournal {
             let arguments = StatementArguments(Array(part))
             for row in try Row.fetchAll(
                 db,
-                sql: "SELECT canonical_key, image, image_hash, source_hash, plan_hash, loaded_at FROM loaded WHERE canonical_key IN (\(marks))",
+                sql:
+                    "SELECT canonical_key, image, image_hash, source_hash, plan_hash, loaded_at FROM loaded WHERE canonical_key IN (\(marks))",
                 arguments: arguments)
             {
                 loaded[row[0]] = LoadedRecord(
@@ -136,7 +144,8 @@ extension TrytonJournal {
             }
             crosswalked.formUnion(
                 try String.fetchAll(
-                    db, sql: "SELECT canonical_key FROM crosswalk WHERE canonical_key IN (\(marks))", arguments: arguments))
+                    db, sql: "SELECT canonical_key FROM crosswalk WHERE canonical_key IN (\(marks))",
+                    arguments: arguments))
         }
         return (loaded, crosswalked)
     }
@@ -190,7 +199,8 @@ extension TrytonJournal {
                     beforeImage: row[4], afterHash: row[5], crosswalkCreated: row[6],
                     loadedBefore: (row[7] as String?).map {
                         LoadedRecord(
-                            image: $0, imageHash: row[8] ?? "", sourceHash: row[9], planHash: row[10], loadedAt: row[11])
+                            image: $0, imageHash: row[8] ?? "", sourceHash: row[9], planHash: row[10], loadedAt: row[11]
+                        )
                     })
             }
         }

@@ -61,7 +61,8 @@ final class TrytonJournal {
             for statement in Self.schema { try db.execute(sql: statement) }
             if try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'instance'") == nil {
                 try db.execute(
-                    sql: "INSERT INTO meta (key, value) VALUES ('instance', ?)", arguments: [UUID().uuidString.lowercased()])
+                    sql: "INSERT INTO meta (key, value) VALUES ('instance', ?)",
+                    arguments: [UUID().uuidString.lowercased()])
             }
         }
     }
@@ -79,7 +80,8 @@ final class TrytonJournal {
                 let marks = Array(repeating: "?", count: part.count).joined(separator: ",")
                 for row in try Row.fetchAll(
                     db,
-                    sql: "SELECT code, tryton_id, raw_hash, image, row_ids, pending_call, pending_image FROM party WHERE code IN (\(marks))",
+                    sql:
+                        "SELECT code, tryton_id, raw_hash, image, row_ids, pending_call, pending_image FROM party WHERE code IN (\(marks))",
                     arguments: StatementArguments(Array(part)))
                 {
                     let code: String = row["code"]
@@ -110,7 +112,9 @@ final class TrytonJournal {
     }
 
     /// The outcome of a call: what Tryton holds now for each party written (nil party: deleted).
-    func recordOutcome(_ outcomes: [(code: String, party: TrytonParty?, image: String?, rowIds: [String: String])]) throws {
+    func recordOutcome(
+        _ outcomes: [(code: String, party: TrytonParty?, image: String?, rowIds: [String: String])]
+    ) throws {
         try queue.write { db in try Self.recordOutcome(outcomes, db: db) }
     }
 
@@ -140,7 +144,8 @@ final class TrytonJournal {
             for code in codes {
                 try db.execute(sql: "DELETE FROM party WHERE code = ? AND image IS NULL", arguments: [code])
                 try db.execute(
-                    sql: "UPDATE party SET pending_call = NULL, pending_image = NULL, pending_plan = NULL, pending_batch = NULL, pending_at = NULL WHERE code = ?",
+                    sql:
+                        "UPDATE party SET pending_call = NULL, pending_image = NULL, pending_plan = NULL, pending_batch = NULL, pending_at = NULL WHERE code = ?",
                     arguments: [code])
             }
         }
@@ -148,6 +153,8 @@ final class TrytonJournal {
 
     /// Intents still open (calls whose outcome was never recorded), for `status`.
     func openIntents() throws -> Int {
-        try queue.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM party WHERE pending_call IS NOT NULL") ?? 0 }
+        try queue.read { db in
+            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM party WHERE pending_call IS NOT NULL") ?? 0
+        }
     }
 }

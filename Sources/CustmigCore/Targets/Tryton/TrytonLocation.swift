@@ -64,7 +64,9 @@ public struct TrytonLocation: Sendable, Hashable {
 
     /// A file name for this database's load journal in a workspace.
     var journalFileName: String {
-        let safe = "\(host)-\(port)-\(database)-company\(company)".map { $0.isLetter || $0.isNumber || $0 == "-" ? $0 : "_" }
+        let safe = "\(host)-\(port)-\(database)-company\(company)".map {
+            $0.isLetter || $0.isNumber || $0 == "-" ? $0 : "_"
+        }
         return "tryton-" + String(safe) + ".sqlite"
     }
 }

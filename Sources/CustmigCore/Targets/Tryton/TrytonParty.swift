@@ -57,7 +57,8 @@ enum TrytonParties {
         let result = try client.call(
             "party.party", "search_read", [domain, offset, limit, order, fields], context: ["active_test": false])
         guard let rows = result as? [[String: Any]] else {
-            throw TrytonError.protocolViolation("party.party.search_read answered \(String(describing: result).prefix(200))")
+            throw TrytonError.protocolViolation(
+                "party.party.search_read answered \(String(describing: result).prefix(200))")
         }
         return rows
     }
@@ -147,7 +148,8 @@ enum TrytonParties {
         try fill("party.identifier", identifierOwner, "identifier", ["type", "code"])
         if !bankOwner.isEmpty {
             let numbers = try TrytonRead.searchRead(
-                client, "bank.account.number", [["account", "in", Array(bankOwner.keys)]], ["account", "type", "number"])
+                client, "bank.account.number", [["account", "in", Array(bankOwner.keys)]],
+                ["account", "type", "number"])
             for record in numbers {
                 guard let id = record.id, let account = record.int("account") else { continue }
                 for code in bankOwner[account] ?? [] {

@@ -54,6 +54,31 @@ extension TrytonTarget: JournaledStore {
         }
     }
 
+    /// No party custmig loads refers to another (``referrer(of:)``): a batch's deletes go together.
+    var deletesInBulk: Bool { true }
+
+    /// Deletes parties in calls of up to `callSize` after their intents, then the bank accounts custmig
+    /// made with them. A call Tryton refuses (something refers to one of them) is taken party by party,
+    /// so that the one it refuses is deactivated and reported and the others go.
+    func deleteCustomers(_ ids: [String]) throws {
+        let parties = try TrytonParties.read(codes: ids, client: client)
+        let present = ids.compactMap { id in parties[id].map { (id: id, party: $0) } }
+        for chunk in present.chunked(callSize) {
+            let group = Array(chunk)
+            try journal.markPending(group.map { ($0.id, nil) }, call: "delete", planHash: nil, batch: nil)
+            do {
+                _ = try client.call("party.party", "delete", [group.map(\.party.id)])
+            } catch let error as TrytonError where error.isDataRefusal {
+                try journal.clearPending(codes: group.map(\.id))
+                for (id, _) in group { try deleteCustomer(id) }
+                continue
+            }
+            let accounts = group.flatMap(\.party.bankAccountIds)
+            if !accounts.isEmpty { _ = try? client.call("bank.account", "delete", [accounts]) }
+            try journal.recordOutcome(group.map { ($0.id, nil, nil, [:]) })
+        }
+    }
+
     /// Tryton has no references between customers that custmig loads (parents and partner functions are
     /// not loaded); a party something else refers to is found when its delete is refused.
     func referrer(of id: String) throws -> String? { nil }
@@ -70,7 +95,9 @@ extension TrytonTarget: JournaledStore {
         }
     }
 
-    func appendUndo(_ entry: UndoEntry) throws { try journal.queue.write { db in try TrytonJournal.appendUndo(entry, db: db) } }
+    func appendUndo(_ entry: UndoEntry) throws {
+        try journal.queue.write { db in try TrytonJournal.appendUndo(entry, db: db) }
+    }
     func undoEntries(planHash: String, batch: Int) throws -> [UndoEntry] {
         try journal.undoEntries(planHash: planHash, batch: batch)
     }

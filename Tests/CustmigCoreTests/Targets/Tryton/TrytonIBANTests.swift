@@ -2,7 +2,9 @@ import Foundation
 import Testing
 
 extension TrytonTargetTests {
-    @Test("an IBAN two customers share, or one another party holds in Tryton, is a reject in the dry run, not a refusal at cutover")
+    @Test(
+        "an IBAN two customers share, or one another party holds in Tryton, is a reject in the dry run, not a refusal at cutover"
+    )
     func sharedIBANsArePredicted() throws {
         let drill = try Drill()
         // 100001 and 100004 share an IBAN (100001 comes first in the plan); 100003 has its own.
@@ -15,7 +17,9 @@ extension TrytonTargetTests {
         }
         let inserts = try #require(Drill.count("insert", in: planned))
         let plan = try String(contentsOfFile: drill.workspace + "/reports/plan-1/plan.csv", encoding: .utf8)
-        let rejected = plan.split(separator: "\n").filter { $0.contains("IBAN \(shared) is also customer 0000100001's") }
+        let rejected = plan.split(separator: "\n").filter {
+            $0.contains("IBAN \(shared) is also customer 0000100001's")
+        }
         #expect(!rejected.isEmpty && rejected.allSatisfy { $0.contains(",0000100004,") }, "\(rejected)")
         let output = try drill.cutover()
         #expect(!output.contains("IBAN must be unique"), "\(output)")

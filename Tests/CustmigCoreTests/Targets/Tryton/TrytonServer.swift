@@ -3,14 +3,16 @@ import Foundation
 import Testing
 
 #if canImport(FoundationNetworking)
-import FoundationNetworking
+    import FoundationNetworking
 #endif
 
 /// The Tryton server the tests use (`.ci/tryton.sh` starts one and exports its location), and the
 /// tests' own JSON-RPC calls: how a test stands for a person editing parties in Tryton.
 enum TrytonServer {
     static var uri: String? { ProcessInfo.processInfo.environment["CUSTMIG_TEST_TRYTON"] }
-    static var password: String { ProcessInfo.processInfo.environment["CUSTMIG_TRYTON_PASSWORD"] ?? "custmig-tryton-secret" }
+    static var password: String {
+        ProcessInfo.processInfo.environment["CUSTMIG_TRYTON_PASSWORD"] ?? "custmig-tryton-secret"
+    }
 
     /// Whether the Tryton tests run: with a server, or when CI requires one (a missing server then fails
     /// them). Without one, locally, the reason is printed once.
@@ -20,7 +22,9 @@ enum TrytonServer {
             setenv("CUSTMIG_TARGET_PASSWORD", password, 1)
             return true
         }
-        print("note: the Tryton target's tests are skipped: no server (set CUSTMIG_TEST_TRYTON, e.g. `source .ci/tryton.sh`).")
+        print(
+            "note: the Tryton target's tests are skipped: no server (set CUSTMIG_TEST_TRYTON, e.g. `source .ci/tryton.sh`)."
+        )
         return false
     }()
 
@@ -78,7 +82,8 @@ enum TrytonServer {
     static func parties() throws -> [String: (id: Int, name: String, active: Bool)] {
         let rows =
             try call(
-                "party.party", "search_read", [[["code", "!=", "1000"]], 0, NSNull(), NSNull(), ["code", "name", "active"]],
+                "party.party", "search_read",
+                [[["code", "!=", "1000"]], 0, NSNull(), NSNull(), ["code", "name", "active"]],
                 context: ["active_test": false]) as? [[String: Any]] ?? []
         var result: [String: (id: Int, name: String, active: Bool)] = [:]
         for row in rows {
