@@ -1,7 +1,8 @@
-import AsyncHTTPClient
 import Foundation
-import NIOCore
-import NIOHTTP1
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
 
 /// How often and how long a call is retried when the server is unavailable (a dropped connection, a
 /// timeout, HTTP 5xx or 429): exponential backoff with full jitter, then the cutover stops cleanly.
@@ -66,14 +67,10 @@ public struct CallStatistics: Sendable {
 
 /// A JSON-RPC 2.0-ish client for trytond: one session, calls with the session header, retries with
 /// backoff on transient failures, a ceiling on calls per second, and a new login when the session expires.
-///
-/// HTTP goes through AsyncHTTPClient (SwiftNIO), waited on synchronously. Foundation's URLSession on
-/// Linux was measured here to cost a CPU core in context switches while it waits (380,000 in a 4.5 s
-/// dry run): on a two-core machine that core is taken from the ERP it waits for.
 final class JSONRPCClient {
     let location: TrytonLocation
     private let password: String
-    private let http: HTTPClient
+    private var session: URLSession
     private var authorization: String?
     private var nextId = 0
     var retry: RetryPolicy
@@ -98,9 +95,7 @@ final class JSONRPCClient {
         self.pacer = pacer ?? CallPacer(maxCallsPerSecond: settings.maxCallsPerSecond)
         retry = settings.retry
         timeout = settings.callTimeout
-        http = HTTPClient(
-            eventLoopGroupProvider: .singleton,
-            configuration: HTTPClient.Configuration(timeout: HTTPClient.Configuration.Timeout(connect: .seconds(10))))
+        session = Self.makeSession(timeout: settings.callTimeout)
     }
 
     /// Another connection to the same server with its own session (it logs in at its first call),
@@ -109,7 +104,14 @@ final class JSONRPCClient {
         JSONRPCClient(location: location, password: password, settings: settings, pacer: pacer)
     }
 
-    deinit { try? http.syncShutdown() }
+    private static func makeSession(timeout: Double) -> URLSession {
+        let configuration = URLSessionConfiguration.ephemeral
+        configuration.timeoutIntervalForRequest = timeout
+        configuration.httpMaximumConnectionsPerHost = 4
+        return URLSession(configuration: configuration)
+    }
+
+    deinit { session.invalidateAndCancel() }
 
     /// Logs in (again); a wrong password is not retried.
     func login() throws {
@@ -164,33 +166,47 @@ final class JSONRPCClient {
     }
 
     private func exchange(body: Data, authorized: Bool) -> Result<Any, TrytonError> {
-        let endpoint = location.endpoint.absoluteString
-        let response: HTTPClient.Response
-        do {
-            var headers: HTTPHeaders = ["Content-Type": "application/json"]
-            // One connection per call: a server restarted or a proxy that dropped a kept-alive connection
-            // would otherwise fail the next call on it; a new connection fails at once and is retried.
-            headers.add(name: "Connection", value: "close")
-            if authorized, let authorization { headers.add(name: "Authorization", value: authorization) }
-            let request = try HTTPClient.Request(url: endpoint, method: .POST, headers: headers, body: .data(body))
-            response = try http.execute(request: request, deadline: .now() + .milliseconds(Int64(timeout * 1000)))
-                .wait()
-        } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout {
-            return .failure(.unavailable("\(endpoint): no answer within \(Int(timeout)) s"))
-        } catch {
-            return .failure(.unavailable("\(endpoint): \(error)"))
+        var request = URLRequest(url: location.endpoint, timeoutInterval: timeout)
+        request.httpMethod = "POST"
+        request.httpBody = body
+        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        // One connection per call: Foundation on Linux spins, then hangs, on a kept-alive connection the
+        // server or a proxy closed without an answer; a new connection fails at once and is retried.
+        request.setValue("close", forHTTPHeaderField: "Connection")
+        if authorized, let authorization { request.setValue(authorization, forHTTPHeaderField: "Authorization") }
+        let done = DispatchSemaphore(value: 0)
+        nonisolated(unsafe) var answer: (Data?, URLResponse?, Error?) = (nil, nil, nil)
+        let task = session.dataTask(with: request) { data, response, error in
+            answer = (data, response, error)
+            done.signal()
         }
-        let status = Int(response.status.code)
-        switch status {
+        task.resume()
+        // Foundation on Linux can leave a task unfinished forever when a connection closes without an
+        // answer: the wait is bounded, and the session (its connection pool) replaced.
+        if done.wait(timeout: .now() + timeout + 5) == .timedOut {
+            task.cancel()
+            session.invalidateAndCancel()
+            session = Self.makeSession(timeout: timeout)
+            return .failure(.unavailable("\(location.endpoint.absoluteString): no answer within \(Int(timeout)) s"))
+        }
+        let (data, response, error) = answer
+        if let error {
+            return .failure(.unavailable("\(location.endpoint.absoluteString): \(error.localizedDescription)"))
+        }
+        guard let http = response as? HTTPURLResponse, let data else {
+            return .failure(.unavailable("\(location.endpoint.absoluteString): no answer"))
+        }
+        switch http.statusCode {
         case 200: break
         case 401, 403:
-            return .failure(.login("HTTP \(status) for user \(location.user) on \(location.description)"))
+            return .failure(.login("HTTP \(http.statusCode) for user \(location.user) on \(location.description)"))
         case 429, 500...599:
-            return .failure(.unavailable("HTTP \(status) from \(endpoint)"))
+            return .failure(.unavailable("HTTP \(http.statusCode) from \(location.endpoint.absoluteString)"))
         default:
-            return .failure(.protocolViolation("HTTP \(status) from \(endpoint) (is the database name right?)"))
+            return .failure(
+                .protocolViolation(
+                    "HTTP \(http.statusCode) from \(location.endpoint.absoluteString) (is the database name right?)"))
         }
-        let data = response.body.map { Data($0.readableBytesView) } ?? Data()
         guard let object = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]) as? [String: Any]
         else { return .failure(.protocolViolation("not JSON: \(String(decoding: data.prefix(200), as: UTF8.self))")) }
         if let error = object["error"], !(error is NSNull) {
