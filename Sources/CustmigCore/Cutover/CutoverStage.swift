@@ -79,7 +79,8 @@ extension CutoverStage {
         try ledger.database.read { db in
             try Row.fetchAll(
                 db,
-                sql: "SELECT batch, canonical_key, customer_id, message FROM cutover_refusal WHERE plan_id = ? ORDER BY batch, canonical_key",
+                sql:
+                    "SELECT batch, canonical_key, customer_id, message FROM cutover_refusal WHERE plan_id = ? ORDER BY batch, canonical_key",
                 arguments: [plan]
             ).map { CutoverRefusal(batch: $0[0], canonicalKey: $0[1], customerId: $0[2], message: $0[3]) }
         }
@@ -131,7 +132,9 @@ public enum CutoverStage {
             throw CustmigError(
                 .stalePlan, code: "CUTOVER-UNAPPROVED", "plan \(plan) is not approved.",
                 fix:
-                    "have the business owner approve it (custmig approve \(plan) --by NAME), or pass --allow-unapproved for a rehearsal (recorded)."
+                    "have the business owner approve it ("
+                    + SuggestedCommand.text("approve \(plan) --by \"NAME\"", workspace: workspace.path)
+                    + "), or pass --allow-unapproved for a rehearsal (recorded)."
             )
         }
         if let size = options.batchSize, !CutoverBatches.sizes.contains(size) {

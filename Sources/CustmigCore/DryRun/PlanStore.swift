@@ -124,7 +124,9 @@ public enum PlanStore {
                 throw CustmigError(
                     .stalePlan, code: "PLAN-SUPERSEDED",
                     "plan \(plan) was superseded by plan \(row["superseded_by"] as Int64? ?? 0); it can no longer be approved.",
-                    fix: "review and approve the newer plan (custmig approve latest --by NAME).")
+                    fix:
+                        "review and approve the newer plan ("
+                        + SuggestedCommand.text("approve latest --by \"NAME\"", workspace: ledger.folder) + ").")
             }
             guard !name.trimmingCharacters(in: .whitespaces).isEmpty else {
                 throw CustmigError(
@@ -167,7 +169,7 @@ public enum PlanStore {
             // The same plan; its reports are written again with this run's options (e.g. --mask-pii).
             summary.reports = try PlanReport.write(
                 plan: summary.plan, summary: summary, ledger: ledger,
-                folder: try workspace.reportFolder(plan: summary.plan), options: options)
+                folder: try workspace.reportFolder(plan: summary.plan), workspace: workspace.path, options: options)
             summary.elapsedSeconds = Date().timeIntervalSince(started)
             return summary
         }
@@ -222,7 +224,7 @@ public enum PlanStore {
         }
         summary.reports = try PlanReport.write(
             plan: plan, summary: summary, ledger: ledger, folder: try workspace.reportFolder(plan: plan),
-            options: options)
+            workspace: workspace.path, options: options)
         summary.elapsedSeconds = Date().timeIntervalSince(started)
         try ledger.database.write { db in
             try db.execute(

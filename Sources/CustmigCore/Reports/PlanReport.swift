@@ -8,7 +8,7 @@ import GRDB
 /// Each section shows its first `reportLimit` customers with totals and points to the full CSV/JSON.
 public enum PlanReport {
     public static func write(
-        plan: Int64, summary: PlanSummary, ledger: Ledger, folder: String, options: DryRunOptions
+        plan: Int64, summary: PlanSummary, ledger: Ledger, folder: String, workspace: String, options: DryRunOptions
     ) throws -> [String] {
         let exports = try PlanExport.write(
             plan: plan, summary: summary, ledger: ledger, folder: folder, mask: options.maskPII)
@@ -30,7 +30,8 @@ public enum PlanReport {
             kept = rows.map { PlanReportRow.read($0, mask: options.maskPII) }
         }
         let path = folder + "/plan.html"
-        let html = render(plan: plan, summary: summary, sections: sections, kept: kept, options: options)
+        let html = render(
+            plan: plan, summary: summary, sections: sections, kept: kept, workspace: workspace, options: options)
         let output = try FileOutput(path: path, mode: 0o600)
         try output.write(html)
         try output.close()
@@ -49,7 +50,7 @@ public enum PlanReport {
 
     static func render(
         plan: Int64, summary: PlanSummary, sections: [PlanAction: [PlanReportRow]], kept: [PlanReportRow],
-        options: DryRunOptions
+        workspace: String, options: DryRunOptions
     ) -> String {
         let e = HTML.escape
         var html = "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Dry run plan \(plan)</title>"
@@ -123,7 +124,9 @@ public enum PlanReport {
         html += "(content hash <code>\(summary.contentHash)</code>) and approve its cutover.</p>"
         html += "<p>Name: ______________________ &nbsp; Role: ______________ &nbsp; Date: ____________</p>"
         html +=
-            "<p class=\"muted\">Record it with <code>custmig approve \(plan) --by \"NAME\"</code>. A later dry run that finds "
+            "<p class=\"muted\">Record it with <code>"
+            + e(SuggestedCommand.text("approve \(plan) --by \"NAME\"", workspace: workspace))
+            + "</code>. A later dry run that finds "
         html += "a different plan supersedes this one, and the approval does not carry over.</p></section>"
         html += "</main><script>\(script)</script></body></html>"
         return html

@@ -55,7 +55,8 @@ public enum PurgeStage {
                     "the cutover of plan \(id) (map run \(plan["map_run"] as Int64)) stopped after \(plan["committed"] as Int) of \(plan["batches"] as Int) batches; "
                         + "purging its run would leave it unable to resume or to roll back from its snapshot; nothing was purged.",
                     fix:
-                        "finish it (custmig cutover \(id)) or roll it back (custmig rollback \(id)) first, or pass --even-interrupted."
+                        "finish it (\(SuggestedCommand.text("cutover \(id)", workspace: workspace.path))) or roll it back "
+                        + "(\(SuggestedCommand.text("rollback \(id)", workspace: workspace.path))) first, or pass --even-interrupted."
                 )
             }
         }

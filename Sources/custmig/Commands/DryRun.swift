@@ -93,7 +93,7 @@ extension Custmig {
                 options.maskPII = maskPii
                 options.reportLimit = reportLimit
                 let summary = try CustmigCore.DryRunStage.run(workspace: space, target: opened, options: options)
-                Terminal.out(PlanSummaryText.render(summary))
+                Terminal.out(PlanSummaryText.render(summary, workspace: space.path))
                 if summary.deactivationGateFailed {
                     throw CustmigError(
                         .qualityGate, code: "PLAN-DEACTIVATIONS",

@@ -69,7 +69,9 @@ extension Custmig.Duplicates {
                 Terminal.out(
                     "  auto-merged     \(summary.autoMerged) pairs in \(summary.clusters) clusters (\(summary.mergedAway) customers merged away)"
                 )
-                Terminal.out("  for review      \(summary.forReview) pairs (custmig duplicates review --out pairs.csv)")
+                Terminal.out(
+                    "  for review      \(summary.forReview) pairs ("
+                        + SuggestedCommand.text("duplicates review --out pairs.csv", workspace: space.path) + ")")
                 if summary.decisionsApplied > 0 {
                     Terminal.out("  decisions       \(summary.decisionsApplied) applied")
                 }
@@ -136,7 +138,9 @@ extension Custmig.Duplicates {
                 let space = try workspace.open(command: "custmig duplicates decide", writer: false)
                 let count = try DuplicateReview.decide(workspace: space, stewardFile: file, mappingPath: mapping)
                 Terminal.out(
-                    "\(count) decisions recorded beside \(mapping); apply them with custmig duplicates --mapping \(mapping)"
+                    "\(count) decisions recorded beside \(mapping); apply them with "
+                        + SuggestedCommand.text(
+                            "duplicates --mapping \(SuggestedCommand.shellQuoted(mapping))", workspace: space.path)
                 )
             }
         }

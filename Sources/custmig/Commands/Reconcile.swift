@@ -58,7 +58,8 @@ extension Custmig {
                 if committed == 0 {
                     fix =
                         "no batch of plan \(result.plan) is committed in this target: it was not cut over yet, or it was "
-                        + "rolled back (then differences are expected). Run custmig cutover \(result.plan) to apply it."
+                        + "rolled back (then differences are expected). Run "
+                        + SuggestedCommand.text("cutover \(result.plan)", workspace: workspace.path) + " to apply it."
                 } else if let batches = result.batches, committed < batches {
                     fix =
                         "\(committed) of \(batches) batches are committed: the cutover stopped half way; "

@@ -28,7 +28,8 @@ extension Custmig {
                     try Terminal.json(status)
                     return
                 }
-                Terminal.out("workspace \(status.workspace): \(status.runs.count) run\(status.runs.count == 1 ? "" : "s")")
+                Terminal.out(
+                    "workspace \(status.workspace): \(status.runs.count) run\(status.runs.count == 1 ? "" : "s")")
                 for run in status.runs {
                     let state = run.status == "done" ? "done" : "interrupted — rerun its command to resume"
                     var head = "run \(run.id) \(run.stage)"

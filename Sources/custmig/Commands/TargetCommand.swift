@@ -71,7 +71,8 @@ extension Custmig.TargetCommand {
                 """)
 
         @Argument(
-            help: "The target: sqlite:PATH, postgresql://USER@HOST:PORT/DB?schema=NAME or tryton://USER@HOST:PORT/DB?company=ID.",
+            help:
+                "The target: sqlite:PATH, postgresql://USER@HOST:PORT/DB?schema=NAME or tryton://USER@HOST:PORT/DB?company=ID.",
             transform: { try TargetLocation(parsing: $0) })
         var target: TargetLocation
 
@@ -92,7 +93,8 @@ extension Custmig.TargetCommand {
                 )
                 let lists = try opened.codeLists()
                 Terminal.out(
-                    "code lists: " + lists.entries.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value.count)" }
+                    "code lists: "
+                        + lists.entries.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value.count)" }
                         .joined(separator: ", "))
                 var missing: [String] = []
                 if let tryton = opened as? TrytonTarget {

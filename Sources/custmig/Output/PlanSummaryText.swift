@@ -2,7 +2,7 @@ import CustmigCore
 
 /// The one-screen summary of a dry run.
 enum PlanSummaryText {
-    static func render(_ summary: PlanSummary) -> String {
+    static func render(_ summary: PlanSummary, workspace: String) -> String {
         var lines: [String] = []
         if summary.outcome == "unchanged" {
             lines.append(
@@ -32,7 +32,9 @@ enum PlanSummaryText {
         }
         if let notLoaded = summary.notLoaded, !notLoaded.isEmpty {
             let fields = notLoaded.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.map { "\($0.key) (\($0.value))" }
-            lines.append("  not loaded (the target has no place for them; customers with a value): " + fields.joined(separator: ", "))
+            lines.append(
+                "  not loaded (the target has no place for them; customers with a value): "
+                    + fields.joined(separator: ", "))
         }
         if summary.refusedInRehearsal > 0 {
             lines.append(
@@ -46,7 +48,8 @@ enum PlanSummaryText {
         lines.append("hash \(summary.contentHash)")
         for report in summary.reports { lines.append("report: \(report)") }
         if summary.outcome != "unchanged" || summary.approvedBy == nil {
-            lines.append("approve: custmig approve \(summary.plan) --by \"NAME\"")
+            lines.append(
+                "approve: " + SuggestedCommand.text("approve \(summary.plan) --by \"NAME\"", workspace: workspace))
         }
         return lines.joined(separator: "\n")
     }
