@@ -13,9 +13,7 @@ struct PlanReportRow {
     var country: String
     var changes: [FieldChange]
 
-    static let maskedColumns: Set<String> = [
-        "email", "phone", "vat_id", "tax_number_1", "tax_number_2", "iban", "account_number",
-    ]
+    static var maskedColumns: Set<String> { PersonalData.columns }
 
     static func read(_ row: Row, mask: Bool) -> PlanReportRow {
         let action = PlanAction(rawValue: row["action"]) ?? .reject
@@ -38,9 +36,11 @@ struct PlanReportRow {
                 return masked
             }
         }
+        let reason: String = row["reason"] ?? ""
         return PlanReportRow(
             seq: row["seq"], key: row["canonical_key"], customerId: row["customer_id"] ?? "", action: action,
-            reason: row["reason"] ?? "", name: row["name"] ?? "", country: row["country"] ?? "", changes: changes)
+            reason: mask ? PersonalData.maskingMentions(in: reason) : reason, name: row["name"] ?? "",
+            country: row["country"] ?? "", changes: changes)
     }
 
     static let selectSQL = """
@@ -101,7 +101,9 @@ enum PlanExport {
         let prefix = ["\(plan)", "\(row.seq)", row.key, row.customerId, row.action.rawValue]
         var csv = ""
         if row.changes.isEmpty {
-            csv += (prefix + ["", "", "", "", "", "", row.reason]).map(RejectReport.spreadsheetCell).joined(separator: ",") + "\n"
+            csv +=
+                (prefix + ["", "", "", "", "", "", row.reason]).map(RejectReport.spreadsheetCell).joined(separator: ",")
+                + "\n"
         }
         for change in row.changes {
             let fields =
