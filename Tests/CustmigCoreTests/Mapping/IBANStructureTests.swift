@@ -74,16 +74,9 @@ import Testing
                     ok = iban.is_valid(n)
                 print('1' if ok else '0')
             """
-        let verdicts = try StdnumOracle.answers(numbers, script: script, python: python)
-        var disagreements: [String] = []
-        var validCount = 0
-        for (number, verdict) in zip(numbers, verdicts) {
-            let stdnum = verdict == "1"
-            if stdnum { validCount += 1 }
-            let custmig = IBANNormalizer.normalize(number)
-            if custmig.isMapped != stdnum {
-                disagreements.append("\(number): stdnum says \(stdnum), custmig \(custmig.verdict)")
-            }
+        let (disagreements, validCount) = try StdnumOracle.disagreements(numbers, script: script, python: python) {
+            let result = IBANNormalizer.normalize($0)
+            return (result.isMapped, "\(result.verdict)")
         }
         #expect(disagreements.isEmpty, "\(disagreements.count) disagreements, e.g. \(disagreements.prefix(10))")
         #expect(

@@ -1,6 +1,7 @@
-@testable import CustmigCore
 import Foundation
 import Testing
+
+@testable import CustmigCore
 
 @Suite("Mapping engine")
 struct MappingEngineTests {
@@ -20,7 +21,8 @@ struct MappingEngineTests {
         "ZIP": "10115", "CITY": "Berlin", "COUNTRY": "Deutschland", "PHONE": "030 1234567", "EMAIL": "INFO@MUELLER.DE",
         "VAT_ID": "DE 123 456 789", "LANG": "DE", "CURRENCY": "EUR", "PAY_TERMS": "Z030", "CREDIT_LIMIT": "12.500,00",
         "CREATED": "25.09.2011", "BLOCKED": "", "DELETED": "", "PARENT_NO": "", "ACCOUNT_GROUP": "KUNA",
-        "SALES_ORG": "1000", "CHANNEL": "10", "DIVISION": "00", "INCOTERMS": "fca", "IBAN": "DE89 3704 0044 0532 0130 00",
+        "SALES_ORG": "1000", "CHANNEL": "10", "DIVISION": "00", "INCOTERMS": "fca",
+        "IBAN": "DE89 3704 0044 0532 0130 00",
         "CONTACT_NAME": "Meyer, Anna", "CONTACT_PHONE": "+49 30 7654321", "CONTACT_EMAIL": "a.meyer@mueller.de",
         "INDUSTRY": "MECH", "FAX": "",
     ]
@@ -91,7 +93,9 @@ struct MappingEngineTests {
         #expect(fromNFD.addresses.first?.city.map { Array($0.utf8) } == Array("Zürich".utf8))
     }
 
-    @Test("control characters in a value become spaces with a note naming them; tabs and line breaks are left to the transforms")
+    @Test(
+        "control characters in a value become spaces with a note naming them; tabs and line breaks are left to the transforms"
+    )
     func controlCharacters() throws {
         var record = Self.clean
         record["NAME1"] = "Alpha\u{1F}Beta GmbH"
@@ -147,7 +151,8 @@ struct MappingEngineTests {
 
     @Test("a blocked customer is blocked; an invalid email goes to review and stays out of the record")
     func statusAndReview() throws {
-        let mapped = try Self.engine("legacy-flat-csv").map(Self.record(Self.clean.merging(["BLOCKED": "J", "CONTACT_EMAIL": "anna(at)mueller.de"]) { $1 }))
+        let mapped = try Self.engine("legacy-flat-csv").map(
+            Self.record(Self.clean.merging(["BLOCKED": "J", "CONTACT_EMAIL": "anna(at)mueller.de"]) { $1 }))
         #expect(mapped.customer?.status == .blocked)
         #expect(mapped.needsReview)
         #expect(mapped.customer?.contacts.first?.email == nil)
@@ -172,7 +177,8 @@ struct MappingEngineTests {
     func samples() throws {
         for (mappingName, sample) in [("legacy-flat-csv", "customers.csv"), ("sap-debmas07", "debmas07.xml")] {
             let engine = try Self.engine(mappingName)
-            let reader = try ExtractOpener.open(path: Paths.samples(sample), options: engine.mapping.source.extractOptions)
+            let reader = try ExtractOpener.open(
+                path: Paths.samples(sample), options: engine.mapping.source.extractOptions)
             var clean = 0
             var rejected = 0
             var review = 0

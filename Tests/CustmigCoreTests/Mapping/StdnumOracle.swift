@@ -36,4 +36,21 @@ enum StdnumOracle {
         try #require(answers.count == inputs.count, "python answered \(answers.count) of \(inputs.count) lines")
         return answers
     }
+
+    /// Runs `script` (printing 1 for a valid input, 0 for an invalid one) and compares its verdicts with
+    /// custmig's: the disagreements, described, and how many inputs stdnum found valid.
+    static func disagreements(
+        _ inputs: [String], script: String, python: String, custmig: (String) -> (valid: Bool, detail: String)
+    ) throws -> (found: [String], stdnumValid: Int) {
+        let verdicts = try answers(inputs, script: script, python: python)
+        var found: [String] = []
+        var stdnumValid = 0
+        for (input, verdict) in zip(inputs, verdicts) {
+            let stdnum = verdict == "1"
+            if stdnum { stdnumValid += 1 }
+            let ours = custmig(input)
+            if ours.valid != stdnum { found.append("\(input): stdnum says \(stdnum), custmig \(ours.detail)") }
+        }
+        return (found, stdnumValid)
+    }
 }

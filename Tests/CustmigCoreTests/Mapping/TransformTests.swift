@@ -42,7 +42,10 @@ struct TransformTests {
             (.title, "HAUPTSTRASSE nord", .value("Hauptstrasse Nord")),
             (.stripLeadingZeros, "0000100042", .value("100042")),
             (.stripLeadingZeros, "0000", .value("0")),
-            (.regexReplace(pattern: "G\\.?m\\.?b\\.?H\\.?", replacement: "GmbH"), "Alpha G.m.b.H.", .value("Alpha GmbH")),
+            (
+                .regexReplace(pattern: "G\\.?m\\.?b\\.?H\\.?", replacement: "GmbH"), "Alpha G.m.b.H.",
+                .value("Alpha GmbH")
+            ),
             (.removeCharacters("-/ "), "030/123-45 67", .value("0301234567")),
             (.truncate(5), "Müller", .note("Mülle")),
             (.truncate(10), "Müller", .value("Müller")),
@@ -63,7 +66,8 @@ struct TransformTests {
             ("80000", ",", ".", .value("80000")),
             ("0,00", ",", ".", .value("0.00")),
             ("-12,5", ",", ".", .value("-12.5")),
-            ("150,00-", ",", ".", .value("-150.00")), ("0,00-", ",", ".", .value("0.00")), ("-0", ",", ".", .value("0")),
+            ("150,00-", ",", ".", .value("-150.00")), ("0,00-", ",", ".", .value("0.00")),
+            ("-0", ",", ".", .value("0")),
             ("1,234.56", ".", ",", .value("1234.56")),
             ("12.50.0", ",", ".", .invalid),
             ("12,5 EUR", ",", ".", .invalid),
@@ -204,8 +208,10 @@ struct TransformTests {
     @Test(
         "emails",
         arguments: [
-            ("Anna.Meyer@Firm.DE ", Expected.value("anna.meyer@firm.de")), ("info@firm.co.uk", .value("info@firm.co.uk")),
-            ("anna(at)firm.de", .review), ("anna@firm", .invalid), ("a@@firm.de", .invalid), ("anna @firm.de", .invalid),
+            ("Anna.Meyer@Firm.DE ", Expected.value("anna.meyer@firm.de")),
+            ("info@firm.co.uk", .value("info@firm.co.uk")),
+            ("anna(at)firm.de", .review), ("anna@firm", .invalid), ("a@@firm.de", .invalid),
+            ("anna @firm.de", .invalid),
             ("", .value("")), ("a..b@firm.de", .invalid), (".a@firm.de", .invalid), ("a@-firm.de", .invalid),
             ("a@firm-.de", .invalid), ("a@firm..de", .invalid), ("mailto:Anna@Firm.de", .value("anna@firm.de")),
             ("Anna Meyer <Anna@Firm.de>", .note("anna@firm.de")), ("<anna@firm.de>", .value("anna@firm.de")),
@@ -243,9 +249,12 @@ struct TransformTests {
             ("DE89 3704 0044 0532 0130 00", Expected.value("DE89370400440532013000")),
             ("de89370400440532013000", .value("DE89370400440532013000")),
             ("DE88370400440532013000", .invalid), ("DE8937040044053201300", .invalid),
-            ("GB82WEST12345698765432", .value("GB82WEST12345698765432")), ("NO9386011117947", .value("NO9386011117947")),
-            ("XX89370400440532013000", .invalid), ("IBAN DE89 3704 0044 0532 0130 00", .value("DE89370400440532013000")),
-            ("IBAN: DE89370400440532013000", .value("DE89370400440532013000")), ("IBAN DE88370400440532013000", .invalid),
+            ("GB82WEST12345698765432", .value("GB82WEST12345698765432")),
+            ("NO9386011117947", .value("NO9386011117947")),
+            ("XX89370400440532013000", .invalid),
+            ("IBAN DE89 3704 0044 0532 0130 00", .value("DE89370400440532013000")),
+            ("IBAN: DE89370400440532013000", .value("DE89370400440532013000")),
+            ("IBAN DE88370400440532013000", .invalid),
         ] as [(String, Expected)])
     func ibans(_ input: String, _ expected: Expected) {
         #expect(Expected(Transform.iban.apply(input)) == expected, "\(input)")

@@ -64,15 +64,9 @@ import Testing
                     ok = get_cc_module('eu', 'vat').is_valid(n)
                 print('1' if ok else '0')
             """
-        let verdicts = try StdnumOracle.answers(numbers, script: script, python: python)
-        var disagreements: [String] = []
-        var validCount = 0
-        for (number, verdict) in zip(numbers, verdicts) {
-            let stdnum = verdict == "1"
-            if stdnum { validCount += 1 }
-            if (VATCheckDigits.check(number) == .valid) != stdnum {
-                disagreements.append("\(number): stdnum says \(stdnum)")
-            }
+        let (disagreements, validCount) = try StdnumOracle.disagreements(numbers, script: script, python: python) {
+            let verdict = VATCheckDigits.check($0)
+            return (verdict == .valid, "\(verdict)")
         }
         #expect(disagreements.isEmpty, "\(disagreements.count) disagreements, e.g. \(disagreements.prefix(10))")
         // Random digits pass about one time in ten: both verdicts were exercised.
