@@ -74,15 +74,20 @@ extension TrytonTargetTests {
         #expect(crosswalk.split(separator: "\n").count == parties.count + 1)
     }
 
+    /// A fresh drill whose target is reached through a fault proxy, planned (samples without VAT ids
+    /// and IBANs) through it in batches of `batchSize`.
+    static func plannedThroughProxy(batchSize: Int) throws -> (Drill, FaultProxy, String) {
+        let drill = try Drill()
+        let proxy = try FaultProxy(upstream: try port(of: drill.target), folder: drill.folder)
+        let through = drill.target.replacingOccurrences(of: ":\(try port(of: drill.target))/", with: ":\(proxy.port)/")
+        return (drill, proxy, try drill.plan(batchSize: batchSize, through: through) { withoutVATAndIBAN($0) })
+    }
+
     @Test(
         "503, 429, reset connections and lost answers are retried; an outage longer than the retries stops with 66 and resumes"
     )
     func answersFailing() throws {
-        let drill = try Drill()
-        let proxy = try FaultProxy(upstream: try Self.port(of: drill.target), folder: drill.folder)
-        let through = drill.target.replacingOccurrences(
-            of: ":\(try Self.port(of: drill.target))/", with: ":\(proxy.port)/")
-        let planned = try drill.plan(batchSize: 20, through: through) { Self.withoutVATAndIBAN($0) }
+        let (drill, proxy, planned) = try Self.plannedThroughProxy(batchSize: 20)
         let inserts = try #require(Drill.count("insert", in: planned))
         let cutover = ["cutover", "latest", "--workspace", drill.workspace, "--allow-unapproved"]
 
@@ -111,11 +116,7 @@ extension TrytonTargetTests {
 
     @Test("calls in flight on three connections, with lost answers and resets among them: every customer once")
     func parallelCallsThroughFaults() throws {
-        let drill = try Drill()
-        let proxy = try FaultProxy(upstream: try Self.port(of: drill.target), folder: drill.folder)
-        let through = drill.target.replacingOccurrences(
-            of: ":\(try Self.port(of: drill.target))/", with: ":\(proxy.port)/")
-        let planned = try drill.plan(batchSize: 60, through: through) { Self.withoutVATAndIBAN($0) }
+        let (drill, proxy, planned) = try Self.plannedThroughProxy(batchSize: 60)
         let inserts = try #require(Drill.count("insert", in: planned))
         // Calls of 5 in batches of 60: twelve calls per batch, three at a time.
         try proxy.script("cycle pass:7,lost:1,pass:5,reset:1,pass:4,503:1")
