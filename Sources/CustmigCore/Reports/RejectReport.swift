@@ -6,7 +6,9 @@ import GRDB
 public enum RejectReport {
     static let csvHeader = "outcome,rule,legacy_key,field,value,message,fix,file,line,record\n"
 
-    public static func write(run: Int64, ledger: Ledger, folder: String, rowsPerRule: Int = 200) throws -> [String] {
+    public static func write(
+        run: Int64, ledger: Ledger, folder: String, rowsPerRule: Int = 200, mask: Bool = false
+    ) throws -> [String] {
         let csvPath = folder + "/findings.csv"
         let htmlPath = folder + "/findings.html"
         let csv = try FileOutput(path: csvPath, mode: 0o600)
@@ -14,7 +16,8 @@ public enum RejectReport {
         var groups: [(rule: String, outcome: String, total: Int, rows: [[String]])] = []
         // On the ledger's read connection, so that it runs beside the summary's counting.
         try ledger.reader().read { db in
-            let files = try Row.fetchAll(db, sql: "SELECT position, path FROM run_input WHERE run_id = ?", arguments: [run])
+            let files = try Row.fetchAll(
+                db, sql: "SELECT position, path FROM run_input WHERE run_id = ?", arguments: [run])
             var pathOf: [Int: String] = [:]
             for row in files { pathOf[row["position"]] = row["path"] }
             let cursor = try Row.fetchCursor(
@@ -26,10 +29,11 @@ public enum RejectReport {
             // Columns by position: a name lookup per column per finding was a third of the report's time.
             var line = ""
             while let row = try cursor.next() {
-                let fields: [String] = [
+                var fields: [String] = [
                     row[0], row[1], row[2] ?? "", row[3] ?? "", row[4] ?? "", row[5], row[6] ?? "",
                     pathOf[row[7]] ?? "", String(row[8] as Int), String(row[9] as Int),
                 ]
+                if mask { fields = masked(fields) }
                 line.removeAll(keepingCapacity: true)
                 for (index, field) in fields.enumerated() {
                     if index > 0 { line += "," }
@@ -56,9 +60,12 @@ public enum RejectReport {
             var fileRows: [[String]] = []
             while let row = try malformed.next() {
                 let record = (row["record_index"] as Int?).map(String.init)
+                let message: String = row["message"]
                 let fields: [String] = [
-                    record == nil ? "extract" : "malformed", row["code"], "", "", "", row["message"],
-                    record == nil ? "check the export as a whole: see the message" : "fix the file at this line and export again",
+                    record == nil ? "extract" : "malformed", row["code"], "", "", "",
+                    mask ? PersonalData.maskingMentions(in: message) : message,
+                    record == nil
+                        ? "check the export as a whole: see the message" : "fix the file at this line and export again",
                     pathOf[row["source_input"]] ?? "", (row["line"] as Int?).map(String.init) ?? "", record ?? "",
                 ]
                 try csv.write(fields.map(spreadsheetCell).joined(separator: ",") + "\n")
@@ -69,7 +76,9 @@ public enum RejectReport {
                 malformedTotal += 1
                 if malformedRows.count < rowsPerRule { malformedRows.append(fields) }
             }
-            if !fileRows.isEmpty { groups.append(("problems with the extract itself", "extract", fileRows.count, fileRows)) }
+            if !fileRows.isEmpty {
+                groups.append(("problems with the extract itself", "extract", fileRows.count, fileRows))
+            }
             if malformedTotal > 0 { groups.append(("malformed records", "malformed", malformedTotal, malformedRows)) }
         }
         try csv.close()
@@ -89,9 +98,30 @@ public enum RejectReport {
                 || first == UInt8(ascii: "@") || first == 0x09 || first == 0x0D
         else { return quote(value) }
         let digits = value.utf8.dropFirst()
-        let isNumber = !digits.isEmpty && (first == UInt8(ascii: "+") || first == UInt8(ascii: "-"))
+        let isNumber =
+            !digits.isEmpty && (first == UInt8(ascii: "+") || first == UInt8(ascii: "-"))
             && digits.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: ",") }
         return quote(isNumber ? value : "'" + value)
+    }
+
+    /// A finding's row with its personal value masked, in its value column and wherever its message
+    /// or fix repeats it, and any other personal value the message mentions.
+    static func masked(_ fields: [String]) -> [String] {
+        var fields = fields
+        let value = fields[4]
+        let column = fields[3].split(separator: ".").last.map { String($0.prefix { $0 != "[" }) } ?? ""
+        let personal =
+            !value.isEmpty
+            && (PersonalData.columns.contains(column.lowercased()) || PersonalData.looksPersonal(Substring(value)))
+        for index in [5, 6] {
+            var text = PersonalData.maskingMentions(in: fields[index])
+            if personal && value.count >= 3 {
+                text = text.replacingOccurrences(of: value, with: PersonalData.mask(value))
+            }
+            fields[index] = text
+        }
+        if personal { fields[4] = PersonalData.mask(value) }
+        return fields
     }
 
     /// RFC 4180 quoting, by bytes (Foundation's `contains` on Linux goes through CFString: slow).
@@ -108,8 +138,11 @@ public enum RejectReport {
         return String(decoding: bytes, as: UTF8.self)
     }
 
-    private static func render(groups: [(rule: String, outcome: String, total: Int, rows: [[String]])], run: Int64) -> String {
-        var html = "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Rejects and review items, run \(run)</title>"
+    private static func render(
+        groups: [(rule: String, outcome: String, total: Int, rows: [[String]])], run: Int64
+    ) -> String {
+        var html =
+            "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Rejects and review items, run \(run)</title>"
         html += "<style>\(HTML.style)</style></head><body><header><h1>Rejects and review items — map run \(run)</h1>"
         html += "<div class=\"facts\"><span>\(groups.reduce(0) { $0 + $1.total }) findings in \(groups.count) rules. "
         html += "Full list: findings.csv beside this page.</span></div></header><main>"
@@ -121,14 +154,18 @@ public enum RejectReport {
         }
         html += "</table>"
         for (index, group) in groups.enumerated() {
-            html += "<section class=\"card\" id=\"g\(index)\" style=\"margin-top:14px\"><h2>\(HTML.escape(group.rule))</h2>"
+            html +=
+                "<section class=\"card\" id=\"g\(index)\" style=\"margin-top:14px\"><h2>\(HTML.escape(group.rule))</h2>"
             html += "<p class=\"muted\">\(group.outcome): \(HTML.grouped(group.total)) records"
             if group.rows.count < group.total { html += " (first \(group.rows.count) shown)" }
             if let fix = group.rows.first?[6], !fix.isEmpty { html += ". Fix: \(HTML.escape(fix))" }
-            html += "</p><table><tr><th>legacy key</th><th>field</th><th>value</th><th>message</th><th>file:line</th></tr>"
+            html +=
+                "</p><table><tr><th>legacy key</th><th>field</th><th>value</th><th>message</th><th>file:line</th></tr>"
             for row in group.rows {
-                html += "<tr><td>\(HTML.escape(row[2]))</td><td>\(HTML.escape(row[3]))</td><td>\(HTML.escape(HTML.visible(row[4])))</td>"
-                html += "<td>\(HTML.escape(row[5]))</td><td>\(HTML.escape((row[7] as NSString).lastPathComponent)):\(row[8])</td></tr>"
+                html +=
+                    "<tr><td>\(HTML.escape(row[2]))</td><td>\(HTML.escape(row[3]))</td><td>\(HTML.escape(HTML.visible(row[4])))</td>"
+                html +=
+                    "<td>\(HTML.escape(row[5]))</td><td>\(HTML.escape((row[7] as NSString).lastPathComponent)):\(row[8])</td></tr>"
             }
             html += "</table></section>"
         }

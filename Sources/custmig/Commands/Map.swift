@@ -33,6 +33,10 @@ extension Custmig {
         @Option(help: "Records per checkpoint.")
         var chunk: Int = 5_000
 
+        @Flag(
+            help: "Mask emails, phones, tax ids, IBANs and contact names in the findings report (values and messages).")
+        var maskPii = false
+
         func validate() throws {
             if extracts.isEmpty { throw ValidationError("name at least one extract file.") }
             if chunk < 1 { throw ValidationError("--chunk must be 1 or more.") }
@@ -42,9 +46,10 @@ extension Custmig {
             try runReportingErrors {
                 let command = RecordedCommand.current
                 let space = try workspace.open(command: command, writer: true)
-                let options = MapOptions(
+                var options = MapOptions(
                     mappingPath: mapping, extracts: extracts, scope: scope, chunkSize: chunk, command: command,
                     custmigVersion: CustmigVersion.current)
+                options.maskPII = maskPii
                 let summary = try MapStage.run(options, workspace: space) { input, records in
                     Terminal.progress("mapping \(extracts[input]): \(records) records")
                 }

@@ -59,6 +59,37 @@ struct MaskedPlanLeakTests {
         #expect(shown.count >= 8, "only \(shown.map(\.value)) are in the unmasked reports")
     }
 
+    /// The planted extract mapped through the command line, with or without `--mask-pii`: the text of
+    /// its findings report (CSV and HTML).
+    func findings(masked: Bool) throws -> String {
+        let folder = try Paths.scratch()
+        var text = try String(contentsOfFile: Paths.samples("customers.csv"), encoding: .windowsCP1252)
+        for (customer, column, value) in Self.planted {
+            text = text.replacingLine(customer) { $0.field(column, value) }
+        }
+        try text.write(toFile: folder + "/customers.csv", atomically: true, encoding: .windowsCP1252)
+        let mapped = try CLI.run(
+            [
+                "map", "--mapping", MappingLoaderTests.shipped("legacy-flat-csv"), folder + "/customers.csv",
+                "--workspace", folder + "/w",
+            ] + (masked ? ["--mask-pii"] : []))
+        #expect(mapped.status == 0 || mapped.status == 3, "\(mapped.stderr)")
+        return try ["findings.csv", "findings.html"].map {
+            try String(contentsOfFile: folder + "/w/reports/run-1/" + $0, encoding: .utf8)
+        }.joined()
+    }
+
+    @Test("map --mask-pii: no planted personal value in the findings report; without it, the broken ones are")
+    func findingsDoNotLeak() throws {
+        let masked = try findings(masked: true)
+        for (_, _, value) in Self.planted {
+            for form in Self.forms(value) { #expect(!masked.contains(form), "\(form) is in the masked findings") }
+        }
+        let clear = try findings(masked: false)
+        let shown = Self.planted.filter { entry in Self.forms(entry.value).contains { clear.contains($0) } }
+        #expect(shown.count >= 4, "only \(shown.map(\.value)) are in the unmasked findings")
+    }
+
     @Test("masking mentions keeps what is not personal: keys, codes, amounts, dates")
     func mentions() {
         let reason =

@@ -15,6 +15,8 @@ public struct MapOptions: Sendable {
     /// The command line, recorded with the run and in the workspace lock.
     public var command: String
     public var custmigVersion: String
+    /// Personal data masked in the findings report (the ledger keeps the values for the steward).
+    public var maskPII = false
 
     public init(
         mappingPath: String, extracts: [String], scope: MapScope = .full, chunkSize: Int = 5_000, command: String,

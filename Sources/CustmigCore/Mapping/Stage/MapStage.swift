@@ -12,7 +12,8 @@ import GRDB
 public enum MapStage {
     public typealias Progress = (_ input: Int, _ records: Int) -> Void
 
-    public static func run(_ options: MapOptions, workspace: Workspace, progress: Progress? = nil) throws -> MapSummary {
+    public static func run(_ options: MapOptions, workspace: Workspace, progress: Progress? = nil) throws -> MapSummary
+    {
         let started = Date()
         let mapping = try MappingLoader.load(path: options.mappingPath)
         let version = try MappingVersion(mapping: mapping)
@@ -45,7 +46,8 @@ public enum MapStage {
             firstWithHash[identity] = input.path
         }
         let inputsKey = FileDigest.sha256(
-            ([version.checksum, options.scope.rawValue, options.custmigVersion] + hashes.map(\.sha256)).joined(separator: "|"))
+            ([version.checksum, options.scope.rawValue, options.custmigVersion] + hashes.map(\.sha256)).joined(
+                separator: "|"))
         let existing = try ledger.database.read { db in
             try Row.fetchOne(
                 db, sql: "SELECT id, status FROM run WHERE stage = 'map' AND inputs_key = ? ORDER BY id DESC LIMIT 1",
@@ -58,31 +60,34 @@ public enum MapStage {
             return summary
         }
         let resumed = existing != nil
-        let run: Int64 = try existing?["id"] ?? ledger.database.write { db in
-            try db.execute(
-                sql: """
-                    INSERT INTO run (stage, status, inputs_key, mapping_name, mapping_version, mapping_checksum, scope,
-                    custmig_version, command, started_at) VALUES ('map', 'running', ?, ?, ?, ?, ?, ?, ?, ?)
-                    """,
-                arguments: [
-                    inputsKey, mapping.name, mapping.version, version.checksum, options.scope.rawValue,
-                    options.custmigVersion, options.command, Date(),
-                ])
-            let id = db.lastInsertedRowID
-            try db.execute(sql: "UPDATE run SET mapping_file = ? WHERE id = ?", arguments: [mapping.file, id])
-            for (position, input) in hashes.enumerated() {
-                try db.execute(
-                    sql: "INSERT INTO run_input (run_id, position, path, sha256, size, role) VALUES (?, ?, ?, ?, ?, ?)",
-                    arguments: [id, position, input.path, input.sha256, input.size, roles[position]])
+        let run: Int64 =
+            try existing?["id"]
+            ?? ledger.database.write { db in
                 try db.execute(
                     sql: """
-                        INSERT INTO checkpoint (run_id, input, byte_offset, line, record_index, records, done, counts,
-                        updated_at) VALUES (?, ?, NULL, 0, 1, 0, 0, '{}', ?)
+                        INSERT INTO run (stage, status, inputs_key, mapping_name, mapping_version, mapping_checksum, scope,
+                        custmig_version, command, started_at) VALUES ('map', 'running', ?, ?, ?, ?, ?, ?, ?, ?)
                         """,
-                    arguments: [id, position, Date()])
+                    arguments: [
+                        inputsKey, mapping.name, mapping.version, version.checksum, options.scope.rawValue,
+                        options.custmigVersion, options.command, Date(),
+                    ])
+                let id = db.lastInsertedRowID
+                try db.execute(sql: "UPDATE run SET mapping_file = ? WHERE id = ?", arguments: [mapping.file, id])
+                for (position, input) in hashes.enumerated() {
+                    try db.execute(
+                        sql:
+                            "INSERT INTO run_input (run_id, position, path, sha256, size, role) VALUES (?, ?, ?, ?, ?, ?)",
+                        arguments: [id, position, input.path, input.sha256, input.size, roles[position]])
+                    try db.execute(
+                        sql: """
+                            INSERT INTO checkpoint (run_id, input, byte_offset, line, record_index, records, done, counts,
+                            updated_at) VALUES (?, ?, NULL, 0, 1, 0, 0, '{}', ?)
+                            """,
+                        arguments: [id, position, Date()])
+                }
+                return id
             }
-            return id
-        }
         let engine = MappingEngine(mapping: mapping)
         let writer = try MapLedgerWriter(ledger: ledger, run: run, mapping: mapping)
         for (position, input) in hashes.enumerated() where roles[position] != "primary" {
@@ -102,7 +107,10 @@ public enum MapStage {
         try checkReferences(run: run, mapping: mapping, ledger: ledger)
         // The reject report (sorting and writing every finding) is written while the run is counted.
         let folder = try workspace.reportFolder(run: run)
-        let report = Prefetch<[String]> { _ in try RejectReport.write(run: run, ledger: ledger, folder: folder) }
+        let mask = options.maskPII
+        let report = Prefetch<[String]> { _ in
+            try RejectReport.write(run: run, ledger: ledger, folder: folder, mask: mask)
+        }
         report.request(0)
         var summary = try summarize(run: run, mapping: mapping, version: version, ledger: ledger)
         if readWhole, summary.read > 0, let unseen { summary.unseenSources = unseen.sorted() }
@@ -131,13 +139,16 @@ public enum MapStage {
                         "mapping \(version.name) version \(version.version) was used with checksum \(used.prefix(12)); "
                             + "its files now have checksum \(version.checksum.prefix(12)).",
                         at: SourceLocation(file: mapping.file),
-                        fix: "bump version: to \(version.version + 1) in \(mapping.file); runs of version \(version.version) stay as they were.")
+                        fix:
+                            "bump version: to \(version.version + 1) in \(mapping.file); runs of version \(version.version) stay as they were."
+                    )
                 }
                 return
             }
             let content = String(decoding: try JSONEncoder().encode(version.files), as: UTF8.self)
             try db.execute(
-                sql: "INSERT INTO mapping_version (name, version, checksum, content, first_used_at) VALUES (?, ?, ?, ?, ?)",
+                sql:
+                    "INSERT INTO mapping_version (name, version, checksum, content, first_used_at) VALUES (?, ?, ?, ?, ?)",
                 arguments: [version.name, version.version, version.checksum, content, Date()])
         }
     }
@@ -145,22 +156,28 @@ public enum MapStage {
     /// Maps one primary extract from its checkpoint; returns the sources no record had (see
     /// ``MappingEngine/unseenSources()``), or nil when the input was not read whole by this process.
     private static func mapInput(
-        _ path: String, position inputPosition: Int, engine: MappingEngine, writer: MapLedgerWriter, options: MapOptions,
+        _ path: String, position inputPosition: Int, engine: MappingEngine, writer: MapLedgerWriter,
+        options: MapOptions,
         progress: Progress?
     ) throws -> Set<String>? {
         let checkpoint = try writer.ledger.database.read { db in
             try Row.fetchOne(
-                db, sql: "SELECT byte_offset, line, record_index, done, counts FROM checkpoint WHERE run_id = ? AND input = ?",
+                db,
+                sql:
+                    "SELECT byte_offset, line, record_index, done, counts FROM checkpoint WHERE run_id = ? AND input = ?",
                 arguments: [writer.run, inputPosition])
         }
         guard let checkpoint, !(checkpoint["done"] as Bool) else { return nil }
-        let counts = (try? JSONDecoder().decode(InputCounts.self, from: Data((checkpoint["counts"] as String).utf8)))
+        let counts =
+            (try? JSONDecoder().decode(InputCounts.self, from: Data((checkpoint["counts"] as String).utf8)))
             ?? InputCounts()
         let startIndex: Int = checkpoint["record_index"]
         let reader = try ExtractOpener.open(path: path, options: engine.mapping.source.extractOptions)
         var first: Record?
         if startIndex > 1 {
-            if let csv = reader as? CSVRecordReader, csv.batches.canResumeAtOffset, let offset = checkpoint["byte_offset"] as Int64? {
+            if let csv = reader as? CSVRecordReader, csv.batches.canResumeAtOffset,
+                let offset = checkpoint["byte_offset"] as Int64?
+            {
                 try csv.resume(atOffset: offset, line: checkpoint["line"], recordIndex: startIndex)
             } else {
                 // Committed records are re-read but never mapped again.
@@ -182,7 +199,8 @@ public enum MapStage {
             ? nil
             : { records in
                 let keys = records.map { MappingEngine.sourceKey(of: $0, mapping: mapping) }
-                let joined = try attachChildren(to: records, keys: keys, files: files, ledger: writer.ledger, run: writer.run)
+                let joined = try attachChildren(
+                    to: records, keys: keys, files: files, ledger: writer.ledger, run: writer.run)
                 return (joined, keys)
             }
         let source = ChunkReader(
