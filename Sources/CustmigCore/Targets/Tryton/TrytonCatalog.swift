@@ -29,6 +29,9 @@ struct TrytonCatalog {
     var companyName = ""
     /// stdnum identifier types the server knows (`eu_vat`, `ch_vat`, …).
     var identifierTypes: Set<String> = []
+    /// What Tryton fills in a new party's company-dependent fields when a create sends none
+    /// (`party.party.default_get`): a party custmig created is known without reading it back.
+    var partyDefaults: [String: Any] = [:]
 
     static func read(_ client: JSONRPCClient) throws -> TrytonCatalog {
         var catalog = TrytonCatalog()
@@ -64,6 +67,8 @@ struct TrytonCatalog {
         if let selection = try client.call("party.identifier", "get_types", []) as? [[Any]] {
             catalog.identifierTypes = Set(selection.compactMap { $0.first as? String })
         }
+        let defaults = try client.call("party.party", "default_get", [TrytonParties.companyDependentFields])
+        catalog.partyDefaults = defaults as? [String: Any] ?? [:]
         return catalog
     }
 
@@ -115,12 +120,13 @@ enum TrytonRead {
     static let page = 1_000
 
     static func searchRead(
-        _ client: JSONRPCClient, _ model: String, _ domain: [Any], _ fields: [String]
+        _ client: JSONRPCClient, _ model: String, _ domain: [Any], _ fields: [String], context: [String: Any] = [:]
     ) throws -> [TrytonRecord] {
         var records: [TrytonRecord] = []
         var offset = 0
         while true {
-            let result = try client.call(model, "search_read", [domain, offset, page, [["id", "ASC"]], fields])
+            let result = try client.call(
+                model, "search_read", [domain, offset, page, [["id", "ASC"]], fields], context: context)
             guard let rows = result as? [[String: Any]] else {
                 throw TrytonError.protocolViolation(
                     "\(model).search_read answered \(String(describing: result).prefix(200))")

@@ -19,6 +19,14 @@ struct TrytonParty {
         return hasher.finalize().map { String(format: "%02x", $0) }.joined()
     }
 
+    /// The same values and the same child records (the order Tryton lists them in aside).
+    func sameContent(as other: TrytonParty) -> Bool {
+        id == other.id && raw == other.raw && addressIds.sorted() == other.addressIds.sorted()
+            && mechanismIds.sorted() == other.mechanismIds.sorted()
+            && identifierIds.sorted() == other.identifierIds.sorted()
+            && bankAccountIds.sorted() == other.bankAccountIds.sorted()
+    }
+
     /// The child records in creation order, named as ``TrytonMapping/ChildOrder`` names them.
     var childKeys: [String: [String]] {
         [
@@ -105,6 +113,7 @@ enum TrytonParties {
         case nil, is NSNull: return nil
         case let value as String: return value.isEmpty ? nil : value
         case let value as Bool: return value ? "1" : "0"
+        case let value as Int: return String(value)
         case let value as NSNumber: return value.stringValue
         default: return nil
         }
@@ -112,9 +121,6 @@ enum TrytonParties {
 
     private static func assemble(_ records: [TrytonRecord], client: JSONRPCClient) throws -> [String: TrytonParty] {
         var parties: [String: TrytonParty] = [:]
-        var addressOwner: [Int: String] = [:]
-        var mechanismOwner: [Int: String] = [:]
-        var identifierOwner: [Int: String] = [:]
         var bankOwner: [Int: [String]] = [:]
         for record in records {
             guard let id = record.id, let code = record.string("code") else { continue }
@@ -128,36 +134,99 @@ enum TrytonParties {
             party.mechanismIds = record.ints("contact_mechanisms")
             party.identifierIds = record.ints("identifiers")
             party.bankAccountIds = record.ints("bank_accounts")
-            for child in party.addressIds { addressOwner[child] = code }
-            for child in party.mechanismIds { mechanismOwner[child] = code }
-            for child in party.identifierIds { identifierOwner[child] = code }
             for child in party.bankAccountIds { bankOwner[child, default: []].append(code) }
             parties[code] = party
         }
-        func fill(_ model: String, _ owners: [Int: String], _ prefix: String, _ fields: [String]) throws {
-            guard !owners.isEmpty else { return }
+        for (model, prefix, fields) in childModels {
+            let owners = Dictionary(
+                parties.values.flatMap { party in party[keyPath: childIds(prefix)].map { ($0, party.code) } },
+                uniquingKeysWith: { first, _ in first })
+            guard !owners.isEmpty else { continue }
             for record in try TrytonRead.read(client, model, Array(owners.keys), fields) {
                 guard let id = record.id, let code = owners[id] else { continue }
                 for field in fields { parties[code]?.raw["\(prefix).\(id).\(field)"] = text(record.values[field]) }
             }
         }
-        try fill(
-            "party.address", addressOwner, "address",
-            ["street_name", "building_number", "postal_code", "city", "country", "subdivision", "post_box"])
-        try fill("party.contact_mechanism", mechanismOwner, "mechanism", ["type", "value", "name"])
-        try fill("party.identifier", identifierOwner, "identifier", ["type", "code"])
-        if !bankOwner.isEmpty {
-            let numbers = try TrytonRead.searchRead(
-                client, "bank.account.number", [["account", "in", Array(bankOwner.keys)]],
-                ["account", "type", "number"])
-            for record in numbers {
-                guard let id = record.id, let account = record.int("account") else { continue }
-                for code in bankOwner[account] ?? [] {
-                    parties[code]?.raw["bank.\(account).\(id).type"] = text(record.values["type"])
-                    parties[code]?.raw["bank.\(account).\(id).number"] = text(record.values["number"])
-                }
+        try fillBankNumbers(&parties, owners: bankOwner, client: client)
+        return parties
+    }
+
+    /// The child models and the fields custmig compares, with the prefix of their flattened keys.
+    private static let childModels: [(model: String, prefix: String, fields: [String])] = [
+        (
+            "party.address", "address",
+            ["street_name", "building_number", "postal_code", "city", "country", "subdivision", "post_box"]
+        ),
+        ("party.contact_mechanism", "mechanism", ["type", "value", "name"]),
+        ("party.identifier", "identifier", ["type", "code"]),
+    ]
+
+    private static func childIds(_ prefix: String) -> WritableKeyPath<TrytonParty, [Int]> {
+        switch prefix {
+        case "address": return \.addressIds
+        case "mechanism": return \.mechanismIds
+        default: return \.identifierIds
+        }
+    }
+
+    private static func fillBankNumbers(
+        _ parties: inout [String: TrytonParty], owners: [Int: [String]], client: JSONRPCClient
+    ) throws {
+        guard !owners.isEmpty else { return }
+        let numbers = try TrytonRead.searchRead(
+            client, "bank.account.number", [["account", "in", Array(owners.keys)]], ["account", "type", "number"])
+        for record in numbers {
+            guard let id = record.id, let account = record.int("account") else { continue }
+            for code in owners[account] ?? [] {
+                parties[code]?.raw["bank.\(account).\(id).type"] = text(record.values["type"])
+                parties[code]?.raw["bank.\(account).\(id).number"] = text(record.values["number"])
             }
         }
+    }
+
+    /// The party fields whose value depends on the company (Tryton's MultiValue fields).
+    static let companyDependentFields = ["lang", "customer_payment_term", "account_receivable"]
+
+    /// Parties custmig has just created, known at about a third of a full read's server time: the
+    /// party's own fields are what the create call sent (Tryton's defaults where it sent none), the
+    /// child records are searched by their party. Reading the party itself is what costs (Tryton
+    /// computes its company-dependent fields one party at a time).
+    static func created(
+        _ sent: [(code: String, id: Int, values: [String: Any])], defaults: [String: Any], client: JSONRPCClient
+    ) throws -> [String: TrytonParty] {
+        var parties: [String: TrytonParty] = [:]
+        var codeOf: [Int: String] = [:]
+        for (code, id, values) in sent {
+            var party = TrytonParty(id: id, code: code)
+            party.raw["name"] = text(values["name"])
+            party.raw["active"] = values["active"] as? Bool == false ? "0" : "1"
+            party.raw["lang"] = text(values["lang"] ?? defaults["lang"])
+            party.raw["payment_term"] = text(values["customer_payment_term"] ?? defaults["customer_payment_term"])
+            party.raw["account"] = text(values["account_receivable"] ?? defaults["account_receivable"])
+            parties[code] = party
+            codeOf[id] = code
+        }
+        guard !codeOf.isEmpty else { return parties }
+        let ids = Array(codeOf.keys)
+        for (model, prefix, fields) in childModels {
+            let records = try TrytonRead.searchRead(
+                client, model, [["party", "in", ids]], fields + ["party"], context: ["active_test": false])
+            for record in records {
+                guard let id = record.id, let owner = record.int("party"), let code = codeOf[owner] else { continue }
+                parties[code]?[keyPath: childIds(prefix)].append(id)
+                for field in fields { parties[code]?.raw["\(prefix).\(id).\(field)"] = text(record.values[field]) }
+            }
+        }
+        var bankOwner: [Int: [String]] = [:]
+        for record in try TrytonRead.searchRead(client, "bank.account", [["owners", "in", ids]], ["owners"]) {
+            guard let account = record.id else { continue }
+            for owner in record.ints("owners") {
+                guard let code = codeOf[owner] else { continue }
+                parties[code]?.bankAccountIds.append(account)
+                bankOwner[account, default: []].append(code)
+            }
+        }
+        try fillBankNumbers(&parties, owners: bankOwner, client: client)
         return parties
     }
 }

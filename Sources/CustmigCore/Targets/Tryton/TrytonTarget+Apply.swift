@@ -73,12 +73,21 @@ extension TrytonTarget {
             writes.map { ($0.action.customerId, $0.imageText) }, call: "write", planHash: planHash, batch: batch)
 
         var landed: [Work] = done
+        // What each answered create sent and the id Tryton gave it: the party is known without reading it.
+        let createdLock = NSLock()
+        nonisolated(unsafe) var created: [(code: String, id: Int, values: [String: Any])] = []
         landed += try sendInParallel(creates.chunked(callSize).map(Array.init), batch: batch, refused: &refused) {
             client, group in
             let values = try group.map { work in
                 try TrytonMapping.partyValues(work.rows, code: work.action.customerId, catalog: self.catalog).values
             }
-            _ = try client.call("party.party", "create", [values])
+            let ids = (try client.call("party.party", "create", [values]) as? [Any])?.compactMap {
+                ($0 as? NSNumber)?.intValue
+            }
+            guard let ids, ids.count == group.count else { return }
+            createdLock.lock()
+            created += zip(group, zip(ids, values)).map { ($0.action.customerId, $1.0, $1.1) }
+            createdLock.unlock()
         }
         landed += try sendInParallel(writes.chunked(callSize).map(Array.init), batch: batch, refused: &refused) {
             client, group in
@@ -94,7 +103,7 @@ extension TrytonTarget {
         try journal.clearPending(codes: refused.map(\.customerId))
 
         // The outcome and the journal, in one write.
-        let after = try TrytonParties.read(codes: landed.map(\.action.customerId), client: client)
+        let after = try landedParties(landed.map(\.action.customerId), created: created)
         landed.sort { $0.index < $1.index }
         let known = try journal.queue.read { db in
             try TrytonJournal.journal(keys: landed.map(\.action.canonicalKey), db: db)
@@ -126,6 +135,30 @@ extension TrytonTarget {
             try TrytonJournal.addCheckpoint(planHash: planHash, batch: batch, actions: landed.count, time: time, db: db)
         }
         return BatchResult(applied: landed.count, stale: stale, refused: refused)
+    }
+
+    /// The landed parties as Tryton now holds them. Those an answered create made are known from what
+    /// the call sent and their children (``TrytonParties/created(_:defaults:client:)``); the first such
+    /// read of a run is checked against a full read, and a target whose parties differ from what was
+    /// sent (a module that fills or rewrites party fields) is read in full from then on.
+    private func landedParties(
+        _ codes: [String], created: [(code: String, id: Int, values: [String: Any])]
+    ) throws -> [String: TrytonParty] {
+        let known = lightReadBack ? created : []
+        let createdCodes = Set(known.map(\.code))
+        var parties = try TrytonParties.read(codes: codes.filter { !createdCodes.contains($0) }, client: client)
+        guard !known.isEmpty else { return parties }
+        var light = try TrytonParties.created(known, defaults: catalog.partyDefaults, client: client)
+        if !lightReadBackChecked {
+            lightReadBackChecked = true
+            let full = try TrytonParties.read(codes: Array(createdCodes), client: client)
+            if full.contains(where: { code, party in light[code]?.sameContent(as: party) != true }) {
+                lightReadBack = false
+                light = full
+            }
+        }
+        parties.merge(light) { _, new in new }
+        return parties
     }
 
     /// Sends the calls of `groups`, up to one per connection at a time (`--connections`); every intent is

@@ -18,6 +18,10 @@ public final class TrytonTarget: Target {
     private let ibanClaims = TrytonIBANClaims()
     /// Undo notes a batch's undo adds to its outcome (deletions Tryton refused).
     var undoNotes: [String] = []
+    /// Whether a party just created is known from what was sent, and whether that was checked yet
+    /// against a full read in this run (see `landedParties`).
+    var lightReadBack = true
+    var lightReadBackChecked = false
     private let password: String
 
     public var location: TargetLocation { .tryton(tryton) }
