@@ -7,6 +7,7 @@ party.party.create, or pages through the parties with search_read and reads thei
     python3 tryton_peer.py reset URI PASSWORD      (deletes every party but the company's, and bank accounts)
 """
 import base64
+import gzip
 import json
 import sqlite3
 import sys
@@ -23,10 +24,17 @@ class Client:
         self.auth = "Session " + base64.b64encode(f"{parts.username}:{uid}:{token}".encode()).decode()
 
     def post(self, method, params, auth=None):
+        # Accepting gzip, as Tryton's own clients do: trytond then writes a large answer in a few
+        # compressed pieces instead of one chunk per JSON token (custmig accepts it too).
         request = urllib.request.Request(
             self.endpoint, data=json.dumps({"id": 1, "method": method, "params": params}).encode(),
-            headers={"Content-Type": "application/json", **({"Authorization": auth} if auth else {})})
-        answer = json.load(urllib.request.urlopen(request, timeout=600))
+            headers={"Content-Type": "application/json", "Accept-Encoding": "gzip",
+                     **({"Authorization": auth} if auth else {})})
+        with urllib.request.urlopen(request, timeout=600) as response:
+            body = response.read()
+        if body[:2] == b"\x1f\x8b":  # trytond labels uncompressed answers gzip too: the magic bytes decide
+            body = gzip.decompress(body)
+        answer = json.loads(body)
         if answer.get("error"):
             raise RuntimeError(answer["error"])
         return answer["result"]
