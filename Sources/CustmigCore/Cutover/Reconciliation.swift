@@ -91,7 +91,9 @@ public enum ReconcileStage {
                     """, arguments: [plan])
             {
                 refused.insert(row[0])
-                if let image = (row[1] as String?).flatMap(CustomerImage.init(json:)) { expectedTotals.add(image, sign: -1) }
+                if let image = (row[1] as String?).flatMap(CustomerImage.init(json:)) {
+                    expectedTotals.add(image, sign: -1)
+                }
                 if let before = (row[2] as String?).flatMap(CustomerImage.init(json:)) { expectedTotals.add(before) }
             }
         }
@@ -99,10 +101,15 @@ public enum ReconcileStage {
             inTarget["refused by the target at the cutover"] = refused.count
             expectedTotals.dropZeros()
         }
-        // The target's control totals are summed on a thread of their own meanwhile.
-        let totalsReader = try target.controlTotalsReader()
-        let targetTotals = Prefetch<ControlTotals> { _ in try totalsReader() }
-        targetTotals.request(0)
+        // The target's control totals are summed on a thread of their own meanwhile; a target whose
+        // reads are calls sums those of the customers read below and reads only the others after them.
+        let tallies = target.tallyReads()
+        var targetTotals: Prefetch<ControlTotals>?
+        if !tallies {
+            let totalsReader = try target.controlTotalsReader()
+            targetTotals = Prefetch<ControlTotals> { _ in try totalsReader() }
+            targetTotals?.request(0)
+        }
         // Every customer of the plan: its target row as the plan expects it now (written: the plan's
         // image; not written: as the plan read it, or still absent). The plan is read a chunk ahead,
         // on the read-ahead thread, while the target rows of the chunk before are fingerprinted.
@@ -169,7 +176,8 @@ public enum ReconcileStage {
         let (source, planned) = try ledgerCounts.take(0)
         var result = Reconciliation(
             plan: plan, target: target.location.description, source: source, planned: planned, inTarget: inTarget,
-            expectedTotals: expectedTotals, targetTotals: try targetTotals.take(0), mismatches: mismatches,
+            expectedTotals: expectedTotals,
+            targetTotals: try targetTotals?.take(0) ?? target.controlTotalsReader()(), mismatches: mismatches,
             mismatchCount: mismatchCount, reports: [])
         result.batches = summary.batches
         result.batchesCommitted = try target.committedBatches(planHash: summary.contentHash).count

@@ -33,6 +33,8 @@ public enum DryRunStage {
         where name.hasPrefix("rehearsal-") {
             try? FileManager.default.removeItem(atPath: workspace.path + "/" + name)
         }
+        // A target whose reads are calls counts its totals from the planner's reads (see below).
+        _ = target.tallyReads()
         let planner = try Planner(
             set: set, settings: settings, resolutions: resolutions, target: target, ledger: ledger,
             matcher: options.matcher)
@@ -51,7 +53,8 @@ public enum DryRunStage {
         let digest = PlanDigest(header: try inputs.hashHeader(target: target, ledger: ledger))
         var outcome = try planner.plan(into: plan, ledger: ledger, digest: digest)
         // The target's totals before the plan, read on a second connection while the replay runs on
-        // the first (WAL: the reader sees the committed target, never the replay's writes).
+        // the first (WAL: the reader sees the committed target, never the replay's writes); a target
+        // whose reads are calls adds only the customers the planner did not read.
         let reader = try target.controlTotalsReader()
         let totals = Prefetch<ControlTotals> { _ in try reader() }
         totals.request(0)

@@ -33,6 +33,11 @@ public protocol Target: AnyObject {
     /// A function that counts the target's control totals on its own connection: the dry run counts
     /// them while it rehearses, the reconciliation while it compares rows.
     func controlTotalsReader() throws -> @Sendable () throws -> ControlTotals
+    /// Makes the next ``controlTotalsReader()`` sum the customers that ``images(ids:)`` and
+    /// ``fingerprints(ids:)`` read from now on and read only the others: for a target where every read
+    /// is a call to a server, which the dry run and the reconciliation would otherwise read twice. The
+    /// caller then makes the reader after its reads. False (databases): the reader reads on its own.
+    func tallyReads() -> Bool
     /// The part of an image the target has a place for, and the paths it has none for: the dry run
     /// plans the first and lists the second as not loaded, per field.
     func holdable(_ image: CustomerImage) -> (image: CustomerImage, notLoaded: [String])
@@ -150,6 +155,9 @@ public struct TargetSnapshot: Sendable {
 }
 
 extension Target {
+    /// Database targets sum their control totals in SQL beside the other reads.
+    public func tallyReads() -> Bool { false }
+
     /// Database targets hold every canonical field.
     public func holdable(_ image: CustomerImage) -> (image: CustomerImage, notLoaded: [String]) { (image, []) }
 

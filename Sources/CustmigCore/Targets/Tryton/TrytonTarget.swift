@@ -18,6 +18,8 @@ public final class TrytonTarget: Target {
     private let ibanClaims = TrytonIBANClaims()
     /// Undo notes a batch's undo adds to its outcome (deletions Tryton refused).
     var undoNotes: [String] = []
+    /// The control totals of the parties read since ``tallyReads()``.
+    private let tally = TrytonReadTally()
     /// Whether a party just created is known from what was sent, and whether that was checked yet
     /// against a full read in this run (see `landedParties`).
     var lightReadBack = true
@@ -98,11 +100,20 @@ public final class TrytonTarget: Target {
     public func customerIds() throws -> [String] { try TrytonParties.allCodes(client: client) }
 
     public func images(ids: [String]) throws -> [String: Result<CustomerImage, UnreadableTargetRow>] {
-        try resolved(ids: ids).mapValues { .success(CustomerImage(rows: $0.rows)) }
+        let images = try resolved(ids: ids).mapValues { CustomerImage(rows: $0.rows) }
+        tally.add(images)
+        return images.mapValues { .success($0) }
     }
 
     public func fingerprints(ids: [String]) throws -> [String: String] {
-        try resolved(ids: ids).mapValues(\.rows.fingerprint)
+        let resolved = try resolved(ids: ids)
+        tally.add(resolved.mapValues { CustomerImage(rows: $0.rows) })
+        return resolved.mapValues(\.rows.fingerprint)
+    }
+
+    public func tallyReads() -> Bool {
+        tally.start()
+        return true
     }
 
     public func existing(ids: [String]) throws -> Set<String> {
@@ -123,14 +134,26 @@ public final class TrytonTarget: Target {
 
     public func controlTotalsReader() throws -> @Sendable () throws -> ControlTotals {
         let (location, password, path, catalog) = (tryton, password, journal.path, catalog)
+        // The parties read since tallyReads() are counted already: only the others are read (usually
+        // the company's party and parties made in Tryton by hand).
+        let tallied = tally.finish()
         return {
             let client = JSONRPCClient(location: location, password: password)
             let journal = try TrytonJournal(path: path)
-            var totals = ControlTotals()
-            try TrytonParties.forEachPage(client: client) { parties in
+            func add(_ parties: [String: TrytonParty], to totals: inout ControlTotals) throws {
                 for (_, party) in try Self.resolve(parties, journal: journal, catalog: catalog) {
                     totals.add(CustomerImage(rows: party.rows))
                 }
+            }
+            guard let tallied else {
+                var totals = ControlTotals()
+                try TrytonParties.forEachPage(client: client) { try add($0, to: &totals) }
+                return totals
+            }
+            var totals = tallied.totals
+            let others = try TrytonParties.allCodes(client: client).filter { !tallied.codes.contains($0) }
+            for part in others.chunked(TrytonRead.page) {
+                try add(try TrytonParties.read(codes: Array(part), client: client), to: &totals)
             }
             return totals
         }

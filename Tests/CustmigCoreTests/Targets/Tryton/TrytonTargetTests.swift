@@ -118,6 +118,33 @@ struct TrytonTargetTests {
         }
     }
 
+    @Test(
+        "control totals count every party once: those the run read and one made in Tryton by hand, which the reconciliation reports and the next plan counts before"
+    )
+    func controlTotalsCountHandMadeParties() throws {
+        let drill = try Drill()
+        try drill.plan(batchSize: 100, Self.withoutVATAndIBAN)
+        #expect(try drill.cutover().contains(": matches"))
+        // A party nobody planned: the totals read it beside the parties the reconciliation read.
+        _ = try TrytonServer.call("party.party", "create", [[["code": "HAND-MADE-1", "name": "Made By Hand"]]])
+        let reconciled = try drill.run(["reconcile", "--workspace", drill.workspace])
+        #expect(reconciled.status != 0, "\(reconciled.stdout)")
+        #expect(reconciled.stdout.contains("control totals differ"), "\(reconciled.stdout)")
+        let report = try String(
+            contentsOfFile: drill.workspace + "/reports/plan-1/reconciliation.json", encoding: .utf8)
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(report.utf8)) as? [String: Any])
+        let expected = try #require((json["expectedTotals"] as? [String: Any])?["customers"] as? Int)
+        let found = try #require((json["targetTotals"] as? [String: Any])?["customers"] as? Int)
+        #expect(found == expected + 1, "expected \(expected) + the hand-made party, found \(found)")
+        // The next plan counts it among the totals before; its cutover (nothing to write) reconciles.
+        let again = try drill.plan(batchSize: 100, Self.withoutVATAndIBAN)
+        #expect(Drill.count("unchanged", in: again) ?? 0 > 10, "\(again)")
+        let output = try drill.cutover()
+        #expect(output.contains(": matches") || output.contains("nothing to do"), "\(output)")
+        let final = try drill.run(["reconcile", "--workspace", drill.workspace])
+        #expect(final.status == 0 && final.stdout.contains("control totals equal"), "\(final.stdout)")
+    }
+
     @Test("rollback drill: a party edited in Tryton keeps the edit; the wave's update is undone; snapshots are refused")
     func rollbackDrill() throws {
         let drill = try Drill()
