@@ -430,7 +430,7 @@ if [[ " $STAGES " == *" tryton "* ]]; then
     measure "minimal client: the same create, 2 calls at a time" "$INSERTS" 0 python3 Tests/Benchmarks/tryton_peer.py create "$TRB/w/ledger.sqlite" "$PLAN" "$PEER_URI" "$CUSTMIG_TARGET_PASSWORD" 100 2
     measure "custmig reconcile against Tryton" "$INSERTS" 0 "$BIN" reconcile --workspace "$TRB/w"
     measure "custmig dry-run against Tryton (unchanged: reads only)" "$TRYTON_ROWS" 0 "$BIN" dry-run --target "$CUSTMIG_URI" --workspace "$TRB/w" --batch-size 1000
-    measure "minimal client: search_read of every party and its children (pages of 1,000)" "$INSERTS" 0 python3 Tests/Benchmarks/tryton_peer.py read "$PEER_URI" "$CUSTMIG_TARGET_PASSWORD"
+    measure "minimal client: search_read of every party, its children and IBANs (pages of 1,000)" "$INSERTS" 0 python3 Tests/Benchmarks/tryton_peer.py read "$PEER_URI" "$CUSTMIG_TARGET_PASSWORD"
     # Undo the load (surgical rollback: one delete per party), then the same load on two connections.
     measure "custmig rollback --mode surgical of the load" "$INSERTS" 0 "$BIN" rollback "$PLAN" --mode surgical --workspace "$TRB/w"
     "$BIN" dry-run --target "$CUSTMIG_URI" --workspace "$TRB/w" --batch-size 1000 >/dev/null
@@ -440,7 +440,7 @@ if [[ " $STAGES " == *" tryton "* ]]; then
         echo "- cutover into Tryton (load and its closing reconciliation) vs a minimal client's create of the same parties: $(ratio 'custmig cutover into Tryton (100 parties per call)' 'minimal client: party.party.create of the same parties (100 per call)')"
         echo "- the cutover's load phase ($LOAD_LINE) vs the same create: $(ratio 'custmig cutover, load phase' 'minimal client: party.party.create of the same parties (100 per call)')"
         echo "- a minimal client's create, 2 calls at a time vs 1: $(ratio 'minimal client: the same create, 2 calls at a time' 'minimal client: party.party.create of the same parties (100 per call)')"
-        echo "- unchanged dry run vs paging search_read: $(ratio 'custmig dry-run against Tryton (unchanged: reads only)' 'minimal client: search_read of every party and its children (pages of 1,000)')"
+        echo "- unchanged dry run vs paging search_read: $(ratio 'custmig dry-run against Tryton (unchanged: reads only)' 'minimal client: search_read of every party, its children and IBANs (pages of 1,000)')"
         echo "- custmig's cutover on 2 connections vs 1: $(ratio 'custmig cutover into Tryton, --connections 2' 'custmig cutover into Tryton (100 parties per call)')"
     } >>"$RESULTS"
 fi

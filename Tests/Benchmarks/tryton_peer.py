@@ -3,7 +3,7 @@ parties (the images of a custmig plan, with the same nested values and the same 
 party.party.create, or pages through the parties with search_read and reads their children.
 
     python3 tryton_peer.py create LEDGER PLAN URI PASSWORD [CALL_SIZE [CONNECTIONS]]
-    python3 tryton_peer.py read URI PASSWORD
+    python3 tryton_peer.py read URI PASSWORD       (every party, its children and its IBANs)
     python3 tryton_peer.py reset URI PASSWORD      (deletes every party but the company's, and bank accounts)
 """
 import base64
@@ -139,6 +139,11 @@ def read(uri, password):
             ids = [i for p in page for i in p[field]]
             if ids:
                 client.call(model, "read", ids, names)
+        # The IBANs too: custmig reads them to tell an edited bank account from one it loaded.
+        accounts = [i for p in page for i in p["bank_accounts"]]
+        if accounts:
+            client.call("bank.account.number", "search_read", [["account", "in", accounts]], 0, None, None,
+                        ["account", "type", "number"])
         count += len(page)
         offset += 1000
     print(count)
