@@ -7,6 +7,8 @@ final class TrytonReadTally: @unchecked Sendable {  // every member is guarded b
     private var active = false
     private var codes = Set<String>()
     private var totals = ControlTotals()
+    /// Every party's code, when the run listed them while counting (the dry run's planner does).
+    private var allCodes: [String]?
 
     /// Counts from now on, from zero.
     func start() {
@@ -15,6 +17,14 @@ final class TrytonReadTally: @unchecked Sendable {  // every member is guarded b
         active = true
         codes = []
         totals = ControlTotals()
+        allCodes = nil
+    }
+
+    /// Keeps the list of every party's code the run read while counting: the reader need not ask again.
+    func listed(_ codes: [String]) {
+        lock.lock()
+        defer { lock.unlock() }
+        if active { allCodes = codes }
     }
 
     func add(_ images: [String: CustomerImage]) {
@@ -25,12 +35,12 @@ final class TrytonReadTally: @unchecked Sendable {  // every member is guarded b
     }
 
     /// Stops counting and hands over what was counted; nil when nothing was being counted.
-    func finish() -> (codes: Set<String>, totals: ControlTotals)? {
+    func finish() -> (codes: Set<String>, totals: ControlTotals, allCodes: [String]?)? {
         lock.lock()
         defer { lock.unlock() }
         guard active else { return nil }
         active = false
-        defer { (codes, totals) = ([], ControlTotals()) }
-        return (codes, totals)
+        defer { (codes, totals, allCodes) = ([], ControlTotals(), nil) }
+        return (codes, totals, allCodes)
     }
 }

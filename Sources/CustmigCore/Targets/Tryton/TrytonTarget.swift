@@ -97,7 +97,11 @@ public final class TrytonTarget: Target {
 
     public func loadedCrosswalk() throws -> LoadedCrosswalk { try journal.loadedCrosswalk() }
 
-    public func customerIds() throws -> [String] { try TrytonParties.allCodes(client: client) }
+    public func customerIds() throws -> [String] {
+        let codes = try TrytonParties.allCodes(client: client)
+        tally.listed(codes)
+        return codes
+    }
 
     public func images(ids: [String]) throws -> [String: Result<CustomerImage, UnreadableTargetRow>] {
         let images = try resolved(ids: ids).mapValues { CustomerImage(rows: $0.rows) }
@@ -151,7 +155,8 @@ public final class TrytonTarget: Target {
                 return totals
             }
             var totals = tallied.totals
-            let others = try TrytonParties.allCodes(client: client).filter { !tallied.codes.contains($0) }
+            let all = try tallied.allCodes ?? TrytonParties.allCodes(client: client)
+            let others = all.filter { !tallied.codes.contains($0) }
             for part in others.chunked(TrytonRead.page) {
                 try add(try TrytonParties.read(codes: Array(part), client: client), to: &totals)
             }
