@@ -1,5 +1,6 @@
 import ArgumentParser
 import CustmigCore
+import Foundation
 
 @main
 struct Custmig: ParsableCommand {
@@ -13,10 +14,27 @@ struct Custmig: ParsableCommand {
             Exit codes: 0 done, 64 usage/config error, 66 unreadable input, 3 failed quality gate,
             4 stale or conflicting plan, 5 locked workspace, 1 internal failure.
             """,
+        version: CustmigVersion.current,
         subcommands: [
             Peek.self, Profile.self, Map.self, Duplicates.self, TargetCommand.self, DryRun.self, Approve.self,
             Cutover.self, Rollback.self, Reconcile.self, Crosswalk.self, Purge.self, Status.self,
             Explain.self, Samples.self,
         ]
     )
+
+    /// A mistyped command is named with the closest one (`dryrun` -> `dry-run`), instead of its
+    /// options being reported as unknown to the top-level command.
+    static func main() {
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        let names = configuration.subcommands.map { $0._commandName } + ["help"]
+        if let first = arguments.first, !first.hasPrefix("-"), !names.contains(first) {
+            let close = Suggestion.closest(to: first, in: names)
+            let error = CustmigError(
+                .usage, code: "CLI-COMMAND", "custmig has no command \"\(first)\".",
+                fix: (close.map { "did you mean \"\($0)\"? " } ?? "") + "custmig --help lists the commands.")
+            Terminal.error("custmig: " + error.description)
+            Foundation.exit(ExitCode.validationFailure.rawValue)
+        }
+        main(arguments)
+    }
 }

@@ -31,7 +31,8 @@ public final class Workspace {
                     fix: "run custmig map first, or pass --workspace (or set CUSTMIG_WORKSPACE).")
             }
             do {
-                try manager.createDirectory(atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+                try manager.createDirectory(
+                    atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
             } catch {
                 throw CustmigError(
                     .usage, code: "WS-CREATE", "cannot create the workspace \(path): \(error.localizedDescription)",
@@ -51,14 +52,16 @@ public final class Workspace {
     /// Where the diff reports of a plan go.
     public func reportFolder(plan: Int64) throws -> String {
         let folder = "\(path)/reports/plan-\(plan)"
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        try FileManager.default.createDirectory(
+            atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         return folder
     }
 
     /// Where reports of a run go.
     public func reportFolder(run: Int64) throws -> String {
         let folder = "\(path)/reports/run-\(run)"
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        try FileManager.default.createDirectory(
+            atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         return folder
     }
 }

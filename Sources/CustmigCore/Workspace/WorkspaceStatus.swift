@@ -49,6 +49,9 @@ public struct WorkspaceStatus: Sendable, Codable {
     public var workspace: String
     public var runs: [RunStatus]
     public var plans: [PlanStatus] = []
+    /// The command at work in the workspace now (`pid … running \`…\` since …`), nil when none is:
+    /// a `running` run is then in progress, not interrupted.
+    public var inProgress: String?
 
     public static func read(_ workspace: Workspace) throws -> WorkspaceStatus {
         try workspace.ledger.database.read { db in
@@ -87,6 +90,7 @@ public struct WorkspaceStatus: Sendable, Codable {
                     startedAt: row["started_at"], finishedAt: row["finished_at"], inputs: inputs, counts: counts)
             }
             var status = WorkspaceStatus(workspace: workspace.path, runs: runs)
+            status.inProgress = WorkspaceLock.holder(folder: workspace.path)
             status.plans = try Row.fetchAll(db, sql: "SELECT * FROM plan WHERE status != 'building' ORDER BY id").map {
                 row in
                 let summary = (row["summary"] as String?).flatMap {

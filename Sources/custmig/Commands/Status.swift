@@ -30,8 +30,13 @@ extension Custmig {
                 }
                 Terminal.out(
                     "workspace \(status.workspace): \(status.runs.count) run\(status.runs.count == 1 ? "" : "s")")
+                if let holder = status.inProgress { Terminal.out("in progress: \(holder)") }
                 for run in status.runs {
-                    let state = run.status == "done" ? "done" : "interrupted — rerun its command to resume"
+                    let state =
+                        run.status == "done"
+                        ? "done"
+                        : status.inProgress != nil && run.id == status.runs.last?.id
+                            ? "running now (see in progress above)" : "interrupted — rerun its command to resume"
                     var head = "run \(run.id) \(run.stage)"
                     if let mapping = run.mapping { head += " \(mapping) v\(run.mappingVersion ?? 0)" }
                     if let scope = run.scope { head += " (\(scope))" }

@@ -15,7 +15,7 @@ struct ExtractReadingOptions: ParsableArguments {
     @Flag(help: "The CSV has no header row; columns are called column_1, column_2, …")
     var noHeader = false
 
-    @Option(help: "CSV lines to skip before the header: a report title, an export date (default: 0).")
+    @Option(help: "CSV lines to skip before the header: a report title, an export date.")
     var skipLines = 0
 
     @Option(help: "XML record element path, e.g. /DEBMAS07/IDOC/E1KNA1M (default: detected).")

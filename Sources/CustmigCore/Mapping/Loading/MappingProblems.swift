@@ -9,8 +9,8 @@ public struct MappingProblems: Error, CustomStringConvertible, Sendable {
 }
 
 /// Suggests the closest known name for a misspelt one ("did you mean …").
-enum Suggestion {
-    static func closest(to word: String, in candidates: [String]) -> String? {
+public enum Suggestion {
+    public static func closest(to word: String, in candidates: [String]) -> String? {
         let scored = candidates.map { ($0, distance(word.lowercased(), $0.lowercased())) }
         guard let best = scored.min(by: { $0.1 < $1.1 }) else { return nil }
         return best.1 <= max(2, word.count / 3) ? best.0 : nil

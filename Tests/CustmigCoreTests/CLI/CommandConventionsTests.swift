@@ -1,0 +1,52 @@
+import CustmigCore
+import Foundation
+import Testing
+
+/// What a user meets before any data: the version, a mistyped command, help texts, and `status`
+/// while another command is at work in the workspace.
+@Suite struct CommandConventionsTests {
+    @Test("custmig --version prints the version every run records")
+    func version() throws {
+        let output = try CLI.run(["--version"])
+        #expect(output.status == 0)
+        #expect(output.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == CustmigVersion.current)
+    }
+
+    @Test("a mistyped command is named with the closest one, not reported as an unknown option")
+    func mistypedCommand() throws {
+        let output = try CLI.run(["dryrun", "--target", "sqlite:x.db"])
+        #expect(output.status == 64)
+        #expect(output.stderr.contains("custmig has no command \"dryrun\""), "\(output.stderr)")
+        #expect(output.stderr.contains("did you mean \"dry-run\"?"), "\(output.stderr)")
+        #expect(!output.stderr.contains("Unknown option"), "\(output.stderr)")
+        let far = try CLI.run(["frobnicate"])
+        #expect(far.status == 64 && far.stderr.contains("custmig --help lists the commands"), "\(far.stderr)")
+        // Real commands and help still parse.
+        #expect(try CLI.run(["help", "dry-run"]).status == 0)
+    }
+
+    @Test("help prints each default once")
+    func defaultsOnce() throws {
+        for command in ["peek", "profile"] {
+            let help = try CLI.run([command, "--help"]).stdout.replacingOccurrences(of: "\n", with: " ")
+                .split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ")
+            #expect(!help.contains("(default: 0). (default: 0)"), "\(command): \(help)")
+            #expect(help.contains("(default: 0)"), "\(command)")
+        }
+    }
+
+    @Test("status while another command holds the workspace says it is running, and who runs it")
+    func statusInProgress() throws {
+        let folder = try Paths.scratch() + "/w"
+        do {
+            let holder = try Workspace(path: folder, command: "custmig map Samples/customers.csv", writer: true)
+            let status = try CLI.run(["status", "--workspace", folder])
+            #expect(status.status == 0, "\(status.stderr)")
+            #expect(status.stdout.contains("in progress: pid \(getpid())"), "\(status.stdout)")
+            #expect(status.stdout.contains("custmig map Samples/customers.csv"), "\(status.stdout)")
+            withExtendedLifetime(holder) {}
+        }
+        let after = try CLI.run(["status", "--workspace", folder])
+        #expect(!after.stdout.contains("in progress"), "\(after.stdout)")
+    }
+}
