@@ -73,6 +73,22 @@ struct MappingEngineTests {
         #expect(!finding.message.isEmpty)
     }
 
+    @Test(
+        "a required field the extract fills with a value custmig cannot use is named with that value, not called missing"
+    )
+    func requiredButUnusable() throws {
+        let engine = try Self.engine("legacy-flat-csv")
+        let unusable = engine.map(Self.record(Self.clean.merging(["COUNTRY": "Atlantis"]) { $1 }))
+        let required = try #require(unusable.findings.first { $0.rule == "country-required" }, "\(unusable.findings)")
+        #expect(required.value == "Atlantis")
+        #expect(
+            required.message.contains("the extract holds \"Atlantis\", which custmig could not use"),
+            "\(required.message)")
+        let empty = engine.map(Self.record(Self.clean.merging(["COUNTRY": ""]) { $1 }))
+        let missing = try #require(empty.findings.first { $0.rule == "country-required" }, "\(empty.findings)")
+        #expect(missing.value == nil && !missing.message.contains("the extract holds"), "\(missing.message)")
+    }
+
     @Test("decomposed Unicode (NFD, as macOS writes it) maps to the same composed bytes as the NFC record")
     func decomposedUnicode() throws {
         let engine = try Self.engine("legacy-flat-csv")

@@ -48,6 +48,8 @@ struct TransformTests {
             ),
             (.removeCharacters("-/ "), "030/123-45 67", .value("0301234567")),
             (.truncate(5), "Müller", .note("Mülle")),
+            // A cut that ends in a space does not load the space.
+            (.truncate(7), "Müller & Söhne", .note("Müller")), (.truncate(8), "Müller \u{00A0}& Co", .note("Müller")),
             (.truncate(10), "Müller", .value("Müller")),
             (.alpha(length: 10), "100042", .value("0000100042")),
             (.alpha(length: 10), "CPD-1", .value("CPD-1")),

@@ -96,7 +96,8 @@ extension MappingEngine {
                     unique.append(UniqueValue(rule: entry.rule.id, value: value))
                 }
             case .pattern(let path, let pattern):
-                if let bad = values(path, record: record, canonical: canonical).first(where: { !matches($0, pattern) }) {
+                if let bad = values(path, record: record, canonical: canonical).first(where: { !matches($0, pattern) })
+                {
                     broken = (path, bad)
                 }
             case .allowed(let path, let list):
@@ -116,15 +117,31 @@ extension MappingEngine {
                 outcome = .review
                 if holds(condition, record: record, canonical: canonical) { broken = (Self.field(of: condition), nil) }
             case .crossField(let when, let then):
-                if holds(when, record: record, canonical: canonical) && !holds(then, record: record, canonical: canonical) {
+                if holds(when, record: record, canonical: canonical)
+                    && !holds(then, record: record, canonical: canonical)
+                {
                     broken = (Self.field(of: then), nil)
                 }
             }
             guard let broken else { continue }
             let rule = entry.rule
-            let value = broken.value ?? broken.field.flatMap { values($0, record: record, canonical: canonical).first }
+            var value = broken.value ?? broken.field.flatMap { values($0, record: record, canonical: canonical).first }
+            var message = rule.message
+            // A required field the extract does fill, with a value a transform or value map could not use
+            // ("Sverige" as a country): say what it holds instead of calling it missing.
+            if case .required(let path) = entry.rule.kind, value == nil,
+                let unusable = findings.first(where: { finding in
+                    finding.field.map(Self.withoutIndexes) == path && !(finding.value ?? "").isEmpty
+                        && finding.outcome != .note
+                })
+            {
+                value = unusable.value
+                message +=
+                    ": the extract holds \"\(unusable.value ?? "")\", which custmig could not use (\(unusable.message))"
+            }
             findings.append(
-                MappingFinding(outcome, rule: rule.id, field: broken.field, value: value, message: rule.message, fix: rule.fix))
+                MappingFinding(
+                    outcome, rule: rule.id, field: broken.field, value: value, message: message, fix: rule.fix))
         }
     }
 
@@ -137,5 +154,21 @@ extension MappingEngine {
         case .all(let items), .any(let items): return items.first.flatMap(field(of:))
         case .not(let inner): return field(of: inner)
         }
+    }
+
+    /// `addresses[0].country` -> `addresses.country`: a finding's field as a rule names it.
+    static func withoutIndexes(_ field: String) -> String {
+        var result = ""
+        var skipping = false
+        for character in field {
+            if character == "[" {
+                skipping = true
+            } else if character == "]" {
+                skipping = false
+            } else if !skipping {
+                result.append(character)
+            }
+        }
+        return result
     }
 }

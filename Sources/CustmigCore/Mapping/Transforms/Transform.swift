@@ -66,8 +66,9 @@ public enum Transform: Sendable, Equatable {
         case .lower:
             return .ok(value.lowercased())
         case .title:
-            return .ok(value.lowercased().split(separator: " ", omittingEmptySubsequences: false)
-                .map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined(separator: " "))
+            return .ok(
+                value.lowercased().split(separator: " ", omittingEmptySubsequences: false)
+                    .map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined(separator: " "))
         case .stripLeadingZeros:
             let stripped = value.drop { $0 == "0" }
             return .ok(stripped.isEmpty && !value.isEmpty ? "0" : String(stripped))
@@ -82,7 +83,10 @@ public enum Transform: Sendable, Equatable {
             return .ok(value.filter { !characters.contains($0) })
         case .truncate(let length):
             guard value.utf8.count > length, value.count > length else { return .ok(value) }
-            return .note(String(value.prefix(length)), "truncated from \(value.count) to \(length) characters")
+            // A cut that ends in a space would load the space: it goes too.
+            var cut = value.prefix(length)
+            while let last = cut.last, last.isWhitespace { cut.removeLast() }
+            return .note(String(cut), "truncated from \(value.count) to \(cut.count) characters")
         case .parseDecimal(let decimal, let grouping):
             return DecimalParser.parse(value, decimal: decimal, grouping: grouping)
         case .parseDate(let layouts):
