@@ -11,6 +11,8 @@ import gzip
 import json
 import sqlite3
 import sys
+import time
+import urllib.error
 import urllib.parse
 import urllib.request
 
@@ -30,8 +32,15 @@ class Client:
             self.endpoint, data=json.dumps({"id": 1, "method": method, "params": params}).encode(),
             headers={"Content-Type": "application/json", "Accept-Encoding": "gzip",
                      **({"Authorization": auth} if auth else {})})
-        with urllib.request.urlopen(request, timeout=600) as response:
-            body = response.read()
+        for attempt in range(8):  # trytond answers 503 while SQLite is locked by a parallel call
+            try:
+                with urllib.request.urlopen(request, timeout=600) as response:
+                    body = response.read()
+                break
+            except urllib.error.HTTPError as error:
+                if error.code not in (429, 503) or attempt == 7:
+                    raise
+                time.sleep(0.5 * 2 ** attempt)
         if body[:2] == b"\x1f\x8b":  # trytond labels uncompressed answers gzip too: the magic bytes decide
             body = gzip.decompress(body)
         answer = json.loads(body)
