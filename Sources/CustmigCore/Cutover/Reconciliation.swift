@@ -22,6 +22,8 @@ public struct Reconciliation: Sendable, Codable {
     public var inTarget: [String: Int]
     public var expectedTotals: ControlTotals
     public var targetTotals: ControlTotals
+    /// The custmig that reconciled (the JSON report names it, as the HTML one does).
+    public var custmigVersion = CustmigVersion.current
     public var mismatches: [Mismatch]
     public var mismatchCount: Int
     public var reports: [String]
@@ -260,7 +262,7 @@ enum ReconciliationReport {
             }
             html += "</table>"
         }
-        html += "</main></body></html>"
+        html += "</main>\(HTML.colophon)</body></html>"
         let path = folder + "/reconciliation.html"
         try html.write(toFile: path, atomically: true, encoding: .utf8)
         return [path, json]

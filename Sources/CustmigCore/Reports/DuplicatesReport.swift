@@ -8,22 +8,28 @@ public enum DuplicatesReport {
     public static func write(run: Int64, ledger: Ledger, folder: String, limit: Int = 200) throws -> String {
         let decoder = JSONDecoder()
         var clusters: [(golden: String, members: [CanonicalCustomer])] = []
-        var pairs: [(outcome: String, first: String, second: String, score: Double, evidence: [CustomerMatcher.Evidence])] = []
+        var pairs:
+            [(outcome: String, first: String, second: String, score: Double, evidence: [CustomerMatcher.Evidence])] = []
         var totals = (clusters: 0, review: 0)
         try ledger.database.read { db in
             let mapRun = try Int64.fetchOne(
                 db, sql: "SELECT MAX(id) FROM run WHERE stage = 'map' AND status = 'done' AND id < ?", arguments: [run])
-            totals.clusters = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM survivor WHERE run_id = ?", arguments: [run]) ?? 0
-            totals.review = try Int.fetchOne(
-                db, sql: "SELECT COUNT(*) FROM duplicate_pair WHERE run_id = ? AND outcome = 'review'", arguments: [run]) ?? 0
+            totals.clusters =
+                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM survivor WHERE run_id = ?", arguments: [run]) ?? 0
+            totals.review =
+                try Int.fetchOne(
+                    db, sql: "SELECT COUNT(*) FROM duplicate_pair WHERE run_id = ? AND outcome = 'review'",
+                    arguments: [run]) ?? 0
             for row in try Row.fetchAll(
                 db, sql: "SELECT golden_key, members FROM survivor WHERE run_id = ? ORDER BY golden_key LIMIT ?",
                 arguments: [run, limit])
             {
                 let keys = (row["members"] as String).split(separator: " ").map(String.init)
                 let members = try keys.compactMap { key -> CanonicalCustomer? in
-                    guard let data = try String.fetchOne(
-                        db, sql: "SELECT data FROM canonical_record WHERE run_id = ? AND key = ?", arguments: [mapRun, key])
+                    guard
+                        let data = try String.fetchOne(
+                            db, sql: "SELECT data FROM canonical_record WHERE run_id = ? AND key = ?",
+                            arguments: [mapRun, key])
                     else { return nil }
                     return try? decoder.decode(CanonicalCustomer.self, from: Data(data.utf8))
                 }
@@ -36,13 +42,17 @@ public enum DuplicatesReport {
                     ORDER BY outcome = 'review' DESC, score DESC LIMIT ?
                     """, arguments: [run, limit * 2])
             {
-                let evidence = (try? decoder.decode([CustomerMatcher.Evidence].self, from: Data((row["evidence"] as String).utf8))) ?? []
+                let evidence =
+                    (try? decoder.decode([CustomerMatcher.Evidence].self, from: Data((row["evidence"] as String).utf8)))
+                    ?? []
                 pairs.append((row["outcome"], row["first"], row["second"], row["score"], evidence))
             }
         }
-        var html = "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Duplicates, run \(run)</title>"
+        var html =
+            "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Duplicates, run \(run)</title>"
         html += "<style>\(HTML.style) .diff{background:#fff4c2} td{vertical-align:top}</style></head><body>"
-        html += "<header><h1>Duplicates — run \(run)</h1><div class=\"facts\"><span>\(HTML.grouped(totals.clusters)) clusters merged, "
+        html +=
+            "<header><h1>Duplicates — run \(run)</h1><div class=\"facts\"><span>\(HTML.grouped(totals.clusters)) clusters merged, "
         html += "\(HTML.grouped(totals.review)) pairs for review"
         if totals.clusters > clusters.count { html += " (first \(clusters.count) clusters shown)" }
         html += "</span></div></header><main>"
@@ -50,7 +60,8 @@ public enum DuplicatesReport {
         html += "<h2>Merged clusters</h2>"
         let scoreOf = Dictionary(pairs.map { ($0.first + "|" + $0.second, $0) }, uniquingKeysWith: { a, _ in a })
         for cluster in clusters {
-            html += "<section class=\"card\" style=\"margin-bottom:12px\"><h2>golden key \(HTML.escape(cluster.golden))</h2>"
+            html +=
+                "<section class=\"card\" style=\"margin-bottom:12px\"><h2>golden key \(HTML.escape(cluster.golden))</h2>"
             html += memberTable(cluster.members)
             let keys = cluster.members.map(\.key).sorted()
             for (index, a) in keys.enumerated() {
@@ -60,7 +71,7 @@ public enum DuplicatesReport {
             }
             html += "</section>"
         }
-        html += "</main></body></html>\n"
+        html += "</main>\(HTML.colophon)</body></html>\n"
         let path = folder + "/duplicates.html"
         let output = try FileOutput(path: path, mode: 0o600)
         try output.write(html)
@@ -72,8 +83,10 @@ public enum DuplicatesReport {
         let address = customer.addresses.first
         return [
             ("key", customer.key), ("name", customer.names.first ?? ""), ("VAT id", customer.vatId ?? ""),
-            ("street", address?.street ?? ""), ("postal code", address?.postalCode ?? ""), ("city", address?.city ?? ""),
-            ("country", address?.country ?? ""), ("phones", customer.contacts.compactMap(\.phone).joined(separator: ", ")),
+            ("street", address?.street ?? ""), ("postal code", address?.postalCode ?? ""),
+            ("city", address?.city ?? ""),
+            ("country", address?.country ?? ""),
+            ("phones", customer.contacts.compactMap(\.phone).joined(separator: ", ")),
             ("emails", customer.contacts.compactMap(\.email).joined(separator: ", ")),
             ("created", customer.createdOn ?? ""),
         ]
@@ -86,9 +99,11 @@ public enum DuplicatesReport {
         for (index, label) in labels.enumerated() {
             let values = columns.map { $0[index].1 }
             let differs = Set(values).count > 1
-            html += "<tr><th>\(label)</th>" + values.map {
-                "<td\(differs ? " class=\"diff\"" : "")>\(HTML.escape(HTML.visible($0)))</td>"
-            }.joined() + "</tr>"
+            html +=
+                "<tr><th>\(label)</th>"
+                + values.map {
+                    "<td\(differs ? " class=\"diff\"" : "")>\(HTML.escape(HTML.visible($0)))</td>"
+                }.joined() + "</tr>"
         }
         return html + "</table>"
     }

@@ -1,5 +1,10 @@
 /// Small helpers for writing self-contained HTML (no external assets).
 enum HTML {
+    /// Every report names the custmig that wrote it (a report from another version can differ).
+    static var colophon: String {
+        "<footer><p class=\"muted\">written by custmig \(CustmigVersion.current)</p></footer>"
+    }
+
     static func escape(_ text: String) -> String {
         var result = ""
         result.reserveCapacity(text.utf8.count)
@@ -29,7 +34,8 @@ enum HTML {
             let leading = text.prefix { $0 == " " }.count
             let trailing = text.reversed().prefix { $0 == " " }.count
             if leading == text.count { return String(repeating: "␣", count: leading) }
-            text = String(repeating: "␣", count: leading) + text.dropFirst(leading).dropLast(trailing)
+            text =
+                String(repeating: "␣", count: leading) + text.dropFirst(leading).dropLast(trailing)
                 + String(repeating: "␣", count: trailing)
         }
         return text
@@ -42,7 +48,8 @@ enum HTML {
         let labelWidth = 160
         let barSpace = width - labelWidth - 100
         let maximum = max(items.map(\.count).max() ?? 1, 1)
-        var svg = "<svg class=\"chart\" role=\"img\" width=\"\(width)\" height=\"\(items.count * rowHeight + 4)\" "
+        var svg =
+            "<svg class=\"chart\" role=\"img\" width=\"\(width)\" height=\"\(items.count * rowHeight + 4)\" "
             + "viewBox=\"0 0 \(width) \(items.count * rowHeight + 4)\" xmlns=\"http://www.w3.org/2000/svg\">"
         for (index, item) in items.enumerated() {
             let y = index * rowHeight + 2
@@ -50,9 +57,12 @@ enum HTML {
             let share = total > 0 ? Double(item.count) * 100 / Double(total) : 0
             let label = item.label.count > 22 ? String(item.label.prefix(21)) + "…" : item.label
             svg += "<title>\(escape(item.label)): \(item.count)</title>"
-            svg += "<text x=\"\(labelWidth - 6)\" y=\"\(y + 13)\" text-anchor=\"end\" class=\"label\">\(escape(label))</text>"
-            svg += "<rect x=\"\(labelWidth)\" y=\"\(y + 2)\" width=\"\(length)\" height=\"\(rowHeight - 5)\" class=\"bar\"/>"
-            svg += "<text x=\"\(labelWidth + length + 4)\" y=\"\(y + 13)\" class=\"value\">\(item.count) (\(format(share, digits: 1))%)</text>"
+            svg +=
+                "<text x=\"\(labelWidth - 6)\" y=\"\(y + 13)\" text-anchor=\"end\" class=\"label\">\(escape(label))</text>"
+            svg +=
+                "<rect x=\"\(labelWidth)\" y=\"\(y + 2)\" width=\"\(length)\" height=\"\(rowHeight - 5)\" class=\"bar\"/>"
+            svg +=
+                "<text x=\"\(labelWidth + length + 4)\" y=\"\(y + 13)\" class=\"value\">\(item.count) (\(format(share, digits: 1))%)</text>"
         }
         return svg + "</svg>"
     }

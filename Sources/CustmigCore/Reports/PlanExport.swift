@@ -64,7 +64,8 @@ enum PlanExport {
         encoder.outputFormatting = [.sortedKeys]
         var head = String(decoding: try encoder.encode(summary), as: UTF8.self)
         head.removeLast()
-        try json.write(head + ",\"maskedPersonalData\":\(mask),\"actions\":[")
+        try json.write(
+            head + ",\"custmigVersion\":\"\(CustmigVersion.current)\",\"maskedPersonalData\":\(mask),\"actions\":[")
         try csv.write(csvHeader)
         var first = true
         // Rows are read in chunks and formatted on every core (a first load's export has one CSV row per

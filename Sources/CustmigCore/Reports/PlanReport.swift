@@ -128,7 +128,7 @@ public enum PlanReport {
             + e(SuggestedCommand.text("approve \(plan) --by \"NAME\"", workspace: workspace))
             + "</code>. A later dry run that finds "
         html += "a different plan supersedes this one, and the approval does not carry over.</p></section>"
-        html += "</main><script>\(script)</script></body></html>"
+        html += "</main>\(HTML.colophon)<script>\(script)</script></body></html>"
         return html
     }
 

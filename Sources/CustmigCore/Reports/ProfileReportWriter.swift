@@ -16,7 +16,8 @@ public enum ProfileReportWriter {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         } catch {
             throw CustmigError(
-                .usage, code: "IO-OUT", "cannot create the report folder \"\(directory)\": \(error.localizedDescription)",
+                .usage, code: "IO-OUT",
+                "cannot create the report folder \"\(directory)\": \(error.localizedDescription)",
                 fix: "choose a writable --out folder.")
         }
         var written: [String] = []
@@ -74,9 +75,10 @@ public enum ProfileReportWriter {
             html += "<tr><td><a href=\"\(HTML.escape(entry.name)).profile.html\">\(HTML.escape(file.path))</a></td>"
             html += "<td>\(file.format.rawValue)</td><td>\(HTML.escape(file.encoding))</td>"
             html += "<td class=\"num\">\(HTML.grouped(file.records))</td>"
-            html += "<td class=\"num\(file.malformedRecords > 0 ? " bad" : "")\">\(HTML.grouped(file.malformedRecords))</td>"
+            html +=
+                "<td class=\"num\(file.malformedRecords > 0 ? " bad" : "")\">\(HTML.grouped(file.malformedRecords))</td>"
             html += "<td class=\"num\">\(entry.profile.fields.count)</td><td>\(HTML.escape(keys))</td></tr>"
         }
-        return html + "</table></main></body></html>\n"
+        return html + "</table></main>\(HTML.colophon)</body></html>\n"
     }
 }

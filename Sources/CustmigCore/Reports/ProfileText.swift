@@ -41,13 +41,18 @@ public enum ProfileText {
             text.count >= width ? text : String(repeating: " ", count: width - text.count) + text
         }
         lines.append(
-            pad("field", nameWidth) + "  " + pad("type", 12) + left("empty", 8) + left("distinct", 11) + left("misfit", 8)
+            pad("field", nameWidth) + "  " + pad("type", 12) + left("empty", 8) + left("distinct", 11)
+                + left("misfit", 8)
                 + "  top value")
         for field in profile.fields.prefix(maxFields) {
             let nonBlank = field.present - field.empty - field.blank
             let misfit = field.inferredType == .text ? "" : HTML.format(field.nonConformingShare * 100, digits: 1) + "%"
             var top = field.topValues.first.map { "\(HTML.visible($0.value)) (\($0.count))" } ?? ""
-            if field.isCandidateKey { top = "candidate key" } else if !field.topValuesMeaningful { top = "mostly unique" }
+            if field.isCandidateKey {
+                top = "candidate key"
+            } else if !field.topValuesMeaningful {
+                top = "mostly unique"
+            }
             if let perParent = field.segmentsPerParent { top = perParent }
             if top.count > 30 { top = String(top.prefix(29)) + "…" }
             lines.append(
@@ -63,7 +68,8 @@ public enum ProfileText {
         if !controlled.isEmpty {
             lines.append(
                 "control characters (map replaces them with spaces, noted): "
-                    + controlled.prefix(8).map { "\($0.name) \(HTML.grouped($0.controlCharacters))" }.joined(separator: ", ")
+                    + controlled.prefix(8).map { "\($0.name) \(HTML.grouped($0.controlCharacters))" }.joined(
+                        separator: ", ")
                     + (controlled.count > 8 ? ", …" : ""))
         }
         for sample in file.malformedSamples.prefix(5) {
@@ -79,7 +85,8 @@ public enum ProfileText {
         var md = "# Profile of `\(file.path)`\n\n"
         md += "| fact | value |\n|---|---|\n"
         md += "| format | \(file.format.rawValue) |\n| size | \(bytes(file.sizeBytes)) |\n"
-        md += "| encoding | \(file.encoding) (\(HTML.format(file.encodingConfidence * 100, digits: 0))%: \(cell(file.encodingReason))) |\n"
+        md +=
+            "| encoding | \(file.encoding) (\(HTML.format(file.encodingConfidence * 100, digits: 0))%: \(cell(file.encodingReason))) |\n"
         if let delimiter = file.delimiter { md += "| delimiter | `\(delimiter)` |\n" }
         if let endings = file.lineEndings { md += "| line endings | \(endings) |\n" }
         if let path = file.recordPath { md += "| record path | `\(path)` |\n" }
@@ -97,7 +104,8 @@ public enum ProfileText {
         md += "## Fields\n\n| field | type | present | empty | distinct | misfit | length | top values | patterns |\n"
         md += "|---|---|---:|---:|---:|---:|---|---|---|\n"
         for field in profile.fields {
-            let top = field.topValues.prefix(3).map { "`\(cell(HTML.visible($0.value)))` (\($0.count))" }.joined(separator: ", ")
+            let top = field.topValues.prefix(3).map { "`\(cell(HTML.visible($0.value)))` (\($0.count))" }.joined(
+                separator: ", ")
             let patterns = field.patterns.prefix(3).map { "`\(cell($0.value))` (\($0.count))" }.joined(separator: ", ")
             let length = field.minLength.map { "\($0)–\(field.maxLength ?? $0)" } ?? ""
             var type = field.typeLabel
@@ -106,7 +114,8 @@ public enum ProfileText {
             if field.masked { type += ", masked" }
             md += "| `\(cell(field.name))` | \(type) | \(field.present) | \(field.empty + field.blank) | "
             md += "\(field.distinctIsEstimate ? "≈" : "")\(field.distinct) | "
-            md += "\(field.inferredType == .text ? "" : HTML.format(field.nonConformingShare * 100, digits: 1) + "%") | "
+            md +=
+                "\(field.inferredType == .text ? "" : HTML.format(field.nonConformingShare * 100, digits: 1) + "%") | "
             md += "\(length) | \(top) | \(patterns) |\n"
         }
         return md

@@ -169,6 +169,6 @@ public enum RejectReport {
             }
             html += "</table></section>"
         }
-        return html + "</main></body></html>\n"
+        return html + "</main>\(HTML.colophon)</body></html>\n"
     }
 }

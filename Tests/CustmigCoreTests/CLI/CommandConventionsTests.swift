@@ -49,4 +49,27 @@ import Testing
         let after = try CLI.run(["status", "--workspace", folder])
         #expect(!after.stdout.contains("in progress"), "\(after.stdout)")
     }
+
+    @Test("every report a person reads names the custmig that wrote it")
+    func reportsNameTheVersion() throws {
+        let folder = try Paths.scratch()
+        let workspace = folder + "/w"
+        let mapped = try CLI.run([
+            "map", "--mapping", MappingLoaderTests.shipped("legacy-flat-csv"), Paths.samples("customers.csv"),
+            "--workspace", workspace,
+        ])
+        #expect(mapped.status == 0 || mapped.status == 3, "\(mapped.stderr)")
+        #expect(try CLI.run(["target", "init", "sqlite:\(folder)/t.db"]).status == 0)
+        let planned = try CLI.run(["dry-run", "--target", "sqlite:\(folder)/t.db", "--workspace", workspace])
+        #expect(planned.status == 0, "\(planned.stderr)")
+        let reports = FileManager.default.enumerator(atPath: workspace + "/reports")?.compactMap { $0 as? String } ?? []
+        let pages = reports.filter { $0.hasSuffix(".html") }
+        #expect(pages.count >= 2, "\(reports)")
+        for page in pages {
+            let text = try String(contentsOfFile: workspace + "/reports/" + page, encoding: .utf8)
+            #expect(text.contains("written by custmig \(CustmigVersion.current)"), "\(page)")
+        }
+        let plan = try String(contentsOfFile: workspace + "/reports/plan-1/plan.json", encoding: .utf8)
+        #expect(plan.contains("\"custmigVersion\":\"\(CustmigVersion.current)\""))
+    }
 }
