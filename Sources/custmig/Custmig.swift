@@ -7,13 +7,14 @@ struct Custmig: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "custmig",
         abstract: "Migrate a legacy ERP customer master into a cloud ERP, in stages you can rehearse and undo.",
-        discussion: """
+        discussion: HelpText.flowing(
+            """
             Start by looking at your extracts:
               custmig peek Samples/customers.csv --limit 3
               custmig profile Samples/customers.csv Samples/debmas07.xml --out reports
             Exit codes: 0 done, 64 usage/config error, 66 unreadable input, 3 failed quality gate,
             4 stale or conflicting plan, 5 locked workspace, 1 internal failure.
-            """,
+            """),
         version: CustmigVersion.current,
         subcommands: [
             Peek.self, Profile.self, Map.self, Duplicates.self, TargetCommand.self, DryRun.self, Approve.self,

@@ -6,7 +6,8 @@ extension Custmig {
     struct Cutover: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Apply an approved plan to its target in checkpointed batches, after a snapshot.",
-            discussion: """
+            discussion: HelpText.flowing(
+                """
                 Refuses an unapproved plan (unless --allow-unapproved, which is recorded), a superseded plan,
                 and a plan made against another target. Takes a snapshot of the target before the first batch,
                 then applies each batch in one target transaction with its checkpoint. Killed at any point,
@@ -17,7 +18,7 @@ extension Custmig {
                 Examples:
                   custmig cutover latest
                   custmig cutover 3 --target sqlite:sandbox.db --batch-size 10000
-                """)
+                """))
 
         @Argument(help: "The plan id, or latest.")
         var plan: String

@@ -7,7 +7,8 @@ extension Custmig {
         static let configuration = CommandConfiguration(
             commandName: "dry-run",
             abstract: "Plan the load against a target and write the diff report; the target is not changed.",
-            discussion: """
+            discussion: HelpText.flowing(
+                """
                 Compares the latest survivors (or the customers of map run --run) with the target, three-way:
                 base = what custmig loaded last time, ours = the new canonical record, theirs = the target now.
                 Per customer one action: insert, link, update, unchanged, conflict, deactivate, reject. Replays
@@ -21,7 +22,7 @@ extension Custmig {
                 Examples:
                   custmig dry-run --target sqlite:sandbox.db
                   custmig dry-run --target sqlite:sandbox.db --fail-on conflict,reject --mask-pii
-                """)
+                """))
 
         @OptionGroup var target: TargetOptions
 
@@ -118,14 +119,15 @@ extension Custmig {
     struct Approve: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Record who approved a plan (its content hash) and when.",
-            discussion: """
+            discussion: HelpText.flowing(
+                """
                 The cutover refuses a plan nobody approved (unless --allow-unapproved). An approval belongs to
                 the plan's content hash: a re-plan that finds the same plan keeps it, a different plan needs a
                 new one.
 
                 Examples:
                   custmig approve latest --by "Maria Keller (Finance)" --note "checked control totals"
-                """)
+                """))
 
         @Argument(help: "The plan id, or latest.")
         var plan: String

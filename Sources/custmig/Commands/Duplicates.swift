@@ -16,7 +16,8 @@ extension Custmig.Duplicates {
         static let configuration = CommandConfiguration(
             commandName: "find",
             abstract: "Match a map run's customers, merge duplicates into golden records, update the key map.",
-            discussion: """
+            discussion: HelpText.flowing(
+                """
                 Blocks customers by cheap keys (VAT id, country + postal code + name, city + name, phone,
                 email), scores each pair field by field, merges pairs at or above the auto-merge score into
                 clusters with one surviving record, lists pairs between the review and auto-merge scores for
@@ -26,7 +27,7 @@ extension Custmig.Duplicates {
                 Examples:
                   custmig duplicates
                   custmig duplicates find --workspace w --mapping Mappings/legacy-flat-csv/mapping.yaml
-                """)
+                """))
 
         @OptionGroup var workspace: WorkspaceOptions
 
@@ -89,14 +90,15 @@ extension Custmig.Duplicates {
     struct Review: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Export the pairs that need a steward's decision to CSV.",
-            discussion: """
+            discussion: HelpText.flowing(
+                """
                 One row per pair of the latest duplicates run scored between the review and auto-merge
                 thresholds, with both names and cities and the per-field evidence. Fill decision (merge or
                 keep_apart) and who, then record the file with custmig duplicates decide.
 
                 Examples:
                   custmig duplicates review --out pairs.csv
-                """)
+                """))
 
         @OptionGroup var workspace: WorkspaceOptions
 
@@ -115,7 +117,8 @@ extension Custmig.Duplicates {
     struct Decide: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Record a steward's decisions beside the mapping, where every later run re-applies them.",
-            discussion: """
+            discussion: HelpText.flowing(
+                """
                 Reads the rows of FILE whose decision is filled (merge or keep_apart), checks each key against
                 the latest map run and the whole decisions file for contradictions (A=B, B=C but A≠C, refused
                 with the lines), and appends them to duplicate-decisions.csv beside the mapping. The file is
@@ -123,7 +126,7 @@ extension Custmig.Duplicates {
 
                 Examples:
                   custmig duplicates decide pairs.csv --mapping Mappings/legacy-flat-csv/mapping.yaml
-                """)
+                """))
 
         @Argument(help: "The filled-in export of custmig duplicates review.")
         var file: String

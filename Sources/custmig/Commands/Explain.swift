@@ -6,14 +6,15 @@ extension Custmig {
     struct Explain: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Show where one customer's values came from: source fields, each transform, each rule.",
-            discussion: """
+            discussion: HelpText.flowing(
+                """
                 Re-reads the customer's source record (refusing an extract whose SHA-256 changed since the run)
                 and replays the mapping version stored in the ledger, with tracing.
 
                 Examples:
                   custmig explain 100042
                   custmig explain 0000100042 --run 3 --json
-                """)
+                """))
 
         @Argument(help: "A legacy key (as in the extract) or a canonical key.")
         var key: String

@@ -6,7 +6,8 @@ extension Custmig {
     struct Map: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Cleanse and map extracts to canonical customers with a versioned mapping.",
-            discussion: """
+            discussion: HelpText.flowing(
+                """
                 Reads the extracts, applies the mapping (transforms, value maps, rules) and writes canonical
                 customers, rejects, review items and malformed records into the workspace ledger, with a
                 checkpoint every --chunk records. Killed at any point, the same command resumes from the last
@@ -17,7 +18,7 @@ extension Custmig {
                 Examples:
                   custmig map --mapping Mappings/legacy-flat-csv/mapping.yaml Samples/customers.csv
                   custmig map --mapping Mappings/sap-debmas07/mapping.yaml Samples/debmas07.xml --workspace w
-                """)
+                """))
 
         @Option(help: "The mapping file (YAML).")
         var mapping: String

@@ -5,7 +5,8 @@ extension Custmig {
     struct Peek: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Print an extract's records as custmig reads them, as JSON Lines.",
-            discussion: """
+            discussion: HelpText.flowing(
+                """
                 One JSON object per record on stdout, in custmig's record shape: a CSV record is
                 column -> string; an XML record is its element's children (leaf -> string, an element
                 with children -> always a list, attributes -> "@name"). Values are the decoded strings
@@ -16,7 +17,7 @@ extension Custmig {
                   custmig peek Samples/customers.csv --limit 2
                   custmig peek Samples/debmas07.xml --limit 1 --with-position
                   custmig peek big.csv --count        # reading cost only: record and malformed counts
-                """)
+                """))
 
         @Argument(help: "The extract file (CSV or XML).")
         var extract: String

@@ -6,7 +6,8 @@ extension Custmig {
     struct Profile: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Profile legacy extracts: counts, types, patterns, top values, keys, malformed records.",
-            discussion: """
+            discussion: HelpText.flowing(
+                """
                 Reads each extract once, streaming, and writes per file an HTML report (self-contained,
                 opens offline), a JSON document (schema custmig.profile/1, see CustmigCore.docc/Profile.md) and Markdown,
                 plus index.html when several extracts are given. A one-screen summary goes to stdout.
@@ -14,7 +15,7 @@ extension Custmig {
                 Examples:
                   custmig profile Samples/customers.csv Samples/debmas07.xml --out reports
                   custmig profile Samples/customers.csv --report json --mask-pii --out reports
-                """)
+                """))
 
         @Argument(help: "The extract files (CSV or XML).")
         var extracts: [String]

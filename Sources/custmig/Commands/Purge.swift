@@ -6,7 +6,8 @@ extension Custmig {
     struct Purge: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "After go-live: remove the personal data the workspace keeps for map runs, and record it.",
-            discussion: """
+            discussion: HelpText.flowing(
+                """
                 Removes the runs' canonical records, the source values quoted in their findings, their staged
                 rows, the customer images of plans made from them and those plans' snapshots; with --target also
                 the undo logs in the target (a purged cutover can then only be rolled back by hand). Counts,
@@ -15,7 +16,7 @@ extension Custmig {
                 Examples:
                   custmig purge --run 1 --target sqlite:production.db
                   custmig purge --before 2026-12-31
-                """)
+                """))
 
         @Option(name: .customLong("run"), help: "A map run to purge (repeatable).")
         var runs: [Int64] = []

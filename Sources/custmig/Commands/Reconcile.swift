@@ -6,7 +6,8 @@ extension Custmig {
     struct Reconcile: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Check the target against a plan: counts on both sides, control totals, every customer's row.",
-            discussion: """
+            discussion: HelpText.flowing(
+                """
                 Counts the map run's records and the plan's actions in the ledger, checks every customer of the
                 plan in the target (written rows must be the plan's, others as the plan read them), and compares
                 the plan's control totals (customers per status, country and account group; child rows; credit
@@ -15,7 +16,7 @@ extension Custmig {
 
                 Examples:
                   custmig reconcile --target sqlite:sandbox.db
-                """)
+                """))
 
         @OptionGroup var target: TargetOptions
 
@@ -87,14 +88,15 @@ extension Custmig {
             static let configuration = CommandConfiguration(
                 abstract:
                     "Show one loaded customer: its target id, the plan that loaded it last, and the values loaded.",
-                discussion: """
+                discussion: HelpText.flowing(
+                    """
                     KEY is a canonical key, a target customer id or a legacy key of the latest map run. Says whether
                     the target row is still as loaded.
 
                     Examples:
                       custmig crosswalk show 0000100042 --target sqlite:sandbox.db
                       custmig crosswalk show 100042 --json
-                    """)
+                    """))
 
             @Argument(help: "A canonical key, target customer id or legacy key.")
             var key: String
@@ -124,10 +126,11 @@ extension Custmig {
         struct Export: ParsableCommand {
             static let configuration = CommandConfiguration(
                 abstract: "Write legacy_key,canonical_key,target_customer_id,how as CSV.",
-                discussion: """
+                discussion: HelpText.flowing(
+                    """
                     Examples:
                       custmig crosswalk export --target sqlite:sandbox.db --out crosswalk.csv
-                    """)
+                    """))
 
             @OptionGroup var target: TargetOptions
 

@@ -8,7 +8,8 @@ extension Custmig {
     struct Rollback: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Undo a cutover: surgically from its undo log, or by restoring its snapshot.",
-            discussion: """
+            discussion: HelpText.flowing(
+                """
                 surgical (default): deletes what the cutover inserted and restores what it updated, batch by
                 batch in reverse; a row someone edited since the cutover, or one referenced by a customer the
                 cutover did not create, is kept and reported. Restartable; run again when done, it does nothing.
@@ -18,7 +19,7 @@ extension Custmig {
                 Examples:
                   custmig rollback latest
                   custmig rollback 3 --target sqlite:sandbox.db --mode snapshot
-                """)
+                """))
 
         @Argument(help: "The plan whose cutover to undo, or latest.")
         var plan: String

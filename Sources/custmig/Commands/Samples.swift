@@ -6,7 +6,8 @@ extension Custmig {
     struct Samples: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Generate realistic, dirty legacy customer extracts of any size.",
-            discussion: """
+            discussion: HelpText.flowing(
+                """
                 Writes into DIR: customers.csv (a flat AS/400-style export: windows-1252, ';',
                 decimal commas, dd.mm.yyyy dates, CRLF), debmas07.xml (SAP DEBMAS07 IDocs with
                 EDI_DC40 control records and nested segments) and ground-truth.csv (which records
@@ -18,7 +19,7 @@ extension Custmig {
                   custmig samples --rows 300 --out Samples
                   custmig samples --rows 1000000 --out bench --encoding utf-8 --delimiter , --format csv
                   custmig samples --rows 400 --out Samples/sap-tables --format tables
-                """)
+                """))
 
         @Option(help: "Number of customer records to write (per file).")
         var rows: Int

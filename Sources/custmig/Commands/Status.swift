@@ -6,14 +6,15 @@ extension Custmig {
     struct Status: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Show what ran in a workspace, its counts, and what a rerun would resume.",
-            discussion: """
+            discussion: HelpText.flowing(
+                """
                 Reads the ledger only (no lock needed). A run shown as "interrupted" resumes from its last
                 checkpoint when its command is run again.
 
                 Examples:
                   custmig status
                   custmig status --workspace w --json
-                """)
+                """))
 
         @OptionGroup var workspace: WorkspaceOptions
 

@@ -15,7 +15,8 @@ extension Custmig.TargetCommand {
     struct Init: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Create an empty target (a sandbox file or a PostgreSQL schema) with its code lists.",
-            discussion: """
+            discussion: HelpText.flowing(
+                """
                 Creates the business-partner tables (customer, addresses, contacts, bank accounts, sales
                 areas with partner functions, company codes) in a new SQLite file, or in a PostgreSQL schema
                 that is empty or absent (one holding other tables is refused), with the code lists the ERP
@@ -27,7 +28,7 @@ extension Custmig.TargetCommand {
                 Examples:
                   custmig target init sqlite:sandbox.db --codes Samples/target-codes.csv
                   custmig target init 'postgresql://migration@127.0.0.1:5432/erp?schema=wave1' --codes Samples/target-codes.csv
-                """)
+                """))
 
         @Argument(
             help: "The target to create: sqlite:PATH or postgresql://USER@HOST:PORT/DB?schema=NAME.",
@@ -60,7 +61,8 @@ extension Custmig.TargetCommand {
     struct Check: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Say what a target offers and whether it has what custmig needs.",
-            discussion: """
+            discussion: HelpText.flowing(
+                """
                 Opens the target (for Tryton: logs in and reads its countries, languages, payment terms,
                 the company's receivable accounts and identifier types) and prints its capabilities and
                 code lists. Exits 64 when something custmig needs is missing, naming it.
@@ -68,7 +70,7 @@ extension Custmig.TargetCommand {
                 Examples:
                   custmig target check sqlite:sandbox.db
                   CUSTMIG_TARGET_PASSWORD=... custmig target check 'tryton://admin@127.0.0.1:8000/erp?company=1'
-                """)
+                """))
 
         @Argument(
             help:

@@ -35,6 +35,26 @@ import Testing
         }
     }
 
+    @Test("help paragraphs wrap at the terminal's width, without a ragged short line at every source line break")
+    func helpFlows() throws {
+        let commands = [
+            [], ["peek"], ["profile"], ["map"], ["duplicates"], ["dry-run"], ["approve"], ["cutover"], ["rollback"],
+            ["reconcile"], ["purge"], ["status"], ["samples"], ["target", "init"],
+        ]
+        for command in commands {
+            let help = try CLI.run(command + ["--help"], environment: ["COLUMNS": "80"]).stdout
+            let lines = help.components(separatedBy: "\n")
+            for (line, next) in zip(lines, lines.dropFirst()) {
+                // A line of prose followed by more of the same paragraph fills the width (a few words short
+                // of 80 at most); before, "a\nsuperseded plan," showed every source line break.
+                guard !line.isEmpty, !line.hasPrefix(" "), !next.isEmpty, !next.hasPrefix(" "), !next.hasPrefix("- "),
+                    !line.hasSuffix(":"), !next.hasSuffix(":"), !next.hasPrefix("USAGE"), !next.hasPrefix("OPTIONS")
+                else { continue }
+                #expect(line.count >= 55, "\(command): a ragged line \"\(line)\" before \"\(next)\"")
+            }
+        }
+    }
+
     @Test("status while another command holds the workspace says it is running, and who runs it")
     func statusInProgress() throws {
         let folder = try Paths.scratch() + "/w"
