@@ -27,11 +27,12 @@ final class TrytonReadTally: @unchecked Sendable {  // every member is guarded b
         if active { allCodes = codes }
     }
 
-    func add(_ images: [String: CustomerImage]) {
+    /// Adds the parties not counted yet; nothing (not even their images) when not counting.
+    func add(_ parties: [String: CustomerRows]) {
         lock.lock()
         defer { lock.unlock() }
         guard active else { return }
-        for (code, image) in images where codes.insert(code).inserted { totals.add(image) }
+        for (code, rows) in parties where codes.insert(code).inserted { totals.add(CustomerImage(rows: rows)) }
     }
 
     /// Stops counting and hands over what was counted; nil when nothing was being counted.

@@ -104,14 +104,14 @@ public final class TrytonTarget: Target {
     }
 
     public func images(ids: [String]) throws -> [String: Result<CustomerImage, UnreadableTargetRow>] {
-        let images = try resolved(ids: ids).mapValues { CustomerImage(rows: $0.rows) }
-        tally.add(images)
-        return images.mapValues { .success($0) }
+        let rows = try resolved(ids: ids).mapValues(\.rows)
+        tally.add(rows)
+        return rows.mapValues { .success(CustomerImage(rows: $0)) }
     }
 
     public func fingerprints(ids: [String]) throws -> [String: String] {
         let resolved = try resolved(ids: ids)
-        tally.add(resolved.mapValues { CustomerImage(rows: $0.rows) })
+        tally.add(resolved.mapValues(\.rows))
         return resolved.mapValues(\.rows.fingerprint)
     }
 
