@@ -147,16 +147,18 @@ extension TrytonTarget {
     ) throws -> [String: TrytonParty] {
         let known = lightReadBack ? created : []
         let createdCodes = Set(known.map(\.code))
-        var parties = try TrytonParties.read(codes: codes.filter { !createdCodes.contains($0) }, client: client)
+        var parties = try TrytonParties.read(
+            codes: codes.filter { !createdCodes.contains($0) }, client: client, values: companyValues)
         guard !known.isEmpty else { return parties }
         var light = try TrytonParties.created(known, defaults: catalog.partyDefaults, client: client)
         if !lightReadBackChecked {
             lightReadBackChecked = true
             // A sample is enough: the parties of one call (a full read costs three times the light one).
-            let sample = try TrytonParties.read(codes: Array(createdCodes.sorted().prefix(callSize)), client: client)
+            let sample = try TrytonParties.read(
+                codes: Array(createdCodes.sorted().prefix(callSize)), client: client, values: companyValues)
             if sample.contains(where: { code, party in light[code]?.sameContent(as: party) != true }) {
                 lightReadBack = false
-                light = try TrytonParties.read(codes: Array(createdCodes), client: client)
+                light = try TrytonParties.read(codes: Array(createdCodes), client: client, values: companyValues)
             }
         }
         parties.merge(light) { _, new in new }

@@ -31,7 +31,7 @@ extension TrytonTarget: JournaledStore {
         }
         try journal.markPending([(code, image)], call: "write", planHash: nil, batch: nil)
         _ = try client.call("party.party", "write", [[current.party.id], values.values])
-        let after = try TrytonParties.read(codes: [code], client: client)[code]
+        let after = try TrytonParties.read(codes: [code], client: client, values: companyValues)[code]
         try journal.recordOutcome([(code, after, image, after?.rowIds(order: values.order) ?? [:])])
     }
 
@@ -39,7 +39,7 @@ extension TrytonTarget: JournaledStore {
     /// their IBANs would block a later load). Where Tryton refuses (something refers to the party), the
     /// party is deactivated instead and the undo reports it.
     func deleteCustomer(_ id: String) throws {
-        guard let party = try TrytonParties.read(codes: [id], client: client)[id] else { return }
+        guard let party = try TrytonParties.read(codes: [id], client: client, values: companyValues)[id] else { return }
         try journal.markPending([(id, nil)], call: "delete", planHash: nil, batch: nil)
         do {
             _ = try client.call("party.party", "delete", [[party.id]])
@@ -61,7 +61,7 @@ extension TrytonTarget: JournaledStore {
     /// made with them. A call Tryton refuses (something refers to one of them) is taken party by party,
     /// so that the one it refuses is deactivated and reported and the others go.
     func deleteCustomers(_ ids: [String]) throws {
-        let parties = try TrytonParties.read(codes: ids, client: client)
+        let parties = try TrytonParties.read(codes: ids, client: client, values: companyValues)
         let present = ids.compactMap { id in parties[id].map { (id: id, party: $0) } }
         for chunk in present.chunked(callSize) {
             let group = Array(chunk)

@@ -12,6 +12,8 @@ public final class TrytonTarget: Target {
     let connections: [JSONRPCClient]
     let journal: TrytonJournal
     let catalog: TrytonCatalog
+    /// How a party's company-dependent fields are read (``TrytonCompanyValues``).
+    let companyValues: TrytonCompanyValues
     /// Parties per create or write call (Tryton runs each call as one transaction).
     public var callSize = 100
     /// The IBANs a dry run's writes claim, so that a second party with one is predicted refused.
@@ -40,6 +42,7 @@ public final class TrytonTarget: Target {
         callSize = max(1, calls.callSize)
         try client.login()
         catalog = try TrytonCatalog.read(client)
+        companyValues = TrytonCompanyValues(client: client, company: location.company, defaults: catalog.partyDefaults)
         journal = try TrytonJournal(path: workspace + "/targets/" + location.journalFileName)
     }
 
@@ -128,7 +131,9 @@ public final class TrytonTarget: Target {
         }
         // Inactive parties too.
         let missing = ids.filter { !found.contains($0) }
-        if !missing.isEmpty { found.formUnion(try TrytonParties.read(codes: missing, client: client).keys) }
+        if !missing.isEmpty {
+            found.formUnion(try TrytonParties.read(codes: missing, client: client, values: companyValues).keys)
+        }
         return found
     }
 
@@ -151,14 +156,15 @@ public final class TrytonTarget: Target {
             }
             guard let tallied else {
                 var totals = ControlTotals()
-                try TrytonParties.forEachPage(client: client) { try add($0, to: &totals) }
+                try TrytonParties.forEachPage(client: client, values: self.companyValues) { try add($0, to: &totals) }
                 return totals
             }
             var totals = tallied.totals
             let all = try tallied.allCodes ?? TrytonParties.allCodes(client: client)
             let others = all.filter { !tallied.codes.contains($0) }
             for part in others.chunked(TrytonRead.page) {
-                try add(try TrytonParties.read(codes: Array(part), client: client), to: &totals)
+                try add(
+                    try TrytonParties.read(codes: Array(part), client: client, values: self.companyValues), to: &totals)
             }
             return totals
         }
@@ -176,7 +182,8 @@ public final class TrytonTarget: Target {
 
     func resolved(ids: [String], on connection: JSONRPCClient? = nil) throws -> [String: Resolved] {
         try Self.resolve(
-            try TrytonParties.read(codes: ids, client: connection ?? client), journal: journal, catalog: catalog)
+            try TrytonParties.read(codes: ids, client: connection ?? client, values: companyValues), journal: journal,
+            catalog: catalog)
     }
 
     static func resolve(
