@@ -29,7 +29,7 @@ fi
 python3 -c "import duckdb, lxml" 2>/dev/null || pip install -q duckdb lxml >/dev/null 2>&1
 
 echo "building custmig (release)…" >&2
-swift build -c release >/dev/null
+swift build -c release >"$OUT/build.log" 2>&1 || { tail -30 "$OUT/build.log" >&2; echo "the release build failed (whole log: $OUT/build.log)" >&2; exit 1; }
 BIN=$(swift build -c release --show-bin-path)/custmig
 echo "building the CSV.swift peer (release)…" >&2
 swift build -c release --package-path Tests/Benchmarks/CSVCompare --scratch-path .build-csvcompare >/dev/null

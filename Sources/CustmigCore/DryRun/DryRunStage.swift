@@ -41,12 +41,13 @@ public enum DryRunStage {
         let plan = try ledger.database.write { db -> Int64 in
             try db.execute(
                 sql: """
-                    INSERT INTO plan (status, target, target_instance, map_run, duplicates_run, batch_size, command, created_at)
-                    VALUES ('building', ?, ?, ?, ?, ?, ?, ?)
+                    INSERT INTO plan (status, target, target_instance, map_run, duplicates_run, batch_size, command,
+                        created_at, custmig_version)
+                    VALUES ('building', ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [
                     target.location.description, target.instance, set.mapRun, set.duplicatesRun, settings.batchSize,
-                    options.command, Date(),
+                    options.command, Date(), CustmigVersion.current,
                 ])
             return db.lastInsertedRowID
         }

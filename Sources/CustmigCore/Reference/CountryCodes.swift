@@ -1,7 +1,7 @@
 import Foundation
 
 /// ISO 3166-1: all 249 countries with alpha-2, alpha-3 and numeric codes, calling codes, trunk prefixes
-/// and names (English, German, French, Spanish and common aliases), from ``CountryNameData``.
+/// and names (English, German, French, Spanish, common aliases and the country's own), from ``CountryNameData``.
 public enum CountryCodes {
     public struct Country: Sendable, Hashable {
         public let alpha2: String
@@ -18,7 +18,7 @@ public enum CountryCodes {
     public static let all: [Country] = CountryNameData.lines.map { line in
         let parts = line.split(separator: ";", omittingEmptySubsequences: false).map(String.init)
         let alpha2 = parts[0]
-        let names = parts[5].components(separatedBy: " | ") + (CountryNameData.aliases[alpha2] ?? [])
+        let names = parts[5].components(separatedBy: " | ") + (CountryNameData.aliases[alpha2] ?? []) + (CountryNameData.endonyms[alpha2] ?? [])
         return Country(
             alpha2: alpha2, alpha3: parts[1], numeric: parts[2], callingCode: parts[3], trunkPrefix: parts[4],
             names: names)

@@ -260,8 +260,14 @@ enum CountryNameData {
     /// Common names the ISO list does not carry.
     static let aliases: [String: [String]] = [
         "DE": ["Deutschland", "BRD", "Germany", "Allemagne", "Alemania", "Federal Republic of Germany"],
-        "GB": ["United Kingdom", "UK", "U.K.", "Great Britain", "England", "Scotland", "Wales", "Northern Ireland", "Vereinigtes Königreich", "Großbritannien", "Royaume-Uni", "Reino Unido"],
-        "US": ["USA", "U.S.A.", "United States", "United States of America", "Vereinigte Staaten", "États-Unis", "Estados Unidos", "U.S.", "America"],
+        "GB": [
+            "United Kingdom", "UK", "U.K.", "Great Britain", "England", "Scotland", "Wales", "Northern Ireland",
+            "Vereinigtes Königreich", "Großbritannien", "Royaume-Uni", "Reino Unido",
+        ],
+        "US": [
+            "USA", "U.S.A.", "United States", "United States of America", "Vereinigte Staaten", "États-Unis",
+            "Estados Unidos", "U.S.", "America",
+        ],
         "NL": ["Holland", "Nederland", "Niederlande", "Pays-Bas", "Países Bajos"],
         "CH": ["Schweiz", "Suisse", "Svizzera", "Suiza"],
         "AT": ["Österreich", "Autriche"],
@@ -294,5 +300,25 @@ enum CountryNameData {
         "SX": ["Sint Maarten"],
         "FK": ["Falkland Islands", "Falklands"],
         "AX": ["Aland", "Aland Islands"],
+    ]
+
+    /// Countries' names in their own languages (and the common Latin transliteration where the script
+    /// is not Latin), as legacy masters kept in the country itself write them: `Sverige`, `Polska`,
+    /// `Česko`, `Россия`, `日本`.
+    static let endonyms: [String: [String]] = [
+        "AL": ["Shqipëria", "Shqiperia"], "AM": ["Հայաստան", "Hayastan"], "AZ": ["Azərbaycan"],
+        "BA": ["Bosna i Hercegovina"], "BE": ["België", "Belgie"], "BG": ["България", "Bulgariya"],
+        "BY": ["Беларусь", "Belarus"], "CN": ["中国", "Zhongguo"], "CY": ["Κύπρος", "Kypros", "Kıbrıs"],
+        "CZ": ["Česko", "Česká republika"], "DK": ["Danmark"], "EE": ["Eesti"], "EG": ["مصر", "Misr"],
+        "ES": ["España", "Espanya", "Espainia"], "FI": ["Suomi"], "FO": ["Føroyar"],
+        "GE": ["საქართველო", "Sakartvelo"], "GL": ["Kalaallit Nunaat"], "GR": ["Ελλάδα", "Ellada", "Ελλάς"],
+        "HR": ["Hrvatska"], "HU": ["Magyarország"], "IL": ["ישראל", "Yisrael"], "IN": ["भारत", "Bharat"],
+        "IS": ["Ísland"], "IT": ["Italia"], "JP": ["日本", "Nippon", "Nihon"], "KR": ["대한민국", "Hanguk"],
+        "KZ": ["Қазақстан", "Qazaqstan"], "LT": ["Lietuva"], "LU": ["Lëtzebuerg", "Luxemburg"], "LV": ["Latvija"],
+        "ME": ["Crna Gora", "Црна Гора"], "MK": ["Северна Македонија", "Severna Makedonija"], "MX": ["México"],
+        "NO": ["Norge", "Noreg"], "PH": ["Pilipinas"], "PL": ["Polska"], "RO": ["România"],
+        "RS": ["Srbija", "Србија"], "RU": ["Россия", "Rossiya", "Rossija"], "SA": ["السعودية"],
+        "SE": ["Sverige"], "SI": ["Slovenija"], "SK": ["Slovensko"], "TH": ["ประเทศไทย", "Prathet Thai"],
+        "TR": ["Türkiye"], "TW": ["臺灣", "台灣", "台湾"], "UA": ["Україна", "Ukraina"], "VN": ["Việt Nam"],
     ]
 }

@@ -308,6 +308,11 @@ public final class Ledger: @unchecked Sendable {
                 table.primaryKey(["plan_id", "canonical_key"])
             }
         }
+        migrator.registerMigration("v10-plan-version") { db in
+            /// The custmig that built a plan: a plan a business owner signed names the program that made it
+            /// (plans built before this version have none).
+            try db.alter(table: "plan") { table in table.add(column: "custmig_version", .text) }
+        }
         return migrator
     }
 }

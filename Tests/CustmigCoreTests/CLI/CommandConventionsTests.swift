@@ -1,5 +1,6 @@
 import CustmigCore
 import Foundation
+import GRDB
 import Testing
 
 /// What a user meets before any data: the version, a mistyped command, help texts, and `status`
@@ -91,5 +92,11 @@ import Testing
         }
         let plan = try String(contentsOfFile: workspace + "/reports/plan-1/plan.json", encoding: .utf8)
         #expect(plan.contains("\"custmigVersion\":\"\(CustmigVersion.current)\""))
+        // The ledger too: the map run and the plan name the custmig that made them.
+        let ledger = try DatabaseQueue(path: workspace + "/ledger.sqlite")
+        let versions = try ledger.read { db in
+            try String.fetchAll(db, sql: "SELECT custmig_version FROM run UNION ALL SELECT custmig_version FROM plan")
+        }
+        #expect(versions.count >= 2 && versions.allSatisfy { $0 == CustmigVersion.current }, "\(versions)")
     }
 }
