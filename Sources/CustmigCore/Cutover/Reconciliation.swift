@@ -33,6 +33,18 @@ public struct Reconciliation: Sendable, Codable {
     public var batchesCommitted: Int?
 
     public var matches: Bool { mismatchCount == 0 && expectedTotals == targetTotals }
+
+    /// The map run's records read: every outcome once (records merged into a survivor are among them).
+    public var recordsRead: Int { source.filter { $0.key != "merged" }.values.reduce(0, +) }
+
+    /// The source counts as a line that adds up to the records read; the merged ones are said as part
+    /// of them, not added to them.
+    public var sourceSummary: String {
+        let outcomes = source.filter { $0.key != "merged" }.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }
+        var text = "\(recordsRead) records read: " + outcomes.joined(separator: ", ")
+        if let merged = source["merged"], merged > 0 { text += "; \(merged) of them merged into survivors" }
+        return text
+    }
 }
 
 public enum ReconcileStage {
@@ -244,7 +256,13 @@ enum ReconciliationReport {
                 }.joined() + "</table>"
         }
         html +=
-            "<div class=\"cards\"><div class=\"card\">" + table("Source (map run)", reconciliation.source) + "</div>"
+            "<div class=\"cards\"><div class=\"card\">"
+            + table(
+                "Source (map run): \(reconciliation.recordsRead) records read",
+                reconciliation.source.filter { $0.key != "merged" })
+            + (reconciliation.source["merged"].map {
+                "<p class=\"muted\">\($0) of them merged into survivors (counted above, not again)</p>"
+            } ?? "") + "</div>"
         html += "<div class=\"card\">" + table("Planned", reconciliation.planned) + "</div>"
         html += "<div class=\"card\">" + table("In the target as planned", reconciliation.inTarget) + "</div>"
         html +=

@@ -105,6 +105,9 @@ public struct PlanSummary: Sendable, Codable {
     public var deactivationCap: Int?
     public var deactivationGateFailed: Bool
     public var supersedes: Int64?
+    /// Plan numbers before this one that no plan holds: taken by dry runs that found the same plan as
+    /// before (and kept that one) or did not finish.
+    public var unusedNumbers: ClosedRange<Int64>?
     /// Customers whose action differs from the superseded plan's (first ones), and the count.
     public var actionChanges: [String]
     public var actionChangeCount: Int

@@ -184,6 +184,11 @@ public enum PlanStore {
         summary.rehearsed = target.capabilities.contains(.rehearsal)
         summary.notLoaded = outcome.notLoaded.isEmpty ? nil : outcome.notLoaded
         try ledger.database.write { db in
+            // Numbers no plan holds (dry runs that found the same plan as before, or did not finish), so
+            // that the summary can say why plan 5 follows plan 1.
+            let lastBefore =
+                try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM plan WHERE id < ?", arguments: [plan]) ?? 0
+            if plan - lastBefore > 1 { summary.unusedNumbers = (lastBefore + 1)...(plan - 1) }
             // A plan that was cut over is history, not a draft this one revises: no action diff against it.
             let applied =
                 try previous.map {

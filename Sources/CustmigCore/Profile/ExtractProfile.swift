@@ -6,6 +6,40 @@ public struct ExtractProfile: Sendable, Codable {
     public var schema = "custmig.profile/1"
     public var file: FileFacts
     public var fields: [FieldProfile]
+
+    /// The fields as a report lists them: those that vary first, in the extract's order, then those
+    /// holding one and the same value in every record (an IDoc's control fields, a constant client):
+    /// a reader meets the customer's own fields first.
+    public var fieldsInReadingOrder: [FieldProfile] {
+        func isConstant(_ field: FieldProfile) -> Bool {
+            field.distinct == 1 && field.present == file.records && field.empty + field.blank == 0
+        }
+        return fields.filter { !isConstant($0) } + fields.filter(isConstant)
+    }
+
+    /// The candidate keys in words, and when there is none, the field that comes nearest and what keeps
+    /// it from being one (a legacy extract's key often has a blank or a repeat: that is what to fix).
+    public var candidateKeysText: String {
+        let keys = fields.filter(\.isCandidateKey).map(\.name)
+        if !keys.isEmpty { return keys.joined(separator: ", ") }
+        let records = file.records
+        func defects(_ field: FieldProfile) -> (missing: Int, repeats: Int) {
+            (field.empty + field.blank + max(0, records - field.present), field.duplicateValues ?? records)
+        }
+        // A field in (nearly) every record with few defects (repeats counted exactly); one with none is
+        // no key for another reason (not one value per record) and is left out.
+        let nearest = fields.filter { field in
+            let (missing, repeats) = defects(field)
+            return field.isSegmentCount != true && field.present * 10 >= records * 9 && missing + repeats > 0
+                && (missing + repeats) * 20 <= max(records, 20)
+        }.min { defects($0).missing + defects($0).repeats < defects($1).missing + defects($1).repeats }
+        guard let nearest else { return "none" }
+        let (missing, repeats) = defects(nearest)
+        var reasons: [String] = []
+        if missing > 0 { reasons.append("\(missing) record\(missing == 1 ? "" : "s") without it") }
+        if repeats > 0 { reasons.append("\(repeats) value\(repeats == 1 ? "" : "s") repeated") }
+        return "none; nearest \(nearest.name) (\(reasons.joined(separator: ", ")))"
+    }
 }
 
 /// Facts about the file as a whole.

@@ -40,7 +40,7 @@ public enum ProfileHTMLReport {
             html += "</ul></div>"
         }
         html += "<div class=\"cards\">"
-        for field in profile.fields { html += card(field, records: file.records) }
+        for field in profile.fieldsInReadingOrder { html += card(field, records: file.records) }
         html += "</div><p class=\"muted\">Written by custmig. Counts marked ≤ are upper bounds from a bounded sketch; "
         html +=
             "distinct counts marked ≈ are HyperLogLog estimates (about 1% error).</p></main>\(HTML.colophon)</body></html>\n"

@@ -71,7 +71,7 @@ public enum ProfileReportWriter {
         html += "<th class=\"num\">malformed</th><th class=\"num\">fields</th><th>candidate keys</th></tr>"
         for entry in entries {
             let file = entry.profile.file
-            let keys = entry.profile.fields.filter(\.isCandidateKey).map(\.name).joined(separator: ", ")
+            let keys = entry.profile.candidateKeysText
             html += "<tr><td><a href=\"\(HTML.escape(entry.name)).profile.html\">\(HTML.escape(file.path))</a></td>"
             html += "<td>\(file.format.rawValue)</td><td>\(HTML.escape(file.encoding))</td>"
             html += "<td class=\"num\">\(HTML.grouped(file.records))</td>"

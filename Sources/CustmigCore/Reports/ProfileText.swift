@@ -33,7 +33,7 @@ public enum ProfileText {
         lines.append(
             "\(HTML.grouped(file.records)) records, \(HTML.grouped(file.malformedRecords)) malformed, "
                 + "\(profile.fields.count) fields, \(HTML.format(file.elapsedSeconds, digits: 2)) s")
-        let nameWidth = min(28, max(5, profile.fields.prefix(maxFields).map(\.name.count).max() ?? 5))
+        let nameWidth = min(28, max(5, profile.fieldsInReadingOrder.prefix(maxFields).map(\.name.count).max() ?? 5))
         func pad(_ text: String, _ width: Int) -> String {
             text.count >= width ? String(text.prefix(width)) : text + String(repeating: " ", count: width - text.count)
         }
@@ -44,7 +44,7 @@ public enum ProfileText {
             pad("field", nameWidth) + "  " + pad("type", 12) + left("empty", 8) + left("distinct", 11)
                 + left("misfit", 8)
                 + "  top value")
-        for field in profile.fields.prefix(maxFields) {
+        for field in profile.fieldsInReadingOrder.prefix(maxFields) {
             let nonBlank = field.present - field.empty - field.blank
             let misfit = field.inferredType == .text ? "" : HTML.format(field.nonConformingShare * 100, digits: 1) + "%"
             var top = field.topValues.first.map { "\(HTML.visible($0.value)) (\($0.count))" } ?? ""
@@ -103,7 +103,7 @@ public enum ProfileText {
         }
         md += "## Fields\n\n| field | type | present | empty | distinct | misfit | length | top values | patterns |\n"
         md += "|---|---|---:|---:|---:|---:|---|---|---|\n"
-        for field in profile.fields {
+        for field in profile.fieldsInReadingOrder {
             let top = field.topValues.prefix(3).map { "`\(cell(HTML.visible($0.value)))` (\($0.count))" }.joined(
                 separator: ", ")
             let patterns = field.patterns.prefix(3).map { "`\(cell($0.value))` (\($0.count))" }.joined(separator: ", ")

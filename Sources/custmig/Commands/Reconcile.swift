@@ -44,7 +44,7 @@ extension Custmig {
             Terminal.out(
                 "reconciliation of plan \(result.plan) with \(result.target): \(result.matches ? "matches" : "MISMATCH")"
             )
-            Terminal.out("  source   \(line(result.source))")
+            Terminal.out("  source   \(result.sourceSummary)")
             Terminal.out("  planned  \(line(result.planned))")
             Terminal.out("  target   \(line(result.inTarget))")
             Terminal.out("  control totals \(result.expectedTotals == result.targetTotals ? "equal" : "differ")")

@@ -12,6 +12,14 @@ enum PlanSummaryText {
             lines.append(
                 "plan \(summary.plan) against \(summary.target) (map run \(summary.mapRun)"
                     + (summary.duplicatesRun.map { ", duplicates run \($0)" } ?? "") + "):")
+            if let unused = summary.unusedNumbers {
+                let numbers =
+                    unused.count == 1
+                    ? "number \(unused.lowerBound) was" : "numbers \(unused.lowerBound)-\(unused.upperBound) were"
+                lines.append(
+                    "  (plan \(numbers) taken by dry runs that found the same plan as before or did not finish; no plan has \(unused.count == 1 ? "it" : "them"))"
+                )
+            }
         }
         for action in PlanAction.allCases {
             var line =
