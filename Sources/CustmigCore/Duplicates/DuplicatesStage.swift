@@ -31,12 +31,16 @@ public struct DuplicatesSummary: Sendable, Codable {
 public enum DuplicatesStage {
     public static func run(
         workspace: Workspace, mapRun requested: Int64?, settings given: DuplicateSettings? = nil,
-        decisionsFile: String? = nil, command: String
+        decisionsFile: String? = nil, command: String, maskPII: Bool = false
     ) throws -> DuplicatesSummary {
         let ledger = workspace.ledger
-        guard let mapRun = try requested ?? ledger.database.read({ db in
-            try Int64.fetchOne(db, sql: "SELECT id FROM run WHERE stage = 'map' AND status = 'done' ORDER BY id DESC LIMIT 1")
-        }) else {
+        guard
+            let mapRun = try requested
+                ?? ledger.database.read({ db in
+                    try Int64.fetchOne(
+                        db, sql: "SELECT id FROM run WHERE stage = 'map' AND status = 'done' ORDER BY id DESC LIMIT 1")
+                })
+        else {
             throw CustmigError(
                 .usage, code: "DUP-NO-MAP", "there is no finished map run in \(workspace.path).",
                 fix: "run custmig map first.")
@@ -65,6 +69,12 @@ public enum DuplicatesStage {
                 arguments: [inputsKey])
         }), var summary = try? JSONDecoder().decode(DuplicatesSummary.self, from: Data(done.utf8)) {
             summary.outcome = "unchanged"
+            // The same run; its report is written again with this run's options (e.g. --mask-pii).
+            summary.reports = [
+                try DuplicatesReport.write(
+                    run: summary.run, ledger: ledger, folder: try workspace.reportFolder(run: summary.run),
+                    mask: maskPII)
+            ]
             return summary
         }
         // Match profiles only, decoded on every core chunk by chunk: whole customers of a 1M-record
@@ -100,16 +110,24 @@ public enum DuplicatesStage {
         let named = Set(decisions.flatMap { [$0.first, $0.second] })
         var canonicalOf: [String: String] = [:]
         if !named.isEmpty {
-            for (profile, legacy) in zip(profiles, legacyKeys) where named.contains(legacy) { canonicalOf[legacy] = profile.key }
+            for (profile, legacy) in zip(profiles, legacyKeys) where named.contains(legacy) {
+                canonicalOf[legacy] = profile.key
+            }
         }
         var constraints = DuplicateFinder.Decisions()
         var stale: [String] = []
         for decision in decisions {
             guard let a = canonicalOf[decision.first], let b = canonicalOf[decision.second] else {
-                stale.append("\((decisionsFile! as NSString).lastPathComponent):\(decision.line) \(decision.first) \(decision.second)")
+                stale.append(
+                    "\((decisionsFile! as NSString).lastPathComponent):\(decision.line) \(decision.first) \(decision.second)"
+                )
                 continue
             }
-            if decision.verdict == .merge { constraints.merge.append((a, b)) } else { constraints.keepApart.append((a, b)) }
+            if decision.verdict == .merge {
+                constraints.merge.append((a, b))
+            } else {
+                constraints.keepApart.append((a, b))
+            }
         }
         let result = DuplicateFinder(matcher: matcher).find(profiles: profiles, decisions: constraints)
         // Profiles and legacy keys of the customers in pairs and clusters: the few looked up again.
@@ -120,7 +138,8 @@ public enum DuplicatesStage {
         }
         var profileOf: [String: CustomerMatcher.Profile] = [:]
         var legacyOf: [String: String] = [:]
-        for (profile, legacy) in zip(profiles, legacyKeys) where involved.contains(profile.key) && profileOf[profile.key] == nil {
+        for (profile, legacy) in zip(profiles, legacyKeys)
+        where involved.contains(profile.key) && profileOf[profile.key] == nil {
             profileOf[profile.key] = profile
             legacyOf[profile.key] = legacy
         }
@@ -141,7 +160,8 @@ public enum DuplicatesStage {
                     guard let a = profileOf[pair.first], let b = profileOf[pair.second] else { continue }
                     let evidence = String(decoding: try encoder.encode(matcher.score(a, b).evidence), as: UTF8.self)
                     try db.execute(
-                        sql: "INSERT INTO duplicate_pair (run_id, first, second, score, outcome, evidence) VALUES (?, ?, ?, ?, ?, ?)",
+                        sql:
+                            "INSERT INTO duplicate_pair (run_id, first, second, score, outcome, evidence) VALUES (?, ?, ?, ?, ?, ?)",
                         arguments: [run, pair.first, pair.second, pair.score, outcome, evidence])
                 }
             }
@@ -160,7 +180,8 @@ public enum DuplicatesStage {
                 let golden = existing.max { ($0.value, $1.key) < ($1.value, $0.key) }?.key ?? members.min()!
                 let customers = try legacyKeys.compactMap { legacy in
                     try String.fetchOne(
-                        db.cachedStatement(sql: "SELECT data FROM canonical_record WHERE run_id = ? AND legacy_key = ?"),
+                        db.cachedStatement(
+                            sql: "SELECT data FROM canonical_record WHERE run_id = ? AND legacy_key = ?"),
                         arguments: [mapRun, legacy]
                     ).flatMap { try? JSONDecoder().decode(CanonicalCustomer.self, from: Data($0.utf8)) }
                 }
@@ -194,7 +215,10 @@ public enum DuplicatesStage {
             return summary
         }
         var written = summary
-        written.reports = [try DuplicatesReport.write(run: summary.run, ledger: ledger, folder: try workspace.reportFolder(run: summary.run))]
+        written.reports = [
+            try DuplicatesReport.write(
+                run: summary.run, ledger: ledger, folder: try workspace.reportFolder(run: summary.run), mask: maskPII)
+        ]
         return written
     }
 }

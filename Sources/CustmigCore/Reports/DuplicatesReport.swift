@@ -5,7 +5,10 @@ import GRDB
 /// highlighted and each pair's score broken down per field; then the pairs for review. Self-contained
 /// HTML (no external assets), the first `limit` clusters and pairs with totals.
 public enum DuplicatesReport {
-    public static func write(run: Int64, ledger: Ledger, folder: String, limit: Int = 200) throws -> String {
+    /// `mask` hides the personal values (phones, e-mails, VAT ids) as the masked plan report does.
+    public static func write(
+        run: Int64, ledger: Ledger, folder: String, limit: Int = 200, mask: Bool = false
+    ) throws -> String {
         let decoder = JSONDecoder()
         var clusters: [(golden: String, members: [CanonicalCustomer])] = []
         var pairs:
@@ -54,6 +57,7 @@ public enum DuplicatesReport {
         html +=
             "<header><h1>Duplicates — run \(run)</h1><div class=\"facts\"><span>\(HTML.grouped(totals.clusters)) clusters merged, "
         html += "\(HTML.grouped(totals.review)) pairs for review"
+        if mask { html += "</span><span>personal data masked" }
         if totals.clusters > clusters.count { html += " (first \(clusters.count) clusters shown)" }
         html += "</span></div></header><main>"
         html += "<h2>Pairs for review</h2>" + pairTable(pairs.filter { $0.outcome == "review" })
@@ -62,7 +66,7 @@ public enum DuplicatesReport {
         for cluster in clusters {
             html +=
                 "<section class=\"card\" style=\"margin-bottom:12px\"><h2>golden key \(HTML.escape(cluster.golden))</h2>"
-            html += memberTable(cluster.members)
+            html += memberTable(cluster.members, mask: mask)
             let keys = cluster.members.map(\.key).sorted()
             for (index, a) in keys.enumerated() {
                 for b in keys[(index + 1)...] {
@@ -79,26 +83,31 @@ public enum DuplicatesReport {
         return path
     }
 
-    static func rows(_ customer: CanonicalCustomer) -> [(String, String)] {
+    static func rows(_ customer: CanonicalCustomer, mask: Bool = false) -> [(String, String)] {
         let address = customer.addresses.first
+        func personal(_ values: [String]) -> String {
+            values.map { mask ? PersonalData.mask($0) : $0 }.joined(separator: ", ")
+        }
         return [
-            ("key", customer.key), ("name", customer.names.first ?? ""), ("VAT id", customer.vatId ?? ""),
+            ("key", customer.key), ("name", customer.names.first ?? ""), ("VAT id", personal([customer.vatId ?? ""])),
             ("street", address?.street ?? ""), ("postal code", address?.postalCode ?? ""),
             ("city", address?.city ?? ""),
             ("country", address?.country ?? ""),
-            ("phones", customer.contacts.compactMap(\.phone).joined(separator: ", ")),
-            ("emails", customer.contacts.compactMap(\.email).joined(separator: ", ")),
+            ("phones", personal(customer.contacts.compactMap(\.phone))),
+            ("emails", personal(customer.contacts.compactMap(\.email))),
             ("created", customer.createdOn ?? ""),
         ]
     }
 
-    static func memberTable(_ members: [CanonicalCustomer]) -> String {
-        let columns = members.map(rows)
+    /// Whether two members differ in a row is decided on the values, masked or not.
+    static func memberTable(_ members: [CanonicalCustomer], mask: Bool = false) -> String {
+        let columns = members.map { rows($0, mask: mask) }
+        let clear = members.map { rows($0) }
         guard let labels = columns.first?.map(\.0) else { return "" }
         var html = "<table><tr><th></th>" + members.map { "<th>\(HTML.escape($0.legacyKey))</th>" }.joined() + "</tr>"
         for (index, label) in labels.enumerated() {
             let values = columns.map { $0[index].1 }
-            let differs = Set(values).count > 1
+            let differs = Set(clear.map { $0[index].1 }).count > 1
             html +=
                 "<tr><th>\(label)</th>"
                 + values.map {

@@ -40,6 +40,13 @@ extension Custmig.Duplicates {
         )
         var mapping: String?
 
+        @Flag(
+            name: .customLong("mask-pii"),
+            help:
+                "Mask personal data (phones, e-mails, VAT ids) in the duplicates report, for a wider audience; the ledger keeps the values."
+        )
+        var maskPii = false
+
         func run() throws {
             try runReportingErrors {
                 let command = RecordedCommand.current
@@ -58,7 +65,8 @@ extension Custmig.Duplicates {
                     return try MappingLoader.duplicateSettings(text, file: path)
                 }
                 let summary = try DuplicatesStage.run(
-                    workspace: space, mapRun: mapRun, settings: settings, decisionsFile: decisions, command: command)
+                    workspace: space, mapRun: mapRun, settings: settings, decisionsFile: decisions, command: command,
+                    maskPII: maskPii)
                 if summary.outcome == "unchanged" {
                     Terminal.out(
                         "duplicates run \(summary.run): map run \(summary.mapRun) was matched already; nothing to do.")

@@ -1,0 +1,78 @@
+import Foundation
+import Testing
+
+/// The other reports a wide audience reads: the duplicates report (masked with `--mask-pii`), and the
+/// review export and the reconciliation, which carry no personal column at all.
+@Suite("masked duplicates and reconciliation reports")
+struct MaskedDuplicatesLeakTests {
+    /// The planted values on customer 100001 and on 100999, a copy of it the matcher merges with it.
+    static let planted: [(column: Int, value: String)] = [
+        (27, "planted.person@leak-test.example"), (26, "+49 30 9876 5432"), (10, "DE811907980"),
+        (9, "office@leak-probe.example"), (7, "+49 30 5550 1234"), (24, "DE89 3704 0044 0532 0130 00"),
+    ]
+
+    func workspace() throws -> (folder: String, workspace: String) {
+        let folder = try Paths.scratch()
+        var text = try String(contentsOfFile: Paths.samples("customers.csv"), encoding: .windowsCP1252)
+        text = text.replacingLine("100001") { line in
+            var line = line
+            for (column, value) in Self.planted { line = line.field(column, value) }
+            return line + "\r\n" + line.field(0, "100999")
+        }
+        try text.write(toFile: folder + "/customers.csv", atomically: true, encoding: .windowsCP1252)
+        let mapped = try CLI.run([
+            "map", "--mapping", MappingLoaderTests.shipped("legacy-flat-csv"), folder + "/customers.csv",
+            "--workspace", folder + "/w",
+        ])
+        #expect(mapped.status == 0 || mapped.status == 3, "\(mapped.stderr)")
+        return (folder, folder + "/w")
+    }
+
+    func leaks(in text: String) -> [String] {
+        Self.planted.flatMap { MaskedPlanLeakTests.forms($0.value) }.filter { text.contains($0) }
+    }
+
+    @Test("duplicates --mask-pii: no planted phone, e-mail, VAT id or IBAN in the report; without it, they are there")
+    func duplicatesReport() throws {
+        let (_, workspace) = try workspace()
+        let masked = try CLI.run(["duplicates", "--workspace", workspace, "--mask-pii"])
+        #expect(masked.status == 0, "\(masked.stderr)")
+        let report = try #require(masked.stdout.split(separator: "\n").first { $0.hasPrefix("report: ") })
+        let path = String(report.dropFirst("report: ".count))
+        let maskedText = try String(contentsOfFile: path, encoding: .utf8)
+        #expect(maskedText.contains("personal data masked"))
+        #expect(leaks(in: maskedText).isEmpty, "\(leaks(in: maskedText))")
+        // The same run again without the flag writes the report in clear: the test looks where values go.
+        let clear = try CLI.run(["duplicates", "--workspace", workspace])
+        #expect(clear.status == 0, "\(clear.stderr)")
+        let clearText = try String(contentsOfFile: path, encoding: .utf8)
+        #expect(leaks(in: clearText).count >= 3, "the cluster of 100001 and its copy: \(leaks(in: clearText))")
+    }
+
+    @Test("the review export and the reconciliation carry no personal value to mask")
+    func reviewExportAndReconciliation() throws {
+        let (folder, workspace) = try workspace()
+        let target = "sqlite:\(folder)/t.db"
+        let steps: [[String]] = [
+            ["duplicates", "--workspace", workspace],
+            ["duplicates", "review", "--out", folder + "/pairs.csv", "--workspace", workspace],
+            ["target", "init", target, "--codes", Paths.samples("target-codes.csv")],
+            ["dry-run", "--target", target, "--workspace", workspace],
+            ["cutover", "latest", "--allow-unapproved", "--workspace", workspace],
+            ["reconcile", "--workspace", workspace],
+        ]
+        for step in steps {
+            let result = try CLI.run(step)
+            #expect(result.status == 0, "\(step): \(result.stderr)")
+        }
+        let written =
+            [folder + "/pairs.csv"]
+            + (try FileManager.default.contentsOfDirectory(atPath: workspace + "/reports/plan-1"))
+            .filter { $0.hasPrefix("reconciliation") }.map { workspace + "/reports/plan-1/" + $0 }
+        #expect(written.count == 3, "\(written)")
+        for path in written {
+            let text = try String(contentsOfFile: path, encoding: .utf8)
+            #expect(leaks(in: text).isEmpty, "\((path as NSString).lastPathComponent): \(leaks(in: text))")
+        }
+    }
+}
