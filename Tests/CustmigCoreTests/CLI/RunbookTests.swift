@@ -60,17 +60,43 @@ struct RunbookTests {
         }
     }
 
+    @Test("the runbooks followed one after the other in one folder, as a team does: every command exits 0")
+    func inSequence() throws {
+        let sequence = Self.runbooks.filter { runbook in
+            let text = (try? String(contentsOfFile: runbook, encoding: .utf8)) ?? ""
+            return !text.contains("tryton://") && !(text.contains("postgresql://") && TargetKind.available == [.sqlite])
+        }
+        #expect(sequence.count >= 7, "\(sequence)")
+        let needsPostgres = sequence.contains {
+            ((try? String(contentsOfFile: $0, encoding: .utf8)) ?? "").contains("postgresql://")
+        }
+        try Self.run(sequence, environment: needsPostgres ? Self.postgresEnvironment ?? [:] : [:])
+    }
+
     /// Runs a runbook's commands in a scratch folder with a copy of `Samples/` and `Mappings/`, with
     /// `environment` added; each must exit 0.
     static func run(_ runbook: String, environment extra: [String: String]) throws {
-        do {
-            let scratch = try Paths.scratch()
-            for folder in ["Samples", "Mappings"] {
-                try FileManager.default.copyItem(
-                    atPath: Paths.repository.appendingPathComponent(folder).path, toPath: scratch + "/" + folder)
-            }
-            let binaryFolder = URL(fileURLWithPath: CLI.binary).deletingLastPathComponent().path
+        try run([runbook], environment: extra)
+    }
+
+    /// Runs the runbooks' commands in order in one scratch folder; each must exit 0, and a `cp -r` must
+    /// not land in a folder an earlier command made (it would copy into it, and a later command would
+    /// silently use what was there).
+    static func run(_ runbooks: [String], environment extra: [String: String]) throws {
+        let scratch = try Paths.scratch()
+        for folder in ["Samples", "Mappings"] {
+            try FileManager.default.copyItem(
+                atPath: Paths.repository.appendingPathComponent(folder).path, toPath: scratch + "/" + folder)
+        }
+        let binaryFolder = URL(fileURLWithPath: CLI.binary).deletingLastPathComponent().path
+        for runbook in runbooks {
             for command in Self.commands(in: try String(contentsOfFile: runbook, encoding: .utf8)) {
+                let words = command.split(separator: " ")
+                if words.count == 4, words[0] == "cp", words[1] == "-r" {
+                    #expect(
+                        !FileManager.default.fileExists(atPath: scratch + "/" + words[3]),
+                        "\(runbook): `\(command)` copies into \(words[3]), which an earlier runbook made")
+                }
                 let process = Process()
                 process.executableURL = URL(fileURLWithPath: "/bin/sh")
                 process.arguments = ["-c", command]
