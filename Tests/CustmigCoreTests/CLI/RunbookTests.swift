@@ -60,6 +60,19 @@ struct RunbookTests {
         }
     }
 
+    @Test("the README's ten-minute tour works as written")
+    func readmeTour() throws {
+        let readme = try String(
+            contentsOfFile: Paths.repository.appendingPathComponent("README.md").path, encoding: .utf8)
+        let section = try #require(
+            readme.components(separatedBy: "## Ten minutes from extract to target").dropFirst().first)
+        let block = try #require(section.components(separatedBy: "\n## ").first)
+        #expect(Self.commands(in: block).count >= 8, "\(block.prefix(300))")
+        let scratch = try Paths.scratch()
+        try block.write(toFile: scratch + "/tour.md", atomically: true, encoding: .utf8)
+        try Self.run([scratch + "/tour.md"], environment: [:])
+    }
+
     @Test("the runbooks followed one after the other in one folder, as a team does: every command exits 0")
     func inSequence() throws {
         let sequence = Self.runbooks.filter { runbook in
