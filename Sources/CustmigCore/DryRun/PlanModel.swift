@@ -113,6 +113,8 @@ public struct PlanSummary: Sendable, Codable {
     public var actionChangeCount: Int
     public var previousCounts: [String: Int]?
     public var approvedBy: String?
+    /// When the approval of the current content hash was recorded (with ``approvedBy``).
+    public var approvedAt: Date?
     public var reports: [String]
     public var elapsedSeconds: Double
     /// False when the target cannot replay a plan and roll it back: the plan was checked against its

@@ -94,6 +94,14 @@ public enum PlanStore {
                 fix: "run custmig dry-run again.")
         }
         summary.approvedBy = try approval(plan: plan, ledger: ledger)
+        summary.approvedAt = try ledger.database.read { db in
+            try Date.fetchOne(
+                db,
+                sql: """
+                    SELECT approved_at FROM plan_approval a JOIN plan p ON p.id = a.plan_id AND p.content_hash = a.content_hash
+                    WHERE a.plan_id = ? AND a.approved_by NOT LIKE '(unapproved%' ORDER BY a.approved_at DESC LIMIT 1
+                    """, arguments: [plan])
+        }
         return summary
     }
 

@@ -12,10 +12,37 @@ public enum PlanReport {
     ) throws -> [String] {
         let exports = try PlanExport.write(
             plan: plan, summary: summary, ledger: ledger, folder: folder, mask: options.maskPII)
+        return [
+            try writePage(
+                plan: plan, summary: summary, ledger: ledger, folder: folder, workspace: workspace, options: options)
+        ]
+            + exports
+    }
+
+    /// The plan's page again (not its exports), e.g. once it is approved: the page shows the approval.
+    /// Masked as the plan's last reports were (plan.json says whether).
+    public static func rewritePage(plan: Int64, workspace: Workspace) throws -> String {
+        let folder = try workspace.reportFolder(plan: plan)
+        var options = DryRunOptions(command: "")
+        let json = FileHandle(forReadingAtPath: folder + "/plan.json")
+        let head = String(decoding: json?.readData(ofLength: 262_144) ?? Data(), as: UTF8.self)
+        try? json?.close()
+        options.maskPII = head.contains("\"maskedPersonalData\":true")
+        let summary = try PlanStore.summary(plan: plan, ledger: workspace.ledger)
+        return try writePage(
+            plan: plan, summary: summary, ledger: workspace.ledger, folder: folder, workspace: workspace.path,
+            options: options)
+    }
+
+    private static func writePage(
+        plan: Int64, summary: PlanSummary, ledger: Ledger, folder: String, workspace: String, options: DryRunOptions
+    ) throws -> String {
         var sections: [PlanAction: [PlanReportRow]] = [:]
         var kept: [PlanReportRow] = []
+        var rejects: [RejectGroup] = []
         try ledger.database.read { db in
-            for action in [PlanAction.update, .link, .conflict, .insert, .deactivate, .reject] {
+            rejects = try RejectGroup.read(plan: plan, db: db, mask: options.maskPII)
+            for action in [PlanAction.update, .link, .conflict, .insert, .deactivate] {
                 let rows = try Row.fetchAll(
                     db, sql: PlanReportRow.selectSQL + " AND action = ? ORDER BY seq LIMIT ?",
                     arguments: [plan, action.rawValue, options.reportLimit])
@@ -31,11 +58,12 @@ public enum PlanReport {
         }
         let path = folder + "/plan.html"
         let html = render(
-            plan: plan, summary: summary, sections: sections, kept: kept, workspace: workspace, options: options)
+            plan: plan, summary: summary, sections: sections, kept: kept, rejects: rejects, workspace: workspace,
+            options: options)
         let output = try FileOutput(path: path, mode: 0o600)
         try output.write(html)
         try output.close()
-        return [path] + exports
+        return path
     }
 
     static let actionsShown: [(PlanAction, String, String)] = [
@@ -50,7 +78,7 @@ public enum PlanReport {
 
     static func render(
         plan: Int64, summary: PlanSummary, sections: [PlanAction: [PlanReportRow]], kept: [PlanReportRow],
-        workspace: String, options: DryRunOptions
+        rejects: [RejectGroup] = [], workspace: String, options: DryRunOptions
     ) -> String {
         let e = HTML.escape
         var html = "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Dry run plan \(plan)</title>"
@@ -117,9 +145,14 @@ public enum PlanReport {
         html += listSection(
             "Deactivations", rows: sections[.deactivate] ?? [], total: summary.counts["deactivate"] ?? 0,
             options: options, showFields: false)
-        html += listSection(
-            "Rejects", rows: sections[.reject] ?? [], total: summary.counts["reject"] ?? 0, options: options,
-            showFields: false)
+        html += rejectSection(rejects, total: summary.counts["reject"] ?? 0)
+        if let approver = summary.approvedBy {
+            let when = summary.approvedAt.map { ISO8601DateFormatter().string(from: $0) } ?? "?"
+            html +=
+                "<section class=\"card signoff approved\"><h2>Approved</h2><p>Plan <b>\(plan)</b> was approved by "
+                + "<b>\(e(approver))</b> on \(e(when)) for content hash <code>\(summary.contentHash)</code>. The cutover "
+                + "applies exactly this content; a dry run that finds another plan needs a new approval.</p></section>"
+        }
         html += "<section class=\"card signoff\"><h2>Sign-off</h2><p>I have reviewed plan <b>\(plan)</b> "
         html += "(content hash <code>\(summary.contentHash)</code>) and approve its cutover.</p>"
         html += "<p>Name: ______________________ &nbsp; Role: ______________ &nbsp; Date: ____________</p>"
@@ -237,14 +270,44 @@ public enum PlanReport {
             html += "<td>\(HTML.escape(row.name))</td><td>\(HTML.escape(row.country))</td><td>"
             if showFields {
                 for change in row.changes where change.outcome == .conflict {
+                    // The target's value stays until the conflict is settled: nothing is struck through.
                     html +=
                         "<div><b>\(HTML.escape(CustomerImage.label(change.path)))</b>: loaded \(HTML.escape(change.base ?? "∅")), "
-                    html += "target now <span class=before>\(HTML.escape(change.theirs ?? "∅"))</span>, ours "
-                    html += "<span class=after>\(HTML.escape(change.ours ?? "∅"))</span></div>"
+                    html +=
+                        "target now <span class=kept>\(HTML.escape(change.theirs ?? "∅"))</span> (stays until settled), "
+                    html += "ours <span class=ours>\(HTML.escape(change.ours ?? "∅"))</span>"
+                    html +=
+                        "<div class=muted>settle it: the line <code>\(HTML.escape(row.key)),\(HTML.escape(change.path)),ours,NAME</code> "
+                        + "(or <code>theirs</code> to keep the target's) in conflict-resolutions.csv beside the mapping "
+                        + "(columns key,field,resolution,who), "
+                        + "then dry-run again</div></div>"
                 }
             } else {
                 html += HTML.escape(
                     row.reason.isEmpty && row.action == .insert ? "\(row.changes.count) fields" : row.reason)
+            }
+            html += "</td></tr>"
+        }
+        return html + "</table></section>"
+    }
+
+    /// Every kind of reject once: its count, the reason in words, how to settle it, a few examples.
+    static func rejectSection(_ groups: [RejectGroup], total: Int) -> String {
+        let e = HTML.escape
+        var html =
+            "<section class=\"card\"><h2>Rejects by reason <span class=\"muted\">\(HTML.grouped(total))</span></h2>"
+        guard total > 0 else { return html + "<p class=\"muted\">none</p></section>" }
+        html +=
+            "<p class=\"muted\">Not loaded by this plan. \(groups.count) kinds of reason, each once with its count and how "
+            + "to settle it; every reject with its own reason is in plan.csv and plan.json.</p>"
+        html +=
+            "<table class=\"rejects\"><tr><th class=num>customers</th><th>reason</th><th>how to settle it</th><th>for example</th></tr>"
+        for group in groups {
+            html += "<tr><td class=num>\(HTML.grouped(group.count))</td><td>\(e(group.title))</td>"
+            html += "<td>\(e(group.fix.isEmpty ? "—" : group.fix))</td><td>"
+            for example in group.examples {
+                html +=
+                    "<div><code>\(e(example.key))</code> \(e(example.name))<div class=\"muted\">\(e(example.reason))</div></div>"
             }
             html += "</td></tr>"
         }
@@ -277,7 +340,7 @@ public enum PlanReport {
         .tile .n{font-size:26px;font-weight:700}.tile .t{font-weight:600}
         .tile.conflict,.tile.reject{border-top-color:#c81e1e}.tile.deactivate{border-top-color:#e59400}.tile.unchanged{border-top-color:#9aa3b2}
         .tile.insert{border-top-color:#137333}section.card{margin:0 0 16px}.cols{display:grid;grid-template-columns:repeat(auto-fill,minmax(300px,1fr));gap:14px}
-        .before{color:#b42318;text-decoration:line-through}.after{color:#137333;font-weight:600}.after.kept_target,.after.kept_target_owned,.after.conflict{color:#7a8496;font-weight:400}
+        .before{color:#b42318;text-decoration:line-through}.kept{color:#1d2b4f;font-weight:600}.ours{color:#7a4d00;font-weight:600}.after{color:#137333;font-weight:600}.after.kept_target,.after.kept_target_owned,.after.conflict{color:#7a8496;font-weight:400}
         .filters{display:flex;gap:14px;margin:6px 0 10px;flex-wrap:wrap}.signoff{border:2px solid #1d2b4f}
         """
 

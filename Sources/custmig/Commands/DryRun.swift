@@ -147,6 +147,8 @@ extension Custmig {
                 let id = try PlanStore.resolve(plan, ledger: space.ledger)
                 let hash = try PlanStore.approve(plan: id, by: by, note: note, ledger: space.ledger)
                 Terminal.out("plan \(id) (hash \(hash.prefix(16))…) approved by \(by)")
+                // The plan's page shows the approval from now on.
+                Terminal.out("report: \(try PlanReport.rewritePage(plan: id, workspace: space))")
             }
         }
     }

@@ -1,0 +1,67 @@
+import Foundation
+import Testing
+
+@testable import CustmigCore
+
+/// What a business owner reads before signing: rejects by reason (every kind visible, counts adding up),
+/// and the approval on the page once it is given.
+@Suite("plan report for sign-off")
+struct PlanReportSignOffTests {
+    @Test("reasons that differ only in the customer's own values are one group; figures of the rule itself stay")
+    func grouping() {
+        let a = RejectGroup.describe(
+            "waiting for review of transform:email (contacts[0].email = \"a@@x.de\"): \"a@@x.de\" is not a valid email address — settle it in review-decisions.csv and map again"
+        )
+        let b = RejectGroup.describe(
+            "waiting for review of transform:email (contacts[0].email = \"b..c@y\"): \"b..c@y\" is not a valid email address — settle it in review-decisions.csv and map again"
+        )
+        #expect(a.key == b.key && a.title == b.title)
+        #expect(a.title.contains("review") && a.title.contains("contacts[0].email"), "\(a.title)")
+        #expect(a.fix == "settle it in review-decisions.csv and map again")
+        let c = RejectGroup.describe("it refers to customer 0000100972, which will not exist in the target")
+        let d = RejectGroup.describe("it refers to customer 0000100001, which will not exist in the target")
+        #expect(c.key == d.key, "\(c.key) / \(d.key)")
+        let credit = RejectGroup.describe(
+            "waiting for review of high-credit-limit (credit_limit = \"249500.00\"): credit limits above 100,000 need finance's approval"
+        )
+        #expect(credit.title.contains("100,000") && !credit.title.contains("249500"), "\(credit.title)")
+        let iban = RejectGroup.describe(
+            "Tryton will refuse it: IBAN DE89370400440532013000 is also customer 0000100001's, loaded earlier")
+        let other = RejectGroup.describe(
+            "Tryton will refuse it: IBAN GB82WEST12345698765432 is also customer 0000100777's, loaded earlier")
+        #expect(iban.key == other.key, "\(iban.key) / \(other.key)")
+    }
+
+    @Test("the page groups every reject by reason with counts that add up, and shows the approval once given")
+    func rejectsAndApproval() throws {
+        let folder = try Paths.scratch()
+        let workspace = folder + "/w"
+        let target = "sqlite:\(folder)/t.db"
+        _ = try CLI.run([
+            "map", "--mapping", MappingLoaderTests.shipped("legacy-flat-csv"), Paths.samples("customers.csv"),
+            "--workspace", workspace,
+        ])
+        #expect(try CLI.run(["target", "init", target, "--codes", Paths.samples("target-codes.csv")]).status == 0)
+        let planned = try CLI.run(["dry-run", "--target", target, "--workspace", workspace])
+        let rejects = try #require(
+            planned.stdout.split(separator: "\n").first { $0.hasPrefix("  reject") }.flatMap {
+                Int($0.split(separator: " ").last ?? "")
+            })
+        #expect(rejects > 10)
+        let page = workspace + "/reports/plan-1/plan.html"
+        let before = try String(contentsOfFile: page, encoding: .utf8)
+        let table = try #require(before.components(separatedBy: "<table class=\"rejects\">").dropFirst().first)
+            .components(separatedBy: "</table>")[0]
+        let counts = table.components(separatedBy: "<tr><td class=num>").dropFirst().compactMap {
+            Int($0.prefix { $0 != "<" }.filter(\.isNumber))
+        }
+        #expect(counts.count >= 5 && counts.reduce(0, +) == rejects, "\(counts) for \(rejects) rejects")
+        #expect(counts == counts.sorted(by: >), "largest group first: \(counts)")
+        #expect(!before.contains("<h2>Approved</h2>"))
+
+        let approved = try CLI.run(["approve", "latest", "--by", "Maria Keller (Finance)", "--workspace", workspace])
+        #expect(approved.status == 0 && approved.stdout.contains("report: "), "\(approved.stdout)")
+        let after = try String(contentsOfFile: page, encoding: .utf8)
+        #expect(after.contains("<h2>Approved</h2>") && after.contains("<b>Maria Keller (Finance)</b>"))
+    }
+}
