@@ -101,3 +101,24 @@ enum KillLoop {
         return kills
     }
 }
+
+/// The bundled flat CSV mapped into a new workspace beside a SQLite sandbox holding the sample code
+/// lists: the starting point of the tests that plan, load and report.
+struct MappedSample {
+    let folder: String
+    let workspace: String
+    let target: String
+
+    init() throws {
+        folder = try Paths.scratch()
+        workspace = folder + "/w"
+        target = "sqlite:\(folder)/t.db"
+        let mapped = try CLI.run([
+            "map", "--mapping", MappingLoaderTests.shipped("legacy-flat-csv"), Paths.samples("customers.csv"),
+            "--workspace", workspace,
+        ])
+        #expect(mapped.status == 0 || mapped.status == 3, "\(mapped.stderr)")
+        let created = try CLI.run(["target", "init", target, "--codes", Paths.samples("target-codes.csv")])
+        #expect(created.status == 0, "\(created.stderr)")
+    }
+}

@@ -47,14 +47,8 @@ struct MessageTests {
 extension MessageTests {
     @Test("a plan number that follows a gap says why the numbers between are unused")
     func planNumberGapIsExplained() throws {
-        let folder = try Paths.scratch()
-        let workspace = folder + "/w"
-        let target = "sqlite:\(folder)/t.db"
-        _ = try CLI.run([
-            "map", "--mapping", MappingLoaderTests.shipped("legacy-flat-csv"), Paths.samples("customers.csv"),
-            "--workspace", workspace,
-        ])
-        #expect(try CLI.run(["target", "init", target, "--codes", Paths.samples("target-codes.csv")]).status == 0)
+        let sample = try MappedSample()
+        let (workspace, target) = (sample.workspace, sample.target)
         let first = try CLI.run(["dry-run", "--target", target, "--workspace", workspace])
         #expect(first.stdout.hasPrefix("plan 1 ") && !first.stdout.contains("taken by dry runs"), "\(first.stdout)")
         let same = try CLI.run(["dry-run", "--target", target, "--workspace", workspace])

@@ -34,14 +34,8 @@ struct PlanReportSignOffTests {
 
     @Test("the page groups every reject by reason with counts that add up, and shows the approval once given")
     func rejectsAndApproval() throws {
-        let folder = try Paths.scratch()
-        let workspace = folder + "/w"
-        let target = "sqlite:\(folder)/t.db"
-        _ = try CLI.run([
-            "map", "--mapping", MappingLoaderTests.shipped("legacy-flat-csv"), Paths.samples("customers.csv"),
-            "--workspace", workspace,
-        ])
-        #expect(try CLI.run(["target", "init", target, "--codes", Paths.samples("target-codes.csv")]).status == 0)
+        let sample = try MappedSample()
+        let (workspace, target) = (sample.workspace, sample.target)
         let planned = try CLI.run(["dry-run", "--target", target, "--workspace", workspace])
         let rejects = try #require(
             planned.stdout.split(separator: "\n").first { $0.hasPrefix("  reject") }.flatMap {
