@@ -100,6 +100,8 @@ public struct PlanSummary: Sendable, Codable {
     public var after: ControlTotals
     /// Changed fields (ownership names) by how many customers change them.
     public var fieldChanges: [String: Int]
+    /// Fields the inserts fill, by how many inserts fill them (a first load's picture of what arrives).
+    public var fieldsFilled: [String: Int]?
     public var keptTargetChanges: Int
     public var refusedInRehearsal: Int
     public var deactivationCap: Int?

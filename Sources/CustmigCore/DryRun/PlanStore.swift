@@ -185,6 +185,7 @@ public enum PlanStore {
             plan: plan, contentHash: hash, outcome: "new", target: target.location.description, mapRun: set.mapRun,
             duplicatesRun: set.duplicatesRun, numbering: settings.numbering.description, batchSize: settings.batchSize,
             batches: outcome.batches, counts: counts, before: before, after: after, fieldChanges: outcome.fieldChanges,
+            fieldsFilled: outcome.fieldsFilled,
             keptTargetChanges: outcome.keptTarget, refusedInRehearsal: outcome.refused,
             deactivationCap: outcome.deactivationCap,
             deactivationGateFailed: outcome.gateFailed, supersedes: nil, actionChanges: [], actionChangeCount: 0,

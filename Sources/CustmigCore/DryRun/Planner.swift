@@ -8,6 +8,8 @@ struct Planner {
     struct Outcome {
         var counts: [PlanAction: Int] = [:]
         var fieldChanges: [String: Int] = [:]
+        /// Fields (ownership names) the inserts fill, by how many inserts fill them.
+        var fieldsFilled: [String: Int] = [:]
         var keptTarget = 0
         var batches = 0
         var deactivationCap: Int?
@@ -150,8 +152,17 @@ struct Planner {
         var willNotExist = Set<String>()
         let ownedNames = settings.targetOwned
         let members = set.members
+        // A path's ownership name, parsed once per distinct path (the inserts' paths repeat).
+        var names: [String: String] = [:]
         func record(_ row: ActionRow) throws {
             outcome.counts[row.action, default: 0] += 1
+            if row.action == .insert, let image = row.image {
+                for (path, value) in image.values where !value.isEmpty && path != "external_id" {
+                    let name = names[path] ?? CustomerImage.ownershipName(path)
+                    names[path] = name
+                    outcome.fieldsFilled[name, default: 0] += 1
+                }
+            }
             for change in row.changes {
                 if change.outcome == .change || change.outcome == .resolvedOurs {
                     outcome.fieldChanges[CustomerImage.ownershipName(change.path), default: 0] += 1

@@ -50,7 +50,7 @@ enum HTML {
         let maximum = max(items.map(\.count).max() ?? 1, 1)
         var svg =
             "<svg class=\"chart\" role=\"img\" width=\"\(width)\" height=\"\(items.count * rowHeight + 4)\" "
-            + "viewBox=\"0 0 \(width) \(items.count * rowHeight + 4)\" xmlns=\"http://www.w3.org/2000/svg\">"
+            + "viewBox=\"0 0 \(width) \(items.count * rowHeight + 4)\">"
         for (index, item) in items.enumerated() {
             let y = index * rowHeight + 2
             let length = max(1, Int(Double(barSpace) * Double(item.count) / Double(maximum)))

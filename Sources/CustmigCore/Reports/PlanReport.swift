@@ -128,12 +128,22 @@ public enum PlanReport {
         html +=
             "<section class=\"card\"><h2>Control totals</h2><p class=\"muted\">The target now, and after the cutover of this plan.</p>"
         html += "<div class=\"cols\">" + totals(summary.before, summary.after) + "</div></section>"
-        let fields = summary.fieldChanges.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.prefix(15)
-        html += "<section class=\"card\"><h2>Fields that change most</h2>"
-        html += HTML.barChart(
-            fields.map { ($0.key, $0.value) },
-            total: max(1, (summary.counts["update"] ?? 0) + (summary.counts["link"] ?? 0)), width: 620)
-        html += "</section>"
+        let changed = (summary.counts["update"] ?? 0) + (summary.counts["link"] ?? 0)
+        if changed > 0 || summary.fieldChanges.isEmpty == false {
+            let fields = summary.fieldChanges.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.prefix(15)
+            html += "<section class=\"card\"><h2>Fields that change most</h2>"
+            html += HTML.barChart(fields.map { ($0.key, $0.value) }, total: max(1, changed), width: 620)
+            html += "</section>"
+        }
+        let inserts = summary.counts["insert"] ?? 0
+        if inserts > 0, let filled = summary.fieldsFilled, !filled.isEmpty {
+            let fields = filled.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.prefix(40)
+            html +=
+                "<section class=\"card\"><h2>What the \(HTML.grouped(inserts)) new customers bring</h2><p class=\"muted\">"
+                + "How many of the new customers have a value in each field (a field few of them fill is worth a look).</p>"
+            html += HTML.barChart(fields.map { ($0.key, $0.value) }, total: inserts, width: 620)
+            html += "</section>"
+        }
         html += changesSection(sections, summary: summary, options: options)
         html += listSection(
             "Conflicts", rows: sections[.conflict] ?? [], total: summary.counts["conflict"] ?? 0, options: options,
@@ -263,7 +273,7 @@ public enum PlanReport {
                 "<p class=\"muted\">The first \(rows.count) of \(HTML.grouped(total)); all are in plan.csv and plan.json.</p>"
         }
         html +=
-            "<table><tr><th>key</th><th>target id</th><th>name</th><th>country</th><th>\(showFields ? "fields" : "reason")</th></tr>"
+            "<table><tr><th>key</th><th>target id</th><th>name</th><th>country</th><th>\(showFields ? "fields" : "what it holds, or why")</th></tr>"
         for row in rows {
             html +=
                 "<tr><td><code>\(HTML.escape(row.key))</code></td><td><code>\(HTML.escape(row.customerId))</code></td>"
@@ -282,13 +292,32 @@ public enum PlanReport {
                         + "(columns key,field,resolution,who), "
                         + "then dry-run again</div></div>"
                 }
+            } else if row.reason.isEmpty && row.action == .insert {
+                html += HTML.escape(Self.insertSummary(row))
             } else {
-                html += HTML.escape(
-                    row.reason.isEmpty && row.action == .insert ? "\(row.changes.count) fields" : row.reason)
+                html += HTML.escape(row.reason)
             }
             html += "</td></tr>"
         }
         return html + "</table></section>"
+    }
+
+    /// A new customer in one line a business owner recognizes: the first address and the contact
+    /// channels (masked as the row is), then how many fields it brings.
+    static func insertSummary(_ row: PlanReportRow) -> String {
+        var first: [String: String] = [:]
+        for change in row.changes {
+            // Paths in order: the first address's (or contact's) value of a column comes first.
+            let column = CustomerImage.split(change.path).column
+            guard let value = change.after, !value.isEmpty, first[column] == nil else { continue }
+            first[column] = value
+        }
+        let address = [
+            first["street"], [first["postal_code"], first["city"]].compactMap { $0 }.joined(separator: " "),
+        ]
+        .compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: ", ")
+        let channels = [first["vat_id"].map { "VAT \($0)" }, first["email"], first["phone"]].compactMap { $0 }
+        return ([address] + channels + ["\(row.changes.count) fields"]).filter { !$0.isEmpty }.joined(separator: " · ")
     }
 
     /// Every kind of reject once: its count, the reason in words, how to settle it, a few examples.

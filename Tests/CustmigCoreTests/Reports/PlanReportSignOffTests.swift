@@ -52,6 +52,14 @@ struct PlanReportSignOffTests {
         #expect(counts.count >= 5 && counts.reduce(0, +) == rejects, "\(counts) for \(rejects) rejects")
         #expect(counts == counts.sorted(by: >), "largest group first: \(counts)")
         #expect(!before.contains("<h2>Approved</h2>"))
+        // A first load: what the new customers bring, field by field, and each insert by its address.
+        #expect(before.contains("new customers bring") && before.contains("addresses.city"))
+        #expect(!before.contains("Fields that change most"), "a first load changes no customer of the target")
+        let inserts = try #require(before.components(separatedBy: "<h2>Inserts").dropFirst().first)
+        #expect(
+            inserts.range(of: #", [0-9]{4,5} \p{L}[^<]* · "#, options: .regularExpression) != nil,
+            "street, postal code and city before the count: \(inserts.prefix(800))")
+        #expect(inserts.contains(" fields</td>"))
 
         let approved = try CLI.run(["approve", "latest", "--by", "Maria Keller (Finance)", "--workspace", workspace])
         #expect(approved.status == 0 && approved.stdout.contains("report: "), "\(approved.stdout)")
