@@ -125,6 +125,7 @@ public enum PlanReport {
             html += "<div class=\"muted\">\(hint)</div></div>"
         }
         html += "</div>"
+        html += overview(summary)
         html +=
             "<section class=\"card\"><h2>Control totals</h2><p class=\"muted\">The target now, and after the cutover of this plan.</p>"
         html += "<div class=\"cols\">" + totals(summary.before, summary.after) + "</div></section>"
@@ -173,6 +174,31 @@ public enum PlanReport {
         html += "a different plan supersedes this one, and the approval does not carry over.</p></section>"
         html += "</main>\(HTML.colophon)<script>\(script)</script></body></html>"
         return html
+    }
+
+    /// The plan at a glance, in charts: customers per action, and the target after the cutover by
+    /// country and by account group (with how many of each the plan adds).
+    static func overview(_ summary: PlanSummary) -> String {
+        let customers = summary.counts.values.reduce(0, +)
+        guard customers > 0 else { return "" }
+        var html = "<section class=\"card\"><h2>At a glance</h2><div class=\"cols\">"
+        let actions = actionsShown.compactMap { action, title, _ in
+            summary.counts[action.rawValue].map { (title, $0) }
+        }.filter { $0.1 > 0 }
+        html += "<div><h3>Customers per action</h3>" + HTML.barChart(actions, total: customers, width: 420) + "</div>"
+        for (title, before, after) in [
+            ("by country", summary.before.byCountry, summary.after.byCountry),
+            ("by account group", summary.before.byAccountGroup, summary.after.byAccountGroup),
+        ] where !after.isEmpty {
+            let rows = after.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.prefix(12).map { key, count in
+                let added = count - (before[key] ?? 0)
+                return ("\(key) \(added >= 0 ? "+" : "")\(HTML.grouped(added))", count)
+            }
+            html +=
+                "<div><h3>The target after the cutover, \(title)</h3>"
+                + HTML.barChart(Array(rows), total: max(1, summary.after.customers), width: 420) + "</div>"
+        }
+        return html + "</div></section>"
     }
 
     static func totals(_ before: ControlTotals, _ after: ControlTotals) -> String {

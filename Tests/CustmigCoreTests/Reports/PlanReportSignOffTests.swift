@@ -52,6 +52,11 @@ struct PlanReportSignOffTests {
         #expect(counts.count >= 5 && counts.reduce(0, +) == rejects, "\(counts) for \(rejects) rejects")
         #expect(counts == counts.sorted(by: >), "largest group first: \(counts)")
         #expect(!before.contains("<h2>Approved</h2>"))
+        // At a glance: a chart of the actions and of the target after the cutover.
+        let glance = try #require(before.components(separatedBy: "<h2>At a glance</h2>").dropFirst().first)
+            .components(separatedBy: "</section>")[0]
+        #expect(glance.contains("<title>Insert: ") && glance.contains("<title>Reject: \(rejects)</title>"))
+        #expect(glance.contains("by country") && glance.contains("by account group"))
         // A first load: what the new customers bring, field by field, and each insert by its address.
         #expect(before.contains("new customers bring") && before.contains("addresses.city"))
         #expect(!before.contains("Fields that change most"), "a first load changes no customer of the target")
