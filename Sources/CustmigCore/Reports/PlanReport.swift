@@ -138,14 +138,17 @@ public enum PlanReport {
         }
         let inserts = summary.counts["insert"] ?? 0
         if inserts > 0, let filled = summary.fieldsFilled, !filled.isEmpty {
-            let fields = filled.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.prefix(40)
+            // The least filled first: a field few of them fill is the one to look at.
+            let fields = filled.sorted { ($0.value, $0.key) < ($1.value, $1.key) }.prefix(40)
             html +=
                 "<section class=\"card\"><h2>What the \(HTML.grouped(inserts)) new customers bring</h2><p class=\"muted\">"
-                + "How many of the new customers have a value in each field (a field few of them fill is worth a look).</p>"
+                + "How many of the new customers have a value in each field, the least filled first.</p>"
             html += HTML.barChart(fields.map { ($0.key, $0.value) }, total: inserts, width: 620)
             html += "</section>"
         }
-        html += changesSection(sections, summary: summary, options: options)
+        // What needs a decision before what is routine: rejects, then conflicts, then the changes.
+        html += rejectSection(rejects, total: summary.counts["reject"] ?? 0)
+        if changed > 0 { html += changesSection(sections, summary: summary, options: options) }
         html += listSection(
             "Conflicts", rows: sections[.conflict] ?? [], total: summary.counts["conflict"] ?? 0, options: options,
             showFields: true)
@@ -156,7 +159,6 @@ public enum PlanReport {
         html += listSection(
             "Deactivations", rows: sections[.deactivate] ?? [], total: summary.counts["deactivate"] ?? 0,
             options: options, showFields: false)
-        html += rejectSection(rejects, total: summary.counts["reject"] ?? 0)
         if let approver = summary.approvedBy {
             let when = summary.approvedAt.map { ISO8601DateFormatter().string(from: $0) } ?? "?"
             html +=
@@ -185,7 +187,7 @@ public enum PlanReport {
         let actions = actionsShown.compactMap { action, title, _ in
             summary.counts[action.rawValue].map { (title, $0) }
         }.filter { $0.1 > 0 }
-        html += "<div><h3>Customers per action</h3>" + HTML.barChart(actions, total: customers, width: 420) + "</div>"
+        html += "<div><h3>Customers per action</h3>" + HTML.barChart(actions, total: customers, width: 300) + "</div>"
         for (title, before, after) in [
             ("by country", summary.before.byCountry, summary.after.byCountry),
             ("by account group", summary.before.byAccountGroup, summary.after.byAccountGroup),
@@ -196,7 +198,7 @@ public enum PlanReport {
             }
             html +=
                 "<div><h3>The target after the cutover, \(title)</h3>"
-                + HTML.barChart(Array(rows), total: max(1, summary.after.customers), width: 420) + "</div>"
+                + HTML.barChart(Array(rows), total: max(1, summary.after.customers), width: 300) + "</div>"
         }
         return html + "</div></section>"
     }
@@ -359,7 +361,7 @@ public enum PlanReport {
             "<table class=\"rejects\"><tr><th class=num>customers</th><th>reason</th><th>how to settle it</th><th>for example</th></tr>"
         for group in groups {
             html += "<tr><td class=num>\(HTML.grouped(group.count))</td><td>\(e(group.title))</td>"
-            html += "<td>\(e(group.fix.isEmpty ? "—" : group.fix))</td><td>"
+            html += "<td>\(e(group.fix))</td><td>"
             for example in group.examples {
                 html +=
                     "<div><code>\(e(example.key))</code> \(e(example.name))<div class=\"muted\">\(e(example.reason))</div></div>"

@@ -55,11 +55,16 @@ struct RejectGroup {
             let title =
                 "\(plain): \(check.replacingOccurrences(of: "transform:", with: "check of "))"
                 + (field.isEmpty ? "" : " on \(field)") + (why.isEmpty ? "" : " — \(why)")
-            return (prefix + check + "|" + field + "|" + why, title, generalized(fix))
+            return (prefix + check + "|" + field + "|" + why, title, generalized(fix.isEmpty ? defaultFix : fix))
         }
         let general = generalized(head)
-        return (general, general.prefix(1).uppercased() + general.dropFirst(), generalized(fix))
+        return (
+            general, general.prefix(1).uppercased() + general.dropFirst(), generalized(fix.isEmpty ? defaultFix : fix)
+        )
     }
+
+    /// What settles a reject whose reason names no fix of its own.
+    static let defaultFix = "correct the record in the legacy system (or the extract), then map and dry-run again"
 
     /// The reason without what is particular to one customer: quoted values become `…`, numbers of five
     /// digits or more `#`, and words mixing letters and digits (IBANs, VAT ids, keys) `…`.
