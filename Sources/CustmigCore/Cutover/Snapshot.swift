@@ -28,11 +28,21 @@ enum Snapshot {
         return snapshot.location
     }
 
-    /// The workspace's folder for snapshot files (mode 0700: they hold personal data).
+    /// The workspace's folder for snapshot files (mode 0700: they hold personal data), as an absolute
+    /// path: the target and the ledger record where a snapshot is, and a later command may run from
+    /// another folder.
     static func folder(_ workspace: Workspace) throws -> String {
-        let folder = workspace.path + "/snapshots"
+        let folder = URL(fileURLWithPath: workspace.path + "/snapshots").standardizedFileURL.path
         try FileManager.default.createDirectory(
             atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         return folder
+    }
+
+    /// Where a recorded snapshot file is now: as recorded when it is there, else — a path recorded
+    /// relative to the folder an older custmig ran in — the file of that name in `folder`.
+    static func resolved(_ recorded: String, folder: String) -> String {
+        if FileManager.default.fileExists(atPath: recorded) || recorded.hasPrefix("/") { return recorded }
+        let moved = folder + "/" + (recorded as NSString).lastPathComponent
+        return FileManager.default.fileExists(atPath: moved) ? moved : recorded
     }
 }

@@ -41,7 +41,7 @@ extension SQLiteTarget {
     }
 
     public func restore(_ snapshot: TargetSnapshot, safetyName: String, folder: String) throws -> String {
-        let path = snapshot.location
+        let path = Snapshot.resolved(snapshot.location, folder: folder)
         guard FileManager.default.fileExists(atPath: path) else {
             throw CustmigError(
                 .unreadableInput, code: "ROLLBACK-SNAPSHOT-MISSING", "the snapshot \(path) is missing.",
