@@ -23,7 +23,7 @@ public enum CrosswalkExport {
                 let legacy = fromKeyMap.isEmpty ? fromRecords : fromKeyMap
                 for legacyKey in legacy.isEmpty ? [""] : legacy {
                     try output.write(
-                        [legacyKey, key, customer, how].map(RejectReport.quote).joined(separator: ",") + "\n")
+                        [legacyKey, key, customer, how].map(RejectReport.spreadsheetCell).joined(separator: ",") + "\n")
                     count += 1
                 }
             }

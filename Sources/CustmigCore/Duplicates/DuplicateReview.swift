@@ -4,7 +4,8 @@ import GRDB
 /// The steward's loop for pairs the matcher is unsure of: export them, let a steward write `merge` or
 /// `keep_apart`, record the decisions beside the mapping, where every later run re-applies them.
 public enum DuplicateReview {
-    static let exportHeader = "first_key,second_key,score,first_name,second_name,first_city,second_city,evidence,decision,who"
+    static let exportHeader =
+        "first_key,second_key,score,first_name,second_name,first_city,second_city,evidence,decision,who"
 
     /// Writes the review pairs of the latest duplicates run as CSV; returns how many.
     ///
@@ -19,8 +20,10 @@ public enum DuplicateReview {
             var city: String
         }
         let (pairs, sides) = try ledger.database.read { db -> ([Row], [String: Side]) in
-            guard let run = try Int64.fetchOne(
-                db, sql: "SELECT id FROM run WHERE stage = 'duplicates' AND status = 'done' ORDER BY id DESC LIMIT 1")
+            guard
+                let run = try Int64.fetchOne(
+                    db,
+                    sql: "SELECT id FROM run WHERE stage = 'duplicates' AND status = 'done' ORDER BY id DESC LIMIT 1")
             else {
                 throw CustmigError(
                     .usage, code: "DUP-NO-RUN", "there is no duplicates run in \(workspace.path).",
@@ -64,18 +67,20 @@ public enum DuplicateReview {
         for pair in pairs {
             // A pair whose customer is not in the latest map run (mapped again since) is left out.
             guard let first = sides[pair["first"]], let second = sides[pair["second"]] else { continue }
-            let evidence = (try? decoder.decode([CustomerMatcher.Evidence].self, from: Data((pair["evidence"] as String).utf8)))?
-                .filter { $0.weight != 0 }.map { "\($0.field) \($0.level) \($0.weight > 0 ? "+" : "")\(Int($0.weight))" }
+            let evidence =
+                (try? decoder.decode([CustomerMatcher.Evidence].self, from: Data((pair["evidence"] as String).utf8)))?
+                .filter { $0.weight != 0 }.map {
+                    "\($0.field) \($0.level) \($0.weight > 0 ? "+" : "")\(Int($0.weight))"
+                }
                 .joined(separator: "; ") ?? ""
             let fields: [String] = [
-                first.legacyKey, second.legacyKey, String(format: "%.1f", pair["score"] as Double), first.name, second.name,
+                first.legacyKey, second.legacyKey, String(format: "%.1f", pair["score"] as Double), first.name,
+                second.name,
                 first.city, second.city, evidence, "", "",
             ]
-            // Names and cities come from legacy data and the steward opens the file in a spreadsheet:
-            // defused like the findings; the keys stay as they are, since decide reads them back.
-            let cells = fields.enumerated().map { index, value in
-                (3...6).contains(index) ? RejectReport.spreadsheetCell(value) : RejectReport.quote(value)
-            }
+            // Keys, names and cities come from legacy data and the steward opens the file in a
+            // spreadsheet: every cell defused like the findings; decide takes the apostrophe off keys again.
+            let cells = fields.map(RejectReport.spreadsheetCell)
             try output.write(cells.joined(separator: ",") + "\n")
             written += 1
         }
@@ -97,7 +102,9 @@ public enum DuplicateReview {
                 "\(stewardFile) is not a filled-in review export: it lacks the column(s) "
                     + needed.filter { !columns.contains($0) }.joined(separator: ", ") + ".",
                 at: SourceLocation(file: stewardFile, line: 1),
-                fix: "fill in the decision column of the file custmig duplicates review --out wrote, and pass that file.")
+                fix:
+                    "fill in the decision column of the file custmig duplicates review --out wrote, and pass that file."
+            )
         }
         var lines: [String] = []
         /// The steward file's line of each appended decision, to name it in any problem.
@@ -107,18 +114,28 @@ public enum DuplicateReview {
             unreadable += reader.drainFindings().filter { $0.severity == .error }.map(DuplicateDecisionFile.problem)
             let decision = (record["decision"]?.text ?? "").trimmedWhitespace
             guard !decision.isEmpty else { continue }
-            let fields = [record["first_key"]?.text ?? "", record["second_key"]?.text ?? "", decision, record["who"]?.text ?? ""]
+            // Keys as the export neutralised them for a spreadsheet (`'=…`) are the keys again.
+            let fields = [
+                RejectReport.fromSpreadsheetCell(record["first_key"]?.text ?? ""),
+                RejectReport.fromSpreadsheetCell(record["second_key"]?.text ?? ""), decision,
+                RejectReport.fromSpreadsheetCell(record["who"]?.text ?? ""),
+            ]
             // One physical line per decision: the line numbers below depend on it.
             lines.append(
-                fields.map { RejectReport.quote($0.trimmedWhitespace.replacingOccurrences(of: "\n", with: " ")
-                    .replacingOccurrences(of: "\r", with: " ")) }.joined(separator: ","))
+                fields.map {
+                    RejectReport.quote(
+                        $0.trimmedWhitespace.replacingOccurrences(of: "\n", with: " ")
+                            .replacingOccurrences(of: "\r", with: " "))
+                }.joined(separator: ","))
             sourceLines.append(record.position.line)
         }
         unreadable += reader.drainFindings().filter { $0.severity == .error }.map(DuplicateDecisionFile.problem)
         if !unreadable.isEmpty {
             throw MappingProblems(problems: unreadable, subject: stewardFile, consequence: "no decision was recorded")
         }
-        let target = ((mappingPath as NSString).deletingLastPathComponent.isEmpty ? "." : (mappingPath as NSString).deletingLastPathComponent)
+        let target =
+            ((mappingPath as NSString).deletingLastPathComponent.isEmpty
+                ? "." : (mappingPath as NSString).deletingLastPathComponent)
             + "/duplicate-decisions.csv"
         var existing = (try? String(contentsOfFile: target, encoding: .utf8)) ?? (DuplicateDecisionFile.header + "\n")
         if !existing.hasSuffix("\n") { existing += "\n" }

@@ -104,6 +104,15 @@ public enum RejectReport {
         return quote(isNumber ? value : "'" + value)
     }
 
+    /// A cell of a custmig CSV read back (a steward's filled-in export): the apostrophe
+    /// ``spreadsheetCell(_:)`` put before a formula character is taken off again.
+    static func fromSpreadsheetCell(_ value: String) -> String {
+        guard value.hasPrefix("'"), let next = value.dropFirst().first,
+            "=+-@\t\r".contains(next)
+        else { return value }
+        return String(value.dropFirst())
+    }
+
     /// A finding's row with its personal value masked, in its value column and wherever its message
     /// or fix repeats it, and any other personal value the message mentions.
     static func masked(_ fields: [String]) -> [String] {
