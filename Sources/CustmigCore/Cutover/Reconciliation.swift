@@ -237,7 +237,10 @@ enum ReconciliationReport {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         let json = folder + "/reconciliation.json"
-        try encoder.encode(reconciliation).write(to: URL(fileURLWithPath: json))
+        // Mode 0600 whatever the umask, as every report (they name customers).
+        let jsonOutput = try FileOutput(path: json, mode: 0o600)
+        try jsonOutput.write(String(decoding: try encoder.encode(reconciliation), as: UTF8.self))
+        try jsonOutput.close()
         let e = HTML.escape
         var html =
             "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Reconciliation, plan \(reconciliation.plan)</title>"
@@ -282,7 +285,9 @@ enum ReconciliationReport {
         }
         html += "</main>\(HTML.colophon)</body></html>"
         let path = folder + "/reconciliation.html"
-        try html.write(toFile: path, atomically: true, encoding: .utf8)
+        let page = try FileOutput(path: path, mode: 0o600)
+        try page.write(html)
+        try page.close()
         return [path, json]
     }
 }

@@ -13,7 +13,9 @@ public enum ProfileReportWriter {
         _ profiles: [ExtractProfile], to directory: String, formats: Set<ProfileReportFormat>
     ) throws -> [String] {
         do {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            // 0700 and files 0600 whatever the umask: profiles quote legacy values (unless --mask-pii).
+            try FileManager.default.createDirectory(
+                atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         } catch {
             throw CustmigError(
                 .usage, code: "IO-OUT",
@@ -58,7 +60,7 @@ public enum ProfileReportWriter {
     }
 
     private static func save(_ text: String, to path: String) throws -> String {
-        let output = try FileOutput(path: path)
+        let output = try FileOutput(path: path, mode: 0o600)
         try output.write(text)
         try output.close()
         return path
@@ -72,7 +74,10 @@ public enum ProfileReportWriter {
         for entry in entries {
             let file = entry.profile.file
             let keys = entry.profile.candidateKeysText
-            html += "<tr><td><a href=\"\(HTML.escape(entry.name)).profile.html\">\(HTML.escape(file.path))</a></td>"
+            // A relative link whatever the extract's name (`javascript:…` stays a file name), percent-encoded.
+            let link =
+                "./" + (entry.name + ".profile.html").addingPercentEncoding(withAllowedCharacters: .urlPathAllowed)!
+            html += "<tr><td><a href=\"\(HTML.escape(link))\">\(HTML.escape(file.path))</a></td>"
             html += "<td>\(file.format.rawValue)</td><td>\(HTML.escape(file.encoding))</td>"
             html += "<td class=\"num\">\(HTML.grouped(file.records))</td>"
             html +=

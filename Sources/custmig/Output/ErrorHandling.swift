@@ -10,7 +10,8 @@ func runReportingErrors(_ body: () throws -> Void) throws {
         FileHandleWriter.standardOutput.flush()
         Terminal.clearProgress()
         for problem in problems.problems { Terminal.error(problem.description) }
-        Terminal.error("custmig: \(problems.subject) has \(problems.problems.count) problem(s); \(problems.consequence).")
+        Terminal.error(
+            "custmig: \(problems.subject) has \(problems.problems.count) problem(s); \(problems.consequence).")
         throw ExitCode(ExitStatus.usage.rawValue)
     } catch let error as CustmigError {
         try report(error)

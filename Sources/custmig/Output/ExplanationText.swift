@@ -31,6 +31,7 @@ enum ExplanationText {
                 lines.append("  \(finding.outcome.rawValue) \(finding.rule) \(finding.field ?? ""): \(finding.message)")
             }
         }
-        return lines.joined(separator: "\n")
+        // Values come from legacy data: no escape sequence of theirs reaches the terminal.
+        return lines.map(Terminal.printable).joined(separator: "\n")
     }
 }

@@ -5,20 +5,27 @@ enum MapSummaryText {
     static func render(_ summary: MapSummary) -> String {
         var lines: [String] = []
         if summary.outcome == "unchanged" {
-            lines.append("map run \(summary.run): these extracts were already mapped with this mapping version; nothing to do.")
+            lines.append(
+                "map run \(summary.run): these extracts were already mapped with this mapping version; nothing to do.")
         } else {
-            lines.append("map run \(summary.run)\(summary.resumed ? " (resumed after an interruption)" : ""): "
-                + "\(summary.mapping) v\(summary.mappingVersion) in \(String(format: "%.2f", summary.elapsedSeconds)) s")
+            lines.append(
+                "map run \(summary.run)\(summary.resumed ? " (resumed after an interruption)" : ""): "
+                    + "\(summary.mapping) v\(summary.mappingVersion) in \(String(format: "%.2f", summary.elapsedSeconds)) s"
+            )
         }
         lines.append("  read        \(summary.read)")
         lines.append("  mapped      \(summary.mapped)")
         lines.append("  to review   \(summary.toReview)")
         lines.append("  rejected    \(summary.rejected)")
         lines.append("  malformed   \(summary.malformed)")
-        if summary.superseded > 0 { lines.append("  superseded  \(summary.superseded) (same key, the source.same_key policy)") }
+        if summary.superseded > 0 {
+            lines.append("  superseded  \(summary.superseded) (same key, the source.same_key policy)")
+        }
         if !summary.perRule.isEmpty {
             lines.append("findings per rule:")
-            for rule in summary.perRule.prefix(20) { lines.append("  \(rule.outcome.padding(6)) \(rule.count.padded(7))  \(rule.rule)") }
+            for rule in summary.perRule.prefix(20) {
+                lines.append("  \(rule.outcome.padding(6)) \(rule.count.padded(7))  \(rule.rule)")
+            }
         }
         if !summary.unknownCodes.isEmpty {
             lines.append("codes not in a value map (once per code):")
@@ -34,7 +41,9 @@ enum MapSummaryText {
             for problem in summary.extractProblems.prefix(20) { lines.append("  \(problem)") }
         }
         if !summary.unseenSources.isEmpty {
-            lines.append("read by the mapping but in no record of the extracts (a misspelt name? `custmig peek` shows the fields):")
+            lines.append(
+                "read by the mapping but in no record of the extracts (a misspelt name? `custmig peek` shows the fields):"
+            )
             for source in summary.unseenSources.prefix(20) { lines.append("  \(source)") }
         }
         for orphan in summary.orphans {

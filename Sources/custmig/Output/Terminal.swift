@@ -1,8 +1,9 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import CustmigCore
 import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// The one place the CLI writes to the terminal.
 enum Terminal {
@@ -14,6 +15,28 @@ enum Terminal {
 
     static func out(_ text: String) {
         FileHandleWriter.standardOutput.write(text + "\n")
+    }
+
+    /// Text from the data made safe for a terminal: control characters (an escape sequence in a legacy
+    /// value would move the cursor, recolour or retitle the terminal) are shown as `\u{1B}`, line
+    /// breaks and tabs as `\n`, `\t`.
+    static func printable(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: isControl) else { return text }
+        var result = ""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\n": result += "\\n"
+            case "\t": result += "\\t"
+            case "\r": result += "\\r"
+            case _ where isControl(scalar): result += "\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}"
+            default: result.unicodeScalars.append(scalar)
+            }
+        }
+        return result
+    }
+
+    private static func isControl(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value)
     }
 
     /// `--json` output: pretty, keys sorted, dates in ISO 8601.
