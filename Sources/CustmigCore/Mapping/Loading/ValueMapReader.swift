@@ -32,6 +32,15 @@ struct ValueMapReader {
                     hasEntries = true
                     guard let name = reader.string(item.value, context: "file") else { continue }
                     file = name.hasPrefix("/") ? name : folder + "/" + name
+                    guard Self.isInside(file!, folder: folder) else {
+                        // A mapping names files beside it; reading others would let a mapping read (and
+                        // echo into errors and the ledger) any file the user can read.
+                        reader.problem(
+                            item.value, "MAP-VALUE-MAP-FILE",
+                            "value map \(pair.key): \(name) is outside the mapping's folder \(folder); nothing was read.",
+                            fix: "copy the CSV into \(folder) and name it relative to the mapping.")
+                        continue
+                    }
                     if let loaded = loadCSV(file!, node: item.value, map: pair.key) {
                         entries.merge(loaded) { _, new in new }
                     }
@@ -45,7 +54,8 @@ struct ValueMapReader {
             if ignoreCase {
                 entries = Dictionary(entries.map { (ValueMap.fold($0.key), $0.value) }) { first, _ in first }
             }
-            maps[pair.key] = ValueMap(name: pair.key, entries: entries, unknown: unknown, ignoreCase: ignoreCase, file: file)
+            maps[pair.key] = ValueMap(
+                name: pair.key, entries: entries, unknown: unknown, ignoreCase: ignoreCase, file: file)
         }
         return maps
     }
@@ -69,6 +79,16 @@ struct ValueMapReader {
         return .reject
     }
 
+    /// Whether `path`, with `..` and symbolic links resolved, lies in `folder` (or below it).
+    static func isInside(_ path: String, folder: String) -> Bool {
+        func resolved(_ path: String) -> String {
+            URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path
+        }
+        let base = resolved(folder)
+        let target = resolved(path)
+        return target.hasPrefix(base.hasSuffix("/") ? base : base + "/")
+    }
+
     private func loadCSV(_ path: String, node: Node, map: String) -> [String: String]? {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
             reader.problem(
@@ -86,8 +106,11 @@ struct ValueMapReader {
                 $0.trimmingCharacters(in: .whitespaces)
             }
             guard parts.count == 2 else {
+                // The line is not quoted: a file that is not a value map may hold anything.
                 reader.problem(
-                    node, "MAP-VALUE-MAP-FILE", "\(path):\(index + 1): expected legacy,target but found \"\(trimmed)\".")
+                    node, "MAP-VALUE-MAP-FILE",
+                    "\(path):\(index + 1): expected legacy,target (a code, a comma, the target's code); this line has no comma."
+                )
                 continue
             }
             if let previous = entries[parts[0]], previous != parts[1] {
