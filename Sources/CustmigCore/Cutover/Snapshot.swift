@@ -32,10 +32,15 @@ enum Snapshot {
     /// path: the target and the ledger record where a snapshot is, and a later command may run from
     /// another folder.
     static func folder(_ workspace: Workspace) throws -> String {
-        let folder = URL(fileURLWithPath: workspace.path + "/snapshots").standardizedFileURL.path
+        let folder = path(workspace)
         try FileManager.default.createDirectory(
             atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         return folder
+    }
+
+    /// The snapshot folder's absolute path, without creating it.
+    static func path(_ workspace: Workspace) -> String {
+        URL(fileURLWithPath: workspace.path + "/snapshots").standardizedFileURL.path
     }
 
     /// Where a recorded snapshot file is now: as recorded when it is there, else — a path recorded

@@ -93,27 +93,27 @@ public enum PlanStore {
                 .internalFailure, code: "PLAN-SUMMARY", "plan \(plan) has no readable summary.",
                 fix: "run custmig dry-run again.")
         }
-        summary.approvedBy = try approval(plan: plan, ledger: ledger)
-        summary.approvedAt = try ledger.database.read { db in
-            try Date.fetchOne(
-                db,
-                sql: """
-                    SELECT approved_at FROM plan_approval a JOIN plan p ON p.id = a.plan_id AND p.content_hash = a.content_hash
-                    WHERE a.plan_id = ? AND a.approved_by NOT LIKE '(unapproved%' ORDER BY a.approved_at DESC LIMIT 1
-                    """, arguments: [plan])
-        }
+        let approval = try latestApproval(plan: plan, ledger: ledger)
+        summary.approvedBy = approval?.by
+        summary.approvedAt = approval?.at
         return summary
     }
 
     /// Who approved the plan's current content hash, if anyone.
     static func approval(plan: Int64, ledger: Ledger) throws -> String? {
+        try latestApproval(plan: plan, ledger: ledger)?.by
+    }
+
+    /// The latest approval of the plan's current content hash: who and when.
+    private static func latestApproval(plan: Int64, ledger: Ledger) throws -> (by: String, at: Date)? {
         try ledger.database.read { db in
-            try String.fetchOne(
+            try Row.fetchOne(
                 db,
                 sql: """
-                    SELECT approved_by FROM plan_approval a JOIN plan p ON p.id = a.plan_id AND p.content_hash = a.content_hash
+                    SELECT approved_by, approved_at FROM plan_approval a JOIN plan p ON p.id = a.plan_id AND p.content_hash = a.content_hash
                     WHERE a.plan_id = ? AND a.approved_by NOT LIKE '(unapproved%' ORDER BY a.approved_at DESC LIMIT 1
-                    """, arguments: [plan])
+                    """, arguments: [plan]
+            ).map { ($0["approved_by"], $0["approved_at"]) }
         }
     }
 

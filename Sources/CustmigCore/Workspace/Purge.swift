@@ -99,7 +99,7 @@ public enum PurgeStage {
                     sql: "INSERT INTO purge (run_id, purged_at, removed, command) VALUES (?, ?, ?, ?)",
                     arguments: [run, Date(), removed, command])
             }
-            let folder = URL(fileURLWithPath: workspace.path + "/snapshots").standardizedFileURL.path
+            let folder = Snapshot.path(workspace)
             for path in snapshots.map({ Snapshot.resolved($0, folder: folder) })
             where FileManager.default.fileExists(atPath: path) {
                 try FileManager.default.removeItem(atPath: path)
