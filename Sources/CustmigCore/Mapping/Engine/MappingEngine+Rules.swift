@@ -17,11 +17,13 @@ enum RulePattern {
         }
     }
 
-    func matches(_ value: String) -> Bool {
+    /// Nil when the full engine's step budget ran out before it decided (see ``NSRegularExpression/boundedMatches(in:firstOnly:)``);
+    /// the native matcher always decides, in time linear in the value.
+    func matches(_ value: String) -> Bool? {
         switch self {
         case .shape(let shape): return shape.matches(value)
         case .expression(let expression):
-            return expression.firstMatch(in: value, range: NSRange(value.startIndex..., in: value)) != nil
+            return expression.boundedMatches(in: value, firstOnly: true).map { !$0.isEmpty }
         }
     }
 }
@@ -55,12 +57,21 @@ extension MappingEngine {
         return canonical.all(path)
     }
 
-    fileprivate func matches(_ value: String, _ pattern: String) -> Bool {
-        ruleExpression(pattern)?.matches(value) ?? false
+    /// An undecided match counts as no match and names its pattern in `undecided`.
+    fileprivate func matches(_ value: String, _ pattern: String, _ undecided: inout String?) -> Bool {
+        guard let expression = ruleExpression(pattern) else { return false }
+        guard let verdict = expression.matches(value) else {
+            undecided = pattern
+            return false
+        }
+        return verdict
     }
 
-    func holds(_ condition: Condition, record: Record, canonical: CanonicalValues) -> Bool {
+    func holds(_ condition: Condition, record: Record, canonical: CanonicalValues, undecided: inout String?) -> Bool {
         func all(_ path: String) -> [String] { values(path, record: record, canonical: canonical) }
+        func holds(_ condition: Condition, undecided: inout String?) -> Bool {
+            self.holds(condition, record: record, canonical: canonical, undecided: &undecided)
+        }
         switch condition {
         case .equals(let path, let value): return all(path).contains(value)
         case .notEquals(let path, let value): return !all(path).contains(value)
@@ -70,10 +81,10 @@ extension MappingEngine {
         case .lessThan(let path, let limit): return all(path).contains { (Double($0) ?? .infinity) < limit }
         case .isEmpty(let path): return all(path).isEmpty
         case .isNotEmpty(let path): return !all(path).isEmpty
-        case .matches(let path, let pattern): return all(path).contains { matches($0, pattern) }
-        case .all(let items): return items.allSatisfy { holds($0, record: record, canonical: canonical) }
-        case .any(let items): return items.contains { holds($0, record: record, canonical: canonical) }
-        case .not(let inner): return !holds(inner, record: record, canonical: canonical)
+        case .matches(let path, let pattern): return all(path).contains { matches($0, pattern, &undecided) }
+        case .all(let items): return items.allSatisfy { holds($0, undecided: &undecided) }
+        case .any(let items): return items.contains { holds($0, undecided: &undecided) }
+        case .not(let inner): return !holds(inner, undecided: &undecided)
         }
     }
 }
@@ -87,6 +98,7 @@ extension MappingEngine {
         // Read in place: iterating `mapping.rules` copied every rule (all its strings) for every record.
         for entry in rules {
             var broken: (field: String?, value: String?)?
+            var undecided: String?
             var outcome: MappingFinding.Outcome = entry.rule.severity == .review ? .review : .reject
             switch entry.rule.kind {
             case .required(let path):
@@ -96,8 +108,9 @@ extension MappingEngine {
                     unique.append(UniqueValue(rule: entry.rule.id, value: value))
                 }
             case .pattern(let path, let pattern):
-                if let bad = values(path, record: record, canonical: canonical).first(where: { !matches($0, pattern) })
-                {
+                if let bad = values(path, record: record, canonical: canonical).first(where: {
+                    !matches($0, pattern, &undecided)
+                }) {
                     broken = (path, bad)
                 }
             case .allowed(let path, let list):
@@ -112,19 +125,38 @@ extension MappingEngine {
                 }
             case .rejectWhen(let condition):
                 outcome = .reject
-                if holds(condition, record: record, canonical: canonical) { broken = (Self.field(of: condition), nil) }
+                if holds(condition, record: record, canonical: canonical, undecided: &undecided) {
+                    broken = (Self.field(of: condition), nil)
+                }
             case .reviewWhen(let condition):
                 outcome = .review
-                if holds(condition, record: record, canonical: canonical) { broken = (Self.field(of: condition), nil) }
+                if holds(condition, record: record, canonical: canonical, undecided: &undecided) {
+                    broken = (Self.field(of: condition), nil)
+                }
             case .crossField(let when, let then):
-                if holds(when, record: record, canonical: canonical)
-                    && !holds(then, record: record, canonical: canonical)
+                if holds(when, record: record, canonical: canonical, undecided: &undecided)
+                    && !holds(then, record: record, canonical: canonical, undecided: &undecided)
                 {
                     broken = (Self.field(of: then), nil)
                 }
             }
-            guard let broken else { continue }
             let rule = entry.rule
+            if let undecided {
+                // Never silent: a value the pattern could not be decided on is held for a person to look at.
+                let field = broken?.field ?? Self.field(of: rule.kind)
+                findings.append(
+                    MappingFinding(
+                        .review, rule: rule.id, field: field,
+                        value: broken?.value
+                            ?? field.flatMap { values($0, record: record, canonical: canonical).first },
+                        message: "custmig could not decide rule \(rule.id) on this value: its pattern \(undecided) "
+                            + "ran out of its step budget (nested repetition makes the matcher backtrack without end)",
+                        fix:
+                            "Write the pattern without nested repetition ((a+)+ matches what a+ matches), then map again."
+                    ))
+                continue
+            }
+            guard let broken else { continue }
             var value = broken.value ?? broken.field.flatMap { values($0, record: record, canonical: canonical).first }
             var message = rule.message
             // A required field the extract does fill, with a value a transform or value map could not use
@@ -142,6 +174,16 @@ extension MappingEngine {
             findings.append(
                 MappingFinding(
                     outcome, rule: rule.id, field: broken.field, value: value, message: message, fix: rule.fix))
+        }
+    }
+
+    static func field(of kind: MappingRule.Kind) -> String? {
+        switch kind {
+        case .required(let path), .unique(let path), .pattern(let path, _), .allowed(let path, _),
+            .length(let path, _, _):
+            return path
+        case .rejectWhen(let condition), .reviewWhen(let condition): return field(of: condition)
+        case .crossField(_, let then): return field(of: then)
         }
     }
 

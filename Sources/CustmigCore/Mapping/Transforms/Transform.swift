@@ -76,9 +76,14 @@ public enum Transform: Sendable, Equatable {
             guard let expression = CompiledPatterns.shared.expression(pattern) else {
                 return .invalid(value, "the pattern \(pattern) is not a valid regular expression")
             }
-            return .ok(
-                expression.stringByReplacingMatches(
-                    in: value, range: NSRange(value.startIndex..., in: value), withTemplate: replacement))
+            guard let replaced = expression.boundedReplacingMatches(in: value, template: replacement) else {
+                return .invalid(
+                    value,
+                    "the pattern \(pattern) could not be matched on this value within its step budget "
+                        + "(nested repetition such as (a+)+ makes the matcher backtrack without end); "
+                        + "write it without the nested repetition (a+ instead of (a+)+)")
+            }
+            return .ok(replaced)
         case .removeCharacters(let characters):
             return .ok(value.filter { !characters.contains($0) })
         case .truncate(let length):
