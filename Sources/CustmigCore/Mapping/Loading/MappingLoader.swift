@@ -33,33 +33,34 @@ public enum MappingLoader {
 
     public static func parse(_ text: String, file: String) throws -> Mapping {
         let reader = YAMLReader(file: file)
-        let root: Node
-        do {
-            guard let composed = try Yams.compose(yaml: text) else {
-                throw CustmigError(.usage, code: "MAP-EMPTY", "the mapping \(file) is empty.", at: SourceLocation(file: file))
-            }
-            root = composed
-        } catch let error as YamlError {
-            throw CustmigError(.usage, code: "MAP-YAML", "\(file) is not valid YAML: \(error)", at: SourceLocation(file: file))
+        guard let root = try YAMLDocument.compose(text, file: file) else {
+            throw CustmigError(
+                .usage, code: "MAP-EMPTY", "the mapping \(file) is empty.", at: SourceLocation(file: file))
         }
         var values: [String: Node] = [:]
         for pair in reader.pairs(root, allowed: topLevelKeys, context: "the mapping") { values[pair.key] = pair.value }
 
         let name = values["name"].flatMap { reader.string($0, context: "name") }
-        if name == nil { reader.problem(root, "MAP-REQUIRED", "the mapping has no name.", fix: "add name: a-short-name.") }
+        if name == nil {
+            reader.problem(root, "MAP-REQUIRED", "the mapping has no name.", fix: "add name: a-short-name.")
+        }
         let version = values["version"].flatMap { reader.int($0, context: "version", in: 1...Int.max) }
         if values["version"] == nil {
             reader.problem(root, "MAP-REQUIRED", "the mapping has no version.", fix: "add version: 1 (an integer).")
         }
         let folder = (file as NSString).deletingLastPathComponent
-        let valueMaps = values["value_maps"].map { ValueMapReader(reader: reader, folder: folder.isEmpty ? "." : folder).read($0) } ?? [:]
+        let valueMaps =
+            values["value_maps"].map { ValueMapReader(reader: reader, folder: folder.isEmpty ? "." : folder).read($0) }
+            ?? [:]
         let source = values["source"].map { readSource($0, reader: reader) }
         if values["source"] == nil {
-            reader.problem(root, "MAP-REQUIRED", "the mapping has no source section.", fix: "add source: {key: KEY_FIELD}.")
+            reader.problem(
+                root, "MAP-REQUIRED", "the mapping has no source section.", fix: "add source: {key: KEY_FIELD}.")
         }
         var customer: SectionMapping?
         if let node = values["customer"] {
-            customer = SectionReader(reader: reader, valueMapNames: Set(valueMaps.keys)).read(node, section: .customer, path: "customer")
+            customer = SectionReader(reader: reader, valueMapNames: Set(valueMaps.keys)).read(
+                node, section: .customer, path: "customer")
             if customer?.fields["key"] == nil {
                 reader.problem(node, "MAP-REQUIRED", "customer does not map key.", fix: "add key: {from: KEY_FIELD}.")
             }
@@ -73,7 +74,8 @@ public enum MappingLoader {
                 for field in reader.strings(pair.value, context: "ownership.\(pair.key)") ?? [] {
                     if !RuleReader.knownPaths.contains(field) {
                         reader.problem(
-                            pair.value, "MAP-OWNERSHIP", "ownership names \"\(field)\", which is not a canonical field.",
+                            pair.value, "MAP-OWNERSHIP",
+                            "ownership names \"\(field)\", which is not a canonical field.",
                             fix: Suggestion.fix(for: field, in: RuleReader.knownPaths, what: "canonical fields"))
                     } else if pair.key == "target" {
                         targetOwned.insert(field)
@@ -86,7 +88,9 @@ public enum MappingLoader {
             for pair in reader.pairs(node, allowed: ["count", "share"], context: "reject_threshold") {
                 if pair.key == "count" {
                     threshold.count = reader.int(pair.value, context: "reject_threshold.count", in: 0...Int.max)
-                } else if let text = reader.string(pair.value, context: "share"), let share = Double(text), (0...1).contains(share) {
+                } else if let text = reader.string(pair.value, context: "share"), let share = Double(text),
+                    (0...1).contains(share)
+                {
                     threshold.share = share
                 } else {
                     reader.problem(pair.value, "MAP-TYPE", "reject_threshold.share must be a share between 0 and 1.")
@@ -112,7 +116,8 @@ public enum MappingLoader {
             throw MappingProblems(problems: reader.problems + stewardProblems)
         }
         var mapping = Mapping(
-            name: name, version: version, description: values["description"].flatMap { reader.string($0, context: "description") },
+            name: name, version: version,
+            description: values["description"].flatMap { reader.string($0, context: "description") },
             source: source, customer: customer, valueMaps: valueMaps, rules: rules, targetOwned: targetOwned,
             rejectThreshold: threshold, file: file)
         mapping.missingReference = missingReference
@@ -127,8 +132,9 @@ public enum MappingLoader {
     /// used): what the dry run needs, without the value-map files beside the mapping.
     public static func loadSettings(_ text: String, file: String) throws -> LoadSettings {
         let reader = YAMLReader(file: file)
-        guard let root = try? Yams.compose(yaml: text) else {
-            throw CustmigError(.usage, code: "MAP-YAML", "\(file) is not valid YAML.", at: SourceLocation(file: file))
+        guard let root = try YAMLDocument.compose(text, file: file) else {
+            throw CustmigError(
+                .usage, code: "MAP-EMPTY", "the mapping \(file) is empty.", at: SourceLocation(file: file))
         }
         var settings = LoadSettings()
         for pair in reader.pairs(root, allowed: nil, context: "the mapping") {
@@ -150,8 +156,9 @@ public enum MappingLoader {
     /// version the ledger kept for the map run).
     public static func duplicateSettings(_ text: String, file: String) throws -> DuplicateSettings {
         let reader = YAMLReader(file: file)
-        guard let root = try? Yams.compose(yaml: text) else {
-            throw CustmigError(.usage, code: "MAP-YAML", "\(file) is not valid YAML.", at: SourceLocation(file: file))
+        guard let root = try YAMLDocument.compose(text, file: file) else {
+            throw CustmigError(
+                .usage, code: "MAP-EMPTY", "the mapping \(file) is empty.", at: SourceLocation(file: file))
         }
         var settings = DuplicateSettings()
         for pair in reader.pairs(root, allowed: nil, context: "the mapping") where pair.key == "duplicates" {
@@ -186,7 +193,8 @@ public enum MappingLoader {
                 continue
             }
             if !primary && key.isEmpty {
-                reader.problem(item, "MAP-SOURCE", "source file \(name) needs key: (its field holding the primary's key).")
+                reader.problem(
+                    item, "MAP-SOURCE", "source file \(name) needs key: (its field holding the primary's key).")
             }
             files.append(SourceFile(name: name, match: match, isPrimary: primary, key: key))
         }
@@ -198,23 +206,31 @@ public enum MappingLoader {
 
     private static func readSource(_ node: Node, reader: YAMLReader) -> MappingSource {
         var source = MappingSource(format: nil, encoding: nil, delimiter: nil, recordPath: nil, key: [], sameKey: .last)
-        let allowed = ["format", "encoding", "delimiter", "header", "skip_lines", "record_path", "key", "same_key", "files"]
+        let allowed = [
+            "format", "encoding", "delimiter", "header", "skip_lines", "record_path", "key", "same_key", "files",
+        ]
         for pair in reader.pairs(node, allowed: allowed, context: "source") {
             switch pair.key {
             case "format":
                 guard let text = reader.string(pair.value, context: "format") else { continue }
                 source.format = ExtractFormat(rawValue: text)
-                if source.format == nil { reader.problem(pair.value, "MAP-SOURCE", "format must be csv or xml, not \"\(text)\".") }
+                if source.format == nil {
+                    reader.problem(pair.value, "MAP-SOURCE", "format must be csv or xml, not \"\(text)\".")
+                }
             case "encoding":
                 guard let text = reader.string(pair.value, context: "encoding") else { continue }
                 source.encoding = TextEncoding(name: text)
                 if source.encoding == nil {
-                    reader.problem(pair.value, "MAP-SOURCE", "unknown encoding \"\(text)\".", fix: "use one of \(TextEncoding.acceptedNames).")
+                    reader.problem(
+                        pair.value, "MAP-SOURCE", "unknown encoding \"\(text)\".",
+                        fix: "use one of \(TextEncoding.acceptedNames).")
                 }
             case "delimiter":
                 guard let text = reader.string(pair.value, context: "delimiter") else { continue }
                 source.delimiter = CSVDialect.parseDelimiter(text)
-                if source.delimiter == nil { reader.problem(pair.value, "MAP-SOURCE", "delimiter must be one character or tab.") }
+                if source.delimiter == nil {
+                    reader.problem(pair.value, "MAP-SOURCE", "delimiter must be one character or tab.")
+                }
             case "record_path":
                 source.recordPath = reader.string(pair.value, context: "record_path")
             case "header":
@@ -239,7 +255,8 @@ public enum MappingLoader {
                 } else if text.hasPrefix("highest:") {
                     source.sameKey = .highest(String(text.dropFirst(8)).trimmingCharacters(in: .whitespaces))
                 } else {
-                    reader.problem(pair.value, "MAP-SOURCE", "same_key must be first, last or highest:FIELD, not \"\(text)\".")
+                    reader.problem(
+                        pair.value, "MAP-SOURCE", "same_key must be first, last or highest:FIELD, not \"\(text)\".")
                 }
             }
         }
