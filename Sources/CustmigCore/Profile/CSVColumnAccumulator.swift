@@ -11,26 +11,27 @@ final class CSVColumnAccumulator: @unchecked Sendable {
     func add(_ batch: CSVBatch, reader: CSVBatchReader) {
         let direct = reader.bytesAreUTF8
         fields.withUnsafeMutableBufferPointer { fields in
-        batch.bytes.withUnsafeBufferPointer { buffer in
-            guard let base = buffer.baseAddress else { return }
-            batch.fieldStart.withUnsafeBufferPointer { starts in
-                batch.fieldEnd.withUnsafeBufferPointer { ends in
-                    batch.fieldFlags.withUnsafeBufferPointer { flags in
-                        for record in 0..<batch.recordCount {
-                            let first = Int(batch.recordFirstField[record])
-                            let last = Int(batch.recordFirstField[record + 1])
-                            for field in first..<last {
-                                let column = field - first
-                                let start = Int(starts[field])
-                                let end = Int(ends[field])
-                                if direct && flags[field] & CSVField.needsUnescape == 0 {
-                                    fields[column].add(base + start, end - start)
-                                } else {
-                                    reader.utf8Field(
-                                        base: base, start: start, end: end, flags: flags[field], scratch: &scratch,
-                                        out: &utf8)
-                                    utf8.withUnsafeBufferPointer { value in
-                                        fields[column].add(value.baseAddress ?? base, value.count)
+            batch.bytes.withUnsafeBufferPointer { buffer in
+                guard let base = buffer.baseAddress else { return }
+                batch.fieldStart.withUnsafeBufferPointer { starts in
+                    batch.fieldEnd.withUnsafeBufferPointer { ends in
+                        batch.fieldFlags.withUnsafeBufferPointer { flags in
+                            for record in 0..<batch.recordCount {
+                                let first = Int(batch.recordFirstField[record])
+                                let last = min(Int(batch.recordFirstField[record + 1]), first + fields.count)
+                                for field in first..<last {
+                                    let column = field - first
+                                    let start = Int(starts[field])
+                                    let end = Int(ends[field])
+                                    if direct && flags[field] & CSVField.needsUnescape == 0 {
+                                        fields[column].add(base + start, end - start)
+                                    } else {
+                                        reader.utf8Field(
+                                            base: base, start: start, end: end, flags: flags[field], scratch: &scratch,
+                                            out: &utf8)
+                                        utf8.withUnsafeBufferPointer { value in
+                                            fields[column].add(value.baseAddress ?? base, value.count)
+                                        }
                                     }
                                 }
                             }
@@ -38,7 +39,6 @@ final class CSVColumnAccumulator: @unchecked Sendable {
                     }
                 }
             }
-        }
         }
     }
 

@@ -10,7 +10,9 @@ public enum ExtractProfiler {
     /// Called now and then with bytes read and the file size.
     public typealias Progress = (_ bytesRead: Int64, _ total: Int64) -> Void
 
-    public static func profile(path: String, options: ProfileOptions, progress: Progress? = nil) throws -> ExtractProfile {
+    public static func profile(
+        path: String, options: ProfileOptions, progress: Progress? = nil
+    ) throws -> ExtractProfile {
         let started = Date()
         let format = try options.extract.format ?? ExtractOpener.detectFormat(path: path)
         var profile: ExtractProfile
@@ -47,11 +49,13 @@ public enum ExtractProfiler {
         }
     }
 
-    private static func profileCSV(path: String, options: ProfileOptions, progress: Progress?) throws -> ExtractProfile {
+    private static func profileCSV(path: String, options: ProfileOptions, progress: Progress?) throws -> ExtractProfile
+    {
         let reader = try CSVBatchReader(path: path, options: options.extract)
         let columns = reader.header
         let workerCount = options.workers
-        let accumulators = (0..<workerCount).map { _ in CSVColumnAccumulator(columns: columns) }
+        let profiled = Array(columns.prefix(options.fieldLimit))
+        let accumulators = (0..<workerCount).map { _ in CSVColumnAccumulator(columns: profiled) }
         let pool = WorkerPool<CSVBatch>(count: workerCount) { index, queue in
             let accumulator = accumulators[index]
             while let batch = queue.pop() { accumulator.add(batch, reader: reader) }
@@ -78,6 +82,9 @@ public enum ExtractProfiler {
                 "\(path): \(reader.transcodingReplacements) invalid UTF-16 code units were replaced with U+FFFD.")
         }
         if columns.isEmpty { tally.warnings.append("\(path): the file is empty (no header, no records).") }
+        if let warning = fieldLimitWarning(path: path, fields: columns, limit: options.fieldLimit, what: "columns") {
+            tally.warnings.append(warning)
+        }
         let fields = merged.fields.map {
             $0.profile(records: records, isPerRecord: true, mask: options.maskPII, maskNames: options.piiFields)
         }
@@ -93,16 +100,18 @@ public enum ExtractProfiler {
             fields: fields)
     }
 
-    private static func profileXML(path: String, options: ProfileOptions, progress: Progress?) throws -> ExtractProfile {
+    private static func profileXML(path: String, options: ProfileOptions, progress: Progress?) throws -> ExtractProfile
+    {
         let declared = try XMLRecordReader.declaredEncoding(path: path)
         let (forcedEncoding, encodingWarning) = try XMLRecordReader.encoding(
             path: path, given: options.extract.encoding, declared: declared)
-        let recordPath = try options.extract.recordPath.map(XMLRecordReader.validate(recordPath:))
+        let recordPath =
+            try options.extract.recordPath.map(XMLRecordReader.validate(recordPath:))
             ?? XMLRecordPathSniffer.detect(path: path, encoding: forcedEncoding)
         let collector = XMLFieldCollector(recordPath: recordPath.split(separator: "/").map(String.init))
         let parser = try XMLPushParser(path: path, handler: collector, encoding: forcedEncoding)
         let workerCount = options.workers
-        let accumulators = (0..<workerCount).map { _ in XMLPathAccumulator() }
+        let accumulators = (0..<workerCount).map { _ in XMLPathAccumulator(limit: options.fieldLimit) }
         let pool = WorkerPool<XMLFieldBatch>(count: workerCount, capacity: 4) { index, queue in
             let accumulator = accumulators[index]
             while let batch = queue.pop() { accumulator.add(batch) }
@@ -137,6 +146,13 @@ public enum ExtractProfiler {
         let merged = accumulators[0]
         for other in accumulators.dropFirst() { merged.merge(other) }
         merged.name(with: collector.paths)
+        // Path 0 is the record itself, not a field.
+        let paths = Array(collector.paths.dropFirst())
+        if let warning = fieldLimitWarning(
+            path: path, fields: paths, limit: options.fieldLimit - 1, what: "field paths")
+        {
+            tally.warnings.append(warning)
+        }
         let fields = merged.fields.enumerated().compactMap { index, field -> FieldProfile? in
             guard field.present > 0 else { return nil }
             var field = field
@@ -147,7 +163,10 @@ public enum ExtractProfiler {
         }
         let encoding: (String, Double, String)
         if encodingWarning != nil, let forcedEncoding {
-            encoding = (forcedEncoding, 0.99, "the bytes are UTF-8 although \(declared.map { "the declaration says \($0)" } ?? "another encoding was given")")
+            encoding = (
+                forcedEncoding, 0.99,
+                "the bytes are UTF-8 although \(declared.map { "the declaration says \($0)" } ?? "another encoding was given")"
+            )
         } else if let forcedEncoding {
             encoding = (forcedEncoding, 1, "given with --encoding")
         } else if let declared {
@@ -167,6 +186,16 @@ public enum ExtractProfiler {
 }
 
 extension ExtractProfiler {
+    /// Names how many fields went unprofiled past the limit, and the first of them.
+    static func fieldLimitWarning(path: String, fields: [String], limit: Int, what: String) -> String? {
+        guard fields.count > limit else { return nil }
+        let first = fields[limit]
+        let shown = first.count > 60 ? String(first.prefix(60)) + "…" : first
+        return "\(path): \(fields.count) \(what); the first \(limit) were profiled and the other "
+            + "\(fields.count - limit) (from \(shown) on) were not. A customer master has hundreds; check that the "
+            + "file is the extract you meant (for XML, that --record-path names the customer element)."
+    }
+
     /// Profiles any reader's ``Record``s on this thread: slower than the byte paths, and the reference
     /// they are tested against (both must give the same field statistics).
     static func profileRecords(path: String, options: ProfileOptions) throws -> [FieldProfile] {

@@ -3,7 +3,8 @@
 /// The first ``cacheLimit`` distinct values are analysed once and then only counted (most ERP columns
 /// are codes with few values, so most values cost one table lookup). Later distinct values are
 /// analysed each time and go to bounded top-value and pattern sketches. Distinct values are counted
-/// exactly up to ``exactBound`` (a fingerprint table), and beyond it by HyperLogLog, except for
+/// exactly up to ``exactBound`` (a fingerprint table), and beyond it by HyperLogLog (made only then,
+/// from the table's fingerprints: a record may have 100,000 fields, most with one value), except for
 /// key-like fields (HyperLogLog sees under 3% repeats): their 8-byte fingerprints are kept in an
 /// append-only list, sorted at the end, which gives exact distinct and repeated-value counts.
 struct FieldStatistics {
@@ -24,7 +25,8 @@ struct FieldStatistics {
     private(set) var exact: FingerprintTable? = FingerprintTable()
     /// Fingerprints of every non-empty value while the field looks like a key.
     private(set) var keyPrints: [UInt64]? = []
-    private var cacheCounts = ValueCountTable(capacity: FieldStatistics.cacheLimit)
+    /// Starts small and grows: sized for ``cacheLimit`` up front it took 256 KB per field.
+    private var cacheCounts = ValueCountTable(capacity: 16)
     private(set) var cache: [CachedValue] = []
     private(set) var counters = FieldCounters()
     private(set) var overflowTop = SpaceSaving(capacity: topCapacity)
@@ -48,10 +50,11 @@ struct FieldStatistics {
         if keyPrints != nil { keyPrints!.append(hash) }
         if nonEmpty % FieldStatistics.keyCheckInterval == 0 { reviewCardinality() }
         if cacheCounts.increment(hash) { return }
-        hll.insert(hash: hash)
         if exact != nil {
             exact!.insert(hash)
-            if exact!.count > FieldStatistics.exactBound { exact = nil }
+            if exact!.count > FieldStatistics.exactBound { dropExact() }
+        } else {
+            hll.insert(hash: hash)
         }
         var facts = ValueAnalyzer.analyze(base, count)
         facts.hash = hash
@@ -71,7 +74,7 @@ struct FieldStatistics {
     /// Every ``keyCheckInterval`` values: stop keeping key fingerprints when values repeat (not a key),
     /// and stop tracking top values when nearly every value is new (they would all count 1).
     private mutating func reviewCardinality() {
-        let estimate = Double(hll.estimate)
+        let estimate = Double(distinctEstimate)
         let seen = Double(nonEmpty)
         if keyPrints != nil && estimate < 0.97 * seen { keyPrints = nil }
         if !topFrozen && estimate > 0.5 * seen { topFrozen = true }
@@ -98,13 +101,15 @@ struct FieldStatistics {
         isSegmentCount = isSegmentCount || other.isSegmentCount
         present += other.present
         empty += other.empty
-        hll.merge(other.hll)
         if var mine = exact, let theirs = other.exact {
             exact = nil
             theirs.forEachKey { mine.insert($0) }
-            exact = mine.count > FieldStatistics.exactBound ? nil : mine
+            exact = mine
+            if mine.count > FieldStatistics.exactBound { dropExact() }
         } else {
-            exact = nil
+            dropExact()
+            hll.merge(other.hll)
+            other.exact?.forEachKey { hll.insert(hash: $0) }
         }
         if keyPrints != nil, let theirs = other.keyPrints {
             keyPrints!.append(contentsOf: theirs)
@@ -160,7 +165,7 @@ struct FieldStatistics {
             .prefix(12).map { ValueCount(value: $0.key, count: $0.value, estimated: false) }
 
         let exactDistinct = keyDistinct() ?? exact?.count
-        let distinct = exactDistinct ?? hll.estimate
+        let distinct = exactDistinct ?? distinctEstimate
         let duplicates = exactDistinct.map { nonEmpty - $0 }
         let (type, conforming) = isSegmentCount ? (ValueType.integer, totals.nonBlank) : inferType(totals)
         let nonConforming = totals.nonBlank == 0 ? 0 : 1 - Double(conforming) / Double(totals.nonBlank)
@@ -177,7 +182,8 @@ struct FieldStatistics {
             ? NumericSummary(
                 count: totals.numericCount, min: totals.numericMin, max: totals.numericMax,
                 mean: totals.numericSum / Double(totals.numericCount)) : nil
-        let isMasked = mask && (type.isPersonalData || maskNames.contains(name) || PersonalData.looksLikePersonName(name))
+        let isMasked =
+            mask && (type.isPersonalData || maskNames.contains(name) || PersonalData.looksLikePersonName(name))
         let shownTop = top.prefix(10).map { value -> ValueCount in
             var value = value
             if isMasked { value.value = PersonalData.mask(value.value) }
@@ -191,10 +197,21 @@ struct FieldStatistics {
             inferredType: type,
             nonConformingShare: nonConforming, typeCounts: typeCounts, dateLayouts: layouts,
             decimalCommaCount: totals.decimalComma, numeric: numeric,
-            isCandidateKey: !isSegmentCount && isPerRecord && duplicates == 0 && empty == 0 && totals.blank == 0 && present == records
+            isCandidateKey: !isSegmentCount && isPerRecord && duplicates == 0 && empty == 0 && totals.blank == 0
+                && present == records
                 && records > 1,
             duplicateValues: duplicates, topValues: Array(shownTop), topValuesMeaningful: !topFrozen,
             patterns: Array(patterns), masked: isMasked, isSegmentCount: isSegmentCount ? true : nil)
+    }
+
+    /// Distinct non-empty values: exact while the fingerprint table holds them, else estimated.
+    private var distinctEstimate: Int { exact?.count ?? hll.estimate }
+
+    /// Past ``exactBound``: the fingerprints go into a HyperLogLog, which counts from then on.
+    private mutating func dropExact() {
+        guard let table = exact else { return }
+        exact = nil
+        table.forEachKey { hll.insert(hash: $0) }
     }
 
     /// Exact distinct count from the key fingerprints, when the field stayed key-like.
@@ -211,7 +228,7 @@ struct FieldStatistics {
         guard totals.nonBlank > 0 else { return (.text, 0) }
         let order: [ValueType] = [.flag, .country, .date, .integer, .decimal, .email, .iban, .vatId, .phone, .code]
         func count(_ type: ValueType) -> Int { totals.typeCounts[ValueType.allCases.firstIndex(of: type)!] }
-        let distinctValues = exact?.count ?? hll.estimate
+        let distinctValues = distinctEstimate
         for type in order where Double(count(type)) >= 0.9 * Double(totals.nonBlank) {
             if type == .flag && distinctValues > 8 { continue }
             return (type, count(type))

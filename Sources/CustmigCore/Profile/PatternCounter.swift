@@ -9,7 +9,7 @@ struct PatternCounter {
         var count: Int
     }
 
-    private var index = FingerprintTable(capacity: 64)
+    private var index = FingerprintTable()
     private(set) var exact: [Entry] = []
     private(set) var overflow = SpaceSaving(capacity: 64)
 

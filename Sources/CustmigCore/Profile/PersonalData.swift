@@ -3,8 +3,10 @@ public enum PersonalData {
     /// Column or field names that usually hold a person's name.
     public static func looksLikePersonName(_ name: String) -> Bool {
         let upper = name.uppercased()
-        let hints = ["CONTACT_NAME", "CONTACTNAME", "FIRST_NAME", "FIRSTNAME", "LAST_NAME", "LASTNAME", "PERSON",
-            "E1KNVKM/NAMEV", "E1KNVKM/NAME1", "SURNAME", "GIVEN"]
+        let hints = [
+            "CONTACT_NAME", "CONTACTNAME", "FIRST_NAME", "FIRSTNAME", "LAST_NAME", "LASTNAME", "PERSON",
+            "E1KNVKM/NAMEV", "E1KNVKM/NAME1", "SURNAME", "GIVEN",
+        ]
         return hints.contains { upper.contains($0) }
     }
 

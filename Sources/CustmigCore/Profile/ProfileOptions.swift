@@ -8,8 +8,14 @@ public struct ProfileOptions: Sendable {
     public var piiFields: Set<String>
     /// How many malformed records to keep as samples in the report.
     public var malformedSampleLimit = 100
+    /// Fields profiled one by one, in the order they first appear; the rest are counted and named in a
+    /// warning. A customer master has hundreds of fields; a file with 300,000 different element
+    /// names is not one, and profiling each field of it took 23 GB.
+    public var fieldLimit = 10_000
 
-    public init(extract: ExtractOptions = ExtractOptions(), workers: Int = 2, maskPII: Bool = false, piiFields: Set<String> = []) {
+    public init(
+        extract: ExtractOptions = ExtractOptions(), workers: Int = 2, maskPII: Bool = false, piiFields: Set<String> = []
+    ) {
         self.extract = extract
         self.workers = max(1, workers)
         self.maskPII = maskPII

@@ -11,7 +11,9 @@ final class RecordFieldAccumulator {
 
     func add(_ record: Record) {
         add(record.fields, parent: 0)
-        if !record.control.isEmpty { add(record.control, parent: child(of: 0, named: "control", isTopLevel: true, isNode: true)) }
+        if !record.control.isEmpty {
+            add(record.control, parent: child(of: 0, named: "control", isTopLevel: true, isNode: true))
+        }
     }
 
     private func add(_ recordFields: [Field], parent: Int) {

@@ -13,12 +13,11 @@ struct SpaceSaving: Sendable {
 
     let capacity: Int
     private(set) var heap: [Item] = []
-    private var slots = FingerprintTable(capacity: 64)
+    /// Grows with the heap: a sketch per field of a record with 100,000 fields must cost little until used.
+    private var slots = FingerprintTable()
 
     init(capacity: Int) {
         self.capacity = capacity
-        heap.reserveCapacity(capacity)
-        slots = FingerprintTable(capacity: capacity)
     }
 
     /// Counts one occurrence; `value` is only called when the item takes a new slot.

@@ -137,7 +137,8 @@ enum ValueAnalyzer {
         {
             types |= ValueType.phone.bit
         }
-        if length == 2 && upper == 2 && CountryCodes.alpha2Packed.contains(UInt16(trimmed[0]) << 8 | UInt16(trimmed[1])) {
+        if length == 2 && upper == 2 && CountryCodes.alpha2Packed.contains(UInt16(trimmed[0]) << 8 | UInt16(trimmed[1]))
+        {
             types |= ValueType.country.bit
         }
         if length >= 15 && upper >= 2 && lower == 0 && otherASCII == 0 && isIBAN(trimmed, length) {
@@ -224,7 +225,10 @@ enum ValueAnalyzer {
         guard let year, let month, let day, year >= 1800, year <= 2200, month >= 1, month <= 12, day >= 1 else {
             return false
         }
-        let days = [31, (year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+        let days = [
+            31, (year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30,
+            31,
+        ]
         return day <= days[month - 1]
     }
 
@@ -242,7 +246,9 @@ enum ValueAnalyzer {
             }
         }
         if length == 10 || (length >= 19 && (base[10] == 84 || base[10] == 32)) {
-            if base[4] == 45 && base[7] == 45 && validDate(year: number(base, 0, 4), month: number(base, 5, 2), day: number(base, 8, 2)) {
+            if base[4] == 45 && base[7] == 45
+                && validDate(year: number(base, 0, 4), month: number(base, 5, 2), day: number(base, 8, 2))
+            {
                 layouts |= length == 10 ? DateLayout.iso.bit : DateLayout.isoDateTime.bit
             }
         }

@@ -1,12 +1,17 @@
 /// Profiles ``XMLFieldBatch``es: one ``FieldStatistics`` per field path id, on raw bytes.
+/// Paths from `limit` on are not profiled (see ``ProfileOptions/fieldLimit``).
 final class XMLPathAccumulator: @unchecked Sendable {
     private(set) var fields: [FieldStatistics] = []
+    let limit: Int
+
+    init(limit: Int) { self.limit = limit }
 
     func add(_ batch: XMLFieldBatch) {
         batch.bytes.withUnsafeBufferPointer { buffer in
             let base = buffer.baseAddress ?? UnsafePointer(bitPattern: 1)!
             for index in 0..<batch.path.count {
                 let path = Int(batch.path[index])
+                guard path < limit else { continue }
                 while fields.count <= path { fields.append(FieldStatistics(name: "")) }
                 let start = Int(batch.start[index])
                 fields[path].add(base + start, Int(batch.end[index]) - start)
@@ -21,6 +26,6 @@ final class XMLPathAccumulator: @unchecked Sendable {
 
     /// Names the fields once parsing is over (the parser thread owns the path table until then).
     func name(with paths: [String]) {
-        for index in fields.indices { fields[index].name = paths[index] }
+        for index in fields.indices where index < paths.count { fields[index].name = paths[index] }
     }
 }

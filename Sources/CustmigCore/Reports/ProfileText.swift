@@ -77,6 +77,8 @@ public enum ProfileText {
                 "malformed: \(file.path):\(sample.line.map(String.init) ?? "?"): [\(sample.code)] \(sample.message)")
         }
         if file.malformedSamples.count > 5 { lines.append("… more malformed records in the reports.") }
+        for warning in file.warnings.prefix(3) { lines.append("warning: \(HTML.visible(warning))") }
+        if file.warnings.count > 3 { lines.append("… \(file.warnings.count - 3) more warnings in the reports.") }
         return lines.joined(separator: "\n")
     }
 

@@ -25,6 +25,7 @@ final class XMLPushParser {
     private(set) var openElements: [Int] = []
 
     private let chunkSize: Int
+    private var attributeGuard = XMLAttributeGuard()
     /// The deepest element nesting read (libxml2's own default limit for documents).
     static let maxDepth = 256
 
@@ -97,6 +98,17 @@ final class XMLPushParser {
         guard let context, !finished else { return false }
         var chunk = [UInt8]()
         let got = try source.read(appendingTo: &chunk, count: chunkSize)
+        if let excess = chunk.withUnsafeBytes({ attributeGuard.scan($0) }) {
+            finished = true
+            fatalError = Finding(
+                .error, code: "XML-ATTRIBUTES",
+                "the element <\(excess.element)> starting at byte \(excess.byteOffset) has more than "
+                    + "\(XMLAttributeGuard.maximumAttributes) attributes; custmig stopped reading there (the XML parser "
+                    + "compares each attribute with every other one, which would take hours).",
+                at: currentLocation,
+                fix: "this is not a customer extract as exported; re-export the file, or remove the element.")
+            return false
+        }
         let result = chunk.withUnsafeBytes { raw in
             xmlParseChunk(
                 context, raw.baseAddress?.assumingMemoryBound(to: CChar.self), Int32(got), got == 0 ? 1 : 0)
@@ -159,7 +171,8 @@ final class XMLPushParser {
             stop()
             return
         }
-        handler.startElement(id, attributes: XMLAttributes(base: attributes, count: attributeCount, names: names), parser: self)
+        handler.startElement(
+            id, attributes: XMLAttributes(base: attributes, count: attributeCount, names: names), parser: self)
     }
 
     private func noteDoctype() {
@@ -200,11 +213,13 @@ final class XMLPushParser {
             fatalError = Finding(
                 .error, code: "XML-TRUNCATED",
                 "the file ends inside \(open) with \(openElements.count) elements still open: it looks truncated.",
-                at: location, fix: "re-export or copy the file again completely; the records before this point were read.")
+                at: location,
+                fix: "re-export or copy the file again completely; the records before this point were read.")
         } else {
             fatalError = Finding(
                 .error, code: "XML-SYNTAX", "malformed XML: \(message); reading stopped here.",
-                at: location, fix: "re-export the file or repair it at this line and column; the records before it were read.")
+                at: location,
+                fix: "re-export the file or repair it at this line and column; the records before it were read.")
         }
         stop()
     }

@@ -7,7 +7,8 @@ import Testing
 enum CLI {
     static var binary: String {
         let candidates = [
-            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("custmig").path,
+            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("custmig")
+                .path,
             Paths.repository.appendingPathComponent(".build/debug/custmig").path,
         ]
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0) } ?? candidates[0]
@@ -19,8 +20,10 @@ enum CLI {
         var stderr: String
     }
 
+    /// `memoryLimitKB` runs the command under `ulimit -v` (address space), as a machine with that much memory would.
     static func run(
-        _ arguments: [String], in directory: String? = nil, environment extra: [String: String] = [:]
+        _ arguments: [String], in directory: String? = nil, environment extra: [String: String] = [:],
+        memoryLimitKB: Int? = nil
     ) throws -> Output {
         // Files, not pipes (a child filling one pipe while the parent reads the other cannot deadlock),
         // opened by the child's shell: no descriptor of this process is handed to Foundation's Process,
@@ -28,7 +31,8 @@ enum CLI {
         let folder = try Paths.scratch()
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", "exec \"$0\" \"$@\" >\"$CLI_OUT\" 2>\"$CLI_ERR\"", binary] + arguments
+        let limit = memoryLimitKB.map { "ulimit -v \($0) && " } ?? ""
+        process.arguments = ["-c", limit + "exec \"$0\" \"$@\" >\"$CLI_OUT\" 2>\"$CLI_ERR\"", binary] + arguments
         var environment = ProcessInfo.processInfo.environment
         environment["CLI_OUT"] = folder + "/out"
         environment["CLI_ERR"] = folder + "/err"
@@ -87,7 +91,9 @@ struct CommandLineTests {
         #expect(result.status == 0)
         #expect(result.stdout.contains("396 records, 4 malformed, 29 fields"))
         #expect(result.stdout.contains("403 records, 0 malformed"))
-        for name in ["index.html", "customers.csv.profile.html", "customers.csv.profile.json", "debmas07.xml.profile.md"] {
+        for name in [
+            "index.html", "customers.csv.profile.html", "customers.csv.profile.json", "debmas07.xml.profile.md",
+        ] {
             #expect(FileManager.default.fileExists(atPath: "\(folder)/reports/\(name)"), "\(name) missing")
         }
     }
@@ -108,7 +114,9 @@ struct CommandLineTests {
     func damagedTarget() throws {
         let folder = try Paths.scratch()
         let target = folder + "/target.db"
-        #expect(try CLI.run(["target", "init", "sqlite:" + target, "--codes", Paths.samples("target-codes.csv")]).status == 0)
+        #expect(
+            try CLI.run(["target", "init", "sqlite:" + target, "--codes", Paths.samples("target-codes.csv")]).status
+                == 0)
         #expect(
             try CLI.run([
                 "map", "--mapping", MappingLoaderTests.shipped("legacy-flat-csv"), Paths.samples("customers.csv"),
@@ -138,7 +146,9 @@ struct CommandLineTests {
         let first = try Paths.scratch()
         let second = try Paths.scratch()
         for folder in [first, second] {
-            #expect(try CLI.run(["samples", "--rows", "50", "--out", folder, "--seed", "5", "--format", "csv,xml,tables"]).status == 0)
+            #expect(
+                try CLI.run(["samples", "--rows", "50", "--out", folder, "--seed", "5", "--format", "csv,xml,tables"])
+                    .status == 0)
         }
         for file in ["debmas07.xml", "customers.csv", "KNA1.txt", "KNVV.txt", "KNVP.txt", "KNVK.txt"] {
             let a = try Data(contentsOf: URL(fileURLWithPath: first + "/" + file))
@@ -154,7 +164,8 @@ struct CommandLineTests {
     func upgradeNote() throws {
         let workspace = try Paths.scratch()
         let map = try CLI.run([
-            "map", "--mapping", MappingLoaderTests.shipped("sap-debmas07"), Paths.samples("debmas07.xml"), "--workspace", workspace,
+            "map", "--mapping", MappingLoaderTests.shipped("sap-debmas07"), Paths.samples("debmas07.xml"),
+            "--workspace", workspace,
         ])
         #expect(map.status == 0, "\(map.stderr)")
         #expect(!map.stderr.contains("upgrading"))
@@ -167,12 +178,14 @@ struct CommandLineTests {
         try ledger.close()
         let first = try CLI.run(["status", "--workspace", workspace])
         #expect(first.status == 0, "\(first.stderr)")
-        #expect(first.stderr.contains("note: upgrading the workspace's ledger to this custmig's schema (v8-record-status)"))
+        #expect(
+            first.stderr.contains("note: upgrading the workspace's ledger to this custmig's schema (v8-record-status)"))
         #expect(first.stdout.contains("ok 348"))
         let second = try CLI.run(["status", "--workspace", workspace])
         #expect(!second.stderr.contains("upgrading"))
         let indexes = try DatabaseQueue(path: workspace + "/ledger.sqlite").read { db in
-            try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'canonical_record'")
+            try String.fetchAll(
+                db, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'canonical_record'")
         }
         #expect(indexes.contains("canonical_record_by_status"))
     }
@@ -181,12 +194,14 @@ struct CommandLineTests {
     func mapExitCodes() throws {
         let workspace = try Paths.scratch()
         let ok = try CLI.run([
-            "map", "--mapping", MappingLoaderTests.shipped("sap-debmas07"), Paths.samples("debmas07.xml"), "--workspace", workspace,
+            "map", "--mapping", MappingLoaderTests.shipped("sap-debmas07"), Paths.samples("debmas07.xml"),
+            "--workspace", workspace,
         ])
         #expect(ok.status == 0, "\(ok.stderr)")
         #expect(ok.stdout.contains("read        403"))
         let again = try CLI.run([
-            "map", "--mapping", MappingLoaderTests.shipped("sap-debmas07"), Paths.samples("debmas07.xml"), "--workspace", workspace,
+            "map", "--mapping", MappingLoaderTests.shipped("sap-debmas07"), Paths.samples("debmas07.xml"),
+            "--workspace", workspace,
         ])
         #expect(again.stdout.contains("nothing to do"))
         let status = try CLI.run(["status", "--workspace", workspace, "--json"])
@@ -197,14 +212,18 @@ struct CommandLineTests {
         let yaml = try String(contentsOfFile: strict + "/mapping.yaml", encoding: .utf8)
             .replacingOccurrences(of: "reject_threshold: {share: 0.1}", with: "reject_threshold: {count: 0}")
         try yaml.write(toFile: strict + "/mapping.yaml", atomically: true, encoding: .utf8)
-        let gate = try CLI.run(["map", "--mapping", strict + "/mapping.yaml", Paths.samples("customers.csv"), "--workspace", try Paths.scratch()])
+        let gate = try CLI.run([
+            "map", "--mapping", strict + "/mapping.yaml", Paths.samples("customers.csv"), "--workspace",
+            try Paths.scratch(),
+        ])
         #expect(gate.status == ExitStatus.qualityGate.rawValue)
         #expect(gate.stderr.contains("[MAP-THRESHOLD]"))
         #expect(gate.stdout.contains("rejected"))
 
         let holder = try Workspace(path: workspace, command: "custmig map (test holder)", writer: true)
         let locked = try CLI.run([
-            "map", "--mapping", MappingLoaderTests.shipped("sap-debmas07"), Paths.samples("debmas07.xml"), "--workspace", workspace,
+            "map", "--mapping", MappingLoaderTests.shipped("sap-debmas07"), Paths.samples("debmas07.xml"),
+            "--workspace", workspace,
         ])
         #expect(locked.status == ExitStatus.locked.rawValue)
         #expect(locked.stderr.contains("custmig map (test holder)"))
@@ -232,7 +251,9 @@ struct CommandLineTests {
         let after = try CLI.run(["reconcile", "--workspace", workspace])
         #expect(after.status == ExitStatus.qualityGate.rawValue)
         #expect(after.stderr.contains("no batch of plan 1 is committed in this target"))
-        let elsewhere = try CLI.run(["cutover", "latest", "--target", "sqlite:" + (try Paths.scratch()) + "/other.db", "--workspace", workspace])
+        let elsewhere = try CLI.run([
+            "cutover", "latest", "--target", "sqlite:" + (try Paths.scratch()) + "/other.db", "--workspace", workspace,
+        ])
         #expect(elsewhere.status != 0)
     }
 
