@@ -59,7 +59,9 @@ public final class CSVBatchReader {
                         "the file's encoding is given as \(forced.rawValue), but its bytes are UTF-8 (\(detected.reason)); "
                             + "it is read as UTF-8.",
                         at: SourceLocation(file: path, line: 1),
-                        fix: "set the mapping's source.encoding (or --encoding) to UTF-8, or export the file again in \(forced.rawValue)."))
+                        fix:
+                            "set the mapping's source.encoding (or --encoding) to UTF-8, or export the file again in \(forced.rawValue)."
+                    ))
             } else {
                 if forced == .utf8 && detected.encoding.isSingleByte && detected.confidence >= 0.7 {
                     // Not switched (which single-byte code page is a guess), but said once: otherwise only
@@ -105,7 +107,8 @@ public final class CSVBatchReader {
         }
         if options.skipLines > 0 {
             let skipped = try Self.preamble(
-                lines: options.skipLines, sample: sample, from: Int(pendingOffset), encoding: detected.encoding, path: path)
+                lines: options.skipLines, sample: sample, from: Int(pendingOffset), encoding: detected.encoding,
+                path: path)
             // The same lines in the (transcoded) sample the dialect is sniffed from.
             asciiSample.removeFirst(
                 try Self.preamble(lines: options.skipLines, sample: asciiSample, from: 0, encoding: .utf8, path: path))
@@ -127,19 +130,24 @@ public final class CSVBatchReader {
 
     /// Bytes of the first `lines` lines of `sample` from `start` (LF, CRLF or CR endings; UTF-16 by
     /// code unit). They must lie in the sample (1 MB): a preamble is a few lines, not data.
-    private static func preamble(lines: Int, sample: [UInt8], from start: Int, encoding: TextEncoding, path: String) throws -> Int {
+    private static func preamble(
+        lines: Int, sample: [UInt8], from start: Int, encoding: TextEncoding, path: String
+    ) throws -> Int {
         let width = encoding == .utf16LE || encoding == .utf16BE ? 2 : 1
         func unit(_ index: Int) -> UInt16 {
             guard width == 2 else { return UInt16(sample[index]) }
             return encoding == .utf16LE
-                ? UInt16(sample[index]) | UInt16(sample[index + 1]) << 8 : UInt16(sample[index]) << 8 | UInt16(sample[index + 1])
+                ? UInt16(sample[index]) | UInt16(sample[index + 1]) << 8
+                : UInt16(sample[index]) << 8 | UInt16(sample[index + 1])
         }
         var remaining = lines
         var index = start
         while remaining > 0 && index + width <= sample.count {
             let current = unit(index)
             index += width
-            if current == 0x0A || (current == 0x0D && (index + width > sample.count || unit(index) != 0x0A)) { remaining -= 1 }
+            if current == 0x0A || (current == 0x0D && (index + width > sample.count || unit(index) != 0x0A)) {
+                remaining -= 1
+            }
         }
         guard remaining == 0 else {
             throw CustmigError(
@@ -183,12 +191,14 @@ public final class CSVBatchReader {
         while true {
             if pending.isEmpty && endOfFile { return nil }
             if !endOfFile { try fill() }
-            let final = endOfFile || pending.count > options.maxRecordBytes
+            let final = endOfFile
             let batch = CSVBatch()
             var fields = FieldSpans()
-            fields.start.reserveCapacity(pending.count / 8)
-            fields.end.reserveCapacity(pending.count / 8)
-            fields.flags.reserveCapacity(pending.count / 8)
+            // A guess for ordinary records, capped: a 64 MB record that is still open reserved 72 MB per read.
+            let expectedFields = min(pending.count / 8, 1 << 20)
+            fields.start.reserveCapacity(expectedFields)
+            fields.end.reserveCapacity(expectedFields)
+            fields.flags.reserveCapacity(expectedFields)
             var position = 0
             pending.withUnsafeBufferPointer { buffer in
                 let base = buffer.baseAddress ?? UnsafePointer(bitPattern: 1)!
@@ -203,6 +213,10 @@ public final class CSVBatchReader {
             let consumed = position
             if batch.recordCount == 0 && batch.malformed.isEmpty && !endOfFile {
                 if consumed > 0 { dropConsumed(consumed) }
+                if pending.count > options.maxRecordBytes {
+                    batch.malformed.append(try skipOversizeRecord())
+                    return batch
+                }
                 continue
             }
             batch.fieldStart = fields.start
@@ -221,6 +235,52 @@ public final class CSVBatchReader {
         }
     }
 
+    /// Skips the record at the start of `pending`, larger than ``ExtractOptions/maxRecordBytes``, to its
+    /// end (reading on as far as it goes, keeping nothing) and reports it as one malformed record.
+    private func skipOversizeRecord() throws -> Finding {
+        var skipper = CSVRecordSkipper(delimiter: dialect.delimiter, quote: dialect.quote)
+        let firstLine = line
+        recordIndex += 1
+        var skipped: Int64 = 0
+        let limit = options.maxRecordBytes >> 20
+        let location = SourceLocation(file: path, line: firstLine)
+        let fix =
+            "close the quote where it belongs in the source (a quote inside a value must be doubled: \"\"); "
+            + "no customer field is \(limit) MB long."
+        while true {
+            if let end = pending.withUnsafeBufferPointer({ skipper.end(in: $0) }) {
+                skipped += Int64(end)
+                dropConsumed(end)
+                let lastLine = firstLine + skipper.linesInside
+                line = lastLine + 1
+                let quoted =
+                    skipper.linesInside > 0
+                    ? ": a quoted field in it holds \(skipper.linesInside) line breaks (a quote that opens on line "
+                        + "\(firstLine) and closes on line \(lastLine))" : ""
+                return Finding(
+                    .error, code: "CSV-TOO-LARGE",
+                    "the record on lines \(firstLine)-\(lastLine) is \(skipped >> 20) MB, more than the \(limit) MB one "
+                        + "record may take\(quoted); custmig skipped the whole record and read on after line \(lastLine).",
+                    at: location, record: recordIndex, fix: fix)
+            }
+            skipped += Int64(pending.count)
+            pendingOffset += Int64(pending.count)
+            pending.removeAll(keepingCapacity: true)
+            if endOfFile {
+                let lastLine = firstLine + skipper.linesInside
+                line = lastLine
+                return Finding(
+                    .error, code: "CSV-TOO-LARGE",
+                    "the record from line \(firstLine) to the end of the file (line \(lastLine)) is \(skipped >> 20) MB, "
+                        + "more than the \(limit) MB one record may take, and "
+                        + (skipper.sawQuote ? "a quoted field in it never closes" : "it has no line break")
+                        + "; custmig skipped it to the end of the file: the lines after line \(firstLine) were not read.",
+                    at: location, record: recordIndex, fix: fix)
+            }
+            try fill()
+        }
+    }
+
     private func dropConsumed(_ consumed: Int) {
         pending = Array(pending[consumed...])
         pendingOffset += Int64(consumed)
@@ -234,6 +294,10 @@ public final class CSVBatchReader {
             raw.withUnsafeBufferPointer { transcoder.transcode($0, into: &pending, final: got == 0) }
             self.transcoder = transcoder
         } else {
+            // Grown by a quarter, not doubled: a record nearing the 64 MB limit would reserve 128 MB.
+            if pending.capacity < pending.count + blockSize {
+                pending.reserveCapacity(pending.count + max(blockSize, pending.count / 4))
+            }
             let got = try source.read(appendingTo: &pending, count: blockSize)
             if got == 0 { endOfFile = true }
         }
@@ -275,6 +339,22 @@ public final class CSVBatchReader {
             header = (1...(fields.count - firstField)).map { "column_\($0)" }
         }
         let fieldCount = fields.count - firstField
+        if end - start > options.maxRecordBytes {
+            // Completed within one read, yet past the limit: as malformed as one skipped while open.
+            recordIndex += 1
+            fields.truncate(to: firstField)
+            batch.malformed.append(
+                Finding(
+                    .error, code: "CSV-TOO-LARGE",
+                    "the record on lines \(recordLine)-\(line - 1) is \((end - start) >> 20) MB, more than the "
+                        + "\(options.maxRecordBytes >> 20) MB one record may take; custmig skipped the whole record and read "
+                        + "on after line \(line - 1).",
+                    at: location, record: recordIndex,
+                    fix:
+                        "close the quote where it belongs in the source (a quote inside a value must be doubled: \"\")."
+                ))
+            return
+        }
         if fieldCount == 1, Int(fields.end[firstField]) - Int(fields.start[firstField]) == 1,
             base[Int(fields.start[firstField])] == 0x1A
         {
@@ -283,16 +363,72 @@ public final class CSVBatchReader {
             return
         }
         recordIndex += 1
-        if let problem = check(base: base, fields: fields, from: firstField, count: fieldCount, start: start, end: end) {
+        if var problem = check(base: base, fields: fields, from: firstField, count: fieldCount, start: start, end: end)
+        {
+            fields.truncate(to: firstField)
+            // `line` is past the record's line break: a record on more than one line has line breaks inside quotes.
+            let lastLine = line - 1
+            if problem.code == "CSV-RAGGED" && lastLine > recordLine {
+                problem.message +=
+                    " The record runs from line \(recordLine) to line \(lastLine): a quoted field holds line breaks, "
+                    + "so a quote that opens on line \(recordLine) and closes on line \(lastLine) may have joined the "
+                    + "\(lastLine - recordLine) lines after it (records of their own?) into this one."
+                problem.fix =
+                    "check the quotes on line \(recordLine) (a quote inside a value must be doubled: \"\"); "
+                    + problem.fix
+            }
+            batch.malformed.append(
+                Finding(
+                    .error, code: problem.code, problem.message, at: location, record: recordIndex, fix: problem.fix))
+            return
+        }
+        if line - 1 > recordLine,
+            let swallowed = swallowedRecords(base: base, fields: fields, from: firstField, count: fieldCount)
+        {
             fields.truncate(to: firstField)
             batch.malformed.append(
-                Finding(.error, code: problem.code, problem.message, at: location, record: recordIndex, fix: problem.fix))
+                Finding(
+                    .error, code: "CSV-SWALLOWED",
+                    "the quoted field \"\(header[swallowed.column])\" runs from line \(recordLine) to line \(line - 1), and "
+                        + "\(swallowed.lines) of its lines have \(header.count) fields each, like records of their own: a quote "
+                        + "that opens on line \(recordLine) and only closes on line \(line - 1) has joined them into this record.",
+                    at: location, record: recordIndex,
+                    fix:
+                        "check the quotes on line \(recordLine) (a quote inside a value must be doubled: \"\"), then export again."
+                ))
             return
         }
         batch.recordFirstField.append(Int32(fields.count))
         batch.recordLine.append(recordLine)
         batch.recordOffset.append(offset(of: start) ?? -1)
         batch.recordIndex.append(recordIndex)
+    }
+
+    /// In a record on several lines: the first quoted field whose inner lines look like whole records (as
+    /// many delimiters as the header has), and how many do. A multi-line address is normal; a value
+    /// holding lines of `header.count` fields is a quote left open that swallowed the records after it.
+    private func swallowedRecords(
+        base: UnsafePointer<UInt8>, fields: FieldSpans, from first: Int, count: Int
+    ) -> (column: Int, lines: Int)? {
+        guard header.count >= 2 else { return nil }
+        for field in first..<(first + count) where fields.flags[field] & CSVField.quoted != 0 {
+            var lines = 0
+            var delimiters = 0
+            var afterBreak = false
+            for index in Int(fields.start[field])..<Int(fields.end[field]) {
+                let byte = base[index]
+                if byte == 10 {
+                    // Only whole lines (between two breaks) count: the first and last are the record's own.
+                    if afterBreak && delimiters == header.count - 1 { lines += 1 }
+                    afterBreak = true
+                    delimiters = 0
+                } else if byte == dialect.delimiter {
+                    delimiters += 1
+                }
+            }
+            if lines >= 2 || (lines == 1 && header.count >= 4) { return (field - first, lines) }
+        }
+        return nil
     }
 
     private func check(
