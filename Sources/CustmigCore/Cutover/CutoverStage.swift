@@ -144,6 +144,11 @@ public enum CutoverStage {
                     "give a number of customers per batch from 1 to 1,000,000 (or leave it out for the plan's batches)."
             )
         }
+        // Before anything is read from the target: another workspace's cutover or rollback must not be
+        // in the middle of writing it (nor start while this one does).
+        let lock = try target.lockForWriting(
+            holder: TargetWriteLock.holder(workspace: workspace.path, command: options.command))
+        defer { withExtendedLifetime(lock) {} }
         let committed = try target.committedBatches(planHash: hash)
         let recordedLayout = try target.batchLayout(planHash: hash)
         let layout = try CutoverBatches(plan: plan, size: options.batchSize, ledger: ledger)

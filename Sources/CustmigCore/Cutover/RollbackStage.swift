@@ -21,6 +21,9 @@ public struct RollbackSummary: Sendable, Codable {
     /// Snapshot mode: the copy of the target taken just before restoring (so the rollback can be undone).
     public var safetySnapshot: String?
     public var elapsedSeconds: Double
+    /// True when the target had nothing left to undo but the ledger still called the plan cut over (a
+    /// rollback killed after its last batch, before it wrote the ledger): the ledger now says rolled back.
+    public var ledgerCaughtUp = false
 }
 
 /// `custmig rollback PLAN`: undoes a cutover. Surgical (default) works batch by batch in reverse, each
@@ -37,6 +40,10 @@ public enum RollbackStage {
             try workspace.ledger.database.read { db in
                 try String.fetchOne(db, sql: "SELECT content_hash FROM plan WHERE id = ?", arguments: [plan])
             } ?? ""
+        let lock = try target.lockForWriting(
+            holder: TargetWriteLock.holder(
+                workspace: workspace.path, command: "custmig rollback \(plan) --mode \(mode.rawValue)"))
+        defer { withExtendedLifetime(lock) {} }
         var summary = RollbackSummary(
             plan: plan, mode: mode.rawValue, outcome: "done", deleted: 0, restored: 0, kept: [], elapsedSeconds: 0)
         switch mode {
@@ -44,7 +51,20 @@ public enum RollbackStage {
         case .snapshot:
             try restoreSnapshot(planHash: hash, plan: plan, workspace: workspace, target: target, summary: &summary)
         }
-        if summary.outcome == "done" {
+        // The target is authoritative: a surgical rollback that finds nothing left to undo, for a plan the
+        // ledger still calls cut over, was killed between its last batch and this write; catch up now.
+        if summary.outcome == "nothing to undo", mode == .surgical,
+            try target.committedBatches(planHash: hash).isEmpty,
+            try workspace.ledger.database.read({ db in
+                try Int.fetchOne(
+                    db,
+                    sql: "SELECT committed FROM cutover_progress WHERE plan_id = ? AND outcome NOT LIKE 'rolled back%'",
+                    arguments: [plan])
+            }).map({ $0 > 0 }) ?? false
+        {
+            summary.ledgerCaughtUp = true
+        }
+        if summary.outcome == "done" || summary.ledgerCaughtUp {
             // The ledger's mirror says what happened, so `status` shows the plan rolled back (and a new
             // cutover of it starts over).
             let kept = summary.kept.isEmpty ? "" : ", \(summary.kept.count) customers kept"
@@ -85,6 +105,15 @@ public enum RollbackStage {
                     arguments: [planHash, target.instance]
                 ).map { TargetSnapshot(location: $0["path"], sha256: $0["sha256"], manifest: $0["manifest"]) }
             }
+        // A plan that applied no batch here has nothing to roll back: restoring its snapshot would only
+        // throw away what others wrote since it was taken (another workspace's load, say).
+        guard !(try target.committedBatches(planHash: planHash)).isEmpty else {
+            throw CustmigError(
+                .usage, code: "ROLLBACK-NOTHING-APPLIED",
+                "plan \(plan) has no committed batch in \(target.location) (never cut over here, or already rolled "
+                    + "back); restoring its snapshot would only undo what was written since it was taken.",
+                fix: "nothing needs rolling back for this plan; check `custmig status` and the target's other loads.")
+        }
         guard let recorded else {
             throw CustmigError(
                 .usage, code: "ROLLBACK-NO-SNAPSHOT",

@@ -103,7 +103,7 @@ public enum DryRunStage {
                 "custmig.plan/1", set.mapInputsKey, duplicatesKey, settings.numbering.description,
                 String(settings.batchSize),
                 "\(settings.maxDeactivations)", settings.targetOwned.sorted().joined(separator: ","),
-                resolutions.digest, target.instance,
+                resolutions.digest, target.instance, "workspace:" + (try ledger.workspaceId()),
             ].joined(separator: "|")
         }
     }

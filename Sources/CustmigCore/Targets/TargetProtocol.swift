@@ -16,6 +16,9 @@ public protocol Target: AnyObject {
     /// About how many bytes the target holds (a dry run rehearses a plan that writes more on a copy).
     var sizeInBytes: Int64 { get }
     func close() throws
+    /// The lock a cutover or rollback holds while it writes (see ``TargetWriteLock``); throws
+    /// `TARGET-LOCKED` naming the holder when another has it.
+    func lockForWriting(holder: String) throws -> TargetWriteLock
 
     // MARK: Reading state
 

@@ -30,6 +30,13 @@ public final class Ledger: @unchecked Sendable {
         return reader
     }
 
+    /// This workspace's id, made when its ledger was: part of every plan's hash (see `v11-workspace-id`).
+    public func workspaceId() throws -> String {
+        try database.read { db in
+            try String.fetchOne(db, sql: "SELECT value FROM workspace_meta WHERE key = 'workspace_id'")
+        } ?? ""
+    }
+
     public init(path: String) throws {
         self.path = path
         var configuration = Configuration()
@@ -312,6 +319,14 @@ public final class Ledger: @unchecked Sendable {
             /// The custmig that built a plan: a plan a business owner signed names the program that made it
             /// (plans built before this version have none).
             try db.alter(table: "plan") { table in table.add(column: "custmig_version", .text) }
+        }
+        migrator.registerMigration("v11-workspace-id") { db in
+            /// Which workspace a plan belongs to is part of its hash: two workspaces planning the same records
+            /// against one target made the same hash, and shared the target's checkpoints and undo entries.
+            try db.execute(sql: "CREATE TABLE workspace_meta (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL)")
+            try db.execute(
+                sql: "INSERT INTO workspace_meta (key, value) VALUES ('workspace_id', ?)",
+                arguments: [UUID().uuidString.lowercased()])
         }
         return migrator
     }

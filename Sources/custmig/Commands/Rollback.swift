@@ -40,6 +40,11 @@ extension Custmig {
                 let summary = try RollbackStage.run(plan: plan, mode: mode, workspace: space, target: opened)
                 if summary.outcome == "nothing to undo" {
                     Terminal.out("plan \(summary.plan): nothing left to undo in \(opened.location).")
+                    if summary.ledgerCaughtUp {
+                        Terminal.out(
+                            "The workspace still recorded the cutover as applied (a rollback stopped after its last batch); "
+                                + "it now records the plan as rolled back.")
+                    }
                     return
                 }
                 if mode == .snapshot {

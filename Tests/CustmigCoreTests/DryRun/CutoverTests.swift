@@ -169,21 +169,28 @@ struct CutoverTests {
             try #require(
                 try Row.fetchOne(
                     db,
-                    sql: "SELECT canonical_key, customer_id FROM plan_action WHERE batch = 1 ORDER BY seq LIMIT 1 OFFSET 9"))
+                    sql:
+                        "SELECT canonical_key, customer_id FROM plan_action WHERE batch = 1 ORDER BY seq LIMIT 1 OFFSET 9"
+                ))
         }
         let victimId: String = victim["customer_id"]
         let externalId = try DatabaseQueue(path: referenceTarget).read { db in
             try #require(
-                try String.fetchOne(db, sql: "SELECT external_id FROM customer WHERE customer_id = ?", arguments: [victimId]))
+                try String.fetchOne(
+                    db, sql: "SELECT external_id FROM customer WHERE customer_id = ?", arguments: [victimId]))
         }
         let blocker = try DatabaseQueue(path: setup.target)
         try blocker.write { db in
             try db.execute(
-                sql: "INSERT INTO customer (customer_id, external_id, name1) VALUES ('RIVAL', ?, 'Rival')", arguments: [externalId])
+                sql: "INSERT INTO customer (customer_id, external_id, name1) VALUES ('RIVAL', ?, 'Rival')",
+                arguments: [externalId])
         }
         let refused = try CLI.run(Self.cutoverArguments(target: setup.target, workspace: setup.workspace))
         #expect(refused.status != 0)
-        #expect(refused.stderr.contains("batch 2 of plan 1 was refused at customer \(victim["canonical_key"] as String) (\(victimId))"), "\(refused.stderr)")
+        #expect(
+            refused.stderr.contains(
+                "batch 2 of plan 1 was refused at customer \(victim["canonical_key"] as String) (\(victimId))"),
+            "\(refused.stderr)")
         #expect(refused.stderr.contains("UNIQUE constraint failed: customer.external_id"), "\(refused.stderr)")
         let (batches, customers) = try blocker.read { db in
             (
@@ -281,7 +288,9 @@ struct CutoverTests {
         let plan = try scenario.dryRun()
         let kinds = try scenario.workspace.ledger.database.read { db in
             try String.fetchAll(
-                db, sql: "SELECT apply_kind FROM plan_action WHERE plan_id = ? AND canonical_key IN ('0000100001', '0000100002')",
+                db,
+                sql:
+                    "SELECT apply_kind FROM plan_action WHERE plan_id = ? AND canonical_key IN ('0000100001', '0000100002')",
                 arguments: [plan.plan])
         }
         #expect(kinds.contains("upsert_rows") && kinds.contains("references"), "\(kinds)")
@@ -289,7 +298,9 @@ struct CutoverTests {
         _ = try scenario.cutover()
         let parents = try scenario.target.database.read { db in
             try Row.fetchAll(
-                db, sql: "SELECT customer_id, parent_id FROM customer WHERE customer_id IN ('0000100001', '0000100002') ORDER BY 1"
+                db,
+                sql:
+                    "SELECT customer_id, parent_id FROM customer WHERE customer_id IN ('0000100001', '0000100002') ORDER BY 1"
             ).map { "\($0[0] as String)>\($0[1] as String? ?? "-")" }
         }
         #expect(parents == ["0000100001>0000100002", "0000100002>0000100001"])
@@ -362,8 +373,9 @@ struct CutoverTests {
         let loaded = try CrosswalkShow.entry("0000100001", workspace: scenario.workspace, target: scenario.target)
         #expect(loaded.loadedByPlan == delta.plan && loaded.lastLoaded["name1"] == "Finbe Automotive AG", "\(loaded)")
         try scenario.sql("UPDATE customer SET search_term = 'HAND' WHERE customer_id = '0000100004'")
-        #expect(try CrosswalkShow.entry("0000100004", workspace: scenario.workspace, target: scenario.target).rowNow
-            == "edited in the target since")
+        #expect(
+            try CrosswalkShow.entry("0000100004", workspace: scenario.workspace, target: scenario.target).rowNow
+                == "edited in the target since")
         try scenario.sql("UPDATE customer SET search_term = NULL WHERE customer_id = '0000100004'")
         #expect { try CrosswalkShow.entry("nope", workspace: scenario.workspace, target: scenario.target) } throws: {
             ($0 as? CustmigError)?.code == "CROSSWALK-UNKNOWN"
@@ -375,7 +387,8 @@ struct CutoverTests {
         let after = try scenario.dump(except: ["custmig_snapshot"])
         let before = beforeDelta.split(separator: "\n")
         #expect(after == beforeDelta, "now: \(after.split(separator: "\n").filter { !before.contains($0) })")
-        #expect(try CrosswalkShow.entry("100001", workspace: scenario.workspace, target: scenario.target).loadedByPlan == 1)
+        #expect(
+            try CrosswalkShow.entry("100001", workspace: scenario.workspace, target: scenario.target).loadedByPlan == 1)
     }
 
     @Test(
@@ -407,19 +420,14 @@ struct CutoverTests {
             plan: "latest", workspace: scenario.workspace, target: scenario.target, options: options)
         #expect(skipped.outcome == "done")
         #expect(skipped.actionsApplied == (first.counts["insert"] ?? 0) - 1)
-        let restored = try RollbackStage.run(
-            plan: "latest", mode: .snapshot, workspace: scenario.workspace, target: scenario.target)
-        #expect(restored.safetySnapshot != nil)
-        #expect(
-            try scenario.target.customerIds() == ["0000100001"], "the snapshot was taken when the stale row existed")
-        #expect(pristine != (try Self.dump(scenario.targetPath)))
         // Corrupt the snapshot: refused, nothing restored.
         let snapshot = try #require(
             try FileManager.default.contentsOfDirectory(atPath: scenario.workspace.path + "/snapshots").first {
                 $0.hasPrefix("plan-") && $0.hasSuffix(".sqlite")
             })
         let path = scenario.workspace.path + "/snapshots/" + snapshot
-        var bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+        let original = try Data(contentsOf: URL(fileURLWithPath: path))
+        var bytes = original
         bytes[bytes.count / 2] ^= 0xFF
         try bytes.write(to: URL(fileURLWithPath: path))
         #expect {
@@ -427,6 +435,20 @@ struct CutoverTests {
                 plan: "latest", mode: .snapshot, workspace: scenario.workspace, target: scenario.target)
         } throws: {
             ($0 as? CustmigError)?.code == "ROLLBACK-SNAPSHOT-CORRUPT"
+        }
+        try original.write(to: URL(fileURLWithPath: path))
+        let restored = try RollbackStage.run(
+            plan: "latest", mode: .snapshot, workspace: scenario.workspace, target: scenario.target)
+        #expect(restored.safetySnapshot != nil)
+        #expect(
+            try scenario.target.customerIds() == ["0000100001"], "the snapshot was taken when the stale row existed")
+        #expect(pristine != (try Self.dump(scenario.targetPath)))
+        // Restored to before the cutover, the plan has no batch applied: a second restore is refused.
+        #expect {
+            try RollbackStage.run(
+                plan: "latest", mode: .snapshot, workspace: scenario.workspace, target: scenario.target)
+        } throws: {
+            ($0 as? CustmigError)?.code == "ROLLBACK-NOTHING-APPLIED"
         }
         // A newer plan supersedes the approved one: the old one cannot be cut over.
         try scenario.sql("UPDATE customer SET name1 = 'Renamed meanwhile' WHERE customer_id = '0000100001'")
@@ -457,9 +479,14 @@ struct CutoverTests {
     func cutoverBatchSize() throws {
         let byPlan = try Self.planned(rows: 600)
         let ownSize = try Self.planned(rows: 600)
-        func cutover(_ scenario: (folder: String, workspace: String, target: String), _ extra: [String]) throws -> CLI.Output {
+        func cutover(
+            _ scenario: (folder: String, workspace: String, target: String), _ extra: [String]
+        ) throws -> CLI.Output {
             try CLI.run(
-                ["cutover", "latest", "--allow-unapproved", "--target", "sqlite:" + scenario.target, "--workspace", scenario.workspace]
+                [
+                    "cutover", "latest", "--allow-unapproved", "--target", "sqlite:" + scenario.target, "--workspace",
+                    scenario.workspace,
+                ]
                     + extra)
         }
         #expect(try cutover(byPlan, []).status == 0)
@@ -485,12 +512,17 @@ struct CutoverTests {
         // status reads the target's own checkpoints (authoritative) beside the ledger's mirror.
         let status = try CLI.run(["status", "--workspace", ownSize.workspace])
         #expect(
-            status.stdout.contains("cutover 10 of \(checkpoints) batches committed (the target's count; the ledger's mirror says \(checkpoints))"),
+            status.stdout.contains(
+                "cutover 10 of \(checkpoints) batches committed (the target's count; the ledger's mirror says \(checkpoints))"
+            ),
             "\(status.stdout)")
-        #expect(status.stdout.contains("a rerun of the cutover with --batch-size 7 continues at batch 11"), "\(status.stdout)")
+        #expect(
+            status.stdout.contains("a rerun of the cutover with --batch-size 7 continues at batch 11"),
+            "\(status.stdout)")
         let other = try cutover(ownSize, ["--batch-size", "50"])
         #expect(other.status == ExitStatus.usage.rawValue)
-        #expect(other.stderr.contains("[CUTOVER-BATCH-SIZE]") && other.stderr.contains("--batch-size 7"), "\(other.stderr)")
+        #expect(
+            other.stderr.contains("[CUTOVER-BATCH-SIZE]") && other.stderr.contains("--batch-size 7"), "\(other.stderr)")
         // A surgical rollback forgets the layout: the plan can be cut over again in other batches.
         let rollback = try CLI.run(
             ["rollback", "latest", "--target", "sqlite:" + byPlan.target, "--workspace", byPlan.workspace])
@@ -503,8 +535,9 @@ struct CutoverTests {
         #expect(try Self.dump(byPlan.target, bookkeeping: false) == Self.dump(ownSize.target, bookkeeping: false))
     }
 
-
-    @Test("purge after go-live removes the run's records, plan images, snapshots (rollback copies too) and undo log, and records it")
+    @Test(
+        "purge after go-live removes the run's records, plan images, snapshots (rollback copies too) and undo log, and records it"
+    )
     func purgeAfterGoLive() throws {
         let scenario = try DryRunScenario()
         let map = try scenario.map()
@@ -515,7 +548,8 @@ struct CutoverTests {
         // A snapshot rollback killed while copying the target aside left a partial copy; the next one
         // deletes it, and keeps its own finished copy.
         let folder = scenario.workspace.path + "/snapshots"
-        try Data(repeating: 1, count: 4096).write(to: URL(fileURLWithPath: folder + "/before-rollback-plan-1-1.sqlite.partial"))
+        try Data(repeating: 1, count: 4096).write(
+            to: URL(fileURLWithPath: folder + "/before-rollback-plan-1-1.sqlite.partial"))
         let rollback = try RollbackStage.run(
             plan: "latest", mode: .snapshot, workspace: scenario.workspace, target: scenario.target)
         let safety = try #require(rollback.safetySnapshot)
@@ -538,13 +572,18 @@ struct CutoverTests {
             let error = error as? CustmigError
             return error?.code == "PURGE-CUTOVER-OPEN" && error?.fix?.contains("custmig rollback 1") == true
         }
-        #expect(try scenario.workspace.ledger.database.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM canonical_record") } == map.read - map.malformed)
+        #expect(
+            try scenario.workspace.ledger.database.read { db in
+                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM canonical_record")
+            } == map.read - map.malformed)
         try scenario.workspace.ledger.database.write { db in
             try db.execute(
                 sql: "UPDATE cutover_progress SET committed = ?, outcome = ?",
                 arguments: [mirror?["committed"] as Int?, mirror?["outcome"] as String?])
         }
-        let undoBefore = try scenario.target.database.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM custmig_undo") ?? 0 }
+        let undoBefore = try scenario.target.database.read { db in
+            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM custmig_undo") ?? 0
+        }
         #expect(undoBefore > 0)
         let summary = try PurgeStage.run(
             runs: [map.run], before: nil, workspace: scenario.workspace, target: scenario.target, command: "test")
@@ -555,15 +594,18 @@ struct CutoverTests {
         let (records, images, purges) = try scenario.workspace.ledger.database.read { db in
             (
                 try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM canonical_record") ?? -1,
-                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM plan_action WHERE image IS NOT NULL OR before_image IS NOT NULL") ?? -1,
+                try Int.fetchOne(
+                    db, sql: "SELECT COUNT(*) FROM plan_action WHERE image IS NOT NULL OR before_image IS NOT NULL")
+                    ?? -1,
                 try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM purge WHERE run_id = ?", arguments: [map.run]) ?? -1
             )
         }
         #expect(records == 0 && images == 0 && purges == 1)
     }
 
-
-    @Test("a dry run killed at random moments, then run again: the plan an uninterrupted dry run makes, and every later one works")
+    @Test(
+        "a dry run killed at random moments, then run again: the plan an uninterrupted dry run makes, and every later one works"
+    )
     func dryRunCrash() throws {
         let setup = try Self.planned(rows: 2_000)
         func plans() throws -> [String] {
@@ -571,13 +613,17 @@ struct CutoverTests {
             defer { try? ledger.close() }
             return try ledger.read { db in
                 try Row.fetchAll(db, sql: "SELECT status, content_hash, summary IS NOT NULL AS summarized FROM plan")
-                    .map { "\($0["status"] as String) \($0["content_hash"] as String? ?? "") \($0["summarized"] as Bool)" }
+                    .map {
+                        "\($0["status"] as String) \($0["content_hash"] as String? ?? "") \($0["summarized"] as Bool)"
+                    }
             }
         }
         let hash = String(try plans().first?.split(separator: " ")[1] ?? "")
         #expect(!hash.isEmpty)
         // Each attempt plans afresh against the same target (the first plan stays current and equal).
-        let arguments = ["dry-run", "--target", "sqlite:" + setup.target, "--workspace", setup.workspace, "--batch-size", "50"]
+        let arguments = [
+            "dry-run", "--target", "sqlite:" + setup.target, "--workspace", setup.workspace, "--batch-size", "50",
+        ]
         let kills = try KillLoop.run(arguments, attempts: 40, delays: 20_000...900_000, maxKills: 15)
         #expect(kills >= 5, "only \(kills) kills landed")
         let final = try CLI.run(arguments)
@@ -590,7 +636,9 @@ struct CutoverTests {
 
 @Suite("The crosswalk export", .serialized)
 struct CrosswalkExportTests {
-    @Test("every legacy key of a loaded customer once, merged duplicates at their survivor's target customer, read in one pass")
+    @Test(
+        "every legacy key of a loaded customer once, merged duplicates at their survivor's target customer, read in one pass"
+    )
     func mergedDuplicates() throws {
         let scenario = try DryRunScenario()
         try scenario.map()

@@ -61,16 +61,21 @@ extension PostgreSQLTarget {
         }
     }
 
-    /// Takes the target's cutover lock (a session advisory lock on the schema, released when the
-    /// cutover ends or its connection drops); a cutover from another workspace meanwhile is refused,
-    /// naming who holds it.
-    public func loadSession() throws -> any TargetLoadSession {
+    /// Cutovers and rollbacks hold ``lockForWriting(holder:)`` for their whole run instead.
+    public func loadSession() throws -> any TargetLoadSession { QuietLoadSession() }
+
+    /// The target's write lock: a session advisory lock on the schema, so it holds for every machine that
+    /// reaches the server, released when the cutover or rollback ends or its connection drops. The holder
+    /// is named by its session's application name (pid and host), address and start: nothing is written
+    /// to the target's tables, whose contents snapshots and drills compare.
+    public func lockForWriting(holder: String) throws -> TargetWriteLock {
         let key = "custmig.cutover." + postgres.schema
-        let holder =
-            "custmig cutover pid \(ProcessInfo.processInfo.processIdentifier) on \(ProcessInfo.processInfo.hostName)"
-        try connection.execute("SELECT set_config('application_name', $1, false)", [String(holder.prefix(63))])
+        // `custmig cutover pid 4711 on host`: the stage's name is taken from the holder's command.
+        let stage = holder.components(separatedBy: "`custmig ").dropFirst().first?.split(separator: " ").first
+        let name = "custmig \(stage.map { "\($0) " } ?? "")pid \(getpid()) on \(WorkspaceLock.hostName)"
+        try connection.execute("SELECT set_config('application_name', $1, false)", [String(name.prefix(63))])
         guard try connection.value("SELECT pg_try_advisory_lock(hashtext($1))::text", [key]) == "true" else {
-            let other = try connection.execute(
+            let session = try? connection.execute(
                 """
                 SELECT a.application_name, a.client_addr::text, a.backend_start::text FROM pg_locks l
                 JOIN pg_stat_activity a ON a.pid = l.pid
@@ -79,22 +84,12 @@ extension PostgreSQLTarget {
                 """, [key]
             ).first
             let who =
-                other.map { "\($0[0] ?? "?") from \($0[1] ?? "a local socket") since \($0[2] ?? "?")" }
+                session.map { "\($0[0] ?? "?") from \($0[1] ?? "a local socket") since \($0[2] ?? "?")" }
                 ?? "another session"
-            throw CustmigError(
-                .locked, code: "TARGET-LOCKED",
-                "schema \(postgres.schema) of \(postgres.redacted) is being loaded by \(who).",
-                fix: "wait for that cutover to end (or stop it), then run the same command again.")
+            throw TargetWriteLock.refused("schema \(postgres.schema) of \(postgres.redacted)", holder: who)
         }
-        return AdvisoryLockSession(connection: connection, key: key)
+        return TargetWriteLock { [connection] in
+            _ = try? connection.execute("SELECT pg_advisory_unlock(hashtext($1))", [key])
+        }
     }
-}
-
-/// Holds the cutover lock until the cutover ends.
-struct AdvisoryLockSession: TargetLoadSession {
-    let connection: PGConnection
-    let key: String
-    func willApply(position: Int) {}
-    func committed(position: Int) {}
-    func finish() throws { try connection.execute("SELECT pg_advisory_unlock(hashtext($1))", [key]) }
 }

@@ -56,6 +56,13 @@ public final class TrytonTarget: Target {
 
     public func close() throws {}
 
+    /// The journal lives in each workspace, so its instance id differs between two workspaces loading one
+    /// server: the lock is keyed by the server and database instead (on this machine; Tryton has no lock
+    /// custmig could take for it).
+    public func lockForWriting(holder: String) throws -> TargetWriteLock {
+        try TargetWriteLock.local(key: "tryton " + location.description, target: location.description, holder: holder)
+    }
+
     /// What the target offers and what custmig needs, for `target check`.
     public func check() -> [String] {
         [
