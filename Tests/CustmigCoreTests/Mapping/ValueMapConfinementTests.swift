@@ -1,6 +1,8 @@
 import Foundation
 import Testing
 
+@testable import CustmigCore
+
 /// A mapping reads value-map files from its own folder only, and quotes no line of a file that is not a
 /// value map (issue: `file: ../../../../etc/passwd` was read and its lines echoed in errors).
 @Suite("value-map files confined to the mapping's folder")
@@ -42,5 +44,39 @@ struct ValueMapConfinementTests {
         }
         #expect(result.status != 0)
         #expect(result.stderr.contains("secret.txt:1") && !result.stderr.contains("hunter2"), "\(result.stderr)")
+    }
+
+    @Test(
+        "a value-map line is read as CSV: quoted codes may hold commas and quotes",
+        arguments: [
+            ("a,b", ["a", "b"]), ("\"Müller, Hamburg\",MH", ["Müller, Hamburg", "MH"]),
+            ("\"say \"\"hi\"\"\",x", ["say \"hi\"", "x"]), (" \"a\" ,b", ["a ", "b"]), ("a,b,c", ["a", "b", "c"]),
+            ("x,", ["x", ""]),
+        ])
+    func csvLine(_ line: String, _ expected: [String]) {
+        #expect(ValueMap.fields(line) == expected)
+    }
+
+    @Test("a quoted code with a comma maps; an unclosed quote and a third value are named by line")
+    func quotedEntries() throws {
+        let folder = try Paths.scratch() + "/m"
+        try FileManager.default.copyItem(
+            atPath: Paths.repository.appendingPathComponent("Mappings/legacy-flat-csv").path, toPath: folder)
+        try "legacy,target\n\"Z0,30\",NT30\n\"30 \"\"net\"\"\",NT30\n".write(
+            toFile: folder + "/payment-terms.csv", atomically: true, encoding: .utf8)
+        let mapping = try MappingLoader.load(path: folder + "/mapping.yaml")
+        let terms = try #require(mapping.valueMaps["payment_terms"])
+        #expect(terms.lookup("Z0,30") == "NT30")
+        #expect(terms.lookup("30 \"net\"") == "NT30")
+        try "legacy,target\n\"Z0,30,NT30\nA,B,C\n".write(
+            toFile: folder + "/payment-terms.csv", atomically: true, encoding: .utf8)
+        do {
+            _ = try MappingLoader.load(path: folder + "/mapping.yaml")
+            Issue.record("a broken value map loaded")
+        } catch let problems as MappingProblems {
+            let text = problems.problems.map(\.description).joined(separator: "\n")
+            #expect(text.contains("payment-terms.csv:2: a quote on this line does not close"), "\(text)")
+            #expect(text.contains("payment-terms.csv:3: expected legacy,target") && text.contains("this line has 3 values"), "\(text)")
+        }
     }
 }

@@ -102,14 +102,22 @@ struct ValueMapReader {
             if trimmed.isEmpty || trimmed.hasPrefix("#") || (index == 0 && trimmed.lowercased() == "legacy,target") {
                 continue
             }
-            let parts = trimmed.split(separator: ",", maxSplits: 1, omittingEmptySubsequences: false).map {
-                $0.trimmingCharacters(in: .whitespaces)
-            }
-            guard parts.count == 2 else {
-                // The line is not quoted: a file that is not a value map may hold anything.
+            guard let fields = ValueMap.fields(trimmed) else {
                 reader.problem(
                     node, "MAP-VALUE-MAP-FILE",
-                    "\(path):\(index + 1): expected legacy,target (a code, a comma, the target's code); this line has no comma."
+                    "\(path):\(index + 1): a quote on this line does not close (each entry of a value map is one line).",
+                    fix: "close the quote; a quote inside a quoted value is doubled (\"\")."
+                )
+                continue
+            }
+            let parts = fields.map { $0.trimmingCharacters(in: .whitespaces) }
+            guard parts.count == 2 else {
+                // The line is not quoted in the message: a file that is not a value map may hold anything.
+                reader.problem(
+                    node, "MAP-VALUE-MAP-FILE",
+                    "\(path):\(index + 1): expected legacy,target (a code, a comma, the target's code); this line has "
+                        + (parts.count < 2 ? "no comma." : "\(parts.count) values."),
+                    fix: "quote a code that holds a comma: \"Müller, Hamburg\",MH."
                 )
                 continue
             }
@@ -125,6 +133,46 @@ struct ValueMapReader {
 }
 
 extension ValueMap {
+    /// One line's comma-separated values, quoted as CSV is (`"a, b",c` is two values; `""` inside quotes
+    /// is a quote); nil when a quote does not close.
+    static func fields(_ line: String) -> [String]? {
+        var fields: [String] = []
+        var current = ""
+        var quoted = false
+        var atFieldStart = true
+        var characters = line.makeIterator()
+        var pending = characters.next()
+        while let character = pending {
+            pending = characters.next()
+            if quoted {
+                if character == "\"" {
+                    if pending == "\"" {
+                        current.append("\"")
+                        pending = characters.next()
+                    } else {
+                        quoted = false
+                    }
+                } else {
+                    current.append(character)
+                }
+            } else if character == "\"" && atFieldStart {
+                quoted = true
+                atFieldStart = false
+            } else if character == "," {
+                fields.append(current)
+                current = ""
+                atFieldStart = true
+            } else {
+                if !character.isWhitespace { atFieldStart = false }
+                if atFieldStart && character.isWhitespace { continue }
+                current.append(character)
+            }
+        }
+        guard !quoted else { return nil }
+        fields.append(current)
+        return fields
+    }
+
     static func fold(_ code: String) -> String { code.trimmedWhitespace.lowercased() }
 
     /// The target code for a legacy code, or nil when the table does not know it.
