@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Testing
 
 /// Issue 25, item 1: memory grew with the number of fields, not the data. `profile` set aside ~290 KB
@@ -101,5 +102,24 @@ struct WideExtractMemoryTests {
         let some = (0..<5_000).map { " a\($0)=\"1\"" }.joined()
         let fine = try Self.xml(folder, "some.xml", segmentAttributes: some, elements: "")
         #expect(try CLI.run(["peek", "--count", fine]).stdout.contains("records: 1"))
+    }
+
+    @Test("a 5 MB name cut by truncate is noted with its first 1,000 characters, not stored again whole")
+    func hugeValueNote() throws {
+        let folder = try Paths.scratch()
+        let sample = try String(contentsOfFile: Paths.samples("customers.csv"), encoding: .windowsCP1252)
+        let big = sample.replacingLine("100001") { $0.field(1, "Big " + String(repeating: "y", count: 5_000_000)) }
+        try big.write(toFile: folder + "/c.csv", atomically: true, encoding: .utf8)
+        let map = try CLI.run([
+            "map", folder + "/c.csv", "--mapping", MappingLoaderTests.shipped("legacy-flat-csv"), "--workspace",
+            folder + "/w",
+        ])
+        #expect(map.status <= 3, "\(map.stderr)")
+        let ledger = try FileManager.default.attributesOfItem(atPath: folder + "/w/ledger.sqlite")[.size] as? Int ?? 0
+        #expect(ledger < 3 << 20, "ledger \(ledger) bytes for a 5 MB value")
+        let stored = try DatabaseQueue(path: folder + "/w/ledger.sqlite").read { db in
+            try Int.fetchOne(db, sql: "SELECT MAX(length(value)) FROM finding WHERE rule = 'note:truncate'")
+        }
+        #expect((stored ?? 0) > 1_000 && (stored ?? 0) < 1_200, "\(stored ?? 0)")
     }
 }

@@ -76,7 +76,9 @@ struct ValueMapConfinementTests {
         } catch let problems as MappingProblems {
             let text = problems.problems.map(\.description).joined(separator: "\n")
             #expect(text.contains("payment-terms.csv:2: a quote on this line does not close"), "\(text)")
-            #expect(text.contains("payment-terms.csv:3: expected legacy,target") && text.contains("this line has 3 values"), "\(text)")
+            #expect(
+                text.contains("payment-terms.csv:3: expected legacy,target") && text.contains("this line has 3 values"),
+                "\(text)")
         }
     }
 }

@@ -20,6 +20,15 @@ public struct MappingFinding: Sendable, Hashable, Codable {
     public var message: String
     public var fix: String?
 
+    /// A finding's value as the ledger keeps it: up to 1,000 characters. The whole value stays in the
+    /// source record; a 50 MB cell cut by `truncate` was stored again in full with its note.
+    public static func stored(_ value: String?) -> String? {
+        guard let value, value.utf8.count > 4_000 else { return value }
+        let count = value.count
+        guard count > 1_000 else { return value }
+        return String(value.prefix(1_000)) + "… (\(count) characters in all; the whole value is in the source record)"
+    }
+
     public init(
         _ outcome: Outcome, rule: String, field: String?, value: String?, message: String, fix: String? = nil
     ) {

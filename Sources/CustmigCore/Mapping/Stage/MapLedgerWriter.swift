@@ -111,7 +111,7 @@ final class MapLedgerWriter {
                 bind.text(finding.outcome.rawValue)
                 bind.text(finding.rule)
                 bind.text(finding.field)
-                bind.text(finding.value)
+                bind.text(MappingFinding.stored(finding.value))
                 bind.text(finding.message)
                 bind.text(finding.fix)
                 bind.int(input)
