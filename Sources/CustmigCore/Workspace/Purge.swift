@@ -9,12 +9,22 @@ public struct PurgeSummary: Sendable, Codable {
     public var planImages: Int
     public var snapshots: [String]
     public var undoEntries: Int
+    /// Survivors (golden records) of the duplicates runs made from the purged runs.
+    public var survivors = 0
+    /// Report folders removed (of the purged runs, their duplicates runs and their plans).
+    public var reportFolders: [String] = []
+    /// The ledger's size before and after it was compacted (deleted values leave no free page behind).
+    public var ledgerBytesBefore: Int64 = 0
+    public var ledgerBytesAfter: Int64 = 0
 }
 
 /// `custmig purge`: after go-live, removes the personal data a workspace keeps for map runs — their
-/// canonical records, the source values quoted in findings, staged rows, the customer images of plans
-/// made from them, their snapshots, and (with a target) their undo logs — and records the purge. Counts,
-/// hashes, plans' actions and reasons stay, so what was done remains explainable.
+/// canonical records, findings' values and messages (which quote source values), staged rows, the
+/// golden records and pair evidence of the duplicates runs made from them, the customer images, names
+/// and reasons of plans made from them, their reports, their snapshots, and (with a target) their undo
+/// logs — then compacts the ledger (VACUUM: no deleted byte stays on a free page) and records the purge,
+/// one audit row per run with that run's counts. Counts, hashes, keys, rules and actions stay, so what
+/// was done remains explainable.
 public enum PurgeStage {
     /// `evenInterrupted`: purge a run whose plan's cutover stopped halfway too (it can then neither
     /// resume, its images being gone, nor be rolled back from its snapshot).
@@ -62,25 +72,55 @@ public enum PurgeStage {
         }
         var summary = PurgeSummary(
             runs: runs, canonicalRecords: 0, findingValues: 0, planImages: 0, snapshots: [], undoEntries: 0)
+        summary.ledgerBytesBefore = Self.size(ledger.path)
         for run in runs {
             let plans = try ledger.database.read { db in
                 try Row.fetchAll(db, sql: "SELECT id, content_hash FROM plan WHERE map_run = ?", arguments: [run])
             }
+            let duplicatesRuns = try ledger.database.read { db in
+                try Row.fetchAll(
+                    db, sql: "SELECT id, summary FROM run WHERE stage = 'duplicates' AND id > ?", arguments: [run]
+                )
+                .filter { row in
+                    (row["summary"] as String?).flatMap {
+                        try? JSONDecoder().decode(DuplicatesSummary.self, from: Data($0.utf8))
+                    }?.mapRun == run
+                }.map { $0["id"] as Int64 }
+            }
             var snapshots: [String] = []
+            var counts = (records: 0, findings: 0, images: 0, survivors: 0)
             try ledger.database.write { db in
                 try db.execute(sql: "DELETE FROM canonical_record WHERE run_id = ?", arguments: [run])
-                summary.canonicalRecords += db.changesCount
+                counts.records = db.changesCount
+                // Messages quote source values ("\"Sverige\" is not a country"): the rule and field stay.
                 try db.execute(
-                    sql: "UPDATE finding SET value = NULL WHERE run_id = ? AND value IS NOT NULL", arguments: [run])
-                summary.findingValues += db.changesCount
+                    sql: """
+                        UPDATE finding SET value = NULL, message = '(purged: it quoted source values)'
+                        WHERE run_id = ? AND (value IS NOT NULL OR message <> '(purged: it quoted source values)')
+                        """, arguments: [run])
+                counts.findings = db.changesCount
+                for duplicatesRun in duplicatesRuns {
+                    try db.execute(sql: "DELETE FROM survivor WHERE run_id = ?", arguments: [duplicatesRun])
+                    counts.survivors += db.changesCount
+                    try db.execute(
+                        sql: "UPDATE duplicate_pair SET evidence = '{}' WHERE run_id = ?", arguments: [duplicatesRun])
+                }
                 try db.execute(sql: "DELETE FROM staged_row WHERE run_id = ?", arguments: [run])
                 try db.execute(sql: "DELETE FROM unique_value WHERE run_id = ?", arguments: [run])
                 for plan in plans {
+                    // Reasons quote findings' messages, and with them source values.
+                    try db.execute(
+                        sql: """
+                            UPDATE plan_action SET before_image = NULL, image = NULL, changes = NULL, name = NULL,
+                            reason = NULL WHERE plan_id = ?
+                            """,
+                        arguments: [plan["id"]])
+                    counts.images += db.changesCount
+                    // A target's refusal may quote the value it refused.
                     try db.execute(
                         sql:
-                            "UPDATE plan_action SET before_image = NULL, image = NULL, changes = NULL, name = NULL WHERE plan_id = ?",
+                            "UPDATE cutover_refusal SET message = '(purged: it quoted source values)' WHERE plan_id = ?",
                         arguments: [plan["id"]])
-                    summary.planImages += db.changesCount
                     if let hash: String = plan["content_hash"] {
                         snapshots += try String.fetchAll(
                             db, sql: "SELECT path FROM snapshot WHERE plan_hash = ?", arguments: [hash])
@@ -93,11 +133,24 @@ public enum PurgeStage {
                     let prefix = "before-rollback-plan-\(plan["id"] as Int64)-"
                     snapshots += names.filter { $0.hasPrefix(prefix) }.sorted().map { folder + "/" + $0 }
                 }
+                // This run's own counts (the audit row added every run's counts together before).
                 let removed =
-                    "{\"canonical_records\":\(summary.canonicalRecords),\"plans\":\(plans.count),\"snapshots\":\(snapshots.count)}"
+                    "{\"canonical_records\":\(counts.records),\"findings\":\(counts.findings),\"plans\":\(plans.count),"
+                    + "\"plan_actions\":\(counts.images),\"survivors\":\(counts.survivors),\"snapshots\":\(snapshots.count)}"
                 try db.execute(
                     sql: "INSERT INTO purge (run_id, purged_at, removed, command) VALUES (?, ?, ?, ?)",
                     arguments: [run, Date(), removed, command])
+            }
+            summary.canonicalRecords += counts.records
+            summary.findingValues += counts.findings
+            summary.planImages += counts.images
+            summary.survivors += counts.survivors
+            let reports =
+                ([run] + duplicatesRuns).map { "\(workspace.path)/reports/run-\($0)" }
+                + plans.map { "\(workspace.path)/reports/plan-\($0["id"] as Int64)" }
+            for folder in reports where FileManager.default.fileExists(atPath: folder) {
+                try FileManager.default.removeItem(atPath: folder)
+                summary.reportFolders.append(folder)
             }
             let folder = Snapshot.path(workspace)
             for path in snapshots.map({ Snapshot.resolved($0, folder: folder) })
@@ -116,6 +169,17 @@ public enum PurgeStage {
                 }
             }
         }
+        // Deleted rows stay on free pages (and in the WAL) until the file is rewritten.
+        try ledger.database.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)")
+            try db.execute(sql: "VACUUM")
+            try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)")
+        }
+        summary.ledgerBytesAfter = Self.size(ledger.path)
         return summary
+    }
+
+    private static func size(_ path: String) -> Int64 {
+        ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int64) ?? 0
     }
 }

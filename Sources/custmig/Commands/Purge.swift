@@ -58,7 +58,9 @@ extension Custmig {
                 Terminal.out(
                     "purged map runs \(summary.runs.map(String.init).joined(separator: ", ")): \(summary.canonicalRecords) canonical records, "
                         + "\(summary.findingValues) quoted values, \(summary.planImages) plan rows' images, \(summary.snapshots.count) snapshots, "
-                        + "\(summary.undoEntries) undo entries")
+                        + "\(summary.undoEntries) undo entries, \(summary.survivors) golden records, "
+                        + "\(summary.reportFolders.count) report folders; the ledger compacted from "
+                        + "\(summary.ledgerBytesBefore >> 10) KB to \(summary.ledgerBytesAfter >> 10) KB")
             }
         }
     }
