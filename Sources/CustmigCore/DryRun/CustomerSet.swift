@@ -32,6 +32,9 @@ struct CustomerSet {
 
     var mapRun: Int64
     var duplicatesRun: Int64?
+    /// A duplicates run for this map run that started after the one used and never finished (killed):
+    /// its id, so the dry run can say its merges are missing.
+    var unfinishedDuplicatesRun: Int64?
     var mapInputsKey: String
     var scope: String
     var mappingText: String
@@ -86,6 +89,12 @@ struct CustomerSet {
                     break
                 }
             }
+            set.unfinishedDuplicatesRun = try Int64.fetchOne(
+                db,
+                sql: """
+                    SELECT id FROM run WHERE stage = 'duplicates' AND status IN ('running', 'interrupted') AND scope = ?
+                    AND id > ? ORDER BY id DESC LIMIT 1
+                    """, arguments: ["map-run:\(mapRun)", set.duplicatesRun ?? mapRun])
             var reasons: [String: String] = [:]
             for row in try Row.fetchAll(
                 db,

@@ -110,6 +110,8 @@ public struct PlanSummary: Sendable, Codable {
     /// Plan numbers before this one that no plan holds: taken by dry runs that found the same plan as
     /// before (and kept that one) or did not finish.
     public var unusedNumbers: ClosedRange<Int64>?
+    /// A duplicates run of the map run that was stopped before it finished: its merges are not in this plan.
+    public var unfinishedDuplicatesRun: Int64?
     /// Customers whose action differs from the superseded plan's (first ones), and the count.
     public var actionChanges: [String]
     public var actionChangeCount: Int

@@ -174,6 +174,7 @@ public enum PlanStore {
             try ledger.database.write { db in try db.execute(sql: "DELETE FROM plan WHERE id = ?", arguments: [plan]) }
             var summary = try summary(plan: previous["id"], ledger: ledger)
             summary.outcome = "unchanged"
+            summary.unfinishedDuplicatesRun = set.unfinishedDuplicatesRun
             // The same plan; its reports are written again with this run's options (e.g. --mask-pii).
             summary.reports = try PlanReport.write(
                 plan: summary.plan, summary: summary, ledger: ledger,
@@ -198,6 +199,7 @@ public enum PlanStore {
             let lastBefore =
                 try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM plan WHERE id < ?", arguments: [plan]) ?? 0
             if plan - lastBefore > 1 { summary.unusedNumbers = (lastBefore + 1)...(plan - 1) }
+            summary.unfinishedDuplicatesRun = set.unfinishedDuplicatesRun
             // A plan that was cut over is history, not a draft this one revises: no action diff against it.
             let applied =
                 try previous.map {

@@ -77,6 +77,19 @@ public enum DuplicatesStage {
             ]
             return summary
         }
+        // The run is in the ledger before the work starts, so a killed run leaves a trace the next dry run
+        // can warn about (it plans without merges otherwise); `scope` names the map run it is for. The
+        // workspace lock makes any other `running` duplicates run one that was stopped.
+        let startedRun = try ledger.database.write { db -> Int64 in
+            try db.execute(
+                sql: "UPDATE run SET status = 'interrupted' WHERE stage = 'duplicates' AND status = 'running'")
+            try db.execute(
+                sql: """
+                    INSERT INTO run (stage, status, inputs_key, scope, custmig_version, command, started_at)
+                    VALUES ('duplicates', 'running', ?, ?, ?, ?, ?)
+                    """, arguments: [inputsKey, "map-run:\(mapRun)", CustmigVersion.current, command, Date()])
+            return db.lastInsertedRowID
+        }
         // Match profiles only, decoded on every core chunk by chunk: whole customers of a 1M-record
         // run do not fit the memory budget; survivors re-read their few members from the ledger.
         var profiles: [CustomerMatcher.Profile] = []
@@ -147,12 +160,7 @@ public enum DuplicatesStage {
         let canonicalKeys = profiles.map(\.key)
         profiles = []
         let summary = try ledger.database.write { db -> DuplicatesSummary in
-            try db.execute(
-                sql: """
-                    INSERT INTO run (stage, status, inputs_key, custmig_version, command, started_at)
-                    VALUES ('duplicates', 'running', ?, ?, ?, ?)
-                    """, arguments: [inputsKey, CustmigVersion.current, command, Date()])
-            let run = db.lastInsertedRowID
+            let run = startedRun
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]
             for (outcome, pairs) in [("merged", result.merged), ("review", result.review)] {

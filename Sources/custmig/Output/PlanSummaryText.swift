@@ -21,6 +21,14 @@ enum PlanSummaryText {
                 )
             }
         }
+        if let unfinished = summary.unfinishedDuplicatesRun {
+            lines.append(
+                "  warning: duplicates run \(unfinished) for map run \(summary.mapRun) was stopped before it finished; "
+                    + (summary.duplicatesRun.map { "this plan uses the merges of duplicates run \($0), not its" }
+                        ?? "this plan merges no duplicates")
+                    + ". Run "
+                    + SuggestedCommand.text("duplicates", workspace: workspace) + " again, then dry-run.")
+        }
         for action in PlanAction.allCases {
             var line =
                 "  " + action.rawValue.padding(toLength: 11, withPad: " ", startingAt: 0)
