@@ -12,7 +12,7 @@ struct KilledDuplicatesRunTests {
         let workspace = folder + "/w"
         let target = "sqlite:\(folder)/t.db"
         for step in [
-            ["samples", "--rows", "20000", "--out", folder + "/data", "--format", "csv"],
+            ["samples", "--rows", "6000", "--out", folder + "/data", "--format", "csv"],
             [
                 "map", folder + "/data/customers.csv", "--mapping", MappingLoaderTests.shipped("legacy-flat-csv"),
                 "--workspace", workspace,
