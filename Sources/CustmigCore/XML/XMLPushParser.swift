@@ -102,7 +102,7 @@ final class XMLPushParser {
             finished = true
             fatalError = Finding(
                 .error, code: "XML-ATTRIBUTES",
-                "the element <\(excess.element)> starting at byte \(excess.byteOffset) has more than "
+                "the element \(excess.element.map { "<\($0)> " } ?? "")starting at byte \(excess.byteOffset) has more than "
                     + "\(XMLAttributeGuard.maximumAttributes) attributes; custmig stopped reading there (the XML parser "
                     + "compares each attribute with every other one, which would take hours).",
                 at: currentLocation,
