@@ -121,4 +121,15 @@ struct MappedSample {
         let created = try CLI.run(["target", "init", target, "--codes", Paths.samples("target-codes.csv")])
         #expect(created.status == 0, "\(created.stderr)")
     }
+
+    /// Plans against the sandbox and cuts the plan over (unapproved, as a rehearsal).
+    func cutOver() throws {
+        for step in [
+            ["dry-run", "--target", target, "--workspace", workspace],
+            ["cutover", "latest", "--allow-unapproved", "--workspace", workspace],
+        ] {
+            let result = try CLI.run(step)
+            #expect(result.status == 0, "\(step): \(result.stderr)")
+        }
+    }
 }
