@@ -11,6 +11,7 @@ extension SQLiteTarget {
     public func apply(
         batch: Int, actions: [TargetAction], planHash: String, skipStale: Bool = false
     ) throws -> BatchResult {
+        try requireSameFile(doing: "batch \(batch + 1)")
         let now = ISO8601DateFormatter().string(from: Date())
         return try database.write { db in
             let (fingerprinted, absent) = StaleRow.idsToCheck(actions)
@@ -50,7 +51,8 @@ extension SQLiteTarget {
                     // undo log needs the fingerprint of what it wrote, not of the whole image.
                     let afterHash =
                         action.kind == .upsertWithoutReferences
-                        ? try Self.fingerprints(ids: [action.customerId], db: db)[action.customerId] ?? images.fingerprint
+                        ? try Self.fingerprints(ids: [action.customerId], db: db)[action.customerId]
+                            ?? images.fingerprint
                         : images.fingerprint
                     try Self.recordLoaded(action, images: images, planHash: planHash, at: now, statements: statements)
                     try statements.undo.run { bind in
@@ -169,7 +171,8 @@ extension SQLiteTarget {
     }
 
     private static func apply(
-        _ action: TargetAction, rows: @autoclosure () -> CustomerRows, bound: BoundRows, before beforeRows: CustomerRows?,
+        _ action: TargetAction, rows: @autoclosure () -> CustomerRows, bound: BoundRows,
+        before beforeRows: CustomerRows?,
         statements: ApplyStatements
     ) throws {
         if action.kind == .deactivate {
@@ -193,7 +196,9 @@ extension SQLiteTarget {
                 }
             }
         }
-        var changed = TargetSchema.childTables.map { table in before == nil || before!.children[table] != after.children[table] }
+        var changed = TargetSchema.childTables.map { table in
+            before == nil || before!.children[table] != after.children[table]
+        }
         // Deleting a sales area cascades to its partner functions: rewrite those with it.
         if changed[BoundRows.salesAreaTable] || withoutReferences { changed[BoundRows.partnerFunctionTable] = true }
         if !fresh {

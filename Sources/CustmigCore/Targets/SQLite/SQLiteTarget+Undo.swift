@@ -16,6 +16,7 @@ extension SQLiteTarget {
     /// Undoes one batch in one transaction that also removes its undo entries and checkpoint, so a
     /// killed rollback resumes with what is left.
     public func undo(batch: Int, planHash: String, isLast: Bool) throws -> UndoOutcome {
+        try requireSameFile(doing: "the undo of batch \(batch + 1)")
         let undoSeqStride = Self.undoSeqStride
         var result = UndoOutcome()
         try database.write { db in

@@ -114,6 +114,32 @@ public final class SQLiteTarget: Target {
             }
         }
         instance = meta["instance"] ?? ""
+        fileIdentity = Self.identity(path)
+    }
+
+    /// Device and inode of the file as opened: SQLite goes on writing to a file deleted (or replaced)
+    /// under it, so every batch "succeeded" into a file nobody could open again, and the end of the
+    /// cutover reported a permissions problem.
+    private var fileIdentity: (UInt64, UInt64)?
+
+    private static func identity(_ path: String) -> (UInt64, UInt64)? {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        return (UInt64(info.st_dev), UInt64(info.st_ino))
+    }
+
+    /// Throws `TARGET-GONE` when the file at `path` is no longer the one this target opened.
+    func requireSameFile(doing what: String) throws {
+        guard let opened = fileIdentity else { return }
+        let now = Self.identity(path)
+        guard let now, now == opened else {
+            throw CustmigError(
+                .unreadableInput, code: "TARGET-GONE",
+                "the target file \(path) was \(now == nil ? "deleted" : "replaced by another file") while custmig had it "
+                    + "open; \(what) was not done (what came before went into the file custmig opened, which is gone).",
+                fix: "put the target file back (a copy, or its snapshot from the workspace's snapshots folder) and run "
+                    + "the same command again: it resumes after the batches that file holds.")
+        }
     }
 
     /// The database file's size in bytes (0 when it cannot be read).
