@@ -33,10 +33,10 @@ extension Custmig {
         @Option(help: "Comma-separated formats to write: csv, xml, tables (SAP table downloads).")
         var format: String = "csv,xml"
 
-        @Option(help: "Encoding of the CSV: windows-1252 (default) or utf-8.")
+        @Option(help: "Encoding of the CSV: windows-1252 or utf-8.")
         var encoding: String = "windows-1252"
 
-        @Option(help: "CSV delimiter (default ;).")
+        @Option(help: "CSV delimiter.")
         var delimiter: String = ";"
 
         @Option(help: "Share of customers that get a near-duplicate (0...1).")

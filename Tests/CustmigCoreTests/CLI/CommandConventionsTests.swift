@@ -34,6 +34,21 @@ import Testing
             #expect(!help.contains("(default: 0). (default: 0)"), "\(command): \(help)")
             #expect(help.contains("(default: 0)"), "\(command)")
         }
+        // Every command: an option whose text names its default never gets a second one from the parser.
+        let commands = [
+            "peek", "profile", "map", "explain", "duplicates", "target", "dry-run", "approve", "cutover", "rollback",
+            "reconcile", "status", "purge", "samples", "crosswalk",
+        ]
+        for command in commands {
+            let help = try CLI.run([command, "--help"]).stdout
+            // Options are separated by a line that starts an option ("  --name" or "  -x").
+            let options = help.components(separatedBy: "\n  -").dropFirst()
+            for option in options {
+                let text = option.split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ")
+                let named = text.contains("(default ") || text.contains("(default)") || text.contains(", default ")
+                #expect(!(named && text.contains("(default: ")), "\(command): -\(text.prefix(200))")
+            }
+        }
     }
 
     @Test("help paragraphs wrap at the terminal's width, without a ragged short line at every source line break")
