@@ -7,8 +7,8 @@ import Foundation
 /// attributes, so the guard counts them in the bytes before each chunk is handed to the parser: text
 /// is skipped with `memchr` to the next `<`, and inside a start tag every `=` outside quotes is one
 /// attribute. Comments, CDATA and declarations are not start tags (`<!`, `<?`); a `<` inside one can
-/// only make the count larger, never hide a real tag. The tag loop is kept tight (about 1 GB/s): it
-/// runs over every byte of every tag of the file.
+/// only make the count larger, never hide a real tag. A chunk with fewer `=` than the limit is only
+/// counted (vectorised) and its last tag followed; the byte-by-byte loop runs on the others.
 struct XMLAttributeGuard {
     static let maximumAttributes = 10_000
 
@@ -34,15 +34,44 @@ struct XMLAttributeGuard {
         defer { offset += Int64(chunk.count) }
         guard let base = chunk.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return nil }
         let count = chunk.count
-        var index = 0
         defer { if inTag && tagName == nil { tagName = name(base: base, count: count) } }
+        // A tag or markup open at the end of the last chunk: followed to its end first.
+        var index = 0
+        if inTag || inMarkup {
+            let (stop, excess) = follow(base, from: 0, to: count, untilTagEnds: true)
+            if excess != nil { return excess }
+            index = stop
+        }
+        guard index < count else { return nil }
+        // Fewer `=` in the rest of the chunk than the limit: no tag that starts and ends in it can exceed
+        // it, so only a tag still open at its end needs following (a `<` cannot occur inside a quoted
+        // value, so the last one starts it). Counting bytes is vectorised; most chunks end here.
+        var equals = 0
+        for byte in UnsafeBufferPointer(start: base + index, count: count - index) where byte == 0x3D { equals += 1 }
+        if equals <= Self.maximumAttributes {
+            var last = count - 1
+            while last >= index && base[last] != 0x3C { last -= 1 }
+            guard last >= index else { return nil }
+            index = last
+        }
+        return follow(base, from: index, to: count, untilTagEnds: false).excess
+    }
+
+    /// Follows tags and text byte by byte from `from` (in the state the last call left), returning where it
+    /// stopped: at `to`, or just past the end of the open tag when `untilTagEnds`.
+    private mutating func follow(
+        _ base: UnsafePointer<UInt8>, from: Int, to count: Int, untilTagEnds: Bool
+    ) -> (stop: Int, excess: Excess?) {
+        var index = from
         while index < count {
             if inMarkup {
-                guard let found = memchr(base + index, 0x3E, count - index) else { return nil }
+                guard let found = memchr(base + index, 0x3E, count - index) else { return (count, nil) }
                 index = base.distance(to: found.assumingMemoryBound(to: UInt8.self)) + 1
                 inMarkup = false
+                if untilTagEnds { return (index, nil) }
             } else if !inTag {
-                guard let found = memchr(base + index, 0x3C, count - index) else { return nil }
+                if untilTagEnds { return (index, nil) }
+                guard let found = memchr(base + index, 0x3C, count - index) else { return (count, nil) }
                 index = base.distance(to: found.assumingMemoryBound(to: UInt8.self)) + 1
                 tagStart = offset + Int64(index - 1)
                 if index < count, base[index] == 0x21 || base[index] == 0x3F {
@@ -73,11 +102,12 @@ struct XMLAttributeGuard {
                 self.quote = quote
                 self.attributes = attributes
                 if attributes > Self.maximumAttributes {
-                    return Excess(element: tagName ?? name(base: base, count: count), byteOffset: tagStart)
+                    return (index, Excess(element: tagName ?? name(base: base, count: count), byteOffset: tagStart))
                 }
+                if untilTagEnds && !inTag { return (index, nil) }
             }
         }
-        return nil
+        return (count, nil)
     }
 
     /// The current tag's name when its `<` is in this chunk.
