@@ -34,29 +34,17 @@ public final class TargetWriteLock {
     /// machine (a target reached from two machines needs a lock of its own, as PostgreSQL's is).
     static func local(key: String, target: String, holder: String) throws -> TargetWriteLock {
         let path = NSTemporaryDirectory() + "/custmig-target-" + FileDigest.sha256(key).prefix(24) + ".lock"
-        let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
-        guard descriptor >= 0 else {
-            throw CustmigError(
-                .unreadableInput, code: "TARGET-LOCK",
-                "cannot open the target's lock file \(path): \(String(cString: strerror(errno))).",
-                fix:
-                    "check that \(NSTemporaryDirectory()) is writable (another user's lock file there is not ours to use)."
-            )
-        }
-        if flock(descriptor, LOCK_EX | LOCK_NB) != 0 {
-            var buffer = [UInt8](repeating: 0, count: 2048)
-            let count = pread(descriptor, &buffer, buffer.count, 0)
-            Glibc.close(descriptor)
-            let found = count > 0 ? String(decoding: buffer.prefix(count), as: UTF8.self) : "another process"
-            throw refused(target, holder: found)
-        }
-        ftruncate(descriptor, 0)
-        _ = holder.withCString { pwrite(descriptor, $0, strlen($0), 0) }
-        return TargetWriteLock {
-            ftruncate(descriptor, 0)
-            flock(descriptor, LOCK_UN)
-            Glibc.close(descriptor)
-        }
+        let file = try LabelledFileLock(
+            path: path, label: holder,
+            cannotOpen: { reason in
+                CustmigError(
+                    .unreadableInput, code: "TARGET-LOCK", "cannot open the target's lock file \(path): \(reason).",
+                    fix:
+                        "check that \(NSTemporaryDirectory()) is writable (another user's lock file there is not ours to use)."
+                )
+            },
+            heldBy: { refused(target, holder: $0) })
+        return TargetWriteLock { withExtendedLifetime(file) {} }
     }
 }
 

@@ -7,30 +7,24 @@ import Foundation
 /// One writer at a time: an OS file lock (`flock`) on `DIR/lock`, released by the kernel when the
 /// process dies, labelled with its holder so that a second writer is told who holds it.
 final class WorkspaceLock {
-    private let descriptor: Int32
+    private let file: LabelledFileLock
 
     init(folder: String, command: String) throws {
         let path = folder + "/lock"
-        descriptor = open(path, O_RDWR | O_CREAT, 0o600)
-        guard descriptor >= 0 else {
-            throw CustmigError(
-                .unreadableInput, code: "WS-LOCK",
-                "cannot open the workspace lock \(path): \(String(cString: strerror(errno))).",
-                fix: "check the workspace folder's permissions.")
-        }
-        if flock(descriptor, LOCK_EX | LOCK_NB) != 0 {
-            var buffer = [UInt8](repeating: 0, count: 1024)
-            let count = pread(descriptor, &buffer, buffer.count, 0)
-            let holder = count > 0 ? String(decoding: buffer.prefix(count), as: UTF8.self) : "another process"
-            Glibc.close(descriptor)
-            throw CustmigError(
-                .locked, code: "WS-LOCKED", "the workspace \(folder) is in use by \(holder).",
-                fix: "wait for it to finish, or stop it; the lock is released as soon as that process ends.")
-        }
-        let label =
-            "pid \(getpid()) on \(WorkspaceLock.hostName) running `\(command)` since \(ISO8601DateFormatter().string(from: Date()))"
-        ftruncate(descriptor, 0)
-        _ = label.withCString { pwrite(descriptor, $0, strlen($0), 0) }
+        file = try LabelledFileLock(
+            path: path,
+            label:
+                "pid \(getpid()) on \(WorkspaceLock.hostName) running `\(command)` since \(ISO8601DateFormatter().string(from: Date()))",
+            cannotOpen: { reason in
+                CustmigError(
+                    .unreadableInput, code: "WS-LOCK", "cannot open the workspace lock \(path): \(reason).",
+                    fix: "check the workspace folder's permissions.")
+            },
+            heldBy: { holder in
+                CustmigError(
+                    .locked, code: "WS-LOCKED", "the workspace \(folder) is in use by \(holder).",
+                    fix: "wait for it to finish, or stop it; the lock is released as soon as that process ends.")
+            })
     }
 
     /// Who holds the workspace's lock right now (`pid 4711 on host running \`custmig map …\` since …`),
@@ -43,9 +37,7 @@ final class WorkspaceLock {
             flock(descriptor, LOCK_UN)
             return nil
         }
-        var buffer = [UInt8](repeating: 0, count: 1024)
-        let count = pread(descriptor, &buffer, buffer.count, 0)
-        return count > 0 ? String(decoding: buffer.prefix(count), as: UTF8.self) : "another process"
+        return LabelledFileLock.label(descriptor) ?? "another process"
     }
 
     /// The machine's name from `gethostname` (Foundation's `hostName` may wait on DNS, which a machine
@@ -54,11 +46,5 @@ final class WorkspaceLock {
         var buffer = [CChar](repeating: 0, count: 256)
         guard gethostname(&buffer, buffer.count) == 0 else { return "unknown host" }
         return String(cString: buffer)
-    }
-
-    deinit {
-        ftruncate(descriptor, 0)
-        flock(descriptor, LOCK_UN)
-        Glibc.close(descriptor)
     }
 }
