@@ -47,48 +47,67 @@ public enum RollbackStage {
         var summary = RollbackSummary(
             plan: plan, mode: mode.rawValue, outcome: "done", deleted: 0, restored: 0, kept: [], elapsedSeconds: 0)
         switch mode {
-        case .surgical: try surgical(planHash: hash, target: target, summary: &summary)
+        case .surgical:
+            try surgical(planHash: hash, plan: plan, ledger: workspace.ledger, target: target, summary: &summary)
         case .snapshot:
             try restoreSnapshot(planHash: hash, plan: plan, workspace: workspace, target: target, summary: &summary)
-        }
-        // The target is authoritative: a surgical rollback that finds nothing left to undo, for a plan the
-        // ledger still calls cut over, was killed between its last batch and this write; catch up now.
-        if summary.outcome == "nothing to undo", mode == .surgical,
-            try target.committedBatches(planHash: hash).isEmpty,
-            try workspace.ledger.database.read({ db in
-                try Int.fetchOne(
-                    db,
-                    sql: "SELECT committed FROM cutover_progress WHERE plan_id = ? AND outcome NOT LIKE 'rolled back%'",
-                    arguments: [plan])
-            }).map({ $0 > 0 }) ?? false
-        {
-            summary.ledgerCaughtUp = true
-        }
-        if summary.outcome == "done" || summary.ledgerCaughtUp {
-            // The ledger's mirror says what happened, so `status` shows the plan rolled back (and a new
-            // cutover of it starts over).
-            let kept = summary.kept.isEmpty ? "" : ", \(summary.kept.count) customers kept"
-            try workspace.ledger.database.write { db in
-                try db.execute(
-                    sql: "UPDATE cutover_progress SET committed = 0, outcome = ?, updated_at = ? WHERE plan_id = ?",
-                    arguments: ["rolled back (\(mode.rawValue)\(kept))", Date(), plan])
-            }
+            try record(plan: plan, outcome: "rolled back (snapshot)", committed: 0, ledger: workspace.ledger)
         }
         summary.elapsedSeconds = Date().timeIntervalSince(started)
         return summary
     }
 
-    static func surgical(planHash: String, target: any Target, summary: inout RollbackSummary) throws {
+    /// Undoes the batches newest first. The target commits each batch with its undo entries gone, so the
+    /// target always says how far the rollback got; the ledger says a rollback is under way before the
+    /// first batch and mirrors each one after it, so a kill anywhere leaves `status` naming the rollback
+    /// (not the cutover) as the thing to rerun, and the rerun finishes both.
+    static func surgical(
+        planHash: String, plan: Int64, ledger: Ledger, target: any Target, summary: inout RollbackSummary
+    ) throws {
         let batches = try target.undoBatches(planHash: planHash)
         guard !batches.isEmpty else {
             summary.outcome = "nothing to undo"
+            // The target is authoritative: nothing left to undo for a plan the ledger does not yet call
+            // rolled back means a rollback was killed between its last batch and the ledger's write.
+            if try target.committedBatches(planHash: planHash).isEmpty,
+                let outcome = try ledger.database.read({ db in
+                    try String.fetchOne(
+                        db, sql: "SELECT outcome FROM cutover_progress WHERE plan_id = ?", arguments: [plan])
+                }), !outcome.hasPrefix("rolled back")
+            {
+                summary.ledgerCaughtUp = true
+                try record(plan: plan, outcome: "rolled back (surgical)", committed: 0, ledger: ledger)
+            }
             return
         }
-        for batch in batches {
+        let applied = try target.committedBatches(planHash: planHash).count
+        try record(plan: plan, outcome: rollingBack, committed: applied, ledger: ledger)
+        FaultPoint.reach("rollback.started")
+        for (done, batch) in batches.enumerated() {
             let outcome = try target.undo(batch: batch, planHash: planHash, isLast: batch == batches.last)
             summary.deleted += outcome.deleted
             summary.restored += outcome.restored
             summary.kept += outcome.kept
+            FaultPoint.reach("rollback.batch-undone")
+            let left = batches.count - done - 1
+            let kept = summary.kept.isEmpty ? "" : ", \(summary.kept.count) customers kept"
+            try record(
+                plan: plan, outcome: left == 0 ? "rolled back (surgical\(kept))" : rollingBack,
+                committed: min(applied, left), ledger: ledger)
+            FaultPoint.reach("rollback.batch-recorded")
+        }
+    }
+
+    /// The ledger's outcome while a surgical rollback is under way (or was killed).
+    static let rollingBack = "rolling back (surgical)"
+
+    /// The ledger's mirror of the plan's state in the target, so `status` shows it (a rolled-back plan's
+    /// new cutover starts over).
+    static func record(plan: Int64, outcome: String, committed: Int, ledger: Ledger) throws {
+        try ledger.database.write { db in
+            try db.execute(
+                sql: "UPDATE cutover_progress SET committed = ?, outcome = ?, updated_at = ? WHERE plan_id = ?",
+                arguments: [committed, outcome, Date(), plan])
         }
     }
 

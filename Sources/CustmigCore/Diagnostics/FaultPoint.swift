@@ -1,0 +1,32 @@
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// Named moments between two commits where a crash is most likely to leave two stores disagreeing.
+/// The crash tests arm one with `CUSTMIG_FAULT=name:N` to kill the process (SIGKILL, as `kill -9` does)
+/// the Nth time it is reached, so every checkpoint of a stage is hit deterministically instead of by
+/// random delays. Unarmed, reaching a point costs one comparison.
+enum FaultPoint {
+    private static let armed: (name: Substring, count: Int)? = {
+        guard let value = ProcessInfo.processInfo.environment["CUSTMIG_FAULT"],
+            let colon = value.lastIndex(of: ":"), let count = Int(value[value.index(after: colon)...]), count > 0
+        else { return nil }
+        return (value[..<colon], count)
+    }()
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var arrivals = 0
+
+    /// Kills the process here when this is the armed point's Nth arrival.
+    static func reach(_ name: String) {
+        guard let armed, armed.name == name else { return }
+        lock.lock()
+        arrivals += 1
+        let now = arrivals
+        lock.unlock()
+        if now == armed.count { kill(getpid(), SIGKILL) }
+    }
+}
