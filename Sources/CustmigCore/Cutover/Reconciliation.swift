@@ -10,6 +10,8 @@ public struct Reconciliation: Sendable, Codable {
         public var customerId: String
         public var action: String
         public var problem: String
+        /// The customer's name as the plan has it, so an owner knows which customer (masked with `--mask-pii`).
+        public var name: String?
     }
 
     public var plan: Int64
@@ -31,6 +33,8 @@ public struct Reconciliation: Sendable, Codable {
     /// the plan is not applied there (never cut over, or rolled back), so differences are expected.
     public var batches: Int?
     public var batchesCommitted: Int?
+    /// True when the customers' names are masked (`--mask-pii`), for a report sent to a wider audience.
+    public var personalDataMasked: Bool?
 
     public var matches: Bool { mismatchCount == 0 && expectedTotals == targetTotals }
 
@@ -49,9 +53,10 @@ public struct Reconciliation: Sendable, Codable {
 
 public enum ReconcileStage {
     /// Compares plan `reference` (the latest by default) with the target as it is now; the plan is
-    /// read `chunkSize` actions at a time.
+    /// read `chunkSize` actions at a time. `maskPII` masks the names of the customers that differ.
     public static func run(
-        plan reference: String, workspace: Workspace, target: any Target, limit: Int = 200, chunkSize: Int = 4_096
+        plan reference: String, workspace: Workspace, target: any Target, limit: Int = 200, chunkSize: Int = 4_096,
+        maskPII: Bool = false
     ) throws -> Reconciliation {
         let ledger = workspace.ledger
         let plan = try PlanStore.resolve(reference, ledger: ledger)
@@ -178,8 +183,8 @@ public enum ReconcileStage {
                     if mismatches.count < limit {
                         mismatches.append(
                             .init(
-                                canonicalKey: row["canonical_key"], customerId: id, action: action, problem: problem
-                            ))
+                                canonicalKey: row["canonical_key"], customerId: id, action: action, problem: problem,
+                                name: (row["name"] as String?).map { maskPII ? PersonalData.mask($0) : $0 }))
                     }
                 } else if expected != nil {
                     inTarget[action, default: 0] += 1
@@ -194,6 +199,7 @@ public enum ReconcileStage {
             targetTotals: try targetTotals?.take(0) ?? target.controlTotalsReader()(), mismatches: mismatches,
             mismatchCount: mismatchCount, reports: [])
         result.batches = summary.batches
+        result.personalDataMasked = maskPII ? true : nil
         result.batchesCommitted = try target.committedBatches(planHash: summary.contentHash).count
         result.reports = try ReconciliationReport.write(result, folder: try workspace.reportFolder(plan: plan))
         return result
@@ -221,7 +227,7 @@ private final class PlanChunks: @unchecked Sendable {
             try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT seq, canonical_key, customer_id, action, batch, fingerprint, expect_absent, image_fingerprint,
+                    SELECT seq, canonical_key, customer_id, action, batch, fingerprint, expect_absent, image_fingerprint, name,
                     CASE WHEN image_fingerprint IS NULL THEN image END AS image FROM plan_action
                     WHERE plan_id = ? AND seq > ? AND IFNULL(apply_kind, '') != 'references' ORDER BY seq LIMIT ?
                     """, arguments: [plan, after, size])
@@ -246,7 +252,9 @@ enum ReconciliationReport {
             "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Reconciliation, plan \(reconciliation.plan)</title>"
         html += "<style>\(HTML.style)</style></head><body><header><h1>Reconciliation — plan \(reconciliation.plan)</h1>"
         html +=
-            "<div class=\"facts\"><span>\(e(reconciliation.target))</span><span>\(reconciliation.matches ? "matches" : "MISMATCH")</span></div></header><main>"
+            "<div class=\"facts\"><span>\(e(reconciliation.target))</span><span>\(reconciliation.matches ? "matches" : "MISMATCH")</span>"
+            + (reconciliation.personalDataMasked == true ? "<span>personal data masked</span>" : "")
+            + "</div></header><main>"
         if !reconciliation.matches {
             html += "<div class=\"errors\">\(reconciliation.mismatchCount) customers differ from the plan"
             html += reconciliation.expectedTotals == reconciliation.targetTotals ? "" : "; the control totals differ"
@@ -275,10 +283,11 @@ enum ReconciliationReport {
             + "</div></div>"
         if !reconciliation.mismatches.isEmpty {
             html +=
-                "<h2>Customers that differ</h2><table><tr><th>key</th><th>target id</th><th>action</th><th>problem</th></tr>"
+                "<h2>Customers that differ</h2><table><tr><th>key</th><th>target id</th><th>customer</th><th>action</th><th>problem</th></tr>"
             for mismatch in reconciliation.mismatches {
                 html +=
                     "<tr><td><code>\(e(mismatch.canonicalKey))</code></td><td><code>\(e(mismatch.customerId))</code></td>"
+                    + "<td>\(e(mismatch.name ?? ""))</td>"
                 html += "<td>\(e(mismatch.action))</td><td>\(e(mismatch.problem))</td></tr>"
             }
             html += "</table>"

@@ -7,12 +7,14 @@ public enum DuplicateReview {
     static let exportHeader =
         "first_key,second_key,score,first_name,second_name,first_city,second_city,evidence,decision,who"
 
-    /// Writes the review pairs of the latest duplicates run as CSV; returns how many.
+    /// Writes the review pairs of the latest duplicates run as CSV; returns how many. `maskPII` masks the
+    /// names and cities (a copy to show how many pairs of which kind wait, without whom); the keys stay, so
+    /// a masked file can still carry decisions.
     ///
     /// The pairs name canonical keys; their legacy keys and data are found in one pass over the latest
     /// map run's records (joining by canonical key, which has no index, scanned the ledger per pair: at
     /// 200,000 customers and 3,000 pairs it ran for minutes).
-    public static func export(workspace: Workspace, to path: String) throws -> Int {
+    public static func export(workspace: Workspace, to path: String, maskPII: Bool = false) throws -> Int {
         let ledger = workspace.ledger
         struct Side {
             var legacyKey: String
@@ -73,10 +75,10 @@ public enum DuplicateReview {
                     "\($0.field) \($0.level) \($0.weight > 0 ? "+" : "")\(Int($0.weight))"
                 }
                 .joined(separator: "; ") ?? ""
+            let shown = maskPII ? PersonalData.mask : { $0 }
             let fields: [String] = [
-                first.legacyKey, second.legacyKey, String(format: "%.1f", pair["score"] as Double), first.name,
-                second.name,
-                first.city, second.city, evidence, "", "",
+                first.legacyKey, second.legacyKey, String(format: "%.1f", pair["score"] as Double), shown(first.name),
+                shown(second.name), shown(first.city), shown(second.city), evidence, "", "",
             ]
             // Keys, names and cities come from legacy data and the steward opens the file in a
             // spreadsheet: every cell defused like the findings; decide takes the apostrophe off keys again.

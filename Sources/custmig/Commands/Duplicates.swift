@@ -113,10 +113,16 @@ extension Custmig.Duplicates {
         @Option(help: "The CSV to write.")
         var out: String = "duplicate-pairs.csv"
 
+        @Flag(
+            help:
+                "Mask the names and cities (keys, scores and evidence stay, so decisions can still be filled in), for a wider audience."
+        )
+        var maskPii = false
+
         func run() throws {
             try runReportingErrors {
                 let space = try workspace.open(command: "custmig duplicates review", writer: false)
-                let count = try DuplicateReview.export(workspace: space, to: out)
+                let count = try DuplicateReview.export(workspace: space, to: out, maskPII: maskPii)
                 Terminal.out("\(count) pairs to decide written to \(out)")
             }
         }

@@ -27,17 +27,20 @@ extension Custmig {
 
         @OptionGroup var workspace: WorkspaceOptions
 
+        @Flag(help: "Mask the names of the customers that differ in the reports, for a wider audience.")
+        var maskPii = false
+
         func run() throws {
             try runReportingErrors {
                 let space = try workspace.open(command: "custmig reconcile", writer: false)
                 let opened = try target.open(plan: plan, ledger: space.ledger)
                 defer { try? opened.close() }
-                try Self.reconcile(plan: plan, workspace: space, target: opened)
+                try Self.reconcile(plan: plan, workspace: space, target: opened, maskPII: maskPii)
             }
         }
 
-        static func reconcile(plan: String, workspace: Workspace, target: any Target) throws {
-            let result = try ReconcileStage.run(plan: plan, workspace: workspace, target: target)
+        static func reconcile(plan: String, workspace: Workspace, target: any Target, maskPII: Bool = false) throws {
+            let result = try ReconcileStage.run(plan: plan, workspace: workspace, target: target, maskPII: maskPII)
             func line(_ values: [String: Int]) -> String {
                 values.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
             }
@@ -50,7 +53,8 @@ extension Custmig {
             Terminal.out("  control totals \(result.expectedTotals == result.targetTotals ? "equal" : "differ")")
             for mismatch in result.mismatches.prefix(10) {
                 Terminal.out(
-                    "  \(mismatch.canonicalKey) (\(mismatch.customerId), \(mismatch.action)): \(mismatch.problem)")
+                    "  \(mismatch.canonicalKey) (\(mismatch.customerId), \(mismatch.action)"
+                        + (mismatch.name.map { ", \($0)" } ?? "") + "): \(mismatch.problem)")
             }
             for report in result.reports { Terminal.out("report: \(report)") }
             if !result.matches {

@@ -49,30 +49,66 @@ struct MaskedDuplicatesLeakTests {
         #expect(leaks(in: clearText).count >= 3, "the cluster of 100001 and its copy: \(leaks(in: clearText))")
     }
 
-    @Test("the review export and the reconciliation carry no personal value to mask")
+    @Test(
+        "review export and reconciliation: no planted value either way; --mask-pii hides every name and city they show"
+    )
     func reviewExportAndReconciliation() throws {
         let (folder, workspace) = try workspace()
         let target = "sqlite:\(folder)/t.db"
         let steps: [[String]] = [
             ["duplicates", "--workspace", workspace],
             ["duplicates", "review", "--out", folder + "/pairs.csv", "--workspace", workspace],
+            ["duplicates", "review", "--out", folder + "/pairs-masked.csv", "--workspace", workspace, "--mask-pii"],
             ["target", "init", target, "--codes", Paths.samples("target-codes.csv")],
             ["dry-run", "--target", target, "--workspace", workspace],
             ["cutover", "latest", "--allow-unapproved", "--workspace", workspace],
-            ["reconcile", "--workspace", workspace],
         ]
         for step in steps {
             let result = try CLI.run(step)
             #expect(result.status == 0, "\(step): \(result.stderr)")
         }
-        let written =
-            [folder + "/pairs.csv"]
-            + (try FileManager.default.contentsOfDirectory(atPath: workspace + "/reports/plan-1"))
+        // Every name and city the clear export shows (columns 4-7) is gone from the masked one; the keys stay.
+        let clearPairs = try String(contentsOfFile: folder + "/pairs.csv", encoding: .utf8)
+        let maskedPairs = try String(contentsOfFile: folder + "/pairs-masked.csv", encoding: .utf8)
+        let rows = clearPairs.split(separator: "\n").dropFirst().map {
+            $0.split(separator: ",", omittingEmptySubsequences: false)
+        }
+        #expect(rows.count >= 1, "the sample has pairs for review: \(clearPairs)")
+        let shown = Set(rows.flatMap { $0[3..<7].map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "\"")) } })
+            .filter { $0.count >= 4 }
+        #expect(!shown.isEmpty)
+        for value in shown { #expect(!maskedPairs.contains(value), "\(value) in the masked review export") }
+        for row in rows { #expect(maskedPairs.contains(row[0] + "," + row[1]), "the keys stay: \(row[0])") }
+
+        // Someone edits a customer's name in the target: the reconciliation names the customer that differs.
+        try TargetKind.sqlite.sql(
+            "UPDATE customer SET name1 = 'Edited by hand' WHERE customer_id = '0000100002'", at: target)
+        let masked = try CLI.run(["reconcile", "--workspace", workspace, "--mask-pii"])
+        #expect(masked.status == 3, "the edit is a mismatch: \(masked.stdout) \(masked.stderr)")
+        let reports = try FileManager.default.contentsOfDirectory(atPath: workspace + "/reports/plan-1")
             .filter { $0.hasPrefix("reconciliation") }.map { workspace + "/reports/plan-1/" + $0 }
-        #expect(written.count == 3, "\(written)")
-        for path in written {
+        #expect(reports.count == 2, "\(reports)")
+        let name = try Self.sampleName(of: "100002")
+        for path in reports {
             let text = try String(contentsOfFile: path, encoding: .utf8)
             #expect(leaks(in: text).isEmpty, "\((path as NSString).lastPathComponent): \(leaks(in: text))")
+            #expect(!text.contains(name), "\((path as NSString).lastPathComponent) names \(name) though masked")
+            #expect(text.contains("0000100002"), "the customer that differs is listed by key")
         }
+        #expect(!masked.stdout.contains(name))
+        let clear = try CLI.run(["reconcile", "--workspace", workspace])
+        #expect(clear.status == 3)
+        for path in reports {
+            let text = try String(contentsOfFile: path, encoding: .utf8)
+            #expect(text.contains(HTML.escape(name)) || text.contains(name), "without the flag the name is shown")
+            #expect(leaks(in: text).isEmpty, "\((path as NSString).lastPathComponent): \(leaks(in: text))")
+        }
+    }
+
+    /// The name (NAME1) of a sample customer, as the extract holds it.
+    static func sampleName(of key: String) throws -> String {
+        let text = try String(contentsOfFile: Paths.samples("customers.csv"), encoding: .windowsCP1252)
+        let line = try #require(text.components(separatedBy: "\r\n").first { $0.hasPrefix(key + ";") })
+        return line.split(separator: ";", omittingEmptySubsequences: false)[1].trimmingCharacters(in: .whitespaces)
     }
 }
