@@ -18,6 +18,7 @@ struct Custmig: ParsableCommand {
         version: CustmigVersion.current,
         subcommands: [
             Peek.self, Profile.self, Map.self, Duplicates.self, TargetCommand.self, DryRun.self, Approve.self,
+            PlanCommand.self,
             Cutover.self, Rollback.self, Reconcile.self, Crosswalk.self, Purge.self, Status.self,
             Explain.self, Samples.self,
         ]

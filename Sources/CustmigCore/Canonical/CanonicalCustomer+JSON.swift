@@ -31,6 +31,11 @@ struct JSONObjectWriter {
         JSONBytes.appendString(value, to: &bytes)
     }
 
+    mutating func int(_ name: String, _ value: Int) {
+        key(name)
+        bytes.append(contentsOf: String(value).utf8)
+    }
+
     mutating func strings(_ name: String, _ values: [String]) {
         key(name)
         bytes.append(UInt8(ascii: "["))

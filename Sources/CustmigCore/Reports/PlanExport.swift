@@ -6,6 +6,7 @@ import GRDB
 struct PlanReportRow {
     var seq: Int
     var key: String
+    var legacyKey: String
     var customerId: String
     var action: PlanAction
     var reason: String
@@ -38,24 +39,45 @@ struct PlanReportRow {
         }
         let reason: String = row["reason"] ?? ""
         return PlanReportRow(
-            seq: row["seq"], key: row["canonical_key"], customerId: row["customer_id"] ?? "", action: action,
+            seq: row["seq"], key: row["canonical_key"], legacyKey: row["legacy_key"] ?? "",
+            customerId: row["customer_id"] ?? "", action: action,
             reason: mask ? PersonalData.maskingMentions(in: reason) : reason, name: row["name"] ?? "",
             country: row["country"] ?? "", changes: changes)
     }
 
     static let selectSQL = """
-        SELECT seq, canonical_key, customer_id, action, reason, name, country, changes, image FROM plan_action
+        SELECT seq, canonical_key, legacy_key, customer_id, action, reason, name, country, changes, image FROM plan_action
         WHERE plan_id = ? AND action != 'unchanged' AND IFNULL(apply_kind, '') != 'references'
         """
 }
 
-/// The plan for scripts: CSV with one row per changed field (one row with the reason for a reject or
-/// a deactivation), and JSON with the summary and every action but the unchanged ones.
-enum PlanExport {
-    static let csvHeader = "plan,seq,canonical_key,customer_id,action,field,label,outcome,base,before,after,reason\n"
+/// The plan for scripts and spreadsheets, sized for the people who read them: `plan.csv` and `plan.json`
+/// hold one line per customer action (unchanged customers are only counted) and, for updates and
+/// conflicts, one line per changed field. The field-level image of every insert (20-30 lines a customer)
+/// is left to `custmig plan export PLAN --fields`, streamed on request; the reports say how big it would be.
+public enum PlanExport {
+    static let csvHeader =
+        "plan,seq,canonical_key,legacy_key,customer_id,name,country,action,changed_fields,field,label,outcome,base,before,after,reason\n"
 
-    static func write(plan: Int64, summary: PlanSummary, ledger: Ledger, folder: String, mask: Bool) throws -> [String]
-    {
+    /// How big the field-level export of a plan would be, stated in the reports that leave it out.
+    public struct FieldExportSize: Sendable, Codable, Equatable {
+        public var lines: Int
+        public var bytes: Int64
+    }
+
+    /// What `custmig plan export` wrote.
+    public struct Written: Sendable {
+        public var plan: Int64
+        public var path: String
+        public var actions: Int
+        public var lines: Int
+        public var bytes: Int64
+    }
+
+    /// Writes the reports' `plan.csv` and `plan.json`; returns their paths and the full export's size.
+    static func write(
+        plan: Int64, summary: PlanSummary, ledger: Ledger, folder: String, mask: Bool
+    ) throws -> (paths: [String], fieldExport: FieldExportSize) {
         let csvPath = folder + "/plan.csv"
         let jsonPath = folder + "/plan.json"
         let csv = try FileOutput(path: csvPath, mode: 0o600)
@@ -68,21 +90,72 @@ enum PlanExport {
             head + ",\"custmigVersion\":\"\(CustmigVersion.current)\",\"maskedPersonalData\":\(mask),\"actions\":[")
         try csv.write(csvHeader)
         var first = true
-        // Rows are read in chunks and formatted on every core (a first load's export has one CSV row per
-        // inserted field: millions of rows), then written in plan order.
+        var size = FieldExportSize(lines: 1, bytes: Int64(csvHeader.utf8.count))
+        try stream(plan: plan, ledger: ledger, mask: mask, fields: false) { text in
+            try csv.write(text.csv)
+            try json.write((first ? "" : ",") + "\n" + text.json)
+            first = false
+            size.lines += text.fullLines
+            size.bytes += text.fullBytes
+        }
+        try json.write("\n],\"fieldExport\":\(String(decoding: try encoder.encode(size), as: UTF8.self))}\n")
+        try csv.close()
+        try json.close()
+        return ([csvPath, jsonPath], size)
+    }
+
+    /// `custmig plan export`: the plan's actions, or with `fields` every field of every action (inserts
+    /// included), as CSV or JSON Lines by the name's extension (`.csv`, `.jsonl`, either with `.gz`).
+    public static func export(
+        plan reference: String, workspace: Workspace, fields: Bool, to path: String, mask: Bool
+    ) throws -> Written {
+        let plan = try PlanStore.resolve(reference, ledger: workspace.ledger)
+        let bare = path.hasSuffix(".gz") ? String(path.dropLast(3)) : path
+        let jsonLines = bare.hasSuffix(".jsonl") || bare.hasSuffix(".ndjson")
+        guard jsonLines || bare.hasSuffix(".csv") else {
+            throw CustmigError(
+                .usage, code: "PLAN-EXPORT-FORMAT", "cannot tell the format of \"\(path)\" from its name.",
+                fix: "name the file .csv or .jsonl (JSON Lines), with .gz to compress it, e.g. plan-fields.csv.gz.")
+        }
+        let output = try TextOutput(path: path)
+        var written = Written(plan: plan, path: path, actions: 0, lines: 0, bytes: 0)
+        if !jsonLines {
+            try output.write(csvHeader)
+            written.lines = 1
+        }
+        try stream(plan: plan, ledger: workspace.ledger, mask: mask, fields: fields) { text in
+            let line = jsonLines ? text.json + "\n" : text.csv
+            try output.write(line)
+            written.actions += 1
+            written.lines += jsonLines ? 1 : text.csvLines
+            written.bytes += Int64(line.utf8.count)
+        }
+        try output.close()
+        return written
+    }
+
+    /// One action's lines, with what its field-level lines would weigh.
+    struct Lines {
+        var csv: String
+        var csvLines: Int
+        var json: String
+        var fullLines: Int
+        var fullBytes: Int64
+    }
+
+    /// Reads the plan's actions in chunks, formats them on every core, and hands them on in plan order.
+    static func stream(
+        plan: Int64, ledger: Ledger, mask: Bool, fields: Bool, _ sink: (Lines) throws -> Void
+    ) throws {
         try ledger.database.read { db in
             let cursor = try Row.fetchCursor(db, sql: PlanReportRow.selectSQL + " ORDER BY seq", arguments: [plan])
             var chunk: [Row] = []
             func flush() throws {
                 let rows = chunk
                 let texts = ParallelMap.map(rows.indices) { index in
-                    format(PlanReportRow.read(rows[index], mask: mask), plan: plan)
+                    format(PlanReportRow.read(rows[index], mask: mask), plan: plan, fields: fields)
                 }
-                for text in texts {
-                    try csv.write(text.csv)
-                    try json.write((first ? "" : ",") + "\n" + text.json)
-                    first = false
-                }
+                for text in texts { try sink(text) }
                 chunk.removeAll(keepingCapacity: true)
             }
             while let raw = try cursor.next() {
@@ -91,37 +164,54 @@ enum PlanExport {
             }
             try flush()
         }
-        try json.write("\n]}\n")
-        try csv.close()
-        try json.close()
-        return [csvPath, jsonPath]
     }
 
-    /// One action's CSV lines and JSON object.
-    static func format(_ row: PlanReportRow, plan: Int64) -> (csv: String, json: String) {
-        let prefix = ["\(plan)", "\(row.seq)", row.key, row.customerId, row.action.rawValue]
-        var csv = ""
-        if row.changes.isEmpty {
-            csv +=
-                (prefix + ["", "", "", "", "", "", row.reason]).map(RejectReport.spreadsheetCell).joined(separator: ",")
-                + "\n"
-        }
+    /// One action's CSV lines and JSON object: the action line, then a line per changed field (every
+    /// field of an insert only when `fields`).
+    static func format(_ row: PlanReportRow, plan: Int64, fields: Bool) -> Lines {
+        let listsFields = fields || row.action != .insert
+        let prefix = [
+            "\(plan)", "\(row.seq)", row.key, row.legacyKey, row.customerId, row.name, row.country,
+            row.action.rawValue,
+        ]
+        let line = { (cells: [String]) in cells.map(RejectReport.spreadsheetCell).joined(separator: ",") + "\n" }
+        var csv = line(prefix + ["\(row.changes.count)", "", "", "", "", "", "", row.reason])
+        var csvLines = 1
+        var fullLines = 1
+        var fullBytes = Int64(csv.utf8.count)
+        let fieldPrefix = [
+            "\(plan)", "\(row.seq)", row.key, row.legacyKey, row.customerId, "", "", row.action.rawValue, "",
+        ]
+        let fieldPrefixBytes = fieldPrefix.reduce(0) { $0 + $1.utf8.count + 1 }
         for change in row.changes {
-            let fields =
-                prefix + [
-                    change.path, CustomerImage.label(change.path), change.outcome.rawValue, change.base ?? "",
-                    change.theirs ?? "", change.after ?? "", row.reason,
-                ]
-            csv += fields.map(RejectReport.spreadsheetCell).joined(separator: ",") + "\n"
+            let label = CustomerImage.label(change.path)
+            if listsFields {
+                let text = line(
+                    fieldPrefix + [
+                        change.path, label, change.outcome.rawValue, change.base ?? "", change.theirs ?? "",
+                        change.after ?? "", "",
+                    ])
+                csv += text
+                csvLines += 1
+                fullBytes += Int64(text.utf8.count)
+            } else {
+                // What the line would weigh (without the quoting a few values need).
+                fullBytes += Int64(
+                    fieldPrefixBytes + change.path.utf8.count + label.utf8.count + change.outcome.rawValue.utf8.count
+                        + (change.after?.utf8.count ?? 0) + 7)
+            }
+            fullLines += 1
         }
         var object = JSONObjectWriter()
         object.string("action", row.action.rawValue)
         object.string("canonicalKey", row.key)
-        object.objects("changes", row.changes.map(\.jsonText))
+        object.int("changedFields", row.changes.count)
+        if listsFields { object.objects("changes", row.changes.map(\.jsonText)) }
         object.string("country", row.country)
         object.string("customerId", row.customerId)
+        object.string("legacyKey", row.legacyKey.isEmpty ? nil : row.legacyKey)
         object.string("name", row.name)
         object.string("reason", row.reason.isEmpty ? nil : row.reason)
-        return (csv, object.finished)
+        return Lines(csv: csv, csvLines: csvLines, json: object.finished, fullLines: fullLines, fullBytes: fullBytes)
     }
 }

@@ -14,9 +14,10 @@ public enum PlanReport {
             plan: plan, summary: summary, ledger: ledger, folder: folder, mask: options.maskPII)
         return [
             try writePage(
-                plan: plan, summary: summary, ledger: ledger, folder: folder, workspace: workspace, options: options)
+                plan: plan, summary: summary, ledger: ledger, folder: folder, workspace: workspace, options: options,
+                fieldExport: exports.fieldExport)
         ]
-            + exports
+            + exports.paths
     }
 
     /// The plan's page again (not its exports), e.g. once it is approved: the page shows the approval.
@@ -31,11 +32,26 @@ public enum PlanReport {
         let summary = try PlanStore.summary(plan: plan, ledger: workspace.ledger)
         return try writePage(
             plan: plan, summary: summary, ledger: workspace.ledger, folder: folder, workspace: workspace.path,
-            options: options)
+            options: options, fieldExport: fieldExport(json: folder + "/plan.json"))
+    }
+
+    /// The field-level export's size that plan.json states at its end (nil for an older plan.json).
+    static func fieldExport(json path: String) -> PlanExport.FieldExportSize? {
+        guard let file = FileHandle(forReadingAtPath: path) else { return nil }
+        defer { try? file.close() }
+        let end = (try? file.seekToEnd()) ?? 0
+        try? file.seek(toOffset: end > 512 ? end - 512 : 0)
+        let tail = String(decoding: file.readDataToEndOfFile(), as: UTF8.self)
+        guard let start = tail.range(of: "\"fieldExport\":")?.upperBound,
+            let close = tail[start...].firstIndex(of: "}")
+        else { return nil }
+        return try? JSONDecoder().decode(
+            PlanExport.FieldExportSize.self, from: Data(tail[start...close].utf8))
     }
 
     private static func writePage(
-        plan: Int64, summary: PlanSummary, ledger: Ledger, folder: String, workspace: String, options: DryRunOptions
+        plan: Int64, summary: PlanSummary, ledger: Ledger, folder: String, workspace: String, options: DryRunOptions,
+        fieldExport: PlanExport.FieldExportSize?
     ) throws -> String {
         var sections: [PlanAction: [PlanReportRow]] = [:]
         var kept: [PlanReportRow] = []
@@ -59,7 +75,7 @@ public enum PlanReport {
         let path = folder + "/plan.html"
         let html = render(
             plan: plan, summary: summary, sections: sections, kept: kept, rejects: rejects, workspace: workspace,
-            options: options)
+            options: options, fieldExport: fieldExport)
         let output = try FileOutput(path: path, mode: 0o600)
         try output.write(html)
         try output.close()
@@ -78,7 +94,8 @@ public enum PlanReport {
 
     static func render(
         plan: Int64, summary: PlanSummary, sections: [PlanAction: [PlanReportRow]], kept: [PlanReportRow],
-        rejects: [RejectGroup] = [], workspace: String, options: DryRunOptions
+        rejects: [RejectGroup] = [], workspace: String, options: DryRunOptions,
+        fieldExport: PlanExport.FieldExportSize? = nil
     ) -> String {
         let e = HTML.escape
         var html = "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Dry run plan \(plan)</title>"
@@ -159,6 +176,7 @@ public enum PlanReport {
         html += listSection(
             "Deactivations", rows: sections[.deactivate] ?? [], total: summary.counts["deactivate"] ?? 0,
             options: options, showFields: false)
+        html += filesSection(plan: plan, workspace: workspace, fieldExport: fieldExport)
         if let approver = summary.approvedBy {
             let when = summary.approvedAt.map { ISO8601DateFormatter().string(from: $0) } ?? "?"
             html +=
@@ -332,6 +350,25 @@ public enum PlanReport {
 
     /// A new customer in one line a business owner recognizes: the first address and the contact
     /// channels (masked as the row is), then how many fields it brings.
+    /// Where every customer is, and the size of what was left out of the reports.
+    static func filesSection(plan: Int64, workspace: String, fieldExport: PlanExport.FieldExportSize?) -> String {
+        var html =
+            "<section class=\"card\"><h2>Every customer</h2><p><code>plan.csv</code> and <code>plan.json</code> beside "
+            + "this page hold one line per customer action (key, legacy key, target id, name, country, action, number "
+            + "of changed fields, reason) and one line per changed field of every update and conflict; unchanged "
+            + "customers are counted above, not listed.</p>"
+        if let fieldExport {
+            html +=
+                "<p>Every field of every customer, inserts included, is \(HTML.grouped(fieldExport.lines)) lines, about "
+                + "\(ByteCount.text(fieldExport.bytes)) as CSV, and is written on request: <code>"
+                + HTML.escape(
+                    SuggestedCommand.text(
+                        "plan export \(plan) --fields --out plan-\(plan)-fields.csv.gz", workspace: workspace))
+                + "</code> (CSV or JSON Lines, gzip when the name ends in .gz).</p>"
+        }
+        return html + "</section>"
+    }
+
     static func insertSummary(_ row: PlanReportRow) -> String {
         var first: [String: String] = [:]
         for change in row.changes {

@@ -19,6 +19,12 @@ struct MaskedDuplicatesLeakTests {
             for (column, value) in Self.planted { line = line.field(column, value) }
             return line + "\r\n" + line.field(0, "100999")
         }
+        .replacingLine("100002") { line in
+            // A likely copy, with another street and no identifier in common: scored for review, not merged.
+            var copy = line.field(0, "100990").field(1, "Bauer Textil").field(3, "Lindenweg 3").field(7, "089 111110")
+            for column in [8, 9, 10, 24, 25, 26, 27] { copy = copy.field(column, "") }
+            return line + "\r\n" + copy
+        }
         try text.write(toFile: folder + "/customers.csv", atomically: true, encoding: .windowsCP1252)
         let mapped = try CLI.run([
             "map", "--mapping", MappingLoaderTests.shipped("legacy-flat-csv"), folder + "/customers.csv",
@@ -100,7 +106,7 @@ struct MaskedDuplicatesLeakTests {
         #expect(clear.status == 3)
         for path in reports {
             let text = try String(contentsOfFile: path, encoding: .utf8)
-            #expect(text.contains(HTML.escape(name)) || text.contains(name), "without the flag the name is shown")
+            #expect(text.contains(name), "without the flag the name is shown")
             #expect(leaks(in: text).isEmpty, "\((path as NSString).lastPathComponent): \(leaks(in: text))")
         }
     }
