@@ -52,8 +52,16 @@ public struct WorkspaceStatus: Sendable, Codable {
     /// The command at work in the workspace now (`pid … running \`…\` since …`), nil when none is:
     /// a `running` run is then in progress, not interrupted.
     public var inProgress: String?
+    /// Where the workspace's disk goes (nil when it could not be measured).
+    public var usage: WorkspaceUsage?
 
     public static func read(_ workspace: Workspace) throws -> WorkspaceStatus {
+        var status = try readLedger(workspace)
+        status.usage = try? WorkspaceUsage.read(workspace)
+        return status
+    }
+
+    private static func readLedger(_ workspace: Workspace) throws -> WorkspaceStatus {
         try workspace.ledger.database.read { db in
             let runs = try Row.fetchAll(db, sql: "SELECT * FROM run ORDER BY id").map { row -> RunStatus in
                 let id: Int64 = row["id"]

@@ -70,6 +70,41 @@ extension Custmig {
                     Terminal.out("  " + counts.joined(separator: ", "))
                     if let cutover = plan.cutover { Terminal.out("  " + cutover) }
                 }
+                if let usage = status.usage { Self.show(usage, workspace: space.path) }
+            }
+        }
+
+        /// The workspace's size by part, and the commands that free what is no longer needed.
+        static func show(_ usage: WorkspaceUsage, workspace: String) {
+            let size = ByteCount.text
+            var ledger = "ledger \(size(usage.ledger))"
+            if let canonical = usage.canonicalRecords, let plans = usage.plans {
+                ledger += " (canonical records \(size(canonical)), plans \(size(plans)))"
+            }
+            var reports = "reports \(size(usage.reports))"
+            if usage.supersededReports > 0 {
+                reports +=
+                    " (\(size(usage.supersededReports)) of superseded plans: "
+                    + SuggestedCommand.text("purge --reports", workspace: workspace) + ")"
+            }
+            let snapshots = usage.snapshots.reduce(Int64(0)) { $0 + $1.bytes }
+            Terminal.out(
+                "disk: \(size(usage.total)) — \(ledger), \(reports), snapshots \(size(snapshots)) "
+                    + "(\(usage.snapshots.count) file\(usage.snapshots.count == 1 ? "" : "s"))")
+            let copies = usage.snapshots.filter(\.safetyCopy)
+            let formatter = ISO8601DateFormatter()
+            for copy in copies {
+                Terminal.out(
+                    "  safety copy \((copy.path as NSString).lastPathComponent), \(size(copy.bytes)), taken "
+                        + formatter.string(from: copy.modified) + " by a snapshot rollback")
+            }
+            if copies.count > 1 {
+                Terminal.out(
+                    "  " + SuggestedCommand.text("purge --keep-snapshots 1", workspace: workspace)
+                        + " keeps the newest safety copy and removes the others (0 removes them all)")
+            } else if copies.count == 1 {
+                Terminal.out(
+                    "  " + SuggestedCommand.text("purge --keep-snapshots 0", workspace: workspace) + " removes it")
             }
         }
     }
