@@ -231,6 +231,12 @@ public enum CutoverStage {
                 CutoverProgress(
                     batch: batch + 1, batches: batches, batchesThisRun: summary.batchesApplied,
                     customersThisRun: summary.actionsApplied, seconds: Date().timeIntervalSince(started)))
+            let committed = summary.batchesResumed + summary.batchesApplied
+            if committed < batches {
+                try Interruption.check(
+                    kept: "\(committed) of \(batches) batches of plan \(plan) are committed in the target",
+                    resume: "run `\(options.command)` again; it resumes at the next batch.")
+            }
         }
         try mirror(
             plan: plan, target: target, batches: batches, committed: summary.batchesResumed + summary.batchesApplied,

@@ -56,7 +56,7 @@ public enum ReconcileStage {
     /// read `chunkSize` actions at a time. `maskPII` masks the names of the customers that differ.
     public static func run(
         plan reference: String, workspace: Workspace, target: any Target, limit: Int = 200, chunkSize: Int = 4_096,
-        maskPII: Bool = false
+        maskPII: Bool = false, progress: ProgressHandler? = nil
     ) throws -> Reconciliation {
         let ledger = workspace.ledger
         let plan = try PlanStore.resolve(reference, ledger: ledger)
@@ -135,9 +135,13 @@ public enum ReconcileStage {
         let chunks = PlanChunks(plan: plan, database: try ledger.reader(), size: chunkSize)
         let planRows = Prefetch<[Row]> { _ in try chunks.next() }
         planRows.request(0)
+        let actionsPlanned = Int64(summary.counts.values.reduce(0, +))
+        var checked: Int64 = 0
         for number in 0... {
             let chunk = try planRows.take(number)
             if chunk.isEmpty { break }
+            progress?(StageProgress("reconcile", done: checked, total: actionsPlanned, unit: .customers))
+            checked += Int64(chunk.count)
             planRows.request(number + 1)
             let ids = chunk.compactMap { $0["customer_id"] as String? }
             let now = try target.fingerprints(ids: ids)

@@ -31,8 +31,10 @@ public struct RollbackSummary: Sendable, Codable {
 /// finished one is a no-op. Snapshot mode verifies the snapshot's checksum, copies the current target
 /// aside, restores the snapshot and verifies its row counts against the manifest.
 public enum RollbackStage {
+    /// `command` is what resumes it (said when Ctrl-C stops it between batches).
     public static func run(
-        plan reference: String, mode: RollbackMode, workspace: Workspace, target: any Target
+        plan reference: String, mode: RollbackMode, workspace: Workspace, target: any Target,
+        command: String = "custmig rollback", progress: ProgressHandler? = nil
     ) throws -> RollbackSummary {
         let started = Date()
         let plan = try PlanStore.resolve(reference, ledger: workspace.ledger)
@@ -48,7 +50,9 @@ public enum RollbackStage {
             plan: plan, mode: mode.rawValue, outcome: "done", deleted: 0, restored: 0, kept: [], elapsedSeconds: 0)
         switch mode {
         case .surgical:
-            try surgical(planHash: hash, plan: plan, ledger: workspace.ledger, target: target, summary: &summary)
+            try surgical(
+                planHash: hash, plan: plan, ledger: workspace.ledger, target: target, summary: &summary,
+                command: command, progress: progress)
         case .snapshot:
             try restoreSnapshot(planHash: hash, plan: plan, workspace: workspace, target: target, summary: &summary)
             try record(plan: plan, outcome: "rolled back (snapshot)", committed: 0, ledger: workspace.ledger)
@@ -62,7 +66,8 @@ public enum RollbackStage {
     /// first batch and mirrors each one after it, so a kill anywhere leaves `status` naming the rollback
     /// (not the cutover) as the thing to rerun, and the rerun finishes both.
     static func surgical(
-        planHash: String, plan: Int64, ledger: Ledger, target: any Target, summary: inout RollbackSummary
+        planHash: String, plan: Int64, ledger: Ledger, target: any Target, summary: inout RollbackSummary,
+        command: String = "custmig rollback", progress: ProgressHandler? = nil
     ) throws {
         let batches = try target.undoBatches(planHash: planHash)
         guard !batches.isEmpty else {
@@ -95,6 +100,13 @@ public enum RollbackStage {
                 plan: plan, outcome: left == 0 ? "rolled back (surgical\(kept))" : rollingBack,
                 committed: min(applied, left), ledger: ledger)
             FaultPoint.reach("rollback.batch-recorded")
+            progress?(
+                StageProgress("rollback", done: Int64(done + 1), total: Int64(batches.count), unit: .batches))
+            if left > 0 {
+                try Interruption.check(
+                    kept: "\(done + 1) of \(batches.count) batches undone; \(left) still applied in the target",
+                    resume: "run `\(command)` again; it undoes the rest.")
+            }
         }
     }
 

@@ -20,6 +20,8 @@ public struct CustmigError: Error, CustomStringConvertible, Sendable {
         case locked
         /// An unexpected internal failure (a bug).
         case internalFailure
+        /// Stopped at a safe point on Ctrl-C or SIGTERM (what was kept stays; the fix says how to resume).
+        case interrupted
     }
 
     public var kind: Kind
@@ -63,7 +65,7 @@ extension CustmigError {
 }
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif

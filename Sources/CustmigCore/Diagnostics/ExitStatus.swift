@@ -14,6 +14,8 @@ public enum ExitStatus: Int32, Sendable, CaseIterable {
     case stalePlan = 4
     /// Another process holds the workspace lock.
     case locked = 5
+    /// Stopped on Ctrl-C or SIGTERM at a safe point (128 + SIGINT, as shells report it).
+    case interrupted = 130
 
     public init(_ kind: CustmigError.Kind) {
         switch kind {
@@ -23,6 +25,7 @@ public enum ExitStatus: Int32, Sendable, CaseIterable {
         case .stalePlan: self = .stalePlan
         case .locked: self = .locked
         case .internalFailure: self = .internalFailure
+        case .interrupted: self = .interrupted
         }
     }
 }

@@ -11,6 +11,8 @@ public struct DryRunOptions: Sendable {
     public var reportLimit = 500
     public var matcher = CustomerMatcher()
     public var rehearsal = Rehearsal.automatic
+    /// Told what the dry run is doing (planning, rehearsing, writing reports) and how far it got.
+    public var progress: ProgressHandler?
     public var command: String
 
     public init(command: String) { self.command = command }

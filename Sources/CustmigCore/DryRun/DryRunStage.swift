@@ -11,6 +11,11 @@ import GRDB
 /// target file's bytes before and after). A dry run with the same inputs against an unchanged target
 /// finds the same plan (same hash) and keeps it, approval included.
 public enum DryRunStage {
+    /// What an interrupted dry run says to do next.
+    static func resumeHint(_ options: DryRunOptions) -> String {
+        "run `\(options.command)` again; it plans from the start."
+    }
+
     public static func run(workspace: Workspace, target: any Target, options: DryRunOptions) throws -> PlanSummary {
         let started = Date()
         let ledger = workspace.ledger
@@ -52,7 +57,9 @@ public enum DryRunStage {
             return db.lastInsertedRowID
         }
         let digest = PlanDigest(header: try inputs.hashHeader(target: target, ledger: ledger))
-        var outcome = try planner.plan(into: plan, ledger: ledger, digest: digest)
+        var outcome = try planner.plan(
+            into: plan, ledger: ledger, digest: digest, progress: options.progress,
+            resume: resumeHint(options))
         // The target's totals before the plan, read on a second connection while the replay runs on
         // the first (WAL: the reader sees the committed target, never the replay's writes); a target
         // whose reads are calls adds only the customers the planner did not read.
@@ -62,7 +69,12 @@ public enum DryRunStage {
         outcome.refused = try rehearse(
             plan: plan, ledger: ledger, target: target,
             onCopy: options.rehearsal.onCopy(
-                writes: outcome.writes, targetBytes: target.sizeInBytes), scratch: workspace.path)
+                writes: outcome.writes, targetBytes: target.sizeInBytes), scratch: workspace.path,
+            progress: options.progress, resume: resumeHint(options))
+        try Interruption.check(
+            kept: "nothing (the plan being built is discarded; the target was not changed)",
+            resume: resumeHint(options))
+        options.progress?(StageProgress("writing the plan and its reports", done: 0, total: nil, unit: .steps))
         return try PlanStore.finish(
             plan: plan, outcome: outcome, digest: digest, before: try totals.take(0), set: set, settings: settings,
             target: target,
@@ -111,7 +123,8 @@ public enum DryRunStage {
     /// Replays the plan's batches on the target (savepoint per batch, everything rolled back) and
     /// turns what the target refused into rejects.
     static func rehearse(
-        plan: Int64, ledger: Ledger, target: any Target, onCopy: Bool, scratch: String
+        plan: Int64, ledger: Ledger, target: any Target, onCopy: Bool, scratch: String,
+        progress: ProgressHandler? = nil, resume: String = ""
     ) throws
         -> Int
     {
@@ -122,7 +135,15 @@ public enum DryRunStage {
                 ?? 0
         }
         guard batchCount > 0 else { return 0 }
-        let actions = { (batch: Int) in try PlanStore.targetActions(plan: plan, batch: batch, database: ledger.database)
+        let actions = { (batch: Int) in
+            // Stopping here rolls the rehearsal back, as any failure of it does.
+            try Interruption.check(
+                kept:
+                    "nothing (the rehearsal is rolled back, the plan being built discarded; the target was not changed)",
+                resume: resume)
+            progress?(
+                StageProgress("rehearsing on the target", done: Int64(batch), total: Int64(batchCount), unit: .batches))
+            return try PlanStore.targetActions(plan: plan, batch: batch, database: ledger.database)
         }
         guard target.capabilities.contains(.rehearsal) else { return 0 }
         let refused = try target.rehearse(batchCount: batchCount, copyFolder: onCopy ? scratch : nil, batch: actions)

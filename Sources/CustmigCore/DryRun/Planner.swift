@@ -143,7 +143,10 @@ struct Planner {
         var fingerprints: [String: String]
     }
 
-    func plan(into plan: Int64, ledger: Ledger, digest: PlanDigest) throws -> Outcome {
+    func plan(
+        into plan: Int64, ledger: Ledger, digest: PlanDigest, progress: ProgressHandler? = nil,
+        resume: String = ""
+    ) throws -> Outcome {
         var writer = PlanWriter(plan: plan, ledger: ledger, batchSize: settings.batchSize, digest: digest)
         // Planning that fails returns only after the rows already handed over are written: nothing of
         // this plan is written after the caller has moved on (and perhaps deleted it).
@@ -203,7 +206,14 @@ struct Planner {
             }
             return ChunkReads(texts: try set.data(likelySlow[...], ledger: ledger), fingerprints: fingerprints)
         }
+        var planned: Int64 = 0
         for (number, chunk) in chunks.enumerated() {
+            // A safe point: the plan being built is discarded by the next dry run, the target is untouched.
+            try Interruption.check(
+                kept: "nothing (the plan being built is discarded; the target was not changed)",
+                resume: resume)
+            progress?(StageProgress("planning", done: planned, total: Int64(members.count), unit: .customers))
+            planned += Int64(chunk.count)
             let chunkMembers = chunk.map { members[$0.0] }
             let read = try reads.take(number)
             if number + 1 < chunks.count { reads.request(number + 1) }

@@ -31,8 +31,11 @@ public struct DuplicatesSummary: Sendable, Codable {
 public enum DuplicatesStage {
     public static func run(
         workspace: Workspace, mapRun requested: Int64?, settings given: DuplicateSettings? = nil,
-        decisionsFile: String? = nil, command: String, maskPII: Bool = false
+        decisionsFile: String? = nil, command: String, maskPII: Bool = false, progress: ProgressHandler? = nil
     ) throws -> DuplicatesSummary {
+        // Until it writes its result in one transaction, a duplicates run keeps nothing: stopped, it is
+        // marked interrupted by the next run, which starts over.
+        let stop = { try Interruption.check(kept: "nothing (the run starts over)", resume: "run `\(command)` again.") }
         let ledger = workspace.ledger
         guard
             let mapRun = try requested
@@ -113,9 +116,17 @@ public enum DuplicatesStage {
                 }
                 chunk.removeAll(keepingCapacity: true)
             }
+            let total = try Int64.fetchOne(
+                db, sql: "SELECT COUNT(*) FROM canonical_record WHERE run_id = ? AND status != 'rejected'",
+                arguments: [mapRun])
             while let row = try cursor.next() {
                 chunk.append((row["legacy_key"], row["data"]))
-                if chunk.count == 8_192 { decode() }
+                if chunk.count == 8_192 {
+                    decode()
+                    try stop()
+                    progress?(
+                        StageProgress("reading customers", done: Int64(profiles.count), total: total, unit: .customers))
+                }
             }
             decode()
         }
@@ -142,7 +153,14 @@ public enum DuplicatesStage {
                 constraints.keepApart.append((a, b))
             }
         }
+        try stop()
+        progress?(StageProgress("comparing customers", done: 0, total: Int64(profiles.count), unit: .customers))
         let result = DuplicateFinder(matcher: matcher).find(profiles: profiles, decisions: constraints)
+        try stop()
+        progress?(
+            StageProgress(
+                "writing pairs and golden records", done: 0, total: Int64(result.merged.count + result.review.count),
+                unit: .pairs))
         // Profiles and legacy keys of the customers in pairs and clusters: the few looked up again.
         var involved = Set(result.clusters.joined())
         for pair in result.merged + result.review {

@@ -53,7 +53,8 @@ struct PlanReportRow {
 
 /// The plan for scripts and spreadsheets, sized for the people who read them: `plan.csv` and `plan.json`
 /// hold one line per customer action (unchanged customers are only counted) and, for updates and
-/// conflicts, one line per changed field. The field-level image of every insert (20-30 lines a customer)
+/// conflicts, one line per changed field (in plan.json, each action is an array in the order its
+/// `columns` name, trailing empty positions left out: an object per action doubled the file). The field-level image of every insert (20-30 lines a customer)
 /// is left to `custmig plan export PLAN --fields`, streamed on request; the reports say how big it would be.
 public enum PlanExport {
     static let csvHeader =
@@ -87,11 +88,13 @@ public enum PlanExport {
         var head = String(decoding: try encoder.encode(summary), as: UTF8.self)
         head.removeLast()
         try json.write(
-            head + ",\"custmigVersion\":\"\(CustmigVersion.current)\",\"maskedPersonalData\":\(mask),\"actions\":[")
+            head + ",\"custmigVersion\":\"\(CustmigVersion.current)\",\"maskedPersonalData\":\(mask),"
+                + "\"columns\":[\"canonicalKey\",\"legacyKey\",\"customerId\",\"name\",\"country\",\"action\","
+                + "\"changedFields\",\"reason\",\"changes\"],\"actions\":[")
         try csv.write(csvHeader)
         var first = true
         var size = FieldExportSize(lines: 1, bytes: Int64(csvHeader.utf8.count))
-        try stream(plan: plan, ledger: ledger, mask: mask, fields: false) { text in
+        try stream(plan: plan, ledger: ledger, mask: mask, fields: false, compact: true) { text in
             try csv.write(text.csv)
             try json.write((first ? "" : ",") + "\n" + text.json)
             first = false
@@ -145,7 +148,7 @@ public enum PlanExport {
 
     /// Reads the plan's actions in chunks, formats them on every core, and hands them on in plan order.
     static func stream(
-        plan: Int64, ledger: Ledger, mask: Bool, fields: Bool, _ sink: (Lines) throws -> Void
+        plan: Int64, ledger: Ledger, mask: Bool, fields: Bool, compact: Bool = false, _ sink: (Lines) throws -> Void
     ) throws {
         try ledger.database.read { db in
             let cursor = try Row.fetchCursor(db, sql: PlanReportRow.selectSQL + " ORDER BY seq", arguments: [plan])
@@ -153,7 +156,7 @@ public enum PlanExport {
             func flush() throws {
                 let rows = chunk
                 let texts = ParallelMap.map(rows.indices) { index in
-                    format(PlanReportRow.read(rows[index], mask: mask), plan: plan, fields: fields)
+                    format(PlanReportRow.read(rows[index], mask: mask), plan: plan, fields: fields, compact: compact)
                 }
                 for text in texts { try sink(text) }
                 chunk.removeAll(keepingCapacity: true)
@@ -168,7 +171,7 @@ public enum PlanExport {
 
     /// One action's CSV lines and JSON object: the action line, then a line per changed field (every
     /// field of an insert only when `fields`).
-    static func format(_ row: PlanReportRow, plan: Int64, fields: Bool) -> Lines {
+    static func format(_ row: PlanReportRow, plan: Int64, fields: Bool, compact: Bool = false) -> Lines {
         let listsFields = fields || row.action != .insert
         let prefix = [
             "\(plan)", "\(row.seq)", row.key, row.legacyKey, row.customerId, row.name, row.country,
@@ -201,6 +204,29 @@ public enum PlanExport {
                         + (change.after?.utf8.count ?? 0) + 7)
             }
             fullLines += 1
+        }
+        if compact {
+            // plan.json's row: the positions its "columns" name, trailing empty ones left out.
+            var cells: [[UInt8]] = [row.key, row.legacyKey, row.customerId, row.name, row.country, row.action.rawValue]
+                .map { value in
+                    var bytes: [UInt8] = []
+                    JSONBytes.appendString(value, to: &bytes)
+                    return bytes
+                }
+            cells.append(Array(String(row.changes.count).utf8))
+            var reason: [UInt8] = []
+            if !row.reason.isEmpty { JSONBytes.appendString(row.reason, to: &reason) }
+            let changes =
+                listsFields && !row.changes.isEmpty
+                ? "[" + row.changes.map(\.jsonText).joined(separator: ",") + "]" : ""
+            if !changes.isEmpty {
+                cells.append(reason.isEmpty ? Array("null".utf8) : reason)
+                cells.append(Array(changes.utf8))
+            } else if !reason.isEmpty {
+                cells.append(reason)
+            }
+            let json = "[" + cells.map { String(decoding: $0, as: UTF8.self) }.joined(separator: ",") + "]"
+            return Lines(csv: csv, csvLines: csvLines, json: json, fullLines: fullLines, fullBytes: fullBytes)
         }
         var object = JSONObjectWriter()
         object.string("action", row.action.rawValue)

@@ -21,7 +21,7 @@ public struct SampleGenerator {
 
     /// Writes `customers.csv`, `debmas07.xml`, the SAP table downloads (as asked) and `ground-truth.csv`
     /// into `directory`.
-    public func write(to directory: String) throws -> SampleOutput {
+    public func write(to directory: String, progress: ProgressHandler? = nil) throws -> SampleOutput {
         var csv: SampleCSVWriter?
         var xml: SampleXMLWriter?
         if options.formats.contains(.csv) {
@@ -66,6 +66,9 @@ public struct SampleGenerator {
             try xml?.write(customer, broken: isBroken)
             try tables?.write(customer, broken: isBroken)
             emitted += 1
+            if emitted & 0x3FFF == 0 {
+                progress?(StageProgress("samples", done: Int64(emitted), total: Int64(options.rows), unit: .records))
+            }
         }
         var files: [(String, Int, Int64)] = []
         if let csv { files.append((csv.output.path, emitted, try csv.finish())) }

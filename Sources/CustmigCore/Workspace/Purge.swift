@@ -30,7 +30,7 @@ public enum PurgeStage {
     /// resume, its images being gone, nor be rolled back from its snapshot).
     public static func run(
         runs requested: [Int64], before: Date?, workspace: Workspace, target: (any Target)?, command: String,
-        evenInterrupted: Bool = false
+        evenInterrupted: Bool = false, progress: ProgressHandler? = nil
     ) throws -> PurgeSummary {
         let ledger = workspace.ledger
         let runs = try ledger.database.read { db -> [Int64] in
@@ -73,7 +73,8 @@ public enum PurgeStage {
         var summary = PurgeSummary(
             runs: runs, canonicalRecords: 0, findingValues: 0, planImages: 0, snapshots: [], undoEntries: 0)
         summary.ledgerBytesBefore = Self.size(ledger.path)
-        for run in runs {
+        for (done, run) in runs.enumerated() {
+            progress?(StageProgress("purge map run \(run)", done: Int64(done), total: Int64(runs.count), unit: .steps))
             let plans = try ledger.database.read { db in
                 try Row.fetchAll(db, sql: "SELECT id, content_hash FROM plan WHERE map_run = ?", arguments: [run])
             }
@@ -170,6 +171,9 @@ public enum PurgeStage {
             }
         }
         // Deleted rows stay on free pages (and in the WAL) until the file is rewritten.
+        progress?(
+            StageProgress(
+                "compacting the ledger (VACUUM)", done: Int64(runs.count), total: Int64(runs.count), unit: .steps))
         try ledger.database.writeWithoutTransaction { db in
             try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)")
             try db.execute(sql: "VACUUM")

@@ -39,6 +39,8 @@ extension Custmig {
         @Flag(help: "Skip and report rows changed in the target since the dry run, and go on.")
         var skipStale = false
 
+        @OptionGroup var progress: ProgressOptions
+
         func run() throws {
             try runReportingErrors {
                 let command = RecordedCommand.current
@@ -49,15 +51,16 @@ extension Custmig {
                 options.allowUnapproved = allowUnapproved
                 options.skipStale = skipStale
                 options.batchSize = batchSize
+                let line = progress.start(interruptible: true)
                 let summary = try CutoverStage.run(plan: plan, workspace: space, target: opened, options: options) {
                     step in
-                    let eta = step.secondsLeft
-                    Terminal.progress(
-                        "cutover: batch \(step.batch) of \(step.batches), \(Int(step.rate)) customers/s, "
-                            + (opened.callStatistics.map { "\($0.calls) calls, \($0.retries) retries, " } ?? "")
-                            + "ETA \(eta / 60) min \(eta % 60) s")
+                    line.update(
+                        StageProgress(
+                            "cutover", done: Int64(step.batch), total: Int64(step.batches), unit: .batches,
+                            detail: "\(Int(step.rate)) customers/s"
+                                + (opened.callStatistics.map { ", \($0.calls) calls, \($0.retries) retries" } ?? "")))
                 }
-                Terminal.clearProgress()
+                line.finish()
                 if summary.outcome == "already applied" {
                     Terminal.out("plan \(summary.plan) is already applied to \(opened.location); nothing to do.")
                     return
@@ -87,7 +90,8 @@ extension Custmig {
                     }
                 }
                 if summary.outcome == "done" {
-                    try Reconcile.reconcile(plan: String(summary.plan), workspace: space, target: opened)
+                    try Reconcile.reconcile(
+                        plan: String(summary.plan), workspace: space, target: opened, progress: line.handler)
                 }
                 if summary.outcome == "stopped on stale rows" {
                     throw CustmigError(

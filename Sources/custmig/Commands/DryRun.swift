@@ -54,6 +54,8 @@ extension Custmig {
                 """)
         var rehearsal: Rehearsal = .automatic
 
+        @OptionGroup var progress: ProgressOptions
+
         func validate() throws {
             if let batchSize, !(1...1_000_000).contains(batchSize) {
                 throw ValidationError("--batch-size must be from 1 to 1,000,000.")
@@ -93,7 +95,9 @@ extension Custmig {
                 options.resolutionsFile = resolutions
                 options.maskPII = maskPii
                 options.reportLimit = reportLimit
+                options.progress = progress.start(interruptible: true).handler
                 let summary = try CustmigCore.DryRunStage.run(workspace: space, target: opened, options: options)
+                ProgressLine.shared.finish()
                 Terminal.out(PlanSummaryText.render(summary, workspace: space.path))
                 if summary.deactivationGateFailed {
                     throw CustmigError(

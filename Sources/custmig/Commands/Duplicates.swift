@@ -47,6 +47,8 @@ extension Custmig.Duplicates {
         )
         var maskPii = false
 
+        @OptionGroup var progress: ProgressOptions
+
         func run() throws {
             try runReportingErrors {
                 let command = RecordedCommand.current
@@ -64,9 +66,11 @@ extension Custmig.Duplicates {
                     }
                     return try MappingLoader.duplicateSettings(text, file: path)
                 }
+                let line = progress.start(interruptible: true)
                 let summary = try DuplicatesStage.run(
                     workspace: space, mapRun: mapRun, settings: settings, decisionsFile: decisions, command: command,
-                    maskPII: maskPii)
+                    maskPII: maskPii, progress: line.handler)
+                line.finish()
                 if summary.outcome == "unchanged" {
                     Terminal.out(
                         "duplicates run \(summary.run): map run \(summary.mapRun) was matched already; nothing to do.")

@@ -38,6 +38,8 @@ extension Custmig {
             help: "Mask emails, phones, tax ids, IBANs and contact names in the findings report (values and messages).")
         var maskPii = false
 
+        @OptionGroup var progress: ProgressOptions
+
         func validate() throws {
             if extracts.isEmpty { throw ValidationError("name at least one extract file.") }
             if chunk < 1 { throw ValidationError("--chunk must be 1 or more.") }
@@ -51,10 +53,21 @@ extension Custmig {
                     mappingPath: mapping, extracts: extracts, scope: scope, chunkSize: chunk, command: command,
                     custmigVersion: CustmigVersion.current)
                 options.maskPII = maskPii
-                let summary = try MapStage.run(options, workspace: space) { input, records in
-                    Terminal.progress("mapping \(extracts[input]): \(records) records")
+                let line = progress.start(interruptible: true)
+                let sizes = extracts.map {
+                    ((try? FileManager.default.attributesOfItem(atPath: $0))?[.size] as? NSNumber)?.int64Value
                 }
-                Terminal.clearProgress()
+                let summary = try MapStage.run(options, workspace: space) { input, records, bytes in
+                    let name = "map " + (extracts[input] as NSString).lastPathComponent
+                    // Bytes of the extract read, against its size, where the reader can say; else records.
+                    if let bytes, let size = sizes[input] ?? nil {
+                        line.update(
+                            StageProgress(name, done: bytes, total: size, unit: .bytes, detail: "\(records) records"))
+                    } else {
+                        line.update(StageProgress(name, done: Int64(records), total: nil, unit: .records))
+                    }
+                }
+                line.finish()
                 Terminal.out(MapSummaryText.render(summary))
                 if summary.extractGateFailed {
                     throw CustmigError(

@@ -38,6 +38,8 @@ extension Custmig {
         @Option(help: "Worker threads for statistics (default: the number of cores).")
         var workers: Int = ProcessInfo.processInfo.activeProcessorCount
 
+        @OptionGroup var progress: ProgressOptions
+
         func validate() throws {
             if extracts.isEmpty { throw ValidationError("name at least one extract file.") }
             if workers < 1 { throw ValidationError("--workers must be 1 or more.") }
@@ -62,12 +64,14 @@ extension Custmig {
                     extract: try reading.extractOptions(), workers: workers, maskPII: maskPII,
                     piiFields: Set(piiFields.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }))
                 var profiles: [ExtractProfile] = []
+                let line = progress.start(interruptible: false)
                 for extract in extracts {
+                    let name = "profile " + (extract as NSString).lastPathComponent
                     let profile = try ExtractProfiler.profile(path: extract, options: options) { read, total in
-                        let share = total > 0 ? Int(Double(read) * 100 / Double(total)) : 0
-                        Terminal.progress("profiling \(extract): \(share)%")
+                        line.update(
+                            StageProgress(name, done: Int64(read), total: total > 0 ? Int64(total) : nil, unit: .bytes))
                     }
-                    Terminal.clearProgress()
+                    line.finish()
                     profiles.append(profile)
                     Terminal.out(ProfileText.summary(profile))
                     Terminal.out("")

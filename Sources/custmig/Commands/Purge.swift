@@ -43,6 +43,8 @@ extension Custmig {
 
         @OptionGroup var workspace: WorkspaceOptions
 
+        @OptionGroup var progress: ProgressOptions
+
         func validate() throws {
             if runs.isEmpty && before == nil && !reports && keepSnapshots == nil {
                 throw ValidationError(
@@ -80,7 +82,8 @@ extension Custmig {
                 defer { try? opened?.close() }
                 let summary = try PurgeStage.run(
                     runs: runs, before: before.flatMap(Self.date), workspace: space, target: opened, command: command,
-                    evenInterrupted: evenInterrupted)
+                    evenInterrupted: evenInterrupted, progress: progress.start(interruptible: false).handler)
+                ProgressLine.shared.finish()
                 Terminal.out(
                     "purged map runs \(summary.runs.map(String.init).joined(separator: ", ")): \(summary.canonicalRecords) canonical records, "
                         + "\(summary.findingValues) quoted values, \(summary.planImages) plan rows' images, \(summary.snapshots.count) snapshots, "

@@ -30,17 +30,26 @@ extension Custmig {
         @Flag(help: "Mask the names of the customers that differ in the reports, for a wider audience.")
         var maskPii = false
 
+        @OptionGroup var progress: ProgressOptions
+
         func run() throws {
             try runReportingErrors {
                 let space = try workspace.open(command: "custmig reconcile", writer: false)
                 let opened = try target.open(plan: plan, ledger: space.ledger)
                 defer { try? opened.close() }
-                try Self.reconcile(plan: plan, workspace: space, target: opened, maskPII: maskPii)
+                try Self.reconcile(
+                    plan: plan, workspace: space, target: opened, maskPII: maskPii,
+                    progress: progress.start(interruptible: false).handler)
             }
         }
 
-        static func reconcile(plan: String, workspace: Workspace, target: any Target, maskPII: Bool = false) throws {
-            let result = try ReconcileStage.run(plan: plan, workspace: workspace, target: target, maskPII: maskPII)
+        static func reconcile(
+            plan: String, workspace: Workspace, target: any Target, maskPII: Bool = false,
+            progress: ProgressHandler? = nil
+        ) throws {
+            let result = try ReconcileStage.run(
+                plan: plan, workspace: workspace, target: target, maskPII: maskPII, progress: progress)
+            ProgressLine.shared.finish()
             func line(_ values: [String: Int]) -> String {
                 values.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
             }

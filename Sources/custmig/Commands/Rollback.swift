@@ -31,13 +31,18 @@ extension Custmig {
 
         @OptionGroup var workspace: WorkspaceOptions
 
+        @OptionGroup var progress: ProgressOptions
+
         func run() throws {
             try runReportingErrors {
                 let command = RecordedCommand.current
                 let space = try workspace.open(command: command, writer: true)
                 let opened = try target.open(plan: plan, ledger: space.ledger)
                 defer { try? opened.close() }
-                let summary = try RollbackStage.run(plan: plan, mode: mode, workspace: space, target: opened)
+                let line = progress.start(interruptible: mode == .surgical)
+                let summary = try RollbackStage.run(
+                    plan: plan, mode: mode, workspace: space, target: opened, command: command, progress: line.handler)
+                line.finish()
                 if summary.outcome == "nothing to undo" {
                     Terminal.out("plan \(summary.plan): nothing left to undo in \(opened.location).")
                     if summary.ledgerCaughtUp {

@@ -52,6 +52,8 @@ extension Custmig {
             if rows < 0 { throw ValidationError("--rows must be 0 or more.") }
         }
 
+        @OptionGroup var progress: ProgressOptions
+
         func run() throws {
             try runReportingErrors {
                 var formats = Set<ExtractFormat>()
@@ -78,7 +80,9 @@ extension Custmig {
                     rows: rows, seed: seed, formats: formats, csvEncoding: csvEncoding, csvDelimiter: csvDelimiter,
                     duplicateShare: duplicateShare, brokenShare: brokenShare)
                 options.sapTables = tables
-                let result = try SampleGenerator(options: options).write(to: out)
+                let line = progress.start(interruptible: false)
+                let result = try SampleGenerator(options: options).write(to: out, progress: line.handler)
+                line.finish()
                 for file in result.files {
                     Terminal.out("\(file.path): \(file.records) records, \(file.bytes) bytes")
                 }

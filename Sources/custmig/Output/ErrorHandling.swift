@@ -8,7 +8,7 @@ func runReportingErrors(_ body: () throws -> Void) throws {
         FileHandleWriter.standardOutput.flush()
     } catch let problems as MappingProblems {
         FileHandleWriter.standardOutput.flush()
-        Terminal.clearProgress()
+        ProgressLine.shared.finish()
         for problem in problems.problems { Terminal.error(problem.description) }
         Terminal.error(
             "custmig: \(problems.subject) has \(problems.problems.count) problem(s); \(problems.consequence).")

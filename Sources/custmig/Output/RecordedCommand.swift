@@ -4,6 +4,8 @@ import CustmigCore
 /// target URI is blanked, since the ledger and its reports travel further than the shell history.
 enum RecordedCommand {
     static var current: String {
-        (["custmig"] + CommandLine.arguments.dropFirst().map(TargetLocation.withoutPassword)).joined(separator: " ")
+        (["custmig"]
+            + CommandLine.arguments.dropFirst().map { SuggestedCommand.shellQuoted(TargetLocation.withoutPassword($0)) })
+            .joined(separator: " ")
     }
 }

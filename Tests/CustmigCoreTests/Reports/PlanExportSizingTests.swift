@@ -44,10 +44,16 @@ struct PlanExportSizingTests {
         let insertLines = csv.filter { $0.contains(",insert,") }
         #expect(insertLines.count == inserts, "one line per insert, no field lines: \(insertLines.count) of \(inserts)")
         let json = try String(contentsOfFile: folder + "/plan.json", encoding: .utf8)
-        let document = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
-        let actions = try #require(document["actions"] as? [[String: Any]])
-        #expect(actions.filter { $0["action"] as? String == "insert" }.count == inserts)
-        #expect(actions.allSatisfy { $0["action"] as? String != "insert" || $0["changes"] == nil })
+        let document = try #require(
+            try JSONSerialization.jsonObject(with: Data(json.utf8), options: [.fragmentsAllowed]) as? [String: Any])
+        let columns = try #require(document["columns"] as? [String])
+        #expect(
+            columns.prefix(7) == ["canonicalKey", "legacyKey", "customerId", "name", "country", "action", "changedFields"])
+        let actions = try #require(document["actions"] as? [[Any]])
+        let insertRows = actions.filter { $0[5] as? String == "insert" }
+        #expect(insertRows.count == inserts)
+        #expect(insertRows.allSatisfy { $0.count <= 8 }, "no insert carries its fields")
+        #expect(insertRows.allSatisfy { ($0[6] as? Int ?? 0) >= 10 }, "each says how many fields it fills")
         let size = try #require(document["fieldExport"] as? [String: Int])
         let html = try String(contentsOfFile: folder + "/plan.html", encoding: .utf8)
         let stated = try #require(size["lines"])

@@ -10,7 +10,8 @@ import GRDB
 /// checkpoint (one transaction, `synchronous=FULL`); count everything from the ledger; write the
 /// reject report; apply the reject threshold.
 public enum MapStage {
-    public typealias Progress = (_ input: Int, _ records: Int) -> Void
+    /// Records read of an input so far, and the extract's bytes they took (nil where the reader cannot say).
+    public typealias Progress = (_ input: Int, _ records: Int, _ bytes: Int64?) -> Void
 
     public static func run(_ options: MapOptions, workspace: Workspace, progress: Progress? = nil) throws -> MapSummary
     {
@@ -219,7 +220,7 @@ public enum MapStage {
             committer.async(group: inFlight) {
                 do {
                     try writer.commit(chunk, input: inputPosition, next: position, done: done, counts: &state.counts)
-                    progress?(inputPosition, state.counts.read)
+                    progress?(inputPosition, state.counts.read, position.byteOffset)
                 } catch {
                     state.error = error
                 }
@@ -243,6 +244,14 @@ public enum MapStage {
             guard let upcoming = read.upcoming else { break }
             try submit(chunk, next: upcoming, done: false)
             chunk = MapChunk()
+            if Interruption.requested {
+                // A safe point: the chunk just handed over commits with its checkpoint first.
+                inFlight.wait()
+                if let error = state.error { throw error }
+                try Interruption.check(
+                    kept: "records 1 to \(upcoming.recordIndex - 1) of \(path) are committed (to line \(upcoming.line - 1))",
+                    resume: "run `\(options.command)` again; it continues at record \(upcoming.recordIndex).")
+            }
         }
         try submit(chunk, next: ReadPosition(byteOffset: nil, line: 0, recordIndex: Int.max), done: true)
         inFlight.wait()
