@@ -30,9 +30,8 @@ struct PlanReportRow {
             // 165,000 images that way in a fraction of the time).
             var sized = (count: 0, bytes: 0)
             FlatJSON.forEach(text) { path, value in
-                let label = CustomerImage.label(String(decoding: path, as: UTF8.self))
                 sized.count += 1
-                sized.bytes += path.count + label.utf8.count + value.count
+                sized.bytes += path.count + CustomerImage.labelByteCount(path) + value.count
             }
             insertFields = sized
         } else if action == .insert, let text: String = row["image"], let image = CustomerImage(json: text) {

@@ -220,6 +220,25 @@ public struct CustomerImage: Sendable, Hashable {
     }
 
     /// A label for people: `Credit limit`, `Sales area 1000/10/00 · payment terms`.
+    /// The UTF-8 length of ``label(_:)`` for a path given as bytes, without building it (sizing a plan's
+    /// field-level export counts millions of them). Paths are ASCII, so a case change keeps the length.
+    static func labelByteCount(_ path: UnsafeBufferPointer<UInt8>) -> Int {
+        guard let open = path.firstIndex(of: UInt8(ascii: "[")), let close = path.lastIndex(of: UInt8(ascii: "]"))
+        else { return path.count }
+        let column = max(0, path.count - close - 2)
+        let row = close - open - 1
+        let prefix: Int
+        switch path[0] {
+        case UInt8(ascii: "a"): prefix = "Address ".utf8.count
+        case UInt8(ascii: "b"): prefix = "Bank account ".utf8.count
+        case UInt8(ascii: "s"): prefix = "Sales area ".utf8.count
+        case UInt8(ascii: "p"): prefix = "Partner ".utf8.count
+        case UInt8(ascii: "c") where path.count > 2 && path[2] == UInt8(ascii: "n"): prefix = "Contact ".utf8.count
+        default: prefix = "Company code ".utf8.count
+        }
+        return prefix + row + " · ".utf8.count + column
+    }
+
     public static func label(_ path: String) -> String {
         let part = split(path)
         let column = String(part.column.map { $0 == "_" ? " " : $0 })
