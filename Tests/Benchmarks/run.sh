@@ -241,6 +241,12 @@ PY
     measure "custmig dry-run (first load: all inserts)" "$ROWS" "$LEGACY_MB" "$BIN" dry-run --target "sqlite:$DRY/target.db" --workspace "$DRY/w" --batch-size 10000
     FIRST_PLAN=$(sqlite3 "$DRY/w/ledger.sqlite" "SELECT max(id) FROM plan")
     LOADED=$(sqlite3 "$DRY/w/ledger.sqlite" "SELECT count(*) FROM plan_action WHERE plan_id = $FIRST_PLAN AND action = 'insert'")
+    # What the first-load plan costs on disk per planned customer: its reports, and its rows in the ledger.
+    PLANNED=$(sqlite3 "$DRY/w/ledger.sqlite" "SELECT count(*) FROM plan_action WHERE plan_id = $FIRST_PLAN AND IFNULL(apply_kind, '') != 'references'")
+    PLANDIR="$DRY/w/reports/plan-$FIRST_PLAN"
+    REPORT_BYTES=$(cat "$PLANDIR/plan.csv" "$PLANDIR/plan.json" "$PLANDIR/plan.html" | wc -c)
+    PLAN_ROW_BYTES=$(sqlite3 "$DRY/w/ledger.sqlite" "SELECT SUM(pgsize) FROM dbstat WHERE name LIKE 'plan_action%'")
+    PLAN_SIZES="first-load plan of $PLANNED customers: reports (plan.csv, plan.json, plan.html) $((REPORT_BYTES / PLANNED)) bytes per customer, $((REPORT_BYTES / 1000000)) MB; plan rows in the ledger $((PLAN_ROW_BYTES / PLANNED)) bytes per customer"
     measure "custmig cutover (first load, checkpoint every 10,000)" "$LOADED" 0 "$BIN" cutover latest --allow-unapproved --target "sqlite:$DRY/target.db" --workspace "$DRY/w"
     # The peer: sqlite3 .import of the same rows, one CSV per table, into the same schema (an empty
     # target made by custmig target init, foreign keys on). .import cannot write NULL, so each table
@@ -323,6 +329,8 @@ PY
     rm -f "$DRY/peer-backup.db" "$DRY"/w/snapshots/before-rollback-*
     {
         echo
+        echo "- first-load dry run vs the cutover of the same plan: $(ratio 'custmig dry-run (first load: all inserts)' 'custmig cutover (first load, checkpoint every 10,000)')"
+        echo "- $PLAN_SIZES"
         echo "- dry run (5%/1% changed) vs SQLite's full outer join diff: $(ratio 'custmig dry-run (5% changed in ours, 1% in the target)' 'sqlite3 full outer join diff of two tables')"
         echo "- first-load cutover vs sqlite3 .import of the same rows: $(ratio 'custmig cutover (first load, checkpoint every 10,000)' 'sqlite3 .import of the same rows (one CSV per table, same schema)')"
         echo "- snapshot rollback vs one sqlite3 .backup: $(ratio 'custmig rollback --mode snapshot (first load)' 'sqlite3 .backup of the loaded target')"
