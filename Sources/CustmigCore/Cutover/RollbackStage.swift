@@ -152,7 +152,7 @@ public enum RollbackStage {
                 fix: "use --mode surgical, or the target the plan was cut over to.")
         }
         summary.safetySnapshot = try target.restore(
-            recorded, safetyName: "before-rollback-plan-\(plan)-\(Int(Date().timeIntervalSince1970))",
+            recorded, safetyName: "before-rollback-plan-\(plan)-\(Int(Date().timeIntervalSince1970 * 1000))",
             folder: try Snapshot.folder(workspace))
     }
 }

@@ -13,8 +13,7 @@ struct WorkspaceHygieneTests {
         var copies: [String] = []
         for attempt in 0..<2 {
             if attempt > 0 {
-                // Safety copies are named by the second they were taken in.
-                Thread.sleep(forTimeInterval: 1.1)
+                // Back to back: safety copies named by the second they were taken in overwrote each other.
                 let again = try CLI.run(["cutover", "latest", "--allow-unapproved", "--workspace", sample.workspace])
                 #expect(again.status == 0, "\(again.stderr)")
             }
@@ -25,6 +24,7 @@ struct WorkspaceHygieneTests {
                     rolledBack.stdout.split(separator: " ").last.map { String($0).trimmingCharacters(in: .newlines) }))
         }
         #expect(copies.allSatisfy { FileManager.default.fileExists(atPath: $0) }, "\(copies)")
+        #expect(Set(copies).count == 2, "two rollbacks, two safety copies: \(copies)")
         // A new extract and a dry run supersede plan 1 (rolled back, so a draft again).
         let edited = sample.folder + "/customers.csv"
         let text = try String(contentsOfFile: Paths.samples("customers.csv"), encoding: .windowsCP1252)
