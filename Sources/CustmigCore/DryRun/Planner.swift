@@ -162,6 +162,9 @@ struct Planner {
             if row.action == .insert, let image = row.image {
                 for (path, value) in image.values where !value.isEmpty && path != "external_id" {
                     let name = names[path] ?? CustomerImage.ownershipName(path)
+                    // Bounded: paths name child rows by id (a partner, a bank account), so most are
+                    // one customer's own, and a cache of them all held ~1.5 KB per customer to the end.
+                    if names.count >= 4_096 { names.removeAll(keepingCapacity: true) }
                     names[path] = name
                     outcome.fieldsFilled[name, default: 0] += 1
                 }
