@@ -421,11 +421,25 @@ struct Planner {
             try writer.append(row)
         }
         try deactivations(writer: &writer, outcome: &outcome)
-        for entry in set.notLoaded {
-            var row = ActionRow(key: entry.key, legacyKey: entry.legacyKey, action: .reject)
-            row.reason = entry.reason
-            row.customerId = crosswalk[entry.key]
-            try record(row)
+        // Rejected and held customers with their name and country, so an owner reading the plan knows
+        // whom each reject is about (read a chunk at a time, only those two parts decoded).
+        for part in set.notLoaded.chunked(2_000) {
+            let texts = try set.data(
+                part.map {
+                    CustomerSet.Member(
+                        key: $0.key, legacyKey: $0.legacyKey, references: [], isSurvivor: false, dataHash: nil)
+                }[...], ledger: ledger)
+            let shown = ParallelMap.map(part.indices) { index -> NameAndCountry? in
+                texts[part[index].key].flatMap { try? JSONDecoder().decode(NameAndCountry.self, from: Data($0.utf8)) }
+            }
+            for (entry, shown) in zip(part, shown) {
+                var row = ActionRow(key: entry.key, legacyKey: entry.legacyKey, action: .reject)
+                row.reason = entry.reason
+                row.customerId = crosswalk[entry.key]
+                row.name = shown?.names?.first
+                row.country = (shown?.addresses?.first { $0.kind == .legal } ?? shown?.addresses?.first)?.country
+                try record(row)
+            }
         }
         try writer.finish()
         outcome.batches = writer.batches
@@ -502,4 +516,15 @@ struct Planner {
         default: return nil
         }
     }
+}
+
+/// The part of a stored canonical customer a reject's plan row shows.
+private struct NameAndCountry: Decodable {
+    struct Place: Decodable {
+        var kind: Address.Kind?
+        var country: String?
+    }
+
+    var names: [String]?
+    var addresses: [Place]?
 }

@@ -43,12 +43,19 @@ struct PlanExportSizingTests {
         #expect(header.contains("legacy_key") && header.contains("changed_fields"), "\(header)")
         let insertLines = csv.filter { $0.contains(",insert,") }
         #expect(insertLines.count == inserts, "one line per insert, no field lines: \(insertLines.count) of \(inserts)")
+        // A reject names the customer it is about (all but those rejected for having no name).
+        let rejectLines = csv.filter { $0.contains(",reject,") }
+        let named = rejectLines.filter { $0.split(separator: ",", omittingEmptySubsequences: false)[5] != "" }
+        #expect(
+            !rejectLines.isEmpty && named.count * 10 >= rejectLines.count * 8, "\(named.count) of \(rejectLines.count)")
         let json = try String(contentsOfFile: folder + "/plan.json", encoding: .utf8)
         let document = try #require(
             try JSONSerialization.jsonObject(with: Data(json.utf8), options: [.fragmentsAllowed]) as? [String: Any])
         let columns = try #require(document["columns"] as? [String])
         #expect(
-            columns.prefix(7) == ["canonicalKey", "legacyKey", "customerId", "name", "country", "action", "changedFields"])
+            columns.prefix(7) == [
+                "canonicalKey", "legacyKey", "customerId", "name", "country", "action", "changedFields",
+            ])
         let actions = try #require(document["actions"] as? [[Any]])
         let insertRows = actions.filter { $0[5] as? String == "insert" }
         #expect(insertRows.count == inserts)
