@@ -186,11 +186,16 @@ public enum CutoverStage {
                     arguments: [plan, hash, "(unapproved: --allow-unapproved)", options.command, Date()])
             }
         }
+        // The ledger says a cutover is under way before the target changes (the snapshot, the first batch),
+        // so `status` after a kill anywhere reads the target's count and names the batch a rerun starts at.
+        try mirror(
+            plan: plan, target: target, batches: batches, committed: committed.count, outcome: "running", ledger: ledger)
         // The target's load lock (where it has one) before the snapshot, so two cutovers never interleave.
         let session = try target.loadSession()
         defer { try? session.finish() }
         summary.snapshot = try Snapshot.takeOnce(
             target: target, planHash: hash, plan: plan, workspace: workspace, hasCheckpoints: !committed.isEmpty)
+        FaultPoint.reach("cutover.snapshot-taken")
         if committed.isEmpty {
             // After the snapshot (restoring it forgets the layout too), before the first batch.
             try target.recordBatchLayout(planHash: hash, layout: layout.recorded)
@@ -208,6 +213,7 @@ public enum CutoverStage {
                 let result = try target.apply(
                     batch: batch, actions: actions, planHash: hash, skipStale: options.skipStale)
                 session.committed(position: position)
+                FaultPoint.reach("cutover.batch-committed")
                 // The read-ahead thread frees the batch's rows and texts too, after reading the next one.
                 prefetch.discard(consume actions)
                 summary.actionsApplied += result.applied
@@ -227,6 +233,7 @@ public enum CutoverStage {
             try mirror(
                 plan: plan, target: target, batches: batches,
                 committed: summary.batchesResumed + summary.batchesApplied, outcome: "running", ledger: ledger)
+            FaultPoint.reach("cutover.batch-recorded")
             progress(
                 CutoverProgress(
                     batch: batch + 1, batches: batches, batchesThisRun: summary.batchesApplied,

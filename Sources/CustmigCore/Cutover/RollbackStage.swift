@@ -75,10 +75,13 @@ public enum RollbackStage {
             // The target is authoritative: nothing left to undo for a plan the ledger does not yet call
             // rolled back means a rollback was killed between its last batch and the ledger's write.
             if try target.committedBatches(planHash: planHash).isEmpty,
-                let outcome = try ledger.database.read({ db in
-                    try String.fetchOne(
-                        db, sql: "SELECT outcome FROM cutover_progress WHERE plan_id = ?", arguments: [plan])
-                }), !outcome.hasPrefix("rolled back")
+                let progress = try ledger.database.read({ db in
+                    try Row.fetchOne(
+                        db, sql: "SELECT outcome, committed FROM cutover_progress WHERE plan_id = ?", arguments: [plan])
+                }),
+                let outcome: String = progress["outcome"], !outcome.hasPrefix("rolled back"),
+                // A rollback under way, or batches the ledger mirrors; not a cutover stopped before its first.
+                outcome == rollingBack || (progress["committed"] as Int? ?? 0) > 0
             {
                 summary.ledgerCaughtUp = true
                 try record(plan: plan, outcome: "rolled back (surgical)", committed: 0, ledger: ledger)
