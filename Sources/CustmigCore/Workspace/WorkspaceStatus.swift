@@ -99,6 +99,7 @@ public struct WorkspaceStatus: Sendable, Codable {
             }
             var status = WorkspaceStatus(workspace: workspace.path, runs: runs)
             status.inProgress = WorkspaceLock.holder(folder: workspace.path)
+            let holder = status.inProgress ?? ""
             status.plans = try Row.fetchAll(db, sql: "SELECT * FROM plan WHERE status != 'building' ORDER BY id").map {
                 row in
                 let summary = (row["summary"] as String?).flatMap {
@@ -125,33 +126,41 @@ public struct WorkspaceStatus: Sendable, Codable {
                     let committed = target?.committed ?? mirrored
                     let resume = target?.layout.map { $0 == "plan" ? "" : " with --batch-size \($0)" } ?? ""
                     let rollback = SuggestedCommand.text("rollback \(row["id"] as Int64)", workspace: workspace.path)
+                    // A cutover or rollback holding the workspace now is running, not interrupted.
+                    let runningNow =
+                        outcome == "running" && holder.contains("custmig cutover")
+                        ? "cutover running now: \(committed) of \(batches) batches committed (see in progress above)"
+                        : outcome == RollbackStage.rollingBack && holder.contains("custmig rollback")
+                            ? "rollback running now: \(committed) of \(batches) batches still applied in the target "
+                                + "(see in progress above)" : nil
                     cutover =
-                        outcome == RollbackStage.rollingBack
-                        // The ledger said a rollback began before it touched the target: finishing it is
-                        // the way on, whatever the kill left (the target's count says how far it got).
-                        ? (committed == 0
-                            ? "cutover rolled back in the target; the rollback stopped before recording it: rerun "
-                                + rollback + " to record it"
-                            : "rollback interrupted: \(committed) of \(batches) batches still applied in the target; "
-                                + "rerun \(rollback) to finish it (it resumes with batch \(committed))")
-                        : outcome.hasPrefix("rolled back") && committed == 0
-                            ? "cutover \(outcome); a new cutover of the plan starts at batch 1"
-                            : target?.committed == 0 && mirrored > 0
-                                // Batches the target once committed are gone from it: rolled back, by a rollback
-                                // stopped before it wrote the ledger (or a restore outside custmig).
-                                ? "cutover rolled back in the target, while the ledger still mirrors \(mirrored) committed "
-                                    + "batches (a rollback stopped after its last batch): rerun "
-                                    + rollback + " to record it; a new cutover of the plan starts at batch 1"
-                                : "cutover \(committed) of \(batches) batches committed"
-                                    + (target == nil
-                                        ? " (as the ledger mirrors it; the target could not be read)"
-                                        : target!.committed != mirrored
-                                            ? " (the target's count; the ledger's mirror says \(mirrored))" : "")
-                                    + (committed < batches
-                                        ? (outcome == "running" || target?.committed != mirrored
-                                            ? "; interrupted: a rerun of the cutover\(resume) continues at batch \(committed + 1)"
-                                            : " (\(outcome))")
-                                        : "")
+                        runningNow.map { $0 }
+                        ?? (outcome == RollbackStage.rollingBack
+                            // The ledger said a rollback began before it touched the target: finishing it is
+                            // the way on, whatever the kill left (the target's count says how far it got).
+                            ? (committed == 0
+                                ? "cutover rolled back in the target; the rollback stopped before recording it: rerun "
+                                    + rollback + " to record it"
+                                : "rollback interrupted: \(committed) of \(batches) batches still applied in the target; "
+                                    + "rerun \(rollback) to finish it (it resumes with batch \(committed))")
+                            : outcome.hasPrefix("rolled back") && committed == 0
+                                ? "cutover \(outcome); a new cutover of the plan starts at batch 1"
+                                : target?.committed == 0 && mirrored > 0
+                                    // Batches the target once committed are gone from it: rolled back, by a rollback
+                                    // stopped before it wrote the ledger (or a restore outside custmig).
+                                    ? "cutover rolled back in the target, while the ledger still mirrors \(mirrored) committed "
+                                        + "batches (a rollback stopped after its last batch): rerun "
+                                        + rollback + " to record it; a new cutover of the plan starts at batch 1"
+                                    : "cutover \(committed) of \(batches) batches committed"
+                                        + (target == nil
+                                            ? " (as the ledger mirrors it; the target could not be read)"
+                                            : target!.committed != mirrored
+                                                ? " (the target's count; the ledger's mirror says \(mirrored))" : "")
+                                        + (committed < batches
+                                            ? (outcome == "running" || target?.committed != mirrored
+                                                ? "; interrupted: a rerun of the cutover\(resume) continues at batch \(committed + 1)"
+                                                : " (\(outcome))")
+                                            : ""))
                 }
                 return PlanStatus(
                     id: row["id"], status: row["status"], target: row["target"], mapRun: row["map_run"],

@@ -109,6 +109,10 @@ struct InterruptTests {
         ]
         let child = try Child(arguments, in: setup.folder)
         #expect(child.wait(for: "cutover: ", times: 2), "progress lines: \(child.stderr)")
+        // While it runs, status says so (not "interrupted").
+        let running = try CLI.run(["status", "--workspace", setup.workspace]).stdout
+        #expect(running.contains("cutover running now: "), "\(running)")
+        #expect(!running.contains("interrupted"), "\(running)")
         let status = child.interrupt(SIGTERM)
         let stderr = child.stderr
         #expect(status == 130, "\(stderr)")
