@@ -421,110 +421,11 @@ struct Planner {
             try writer.append(row)
         }
         try deactivations(writer: &writer, outcome: &outcome)
-        // Rejected and held customers with their name and country, so an owner reading the plan knows
-        // whom each reject is about (read a chunk at a time, only those two parts decoded).
         for part in set.notLoaded.chunked(2_000) {
-            let texts = try set.data(
-                part.map {
-                    CustomerSet.Member(
-                        key: $0.key, legacyKey: $0.legacyKey, references: [], isSurvivor: false, dataHash: nil)
-                }[...], ledger: ledger)
-            let shown = ParallelMap.map(part.indices) { index -> NameAndCountry? in
-                texts[part[index].key].flatMap { try? JSONDecoder().decode(NameAndCountry.self, from: Data($0.utf8)) }
-            }
-            for (entry, shown) in zip(part, shown) {
-                var row = ActionRow(key: entry.key, legacyKey: entry.legacyKey, action: .reject)
-                row.reason = entry.reason
-                row.customerId = crosswalk[entry.key]
-                row.name = shown?.names?.first
-                row.country = (shown?.addresses?.first { $0.kind == .legal } ?? shown?.addresses?.first)?.country
-                try record(row)
-            }
+            for row in try notLoadedRows(part, ledger: ledger) { try record(row) }
         }
         try writer.finish()
         outcome.batches = writer.batches
         return outcome
     }
-
-    /// Customers custmig loaded before that a full-scope extract no longer has, capped by the mapping.
-    private func deactivations(writer: inout PlanWriter, outcome: inout Outcome) throws {
-        guard set.scope == "full" else { return }
-        let gone = crosswalk.entries(
-            notIn: [
-                AnySequence(set.members.lazy.map(\.key)), AnySequence(set.notLoaded.lazy.map(\.key)),
-                AnySequence(set.mergedAway),
-            ]
-        ).sorted { $0.id < $1.id }
-        let images = try target.images(ids: gone.map(\.id))
-        var rows: [ActionRow] = []
-        for (key, id) in gone {
-            guard case .success(let their)? = images[id], their.values["status"] != "inactive" else { continue }
-            var after = their
-            after.values["status"] = "inactive"
-            var row = ActionRow(key: key, customerId: id, action: .deactivate, applyKind: .deactivate)
-            row.reason = "loaded before, absent from this full extract"
-            row.before = their
-            row.image = after
-            row.fingerprint = their.fingerprint
-            row.name = their.values["name1"]
-            row.country = ControlTotals.country(of: their)
-            row.changes = [
-                FieldChange(
-                    path: "status", outcome: .change, ours: "inactive", theirs: their.values["status"],
-                    after: "inactive")
-            ]
-            rows.append(row)
-        }
-        let threshold = settings.maxDeactivations
-        outcome.deactivationCap =
-            threshold.count ?? threshold.share.map { Int((Double(crosswalk.count) * $0).rounded(.down)) }
-        outcome.gateFailed = threshold.isExceeded(rejects: rows.count, of: crosswalk.count)
-        for row in rows {
-            outcome.counts[.deactivate, default: 0] += 1
-            try writer.append(row)
-        }
-    }
-
-    /// The first code the target is not configured with, among the values the cutover would write.
-    func codeProblem(in image: CustomerImage, before: CustomerImage?) -> String? {
-        for (path, value) in image.values.sorted(by: { $0.key < $1.key }) where before?.values[path] != value {
-            let part = CustomerImage.split(path)
-            guard let kind = Self.codeKind(table: part.table, column: part.column), !codes.contains(value, kind: kind),
-                // Languages are checked where the target lists them (an ERP's), not against code-list files.
-                kind != "language" || codes.entries["language"] != nil
-            else { continue }
-            return
-                "\(CustomerImage.label(path)) \"\(value)\" is not a \(kind.replacingOccurrences(of: "_", with: " ")) the target is configured with "
-                + "(code_\(kind)) — add it to the target's code lists or map it to one that exists"
-        }
-        return nil
-    }
-
-    static func codeKind(table: String, column: String) -> String? {
-        switch (table, column) {
-        case ("customer", "account_group"): return "account_group"
-        case (_, "currency"): return "currency"
-        case (_, "payment_terms"): return "payment_terms"
-        case ("address", "country"), ("bank_account", "bank_country"): return "country"
-        case ("sales_area", "sales_organization"): return "sales_organization"
-        case ("sales_area", "distribution_channel"): return "distribution_channel"
-        case ("sales_area", "division"): return "division"
-        case ("sales_area", "incoterms"): return "incoterms"
-        case ("company_code", "company_code"): return "company_code"
-        case ("company_code", "reconciliation_account"): return "reconciliation_account"
-        case ("customer", "language"): return "language"
-        default: return nil
-        }
-    }
-}
-
-/// The part of a stored canonical customer a reject's plan row shows.
-private struct NameAndCountry: Decodable {
-    struct Place: Decodable {
-        var kind: Address.Kind?
-        var country: String?
-    }
-
-    var names: [String]?
-    var addresses: [Place]?
 }

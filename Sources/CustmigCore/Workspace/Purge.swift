@@ -72,7 +72,7 @@ public enum PurgeStage {
         }
         var summary = PurgeSummary(
             runs: runs, canonicalRecords: 0, findingValues: 0, planImages: 0, snapshots: [], undoEntries: 0)
-        summary.ledgerBytesBefore = Self.size(ledger.path)
+        summary.ledgerBytesBefore = WorkspaceUsage.fileSize(ledger.path)
         for (done, run) in runs.enumerated() {
             progress?(StageProgress("purge map run \(run)", done: Int64(done), total: Int64(runs.count), unit: .steps))
             let plans = try ledger.database.read { db in
@@ -179,11 +179,7 @@ public enum PurgeStage {
             try db.execute(sql: "VACUUM")
             try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)")
         }
-        summary.ledgerBytesAfter = Self.size(ledger.path)
+        summary.ledgerBytesAfter = WorkspaceUsage.fileSize(ledger.path)
         return summary
-    }
-
-    private static func size(_ path: String) -> Int64 {
-        ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int64) ?? 0
     }
 }

@@ -22,7 +22,7 @@ func runReportingErrors(_ body: () throws -> Void) throws {
 
 private func report(_ error: CustmigError) throws -> Never {
     FileHandleWriter.standardOutput.flush()
-    Terminal.clearProgress()
+    ProgressLine.shared.finish()
     Terminal.error("custmig: " + error.description)
     throw ExitCode(ExitStatus(error.kind).rawValue)
 }

@@ -55,17 +55,6 @@ enum Terminal {
             if alreadyShown == limit + 1 { error("… further findings are counted but not shown.") }
         }
     }
-
-    /// Rewrites one status line on stderr (only when it is a terminal).
-    static func progress(_ text: String) {
-        guard stderrIsTerminal else { return }
-        FileHandleWriter.standardError.write("\r\u{1B}[K" + text)
-    }
-
-    static func clearProgress() {
-        guard stderrIsTerminal else { return }
-        FileHandleWriter.standardError.write("\r\u{1B}[K")
-    }
 }
 
 /// Buffered writes to a file descriptor (stdout is written in large blocks for `peek`).

@@ -1,0 +1,79 @@
+import Foundation
+
+/// The plan rows of customers the planner does not load: those a full extract no longer has
+/// (deactivations) and those the map run rejected or holds for review.
+extension Planner {
+    /// Customers custmig loaded before that a full-scope extract no longer has, capped by the mapping.
+    func deactivations(writer: inout PlanWriter, outcome: inout Outcome) throws {
+        guard set.scope == "full" else { return }
+        let gone = crosswalk.entries(
+            notIn: [
+                AnySequence(set.members.lazy.map(\.key)), AnySequence(set.notLoaded.lazy.map(\.key)),
+                AnySequence(set.mergedAway),
+            ]
+        ).sorted { $0.id < $1.id }
+        let images = try target.images(ids: gone.map(\.id))
+        var rows: [ActionRow] = []
+        for (key, id) in gone {
+            guard case .success(let their)? = images[id], their.values["status"] != "inactive" else { continue }
+            var after = their
+            after.values["status"] = "inactive"
+            var row = ActionRow(key: key, customerId: id, action: .deactivate, applyKind: .deactivate)
+            row.reason = "loaded before, absent from this full extract"
+            row.before = their
+            row.image = after
+            row.fingerprint = their.fingerprint
+            row.name = their.values["name1"]
+            row.country = ControlTotals.country(of: their)
+            row.changes = [
+                FieldChange(
+                    path: "status", outcome: .change, ours: "inactive", theirs: their.values["status"],
+                    after: "inactive")
+            ]
+            rows.append(row)
+        }
+        let threshold = settings.maxDeactivations
+        outcome.deactivationCap =
+            threshold.count ?? threshold.share.map { Int((Double(crosswalk.count) * $0).rounded(.down)) }
+        outcome.gateFailed = threshold.isExceeded(rejects: rows.count, of: crosswalk.count)
+        for row in rows {
+            outcome.counts[.deactivate, default: 0] += 1
+            try writer.append(row)
+        }
+    }
+
+    /// Rejected and held customers with their name and country, so an owner reading the plan knows whom
+    /// each reject is about (only those two parts of each stored record are decoded).
+    func notLoadedRows(
+        _ part: ArraySlice<(key: String, legacyKey: String, reason: String)>, ledger: Ledger
+    ) throws -> [ActionRow] {
+        let texts = try set.data(
+            part.map {
+                CustomerSet.Member(
+                    key: $0.key, legacyKey: $0.legacyKey, references: [], isSurvivor: false, dataHash: nil)
+            }[...], ledger: ledger)
+        let entries = Array(part)
+        let shown = ParallelMap.map(entries.indices) { index -> NameAndCountry? in
+            texts[entries[index].key].flatMap { try? JSONDecoder().decode(NameAndCountry.self, from: Data($0.utf8)) }
+        }
+        return zip(entries, shown).map { entry, shown in
+            var row = ActionRow(key: entry.key, legacyKey: entry.legacyKey, action: .reject)
+            row.reason = entry.reason
+            row.customerId = crosswalk[entry.key]
+            row.name = shown?.names?.first
+            row.country = (shown?.addresses?.first { $0.kind == .legal } ?? shown?.addresses?.first)?.country
+            return row
+        }
+    }
+}
+
+/// The part of a stored canonical customer a reject's plan row shows.
+private struct NameAndCountry: Decodable {
+    struct Place: Decodable {
+        var kind: Address.Kind?
+        var country: String?
+    }
+
+    var names: [String]?
+    var addresses: [Place]?
+}
