@@ -244,9 +244,8 @@ struct CustomerSet {
 
     /// Reads and decodes the customers of `members`.
     func customers(_ chunk: ArraySlice<Member>, ledger: Ledger) throws -> [String: CanonicalCustomer] {
-        let decoder = JSONDecoder()
-        return try data(chunk, ledger: ledger).compactMapValues {
-            try? decoder.decode(CanonicalCustomer.self, from: Data($0.utf8))
+        try data(chunk, ledger: ledger).compactMapValues {
+            CanonicalCustomer.decode(json: $0)
         }
     }
 

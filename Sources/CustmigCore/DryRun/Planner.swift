@@ -180,7 +180,6 @@ struct Planner {
         }
         let sequence = order.ordered.map { ($0, false) } + order.cyclic.map { ($0, true) }
         var cyclicWrites: [ActionRow] = []
-        let decoder = JSONDecoder()
         let chunks = sequence.chunked(1_000)
         // The next chunk's target fingerprints are read while this one is planned, and the canonical
         // records of the customers the fast path will likely not settle (those whose record hash, and
@@ -282,7 +281,7 @@ struct Planner {
             let decodedRecords = ParallelMap.map(chunkMembers.indices) { index -> CanonicalCustomer? in
                 let member = chunkMembers[index]
                 guard !isFast(index, member), let text = textsRead[member.key] else { return nil }
-                return try? JSONDecoder().decode(CanonicalCustomer.self, from: Data(text.utf8))
+                return CanonicalCustomer.decode(json: text)
             }
             for (offset, (position, cyclic)) in chunk.enumerated() {
                 let member = members[position]
@@ -314,7 +313,7 @@ struct Planner {
                 }
                 guard
                     let customer = decodedRecords[offset]
-                        ?? (try? decoder.decode(CanonicalCustomer.self, from: Data(text.utf8)))
+                        ?? CanonicalCustomer.decode(json: text)
                 else {
                     row.reason = "its canonical record cannot be decoded from the ledger"
                     try record(row)

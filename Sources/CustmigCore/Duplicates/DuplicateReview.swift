@@ -44,7 +44,6 @@ public enum DuplicateReview {
             }
             var sides: [String: Side] = [:]
             guard !needed.isEmpty else { return (pairs, sides) }
-            let decoder = JSONDecoder()
             let records = try Row.fetchCursor(
                 db,
                 sql: """
@@ -55,7 +54,7 @@ public enum DuplicateReview {
             while let record = try records.next() {
                 let key: String = record["key"]
                 guard needed.contains(key), sides[key] == nil else { continue }
-                let customer = try? decoder.decode(CanonicalCustomer.self, from: Data((record["data"] as String).utf8))
+                let customer = CanonicalCustomer.decode(json: record["data"])
                 sides[key] = Side(
                     legacyKey: record["legacy_key"], name: customer?.names.first ?? "",
                     city: customer?.addresses.first?.city ?? "")

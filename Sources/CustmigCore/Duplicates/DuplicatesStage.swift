@@ -209,7 +209,7 @@ public enum DuplicatesStage {
                         db.cachedStatement(
                             sql: "SELECT data FROM canonical_record WHERE run_id = ? AND legacy_key = ?"),
                         arguments: [mapRun, legacy]
-                    ).flatMap { try? JSONDecoder().decode(CanonicalCustomer.self, from: Data($0.utf8)) }
+                    ).flatMap { CanonicalCustomer.decode(json: $0) }
                 }
                 let survivor = Survivorship.survivor(
                     of: customers, goldenKey: golden, rules: duplicateSettings.survivorship)

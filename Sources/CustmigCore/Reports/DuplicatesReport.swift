@@ -34,7 +34,7 @@ public enum DuplicatesReport {
                             db, sql: "SELECT data FROM canonical_record WHERE run_id = ? AND key = ?",
                             arguments: [mapRun, key])
                     else { return nil }
-                    return try? decoder.decode(CanonicalCustomer.self, from: Data(data.utf8))
+                    return CanonicalCustomer.decode(json: data)
                 }
                 clusters.append((row["golden_key"], members))
             }
