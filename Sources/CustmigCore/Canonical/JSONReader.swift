@@ -166,7 +166,9 @@ struct JSONReader {
             case 0x22, 0x5C, UInt8(ascii: "/"): out.append(escape)
             case UInt8(ascii: "u"):
                 guard position + 4 <= raw.count,
-                    let unit = UInt32(String(decoding: UnsafeBufferPointer(rebasing: raw[position..<position + 4]), as: UTF8.self), radix: 16)
+                    let unit = UInt32(
+                        String(decoding: UnsafeBufferPointer(rebasing: raw[position..<position + 4]), as: UTF8.self),
+                        radix: 16)
                 else { return nil }
                 position += 4
                 if let high = pendingHigh {

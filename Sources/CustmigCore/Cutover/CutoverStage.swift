@@ -178,6 +178,19 @@ public enum CutoverStage {
             summary.outcome = "already applied"
             return summary
         }
+        // Inserts refer to their canonical records: one gone or changed since the dry run makes the plan
+        // stale before the target is touched (each rebuilt image is checked again as it is read; a plan
+        // already applied stays a no-op, records purged or not).
+        let changed = try ledger.database.read { db in try PlanRecords.changedRecords(plan: plan, db: db) }
+        if changed.count > 0 {
+            throw CustmigError(
+                .stalePlan, code: "PLAN-RECORD-CHANGED",
+                "plan \(plan) loads \(changed.count) customer(s) from canonical records that are gone or changed since the dry run "
+                    + "(legacy keys \(changed.first.joined(separator: ", "))\(changed.count > changed.first.count ? ", …" : "")).",
+                fix:
+                    "run custmig dry-run again: it plans from the records as they are now; then have the new plan approved."
+            )
+        }
         if approvedBy == nil {
             try ledger.database.write { db in
                 try db.execute(
@@ -189,7 +202,8 @@ public enum CutoverStage {
         // The ledger says a cutover is under way before the target changes (the snapshot, the first batch),
         // so `status` after a kill anywhere reads the target's count and names the batch a rerun starts at.
         try mirror(
-            plan: plan, target: target, batches: batches, committed: committed.count, outcome: "running", ledger: ledger)
+            plan: plan, target: target, batches: batches, committed: committed.count, outcome: "running", ledger: ledger
+        )
         // The target's load lock (where it has one) before the snapshot, so two cutovers never interleave.
         let session = try target.loadSession()
         defer { try? session.finish() }

@@ -104,16 +104,16 @@ public enum ReconcileStage {
             for row in try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT r.canonical_key, a.image, a.before_image FROM cutover_refusal r JOIN plan_action a
+                    SELECT r.canonical_key, a.before_image FROM cutover_refusal r JOIN plan_action a
                     ON a.plan_id = r.plan_id AND a.canonical_key = r.canonical_key
                     AND IFNULL(a.apply_kind, '') != 'references' WHERE r.plan_id = ?
                     """, arguments: [plan])
             {
                 refused.insert(row[0])
-                if let image = (row[1] as String?).flatMap(CustomerImage.init(json:)) {
+                if let image = try PlanRecords.image(plan: plan, canonicalKey: row[0], batch: nil, db: db) {
                     expectedTotals.add(image, sign: -1)
                 }
-                if let before = (row[2] as String?).flatMap(CustomerImage.init(json:)) { expectedTotals.add(before) }
+                if let before = (row[1] as String?).flatMap(CustomerImage.init(json:)) { expectedTotals.add(before) }
             }
         }
         if !refused.isEmpty {

@@ -159,12 +159,8 @@ public enum DryRunStage {
                 if refusal.kind == .reference {
                     // Name the refused customers it refers to, if that is why (else a code or a customer
                     // the target lacks).
-                    let image =
-                        try String.fetchOne(
-                            db,
-                            sql: "SELECT image FROM plan_action WHERE plan_id = ? AND canonical_key = ? AND batch = ?",
-                            arguments: [plan, refusal.canonicalKey, refusal.batch]
-                        ).flatMap(FlatJSON.parse) ?? [:]
+                    let image = try PlanRecords.image(
+                        plan: plan, canonicalKey: refusal.canonicalKey, batch: refusal.batch, db: db)?.values ?? [:]
                     let referred = Set(
                         image.filter { $0.key == "parent_id" || $0.key.hasSuffix("].partner_id") }.values
                     ).intersection(refusedIds).subtracting([refusal.customerId]).sorted()

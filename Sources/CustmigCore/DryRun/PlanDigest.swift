@@ -43,6 +43,13 @@ final class PlanDigest: @unchecked Sendable {
 
         init(_ text: String?) { self = text.map { .text($0) } ?? .null }
 
+        /// The image column as the hash reads it: the stored image, or for an insert that refers to its
+        /// canonical record the fingerprint of the image rebuilt from it (which the cutover checks).
+        static func image(_ text: String?, referenceFingerprint: String?) -> HashedValue {
+            if let text { return .text(text) }
+            return referenceFingerprint.map { .text("by-reference:" + $0) } ?? .null
+        }
+
         func append(to bytes: inout [UInt8]) {
             switch self {
             case .null: bytes += "∅".utf8

@@ -9,7 +9,7 @@ public enum PlanStore {
     /// (The ledger has no statistics: without `INDEXED BY` SQLite walks the whole plan for each batch.)
     static func targetActions(plan: Int64, batch: Int, database: DatabaseQueue) throws -> [TargetAction] {
         try targetActions(
-            database: database,
+            plan: plan, database: database,
             sql: "INDEXED BY plan_action_by_batch WHERE plan_id = ? AND batch = ? ORDER BY seq",
             arguments: [plan, batch])
     }
@@ -17,26 +17,31 @@ public enum PlanStore {
     /// The applicable actions whose `seq` lies in `seqs`, in plan order (a cutover's own batch).
     static func targetActions(plan: Int64, seqs: ClosedRange<Int64>, database: DatabaseQueue) throws -> [TargetAction] {
         try targetActions(
-            database: database,
+            plan: plan, database: database,
             sql: "WHERE plan_id = ? AND seq BETWEEN ? AND ? AND batch IS NOT NULL ORDER BY seq",
             arguments: [plan, seqs.lowerBound, seqs.upperBound])
     }
 
     private static func targetActions(
-        database: DatabaseQueue, sql condition: String, arguments: StatementArguments
+        plan: Int64, database: DatabaseQueue, sql condition: String, arguments: StatementArguments
     ) throws -> [TargetAction] {
         try database.read { db in
-            try Row.fetchAll(
+            let rows = try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT canonical_key, customer_id, action, apply_kind, image, before_image, fingerprint, source_hash,
-                    image_fingerprint
+                    SELECT canonical_key, legacy_key, customer_id, action, apply_kind, image, before_image, fingerprint,
+                    source_hash, image_fingerprint, record_ref, record_refs
                     FROM plan_action \(condition)
                     """, arguments: arguments
-            ).map { row in
+            )
+            // Inserts that refer to their canonical records: rebuilt (and checked) a batch at a time.
+            let records = try PlanRecords(plan: plan, db: db)
+            let rebuilt = try records.images(rows.compactMap(PlanRecords.wanted), db: db)
+            return rows.map { row in
                 // Straight from the stored texts to rows (on the thread that reads ahead): the images
                 // themselves are never built.
-                let json: String? = row["image"]
+                let key: String = row["canonical_key"]
+                let json: String? = row["image"] ?? rebuilt[key]?.jsonText
                 var action = TargetAction(
                     kind: TargetAction.Kind(rawValue: row["apply_kind"]) ?? .upsert, canonicalKey: row["canonical_key"],
                     customerId: row["customer_id"], image: CustomerImage(),
@@ -256,23 +261,39 @@ extension PlanStore {
     static func digest(plan: Int64, header: String, ledger: Ledger) throws -> PlanDigest {
         let digest = PlanDigest(header: header)
         try ledger.database.read { db in
+            let records = try PlanRecords(plan: plan, db: db)
+            var rebuild: [PlanRecords.Wanted] = []
+            func flush() throws {
+                for image in try records.images(rebuild, db: db).values { digest.change(before: nil, after: image) }
+                rebuild.removeAll(keepingCapacity: true)
+            }
             let cursor = try Row.fetchCursor(
                 db,
                 sql: """
                     SELECT seq, batch, canonical_key, customer_id, action, apply_kind, reason, fingerprint, expect_absent,
-                    before_image, image, changes FROM plan_action WHERE plan_id = ? ORDER BY seq
+                    before_image, image, changes, image_fingerprint, record_ref, record_refs, legacy_key
+                    FROM plan_action WHERE plan_id = ? ORDER BY seq
                     """, arguments: [plan])
             while let row = try cursor.next() {
                 let kind: String? = row["apply_kind"]
-                digest.add(
-                    (0..<12).map { PlanDigest.HashedValue((row[$0] as DatabaseValue).storage) }, applyKind: kind,
-                    action: row["action"])
+                var columns = (0..<12).map { PlanDigest.HashedValue((row[$0] as DatabaseValue).storage) }
+                let wanted = PlanRecords.wanted(row)
+                if wanted != nil {
+                    columns[10] = .image(nil, referenceFingerprint: row["image_fingerprint"])
+                }
+                digest.add(columns, applyKind: kind, action: row["action"])
                 if row["batch"] as Int? != nil, kind != TargetAction.Kind.references.rawValue {
-                    digest.change(
-                        before: (row["before_image"] as String?).flatMap { CustomerImage(json: $0) },
-                        after: (row["image"] as String?).flatMap { CustomerImage(json: $0) })
+                    if let wanted {
+                        rebuild.append(wanted)
+                        if rebuild.count == 2_000 { try flush() }
+                    } else {
+                        digest.change(
+                            before: (row["before_image"] as String?).flatMap { CustomerImage(json: $0) },
+                            after: (row["image"] as String?).flatMap { CustomerImage(json: $0) })
+                    }
                 }
             }
+            try flush()
         }
         return digest
     }

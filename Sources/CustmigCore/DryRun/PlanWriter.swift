@@ -76,15 +76,20 @@ struct PlanWriter {
                 sql: """
                     INSERT INTO plan_action (plan_id, seq, batch, canonical_key, legacy_key, customer_id, action, apply_kind,
                     reason, fingerprint, expect_absent, before_image, image, changes, name, country, source_hash,
-                    image_fingerprint)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    image_fingerprint, record_ref, record_refs, field_count, field_bytes)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """)
             for (row, seq, batch) in rows {
                 let keepsImages = row.action != .unchanged && row.action != .reject
                 let changes = row.changes.isEmpty ? nil : FieldChange.jsonText(row.changes)
                 let applyKind = batch == nil ? nil : row.applyKind?.rawValue
                 let before = keepsImages ? row.before?.jsonText : nil
-                let image = keepsImages ? row.image?.jsonText : nil
+                // An insert made from its record as it is refers to the record; the image's fingerprint
+                // stands for the image in the plan hash and binds the rebuilt image to it.
+                let reference = keepsImages && row.action == .insert ? row.reference : nil
+                let image = keepsImages && reference == nil ? row.image?.jsonText : nil
+                let imageFingerprint = keepsImages && (image != nil || reference != nil) ? row.image?.fingerprint : nil
+                let fieldSize = reference == nil ? nil : row.image?.fieldSize
                 try statement.run { bind in
                     bind.int(Int(plan))
                     bind.int(seq)
@@ -103,16 +108,25 @@ struct PlanWriter {
                     bind.text(row.name)
                     bind.text(row.country)
                     bind.text(row.sourceHash)
-                    bind.text(image == nil ? nil : row.image?.fingerprint)
+                    bind.text(imageFingerprint)
+                    bind.text(reference?.text)
+                    bind.text(reference?.resolvedText)
+                    bind.optionalInt(fieldSize?.count)
+                    bind.optionalInt(fieldSize?.bytes)
                 }
                 digest.add(
                     [
                         .int(seq), batch.map { .int($0) } ?? .null, .text(row.key), .init(row.customerId),
                         .text(row.action.rawValue), .init(applyKind), .init(row.reason), .init(row.fingerprint),
-                        .int(row.expectAbsent ? 1 : 0), .init(before), .init(image), .init(changes),
+                        .int(row.expectAbsent ? 1 : 0), .init(before),
+                        PlanDigest.HashedValue.image(
+                            image, referenceFingerprint: reference == nil ? nil : imageFingerprint),
+                        .init(changes),
                     ], applyKind: applyKind, action: row.action.rawValue)
                 if batch != nil, applyKind != TargetAction.Kind.references.rawValue {
-                    digest.change(before: before == nil ? nil : row.before, after: image == nil ? nil : row.image)
+                    digest.change(
+                        before: before == nil ? nil : row.before,
+                        after: image == nil && reference == nil ? nil : row.image)
                 }
             }
         }

@@ -134,6 +134,8 @@ struct Planner {
         var name: String?
         var country: String?
         var sourceHash: String?
+        /// Set for an insert whose image is rebuilt from its canonical record instead of stored.
+        var reference: RecordReference?
     }
 
     /// What planning a chunk reads before it decides anything: its customers' canonical records (by
@@ -325,13 +327,16 @@ struct Planner {
                 if exists, theirs[id] == nil { theirs.merge(try target.images(ids: [id])) { a, _ in a } }
                 if !exists { willNotExist.insert(id) }
                 var unresolved: [String] = []
+                var resolved: [String: String] = [:]
                 let wanted = CustomerImage(
                     customer, externalId: member.key,
                     resolve: { legacy in
                         guard let key = referenced[legacy] ?? (legacy == customer.legacyKey ? member.key : nil),
                             let id = targetId(key)
                         else { return nil }
-                        return willNotExist.contains(id) && id != targetId(member.key) ? nil : id
+                        let result = willNotExist.contains(id) && id != targetId(member.key) ? nil : id
+                        resolved[legacy] = result
+                        return result
                     }, unresolved: &unresolved)
                 // What the target has no place for is not planned, and is listed per field.
                 let (ours, notLoaded) = target.holdable(wanted)
@@ -401,6 +406,14 @@ struct Planner {
                         + " — settle each in conflict-resolutions.csv (ours or theirs)"
                 } else if their == nil {
                     row.action = .insert
+                    // Stored by reference when the image is the record's as it is (the target holds all of
+                    // it): the plan keeps the record's hash and the resolved references, not the image.
+                    if notLoaded.isEmpty,
+                        let hash = member.dataHash ?? Hash128(hex: CustomerSet.recordHash(text))
+                    {
+                        row.reference = RecordReference(
+                            source: member.isSurvivor ? .golden : .map, hash: hash, resolved: resolved)
+                    }
                 } else if isLink {
                     row.action = .link
                     row.reason = String(format: "matched target customer %@ (score %.1f)", id, links[member.key]!.score)

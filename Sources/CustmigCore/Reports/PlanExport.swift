@@ -19,12 +19,37 @@ struct PlanReportRow {
 
     static var maskedColumns: Set<String> { PersonalData.columns }
 
-    static func read(_ row: Row, mask: Bool, expandInserts: Bool = true) -> PlanReportRow {
+    /// Rows read by ``selectSQL``, with the inserts that refer to their canonical records rebuilt from them
+    /// when their fields are shown (`expandInserts`).
+    static func read(
+        _ rows: [Row], plan: Int64, mask: Bool, expandInserts: Bool = true, db: Database
+    ) throws -> [PlanReportRow] {
+        var rebuilt: [String: CustomerImage] = [:]
+        if expandInserts {
+            let wanted = rows.filter { $0["action"] as String == PlanAction.insert.rawValue }.compactMap(
+                PlanRecords.wanted)
+            rebuilt = try PlanRecords(plan: plan, db: db).images(wanted, db: db)
+        }
+        return rows.map { read($0, mask: mask, expandInserts: expandInserts, rebuilt: rebuilt[$0["canonical_key"]]) }
+    }
+
+    static func read(
+        _ row: Row, mask: Bool, expandInserts: Bool = true, rebuilt: CustomerImage? = nil
+    ) -> PlanReportRow {
         let action = PlanAction(rawValue: row["action"]) ?? .reject
         var changes: [FieldChange] = []
         var insertFields: (count: Int, bytes: Int)?
         if let text: String = row["changes"] {
             changes = (try? JSONDecoder().decode([FieldChange].self, from: Data(text.utf8))) ?? []
+        } else if action == .insert, !expandInserts, let count: Int = row["field_count"],
+            let bytes: Int = row["field_bytes"]
+        {
+            // An insert that refers to its record: sized when it was planned.
+            insertFields = (count, bytes)
+        } else if action == .insert, let image = rebuilt {
+            changes = image.values.sorted { $0.key < $1.key }.map {
+                FieldChange(path: $0.key, outcome: .change, ours: $0.value, after: $0.value)
+            }
         } else if action == .insert, !expandInserts, let text: String = row["image"] {
             // Counted from the image's bytes: no dictionary, no change records (a first load's export read
             // 165,000 images that way in a fraction of the time).
@@ -59,7 +84,8 @@ struct PlanReportRow {
     }
 
     static let selectSQL = """
-        SELECT seq, canonical_key, legacy_key, customer_id, action, reason, name, country, changes, image FROM plan_action
+        SELECT seq, canonical_key, legacy_key, customer_id, action, reason, name, country, changes, image, image_fingerprint,
+        record_ref, record_refs, field_count, field_bytes FROM plan_action
         WHERE plan_id = ? AND action != 'unchanged' AND IFNULL(apply_kind, '') != 'references'
         """
 }
@@ -167,11 +193,9 @@ public enum PlanExport {
             let cursor = try Row.fetchCursor(db, sql: PlanReportRow.selectSQL + " ORDER BY seq", arguments: [plan])
             var chunk: [Row] = []
             func flush() throws {
-                let rows = chunk
+                let rows = try PlanReportRow.read(chunk, plan: plan, mask: mask, expandInserts: fields, db: db)
                 let texts = ParallelMap.map(rows.indices) { index in
-                    format(
-                        PlanReportRow.read(rows[index], mask: mask, expandInserts: fields), plan: plan, fields: fields,
-                        compact: compact)
+                    format(rows[index], plan: plan, fields: fields, compact: compact)
                 }
                 for text in texts { try sink(text) }
                 chunk.removeAll(keepingCapacity: true)

@@ -62,7 +62,7 @@ public enum PlanReport {
                 let rows = try Row.fetchAll(
                     db, sql: PlanReportRow.selectSQL + " AND action = ? ORDER BY seq LIMIT ?",
                     arguments: [plan, action.rawValue, options.reportLimit])
-                sections[action] = rows.map { PlanReportRow.read($0, mask: options.maskPII) }
+                sections[action] = try PlanReportRow.read(rows, plan: plan, mask: options.maskPII, db: db)
             }
             let rows = try Row.fetchAll(
                 db,
@@ -70,7 +70,7 @@ public enum PlanReport {
                     of: "action != 'unchanged'", with: "changes LIKE '%\"kept_target%'")
                     + " ORDER BY seq LIMIT ?",
                 arguments: [plan, options.reportLimit])
-            kept = rows.map { PlanReportRow.read($0, mask: options.maskPII) }
+            kept = try PlanReportRow.read(rows, plan: plan, mask: options.maskPII, db: db)
         }
         let path = folder + "/plan.html"
         let html = render(

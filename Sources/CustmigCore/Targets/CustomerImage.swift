@@ -267,6 +267,17 @@ public struct CustomerImage: Sendable, Hashable {
         values = object
     }
 
+    /// What the image's lines weigh in a field-level export: how many values, and the bytes of their
+    /// paths, labels and values (as ``PlanReportRow`` counts a stored image's).
+    var fieldSize: (count: Int, bytes: Int) {
+        var bytes = 0
+        for (path, value) in values {
+            var path = path
+            bytes += path.withUTF8 { $0.count + Self.labelByteCount($0) } + value.utf8.count
+        }
+        return (values.count, bytes)
+    }
+
     /// The row fingerprint (see ``Fingerprinter``) over the customer row and its child rows.
     public var fingerprint: String {
         var fingerprinter = Fingerprinter()

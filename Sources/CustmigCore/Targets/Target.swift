@@ -153,6 +153,16 @@ public struct Hash128: Sendable, Hashable {
         self.high = high
         self.low = low
     }
+
+    /// The 32 lowercase hex digits `init(hex:)` reads.
+    public var hexText: String {
+        let digits = Array("0123456789abcdef".utf8)
+        var bytes = [UInt8](repeating: 0, count: 32)
+        for (word, offset) in [(high, 0), (low, 16)] {
+            for index in 0..<16 { bytes[offset + index] = digits[Int((word >> UInt64(60 - 4 * index)) & 0xF)] }
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
 }
 
 /// The hashes of what custmig loaded last for one customer.

@@ -12,7 +12,8 @@ struct CanonicalRecordDecodingTests {
         func value() -> String? {
             Bool.random(using: &generator)
                 ? nil
-                : ImageJSONTests.tricky.randomElement(using: &generator)! + " / \(Int.random(in: 0...99, using: &generator))"
+                : ImageJSONTests.tricky.randomElement(using: &generator)!
+                    + " / \(Int.random(in: 0...99, using: &generator))"
         }
         var customer = CanonicalCustomer(key: "K\(round)", legacyKey: "L/\(round)\u{7}")
         customer.names = (0..<Int.random(in: 0...4, using: &generator)).map { _ in value() ?? "" }
@@ -42,7 +43,8 @@ struct CanonicalRecordDecodingTests {
             customer.contacts.append(contact)
         }
         for _ in 0..<Int.random(in: 0...2, using: &generator) {
-            var area = SalesArea(salesOrganization: value() ?? "1000", distributionChannel: "10", division: value() ?? "")
+            var area = SalesArea(
+                salesOrganization: value() ?? "1000", distributionChannel: "10", division: value() ?? "")
             (area.currency, area.paymentTerms, area.incoterms) = (value(), value(), value())
             (area.incotermsLocation, area.customerGroup) = (value(), value())
             area.partners = PartnerFunction.Role.allCases.filter { _ in Bool.random(using: &generator) }.map {

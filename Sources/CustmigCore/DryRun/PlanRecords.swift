@@ -1,0 +1,199 @@
+import Foundation
+import GRDB
+
+/// Where a planned insert's image comes from when its plan row does not copy it: the canonical record
+/// (the plan's map run by legacy key, or its duplicates run's survivor by canonical key) with the
+/// record's hash at planning, and the target ids its references resolved to then (plan order decides
+/// them: a customer refers only to customers loaded before it).
+struct RecordReference: Sendable, Hashable {
+    enum Source: String, Sendable {
+        case map
+        case golden
+    }
+
+    var source: Source
+    var hash: Hash128
+    /// Legacy key -> target id, for every reference the image resolved.
+    var resolved: [String: String]
+
+    /// `map:HASH` or `golden:HASH`, as `record_ref` stores it.
+    var text: String { "\(source.rawValue):\(hash.hexText)" }
+
+    /// The resolved references as `record_refs` stores them (nil for none).
+    var resolvedText: String? {
+        guard !resolved.isEmpty else { return nil }
+        var writer = JSONObjectWriter()
+        for (legacy, id) in resolved.sorted(by: { $0.key < $1.key }) { writer.string(legacy, id) }
+        return writer.finished
+    }
+
+    init(source: Source, hash: Hash128, resolved: [String: String]) {
+        self.source = source
+        self.hash = hash
+        self.resolved = resolved
+    }
+
+    init?(text: String?, resolved: String?) {
+        guard let text, let colon = text.firstIndex(of: ":"),
+            let source = Source(rawValue: String(text[..<colon])),
+            let hash = Hash128(hex: String(text[text.index(after: colon)...]))
+        else { return nil }
+        self.source = source
+        self.hash = hash
+        if let resolved {
+            guard let object = FlatJSON.parse(resolved) else { return nil }
+            self.resolved = object
+        } else {
+            self.resolved = [:]
+        }
+    }
+}
+
+/// Rebuilds the images of a plan's inserts from the canonical records they refer to, and refuses the
+/// plan as stale when a record is gone (its map run purged) or no longer gives the image the plan's
+/// fingerprint binds (the record changed, or a custmig that builds images differently reads it): an
+/// approval covers the exact content the cutover writes.
+struct PlanRecords {
+    let plan: Int64
+    let mapRun: Int64
+    let duplicatesRun: Int64?
+
+    /// One plan row that refers to its record.
+    struct Wanted {
+        var key: String
+        var legacyKey: String
+        var reference: RecordReference
+        /// The fingerprint of the image the plan was made with.
+        var fingerprint: String
+    }
+
+    init(plan: Int64, db: Database) throws {
+        self.plan = plan
+        let row = try Row.fetchOne(db, sql: "SELECT map_run, duplicates_run FROM plan WHERE id = ?", arguments: [plan])
+        mapRun = row?["map_run"] ?? 0
+        duplicatesRun = row?["duplicates_run"]
+    }
+
+    /// The wanted row of a plan row read with `record_ref`, `record_refs` and `image_fingerprint` (nil:
+    /// it keeps its image, or is no insert).
+    static func wanted(_ row: Row) -> Wanted? {
+        guard let text: String = row["record_ref"], let fingerprint: String = row["image_fingerprint"] else {
+            return nil
+        }
+        guard let reference = RecordReference(text: text, resolved: row["record_refs"]) else {
+            // An unreadable reference is the plan's own damage: rebuilding refuses it by name.
+            return Wanted(
+                key: row["canonical_key"], legacyKey: row["legacy_key"] ?? "",
+                reference: RecordReference(source: .map, hash: .zero, resolved: [:]), fingerprint: "")
+        }
+        return Wanted(
+            key: row["canonical_key"], legacyKey: row["legacy_key"] ?? "", reference: reference,
+            fingerprint: fingerprint)
+    }
+
+    /// The images of `wanted`, by canonical key, each checked against its record hash and fingerprint.
+    func images(_ wanted: [Wanted], db: Database) throws -> [String: CustomerImage] {
+        guard !wanted.isEmpty else { return [:] }
+        var texts: [String: String] = [:]
+        let records = wanted.filter { $0.reference.source == .map }
+        let survivors = wanted.filter { $0.reference.source == .golden }
+        for part in records.chunked(500) {
+            let marks = Array(repeating: "?", count: part.count).joined(separator: ",")
+            for row in try Row.fetchAll(
+                db, sql: "SELECT key, data FROM canonical_record WHERE run_id = ? AND legacy_key IN (\(marks))",
+                arguments: StatementArguments([mapRun] + part.map(\.legacyKey)))
+            {
+                texts[row["key"]] = row["data"]
+            }
+        }
+        if let duplicatesRun {
+            for part in survivors.chunked(500) {
+                let marks = Array(repeating: "?", count: part.count).joined(separator: ",")
+                for row in try Row.fetchAll(
+                    db, sql: "SELECT golden_key, data FROM survivor WHERE run_id = ? AND golden_key IN (\(marks))",
+                    arguments: StatementArguments([duplicatesRun] + part.map(\.key)))
+                {
+                    texts[row["golden_key"]] = row["data"]
+                }
+            }
+        }
+        // Decoded and hashed on every core: the read-ahead thread of a cutover rebuilds a batch at a time.
+        let built = ParallelMap.map(wanted.indices) { index -> Result<CustomerImage, CustmigError> in
+            rebuild(wanted[index], text: texts[wanted[index].key])
+        }
+        var images: [String: CustomerImage] = [:]
+        images.reserveCapacity(wanted.count)
+        for (index, result) in built.enumerated() {
+            images[wanted[index].key] = try result.get()
+        }
+        return images
+    }
+
+    private func rebuild(_ wanted: Wanted, text: String?) -> Result<CustomerImage, CustmigError> {
+        let record =
+            wanted.reference.source == .map
+            ? "canonical record \(wanted.legacyKey) of map run \(mapRun)"
+            : "merged record \(wanted.key) of duplicates run \(duplicatesRun.map(String.init) ?? "(none)")"
+        guard let text else {
+            return .failure(
+                stale(
+                    "plan \(plan) loads customer \(wanted.key) from \(record), which is no longer in the ledger (purged, or its run replaced)"
+                ))
+        }
+        guard Hash128(hex: CustomerSet.recordHash(text)) == wanted.reference.hash else {
+            return .failure(stale("\(record) changed after plan \(plan) was made from it (customer \(wanted.key))"))
+        }
+        guard let customer = CanonicalCustomer.decode(json: text) else {
+            return .failure(stale("\(record) cannot be read back (customer \(wanted.key) of plan \(plan))"))
+        }
+        var unresolved: [String] = []
+        let resolved = wanted.reference.resolved
+        let image = CustomerImage(
+            customer, externalId: wanted.key, resolve: { resolved[$0] }, unresolved: &unresolved)
+        guard unresolved.isEmpty, image.fingerprint == wanted.fingerprint else {
+            return .failure(
+                stale(
+                    "\(record) no longer makes the image plan \(plan) was approved with (customer \(wanted.key); "
+                        + "a different custmig version, or a changed record)"))
+        }
+        return .success(image)
+    }
+
+    private func stale(_ message: String) -> CustmigError {
+        CustmigError(
+            .stalePlan, code: "PLAN-RECORD-CHANGED", message + ".",
+            fix:
+                "run custmig dry-run again: it plans from the records as they are now; then have the new plan approved."
+        )
+    }
+
+    /// The after-image of one plan row (`batch` nil: its first row), stored or rebuilt; nil when it has none.
+    static func image(plan: Int64, canonicalKey: String, batch: Int?, db: Database) throws -> CustomerImage? {
+        guard
+            let row = try Row.fetchOne(
+                db,
+                sql: """
+                    SELECT canonical_key, legacy_key, image, image_fingerprint, record_ref, record_refs FROM plan_action
+                    WHERE plan_id = ? AND canonical_key = ? AND (? IS NULL OR batch = ?) ORDER BY seq LIMIT 1
+                    """, arguments: [plan, canonicalKey, batch, batch])
+        else { return nil }
+        if let text: String = row["image"] { return CustomerImage(json: text) }
+        guard let wanted = wanted(row) else { return nil }
+        return try PlanRecords(plan: plan, db: db).images([wanted], db: db)[canonicalKey]
+    }
+
+    /// Plan rows whose record is gone or changed (by the hashes the map stored), checked in one query
+    /// before a cutover touches the target: the first few, and how many.
+    static func changedRecords(plan: Int64, db: Database) throws -> (count: Int, first: [String]) {
+        let sql = """
+            FROM plan_action a JOIN plan p ON p.id = a.plan_id
+            LEFT JOIN canonical_record c ON c.run_id = p.map_run AND c.legacy_key = a.legacy_key
+            WHERE a.plan_id = ? AND a.record_ref LIKE 'map:%' AND a.batch IS NOT NULL
+            AND (c.legacy_key IS NULL OR (c.data_hash IS NOT NULL AND lower(c.data_hash) != substr(a.record_ref, 5)))
+            """
+        let count = try Int.fetchOne(db, sql: "SELECT COUNT(*) " + sql, arguments: [plan]) ?? 0
+        let first =
+            count == 0 ? [] : try String.fetchAll(db, sql: "SELECT a.legacy_key " + sql + " LIMIT 5", arguments: [plan])
+        return (count, first)
+    }
+}
