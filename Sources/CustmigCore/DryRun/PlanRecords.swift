@@ -93,6 +93,18 @@ struct PlanRecords {
 
     /// The images of `wanted`, by canonical key, each checked against its record hash and fingerprint.
     func images(_ wanted: [Wanted], db: Database) throws -> [String: CustomerImage] {
+        try rebuilt(wanted, db: db) { image, _ in image }
+    }
+
+    /// What the cutover writes for `wanted`, by canonical key: rebuilt, checked and prepared on every core
+    /// (the read-ahead thread of a cutover rebuilds a batch at a time while the writer writes the last).
+    func prepared(_ wanted: [Wanted], db: Database) throws -> [String: PreparedImages] {
+        try rebuilt(wanted, db: db) { image, fingerprint in PreparedImages.rebuilt(image, fingerprint: fingerprint) }
+    }
+
+    private func rebuilt<Output: Sendable>(
+        _ wanted: [Wanted], db: Database, _ output: @escaping @Sendable (CustomerImage, String) -> Output
+    ) throws -> [String: Output] {
         guard !wanted.isEmpty else { return [:] }
         var texts: [String: String] = [:]
         let records = wanted.filter { $0.reference.source == .map }
@@ -117,11 +129,10 @@ struct PlanRecords {
                 }
             }
         }
-        // Decoded and hashed on every core: the read-ahead thread of a cutover rebuilds a batch at a time.
-        let built = ParallelMap.map(wanted.indices) { index -> Result<CustomerImage, CustmigError> in
-            rebuild(wanted[index], text: texts[wanted[index].key])
+        let built = ParallelMap.map(wanted.indices) { index -> Result<Output, CustmigError> in
+            rebuild(wanted[index], text: texts[wanted[index].key]).map { output($0, wanted[index].fingerprint) }
         }
-        var images: [String: CustomerImage] = [:]
+        var images: [String: Output] = [:]
         images.reserveCapacity(wanted.count)
         for (index, result) in built.enumerated() {
             images[wanted[index].key] = try result.get()

@@ -36,20 +36,21 @@ public enum PlanStore {
             )
             // Inserts that refer to their canonical records: rebuilt (and checked) a batch at a time.
             let records = try PlanRecords(plan: plan, db: db)
-            let rebuilt = try records.images(rows.compactMap(PlanRecords.wanted), db: db)
+            let rebuilt = try records.prepared(rows.compactMap(PlanRecords.wanted), db: db)
             return rows.map { row in
                 // Straight from the stored texts to rows (on the thread that reads ahead): the images
                 // themselves are never built.
                 let key: String = row["canonical_key"]
-                let json: String? = row["image"] ?? rebuilt[key]?.jsonText
+                let json: String? = row["image"]
                 var action = TargetAction(
                     kind: TargetAction.Kind(rawValue: row["apply_kind"]) ?? .upsert, canonicalKey: row["canonical_key"],
                     customerId: row["customer_id"], image: CustomerImage(),
                     crosswalk: row["action"] as String == "link" ? "linked" : "inserted")
                 action.expectedFingerprint = row["fingerprint"]
                 action.sourceHash = row["source_hash"]
-                action.prepared = PreparedImages(
-                    json: json, beforeJSON: row["before_image"], fingerprint: row["image_fingerprint"])
+                action.prepared =
+                    rebuilt[key]
+                    ?? PreparedImages(json: json, beforeJSON: row["before_image"], fingerprint: row["image_fingerprint"])
                 return action
             }
         }

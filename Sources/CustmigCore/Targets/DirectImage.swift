@@ -6,10 +6,29 @@
 /// (an unknown table or column, a separator byte, a text that is not a flat image).
 enum DirectImage {
     static func read(json: String) -> (bound: BoundRows, loadedText: String)? {
+        read(sizeHint: json.utf8.count / 2) { FlatJSON.forEach(json, $0) }
+    }
+
+    /// The same from an image built in memory (an insert rebuilt from its canonical record): its values
+    /// in any order, no JSON text in between.
+    static func read(image: CustomerImage) -> (bound: BoundRows, loadedText: String)? {
+        read(sizeHint: 512) { field in
+            for (path, value) in image.values {
+                var (path, value) = (path, value)
+                path.withUTF8 { path in value.withUTF8 { field(path, $0) } }
+            }
+            return true
+        }
+    }
+
+    private static func read(
+        sizeHint: Int,
+        _ forEach: ((UnsafeBufferPointer<UInt8>, UnsafeBufferPointer<UInt8>) -> Void) -> Bool
+    ) -> (bound: BoundRows, loadedText: String)? {
         var customer = [String?](repeating: nil, count: customerColumns.count)
         var tables = [[Row]](repeating: [], count: childColumns.count)
         var failed = false
-        let parsed = FlatJSON.forEach(json) { path, value in
+        let parsed = forEach { path, value in
             guard !failed else { return }
             if value.contains(where: { $0 == StoredImageText.rowSeparator || $0 == StoredImageText.valueEnd }) {
                 failed = true
@@ -47,7 +66,7 @@ enum DirectImage {
         }
         guard parsed, !failed else { return nil }
         var bytes: [UInt8] = [StoredImageText.start]
-        bytes.reserveCapacity(json.utf8.count / 2)
+        bytes.reserveCapacity(sizeHint)
         func append(_ values: [String?]) {
             for value in values {
                 if let value { bytes += value.utf8 }

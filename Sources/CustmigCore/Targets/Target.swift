@@ -75,7 +75,9 @@ public struct TargetAction: Sendable, Hashable {
 public struct PreparedImages: Sendable, Hashable {
     /// The after-image's rows: built when read, or (a new customer read the direct way, whose rows
     /// nothing compares against) parsed from `json` when asked for.
-    public var rows: CustomerRows { parsedRows ?? json.flatMap { CustomerRows.parse(json: $0)?.rows } ?? CustomerRows() }
+    public var rows: CustomerRows {
+        parsedRows ?? image?.rows ?? json.flatMap { CustomerRows.parse(json: $0)?.rows } ?? CustomerRows()
+    }
     public var fingerprint: String
     public var beforeRows: CustomerRows?
     /// The before-image as the undo log keeps it (see ``StoredImageText``).
@@ -86,6 +88,8 @@ public struct PreparedImages: Sendable, Hashable {
     var bound: BoundRows
     private var parsedRows: CustomerRows?
     private var json: String?
+    /// A new customer's image rebuilt from its canonical record, read the direct way.
+    private var image: CustomerImage?
 
     /// From a stored plan's texts, in one pass each, without building the images. A text that is
     /// not an image reads as no rows (as `CustomerImage(json:) ?? CustomerImage()` did). A new
@@ -105,6 +109,19 @@ public struct PreparedImages: Sendable, Hashable {
         beforeText = beforeRows.map { rows in StoredImageText.text(rows) { beforeJSON ?? "" } }
         loadedText = StoredImageText.text(after.rows) { json ?? CustomerImage().jsonText }
         bound = BoundRows(after.rows)
+    }
+
+    /// A new customer's image rebuilt from its canonical record (its fingerprint already checked),
+    /// read the direct way where it can be.
+    static func rebuilt(_ image: CustomerImage, fingerprint: String) -> PreparedImages {
+        guard let direct = DirectImage.read(image: image) else { return PreparedImages(image: image, before: nil) }
+        var prepared = PreparedImages(json: nil, beforeJSON: nil)
+        prepared.parsedRows = nil
+        prepared.image = image
+        prepared.fingerprint = fingerprint
+        prepared.loadedText = direct.loadedText
+        prepared.bound = direct.bound
+        return prepared
     }
 
     init(image: CustomerImage, before: CustomerImage?) {
