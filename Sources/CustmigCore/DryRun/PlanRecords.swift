@@ -151,9 +151,6 @@ struct PlanRecords {
                     "plan \(plan) loads customer \(wanted.key) from \(record), which is no longer in the ledger (purged, or its run replaced)"
                 ))
         }
-        guard Hash128(hex: CustomerSet.recordHash(text)) == wanted.reference.hash else {
-            return .failure(stale("\(record) changed after plan \(plan) was made from it (customer \(wanted.key))"))
-        }
         guard let customer = CanonicalCustomer.decode(json: text) else {
             return .failure(stale("\(record) cannot be read back (customer \(wanted.key) of plan \(plan))"))
         }
@@ -161,11 +158,13 @@ struct PlanRecords {
         let resolved = wanted.reference.resolved
         let image = CustomerImage(
             customer, externalId: wanted.key, resolve: { resolved[$0] }, unresolved: &unresolved)
+        // The fingerprint binds the image to the approved plan (the record's hash, checked up front by
+        // the cutover, tells a changed record early; this tells any change that reaches the target).
         guard unresolved.isEmpty, image.fingerprint == wanted.fingerprint else {
             return .failure(
                 stale(
-                    "\(record) no longer makes the image plan \(plan) was approved with (customer \(wanted.key); "
-                        + "a different custmig version, or a changed record)"))
+                    "\(record) changed after plan \(plan) was made from it: it no longer makes the image the plan "
+                        + "binds (customer \(wanted.key))"))
         }
         return .success(image)
     }

@@ -40,17 +40,15 @@ public enum PlanStore {
             return rows.map { row in
                 // Straight from the stored texts to rows (on the thread that reads ahead): the images
                 // themselves are never built.
-                let key: String = row["canonical_key"]
-                let json: String? = row["image"]
+                // By position, in the SELECT's order (a name is looked up case-insensitively, per row).
+                let key: String = row[0]
                 var action = TargetAction(
-                    kind: TargetAction.Kind(rawValue: row["apply_kind"]) ?? .upsert, canonicalKey: row["canonical_key"],
-                    customerId: row["customer_id"], image: CustomerImage(),
-                    crosswalk: row["action"] as String == "link" ? "linked" : "inserted")
-                action.expectedFingerprint = row["fingerprint"]
-                action.sourceHash = row["source_hash"]
+                    kind: TargetAction.Kind(rawValue: row[4]) ?? .upsert, canonicalKey: key, customerId: row[2],
+                    image: CustomerImage(), crosswalk: row[3] as String == "link" ? "linked" : "inserted")
+                action.expectedFingerprint = row[7]
+                action.sourceHash = row[8]
                 action.prepared =
-                    rebuilt[key]
-                    ?? PreparedImages(json: json, beforeJSON: row["before_image"], fingerprint: row["image_fingerprint"])
+                    rebuilt[key] ?? PreparedImages(json: row[5], beforeJSON: row[6], fingerprint: row[9])
                 return action
             }
         }

@@ -6,35 +6,38 @@
 /// (an unknown table or column, a separator byte, a text that is not a flat image).
 enum DirectImage {
     static func read(json: String) -> (bound: BoundRows, loadedText: String)? {
-        read(sizeHint: json.utf8.count / 2) { FlatJSON.forEach(json, $0) }
+        read(sizeHint: json.utf8.count / 2) { field in
+            FlatJSON.forEach(json) { path, value in field(path, value, nil) }
+        }
     }
 
     /// The same from an image built in memory (an insert rebuilt from its canonical record): its values
-    /// in any order, no JSON text in between.
+    /// in any order, its own strings, no JSON text in between.
     static func read(image: CustomerImage) -> (bound: BoundRows, loadedText: String)? {
         read(sizeHint: 512) { field in
             for (path, value) in image.values {
-                var (path, value) = (path, value)
-                path.withUTF8 { path in value.withUTF8 { field(path, $0) } }
+                var (path, bytes) = (path, value)
+                path.withUTF8 { path in bytes.withUTF8 { field(path, $0, value) } }
             }
             return true
         }
     }
 
+    /// `forEach` hands each path and value as bytes, with the value's `String` when it has one.
     private static func read(
         sizeHint: Int,
-        _ forEach: ((UnsafeBufferPointer<UInt8>, UnsafeBufferPointer<UInt8>) -> Void) -> Bool
+        _ forEach: ((UnsafeBufferPointer<UInt8>, UnsafeBufferPointer<UInt8>, String?) -> Void) -> Bool
     ) -> (bound: BoundRows, loadedText: String)? {
         var customer = [String?](repeating: nil, count: customerColumns.count)
         var tables = [[Row]](repeating: [], count: childColumns.count)
         var failed = false
-        let parsed = forEach { path, value in
+        let parsed = forEach { path, value, string in
             guard !failed else { return }
             if value.contains(where: { $0 == StoredImageText.rowSeparator || $0 == StoredImageText.valueEnd }) {
                 failed = true
                 return
             }
-            let text = String(decoding: value, as: UTF8.self)
+            let text = string ?? String(decoding: value, as: UTF8.self)
             guard let open = path.firstIndex(of: UInt8(ascii: "[")), let close = path.lastIndex(of: UInt8(ascii: "]")),
                 open < close
             else {

@@ -115,13 +115,14 @@ public struct PreparedImages: Sendable, Hashable {
     /// read the direct way where it can be.
     static func rebuilt(_ image: CustomerImage, fingerprint: String) -> PreparedImages {
         guard let direct = DirectImage.read(image: image) else { return PreparedImages(image: image, before: nil) }
-        var prepared = PreparedImages(json: nil, beforeJSON: nil)
-        prepared.parsedRows = nil
-        prepared.image = image
-        prepared.fingerprint = fingerprint
-        prepared.loadedText = direct.loadedText
-        prepared.bound = direct.bound
-        return prepared
+        return PreparedImages(direct: image, fingerprint: fingerprint, loadedText: direct.loadedText, bound: direct.bound)
+    }
+
+    private init(direct image: CustomerImage, fingerprint: String, loadedText: String, bound: BoundRows) {
+        self.image = image
+        self.fingerprint = fingerprint
+        self.loadedText = loadedText
+        self.bound = bound
     }
 
     init(image: CustomerImage, before: CustomerImage?) {
