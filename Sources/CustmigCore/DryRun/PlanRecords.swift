@@ -93,17 +93,61 @@ struct PlanRecords {
 
     /// The images of `wanted`, by canonical key, each checked against its record hash and fingerprint.
     func images(_ wanted: [Wanted], db: Database) throws -> [String: CustomerImage] {
-        try rebuilt(wanted, db: db) { image, _ in image }
+        try rebuiltImages(wanted, db: db)
     }
 
     /// What the cutover writes for `wanted`, by canonical key: rebuilt, checked and prepared on every core
     /// (the read-ahead thread of a cutover rebuilds a batch at a time while the writer writes the last).
     func prepared(_ wanted: [Wanted], db: Database) throws -> [String: PreparedImages] {
-        try rebuilt(wanted, db: db) { image, fingerprint in PreparedImages.rebuilt(image, fingerprint: fingerprint) }
+        try rebuilt(wanted, db: db) { wanted, customer in
+            var unresolved: [String] = []
+            let record = PreparedImages.RecordImage(
+                customer: customer, externalId: wanted.key, resolved: wanted.reference.resolved)
+            guard
+                let built = DirectImage.build(
+                    customer, externalId: wanted.key, resolve: { record.resolved[$0] }, unresolved: &unresolved)
+            else {
+                return check(wanted, image: record.image).map {
+                    PreparedImages.rebuilt($0, fingerprint: wanted.fingerprint)
+                }
+            }
+            guard unresolved.isEmpty, built.fingerprint == wanted.fingerprint else { return .failure(changed(wanted)) }
+            return .success(PreparedImages.built(built, from: record))
+        }
+    }
+
+    /// The images of `wanted`, by canonical key, each checked against its fingerprint.
+    private func rebuiltImages(_ wanted: [Wanted], db: Database) throws -> [String: CustomerImage] {
+        try rebuilt(wanted, db: db) { wanted, customer in
+            var unresolved: [String] = []
+            let resolved = wanted.reference.resolved
+            let image = CustomerImage(
+                customer, externalId: wanted.key, resolve: { resolved[$0] }, unresolved: &unresolved)
+            return unresolved.isEmpty ? check(wanted, image: image) : .failure(changed(wanted))
+        }
+    }
+
+    private func check(_ wanted: Wanted, image: CustomerImage) -> Result<CustomerImage, CustmigError> {
+        // The fingerprint binds the image to the approved plan (the record's hash, checked up front by
+        // the cutover, tells a changed record early; this tells any change that reaches the target).
+        image.fingerprint == wanted.fingerprint ? .success(image) : .failure(changed(wanted))
+    }
+
+    private func describe(_ wanted: Wanted) -> String {
+        wanted.reference.source == .map
+            ? "canonical record \(wanted.legacyKey) of map run \(mapRun)"
+            : "merged record \(wanted.key) of duplicates run \(duplicatesRun.map(String.init) ?? "(none)")"
+    }
+
+    private func changed(_ wanted: Wanted) -> CustmigError {
+        stale(
+            "\(describe(wanted)) changed after plan \(plan) was made from it: it no longer makes the image the plan "
+                + "binds (customer \(wanted.key))")
     }
 
     private func rebuilt<Output: Sendable>(
-        _ wanted: [Wanted], db: Database, _ output: @escaping @Sendable (CustomerImage, String) -> Output
+        _ wanted: [Wanted], db: Database,
+        _ output: @escaping @Sendable (Wanted, CanonicalCustomer) -> Result<Output, CustmigError>
     ) throws -> [String: Output] {
         guard !wanted.isEmpty else { return [:] }
         var texts: [String: String] = [:]
@@ -130,7 +174,7 @@ struct PlanRecords {
             }
         }
         let built = ParallelMap.map(wanted.indices) { index -> Result<Output, CustmigError> in
-            rebuild(wanted[index], text: texts[wanted[index].key]).map { output($0, wanted[index].fingerprint) }
+            record(wanted[index], text: texts[wanted[index].key]).flatMap { output(wanted[index], $0) }
         }
         var images: [String: Output] = [:]
         images.reserveCapacity(wanted.count)
@@ -140,33 +184,18 @@ struct PlanRecords {
         return images
     }
 
-    private func rebuild(_ wanted: Wanted, text: String?) -> Result<CustomerImage, CustmigError> {
-        let record =
-            wanted.reference.source == .map
-            ? "canonical record \(wanted.legacyKey) of map run \(mapRun)"
-            : "merged record \(wanted.key) of duplicates run \(duplicatesRun.map(String.init) ?? "(none)")"
+    /// The record a row refers to, read back.
+    private func record(_ wanted: Wanted, text: String?) -> Result<CanonicalCustomer, CustmigError> {
         guard let text else {
             return .failure(
                 stale(
-                    "plan \(plan) loads customer \(wanted.key) from \(record), which is no longer in the ledger (purged, or its run replaced)"
-                ))
+                    "plan \(plan) loads customer \(wanted.key) from \(describe(wanted)), which is no longer in the ledger "
+                        + "(purged, or its run replaced)"))
         }
         guard let customer = CanonicalCustomer.decode(json: text) else {
-            return .failure(stale("\(record) cannot be read back (customer \(wanted.key) of plan \(plan))"))
+            return .failure(stale("\(describe(wanted)) cannot be read back (customer \(wanted.key) of plan \(plan))"))
         }
-        var unresolved: [String] = []
-        let resolved = wanted.reference.resolved
-        let image = CustomerImage(
-            customer, externalId: wanted.key, resolve: { resolved[$0] }, unresolved: &unresolved)
-        // The fingerprint binds the image to the approved plan (the record's hash, checked up front by
-        // the cutover, tells a changed record early; this tells any change that reaches the target).
-        guard unresolved.isEmpty, image.fingerprint == wanted.fingerprint else {
-            return .failure(
-                stale(
-                    "\(record) changed after plan \(plan) was made from it: it no longer makes the image the plan "
-                        + "binds (customer \(wanted.key))"))
-        }
-        return .success(image)
+        return .success(customer)
     }
 
     private func stale(_ message: String) -> CustmigError {

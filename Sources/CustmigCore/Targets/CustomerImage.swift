@@ -52,15 +52,31 @@ public struct CustomerImage: Sendable, Hashable {
     public init(
         _ customer: CanonicalCustomer, externalId: String, resolve: (String) -> String?, unresolved: inout [String]
     ) {
-        var values: [String: String] = ["external_id": externalId]
-        func set(_ path: String, _ value: String?) {
-            if let value, !value.isEmpty { values[path] = value }
+        var values: [String: String] = [:]
+        Self.emit(customer, externalId: externalId, resolve: resolve, unresolved: &unresolved) {
+            table, id, column, value in
+            values[table.map { "\($0)[\(Self.safe(id))].\(column)" } ?? column] = value
         }
-        for (index, name) in customer.names.prefix(4).enumerated() { set("name\(index + 1)", name) }
+        self.values = values
+    }
+
+    /// The image's values as they are made, one at a time: the customer row's (`table` nil) and each child
+    /// row's by table and row id (not yet made safe). A later value of the same place replaces an earlier
+    /// one. One definition of what a customer's image holds, for the image and for the cutover's rows
+    /// built straight from a canonical record (``DirectImage/build(_:externalId:resolve:)``).
+    static func emit(
+        _ customer: CanonicalCustomer, externalId: String, resolve: (String) -> String?, unresolved: inout [String],
+        _ value: (_ table: String?, _ row: String, _ column: String, _ value: String) -> Void
+    ) {
+        value(nil, "", "external_id", externalId)
+        func set(_ column: String, _ text: String?) {
+            if let text, !text.isEmpty { value(nil, "", column, text) }
+        }
+        for (index, name) in customer.names.prefix(4).enumerated() { set(Self.nameColumns[index], name) }
         set("search_term", customer.searchTerm)
         set("account_group", customer.accountGroup)
         set("status", customer.status == .active ? "active" : customer.status == .blocked ? "blocked" : "inactive")
-        for area in ["order", "delivery", "billing", "posting"] { set("\(area)_block", customer.blocks[area]) }
+        for (area, column) in Self.blockColumns { set(column, customer.blocks[area]) }
         set("vat_id", customer.vatId)
         set("tax_number_1", customer.taxNumbers["tax_number_1"])
         set("tax_number_2", customer.taxNumbers["tax_number_2"])
@@ -68,15 +84,14 @@ public struct CustomerImage: Sendable, Hashable {
         set("currency", customer.currency)
         set("industry", customer.industry)
         if let parent = customer.parentKey, !parent.isEmpty {
-            if let id = resolve(parent) { values["parent_id"] = id } else { unresolved.append(parent) }
+            if let id = resolve(parent) { value(nil, "", "parent_id", id) } else { unresolved.append(parent) }
         }
         set("payment_terms", customer.paymentTerms)
         set("credit_limit", customer.creditLimit)
         set("created_on", customer.createdOn)
 
         func row(_ table: String, _ id: String, _ columns: [(String, String?)]) {
-            let prefix = "\(table)[\(Self.safe(id))]."
-            for (column, value) in columns { if let value, !value.isEmpty { values[prefix + column] = value } }
+            for (column, text) in columns { if let text, !text.isEmpty { value(table, id, column, text) } }
         }
         var ordinal: [Address.Kind: Int] = [:]
         for address in customer.addresses {
@@ -126,7 +141,7 @@ public struct CustomerImage: Sendable, Hashable {
             for partner in area.partners {
                 let target: String?
                 if partner.customerKey == customer.legacyKey {
-                    target = resolve(partner.customerKey) ?? values["external_id"]
+                    target = resolve(partner.customerKey) ?? externalId
                 } else {
                     target = resolve(partner.customerKey)
                 }
@@ -149,8 +164,13 @@ public struct CustomerImage: Sendable, Hashable {
                     ("payment_terms", code.paymentTerms),
                 ])
         }
-        self.values = values
     }
+
+    private static let nameColumns = ["name1", "name2", "name3", "name4"]
+    private static let blockColumns = [
+        ("order", "order_block"), ("delivery", "delivery_block"), ("billing", "billing_block"),
+        ("posting", "posting_block"),
+    ]
 
     static func safe(_ id: String) -> String {
         id.utf8.contains(UInt8(ascii: "]")) ? String(id.map { $0 == "]" ? ")" : $0 }) : id

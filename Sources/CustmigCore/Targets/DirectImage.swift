@@ -68,6 +68,13 @@ enum DirectImage {
             tables[table][row].values[column] = text
         }
         guard parsed, !failed else { return nil }
+        return finish(customer: customer, tables: tables, sizeHint: sizeHint)
+    }
+
+    /// The bound rows and last-loaded text of a customer's values by position.
+    static func finish(
+        customer: [String?], tables: [[Row]], sizeHint: Int
+    ) -> (bound: BoundRows, loadedText: String)? {
         var bytes: [UInt8] = [StoredImageText.start]
         bytes.reserveCapacity(sizeHint)
         func append(_ values: [String?]) {
@@ -102,15 +109,15 @@ enum DirectImage {
         return (BoundRows(customer: customer, children: children), String(decoding: bytes, as: UTF8.self))
     }
 
-    private struct Row {
+    struct Row {
         var id: String
         var idBytes: [UInt8]
         var values: [String?]
     }
 
-    private static let customerColumns = CustomerImage.customerColumns.map { Array($0.utf8) }
-    private static let tableNames = TargetSchema.childTables.map { Array($0.utf8) }
-    private static let childColumns = TargetSchema.childTables.map {
+    static let customerColumns = CustomerImage.customerColumns.map { Array($0.utf8) }
+    static let tableNames = TargetSchema.childTables.map { Array($0.utf8) }
+    static let childColumns = TargetSchema.childTables.map {
         CustomerImage.childColumns[$0]!.map { Array($0.utf8) }
     }
     /// Each child table's identity columns, by position.

@@ -76,7 +76,8 @@ public struct PreparedImages: Sendable, Hashable {
     /// The after-image's rows: built when read, or (a new customer read the direct way, whose rows
     /// nothing compares against) parsed from `json` when asked for.
     public var rows: CustomerRows {
-        parsedRows ?? image?.rows ?? json.flatMap { CustomerRows.parse(json: $0)?.rows } ?? CustomerRows()
+        parsedRows ?? image?.rows ?? record?.image.rows ?? json.flatMap { CustomerRows.parse(json: $0)?.rows }
+            ?? CustomerRows()
     }
     public var fingerprint: String
     public var beforeRows: CustomerRows?
@@ -90,6 +91,29 @@ public struct PreparedImages: Sendable, Hashable {
     private var json: String?
     /// A new customer's image rebuilt from its canonical record, read the direct way.
     private var image: CustomerImage?
+    /// Or the record it is built from, when its rows were built straight from it.
+    private var record: RecordImage?
+
+    /// A canonical record with the target ids its references resolved to: an image, made when asked for.
+    struct RecordImage: Sendable, Hashable {
+        var customer: CanonicalCustomer
+        var externalId: String
+        var resolved: [String: String]
+
+        var image: CustomerImage {
+            var unresolved: [String] = []
+            return CustomerImage(customer, externalId: externalId, resolve: { resolved[$0] }, unresolved: &unresolved)
+        }
+    }
+
+    /// A new customer's rows built straight from its canonical record (their fingerprint checked).
+    static func built(_ built: DirectImage.Built, from record: RecordImage) -> PreparedImages {
+        var prepared = PreparedImages(
+            direct: CustomerImage(), fingerprint: built.fingerprint, loadedText: built.loadedText, bound: built.bound)
+        prepared.image = nil
+        prepared.record = record
+        return prepared
+    }
 
     /// From a stored plan's texts, in one pass each, without building the images. A text that is
     /// not an image reads as no rows (as `CustomerImage(json:) ?? CustomerImage()` did). A new
@@ -115,7 +139,8 @@ public struct PreparedImages: Sendable, Hashable {
     /// read the direct way where it can be.
     static func rebuilt(_ image: CustomerImage, fingerprint: String) -> PreparedImages {
         guard let direct = DirectImage.read(image: image) else { return PreparedImages(image: image, before: nil) }
-        return PreparedImages(direct: image, fingerprint: fingerprint, loadedText: direct.loadedText, bound: direct.bound)
+        return PreparedImages(
+            direct: image, fingerprint: fingerprint, loadedText: direct.loadedText, bound: direct.bound)
     }
 
     private init(direct image: CustomerImage, fingerprint: String, loadedText: String, bound: BoundRows) {
@@ -232,7 +257,8 @@ extension StaleRow {
                     ? "customer \(action.customerId) was deleted in the target since the plan (or cannot be read)"
                     : "customer \(action.customerId) changed in the target since the plan"
             stale.append(
-                StaleRow(batch: batch, canonicalKey: action.canonicalKey, customerId: action.customerId, problem: problem))
+                StaleRow(
+                    batch: batch, canonicalKey: action.canonicalKey, customerId: action.customerId, problem: problem))
         }
         return stale
     }
@@ -290,4 +316,3 @@ public struct RefusedAction: Error, Sendable {
         self.cause = cause
     }
 }
-
