@@ -36,9 +36,12 @@ struct CutoverBatches {
 
     /// The actions of batch `batch`, in plan order.
     func actions(plan: Int64, batch: Int, database: DatabaseQueue) throws -> [TargetAction] {
-        guard size != nil else { return try PlanStore.targetActions(plan: plan, batch: batch, database: database) }
+        // Read ahead on a thread of its own beside the writer: no more workers than that.
+        guard size != nil else {
+            return try PlanStore.targetActions(plan: plan, batch: batch, database: database, parallel: false)
+        }
         return try PlanStore.targetActions(
-            plan: plan, seqs: bounds[batch].first...bounds[batch].last, database: database)
+            plan: plan, seqs: bounds[batch].first...bounds[batch].last, database: database, parallel: false)
     }
 
     /// The bookkeeping key under which the target keeps a plan's batch layout.

@@ -135,6 +135,11 @@ public enum DryRunStage {
                 ?? 0
         }
         guard batchCount > 0 else { return 0 }
+        // The next batch is read (its inserts rebuilt from their records) while this one is replayed.
+        let database = ledger.database
+        let reads = Prefetch<[TargetAction]> { batch in
+            try PlanStore.targetActions(plan: plan, batch: batch, database: database, parallel: false)
+        }
         let actions = { (batch: Int) in
             // Stopping here rolls the rehearsal back, as any failure of it does.
             try Interruption.check(
@@ -143,7 +148,9 @@ public enum DryRunStage {
                 resume: resume)
             progress?(
                 StageProgress("rehearsing on the target", done: Int64(batch), total: Int64(batchCount), unit: .batches))
-            return try PlanStore.targetActions(plan: plan, batch: batch, database: ledger.database)
+            let actions = try reads.take(batch)
+            if batch + 1 < batchCount { reads.request(batch + 1) }
+            return actions
         }
         guard target.capabilities.contains(.rehearsal) else { return 0 }
         let refused = try target.rehearse(batchCount: batchCount, copyFolder: onCopy ? scratch : nil, batch: actions)

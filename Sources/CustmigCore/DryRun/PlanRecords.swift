@@ -98,8 +98,10 @@ struct PlanRecords {
 
     /// What the cutover writes for `wanted`, by canonical key: rebuilt, checked and prepared on every core
     /// (the read-ahead thread of a cutover rebuilds a batch at a time while the writer writes the last).
-    func prepared(_ wanted: [Wanted], db: Database) throws -> [String: PreparedImages] {
-        try rebuilt(wanted, db: db) { wanted, customer in
+    /// `parallel` false on a thread that already runs beside another (a cutover's read-ahead beside its
+    /// writer): on two cores, more workers only take turns with the writer.
+    func prepared(_ wanted: [Wanted], db: Database, parallel: Bool = true) throws -> [String: PreparedImages] {
+        try rebuilt(wanted, db: db, parallel: parallel) { wanted, customer in
             var unresolved: [String] = []
             let record = PreparedImages.RecordImage(
                 customer: customer, externalId: wanted.key, resolved: wanted.reference.resolved)
@@ -146,7 +148,7 @@ struct PlanRecords {
     }
 
     private func rebuilt<Output: Sendable>(
-        _ wanted: [Wanted], db: Database,
+        _ wanted: [Wanted], db: Database, parallel: Bool = true,
         _ output: @escaping @Sendable (Wanted, CanonicalCustomer) -> Result<Output, CustmigError>
     ) throws -> [String: Output] {
         guard !wanted.isEmpty else { return [:] }
@@ -173,9 +175,10 @@ struct PlanRecords {
                 }
             }
         }
-        let built = ParallelMap.map(wanted.indices) { index -> Result<Output, CustmigError> in
+        let build = { (index: Int) -> Result<Output, CustmigError> in
             record(wanted[index], text: texts[wanted[index].key]).flatMap { output(wanted[index], $0) }
         }
+        let built = parallel ? ParallelMap.map(wanted.indices, build) : wanted.indices.map(build)
         var images: [String: Output] = [:]
         images.reserveCapacity(wanted.count)
         for (index, result) in built.enumerated() {

@@ -7,23 +7,27 @@ import GRDB
 public enum PlanStore {
     /// The target operations of one batch, in plan order.
     /// (The ledger has no statistics: without `INDEXED BY` SQLite walks the whole plan for each batch.)
-    static func targetActions(plan: Int64, batch: Int, database: DatabaseQueue) throws -> [TargetAction] {
+    static func targetActions(
+        plan: Int64, batch: Int, database: DatabaseQueue, parallel: Bool = true
+    ) throws -> [TargetAction] {
         try targetActions(
-            plan: plan, database: database,
+            plan: plan, database: database, parallel: parallel,
             sql: "INDEXED BY plan_action_by_batch WHERE plan_id = ? AND batch = ? ORDER BY seq",
             arguments: [plan, batch])
     }
 
     /// The applicable actions whose `seq` lies in `seqs`, in plan order (a cutover's own batch).
-    static func targetActions(plan: Int64, seqs: ClosedRange<Int64>, database: DatabaseQueue) throws -> [TargetAction] {
+    static func targetActions(
+        plan: Int64, seqs: ClosedRange<Int64>, database: DatabaseQueue, parallel: Bool = true
+    ) throws -> [TargetAction] {
         try targetActions(
-            plan: plan, database: database,
+            plan: plan, database: database, parallel: parallel,
             sql: "WHERE plan_id = ? AND seq BETWEEN ? AND ? AND batch IS NOT NULL ORDER BY seq",
             arguments: [plan, seqs.lowerBound, seqs.upperBound])
     }
 
     private static func targetActions(
-        plan: Int64, database: DatabaseQueue, sql condition: String, arguments: StatementArguments
+        plan: Int64, database: DatabaseQueue, parallel: Bool, sql condition: String, arguments: StatementArguments
     ) throws -> [TargetAction] {
         try database.read { db in
             let rows = try Row.fetchAll(
@@ -36,7 +40,7 @@ public enum PlanStore {
             )
             // Inserts that refer to their canonical records: rebuilt (and checked) a batch at a time.
             let records = try PlanRecords(plan: plan, db: db)
-            let rebuilt = try records.prepared(rows.compactMap(PlanRecords.wanted), db: db)
+            let rebuilt = try records.prepared(rows.compactMap(PlanRecords.wanted), db: db, parallel: parallel)
             return rows.map { row in
                 // Straight from the stored texts to rows (on the thread that reads ahead): the images
                 // themselves are never built.
