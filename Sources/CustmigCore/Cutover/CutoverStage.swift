@@ -127,6 +127,12 @@ public enum CutoverStage {
                 "plan \(plan) was made against \(row["target"] as String), not \(target.location).",
                 fix: "cut over against the target the plan was made for, or dry-run against this one.")
         }
+        // The records' hashes are compared on a thread of their own while the target is locked and read.
+        let reader = try ledger.reader()
+        let recordCheck = Prefetch<(count: Int, first: [String])> { _ in
+            try reader.read { db in try PlanRecords.changedRecords(plan: plan, db: db) }
+        }
+        recordCheck.request(0)
         let approvedBy = try PlanStore.approval(plan: plan, ledger: ledger)
         guard approvedBy != nil || options.allowUnapproved else {
             throw CustmigError(
@@ -181,7 +187,7 @@ public enum CutoverStage {
         // Inserts refer to their canonical records: one gone or changed since the dry run makes the plan
         // stale before the target is touched (each rebuilt image is checked again as it is read; a plan
         // already applied stays a no-op, records purged or not).
-        let changed = try ledger.database.read { db in try PlanRecords.changedRecords(plan: plan, db: db) }
+        let changed = try recordCheck.take(0)
         if changed.count > 0 {
             throw CustmigError(
                 .stalePlan, code: "PLAN-RECORD-CHANGED",

@@ -18,6 +18,7 @@ extension DirectImage {
         var customer = [String?](repeating: nil, count: customerColumns.count)
         var tables = [[Row]](repeating: [], count: childColumns.count)
         var failed = false
+        var last = (table: "", id: "", position: 0, row: 0)
         CustomerImage.emit(record, externalId: externalId, resolve: resolve, unresolved: &unresolved) {
             table, id, column, value in
             guard !failed else { return }
@@ -29,21 +30,29 @@ extension DirectImage {
                 customer[position] = value
                 return
             }
-            guard let tablePosition = tablePosition[table], let position = childPosition[tablePosition][column] else {
+            // A row's values come one after another: its table and row are looked up once.
+            if table != last.table || id != last.id {
+                guard let position = tablePosition[table] else {
+                    failed = true
+                    return
+                }
+                let safe = CustomerImage.safe(id)
+                let row =
+                    tables[position].lastIndex { $0.id == safe }
+                    ?? {
+                        tables[position].append(
+                            Row(
+                                id: safe, idBytes: Array(safe.utf8),
+                                values: [String?](repeating: nil, count: childColumns[position].count)))
+                        return tables[position].count - 1
+                    }()
+                last = (table, id, position, row)
+            }
+            guard let position = childPosition[last.position][column] else {
                 failed = true
                 return
             }
-            let safe = CustomerImage.safe(id)
-            let row =
-                tables[tablePosition].lastIndex { $0.id == safe }
-                ?? {
-                    tables[tablePosition].append(
-                        Row(
-                            id: safe, idBytes: Array(safe.utf8),
-                            values: [String?](repeating: nil, count: childColumns[tablePosition].count)))
-                    return tables[tablePosition].count - 1
-                }()
-            tables[tablePosition][row].values[position] = value
+            tables[last.position][last.row].values[position] = value
         }
         // A separator byte in a value that stays (a later value of the same place may replace one).
         func separated(_ value: String?) -> Bool {
