@@ -153,27 +153,24 @@ struct PlanRecords {
     ) throws -> [String: Output] {
         guard !wanted.isEmpty else { return [:] }
         var texts: [String: String] = [:]
-        let records = wanted.filter { $0.reference.source == .map }
-        let survivors = wanted.filter { $0.reference.source == .golden }
-        for part in records.chunked(500) {
-            let marks = Array(repeating: "?", count: part.count).joined(separator: ",")
-            for row in try Row.fetchAll(
-                db, sql: "SELECT key, data FROM canonical_record WHERE run_id = ? AND legacy_key IN (\(marks))",
-                arguments: StatementArguments([mapRun] + part.map(\.legacyKey)))
-            {
-                texts[row["key"]] = row["data"]
-            }
-        }
-        if let duplicatesRun {
-            for part in survivors.chunked(500) {
+        /// The stored texts of `table`'s rows whose `column` is one of `values`, by canonical key (`key`).
+        func read(_ table: String, key: String, where column: String, run: Int64, values: [String]) throws {
+            for part in values.chunked(500) {
                 let marks = Array(repeating: "?", count: part.count).joined(separator: ",")
                 for row in try Row.fetchAll(
-                    db, sql: "SELECT golden_key, data FROM survivor WHERE run_id = ? AND golden_key IN (\(marks))",
-                    arguments: StatementArguments([duplicatesRun] + part.map(\.key)))
+                    db, sql: "SELECT \(key), data FROM \(table) WHERE run_id = ? AND \(column) IN (\(marks))",
+                    arguments: StatementArguments([run] + Array(part)))
                 {
-                    texts[row["golden_key"]] = row["data"]
+                    texts[row[0]] = row[1]
                 }
             }
+        }
+        let records = wanted.filter { $0.reference.source == .map }
+        try read("canonical_record", key: "key", where: "legacy_key", run: mapRun, values: records.map(\.legacyKey))
+        if let duplicatesRun {
+            let survivors = wanted.filter { $0.reference.source == .golden }
+            try read(
+                "survivor", key: "golden_key", where: "golden_key", run: duplicatesRun, values: survivors.map(\.key))
         }
         let build = { (index: Int) -> Result<Output, CustmigError> in
             record(wanted[index], text: texts[wanted[index].key]).flatMap { output(wanted[index], $0) }
