@@ -57,8 +57,15 @@ public enum DryRunStage {
             return db.lastInsertedRowID
         }
         let digest = PlanDigest(header: try inputs.hashHeader(target: target, ledger: ledger))
+        // A first load is rehearsed on a copy of the target beside its planning, batch by batch as the
+        // plan closes them; any other plan after planning (in place unless it writes more than the target holds).
+        let beside =
+            target.capabilities.contains(.rehearsal)
+                && options.rehearsal.onCopy(writes: planner.expectedInserts, targetBytes: target.sizeInBytes)
+            ? try target.rehearsalCopy(in: workspace.path).map { RehearsalStream(copy: $0) } : nil
+        defer { beside?.cancel() }
         var outcome = try planner.plan(
-            into: plan, ledger: ledger, digest: digest, progress: options.progress,
+            into: plan, ledger: ledger, digest: digest, rehearsal: beside, progress: options.progress,
             resume: resumeHint(options))
         // The target's totals before the plan, read on a second connection while the replay runs on
         // the first (WAL: the reader sees the committed target, never the replay's writes); a target
@@ -66,11 +73,21 @@ public enum DryRunStage {
         let reader = try target.controlTotalsReader()
         let totals = Prefetch<ControlTotals> { _ in try reader() }
         totals.request(0)
-        outcome.refused = try rehearse(
-            plan: plan, ledger: ledger, target: target,
-            onCopy: options.rehearsal.onCopy(
-                writes: outcome.writes, targetBytes: target.sizeInBytes), scratch: workspace.path,
-            progress: options.progress, resume: resumeHint(options))
+        if let beside {
+            let refused = try beside.finish { replayed, sent in
+                options.progress?(
+                    StageProgress(
+                        "rehearsing on the target", done: Int64(replayed), total: Int64(sent), unit: .batches))
+            }
+            try recordRefusals(refused, plan: plan, ledger: ledger)
+            outcome.refused = refused.count
+        } else {
+            outcome.refused = try rehearse(
+                plan: plan, ledger: ledger, target: target,
+                onCopy: options.rehearsal.onCopy(
+                    writes: outcome.writes, targetBytes: target.sizeInBytes), scratch: workspace.path,
+                progress: options.progress, resume: resumeHint(options))
+        }
         try Interruption.check(
             kept: "nothing (the plan being built is discarded; the target was not changed)",
             resume: resumeHint(options))
@@ -154,7 +171,13 @@ public enum DryRunStage {
         }
         guard target.capabilities.contains(.rehearsal) else { return 0 }
         let refused = try target.rehearse(batchCount: batchCount, copyFolder: onCopy ? scratch : nil, batch: actions)
-        guard !refused.isEmpty else { return 0 }
+        try recordRefusals(refused, plan: plan, ledger: ledger)
+        return refused.count
+    }
+
+    /// Turns what the target refused in the rehearsal into rejects, each with the reason a reader can act on.
+    static func recordRefusals(_ refused: [RefusedAction], plan: Int64, ledger: Ledger) throws {
+        guard !refused.isEmpty else { return }
         let refusedIds = Set(refused.map(\.customerId))
         try ledger.database.write { db in
             for refusal in refused {
@@ -166,8 +189,9 @@ public enum DryRunStage {
                 if refusal.kind == .reference {
                     // Name the refused customers it refers to, if that is why (else a code or a customer
                     // the target lacks).
-                    let image = try PlanRecords.image(
-                        plan: plan, canonicalKey: refusal.canonicalKey, batch: refusal.batch, db: db)?.values ?? [:]
+                    let image =
+                        try PlanRecords.image(
+                            plan: plan, canonicalKey: refusal.canonicalKey, batch: refusal.batch, db: db)?.values ?? [:]
                     let referred = Set(
                         image.filter { $0.key == "parent_id" || $0.key.hasSuffix("].partner_id") }.values
                     ).intersection(refusedIds).subtracting([refusal.customerId]).sorted()
@@ -184,6 +208,5 @@ public enum DryRunStage {
                     arguments: [reason, plan, refusal.canonicalKey, refusal.batch])
             }
         }
-        return refused.count
     }
 }

@@ -11,7 +11,11 @@ struct PlanWriter {
     let batchSize: Int
     /// Hash, counts and totals of the rows written so far; read after ``finish()``.
     let digest: PlanDigest
-    private var buffer: [Planner.ActionRow] = []
+    /// Replays each batch as it closes, when the dry run rehearses beside planning.
+    var rehearsal: RehearsalStream?
+    private var buffer: [(row: Planner.ActionRow, seq: Int, batch: Int?)] = []
+    /// The batch being filled, for the rehearsal.
+    private var filling: (batch: Int, rows: [Planner.ActionRow])?
     private var seq = 0
     private var writes = 0
     private let queue = DispatchQueue(label: "custmig.plan.writer")
@@ -28,7 +32,17 @@ struct PlanWriter {
     var batches: Int { (writes + batchSize - 1) / batchSize }
 
     mutating func append(_ row: Planner.ActionRow) throws {
-        buffer.append(row)
+        var batch: Int?
+        if row.applyKind != nil, row.action.writes {
+            batch = writes / batchSize
+            writes += 1
+        }
+        buffer.append((row, seq, batch))
+        seq += 1
+        if let rehearsal, let batch {
+            if let filling, filling.batch != batch { try rehearsal.send(batch: filling.batch, rows: filling.rows) }
+            if filling?.batch == batch { filling?.rows.append(row) } else { filling = (batch, [row]) }
+        }
         // Large transactions: a plan being built is thrown away if the dry run dies, so the ledger's
         // per-commit fsync buys nothing here.
         if buffer.count >= 20_000 { try flush() }
@@ -38,17 +52,7 @@ struct PlanWriter {
     mutating func flush() throws {
         try failure.check()
         guard !buffer.isEmpty else { return }
-        var numbered: [(row: Planner.ActionRow, seq: Int, batch: Int?)] = []
-        numbered.reserveCapacity(buffer.count)
-        for row in buffer {
-            var batch: Int?
-            if row.applyKind != nil, row.action.writes {
-                batch = writes / batchSize
-                writes += 1
-            }
-            numbered.append((row, seq, batch))
-            seq += 1
-        }
+        let numbered = buffer
         buffer.removeAll(keepingCapacity: true)
         pending.wait()
         let (plan, ledger, failure, rows, digest) = (self.plan, self.ledger, self.failure, numbered, self.digest)
@@ -62,6 +66,10 @@ struct PlanWriter {
 
     /// Writes what is buffered and waits until every row is in the ledger.
     mutating func finish() throws {
+        if let rehearsal, let last = filling {
+            try rehearsal.send(batch: last.batch, rows: last.rows)
+            filling = nil
+        }
         try flush()
         pending.wait()
         try failure.check()

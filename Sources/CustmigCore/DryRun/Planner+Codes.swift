@@ -1,18 +1,36 @@
 /// The code lists the plan's values are checked against before the target sees them.
 extension Planner {
-    /// The first code the target is not configured with, among the values the cutover would write.
+    /// The first code (in path order) the target is not configured with, among the values the cutover
+    /// would write.
     func codeProblem(in image: CustomerImage, before: CustomerImage?) -> String? {
-        for (path, value) in image.values.sorted(by: { $0.key < $1.key }) where before?.values[path] != value {
+        // Every value of every planned customer passes here: paths are not sorted or split unless their
+        // column can hold a code.
+        var first: (path: String, value: String, kind: String)?
+        for (path, value) in image.values where Self.codeColumns.contains(Self.column(of: path)) {
+            guard before?.values[path] != value else { continue }
             let part = CustomerImage.split(path)
             guard let kind = Self.codeKind(table: part.table, column: part.column), !codes.contains(value, kind: kind),
                 // Languages are checked where the target lists them (an ERP's), not against code-list files.
                 kind != "language" || codes.entries["language"] != nil
             else { continue }
-            return
-                "\(CustomerImage.label(path)) \"\(value)\" is not a \(kind.replacingOccurrences(of: "_", with: " ")) the target is configured with "
-                + "(code_\(kind)) — add it to the target's code lists or map it to one that exists"
+            if first.map({ path < $0.path }) ?? true { first = (path, value, kind) }
         }
-        return nil
+        guard let (path, value, kind) = first else { return nil }
+        return
+            "\(CustomerImage.label(path)) \"\(value)\" is not a \(kind.replacingOccurrences(of: "_", with: " ")) the target is configured with "
+            + "(code_\(kind)) — add it to the target's code lists or map it to one that exists"
+    }
+
+    /// The columns ``codeKind(table:column:)`` knows.
+    static let codeColumns: Set<Substring> = [
+        "account_group", "currency", "payment_terms", "country", "bank_country", "sales_organization",
+        "distribution_channel", "division", "incoterms", "company_code", "reconciliation_account", "language",
+    ]
+
+    /// A path's column: after its last `.` (child rows), else the path itself.
+    static func column(of path: String) -> Substring {
+        guard let dot = path.utf8.lastIndex(of: UInt8(ascii: ".")) else { return path[...] }
+        return path[path.utf8.index(after: dot)...]
     }
 
     static func codeKind(table: String, column: String) -> String? {

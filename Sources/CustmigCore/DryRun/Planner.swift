@@ -76,6 +76,15 @@ struct Planner {
             sortKey: { node in crosswalk[members[node].key] ?? assignedIds[members[node].key] ?? members[node].key })
     }
 
+    /// Customers that would be new in the target (numbered, not there yet): what decides, before
+    /// planning, whether a first load's rehearsal runs on a copy beside it.
+    var expectedInserts: Int {
+        self.set.members.reduce(0) { count, member in
+            guard let id = targetId(member.key), !existingIds.contains(id) else { return count }
+            return count + 1
+        }
+    }
+
     /// The target id of a canonical key: the crosswalk's, else the one this plan assigns.
     func targetId(_ key: String) -> String? { crosswalk[key] ?? assignedIds[key] }
 
@@ -146,10 +155,11 @@ struct Planner {
     }
 
     func plan(
-        into plan: Int64, ledger: Ledger, digest: PlanDigest, progress: ProgressHandler? = nil,
-        resume: String = ""
+        into plan: Int64, ledger: Ledger, digest: PlanDigest, rehearsal: RehearsalStream? = nil,
+        progress: ProgressHandler? = nil, resume: String = ""
     ) throws -> Outcome {
         var writer = PlanWriter(plan: plan, ledger: ledger, batchSize: settings.batchSize, digest: digest)
+        writer.rehearsal = rehearsal
         // Planning that fails returns only after the rows already handed over are written: nothing of
         // this plan is written after the caller has moved on (and perhaps deleted it).
         defer { writer.waitForWrites() }

@@ -85,6 +85,10 @@ public protocol Target: AnyObject {
         batchCount: Int, copyFolder: String?, batch: (Int) throws -> [TargetAction]
     ) throws
         -> [RefusedAction]
+    /// A scratch copy of the target in `folder` that batches can be replayed on while the planner still
+    /// reads the target itself: a first load's rehearsal then runs beside its planning instead of after
+    /// it. Nil where the target cannot be copied (its rehearsal runs after planning, in place).
+    func rehearsalCopy(in folder: String) throws -> (any RehearsalCopy)?
 
     // MARK: Undoing
 
@@ -163,6 +167,9 @@ extension Target {
 
     /// Database targets hold every canonical field.
     public func holdable(_ image: CustomerImage) -> (image: CustomerImage, notLoaded: [String]) { (image, []) }
+
+    /// Targets that cannot copy themselves rehearse after planning.
+    public func rehearsalCopy(in folder: String) throws -> (any RehearsalCopy)? { nil }
 
     /// Database targets check nothing beyond their code lists and constraints.
     public func predictedRefusal(_ image: CustomerImage, before: CustomerImage?) throws -> String? { nil }

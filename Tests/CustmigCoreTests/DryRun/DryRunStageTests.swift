@@ -191,6 +191,47 @@ struct DryRunStageTests {
         #expect(inserted.actionsApplied == plan.counts["insert"])
     }
 
+    @Test(
+        "a first load rehearsed on a copy beside its planning refuses what the in-place rehearsal refuses, batch by batch: the same plan"
+    )
+    func rehearsedBesidePlanning() throws {
+        let scenario = try DryRunScenario()
+        try scenario.map()
+        try scenario.sql(
+            """
+            CREATE TRIGGER refuse_gmbh BEFORE INSERT ON customer WHEN NEW.name1 LIKE '%GmbH%'
+            BEGIN SELECT RAISE(ABORT, 'legal form GmbH needs a tax office in this tenant'); END;
+            """)
+        // Small batches, so that refusals fall in many of them and the copy replays batch after batch.
+        let inPlace = try scenario.dryRun {
+            $0.rehearsal = .inPlace
+            $0.batchSize = 7
+        }
+        #expect(inPlace.refusedInRehearsal > 0)
+        let beside = try scenario.dryRun {
+            $0.rehearsal = .onCopy
+            $0.batchSize = 7
+        }
+        #expect(beside.contentHash == inPlace.contentHash, "the same rejects, reasons and batches")
+        #expect(beside.refusedInRehearsal == inPlace.refusedInRehearsal)
+        let batches = try scenario.workspace.ledger.database.read { db in
+            try Set(
+                String.fetchAll(
+                    db,
+                    sql:
+                        "SELECT reason FROM plan_action WHERE plan_id = ? AND reason LIKE 'the target refuses it in batch%'",
+                    arguments: [inPlace.plan]
+                ).map { $0.prefix(while: { $0 != ":" }) })
+        }
+        #expect(batches.count > 3, "refusals in several batches: \(batches)")
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: scenario.folder + "/w").filter {
+                $0.hasPrefix("rehearsal-")
+            }.isEmpty, "the copy is deleted")
+        let inserted = try scenario.cutover()
+        #expect(inserted.actionsApplied == inPlace.counts["insert"])
+    }
+
     @Test("records mapped before the ledger kept their hashes are read and hashed: the same plan, the same hash")
     func recordsWithoutHash() throws {
         let scenario = try DryRunScenario()

@@ -26,36 +26,23 @@ extension SQLiteTarget {
         return refused
     }
 
-    /// The same replay on a copy of the target in `folder` (SQLite online backup), each batch committed
-    /// there as the cutover would, the copy deleted afterwards. For plans that write more than the
-    /// target holds (a first load): one rolled-back transaction of a million inserts spills to the WAL
-    /// and costs gigabytes of memory and disk; a copy of a small target costs little.
+    /// The same replay on a copy of the target in `folder`, the copy deleted afterwards. For plans that
+    /// write more than the target holds (a first load): one rolled-back transaction of a million inserts
+    /// spills to the WAL and costs gigabytes of memory and disk; a copy of a small target costs little.
     func rehearseOnCopy(
         in folder: String, batchCount: Int, batch: (Int) throws -> [TargetAction]
     ) throws -> [RefusedAction] {
-        let path = "\(folder)/rehearsal-\(UUID().uuidString.prefix(8)).sqlite"
-        defer {
-            for suffix in ["", "-wal", "-shm", "-journal"] {
-                try? FileManager.default.removeItem(atPath: path + suffix)
-            }
-        }
-        let copy = try DatabaseQueue(path: path, configuration: Self.configuration())
-        defer { try? copy.close() }
-        try database.backup(to: copy)
-        // A scratch copy: no durability needed, a rollback journal in memory for the savepoints.
-        try copy.writeWithoutTransaction { db in
-            try db.execute(sql: "PRAGMA journal_mode = MEMORY")
-            try db.execute(sql: "PRAGMA synchronous = OFF")
-        }
+        let copy = try SQLiteRehearsalCopy(of: self, in: folder)
+        defer { copy.close() }
         var refused: [RefusedAction] = []
         for number in 0..<batchCount {
-            let actions = try batch(number)
-            try copy.inTransaction(.immediate) { db in
-                refused += try Self.replay(batch: number, actions: actions, db: db)
-                return .commit
-            }
+            refused += try copy.replay(batch: number, actions: try batch(number))
         }
         return refused
+    }
+
+    public func rehearsalCopy(in folder: String) throws -> (any RehearsalCopy)? {
+        try SQLiteRehearsalCopy(of: self, in: folder)
     }
 
     /// One batch in a savepoint; an action the database refuses is recorded, taken out, and the batch
@@ -87,5 +74,47 @@ extension SQLiteTarget {
             try db.execute(sql: "RELEASE SAVEPOINT batch")
             remaining.remove(at: failedAt)
         }
+    }
+}
+
+/// A copy of an SQLite target (online backup) in the workspace, without durability: a rollback journal
+/// in memory for the savepoints, no syncs. Deleted when closed.
+final class SQLiteRehearsalCopy: RehearsalCopy {
+    let path: String
+    private let copy: DatabaseQueue
+
+    init(of target: SQLiteTarget, in folder: String) throws {
+        path = "\(folder)/rehearsal-\(UUID().uuidString.prefix(8)).sqlite"
+        do {
+            copy = try DatabaseQueue(path: path, configuration: SQLiteTarget.configuration())
+            try target.database.backup(to: copy)
+            try copy.writeWithoutTransaction { db in
+                try db.execute(sql: "PRAGMA journal_mode = MEMORY")
+                try db.execute(sql: "PRAGMA synchronous = OFF")
+            }
+        } catch {
+            Self.remove(path)
+            throw error
+        }
+    }
+
+    deinit { close() }
+
+    func replay(batch: Int, actions: [TargetAction]) throws -> [RefusedAction] {
+        var refused: [RefusedAction] = []
+        try copy.inTransaction(.immediate) { db in
+            refused = try SQLiteTarget.replay(batch: batch, actions: actions, db: db)
+            return .commit
+        }
+        return refused
+    }
+
+    func close() {
+        try? copy.close()
+        Self.remove(path)
+    }
+
+    private static func remove(_ path: String) {
+        for suffix in ["", "-wal", "-shm", "-journal"] { try? FileManager.default.removeItem(atPath: path + suffix) }
     }
 }
