@@ -32,10 +32,15 @@ struct PlanWriter {
     var batches: Int { (writes + batchSize - 1) / batchSize }
 
     mutating func append(_ row: Planner.ActionRow) throws {
+        var row = row
         var batch: Int?
         if row.applyKind != nil, row.action.writes {
             batch = writes / batchSize
             writes += 1
+        }
+        if rehearsal != nil, batch != nil {
+            // Worked out once, for the rehearsal beside planning and for the plan row.
+            row.imageFingerprint = row.image?.fingerprint
         }
         buffer.append((row, seq, batch))
         seq += 1
@@ -96,7 +101,7 @@ struct PlanWriter {
                 // stands for the image in the plan hash and binds the rebuilt image to it.
                 let reference = keepsImages && row.action == .insert ? row.reference : nil
                 let image = keepsImages && reference == nil ? row.image?.jsonText : nil
-                let imageFingerprint = keepsImages && (image != nil || reference != nil) ? row.image?.fingerprint : nil
+                let imageFingerprint = keepsImages && (image != nil || reference != nil) ? row.imageFingerprint ?? row.image?.fingerprint : nil
                 let fieldSize = reference == nil ? nil : row.image?.fieldSize
                 try statement.run { bind in
                     bind.int(Int(plan))

@@ -145,6 +145,8 @@ struct Planner {
         var sourceHash: String?
         /// Set for an insert whose image is rebuilt from its canonical record instead of stored.
         var reference: RecordReference?
+        /// The image's fingerprint, once worked out (for the rehearsal beside planning and the plan row).
+        var imageFingerprint: String?
     }
 
     /// What planning a chunk reads before it decides anything: its customers' canonical records (by
@@ -167,17 +169,23 @@ struct Planner {
         var willNotExist = Set<String>()
         let ownedNames = settings.targetOwned
         let members = set.members
-        // A path's ownership name, parsed once per distinct path (the inserts' paths repeat).
+        // A path's ownership name, parsed once per shape of path (see `CustomerImage.shape`).
         var names: [String: String] = [:]
         func record(_ row: ActionRow) throws {
             outcome.counts[row.action, default: 0] += 1
             if row.action == .insert, let image = row.image {
                 for (path, value) in image.values where !value.isEmpty && path != "external_id" {
-                    let name = names[path] ?? CustomerImage.ownershipName(path)
-                    // Bounded: paths name child rows by id (a partner, a bank account), so most are
-                    // one customer's own, and a cache of them all held ~1.5 KB per customer to the end.
-                    if names.count >= 4_096 { names.removeAll(keepingCapacity: true) }
-                    names[path] = name
+                    // By the path's shape: paths name child rows by id (a partner, a bank account), so a
+                    // cache by path missed on most child rows (and held ~1.5 KB per customer unbounded).
+                    let shape = CustomerImage.shape(path)
+                    let name: String
+                    if let known = names[shape] {
+                        name = known
+                    } else {
+                        name = CustomerImage.ownershipName(path)
+                        if names.count >= 4_096 { names.removeAll(keepingCapacity: true) }
+                        names[shape] = name
+                    }
                     outcome.fieldsFilled[name, default: 0] += 1
                 }
             }

@@ -109,7 +109,7 @@ extension Planner.ActionRow {
         action.sourceHash = sourceHash
         action.prepared =
             before == nil
-            ? PreparedImages.rebuilt(image, fingerprint: image.fingerprint)
+            ? PreparedImages.rebuilt(image, fingerprint: imageFingerprint ?? image.fingerprint)
             : PreparedImages(image: image, before: before)
         return action
     }

@@ -10,12 +10,19 @@ public enum PlanReport {
     public static func write(
         plan: Int64, summary: PlanSummary, ledger: Ledger, folder: String, workspace: String, options: DryRunOptions
     ) throws -> [String] {
+        // The page's rows (reject groups above all) are read on the ledger's second connection while
+        // the exports stream the plan on the first; the page is written last, with the export's size.
+        let reader = try ledger.reader()
+        let page = Prefetch<PageRows> { _ in
+            try reader.read { db in try PageRows(plan: plan, db: db, options: options) }
+        }
+        page.request(0)
         let exports = try PlanExport.write(
             plan: plan, summary: summary, ledger: ledger, folder: folder, mask: options.maskPII)
         return [
             try writePage(
-                plan: plan, summary: summary, ledger: ledger, folder: folder, workspace: workspace, options: options,
-                fieldExport: exports.fieldExport)
+                rows: try page.take(0), plan: plan, summary: summary, folder: folder, workspace: workspace,
+                options: options, fieldExport: exports.fieldExport)
         ]
             + exports.paths
     }
@@ -30,8 +37,9 @@ public enum PlanReport {
         try? json?.close()
         options.maskPII = head.contains("\"maskedPersonalData\":true")
         let summary = try PlanStore.summary(plan: plan, ledger: workspace.ledger)
+        let rows = try workspace.ledger.database.read { db in try PageRows(plan: plan, db: db, options: options) }
         return try writePage(
-            plan: plan, summary: summary, ledger: workspace.ledger, folder: folder, workspace: workspace.path,
+            rows: rows, plan: plan, summary: summary, folder: folder, workspace: workspace.path,
             options: options, fieldExport: fieldExport(json: folder + "/plan.json"))
     }
 
@@ -49,14 +57,14 @@ public enum PlanReport {
             PlanExport.FieldExportSize.self, from: Data(tail[start...close].utf8))
     }
 
-    private static func writePage(
-        plan: Int64, summary: PlanSummary, ledger: Ledger, folder: String, workspace: String, options: DryRunOptions,
-        fieldExport: PlanExport.FieldExportSize?
-    ) throws -> String {
+    /// What the page shows of the plan's rows: reject groups, the first rows of each section and of
+    /// the kept target changes.
+    struct PageRows: Sendable {
         var sections: [PlanAction: [PlanReportRow]] = [:]
         var kept: [PlanReportRow] = []
         var rejects: [RejectGroup] = []
-        try ledger.database.read { db in
+
+        init(plan: Int64, db: Database, options: DryRunOptions) throws {
             rejects = try RejectGroup.read(plan: plan, db: db, mask: options.maskPII)
             for action in [PlanAction.update, .link, .conflict, .insert, .deactivate] {
                 let rows = try Row.fetchAll(
@@ -72,10 +80,16 @@ public enum PlanReport {
                 arguments: [plan, options.reportLimit])
             kept = try PlanReportRow.read(rows, plan: plan, mask: options.maskPII, db: db)
         }
+    }
+
+    private static func writePage(
+        rows: PageRows, plan: Int64, summary: PlanSummary, folder: String, workspace: String, options: DryRunOptions,
+        fieldExport: PlanExport.FieldExportSize?
+    ) throws -> String {
         let path = folder + "/plan.html"
         let html = render(
-            plan: plan, summary: summary, sections: sections, kept: kept, rejects: rejects, workspace: workspace,
-            options: options, fieldExport: fieldExport)
+            plan: plan, summary: summary, sections: rows.sections, kept: rows.kept, rejects: rows.rejects,
+            workspace: workspace, options: options, fieldExport: fieldExport)
         let output = try FileOutput(path: path, mode: 0o600)
         try output.write(html)
         try output.close()
