@@ -101,7 +101,9 @@ struct PlanWriter {
                 // stands for the image in the plan hash and binds the rebuilt image to it.
                 let reference = keepsImages && row.action == .insert ? row.reference : nil
                 let image = keepsImages && reference == nil ? row.image?.jsonText : nil
-                let imageFingerprint = keepsImages && (image != nil || reference != nil) ? row.imageFingerprint ?? row.image?.fingerprint : nil
+                let imageFingerprint =
+                    keepsImages && (image != nil || reference != nil)
+                    ? row.imageFingerprint ?? row.image?.fingerprint : nil
                 let fieldSize = reference == nil ? nil : row.image?.fieldSize
                 try statement.run { bind in
                     bind.int(Int(plan))

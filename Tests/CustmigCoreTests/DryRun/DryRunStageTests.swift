@@ -143,16 +143,22 @@ struct DryRunStageTests {
             try scenario.target.fingerprints(ids: neighbours) == fingerprints.filter { neighbours.contains($0.key) })
     }
 
-    @Test("a customer the target itself refuses in the replay becomes a reject naming the batch and the reason")
-    func refusedInReplay() throws {
+    /// A mapped scenario whose target refuses every GmbH: a validation the target has and the plan cannot
+    /// know (an ERP-side rule, here a trigger).
+    static func refusingGmbH() throws -> DryRunScenario {
         let scenario = try DryRunScenario()
         try scenario.map()
-        // A validation the target has and the plan cannot know (an ERP-side rule, here a trigger).
         try scenario.sql(
             """
             CREATE TRIGGER refuse_gmbh BEFORE INSERT ON customer WHEN NEW.name1 LIKE '%GmbH%'
             BEGIN SELECT RAISE(ABORT, 'legal form GmbH needs a tax office in this tenant'); END;
             """)
+        return scenario
+    }
+
+    @Test("a customer the target itself refuses in the replay becomes a reject naming the batch and the reason")
+    func refusedInReplay() throws {
+        let scenario = try Self.refusingGmbH()
         let plan = try scenario.dryRun()
         #expect(plan.refusedInRehearsal > 0)
         let refused = try scenario.workspace.ledger.database.read { db in
@@ -195,13 +201,7 @@ struct DryRunStageTests {
         "a first load rehearsed on a copy beside its planning refuses what the in-place rehearsal refuses, batch by batch: the same plan"
     )
     func rehearsedBesidePlanning() throws {
-        let scenario = try DryRunScenario()
-        try scenario.map()
-        try scenario.sql(
-            """
-            CREATE TRIGGER refuse_gmbh BEFORE INSERT ON customer WHEN NEW.name1 LIKE '%GmbH%'
-            BEGIN SELECT RAISE(ABORT, 'legal form GmbH needs a tax office in this tenant'); END;
-            """)
+        let scenario = try Self.refusingGmbH()
         // Small batches, so that refusals fall in many of them and the copy replays batch after batch.
         let inPlace = try scenario.dryRun {
             $0.rehearsal = .inPlace
