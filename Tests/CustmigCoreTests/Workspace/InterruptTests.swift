@@ -126,6 +126,37 @@ struct InterruptTests {
         #expect(resumed.stdout.contains("committed before (resumed)") && resumed.stdout.contains(": matches"))
     }
 
+    @Test("dry run rehearsing on a copy beside planning: SIGINT stops the replay and deletes the copy")
+    func dryRunBesidePlanning() throws {
+        let folder = try Self.generated(rows: 6_000)
+        let target = "sqlite:" + folder + "/t.db"
+        #expect(
+            try CLI.run(
+                [
+                    "map", "--mapping", MappingLoaderTests.shipped("legacy-flat-csv"), "customers.csv", "--workspace",
+                    "w",
+                ],
+                in: folder
+            ).status == 0)
+        #expect(try CLI.run(["target", "init", target, "--codes", Paths.samples("target-codes.csv")]).status == 0)
+        let before = try CutoverTests.dump(folder + "/t.db")
+        let arguments = [
+            "dry-run", "--target", target, "--workspace", "w", "--batch-size", "20", "--rehearsal", "copy",
+        ]
+        let child = try Child(arguments, in: folder)
+        #expect(child.wait(for: "planning: "), "progress lines: \(child.stderr)")
+        let status = child.interrupt()
+        #expect(status == 130, "\(child.stderr)")
+        #expect(child.stderr.contains("safe point: nothing"), "\(child.stderr)")
+        #expect(try CutoverTests.dump(folder + "/t.db") == before, "the target is as it was")
+        let left = try FileManager.default.contentsOfDirectory(atPath: folder + "/w").filter {
+            $0.hasPrefix("rehearsal-")
+        }
+        #expect(left.isEmpty, "the copy is deleted: \(left)")
+        let rerun = try CLI.run(arguments + ["--quiet"], in: folder)
+        #expect(rerun.status == 0, "\(rerun.stderr)")
+    }
+
     @Test("dry run: SIGINT keeps nothing and leaves the target as it was; the rerun plans as a whole run does")
     func dryRun() throws {
         let folder = try Self.generated(rows: 6_000)
