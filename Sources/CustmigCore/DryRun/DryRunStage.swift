@@ -62,7 +62,10 @@ public enum DryRunStage {
         let beside =
             target.capabilities.contains(.rehearsal)
                 && options.rehearsal.onCopy(writes: planner.expectedInserts, targetBytes: target.sizeInBytes)
-            ? try target.rehearsalCopy(in: workspace.path).map { RehearsalStream(copy: $0) } : nil
+            ? try target.rehearsalCopy(in: workspace.path).map {
+                // About 8,000 customers' images wait at most, whatever the batch size.
+                RehearsalStream(copy: $0, window: max(1, 8_000 / settings.batchSize))
+            } : nil
         defer { beside?.cancel() }
         var outcome = try planner.plan(
             into: plan, ledger: ledger, digest: digest, rehearsal: beside, progress: options.progress,

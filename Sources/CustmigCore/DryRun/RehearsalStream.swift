@@ -5,8 +5,8 @@ import Foundation
 /// The batches are the plan's own (same rows, same order, same cut) and the actions are made the way
 /// the cutover makes them from the stored plan, so the copy refuses what the target would.
 ///
-/// At most `window` closed batches wait for the replay: a planner ahead of the replay waits instead of
-/// holding the whole plan's images in memory.
+/// At most `window` closed batches wait for the replay (besides the one replayed and the one filling):
+/// a planner ahead of the replay waits instead of holding the whole plan's images in memory.
 final class RehearsalStream: @unchecked Sendable {
     // Unchecked: every mutable property is read and written with `condition` held.
     private let copy: any RehearsalCopy
