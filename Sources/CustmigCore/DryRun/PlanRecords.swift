@@ -77,7 +77,9 @@ struct PlanRecords {
     /// The wanted row of a plan row read with `record_ref`, `record_refs` and `image_fingerprint` (nil:
     /// it keeps its image, or is no insert).
     static func wanted(_ row: Row) -> Wanted? {
-        guard let text: String = row["record_ref"], let fingerprint: String = row["image_fingerprint"] else {
+        guard let text: String = row["record_ref"], text != ChangedImage.marker,
+            let fingerprint: String = row["image_fingerprint"]
+        else {
             return nil
         }
         guard let reference = RecordReference(text: text, resolved: row["record_refs"]) else {
@@ -212,11 +214,17 @@ struct PlanRecords {
             let row = try Row.fetchOne(
                 db,
                 sql: """
-                    SELECT canonical_key, legacy_key, image, image_fingerprint, record_ref, record_refs FROM plan_action
+                    SELECT canonical_key, legacy_key, image, image_fingerprint, record_ref, record_refs, before_image,
+                    changes FROM plan_action
                     WHERE plan_id = ? AND canonical_key = ? AND (? IS NULL OR batch = ?) ORDER BY seq LIMIT 1
                     """, arguments: [plan, canonicalKey, batch, batch])
         else { return nil }
         if let text: String = row["image"] { return CustomerImage(json: text) }
+        if row["record_ref"] as String? == ChangedImage.marker {
+            return try ChangedImage.image(
+                before: row["before_image"], changes: row["changes"], fingerprint: row["image_fingerprint"],
+                key: canonicalKey, plan: plan)
+        }
         guard let wanted = wanted(row) else { return nil }
         return try PlanRecords(plan: plan, db: db).images([wanted], db: db)[canonicalKey]
     }

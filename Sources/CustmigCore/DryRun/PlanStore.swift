@@ -34,14 +34,14 @@ public enum PlanStore {
                 db,
                 sql: """
                     SELECT canonical_key, legacy_key, customer_id, action, apply_kind, image, before_image, fingerprint,
-                    source_hash, image_fingerprint, record_ref, record_refs
+                    source_hash, image_fingerprint, record_ref, record_refs, changes
                     FROM plan_action \(condition)
                     """, arguments: arguments
             )
             // Inserts that refer to their canonical records: rebuilt (and checked) a batch at a time.
             let records = try PlanRecords(plan: plan, db: db)
             let rebuilt = try records.prepared(rows.compactMap(PlanRecords.wanted), db: db, parallel: parallel)
-            return rows.map { row in
+            return try rows.map { row in
                 // Straight from the stored texts to rows (on the thread that reads ahead): the images
                 // themselves are never built.
                 // By position, in the SELECT's order (a name is looked up case-insensitively, per row).
@@ -51,8 +51,15 @@ public enum PlanStore {
                     image: CustomerImage(), crosswalk: row[3] as String == "link" ? "linked" : "inserted")
                 action.expectedFingerprint = row[7]
                 action.sourceHash = row[8]
-                action.prepared =
-                    rebuilt[key] ?? PreparedImages(json: row[5], beforeJSON: row[6], fingerprint: row[9])
+                if row[10] as String? == ChangedImage.marker {
+                    let before = (row[6] as String?).flatMap { CustomerImage(json: $0) }
+                    let after = try ChangedImage.image(
+                        before: row[6], changes: row[12], fingerprint: row[9], key: key, plan: plan)
+                    action.prepared = PreparedImages(image: after, before: before)
+                } else {
+                    action.prepared =
+                        rebuilt[key] ?? PreparedImages(json: row[5], beforeJSON: row[6], fingerprint: row[9])
+                }
                 return action
             }
         }
@@ -281,7 +288,8 @@ extension PlanStore {
                 let kind: String? = row["apply_kind"]
                 var columns = (0..<12).map { PlanDigest.HashedValue((row[$0] as DatabaseValue).storage) }
                 let wanted = PlanRecords.wanted(row)
-                if wanted != nil {
+                let byChanges = row["record_ref"] as String? == ChangedImage.marker
+                if wanted != nil || byChanges {
                     columns[10] = .image(nil, referenceFingerprint: row["image_fingerprint"])
                 }
                 digest.add(columns, applyKind: kind, action: row["action"])
@@ -289,6 +297,12 @@ extension PlanStore {
                     if let wanted {
                         rebuild.append(wanted)
                         if rebuild.count == 2_000 { try flush() }
+                    } else if byChanges {
+                        digest.change(
+                            before: (row["before_image"] as String?).flatMap { CustomerImage(json: $0) },
+                            after: try ChangedImage.image(
+                                before: row["before_image"], changes: row["changes"],
+                                fingerprint: row["image_fingerprint"], key: row["canonical_key"], plan: plan))
                     } else {
                         digest.change(
                             before: (row["before_image"] as String?).flatMap { CustomerImage(json: $0) },

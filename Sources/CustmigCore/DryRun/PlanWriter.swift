@@ -93,16 +93,22 @@ struct PlanWriter {
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """)
             for (row, seq, batch) in rows {
-                let keepsImages = row.action != .unchanged && row.action != .reject
+                // A conflict is not loaded: its changes (base, ours, theirs) are all that is kept of it.
+                let keepsImages = row.action != .unchanged && row.action != .reject && row.action != .conflict
                 let changes = row.changes.isEmpty ? nil : FieldChange.jsonText(row.changes)
                 let applyKind = batch == nil ? nil : row.applyKind?.rawValue
                 let before = keepsImages ? row.before?.jsonText : nil
                 // An insert made from its record as it is refers to the record; the image's fingerprint
                 // stands for the image in the plan hash and binds the rebuilt image to it.
                 let reference = keepsImages && row.action == .insert ? row.reference : nil
-                let image = keepsImages && reference == nil ? row.image?.jsonText : nil
+                // An update (link, deactivation) whose image is its before-image with its changes keeps those.
+                var byChanges = false
+                if keepsImages, batch != nil, reference == nil, let old = row.before, let new = row.image {
+                    byChanges = ChangedImage.rebuilds(new, before: old, changes: row.changes)
+                }
+                let image = keepsImages && reference == nil && !byChanges ? row.image?.jsonText : nil
                 let imageFingerprint =
-                    keepsImages && (image != nil || reference != nil)
+                    keepsImages && (image != nil || reference != nil || byChanges)
                     ? row.imageFingerprint ?? row.image?.fingerprint : nil
                 let fieldSize = reference == nil ? nil : row.image?.fieldSize
                 try statement.run { bind in
@@ -124,7 +130,7 @@ struct PlanWriter {
                     bind.text(row.country)
                     bind.text(row.sourceHash)
                     bind.text(imageFingerprint)
-                    bind.text(reference?.text)
+                    bind.text(reference?.text ?? (byChanges ? ChangedImage.marker : nil))
                     bind.text(reference?.resolvedText)
                     bind.optionalInt(fieldSize?.count)
                     bind.optionalInt(fieldSize?.bytes)
@@ -135,13 +141,13 @@ struct PlanWriter {
                         .text(row.action.rawValue), .init(applyKind), .init(row.reason), .init(row.fingerprint),
                         .int(row.expectAbsent ? 1 : 0), .init(before),
                         PlanDigest.HashedValue.image(
-                            image, referenceFingerprint: reference == nil ? nil : imageFingerprint),
+                            image, referenceFingerprint: reference == nil && !byChanges ? nil : imageFingerprint),
                         .init(changes),
                     ], applyKind: applyKind, action: row.action.rawValue)
                 if batch != nil, applyKind != TargetAction.Kind.references.rawValue {
                     digest.change(
                         before: before == nil ? nil : row.before,
-                        after: image == nil && reference == nil ? nil : row.image)
+                        after: image == nil && reference == nil && !byChanges ? nil : row.image)
                 }
             }
         }

@@ -101,6 +101,25 @@ struct DryRunStageTests {
         #expect(try scenario.action("0000100005", plan: plan.plan)?.action == "deactivate")
         #expect(try scenario.action("0000100000", plan: plan.plan)?.action == "unchanged")
         #expect(plan.counts["deactivate"] == 1)
+        // Updates and the deactivation keep their before-image and changes, not a copy of the after-image;
+        // the conflict, not loaded, keeps only its changes.
+        let stored = try scenario.workspace.ledger.database.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT canonical_key, action, before_image IS NOT NULL AS before, image IS NOT NULL AS image,
+                    record_ref, image_fingerprint FROM plan_action
+                    WHERE plan_id = ? AND action IN ('update', 'deactivate', 'conflict') ORDER BY canonical_key
+                    """, arguments: [plan.plan])
+        }
+        #expect(stored.count == 4, "\(stored)")
+        for row in stored {
+            let conflicted = row["action"] as String == "conflict"
+            #expect(row["image"] as Bool == false, "\(row)")
+            #expect(row["before"] as Bool == !conflicted, "\(row)")
+            #expect(row["record_ref"] as String? == (conflicted ? nil : "changes"), "\(row)")
+            #expect((row["image_fingerprint"] as String?)?.count == (conflicted ? nil : 32), "\(row)")
+        }
 
         // A conflict settled in the resolution file beside the mapping is re-applied on every re-plan.
         let resolutions = (scenario.mappingPath as NSString).deletingLastPathComponent + "/conflict-resolutions.csv"
@@ -109,6 +128,22 @@ struct DryRunStageTests {
         let settled = try scenario.dryRun()
         #expect(settled.supersedes == plan.plan)
         #expect(try scenario.action("0000100001", plan: settled.plan)?.action == "update")
+        // Changes altered in the ledger behind the plan's back no longer make the image the plan was hashed
+        // with: the cutover refuses them before writing the customer.
+        let ledger = scenario.workspace.ledger.database
+        let tamper =
+            "UPDATE plan_action SET changes = replace(changes, ?, ?) WHERE plan_id = ? AND canonical_key = '0000100002'"
+        try ledger.write { try $0.execute(sql: tamper, arguments: ["Zweigniederlassung", "Tampered", settled.plan]) }
+        let business = try scenario.dump(except: ["custmig_meta", "custmig_snapshot", "custmig_batch_layout"])
+        #expect {
+            try scenario.cutover()
+        } throws: {
+            ($0 as? CustmigError)?.code == "PLAN-CHANGES-UNREADABLE"
+        }
+        #expect(
+            try scenario.dump(except: ["custmig_meta", "custmig_snapshot", "custmig_batch_layout"]) == business,
+            "nothing of the plan was written")
+        try ledger.write { try $0.execute(sql: tamper, arguments: ["Tampered", "Zweigniederlassung", settled.plan]) }
         let applied = try scenario.cutover()
         #expect(applied.actionsApplied == (settled.counts["update"] ?? 0) + (settled.counts["deactivate"] ?? 0))
         let after = try DatabaseQueue(path: scenario.targetPath).read { db in
