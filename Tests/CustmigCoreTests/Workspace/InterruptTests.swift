@@ -126,8 +126,8 @@ struct InterruptTests {
         #expect(resumed.stdout.contains("committed before (resumed)") && resumed.stdout.contains(": matches"))
     }
 
-    @Test("dry run rehearsing on a copy beside planning: SIGINT stops the replay and deletes the copy")
-    func dryRunBesidePlanning() throws {
+    /// 6,000 generated rows mapped into workspace `w`, an empty SQLite target beside them, and its dump.
+    static func mappedWithEmptyTarget() throws -> (folder: String, target: String, dump: String) {
         let folder = try Self.generated(rows: 6_000)
         let target = "sqlite:" + folder + "/t.db"
         #expect(
@@ -139,7 +139,12 @@ struct InterruptTests {
                 in: folder
             ).status == 0)
         #expect(try CLI.run(["target", "init", target, "--codes", Paths.samples("target-codes.csv")]).status == 0)
-        let before = try CutoverTests.dump(folder + "/t.db")
+        return (folder, target, try CutoverTests.dump(folder + "/t.db"))
+    }
+
+    @Test("dry run rehearsing on a copy beside planning: SIGINT stops the replay and deletes the copy")
+    func dryRunBesidePlanning() throws {
+        let (folder, target, before) = try Self.mappedWithEmptyTarget()
         let arguments = [
             "dry-run", "--target", target, "--workspace", "w", "--batch-size", "20", "--rehearsal", "copy",
         ]
@@ -159,18 +164,7 @@ struct InterruptTests {
 
     @Test("dry run: SIGINT keeps nothing and leaves the target as it was; the rerun plans as a whole run does")
     func dryRun() throws {
-        let folder = try Self.generated(rows: 6_000)
-        let target = "sqlite:" + folder + "/t.db"
-        #expect(
-            try CLI.run(
-                [
-                    "map", "--mapping", MappingLoaderTests.shipped("legacy-flat-csv"), "customers.csv", "--workspace",
-                    "w",
-                ],
-                in: folder
-            ).status == 0)
-        #expect(try CLI.run(["target", "init", target, "--codes", Paths.samples("target-codes.csv")]).status == 0)
-        let before = try CutoverTests.dump(folder + "/t.db")
+        let (folder, target, before) = try Self.mappedWithEmptyTarget()
         let arguments = ["dry-run", "--target", target, "--workspace", "w", "--batch-size", "20"]
         let child = try Child(arguments, in: folder)
         #expect(child.wait(for: "rehearsing on the target: "), "progress lines: \(child.stderr)")
