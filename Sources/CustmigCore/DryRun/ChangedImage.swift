@@ -14,11 +14,12 @@ enum ChangedImage {
         applying(changes, to: before).values == image.values
     }
 
-    /// The after-image of a stored row, checked against its fingerprint.
+    /// The after-image of a stored row (its before-image read by the caller, who needs it too), checked
+    /// against its fingerprint.
     static func image(
-        before: String?, changes: String?, fingerprint: String?, key: String, plan: Int64
+        before base: CustomerImage?, changes: String?, fingerprint: String?, key: String, plan: Int64
     ) throws -> CustomerImage {
-        guard let before, let base = CustomerImage(json: before),
+        guard let base,
             let list = changes.map({ try? JSONDecoder().decode([FieldChange].self, from: Data($0.utf8)) }) ?? []
         else { throw unreadable(key: key, plan: plan, why: "its before-image or its changes cannot be read") }
         let image = applying(list, to: base)

@@ -222,7 +222,8 @@ struct PlanRecords {
         if let text: String = row["image"] { return CustomerImage(json: text) }
         if row["record_ref"] as String? == ChangedImage.marker {
             return try ChangedImage.image(
-                before: row["before_image"], changes: row["changes"], fingerprint: row["image_fingerprint"],
+                before: (row["before_image"] as String?).flatMap { CustomerImage(json: $0) }, changes: row["changes"],
+                fingerprint: row["image_fingerprint"],
                 key: canonicalKey, plan: plan)
         }
         guard let wanted = wanted(row) else { return nil }

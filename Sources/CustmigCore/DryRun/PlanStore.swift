@@ -54,7 +54,7 @@ public enum PlanStore {
                 if row[10] as String? == ChangedImage.marker {
                     let before = (row[6] as String?).flatMap { CustomerImage(json: $0) }
                     let after = try ChangedImage.image(
-                        before: row[6], changes: row[12], fingerprint: row[9], key: key, plan: plan)
+                        before: before, changes: row[12], fingerprint: row[9], key: key, plan: plan)
                     action.prepared = PreparedImages(image: after, before: before)
                 } else {
                     action.prepared =
@@ -298,11 +298,12 @@ extension PlanStore {
                         rebuild.append(wanted)
                         if rebuild.count == 2_000 { try flush() }
                     } else if byChanges {
+                        let before = (row["before_image"] as String?).flatMap { CustomerImage(json: $0) }
                         digest.change(
-                            before: (row["before_image"] as String?).flatMap { CustomerImage(json: $0) },
+                            before: before,
                             after: try ChangedImage.image(
-                                before: row["before_image"], changes: row["changes"],
-                                fingerprint: row["image_fingerprint"], key: row["canonical_key"], plan: plan))
+                                before: before, changes: row["changes"], fingerprint: row["image_fingerprint"],
+                                key: row["canonical_key"], plan: plan))
                     } else {
                         digest.change(
                             before: (row["before_image"] as String?).flatMap { CustomerImage(json: $0) },
