@@ -36,6 +36,20 @@ extension CanonicalCustomer {
             case "taxNumbers":
                 guard let value = reader.stringDictionary() else { return false }
                 customer.taxNumbers = value
+            case "category":
+                guard let value = reader.optionalString() else { return false }
+                guard let text = value else { return true }
+                guard let category = CustomerCategory(rawValue: text) else { return false }
+                customer.category = category
+                return true
+            case "title": return optional(&reader, &customer.title)
+            case "firstName": return optional(&reader, &customer.firstName)
+            case "lastName": return optional(&reader, &customer.lastName)
+            case "birthDate": return optional(&reader, &customer.birthDate)
+            case "identifiers":
+                guard let value = list(&reader, Identifier.read) else { return false }
+                customer.identifiers = value
+                return true
             case "searchTerm": return optional(&reader, &customer.searchTerm)
             case "accountGroup": return optional(&reader, &customer.accountGroup)
             case "vatId": return optional(&reader, &customer.vatId)
@@ -225,5 +239,24 @@ extension BankAccount {
             }
         }
         return read ? account : nil
+    }
+}
+
+extension Identifier {
+    fileprivate static func read(_ reader: inout JSONReader) -> Identifier? {
+        var type: String?
+        var value: String?
+        var country: String?
+        let read = reader.object { reader, key in
+            switch key {
+            case "type": guard let text = reader.string() else { return false }; type = text
+            case "value": guard let text = reader.string() else { return false }; value = text
+            case "country": return optional(&reader, &country)
+            default: return reader.skipValue()
+            }
+            return true
+        }
+        guard read, let type, let value else { return nil }
+        return Identifier(type: type, country: country, value: value)
     }
 }

@@ -133,15 +133,21 @@ extension CanonicalCustomer {
         writer.string("accountGroup", accountGroup)
         writer.objects("addresses", addresses) { $1.write(to: &$0) }
         writer.objects("bankAccounts", bankAccounts) { $1.write(to: &$0) }
+        writer.string("birthDate", birthDate)
         writer.dictionary("blocks", blocks)
+        writer.string("category", category?.rawValue)
         writer.objects("companyCodes", companyCodes) { $1.write(to: &$0) }
         writer.objects("contacts", contacts) { $1.write(to: &$0) }
         writer.string("createdOn", createdOn)
         writer.string("creditLimit", creditLimit)
         writer.string("currency", currency)
+        writer.string("firstName", firstName)
+        // Written only when there are some: records without keep the text (and hash) they had.
+        if !identifiers.isEmpty { writer.objects("identifiers", identifiers) { $1.write(to: &$0) } }
         writer.string("industry", industry)
         writer.string("key", key)
         writer.string("language", language)
+        writer.string("lastName", lastName)
         writer.string("legacyKey", legacyKey)
         writer.strings("names", names)
         writer.string("parentKey", parentKey)
@@ -150,6 +156,7 @@ extension CanonicalCustomer {
         writer.string("searchTerm", searchTerm)
         writer.string("status", status.rawValue)
         writer.dictionary("taxNumbers", taxNumbers)
+        writer.string("title", title)
         writer.string("vatId", vatId)
         return writer.finished
     }
@@ -252,5 +259,13 @@ extension BankAccount {
         var writer = JSONObjectWriter()
         write(to: &writer)
         return writer.finished
+    }
+}
+
+extension Identifier {
+    func write(to writer: inout JSONObjectWriter) {
+        writer.string("country", country)
+        writer.string("type", type)
+        writer.string("value", value)
     }
 }

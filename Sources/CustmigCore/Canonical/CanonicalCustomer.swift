@@ -11,6 +11,14 @@ public struct CanonicalCustomer: Sendable, Hashable, Codable {
     /// The key in the source system, as mapped (e.g. after ALPHA conversion).
     public var legacyKey: String
     public var names: [String] = []
+    /// Person or organisation (SAP's business partner category); nil in records mapped before it existed.
+    public var category: CustomerCategory?
+    /// A person's name parts, beside `names` (which the target's name columns take).
+    public var title: String?
+    public var firstName: String?
+    public var lastName: String?
+    /// ISO date.
+    public var birthDate: String?
     public var searchTerm: String?
     public var accountGroup: String?
     public var status: CustomerStatus = .active
@@ -34,10 +42,99 @@ public struct CanonicalCustomer: Sendable, Hashable, Codable {
     public var salesAreas: [SalesArea] = []
     public var companyCodes: [CompanyCode] = []
     public var bankAccounts: [BankAccount] = []
+    /// National ids, tax and register numbers, each with its type and issuing country (the VAT id and
+    /// tax numbers above stay where they were; ``allIdentifiers`` lists them all).
+    public var identifiers: [Identifier] = []
 
     public init(key: String, legacyKey: String) {
         self.key = key
         self.legacyKey = legacyKey
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case key, legacyKey, names, category, title, firstName, lastName, birthDate, searchTerm, accountGroup
+        case status, blocks, vatId, taxNumbers, language, currency, industry, parentKey, paymentTerms
+        case creditLimit, createdOn, addresses, contacts, salesAreas, companyCodes, bankAccounts, identifiers
+    }
+
+    /// As synthesized, except that the lists added after records were first stored (`identifiers`) may
+    /// be absent: records mapped before read as they did.
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        key = try c.decode(String.self, forKey: .key)
+        legacyKey = try c.decode(String.self, forKey: .legacyKey)
+        names = try c.decode([String].self, forKey: .names)
+        category = try c.decodeIfPresent(CustomerCategory.self, forKey: .category)
+        title = try c.decodeIfPresent(String.self, forKey: .title)
+        firstName = try c.decodeIfPresent(String.self, forKey: .firstName)
+        lastName = try c.decodeIfPresent(String.self, forKey: .lastName)
+        birthDate = try c.decodeIfPresent(String.self, forKey: .birthDate)
+        searchTerm = try c.decodeIfPresent(String.self, forKey: .searchTerm)
+        accountGroup = try c.decodeIfPresent(String.self, forKey: .accountGroup)
+        status = try c.decode(CustomerStatus.self, forKey: .status)
+        blocks = try c.decode([String: String].self, forKey: .blocks)
+        vatId = try c.decodeIfPresent(String.self, forKey: .vatId)
+        taxNumbers = try c.decode([String: String].self, forKey: .taxNumbers)
+        language = try c.decodeIfPresent(String.self, forKey: .language)
+        currency = try c.decodeIfPresent(String.self, forKey: .currency)
+        industry = try c.decodeIfPresent(String.self, forKey: .industry)
+        parentKey = try c.decodeIfPresent(String.self, forKey: .parentKey)
+        paymentTerms = try c.decodeIfPresent(String.self, forKey: .paymentTerms)
+        creditLimit = try c.decodeIfPresent(String.self, forKey: .creditLimit)
+        createdOn = try c.decodeIfPresent(String.self, forKey: .createdOn)
+        addresses = try c.decode([Address].self, forKey: .addresses)
+        contacts = try c.decode([Contact].self, forKey: .contacts)
+        salesAreas = try c.decode([SalesArea].self, forKey: .salesAreas)
+        companyCodes = try c.decode([CompanyCode].self, forKey: .companyCodes)
+        bankAccounts = try c.decode([BankAccount].self, forKey: .bankAccounts)
+        identifiers = try c.decodeIfPresent([Identifier].self, forKey: .identifiers) ?? []
+    }
+
+    /// As synthesized, except that absent values and an empty `identifiers` are left out, as the
+    /// ledger's writer (``jsonText``) leaves them out.
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(key, forKey: .key)
+        try c.encode(legacyKey, forKey: .legacyKey)
+        try c.encode(names, forKey: .names)
+        try c.encodeIfPresent(category, forKey: .category)
+        try c.encodeIfPresent(title, forKey: .title)
+        try c.encodeIfPresent(firstName, forKey: .firstName)
+        try c.encodeIfPresent(lastName, forKey: .lastName)
+        try c.encodeIfPresent(birthDate, forKey: .birthDate)
+        try c.encodeIfPresent(searchTerm, forKey: .searchTerm)
+        try c.encodeIfPresent(accountGroup, forKey: .accountGroup)
+        try c.encode(status, forKey: .status)
+        try c.encode(blocks, forKey: .blocks)
+        try c.encodeIfPresent(vatId, forKey: .vatId)
+        try c.encode(taxNumbers, forKey: .taxNumbers)
+        try c.encodeIfPresent(language, forKey: .language)
+        try c.encodeIfPresent(currency, forKey: .currency)
+        try c.encodeIfPresent(industry, forKey: .industry)
+        try c.encodeIfPresent(parentKey, forKey: .parentKey)
+        try c.encodeIfPresent(paymentTerms, forKey: .paymentTerms)
+        try c.encodeIfPresent(creditLimit, forKey: .creditLimit)
+        try c.encodeIfPresent(createdOn, forKey: .createdOn)
+        try c.encode(addresses, forKey: .addresses)
+        try c.encode(contacts, forKey: .contacts)
+        try c.encode(salesAreas, forKey: .salesAreas)
+        try c.encode(companyCodes, forKey: .companyCodes)
+        try c.encode(bankAccounts, forKey: .bankAccounts)
+        if !identifiers.isEmpty { try c.encode(identifiers, forKey: .identifiers) }
+    }
+
+    /// Every identifier the customer holds, the VAT id and tax numbers included (types `vat`,
+    /// `tax_number_1`, `tax_number_2`; a VAT id's country is its prefix), for matching.
+    public var allIdentifiers: [Identifier] {
+        var all = identifiers
+        if let vatId, !vatId.isEmpty {
+            let prefix = String(vatId.prefix(2))
+            all.append(Identifier(type: "vat", country: prefix == "EL" ? "GR" : prefix, value: vatId))
+        }
+        for (kind, number) in taxNumbers.sorted(by: { $0.key < $1.key }) where !number.isEmpty {
+            all.append(Identifier(type: kind, value: number))
+        }
+        return all
     }
 
     /// Legacy keys of the customers this one refers to (parent, partner functions), without itself.
@@ -47,6 +144,27 @@ public struct CanonicalCustomer: Sendable, Hashable, Codable {
         for area in salesAreas { for partner in area.partners { keys.insert(partner.customerKey) } }
         keys.remove(legacyKey)
         return keys
+    }
+}
+
+/// Whether a customer is a natural person or an organisation: persons are matched by their name parts
+/// and date of birth, organisations by their name without its legal form.
+public enum CustomerCategory: String, Sendable, Hashable, Codable, CaseIterable {
+    case person
+    case organization
+}
+
+/// An identifier a customer holds: `type` is a code (`national_id`, `tax_number`, `passport`,
+/// `company_register`, `vat`…), `country` the issuing country (ISO 3166-1 alpha-2) when known.
+public struct Identifier: Sendable, Hashable, Codable {
+    public var type: String
+    public var country: String?
+    public var value: String
+
+    public init(type: String, country: String? = nil, value: String) {
+        self.type = type
+        self.country = country
+        self.value = value
     }
 }
 

@@ -43,6 +43,8 @@ public enum CanonicalSection: String, Sendable, Hashable, CaseIterable {
     case partners
     case companyCodes = "company_codes"
     case bankAccounts = "bank_accounts"
+    /// Typed identifiers: national ids, tax and register numbers.
+    case identifiers
 
     /// The section a list section sits in (partners sit in sales areas).
     public var parent: CanonicalSection? {
@@ -63,7 +65,8 @@ public enum CanonicalCatalog {
             "block_order": .code, "block_delivery": .code, "block_billing": .code, "block_posting": .code,
             "vat_id": .vatId, "tax_number_1": .text, "tax_number_2": .text, "language": .language,
             "currency": .currency, "industry": .code, "parent": .code, "payment_terms": .code,
-            "credit_limit": .decimal, "created_on": .date,
+            "credit_limit": .decimal, "created_on": .date, "category": .code, "title": .text, "first_name": .text,
+            "last_name": .text, "birth_date": .date,
         ],
         .addresses: [
             "kind": .code, "street": .text, "house_number": .text, "postal_code": .text, "city": .text,
@@ -82,6 +85,7 @@ public enum CanonicalCatalog {
         .bankAccounts: [
             "iban": .iban, "bank_country": .country, "bank_key": .code, "account_number": .code, "holder": .text,
         ],
+        .identifiers: ["type": .code, "country": .country, "value": .text],
     ]
 
     /// Fields a list element cannot do without (an element missing one is not created and is reported).
@@ -89,6 +93,7 @@ public enum CanonicalCatalog {
         .salesAreas: ["sales_organization", "distribution_channel", "division"],
         .partners: ["role", "customer"],
         .companyCodes: ["company_code"],
+        .identifiers: ["type", "value"],
     ]
 
     public static func kind(of field: String, in section: CanonicalSection) -> CanonicalKind? {

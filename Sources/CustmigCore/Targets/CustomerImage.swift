@@ -20,7 +20,12 @@ public struct CustomerImage: Sendable, Hashable {
         "external_id", "name1", "name2", "name3", "name4", "search_term", "account_group", "status", "order_block",
         "delivery_block", "billing_block", "posting_block", "vat_id", "tax_number_1", "tax_number_2", "language",
         "currency", "industry", "parent_id", "payment_terms", "credit_limit", "created_on",
+        // Schema version 3 (persons): last, so that stored images of version 2 read by position.
+        "category", "title", "first_name", "last_name", "birth_date",
     ]
+
+    /// How many customer columns a stored image of schema version 2 holds.
+    static let customerColumnsBeforePersons = 22
 
     /// Columns of each child table, its row-id column first.
     public static let childColumns: [String: [String]] = [
@@ -35,6 +40,7 @@ public struct CustomerImage: Sendable, Hashable {
         ],
         "partner_function": ["sales_organization", "distribution_channel", "division", "role", "partner_id"],
         "company_code": ["company_code", "reconciliation_account", "payment_terms"],
+        "identifier": ["identifier_id", "type", "country", "value"],
     ]
 
     /// The columns that make up a child row's id in its path.
@@ -43,6 +49,7 @@ public struct CustomerImage: Sendable, Hashable {
         "sales_area": ["sales_organization", "distribution_channel", "division"],
         "partner_function": ["sales_organization", "distribution_channel", "division", "role", "partner_id"],
         "company_code": ["company_code"],
+        "identifier": ["identifier_id"],
     ]
 
     // MARK: Building
@@ -89,6 +96,11 @@ public struct CustomerImage: Sendable, Hashable {
         set("payment_terms", customer.paymentTerms)
         set("credit_limit", customer.creditLimit)
         set("created_on", customer.createdOn)
+        set("category", customer.category?.rawValue)
+        set("title", customer.title)
+        set("first_name", customer.firstName)
+        set("last_name", customer.lastName)
+        set("birth_date", customer.birthDate)
 
         func row(_ table: String, _ id: String, _ columns: [(String, String?)]) {
             for (column, text) in columns { if let text, !text.isEmpty { value(table, id, column, text) } }
@@ -162,6 +174,17 @@ public struct CustomerImage: Sendable, Hashable {
                 [
                     ("company_code", code.companyCode), ("reconciliation_account", code.reconciliationAccount),
                     ("payment_terms", code.paymentTerms),
+                ])
+        }
+        var identifierOrdinal: [String: Int] = [:]
+        for identifier in customer.identifiers {
+            identifierOrdinal[identifier.type, default: 0] += 1
+            let id = "\(identifier.type)-\(identifierOrdinal[identifier.type]!)"
+            row(
+                "identifier", id,
+                [
+                    ("identifier_id", id), ("type", identifier.type), ("country", identifier.country),
+                    ("value", identifier.value),
                 ])
         }
     }
@@ -241,6 +264,7 @@ public struct CustomerImage: Sendable, Hashable {
         case "address": return "addresses." + part.column
         case "contact": return "contacts." + (part.column == "contact_id" ? "id" : part.column)
         case "bank_account": return "bank_accounts." + part.column
+        case "identifier": return "identifiers." + (part.column == "identifier_id" ? "type" : part.column)
         case "sales_area": return "sales_areas." + part.column
         case "partner_function":
             return "sales_areas.partners." + (part.column == "partner_id" ? "customer" : part.column)
@@ -262,6 +286,7 @@ public struct CustomerImage: Sendable, Hashable {
         case UInt8(ascii: "b"): prefix = "Bank account ".utf8.count
         case UInt8(ascii: "s"): prefix = "Sales area ".utf8.count
         case UInt8(ascii: "p"): prefix = "Partner ".utf8.count
+        case UInt8(ascii: "i"): prefix = "Identifier ".utf8.count
         case UInt8(ascii: "c") where path.count > 2 && path[2] == UInt8(ascii: "n"): prefix = "Contact ".utf8.count
         default: prefix = "Company code ".utf8.count
         }
@@ -278,6 +303,7 @@ public struct CustomerImage: Sendable, Hashable {
         case "bank_account": return "Bank account \(part.row) · \(column)"
         case "sales_area": return "Sales area \(part.row) · \(column)"
         case "partner_function": return "Partner \(part.row) · \(column)"
+        case "identifier": return "Identifier \(part.row) · \(column)"
         default: return "Company code \(part.row) · \(column)"
         }
     }

@@ -89,7 +89,13 @@ enum StoredImageText {
                 index += 1
                 return String(decoding: UnsafeBufferPointer(rebasing: bytes[begin..<(index - 1)]), as: UTF8.self)
             }
-            for column in CustomerImage.customerColumns {
+            for (position, column) in CustomerImage.customerColumns.enumerated() {
+                // A text stored by schema version 2 ends its customer row before the person columns.
+                if position >= CustomerImage.customerColumnsBeforePersons
+                    && (index >= bytes.count || bytes[index] == rowSeparator)
+                {
+                    break
+                }
                 guard let value = field() else { return false }
                 if !value.isEmpty { rows.customer[column] = value }
             }

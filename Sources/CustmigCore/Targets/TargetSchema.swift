@@ -1,4 +1,4 @@
-/// The target's business-partner model (schema version 2): a cloud ERP business partner in the customer role, its
+/// The target's business-partner model (schema version 3): a cloud ERP business partner in the customer role, its
 /// code lists, and custmig's own bookkeeping in `custmig_` tables.
 ///
 /// Every value is TEXT so that what custmig compares is exactly what was stored (a NUMERIC column
@@ -7,10 +7,11 @@
 /// the code-list tables, so a code the ERP is not configured with is refused by the database itself.
 public enum TargetSchema {
     public static let name = "custmig.target"
-    public static let version = 2
+    public static let version = 3
     /// Versions this custmig opens (and upgrades): 1 held every "last loaded" image as JSON (see
-    /// ``StoredImageText``) and its undo log did not keep which plan had loaded a customer before.
-    public static let readableVersions = 1...2
+    /// ``StoredImageText``) and its undo log did not keep which plan had loaded a customer before; 2
+    /// had no person fields (category, name parts, birth date) and no identifier table.
+    public static let readableVersions = 1...3
 
     /// A kind of code list: the table that holds it and the columns that must use it.
     public struct CodeKind: Sendable, Hashable {
@@ -34,6 +35,6 @@ public enum TargetSchema {
 
     /// The child tables, in the order rows are written (parents of foreign keys first).
     public static let childTables = [
-        "address", "contact", "bank_account", "sales_area", "partner_function", "company_code",
+        "address", "contact", "bank_account", "sales_area", "partner_function", "company_code", "identifier",
     ]
 }

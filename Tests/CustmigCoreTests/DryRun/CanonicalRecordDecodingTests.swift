@@ -30,6 +30,15 @@ struct CanonicalRecordDecodingTests {
         customer.paymentTerms = value()
         customer.creditLimit = value()
         customer.createdOn = value()
+        customer.category =
+            Bool.random(using: &generator) ? nil : CustomerCategory.allCases.randomElement(using: &generator)
+        (customer.title, customer.firstName, customer.lastName, customer.birthDate) = (
+            value(), value(), value(), value()
+        )
+        for _ in 0..<Int.random(in: 0...2, using: &generator) {
+            customer.identifiers.append(
+                Identifier(type: value() ?? "national_id", country: value(), value: value() ?? "1"))
+        }
         for kind in Address.Kind.allCases where Bool.random(using: &generator) {
             var address = Address(kind: kind)
             (address.street, address.houseNumber, address.postalCode) = (value(), value(), value())

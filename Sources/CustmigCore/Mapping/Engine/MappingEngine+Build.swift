@@ -1,7 +1,8 @@
 /// Turning mapped field values into the typed canonical model.
 extension MappingEngine {
     private static let blockFields = [
-        ("order", "block_order"), ("delivery", "block_delivery"), ("billing", "block_billing"), ("posting", "block_posting"),
+        ("order", "block_order"), ("delivery", "block_delivery"), ("billing", "block_billing"),
+        ("posting", "block_posting"),
     ]
 
     func apply(_ fields: FieldValues, to customer: inout CanonicalCustomer) {
@@ -17,7 +18,9 @@ extension MappingEngine {
             if let block = fields[field] { customer.blocks[area] = block }
         }
         customer.vatId = fields["vat_id"]
-        for kind in ["tax_number_1", "tax_number_2"] { if let number = fields[kind] { customer.taxNumbers[kind] = number } }
+        for kind in ["tax_number_1", "tax_number_2"] {
+            if let number = fields[kind] { customer.taxNumbers[kind] = number }
+        }
         customer.language = fields["language"]
         customer.currency = fields["currency"]
         customer.industry = fields["industry"]
@@ -25,6 +28,23 @@ extension MappingEngine {
         customer.paymentTerms = fields["payment_terms"]
         customer.creditLimit = fields["credit_limit"]
         customer.createdOn = fields["created_on"]
+        customer.title = fields["title"]
+        customer.firstName = fields["first_name"]
+        customer.lastName = fields["last_name"]
+        customer.birthDate = fields["birth_date"]
+        customer.category = fields["category"].flatMap(CustomerCategory.init(rawValue:))
+        if customer.names.isEmpty, let name = Self.personName(customer) { customer.names = [name] }
+    }
+
+    /// `title first last` for a person mapped without a name: the target's name columns take it.
+    static func personName(_ customer: CanonicalCustomer) -> String? {
+        let parts = [customer.title, customer.firstName, customer.lastName].compactMap { $0 }.filter { !$0.isEmpty }
+        return customer.firstName == nil && customer.lastName == nil ? nil : parts.joined(separator: " ")
+    }
+
+    func makeIdentifier(_ fields: FieldValues) -> Identifier? {
+        guard let type = fields["type"], let value = fields["value"] else { return nil }
+        return Identifier(type: type.lowercased(), country: fields["country"], value: value)
     }
 
     func makeAddress(_ fields: FieldValues) -> Address {

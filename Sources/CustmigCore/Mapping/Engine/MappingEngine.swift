@@ -65,7 +65,10 @@ public final class MappingEngine {
                 rule: rule.id, outcome: broken[rule.id]?.outcome.rawValue ?? "ok", message: broken[rule.id]?.message)
         }
         let corrections = mapped.findings.filter { $0.outcome == .corrected }.map(\.message)
-        return (mapped, RecordTrace(fields: run.traces, corrections: corrections, rules: verdicts, findings: mapped.findings))
+        return (
+            mapped,
+            RecordTrace(fields: run.traces, corrections: corrections, rules: verdicts, findings: mapped.findings)
+        )
     }
 
     private func map(_ original: Record, run: Run) -> MappedRecord {
@@ -94,6 +97,8 @@ public final class MappingEngine {
                     built.companyCodes = elements(plans, scope: scope, list: list, run: run).compactMap(makeCompanyCode)
                 case .bankAccounts:
                     built.bankAccounts = elements(plans, scope: scope, list: list, run: run).map(makeBankAccount)
+                case .identifiers:
+                    built.identifiers = elements(plans, scope: scope, list: list, run: run).compactMap(makeIdentifier)
                 default: break
                 }
             }
@@ -103,7 +108,8 @@ public final class MappingEngine {
         if customer == nil && !run.findings.contains(where: { $0.outcome == .reject }) {
             run.findings.append(
                 MappingFinding(
-                    .reject, rule: "key", field: "key", value: nil, message: "the record has no customer key after mapping",
+                    .reject, rule: "key", field: "key", value: nil,
+                    message: "the record has no customer key after mapping",
                     fix: "fill the source key field (\(mapping.source.key.joined(separator: ", ")))"))
         }
         if let legacyKey = customer?.legacyKey { mapping.applyDecisions(legacyKey: legacyKey, to: &run.findings) }
@@ -138,7 +144,8 @@ public final class MappingEngine {
 
     /// The same without an engine, for the read-ahead thread (engines belong to mapping threads).
     static func sourceKey(of record: Record, mapping: Mapping) -> String {
-        mapping.source.key.map { TextFolding.composed((record.text(atPath: $0) ?? "").trimmedWhitespace) }.joined(separator: "|")
+        mapping.source.key.map { TextFolding.composed((record.text(atPath: $0) ?? "").trimmedWhitespace) }.joined(
+            separator: "|")
     }
 
     private func applyCorrections(_ record: Record, run: Run) -> Record {
@@ -156,7 +163,8 @@ public final class MappingEngine {
             run.findings.append(
                 MappingFinding(
                     .corrected, rule: "correction", field: correction.field, value: correction.value,
-                    message: "\(before.map { "\"\($0)\"" } ?? "no value") corrected to \"\(correction.value)\": \(correction.reason) "
+                    message:
+                        "\(before.map { "\"\($0)\"" } ?? "no value") corrected to \"\(correction.value)\": \(correction.reason) "
                         + "(\(correction.who), corrections.csv line \(correction.line))"))
         }
         return corrected
@@ -217,7 +225,8 @@ public final class MappingEngine {
             run.findings.append(
                 MappingFinding(
                     .note, rule: "note:control_characters", field: path.label(plan.name), value: raw,
-                    message: "replaced \(names.count) control character(s) (\(Set(names).sorted().joined(separator: ", "))) with spaces",
+                    message:
+                        "replaced \(names.count) control character(s) (\(Set(names).sorted().joined(separator: ", "))) with spaces",
                     fix: "remove the control characters from the field in the source system"))
             raw = cleaned.text
         }
@@ -304,7 +313,13 @@ public final class MappingEngine {
         switch plan.kind {
         case .flag where value != "true" && value != "false":
             return (
-                "kind:flag", value, "\"\(value)\" is not a yes/no flag after mapping", "map it to true or false in a value map"
+                "kind:flag", value, "\"\(value)\" is not a yes/no flag after mapping",
+                "map it to true or false in a value map"
+            )
+        case .code where plan.name == "category" && CustomerCategory(rawValue: value) == nil:
+            return (
+                "kind:category", value, "\"\(value)\" is not a customer category after mapping",
+                "map it to person or organization in a value map (or leave category out: it is then inferred)"
             )
         case .decimal where value.hasPrefix("-"):
             return (
@@ -320,14 +335,17 @@ public final class MappingEngine {
     private static func noteFix(_ transform: String) -> String {
         switch transform {
         case "truncate": return "check the target field's length or shorten the value at the source"
-        case "parse_date": return "check the century; write the year with four digits at the source, or add a correction"
+        case "parse_date":
+            return "check the century; write the year with four digits at the source, or add a correction"
         case "email": return "check the address; correct it at the source if it is not the one meant"
         default: return "check the changed value; correct it at the source if it is not what is meant"
         }
     }
 
     /// Each transform's output and problem, for `explain`.
-    private static func transformSteps(_ transforms: [Transform], _ raw: String, context: TransformContext) -> [FieldTrace.Step] {
+    private static func transformSteps(
+        _ transforms: [Transform], _ raw: String, context: TransformContext
+    ) -> [FieldTrace.Step] {
         var steps: [FieldTrace.Step] = []
         var current = raw
         for transform in transforms {
@@ -388,7 +406,9 @@ public final class MappingEngine {
                     fix: "fill \(missing) in the source"))
             return nil
         }
-        for index in plans.indices { if let value = fields.values[index] { run.values.add(plans[index].canonicalPath, value) } }
+        for index in plans.indices {
+            if let value = fields.values[index] { run.values.add(plans[index].canonicalPath, value) }
+        }
         return fields
     }
 
@@ -415,19 +435,21 @@ public final class MappingEngine {
                     var area = makeSalesArea(fields)
                 else { continue }
                 for (_, partnerSections) in section.lists {
-                    area.partners += elements(partnerSections, scope: elementScope, list: "sales_areas.partners", run: run)
-                        .compactMap { fields in
-                            guard let roleName = fields["role"], let customer = fields["customer"] else { return nil }
-                            guard let role = PartnerFunction.Role(rawValue: roleName) else {
-                                run.findings.append(
-                                    MappingFinding(
-                                        .review, rule: "list:partners", field: "sales_areas.partners.role", value: roleName,
-                                        message: "\"\(roleName)\" is not a partner role (sold_to, ship_to, bill_to, payer)",
-                                        fix: "map the legacy role in a value map"))
-                                return nil
-                            }
-                            return PartnerFunction(role: role, customerKey: customer)
+                    area.partners += elements(
+                        partnerSections, scope: elementScope, list: "sales_areas.partners", run: run
+                    )
+                    .compactMap { fields in
+                        guard let roleName = fields["role"], let customer = fields["customer"] else { return nil }
+                        guard let role = PartnerFunction.Role(rawValue: roleName) else {
+                            run.findings.append(
+                                MappingFinding(
+                                    .review, rule: "list:partners", field: "sales_areas.partners.role", value: roleName,
+                                    message: "\"\(roleName)\" is not a partner role (sold_to, ship_to, bill_to, payer)",
+                                    fix: "map the legacy role in a value map"))
+                            return nil
                         }
+                        return PartnerFunction(role: role, customerKey: customer)
+                    }
                 }
                 areas.append(area)
             }

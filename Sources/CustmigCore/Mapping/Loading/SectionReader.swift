@@ -8,6 +8,7 @@ struct SectionReader {
     static let listSections: [String: CanonicalSection] = [
         "addresses": .addresses, "contacts": .contacts, "sales_areas": .salesAreas, "company_codes": .companyCodes,
         "bank_accounts": .bankAccounts, "partners": .partners,
+        "identifiers": .identifiers,
     ]
 
     func read(_ node: Node, section: CanonicalSection, path: String) -> SectionMapping {
@@ -22,7 +23,8 @@ struct SectionReader {
                 mapping.each = reader.string(pair.value, context: "each in \(path)")
             } else if pair.key == "where" {
                 for condition in reader.pairs(pair.value, allowed: nil, context: "where in \(path)") {
-                    guard let field = reader.string(condition.value, context: "where \(condition.key) in \(path)") else { continue }
+                    guard let field = reader.string(condition.value, context: "where \(condition.key) in \(path)")
+                    else { continue }
                     mapping.matching.append((condition.key, field))
                 }
             } else if let list = lists[pair.key] {
@@ -49,7 +51,8 @@ struct SectionReader {
         }
         for field in CanonicalCatalog.identifying[section] ?? [] where mapping.fields[field] == nil {
             reader.problem(
-                node, "MAP-REQUIRED-FIELD", "\(path) does not map \(field), which every \(section.rawValue) element needs.",
+                node, "MAP-REQUIRED-FIELD",
+                "\(path) does not map \(field), which every \(section.rawValue) element needs.",
                 fix: "add \(field): SOURCE_FIELD (or {constant: …}).")
         }
         return mapping
@@ -128,7 +131,8 @@ struct SectionReader {
             reader.problem(
                 node, "MAP-TYPE-MISMATCH",
                 "\(name) is a \(kind.rawValue) field but its transforms produce a \(produced.rawValue).",
-                fix: kind.producingTransform.map { "use the \($0) transform." } ?? "remove the \(produced.rawValue) transform.")
+                fix: kind.producingTransform.map { "use the \($0) transform." }
+                    ?? "remove the \(produced.rawValue) transform.")
         } else if produced == nil, field.valueMap == nil, let needed = kind.producingTransform {
             if case .constant = field.source { return field }
             reader.problem(

@@ -2,6 +2,33 @@
 /// checks as the SQLite target (every value text, SQLite's GLOB checks as regular expressions), in the
 /// schema the location names (the connection's `search_path`).
 enum PostgreSQLSchema {
+    /// The customer columns of schema version 3 (persons), added by ``upgrade`` to version 2 targets.
+    static let personColumns = [
+        "category TEXT CHECK (category IS NULL OR category IN ('person', 'organization'))",
+        "title TEXT", "first_name TEXT", "last_name TEXT",
+        "birth_date TEXT CHECK (birth_date IS NULL OR birth_date ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}$')",
+    ]
+
+    static let identifierTable = """
+        CREATE TABLE identifier (
+          customer_id TEXT NOT NULL REFERENCES customer(customer_id) ON DELETE CASCADE,
+          identifier_id TEXT NOT NULL,
+          type TEXT NOT NULL CHECK (type <> ''),
+          country TEXT CHECK (country IS NULL OR country ~ '^[A-Z]{2}$'),
+          value TEXT NOT NULL CHECK (value <> ''),
+          PRIMARY KEY (customer_id, identifier_id)
+        )
+        """
+
+    /// Statements that bring a version 2 target to version 3, in one transaction.
+    static let upgradeFrom2: [String] =
+        personColumns.map { "ALTER TABLE customer ADD COLUMN IF NOT EXISTS \($0)" } + [
+            identifierTable.replacingOccurrences(
+                of: "CREATE TABLE identifier", with: "CREATE TABLE IF NOT EXISTS identifier"),
+            "CREATE INDEX IF NOT EXISTS identifier_by_value ON identifier(type, value)",
+            "UPDATE custmig_meta SET value = '3' WHERE key = 'schema_version'",
+        ]
+
     static let statements: [String] = {
         var sql = TargetSchema.codeKinds.map {
             "CREATE TABLE \($0.table) (code TEXT PRIMARY KEY NOT NULL CHECK (code <> ''), description TEXT, detail TEXT)"
@@ -23,9 +50,12 @@ enum PostgreSQLSchema {
               parent_id TEXT REFERENCES customer(customer_id),
               payment_terms TEXT REFERENCES code_payment_terms(code),
               credit_limit TEXT CHECK (credit_limit IS NULL OR (credit_limit !~ '[^0-9.]' AND credit_limit ~ '[0-9]')),
-              created_on TEXT CHECK (created_on IS NULL OR created_on ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}$')
+              created_on TEXT CHECK (created_on IS NULL OR created_on ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}$'),
+              \(personColumns.joined(separator: ",\n  "))
             )
             """,
+            identifierTable,
+            "CREATE INDEX identifier_by_value ON identifier(type, value)",
             """
             CREATE TABLE address (
               customer_id TEXT NOT NULL REFERENCES customer(customer_id) ON DELETE CASCADE,

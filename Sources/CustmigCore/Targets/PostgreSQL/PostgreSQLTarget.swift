@@ -75,7 +75,7 @@ public final class PostgreSQLTarget: Target {
     public init(location: PostgreSQLLocation) throws {
         postgres = location
         connection = try Self.connect(location)
-        let meta: [String: String]
+        var meta: [String: String]
         do {
             guard try connection.value("SELECT to_regclass('custmig_meta')::text") != nil else {
                 throw CustmigError(
@@ -88,6 +88,22 @@ public final class PostgreSQLTarget: Target {
                 uniquingKeysWith: { a, _ in a })
         } catch let error as PGError {
             throw Self.failure(error, doing: "read the target", location: location)
+        }
+        if meta["schema"] == TargetSchema.name, meta["schema_version"] == "2" {
+            do {
+                let connection = connection
+                try connection.transaction {
+                    for statement in PostgreSQLSchema.upgradeFrom2 { try connection.execute(statement) }
+                }
+                meta["schema_version"] = String(TargetSchema.version)
+            } catch let error as PGError {
+                throw CustmigError(
+                    .unreadableInput, code: "TARGET-UPGRADE",
+                    "cannot upgrade schema \(location.schema) of \(location.redacted) from target schema version 2 to \(TargetSchema.version): \(error.message).",
+                    fix:
+                        "check that the user may alter the target's tables (it owns them when it created them); nothing was changed."
+                )
+            }
         }
         guard meta["schema"] == TargetSchema.name, meta["schema_version"] == String(TargetSchema.version) else {
             throw CustmigError(

@@ -26,7 +26,8 @@ enum SQLiteSchema {
               parent_id TEXT REFERENCES customer(customer_id),
               payment_terms TEXT REFERENCES code_payment_terms(code),
               credit_limit TEXT CHECK (credit_limit IS NULL OR (credit_limit NOT GLOB '*[^0-9.]*' AND credit_limit GLOB '*[0-9]*')),
-              created_on TEXT CHECK (created_on IS NULL OR created_on GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]')
+              created_on TEXT CHECK (created_on IS NULL OR created_on GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]'),
+              \(personColumns.joined(separator: ",\n  "))
             )
             """,
             """
@@ -92,6 +93,8 @@ enum SQLiteSchema {
               PRIMARY KEY (customer_id, company_code)
             ) WITHOUT ROWID
             """,
+            identifierTable,
+            "CREATE INDEX identifier_by_value ON identifier(type, value)",
             "CREATE TABLE custmig_meta (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL) WITHOUT ROWID",
             """
             CREATE TABLE custmig_crosswalk (
@@ -141,9 +144,38 @@ enum SQLiteSchema {
         return sql
     }()
 
+    /// The customer columns of schema version 3 (persons), added by ``upgrade(_:from:)`` to older targets.
+    static let personColumns = [
+        "category TEXT CHECK (category IS NULL OR category IN ('person', 'organization'))",
+        "title TEXT", "first_name TEXT", "last_name TEXT",
+        "birth_date TEXT CHECK (birth_date IS NULL OR birth_date GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]')",
+    ]
+
+    static let identifierTable = """
+        CREATE TABLE identifier (
+          customer_id TEXT NOT NULL REFERENCES customer(customer_id) ON DELETE CASCADE,
+          identifier_id TEXT NOT NULL,
+          type TEXT NOT NULL CHECK (type <> ''),
+          country TEXT CHECK (country IS NULL OR (length(country) = 2 AND country GLOB '[A-Z][A-Z]')),
+          value TEXT NOT NULL CHECK (value <> ''),
+          PRIMARY KEY (customer_id, identifier_id)
+        ) WITHOUT ROWID
+        """
+
     /// Brings a target of an older readable version to this one, in one transaction: version 2 keeps
-    /// which plan loaded a customer before, so a rollback restores that too.
+    /// which plan loaded a customer before, so a rollback restores that too; version 3 adds the person
+    /// columns and the identifier table (existing rows keep their values; the new ones are NULL).
     static func upgrade(_ db: Database, from version: Int) throws {
+        if version < 3 {
+            let columns = try db.columns(in: "customer").map(\.name)
+            for column in personColumns where !columns.contains(String(column.prefix { $0 != " " })) {
+                try db.execute(sql: "ALTER TABLE customer ADD COLUMN \(column)")
+            }
+            if try !db.tableExists("identifier") {
+                try db.execute(sql: identifierTable)
+                try db.execute(sql: "CREATE INDEX identifier_by_value ON identifier(type, value)")
+            }
+        }
         if version < 2 {
             let columns = try db.columns(in: "custmig_undo").map(\.name)
             for column in ["loaded_before_plan", "loaded_before_at"] where !columns.contains(column) {
@@ -151,14 +183,16 @@ enum SQLiteSchema {
             }
         }
         try db.execute(
-            sql: "UPDATE custmig_meta SET value = ? WHERE key = 'schema_version'", arguments: [String(TargetSchema.version)])
+            sql: "UPDATE custmig_meta SET value = ? WHERE key = 'schema_version'",
+            arguments: [String(TargetSchema.version)])
     }
 
     /// Creates the schema in an empty database, with its name, version and a random instance id.
     static func create(_ db: Database, instance: String, createdAt: String) throws {
         for statement in statements { try db.execute(sql: statement) }
         for (key, value) in [
-            ("schema", TargetSchema.name), ("schema_version", String(TargetSchema.version)), ("instance", instance), ("created_at", createdAt),
+            ("schema", TargetSchema.name), ("schema_version", String(TargetSchema.version)), ("instance", instance),
+            ("created_at", createdAt),
         ] {
             try db.execute(sql: "INSERT INTO custmig_meta (key, value) VALUES (?, ?)", arguments: [key, value])
         }
