@@ -54,10 +54,14 @@ extension CanonicalCustomer {
         let values = image.values
         names = ["name1", "name2", "name3", "name4"].compactMap { values[$0] }
         vatId = values["vat_id"]
+        for kind in ["tax_number_1", "tax_number_2"] { if let number = values[kind] { taxNumbers[kind] = number } }
+        category = values["category"].flatMap(CustomerCategory.init(rawValue:))
+        (title, firstName, lastName, birthDate) = (values["title"], values["first_name"], values["last_name"], values["birth_date"])
         let rows = image.rows.children
         for (_, row) in (rows["address"] ?? [:]).sorted(by: { $0.key < $1.key }) {
             var address = Address(kind: Address.Kind(rawValue: row["kind"] ?? "") ?? .legal)
             address.street = row["street"]
+            address.houseNumber = row["house_number"]
             address.postalCode = row["postal_code"]
             address.city = row["city"]
             address.country = row["country"]
@@ -68,6 +72,10 @@ extension CanonicalCustomer {
             contact.phone = row["phone"]
             contact.email = row["email"]
             contacts.append(contact)
+        }
+        for (_, row) in (rows["identifier"] ?? [:]).sorted(by: { $0.key < $1.key }) {
+            guard let type = row["type"], let value = row["value"] else { continue }
+            identifiers.append(Identifier(type: type, country: row["country"], value: value))
         }
     }
 }

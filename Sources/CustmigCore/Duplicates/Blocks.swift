@@ -7,26 +7,30 @@
 /// blocks' fingerprints in ascending order), so the forty million pairs of a million customers are
 /// never held in memory.
 struct Blocks {
-    /// (fingerprint, customer index), sorted by fingerprint then customer.
-    let entries: [(block: UInt64, member: Int32)]
+    /// (fingerprint, customer index, rule), sorted by fingerprint then customer.
+    let entries: [(block: UInt64, member: Int32, rule: UInt8)]
     /// Blocks of two customers or more, as ranges of `entries`.
     let runs: [Range<Int>]
     /// Customers without any blocking key.
     let unblocked: [Int]
     let maxBlock: Int
+    /// Blocks and proposed pairs per rule.
+    let report: BlockingReport
     /// Each customer's small blocks (two to `maxBlock` members), ascending: `smallBlocks[offsets[i]..<offsets[i+1]]`.
     private let offsets: [Int32]
     private let smallBlocks: [UInt64]
 
     init(_ profiles: [CustomerMatcher.Profile], maxBlock: Int) {
         self.maxBlock = maxBlock
-        var entries: [(block: UInt64, member: Int32)] = []
-        entries.reserveCapacity(profiles.count * 5)
+        var entries: [(block: UInt64, member: Int32, rule: UInt8)] = []
+        entries.reserveCapacity(profiles.count * 6)
         var unblocked: [Int] = []
         for (index, profile) in profiles.enumerated() {
-            let keys = CustomerMatcher.blockingKeys(profile)
+            let keys = BlockingRule.keys(profile)
             if keys.isEmpty { unblocked.append(index) }
-            for key in keys { entries.append((Self.fingerprint(key), Int32(index))) }
+            for (rule, key) in keys {
+                entries.append((Self.fingerprint("\(rule.rawValue)|\(key)"), Int32(index), UInt8(rule.rawValue)))
+            }
         }
         entries.sort { $0.block != $1.block ? $0.block < $1.block : $0.member < $1.member }
         var runs: [Range<Int>] = []
@@ -51,6 +55,15 @@ struct Blocks {
                 next[member] += 1
             }
         }
+        var report = BlockingReport()
+        var stats = BlockingRule.allCases.map { BlockingReport.Rule(rule: $0.label, blocks: 0, pairs: 0) }
+        for run in runs {
+            let rule = Int(entries[run.lowerBound].rule)
+            stats[rule].blocks += 1
+            stats[rule].pairs += run.count <= maxBlock ? run.count * (run.count - 1) / 2 : run.count * 19
+        }
+        report.rules = stats
+        self.report = report
         self.entries = entries
         self.runs = runs
         self.unblocked = unblocked

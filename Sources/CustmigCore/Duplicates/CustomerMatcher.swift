@@ -1,133 +1,161 @@
-/// Scores how likely two canonical customers are the same company, and says why: a pure function,
-/// no I/O. The duplicates stage uses it on blocked pairs; the dry run will use it to propose *link*.
+/// Scores how likely two canonical customers are the same person or organisation, and says why: a pure
+/// function, no I/O. The duplicates stage uses it on blocked pairs; the dry run uses it to propose *link*.
 ///
-/// Hand weights in the spirit of Fellegi-Sunter (agreement adds, disagreement subtracts, missing
-/// values add nothing): a shared VAT id is strong evidence, a different country or VAT id strong
-/// counter-evidence; names are compared after removing legal forms, with Jaro-Winkler levels.
+/// Fellegi-Sunter: each field of ``MatchField`` is compared to an agreement level, each level weighs
+/// log2(m/u) bits (``MatchWeights``, learned per run by the duplicates stage), and the pair's match
+/// weight is their sum plus the prior. Persons are compared by first and last name (swapped, nicknames,
+/// initials and sound-alikes caught) and date of birth; organisations by their name without its legal
+/// form. Any identifier type both hold counts: the same value is strong evidence, a different one strong
+/// counter-evidence. Missing values weigh nothing.
 public struct CustomerMatcher: Sendable {
     public struct Settings: Sendable {
-        /// At or above: the pair merges without a steward.
-        public var autoMerge = 8.0
-        /// At or above (and below `autoMerge`): a steward decides.
-        public var review = 5.0
+        /// Match weight (bits) at or above which the pair merges without a steward: 4.25 = probability 0.95.
+        public var autoMerge = MatchWeights.matchWeight(probability: 0.95)
+        /// At or above (and below `autoMerge`): a steward decides. 0 = probability 0.5.
+        public var review = 0.0
         public init() {}
     }
 
     /// One field's contribution to a pair's score.
     public struct Evidence: Sendable, Hashable, Codable {
         public var field: String
-        /// `exact`, `close`, `similar`, `different`, `missing`.
+        /// The field's agreement level (``MatchField/levels``) or `missing`.
         public var level: String
         public var weight: Double
     }
 
     public struct Score: Sendable, Codable {
+        /// The match weight in bits, prior included.
         public var total: Double
         public var evidence: [Evidence]
+        public var probability: Double { MatchWeights.probability(total) }
     }
 
-    /// What is compared, prepared once per customer. Kept small (arrays, not sets: a customer has a
-    /// handful of name tokens and one or two phones): the duplicates stage holds a million of them.
-    public struct Profile: Sendable {
-        public var key: String
-        public var nameTokens: [String]
-        public var name: String
-        public var vat: String?
-        public var country: String?
-        public var postalCode: String?
-        public var city: String?
-        public var street: String?
-        /// Sorted, without repeats.
-        public var phones: [String]
-        /// Lower-cased, sorted, without repeats.
-        public var emails: [String]
+    public var settings: Settings
+    public var weights: MatchWeights
 
-        public init(_ customer: CanonicalCustomer) {
-            key = customer.key
-            nameTokens = MatchNormalizer.nameTokens(customer.names.first ?? "")
-            name = nameTokens.joined(separator: " ")
-            vat = customer.vatId
-            let address = customer.addresses.first { $0.kind == .legal } ?? customer.addresses.first
-            country = address?.country
-            postalCode = address?.postalCode?.filter { !$0.isWhitespace }.uppercased()
-            city = address?.city.map(MatchNormalizer.fold)
-            street = address?.street.map(MatchNormalizer.street)
-            phones = Array(Set(customer.contacts.compactMap(\.phone))).sorted()
-            emails = Array(Set(customer.contacts.compactMap { $0.email?.lowercased() })).sorted()
+    public init(settings: Settings = Settings(), weights: MatchWeights = .defaults) {
+        self.settings = settings
+        self.weights = weights
+    }
+
+    /// The match weight of a comparison (prior included).
+    public func total(_ comparison: MatchComparison) -> Double {
+        var total = weights.prior
+        for field in MatchField.allCases {
+            let level = comparison[field]
+            if level != MatchComparison.missing { total += weights.weight(field, level) }
         }
+        return total
+    }
+
+    public func score(_ a: Profile, _ b: Profile) -> Score {
+        let comparison = Self.compare(a, b)
+        var evidence: [Evidence] = []
+        evidence.reserveCapacity(MatchField.allCases.count)
+        for field in MatchField.allCases {
+            let level = comparison[field]
+            if level == MatchComparison.missing {
+                if field == .name || field == .identifier { evidence.append(Evidence(field: field.label, level: "missing", weight: 0)) }
+                continue
+            }
+            evidence.append(
+                Evidence(field: field.label, level: field.levels[Int(level)], weight: weights.weight(field, level)))
+        }
+        return Score(total: total(comparison), evidence: evidence)
+    }
+
+    // MARK: Comparing
+
+    /// The agreement level of every field for a pair.
+    public static func compare(_ a: Profile, _ b: Profile) -> MatchComparison {
+        var result = MatchComparison()
+        if a.isPerson && b.isPerson && (a.first != nil || a.last != nil) && (b.first != nil || b.last != nil) {
+            comparePersonNames(a, b, into: &result)
+        } else if !a.name.isEmpty && !b.name.isEmpty {
+            result[.name] = nameLevel(a, b)
+        }
+        if let x = a.birth, let y = b.birth { result[.birthDate] = dateLevel(x, y) }
+        if let level = identifierLevel(a.identifiers, b.identifiers) { result[.identifier] = level }
+        if let x = a.postalCode, let y = b.postalCode {
+            result[.postalCode] = x == y ? 0 : Similarity.withinOneEdit(x, y) ? 1 : 2
+        }
+        if let x = a.street, let y = b.street {
+            result[.street] = x == y ? 0 : Similarity.jaroWinkler(x, y) >= 0.9 ? 1 : 2
+        }
+        if let x = a.houseNumber, let y = b.houseNumber { result[.houseNumber] = x == y ? 0 : 1 }
+        if let x = a.city, let y = b.city { result[.city] = x == y ? 0 : Similarity.jaroWinkler(x, y) >= 0.9 ? 1 : 2 }
+        if let x = a.country, let y = b.country { result[.country] = x == y ? 0 : 1 }
+        if !a.phones.isEmpty && !b.phones.isEmpty { result[.phone] = share(a.phones, b.phones) ? 0 : 1 }
+        if !a.emails.isEmpty && !b.emails.isEmpty { result[.email] = share(a.emails, b.emails) ? 0 : 1 }
+        return result
+    }
+
+    static func nameLevel(_ a: Profile, _ b: Profile) -> UInt8 {
+        if a.name == b.name { return 0 }
+        let similarity = Similarity.jaroWinkler(a.name, b.name)
+        let tokens = Similarity.tokenSet(a.nameTokens, b.nameTokens)
+        if similarity >= 0.95 || (tokens == 1 && similarity >= 0.85) { return 1 }
+        if similarity >= 0.88 || (!a.nameCode.isEmpty && a.nameCode == b.nameCode) { return 2 }
+        return 3
+    }
+
+    /// First and last names, each compared as typed or swapped, whichever agrees better.
+    static func comparePersonNames(_ a: Profile, _ b: Profile, into result: inout MatchComparison) {
+        func lastLevel(_ x: String?, _ y: String?, _ codeX: String, _ codeY: String) -> UInt8? {
+            guard let x, let y else { return nil }
+            if x == y { return 0 }
+            if Similarity.jaroWinkler(x, y) >= 0.92 || Similarity.withinOneEdit(x, y) { return 1 }
+            if !codeX.isEmpty && codeX == codeY { return 2 }
+            return 3
+        }
+        func firstLevel(_ x: String?, _ y: String?, _ codeX: String, _ codeY: String) -> UInt8? {
+            guard let x, let y else { return nil }
+            if x == y { return 0 }
+            if Similarity.jaroWinkler(x, y) >= 0.92 || Similarity.withinOneEdit(x, y) { return 1 }
+            if Nicknames.formal(x) == Nicknames.formal(y) { return 2 }
+            if (x.utf8.count == 1 || y.utf8.count == 1) && x.utf8.first == y.utf8.first { return 2 }
+            if !codeX.isEmpty && codeX == codeY { return 2 }
+            return 3
+        }
+        let direct = (
+            firstLevel(a.first, b.first, a.firstCode, b.firstCode), lastLevel(a.last, b.last, a.lastCode, b.lastCode)
+        )
+        let swapped = (
+            firstLevel(a.first, b.last, a.firstCode, b.lastCode), lastLevel(a.last, b.first, a.lastCode, b.firstCode)
+        )
+        func rank(_ levels: (UInt8?, UInt8?)) -> Int { Int(levels.0 ?? 4) + Int(levels.1 ?? 4) }
+        let chosen = rank(swapped) + 2 < rank(direct) ? swapped : direct
+        if let first = chosen.0 { result[.firstName] = first }
+        if let last = chosen.1 { result[.lastName] = last }
+    }
+
+    /// Dates as `yyyymmdd`: the same, a typo (one digit wrong, two neighbours swapped, day and month
+    /// swapped), or different.
+    static func dateLevel(_ x: String, _ y: String) -> UInt8 {
+        if x == y { return 0 }
+        guard x.utf8.count == 8, y.utf8.count == 8 else { return 2 }
+        if Similarity.withinOneEdit(x, y) { return 1 }
+        let (a, b) = (Array(x.utf8), Array(y.utf8))
+        if a[0..<4] == b[0..<4] && a[4..<6] == b[6..<8] && a[6..<8] == b[4..<6] { return 1 }
+        return 2
+    }
+
+    /// The best agreement over identifier types both customers hold; nil when they share no type.
+    static func identifierLevel(_ a: [Profile.Identifier], _ b: [Profile.Identifier]) -> UInt8? {
+        var best: UInt8?
+        for x in a {
+            for y in b where x.type == y.type {
+                let level: UInt8 = x.value == y.value ? 0 : Similarity.withinOneEdit(x.value, y.value) ? 1 : 2
+                if best == nil || level < best! { best = level }
+            }
+        }
+        return best
     }
 
     /// Whether two sorted lists share a value.
     static func share(_ a: [String], _ b: [String]) -> Bool {
         for x in a where b.contains(x) { return true }
         return false
-    }
-
-    public var settings: Settings
-
-    public init(settings: Settings = Settings()) { self.settings = settings }
-
-    public func score(_ a: Profile, _ b: Profile) -> Score {
-        var evidence: [Evidence] = []
-        evidence.reserveCapacity(8)
-        func add(_ field: String, _ level: String, _ weight: Double) {
-            evidence.append(Evidence(field: field, level: level, weight: weight))
-        }
-        if let x = a.vat, let y = b.vat {
-            if x == y { add("vat_id", "exact", 6) } else { add("vat_id", "different", -4) }
-        } else {
-            add("vat_id", "missing", 0)
-        }
-        if a.name.isEmpty || b.name.isEmpty {
-            add("name", "missing", 0)
-        } else {
-            let similarity = a.name == b.name ? 1 : Similarity.jaroWinkler(a.name, b.name)
-            let tokens = Similarity.tokenSet(a.nameTokens, b.nameTokens)
-            if a.name == b.name {
-                add("name", "exact", 5)
-            } else if similarity >= 0.95 || (tokens == 1 && similarity >= 0.85) {
-                add("name", "close", 4)
-            } else if similarity >= 0.90 {
-                add("name", "similar", 2)
-            } else {
-                add("name", "different", -4)
-            }
-        }
-        if let x = a.country, let y = b.country, x != y { add("country", "different", -6) }
-        if let x = a.postalCode, let y = b.postalCode, !x.isEmpty, !y.isEmpty {
-            if x == y { add("postal_code", "exact", 2) } else { add("postal_code", "different", -2) }
-        }
-        if let x = a.street, let y = b.street, !x.isEmpty, !y.isEmpty {
-            let similarity = x == y ? 1 : Similarity.jaroWinkler(x, y)
-            if x == y {
-                add("street", "exact", 2)
-            } else if similarity >= 0.9 {
-                add("street", "close", 1)
-            } else {
-                add("street", "different", -2)
-            }
-        }
-        if let x = a.city, let y = b.city, !x.isEmpty, !y.isEmpty, x == y { add("city", "exact", 1) }
-        if Self.share(a.phones, b.phones) { add("phone", "exact", 3) }
-        if Self.share(a.emails, b.emails) { add("email", "exact", 3) }
-        return Score(total: evidence.reduce(0) { $0 + $1.weight }, evidence: evidence)
-    }
-
-    /// Cheap exact keys: two customers are compared only when they share one, so a million customers
-    /// never compare all pairs.
-    public static func blockingKeys(_ profile: Profile) -> [String] {
-        var keys: [String] = []
-        if let vat = profile.vat { keys.append("vat:" + vat) }
-        let first = profile.nameTokens.first.map { String($0.prefix(4)) } ?? ""
-        if let country = profile.country, let postal = profile.postalCode, !postal.isEmpty, !first.isEmpty {
-            keys.append("geo:\(country):\(postal):\(first)")
-        }
-        if let city = profile.city, !first.isEmpty { keys.append("city:\(city):\(first)") }
-        if let last = profile.nameTokens.last, let country = profile.country, profile.nameTokens.count > 1 {
-            keys.append("tail:\(country):\(first):\(last.prefix(4))")
-        }
-        for phone in profile.phones { keys.append("phone:" + phone) }
-        for email in profile.emails { keys.append("email:" + email) }
-        return keys
     }
 }

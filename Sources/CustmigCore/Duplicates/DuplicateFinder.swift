@@ -18,7 +18,19 @@ public struct DuplicateFinder: Sendable {
         public var clusters: [[String]]
         /// Customers without any blocking key (never compared; reported, not dropped).
         public var unblocked: [String]
+        /// The weights the pairs were scored with (learned from this run's customers unless pinned).
+        public var weights = MatchWeights.defaults
+        public var blocking = BlockingReport()
+        /// Compared pairs by match weight: `histogram[i]` counts weights in [i + histogramStart, i + histogramStart + 1).
+        public var histogram: [Int] = []
+        public static let histogramStart = -40
     }
+
+    /// Whether to learn the weights from the customers (else the matcher's weights are used as they are).
+    public var learnWeights = true
+    /// Random pairs for `u`, and at most about this many blocked pairs for the EM (a sample).
+    public var randomPairs = 200_000
+    public var trainingPairs = 1_000_000
 
     public var matcher: CustomerMatcher
     public var maxBlock = 200
@@ -38,7 +50,8 @@ public struct DuplicateFinder: Sendable {
     /// Steward `merge` links are never cut. Clusters above 50 members are kept as they are (rare; listed
     /// first in the report for a person to look at).
     func guardChains(
-        _ members: [String], edges: [Pair], profiles: [String: CustomerMatcher.Profile], mustLink: [(String, String)]
+        _ members: [String], edges: [Pair], profiles: [String: CustomerMatcher.Profile], mustLink: [(String, String)],
+        matcher: CustomerMatcher
     ) -> [[String]] {
         guard members.count > 2, members.count <= 50 else { return [members] }
         let inside = Set(members)
@@ -78,7 +91,9 @@ public struct DuplicateFinder: Sendable {
                 parts.append(part)
             }
             if parts.count > 1 {
-                return parts.flatMap { guardChains($0, edges: links, profiles: profiles, mustLink: mustLink) }
+                return parts.flatMap {
+                    guardChains($0, edges: links, profiles: profiles, mustLink: mustLink, matcher: matcher)
+                }
             }
         }
     }
@@ -91,32 +106,51 @@ public struct DuplicateFinder: Sendable {
     public func find(profiles: [CustomerMatcher.Profile], decisions: Decisions = Decisions()) -> Result {
         let blocks = Blocks(profiles, maxBlock: maxBlock)
         let unblocked = blocks.unblocked.map { profiles[$0].key }
+        let small = blocks.runs.filter { $0.count <= maxBlock }.chunked(200)
+        let large = blocks.largeBlockPairs(profiles).chunked(2_000)
+        var matcher = self.matcher
+        if learnWeights {
+            matcher.weights = learn(profiles, blocks: blocks, small: small, large: large)
+        }
         let settings = matcher.settings
+        let histogramSize = 101
         /// Scores pairs on every core: `produce` hands each pair of a piece of work to its `score`.
-        func scoreAll(pieces: Int, _ produce: (Int, (Int, Int) -> Void) -> Void) -> [(merged: [Pair], review: [Pair], compared: Int)] {
+        typealias Scored = (merged: [Pair], review: [Pair], compared: Int, histogram: [Int], caught: [Set<BlockingRule>])
+        func scoreAll(pieces: Int, _ produce: (Int, (Int, Int) -> Void) -> Void) -> [Scored] {
             ParallelMap.map(0..<pieces) { piece in
                 var merged: [Pair] = []
                 var review: [Pair] = []
                 var compared = 0
+                var histogram = [Int](repeating: 0, count: histogramSize)
+                var caught: [Set<BlockingRule>] = []
                 produce(piece) { low, high in
                     compared += 1
-                    let score = matcher.score(profiles[low], profiles[high]).total
+                    let score = matcher.total(CustomerMatcher.compare(profiles[low], profiles[high]))
+                    let bin = Int((score - Double(Result.histogramStart)).rounded(.down))
+                    histogram[min(max(bin, 0), histogramSize - 1)] += 1
                     guard score >= settings.review else { return }
                     let pair = Pair(first: profiles[low].key, second: profiles[high].key, score: score)
-                    if score >= settings.autoMerge { merged.append(pair) } else { review.append(pair) }
+                    if score >= settings.autoMerge {
+                        merged.append(pair)
+                        caught.append(BlockingRule.rules(catching: profiles[low], profiles[high]))
+                    } else {
+                        review.append(pair)
+                    }
                 }
-                return (merged, review, compared)
+                return (merged, review, compared, histogram, caught)
             }
         }
-        let small = blocks.runs.filter { $0.count <= maxBlock }.chunked(200)
         var scored = scoreAll(pieces: small.count) { piece, score in
             for run in small[piece] { blocks.forEachPair(inSmall: run, score) }
         }
-        let large = blocks.largeBlockPairs(profiles).chunked(2_000)
         scored += scoreAll(pieces: large.count) { piece, score in
             for pair in large[piece] { score(Int(pair >> 32), Int(pair & 0xFFFF_FFFF)) }
         }
         let compared = scored.reduce(0) { $0 + $1.compared }
+        var histogram = [Int](repeating: 0, count: histogramSize)
+        for piece in scored { for (bin, count) in piece.histogram.enumerated() { histogram[bin] += count } }
+        var blocking = blocks.report
+        blocking.estimate(caught: scored.flatMap(\.caught))
         var merged = scored.flatMap(\.merged)
         var review = scored.flatMap(\.review)
         func pairKey(_ a: String, _ b: String) -> String { a < b ? a + "|" + b : b + "|" + a }
@@ -157,13 +191,66 @@ public struct DuplicateFinder: Sendable {
         }
         var clusters: [[String]] = []
         for group in groups.values where group.count > 1 {
-            clusters += guardChains(group, edges: merged, profiles: profileOf, mustLink: decisions.merge)
+            clusters += guardChains(
+                group, edges: merged, profiles: profileOf, mustLink: decisions.merge, matcher: matcher)
         }
         clusters = clusters.filter { $0.count > 1 }.map { $0.sorted() }
             .sorted { $0.count != $1.count ? $0.count > $1.count : $0[0] < $1[0] }
         return Result(
             compared: compared, merged: merged.sorted { ($0.first, $0.second) < ($1.first, $1.second) },
             review: review.sorted { ($0.first, $0.second) < ($1.first, $1.second) }, clusters: clusters,
-            unblocked: unblocked)
+            unblocked: unblocked, weights: matcher.weights, blocking: blocking, histogram: histogram)
+    }
+
+    /// The weights learned from these customers: `u` from random pairs, `m` and λ by EM over a sample
+    /// of the blocked pairs (every pair when there are at most `trainingPairs`). Deterministic: the
+    /// random pairs come from a generator seeded by the number of customers, the sample by pair hash.
+    func learn(
+        _ profiles: [CustomerMatcher.Profile], blocks: Blocks, small: [ArraySlice<Range<Int>>], large: [ArraySlice<Int64>]
+    ) -> MatchWeights {
+        let proposed = blocks.report.rules.reduce(0) { $0 + $1.pairs }
+        let stride = UInt64(max(1, proposed / max(1, trainingPairs)))
+        func sampled(_ low: Int, _ high: Int) -> Bool {
+            stride == 1 || (UInt64(low) &* 0x9E37_79B9_7F4A_7C15 ^ UInt64(high) &* 0xC2B2_AE3D_27D4_EB4F) % stride == 0
+        }
+        func count(pieces: Int, _ produce: (Int, (Int, Int) -> Void) -> Void) -> [[MatchComparison: Int]] {
+            ParallelMap.map(0..<pieces) { piece in
+                var counts: [MatchComparison: Int] = [:]
+                produce(piece) { low, high in
+                    guard sampled(low, high) else { return }
+                    counts[CustomerMatcher.compare(profiles[low], profiles[high]), default: 0] += 1
+                }
+                return counts
+            }
+        }
+        var candidates: [MatchComparison: Int] = [:]
+        let parts =
+            count(pieces: small.count) { piece, body in for run in small[piece] { blocks.forEachPair(inSmall: run, body) } }
+            + count(pieces: large.count) { piece, body in
+                for pair in large[piece] { body(Int(pair >> 32), Int(pair & 0xFFFF_FFFF)) }
+            }
+        for part in parts { candidates.merge(part, uniquingKeysWith: +) }
+        var random: [MatchComparison: Int] = [:]
+        let n = profiles.count
+        if n > 1 {
+            if n * (n - 1) / 2 <= randomPairs {
+                for i in 0..<n { for j in (i + 1)..<n { random[CustomerMatcher.compare(profiles[i], profiles[j]), default: 0] += 1 } }
+            } else {
+                let pieces = 8
+                let parts = ParallelMap.map(0..<pieces) { piece -> [MatchComparison: Int] in
+                    var generator = SampleRandom(seed: UInt64(n) &* 31 &+ UInt64(piece))
+                    var counts: [MatchComparison: Int] = [:]
+                    for _ in 0..<(randomPairs / pieces) {
+                        let i = generator.below(n)
+                        var j = generator.below(n - 1)
+                        if j >= i { j += 1 }
+                        counts[CustomerMatcher.compare(profiles[i], profiles[j]), default: 0] += 1
+                    }
+                    return counts
+                }
+                for part in parts { random.merge(part, uniquingKeysWith: +) }
+            }
+        }
+        return MatchWeights.learn(candidates: candidates, random: random, pins: matcher.weights.pinned, start: .defaults)
     }
 }

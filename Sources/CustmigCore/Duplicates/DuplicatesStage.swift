@@ -19,6 +19,13 @@ public struct DuplicatesSummary: Sendable, Codable {
     /// Steward decisions applied, and those whose customers are not in this map run (`file:line`).
     public var decisionsApplied: Int = 0
     public var decisionsStale: [String] = []
+    /// How pairs were scored: the weights (learned unless pinned), the thresholds as match weights, the
+    /// blocking rules' counts and the compared pairs' match weights (runs stored before have none).
+    public var weights: MatchWeights?
+    public var autoMergeWeight: Double?
+    public var reviewWeight: Double?
+    public var blocking: BlockingReport?
+    public var histogram: [Int]?
 }
 
 /// `custmig duplicates`: matches the canonical customers of a map run, clusters the duplicates, builds
@@ -63,7 +70,7 @@ public enum DuplicatesStage {
                     ? DuplicateSettings()
                     : try MappingLoader.duplicateSettings(text, file: run["mapping_file"] ?? "the mapping")
             }
-        let matcher = CustomerMatcher(settings: duplicateSettings.matcher)
+        let startingMatcher = CustomerMatcher(settings: duplicateSettings.matcher, weights: duplicateSettings.weights)
         let settings = "\(duplicateSettings.fingerprint)|\(CustmigVersion.current)|" + FileDigest.sha256(decisionsText)
         let inputsKey = FileDigest.sha256("duplicates|\(mapRun)|\(settings)")
         if let done = try ledger.database.read({ db in
@@ -155,7 +162,10 @@ public enum DuplicatesStage {
         }
         try stop()
         progress?(StageProgress("comparing customers", done: 0, total: Int64(profiles.count), unit: .customers))
-        let result = DuplicateFinder(matcher: matcher).find(profiles: profiles, decisions: constraints)
+        var finder = DuplicateFinder(matcher: startingMatcher)
+        finder.learnWeights = duplicateSettings.learnWeights
+        let result = finder.find(profiles: profiles, decisions: constraints)
+        let matcher = CustomerMatcher(settings: duplicateSettings.matcher, weights: result.weights)
         try stop()
         progress?(
             StageProgress(
@@ -235,6 +245,11 @@ public enum DuplicatesStage {
                 reports: [])
             summary.decisionsApplied = decisions.count - stale.count
             summary.decisionsStale = stale
+            summary.weights = result.weights
+            summary.autoMergeWeight = duplicateSettings.autoMerge
+            summary.reviewWeight = duplicateSettings.review
+            summary.blocking = result.blocking
+            summary.histogram = result.histogram
             try db.execute(
                 sql: "UPDATE run SET status = 'done', finished_at = ?, summary = ? WHERE id = ?",
                 arguments: [Date(), String(decoding: try JSONEncoder().encode(summary), as: UTF8.self), run])
@@ -255,6 +270,12 @@ private struct MatchedPart: Decodable {
     var key: String
     var names: [String]?
     var vatId: String?
+    var taxNumbers: [String: String]?
+    var category: CustomerCategory?
+    var firstName: String?
+    var lastName: String?
+    var birthDate: String?
+    var identifiers: [Identifier]?
     var addresses: [Address]?
     var contacts: [Contact]?
 
@@ -262,6 +283,12 @@ private struct MatchedPart: Decodable {
         var customer = CanonicalCustomer(key: key, legacyKey: key)
         customer.names = names ?? []
         customer.vatId = vatId
+        customer.taxNumbers = taxNumbers ?? [:]
+        customer.category = category
+        customer.firstName = firstName
+        customer.lastName = lastName
+        customer.birthDate = birthDate
+        customer.identifiers = identifiers ?? []
         customer.addresses = addresses ?? []
         customer.contacts = contacts ?? []
         return customer

@@ -139,4 +139,20 @@ public enum MatchNormalizer {
         }
         return tokens.joined(separator: " ")
     }
+
+    /// A normalized street split into its name and house number: the first token that starts with a
+    /// digit (`12`, `12a`, `5-7`) at either end is the number (`hauptstr 5` and `5 hauptstr` alike).
+    public static func houseNumber(_ street: String) -> (street: String?, number: String?) {
+        var tokens = street.split(separator: " ").map(String.init)
+        guard !tokens.isEmpty else { return (nil, nil) }
+        var number: String?
+        if let last = tokens.last, last.first?.isNumber == true {
+            number = last
+            tokens.removeLast()
+        } else if let first = tokens.first, first.first?.isNumber == true, tokens.count > 1 {
+            number = first
+            tokens.removeFirst()
+        }
+        return (tokens.isEmpty ? nil : tokens.joined(separator: " "), number)
+    }
 }

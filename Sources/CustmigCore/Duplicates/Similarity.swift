@@ -85,4 +85,26 @@ public enum Similarity {
         for token in small where large.contains(token) { shared += 1 }
         return Double(shared) / Double(small.count)
     }
+
+    /// Whether two texts differ by at most one edit: a substitution, an insertion or deletion, or two
+    /// neighbouring characters swapped (the typos of typed identifiers and dates).
+    public static func withinOneEdit(_ first: String, _ second: String) -> Bool {
+        let (a, b) = (Array(first.utf8), Array(second.utf8))
+        if a == b { return true }
+        if a.count == b.count {
+            var differences: [Int] = []
+            for index in a.indices where a[index] != b[index] {
+                differences.append(index)
+                if differences.count > 2 { return false }
+            }
+            if differences.count == 1 { return true }
+            let (i, j) = (differences[0], differences[1])
+            return j == i + 1 && a[i] == b[j] && a[j] == b[i]
+        }
+        guard abs(a.count - b.count) == 1 else { return false }
+        let (long, short) = a.count > b.count ? (a, b) : (b, a)
+        var index = 0
+        while index < short.count && long[index] == short[index] { index += 1 }
+        return long[(index + 1)...].elementsEqual(short[index...])
+    }
 }

@@ -1,0 +1,95 @@
+/// What is compared, prepared once per customer. Kept small (arrays, not sets: a customer has a handful
+/// of name tokens and one or two phones): the duplicates stage holds a million of them.
+extension CustomerMatcher {
+    public struct Profile: Sendable {
+        public struct Identifier: Sendable, Hashable {
+            /// `vat`, `national_id`…; tax numbers by their mapped kind.
+            public var type: String
+            /// Upper-case letters and digits only.
+            public var value: String
+        }
+
+        public var key: String
+        /// As mapped, else inferred: a person when the record has name parts or a birth date.
+        public var isPerson: Bool
+        /// Folded name tokens without legal forms (a person's: first and last name).
+        public var nameTokens: [String]
+        public var name: String
+        /// Phonetic codes of the name's first two tokens.
+        public var nameCode: String
+        /// Folded first and last name of a person (from the name when the mapping gives no parts).
+        public var first: String?
+        public var last: String?
+        public var firstCode: String
+        public var lastCode: String
+        /// `yyyymmdd`.
+        public var birth: String?
+        public var identifiers: [Identifier]
+        public var country: String?
+        public var postalCode: String?
+        public var city: String?
+        /// The street's name without its house number.
+        public var street: String?
+        public var houseNumber: String?
+        /// Sorted, without repeats.
+        public var phones: [String]
+        /// Lower-cased, sorted, without repeats.
+        public var emails: [String]
+
+        public var vat: String? { identifiers.first { $0.type == "vat" }?.value }
+
+        public init(_ customer: CanonicalCustomer) {
+            key = customer.key
+            isPerson = customer.inferredCategory == .person
+            let first = customer.firstName.map(MatchNormalizer.fold).flatMap { $0.isEmpty ? nil : $0 }
+            let last = customer.lastName.map(MatchNormalizer.fold).flatMap { $0.isEmpty ? nil : $0 }
+            if isPerson {
+                let tokens = MatchNormalizer.fold(customer.names.first ?? "").split(separator: " ").map(String.init)
+                self.first = first ?? (last == nil && tokens.count > 1 ? tokens.dropLast().joined(separator: " ") : nil)
+                self.last = last ?? (first == nil ? tokens.last : nil)
+                nameTokens = [self.first, self.last].compactMap { $0 }.flatMap { $0.split(separator: " ").map(String.init) }
+                if nameTokens.isEmpty { nameTokens = tokens }
+            } else {
+                self.first = nil
+                self.last = nil
+                nameTokens = MatchNormalizer.nameTokens(customer.names.first ?? "")
+            }
+            name = nameTokens.joined(separator: " ")
+            nameCode = nameTokens.prefix(2).map { Phonetic.nysiis($0) }.joined(separator: " ")
+            firstCode = self.first.map { Phonetic.nysiis($0) } ?? ""
+            lastCode = self.last.map { Phonetic.nysiis($0) } ?? ""
+            birth = customer.birthDate.map { $0.filter(\.isNumber) }.flatMap { $0.count == 8 ? $0 : nil }
+            var identifiers: [Identifier] = []
+            for identifier in customer.allIdentifiers {
+                let value = String(identifier.value.uppercased().unicodeScalars.filter { $0.properties.isAlphabetic || ("0"..."9").contains($0) })
+                if !value.isEmpty && !identifiers.contains(where: { $0.type == identifier.type && $0.value == value }) {
+                    identifiers.append(Identifier(type: identifier.type, value: value))
+                }
+            }
+            self.identifiers = identifiers
+            let address = customer.addresses.first { $0.kind == .legal } ?? customer.addresses.first
+            country = address?.country
+            postalCode = address?.postalCode?.filter { !$0.isWhitespace }.uppercased().nonEmpty
+            city = address?.city.map(MatchNormalizer.fold)?.nonEmpty
+            let street = address?.street.map(MatchNormalizer.street)
+            let split = street.map(MatchNormalizer.houseNumber) ?? (street: nil, number: nil)
+            self.street = split.street?.nonEmpty
+            houseNumber = address?.houseNumber.map(MatchNormalizer.fold)?.nonEmpty ?? split.number
+            phones = Array(Set(customer.contacts.compactMap(\.phone))).sorted()
+            emails = Array(Set(customer.contacts.compactMap { $0.email?.lowercased() })).sorted()
+        }
+    }
+}
+
+extension String {
+    fileprivate var nonEmpty: String? { isEmpty ? nil : self }
+}
+
+extension CanonicalCustomer {
+    /// The category as mapped; else a person when the record has a first or last name or a birth date,
+    /// else an organisation (a customer master's default). Stored records keep what was mapped.
+    public var inferredCategory: CustomerCategory {
+        if let category { return category }
+        return firstName != nil || lastName != nil || birthDate != nil ? .person : .organization
+    }
+}

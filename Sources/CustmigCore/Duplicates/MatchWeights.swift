@@ -1,0 +1,190 @@
+import Foundation
+
+/// Fellegi-Sunter weights: for each field and agreement level, `m` (how often true matches agree at
+/// that level) and `u` (how often unrelated customers do). A level's weight is log2(m/u) bits; a pair's
+/// match weight is the sum over its fields plus the prior log2(λ/(1-λ)), λ being the share of compared
+/// pairs that match; its match probability is 2^w / (1 + 2^w).
+///
+/// ``learn(candidates:random:pins:)`` estimates them from the data itself, as Splink and fastLink do:
+/// `u` from random pairs (nearly all unrelated), `m` and λ by expectation maximisation over the blocked
+/// pairs. Both are shrunk towards ``defaults`` (pseudo-counts), so a small or duplicate-free run keeps
+/// sensible weights instead of learning noise, and each field's weights are kept non-increasing from
+/// its best level to its worst (better agreement never counts less).
+public struct MatchWeights: Sendable, Codable, Equatable {
+    /// By ``MatchField`` raw value, then level.
+    public var m: [[Double]]
+    public var u: [[Double]]
+    public var lambda: Double
+    /// Weights (bits) the mapping sets by hand, by `field.level`: they replace the learned ones.
+    public var pinned: [String: Double] = [:]
+    /// `u` as measured on random pairs, before the EM re-estimated it among the compared pairs.
+    public var randomU: [[Double]]?
+    /// Pairs the estimate used: blocked (EM) and random (u), and the EM iterations it took.
+    public var learnedFrom = LearnedFrom()
+
+    public struct LearnedFrom: Sendable, Codable, Equatable {
+        public var candidatePairs = 0
+        public var randomPairs = 0
+        public var iterations = 0
+    }
+
+    /// Starting values and what small runs shrink towards: a shared identifier, e-mail or phone is
+    /// strong evidence, a different name strong counter-evidence; addresses count less (a building
+    /// holds many customers).
+    public static let defaults = MatchWeights(
+        m: [
+            [0.72, 0.16, 0.10, 0.02], [0.80, 0.07, 0.08, 0.05], [0.80, 0.10, 0.05, 0.05], [0.85, 0.10, 0.05],
+            [0.90, 0.05, 0.05], [0.85, 0.05, 0.10], [0.70, 0.15, 0.15], [0.85, 0.15], [0.85, 0.08, 0.07],
+            [0.99, 0.01], [0.50, 0.50], [0.50, 0.50],
+        ],
+        u: [
+            [0.0005, 0.002, 0.01, 0.9875], [0.01, 0.005, 0.03, 0.955], [0.002, 0.002, 0.01, 0.986],
+            [0.0003, 0.003, 0.9967], [0.00001, 0.0001, 0.99989], [0.05, 0.02, 0.93], [0.02, 0.01, 0.97],
+            [0.05, 0.95], [0.1, 0.01, 0.89], [0.5, 0.5], [0.0001, 0.9999], [0.0001, 0.9999],
+        ],
+        lambda: 0.001)
+
+    /// How many pairs' worth of belief the defaults carry against the data.
+    static let mStrength = 20.0
+    static let uStrength = 200.0
+    static let lambdaStrength = 200.0
+
+    public init(m: [[Double]], u: [[Double]], lambda: Double) {
+        self.m = m
+        self.u = u
+        self.lambda = lambda
+    }
+
+    /// The weight of one field's level in bits (pinned, or log2(m/u)).
+    public func weight(_ field: MatchField, _ level: UInt8) -> Double {
+        let name = field.levels[Int(level)]
+        if let pin = pinned["\(field.label).\(name)"] { return pin }
+        return log2(m[field.rawValue][Int(level)] / u[field.rawValue][Int(level)])
+    }
+
+    /// log2(λ / (1 - λ)): where a pair stands before any field is compared.
+    public var prior: Double { log2(lambda / (1 - lambda)) }
+
+    public static func probability(_ matchWeight: Double) -> Double { 1 / (1 + exp2(-matchWeight)) }
+
+    /// The match weight a probability stands for (thresholds are given either way).
+    public static func matchWeight(probability: Double) -> Double { log2(probability / (1 - probability)) }
+
+    // MARK: Learning
+
+    /// Learns from comparisons counted over blocked pairs (`candidates`) and random pairs (`random`).
+    public static func learn(
+        candidates: [MatchComparison: Int], random: [MatchComparison: Int], pins: [String: Double] = [:],
+        start: MatchWeights = .defaults
+    ) -> MatchWeights {
+        var weights = start
+        weights.pinned = pins
+        let fields = MatchField.allCases
+        // u: level frequencies among random pairs, shrunk towards the defaults.
+        var randomTotal = 0
+        for (field, _) in fields.enumerated() {
+            var counts = [Double](repeating: 0, count: fields[field].levels.count)
+            for (comparison, count) in random {
+                let level = comparison[fields[field]]
+                if level != MatchComparison.missing { counts[Int(level)] += Double(count) }
+            }
+            let seen = counts.reduce(0, +)
+            weights.u[field] = counts.enumerated().map { level, count in
+                (count + uStrength * start.u[field][level]) / (seen + uStrength)
+            }
+        }
+        for (_, count) in random { randomTotal += count }
+        weights.randomU = weights.u
+        // m, u and λ: EM over the distinct comparisons of blocked pairs. Blocked pairs agree on their
+        // blocking fields by construction, so unrelated pairs among them agree far more often than
+        // random ones: u is estimated again among the compared pairs (as fastLink does within blocks),
+        // starting from their level frequencies and shrunk towards the random pairs' u.
+        let patterns = Array(candidates)
+        let total = Double(patterns.reduce(0) { $0 + $1.value })
+        var iterations = 0
+        if total > 0 {
+            for field in fields {
+                var counts = [Double](repeating: 0, count: field.levels.count)
+                for (comparison, count) in patterns where comparison[field] != MatchComparison.missing {
+                    counts[Int(comparison[field])] += Double(count)
+                }
+                let seen = counts.reduce(0, +)
+                weights.u[field.rawValue] = counts.enumerated().map { level, count in
+                    (count + uStrength * weights.randomU![field.rawValue][level]) / (seen + uStrength)
+                }
+            }
+            weights.lambda = 0.01
+            for iteration in 1...200 {
+                iterations = iteration
+                var matchCounts = fields.map { [Double](repeating: 0, count: $0.levels.count) }
+                var otherCounts = matchCounts
+                var matchTotal = 0.0
+                let prior = weights.lambda / (1 - weights.lambda)
+                for (comparison, count) in patterns {
+                    var ratio = prior
+                    for field in fields {
+                        let level = comparison[field]
+                        if level == MatchComparison.missing { continue }
+                        ratio *= weights.m[field.rawValue][Int(level)] / weights.u[field.rawValue][Int(level)]
+                    }
+                    let probability = ratio.isInfinite ? 1 : ratio / (1 + ratio)
+                    let share = probability * Double(count)
+                    matchTotal += share
+                    for field in fields {
+                        let level = comparison[field]
+                        if level != MatchComparison.missing {
+                            matchCounts[field.rawValue][Int(level)] += share
+                            otherCounts[field.rawValue][Int(level)] += Double(count) - share
+                        }
+                    }
+                }
+                var change = 0.0
+                for field in fields {
+                    let index = field.rawValue
+                    let seen = matchCounts[index].reduce(0, +)
+                    let unrelated = otherCounts[index].reduce(0, +)
+                    for level in field.levels.indices {
+                        let m = (matchCounts[index][level] + mStrength * start.m[index][level]) / (seen + mStrength)
+                        let u =
+                            (otherCounts[index][level] + uStrength * weights.randomU![index][level]) / (unrelated + uStrength)
+                        change = max(change, abs(m - weights.m[index][level]), abs(u - weights.u[index][level]))
+                        weights.m[index][level] = m
+                        weights.u[index][level] = u
+                    }
+                }
+                let lambda = (matchTotal + lambdaStrength * start.lambda) / (total + lambdaStrength)
+                change = max(change, abs(lambda - weights.lambda))
+                weights.lambda = min(max(lambda, 1e-9), 1 - 1e-9)
+                if change < 1e-6 { break }
+            }
+        }
+        weights.keepOrder()
+        weights.learnedFrom = LearnedFrom(
+            candidatePairs: Int(total), randomPairs: randomTotal, iterations: iterations)
+        return weights
+    }
+
+    /// Makes each field's weights non-increasing from its best level to its worst: where a worse level
+    /// learned more weight than a better one (too few pairs to tell them apart), both get their pooled
+    /// m and u.
+    mutating func keepOrder() {
+        for field in MatchField.allCases {
+            let index = field.rawValue
+            var changed = true
+            while changed {
+                changed = false
+                for level in 0..<(field.levels.count - 1) {
+                    let better = log2(m[index][level] / u[index][level])
+                    let worse = log2(m[index][level + 1] / u[index][level + 1])
+                    if worse > better + 1e-9 {
+                        let (mSum, uSum) = (m[index][level] + m[index][level + 1], u[index][level] + u[index][level + 1])
+                        // Same ratio for both, masses kept.
+                        m[index][level] = mSum * u[index][level] / uSum
+                        m[index][level + 1] = mSum * u[index][level + 1] / uSum
+                        changed = true
+                    }
+                }
+            }
+        }
+    }
+}
