@@ -56,7 +56,9 @@ extension CanonicalCustomer {
         vatId = values["vat_id"]
         for kind in ["tax_number_1", "tax_number_2"] { if let number = values[kind] { taxNumbers[kind] = number } }
         category = values["category"].flatMap(CustomerCategory.init(rawValue:))
-        (title, firstName, lastName, birthDate) = (values["title"], values["first_name"], values["last_name"], values["birth_date"])
+        (title, firstName, lastName, birthDate) = (
+            values["title"], values["first_name"], values["last_name"], values["birth_date"]
+        )
         let rows = image.rows.children
         for (_, row) in (rows["address"] ?? [:]).sorted(by: { $0.key < $1.key }) {
             var address = Address(kind: Address.Kind(rawValue: row["kind"] ?? "") ?? .legal)

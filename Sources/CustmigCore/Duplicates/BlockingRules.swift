@@ -13,8 +13,8 @@ public enum BlockingRule: Int, CaseIterable, Sendable, Codable {
     case nameCity
     /// Country, the first four letters of a company name's first and last tokens.
     case nameTail
-    /// Phonetic codes of the name (persons: first and last name; organisations: first two tokens, with
-    /// the country): survives typos in the first letters.
+    /// Phonetic codes of the name (persons: first and last name in either order; organisations: first
+    /// two tokens, with the country): survives typos in the first letters and swapped names.
     case phoneticName
     /// A person's phonetic last name and year of birth.
     case phoneticLastNameBirthYear
@@ -47,14 +47,19 @@ public enum BlockingRule: Int, CaseIterable, Sendable, Codable {
         let primary = profile.isPerson ? (profile.last ?? profile.nameTokens.last) : profile.nameTokens.first
         let prefix = primary.map { String($0.prefix(4)) } ?? ""
         let country = profile.country ?? ""
-        if let postal = profile.postalCode, !prefix.isEmpty { keys.append((.namePostal, "\(country):\(postal):\(prefix)")) }
+        if let postal = profile.postalCode, !prefix.isEmpty {
+            keys.append((.namePostal, "\(country):\(postal):\(prefix)"))
+        }
         if let city = profile.city, !prefix.isEmpty { keys.append((.nameCity, "\(city):\(prefix)")) }
         if profile.isPerson {
             if !profile.firstCode.isEmpty || !profile.lastCode.isEmpty {
-                keys.append((.phoneticName, "\(profile.firstCode):\(profile.lastCode)"))
+                // In either order: first and last names swapped still meet.
+                keys.append((.phoneticName, [profile.firstCode, profile.lastCode].sorted().joined(separator: ":")))
             }
             if let birth = profile.birth {
-                if !profile.lastCode.isEmpty { keys.append((.phoneticLastNameBirthYear, "\(profile.lastCode):\(birth.prefix(4))")) }
+                if !profile.lastCode.isEmpty {
+                    keys.append((.phoneticLastNameBirthYear, "\(profile.lastCode):\(birth.prefix(4))"))
+                }
                 keys.append((.birthDate, birth))
             }
             if let postal = profile.postalCode, let initial = profile.first?.first {

@@ -112,7 +112,9 @@ struct Blocks {
             for (position, i) in members.enumerated() {
                 for j in members[(position + 1)..<min(members.count, position + 20)] {
                     let (low, high) = i < j ? (i, j) : (j, i)
-                    if low != high && firstSharedSmallBlock(low, high) == nil { pairs.append(Int64(low) << 32 | Int64(high)) }
+                    if low != high && firstSharedSmallBlock(low, high) == nil {
+                        pairs.append(Int64(low) << 32 | Int64(high))
+                    }
                 }
             }
         }

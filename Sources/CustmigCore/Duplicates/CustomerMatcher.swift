@@ -56,7 +56,9 @@ public struct CustomerMatcher: Sendable {
         for field in MatchField.allCases {
             let level = comparison[field]
             if level == MatchComparison.missing {
-                if field == .name || field == .identifier { evidence.append(Evidence(field: field.label, level: "missing", weight: 0)) }
+                if field == .name || field == .identifier {
+                    evidence.append(Evidence(field: field.label, level: "missing", weight: 0))
+                }
                 continue
             }
             evidence.append(

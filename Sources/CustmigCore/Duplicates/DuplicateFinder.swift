@@ -115,7 +115,9 @@ public struct DuplicateFinder: Sendable {
         let settings = matcher.settings
         let histogramSize = 101
         /// Scores pairs on every core: `produce` hands each pair of a piece of work to its `score`.
-        typealias Scored = (merged: [Pair], review: [Pair], compared: Int, histogram: [Int], caught: [Set<BlockingRule>])
+        typealias Scored = (
+            merged: [Pair], review: [Pair], compared: Int, histogram: [Int], caught: [Set<BlockingRule>]
+        )
         func scoreAll(pieces: Int, _ produce: (Int, (Int, Int) -> Void) -> Void) -> [Scored] {
             ParallelMap.map(0..<pieces) { piece in
                 var merged: [Pair] = []
@@ -157,7 +159,9 @@ public struct DuplicateFinder: Sendable {
         let apart = Set(decisions.keepApart.map { pairKey($0.0, $0.1) })
         let together = Set(decisions.merge.map { pairKey($0.0, $0.1) })
         merged.removeAll { apart.contains(pairKey($0.first, $0.second)) }
-        review.removeAll { apart.contains(pairKey($0.first, $0.second)) || together.contains(pairKey($0.first, $0.second)) }
+        review.removeAll {
+            apart.contains(pairKey($0.first, $0.second)) || together.contains(pairKey($0.first, $0.second))
+        }
         var parent = [String: String]()
         func root(_ key: String) -> String {
             var current = key
@@ -177,7 +181,9 @@ public struct DuplicateFinder: Sendable {
             parent[max(a, b)] = min(a, b)
         }
         for (a, b) in decisions.merge { union(a, b) }
-        for pair in merged.sorted(by: { $0.score != $1.score ? $0.score > $1.score : ($0.first, $0.second) < ($1.first, $1.second) }) {
+        for pair in merged.sorted(by: {
+            $0.score != $1.score ? $0.score > $1.score : ($0.first, $0.second) < ($1.first, $1.second)
+        }) {
             union(pair.first, pair.second)
         }
         var groups: [String: [String]] = [:]
@@ -206,7 +212,8 @@ public struct DuplicateFinder: Sendable {
     /// of the blocked pairs (every pair when there are at most `trainingPairs`). Deterministic: the
     /// random pairs come from a generator seeded by the number of customers, the sample by pair hash.
     func learn(
-        _ profiles: [CustomerMatcher.Profile], blocks: Blocks, small: [ArraySlice<Range<Int>>], large: [ArraySlice<Int64>]
+        _ profiles: [CustomerMatcher.Profile], blocks: Blocks, small: [ArraySlice<Range<Int>>],
+        large: [ArraySlice<Int64>]
     ) -> MatchWeights {
         let proposed = blocks.report.rules.reduce(0) { $0 + $1.pairs }
         let stride = UInt64(max(1, proposed / max(1, trainingPairs)))
@@ -225,7 +232,9 @@ public struct DuplicateFinder: Sendable {
         }
         var candidates: [MatchComparison: Int] = [:]
         let parts =
-            count(pieces: small.count) { piece, body in for run in small[piece] { blocks.forEachPair(inSmall: run, body) } }
+            count(pieces: small.count) { piece, body in
+                for run in small[piece] { blocks.forEachPair(inSmall: run, body) }
+            }
             + count(pieces: large.count) { piece, body in
                 for pair in large[piece] { body(Int(pair >> 32), Int(pair & 0xFFFF_FFFF)) }
             }
@@ -234,7 +243,9 @@ public struct DuplicateFinder: Sendable {
         let n = profiles.count
         if n > 1 {
             if n * (n - 1) / 2 <= randomPairs {
-                for i in 0..<n { for j in (i + 1)..<n { random[CustomerMatcher.compare(profiles[i], profiles[j]), default: 0] += 1 } }
+                for i in 0..<n {
+                    for j in (i + 1)..<n { random[CustomerMatcher.compare(profiles[i], profiles[j]), default: 0] += 1 }
+                }
             } else {
                 let pieces = 8
                 let parts = ParallelMap.map(0..<pieces) { piece -> [MatchComparison: Int] in
@@ -251,6 +262,7 @@ public struct DuplicateFinder: Sendable {
                 for part in parts { random.merge(part, uniquingKeysWith: +) }
             }
         }
-        return MatchWeights.learn(candidates: candidates, random: random, pins: matcher.weights.pinned, start: .defaults)
+        return MatchWeights.learn(
+            candidates: candidates, random: random, pins: matcher.weights.pinned, start: .defaults)
     }
 }

@@ -94,7 +94,8 @@ public struct DuplicateSettings: Sendable, Equatable {
                     guard let text = reader.string(item.value, context: "duplicates.weights.\(item.key)"),
                         let value = Double(text), value.isFinite
                     else {
-                        reader.problem(item.value, "MAP-TYPE", "duplicates.weights.\(item.key) must be a number (bits).")
+                        reader.problem(
+                            item.value, "MAP-TYPE", "duplicates.weights.\(item.key) must be a number (bits).")
                         continue
                     }
                     settings.pinnedWeights[item.key] = value

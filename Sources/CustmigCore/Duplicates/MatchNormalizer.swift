@@ -5,7 +5,8 @@ import Foundation
 public enum MatchNormalizer {
     /// Legal forms as token sequences after folding (dots removed, so `G.m.b.H.` is `gmbh`).
     static let legalForms: [[String]] = [
-        ["gmbh", "and", "co", "kg"], ["ag", "and", "co", "kg"], ["gmbh", "co", "kg"], ["gmbh", "co", "ohg"], ["ag", "co", "kg"],
+        ["gmbh", "and", "co", "kg"], ["ag", "and", "co", "kg"], ["gmbh", "co", "kg"], ["gmbh", "co", "ohg"],
+        ["ag", "co", "kg"],
         ["and", "co", "kg"], ["and", "co"], ["ges", "mbh"], ["gesmbh"], ["gmbh"],
         ["mbh"], ["ag"], ["kg"], ["ohg"], ["og"], ["ek"], ["ev"], ["aktiengesellschaft"], ["ltd"], ["limited"],
         ["plc"], ["llp"], ["llc"], ["inc"], ["incorporated"], ["corp"], ["corporation"], ["co"], ["company"],
@@ -31,8 +32,10 @@ public enum MatchNormalizer {
     /// duplicates stage's profile).
     static let latinFolding: [[FoldedPiece]] = (0..<0x250).map { value in
         guard let scalar = Unicode.Scalar(value) else { return [] }
-        let folded = String(scalar).folding(options: [.caseInsensitive, .diacriticInsensitive, .widthInsensitive], locale: nil)
-            .lowercased()
+        let folded = String(scalar).folding(
+            options: [.caseInsensitive, .diacriticInsensitive, .widthInsensitive], locale: nil
+        )
+        .lowercased()
         return folded.unicodeScalars.map { piece in
             let kind: FoldedPiece.Kind
             if piece == "." || piece == "'" || piece == "’" {
@@ -131,7 +134,9 @@ public enum MatchNormalizer {
         var tokens = fold(street).split(separator: " ").map(String.init)
         for (index, token) in tokens.enumerated() {
             var word = token
-            for (long, short) in [("strasse", "str"), ("street", "st"), ("avenue", "ave"), ("road", "rd"), ("platz", "pl")]
+            for (long, short) in [
+                ("strasse", "str"), ("street", "st"), ("avenue", "ave"), ("road", "rd"), ("platz", "pl"),
+            ]
             where word.hasSuffix(long) {
                 word = String(word.dropLast(long.count)) + short
             }

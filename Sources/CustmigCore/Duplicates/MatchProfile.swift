@@ -47,7 +47,9 @@ extension CustomerMatcher {
                 let tokens = MatchNormalizer.fold(customer.names.first ?? "").split(separator: " ").map(String.init)
                 self.first = first ?? (last == nil && tokens.count > 1 ? tokens.dropLast().joined(separator: " ") : nil)
                 self.last = last ?? (first == nil ? tokens.last : nil)
-                nameTokens = [self.first, self.last].compactMap { $0 }.flatMap { $0.split(separator: " ").map(String.init) }
+                nameTokens = [self.first, self.last].compactMap { $0 }.flatMap {
+                    $0.split(separator: " ").map(String.init)
+                }
                 if nameTokens.isEmpty { nameTokens = tokens }
             } else {
                 self.first = nil
@@ -61,7 +63,10 @@ extension CustomerMatcher {
             birth = customer.birthDate.map { $0.filter(\.isNumber) }.flatMap { $0.count == 8 ? $0 : nil }
             var identifiers: [Identifier] = []
             for identifier in customer.allIdentifiers {
-                let value = String(identifier.value.uppercased().unicodeScalars.filter { $0.properties.isAlphabetic || ("0"..."9").contains($0) })
+                let value = String(
+                    identifier.value.uppercased().unicodeScalars.filter {
+                        $0.properties.isAlphabetic || ("0"..."9").contains($0)
+                    })
                 if !value.isEmpty && !identifiers.contains(where: { $0.type == identifier.type && $0.value == value }) {
                     identifiers.append(Identifier(type: identifier.type, value: value))
                 }

@@ -33,19 +33,19 @@ public struct MatchWeights: Sendable, Codable, Equatable {
     /// holds many customers).
     public static let defaults = MatchWeights(
         m: [
-            [0.72, 0.16, 0.10, 0.02], [0.80, 0.07, 0.08, 0.05], [0.80, 0.10, 0.05, 0.05], [0.85, 0.10, 0.05],
-            [0.90, 0.05, 0.05], [0.85, 0.05, 0.10], [0.70, 0.15, 0.15], [0.85, 0.15], [0.85, 0.08, 0.07],
+            [0.72, 0.16, 0.10, 0.02], [0.80, 0.08, 0.10, 0.02], [0.80, 0.10, 0.06, 0.04], [0.88, 0.11, 0.01],
+            [0.93, 0.06, 0.01], [0.85, 0.05, 0.10], [0.70, 0.15, 0.15], [0.85, 0.15], [0.85, 0.08, 0.07],
             [0.99, 0.01], [0.50, 0.50], [0.50, 0.50],
         ],
         u: [
             [0.0005, 0.002, 0.01, 0.9875], [0.01, 0.005, 0.03, 0.955], [0.002, 0.002, 0.01, 0.986],
-            [0.0003, 0.003, 0.9967], [0.00001, 0.0001, 0.99989], [0.05, 0.02, 0.93], [0.02, 0.01, 0.97],
-            [0.05, 0.95], [0.1, 0.01, 0.89], [0.5, 0.5], [0.0001, 0.9999], [0.0001, 0.9999],
+            [0.0003, 0.003, 0.9967], [0.00001, 0.0001, 0.99989], [0.2, 0.02, 0.78], [0.1, 0.02, 0.88],
+            [0.3, 0.7], [0.3, 0.01, 0.69], [0.5, 0.5], [0.0001, 0.9999], [0.0001, 0.9999],
         ],
         lambda: 0.001)
 
     /// How many pairs' worth of belief the defaults carry against the data.
-    static let mStrength = 20.0
+    static let mStrength = 100.0
     static let uStrength = 200.0
     static let lambdaStrength = 200.0
 
@@ -146,7 +146,8 @@ public struct MatchWeights: Sendable, Codable, Equatable {
                     for level in field.levels.indices {
                         let m = (matchCounts[index][level] + mStrength * start.m[index][level]) / (seen + mStrength)
                         let u =
-                            (otherCounts[index][level] + uStrength * weights.randomU![index][level]) / (unrelated + uStrength)
+                            (otherCounts[index][level] + uStrength * weights.randomU![index][level])
+                            / (unrelated + uStrength)
                         change = max(change, abs(m - weights.m[index][level]), abs(u - weights.u[index][level]))
                         weights.m[index][level] = m
                         weights.u[index][level] = u
@@ -177,7 +178,9 @@ public struct MatchWeights: Sendable, Codable, Equatable {
                     let better = log2(m[index][level] / u[index][level])
                     let worse = log2(m[index][level + 1] / u[index][level + 1])
                     if worse > better + 1e-9 {
-                        let (mSum, uSum) = (m[index][level] + m[index][level + 1], u[index][level] + u[index][level + 1])
+                        let (mSum, uSum) = (
+                            m[index][level] + m[index][level + 1], u[index][level] + u[index][level + 1]
+                        )
                         // Same ratio for both, masses kept.
                         m[index][level] = mSum * u[index][level] / uSum
                         m[index][level + 1] = mSum * u[index][level + 1] / uSum

@@ -19,9 +19,13 @@ public enum Phonetic {
         }
         guard !name.isEmpty else { return "" }
         func starts(_ prefix: String) -> Bool { name.starts(with: prefix.utf8) }
-        func ends(_ suffix: String) -> Bool { name.count >= suffix.utf8.count && name.suffix(suffix.utf8.count).elementsEqual(suffix.utf8) }
+        func ends(_ suffix: String) -> Bool {
+            name.count >= suffix.utf8.count && name.suffix(suffix.utf8.count).elementsEqual(suffix.utf8)
+        }
         func replacePrefix(_ count: Int, _ with: String) { name.replaceSubrange(0..<count, with: with.utf8) }
-        func replaceSuffix(_ count: Int, _ with: String) { name.replaceSubrange((name.count - count)..., with: with.utf8) }
+        func replaceSuffix(_ count: Int, _ with: String) {
+            name.replaceSubrange((name.count - count)..., with: with.utf8)
+        }
         if starts("MAC") {
             replacePrefix(3, "MCC")
         } else if starts("KN") {
@@ -80,7 +84,9 @@ public enum Phonetic {
             index += advance
         }
         if key.count > 1 && key.last == UInt8(ascii: "S") { key.removeLast() }
-        if key.count > 2 && key.suffix(2).elementsEqual("AY".utf8) { key.replaceSubrange((key.count - 2)..., with: [UInt8(ascii: "Y")]) }
+        if key.count > 2 && key.suffix(2).elementsEqual("AY".utf8) {
+            key.replaceSubrange((key.count - 2)..., with: [UInt8(ascii: "Y")])
+        }
         if key.count > 1 && key.last == UInt8(ascii: "A") { key.removeLast() }
         return String(decoding: key.prefix(length), as: UTF8.self)
     }

@@ -14,7 +14,10 @@ public enum DuplicatesReport {
         var pairs:
             [(outcome: String, first: String, second: String, score: Double, evidence: [CustomerMatcher.Evidence])] = []
         var totals = (clusters: 0, review: 0)
+        var summary: DuplicatesSummary?
         try ledger.database.read { db in
+            summary = try String.fetchOne(db, sql: "SELECT summary FROM run WHERE id = ?", arguments: [run])
+                .flatMap { try? decoder.decode(DuplicatesSummary.self, from: Data($0.utf8)) }
             let mapRun = try Int64.fetchOne(
                 db, sql: "SELECT MAX(id) FROM run WHERE stage = 'map' AND status = 'done' AND id < ?", arguments: [run])
             totals.clusters =
@@ -61,6 +64,7 @@ public enum DuplicatesReport {
         if totals.clusters > clusters.count { html += " (first \(clusters.count) clusters shown)" }
         html += "</span></div></header><main>"
         html += "<h2>Pairs for review</h2>" + pairTable(pairs.filter { $0.outcome == "review" })
+        if let summary { html += scoring(summary) }
         html += "<h2>Merged clusters</h2>"
         let scoreOf = Dictionary(pairs.map { ($0.first + "|" + $0.second, $0) }, uniquingKeysWith: { a, _ in a })
         for cluster in clusters {
@@ -83,13 +87,86 @@ public enum DuplicatesReport {
         return path
     }
 
+    /// Why the thresholds sit where they do: each field level's m, u and weight, the compared pairs'
+    /// scores as a histogram with the thresholds marked, and what each blocking rule proposed.
+    static func scoring(_ summary: DuplicatesSummary) -> String {
+        guard let weights = summary.weights else { return "" }
+        var html = "<h2>How pairs were scored</h2>"
+        let learned = weights.learnedFrom
+        html +=
+            "<p>Weights \(learned.candidatePairs > 0 ? "learned from \(HTML.grouped(learned.candidatePairs)) compared pairs (EM, \(learned.iterations) iterations) and \(HTML.grouped(learned.randomPairs)) random pairs" : "built in (not learned)"); "
+        html +=
+            "share of matches among compared pairs λ = \(HTML.format(weights.lambda, digits: 4)) (prior \(HTML.format(weights.prior, digits: 1)) bits). "
+        if let auto = summary.autoMergeWeight, let review = summary.reviewWeight {
+            html +=
+                "Auto-merge at \(HTML.format(auto, digits: 1)) bits (probability \(DuplicateSettings.probability(auto))), review at \(HTML.format(review, digits: 1)) bits (\(DuplicateSettings.probability(review))).</p>"
+        }
+        html += "<table><tr><th>field</th><th>level</th><th class=\"num\">m</th><th class=\"num\">u (compared)</th>"
+        html += "<th class=\"num\">u (random)</th><th class=\"num\">weight (bits)</th></tr>"
+        for field in MatchField.allCases {
+            for (level, name) in field.levels.enumerated() {
+                let pinned = weights.pinned["\(field.label).\(name)"] != nil
+                html += "<tr><td>\(field.label)</td><td>\(name)\(pinned ? " (pinned)" : "")</td>"
+                html += "<td class=\"num\">\(HTML.format(weights.m[field.rawValue][level], digits: 4))</td>"
+                html += "<td class=\"num\">\(HTML.format(weights.u[field.rawValue][level], digits: 4))</td>"
+                let random = weights.randomU.map { HTML.format($0[field.rawValue][level], digits: 4) } ?? ""
+                html += "<td class=\"num\">\(random)</td>"
+                html += "<td class=\"num\">\(HTML.format(weights.weight(field, UInt8(level)), digits: 1))</td></tr>"
+            }
+        }
+        html += "</table>"
+        if let histogram = summary.histogram, let top = histogram.max(), top > 0 {
+            html +=
+                "<h3>Compared pairs by score</h3><table><tr><th class=\"num\">bits</th><th class=\"num\">pairs</th><th></th></tr>"
+            let used = histogram.indices.filter { histogram[$0] > 0 }
+            for bin in (used.first ?? 0)...(used.last ?? 0) {
+                let low = bin + DuplicateFinder.Result.histogramStart
+                var mark = ""
+                if let auto = summary.autoMergeWeight, Double(low) <= auto, auto < Double(low + 1) {
+                    mark += " ← auto-merge"
+                }
+                if let review = summary.reviewWeight, Double(low) <= review, review < Double(low + 1) {
+                    mark += " ← review"
+                }
+                let width = max(1, histogram[bin] * 300 / top)
+                html += "<tr><td class=\"num\">\(low)</td><td class=\"num\">\(HTML.grouped(histogram[bin]))</td>"
+                html +=
+                    "<td><span style=\"display:inline-block;height:10px;width:\(histogram[bin] == 0 ? 0 : width)px;background:#5b7fb0\"></span>\(mark)</td></tr>"
+            }
+            html += "</table>"
+        }
+        if let blocking = summary.blocking {
+            html +=
+                "<h3>Blocking</h3><table><tr><th>rule</th><th class=\"num\">blocks</th><th class=\"num\">pairs proposed</th>"
+            html += "<th class=\"num\">caught of matches others caught</th></tr>"
+            for rule in blocking.rules {
+                html += "<tr><td>\(HTML.escape(rule.rule))</td><td class=\"num\">\(HTML.grouped(rule.blocks))</td>"
+                html += "<td class=\"num\">\(HTML.grouped(rule.pairs))</td>"
+                html += "<td class=\"num\">\(rule.recall.map { HTML.format($0, digits: 3) } ?? "–")</td></tr>"
+            }
+            html += "</table><p>"
+            if let recall = blocking.estimatedRecall {
+                html +=
+                    "Estimated recall of the blocking: \(HTML.format(recall, digits: 4)) of the true pairs are proposed by at least one rule (from \(HTML.grouped(blocking.matchedPairs)) merged pairs, assuming the rules miss independently)."
+            } else {
+                html += "Too few merged pairs to estimate the blocking's recall."
+            }
+            html += "</p>"
+        }
+        return html
+    }
+
     static func rows(_ customer: CanonicalCustomer, mask: Bool = false) -> [(String, String)] {
         let address = customer.addresses.first
         func personal(_ values: [String]) -> String {
             values.map { mask ? PersonalData.mask($0) : $0 }.joined(separator: ", ")
         }
         return [
-            ("key", customer.key), ("name", customer.names.first ?? ""), ("VAT id", personal([customer.vatId ?? ""])),
+            ("key", customer.key), ("name", customer.names.first ?? ""),
+            ("first name", customer.firstName ?? ""), ("last name", customer.lastName ?? ""),
+            ("birth date", personal([customer.birthDate ?? ""])),
+            ("identifiers", personal(customer.identifiers.map { "\($0.type) \($0.value)" })),
+            ("VAT id", personal([customer.vatId ?? ""])),
             ("street", address?.street ?? ""), ("postal code", address?.postalCode ?? ""),
             ("city", address?.city ?? ""),
             ("country", address?.country ?? ""),

@@ -26,8 +26,10 @@ struct MaskedDuplicatesLeakTests {
             return line + "\r\n" + copy
         }
         try text.write(toFile: folder + "/customers.csv", atomically: true, encoding: .windowsCP1252)
+        let mappingFolder = try StewardFilesTests.mappingFolder()
+        try DuplicateDecisionTests.demandCertainty(mappingFolder + "/mapping.yaml")
         let mapped = try CLI.run([
-            "map", "--mapping", MappingLoaderTests.shipped("legacy-flat-csv"), folder + "/customers.csv",
+            "map", "--mapping", mappingFolder + "/mapping.yaml", folder + "/customers.csv",
             "--workspace", folder + "/w",
         ])
         #expect(mapped.status == 0 || mapped.status == 3, "\(mapped.stderr)")

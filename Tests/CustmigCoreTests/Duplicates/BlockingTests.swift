@@ -1,12 +1,16 @@
-@testable import CustmigCore
 import Testing
+
+@testable import CustmigCore
 
 @Suite("Blocking: every candidate pair scored exactly once")
 struct BlockingTests {
     /// Customers from a tiny vocabulary, so that they share many blocks and some blocks grow large.
     static func customers(count: Int, seed: UInt64) -> [CanonicalCustomer] {
         var random = SampleRandom(seed: seed)
-        let names = ["Müller Bau GmbH", "Mueller Bau", "Schmidt Logistik AG", "Schmitt Logistik", "Weber & Söhne KG", "Weber Söhne"]
+        let names = [
+            "Müller Bau GmbH", "Mueller Bau", "Schmidt Logistik AG", "Schmitt Logistik", "Weber & Söhne KG",
+            "Weber Söhne",
+        ]
         let cities = ["Berlin", "Köln", "Leipzig"]
         let streets = ["Hauptstraße 1", "Hauptstr. 1", "Ringweg 4"]
         return (0..<count).map { index in
@@ -38,11 +42,15 @@ struct BlockingTests {
         var pairs = Set<Int64>()
         for members in blocks.values where members.count > 1 {
             let large = members.count > maxBlock
-            let ordered = large
-                ? members.sorted { profiles[$0].name != profiles[$1].name ? profiles[$0].name < profiles[$1].name : $0 < $1 }
+            let ordered =
+                large
+                ? members.sorted {
+                    profiles[$0].name != profiles[$1].name ? profiles[$0].name < profiles[$1].name : $0 < $1
+                }
                 : members
             for (position, i) in ordered.enumerated() {
-                for j in ordered[(position + 1)..<(large ? min(ordered.count, position + 20) : ordered.count)] where i != j {
+                for j in ordered[(position + 1)..<(large ? min(ordered.count, position + 20) : ordered.count)]
+                where i != j {
                     pairs.insert(Int64(min(i, j)) << 32 | Int64(max(i, j)))
                 }
             }
@@ -50,7 +58,9 @@ struct BlockingTests {
         return pairs
     }
 
-    @Test("the same pairs, scores and count as a set of all pairs, with small and windowed large blocks", arguments: [3, 40, 200])
+    @Test(
+        "the same pairs, scores and count as a set of all pairs, with small and windowed large blocks",
+        arguments: [3, 40, 200])
     func sameAsReference(maxBlock: Int) {
         let customers = Self.customers(count: 600, seed: UInt64(maxBlock))
         let profiles = customers.map(CustomerMatcher.Profile.init)
@@ -61,12 +71,14 @@ struct BlockingTests {
         #expect(result.compared == expected.count)
         var merged = Set<String>()
         var review = Set<String>()
+        // Scored with the weights the run learned from these customers.
+        let matcher = CustomerMatcher(settings: finder.matcher.settings, weights: result.weights)
         for pair in expected {
             let (a, b) = (profiles[Int(pair >> 32)], profiles[Int(pair & 0xFFFF_FFFF)])
-            let score = finder.matcher.score(a, b).total
-            if score >= finder.matcher.settings.autoMerge {
+            let score = matcher.score(a, b).total
+            if score >= matcher.settings.autoMerge {
                 merged.insert(a.key + "|" + b.key)
-            } else if score >= finder.matcher.settings.review {
+            } else if score >= matcher.settings.review {
                 review.insert(a.key + "|" + b.key)
             }
         }

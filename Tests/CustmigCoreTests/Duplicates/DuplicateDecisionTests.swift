@@ -17,11 +17,14 @@ struct DuplicateDecisionTests {
                 custmigVersion: CustmigVersion.current), workspace: workspace)
         let first = try DuplicatesStage.run(workspace: workspace, mapRun: nil, command: "test")
         let merged = try workspace.ledger.database.read { db in
-            try Row.fetchOne(db, sql: "SELECT members FROM survivor WHERE run_id = ? ORDER BY golden_key", arguments: [first.run])
+            try Row.fetchOne(
+                db, sql: "SELECT members FROM survivor WHERE run_id = ? ORDER BY golden_key", arguments: [first.run])
         }
-        let members = try #require(merged.map { ($0["members"] as String).split(separator: " ").map { String(Int($0)!) } })
+        let members = try #require(
+            merged.map { ($0["members"] as String).split(separator: " ").map { String(Int($0)!) } })
         let singles = try workspace.ledger.database.read { db in
-            try String.fetchAll(db, sql: "SELECT legacy_key FROM key_map WHERE legacy_key = golden_key + 0 ORDER BY legacy_key LIMIT 0")
+            try String.fetchAll(
+                db, sql: "SELECT legacy_key FROM key_map WHERE legacy_key = golden_key + 0 ORDER BY legacy_key LIMIT 0")
         }
         _ = singles
         let decisions = """
@@ -33,7 +36,8 @@ struct DuplicateDecisionTests {
             """
         try decisions.write(toFile: mappingFolder + "/duplicate-decisions.csv", atomically: true, encoding: .utf8)
         let second = try DuplicatesStage.run(
-            workspace: workspace, mapRun: nil, decisionsFile: mappingFolder + "/duplicate-decisions.csv", command: "test")
+            workspace: workspace, mapRun: nil, decisionsFile: mappingFolder + "/duplicate-decisions.csv",
+            command: "test")
         #expect(second.decisionsApplied == 2)
         #expect(second.decisionsStale == ["duplicate-decisions.csv:4 999998 999999"])
         let goldens = try workspace.ledger.database.read { db in
@@ -51,17 +55,18 @@ struct DuplicateDecisionTests {
     func contradiction() throws {
         let file = try Paths.scratch() + "/duplicate-decisions.csv"
         try """
-            \(DuplicateDecisionFile.header)
-            A,B,merge,x
-            B,C,merge,x
-            A,C,keep_apart,y
+        \(DuplicateDecisionFile.header)
+        A,B,merge,x
+        B,C,merge,x
+        A,C,keep_apart,y
 
-            """.write(toFile: file, atomically: true, encoding: .utf8)
+        """.write(toFile: file, atomically: true, encoding: .utf8)
         #expect {
             _ = try DuplicateDecisionFile.read(path: file, knownKeys: nil)
         } throws: { error in
             (error as? MappingProblems)?.description.contains(
-                "duplicate-decisions.csv:4: error: [DUP-CONTRADICTION] keep_apart A and C contradicts the merge decisions (line 2, line 3)") == true
+                "duplicate-decisions.csv:4: error: [DUP-CONTRADICTION] keep_apart A and C contradicts the merge decisions (line 2, line 3)"
+            ) == true
         }
     }
 
@@ -71,7 +76,8 @@ struct DuplicateDecisionTests {
         let workspace = try Workspace(path: try Paths.scratch(), command: "test", writer: true)
         _ = try MapStage.run(
             MapOptions(
-                mappingPath: mappingFolder + "/mapping.yaml", extracts: [Paths.samples("customers.csv")], command: "test",
+                mappingPath: mappingFolder + "/mapping.yaml", extracts: [Paths.samples("customers.csv")],
+                command: "test",
                 custmigVersion: CustmigVersion.current), workspace: workspace)
         return (mappingFolder, workspace)
     }
@@ -79,9 +85,13 @@ struct DuplicateDecisionTests {
     @Test("review exports every pair to decide with both legacy keys, names and cities; decide takes it back")
     func reviewExport() throws {
         let mappingFolder = try StewardFilesTests.mappingFolder()
+        // Learned weights are decisive on generated data: a near-certain auto-merge threshold leaves the
+        // less certain matches to a steward.
+        try Self.demandCertainty(mappingFolder + "/mapping.yaml")
         let workspace = try Workspace(path: try Paths.scratch(), command: "test", writer: true)
         let extracts = try Paths.scratch()
-        _ = try SampleGenerator(options: SampleOptions(rows: 5_000, seed: 11, formats: [.csv], duplicateShare: 0.08)).write(to: extracts)
+        _ = try SampleGenerator(options: SampleOptions(rows: 5_000, seed: 11, formats: [.csv], duplicateShare: 0.08))
+            .write(to: extracts)
         _ = try MapStage.run(
             MapOptions(
                 mappingPath: mappingFolder + "/mapping.yaml", extracts: [extracts + "/customers.csv"], command: "test",
@@ -104,19 +114,24 @@ struct DuplicateDecisionTests {
         var decided = lines.map(String.init)
         decided[1] = String(decided[1].dropLast(2)) + ",merge,QA"
         try decided.joined(separator: "\n").write(toFile: export, atomically: true, encoding: .utf8)
-        #expect(try DuplicateReview.decide(workspace: workspace, stewardFile: export, mappingPath: mappingFolder + "/mapping.yaml") == 1)
+        #expect(
+            try DuplicateReview.decide(
+                workspace: workspace, stewardFile: export, mappingPath: mappingFolder + "/mapping.yaml") == 1)
     }
 
     @Test("decide refuses keys that are not in the latest map run")
     func unknownKeys() throws {
         let (mappingFolder, workspace) = try Self.mappedSample()
         let steward = try Paths.scratch() + "/pairs.csv"
-        try "first_key,second_key,score,first_name,second_name,first_city,second_city,evidence,decision,who\n100000,424242,6,a,b,c,d,e,merge,x\n"
+        try
+            "first_key,second_key,score,first_name,second_name,first_city,second_city,evidence,decision,who\n100000,424242,6,a,b,c,d,e,merge,x\n"
             .write(toFile: steward, atomically: true, encoding: .utf8)
         #expect {
-            _ = try DuplicateReview.decide(workspace: workspace, stewardFile: steward, mappingPath: mappingFolder + "/mapping.yaml")
+            _ = try DuplicateReview.decide(
+                workspace: workspace, stewardFile: steward, mappingPath: mappingFolder + "/mapping.yaml")
         } throws: { error in
-            (error as? MappingProblems)?.description.contains("customer 424242 is not in the map run being matched") == true
+            (error as? MappingProblems)?.description.contains("customer 424242 is not in the map run being matched")
+                == true
         }
         #expect(!FileManager.default.fileExists(atPath: mappingFolder + "/duplicate-decisions.csv"))
     }
@@ -139,13 +154,16 @@ struct DuplicateDecisionTests {
             }
         }
         // Line 2 undecided, 3 and 4 contradict each other.
-        let contradiction = try decide("100001,100002,6,,,,,,,\n100001,100002,6,,,,,,merge,x\n100002,100001,6,,,,,,keep_apart,y\n")
+        let contradiction = try decide(
+            "100001,100002,6,,,,,,,\n100001,100002,6,,,,,,merge,x\n100002,100001,6,,,,,,keep_apart,y\n")
         #expect(contradiction.contains("pairs.csv:4: error: [DUP-CONTRADICTION]"), "\(contradiction)")
         #expect(contradiction.contains("pairs.csv:3)"), "\(contradiction)")
         let unreadable = try decide("100001,100002,6,,,,,,merge,x\n\"100003,100004,6,,,,,,merge,x\n")
         #expect(unreadable.contains("pairs.csv:3: error: [CSV-QUOTE]"), "\(unreadable)")
         let selfPair = try decide("100001,100001,6,,,,,,merge,x\n")
-        #expect(selfPair.contains("pairs.csv:2: error: [DUP-DECISIONS] customer 100001 is paired with itself"), "\(selfPair)")
+        #expect(
+            selfPair.contains("pairs.csv:2: error: [DUP-DECISIONS] customer 100001 is paired with itself"),
+            "\(selfPair)")
         let steward = try Paths.scratch() + "/other.csv"
         try "key,name\n1,a\n".write(toFile: steward, atomically: true, encoding: .utf8)
         #expect(throws: CustmigError.self) {
@@ -155,4 +173,12 @@ struct DuplicateDecisionTests {
         #expect(!FileManager.default.fileExists(atPath: mappingFolder + "/duplicate-decisions.csv"))
     }
 
+    /// Raises the mapping's auto-merge threshold to a probability of 1 - 2^-40: every pair at or above
+    /// the review threshold goes to a steward.
+    static func demandCertainty(_ mapping: String) throws {
+        let text = try String(contentsOfFile: mapping, encoding: .utf8)
+        try #require(text.contains("auto_merge: 0.95"))
+        try text.replacingOccurrences(of: "auto_merge: 0.95", with: "auto_merge: 40").write(
+            toFile: mapping, atomically: true, encoding: .utf8)
+    }
 }

@@ -6,7 +6,8 @@ struct MatchingPrimitivesTests {
     @Test(
         "company names without legal forms, accents and punctuation",
         arguments: [
-            ("Müller Maschinenbau GmbH", "muller maschinenbau"), ("MÜLLER MASCHINENBAU G.m.b.H.", "muller maschinenbau"),
+            ("Müller Maschinenbau GmbH", "muller maschinenbau"),
+            ("MÜLLER MASCHINENBAU G.m.b.H.", "muller maschinenbau"),
             ("Müller Maschinenbau GmbH & Co. KG", "muller maschinenbau"), ("Smith & Jones Ltd.", "smith and jones"),
             ("Smith + Jones Limited", "smith and jones"), ("Dupont S.A.R.L.", "dupont"), ("Rossi S.r.l.", "rossi"),
             ("Kowalski Sp. z o.o.", "kowalski"), ("Jansen B.V.", "jansen"), ("AG Bau AG", "bau"),
@@ -62,8 +63,8 @@ struct ChainGuardTests {
 
     @Test("A~B and B~C do not make A and C one customer when they clearly differ")
     func chain() {
-        // B shares its VAT id and a phone with A (score 10) and its name and address with C (score 10);
-        // A and C share only the address (score 1): the chain must be cut.
+        // B shares its VAT id and a phone with A and its name and address with C; A and C share only the
+        // address: the chain must be cut. Built-in weights (three customers teach nothing).
         var a = Self.customer("A", name: "Alpha Maschinenbau GmbH", vat: "DE111111111", city: "Berlin", postal: "10115")
         var b = Self.customer("B", name: "Omega Logistik GmbH", vat: "DE111111111", city: "Berlin", postal: "10115")
         let c = Self.customer("C", name: "Omega Logistik GmbH", vat: nil, city: "Berlin", postal: "10115")
@@ -71,12 +72,16 @@ struct ChainGuardTests {
         contact.phone = "+49301234567"
         a.contacts = [contact]
         b.contacts = [contact]
-        let finder = DuplicateFinder()
+        var finder = DuplicateFinder()
+        finder.learnWeights = false
         let scores = [
             finder.matcher.score(.init(a), .init(b)).total, finder.matcher.score(.init(b), .init(c)).total,
             finder.matcher.score(.init(a), .init(c)).total,
         ]
-        #expect(scores[0] >= 8 && scores[1] >= 8 && scores[2] < 5, "\(scores)")
+        let settings = finder.matcher.settings
+        #expect(
+            scores[0] >= settings.autoMerge && scores[1] >= settings.autoMerge && scores[2] < settings.review,
+            "\(scores)")
         let result = finder.find([a, b, c])
         #expect(result.merged.count == 2)
         #expect(result.clusters.allSatisfy { !($0.contains("A") && $0.contains("C")) }, "\(scores) \(result.clusters)")

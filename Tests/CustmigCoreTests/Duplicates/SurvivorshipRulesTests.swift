@@ -102,7 +102,7 @@ struct SurvivorshipRulesTests {
         let folder = try StewardFilesTests.mappingFolder()
         let yaml = try String(contentsOfFile: folder + "/mapping.yaml", encoding: .utf8)
             .replacingOccurrences(of: "version: 1", with: "version: 3")
-            .replacingOccurrences(of: "  auto_merge: 8\n  review: 5\n", with: "  auto_merge: 1000\n  review: 999\n")
+            .replacingOccurrences(of: "  auto_merge: 0.95\n  review: 0.5\n", with: "  auto_merge: 1000\n  review: 999\n")
         #expect(yaml.contains("auto_merge: 1000"))
         try yaml.write(toFile: folder + "/mapping.yaml", atomically: true, encoding: .utf8)
         let workspace = try Workspace(path: try Paths.scratch(), command: "test", writer: true)
