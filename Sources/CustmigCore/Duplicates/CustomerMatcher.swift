@@ -32,19 +32,33 @@ public struct CustomerMatcher: Sendable {
     }
 
     public var settings: Settings
-    public var weights: MatchWeights
+    public var weights: MatchWeights {
+        didSet { table = Self.table(weights) }
+    }
+    /// Each field level's weight and the prior, worked out once: `total` runs for every compared pair.
+    private var table: (levels: [[Double]], prior: Double)
 
     public init(settings: Settings = Settings(), weights: MatchWeights = .defaults) {
         self.settings = settings
         self.weights = weights
+        table = Self.table(weights)
+    }
+
+    private static func table(_ weights: MatchWeights) -> (levels: [[Double]], prior: Double) {
+        let levels = MatchField.allCases.map { field in
+            field.levels.indices.map { weights.weight(field, UInt8($0)) }
+        }
+        return (levels, weights.prior)
     }
 
     /// The match weight of a comparison (prior included).
     public func total(_ comparison: MatchComparison) -> Double {
-        var total = weights.prior
-        for field in MatchField.allCases {
-            let level = comparison[field]
-            if level != MatchComparison.missing { total += weights.weight(field, level) }
+        var total = table.prior
+        var bits = comparison.bits
+        for field in 0..<MatchField.allCases.count {
+            let level = Int(bits & 0xF)
+            bits >>= 4
+            if level != Int(MatchComparison.missing) { total += table.levels[field][level] }
         }
         return total
     }
