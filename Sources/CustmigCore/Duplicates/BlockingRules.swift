@@ -42,9 +42,10 @@ public enum BlockingRule: Int, CaseIterable, Sendable, Codable {
     static func keys(_ profile: CustomerMatcher.Profile) -> [(rule: BlockingRule, key: String)] {
         var keys: [(BlockingRule, String)] = []
         for identifier in profile.identifiers { keys.append((.identifier, "\(identifier.type):\(identifier.value)")) }
-        for phone in profile.phones { keys.append((.phone, phone)) }
-        for email in profile.emails { keys.append((.email, email)) }
-        let primary = profile.isPerson ? (profile.last ?? profile.nameTokens.last) : profile.nameTokens.first
+        for phone in profile.phones { keys.append((.phone, String(phone))) }
+        for email in profile.emails { keys.append((.email, String(email))) }
+        let nameTokens = profile.nameTokens
+        let primary = profile.isPerson ? (profile.last ?? nameTokens.last) : nameTokens.first
         let prefix = primary.map { String($0.prefix(4)) } ?? ""
         let country = profile.country ?? ""
         if let postal = profile.postalCode, !prefix.isEmpty {
@@ -52,12 +53,16 @@ public enum BlockingRule: Int, CaseIterable, Sendable, Codable {
         }
         if let city = profile.city, !prefix.isEmpty { keys.append((.nameCity, "\(city):\(prefix)")) }
         if profile.isPerson {
-            if !profile.firstCode.isEmpty || !profile.lastCode.isEmpty {
+            if profile.firstCode != 0 || profile.lastCode != 0 {
                 // In either order: first and last names swapped still meet.
-                keys.append((.phoneticName, [profile.firstCode, profile.lastCode].sorted().joined(separator: ":")))
+                keys.append(
+                    (
+                        .phoneticName,
+                        [profile.firstCode, profile.lastCode].sorted().map(String.init).joined(separator: ":")
+                    ))
             }
             if let birth = profile.birth {
-                if !profile.lastCode.isEmpty {
+                if profile.lastCode != 0 {
                     keys.append((.phoneticLastNameBirthYear, "\(profile.lastCode):\(birth.prefix(4))"))
                 }
                 keys.append((.birthDate, birth))
@@ -66,10 +71,10 @@ public enum BlockingRule: Int, CaseIterable, Sendable, Codable {
                 keys.append((.postalInitial, "\(country):\(postal):\(initial)"))
             }
         } else {
-            if let last = profile.nameTokens.last, profile.nameTokens.count > 1 {
+            if let last = nameTokens.last, nameTokens.count > 1 {
                 keys.append((.nameTail, "\(country):\(prefix):\(last.prefix(4))"))
             }
-            if !profile.nameCode.isEmpty { keys.append((.phoneticName, "\(country):\(profile.nameCode)")) }
+            if profile.nameCode != 0 { keys.append((.phoneticName, "\(country):\(profile.nameCode)")) }
         }
         return keys
     }

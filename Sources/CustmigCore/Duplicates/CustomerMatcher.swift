@@ -110,28 +110,29 @@ public struct CustomerMatcher: Sendable {
     static func nameLevel(_ a: Profile, _ b: Profile) -> UInt8 {
         if a.name == b.name { return 0 }
         let similarity = Similarity.jaroWinkler(a.name, b.name)
-        let tokens = Similarity.tokenSet(a.nameTokens, b.nameTokens)
-        if similarity >= 0.95 || (tokens == 1 && similarity >= 0.85) { return 1 }
-        if similarity >= 0.88 || (!a.nameCode.isEmpty && a.nameCode == b.nameCode) { return 2 }
+        if similarity >= 0.95 || (similarity >= 0.85 && Similarity.tokenSet(a.nameTokens, b.nameTokens) == 1) {
+            return 1
+        }
+        if similarity >= 0.88 || (a.nameCode != 0 && a.nameCode == b.nameCode) { return 2 }
         return 3
     }
 
     /// First and last names, each compared as typed or swapped, whichever agrees better.
     static func comparePersonNames(_ a: Profile, _ b: Profile, into result: inout MatchComparison) {
-        func lastLevel(_ x: String?, _ y: String?, _ codeX: String, _ codeY: String) -> UInt8? {
+        func lastLevel(_ x: String?, _ y: String?, _ codeX: UInt64, _ codeY: UInt64) -> UInt8? {
             guard let x, let y else { return nil }
             if x == y { return 0 }
             if Similarity.jaroWinkler(x, y) >= 0.92 || Similarity.withinOneEdit(x, y) { return 1 }
-            if !codeX.isEmpty && codeX == codeY { return 2 }
+            if codeX != 0 && codeX == codeY { return 2 }
             return 3
         }
-        func firstLevel(_ x: String?, _ y: String?, _ codeX: String, _ codeY: String) -> UInt8? {
+        func firstLevel(_ x: String?, _ y: String?, _ codeX: UInt64, _ codeY: UInt64) -> UInt8? {
             guard let x, let y else { return nil }
             if x == y { return 0 }
             if Similarity.jaroWinkler(x, y) >= 0.92 || Similarity.withinOneEdit(x, y) { return 1 }
             if Nicknames.formal(x) == Nicknames.formal(y) { return 2 }
             if (x.utf8.count == 1 || y.utf8.count == 1) && x.utf8.first == y.utf8.first { return 2 }
-            if !codeX.isEmpty && codeX == codeY { return 2 }
+            if codeX != 0 && codeX == codeY { return 2 }
             return 3
         }
         let direct = (
@@ -152,9 +153,13 @@ public struct CustomerMatcher: Sendable {
         if x == y { return 0 }
         guard x.utf8.count == 8, y.utf8.count == 8 else { return 2 }
         if Similarity.withinOneEdit(x, y) { return 1 }
-        let (a, b) = (Array(x.utf8), Array(y.utf8))
-        if a[0..<4] == b[0..<4] && a[4..<6] == b[6..<8] && a[6..<8] == b[4..<6] { return 1 }
-        return 2
+        var (first, second) = (x, y)
+        let swapped = first.withUTF8 { a in
+            second.withUTF8 { b in
+                a[0..<4].elementsEqual(b[0..<4]) && a[4..<6].elementsEqual(b[6..<8]) && a[6..<8].elementsEqual(b[4..<6])
+            }
+        }
+        return swapped ? 1 : 2
     }
 
     /// The best agreement over identifier types both customers hold; nil when they share no type.
@@ -169,8 +174,8 @@ public struct CustomerMatcher: Sendable {
         return best
     }
 
-    /// Whether two sorted lists share a value.
-    static func share(_ a: [String], _ b: [String]) -> Bool {
+    /// Whether two lists share a value.
+    static func share(_ a: [UInt64], _ b: [UInt64]) -> Bool {
         for x in a where b.contains(x) { return true }
         return false
     }

@@ -114,98 +114,102 @@ public struct DuplicateFinder: Sendable {
         }
         let settings = matcher.settings
         let histogramSize = 101
-        /// Scores pairs on every core: `produce` hands each pair of a piece of work to its `score`.
-        typealias Scored = (
-            merged: [Pair], review: [Pair], compared: Int, histogram: [Int], caught: [Set<BlockingRule>]
-        )
-        func scoreAll(pieces: Int, _ produce: (Int, (Int, Int) -> Void) -> Void) -> [Scored] {
-            ParallelMap.map(0..<pieces) { piece in
-                var merged: [Pair] = []
-                var review: [Pair] = []
-                var compared = 0
-                var histogram = [Int](repeating: 0, count: histogramSize)
-                var caught: [Set<BlockingRule>] = []
-                produce(piece) { low, high in
-                    compared += 1
-                    let score = matcher.total(CustomerMatcher.compare(profiles[low], profiles[high]))
-                    let bin = Int((score - Double(Result.histogramStart)).rounded(.down))
-                    histogram[min(max(bin, 0), histogramSize - 1)] += 1
-                    guard score >= settings.review else { return }
-                    let pair = Pair(first: profiles[low].key, second: profiles[high].key, score: score)
-                    if score >= settings.autoMerge {
-                        merged.append(pair)
-                        caught.append(BlockingRule.rules(catching: profiles[low], profiles[high]))
-                    } else {
-                        review.append(pair)
+        // Profiles are read in place: copying one (a dozen strings and arrays) per compared pair cost
+        // more than comparing it.
+        return profiles.withUnsafeBufferPointer { profiles in
+            /// Scores pairs on every core: `produce` hands each pair of a piece of work to its `score`.
+            typealias Scored = (
+                merged: [Pair], review: [Pair], compared: Int, histogram: [Int], caught: [Set<BlockingRule>]
+            )
+            func scoreAll(pieces: Int, _ produce: (Int, (Int, Int) -> Void) -> Void) -> [Scored] {
+                ParallelMap.map(0..<pieces) { piece in
+                    var merged: [Pair] = []
+                    var review: [Pair] = []
+                    var compared = 0
+                    var histogram = [Int](repeating: 0, count: histogramSize)
+                    var caught: [Set<BlockingRule>] = []
+                    produce(piece) { low, high in
+                        compared += 1
+                        let score = matcher.total(CustomerMatcher.compare(profiles[low], profiles[high]))
+                        let bin = Int((score - Double(Result.histogramStart)).rounded(.down))
+                        histogram[min(max(bin, 0), histogramSize - 1)] += 1
+                        guard score >= settings.review else { return }
+                        let pair = Pair(first: profiles[low].key, second: profiles[high].key, score: score)
+                        if score >= settings.autoMerge {
+                            merged.append(pair)
+                            caught.append(BlockingRule.rules(catching: profiles[low], profiles[high]))
+                        } else {
+                            review.append(pair)
+                        }
                     }
+                    return (merged, review, compared, histogram, caught)
                 }
-                return (merged, review, compared, histogram, caught)
             }
-        }
-        var scored = scoreAll(pieces: small.count) { piece, score in
-            for run in small[piece] { blocks.forEachPair(inSmall: run, score) }
-        }
-        scored += scoreAll(pieces: large.count) { piece, score in
-            for pair in large[piece] { score(Int(pair >> 32), Int(pair & 0xFFFF_FFFF)) }
-        }
-        let compared = scored.reduce(0) { $0 + $1.compared }
-        var histogram = [Int](repeating: 0, count: histogramSize)
-        for piece in scored { for (bin, count) in piece.histogram.enumerated() { histogram[bin] += count } }
-        var blocking = blocks.report
-        blocking.estimate(caught: scored.flatMap(\.caught))
-        var merged = scored.flatMap(\.merged)
-        var review = scored.flatMap(\.review)
-        func pairKey(_ a: String, _ b: String) -> String { a < b ? a + "|" + b : b + "|" + a }
-        let apart = Set(decisions.keepApart.map { pairKey($0.0, $0.1) })
-        let together = Set(decisions.merge.map { pairKey($0.0, $0.1) })
-        merged.removeAll { apart.contains(pairKey($0.first, $0.second)) }
-        review.removeAll {
-            apart.contains(pairKey($0.first, $0.second)) || together.contains(pairKey($0.first, $0.second))
-        }
-        var parent = [String: String]()
-        func root(_ key: String) -> String {
-            var current = key
-            while let next = parent[current], next != current { current = next }
-            return current
-        }
-        func union(_ first: String, _ second: String) {
-            if parent[first] == nil { parent[first] = first }
-            if parent[second] == nil { parent[second] = second }
-            let (a, b) = (root(first), root(second))
-            guard a != b else { return }
-            // Never join two customers a steward kept apart.
-            for (x, y) in decisions.keepApart {
-                let (rx, ry) = (root(x), root(y))
-                if (rx == a && ry == b) || (rx == b && ry == a) { return }
+            var scored = scoreAll(pieces: small.count) { piece, score in
+                for run in small[piece] { blocks.forEachPair(inSmall: run, score) }
             }
-            parent[max(a, b)] = min(a, b)
-        }
-        for (a, b) in decisions.merge { union(a, b) }
-        for pair in merged.sorted(by: {
-            $0.score != $1.score ? $0.score > $1.score : ($0.first, $0.second) < ($1.first, $1.second)
-        }) {
-            union(pair.first, pair.second)
-        }
-        var groups: [String: [String]] = [:]
-        for key in parent.keys { groups[root(key), default: []].append(key) }
-        // Only clustered customers' profiles are looked up again (for the chain guard).
-        var profileOf: [String: CustomerMatcher.Profile] = [:]
-        if !parent.isEmpty {
-            for profile in profiles where parent[profile.key] != nil && profileOf[profile.key] == nil {
-                profileOf[profile.key] = profile
+            scored += scoreAll(pieces: large.count) { piece, score in
+                for pair in large[piece] { score(Int(pair >> 32), Int(pair & 0xFFFF_FFFF)) }
             }
+            let compared = scored.reduce(0) { $0 + $1.compared }
+            var histogram = [Int](repeating: 0, count: histogramSize)
+            for piece in scored { for (bin, count) in piece.histogram.enumerated() { histogram[bin] += count } }
+            var blocking = blocks.report
+            blocking.estimate(caught: scored.flatMap(\.caught))
+            var merged = scored.flatMap(\.merged)
+            var review = scored.flatMap(\.review)
+            func pairKey(_ a: String, _ b: String) -> String { a < b ? a + "|" + b : b + "|" + a }
+            let apart = Set(decisions.keepApart.map { pairKey($0.0, $0.1) })
+            let together = Set(decisions.merge.map { pairKey($0.0, $0.1) })
+            merged.removeAll { apart.contains(pairKey($0.first, $0.second)) }
+            review.removeAll {
+                apart.contains(pairKey($0.first, $0.second)) || together.contains(pairKey($0.first, $0.second))
+            }
+            var parent = [String: String]()
+            func root(_ key: String) -> String {
+                var current = key
+                while let next = parent[current], next != current { current = next }
+                return current
+            }
+            func union(_ first: String, _ second: String) {
+                if parent[first] == nil { parent[first] = first }
+                if parent[second] == nil { parent[second] = second }
+                let (a, b) = (root(first), root(second))
+                guard a != b else { return }
+                // Never join two customers a steward kept apart.
+                for (x, y) in decisions.keepApart {
+                    let (rx, ry) = (root(x), root(y))
+                    if (rx == a && ry == b) || (rx == b && ry == a) { return }
+                }
+                parent[max(a, b)] = min(a, b)
+            }
+            for (a, b) in decisions.merge { union(a, b) }
+            for pair in merged.sorted(by: {
+                $0.score != $1.score ? $0.score > $1.score : ($0.first, $0.second) < ($1.first, $1.second)
+            }) {
+                union(pair.first, pair.second)
+            }
+            var groups: [String: [String]] = [:]
+            for key in parent.keys { groups[root(key), default: []].append(key) }
+            // Only clustered customers' profiles are looked up again (for the chain guard).
+            var profileOf: [String: CustomerMatcher.Profile] = [:]
+            if !parent.isEmpty {
+                for profile in profiles where parent[profile.key] != nil && profileOf[profile.key] == nil {
+                    profileOf[profile.key] = profile
+                }
+            }
+            var clusters: [[String]] = []
+            for group in groups.values where group.count > 1 {
+                clusters += guardChains(
+                    group, edges: merged, profiles: profileOf, mustLink: decisions.merge, matcher: matcher)
+            }
+            clusters = clusters.filter { $0.count > 1 }.map { $0.sorted() }
+                .sorted { $0.count != $1.count ? $0.count > $1.count : $0[0] < $1[0] }
+            return Result(
+                compared: compared, merged: merged.sorted { ($0.first, $0.second) < ($1.first, $1.second) },
+                review: review.sorted { ($0.first, $0.second) < ($1.first, $1.second) }, clusters: clusters,
+                unblocked: unblocked, weights: matcher.weights, blocking: blocking, histogram: histogram)
         }
-        var clusters: [[String]] = []
-        for group in groups.values where group.count > 1 {
-            clusters += guardChains(
-                group, edges: merged, profiles: profileOf, mustLink: decisions.merge, matcher: matcher)
-        }
-        clusters = clusters.filter { $0.count > 1 }.map { $0.sorted() }
-            .sorted { $0.count != $1.count ? $0.count > $1.count : $0[0] < $1[0] }
-        return Result(
-            compared: compared, merged: merged.sorted { ($0.first, $0.second) < ($1.first, $1.second) },
-            review: review.sorted { ($0.first, $0.second) < ($1.first, $1.second) }, clusters: clusters,
-            unblocked: unblocked, weights: matcher.weights, blocking: blocking, histogram: histogram)
     }
 
     /// The weights learned from these customers: `u` from random pairs, `m` and λ by EM over a sample
@@ -220,49 +224,53 @@ public struct DuplicateFinder: Sendable {
         func sampled(_ low: Int, _ high: Int) -> Bool {
             stride == 1 || (UInt64(low) &* 0x9E37_79B9_7F4A_7C15 ^ UInt64(high) &* 0xC2B2_AE3D_27D4_EB4F) % stride == 0
         }
-        func count(pieces: Int, _ produce: (Int, (Int, Int) -> Void) -> Void) -> [[MatchComparison: Int]] {
-            ParallelMap.map(0..<pieces) { piece in
-                var counts: [MatchComparison: Int] = [:]
-                produce(piece) { low, high in
-                    guard sampled(low, high) else { return }
-                    counts[CustomerMatcher.compare(profiles[low], profiles[high]), default: 0] += 1
-                }
-                return counts
-            }
-        }
-        var candidates: [MatchComparison: Int] = [:]
-        let parts =
-            count(pieces: small.count) { piece, body in
-                for run in small[piece] { blocks.forEachPair(inSmall: run, body) }
-            }
-            + count(pieces: large.count) { piece, body in
-                for pair in large[piece] { body(Int(pair >> 32), Int(pair & 0xFFFF_FFFF)) }
-            }
-        for part in parts { candidates.merge(part, uniquingKeysWith: +) }
-        var random: [MatchComparison: Int] = [:]
-        let n = profiles.count
-        if n > 1 {
-            if n * (n - 1) / 2 <= randomPairs {
-                for i in 0..<n {
-                    for j in (i + 1)..<n { random[CustomerMatcher.compare(profiles[i], profiles[j]), default: 0] += 1 }
-                }
-            } else {
-                let pieces = 8
-                let parts = ParallelMap.map(0..<pieces) { piece -> [MatchComparison: Int] in
-                    var generator = SampleRandom(seed: UInt64(n) &* 31 &+ UInt64(piece))
+        return profiles.withUnsafeBufferPointer { profiles in
+            func count(pieces: Int, _ produce: (Int, (Int, Int) -> Void) -> Void) -> [[MatchComparison: Int]] {
+                ParallelMap.map(0..<pieces) { piece in
                     var counts: [MatchComparison: Int] = [:]
-                    for _ in 0..<(randomPairs / pieces) {
-                        let i = generator.below(n)
-                        var j = generator.below(n - 1)
-                        if j >= i { j += 1 }
-                        counts[CustomerMatcher.compare(profiles[i], profiles[j]), default: 0] += 1
+                    produce(piece) { low, high in
+                        guard sampled(low, high) else { return }
+                        counts[CustomerMatcher.compare(profiles[low], profiles[high]), default: 0] += 1
                     }
                     return counts
                 }
-                for part in parts { random.merge(part, uniquingKeysWith: +) }
             }
+            var candidates: [MatchComparison: Int] = [:]
+            let parts =
+                count(pieces: small.count) { piece, body in
+                    for run in small[piece] { blocks.forEachPair(inSmall: run, body) }
+                }
+                + count(pieces: large.count) { piece, body in
+                    for pair in large[piece] { body(Int(pair >> 32), Int(pair & 0xFFFF_FFFF)) }
+                }
+            for part in parts { candidates.merge(part, uniquingKeysWith: +) }
+            var random: [MatchComparison: Int] = [:]
+            let n = profiles.count
+            if n > 1 {
+                if n * (n - 1) / 2 <= randomPairs {
+                    for i in 0..<n {
+                        for j in (i + 1)..<n {
+                            random[CustomerMatcher.compare(profiles[i], profiles[j]), default: 0] += 1
+                        }
+                    }
+                } else {
+                    let pieces = 8
+                    let parts = ParallelMap.map(0..<pieces) { piece -> [MatchComparison: Int] in
+                        var generator = SampleRandom(seed: UInt64(n) &* 31 &+ UInt64(piece))
+                        var counts: [MatchComparison: Int] = [:]
+                        for _ in 0..<(randomPairs / pieces) {
+                            let i = generator.below(n)
+                            var j = generator.below(n - 1)
+                            if j >= i { j += 1 }
+                            counts[CustomerMatcher.compare(profiles[i], profiles[j]), default: 0] += 1
+                        }
+                        return counts
+                    }
+                    for part in parts { random.merge(part, uniquingKeysWith: +) }
+                }
+            }
+            return MatchWeights.learn(
+                candidates: candidates, random: random, pins: matcher.weights.pinned, start: .defaults)
         }
-        return MatchWeights.learn(
-            candidates: candidates, random: random, pins: matcher.weights.pinned, start: .defaults)
     }
 }

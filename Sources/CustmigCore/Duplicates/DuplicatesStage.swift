@@ -113,8 +113,11 @@ public enum DuplicatesStage {
             func decode() {
                 let items = chunk
                 let decoded = ParallelMap.map(items.indices) { index -> CustomerMatcher.Profile? in
-                    (try? JSONDecoder().decode(MatchedPart.self, from: Data(items[index].data.utf8)))
-                        .map { CustomerMatcher.Profile($0.customer) }
+                    // The ledger's own reader first (a fifth of JSONDecoder's time); the lenient
+                    // partial decoding for anything it refuses.
+                    (CanonicalCustomer.decode(json: items[index].data)
+                        ?? (try? JSONDecoder().decode(MatchedPart.self, from: Data(items[index].data.utf8)))?.customer)
+                        .map(CustomerMatcher.Profile.init)
                 }
                 for (item, profile) in zip(items, decoded) {
                     guard let profile else { continue }
@@ -264,8 +267,8 @@ public enum DuplicatesStage {
     }
 }
 
-/// The part of a stored canonical customer the matcher reads: decoding only these members skips the
-/// sales areas, company codes and bank accounts a million times.
+/// The part of a stored canonical customer the matcher reads, for a record the ledger's reader refuses
+/// (only `key` is required).
 private struct MatchedPart: Decodable {
     var key: String
     var names: [String]?

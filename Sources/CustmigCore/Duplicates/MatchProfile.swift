@@ -12,16 +12,17 @@ extension CustomerMatcher {
         public var key: String
         /// As mapped, else inferred: a person when the record has name parts or a birth date.
         public var isPerson: Bool
-        /// Folded name tokens without legal forms (a person's: first and last name).
-        public var nameTokens: [String]
+        /// Folded name tokens without legal forms (a person's: first and last name), joined by spaces.
         public var name: String
-        /// Phonetic codes of the name's first two tokens.
-        public var nameCode: String
+        /// A fingerprint of the phonetic codes of the name's first two tokens (0: none). Codes, phones
+        /// and e-mails are only ever tested for equality, so a profile keeps 8 bytes, not the text: a
+        /// million profiles are held at once.
+        public var nameCode: UInt64
         /// Folded first and last name of a person (from the name when the mapping gives no parts).
         public var first: String?
         public var last: String?
-        public var firstCode: String
-        public var lastCode: String
+        public var firstCode: UInt64
+        public var lastCode: UInt64
         /// `yyyymmdd`.
         public var birth: String?
         public var identifiers: [Identifier]
@@ -31,14 +32,17 @@ extension CustomerMatcher {
         /// The street's name without its house number.
         public var street: String?
         public var houseNumber: String?
-        /// Sorted, without repeats.
-        public var phones: [String]
-        /// Lower-cased, sorted, without repeats.
-        public var emails: [String]
+        /// Fingerprints of the phone numbers, sorted, without repeats.
+        public var phones: [UInt64]
+        /// Fingerprints of the lower-cased e-mail addresses, sorted, without repeats.
+        public var emails: [UInt64]
+
+        public var nameTokens: [String] { name.split(separator: " ").map(String.init) }
 
         public var vat: String? { identifiers.first { $0.type == "vat" }?.value }
 
         public init(_ customer: CanonicalCustomer) {
+            let nameTokens: [String]
             key = customer.key
             isPerson = customer.inferredCategory == .person
             let first = customer.firstName.map(MatchNormalizer.fold).flatMap { $0.isEmpty ? nil : $0 }
@@ -47,19 +51,20 @@ extension CustomerMatcher {
                 let tokens = MatchNormalizer.fold(customer.names.first ?? "").split(separator: " ").map(String.init)
                 self.first = first ?? (last == nil && tokens.count > 1 ? tokens.dropLast().joined(separator: " ") : nil)
                 self.last = last ?? (first == nil ? tokens.last : nil)
-                nameTokens = [self.first, self.last].compactMap { $0 }.flatMap {
+                var parts = [self.first, self.last].compactMap { $0 }.flatMap {
                     $0.split(separator: " ").map(String.init)
                 }
-                if nameTokens.isEmpty { nameTokens = tokens }
+                if parts.isEmpty { parts = tokens }
+                nameTokens = parts
             } else {
                 self.first = nil
                 self.last = nil
                 nameTokens = MatchNormalizer.nameTokens(customer.names.first ?? "")
             }
             name = nameTokens.joined(separator: " ")
-            nameCode = nameTokens.prefix(2).map { Phonetic.nysiis($0) }.joined(separator: " ")
-            firstCode = self.first.map { Phonetic.nysiis($0) } ?? ""
-            lastCode = self.last.map { Phonetic.nysiis($0) } ?? ""
+            nameCode = Self.fingerprint(nameTokens.prefix(2).map { Phonetic.nysiis($0) }.joined(separator: " "))
+            firstCode = Self.fingerprint(self.first.map { Phonetic.nysiis($0) })
+            lastCode = Self.fingerprint(self.last.map { Phonetic.nysiis($0) })
             birth = customer.birthDate.map { $0.filter(\.isNumber) }.flatMap { $0.count == 8 ? $0 : nil }
             var identifiers: [Identifier] = []
             for identifier in customer.allIdentifiers {
@@ -80,8 +85,16 @@ extension CustomerMatcher {
             let split = street.map(MatchNormalizer.houseNumber) ?? (street: nil, number: nil)
             self.street = split.street?.nonEmpty
             houseNumber = address?.houseNumber.map(MatchNormalizer.fold)?.nonEmpty ?? split.number
-            phones = Array(Set(customer.contacts.compactMap(\.phone))).sorted()
-            emails = Array(Set(customer.contacts.compactMap { $0.email?.lowercased() })).sorted()
+            phones = Array(Set(customer.contacts.compactMap { Self.fingerprint($0.phone) }.filter { $0 != 0 })).sorted()
+            emails = Array(
+                Set(customer.contacts.compactMap { Self.fingerprint($0.email?.lowercased()) }.filter { $0 != 0 })
+            ).sorted()
+        }
+
+        /// 0 for no text or an empty one.
+        static func fingerprint(_ text: String?) -> UInt64 {
+            guard let text, !text.isEmpty else { return 0 }
+            return max(1, ValueHash.hash(text))
         }
     }
 }

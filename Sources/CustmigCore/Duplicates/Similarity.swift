@@ -2,7 +2,14 @@
 public enum Similarity {
     /// Jaro-Winkler similarity: edit-tolerant, favours a common prefix (good for names with typos).
     public static func jaroWinkler(_ first: String, _ second: String, prefixScale: Double = 0.1) -> Double {
-        // The matcher's hot path: scalars and flags in stack buffers, no heap allocation per pair.
+        // The matcher's hot path (tens of millions of pairs): folded names are mostly ASCII, compared on
+        // their UTF-8 bytes in place; anything else on its scalars in a stack buffer. No heap allocation.
+        var (x, y) = (first, second)
+        if let ascii = x.withUTF8({ a in
+            y.withUTF8 { b in isASCII(a) && isASCII(b) ? jaroWinkler(a, b, prefixScale: prefixScale) : nil }
+        }) {
+            return ascii
+        }
         let (countA, countB) = (first.unicodeScalars.count, second.unicodeScalars.count)
         return withUnsafeTemporaryAllocation(of: Unicode.Scalar.self, capacity: countA + countB) { buffer in
             var index = 0
@@ -20,8 +27,13 @@ public enum Similarity {
         }
     }
 
-    static func jaroWinkler(
-        _ a: UnsafeBufferPointer<Unicode.Scalar>, _ b: UnsafeBufferPointer<Unicode.Scalar>, prefixScale: Double
+    static func isASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        for byte in bytes where byte >= 0x80 { return false }
+        return true
+    }
+
+    static func jaroWinkler<Element: Equatable>(
+        _ a: UnsafeBufferPointer<Element>, _ b: UnsafeBufferPointer<Element>, prefixScale: Double
     ) -> Double {
         if a.isEmpty && b.isEmpty { return 1 }
         if a.isEmpty || b.isEmpty { return 0 }
@@ -89,22 +101,36 @@ public enum Similarity {
     /// Whether two texts differ by at most one edit: a substitution, an insertion or deletion, or two
     /// neighbouring characters swapped (the typos of typed identifiers and dates).
     public static func withinOneEdit(_ first: String, _ second: String) -> Bool {
-        let (a, b) = (Array(first.utf8), Array(second.utf8))
-        if a == b { return true }
+        guard abs(first.utf8.count - second.utf8.count) <= 1 else { return false }
+        var (x, y) = (first, second)
+        return x.withUTF8 { a in y.withUTF8 { b in withinOneEdit(a, b) } }
+    }
+
+    static func withinOneEdit(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
         if a.count == b.count {
-            var differences: [Int] = []
-            for index in a.indices where a[index] != b[index] {
-                differences.append(index)
-                if differences.count > 2 { return false }
+            var differences = 0
+            var (first, second) = (0, 0)
+            for index in 0..<a.count where a[index] != b[index] {
+                differences += 1
+                if differences == 1 {
+                    first = index
+                } else if differences == 2 {
+                    second = index
+                } else {
+                    return false
+                }
             }
-            if differences.count == 1 { return true }
-            let (i, j) = (differences[0], differences[1])
-            return j == i + 1 && a[i] == b[j] && a[j] == b[i]
+            if differences < 2 { return true }
+            return second == first + 1 && a[first] == b[second] && a[second] == b[first]
         }
         guard abs(a.count - b.count) == 1 else { return false }
         let (long, short) = a.count > b.count ? (a, b) : (b, a)
         var index = 0
         while index < short.count && long[index] == short[index] { index += 1 }
-        return long[(index + 1)...].elementsEqual(short[index...])
+        while index < short.count {
+            if long[index + 1] != short[index] { return false }
+            index += 1
+        }
+        return true
     }
 }

@@ -36,6 +36,28 @@ struct MatchingPrimitivesTests {
         #expect(Similarity.jaroWinkler("", "abc") == 0)
         #expect(Similarity.jaroWinkler("abc", "xyz") == 0)
         #expect(Similarity.jaroWinkler("kowalski", "kwoalski") == Similarity.jaroWinkler("kwoalski", "kowalski"))
+        // Names not folded to ASCII are compared letter by letter, not byte by byte: one letter differs.
+        #expect(
+            Similarity.jaroWinkler("Παπαδόπουλος", "Παπαδοπουλος")
+                == Similarity.jaroWinkler("Qapadxpoulos", "Qapadopoulos"))
+        #expect(Similarity.jaroWinkler("Søren", "Soren") == Similarity.jaroWinkler("Sxren", "Soren"))
+    }
+
+    @Test("one edit: a substitution, an insertion or deletion, two neighbours swapped; not two edits")
+    func oneEdit() {
+        #expect(Similarity.withinOneEdit("4711", "4711"))
+        #expect(Similarity.withinOneEdit("4711", "4712"))
+        #expect(Similarity.withinOneEdit("4711", "7411"))
+        #expect(Similarity.withinOneEdit("4711", "47011"))
+        #expect(Similarity.withinOneEdit("47011", "4711"))
+        #expect(Similarity.withinOneEdit("", "x"))
+        #expect(!Similarity.withinOneEdit("4711", "4123"))
+        #expect(!Similarity.withinOneEdit("4711", "1174"))
+        #expect(!Similarity.withinOneEdit("4711", "471199"))
+        #expect(!Similarity.withinOneEdit("4711", "47x1y"))
+        #expect(Similarity.withinOneEdit("19800102", "19800120"))
+        #expect(!Similarity.withinOneEdit("19800102", "19802001"))
+        #expect(Similarity.withinOneEdit("Müller", "Müler"))
     }
 
     @Test("token-set similarity ignores order and extra words")
