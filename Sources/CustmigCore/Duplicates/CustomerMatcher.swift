@@ -35,8 +35,9 @@ public struct CustomerMatcher: Sendable {
     public var weights: MatchWeights {
         didSet { table = Self.table(weights) }
     }
-    /// Each field level's weight and the prior, worked out once: `total` runs for every compared pair.
-    private var table: (levels: [[Double]], prior: Double)
+    /// Each field level's weight (apart, and at the same address) and the prior, worked out once:
+    /// `total` runs for every compared pair.
+    private var table: (levels: [[Double]], atSameAddress: [[Double]], prior: Double)
 
     public init(settings: Settings = Settings(), weights: MatchWeights = .defaults) {
         self.settings = settings
@@ -44,27 +45,35 @@ public struct CustomerMatcher: Sendable {
         table = Self.table(weights)
     }
 
-    private static func table(_ weights: MatchWeights) -> (levels: [[Double]], prior: Double) {
-        let levels = MatchField.allCases.map { field in
-            field.levels.indices.map { weights.weight(field, UInt8($0)) }
+    private static func table(
+        _ weights: MatchWeights
+    ) -> (
+        levels: [[Double]], atSameAddress: [[Double]], prior: Double
+    ) {
+        func levels(atSameAddress: Bool) -> [[Double]] {
+            MatchField.allCases.map { field in
+                field.levels.indices.map { weights.weight(field, UInt8($0), atSameAddress: atSameAddress) }
+            }
         }
-        return (levels, weights.prior)
+        return (levels(atSameAddress: false), levels(atSameAddress: true), weights.prior)
     }
 
     /// The match weight of a comparison (prior included).
     public func total(_ comparison: MatchComparison) -> Double {
         var total = table.prior
         var bits = comparison.bits
+        let levels = MatchWeights.atSameAddress(comparison) ? table.atSameAddress : table.levels
         for field in 0..<MatchField.allCases.count {
             let level = Int(bits & 0xF)
             bits >>= 4
-            if level != Int(MatchComparison.missing) { total += table.levels[field][level] }
+            if level != Int(MatchComparison.missing) { total += levels[field][level] }
         }
         return total
     }
 
     public func score(_ a: Profile, _ b: Profile) -> Score {
         let comparison = Self.compare(a, b)
+        let atSameAddress = MatchWeights.atSameAddress(comparison)
         var evidence: [Evidence] = []
         evidence.reserveCapacity(MatchField.allCases.count)
         for field in MatchField.allCases {
@@ -76,7 +85,9 @@ public struct CustomerMatcher: Sendable {
                 continue
             }
             evidence.append(
-                Evidence(field: field.label, level: field.levels[Int(level)], weight: weights.weight(field, level)))
+                Evidence(
+                    field: field.label, level: field.levels[Int(level)],
+                    weight: weights.weight(field, level, atSameAddress: atSameAddress)))
         }
         return Score(total: total(comparison), evidence: evidence)
     }
@@ -100,7 +111,10 @@ public struct CustomerMatcher: Sendable {
             result[.street] = x == y ? 0 : Similarity.jaroWinkler(x, y) >= 0.9 ? 1 : 2
         }
         if let x = a.houseNumber, let y = b.houseNumber { result[.houseNumber] = x == y ? 0 : 1 }
-        if let x = a.city, let y = b.city { result[.city] = x == y ? 0 : Similarity.jaroWinkler(x, y) >= 0.9 ? 1 : 2 }
+        // The same postal code already says the same city: counting both would count one fact twice.
+        if let x = a.city, let y = b.city, result[.postalCode] != 0 {
+            result[.city] = x == y ? 0 : Similarity.jaroWinkler(x, y) >= 0.9 ? 1 : 2
+        }
         if let x = a.country, let y = b.country { result[.country] = x == y ? 0 : 1 }
         if !a.phones.isEmpty && !b.phones.isEmpty { result[.phone] = share(a.phones, b.phones) ? 0 : 1 }
         if !a.emails.isEmpty && !b.emails.isEmpty { result[.email] = share(a.emails, b.emails) ? 0 : 1 }

@@ -205,10 +205,10 @@ public enum DuplicatesStage {
                 }
             }
             var clustered = Set<String>()
-            for members in result.clusters {
-                let legacyKeys = members.compactMap { legacyOf[$0] }
+            // The golden keys each cluster's members had, most common first.
+            let earlier = try result.clusters.map { members -> [String] in
                 var existing: [String: Int] = [:]
-                for legacy in legacyKeys {
+                for legacy in members.compactMap({ legacyOf[$0] }) {
                     if let golden = try String.fetchOne(
                         db.cachedStatement(sql: "SELECT golden_key FROM key_map WHERE legacy_key = ?"),
                         arguments: [legacy])
@@ -216,7 +216,20 @@ public enum DuplicatesStage {
                         existing[golden, default: 0] += 1
                     }
                 }
-                let golden = existing.max { ($0.value, $1.key) < ($1.value, $0.key) }?.key ?? members.min()!
+                return existing.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.map(\.key)
+            }
+            // A golden key names one customer: an earlier one is kept by one cluster only, and never
+            // when it is the own key of a customer outside the cluster (a split cluster).
+            let wanted = Set(earlier.joined())
+            let customerKeys = Set(canonicalKeys.lazy.filter { wanted.contains($0) })
+            var taken = Set<String>()
+            for (members, earlierKeys) in zip(result.clusters, earlier) {
+                let legacyKeys = members.compactMap { legacyOf[$0] }
+                let golden =
+                    earlierKeys.first { key in
+                        !taken.contains(key) && (!customerKeys.contains(key) || members.contains(key))
+                    } ?? members.min()!
+                taken.insert(golden)
                 let customers = try legacyKeys.compactMap { legacy in
                     try String.fetchOne(
                         db.cachedStatement(

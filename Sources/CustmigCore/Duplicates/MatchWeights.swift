@@ -5,11 +5,12 @@ import Foundation
 /// match weight is the sum over its fields plus the prior log2(λ/(1-λ)), λ being the share of compared
 /// pairs that match; its match probability is 2^w / (1 + 2^w).
 ///
-/// ``learn(candidates:random:pins:)`` estimates them from the data itself, as Splink and fastLink do:
-/// `u` from random pairs (nearly all unrelated), `m` and λ by expectation maximisation over the blocked
-/// pairs. Both are shrunk towards ``defaults`` (pseudo-counts), so a small or duplicate-free run keeps
-/// sensible weights instead of learning noise, and each field's weights are kept non-increasing from
-/// its best level to its worst (better agreement never counts less).
+/// ``learn(candidates:random:population:pins:start:)`` estimates them from the data itself, as Splink
+/// does: `u` from random pairs (nearly all unrelated), `m` by expectation maximisation over blocked
+/// pairs in sessions that hold one group of fields fixed, λ over all pairs. All are shrunk towards
+/// ``defaults`` (pseudo-counts), so a small or duplicate-free run keeps sensible weights instead of
+/// learning noise, and each field's weights are kept non-increasing from its best level to its worst
+/// (better agreement never counts less).
 public struct MatchWeights: Sendable, Codable, Equatable {
     /// By ``MatchField`` raw value, then level.
     public var m: [[Double]]
@@ -17,8 +18,12 @@ public struct MatchWeights: Sendable, Codable, Equatable {
     public var lambda: Double
     /// Weights (bits) the mapping sets by hand, by `field.level`: they replace the learned ones.
     public var pinned: [String: Double] = [:]
-    /// `u` as measured on random pairs, before the EM re-estimated it among the compared pairs.
+    /// `u` as measured on random pairs.
     public var randomU: [[Double]]?
+    /// `u` among unrelated pairs at the same address, for the fields outside the address: a household
+    /// shares its last name and landline, a building of firms its switchboard, so at one address such
+    /// agreement is far weaker evidence than between random customers (nil: not learned).
+    public var uAtSameAddress: [[Double]]?
     /// Pairs the estimate used: blocked (EM) and random (u), and the EM iterations it took.
     public var learnedFrom = LearnedFrom()
 
@@ -55,12 +60,22 @@ public struct MatchWeights: Sendable, Codable, Equatable {
         self.lambda = lambda
     }
 
-    /// The weight of one field's level in bits (pinned, or log2(m/u)).
-    public func weight(_ field: MatchField, _ level: UInt8) -> Double {
+    /// The weight of one field's level in bits (pinned, or log2(m/u)); `atSameAddress` for a pair whose
+    /// address agrees (``atSameAddress(_:)``).
+    public func weight(_ field: MatchField, _ level: UInt8, atSameAddress: Bool = false) -> Double {
         let name = field.levels[Int(level)]
         if let pin = pinned["\(field.label).\(name)"] { return pin }
-        return log2(m[field.rawValue][Int(level)] / u[field.rawValue][Int(level)])
+        let u =
+            atSameAddress ? (uAtSameAddress ?? self.u)[field.rawValue][Int(level)] : self.u[field.rawValue][Int(level)]
+        return log2(m[field.rawValue][Int(level)] / u)
     }
+
+    /// Whether a pair's address agrees: the same postal code, and neither street nor house number differ.
+    public static func atSameAddress(_ comparison: MatchComparison) -> Bool {
+        comparison[.postalCode] == 0 && comparison[.street] != 2 && comparison[.houseNumber] != 1
+    }
+
+    static let addressFields: [MatchField] = [.postalCode, .street, .houseNumber, .city, .country]
 
     /// log2(λ / (1 - λ)): where a pair stands before any field is compared.
     public var prior: Double { log2(lambda / (1 - lambda)) }
@@ -72,96 +87,178 @@ public struct MatchWeights: Sendable, Codable, Equatable {
 
     // MARK: Learning
 
-    /// Learns from comparisons counted over blocked pairs (`candidates`) and random pairs (`random`).
+    /// Learns from comparisons counted over blocked pairs (`candidates`) and random pairs (`random`),
+    /// among `population` customers.
+    ///
+    /// As Splink does, `m` is estimated in two sessions that each hold one group of fields fixed, so
+    /// that a group shared by unrelated customers cannot pass for identity: among pairs at the *same
+    /// address*, EM over names, birth date, identifiers and contacts (a household, or a building of
+    /// firms, then looks like what it is: different people); among pairs of the *same identity* (a
+    /// shared identifier, or the same first name, last name and birth date), how often a true match
+    /// still agrees on its address (people move). `u` comes from random pairs and λ, the share of all
+    /// pairs that match, from the blocked pairs by EM with `m` and `u` held: a pair's probability is
+    /// then P(match | its comparison) among all pairs, as Fellegi-Sunter defines it. With too few
+    /// pairs at one address (no postal codes), the names' `m` comes from one EM over all blocked pairs.
     public static func learn(
-        candidates: [MatchComparison: Int], random: [MatchComparison: Int], pins: [String: Double] = [:],
-        start: MatchWeights = .defaults
+        candidates: [MatchComparison: Int], random: [MatchComparison: Int], population: Int,
+        pins: [String: Double] = [:], start: MatchWeights = .defaults
     ) -> MatchWeights {
         var weights = start
         weights.pinned = pins
         let fields = MatchField.allCases
         // u: level frequencies among random pairs, shrunk towards the defaults.
-        var randomTotal = 0
-        for (field, _) in fields.enumerated() {
-            var counts = [Double](repeating: 0, count: fields[field].levels.count)
-            for (comparison, count) in random {
-                let level = comparison[fields[field]]
-                if level != MatchComparison.missing { counts[Int(level)] += Double(count) }
+        for field in fields {
+            var counts = [Double](repeating: 0, count: field.levels.count)
+            for (comparison, count) in random where comparison[field] != MatchComparison.missing {
+                counts[Int(comparison[field])] += Double(count)
             }
             let seen = counts.reduce(0, +)
-            weights.u[field] = counts.enumerated().map { level, count in
-                (count + uStrength * start.u[field][level]) / (seen + uStrength)
+            weights.u[field.rawValue] = counts.enumerated().map { level, count in
+                (count + uStrength * start.u[field.rawValue][level]) / (seen + uStrength)
             }
         }
-        for (_, count) in random { randomTotal += count }
         weights.randomU = weights.u
-        // m, u and λ: EM over the distinct comparisons of blocked pairs. Blocked pairs agree on their
-        // blocking fields by construction, so unrelated pairs among them agree far more often than
-        // random ones: u is estimated again among the compared pairs (as fastLink does within blocks),
-        // starting from their level frequencies and shrunk towards the random pairs' u.
-        let patterns = Array(candidates)
-        let total = Double(patterns.reduce(0) { $0 + $1.value })
+        let randomTotal = random.values.reduce(0, +)
+        let total = candidates.values.reduce(0, +)
         var iterations = 0
         if total > 0 {
-            for field in fields {
-                var counts = [Double](repeating: 0, count: field.levels.count)
-                for (comparison, count) in patterns where comparison[field] != MatchComparison.missing {
-                    counts[Int(comparison[field])] += Double(count)
+            // Session 1: the same address; its fields masked, EM over the rest.
+            let address = addressFields
+            var sameAddress: [MatchComparison: Int] = [:]
+            for (comparison, count) in candidates where atSameAddress(comparison) {
+                var masked = comparison
+                for field in address { masked[field] = MatchComparison.missing }
+                sameAddress[masked, default: 0] += count
+            }
+            let useSession = sameAddress.values.reduce(0, +) >= 200
+            let session = expectationMaximisation(
+                useSession ? sameAddress : candidates, u: weights.u, start: start, iterations: &iterations)
+            for field in fields where !address.contains(field) || !useSession {
+                weights.m[field.rawValue] = session.m[field.rawValue]
+            }
+            if useSession {
+                var conditional = weights.u
+                for field in fields where !address.contains(field) {
+                    conditional[field.rawValue] = session.u[field.rawValue]
                 }
-                let seen = counts.reduce(0, +)
-                weights.u[field.rawValue] = counts.enumerated().map { level, count in
-                    (count + uStrength * weights.randomU![field.rawValue][level]) / (seen + uStrength)
+                weights.uAtSameAddress = conditional
+            }
+            // Session 2: the same identity; how often its address still agrees.
+            if useSession {
+                for field in address {
+                    var counts = [Double](repeating: 0, count: field.levels.count)
+                    for (comparison, count) in candidates
+                    where comparison[field] != MatchComparison.missing && Self.sameIdentity(comparison) {
+                        counts[Int(comparison[field])] += Double(count)
+                    }
+                    let seen = counts.reduce(0, +)
+                    weights.m[field.rawValue] = counts.enumerated().map { level, count in
+                        (count + mStrength * start.m[field.rawValue][level]) / (seen + mStrength)
+                    }
                 }
             }
-            weights.lambda = 0.01
-            for iteration in 1...200 {
-                iterations = iteration
-                var matchCounts = fields.map { [Double](repeating: 0, count: $0.levels.count) }
-                var otherCounts = matchCounts
-                var matchTotal = 0.0
-                let prior = weights.lambda / (1 - weights.lambda)
-                for (comparison, count) in patterns {
-                    var ratio = prior
-                    for field in fields {
-                        let level = comparison[field]
-                        if level == MatchComparison.missing { continue }
-                        ratio *= weights.m[field.rawValue][Int(level)] / weights.u[field.rawValue][Int(level)]
-                    }
-                    let probability = ratio.isInfinite ? 1 : ratio / (1 + ratio)
-                    let share = probability * Double(count)
-                    matchTotal += share
-                    for field in fields {
-                        let level = comparison[field]
-                        if level != MatchComparison.missing {
-                            matchCounts[field.rawValue][Int(level)] += share
-                            otherCounts[field.rawValue][Int(level)] += Double(count) - share
-                        }
-                    }
+            // λ among all pairs, m and u held.
+            let allPairs = max(Double(population) * Double(max(population - 1, 0)) / 2, Double(total))
+            let ratios = candidates.map { comparison, count -> (Double, Double) in
+                let u = atSameAddress(comparison) ? (weights.uAtSameAddress ?? weights.u) : weights.u
+                var ratio = 1.0
+                for field in fields where comparison[field] != MatchComparison.missing {
+                    let level = Int(comparison[field])
+                    ratio *= weights.m[field.rawValue][level] / u[field.rawValue][level]
                 }
-                var change = 0.0
-                for field in fields {
-                    let index = field.rawValue
-                    let seen = matchCounts[index].reduce(0, +)
-                    let unrelated = otherCounts[index].reduce(0, +)
-                    for level in field.levels.indices {
-                        let m = (matchCounts[index][level] + mStrength * start.m[index][level]) / (seen + mStrength)
-                        let u =
-                            (otherCounts[index][level] + uStrength * weights.randomU![index][level])
-                            / (unrelated + uStrength)
-                        change = max(change, abs(m - weights.m[index][level]), abs(u - weights.u[index][level]))
-                        weights.m[index][level] = m
-                        weights.u[index][level] = u
-                    }
-                }
-                let lambda = (matchTotal + lambdaStrength * start.lambda) / (total + lambdaStrength)
-                change = max(change, abs(lambda - weights.lambda))
-                weights.lambda = min(max(lambda, 1e-9), 1 - 1e-9)
-                if change < 1e-6 { break }
+                return (ratio, Double(count))
             }
+            var lambda = min(0.5, Double(total) * 0.01 / allPairs)
+            for _ in 0..<500 {
+                let odds = lambda / (1 - lambda)
+                var expected = 0.0
+                for (ratio, count) in ratios {
+                    let match = ratio * odds
+                    expected += count * (match.isInfinite ? 1 : match / (1 + match))
+                }
+                let next = min(max(expected / allPairs, 1e-15), 0.5)
+                defer { lambda = next }
+                if abs(next - lambda) <= lambda * 1e-6 { break }
+            }
+            weights.lambda = lambda
         }
         weights.keepOrder()
-        weights.learnedFrom = LearnedFrom(
-            candidatePairs: Int(total), randomPairs: randomTotal, iterations: iterations)
+        weights.learnedFrom = LearnedFrom(candidatePairs: total, randomPairs: randomTotal, iterations: iterations)
+        return weights
+    }
+
+    /// A comparison that can only be one customer: a shared identifier, or the same first name, last
+    /// name and birth date, or (an organisation) the same name and a shared phone or e-mail.
+    static func sameIdentity(_ comparison: MatchComparison) -> Bool {
+        comparison[.identifier] == 0
+            || (comparison[.firstName] == 0 && comparison[.lastName] == 0 && comparison[.birthDate] == 0)
+            || (comparison[.name] == 0 && (comparison[.phone] == 0 || comparison[.email] == 0))
+    }
+
+    /// m, u and λ by EM over `patterns` (blocked pairs agree on their blocking fields, so unrelated pairs
+    /// among them agree more often than random ones: u is re-estimated among them, starting from their
+    /// level frequencies and shrunk towards the random pairs' `u`). Everything shrunk towards `start`.
+    static func expectationMaximisation(
+        _ candidates: [MatchComparison: Int], u randomU: [[Double]], start: MatchWeights, iterations: inout Int
+    ) -> MatchWeights {
+        var weights = start
+        let fields = MatchField.allCases
+        let patterns = Array(candidates)
+        let total = Double(patterns.reduce(0) { $0 + $1.value })
+        guard total > 0 else { return weights }
+        for field in fields {
+            var counts = [Double](repeating: 0, count: field.levels.count)
+            for (comparison, count) in patterns where comparison[field] != MatchComparison.missing {
+                counts[Int(comparison[field])] += Double(count)
+            }
+            let seen = counts.reduce(0, +)
+            weights.u[field.rawValue] = counts.enumerated().map { level, count in
+                (count + uStrength * randomU[field.rawValue][level]) / (seen + uStrength)
+            }
+        }
+        weights.lambda = 0.01
+        for iteration in 1...200 {
+            iterations = iteration
+            var matchCounts = fields.map { [Double](repeating: 0, count: $0.levels.count) }
+            var otherCounts = matchCounts
+            var matchTotal = 0.0
+            let prior = weights.lambda / (1 - weights.lambda)
+            for (comparison, count) in patterns {
+                var ratio = prior
+                for field in fields {
+                    let level = comparison[field]
+                    if level == MatchComparison.missing { continue }
+                    ratio *= weights.m[field.rawValue][Int(level)] / weights.u[field.rawValue][Int(level)]
+                }
+                let probability = ratio.isInfinite ? 1 : ratio / (1 + ratio)
+                let share = probability * Double(count)
+                matchTotal += share
+                for field in fields {
+                    let level = comparison[field]
+                    if level != MatchComparison.missing {
+                        matchCounts[field.rawValue][Int(level)] += share
+                        otherCounts[field.rawValue][Int(level)] += Double(count) - share
+                    }
+                }
+            }
+            var change = 0.0
+            for field in fields {
+                let index = field.rawValue
+                let seen = matchCounts[index].reduce(0, +)
+                let unrelated = otherCounts[index].reduce(0, +)
+                for level in field.levels.indices {
+                    let m = (matchCounts[index][level] + mStrength * start.m[index][level]) / (seen + mStrength)
+                    let u = (otherCounts[index][level] + uStrength * randomU[index][level]) / (unrelated + uStrength)
+                    change = max(change, abs(m - weights.m[index][level]), abs(u - weights.u[index][level]))
+                    weights.m[index][level] = m
+                    weights.u[index][level] = u
+                }
+            }
+            let lambda = (matchTotal + lambdaStrength * start.lambda) / (total + lambdaStrength)
+            change = max(change, abs(lambda - weights.lambda))
+            weights.lambda = min(max(lambda, 1e-9), 1 - 1e-9)
+            if change < 1e-6 { break }
+        }
         return weights
     }
 

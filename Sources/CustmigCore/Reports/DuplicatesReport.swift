@@ -96,22 +96,28 @@ public enum DuplicatesReport {
         html +=
             "<p>Weights \(learned.candidatePairs > 0 ? "learned from \(HTML.grouped(learned.candidatePairs)) compared pairs (EM, \(learned.iterations) iterations) and \(HTML.grouped(learned.randomPairs)) random pairs" : "built in (not learned)"); "
         html +=
-            "share of matches among compared pairs λ = \(HTML.format(weights.lambda, digits: 4)) (prior \(HTML.format(weights.prior, digits: 1)) bits). "
+            "share of matches among all pairs of customers λ = \(HTML.format(weights.lambda, digits: 9)) (prior \(HTML.format(weights.prior, digits: 1)) bits). "
         if let auto = summary.autoMergeWeight, let review = summary.reviewWeight {
             html +=
                 "Auto-merge at \(HTML.format(auto, digits: 1)) bits (probability \(DuplicateSettings.probability(auto))), review at \(HTML.format(review, digits: 1)) bits (\(DuplicateSettings.probability(review))).</p>"
         }
-        html += "<table><tr><th>field</th><th>level</th><th class=\"num\">m</th><th class=\"num\">u (compared)</th>"
-        html += "<th class=\"num\">u (random)</th><th class=\"num\">weight (bits)</th></tr>"
+        html += "<table><tr><th>field</th><th>level</th><th class=\"num\">m</th><th class=\"num\">u (random pairs)</th>"
+        html += "<th class=\"num\">weight (bits)</th><th class=\"num\">u at the same address</th>"
+        html += "<th class=\"num\">weight at the same address</th></tr>"
         for field in MatchField.allCases {
             for (level, name) in field.levels.enumerated() {
                 let pinned = weights.pinned["\(field.label).\(name)"] != nil
                 html += "<tr><td>\(field.label)</td><td>\(name)\(pinned ? " (pinned)" : "")</td>"
                 html += "<td class=\"num\">\(HTML.format(weights.m[field.rawValue][level], digits: 4))</td>"
                 html += "<td class=\"num\">\(HTML.format(weights.u[field.rawValue][level], digits: 4))</td>"
-                let random = weights.randomU.map { HTML.format($0[field.rawValue][level], digits: 4) } ?? ""
-                html += "<td class=\"num\">\(random)</td>"
-                html += "<td class=\"num\">\(HTML.format(weights.weight(field, UInt8(level)), digits: 1))</td></tr>"
+                html += "<td class=\"num\">\(HTML.format(weights.weight(field, UInt8(level)), digits: 1))</td>"
+                if let conditional = weights.uAtSameAddress, !MatchWeights.addressFields.contains(field) {
+                    html += "<td class=\"num\">\(HTML.format(conditional[field.rawValue][level], digits: 4))</td>"
+                    let weight = weights.weight(field, UInt8(level), atSameAddress: true)
+                    html += "<td class=\"num\">\(HTML.format(weight, digits: 1))</td></tr>"
+                } else {
+                    html += "<td></td><td></td></tr>"
+                }
             }
         }
         html += "</table>"

@@ -31,13 +31,30 @@ public struct SampleGenerator {
             xml = try SampleXMLWriter(path: directory + "/debmas07.xml", seed: options.seed)
         }
         let tables = options.sapTables ? try SampleTablesWriter(directory: directory, seed: options.seed) : nil
+        var files: [(String, Int, Int64)] = []
+        var duplicates = 0
+        if options.persons {
+            var persons = try SamplePersonsWriter(directory: directory, rows: options.rows, seed: options.seed)
+            for row in 0..<options.rows {
+                try persons.writeNext()
+                if row & 0x3FFF == 0x3FFF {
+                    progress?(
+                        StageProgress("persons", done: Int64(row + 1), total: Int64(options.rows), unit: .records))
+                }
+            }
+            files += try persons.finish()
+            duplicates += persons.duplicates
+        }
+        guard csv != nil || xml != nil || tables != nil else {
+            return SampleOutput(files: files, duplicates: duplicates, broken: 0)
+        }
+        let personDuplicates = duplicates
         let truth = try FileOutput(path: directory + "/ground-truth.csv")
         try truth.write("duplicate_key,original_key,variation\n")
         var random = SampleRandom(seed: options.seed)
         var pending: [(due: Int, customer: SampleCustomer)] = []
         var emitted = 0
         var originals = 0
-        var duplicates = 0
         var broken = 0
         while emitted < options.rows {
             var customer: SampleCustomer
@@ -70,12 +87,11 @@ public struct SampleGenerator {
                 progress?(StageProgress("samples", done: Int64(emitted), total: Int64(options.rows), unit: .records))
             }
         }
-        var files: [(String, Int, Int64)] = []
         if let csv { files.append((csv.output.path, emitted, try csv.finish())) }
         if let xml { files.append((xml.output.path, emitted, try xml.finish())) }
         if let tables { files += try tables.finish() }
         try truth.close()
-        files.append((truth.path, duplicates, truth.bytesWritten))
+        files.append((truth.path, duplicates - personDuplicates, truth.bytesWritten))
         return SampleOutput(files: files, duplicates: duplicates, broken: broken)
     }
 

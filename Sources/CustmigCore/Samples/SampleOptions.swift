@@ -12,9 +12,12 @@ public struct SampleOptions: Sendable {
     public var brokenShare: Double
     /// Also write SAP table downloads (KNA1, KNVV, KNVP, KNB1, KNBK, KNVK as tab-separated text).
     public var sapTables = false
+    /// Also write `persons.csv` (person customers, `Mappings/person-csv`) and its ground truth.
+    public var persons = false
 
     public init(
-        rows: Int, seed: UInt64 = 1, formats: Set<ExtractFormat> = [.csv, .xml], csvEncoding: TextEncoding = .windows1252,
+        rows: Int, seed: UInt64 = 1, formats: Set<ExtractFormat> = [.csv, .xml],
+        csvEncoding: TextEncoding = .windows1252,
         csvDelimiter: UInt8 = UInt8(ascii: ";"), duplicateShare: Double = 0.03, brokenShare: Double = 0.002
     ) {
         self.rows = rows

@@ -13,12 +13,16 @@ extension Custmig {
                 EDI_DC40 control records and nested segments) and ground-truth.csv (which records
                 are near-duplicates of which); with --format tables also SAP table downloads as SE16N
                 writes them (KNA1, KNVV, KNVP, KNB1, KNBK, KNVK .txt: tab-separated, UTF-8),
-                for Mappings/sap-tables. The same seed gives the same bytes.
+                for Mappings/sap-tables; with --format persons also persons.csv (person customers:
+                names, birth dates, identity numbers; a tenth keyed again with typos, nicknames,
+                swapped names, moves) and persons-ground-truth.csv, for Mappings/person-csv.
+                The same seed gives the same bytes.
 
                 Examples:
                   custmig samples --rows 300 --out Samples
                   custmig samples --rows 1000000 --out bench --encoding utf-8 --delimiter , --format csv
                   custmig samples --rows 400 --out Samples/sap-tables --format tables
+                  custmig samples --rows 100000 --out persons --format persons
                 """))
 
         @Option(help: "Number of customer records to write (per file).")
@@ -30,7 +34,9 @@ extension Custmig {
         @Option(help: "Seed; the same seed gives the same bytes.")
         var seed: UInt64 = 1
 
-        @Option(help: "Comma-separated formats to write: csv, xml, tables (SAP table downloads).")
+        @Option(
+            help:
+                "Comma-separated formats to write: csv, xml, tables (SAP table downloads), persons (person customers).")
         var format: String = "csv,xml"
 
         @Option(help: "Encoding of the CSV: windows-1252 or utf-8.")
@@ -58,14 +64,19 @@ extension Custmig {
             try runReportingErrors {
                 var formats = Set<ExtractFormat>()
                 var tables = false
+                var persons = false
                 for name in format.split(separator: ",") {
                     let trimmed = name.trimmingCharacters(in: .whitespaces).lowercased()
                     if trimmed == "tables" {
                         tables = true
                         continue
                     }
+                    if trimmed == "persons" {
+                        persons = true
+                        continue
+                    }
                     guard let parsed = ExtractFormat(rawValue: trimmed)
-                    else { throw ValidationError("--format takes csv, xml and/or tables, not \"\(name)\".") }
+                    else { throw ValidationError("--format takes csv, xml, tables and/or persons, not \"\(name)\".") }
                     formats.insert(parsed)
                 }
                 guard let csvEncoding = TextEncoding(name: encoding),
@@ -80,6 +91,7 @@ extension Custmig {
                     rows: rows, seed: seed, formats: formats, csvEncoding: csvEncoding, csvDelimiter: csvDelimiter,
                     duplicateShare: duplicateShare, brokenShare: brokenShare)
                 options.sapTables = tables
+                options.persons = persons
                 let line = progress.start(interruptible: false)
                 let result = try SampleGenerator(options: options).write(to: out, progress: line.handler)
                 line.finish()
