@@ -35,9 +35,15 @@ public struct CustomerMatcher: Sendable {
     public var weights: MatchWeights {
         didSet { table = Self.table(weights) }
     }
-    /// Each field level's weight (apart, and at the same address) and the prior, worked out once:
-    /// `total` runs for every compared pair.
-    private var table: (levels: [[Double]], atSameAddress: [[Double]], prior: Double)
+    /// Each field level's weight (apart, and at the same address) and the priors, worked out once:
+    /// `total` runs for every compared pair. At one address the address counts once, in that prior.
+    private struct Table: Sendable {
+        var levels: [[Double]]
+        var atSameAddress: [[Double]]
+        var prior: Double
+        var priorAtSameAddress: Double
+    }
+    private var table: Table
 
     public init(settings: Settings = Settings(), weights: MatchWeights = .defaults) {
         self.settings = settings
@@ -45,24 +51,27 @@ public struct CustomerMatcher: Sendable {
         table = Self.table(weights)
     }
 
-    private static func table(
-        _ weights: MatchWeights
-    ) -> (
-        levels: [[Double]], atSameAddress: [[Double]], prior: Double
-    ) {
+    private static func table(_ weights: MatchWeights) -> Table {
+        let whole = weights.sameAddressWeight
         func levels(atSameAddress: Bool) -> [[Double]] {
             MatchField.allCases.map { field in
-                field.levels.indices.map { weights.weight(field, UInt8($0), atSameAddress: atSameAddress) }
+                field.levels.indices.map { level in
+                    if atSameAddress && whole != nil && MatchWeights.addressFields.contains(field) { return 0 }
+                    return weights.weight(field, UInt8(level), atSameAddress: atSameAddress)
+                }
             }
         }
-        return (levels(atSameAddress: false), levels(atSameAddress: true), weights.prior)
+        return Table(
+            levels: levels(atSameAddress: false), atSameAddress: levels(atSameAddress: true), prior: weights.prior,
+            priorAtSameAddress: weights.prior + (whole ?? 0))
     }
 
     /// The match weight of a comparison (prior included).
     public func total(_ comparison: MatchComparison) -> Double {
-        var total = table.prior
+        let together = MatchWeights.atSameAddress(comparison)
+        var total = together ? table.priorAtSameAddress : table.prior
         var bits = comparison.bits
-        let levels = MatchWeights.atSameAddress(comparison) ? table.atSameAddress : table.levels
+        let levels = together ? table.atSameAddress : table.levels
         for field in 0..<MatchField.allCases.count {
             let level = Int(bits & 0xF)
             bits >>= 4
@@ -76,7 +85,10 @@ public struct CustomerMatcher: Sendable {
         let atSameAddress = MatchWeights.atSameAddress(comparison)
         var evidence: [Evidence] = []
         evidence.reserveCapacity(MatchField.allCases.count)
+        let whole = atSameAddress ? weights.sameAddressWeight : nil
+        if let whole { evidence.append(Evidence(field: "address", level: "same", weight: whole)) }
         for field in MatchField.allCases {
+            if whole != nil && MatchWeights.addressFields.contains(field) { continue }
             let level = comparison[field]
             if level == MatchComparison.missing {
                 if field == .name || field == .identifier {

@@ -24,6 +24,9 @@ public struct MatchWeights: Sendable, Codable, Equatable {
     /// shares its last name and landline, a building of firms its switchboard, so at one address such
     /// agreement is far weaker evidence than between random customers (nil: not learned).
     public var uAtSameAddress: [[Double]]?
+    /// [m, u] of the address as a whole agreeing (``atSameAddress(_:)``): postal code, street, house
+    /// number, city and country say one fact there, so they count once (nil: each field counts).
+    public var sameAddress: [Double]?
     /// Pairs the estimate used: blocked (EM) and random (u), and the EM iterations it took.
     public var learnedFrom = LearnedFrom()
 
@@ -76,6 +79,24 @@ public struct MatchWeights: Sendable, Codable, Equatable {
     }
 
     static let addressFields: [MatchField] = [.postalCode, .street, .houseNumber, .city, .country]
+
+    /// The weight of a whole address agreeing, in bits (nil: each address field counts on its own).
+    public var sameAddressWeight: Double? {
+        if let pin = pinned["address.same"] { return pin }
+        return sameAddress.map { log2($0[0] / $0[1]) }
+    }
+
+    /// The likelihood ratio m/u of a comparison (the prior not included).
+    func ratio(_ comparison: MatchComparison) -> Double {
+        let together = Self.atSameAddress(comparison)
+        var ratio = 1.0
+        if together, let weight = sameAddressWeight { ratio = exp2(weight) }
+        for field in MatchField.allCases where comparison[field] != MatchComparison.missing {
+            if together && sameAddress != nil && Self.addressFields.contains(field) { continue }
+            ratio *= exp2(weight(field, comparison[field], atSameAddress: together))
+        }
+        return ratio
+    }
 
     /// log2(λ / (1 - λ)): where a pair stands before any field is compared.
     public var prior: Double { log2(lambda / (1 - lambda)) }
@@ -130,7 +151,7 @@ public struct MatchWeights: Sendable, Codable, Equatable {
                 for field in address { masked[field] = MatchComparison.missing }
                 sameAddress[masked, default: 0] += count
             }
-            let useSession = sameAddress.values.reduce(0, +) >= 200
+            let useSession = sameAddress.values.reduce(0, +) >= 30
             let session = expectationMaximisation(
                 useSession ? sameAddress : candidates, u: weights.u, start: start, iterations: &iterations)
             for field in fields where !address.contains(field) || !useSession {
@@ -143,8 +164,24 @@ public struct MatchWeights: Sendable, Codable, Equatable {
                 }
                 weights.uAtSameAddress = conditional
             }
-            // Session 2: the same identity; how often its address still agrees.
+            // Session 2: the same identity; how often its address still agrees, field by field and as a
+            // whole (against random pairs at one address).
             if useSession {
+                var (together, identities) = (0.0, 0.0)
+                for (comparison, count) in candidates
+                where comparison[.postalCode] != MatchComparison.missing && Self.sameIdentity(comparison) {
+                    identities += Double(count)
+                    if atSameAddress(comparison) { together += Double(count) }
+                }
+                var (randomTogether, randomSeen) = (0.0, 0.0)
+                for (comparison, count) in random where comparison[.postalCode] != MatchComparison.missing {
+                    randomSeen += Double(count)
+                    if atSameAddress(comparison) { randomTogether += Double(count) }
+                }
+                weights.sameAddress = [
+                    (together + mStrength * 0.8) / (identities + mStrength),
+                    (randomTogether + uStrength * 1e-6) / (randomSeen + uStrength),
+                ]
                 for field in address {
                     var counts = [Double](repeating: 0, count: field.levels.count)
                     for (comparison, count) in candidates
@@ -159,15 +196,8 @@ public struct MatchWeights: Sendable, Codable, Equatable {
             }
             // λ among all pairs, m and u held.
             let allPairs = max(Double(population) * Double(max(population - 1, 0)) / 2, Double(total))
-            let ratios = candidates.map { comparison, count -> (Double, Double) in
-                let u = atSameAddress(comparison) ? (weights.uAtSameAddress ?? weights.u) : weights.u
-                var ratio = 1.0
-                for field in fields where comparison[field] != MatchComparison.missing {
-                    let level = Int(comparison[field])
-                    ratio *= weights.m[field.rawValue][level] / u[field.rawValue][level]
-                }
-                return (ratio, Double(count))
-            }
+            weights.keepOrder()
+            let ratios = candidates.map { comparison, count in (weights.ratio(comparison), Double(count)) }
             var lambda = min(0.5, Double(total) * 0.01 / allPairs)
             for _ in 0..<500 {
                 let odds = lambda / (1 - lambda)

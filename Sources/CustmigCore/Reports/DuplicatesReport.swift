@@ -120,6 +120,12 @@ public enum DuplicatesReport {
                 }
             }
         }
+        if let whole = weights.sameAddress, let weight = weights.sameAddressWeight {
+            html += "<tr><td>address</td><td>same (postal code, street and house number; counted once)</td>"
+            html += "<td class=\"num\">\(HTML.format(whole[0], digits: 4))</td>"
+            html += "<td class=\"num\">\(HTML.format(whole[1], digits: 7))</td>"
+            html += "<td class=\"num\">\(HTML.format(weight, digits: 1))</td><td></td><td></td></tr>"
+        }
         html += "</table>"
         if let histogram = summary.histogram, let top = histogram.max(), top > 0 {
             html +=

@@ -20,7 +20,8 @@ struct DuplicateQualityTests {
         let folder = try Paths.scratch()
         _ = try SampleGenerator(options: SampleOptions(rows: 4_000, seed: 2024, formats: [.csv])).write(to: folder)
         let engine = MappingEngine(mapping: try MappingLoader.load(path: MappingLoaderTests.shipped("legacy-flat-csv")))
-        let reader = try ExtractOpener.open(path: folder + "/customers.csv", options: engine.mapping.source.extractOptions)
+        let reader = try ExtractOpener.open(
+            path: folder + "/customers.csv", options: engine.mapping.source.extractOptions)
         var customers: [CanonicalCustomer] = []
         while let record = try reader.next() {
             if let customer = engine.map(record).customer { customers.append(customer) }
@@ -28,7 +29,9 @@ struct DuplicateQualityTests {
         let result = DuplicateFinder().find(customers)
         func alpha(_ key: Substring) -> String { String(repeating: "0", count: 10 - key.count) + key }
         var truthClusters: [String: Set<String>] = [:]
-        for line in try String(contentsOfFile: folder + "/ground-truth.csv", encoding: .utf8).split(separator: "\n").dropFirst() {
+        for line in try String(contentsOfFile: folder + "/ground-truth.csv", encoding: .utf8).split(separator: "\n")
+            .dropFirst()
+        {
             let parts = line.split(separator: ",")
             truthClusters[alpha(parts[1]), default: [alpha(parts[1])]].insert(alpha(parts[0]))
         }
@@ -39,8 +42,10 @@ struct DuplicateQualityTests {
         let precision = predicted.isEmpty ? 0 : truePositives / Double(predicted.count)
         let recall = truth.isEmpty ? 0 : truePositives / Double(truth.count)
         let f1 = precision + recall == 0 ? 0 : 2 * precision * recall / (precision + recall)
-        print("duplicates: \(customers.count) customers, \(result.compared) pairs compared, truth \(truth.count), "
-            + "predicted \(predicted.count), precision \(precision), recall \(recall), F1 \(f1), review \(result.review.count)")
+        print(
+            "duplicates: \(customers.count) customers, \(result.compared) pairs compared, truth \(truth.count), "
+                + "predicted \(predicted.count), precision \(precision), recall \(recall), F1 \(f1), review \(result.review.count)"
+        )
         #expect(truth.count > 50)
         #expect(result.compared < customers.count * 20)
         #expect(precision >= 0.9)
@@ -54,7 +59,8 @@ struct DuplicateQualityTests {
         options.persons = true
         _ = try SampleGenerator(options: options).write(to: folder)
         let engine = MappingEngine(mapping: try MappingLoader.load(path: MappingLoaderTests.shipped("person-csv")))
-        let reader = try ExtractOpener.open(path: folder + "/persons.csv", options: engine.mapping.source.extractOptions)
+        let reader = try ExtractOpener.open(
+            path: folder + "/persons.csv", options: engine.mapping.source.extractOptions)
         var customers: [CanonicalCustomer] = []
         while let record = try reader.next() {
             if let customer = engine.map(record).customer { customers.append(customer) }
@@ -78,13 +84,19 @@ struct DuplicateQualityTests {
         let households = predicted.subtracting(truth).filter { pair in
             let keys = pair.split(separator: "|").map(String.init)
             guard let a = byKey[keys[0]], let b = byKey[keys[1]] else { return false }
+            // Twins (the same birth date too) are told apart by their first names alone: not counted.
             return a.addresses.first?.street == b.addresses.first?.street && a.firstName != b.firstName
+                && (a.birthDate == nil || a.birthDate != b.birthDate)
         }
-        print("persons: \(customers.count) customers, truth \(truth.count), predicted \(predicted.count), "
-            + "precision \(precision), recall \(recall), F1 \(f1), households merged \(households.count)")
+        print(
+            "persons: \(customers.count) customers, truth \(truth.count), predicted \(predicted.count), "
+                + "precision \(precision), recall \(recall), F1 \(f1), households merged \(households.count)")
         #expect(truth.count > 300)
         #expect(precision >= 0.97)
         #expect(recall >= 0.93)
-        #expect(households.count <= 2, "household members merged: \(households.sorted().prefix(5).map { $0.split(separator: "|").compactMap { byKey[String($0)].map { "\($0.firstName ?? "") \($0.lastName ?? "") \($0.birthDate ?? "") \($0.addresses.first?.street ?? "") \($0.addresses.first?.houseNumber ?? "")" } } })")
+        #expect(
+            households.count <= 1,
+            "household members merged: \(households.sorted().prefix(5).map { $0.split(separator: "|").compactMap { byKey[String($0)].map { "\($0.firstName ?? "") \($0.lastName ?? "") \($0.birthDate ?? "") \($0.addresses.first?.street ?? "") \($0.addresses.first?.houseNumber ?? "")" } } })"
+        )
     }
 }
