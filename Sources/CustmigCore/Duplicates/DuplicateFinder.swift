@@ -243,8 +243,7 @@ public struct DuplicateFinder: Sendable {
                 + count(pieces: large.count) { piece, body in
                     for pair in large[piece] { body(Int(pair >> 32), Int(pair & 0xFFFF_FFFF)) }
                 }
-            // A sample stands for all blocked pairs (λ is a share of all pairs).
-            for part in parts { candidates.merge(part.mapValues { $0 * Int(stride) }, uniquingKeysWith: +) }
+            for part in parts { candidates.merge(part, uniquingKeysWith: +) }
             var random: [MatchComparison: Int] = [:]
             let n = profiles.count
             if n > 1 {
@@ -271,8 +270,7 @@ public struct DuplicateFinder: Sendable {
                 }
             }
             return MatchWeights.learn(
-                candidates: candidates, random: random, population: profiles.count, pins: matcher.weights.pinned,
-                start: .defaults)
+                candidates: candidates, random: random, pins: matcher.weights.pinned, start: .defaults)
         }
     }
 }

@@ -50,9 +50,9 @@ public struct DuplicateSettings: Sendable, Equatable {
     }
 
     /// Every `field.level` a weight can be pinned for.
-    static let pinnableLevels: [String] = MatchField.allCases.flatMap { field in
-        field.levels.map { "\(field.label).\($0)" }
-    }
+    /// Every field level, and `address.same` (the whole address agreeing, counted once).
+    static let pinnableLevels: [String] =
+        MatchField.allCases.flatMap { field in field.levels.map { "\(field.label).\($0)" } } + ["address.same"]
 
     /// Reads the section; problems are reported through `reader` with their line.
     static func read(_ node: Node, reader: YAMLReader) -> DuplicateSettings {

@@ -5,9 +5,9 @@ import Foundation
 /// match weight is the sum over its fields plus the prior log2(λ/(1-λ)), λ being the share of compared
 /// pairs that match; its match probability is 2^w / (1 + 2^w).
 ///
-/// ``learn(candidates:random:population:pins:start:)`` estimates them from the data itself, as Splink
+/// ``learn(candidates:random:pins:start:)`` estimates them from the data itself, as Splink
 /// does: `u` from random pairs (nearly all unrelated), `m` by expectation maximisation over blocked
-/// pairs in sessions that hold one group of fields fixed, λ over all pairs. All are shrunk towards
+/// pairs in sessions that hold one group of fields fixed, then `u` and λ among the compared pairs. All are shrunk towards
 /// ``defaults`` (pseudo-counts), so a small or duplicate-free run keeps sensible weights instead of
 /// learning noise, and each field's weights are kept non-increasing from its best level to its worst
 /// (better agreement never counts less).
@@ -108,21 +108,19 @@ public struct MatchWeights: Sendable, Codable, Equatable {
 
     // MARK: Learning
 
-    /// Learns from comparisons counted over blocked pairs (`candidates`) and random pairs (`random`),
-    /// among `population` customers.
+    /// Learns from comparisons counted over blocked pairs (`candidates`) and random pairs (`random`).
     ///
     /// As Splink does, `m` is estimated in two sessions that each hold one group of fields fixed, so
     /// that a group shared by unrelated customers cannot pass for identity: among pairs at the *same
     /// address*, EM over names, birth date, identifiers and contacts (a household, or a building of
     /// firms, then looks like what it is: different people); among pairs of the *same identity* (a
     /// shared identifier, or the same first name, last name and birth date), how often a true match
-    /// still agrees on its address (people move). `u` comes from random pairs and λ, the share of all
-    /// pairs that match, from the blocked pairs by EM with `m` and `u` held: a pair's probability is
-    /// then P(match | its comparison) among all pairs, as Fellegi-Sunter defines it. With too few
+    /// still agrees on its address (people move). Then `u` and λ, the share of compared pairs that
+    /// match, by EM over the blocked pairs with `m` held, `u` shrunk towards the random pairs'. With too few
     /// pairs at one address (no postal codes), the names' `m` comes from one EM over all blocked pairs.
     public static func learn(
-        candidates: [MatchComparison: Int], random: [MatchComparison: Int], population: Int,
-        pins: [String: Double] = [:], start: MatchWeights = .defaults
+        candidates: [MatchComparison: Int], random: [MatchComparison: Int], pins: [String: Double] = [:],
+        start: MatchWeights = .defaults
     ) -> MatchWeights {
         var weights = start
         weights.pinned = pins
@@ -194,21 +192,50 @@ public struct MatchWeights: Sendable, Codable, Equatable {
                     }
                 }
             }
-            // λ among all pairs, m and u held.
-            let allPairs = max(Double(population) * Double(max(population - 1, 0)) / 2, Double(total))
+            // u and λ among the compared pairs, m held: blocked pairs share their blocking keys, so
+            // unrelated ones among them agree far more often than random pairs do, and a pair's score
+            // is its probability among the pairs compared (as fastLink estimates within blocks).
             weights.keepOrder()
-            let ratios = candidates.map { comparison, count in (weights.ratio(comparison), Double(count)) }
-            var lambda = min(0.5, Double(total) * 0.01 / allPairs)
-            for _ in 0..<500 {
+            let patterns = Array(candidates)
+            var lambda = 0.01
+            for _ in 0..<200 {
                 let odds = lambda / (1 - lambda)
-                var expected = 0.0
-                for (ratio, count) in ratios {
-                    let match = ratio * odds
-                    expected += count * (match.isInfinite ? 1 : match / (1 + match))
+                var other = fields.map { [Double](repeating: 0, count: $0.levels.count) }
+                var (matches, otherTogether, otherWithPostal) = (0.0, 0.0, 0.0)
+                for (comparison, count) in patterns {
+                    let match = weights.ratio(comparison) * odds
+                    let probability = match.isInfinite ? 1 : match / (1 + match)
+                    matches += probability * Double(count)
+                    let unrelated = (1 - probability) * Double(count)
+                    for field in fields where comparison[field] != MatchComparison.missing {
+                        other[field.rawValue][Int(comparison[field])] += unrelated
+                    }
+                    if comparison[.postalCode] != MatchComparison.missing {
+                        otherWithPostal += unrelated
+                        if atSameAddress(comparison) { otherTogether += unrelated }
+                    }
                 }
-                let next = min(max(expected / allPairs, 1e-15), 0.5)
-                defer { lambda = next }
-                if abs(next - lambda) <= lambda * 1e-6 { break }
+                var change = 0.0
+                for field in fields {
+                    let seen = other[field.rawValue].reduce(0, +)
+                    for level in field.levels.indices {
+                        let u =
+                            (other[field.rawValue][level] + uStrength * weights.randomU![field.rawValue][level])
+                            / (seen + uStrength)
+                        change = max(change, abs(u - weights.u[field.rawValue][level]))
+                        weights.u[field.rawValue][level] = u
+                    }
+                }
+                if let whole = weights.sameAddress {
+                    let u = (otherTogether + uStrength * whole[1]) / (otherWithPostal + uStrength)
+                    change = max(change, abs(u - whole[1]))
+                    weights.sameAddress = [whole[0], u]
+                }
+                let next = min(
+                    max((matches + lambdaStrength * start.lambda) / (Double(total) + lambdaStrength), 1e-9), 0.5)
+                change = max(change, abs(next - lambda))
+                lambda = next
+                if change < 1e-7 { break }
             }
             weights.lambda = lambda
         }

@@ -1,37 +1,30 @@
 """The Febrl benchmark's peer: Python recordlinkage deduplicating a Febrl data set as its documentation's
 deduplication example shows (block on given_name; Jaro-Winkler >= 0.85 on given_name and surname, exact
 date_of_birth, suburb and state, Levenshtein >= 0.85 on address_1; a pair matches when more than 3 of
-the 6 agree), and, for a second line, the same with the documented unsupervised ECM classifier on full
-blocking by surname or given name. Scored by pair precision, recall and F1 against the record ids.
+the 6 agree), scored by pair precision, recall and F1 against the record ids.
 
     python3 recordlinkage_febrl.py dataset2.csv
 """
+import os
 import re
 import sys
-from itertools import combinations
 
 import pandas as pd
 import recordlinkage
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from pair_quality import cluster_pairs, report  # noqa: E402
 
 
 def truth(frame):
     groups = {}
     for key in frame.index:
         groups.setdefault(re.match(r"rec-(\d+)-", key).group(1), []).append(key)
-    pairs = set()
-    for members in groups.values():
-        pairs |= set(combinations(sorted(members), 2))
-    return pairs
+    return cluster_pairs(groups.values())
 
 
 def score(label, predicted, true_pairs):
-    predicted = {tuple(sorted(pair)) for pair in predicted}
-    hits = len(predicted & true_pairs)
-    precision = hits / len(predicted) if predicted else 0.0
-    recall = hits / len(true_pairs) if true_pairs else 0.0
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    print(f"recordlinkage ({label}): {len(predicted)} predicted pairs, truth {len(true_pairs)}, "
-          f"precision {precision:.3f}, recall {recall:.3f}, F1 {f1:.3f}")
+    report(f"recordlinkage ({label})", predicted, true_pairs)
 
 
 def main(path):

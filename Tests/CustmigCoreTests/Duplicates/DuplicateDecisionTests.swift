@@ -178,7 +178,7 @@ struct DuplicateDecisionTests {
     static func demandCertainty(_ mapping: String) throws {
         let text = try String(contentsOfFile: mapping, encoding: .utf8)
         try #require(text.contains("auto_merge: 0.95"))
-        try text.replacingOccurrences(of: "auto_merge: 0.95", with: "auto_merge: 40").write(
+        try text.replacingOccurrences(of: "auto_merge: 0.95", with: "auto_merge: 75").write(
             toFile: mapping, atomically: true, encoding: .utf8)
     }
 }
