@@ -96,7 +96,7 @@ public enum DuplicatesReport {
         html +=
             "<p>Weights \(learned.candidatePairs > 0 ? "learned from \(HTML.grouped(learned.candidatePairs)) compared pairs (EM, \(learned.iterations) iterations) and \(HTML.grouped(learned.randomPairs)) random pairs" : "built in (not learned)"); "
         html +=
-            "share of matches among all pairs of customers λ = \(HTML.format(weights.lambda, digits: 9)) (prior \(HTML.format(weights.prior, digits: 1)) bits). "
+            "share of matches among compared pairs λ = \(HTML.format(weights.lambda, digits: 4)) (prior \(HTML.format(weights.prior, digits: 1)) bits). "
         if let auto = summary.autoMergeWeight, let review = summary.reviewWeight {
             html +=
                 "Auto-merge at \(HTML.format(auto, digits: 1)) bits (probability \(DuplicateSettings.probability(auto))), review at \(HTML.format(review, digits: 1)) bits (\(DuplicateSettings.probability(review))).</p>"
