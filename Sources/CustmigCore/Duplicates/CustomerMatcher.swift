@@ -136,7 +136,7 @@ public struct CustomerMatcher: Sendable {
     static func nameLevel(_ a: Profile, _ b: Profile) -> UInt8 {
         if a.name == b.name { return 0 }
         let similarity = Similarity.jaroWinkler(a.name, b.name)
-        if similarity >= 0.95 || (similarity >= 0.85 && Similarity.tokenSet(a.nameTokens, b.nameTokens) == 1) {
+        if similarity >= 0.95 || (similarity >= 0.85 && Similarity.sameTokenSet(a.name, b.name)) {
             return 1
         }
         if similarity >= 0.88 || (a.nameCode != 0 && a.nameCode == b.nameCode) { return 2 }

@@ -90,6 +90,39 @@ public enum Similarity {
         return Double(shared) / Double(smallCount)
     }
 
+    /// Whether every word of one space-separated text is a word of the other (token-set similarity 1),
+    /// on the UTF-8 bytes in place: the matcher asks this for pairs whose names are close but not equal.
+    public static func sameTokenSet(_ first: String, _ second: String) -> Bool {
+        var (x, y) = (first, second)
+        return x.withUTF8 { a in y.withUTF8 { b in wordsContained(a, in: b) || wordsContained(b, in: a) } }
+    }
+
+    static func wordsContained(_ a: UnsafeBufferPointer<UInt8>, in b: UnsafeBufferPointer<UInt8>) -> Bool {
+        let space = UInt8(ascii: " ")
+        func contains(_ word: Slice<UnsafeBufferPointer<UInt8>>) -> Bool {
+            var start = 0
+            while start <= b.count {
+                var end = start
+                while end < b.count && b[end] != space { end += 1 }
+                if end > start && b[start..<end].elementsEqual(word) { return true }
+                start = end + 1
+            }
+            return false
+        }
+        var start = 0
+        var any = false
+        while start <= a.count {
+            var end = start
+            while end < a.count && a[end] != space { end += 1 }
+            if end > start {
+                any = true
+                if !contains(a[start..<end]) { return false }
+            }
+            start = end + 1
+        }
+        return any
+    }
+
     public static func tokenSet(_ a: Set<String>, _ b: Set<String>) -> Double {
         guard !a.isEmpty, !b.isEmpty else { return a.isEmpty && b.isEmpty ? 1 : 0 }
         let (small, large) = a.count <= b.count ? (a, b) : (b, a)

@@ -43,6 +43,21 @@ struct MatchingPrimitivesTests {
         #expect(Similarity.jaroWinkler("Søren", "Soren") == Similarity.jaroWinkler("Sxren", "Soren"))
     }
 
+    @Test("same token set: every word of one name is a word of the other, in any order; as tokenSet == 1")
+    func sameTokenSet() {
+        let cases: [(String, String)] = [
+            ("muller maschinenbau", "maschinenbau muller sud"), ("alpha logistik", "beta logistik"),
+            ("muller", "muller"), ("mull", "muller"), ("a b", "b a"), ("a a b", "b a"), ("", "x"), ("x", ""),
+            ("muller  bau", "bau muller"), ("ab", "abc ab"), ("abc", "ab c"),
+        ]
+        for (a, b) in cases {
+            let tokens = (a.split(separator: " ").map(String.init), b.split(separator: " ").map(String.init))
+            #expect(Similarity.sameTokenSet(a, b) == (Similarity.tokenSet(tokens.0, tokens.1) == 1), "\(a) | \(b)")
+        }
+        #expect(Similarity.sameTokenSet("muller maschinenbau", "maschinenbau muller sud"))
+        #expect(!Similarity.sameTokenSet("alpha logistik", "beta logistik"))
+    }
+
     @Test("one edit: a substitution, an insertion or deletion, two neighbours swapped; not two edits")
     func oneEdit() {
         #expect(Similarity.withinOneEdit("4711", "4711"))
