@@ -1,3 +1,5 @@
+import Foundation
+
 /// Finds duplicate clusters among canonical customers: blocking, pair scores, clusters of merged pairs.
 ///
 /// A cluster is the connected component of pairs at or above `autoMerge`; pairs between `review` and
@@ -34,6 +36,8 @@ public struct DuplicateFinder: Sendable {
 
     public var matcher: CustomerMatcher
     public var maxBlock = 200
+    /// Told how many batches of blocks are scored, of how many (from the scoring threads, in any order).
+    public var progress: (@Sendable (_ done: Int, _ total: Int) -> Void)?
 
     public init(matcher: CustomerMatcher = CustomerMatcher()) { self.matcher = matcher }
 
@@ -121,8 +125,14 @@ public struct DuplicateFinder: Sendable {
             typealias Scored = (
                 merged: [Pair], review: [Pair], compared: Int, histogram: [Int], caught: [Set<BlockingRule>]
             )
+            let batches = small.count + large.count
+            let finished = BatchCounter()
             func scoreAll(pieces: Int, _ produce: (Int, (Int, Int) -> Void) -> Void) -> [Scored] {
                 ParallelMap.map(0..<pieces) { piece in
+                    defer {
+                        let done = finished.add()
+                        if done % 64 == 0 || done == batches { progress?(done, batches) }
+                    }
                     var merged: [Pair] = []
                     var review: [Pair] = []
                     var compared = 0
@@ -272,5 +282,19 @@ public struct DuplicateFinder: Sendable {
             return MatchWeights.learn(
                 candidates: candidates, random: random, pins: matcher.weights.pinned, start: .defaults)
         }
+    }
+}
+
+/// Batches scored so far, counted from every scoring thread.
+private final class BatchCounter: @unchecked Sendable {
+    // Safe: `count` is only read and written under `lock`.
+    private let lock = NSLock()
+    private var count = 0
+
+    func add() -> Int {
+        lock.lock()
+        defer { lock.unlock() }
+        count += 1
+        return count
     }
 }

@@ -167,6 +167,11 @@ public enum DuplicatesStage {
         progress?(StageProgress("comparing customers", done: 0, total: Int64(profiles.count), unit: .customers))
         var finder = DuplicateFinder(matcher: startingMatcher)
         finder.learnWeights = duplicateSettings.learnWeights
+        if let progress {
+            finder.progress = { done, total in
+                progress(StageProgress("comparing customers", done: Int64(done), total: Int64(total), unit: .batches))
+            }
+        }
         let result = finder.find(profiles: profiles, decisions: constraints)
         let matcher = CustomerMatcher(settings: duplicateSettings.matcher, weights: result.weights)
         try stop()
