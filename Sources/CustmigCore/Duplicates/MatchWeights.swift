@@ -127,14 +127,8 @@ public struct MatchWeights: Sendable, Codable, Equatable {
         let fields = MatchField.allCases
         // u: level frequencies among random pairs, shrunk towards the defaults.
         for field in fields {
-            var counts = [Double](repeating: 0, count: field.levels.count)
-            for (comparison, count) in random where comparison[field] != MatchComparison.missing {
-                counts[Int(comparison[field])] += Double(count)
-            }
-            let seen = counts.reduce(0, +)
-            weights.u[field.rawValue] = counts.enumerated().map { level, count in
-                (count + uStrength * start.u[field.rawValue][level]) / (seen + uStrength)
-            }
+            weights.u[field.rawValue] = shrunkFrequencies(
+                field, in: random, towards: start.u[field.rawValue], strength: uStrength)
         }
         weights.randomU = weights.u
         let randomTotal = random.values.reduce(0, +)
@@ -181,15 +175,9 @@ public struct MatchWeights: Sendable, Codable, Equatable {
                     (randomTogether + uStrength * 1e-6) / (randomSeen + uStrength),
                 ]
                 for field in address {
-                    var counts = [Double](repeating: 0, count: field.levels.count)
-                    for (comparison, count) in candidates
-                    where comparison[field] != MatchComparison.missing && Self.sameIdentity(comparison) {
-                        counts[Int(comparison[field])] += Double(count)
-                    }
-                    let seen = counts.reduce(0, +)
-                    weights.m[field.rawValue] = counts.enumerated().map { level, count in
-                        (count + mStrength * start.m[field.rawValue][level]) / (seen + mStrength)
-                    }
+                    weights.m[field.rawValue] = shrunkFrequencies(
+                        field, in: candidates, where: sameIdentity, towards: start.m[field.rawValue],
+                        strength: mStrength)
                 }
             }
             // u and λ among the compared pairs, m held: blocked pairs share their blocking keys, so
@@ -244,6 +232,20 @@ public struct MatchWeights: Sendable, Codable, Equatable {
         return weights
     }
 
+    /// The share of each of `field`'s levels among the `pairs` that pass `include` (missing values left
+    /// out), shrunk towards `prior` by `strength` pseudo-pairs.
+    static func shrunkFrequencies(
+        _ field: MatchField, in pairs: [MatchComparison: Int], where include: (MatchComparison) -> Bool = { _ in true },
+        towards prior: [Double], strength: Double
+    ) -> [Double] {
+        var counts = [Double](repeating: 0, count: field.levels.count)
+        for (comparison, count) in pairs where comparison[field] != MatchComparison.missing && include(comparison) {
+            counts[Int(comparison[field])] += Double(count)
+        }
+        let seen = counts.reduce(0, +)
+        return counts.enumerated().map { level, count in (count + strength * prior[level]) / (seen + strength) }
+    }
+
     /// A comparison that can only be one customer: a shared identifier, or the same first name, last
     /// name and birth date, or (an organisation) the same name and a shared phone or e-mail.
     static func sameIdentity(_ comparison: MatchComparison) -> Bool {
@@ -264,14 +266,8 @@ public struct MatchWeights: Sendable, Codable, Equatable {
         let total = Double(patterns.reduce(0) { $0 + $1.value })
         guard total > 0 else { return weights }
         for field in fields {
-            var counts = [Double](repeating: 0, count: field.levels.count)
-            for (comparison, count) in patterns where comparison[field] != MatchComparison.missing {
-                counts[Int(comparison[field])] += Double(count)
-            }
-            let seen = counts.reduce(0, +)
-            weights.u[field.rawValue] = counts.enumerated().map { level, count in
-                (count + uStrength * randomU[field.rawValue][level]) / (seen + uStrength)
-            }
+            weights.u[field.rawValue] = shrunkFrequencies(
+                field, in: candidates, towards: randomU[field.rawValue], strength: uStrength)
         }
         weights.lambda = 0.01
         for iteration in 1...200 {
