@@ -184,7 +184,7 @@ public struct MatchWeights: Sendable, Codable, Equatable {
             // unrelated ones among them agree far more often than random pairs do, and a pair's score
             // is its probability among the pairs compared (as fastLink estimates within blocks).
             weights.keepOrder()
-            let patterns = Array(candidates)
+            let patterns = inFixedOrder(candidates)
             var lambda = 0.01
             for _ in 0..<200 {
                 let odds = lambda / (1 - lambda)
@@ -239,11 +239,18 @@ public struct MatchWeights: Sendable, Codable, Equatable {
         towards prior: [Double], strength: Double
     ) -> [Double] {
         var counts = [Double](repeating: 0, count: field.levels.count)
-        for (comparison, count) in pairs where comparison[field] != MatchComparison.missing && include(comparison) {
+        for (comparison, count) in inFixedOrder(pairs)
+        where comparison[field] != MatchComparison.missing && include(comparison) {
             counts[Int(comparison[field])] += Double(count)
         }
         let seen = counts.reduce(0, +)
         return counts.enumerated().map { level, count in (count + strength * prior[level]) / (seen + strength) }
+    }
+
+    /// Comparisons in one order on every run: floating-point sums over a dictionary would follow the
+    /// process's hash seed, and a pair near a threshold could merge in one run and not the next.
+    static func inFixedOrder(_ pairs: [MatchComparison: Int]) -> [(key: MatchComparison, value: Int)] {
+        pairs.sorted { $0.key.bits < $1.key.bits }
     }
 
     /// A comparison that can only be one customer: a shared identifier, or the same first name, last
@@ -262,7 +269,7 @@ public struct MatchWeights: Sendable, Codable, Equatable {
     ) -> MatchWeights {
         var weights = start
         let fields = MatchField.allCases
-        let patterns = Array(candidates)
+        let patterns = inFixedOrder(candidates)
         let total = Double(patterns.reduce(0) { $0 + $1.value })
         guard total > 0 else { return weights }
         for field in fields {
