@@ -6,7 +6,11 @@ public enum Similarity {
         // their UTF-8 bytes in place; anything else on its scalars in a stack buffer. No heap allocation.
         var (x, y) = (first, second)
         if let ascii = x.withUTF8({ a in
-            y.withUTF8 { b in isASCII(a) && isASCII(b) ? jaroWinkler(a, b, prefixScale: prefixScale) : nil }
+            y.withUTF8 { b -> Double? in
+                guard isASCII(a) && isASCII(b) else { return nil }
+                return a.count <= 64 && b.count <= 64
+                    ? jaroWinklerShort(a, b, prefixScale: prefixScale) : jaroWinkler(a, b, prefixScale: prefixScale)
+            }
         }) {
             return ascii
         }
@@ -30,6 +34,53 @@ public enum Similarity {
     static func isASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         for byte in bytes where byte >= 0x80 { return false }
         return true
+    }
+
+    /// The same on byte strings of at most 64 bytes, bit-parallel: each byte of `b` sets its position
+    /// in a 64-bit mask, so a byte of `a` finds its first unmatched partner in the window with one AND
+    /// instead of a scan. Same matches, same order, same result as the scanning version.
+    static func jaroWinklerShort(
+        _ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>, prefixScale: Double
+    ) -> Double {
+        if a.isEmpty && b.isEmpty { return 1 }
+        if a.isEmpty || b.isEmpty { return 0 }
+        let window = max(0, max(a.count, b.count) / 2 - 1)
+        return withUnsafeTemporaryAllocation(of: UInt64.self, capacity: 128) { positions -> Double in
+            // ASCII only: 128 masks, cleared for the bytes `a` asks about.
+            for byte in a { positions[Int(byte)] = 0 }
+            for byte in b { positions[Int(byte)] = 0 }
+            for (index, byte) in b.enumerated() { positions[Int(byte)] |= 1 << UInt64(index) }
+            var matchedA: UInt64 = 0
+            var matchedB: UInt64 = 0
+            var matches = 0
+            let all: UInt64 = b.count == 64 ? ~0 : (1 << UInt64(b.count)) - 1
+            for i in 0..<a.count {
+                let low = max(0, i - window)
+                let high = min(b.count - 1, i + window)
+                guard low <= high else { continue }
+                let inWindow = (all >> UInt64(b.count - 1 - high)) & (~0 << UInt64(low))
+                let free = positions[Int(a[i])] & inWindow & ~matchedB
+                if free != 0 {
+                    matchedB |= free & (0 &- free)
+                    matchedA |= 1 << UInt64(i)
+                    matches += 1
+                }
+            }
+            guard matches > 0 else { return 0 }
+            var transpositions = 0
+            var (restA, restB) = (matchedA, matchedB)
+            while restA != 0 {
+                let (i, j) = (restA.trailingZeroBitCount, restB.trailingZeroBitCount)
+                if a[i] != b[j] { transpositions += 1 }
+                restA &= restA - 1
+                restB &= restB - 1
+            }
+            let m = Double(matches)
+            let jaro = (m / Double(a.count) + m / Double(b.count) + (m - Double(transpositions / 2)) / m) / 3
+            var prefix = 0
+            while prefix < min(4, a.count, b.count) && a[prefix] == b[prefix] { prefix += 1 }
+            return jaro + Double(prefix) * prefixScale * (1 - jaro)
+        }
     }
 
     static func jaroWinkler<Element: Equatable>(

@@ -1,5 +1,6 @@
-import CustmigCore
 import Testing
+
+@testable import CustmigCore
 
 @Suite("Matching primitives")
 struct MatchingPrimitivesTests {
@@ -41,6 +42,27 @@ struct MatchingPrimitivesTests {
             Similarity.jaroWinkler("Παπαδόπουλος", "Παπαδοπουλος")
                 == Similarity.jaroWinkler("Qapadxpoulos", "Qapadopoulos"))
         #expect(Similarity.jaroWinkler("Søren", "Soren") == Similarity.jaroWinkler("Sxren", "Soren"))
+    }
+
+    @Test("Jaro-Winkler on short ASCII (bit-parallel) equals the scanning version, up to 64 bytes and past it")
+    func jaroWinklerShortEqualsScanning() {
+        var random = SampleRandom(seed: 7)
+        let alphabet = Array("aabcdeeilmnorstu ".utf8)
+        for round in 0..<5_000 {
+            func word() -> [UInt8] {
+                let length = round % 50 == 0 ? 60 + random.below(10) : random.below(18)
+                return (0..<length).map { _ in alphabet[random.below(alphabet.count)] }
+            }
+            let a = word()
+            // Half the pairs are a typo apart, so the matching and transposition paths are exercised.
+            var b = random.below(2) == 0 ? a : word()
+            if !b.isEmpty && random.below(2) == 0 { b.swapAt(random.below(b.count), random.below(b.count)) }
+            let (x, y) = (String(decoding: a, as: UTF8.self), String(decoding: b, as: UTF8.self))
+            let scanned = a.withUnsafeBufferPointer { p in
+                b.withUnsafeBufferPointer { q in Similarity.jaroWinkler(p, q, prefixScale: 0.1) }
+            }
+            #expect(Similarity.jaroWinkler(x, y) == scanned, "\(x) | \(y)")
+        }
     }
 
     @Test("same token set: every word of one name is a word of the other, in any order; as tokenSet == 1")
