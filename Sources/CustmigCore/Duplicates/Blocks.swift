@@ -14,14 +14,17 @@ struct Blocks {
     /// Customers without any blocking key.
     let unblocked: [Int]
     let maxBlock: Int
+    /// Each member of a larger block is compared with the next `window - 1` members in name order.
+    let window: Int
     /// Blocks and proposed pairs per rule.
     let report: BlockingReport
     /// Each customer's small blocks (two to `maxBlock` members), ascending: `smallBlocks[offsets[i]..<offsets[i+1]]`.
     private let offsets: [Int32]
     private let smallBlocks: [UInt64]
 
-    init(_ profiles: [CustomerMatcher.Profile], maxBlock: Int) {
+    init(_ profiles: [CustomerMatcher.Profile], maxBlock: Int, window: Int) {
         self.maxBlock = maxBlock
+        self.window = window
         var entries: [(block: UInt64, member: Int32, rule: UInt8)] = []
         entries.reserveCapacity(profiles.count * 6)
         var unblocked: [Int] = []
@@ -60,7 +63,7 @@ struct Blocks {
         for run in runs {
             let rule = Int(entries[run.lowerBound].rule)
             stats[rule].blocks += 1
-            stats[rule].pairs += run.count <= maxBlock ? run.count * (run.count - 1) / 2 : run.count * 19
+            stats[rule].pairs += run.count <= maxBlock ? run.count * (run.count - 1) / 2 : run.count * (window - 1)
         }
         report.rules = stats
         self.report = report
@@ -102,7 +105,7 @@ struct Blocks {
     }
 
     /// Pairs from blocks larger than `maxBlock` (a common name in a big city), compared only within a
-    /// window of 20 in name order, without the pairs a small block already scores; sorted, unique.
+    /// window in name order, without the pairs a small block already scores; sorted, unique.
     func largeBlockPairs(_ profiles: [CustomerMatcher.Profile]) -> [Int64] {
         var pairs: [Int64] = []
         for run in runs where run.count > maxBlock {
@@ -110,7 +113,7 @@ struct Blocks {
                 profiles[$0].name != profiles[$1].name ? profiles[$0].name < profiles[$1].name : $0 < $1
             }
             for (position, i) in members.enumerated() {
-                for j in members[(position + 1)..<min(members.count, position + 20)] {
+                for j in members[(position + 1)..<min(members.count, position + window)] {
                     let (low, high) = i < j ? (i, j) : (j, i)
                     if low != high && firstSharedSmallBlock(low, high) == nil {
                         pairs.append(Int64(low) << 32 | Int64(high))

@@ -35,7 +35,11 @@ public struct DuplicateFinder: Sendable {
     public var trainingPairs = 1_000_000
 
     public var matcher: CustomerMatcher
-    public var maxBlock = 200
+    /// Blocks up to this size compare all their pairs; larger ones a window of `window` in name order.
+    /// 50 and 10: a block of 200 would compare 19,900 pairs in full, 1,800 windowed; at 1M generated
+    /// customers, 200/20 compared 50.4M pairs, 50/10 17.8M, with the same recall (0.972).
+    public var maxBlock = 50
+    public var window = 10
     /// Told how many batches of blocks are scored, of how many (from the scoring threads, in any order).
     public var progress: (@Sendable (_ done: Int, _ total: Int) -> Void)?
 
@@ -108,7 +112,7 @@ public struct DuplicateFinder: Sendable {
 
     /// The same from match profiles alone: the duplicates stage keeps profiles, not whole customers.
     public func find(profiles: [CustomerMatcher.Profile], decisions: Decisions = Decisions()) -> Result {
-        let blocks = Blocks(profiles, maxBlock: maxBlock)
+        let blocks = Blocks(profiles, maxBlock: maxBlock, window: window)
         let unblocked = blocks.unblocked.map { profiles[$0].key }
         let small = blocks.runs.filter { $0.count <= maxBlock }.chunked(200)
         let large = blocks.largeBlockPairs(profiles).chunked(2_000)

@@ -34,7 +34,7 @@ struct BlockingTests {
     }
 
     /// The plain way: a dictionary of blocks and a set of pairs (large blocks windowed in name order).
-    static func referencePairs(_ profiles: [CustomerMatcher.Profile], maxBlock: Int) -> Set<Int64> {
+    static func referencePairs(_ profiles: [CustomerMatcher.Profile], maxBlock: Int, window: Int) -> Set<Int64> {
         var blocks: [String: [Int]] = [:]
         for (index, profile) in profiles.enumerated() {
             for key in CustomerMatcher.blockingKeys(profile) { blocks[key, default: []].append(index) }
@@ -49,7 +49,7 @@ struct BlockingTests {
                 }
                 : members
             for (position, i) in ordered.enumerated() {
-                for j in ordered[(position + 1)..<(large ? min(ordered.count, position + 20) : ordered.count)]
+                for j in ordered[(position + 1)..<(large ? min(ordered.count, position + window) : ordered.count)]
                 where i != j {
                     pairs.insert(Int64(min(i, j)) << 32 | Int64(max(i, j)))
                 }
@@ -69,7 +69,7 @@ struct BlockingTests {
         // Blocking is under test, not learning: the built-in weights, so that some pairs score high.
         finder.learnWeights = false
         let result = finder.find(profiles: profiles)
-        let expected = Self.referencePairs(profiles, maxBlock: maxBlock)
+        let expected = Self.referencePairs(profiles, maxBlock: maxBlock, window: finder.window)
         #expect(result.compared == expected.count)
         var merged = Set<String>()
         var review = Set<String>()

@@ -1,0 +1,50 @@
+import Testing
+
+@testable import CustmigCore
+
+/// Learning the weights when the blocked pairs are mostly true matches: tight blocking (Febrl's data,
+/// small blocks at a million customers) and pairs at one address make the match class the majority.
+@Suite("Match weights learned from mostly matching pairs")
+struct MatchWeightsLearningTests {
+    static func comparison(_ levels: [MatchField: UInt8]) -> MatchComparison {
+        var comparison = MatchComparison()
+        for (field, level) in levels { comparison[field] = level }
+        return comparison
+    }
+
+    /// The same person keyed twice: everything agrees.
+    static let same = comparison([
+        .firstName: 0, .lastName: 0, .birthDate: 0, .postalCode: 0, .street: 0, .houseNumber: 0, .country: 0,
+    ])
+    /// The same person, moved.
+    static let moved = comparison([
+        .firstName: 0, .lastName: 0, .birthDate: 0, .postalCode: 2, .street: 2, .houseNumber: 1, .city: 2, .country: 0,
+    ])
+    /// Another member of the household: same address and last name, another first name and birth date.
+    static let household = comparison([
+        .firstName: 3, .lastName: 0, .birthDate: 2, .postalCode: 0, .street: 0, .houseNumber: 0, .country: 0,
+    ])
+    /// Strangers who share a blocking key.
+    static let strangers = comparison([
+        .firstName: 3, .lastName: 1, .birthDate: 2, .postalCode: 2, .street: 2, .houseNumber: 1, .city: 2, .country: 0,
+    ])
+
+    @Test("nine blocked pairs in ten match: agreement still counts for a match, a household does not merge")
+    func mostlyMatches() {
+        let candidates = [Self.same: 800, Self.moved: 100, Self.household: 60, Self.strangers: 40]
+        var random = [Self.strangers: 19_000]
+        random[Self.comparison([.firstName: 3, .lastName: 3, .birthDate: 2, .postalCode: 2, .country: 0])] = 980
+        random[Self.household] = 20
+        let weights = MatchWeights.learn(candidates: candidates, random: random)
+        let matcher = CustomerMatcher(weights: weights)
+        let merge = CustomerMatcher.Settings().autoMerge
+        #expect(weights.lambda > 0.5, "λ \(weights.lambda): most compared pairs match")
+        #expect(matcher.total(Self.same) >= merge, "same person: \(matcher.total(Self.same))")
+        #expect(matcher.total(Self.moved) >= merge, "moved person: \(matcher.total(Self.moved))")
+        #expect(matcher.total(Self.household) < merge, "household: \(matcher.total(Self.household))")
+        #expect(matcher.total(Self.strangers) < 0, "strangers: \(matcher.total(Self.strangers))")
+        // Better agreement never weighs less: a shared first name counts for the match.
+        #expect(weights.weight(.firstName, 0, atSameAddress: false) > 0)
+        #expect(weights.weight(.birthDate, 0, atSameAddress: false) > 0)
+    }
+}
