@@ -110,14 +110,20 @@ public enum MatchNormalizer {
     /// The tokens of a company name without its legal form(s), wherever they stand.
     public static func nameTokens(_ name: String) -> [String] {
         var tokens = fold(name).split(separator: " ").map(String.init)
+        // Legal forms compared as numbers: each token's place in the legal forms' vocabulary (-1: none).
+        // Comparing the strings of fifty forms at both ends took a fifth of reading a million profiles.
+        var ids = tokens.map { legalFormVocabulary[$0] ?? -1 }
+        guard ids.contains(where: { $0 >= 0 }) else { return tokens }
         var changed = true
         while changed {
             changed = false
-            for form in legalForms where tokens.count > form.count {
-                if tokens[(tokens.count - form.count)...].elementsEqual(form) {
+            for form in legalFormIDs where ids.count > form.count {
+                if ids[(ids.count - form.count)...].elementsEqual(form) {
+                    ids.removeLast(form.count)
                     tokens.removeLast(form.count)
                     changed = true
-                } else if tokens[..<form.count].elementsEqual(form) {
+                } else if ids[..<form.count].elementsEqual(form) {
+                    ids.removeFirst(form.count)
                     tokens.removeFirst(form.count)
                     changed = true
                 }
@@ -125,6 +131,16 @@ public enum MatchNormalizer {
         }
         return tokens
     }
+
+    /// Every token of a legal form, numbered.
+    static let legalFormVocabulary: [String: Int] = {
+        var vocabulary: [String: Int] = [:]
+        for token in legalForms.joined() where vocabulary[token] == nil { vocabulary[token] = vocabulary.count }
+        return vocabulary
+    }()
+
+    /// `legalForms` as vocabulary numbers, in the same order.
+    static let legalFormIDs: [[Int]] = legalForms.map { $0.map { legalFormVocabulary[$0]! } }
 
     public static func name(_ name: String) -> String { nameTokens(name).joined(separator: " ") }
 

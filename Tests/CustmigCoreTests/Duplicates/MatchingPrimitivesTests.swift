@@ -28,6 +28,33 @@ struct MatchingPrimitivesTests {
         #expect(MatchNormalizer.street(input) == expected)
     }
 
+    @Test("legal forms stripped by number give the same tokens as by string, on random names")
+    func legalFormsByNumber() {
+        func byString(_ name: String) -> [String] {
+            var tokens = MatchNormalizer.fold(name).split(separator: " ").map(String.init)
+            var changed = true
+            while changed {
+                changed = false
+                for form in MatchNormalizer.legalForms where tokens.count > form.count {
+                    if tokens[(tokens.count - form.count)...].elementsEqual(form) {
+                        tokens.removeLast(form.count)
+                        changed = true
+                    } else if tokens[..<form.count].elementsEqual(form) {
+                        tokens.removeFirst(form.count)
+                        changed = true
+                    }
+                }
+            }
+            return tokens
+        }
+        var random = SampleRandom(seed: 11)
+        let words = Array(MatchNormalizer.legalFormVocabulary.keys).sorted() + ["muller", "bau", "and", "sud", "x"]
+        for _ in 0..<3_000 {
+            let name = (0..<(1 + random.below(6))).map { _ in words[random.below(words.count)] }.joined(separator: " ")
+            #expect(MatchNormalizer.nameTokens(name) == byString(name), "\(name)")
+        }
+    }
+
     @Test("Jaro-Winkler: the textbook values, symmetric, 1 for equal strings")
     func jaroWinkler() {
         #expect(abs(Similarity.jaroWinkler("martha", "marhta") - 0.9611) < 0.0005)
