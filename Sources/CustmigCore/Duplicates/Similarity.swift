@@ -75,12 +75,22 @@ public enum Similarity {
                 restA &= restA - 1
                 restB &= restB - 1
             }
-            let m = Double(matches)
-            let jaro = (m / Double(a.count) + m / Double(b.count) + (m - Double(transpositions / 2)) / m) / 3
-            var prefix = 0
-            while prefix < min(4, a.count, b.count) && a[prefix] == b[prefix] { prefix += 1 }
-            return jaro + Double(prefix) * prefixScale * (1 - jaro)
+            return winkler(a, b, matches: matches, transpositions: transpositions, prefixScale: prefixScale)
         }
+    }
+
+    /// Jaro from the matches and transpositions both versions count, raised for a common prefix (at
+    /// most four letters).
+    @inline(__always)
+    static func winkler<Element: Equatable>(
+        _ a: UnsafeBufferPointer<Element>, _ b: UnsafeBufferPointer<Element>, matches: Int, transpositions: Int,
+        prefixScale: Double
+    ) -> Double {
+        let m = Double(matches)
+        let jaro = (m / Double(a.count) + m / Double(b.count) + (m - Double(transpositions / 2)) / m) / 3
+        var prefix = 0
+        while prefix < min(4, a.count, b.count) && a[prefix] == b[prefix] { prefix += 1 }
+        return jaro + Double(prefix) * prefixScale * (1 - jaro)
     }
 
     static func jaroWinkler<Element: Equatable>(
@@ -113,11 +123,7 @@ public enum Similarity {
                 if a[i] != b[j] { transpositions += 1 }
                 j += 1
             }
-            let m = Double(matches)
-            let jaro = (m / Double(a.count) + m / Double(b.count) + (m - Double(transpositions / 2)) / m) / 3
-            var prefix = 0
-            while prefix < min(4, a.count, b.count) && a[prefix] == b[prefix] { prefix += 1 }
-            return jaro + Double(prefix) * prefixScale * (1 - jaro)
+            return winkler(a, b, matches: matches, transpositions: transpositions, prefixScale: prefixScale)
         }
     }
 
