@@ -40,8 +40,9 @@ public struct DuplicateFinder: Sendable {
     /// customers, 200/20 compared 50.4M pairs, 50/10 17.8M, with the same recall (0.972).
     public var maxBlock = 50
     public var window = 10
-    /// Told how many batches of blocks are scored, of how many (from the scoring threads, in any order).
-    public var progress: (@Sendable (_ done: Int, _ total: Int) -> Void)?
+    /// Told what the finder does (blocking, learning, scoring batches of blocks: from the scoring
+    /// threads, in any order), so a long run is never silent.
+    public var progress: ProgressHandler?
 
     public init(matcher: CustomerMatcher = CustomerMatcher()) { self.matcher = matcher }
 
@@ -112,18 +113,22 @@ public struct DuplicateFinder: Sendable {
 
     /// The same from match profiles alone: the duplicates stage keeps profiles, not whole customers.
     public func find(profiles: [CustomerMatcher.Profile], decisions: Decisions = Decisions()) -> Result {
+        let customers = Int64(profiles.count)
+        progress?(StageProgress("grouping customers into blocks", done: 0, total: customers, unit: .customers))
         let blocks = Blocks(profiles, maxBlock: maxBlock, window: window)
         let unblocked = blocks.unblocked.map { profiles[$0].key }
         let small = blocks.runs.filter { $0.count <= maxBlock }.chunked(200)
         let large = blocks.largeBlockPairs(profiles).chunked(2_000)
-        var matcher = self.matcher
+        var learning = self.matcher
         if learnWeights {
-            matcher.weights = learn(profiles, blocks: blocks, small: small, large: large)
+            progress?(StageProgress("learning match weights", done: 0, total: customers, unit: .customers))
+            learning.weights = learn(profiles, blocks: blocks, small: small, large: large)
         }
+        // Immutable from here: a captured `var` would be copied out of its box (a dozen arrays retained
+        // and released) for every scored pair.
+        let matcher = learning
         let settings = matcher.settings
         let histogramSize = 101
-        // Profiles are read in place: copying one (a dozen strings and arrays) per compared pair cost
-        // more than comparing it.
         return profiles.withUnsafeBufferPointer { profiles in
             /// Scores pairs on every core: `produce` hands each pair of a piece of work to its `score`.
             typealias Scored = (
@@ -135,7 +140,11 @@ public struct DuplicateFinder: Sendable {
                 ParallelMap.map(0..<pieces) { piece in
                     defer {
                         let done = finished.add()
-                        if done % 64 == 0 || done == batches { progress?(done, batches) }
+                        if done % 64 == 0 || done == batches {
+                            progress?(
+                                StageProgress("scoring pairs", done: Int64(done), total: Int64(batches), unit: .batches)
+                            )
+                        }
                     }
                     var merged: [Pair] = []
                     var review: [Pair] = []
@@ -239,6 +248,7 @@ public struct DuplicateFinder: Sendable {
             stride == 1 || (UInt64(low) &* 0x9E37_79B9_7F4A_7C15 ^ UInt64(high) &* 0xC2B2_AE3D_27D4_EB4F) % stride == 0
         }
         return profiles.withUnsafeBufferPointer { profiles in
+            let n = profiles.count
             func count(pieces: Int, _ produce: (Int, (Int, Int) -> Void) -> Void) -> [[MatchComparison: Int]] {
                 ParallelMap.map(0..<pieces) { piece in
                     var counts: [MatchComparison: Int] = [:]
@@ -259,7 +269,6 @@ public struct DuplicateFinder: Sendable {
                 }
             for part in parts { candidates.merge(part, uniquingKeysWith: +) }
             var random: [MatchComparison: Int] = [:]
-            let n = profiles.count
             if n > 1 {
                 if n * (n - 1) / 2 <= randomPairs {
                     for i in 0..<n {

@@ -1,7 +1,12 @@
 /// What is compared, prepared once per customer. Kept small (arrays, not sets: a customer has a handful
 /// of name tokens and one or two phones): the duplicates stage holds a million of them.
+///
+/// A class of constants, not a struct: a pair is compared by reference. A struct read from the profile
+/// array was copied for every compared pair (its dozen strings and arrays retained and released: a
+/// fifth of scoring a million customers), because the compiler cannot prove the array unchanged
+/// during the call.
 extension CustomerMatcher {
-    public struct Profile: Sendable {
+    public final class Profile: Sendable {
         public struct Identifier: Sendable, Hashable {
             /// `vat`, `national_id`…; tax numbers by their mapped kind.
             public var type: String
@@ -9,33 +14,33 @@ extension CustomerMatcher {
             public var value: String
         }
 
-        public var key: String
+        public let key: String
         /// As mapped, else inferred: a person when the record has name parts or a birth date.
-        public var isPerson: Bool
+        public let isPerson: Bool
         /// Folded name tokens without legal forms (a person's: first and last name), joined by spaces.
-        public var name: String
+        public let name: String
         /// A fingerprint of the phonetic codes of the name's first two tokens (0: none). Codes, phones
         /// and e-mails are only ever tested for equality, so a profile keeps 8 bytes, not the text: a
         /// million profiles are held at once.
-        public var nameCode: UInt64
+        public let nameCode: UInt64
         /// Folded first and last name of a person (from the name when the mapping gives no parts).
-        public var first: String?
-        public var last: String?
-        public var firstCode: UInt64
-        public var lastCode: UInt64
+        public let first: String?
+        public let last: String?
+        public let firstCode: UInt64
+        public let lastCode: UInt64
         /// `yyyymmdd`.
-        public var birth: String?
-        public var identifiers: [Identifier]
-        public var country: String?
-        public var postalCode: String?
-        public var city: String?
+        public let birth: String?
+        public let identifiers: [Identifier]
+        public let country: String?
+        public let postalCode: String?
+        public let city: String?
         /// The street's name without its house number.
-        public var street: String?
-        public var houseNumber: String?
+        public let street: String?
+        public let houseNumber: String?
         /// Fingerprints of the phone numbers, sorted, without repeats.
-        public var phones: [UInt64]
+        public let phones: [UInt64]
         /// Fingerprints of the lower-cased e-mail addresses, sorted, without repeats.
-        public var emails: [UInt64]
+        public let emails: [UInt64]
 
         public var nameTokens: [String] { name.split(separator: " ").map(String.init) }
 

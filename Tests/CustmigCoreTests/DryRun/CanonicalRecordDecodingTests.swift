@@ -96,6 +96,34 @@ struct CanonicalRecordDecodingTests {
         }
     }
 
+    @Test("the duplicates stage's reader gives exactly the fields matching reads, and needs only the key")
+    func matchingFields() throws {
+        var generator = SystemRandomNumberGenerator()
+        for round in 0..<400 {
+            let customer = Self.random(round, using: &generator)
+            var expected = CanonicalCustomer(key: customer.key, legacyKey: "")
+            expected.names = customer.names
+            expected.category = customer.category
+            (expected.firstName, expected.lastName, expected.birthDate) = (
+                customer.firstName, customer.lastName, customer.birthDate
+            )
+            (expected.vatId, expected.taxNumbers, expected.identifiers) = (
+                customer.vatId, customer.taxNumbers, customer.identifiers
+            )
+            (expected.addresses, expected.contacts) = (customer.addresses, customer.contacts)
+            #expect(CanonicalCustomer.decodeForMatching(json: customer.jsonText) == expected, "\(customer.jsonText)")
+        }
+        // Lists matching does not read may be missing or malformed; a record without a key is refused.
+        let base = CanonicalCustomer(key: "K1", legacyKey: "1").jsonText
+        let partial = base.replacingOccurrences(of: "\"salesAreas\":[],", with: "\"salesAreas\":7,")
+        #expect(CanonicalCustomer.decode(json: partial) == nil)
+        #expect(CanonicalCustomer.decodeForMatching(json: partial)?.key == "K1")
+        #expect(CanonicalCustomer.decodeForMatching(json: "{\"names\":[\"A\"]}") == nil)
+        #expect(
+            CanonicalCustomer.decodeForMatching(
+                json: base.replacingOccurrences(of: "\"names\":[]", with: "\"names\":3")) == nil)
+    }
+
     @Test("texts JSONDecoder refuses are refused; unknown keys and escapes read as JSONDecoder reads them")
     func refusalsAndOddities() {
         let base = CanonicalCustomer(key: "K1", legacyKey: "1").jsonText

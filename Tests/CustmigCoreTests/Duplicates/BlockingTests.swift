@@ -45,7 +45,8 @@ struct BlockingTests {
             let ordered =
                 large
                 ? members.sorted {
-                    profiles[$0].name != profiles[$1].name ? profiles[$0].name < profiles[$1].name : $0 < $1
+                    let (a, b) = (Array(profiles[$0].name.utf8), Array(profiles[$1].name.utf8))
+                    return a != b ? a.lexicographicallyPrecedes(b) : $0 < $1
                 }
                 : members
             for (position, i) in ordered.enumerated() {
@@ -56,6 +57,30 @@ struct BlockingTests {
             }
         }
         return pairs
+    }
+
+    @Test("sorting on every core gives sort's order, ties kept in the given order", arguments: [0, 1, 300, 70_000])
+    func parallelSort(count: Int) {
+        var random = SampleRandom(seed: UInt64(count))
+        // Few distinct keys, so that buckets are uneven and ties are many.
+        let values = (0..<count).map { index in (key: UInt64(random.below(500)) << 54, index: index) }
+        var sorted = values
+        ParallelSort.sort(&sorted, bucket: { Int($0.key >> 56) }, by: { $0.key < $1.key })
+        #expect(
+            sorted.map(\.index)
+                == values.sorted { $0.key != $1.key ? $0.key < $1.key : $0.index < $1.index }.map(\.index))
+    }
+
+    @Test("names in UTF-8 byte order, compared in place")
+    func nameByteOrder() {
+        let names = ["", "a", "ab", "b", "müller", "mueller", "zz", "Ω", "ab\u{0}", "東京"]
+        for a in names {
+            for b in names {
+                let expected =
+                    Array(a.utf8) == Array(b.utf8) ? 0 : Array(a.utf8).lexicographicallyPrecedes(Array(b.utf8)) ? -1 : 1
+                #expect(Blocks.byteOrder(a, b).signum() == expected, "\(a) \(b)")
+            }
+        }
     }
 
     @Test(

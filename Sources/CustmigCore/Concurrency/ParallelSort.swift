@@ -1,0 +1,29 @@
+/// Sorting millions of small values on every core: they are dealt into 256 buckets by a key that
+/// agrees with the order (every element of bucket i sorts before every element of bucket i + 1), and
+/// each bucket is sorted on its own. Elements of one bucket keep their given order before sorting, so
+/// the result is the same as `sort(by:)`'s for any order that breaks all ties.
+enum ParallelSort {
+    static func sort<Element>(
+        _ elements: inout [Element], bucket: (Element) -> Int, by areInIncreasingOrder: (Element, Element) -> Bool
+    ) {
+        guard let first = elements.first else { return }
+        var starts = [Int](repeating: 0, count: 257)
+        for element in elements { starts[bucket(element) + 1] += 1 }
+        for index in 1...256 { starts[index] += starts[index - 1] }
+        var next = starts
+        var dealt = [Element](repeating: first, count: elements.count)
+        for element in elements {
+            let index = bucket(element)
+            dealt[next[index]] = element
+            next[index] += 1
+        }
+        dealt.withUnsafeMutableBufferPointer { (buffer: inout UnsafeMutableBufferPointer<Element>) -> Void in
+            let all = buffer
+            _ = ParallelMap.map(0..<256) { (index: Int) -> Void in
+                var slice = UnsafeMutableBufferPointer(rebasing: all[starts[index]..<starts[index + 1]])
+                slice.sort(by: areInIncreasingOrder)
+            }
+        }
+        elements = dealt
+    }
+}
