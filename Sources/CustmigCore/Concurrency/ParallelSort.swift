@@ -3,19 +3,23 @@
 /// each bucket is sorted on its own. Elements of one bucket keep their given order before sorting, so
 /// the result is the same as `sort(by:)`'s for any order that breaks all ties.
 enum ParallelSort {
-    static func sort<Element>(
-        _ elements: inout [Element], bucket: (Element) -> Int, by areInIncreasingOrder: (Element, Element) -> Bool
-    ) {
-        guard let first = elements.first else { return }
+    /// The parts' elements, in the parts' order, sorted. Dealt straight from the parts: no joined copy
+    /// beside the sorted one (five million blocking entries are 80 MB each).
+    static func sorted<Element>(
+        _ parts: [[Element]], bucket: (Element) -> Int, by areInIncreasingOrder: (Element, Element) -> Bool
+    ) -> [Element] {
+        guard let first = parts.lazy.compactMap(\.first).first else { return [] }
         var starts = [Int](repeating: 0, count: 257)
-        for element in elements { starts[bucket(element) + 1] += 1 }
+        for part in parts { for element in part { starts[bucket(element) + 1] += 1 } }
         for index in 1...256 { starts[index] += starts[index - 1] }
         var next = starts
-        var dealt = [Element](repeating: first, count: elements.count)
-        for element in elements {
-            let index = bucket(element)
-            dealt[next[index]] = element
-            next[index] += 1
+        var dealt = [Element](repeating: first, count: starts[256])
+        for part in parts {
+            for element in part {
+                let index = bucket(element)
+                dealt[next[index]] = element
+                next[index] += 1
+            }
         }
         dealt.withUnsafeMutableBufferPointer { (buffer: inout UnsafeMutableBufferPointer<Element>) -> Void in
             let all = buffer
@@ -24,6 +28,6 @@ enum ParallelSort {
                 slice.sort(by: areInIncreasingOrder)
             }
         }
-        elements = dealt
+        return dealt
     }
 }

@@ -44,9 +44,8 @@ struct Blocks {
             }
             return (entries, unblocked)
         }
-        var entries = parts.flatMap(\.entries)
         // Five million entries took two seconds to sort on one core.
-        ParallelSort.sort(&entries, bucket: { Int($0.block >> 56) }) {
+        let entries = ParallelSort.sorted(parts.map(\.entries), bucket: { Int($0.block >> 56) }) {
             $0.block != $1.block ? $0.block < $1.block : $0.member < $1.member
         }
         let unblocked = parts.flatMap(\.unblocked)
@@ -138,7 +137,7 @@ struct Blocks {
     func largeBlockPairs(_ profiles: [CustomerMatcher.Profile]) -> [Int64] {
         let large = runs.filter { $0.count > maxBlock }
         // Each large block on its own core (sorting their members by name took seconds on one).
-        var pairs = ParallelMap.map(large.indices) { index -> [Int64] in
+        let windows = ParallelMap.map(large.indices) { index -> [Int64] in
             var pairs: [Int64] = []
             let members = entries[large[index]].map { Int($0.member) }.sorted { a, b in
                 let order = Self.byteOrder(profiles[a].name, profiles[b].name)
@@ -153,9 +152,9 @@ struct Blocks {
                 }
             }
             return pairs
-        }.flatMap { $0 }
+        }
         let customers = Int64(max(1, profiles.count))
-        ParallelSort.sort(&pairs, bucket: { Int(($0 >> 32) * 256 / customers) }, by: <)
+        var pairs = ParallelSort.sorted(windows, bucket: { Int(($0 >> 32) * 256 / customers) }, by: <)
         var unique = 0
         for pair in pairs where unique == 0 || pairs[unique - 1] != pair {
             pairs[unique] = pair

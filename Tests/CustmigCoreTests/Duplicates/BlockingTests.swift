@@ -64,8 +64,10 @@ struct BlockingTests {
         var random = SampleRandom(seed: UInt64(count))
         // Few distinct keys, so that buckets are uneven and ties are many.
         let values = (0..<count).map { index in (key: UInt64(random.below(500)) << 54, index: index) }
-        var sorted = values
-        ParallelSort.sort(&sorted, bucket: { Int($0.key >> 56) }, by: { $0.key < $1.key })
+        // In uneven parts, some empty, as the blocking hands them over.
+        let cuts = [0, count / 7, count / 7, count / 2, count]
+        let parts = (0..<4).map { Array(values[cuts[$0]..<cuts[$0 + 1]]) }
+        let sorted = ParallelSort.sorted(parts, bucket: { Int($0.key >> 56) }, by: { $0.key < $1.key })
         #expect(
             sorted.map(\.index)
                 == values.sorted { $0.key != $1.key ? $0.key < $1.key : $0.index < $1.index }.map(\.index))

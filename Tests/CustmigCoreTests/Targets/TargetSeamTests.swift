@@ -174,7 +174,7 @@ struct TargetSeamTests {
         arguments: TargetKind.inProcess)
     func absentCapabilities(kind: TargetKind) throws {
         let full = try Setup(kind)
-        let setup = try Setup(
+        let setup = Setup(
             folder: full.folder, workspace: full.workspace,
             target: LimitedTarget(full.target, capabilities: [.transactionalBatches, .rowFingerprints]))
         let plan = try setup.plan()
