@@ -219,10 +219,13 @@ public enum DuplicatesStage {
             progress?(
                 StageProgress(
                     "writing golden records", done: 0, total: Int64(result.clusters.count), unit: .customers))
+            // Each cluster's members by legacy key, looked up once for the key map, their records and
+            // the golden keys they had.
+            let clusterLegacyKeys = result.clusters.map { $0.compactMap { legacyOf[$0] } }
             // The golden keys each cluster's members had, most common first.
-            let earlier = try result.clusters.map { members -> [String] in
+            let earlier = try clusterLegacyKeys.map { legacyKeys -> [String] in
                 var existing: [String: Int] = [:]
-                for legacy in members.compactMap({ legacyOf[$0] }) {
+                for legacy in legacyKeys {
                     if let golden = try String.fetchOne(
                         db.cachedStatement(sql: "SELECT golden_key FROM key_map WHERE legacy_key = ?"),
                         arguments: [legacy])
@@ -246,8 +249,8 @@ public enum DuplicatesStage {
                 return golden
             }
             // Members' records are read here and merged into survivors on every core.
-            let memberRecords = try result.clusters.map { members in
-                try members.compactMap { legacyOf[$0] }.compactMap { legacy in
+            let memberRecords = try clusterLegacyKeys.map { legacyKeys in
+                try legacyKeys.compactMap { legacy in
                     try String.fetchOne(
                         db.cachedStatement(
                             sql: "SELECT data FROM canonical_record WHERE run_id = ? AND legacy_key = ?"),
@@ -268,7 +271,7 @@ public enum DuplicatesStage {
             for (index, members) in result.clusters.enumerated() {
                 try insertSurvivor.execute(
                     arguments: [run, goldenKeys[index], members.joined(separator: " "), survivors[index]])
-                for legacy in members.compactMap({ legacyOf[$0] }) { keyMap.append((legacy, goldenKeys[index])) }
+                for legacy in clusterLegacyKeys[index] { keyMap.append((legacy, goldenKeys[index])) }
                 clustered.formUnion(members)
             }
             progress?(StageProgress("writing the key map", done: 0, total: Int64(customerCount), unit: .customers))
