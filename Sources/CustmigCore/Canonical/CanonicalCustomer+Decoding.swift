@@ -35,21 +35,35 @@ extension CanonicalCustomer {
 
     private static func read(_ reader: inout JSONReader, matchingOnly: Bool = false) -> CanonicalCustomer? {
         var customer = CanonicalCustomer(key: "", legacyKey: "")
-        // The keys the synthesized conformance requires (non-optional properties).
-        var required: Set<String> = []
+        // The keys the synthesized conformance requires (non-optional properties), one bit each.
+        var required: RequiredMembers = []
         let read = reader.object { reader, key in
             if matchingOnly && !readForMatching(key) { return reader.skipValue() }
             switch key {
-            case "key": guard let value = reader.string() else { return false }; customer.key = value
-            case "legacyKey": guard let value = reader.string() else { return false }; customer.legacyKey = value
-            case "names": guard let value = reader.strings() else { return false }; customer.names = value
+            case "key":
+                guard let value = reader.string() else { return false }
+                customer.key = value
+                required.insert(.key)
+            case "legacyKey":
+                guard let value = reader.string() else { return false }
+                customer.legacyKey = value
+                required.insert(.legacyKey)
+            case "names":
+                guard let value = reader.strings() else { return false }
+                customer.names = value
+                required.insert(.names)
             case "status":
                 guard let value = reader.string().flatMap(CustomerStatus.init(rawValue:)) else { return false }
                 customer.status = value
-            case "blocks": guard let value = reader.stringDictionary() else { return false }; customer.blocks = value
+                required.insert(.status)
+            case "blocks":
+                guard let value = reader.stringDictionary() else { return false }
+                customer.blocks = value
+                required.insert(.blocks)
             case "taxNumbers":
                 guard let value = reader.stringDictionary() else { return false }
                 customer.taxNumbers = value
+                required.insert(.taxNumbers)
             case "category":
                 guard let value = reader.optionalString() else { return false }
                 guard let text = value else { return true }
@@ -77,33 +91,50 @@ extension CanonicalCustomer {
             case "addresses":
                 guard let value = list(&reader, Address.read) else { return false }
                 customer.addresses = value
+                required.insert(.addresses)
             case "contacts":
                 guard let value = list(&reader, Contact.read) else { return false }
                 customer.contacts = value
+                required.insert(.contacts)
             case "salesAreas":
                 guard let value = list(&reader, SalesArea.read) else { return false }
                 customer.salesAreas = value
+                required.insert(.salesAreas)
             case "companyCodes":
                 guard let value = list(&reader, CompanyCode.read) else { return false }
                 customer.companyCodes = value
+                required.insert(.companyCodes)
             case "bankAccounts":
                 guard let value = list(&reader, BankAccount.read) else { return false }
                 customer.bankAccounts = value
+                required.insert(.bankAccounts)
             default: return reader.skipValue()
             }
-            required.insert(key)
             return true
         }
-        let keys: Set<String> = [
-            "key", "legacyKey", "names", "status", "blocks", "taxNumbers", "addresses", "contacts", "salesAreas",
-            "companyCodes", "bankAccounts",
-        ]
-        return read && (matchingOnly ? required.contains("key") : required.isSuperset(of: keys)) ? customer : nil
+        return read && required.isSuperset(of: matchingOnly ? .key : .all) ? customer : nil
     }
 }
 
+/// The members `CanonicalCustomer`'s synthesized `Decodable` conformance requires.
+private struct RequiredMembers: OptionSet {
+    let rawValue: UInt16
+    static let key = Self(rawValue: 1 << 0)
+    static let legacyKey = Self(rawValue: 1 << 1)
+    static let names = Self(rawValue: 1 << 2)
+    static let status = Self(rawValue: 1 << 3)
+    static let blocks = Self(rawValue: 1 << 4)
+    static let taxNumbers = Self(rawValue: 1 << 5)
+    static let addresses = Self(rawValue: 1 << 6)
+    static let contacts = Self(rawValue: 1 << 7)
+    static let salesAreas = Self(rawValue: 1 << 8)
+    static let companyCodes = Self(rawValue: 1 << 9)
+    static let bankAccounts = Self(rawValue: 1 << 10)
+    static let all = Self(rawValue: (1 << 11) - 1)
+}
+
 /// Whether matching reads a customer's member (``CustomerMatcher/Profile``).
-private func readForMatching(_ key: String) -> Bool {
+private func readForMatching(_ key: JSONReader.Key) -> Bool {
     switch key {
     case "key", "names", "category", "firstName", "lastName", "birthDate", "vatId", "taxNumbers", "identifiers",
         "addresses", "contacts":

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A forward-only reader of one JSON text's bytes, for the documents custmig writes itself (objects,
 /// arrays, strings, null): what a typed reader needs to walk a stored record without `JSONDecoder`'s
 /// intermediate tree and coding-path bookkeeping. Every method returns nil or false at the first byte it
@@ -35,14 +37,20 @@ struct JSONReader {
 
     /// A string value, unescaped.
     mutating func string() -> String? {
+        guard let raw = rawString() else { return nil }
+        return raw.escaped ? Self.unescaped(raw.bytes) : String(decoding: raw.bytes, as: UTF8.self)
+    }
+
+    /// A string literal's bytes between its quotes, and whether they hold an escape.
+    private mutating func rawString() -> (bytes: UnsafeBufferPointer<UInt8>, escaped: Bool)? {
         skipSpace()
         guard index < bytes.count, bytes[index] == 0x22 else { return nil }
         index += 1
         let start = index
-        var plain = true
+        var escaped = false
         while index < bytes.count, bytes[index] != 0x22 {
             if bytes[index] == 0x5C {
-                plain = false
+                escaped = true
                 index += 2
             } else {
                 index += 1
@@ -51,8 +59,7 @@ struct JSONReader {
         guard index < bytes.count else { return nil }
         let end = index
         index += 1
-        let raw = UnsafeBufferPointer(rebasing: bytes[start..<end])
-        return plain ? String(decoding: raw, as: UTF8.self) : Self.unescaped(raw)
+        return (UnsafeBufferPointer(rebasing: bytes[start..<end]), escaped)
     }
 
     /// A string or null (`.some(nil)`); nil for anything else.
@@ -68,14 +75,29 @@ struct JSONReader {
     }
 
     /// Walks an object, calling `member` with each key once the reader stands on its value; `member`
-    /// reads (or skips) the value and returns false to give up.
-    mutating func object(_ member: (inout JSONReader, String) -> Bool) -> Bool {
+    /// reads (or skips) the value and returns false to give up. Keys are handed over as their bytes (a
+    /// record has two dozen members, and making and comparing a `String` for each was a tenth of reading
+    /// a million records); a key with an escape is refused, so the caller falls back to `JSONDecoder`.
+    mutating func object(_ member: (inout JSONReader, Key) -> Bool) -> Bool {
         guard take(UInt8(ascii: "{")) else { return false }
         if take(UInt8(ascii: "}")) { return true }
         repeat {
-            guard let key = string(), take(UInt8(ascii: ":")), member(&self, key) else { return false }
+            guard let key = rawString(), !key.escaped, take(UInt8(ascii: ":")), member(&self, Key(bytes: key.bytes))
+            else { return false }
         } while take(UInt8(ascii: ","))
         return take(UInt8(ascii: "}"))
+    }
+
+    /// An object member's name, as its bytes in the text; matched in a `switch` against string literals.
+    struct Key {
+        let bytes: UnsafeBufferPointer<UInt8>
+
+        var string: String { String(decoding: bytes, as: UTF8.self) }
+
+        static func ~= (pattern: StaticString, key: Key) -> Bool {
+            pattern.utf8CodeUnitCount == key.bytes.count
+                && (key.bytes.isEmpty || memcmp(pattern.utf8Start, key.bytes.baseAddress!, key.bytes.count) == 0)
+        }
     }
 
     /// Walks an array, calling `element` with the reader on each element.
@@ -104,7 +126,7 @@ struct JSONReader {
         var values: [String: String] = [:]
         let read = object { reader, key in
             guard let value = reader.string() else { return false }
-            values[key] = value
+            values[key.string] = value
             return true
         }
         return read ? values : nil
@@ -115,7 +137,10 @@ struct JSONReader {
         skipSpace()
         guard index < bytes.count else { return false }
         switch bytes[index] {
-        case 0x22: return string() != nil
+        case 0x22:
+            // Skipped unread: only an escape JSON does not have makes it invalid.
+            guard let raw = rawString() else { return false }
+            return !raw.escaped || Self.unescaped(raw.bytes) != nil
         case UInt8(ascii: "{"): return object { reader, _ in reader.skipValue() }
         case UInt8(ascii: "["): return array { $0.skipValue() }
         default:

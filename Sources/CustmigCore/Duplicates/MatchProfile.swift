@@ -70,13 +70,17 @@ extension CustomerMatcher {
             nameCode = Self.fingerprint(nameTokens.prefix(2).map { Phonetic.nysiis($0) }.joined(separator: " "))
             firstCode = Self.fingerprint(self.first.map { Phonetic.nysiis($0) })
             lastCode = Self.fingerprint(self.last.map { Phonetic.nysiis($0) })
-            birth = customer.birthDate.map { $0.filter(\.isNumber) }.flatMap { $0.count == 8 ? $0 : nil }
+            birth = customer.birthDate.map { text in
+                text.asciiMapped { (0x30...0x39).contains($0) ? $0 : nil } ?? text.filter(\.isNumber)
+            }.flatMap { $0.count == 8 ? $0 : nil }
             var identifiers: [Identifier] = []
             for identifier in customer.allIdentifiers {
-                let value = String(
-                    identifier.value.uppercased().unicodeScalars.filter {
-                        $0.properties.isAlphabetic || ("0"..."9").contains($0)
-                    })
+                let value =
+                    identifier.value.asciiMapped(\.asciiUpperAlphanumeric)
+                    ?? String(
+                        identifier.value.uppercased().unicodeScalars.filter {
+                            $0.properties.isAlphabetic || ("0"..."9").contains($0)
+                        })
                 if !value.isEmpty && !identifiers.contains(where: { $0.type == identifier.type && $0.value == value }) {
                     identifiers.append(Identifier(type: identifier.type, value: value))
                 }
@@ -84,7 +88,11 @@ extension CustomerMatcher {
             self.identifiers = identifiers
             let address = customer.addresses.first { $0.kind == .legal } ?? customer.addresses.first
             country = address?.country
-            postalCode = address?.postalCode?.filter { !$0.isWhitespace }.uppercased().nonEmpty
+            postalCode =
+                address?.postalCode.map { code in
+                    code.asciiMapped { (0x09...0x0D).contains($0) || $0 == 0x20 ? nil : $0.asciiUppercased }
+                        ?? code.filter { !$0.isWhitespace }.uppercased()
+                }?.nonEmpty
             city = address?.city.map(MatchNormalizer.fold)?.nonEmpty
             let street = address?.street.map(MatchNormalizer.street)
             let split = street.map(MatchNormalizer.houseNumber) ?? (street: nil, number: nil)
@@ -106,6 +114,31 @@ extension CustomerMatcher {
 
 extension String {
     fileprivate var nonEmpty: String? { isEmpty ? nil : self }
+
+    /// The text's bytes each mapped or dropped (nil), when it is all ASCII; nil otherwise, for the
+    /// Unicode-aware path. A million profiles each clean a postal code, identifiers and a birth date.
+    fileprivate func asciiMapped(_ transform: (UInt8) -> UInt8?) -> String? {
+        var result: [UInt8] = []
+        result.reserveCapacity(utf8.count)
+        for byte in utf8 {
+            guard byte < 0x80 else { return nil }
+            if let mapped = transform(byte) { result.append(mapped) }
+        }
+        return String(decoding: result, as: UTF8.self)
+    }
+}
+
+extension UInt8 {
+    fileprivate var asciiUppercased: UInt8 { (0x61...0x7A).contains(self) ? self - 0x20 : self }
+
+    /// A letter upper-cased or a digit; nil for anything else.
+    fileprivate var asciiUpperAlphanumeric: UInt8? {
+        switch self {
+        case 0x30...0x39, 0x41...0x5A: self
+        case 0x61...0x7A: self - 0x20
+        default: nil
+        }
+    }
 }
 
 extension CanonicalCustomer {

@@ -136,6 +136,10 @@ struct CanonicalRecordDecodingTests {
             base.replacingOccurrences(of: "\"key\":\"K1\"", with: "\"key\":\"K\\ud83d\""),
             base.replacingOccurrences(of: "{", with: "{\"future\":{\"a\":[1,2.5e3,true,null,\"x\"]},"),
             base.replacingOccurrences(of: "\"status\"", with: "\"vatId\":null,\"status\""),
+            // A key spelt with an escape, and an unknown member whose string has a bad escape.
+            base.replacingOccurrences(of: "\"key\":", with: "\"k\\u0065y\":"),
+            base.replacingOccurrences(of: "{", with: "{\"future\":\"a\\qb\","),
+            base.replacingOccurrences(of: "{", with: "{\"future\":\"a\\\"b\\\\\","),
             base + " x",
             String(base.dropLast()),
             "[]", "", "null",
@@ -145,6 +149,9 @@ struct CanonicalRecordDecodingTests {
         }
         #expect(CanonicalCustomer.decode(json: cases[4])?.key == "Kü😀/\u{8}")
         #expect(CanonicalCustomer.decode(json: cases[1]) == nil)
+        #expect(CanonicalCustomer.decode(json: cases[8])?.key == "K1")
+        #expect(CanonicalCustomer.decode(json: cases[9]) == nil)
+        #expect(CanonicalCustomer.decode(json: cases[10])?.key == "K1")
     }
 
     @Test("every record of the mapped sample reads back as JSONDecoder reads it")

@@ -83,7 +83,7 @@ struct MalformedRecordBoundsTests {
         let path = try Paths.scratch() + "/huge.csv"
         let sample = try String(contentsOfFile: Paths.samples("customers.csv"), encoding: .windowsCP1252)
         let rows = sample.components(separatedBy: "\r\n")
-        FileManager.default.createFile(atPath: path, contents: nil)
+        _ = FileManager.default.createFile(atPath: path, contents: nil)
         let file = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
         defer { try? file.close() }
         try file.write(contentsOf: Data((rows[0] + "\r\n" + rows[1] + "\r\n" + "100001;\"").utf8))
