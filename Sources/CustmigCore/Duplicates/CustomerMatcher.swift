@@ -35,16 +35,19 @@ public struct CustomerMatcher: Sendable {
     public var weights: MatchWeights {
         didSet { table = Self.table(weights) }
     }
-    /// Each field level's weight (apart, and at the same address; field `f`'s level `l` at `f * 4 + l`)
-    /// and the priors, worked out once: `total` runs for every compared pair. At one address the
-    /// address counts once, in that prior. Inline storage, not arrays: every scoring thread retained
-    /// the same array for every pair, and the contended reference count cost a sixth of scoring.
+    /// Each field level's weight (field `f`'s level `l` at `f * 4 + l`) and the prior, worked out once
+    /// for each way the address counts (field by field, the same address, another address): `total`
+    /// runs for every compared pair. Where the address counts once, it is in that prior. Inline
+    /// storage, not arrays: every scoring thread retained the same array for every pair, and the
+    /// contended reference count cost a sixth of scoring.
     private struct Table: Sendable {
         static let levelsPerField = 4
         var levels: InlineArray<48, Double>
         var atSameAddress: InlineArray<48, Double>
+        var atOtherAddress: InlineArray<48, Double>
         var prior: Double
         var priorAtSameAddress: Double
+        var priorAtOtherAddress: Double
     }
     private var table: Table
 
@@ -55,15 +58,14 @@ public struct CustomerMatcher: Sendable {
     }
 
     private static func table(_ weights: MatchWeights) -> Table {
-        let whole = weights.sameAddressWeight
         precondition(
             MatchField.allCases.count * Table.levelsPerField <= 48
                 && MatchField.allCases.allSatisfy { $0.levels.count <= Table.levelsPerField })
-        func levels(atSameAddress: Bool) -> InlineArray<48, Double> {
+        func levels(atSameAddress: Bool, wholeAddress: Double?) -> InlineArray<48, Double> {
             var table = InlineArray<48, Double>(repeating: 0)
             for field in MatchField.allCases {
                 for level in field.levels.indices
-                where !(atSameAddress && whole != nil && MatchWeights.addressFields.contains(field)) {
+                where !(wholeAddress != nil && MatchWeights.addressFields.contains(field)) {
                     table[field.rawValue * Table.levelsPerField + level] = weights.weight(
                         field, UInt8(level), atSameAddress: atSameAddress)
                 }
@@ -71,21 +73,35 @@ public struct CustomerMatcher: Sendable {
             return table
         }
         return Table(
-            levels: levels(atSameAddress: false), atSameAddress: levels(atSameAddress: true), prior: weights.prior,
-            priorAtSameAddress: weights.prior + (whole ?? 0))
+            levels: levels(atSameAddress: false, wholeAddress: nil),
+            atSameAddress: levels(atSameAddress: true, wholeAddress: weights.sameAddressWeight),
+            atOtherAddress: levels(atSameAddress: false, wholeAddress: weights.otherAddressWeight),
+            prior: weights.prior,
+            priorAtSameAddress: weights.prior + (weights.sameAddressWeight ?? 0),
+            priorAtOtherAddress: weights.prior + (weights.otherAddressWeight ?? 0))
     }
 
     /// The match weight of a comparison (prior included).
     public func total(_ comparison: MatchComparison) -> Double {
-        let together = MatchWeights.atSameAddress(comparison)
-        var total = together ? table.priorAtSameAddress : table.prior
+        if MatchWeights.atSameAddress(comparison) {
+            return Self.total(comparison, table.atSameAddress, table.priorAtSameAddress)
+        }
+        if MatchWeights.atOtherAddress(comparison) {
+            return Self.total(comparison, table.atOtherAddress, table.priorAtOtherAddress)
+        }
+        return Self.total(comparison, table.levels, table.prior)
+    }
+
+    private static func total(
+        _ comparison: MatchComparison, _ levels: borrowing InlineArray<48, Double>, _ prior: Double
+    ) -> Double {
+        var total = prior
         var bits = comparison.bits
         for field in 0..<MatchField.allCases.count {
             let level = Int(bits & 0xF)
             bits >>= 4
             guard level != Int(MatchComparison.missing) else { continue }
-            let index = field * Table.levelsPerField + level
-            total += together ? table.atSameAddress[index] : table.levels[index]
+            total += levels[field * Table.levelsPerField + level]
         }
         return total
     }
@@ -95,8 +111,10 @@ public struct CustomerMatcher: Sendable {
         let atSameAddress = MatchWeights.atSameAddress(comparison)
         var evidence: [Evidence] = []
         evidence.reserveCapacity(MatchField.allCases.count)
-        let whole = atSameAddress ? weights.sameAddressWeight : nil
-        if let whole { evidence.append(Evidence(field: "address", level: "same", weight: whole)) }
+        let whole = weights.wholeAddressWeight(comparison)
+        if let whole {
+            evidence.append(Evidence(field: "address", level: atSameAddress ? "same" : "other", weight: whole))
+        }
         for field in MatchField.allCases {
             if whole != nil && MatchWeights.addressFields.contains(field) { continue }
             let level = comparison[field]

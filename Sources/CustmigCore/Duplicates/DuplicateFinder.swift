@@ -54,10 +54,13 @@ public struct DuplicateFinder: Sendable {
         public init() {}
     }
 
-    /// Splits a cluster that chained unlike customers together (A~B, B~C, but A and C score under the
-    /// review threshold): the weakest automatic link inside it is cut, and the parts are checked again.
-    /// Steward `merge` links are never cut. Clusters above 50 members are kept as they are (rare; listed
-    /// first in the report for a person to look at).
+    /// Splits a cluster that chained unlike customers together (A~B, B~C, but A and C contradict each
+    /// other: another name, birth date or identifier, and a score under the review threshold): the
+    /// weakest automatic link inside it is cut, and the parts are checked again. A and C that merely
+    /// lack evidence (a value missing on one side, a move, a typo) stay joined through their strong
+    /// links: a person keyed three times, once without the birth date and once after moving, is one
+    /// customer. Steward `merge` links are never cut. Clusters above 50 members are kept as they are
+    /// (rare; listed first in the report for a person to look at).
     func guardChains(
         _ members: [String], edges: [Pair], profiles: [String: CustomerMatcher.Profile], mustLink: [(String, String)],
         matcher: CustomerMatcher
@@ -73,7 +76,9 @@ public struct DuplicateFinder: Sendable {
             for (index, a) in members.enumerated() {
                 for b in members[(index + 1)...] {
                     guard let x = profiles[a], let y = profiles[b] else { continue }
-                    worst = min(worst, matcher.score(x, y).total)
+                    let comparison = CustomerMatcher.compare(x, y)
+                    guard Self.contradicts(comparison) else { continue }
+                    worst = min(worst, matcher.total(comparison))
                 }
             }
             guard worst < matcher.settings.review else { return [members] }
@@ -105,6 +110,13 @@ public struct DuplicateFinder: Sendable {
                 }
             }
         }
+    }
+
+    /// Whether two customers disagree on what identifies them: the name (an organisation's, or a
+    /// person's first or last name) at its worst level, another birth date, another identifier.
+    static func contradicts(_ comparison: MatchComparison) -> Bool {
+        comparison[.name] == 3 || comparison[.firstName] == 3 || comparison[.lastName] == 3
+            || comparison[.birthDate] == 2 || comparison[.identifier] == 2
     }
 
     public func find(_ customers: [CanonicalCustomer], decisions: Decisions = Decisions()) -> Result {

@@ -50,9 +50,12 @@ public struct DuplicateSettings: Sendable, Equatable {
     }
 
     /// Every `field.level` a weight can be pinned for.
-    /// Every field level, and `address.same` (the whole address agreeing, counted once).
+    /// Every field level, `address.same` and `address.other` (the whole address agreeing or differing,
+    /// counted once).
     static let pinnableLevels: [String] =
-        MatchField.allCases.flatMap { field in field.levels.map { "\(field.label).\($0)" } } + ["address.same"]
+        MatchField.allCases.flatMap { field in field.levels.map { "\(field.label).\($0)" } } + [
+            "address.same", "address.other",
+        ]
 
     /// Reads the section; problems are reported through `reader` with their line.
     static func read(_ node: Node, reader: YAMLReader) -> DuplicateSettings {

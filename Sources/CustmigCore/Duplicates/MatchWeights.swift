@@ -27,6 +27,10 @@ public struct MatchWeights: Sendable, Codable, Equatable {
     /// [m, u] of the address as a whole agreeing (``atSameAddress(_:)``): postal code, street, house
     /// number, city and country say one fact there, so they count once (nil: each field counts).
     public var sameAddress: [Double]?
+    /// [m, u] of the address as a whole differing (``atOtherAddress(_:)``): a customer who moved has a
+    /// new postal code, street, house number and city at once, one fact that counted four times (nil:
+    /// each field counts).
+    public var otherAddress: [Double]?
     /// Pairs the estimate used: blocked (EM) and random (u), and the EM iterations it took.
     public var learnedFrom = LearnedFrom()
 
@@ -78,6 +82,12 @@ public struct MatchWeights: Sendable, Codable, Equatable {
         comparison[.postalCode] == 0 && comparison[.street] != 2 && comparison[.houseNumber] != 1
     }
 
+    /// Whether a pair's address differs as a whole: another postal code (not a typo of it) and a street
+    /// that does not agree or is missing.
+    public static func atOtherAddress(_ comparison: MatchComparison) -> Bool {
+        comparison[.postalCode] == 2 && comparison[.street] != 0 && comparison[.street] != 1
+    }
+
     static let addressFields: [MatchField] = [.postalCode, .street, .houseNumber, .city, .country]
 
     /// The weight of a whole address agreeing, in bits (nil: each address field counts on its own).
@@ -86,13 +96,27 @@ public struct MatchWeights: Sendable, Codable, Equatable {
         return sameAddress.map { log2($0[0] / $0[1]) }
     }
 
+    /// The weight of a whole address differing, in bits (nil: each address field counts on its own).
+    public var otherAddressWeight: Double? {
+        if let pin = pinned["address.other"] { return pin }
+        return otherAddress.map { log2($0[0] / $0[1]) }
+    }
+
+    /// The weight the address as a whole carries for a comparison, when it counts once (same or other
+    /// address), else nil: its fields count one by one.
+    public func wholeAddressWeight(_ comparison: MatchComparison) -> Double? {
+        if Self.atSameAddress(comparison) { return sameAddressWeight }
+        if Self.atOtherAddress(comparison) { return otherAddressWeight }
+        return nil
+    }
+
     /// The likelihood ratio m/u of a comparison (the prior not included).
     func ratio(_ comparison: MatchComparison) -> Double {
         let together = Self.atSameAddress(comparison)
-        var ratio = 1.0
-        if together, let weight = sameAddressWeight { ratio = exp2(weight) }
+        let whole = wholeAddressWeight(comparison)
+        var ratio = whole.map(exp2) ?? 1.0
         for field in MatchField.allCases where comparison[field] != MatchComparison.missing {
-            if together && sameAddress != nil && Self.addressFields.contains(field) { continue }
+            if whole != nil && Self.addressFields.contains(field) { continue }
             ratio *= exp2(weight(field, comparison[field], atSameAddress: together))
         }
         return ratio
@@ -159,20 +183,26 @@ public struct MatchWeights: Sendable, Codable, Equatable {
             // Session 2: the same identity; how often its address still agrees, field by field and as a
             // whole (against random pairs at one address).
             if useSession {
-                var (together, identities) = (0.0, 0.0)
+                var (together, apart, identities) = (0.0, 0.0, 0.0)
                 for (comparison, count) in candidates
                 where comparison[.postalCode] != MatchComparison.missing && Self.sameIdentity(comparison) {
                     identities += Double(count)
                     if atSameAddress(comparison) { together += Double(count) }
+                    if atOtherAddress(comparison) { apart += Double(count) }
                 }
-                var (randomTogether, randomSeen) = (0.0, 0.0)
+                var (randomTogether, randomApart, randomSeen) = (0.0, 0.0, 0.0)
                 for (comparison, count) in random where comparison[.postalCode] != MatchComparison.missing {
                     randomSeen += Double(count)
                     if atSameAddress(comparison) { randomTogether += Double(count) }
+                    if atOtherAddress(comparison) { randomApart += Double(count) }
                 }
                 weights.sameAddress = [
                     (together + mStrength * 0.8) / (identities + mStrength),
                     (randomTogether + uStrength * 1e-6) / (randomSeen + uStrength),
+                ]
+                weights.otherAddress = [
+                    (apart + mStrength * 0.05) / (identities + mStrength),
+                    (randomApart + uStrength * 0.95) / (randomSeen + uStrength),
                 ]
                 for field in address {
                     weights.m[field.rawValue] = shrunkFrequencies(
@@ -189,7 +219,7 @@ public struct MatchWeights: Sendable, Codable, Equatable {
             for _ in 0..<200 {
                 let odds = lambda / (1 - lambda)
                 var other = fields.map { [Double](repeating: 0, count: $0.levels.count) }
-                var (matches, otherTogether, otherWithPostal) = (0.0, 0.0, 0.0)
+                var (matches, otherTogether, otherApart, otherWithPostal) = (0.0, 0.0, 0.0, 0.0)
                 for (comparison, count) in patterns {
                     let match = weights.ratio(comparison) * odds
                     let probability = match.isInfinite ? 1 : match / (1 + match)
@@ -201,6 +231,7 @@ public struct MatchWeights: Sendable, Codable, Equatable {
                     if comparison[.postalCode] != MatchComparison.missing {
                         otherWithPostal += unrelated
                         if atSameAddress(comparison) { otherTogether += unrelated }
+                        if atOtherAddress(comparison) { otherApart += unrelated }
                     }
                 }
                 var change = 0.0
@@ -218,6 +249,11 @@ public struct MatchWeights: Sendable, Codable, Equatable {
                     let u = (otherTogether + uStrength * whole[1]) / (otherWithPostal + uStrength)
                     change = max(change, abs(u - whole[1]))
                     weights.sameAddress = [whole[0], u]
+                }
+                if let whole = weights.otherAddress {
+                    let u = (otherApart + uStrength * whole[1]) / (otherWithPostal + uStrength)
+                    change = max(change, abs(u - whole[1]))
+                    weights.otherAddress = [whole[0], u]
                 }
                 // Up to 0.99, not 0.5: with tight blocks most compared pairs match (Febrl 1: ~9 in 10).
                 let next = min(

@@ -132,6 +132,12 @@ public enum DuplicatesReport {
             html += "<td class=\"num\">\(HTML.format(whole[1], digits: 7))</td>"
             html += "<td class=\"num\">\(HTML.format(weight, digits: 1))</td><td></td><td></td></tr>"
         }
+        if let whole = weights.otherAddress, let weight = weights.otherAddressWeight {
+            html += "<tr><td>address</td><td>other (another postal code and street; counted once)</td>"
+            html += "<td class=\"num\">\(HTML.format(whole[0], digits: 4))</td>"
+            html += "<td class=\"num\">\(HTML.format(whole[1], digits: 4))</td>"
+            html += "<td class=\"num\">\(HTML.format(weight, digits: 1))</td><td></td><td></td></tr>"
+        }
         html += "</table>"
         if let histogram = summary.histogram, let top = histogram.max(), top > 0 {
             html +=

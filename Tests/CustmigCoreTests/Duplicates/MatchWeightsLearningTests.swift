@@ -48,3 +48,49 @@ struct MatchWeightsLearningTests {
         #expect(weights.weight(.birthDate, 0, atSameAddress: false) > 0)
     }
 }
+
+/// A customer who moved has another postal code, street, house number and city at once: one fact.
+@Suite("A move counts once")
+struct MovedAddressTests {
+    @Test("another address weighs as one learned level, not four disagreements; a move plus a typo is still found")
+    func movedCountsOnce() {
+        typealias T = MatchWeightsLearningTests
+        // One in four true matches moved; a few have a typo in the first name as well.
+        let movedWithTypo = T.comparison([
+            .firstName: 1, .lastName: 0, .postalCode: 2, .street: 2, .houseNumber: 1, .city: 2, .country: 0,
+        ])
+        let candidates = [T.same: 600, T.moved: 200, movedWithTypo: 30, T.household: 60, T.strangers: 4_000]
+        var random = [T.strangers: 19_000]
+        random[T.comparison([.firstName: 3, .lastName: 3, .birthDate: 2, .postalCode: 2, .country: 0])] = 980
+        random[T.household] = 20
+        let weights = MatchWeights.learn(candidates: candidates, random: random)
+        let matcher = CustomerMatcher(weights: weights)
+        let other = try! #require(weights.otherAddressWeight)
+        #expect(other < 0, "another address is evidence against: \(other)")
+        let names = [MatchField.firstName, .lastName, .birthDate].map { weights.weight($0, T.moved[$0]) }
+        #expect(abs(matcher.total(T.moved) - (weights.prior + other + names.reduce(0, +))) < 1e-9)
+        #expect(matcher.score(profile(), profile()).evidence.contains { $0.field == "address" } == true)
+        let evidence = matcher.score(
+            profile(postalCode: "1010", street: "Ring 1"), profile(postalCode: "8020", street: "Gasse 9")
+        )
+        .evidence
+        #expect(evidence.contains(.init(field: "address", level: "other", weight: other)))
+        #expect(!evidence.contains { $0.field == "postal_code" || $0.field == "street" || $0.field == "city" })
+        #expect(matcher.total(movedWithTypo) >= CustomerMatcher.Settings().review, "\(matcher.total(movedWithTypo))")
+        #expect(matcher.total(T.strangers) < 0, "strangers: \(matcher.total(T.strangers))")
+    }
+
+    private func profile(postalCode: String = "1010", street: String = "Ring 1") -> CustomerMatcher.Profile {
+        var customer = CanonicalCustomer(key: "K", legacyKey: "1")
+        customer.category = .person
+        customer.firstName = "Anna"
+        customer.lastName = "Berger"
+        var address = Address()
+        address.street = street
+        address.postalCode = postalCode
+        address.city = "Wien"
+        address.country = "AT"
+        customer.addresses = [address]
+        return CustomerMatcher.Profile(customer)
+    }
+}

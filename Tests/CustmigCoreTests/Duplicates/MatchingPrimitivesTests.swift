@@ -173,4 +173,40 @@ struct ChainGuardTests {
         #expect(result.clusters.allSatisfy { !($0.contains("A") && $0.contains("C")) }, "\(scores) \(result.clusters)")
         #expect(result.clusters.count == 1)
     }
+
+    @Test("a person keyed three times stays one customer when two copies only lack evidence for each other")
+    func lackingEvidenceDoesNotCut() {
+        func person(
+            _ key: String, last: String, birth: String?, id: String?, postal: String, street: String
+        )
+            -> CanonicalCustomer
+        {
+            var customer = CanonicalCustomer(key: key, legacyKey: key)
+            customer.category = .person
+            customer.firstName = "Jean"
+            customer.lastName = last
+            customer.birthDate = birth
+            if let id { customer.identifiers = [Identifier(type: "national_id", country: "FR", value: id)] }
+            var address = Address()
+            address.street = street
+            address.postalCode = postal
+            address.country = "FR"
+            customer.addresses = [address]
+            return customer
+        }
+        // B: a typo in the last name, no identifier; C: moved, no birth date. B and C share only the first
+        // name: nothing contradicts, nothing confirms.
+        let a = person(
+            "A", last: "Moreau", birth: "1955-12-23", id: "906328232", postal: "75011", street: "Rue Oberkampf 17")
+        let b = person("B", last: "Mroeau", birth: "1955-12-23", id: nil, postal: "75011", street: "Rue Oberkampf 17")
+        let c = person("C", last: "Moreau", birth: nil, id: "906328232", postal: "69003", street: "Cours Gambetta 4")
+        var finder = DuplicateFinder()
+        finder.learnWeights = false
+        let settings = finder.matcher.settings
+        let score = { (x: CanonicalCustomer, y: CanonicalCustomer) in finder.matcher.score(.init(x), .init(y)).total }
+        #expect(score(a, b) >= settings.autoMerge && score(a, c) >= settings.autoMerge, "\(score(a, b)) \(score(a, c))")
+        #expect(score(b, c) < settings.review, "\(score(b, c))")
+        let result = finder.find([a, b, c])
+        #expect(result.clusters.map { $0.sorted() } == [["A", "B", "C"]], "\(result.clusters)")
+    }
 }
