@@ -133,3 +133,15 @@ struct MappedSample {
         }
     }
 }
+
+extension Address {
+    /// A legal address with the fields matching compares.
+    static func legal(street: String?, postalCode: String?, city: String?, country: String?) -> Address {
+        var address = Address()
+        address.street = street
+        address.postalCode = postalCode
+        address.city = city
+        address.country = country
+        return address
+    }
+}

@@ -85,12 +85,7 @@ struct MovedAddressTests {
         customer.category = .person
         customer.firstName = "Anna"
         customer.lastName = "Berger"
-        var address = Address()
-        address.street = street
-        address.postalCode = postalCode
-        address.city = "Wien"
-        address.country = "AT"
-        customer.addresses = [address]
+        customer.addresses = [.legal(street: street, postalCode: postalCode, city: "Wien", country: "AT")]
         return CustomerMatcher.Profile(customer)
     }
 }

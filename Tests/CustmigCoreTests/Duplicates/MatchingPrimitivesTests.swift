@@ -138,12 +138,7 @@ struct ChainGuardTests {
         var customer = CanonicalCustomer(key: key, legacyKey: key)
         customer.names = [name]
         customer.vatId = vat
-        var address = Address()
-        address.city = city
-        address.postalCode = postal
-        address.country = "DE"
-        address.street = "Hauptstr. 1"
-        customer.addresses = [address]
+        customer.addresses = [.legal(street: "Hauptstr. 1", postalCode: postal, city: city, country: "DE")]
         return customer
     }
 
@@ -187,11 +182,7 @@ struct ChainGuardTests {
             customer.lastName = last
             customer.birthDate = birth
             if let id { customer.identifiers = [Identifier(type: "national_id", country: "FR", value: id)] }
-            var address = Address()
-            address.street = street
-            address.postalCode = postal
-            address.country = "FR"
-            customer.addresses = [address]
+            customer.addresses = [.legal(street: street, postalCode: postal, city: nil, country: "FR")]
             return customer
         }
         // B: a typo in the last name, no identifier; C: moved, no birth date. B and C share only the first

@@ -19,7 +19,7 @@ struct InterruptTests {
 
         init(_ arguments: [String], in folder: String) throws {
             errors = folder + "/stderr-\(UUID().uuidString.prefix(6)).txt"
-            FileManager.default.createFile(atPath: errors, contents: nil)
+            _ = FileManager.default.createFile(atPath: errors, contents: nil)
             process.executableURL = URL(fileURLWithPath: CLI.binary)
             process.arguments = arguments
             process.currentDirectoryURL = URL(fileURLWithPath: folder)
