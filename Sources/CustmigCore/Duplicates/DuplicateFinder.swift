@@ -83,7 +83,13 @@ public struct DuplicateFinder: Sendable {
             }
             guard worst < matcher.settings.review else { return [members] }
             let cuttable = links.filter { $0.score.isFinite }
-            guard let weakest = cuttable.min(by: { $0.score < $1.score }) else { return [members] }
+            // Scores are sums of a few level weights and often tie: ties go to the keys, not to the order
+            // the pairs were scored in (which follows the process's hash seed through the blocks).
+            guard
+                let weakest = cuttable.min(by: {
+                    ($0.score, $0.first, $0.second) < ($1.score, $1.first, $1.second)
+                })
+            else { return [members] }
             links.removeAll { $0 == weakest }
             // Components of what is left.
             var component: [String: Int] = [:]

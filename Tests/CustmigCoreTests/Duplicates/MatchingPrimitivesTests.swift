@@ -200,4 +200,38 @@ struct ChainGuardTests {
         let result = finder.find([a, b, c])
         #expect(result.clusters.map { $0.sorted() } == [["A", "B", "C"]], "\(result.clusters)")
     }
+
+    @Test("a cut between links of equal score does not depend on the order the pairs were scored in")
+    func tiesCutTheSameWay() {
+        func person(_ key: String, birth: String?, id: String?) -> CanonicalCustomer {
+            var customer = CanonicalCustomer(key: key, legacyKey: key)
+            customer.category = .person
+            customer.firstName = "Anna"
+            customer.lastName = "Berger"
+            customer.birthDate = birth
+            if let id { customer.identifiers = [Identifier(type: "national_id", country: "AT", value: id)] }
+            customer.addresses = [.legal(street: "Ring 1", postalCode: "1010", city: "Wien", country: "AT")]
+            return customer
+        }
+        // B lacks what A and C disagree on: A-B and B-C score alike, A and C contradict each other.
+        let customers = [
+            person("A", birth: "1980-01-01", id: "111"), person("B", birth: nil, id: nil),
+            person("C", birth: "1990-06-06", id: "222"),
+        ]
+        let finder = DuplicateFinder()
+        let profiles = Dictionary(uniqueKeysWithValues: customers.map { ($0.key, CustomerMatcher.Profile($0)) })
+        let score = { (x: String, y: String) in finder.matcher.score(profiles[x]!, profiles[y]!).total }
+        #expect(score("A", "B") == score("B", "C"))
+        #expect(score("A", "C") < finder.matcher.settings.review)
+        let edges = [
+            DuplicateFinder.Pair(first: "A", second: "B", score: score("A", "B")),
+            DuplicateFinder.Pair(first: "B", second: "C", score: score("B", "C")),
+        ]
+        let cuts = [edges, edges.reversed()].map { order in
+            finder.guardChains(["A", "B", "C"], edges: order, profiles: profiles, mustLink: [], matcher: finder.matcher)
+                .map { $0.sorted() }.sorted { $0[0] < $1[0] }
+        }
+        #expect(cuts[0] == cuts[1], "\(cuts)")
+        #expect(cuts[0] == [["A"], ["B", "C"]], "\(cuts)")
+    }
 }
