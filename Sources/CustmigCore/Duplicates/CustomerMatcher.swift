@@ -184,7 +184,7 @@ public struct CustomerMatcher: Sendable {
             guard let x, let y else { return nil }
             if x == y { return 0 }
             if Similarity.jaroWinkler(x, y) >= 0.92 || Similarity.withinOneEdit(x, y) { return 1 }
-            if Nicknames.formal(x) == Nicknames.formal(y) { return 2 }
+            if Nicknames.related(x, y) { return 2 }
             if (x.utf8.count == 1 || y.utf8.count == 1) && x.utf8.first == y.utf8.first { return 2 }
             if codeX != 0 && codeX == codeY { return 2 }
             return 3

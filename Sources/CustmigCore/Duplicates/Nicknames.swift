@@ -2,8 +2,10 @@
 /// `Bill` and `William` or `Sepp` and `Josef` compare as the same first name. Deliberately small: a
 /// nickname pair is evidence, not proof, and the learned weights decide how much it counts.
 enum Nicknames {
-    /// Folded short form -> folded full form.
-    static let formal: [String: String] = {
+    /// Folded short form -> folded full forms. Built in a fixed order: iterating the dictionary below
+    /// follows the process's hash seed, and a short form of two names mapped to either, so the learned
+    /// weights and the merges changed from one run of the same workspace to the next.
+    static let formal: [String: [String]] = {
         let groups: [String: [String]] = [
             "william": ["bill", "billy", "will", "willy", "willie", "liam"],
             "robert": ["bob", "bobby", "rob", "robbie", "bert"],
@@ -37,13 +39,21 @@ enum Nicknames {
             "leonard": ["leo", "len", "lenny"], "raymond": ["ray"], "donald": ["don", "donnie"],
             "kenneth": ["ken", "kenny"], "douglas": ["doug"], "isabel": ["isabelle", "bella", "izzy"],
         ]
-        var table: [String: String] = [:]
-        for (full, shorts) in groups {
-            for short in shorts where table[short] == nil { table[short] = full }
+        // A short form may stand for several names (`bert`: Albert, Robert); each is kept, in order.
+        var table: [String: [String]] = [:]
+        for (full, shorts) in groups.sorted(by: { $0.key < $1.key }) {
+            for short in shorts { table[short, default: []].append(full) }
         }
         return table
     }()
 
-    /// The name's formal form (itself when it has none).
-    static func formal(_ name: String) -> String { formal[name] ?? name }
+    /// The name's formal forms (itself when it has none).
+    static func formal(_ name: String) -> [String] { formal[name] ?? [name] }
+
+    /// Whether two first names may be one: they share a formal form (`Bill` and `William`, `Bert` and
+    /// `Robert` or `Albert`).
+    static func related(_ a: String, _ b: String) -> Bool {
+        let forms = formal(a)
+        return formal(b).contains { forms.contains($0) }
+    }
 }
