@@ -75,7 +75,9 @@ public struct DuplicateFinder: Sendable {
             var worst = Double.infinity
             for (index, a) in members.enumerated() {
                 for b in members[(index + 1)...] {
-                    guard let x = profiles[a], let y = profiles[b] else { continue }
+                    // In key order: the members come in the hash seed's order, and a comparison of
+                    // swapped names is not symmetric (which side's first name is read as a given name).
+                    guard let x = profiles[min(a, b)], let y = profiles[max(a, b)] else { continue }
                     let comparison = CustomerMatcher.compare(x, y)
                     guard Self.contradicts(comparison) else { continue }
                     worst = min(worst, matcher.total(comparison))

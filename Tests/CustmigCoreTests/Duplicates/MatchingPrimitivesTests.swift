@@ -244,4 +244,34 @@ struct ChainGuardTests {
         #expect(cuts[0] == cuts[1], "\(cuts)")
         #expect(cuts[0] == [["A"], ["B", "C"]], "\(cuts)")
     }
+
+    @Test("the guard reads each pair in key order: members in any order give the same clusters")
+    func membersInAnyOrder() {
+        func person(_ key: String, first: String, last: String) -> CanonicalCustomer {
+            var customer = CanonicalCustomer(key: key, legacyKey: key)
+            customer.category = .person
+            customer.firstName = first
+            customer.lastName = last
+            customer.birthDate = "1962-06-02"
+            return customer
+        }
+        // C has its names swapped; B an initial: read B against C the swap is seen, C against B it is not.
+        let customers = [
+            person("A", first: "Georgios", last: "Fonwesdorf"), person("B", first: "G.", last: "Fonesdofr"),
+            person("C", first: "Fonwesdorrf", last: "Georgiso"),
+        ]
+        let profiles = Dictionary(uniqueKeysWithValues: customers.map { ($0.key, CustomerMatcher.Profile($0)) })
+        #expect(
+            CustomerMatcher.compare(profiles["B"]!, profiles["C"]!)
+                != CustomerMatcher.compare(profiles["C"]!, profiles["B"]!))
+        let finder = DuplicateFinder()
+        let edges = [("A", "B"), ("A", "C"), ("B", "C")].map {
+            DuplicateFinder.Pair(first: $0.0, second: $0.1, score: finder.matcher.settings.autoMerge)
+        }
+        let clusters = [["A", "B", "C"], ["C", "B", "A"], ["B", "C", "A"]].map { members in
+            finder.guardChains(members, edges: edges, profiles: profiles, mustLink: [], matcher: finder.matcher)
+                .map { $0.sorted() }.sorted { $0[0] < $1[0] }
+        }
+        #expect(clusters[0] == clusters[1] && clusters[0] == clusters[2], "\(clusters)")
+    }
 }
