@@ -107,8 +107,10 @@ public enum DuplicatesReport {
             html +=
                 "Auto-merge at \(HTML.format(auto, digits: 1)) bits (probability \(DuplicateSettings.probability(auto))), review at \(HTML.format(review, digits: 1)) bits (\(DuplicateSettings.probability(review))).</p>"
         }
-        html += "<table><tr><th>field</th><th>level</th><th class=\"num\">m</th><th class=\"num\">u (random pairs)</th>"
-        html += "<th class=\"num\">weight (bits)</th><th class=\"num\">u at the same address</th>"
+        html +=
+            "<table><tr><th>field</th><th>level</th><th class=\"num\">m</th><th class=\"num\">u (unrelated compared pairs)</th>"
+        html +=
+            "<th class=\"num\">u (random pairs)</th><th class=\"num\">weight (bits)</th><th class=\"num\">u at the same address</th>"
         html += "<th class=\"num\">weight at the same address</th></tr>"
         for field in MatchField.allCases {
             for (level, name) in field.levels.enumerated() {
@@ -116,6 +118,8 @@ public enum DuplicatesReport {
                 html += "<tr><td>\(field.label)</td><td>\(name)\(pinned ? " (pinned)" : "")</td>"
                 html += "<td class=\"num\">\(HTML.format(weights.m[field.rawValue][level], digits: 4))</td>"
                 html += "<td class=\"num\">\(HTML.format(weights.u[field.rawValue][level], digits: 4))</td>"
+                html +=
+                    "<td class=\"num\">\(weights.randomU.map { HTML.format($0[field.rawValue][level], digits: 4) } ?? "")</td>"
                 html += "<td class=\"num\">\(HTML.format(weights.weight(field, UInt8(level)), digits: 1))</td>"
                 if let conditional = weights.uAtSameAddress, !MatchWeights.addressFields.contains(field) {
                     html += "<td class=\"num\">\(HTML.format(conditional[field.rawValue][level], digits: 4))</td>"
@@ -129,13 +133,13 @@ public enum DuplicatesReport {
         if let whole = weights.sameAddress, let weight = weights.sameAddressWeight {
             html += "<tr><td>address</td><td>same (postal code, street and house number; counted once)</td>"
             html += "<td class=\"num\">\(HTML.format(whole[0], digits: 4))</td>"
-            html += "<td class=\"num\">\(HTML.format(whole[1], digits: 7))</td>"
+            html += "<td class=\"num\">\(HTML.format(whole[1], digits: 7))</td><td></td>"
             html += "<td class=\"num\">\(HTML.format(weight, digits: 1))</td><td></td><td></td></tr>"
         }
         if let whole = weights.otherAddress, let weight = weights.otherAddressWeight {
             html += "<tr><td>address</td><td>other (another postal code and street; counted once)</td>"
             html += "<td class=\"num\">\(HTML.format(whole[0], digits: 4))</td>"
-            html += "<td class=\"num\">\(HTML.format(whole[1], digits: 4))</td>"
+            html += "<td class=\"num\">\(HTML.format(whole[1], digits: 4))</td><td></td>"
             html += "<td class=\"num\">\(HTML.format(weight, digits: 1))</td><td></td><td></td></tr>"
         }
         html += "</table>"
