@@ -45,9 +45,14 @@ public struct CustomerMatcher: Sendable {
         var levels: InlineArray<48, Double>
         var atSameAddress: InlineArray<48, Double>
         var atOtherAddress: InlineArray<48, Double>
+        var atSameStreet: InlineArray<48, Double>
         var prior: Double
         var priorAtSameAddress: Double
         var priorAtOtherAddress: Double
+        var priorAtSameStreet: Double
+        /// What a shared or different e-mail weighs less between namesakes (``MatchWeights/emailAtSameName``),
+        /// by way the address counts (field by field, same, other, same street) and then level.
+        var emailAtSameName: InlineArray<8, Double>
     }
     private var table: Table
 
@@ -72,24 +77,43 @@ public struct CustomerMatcher: Sendable {
             }
             return table
         }
+        var emailAtSameName = InlineArray<8, Double>(repeating: 0)
+        for way in 0..<4 {
+            for level in 0..<2 {
+                let atSameAddress = way == 1
+                emailAtSameName[way * 2 + level] =
+                    weights.weight(.email, UInt8(level), atSameAddress: atSameAddress, atSameName: true)
+                    - weights.weight(.email, UInt8(level), atSameAddress: atSameAddress)
+            }
+        }
         return Table(
             levels: levels(atSameAddress: false, wholeAddress: nil),
             atSameAddress: levels(atSameAddress: true, wholeAddress: weights.sameAddressWeight),
             atOtherAddress: levels(atSameAddress: false, wholeAddress: weights.otherAddressWeight),
+            atSameStreet: levels(atSameAddress: false, wholeAddress: weights.sameStreetWeight),
             prior: weights.prior,
             priorAtSameAddress: weights.prior + (weights.sameAddressWeight ?? 0),
-            priorAtOtherAddress: weights.prior + (weights.otherAddressWeight ?? 0))
+            priorAtOtherAddress: weights.prior + (weights.otherAddressWeight ?? 0),
+            priorAtSameStreet: weights.prior + (weights.sameStreetWeight ?? 0),
+            emailAtSameName: emailAtSameName)
     }
 
     /// The match weight of a comparison (prior included).
     public func total(_ comparison: MatchComparison) -> Double {
+        let way: Int
+        let total: Double
         if MatchWeights.atSameAddress(comparison) {
-            return Self.total(comparison, table.atSameAddress, table.priorAtSameAddress)
+            (way, total) = (1, Self.total(comparison, table.atSameAddress, table.priorAtSameAddress))
+        } else if MatchWeights.atSameStreet(comparison) {
+            (way, total) = (3, Self.total(comparison, table.atSameStreet, table.priorAtSameStreet))
+        } else if MatchWeights.atOtherAddress(comparison) {
+            (way, total) = (2, Self.total(comparison, table.atOtherAddress, table.priorAtOtherAddress))
+        } else {
+            (way, total) = (0, Self.total(comparison, table.levels, table.prior))
         }
-        if MatchWeights.atOtherAddress(comparison) {
-            return Self.total(comparison, table.atOtherAddress, table.priorAtOtherAddress)
-        }
-        return Self.total(comparison, table.levels, table.prior)
+        let email = comparison[.email]
+        guard email != MatchComparison.missing, MatchWeights.atSameName(comparison) else { return total }
+        return total + table.emailAtSameName[way * 2 + Int(email)]
     }
 
     private static func total(
@@ -109,11 +133,13 @@ public struct CustomerMatcher: Sendable {
     public func score(_ a: Profile, _ b: Profile) -> Score {
         let comparison = Self.compare(a, b)
         let atSameAddress = MatchWeights.atSameAddress(comparison)
+        let atSameName = MatchWeights.atSameName(comparison)
         var evidence: [Evidence] = []
         evidence.reserveCapacity(MatchField.allCases.count)
         let whole = weights.wholeAddressWeight(comparison)
         if let whole {
-            evidence.append(Evidence(field: "address", level: atSameAddress ? "same" : "other", weight: whole))
+            let level = atSameAddress ? "same" : MatchWeights.atSameStreet(comparison) ? "same_street" : "other"
+            evidence.append(Evidence(field: "address", level: level, weight: whole))
         }
         for field in MatchField.allCases {
             if whole != nil && MatchWeights.addressFields.contains(field) { continue }
@@ -127,7 +153,7 @@ public struct CustomerMatcher: Sendable {
             evidence.append(
                 Evidence(
                     field: field.label, level: field.levels[Int(level)],
-                    weight: weights.weight(field, level, atSameAddress: atSameAddress)))
+                    weight: weights.weight(field, level, atSameAddress: atSameAddress, atSameName: atSameName)))
         }
         return Score(total: total(comparison), evidence: evidence)
     }

@@ -313,7 +313,8 @@ public struct DuplicateFinder: Sendable {
                 }
             }
             return MatchWeights.learn(
-                candidates: candidates, random: random, pins: matcher.weights.pinned, start: .defaults)
+                candidates: candidates, random: random, allPairs: Double(n) * Double(n - 1) / 2,
+                sampleStride: Double(stride), pins: matcher.weights.pinned)
         }
     }
 }

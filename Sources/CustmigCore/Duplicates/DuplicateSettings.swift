@@ -49,12 +49,12 @@ public struct DuplicateSettings: Sendable, Equatable {
         return "\(autoMerge)|\(review)|\(learnWeights)|\(pins)|\(survivorship.description)"
     }
 
-    /// Every `field.level` a weight can be pinned for.
-    /// Every field level, `address.same` and `address.other` (the whole address agreeing or differing,
-    /// counted once).
+    /// Every `field.level` a weight can be pinned for: every field level, `address.same`,
+    /// `address.same_street` and `address.other` (the whole address agreeing, the same street at another
+    /// house number, or differing, counted once).
     static let pinnableLevels: [String] =
         MatchField.allCases.flatMap { field in field.levels.map { "\(field.label).\($0)" } } + [
-            "address.same", "address.other",
+            "address.same", "address.same_street", "address.other",
         ]
 
     /// Reads the section; problems are reported through `reader` with their line.

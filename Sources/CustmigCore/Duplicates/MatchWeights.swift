@@ -2,12 +2,12 @@ import Foundation
 
 /// Fellegi-Sunter weights: for each field and agreement level, `m` (how often true matches agree at
 /// that level) and `u` (how often unrelated customers do). A level's weight is log2(m/u) bits; a pair's
-/// match weight is the sum over its fields plus the prior log2(λ/(1-λ)), λ being the share of compared
-/// pairs that match; its match probability is 2^w / (1 + 2^w).
+/// match weight is the sum over its fields plus the prior log2(λ/(1-λ)), λ being the share of all pairs
+/// of customers that match; its match probability is 2^w / (1 + 2^w).
 ///
-/// ``learn(candidates:random:pins:start:)`` estimates them from the data itself, as Splink
-/// does: `u` from random pairs (nearly all unrelated), `m` by expectation maximisation over blocked
-/// pairs in sessions that hold one group of fields fixed, then `u` and λ among the compared pairs. All are shrunk towards
+/// ``learn(candidates:random:allPairs:sampleStride:pins:start:)`` estimates them from the data itself,
+/// as Splink does: `u` from random pairs (nearly all unrelated), `m` by expectation maximisation over
+/// blocked pairs in sessions that hold one group of fields fixed, then λ. All are shrunk towards
 /// ``defaults`` (pseudo-counts), so a small or duplicate-free run keeps sensible weights instead of
 /// learning noise, and each field's weights are kept non-increasing from its best level to its worst
 /// (better agreement never counts less).
@@ -18,12 +18,14 @@ public struct MatchWeights: Sendable, Codable, Equatable {
     public var lambda: Double
     /// Weights (bits) the mapping sets by hand, by `field.level`: they replace the learned ones.
     public var pinned: [String: Double] = [:]
-    /// `u` as measured on random pairs.
-    public var randomU: [[Double]]?
     /// `u` among unrelated pairs at the same address, for the fields outside the address: a household
     /// shares its last name and landline, a building of firms its switchboard, so at one address such
     /// agreement is far weaker evidence than between random customers (nil: not learned).
     public var uAtSameAddress: [[Double]]?
+    /// `u` of a shared e-mail among unrelated pairs with the same name: addresses are made of names
+    /// (`anna.meier@…`), so two namesakes share one far more often than two random customers do, and
+    /// the e-mail must not count again what the name already said (nil: not learned).
+    public var emailAtSameName: [Double]?
     /// [m, u] of the address as a whole agreeing (``atSameAddress(_:)``): postal code, street, house
     /// number, city and country say one fact there, so they count once (nil: each field counts).
     public var sameAddress: [Double]?
@@ -31,6 +33,11 @@ public struct MatchWeights: Sendable, Codable, Equatable {
     /// new postal code, street, house number and city at once, one fact that counted four times (nil:
     /// each field counts).
     public var otherAddress: [Double]?
+    /// [m, u] of the same street at another house number (``atSameStreet(_:)``): for a true match a
+    /// typo or a move next door, rare; between unrelated customers, neighbours. Counted once, the postal
+    /// code and street agreeing would otherwise weigh as two independent coincidences and a different
+    /// house number almost nothing (its m learned mostly from moves) (nil: each field counts).
+    public var sameStreet: [Double]?
     /// Pairs the estimate used: blocked (EM) and random (u), and the EM iterations it took.
     public var learnedFrom = LearnedFrom()
 
@@ -69,12 +76,23 @@ public struct MatchWeights: Sendable, Codable, Equatable {
 
     /// The weight of one field's level in bits (pinned, or log2(m/u)); `atSameAddress` for a pair whose
     /// address agrees (``atSameAddress(_:)``).
-    public func weight(_ field: MatchField, _ level: UInt8, atSameAddress: Bool = false) -> Double {
+    public func weight(
+        _ field: MatchField, _ level: UInt8, atSameAddress: Bool = false, atSameName: Bool = false
+    ) -> Double {
         let name = field.levels[Int(level)]
         if let pin = pinned["\(field.label).\(name)"] { return pin }
-        let u =
+        var u =
             atSameAddress ? (uAtSameAddress ?? self.u)[field.rawValue][Int(level)] : self.u[field.rawValue][Int(level)]
+        if atSameName, field == .email, let conditional = emailAtSameName {
+            // The weaker evidence of the two conditions.
+            u = level == 0 ? max(u, conditional[0]) : min(u, conditional[Int(level)])
+        }
         return log2(m[field.rawValue][Int(level)] / u)
+    }
+
+    /// Whether a pair's names agree exactly: a person's first and last name, or an organisation's name.
+    public static func atSameName(_ comparison: MatchComparison) -> Bool {
+        (comparison[.firstName] == 0 && comparison[.lastName] == 0) || comparison[.name] == 0
     }
 
     /// Whether a pair's address agrees: the same postal code, and neither street nor house number differ.
@@ -86,6 +104,13 @@ public struct MatchWeights: Sendable, Codable, Equatable {
     /// that does not agree or is missing.
     public static func atOtherAddress(_ comparison: MatchComparison) -> Bool {
         comparison[.postalCode] == 2 && comparison[.street] != 0 && comparison[.street] != 1
+    }
+
+    /// Whether a pair's address is the same street at another house number: the same postal code, the
+    /// street agreeing (or close), the house number different.
+    public static func atSameStreet(_ comparison: MatchComparison) -> Bool {
+        comparison[.postalCode] == 0 && (comparison[.street] == 0 || comparison[.street] == 1)
+            && comparison[.houseNumber] == 1
     }
 
     static let addressFields: [MatchField] = [.postalCode, .street, .houseNumber, .city, .country]
@@ -102,10 +127,17 @@ public struct MatchWeights: Sendable, Codable, Equatable {
         return otherAddress.map { log2($0[0] / $0[1]) }
     }
 
-    /// The weight the address as a whole carries for a comparison, when it counts once (same or other
-    /// address), else nil: its fields count one by one.
+    /// The weight of the same street at another house number, in bits (nil: each field counts).
+    public var sameStreetWeight: Double? {
+        if let pin = pinned["address.same_street"] { return pin }
+        return sameStreet.map { log2($0[0] / $0[1]) }
+    }
+
+    /// The weight the address as a whole carries for a comparison, when it counts once (same address,
+    /// same street, other address), else nil: its fields count one by one.
     public func wholeAddressWeight(_ comparison: MatchComparison) -> Double? {
         if Self.atSameAddress(comparison) { return sameAddressWeight }
+        if Self.atSameStreet(comparison) { return sameStreetWeight }
         if Self.atOtherAddress(comparison) { return otherAddressWeight }
         return nil
     }
@@ -113,11 +145,12 @@ public struct MatchWeights: Sendable, Codable, Equatable {
     /// The likelihood ratio m/u of a comparison (the prior not included).
     func ratio(_ comparison: MatchComparison) -> Double {
         let together = Self.atSameAddress(comparison)
+        let namesakes = Self.atSameName(comparison)
         let whole = wholeAddressWeight(comparison)
         var ratio = whole.map(exp2) ?? 1.0
         for field in MatchField.allCases where comparison[field] != MatchComparison.missing {
             if whole != nil && Self.addressFields.contains(field) { continue }
-            ratio *= exp2(weight(field, comparison[field], atSameAddress: together))
+            ratio *= exp2(weight(field, comparison[field], atSameAddress: together, atSameName: namesakes))
         }
         return ratio
     }
@@ -132,19 +165,26 @@ public struct MatchWeights: Sendable, Codable, Equatable {
 
     // MARK: Learning
 
-    /// Learns from comparisons counted over blocked pairs (`candidates`) and random pairs (`random`).
+    /// Learns from comparisons counted over blocked pairs (`candidates`, a sample of one in
+    /// `sampleStride` when there are many) and random pairs (`random`), out of `allPairs` pairs of
+    /// customers.
     ///
-    /// As Splink does, `m` is estimated in two sessions that each hold one group of fields fixed, so
-    /// that a group shared by unrelated customers cannot pass for identity: among pairs at the *same
-    /// address*, EM over names, birth date, identifiers and contacts (a household, or a building of
-    /// firms, then looks like what it is: different people); among pairs of the *same identity* (a
-    /// shared identifier, or the same first name, last name and birth date), how often a true match
-    /// still agrees on its address (people move). Then `u` and λ, the share of compared pairs that
-    /// match, by EM over the blocked pairs with `m` held, `u` shrunk towards the random pairs'. With too few
-    /// pairs at one address (no postal codes), the names' `m` comes from one EM over all blocked pairs.
+    /// As Splink does: `u` from random pairs, so that a level weighs what it says about any two
+    /// customers, not about two that already share a blocking key (measured within blocks, a shared
+    /// birth date weighed 3 bits, since a blocking rule on the birth date makes thousands of unrelated
+    /// pairs agree on it, and the same first name, last name and birth date after a move did not merge).
+    /// `m` is estimated in sessions that each hold one group of fields fixed, so that a group shared by
+    /// unrelated customers cannot pass for identity: among pairs at the *same address*, EM over names,
+    /// birth date, identifiers and contacts (a household, or a building of firms, then looks like what it
+    /// is: different people, and `u` at one address is learned there); among pairs with the *same name*,
+    /// how often unrelated namesakes share an e-mail; among pairs of the *same identity* (a shared
+    /// identifier, or the same first name, last name and birth date), how often a true match still
+    /// agrees on its address (people move). Then λ, the share of all pairs that match, by EM over the
+    /// compared pairs with `m` and `u` held. With too few pairs at one address (no postal codes), the
+    /// names' `m` comes from one EM over all blocked pairs.
     public static func learn(
-        candidates: [MatchComparison: Int], random: [MatchComparison: Int], pins: [String: Double] = [:],
-        start: MatchWeights = .defaults
+        candidates: [MatchComparison: Int], random: [MatchComparison: Int], allPairs: Double,
+        sampleStride: Double = 1, pins: [String: Double] = [:], start: MatchWeights = .defaults
     ) -> MatchWeights {
         var weights = start
         weights.pinned = pins
@@ -154,7 +194,6 @@ public struct MatchWeights: Sendable, Codable, Equatable {
             weights.u[field.rawValue] = shrunkFrequencies(
                 field, in: random, towards: start.u[field.rawValue], strength: uStrength)
         }
-        weights.randomU = weights.u
         let randomTotal = random.values.reduce(0, +)
         let total = candidates.values.reduce(0, +)
         var iterations = 0
@@ -180,22 +219,41 @@ public struct MatchWeights: Sendable, Codable, Equatable {
                 }
                 weights.uAtSameAddress = conditional
             }
+            // Session 3: the same name; how often unrelated namesakes share an e-mail.
+            var sameName: [MatchComparison: Int] = [:]
+            for (comparison, count) in candidates where atSameName(comparison) {
+                var masked = comparison
+                for field in [MatchField.name, .firstName, .lastName] { masked[field] = MatchComparison.missing }
+                sameName[masked, default: 0] += count
+            }
+            if sameName.values.reduce(0, +) >= 30 {
+                var ignored = 0
+                let session = expectationMaximisation(sameName, u: weights.u, start: start, iterations: &ignored)
+                weights.emailAtSameName = session.u[MatchField.email.rawValue]
+            }
             // Session 2: the same identity; how often its address still agrees, field by field and as a
             // whole (against random pairs at one address).
             if useSession {
-                var (together, apart, identities) = (0.0, 0.0, 0.0)
-                for (comparison, count) in candidates
+                var (together, nextDoor, apart, identities) = (0.0, 0.0, 0.0, 0.0)
+                for (comparison, count) in inFixedOrder(candidates)
                 where comparison[.postalCode] != MatchComparison.missing && Self.sameIdentity(comparison) {
                     identities += Double(count)
                     if atSameAddress(comparison) { together += Double(count) }
+                    if atSameStreet(comparison) { nextDoor += Double(count) }
                     if atOtherAddress(comparison) { apart += Double(count) }
                 }
-                var (randomTogether, randomApart, randomSeen) = (0.0, 0.0, 0.0)
-                for (comparison, count) in random where comparison[.postalCode] != MatchComparison.missing {
+                var (randomTogether, randomNextDoor, randomApart, randomSeen) = (0.0, 0.0, 0.0, 0.0)
+                for (comparison, count) in inFixedOrder(random) where comparison[.postalCode] != MatchComparison.missing
+                {
                     randomSeen += Double(count)
                     if atSameAddress(comparison) { randomTogether += Double(count) }
+                    if atSameStreet(comparison) { randomNextDoor += Double(count) }
                     if atOtherAddress(comparison) { randomApart += Double(count) }
                 }
+                weights.sameStreet = [
+                    (nextDoor + mStrength * 0.02) / (identities + mStrength),
+                    (randomNextDoor + uStrength * 1e-5) / (randomSeen + uStrength),
+                ]
                 weights.sameAddress = [
                     (together + mStrength * 0.8) / (identities + mStrength),
                     (randomTogether + uStrength * 1e-6) / (randomSeen + uStrength),
@@ -210,63 +268,41 @@ public struct MatchWeights: Sendable, Codable, Equatable {
                         strength: mStrength)
                 }
             }
-            // u and λ among the compared pairs, m held: blocked pairs share their blocking keys, so
-            // unrelated ones among them agree far more often than random pairs do, and a pair's score
-            // is its probability among the pairs compared (as fastLink estimates within blocks).
+            // λ among all pairs of customers, m and u held: the compared pairs are where the matches are
+            // (blocking catches nearly all of them), every pair never compared counts as unrelated.
             weights.keepOrder()
-            let patterns = inFixedOrder(candidates)
-            var lambda = 0.01
-            for _ in 0..<200 {
-                let odds = lambda / (1 - lambda)
-                var other = fields.map { [Double](repeating: 0, count: $0.levels.count) }
-                var (matches, otherTogether, otherApart, otherWithPostal) = (0.0, 0.0, 0.0, 0.0)
-                for (comparison, count) in patterns {
-                    let match = weights.ratio(comparison) * odds
-                    let probability = match.isInfinite ? 1 : match / (1 + match)
-                    matches += probability * Double(count)
-                    let unrelated = (1 - probability) * Double(count)
-                    for field in fields where comparison[field] != MatchComparison.missing {
-                        other[field.rawValue][Int(comparison[field])] += unrelated
-                    }
-                    if comparison[.postalCode] != MatchComparison.missing {
-                        otherWithPostal += unrelated
-                        if atSameAddress(comparison) { otherTogether += unrelated }
-                        if atOtherAddress(comparison) { otherApart += unrelated }
-                    }
-                }
-                var change = 0.0
-                for field in fields {
-                    let seen = other[field.rawValue].reduce(0, +)
-                    for level in field.levels.indices {
-                        let u =
-                            (other[field.rawValue][level] + uStrength * weights.randomU![field.rawValue][level])
-                            / (seen + uStrength)
-                        change = max(change, abs(u - weights.u[field.rawValue][level]))
-                        weights.u[field.rawValue][level] = u
-                    }
-                }
-                if let whole = weights.sameAddress {
-                    let u = (otherTogether + uStrength * whole[1]) / (otherWithPostal + uStrength)
-                    change = max(change, abs(u - whole[1]))
-                    weights.sameAddress = [whole[0], u]
-                }
-                if let whole = weights.otherAddress {
-                    let u = (otherApart + uStrength * whole[1]) / (otherWithPostal + uStrength)
-                    change = max(change, abs(u - whole[1]))
-                    weights.otherAddress = [whole[0], u]
-                }
-                // Up to 0.99, not 0.5: with tight blocks most compared pairs match (Febrl 1: ~9 in 10).
-                let next = min(
-                    max((matches + lambdaStrength * start.lambda) / (Double(total) + lambdaStrength), 1e-9), 0.99)
-                change = max(change, abs(next - lambda))
-                lambda = next
-                if change < 1e-7 { break }
-            }
-            weights.lambda = lambda
+            weights.lambda = matchShare(
+                of: candidates, weights: weights, allPairs: max(allPairs, Double(total) * sampleStride),
+                sampleStride: sampleStride)
         }
         weights.keepOrder()
         weights.learnedFrom = LearnedFrom(candidatePairs: total, randomPairs: randomTotal, iterations: iterations)
         return weights
+    }
+
+    /// λ, the share of all `allPairs` pairs that match: the expected matches among the compared pairs
+    /// under λ, until it settles (it only falls from its start, all compared pairs matching, to the one
+    /// fixed point).
+    static func matchShare(
+        of candidates: [MatchComparison: Int], weights: MatchWeights, allPairs: Double, sampleStride: Double
+    ) -> Double {
+        let patterns = inFixedOrder(candidates).map { (ratio: weights.ratio($0.key), count: Double($0.value)) }
+        let compared = patterns.reduce(0) { $0 + $1.count } * sampleStride
+        guard compared > 0, allPairs > 0 else { return weights.lambda }
+        var lambda = min(0.5, compared / allPairs)
+        for _ in 0..<500 {
+            let odds = lambda / (1 - lambda)
+            var matches = 0.0
+            for (ratio, count) in patterns {
+                let match = ratio * odds
+                matches += (match.isInfinite ? 1 : match / (1 + match)) * count
+            }
+            let next = min(max(matches * sampleStride / allPairs, 1 / allPairs), 0.5)
+            let change = abs(next - lambda) / lambda
+            lambda = next
+            if change < 1e-7 { break }
+        }
+        return lambda
     }
 
     /// The share of each of `field`'s levels among the `pairs` that pass `include` (missing values left

@@ -102,15 +102,14 @@ public enum DuplicatesReport {
         html +=
             "<p>Weights \(learned.candidatePairs > 0 ? "learned from \(HTML.grouped(learned.candidatePairs)) compared pairs (EM, \(learned.iterations) iterations) and \(HTML.grouped(learned.randomPairs)) random pairs" : "built in (not learned)"); "
         html +=
-            "share of matches among compared pairs λ = \(HTML.format(weights.lambda, digits: 4)) (prior \(HTML.format(weights.prior, digits: 1)) bits). "
+            "share of matches among all pairs of customers λ = \(HTML.format(weights.lambda, digits: 7)) (prior \(HTML.format(weights.prior, digits: 1)) bits). "
         if let auto = summary.autoMergeWeight, let review = summary.reviewWeight {
             html +=
                 "Auto-merge at \(HTML.format(auto, digits: 1)) bits (probability \(DuplicateSettings.probability(auto))), review at \(HTML.format(review, digits: 1)) bits (\(DuplicateSettings.probability(review))).</p>"
         }
         html +=
-            "<table><tr><th>field</th><th>level</th><th class=\"num\">m</th><th class=\"num\">u (unrelated compared pairs)</th>"
-        html +=
-            "<th class=\"num\">u (random pairs)</th><th class=\"num\">weight (bits)</th><th class=\"num\">u at the same address</th>"
+            "<table><tr><th>field</th><th>level</th><th class=\"num\">m</th><th class=\"num\">u (random pairs)</th>"
+        html += "<th class=\"num\">weight (bits)</th><th class=\"num\">u at the same address</th>"
         html += "<th class=\"num\">weight at the same address</th></tr>"
         for field in MatchField.allCases {
             for (level, name) in field.levels.enumerated() {
@@ -118,8 +117,6 @@ public enum DuplicatesReport {
                 html += "<tr><td>\(field.label)</td><td>\(name)\(pinned ? " (pinned)" : "")</td>"
                 html += "<td class=\"num\">\(HTML.format(weights.m[field.rawValue][level], digits: 4))</td>"
                 html += "<td class=\"num\">\(HTML.format(weights.u[field.rawValue][level], digits: 4))</td>"
-                html +=
-                    "<td class=\"num\">\(weights.randomU.map { HTML.format($0[field.rawValue][level], digits: 4) } ?? "")</td>"
                 html += "<td class=\"num\">\(HTML.format(weights.weight(field, UInt8(level)), digits: 1))</td>"
                 if let conditional = weights.uAtSameAddress, !MatchWeights.addressFields.contains(field) {
                     html += "<td class=\"num\">\(HTML.format(conditional[field.rawValue][level], digits: 4))</td>"
@@ -133,14 +130,31 @@ public enum DuplicatesReport {
         if let whole = weights.sameAddress, let weight = weights.sameAddressWeight {
             html += "<tr><td>address</td><td>same (postal code, street and house number; counted once)</td>"
             html += "<td class=\"num\">\(HTML.format(whole[0], digits: 4))</td>"
-            html += "<td class=\"num\">\(HTML.format(whole[1], digits: 7))</td><td></td>"
+            html += "<td class=\"num\">\(HTML.format(whole[1], digits: 7))</td>"
+            html += "<td class=\"num\">\(HTML.format(weight, digits: 1))</td><td></td><td></td></tr>"
+        }
+        if let whole = weights.sameStreet, let weight = weights.sameStreetWeight {
+            html +=
+                "<tr><td>address</td><td>same_street (same postal code and street, another house number; counted once)</td>"
+            html += "<td class=\"num\">\(HTML.format(whole[0], digits: 4))</td>"
+            html += "<td class=\"num\">\(HTML.format(whole[1], digits: 7))</td>"
             html += "<td class=\"num\">\(HTML.format(weight, digits: 1))</td><td></td><td></td></tr>"
         }
         if let whole = weights.otherAddress, let weight = weights.otherAddressWeight {
             html += "<tr><td>address</td><td>other (another postal code and street; counted once)</td>"
             html += "<td class=\"num\">\(HTML.format(whole[0], digits: 4))</td>"
-            html += "<td class=\"num\">\(HTML.format(whole[1], digits: 4))</td><td></td>"
+            html += "<td class=\"num\">\(HTML.format(whole[1], digits: 4))</td>"
             html += "<td class=\"num\">\(HTML.format(weight, digits: 1))</td><td></td><td></td></tr>"
+        }
+        if let namesakes = weights.emailAtSameName {
+            let email = MatchField.email
+            for (level, name) in email.levels.enumerated() {
+                html += "<tr><td>email</td><td>\(name), between customers of the same name</td>"
+                html += "<td class=\"num\">\(HTML.format(weights.m[email.rawValue][level], digits: 4))</td>"
+                html += "<td class=\"num\">\(HTML.format(namesakes[level], digits: 4))</td>"
+                let weight = weights.weight(email, UInt8(level), atSameName: true)
+                html += "<td class=\"num\">\(HTML.format(weight, digits: 1))</td><td></td><td></td></tr>"
+            }
         }
         html += "</table>"
         if let histogram = summary.histogram, let top = histogram.max(), top > 0 {
