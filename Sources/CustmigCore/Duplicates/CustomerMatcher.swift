@@ -50,9 +50,10 @@ public struct CustomerMatcher: Sendable {
         var priorAtSameAddress: Double
         var priorAtOtherAddress: Double
         var priorAtSameStreet: Double
-        /// What a shared or different e-mail weighs less between namesakes (``MatchWeights/emailAtSameName``),
-        /// by way the address counts (field by field, same, other, same street) and then level.
-        var emailAtSameName: InlineArray<8, Double>
+        /// What a phone or e-mail weighs less between namesakes (``MatchWeights/uAtSameName``), by way
+        /// the address counts (field by field, same, other, same street), then field (phone, e-mail),
+        /// then level.
+        var contactsAtSameName: InlineArray<16, Double>
     }
     private var table: Table
 
@@ -77,13 +78,15 @@ public struct CustomerMatcher: Sendable {
             }
             return table
         }
-        var emailAtSameName = InlineArray<8, Double>(repeating: 0)
+        var contactsAtSameName = InlineArray<16, Double>(repeating: 0)
         for way in 0..<4 {
-            for level in 0..<2 {
-                let atSameAddress = way == 1
-                emailAtSameName[way * 2 + level] =
-                    weights.weight(.email, UInt8(level), atSameAddress: atSameAddress, atSameName: true)
-                    - weights.weight(.email, UInt8(level), atSameAddress: atSameAddress)
+            for (index, field) in [MatchField.phone, .email].enumerated() {
+                for level in 0..<2 {
+                    let atSameAddress = way == 1
+                    contactsAtSameName[way * 4 + index * 2 + level] =
+                        weights.weight(field, UInt8(level), atSameAddress: atSameAddress, atSameName: true)
+                        - weights.weight(field, UInt8(level), atSameAddress: atSameAddress)
+                }
             }
         }
         return Table(
@@ -95,7 +98,7 @@ public struct CustomerMatcher: Sendable {
             priorAtSameAddress: weights.prior + (weights.sameAddressWeight ?? 0),
             priorAtOtherAddress: weights.prior + (weights.otherAddressWeight ?? 0),
             priorAtSameStreet: weights.prior + (weights.sameStreetWeight ?? 0),
-            emailAtSameName: emailAtSameName)
+            contactsAtSameName: contactsAtSameName)
     }
 
     /// The match weight of a comparison (prior included).
@@ -111,9 +114,12 @@ public struct CustomerMatcher: Sendable {
         } else {
             (way, total) = (0, Self.total(comparison, table.levels, table.prior))
         }
-        let email = comparison[.email]
-        guard email != MatchComparison.missing, MatchWeights.atSameName(comparison) else { return total }
-        return total + table.emailAtSameName[way * 2 + Int(email)]
+        guard MatchWeights.atSameName(comparison) else { return total }
+        var corrected = total
+        let (phone, email) = (comparison[.phone], comparison[.email])
+        if phone != MatchComparison.missing { corrected += table.contactsAtSameName[way * 4 + Int(phone)] }
+        if email != MatchComparison.missing { corrected += table.contactsAtSameName[way * 4 + 2 + Int(email)] }
+        return corrected
     }
 
     private static func total(

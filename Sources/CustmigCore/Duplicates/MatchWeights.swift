@@ -22,10 +22,11 @@ public struct MatchWeights: Sendable, Codable, Equatable {
     /// shares its last name and landline, a building of firms its switchboard, so at one address such
     /// agreement is far weaker evidence than between random customers (nil: not learned).
     public var uAtSameAddress: [[Double]]?
-    /// `u` of a shared e-mail among unrelated pairs with the same name: addresses are made of names
-    /// (`anna.meier@…`), so two namesakes share one far more often than two random customers do, and
-    /// the e-mail must not count again what the name already said (nil: not learned).
-    public var emailAtSameName: [Double]?
+    /// `u` among unrelated pairs with the same name, for the contact fields (``contactFields``):
+    /// e-mail addresses are made of names (`anna.meier@…`), and the branches of one firm share its
+    /// switchboard and `info@`, so two namesakes share them far more often than two random customers
+    /// do, and a contact must not count again what the name already said (nil: not learned).
+    public var uAtSameName: [[Double]]?
     /// [m, u] of the address as a whole agreeing (``atSameAddress(_:)``): postal code, street, house
     /// number, city and country say one fact there, so they count once (nil: each field counts).
     public var sameAddress: [Double]?
@@ -83,12 +84,15 @@ public struct MatchWeights: Sendable, Codable, Equatable {
         if let pin = pinned["\(field.label).\(name)"] { return pin }
         var u =
             atSameAddress ? (uAtSameAddress ?? self.u)[field.rawValue][Int(level)] : self.u[field.rawValue][Int(level)]
-        if atSameName, field == .email, let conditional = emailAtSameName {
+        if atSameName, Self.contactFields.contains(field), let conditional = uAtSameName?[field.rawValue] {
             // The weaker evidence of the two conditions.
             u = level == 0 ? max(u, conditional[0]) : min(u, conditional[Int(level)])
         }
         return log2(m[field.rawValue][Int(level)] / u)
     }
+
+    /// The fields weighed against unrelated namesakes when the names agree (``uAtSameName``).
+    static let contactFields: [MatchField] = [.phone, .email]
 
     /// Whether a pair's names agree exactly: a person's first and last name, or an organisation's name.
     public static func atSameName(_ comparison: MatchComparison) -> Bool {
@@ -177,7 +181,7 @@ public struct MatchWeights: Sendable, Codable, Equatable {
     /// unrelated customers cannot pass for identity: among pairs at the *same address*, EM over names,
     /// birth date, identifiers and contacts (a household, or a building of firms, then looks like what it
     /// is: different people, and `u` at one address is learned there); among pairs with the *same name*,
-    /// how often unrelated namesakes share an e-mail; among pairs of the *same identity* (a shared
+    /// how often unrelated namesakes share a phone or an e-mail; among pairs of the *same identity* (a shared
     /// identifier, or the same first name, last name and birth date), how often a true match still
     /// agrees on its address (people move). Then λ, the share of all pairs that match, by EM over the
     /// compared pairs with `m` and `u` held. With too few pairs at one address (no postal codes), the
@@ -219,7 +223,7 @@ public struct MatchWeights: Sendable, Codable, Equatable {
                 }
                 weights.uAtSameAddress = conditional
             }
-            // Session 3: the same name; how often unrelated namesakes share an e-mail.
+            // Session 3: the same name; how often unrelated namesakes share a phone or an e-mail.
             var sameName: [MatchComparison: Int] = [:]
             for (comparison, count) in candidates where atSameName(comparison) {
                 var masked = comparison
@@ -229,7 +233,7 @@ public struct MatchWeights: Sendable, Codable, Equatable {
             if sameName.values.reduce(0, +) >= 30 {
                 var ignored = 0
                 let session = expectationMaximisation(sameName, u: weights.u, start: start, iterations: &ignored)
-                weights.emailAtSameName = session.u[MatchField.email.rawValue]
+                weights.uAtSameName = session.u
             }
             // Session 2: the same identity; how often its address still agrees, field by field and as a
             // whole (against random pairs at one address).

@@ -146,14 +146,15 @@ public enum DuplicatesReport {
             html += "<td class=\"num\">\(HTML.format(whole[1], digits: 4))</td>"
             html += "<td class=\"num\">\(HTML.format(weight, digits: 1))</td><td></td><td></td></tr>"
         }
-        if let namesakes = weights.emailAtSameName {
-            let email = MatchField.email
-            for (level, name) in email.levels.enumerated() {
-                html += "<tr><td>email</td><td>\(name), between customers of the same name</td>"
-                html += "<td class=\"num\">\(HTML.format(weights.m[email.rawValue][level], digits: 4))</td>"
-                html += "<td class=\"num\">\(HTML.format(namesakes[level], digits: 4))</td>"
-                let weight = weights.weight(email, UInt8(level), atSameName: true)
-                html += "<td class=\"num\">\(HTML.format(weight, digits: 1))</td><td></td><td></td></tr>"
+        if let namesakes = weights.uAtSameName {
+            for field in MatchWeights.contactFields {
+                for (level, name) in field.levels.enumerated() {
+                    html += "<tr><td>\(field.label)</td><td>\(name), between customers of the same name</td>"
+                    html += "<td class=\"num\">\(HTML.format(weights.m[field.rawValue][level], digits: 4))</td>"
+                    html += "<td class=\"num\">\(HTML.format(namesakes[field.rawValue][level], digits: 4))</td>"
+                    let weight = weights.weight(field, UInt8(level), atSameName: true)
+                    html += "<td class=\"num\">\(HTML.format(weight, digits: 1))</td><td></td><td></td></tr>"
+                }
             }
         }
         html += "</table>"

@@ -136,7 +136,7 @@ struct RandomPairWeightsTests {
         random[T.comparison([.firstName: 0, .lastName: 0, .birthDate: 2, .postalCode: 2, .country: 0])] = 10
         let weights = MatchWeights.learn(candidates: candidates, random: random, allPairs: 199_990_000)
         let matcher = CustomerMatcher(weights: weights)
-        let shared = try! #require(weights.emailAtSameName)
+        let shared = try! #require(weights.uAtSameName?[MatchField.email.rawValue])
         #expect(shared[0] > 0.2, "namesakes share an e-mail in about half the pairs: u \(shared[0])")
         #expect(weights.weight(.email, 0, atSameName: true) < weights.weight(.email, 0) - 5)
         #expect(matcher.total(namesakes) < CustomerMatcher.Settings().review, "namesakes: \(matcher.total(namesakes))")
@@ -147,6 +147,25 @@ struct RandomPairWeightsTests {
         #expect(email.weight == weights.weight(.email, 0, atSameName: true), "the report shows what was counted")
         namesakes[.birthDate] = MatchComparison.missing
         #expect(matcher.total(namesakes) < CustomerMatcher.Settings().autoMerge)
+    }
+
+    @Test("branches of one firm that share its switchboard are not merged across towns; the same branch is")
+    func phoneBetweenNamesakes() {
+        let branches = T.comparison([
+            .name: 0, .postalCode: 2, .street: 2, .houseNumber: 1, .city: 2, .country: 0, .phone: 0,
+        ])
+        let sameBranch = T.comparison([.name: 0, .postalCode: 0, .street: 0, .houseNumber: 0, .country: 0, .phone: 0])
+        let strangers = T.comparison([.name: 3, .postalCode: 2, .street: 2, .houseNumber: 1, .country: 0, .phone: 1])
+        let candidates = [branches: 400, sameBranch: 500, strangers: 20_000]
+        // 20,000 customers: one random pair in 2,000 shares the name, one in 2,500 the postal code.
+        var random = [strangers: 199_840]
+        random[T.comparison([.name: 0, .postalCode: 2, .street: 2, .houseNumber: 1, .country: 0, .phone: 1])] = 100
+        random[T.comparison([.name: 3, .postalCode: 0, .street: 2, .houseNumber: 1, .country: 0, .phone: 1])] = 60
+        let weights = MatchWeights.learn(candidates: candidates, random: random, allPairs: 199_990_000)
+        let matcher = CustomerMatcher(weights: weights)
+        #expect(weights.weight(.phone, 0, atSameName: true) < weights.weight(.phone, 0) - 5)
+        #expect(matcher.total(branches) < CustomerMatcher.Settings().review, "branches: \(matcher.total(branches))")
+        #expect(matcher.total(sameBranch) >= CustomerMatcher.Settings().autoMerge, "same: \(matcher.total(sameBranch))")
     }
 
     @Test("two firms of one name a few doors apart do not merge on postal code and street; the same firm does")
