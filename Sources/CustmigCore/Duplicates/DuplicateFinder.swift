@@ -55,11 +55,14 @@ public struct DuplicateFinder: Sendable {
     }
 
     /// Splits a cluster that chained unlike customers together (A~B, B~C, but A and C contradict each
-    /// other: another name, birth date or identifier, and a score under the review threshold): the
-    /// weakest automatic link inside it is cut, and the parts are checked again. A and C that merely
-    /// lack evidence (a value missing on one side, a move, a typo) stay joined through their strong
-    /// links: a person keyed three times, once without the birth date and once after moving, is one
-    /// customer. Steward `merge` links are never cut. Clusters above 50 members are kept as they are
+    /// other: another name, birth date or identifier, and a score under the review threshold) where the
+    /// chain between them is weakest: on the strongest path from A to C (through the cluster's maximum
+    /// spanning tree), the weakest automatic link is cut, with every link across the same divide (none
+    /// of them stronger), and the two parts are checked again. Only the contradicting pair is pulled
+    /// apart: a cut elsewhere in the cluster would split off members that contradict nobody. A and C
+    /// that merely lack evidence (a value missing on one side, a move, a typo) stay joined through their
+    /// strong links: a person keyed three times, once without the birth date and once after moving, is
+    /// one customer. Steward `merge` links are never cut. Clusters above 50 members are kept as they are
     /// (rare; listed first in the report for a person to look at).
     func guardChains(
         _ members: [String], edges: [Pair], profiles: [String: CustomerMatcher.Profile], mustLink: [(String, String)],
@@ -71,53 +74,77 @@ public struct DuplicateFinder: Sendable {
         for (a, b) in mustLink where inside.contains(a) && inside.contains(b) {
             links.append(Pair(first: min(a, b), second: max(a, b), score: .infinity))
         }
-        while true {
-            var worst = Double.infinity
-            for (index, a) in members.enumerated() {
-                for b in members[(index + 1)...] {
-                    // In key order: the members come in the hash seed's order, and a comparison of
-                    // swapped names is not symmetric (which side's first name is read as a given name).
-                    guard let x = profiles[min(a, b)], let y = profiles[max(a, b)] else { continue }
-                    let comparison = CustomerMatcher.compare(x, y)
-                    guard Self.contradicts(comparison) else { continue }
-                    worst = min(worst, matcher.total(comparison))
-                }
+        // The most contradicting pair, ties by keys.
+        var worst: (score: Double, a: String, b: String)?
+        let ordered = members.sorted()
+        for (index, a) in ordered.enumerated() {
+            for b in ordered[(index + 1)...] {
+                // In key order: a comparison of swapped names is not symmetric (which side's first name
+                // is read as a given name).
+                guard let x = profiles[a], let y = profiles[b] else { continue }
+                let comparison = CustomerMatcher.compare(x, y)
+                guard Self.contradicts(comparison) else { continue }
+                let score = matcher.total(comparison)
+                if score < (worst?.score ?? matcher.settings.review) { worst = (score, a, b) }
             }
-            guard worst < matcher.settings.review else { return [members] }
-            let cuttable = links.filter { $0.score.isFinite }
-            // Scores are sums of a few level weights and often tie: ties go to the keys, not to the order
-            // the pairs were scored in (which follows the process's hash seed through the blocks).
-            guard
-                let weakest = cuttable.min(by: {
-                    ($0.score, $0.first, $0.second) < ($1.score, $1.first, $1.second)
-                })
-            else { return [members] }
-            links.removeAll { $0 == weakest }
-            // Components of what is left.
-            var component: [String: Int] = [:]
-            var parts: [[String]] = []
-            for start in members where component[start] == nil {
-                var stack = [start]
-                var part: [String] = []
-                component[start] = parts.count
-                while let key = stack.popLast() {
-                    part.append(key)
-                    for link in links where link.first == key || link.second == key {
-                        let other = link.first == key ? link.second : link.first
-                        if component[other] == nil {
-                            component[other] = parts.count
-                            stack.append(other)
-                        }
-                    }
-                }
-                parts.append(part)
+        }
+        guard let worst else { return [members] }
+        // Strongest links first (ties by keys: scores are sums of a few level weights and often tie),
+        // joined into a maximum spanning tree.
+        let strongest = links.sorted { ($0.score, $1.first, $1.second) > ($1.score, $0.first, $0.second) }
+        var root = Dictionary(uniqueKeysWithValues: members.map { ($0, $0) })
+        func find(_ key: String) -> String {
+            var key = key
+            while let parent = root[key], parent != key {
+                root[key] = root[parent]
+                key = parent
             }
-            if parts.count > 1 {
-                return parts.flatMap {
-                    guardChains($0, edges: links, profiles: profiles, mustLink: mustLink, matcher: matcher)
+            return key
+        }
+        var tree: [String: [Pair]] = [:]
+        for link in strongest {
+            let (x, y) = (find(link.first), find(link.second))
+            guard x != y else { continue }
+            root[x] = y
+            tree[link.first, default: []].append(link)
+            tree[link.second, default: []].append(link)
+        }
+        // The tree's path from a to b, and its weakest link.
+        var via: [String: Pair] = [:]
+        var stack = [worst.a]
+        var seen: Set<String> = [worst.a]
+        while let key = stack.popLast(), key != worst.b {
+            for link in tree[key] ?? [] {
+                let other = link.first == key ? link.second : link.first
+                if seen.insert(other).inserted {
+                    via[other] = link
+                    stack.append(other)
                 }
             }
         }
+        var weakest: Pair?
+        var key = worst.b
+        while let link = via[key] {
+            if link.score.isFinite,
+                weakest.map({ (link.score, link.first, link.second) < ($0.score, $0.first, $0.second) }) ?? true
+            {
+                weakest = link
+            }
+            key = link.first == key ? link.second : link.first
+        }
+        guard let weakest else { return [members] }
+        // The two sides of the tree without that link.
+        var side: Set<String> = [weakest.first]
+        stack = [weakest.first]
+        while let key = stack.popLast() {
+            for link in tree[key] ?? [] where link != weakest {
+                let other = link.first == key ? link.second : link.first
+                if side.insert(other).inserted { stack.append(other) }
+            }
+        }
+        let kept = links.filter { side.contains($0.first) == side.contains($0.second) }
+        let parts = [members.filter { side.contains($0) }, members.filter { !side.contains($0) }]
+        return parts.flatMap { guardChains($0, edges: kept, profiles: profiles, mustLink: mustLink, matcher: matcher) }
     }
 
     /// Whether two customers disagree on what identifies them: the name (an organisation's, or a

@@ -238,11 +238,45 @@ struct ChainGuardTests {
             DuplicateFinder.Pair(first: "B", second: "C", score: score("B", "C")),
         ]
         let cuts = [edges, edges.reversed()].map { order in
-            finder.guardChains(["A", "B", "C"], edges: order, profiles: profiles, mustLink: [], matcher: finder.matcher)
-                .map { $0.sorted() }.sorted { $0[0] < $1[0] }
+            finder.guardChains(
+                ["A", "B", "C"], edges: order, profiles: profiles, mustLink: [], matcher: finder.matcher
+            )
+            .map { $0.sorted() }.sorted { $0[0] < $1[0] }
         }
         #expect(cuts[0] == cuts[1], "\(cuts)")
         #expect(cuts[0] == [["A"], ["B", "C"]], "\(cuts)")
+    }
+
+    @Test("the cut falls between the two that contradict each other, not at a weak link elsewhere in the cluster")
+    func cutBetweenTheContradiction() {
+        func person(_ key: String, birth: String?, id: String?) -> CanonicalCustomer {
+            var customer = CanonicalCustomer(key: key, legacyKey: key)
+            customer.category = .person
+            customer.firstName = "Anna"
+            customer.lastName = "Berger"
+            customer.birthDate = birth
+            if let id { customer.identifiers = [Identifier(type: "national_id", country: "AT", value: id)] }
+            return customer
+        }
+        // A and C contradict each other (birth date, identifier); W and B lack both and contradict nobody.
+        // W hangs on by the cluster's weakest link, A-B-C is a chain with its weak end at B-C.
+        let customers = [
+            person("W", birth: nil, id: nil), person("A", birth: "1980-01-01", id: "111"),
+            person("B", birth: nil, id: nil), person("C", birth: "1990-06-06", id: "222"),
+        ]
+        let finder = DuplicateFinder()
+        let profiles = Dictionary(uniqueKeysWithValues: customers.map { ($0.key, CustomerMatcher.Profile($0)) })
+        #expect(finder.matcher.score(profiles["A"]!, profiles["C"]!).total < finder.matcher.settings.review)
+        let edges = [
+            DuplicateFinder.Pair(first: "A", second: "W", score: 5),
+            DuplicateFinder.Pair(first: "A", second: "B", score: 20),
+            DuplicateFinder.Pair(first: "B", second: "C", score: 10),
+        ]
+        let clusters = finder.guardChains(
+            ["W", "A", "B", "C"], edges: edges, profiles: profiles, mustLink: [], matcher: finder.matcher
+        )
+        .map { $0.sorted() }.sorted { $0[0] < $1[0] }
+        #expect(clusters == [["A", "B", "W"], ["C"]], "\(clusters)")
     }
 
     @Test("the guard reads each pair in key order: members in any order give the same clusters")
