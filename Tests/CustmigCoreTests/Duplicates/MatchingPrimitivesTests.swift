@@ -211,22 +211,24 @@ struct ChainGuardTests {
         #expect(result.clusters.map { $0.sorted() } == [["A", "B", "C"]], "\(result.clusters)")
     }
 
+    /// Anna Berger of Wien, with or without a birth date and national id: what the guard tests vary.
+    private static func annaBerger(_ key: String, birth: String?, id: String?) -> CanonicalCustomer {
+        var customer = CanonicalCustomer(key: key, legacyKey: key)
+        customer.category = .person
+        customer.firstName = "Anna"
+        customer.lastName = "Berger"
+        customer.birthDate = birth
+        if let id { customer.identifiers = [Identifier(type: "national_id", country: "AT", value: id)] }
+        customer.addresses = [.legal(street: "Ring 1", postalCode: "1010", city: "Wien", country: "AT")]
+        return customer
+    }
+
     @Test("a cut between links of equal score does not depend on the order the pairs were scored in")
     func tiesCutTheSameWay() {
-        func person(_ key: String, birth: String?, id: String?) -> CanonicalCustomer {
-            var customer = CanonicalCustomer(key: key, legacyKey: key)
-            customer.category = .person
-            customer.firstName = "Anna"
-            customer.lastName = "Berger"
-            customer.birthDate = birth
-            if let id { customer.identifiers = [Identifier(type: "national_id", country: "AT", value: id)] }
-            customer.addresses = [.legal(street: "Ring 1", postalCode: "1010", city: "Wien", country: "AT")]
-            return customer
-        }
         // B lacks what A and C disagree on: A-B and B-C score alike, A and C contradict each other.
         let customers = [
-            person("A", birth: "1980-01-01", id: "111"), person("B", birth: nil, id: nil),
-            person("C", birth: "1990-06-06", id: "222"),
+            Self.annaBerger("A", birth: "1980-01-01", id: "111"), Self.annaBerger("B", birth: nil, id: nil),
+            Self.annaBerger("C", birth: "1990-06-06", id: "222"),
         ]
         let finder = DuplicateFinder()
         let profiles = Dictionary(uniqueKeysWithValues: customers.map { ($0.key, CustomerMatcher.Profile($0)) })
@@ -249,20 +251,11 @@ struct ChainGuardTests {
 
     @Test("the cut falls between the two that contradict each other, not at a weak link elsewhere in the cluster")
     func cutBetweenTheContradiction() {
-        func person(_ key: String, birth: String?, id: String?) -> CanonicalCustomer {
-            var customer = CanonicalCustomer(key: key, legacyKey: key)
-            customer.category = .person
-            customer.firstName = "Anna"
-            customer.lastName = "Berger"
-            customer.birthDate = birth
-            if let id { customer.identifiers = [Identifier(type: "national_id", country: "AT", value: id)] }
-            return customer
-        }
         // A and C contradict each other (birth date, identifier); W and B lack both and contradict nobody.
         // W hangs on by the cluster's weakest link, A-B-C is a chain with its weak end at B-C.
         let customers = [
-            person("W", birth: nil, id: nil), person("A", birth: "1980-01-01", id: "111"),
-            person("B", birth: nil, id: nil), person("C", birth: "1990-06-06", id: "222"),
+            Self.annaBerger("W", birth: nil, id: nil), Self.annaBerger("A", birth: "1980-01-01", id: "111"),
+            Self.annaBerger("B", birth: nil, id: nil), Self.annaBerger("C", birth: "1990-06-06", id: "222"),
         ]
         let finder = DuplicateFinder()
         let profiles = Dictionary(uniqueKeysWithValues: customers.map { ($0.key, CustomerMatcher.Profile($0)) })
