@@ -50,10 +50,9 @@ public struct CustomerMatcher: Sendable {
         var priorAtSameAddress: Double
         var priorAtOtherAddress: Double
         var priorAtSameStreet: Double
-        /// What a phone or e-mail weighs less between namesakes (``MatchWeights/uAtSameName``), by way
-        /// the address counts (field by field, same, other, same street), then field (phone, e-mail),
-        /// then level.
-        var contactsAtSameName: InlineArray<16, Double>
+        /// What a phone or e-mail weighs less between namesakes (``MatchWeights/uAtSameName``): elsewhere
+        /// and at the same address, then field (phone, e-mail), then level.
+        var contactsAtSameName: InlineArray<8, Double>
     }
     private var table: Table
 
@@ -78,11 +77,10 @@ public struct CustomerMatcher: Sendable {
             }
             return table
         }
-        var contactsAtSameName = InlineArray<16, Double>(repeating: 0)
-        for way in 0..<4 {
+        var contactsAtSameName = InlineArray<8, Double>(repeating: 0)
+        for (way, atSameAddress) in [false, true].enumerated() {
             for (index, field) in [MatchField.phone, .email].enumerated() {
                 for level in 0..<2 {
-                    let atSameAddress = way == 1
                     contactsAtSameName[way * 4 + index * 2 + level] =
                         weights.weight(field, UInt8(level), atSameAddress: atSameAddress, atSameName: true)
                         - weights.weight(field, UInt8(level), atSameAddress: atSameAddress)
@@ -103,18 +101,19 @@ public struct CustomerMatcher: Sendable {
 
     /// The match weight of a comparison (prior included).
     public func total(_ comparison: MatchComparison) -> Double {
-        let way: Int
+        let together = MatchWeights.atSameAddress(comparison)
         let total: Double
-        if MatchWeights.atSameAddress(comparison) {
-            (way, total) = (1, Self.total(comparison, table.atSameAddress, table.priorAtSameAddress))
+        if together {
+            total = Self.total(comparison, table.atSameAddress, table.priorAtSameAddress)
         } else if MatchWeights.atSameStreet(comparison) {
-            (way, total) = (3, Self.total(comparison, table.atSameStreet, table.priorAtSameStreet))
+            total = Self.total(comparison, table.atSameStreet, table.priorAtSameStreet)
         } else if MatchWeights.atOtherAddress(comparison) {
-            (way, total) = (2, Self.total(comparison, table.atOtherAddress, table.priorAtOtherAddress))
+            total = Self.total(comparison, table.atOtherAddress, table.priorAtOtherAddress)
         } else {
-            (way, total) = (0, Self.total(comparison, table.levels, table.prior))
+            total = Self.total(comparison, table.levels, table.prior)
         }
         guard MatchWeights.atSameName(comparison) else { return total }
+        let way = together ? 1 : 0
         var corrected = total
         let (phone, email) = (comparison[.phone], comparison[.email])
         if phone != MatchComparison.missing { corrected += table.contactsAtSameName[way * 4 + Int(phone)] }

@@ -204,12 +204,7 @@ public struct MatchWeights: Sendable, Codable, Equatable {
         if total > 0 {
             // Session 1: the same address; its fields masked, EM over the rest.
             let address = addressFields
-            var sameAddress: [MatchComparison: Int] = [:]
-            for (comparison, count) in candidates where atSameAddress(comparison) {
-                var masked = comparison
-                for field in address { masked[field] = MatchComparison.missing }
-                sameAddress[masked, default: 0] += count
-            }
+            let sameAddress = sessionPairs(candidates, where: atSameAddress, masking: address)
             let useSession = sameAddress.values.reduce(0, +) >= 30
             let session = expectationMaximisation(
                 useSession ? sameAddress : candidates, u: weights.u, start: start, iterations: &iterations)
@@ -224,12 +219,7 @@ public struct MatchWeights: Sendable, Codable, Equatable {
                 weights.uAtSameAddress = conditional
             }
             // Session 3: the same name; how often unrelated namesakes share a phone or an e-mail.
-            var sameName: [MatchComparison: Int] = [:]
-            for (comparison, count) in candidates where atSameName(comparison) {
-                var masked = comparison
-                for field in [MatchField.name, .firstName, .lastName] { masked[field] = MatchComparison.missing }
-                sameName[masked, default: 0] += count
-            }
+            let sameName = sessionPairs(candidates, where: atSameName, masking: [.name, .firstName, .lastName])
             if sameName.values.reduce(0, +) >= 30 {
                 var ignored = 0
                 let session = expectationMaximisation(sameName, u: weights.u, start: start, iterations: &ignored)
@@ -282,6 +272,20 @@ public struct MatchWeights: Sendable, Codable, Equatable {
         weights.keepOrder()
         weights.learnedFrom = LearnedFrom(candidatePairs: total, randomPairs: randomTotal, iterations: iterations)
         return weights
+    }
+
+    /// The `candidates` that pass `include`, with the fields the session holds fixed made missing (they
+    /// say nothing within it).
+    static func sessionPairs(
+        _ candidates: [MatchComparison: Int], where include: (MatchComparison) -> Bool, masking fields: [MatchField]
+    ) -> [MatchComparison: Int] {
+        var result: [MatchComparison: Int] = [:]
+        for (comparison, count) in candidates where include(comparison) {
+            var masked = comparison
+            for field in fields { masked[field] = MatchComparison.missing }
+            result[masked, default: 0] += count
+        }
+        return result
     }
 
     /// λ, the share of all `allPairs` pairs that match: the expected matches among the compared pairs

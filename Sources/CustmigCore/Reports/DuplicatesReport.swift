@@ -127,25 +127,23 @@ public enum DuplicatesReport {
                 }
             }
         }
-        if let whole = weights.sameAddress, let weight = weights.sameAddressWeight {
-            html += "<tr><td>address</td><td>same (postal code, street and house number; counted once)</td>"
+        /// The address counted once: [m, u] and its weight.
+        func wholeAddressRow(_ level: String, _ whole: [Double]?, _ weight: Double?, uDigits: Int) {
+            guard let whole, let weight else { return }
+            html += "<tr><td>address</td><td>\(level)</td>"
             html += "<td class=\"num\">\(HTML.format(whole[0], digits: 4))</td>"
-            html += "<td class=\"num\">\(HTML.format(whole[1], digits: 7))</td>"
+            html += "<td class=\"num\">\(HTML.format(whole[1], digits: uDigits))</td>"
             html += "<td class=\"num\">\(HTML.format(weight, digits: 1))</td><td></td><td></td></tr>"
         }
-        if let whole = weights.sameStreet, let weight = weights.sameStreetWeight {
-            html +=
-                "<tr><td>address</td><td>same_street (same postal code and street, another house number; counted once)</td>"
-            html += "<td class=\"num\">\(HTML.format(whole[0], digits: 4))</td>"
-            html += "<td class=\"num\">\(HTML.format(whole[1], digits: 7))</td>"
-            html += "<td class=\"num\">\(HTML.format(weight, digits: 1))</td><td></td><td></td></tr>"
-        }
-        if let whole = weights.otherAddress, let weight = weights.otherAddressWeight {
-            html += "<tr><td>address</td><td>other (another postal code and street; counted once)</td>"
-            html += "<td class=\"num\">\(HTML.format(whole[0], digits: 4))</td>"
-            html += "<td class=\"num\">\(HTML.format(whole[1], digits: 4))</td>"
-            html += "<td class=\"num\">\(HTML.format(weight, digits: 1))</td><td></td><td></td></tr>"
-        }
+        wholeAddressRow(
+            "same (postal code, street and house number; counted once)", weights.sameAddress,
+            weights.sameAddressWeight, uDigits: 7)
+        wholeAddressRow(
+            "same_street (same postal code and street, another house number; counted once)", weights.sameStreet,
+            weights.sameStreetWeight, uDigits: 7)
+        wholeAddressRow(
+            "other (another postal code and street; counted once)", weights.otherAddress, weights.otherAddressWeight,
+            uDigits: 4)
         if let namesakes = weights.uAtSameName {
             for field in MatchWeights.contactFields {
                 for (level, name) in field.levels.enumerated() {
