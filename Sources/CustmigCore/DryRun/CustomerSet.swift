@@ -158,8 +158,9 @@ struct CustomerSet {
                     set.notLoaded.append(
                         (
                             key, legacyKey,
-                            (reasons[legacyKey] ?? "waiting for review")
-                                + " — settle it in review-decisions.csv and map again"
+                            // The fix ("settle it in review-decisions.csv") is said once per group in the
+                            // plan's page, not on every line of plan.csv and plan.json.
+                            reasons[legacyKey] ?? "waiting for review"
                         ))
                     continue
                 }
@@ -176,8 +177,7 @@ struct CustomerSet {
                 set.notLoaded.append(
                     (
                         member.key, member.legacyKey,
-                        (reasons[member.legacyKey] ?? "waiting for review")
-                            + " — settle it in review-decisions.csv and map again"
+                        reasons[member.legacyKey] ?? "waiting for review"
                     ))
                 return true
             }

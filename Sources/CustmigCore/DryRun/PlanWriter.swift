@@ -110,7 +110,7 @@ struct PlanWriter {
                 let imageFingerprint =
                     keepsImages && (image != nil || reference != nil || byChanges)
                     ? row.imageFingerprint ?? row.image?.fingerprint : nil
-                let fieldSize = reference == nil ? nil : row.image?.fieldSize
+                let fieldSize = reference == nil ? nil : row.fieldSize ?? row.image?.fieldSize
                 try statement.run { bind in
                     bind.int(Int(plan))
                     bind.int(seq)

@@ -2,14 +2,22 @@
 extension Planner {
     /// The first code (in path order) the target is not configured with, among the values the cutover
     /// would write.
-    func codeProblem(in image: CustomerImage, before: CustomerImage?) -> String? {
-        // Every value of every planned customer passes here: paths are not sorted or split unless their
-        // column can hold a code.
+    func codeProblem(
+        in image: CustomerImage, before: CustomerImage?, kinds: inout PathShapeCache<String?>
+    ) -> String? {
+        // Every value of every planned customer passes here: a path's code list is worked out once per
+        // shape of path, and paths are not compared unless their value is not a code.
         var first: (path: String, value: String, kind: String)?
-        for (path, value) in image.values where Self.codeColumns.contains(Self.column(of: path)) {
-            guard before?.values[path] != value else { continue }
-            let part = CustomerImage.split(path)
-            guard let kind = Self.codeKind(table: part.table, column: part.column), !codes.contains(value, kind: kind),
+        for (path, value) in image.values {
+            var bytes = path
+            let kind = bytes.withUTF8 { bytes in
+                kinds.value(for: bytes) { path in
+                    guard Self.codeColumns.contains(Self.column(of: path)) else { return nil }
+                    let part = CustomerImage.split(path)
+                    return Self.codeKind(table: part.table, column: part.column)
+                }
+            }
+            guard let kind, before?.values[path] != value, !codes.contains(value, kind: kind),
                 // Languages are checked where the target lists them (an ERP's), not against code-list files.
                 kind != "language" || codes.entries["language"] != nil
             else { continue }

@@ -147,6 +147,8 @@ struct Planner {
         var reference: RecordReference?
         /// The image's fingerprint, once worked out (for the rehearsal beside planning and the plan row).
         var imageFingerprint: String?
+        /// An insert's field-level export size (lines, bytes), counted with the fields it fills.
+        var fieldSize: (count: Int, bytes: Int)?
     }
 
     /// What planning a chunk reads before it decides anything: its customers' canonical records (by
@@ -169,26 +171,12 @@ struct Planner {
         var willNotExist = Set<String>()
         let ownedNames = settings.targetOwned
         let members = set.members
-        // A path's ownership name, parsed once per shape of path (see `CustomerImage.shape`).
-        var names: [String: String] = [:]
+        var filled = FieldTally()
+        var codeKinds = PathShapeCache<String?>()
         func record(_ row: ActionRow) throws {
+            var row = row
             outcome.counts[row.action, default: 0] += 1
-            if row.action == .insert, let image = row.image {
-                for (path, value) in image.values where !value.isEmpty && path != "external_id" {
-                    // By the path's shape: paths name child rows by id (a partner, a bank account), so a
-                    // cache by path missed on most child rows (and held ~1.5 KB per customer unbounded).
-                    let shape = CustomerImage.shape(path)
-                    let name: String
-                    if let known = names[shape] {
-                        name = known
-                    } else {
-                        name = CustomerImage.ownershipName(path)
-                        if names.count >= 4_096 { names.removeAll(keepingCapacity: true) }
-                        names[shape] = name
-                    }
-                    outcome.fieldsFilled[name, default: 0] += 1
-                }
-            }
+            if row.action == .insert, let image = row.image { row.fieldSize = filled.add(image) }
             for change in row.changes {
                 if change.outcome == .change || change.outcome == .resolvedOurs {
                     outcome.fieldChanges[CustomerImage.ownershipName(change.path), default: 0] += 1
@@ -408,7 +396,7 @@ struct Planner {
                 row.before = their
                 row.fingerprint = their == nil ? nil : hashes[offset].their ?? their?.fingerprint
                 row.expectAbsent = their == nil
-                if let problem = try codeProblem(in: merged.desired, before: their)
+                if let problem = try codeProblem(in: merged.desired, before: their, kinds: &codeKinds)
                     ?? target.predictedRefusal(merged.desired, before: their)
                 {
                     row.reason = problem
@@ -455,6 +443,7 @@ struct Planner {
             for row in try notLoadedRows(part, ledger: ledger) { try record(row) }
         }
         try writer.finish()
+        outcome.fieldsFilled = filled.byName
         outcome.batches = writer.batches
         return outcome
     }

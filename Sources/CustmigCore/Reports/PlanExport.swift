@@ -97,7 +97,7 @@ struct PlanReportRow {
 /// is left to `custmig plan export PLAN --fields`, streamed on request; the reports say how big it would be.
 public enum PlanExport {
     static let csvHeader =
-        "plan,seq,canonical_key,legacy_key,customer_id,name,country,action,changed_fields,field,label,outcome,base,before,after,reason\n"
+        "canonical_key,legacy_key,customer_id,name,country,action,changed_fields,field,label,outcome,base,before,after,reason\n"
 
     /// How big the field-level export of a plan would be, stated in the reports that leave it out.
     public struct FieldExportSize: Sendable, Codable, Equatable {
@@ -212,19 +212,15 @@ public enum PlanExport {
     /// field of an insert only when `fields`).
     static func format(_ row: PlanReportRow, plan: Int64, fields: Bool, compact: Bool = false) -> Lines {
         let listsFields = fields || row.action != .insert
-        let prefix = [
-            "\(plan)", "\(row.seq)", row.key, row.legacyKey, row.customerId, row.name, row.country,
-            row.action.rawValue,
-        ]
+        // No plan id or sequence number: the folder and plan.json name the plan, and lines are in plan order.
+        let prefix = [row.key, row.legacyKey, row.customerId, row.name, row.country, row.action.rawValue]
         let line = { (cells: [String]) in cells.map(RejectReport.spreadsheetCell).joined(separator: ",") + "\n" }
         let changedFields = row.insertFields?.count ?? row.changes.count
         var csv = line(prefix + ["\(changedFields)", "", "", "", "", "", "", row.reason])
         var csvLines = 1
         var fullLines = 1
         var fullBytes = Int64(csv.utf8.count)
-        let fieldPrefix = [
-            "\(plan)", "\(row.seq)", row.key, row.legacyKey, row.customerId, "", "", row.action.rawValue, "",
-        ]
+        let fieldPrefix = [row.key, row.legacyKey, row.customerId, "", "", row.action.rawValue, ""]
         let fieldPrefixBytes = fieldPrefix.reduce(0) { $0 + $1.utf8.count + 1 }
         for change in row.changes {
             let label = CustomerImage.label(change.path)

@@ -55,13 +55,17 @@ struct RejectGroup {
             let title =
                 "\(plain): \(check.replacingOccurrences(of: "transform:", with: "check of "))"
                 + (field.isEmpty ? "" : " on \(field)") + (why.isEmpty ? "" : " — \(why)")
-            return (prefix + check + "|" + field + "|" + why, title, generalized(fix.isEmpty ? defaultFix : fix))
+            let fallback = prefix == "waiting for review of " ? reviewFix : defaultFix
+            return (prefix + check + "|" + field + "|" + why, title, generalized(fix.isEmpty ? fallback : fix))
         }
         let general = generalized(head)
         return (
             general, general.prefix(1).uppercased() + general.dropFirst(), generalized(fix.isEmpty ? defaultFix : fix)
         )
     }
+
+    /// What settles a customer held for a data steward's review (plan rows leave it out: it is the same for all).
+    static let reviewFix = "settle it in review-decisions.csv and map again"
 
     /// What settles a reject whose reason names no fix of its own.
     static let defaultFix = "correct the record in the legacy system (or the extract), then map and dry-run again"

@@ -47,7 +47,7 @@ struct DryRunStageTests {
                 && !html.contains("https://"))
         let csv = try String(
             contentsOfFile: try #require(summary.reports.first { $0.hasSuffix(".csv") }), encoding: .utf8)
-        #expect(csv.hasPrefix("plan,seq,canonical_key,legacy_key,customer_id,name,country,action,changed_fields,field"))
+        #expect(csv.hasPrefix("canonical_key,legacy_key,customer_id,name,country,action,changed_fields,field"))
         let json =
             try JSONSerialization.jsonObject(
                 with: Data(

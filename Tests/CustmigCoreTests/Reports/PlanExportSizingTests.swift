@@ -45,7 +45,7 @@ struct PlanExportSizingTests {
         #expect(insertLines.count == inserts, "one line per insert, no field lines: \(insertLines.count) of \(inserts)")
         // A reject names the customer it is about (all but those rejected for having no name).
         let rejectLines = csv.filter { $0.contains(",reject,") }
-        let named = rejectLines.filter { $0.split(separator: ",", omittingEmptySubsequences: false)[5] != "" }
+        let named = rejectLines.filter { $0.split(separator: ",", omittingEmptySubsequences: false)[3] != "" }
         #expect(
             !rejectLines.isEmpty && named.count * 10 >= rejectLines.count * 8, "\(named.count) of \(rejectLines.count)")
         let json = try String(contentsOfFile: folder + "/plan.json", encoding: .utf8)
