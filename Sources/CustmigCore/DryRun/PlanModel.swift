@@ -48,32 +48,27 @@ public struct ControlTotals: Sendable, Codable, Equatable {
         if let limit = image.values["credit_limit"], let cents = Self.cents(limit) {
             creditLimitCents[image.values["currency"] ?? "(none)", default: 0] += Int64(sign) * cents
         }
-        // Child rows counted once per `table[row id]` prefix, by scans of each path's bytes (the
-        // String view's search and Substring sets took a sixteenth of a first load's dry run).
-        var seen: [(hash: Int, count: Int)] = []
-        var seenPrefixes: [Substring] = []
+        // Child rows counted once per `table[row id]` prefix, found by scans of each path's bytes and
+        // compared in one buffer (Substring sets, then Substring comparisons, took a sixteenth of a
+        // first load's dry run).
+        var seen: [UInt8] = []
+        var spans: [(hash: Int, start: Int, count: Int)] = []
         for path in image.values.keys {
             var path = path
-            let prefix = path.withUTF8 { bytes -> (open: Int, close: Int, hash: Int)? in
+            path.withUTF8 { bytes in
                 guard let open = bytes.firstIndex(of: UInt8(ascii: "[")),
                     let close = bytes[open...].firstIndex(of: UInt8(ascii: "]"))
-                else { return nil }
-                var hasher = Hasher()
-                hasher.combine(bytes: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes[..<close])))
-                return (open, close, hasher.finalize())
+                else { return }
+                let row = UnsafeBufferPointer(rebasing: bytes[..<close])
+                var hash = 5381
+                for byte in row { hash = hash &* 33 &+ Int(byte) }
+                for span in spans where span.hash == hash && span.count == row.count {
+                    if seen[span.start..<(span.start + span.count)].elementsEqual(row) { return }
+                }
+                spans.append((hash, seen.count, row.count))
+                seen.append(contentsOf: row)
+                rows[String(decoding: UnsafeBufferPointer(rebasing: bytes[..<open]), as: UTF8.self), default: 0] += sign
             }
-            guard let prefix else { continue }
-            let utf8 = path.utf8
-            let row = path[..<utf8.index(utf8.startIndex, offsetBy: prefix.close)]
-            if seen.indices.contains(where: {
-                seen[$0].hash == prefix.hash && seen[$0].count == prefix.close
-                    && seenPrefixes[$0].utf8.elementsEqual(row.utf8)
-            }) {
-                continue
-            }
-            seen.append((prefix.hash, prefix.close))
-            seenPrefixes.append(row)
-            rows[String(path[..<utf8.index(utf8.startIndex, offsetBy: prefix.open)]), default: 0] += sign
         }
     }
 

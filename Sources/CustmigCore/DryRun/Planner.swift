@@ -151,6 +151,16 @@ struct Planner {
         var fieldSize: (count: Int, bytes: Int)?
     }
 
+    /// A customer's record decoded and its image built ahead, on every core, with the target ids its
+    /// references resolved to (see `plan`).
+    struct Prebuilt {
+        var customer: CanonicalCustomer
+        var image: CustomerImage?
+        var consulted: [String] = []
+        var resolved: [String: String] = [:]
+        var unresolved: [String] = []
+    }
+
     /// What planning a chunk reads before it decides anything: its customers' canonical records (by
     /// key) and the target's fingerprints of those that exist there (by target id).
     struct ChunkReads {
@@ -286,10 +296,28 @@ struct Planner {
             // The chunk's canonical records decoded on every core (decoding took a tenth of a first load's
             // dry run on one).
             let textsRead = texts
-            let decodedRecords = ParallelMap.map(chunkMembers.indices) { index -> CanonicalCustomer? in
+            // …and their images built there too, each resolving its references as if every customer
+            // referred to will exist; the loop below keeps an image only when none of the ids it
+            // consulted turned out not to (a customer of this plan rejected before it).
+            let referenced = referenced
+            let decodedRecords = ParallelMap.map(chunkMembers.indices) { index -> Prebuilt? in
                 let member = chunkMembers[index]
-                guard !isFast(index, member), let text = textsRead[member.key] else { return nil }
-                return CanonicalCustomer.decode(json: text)
+                guard !isFast(index, member), let text = textsRead[member.key],
+                    let customer = CanonicalCustomer.decode(json: text)
+                else { return nil }
+                var (consulted, resolved, unresolved) = ([String](), [String: String](), [String]())
+                let image = CustomerImage(
+                    customer, externalId: member.key,
+                    resolve: { legacy in
+                        guard let key = referenced[legacy] ?? (legacy == customer.legacyKey ? member.key : nil),
+                            let id = targetId(key)
+                        else { return nil }
+                        consulted.append(id)
+                        resolved[legacy] = id
+                        return id
+                    }, unresolved: &unresolved)
+                return Prebuilt(
+                    customer: customer, image: image, consulted: consulted, resolved: resolved, unresolved: unresolved)
             }
             for (offset, (position, cyclic)) in chunk.enumerated() {
                 let member = members[position]
@@ -320,7 +348,7 @@ struct Planner {
                     continue
                 }
                 guard
-                    let customer = decodedRecords[offset]
+                    let customer = decodedRecords[offset]?.customer
                         ?? CanonicalCustomer.decode(json: text)
                 else {
                     row.reason = "its canonical record cannot be decoded from the ledger"
@@ -334,16 +362,23 @@ struct Planner {
                 if !exists { willNotExist.insert(id) }
                 var unresolved: [String] = []
                 var resolved: [String: String] = [:]
-                let wanted = CustomerImage(
-                    customer, externalId: member.key,
-                    resolve: { legacy in
-                        guard let key = referenced[legacy] ?? (legacy == customer.legacyKey ? member.key : nil),
-                            let id = targetId(key)
-                        else { return nil }
-                        let result = willNotExist.contains(id) && id != targetId(member.key) ? nil : id
-                        resolved[legacy] = result
-                        return result
-                    }, unresolved: &unresolved)
+                let wanted: CustomerImage
+                if let prebuilt = decodedRecords[offset], let image = prebuilt.image,
+                    !prebuilt.consulted.contains(where: { $0 != id && willNotExist.contains($0) })
+                {
+                    (wanted, unresolved, resolved) = (image, prebuilt.unresolved, prebuilt.resolved)
+                } else {
+                    wanted = CustomerImage(
+                        customer, externalId: member.key,
+                        resolve: { legacy in
+                            guard let key = referenced[legacy] ?? (legacy == customer.legacyKey ? member.key : nil),
+                                let id = targetId(key)
+                            else { return nil }
+                            let result = willNotExist.contains(id) && id != targetId(member.key) ? nil : id
+                            resolved[legacy] = result
+                            return result
+                        }, unresolved: &unresolved)
+                }
                 // What the target has no place for is not planned, and is listed per field.
                 let (ours, notLoaded) = target.holdable(wanted)
                 for name in Set(notLoaded.map(CustomerImage.ownershipName)) { outcome.notLoaded[name, default: 0] += 1 }
