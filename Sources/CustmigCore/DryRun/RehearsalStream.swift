@@ -12,10 +12,7 @@ final class RehearsalStream: @unchecked Sendable {
     private let copy: any RehearsalCopy
     private let window: Int
     private let condition = NSCondition()
-    private var waiting: [(batch: Int, actions: [TargetAction])] = []
-    /// Batches replayed, freed by the next `send` on the planner's thread: the replay is a first load's
-    /// dry run's longest thread, and freeing 10,000 customers' images and rows took it a tenth of its time.
-    private var spent: [[TargetAction]] = []
+    private var waiting: [(batch: Int, rows: [Planner.ActionRow])] = []
     private var refused: [RefusedAction] = []
     private var failure: (any Error)?
     private var sent = 0
@@ -32,20 +29,13 @@ final class RehearsalStream: @unchecked Sendable {
     }
 
     /// Hands over a closed batch; waits while `window` batches are ahead of the replay. Throws the
-    /// replay's failure, if it failed. The batch's actions are made here, on every core: the replay
-    /// thread was a first load's dry run's longest.
+    /// replay's failure, if it failed.
     func send(batch: Int, rows: [Planner.ActionRow]) throws {
-        let actions = ParallelMap.map(rows.indices) { rows[$0].targetAction() }
-        var freed: [[TargetAction]] = []
         condition.lock()
-        defer {
-            condition.unlock()
-            freed.removeAll()
-        }
-        swap(&freed, &spent)
+        defer { condition.unlock() }
         while waiting.count >= window && failure == nil && !closed { condition.wait() }
         if let failure { throw failure }
-        waiting.append((batch, actions))
+        waiting.append((batch, rows))
         sent += 1
         condition.broadcast()
     }
@@ -91,11 +81,11 @@ final class RehearsalStream: @unchecked Sendable {
             condition.broadcast()
             condition.unlock()
             do {
-                let refusals = try copy.replay(batch: next.batch, actions: next.actions)
+                let actions = next.rows.map { $0.targetAction() }
+                let refusals = try copy.replay(batch: next.batch, actions: actions)
                 condition.lock()
                 refused += refusals
                 replayed += 1
-                spent.append(next.actions)
             } catch {
                 condition.lock()
                 failure = error
