@@ -19,8 +19,8 @@ public enum DryRunStage {
     public static func run(workspace: Workspace, target: any Target, options: DryRunOptions) throws -> PlanSummary {
         let started = Date()
         let ledger = workspace.ledger
-        let inputs = try Inputs.load(ledger: ledger, options: options)
-        let (set, settings, resolutions) = (inputs.set, inputs.settings, inputs.resolutions)
+        var inputs = try Inputs.load(ledger: ledger, options: options)
+        let (settings, resolutions) = (inputs.settings, inputs.resolutions)
         try ledger.database.write { db in
             // A dry run killed midway leaves a plan being built; it is worthless, start over. (Before
             // plans were sealed with their summary in one transaction, one killed while sealing could
@@ -40,9 +40,6 @@ public enum DryRunStage {
         }
         // A target whose reads are calls counts its totals from the planner's reads (see below).
         _ = target.tallyReads()
-        let planner = try Planner(
-            set: set, settings: settings, resolutions: resolutions, target: target, ledger: ledger,
-            matcher: options.matcher)
         let plan = try ledger.database.write { db -> Int64 in
             try db.execute(
                 sql: """
@@ -51,25 +48,36 @@ public enum DryRunStage {
                     VALUES ('building', ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [
-                    target.location.description, target.instance, set.mapRun, set.duplicatesRun, settings.batchSize,
-                    options.command, Date(), CustmigVersion.current,
+                    target.location.description, target.instance, inputs.set.mapRun, inputs.set.duplicatesRun,
+                    settings.batchSize, options.command, Date(), CustmigVersion.current,
                 ])
             return db.lastInsertedRowID
         }
         let digest = PlanDigest(header: try inputs.hashHeader(target: target, ledger: ledger))
-        // A first load is rehearsed on a copy of the target beside its planning, batch by batch as the
-        // plan closes them; any other plan after planning (in place unless it writes more than the target holds).
-        let beside =
-            target.capabilities.contains(.rehearsal)
-                && options.rehearsal.onCopy(writes: planner.expectedInserts, targetBytes: target.sizeInBytes)
-            ? try target.rehearsalCopy(in: workspace.path).map {
-                // About 8,000 customers' images wait at most, whatever the batch size.
-                RehearsalStream(copy: $0, window: max(1, 8_000 / settings.batchSize))
-            } : nil
+        var beside: RehearsalStream?
         defer { beside?.cancel() }
-        var outcome = try planner.plan(
-            into: plan, ledger: ledger, digest: digest, rehearsal: beside, progress: options.progress,
-            resume: resumeHint(options))
+        var outcome: Planner.Outcome
+        do {
+            // The planner (and the customers' keys and references it holds) ends here: the reports
+            // after it read the plan from the ledger, and a 1M first load peaked there.
+            let planner = try Planner(
+                set: inputs.set, settings: settings, resolutions: resolutions, target: target, ledger: ledger,
+                matcher: options.matcher)
+            // A first load is rehearsed on a copy of the target beside its planning, batch by batch as the
+            // plan closes them; any other plan after planning (in place unless it writes more than the target holds).
+            beside =
+                target.capabilities.contains(.rehearsal)
+                    && options.rehearsal.onCopy(writes: planner.expectedInserts, targetBytes: target.sizeInBytes)
+                ? try target.rehearsalCopy(in: workspace.path).map {
+                    // About 8,000 customers' images wait at most, whatever the batch size.
+                    RehearsalStream(copy: $0, window: max(1, 8_000 / settings.batchSize))
+                } : nil
+            outcome = try planner.plan(
+                into: plan, ledger: ledger, digest: digest, rehearsal: beside, progress: options.progress,
+                resume: resumeHint(options))
+        }
+        inputs.set.members = []
+        inputs.set.notLoaded = []
         // The target's totals before the plan, read on a second connection while the replay runs on
         // the first (WAL: the reader sees the committed target, never the replay's writes); a target
         // whose reads are calls adds only the customers the planner did not read.
@@ -96,7 +104,8 @@ public enum DryRunStage {
             resume: resumeHint(options))
         options.progress?(StageProgress("writing the plan and its reports", done: 0, total: nil, unit: .steps))
         return try PlanStore.finish(
-            plan: plan, outcome: outcome, digest: digest, before: try totals.take(0), set: set, settings: settings,
+            plan: plan, outcome: outcome, digest: digest, before: try totals.take(0), set: inputs.set,
+            settings: settings,
             target: target,
             workspace: workspace, options: options, started: started)
     }
@@ -104,7 +113,7 @@ public enum DryRunStage {
     /// What a dry run plans from: the map run's customers, the mapping's load settings (batch size
     /// overridden by the options) and the conflict resolutions beside the mapping or named by the options.
     struct Inputs {
-        let set: CustomerSet
+        var set: CustomerSet
         let settings: LoadSettings
         let resolutions: ConflictResolutions
 

@@ -33,6 +33,9 @@ final class PlanDigest: @unchecked Sendable {
         if let after { totalsChange.add(after) }
     }
 
+    /// What inserts counted before they were written add to the targets' totals.
+    func change(inserts: ControlTotals) { totalsChange.add(inserts) }
+
     var hash: String { FileDigest.hex(hasher.finalize()) }
 
     /// A column value as the hash reads it.

@@ -78,7 +78,7 @@ extension SQLiteTarget {
 }
 
 /// A copy of an SQLite target (online backup) in the workspace, without durability: a rollback journal
-/// in memory for the savepoints, no syncs. Deleted when closed.
+/// for the savepoints in a file beside it, no syncs. Deleted when closed.
 final class SQLiteRehearsalCopy: RehearsalCopy {
     let path: String
     private let copy: DatabaseQueue
@@ -89,8 +89,14 @@ final class SQLiteRehearsalCopy: RehearsalCopy {
             copy = try DatabaseQueue(path: path, configuration: SQLiteTarget.configuration())
             try target.database.backup(to: copy)
             try copy.writeWithoutTransaction { db in
-                try db.execute(sql: "PRAGMA journal_mode = MEMORY")
+                // The journal in a file, not in memory: it holds every page a batch changes, and as the
+                // copy's indexes grew, a batch of 10,000 first-load customers held ~100 MB of them (the
+                // dry run's peak at 1M). Without syncs it mostly stays in the OS's cache.
+                try db.execute(sql: "PRAGMA journal_mode = TRUNCATE")
                 try db.execute(sql: "PRAGMA synchronous = OFF")
+                // A first load appends in key order: a smaller page cache than the target's costs the
+                // replay nothing measurable and keeps the dry run's memory within its budget.
+                try db.execute(sql: "PRAGMA cache_size = -16384")
             }
         } catch {
             Self.remove(path)
