@@ -53,15 +53,24 @@ extension Planner {
                     key: $0.key, legacyKey: $0.legacyKey, references: [], isSurvivor: false, dataHash: nil)
             }[...], ledger: ledger)
         let entries = Array(part)
-        let shown = ParallelMap.map(entries.indices) { index -> NameAndCountry? in
-            texts[entries[index].key].flatMap { try? JSONDecoder().decode(NameAndCountry.self, from: Data($0.utf8)) }
+        // The planner's own reader first (JSONDecoder took ~3 s of a 1M dry run's 170,000 rejects, on
+        // its main thread), the lenient one for a record that is not whole.
+        let shown = ParallelMap.map(entries.indices) { index -> (name: String?, country: String?)? in
+            guard let text = texts[entries[index].key] else { return nil }
+            if let customer = CanonicalCustomer.decode(json: text) {
+                let address = customer.addresses.first { $0.kind == .legal } ?? customer.addresses.first
+                return (customer.names.first, address?.country)
+            }
+            guard let shown = try? JSONDecoder().decode(NameAndCountry.self, from: Data(text.utf8)) else { return nil }
+            let address = shown.addresses?.first { $0.kind == .legal } ?? shown.addresses?.first
+            return (shown.names?.first, address?.country)
         }
         return zip(entries, shown).map { entry, shown in
             var row = ActionRow(key: entry.key, legacyKey: entry.legacyKey, action: .reject)
             row.reason = entry.reason
             row.customerId = crosswalk[entry.key]
-            row.name = shown?.names?.first
-            row.country = (shown?.addresses?.first { $0.kind == .legal } ?? shown?.addresses?.first)?.country
+            row.name = shown?.name
+            row.country = shown?.country
             return row
         }
     }
