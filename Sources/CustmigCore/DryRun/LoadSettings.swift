@@ -55,7 +55,8 @@ public struct LoadSettings: Sendable, Equatable {
                     for item in reader.pairs(pair.value, allowed: ["prefix", "offset", "width"], context: "numbering") {
                         switch item.key {
                         case "prefix": prefix = reader.string(item.value, context: "numbering.prefix") ?? ""
-                        case "offset": offset = UInt64(reader.int(item.value, context: "numbering.offset", in: 0...Int.max) ?? 0)
+                        case "offset":
+                            offset = UInt64(reader.int(item.value, context: "numbering.offset", in: 0...Int.max) ?? 0)
                         default: width = reader.int(item.value, context: "numbering.width", in: 1...40) ?? 10
                         }
                     }
