@@ -240,15 +240,6 @@ public struct CustomerImage: Sendable, Hashable {
         return CustomerRows(customer: customer, children: children)
     }
 
-    /// A path without its row id (`contact[].email`): paths of the same shape have the same ownership
-    /// name and label kind, so a cache keyed by shape stays small.
-    static func shape(_ path: String) -> String {
-        let bytes = path.utf8
-        guard let open = bytes.firstIndex(of: UInt8(ascii: "[")), let close = bytes.lastIndex(of: UInt8(ascii: "]"))
-        else { return path }
-        return String(path[...open]) + String(path[close...])
-    }
-
     /// The canonical field name the mapping's `ownership` uses for a path (`credit_limit`,
     /// `addresses.street`, `sales_areas.payment_terms`).
     public static func ownershipName(_ path: String) -> String {
