@@ -262,3 +262,8 @@ public struct BankAccount: Sendable, Hashable, Codable {
 
     public init() {}
 }
+
+extension CanonicalCustomer {
+    /// The address a customer is shown and matched by: the legal one, else the first.
+    var mainAddress: Address? { addresses.first { $0.kind == .legal } ?? addresses.first }
+}

@@ -15,7 +15,7 @@ struct FieldTally {
             var path = path
             let valueBytes = value.utf8.count
             path.withUTF8 { pathBytes in
-                bytes += pathBytes.count + CustomerImage.labelByteCount(pathBytes) + valueBytes
+                bytes += CustomerImage.exportBytes(path: pathBytes, valueBytes: valueBytes)
                 guard valueBytes > 0, !Self.isExternalId(pathBytes) else { return }
                 let slot = slot(of: pathBytes)
                 counts[slot] += 1

@@ -161,7 +161,7 @@ struct PlanWriter {
                 if batch != nil, applyKind != TargetAction.Kind.references.rawValue, reference == nil {
                     digest.change(
                         before: before == nil ? nil : row.before,
-                        after: image == nil && reference == nil && !byChanges ? nil : row.image)
+                        after: image == nil && !byChanges ? nil : row.image)
                 }
             }
         }

@@ -58,8 +58,7 @@ extension Planner {
         let shown = ParallelMap.map(entries.indices) { index -> (name: String?, country: String?)? in
             guard let text = texts[entries[index].key] else { return nil }
             if let customer = CanonicalCustomer.decode(json: text) {
-                let address = customer.addresses.first { $0.kind == .legal } ?? customer.addresses.first
-                return (customer.names.first, address?.country)
+                return (customer.names.first, customer.mainAddress?.country)
             }
             guard let shown = try? JSONDecoder().decode(NameAndCountry.self, from: Data(text.utf8)) else { return nil }
             let address = shown.addresses?.first { $0.kind == .legal } ?? shown.addresses?.first

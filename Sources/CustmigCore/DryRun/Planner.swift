@@ -159,7 +159,7 @@ struct Planner {
     /// references resolved to (see `plan`).
     struct Prebuilt {
         var customer: CanonicalCustomer
-        var image: CustomerImage?
+        var image: CustomerImage
         var consulted: [String] = []
         var resolved: [String: String] = [:]
         var unresolved: [String] = []
@@ -360,17 +360,17 @@ struct Planner {
                     continue
                 }
                 row.name = customer.names.first
-                row.country = (customer.addresses.first { $0.kind == .legal } ?? customer.addresses.first)?.country
+                row.country = customer.mainAddress?.country
                 let exists = existingIds.contains(id)
                 if exists, theirs[id] == nil { theirs.merge(try target.images(ids: [id])) { a, _ in a } }
                 if !exists { willNotExist.insert(id) }
                 var unresolved: [String] = []
                 var resolved: [String: String] = [:]
                 let wanted: CustomerImage
-                if let prebuilt = decodedRecords[offset], let image = prebuilt.image,
+                if let prebuilt = decodedRecords[offset],
                     !prebuilt.consulted.contains(where: { $0 != id && willNotExist.contains($0) })
                 {
-                    (wanted, unresolved, resolved) = (image, prebuilt.unresolved, prebuilt.resolved)
+                    (wanted, unresolved, resolved) = (prebuilt.image, prebuilt.unresolved, prebuilt.resolved)
                 } else {
                     wanted = CustomerImage(
                         customer, externalId: member.key,

@@ -86,7 +86,7 @@ extension CustomerMatcher {
                 }
             }
             self.identifiers = identifiers
-            let address = customer.addresses.first { $0.kind == .legal } ?? customer.addresses.first
+            let address = customer.mainAddress
             country = address?.country
             postalCode =
                 address?.postalCode.map { code in

@@ -56,7 +56,7 @@ struct PlanReportRow {
             var sized = (count: 0, bytes: 0)
             FlatJSON.forEach(text) { path, value in
                 sized.count += 1
-                sized.bytes += path.count + CustomerImage.labelByteCount(path) + value.count
+                sized.bytes += CustomerImage.exportBytes(path: path, valueBytes: value.count)
             }
             insertFields = sized
         } else if action == .insert, let text: String = row["image"], let image = CustomerImage(json: text) {

@@ -313,13 +313,19 @@ public struct CustomerImage: Sendable, Hashable {
         values = object
     }
 
+    /// What one field adds to the field-level export (path, label and value; without the quoting a few
+    /// values need).
+    static func exportBytes(path: UnsafeBufferPointer<UInt8>, valueBytes: Int) -> Int {
+        path.count + labelByteCount(path) + valueBytes
+    }
+
     /// What the image's lines weigh in a field-level export: how many values, and the bytes of their
     /// paths, labels and values (as ``PlanReportRow`` counts a stored image's).
     var fieldSize: (count: Int, bytes: Int) {
         var bytes = 0
         for (path, value) in values {
             var path = path
-            bytes += path.withUTF8 { $0.count + Self.labelByteCount($0) } + value.utf8.count
+            bytes += path.withUTF8 { Self.exportBytes(path: $0, valueBytes: value.utf8.count) }
         }
         return (values.count, bytes)
     }
