@@ -75,14 +75,23 @@ extension Record {
     import Glibc
 #endif
 
-/// Crash tests: starts `custmig arguments` again and again, killing it with SIGKILL after a random
-/// delay, until a run ends by itself or `maxKills` kills landed; returns the number of kills.
+/// The second line of crash tests: starts `custmig arguments` again and again, killing it with SIGKILL
+/// after a random delay, until a run ends by itself or `maxKills` kills landed; returns the number of
+/// kills. The delays come from a generator seeded with ``seed`` (`CUSTMIG_TEST_SEED` overrides it), so
+/// a failure names the seed that reproduces its sequence of delays; how many kills land still depends
+/// on the machine's speed, so no test asserts on it (``KillPoints`` covers every checkpoint exactly).
 enum KillLoop {
+    static let seed: UInt64 =
+        ProcessInfo.processInfo.environment["CUSTMIG_TEST_SEED"].flatMap { UInt64($0) }
+        ?? 20_261_206
+
     static func run(
         _ arguments: [String], attempts: Int, delays: ClosedRange<UInt32>, maxKills: Int = .max
     ) throws -> Int {
         var kills = 0
-        var generator = SystemRandomNumberGenerator()
+        // Each command's own sequence, so one test's delays do not depend on the tests run before it.
+        var generator = SplitMix64(
+            seed: seed ^ UInt64(truncatingIfNeeded: arguments.first?.utf8.reduce(0) { $0 &* 31 &+ Int($1) } ?? 0))
         for _ in 0..<attempts {
             let process = Process()
             process.executableURL = URL(fileURLWithPath: CLI.binary)
@@ -97,6 +106,51 @@ enum KillLoop {
             }
             process.waitUntilExit()
             if process.terminationReason == .exit || kills >= maxKills { break }
+        }
+        return kills
+    }
+}
+
+/// A small seedable generator (SplitMix64) for the kill loop's delays.
+struct SplitMix64: RandomNumberGenerator {
+    private var state: UInt64
+
+    init(seed: UInt64) { state = seed }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+/// Deterministic crash tests: a command killed (SIGKILL) at the Nth arrival at a named `CUSTMIG_FAULT`
+/// point, for N = 1, 2, … until a run finishes without reaching the point N times, each kill from a
+/// fresh copy of the starting state. `check` then resumes and compares with an uninterrupted run.
+enum KillPoints {
+    /// Returns the number of kills per point; a point the command never reaches is a failure (the
+    /// test would otherwise cover less than it says).
+    @discardableResult
+    static func sweep<State>(
+        _ points: [String], limit: Int = 40, prepare: () throws -> State, arguments: (State) -> [String],
+        check: (State, _ label: String) throws -> Void
+    ) throws -> [String: Int] {
+        var kills: [String: Int] = [:]
+        for point in points {
+            for arrival in 1...limit {
+                let state = try prepare()
+                let label = "\(point):\(arrival)"
+                let result = try CLI.run(arguments(state), environment: ["CUSTMIG_FAULT": label])
+                guard result.status == 9 else {
+                    #expect([0, 3].contains(result.status), "\(label): \(result.status) \(result.stderr)")
+                    break
+                }
+                kills[point, default: 0] += 1
+                try check(state, label)
+            }
+            #expect(kills[point, default: 0] > 0, "\(point) was never reached")
         }
         return kills
     }

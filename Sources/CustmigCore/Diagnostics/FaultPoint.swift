@@ -10,6 +10,18 @@ import Foundation
 /// The crash tests arm one with `CUSTMIG_FAULT=name:N` to kill the process (SIGKILL, as `kill -9` does)
 /// the Nth time it is reached, so every checkpoint of a stage is hit deterministically instead of by
 /// random delays. Unarmed, reaching a point costs one comparison.
+///
+/// The points, by stage (`inside-commit` points are reached with the transaction's writes done and
+/// not committed, so a kill there tests the rollback of a half-written batch):
+/// - map: `map.started`, `map.staged-inside-commit`, `map.staged` (each staged chunk of a joined
+///   source), `map.chunk-inside-commit`, `map.chunk-committed` (each chunk), `map.reported`;
+/// - duplicates: `duplicates.inside-commit`, `duplicates.committed`;
+/// - dry run: `dry-run.rows-written` (each write of plan rows), `dry-run.rehearsed`,
+///   `dry-run.inside-seal`, `dry-run.sealed`, `dry-run.reported`;
+/// - cutover: `cutover.snapshot-taken`, `cutover.batch-inside-commit`, `cutover.batch-committed`,
+///   `cutover.batch-recorded` (each batch);
+/// - rollback: `rollback.started`, `rollback.batch-inside-commit`, `rollback.batch-undone`,
+///   `rollback.batch-recorded` (each batch).
 enum FaultPoint {
     private static let armed: (name: Substring, count: Int)? = {
         guard let value = ProcessInfo.processInfo.environment["CUSTMIG_FAULT"],

@@ -102,6 +102,7 @@ public enum DryRunStage {
         try Interruption.check(
             kept: "nothing (the plan being built is discarded; the target was not changed)",
             resume: resumeHint(options))
+        FaultPoint.reach("dry-run.rehearsed")
         options.progress?(StageProgress("writing the plan and its reports", done: 0, total: nil, unit: .steps))
         return try PlanStore.finish(
             plan: plan, outcome: outcome, digest: digest, before: try totals.take(0), set: inputs.set,

@@ -252,10 +252,13 @@ public enum PlanStore {
             try db.execute(
                 sql: "UPDATE plan SET status = 'current', content_hash = ?, summary = ? WHERE id = ?",
                 arguments: [hash, String(decoding: try JSONEncoder().encode(summary), as: UTF8.self), plan])
+            FaultPoint.reach("dry-run.inside-seal")
         }
+        FaultPoint.reach("dry-run.sealed")
         summary.reports = try PlanReport.write(
             plan: plan, summary: summary, ledger: ledger, folder: try workspace.reportFolder(plan: plan),
             workspace: workspace.path, options: options)
+        FaultPoint.reach("dry-run.reported")
         summary.elapsedSeconds = Date().timeIntervalSince(started)
         try ledger.database.write { db in
             try db.execute(

@@ -165,6 +165,7 @@ struct PlanWriter {
                 }
             }
         }
+        FaultPoint.reach("dry-run.rows-written")
     }
 }
 

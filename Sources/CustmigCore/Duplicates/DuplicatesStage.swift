@@ -306,8 +306,10 @@ public enum DuplicatesStage {
             try db.execute(
                 sql: "UPDATE run SET status = 'done', finished_at = ?, summary = ? WHERE id = ?",
                 arguments: [Date(), String(decoding: try JSONEncoder().encode(summary), as: UTF8.self), run])
+            FaultPoint.reach("duplicates.inside-commit")
             return summary
         }
+        FaultPoint.reach("duplicates.committed")
         var written = summary
         written.reports = [
             try DuplicatesReport.write(

@@ -39,6 +39,7 @@ enum JournaledBatch {
             actions.filter { !staleIds.contains($0.customerId) }, batch: batch, journal: journal, store: store
         ) { throw $0 }
         try store.addCheckpoint(planHash: planHash, batch: batch, actions: applied, time: time)
+        FaultPoint.reach("cutover.batch-inside-commit")
         return BatchResult(applied: applied, stale: stale)
     }
 
@@ -207,6 +208,7 @@ enum JournaledBatch {
         try store.removeUndo(planHash: planHash, batch: batch)
         try store.removeCheckpoint(planHash: planHash, batch: batch)
         if isLast { try store.removeBatchLayout(planHash: planHash) }
+        FaultPoint.reach("rollback.batch-inside-commit")
         return result
     }
 }

@@ -4,7 +4,8 @@ import GRDB
 import Testing
 
 /// Issue 25, item 5: kill -9 at every checkpoint of a surgical rollback (the `CUSTMIG_FAULT` points: after
-/// the ledger says a rollback began, after each batch's commit in the target, after the ledger mirrors it)
+/// the ledger says a rollback began, inside and after each batch's commit in the target, after the ledger
+/// mirrors it)
 /// leaves the ledger and the target telling one story: `status` names the rollback as the thing to rerun,
 /// with the target's own count, never a rerun of the cutover; the rerun ends with both saying rolled back
 /// and the business tables as before the cutover.
@@ -21,7 +22,8 @@ struct RollbackKillPointsTests {
         #expect(batches >= 4, "a few batches to kill between: \(batches)")
 
         let points =
-            [("rollback.started", 1)] + (1...batches).map { ("rollback.batch-undone", $0) }
+            [("rollback.started", 1)] + (1...batches).map { ("rollback.batch-inside-commit", $0) }
+            + (1...batches).map { ("rollback.batch-undone", $0) }
             + (1..<batches).map { ("rollback.batch-recorded", $0) }
         for (point, arrival) in points {
             let killed = try CLI.run(
@@ -30,7 +32,9 @@ struct RollbackKillPointsTests {
             #expect(killed.status == 9, "\(point):\(arrival) killed the rollback: \(killed.status) \(killed.stderr)")
 
             let applied = try Self.appliedInTarget(drill, hash: hash)
-            let undone = point == "rollback.started" ? 0 : arrival
+            // Inside its commit, the batch's undo is not committed: the target still holds it.
+            let undone =
+                point == "rollback.started" ? 0 : point == "rollback.batch-inside-commit" ? arrival - 1 : arrival
             #expect(applied == batches - undone, "\(point):\(arrival): the target committed each undo it reached")
             let status = try drill.run(["status", "--workspace", drill.workspace]).stdout
             #expect(!status.contains("a rerun of the cutover"), "\(point):\(arrival): \(status)")

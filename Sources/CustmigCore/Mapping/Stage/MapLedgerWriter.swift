@@ -88,8 +88,10 @@ final class MapLedgerWriter {
                             sql: "DELETE FROM finding WHERE run_id = ? AND legacy_key = ?",
                             arguments: [run, keys[number]])
                     }
-                    try MultiRowInsert(db, prefix: "INSERT OR REPLACE INTO canonical_record " + Self.recordColumns, columns: 12)
-                        .run(count: 1) { _, bind in bindRecord(number, &bind) }
+                    try MultiRowInsert(
+                        db, prefix: "INSERT OR REPLACE INTO canonical_record " + Self.recordColumns, columns: 12
+                    )
+                    .run(count: 1) { _, bind in bindRecord(number, &bind) }
                 }
             }
             var kept: [(item: Int, finding: Int)] = []
@@ -144,7 +146,9 @@ final class MapLedgerWriter {
                     String(decoding: try encoder.encode(updated), as: UTF8.self), Date(), run, input,
                 ])
             counts = updated
+            FaultPoint.reach("map.chunk-inside-commit")
         }
+        FaultPoint.reach("map.chunk-committed")
         return superseded
     }
 

@@ -52,7 +52,9 @@ extension MapStage {
                         String(decoding: try encoder.encode(counts), as: UTF8.self),
                         Date(), run, position,
                     ])
+                FaultPoint.reach("map.staged-inside-commit")
             }
+            FaultPoint.reach("map.staged")
             reads.discard(chunk)
             if chunk.done { break }
         }

@@ -89,6 +89,7 @@ public enum MapStage {
                 }
                 return id
             }
+        FaultPoint.reach("map.started")
         let engine = MappingEngine(mapping: mapping)
         let writer = try MapLedgerWriter(ledger: ledger, run: run, mapping: mapping)
         for (position, input) in hashes.enumerated() where roles[position] != "primary" {
@@ -119,6 +120,7 @@ public enum MapStage {
         summary.reports = try report.take(0)
         summary.elapsedSeconds = Date().timeIntervalSince(started)
         let encoded = String(decoding: try JSONEncoder().encode(summary), as: UTF8.self)
+        FaultPoint.reach("map.reported")
         try ledger.database.write { db in
             try db.execute(
                 sql: "UPDATE run SET status = 'done', finished_at = ?, summary = ? WHERE id = ?",
@@ -249,7 +251,8 @@ public enum MapStage {
                 inFlight.wait()
                 if let error = state.error { throw error }
                 try Interruption.check(
-                    kept: "records 1 to \(upcoming.recordIndex - 1) of \(path) are committed (to line \(upcoming.line - 1))",
+                    kept:
+                        "records 1 to \(upcoming.recordIndex - 1) of \(path) are committed (to line \(upcoming.line - 1))",
                     resume: "run `\(options.command)` again; it continues at record \(upcoming.recordIndex).")
             }
         }

@@ -100,6 +100,7 @@ extension SQLiteTarget {
             try db.execute(
                 sql: "INSERT INTO custmig_checkpoint (plan_hash, batch, actions, committed_at) VALUES (?, ?, ?, ?)",
                 arguments: [planHash, batch, applied, now])
+            FaultPoint.reach("cutover.batch-inside-commit")
             return BatchResult(applied: applied, stale: stale)
         }
     }

@@ -124,6 +124,7 @@ extension SQLiteTarget {
                 try db.execute(
                     sql: "DELETE FROM custmig_meta WHERE key = ?", arguments: [Self.layoutKey(planHash)])
             }
+            FaultPoint.reach("rollback.batch-inside-commit")
         }
         return result
     }
