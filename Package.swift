@@ -37,10 +37,7 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
-            ],
-            // Release builds skip the dynamic exclusivity checks on the readers' hot paths (they are
-            // single-threaded per object); debug builds and tests keep them.
-            swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
+            ]
         ),
         .executableTarget(
             name: "custmig",
