@@ -3,7 +3,7 @@ import PackageDescription
 
 let package = Package(
     name: "custmig",
-    platforms: [.macOS(.v13)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "custmig", targets: ["custmig"]),
         .library(name: "CustmigCore", targets: ["CustmigCore"]),
@@ -52,5 +52,5 @@ let package = Package(
             exclude: ["Fixtures"]
         ),
     ],
-    swiftLanguageModes: [.v5]
+    swiftLanguageModes: [.v6]
 )

@@ -449,13 +449,23 @@ public final class CSVBatchReader {
         return String(decoding: UnsafeBufferPointer(start: pointer, count: length), as: UTF8.self)
     }
 
+    /// How this file's fields become UTF-8, for workers that read its batches beside the reader.
+    public var fieldTranscoder: CSVFieldTranscoder { CSVFieldTranscoder(quote: dialect.quote, singleByte: singleByte) }
+}
+
+/// Turns a batch's field bytes into UTF-8 (unescaped): a value the profiler's workers each hold, so
+/// they read batches while the reader goes on tokenizing the next.
+public struct CSVFieldTranscoder: Sendable {
+    let quote: UInt8
+    let singleByte: SingleByteDecoder?
+
     /// Transcodes a field's bytes to UTF-8 into `out` (unescaped), for byte-level statistics.
     public func utf8Field(
         base: UnsafePointer<UInt8>, start: Int, end: Int, flags: UInt8, scratch: inout [UInt8], out: inout [UInt8]
     ) {
         out.removeAll(keepingCapacity: true)
         if flags & CSVField.needsUnescape != 0 {
-            CSVField.unescape(base + start, end - start, quote: dialect.quote, into: &scratch)
+            CSVField.unescape(base + start, end - start, quote: quote, into: &scratch)
             if let singleByte {
                 scratch.withUnsafeBufferPointer { singleByte.appendUTF8($0.baseAddress ?? base, $0.count, to: &out) }
             } else {

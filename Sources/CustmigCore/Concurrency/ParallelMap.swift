@@ -3,19 +3,23 @@ import Foundation
 
 /// `indices.map(transform)` on every core, results in input order: for pure, CPU-bound work per item
 /// (decoding records, hashing images, scoring pairs), where the order of the results must not depend
-/// on scheduling.
+/// on scheduling. Fewer than `parallelFrom` items (small work each) are mapped on the calling thread;
+/// few large items (a connection's share of a read each) pass a small `parallelFrom`.
 enum ParallelMap {
-    static func map<T>(_ indices: Range<Int>, _ transform: (Int) -> T) -> [T] {
+    static func map<T: Sendable>(
+        _ indices: Range<Int>, parallelFrom: Int = 65, _ transform: @Sendable (Int) -> T
+    ) -> [T] {
         let count = indices.count
-        guard count > 64 else { return indices.map(transform) }
-        let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8))
+        guard count >= max(2, parallelFrom) else { return indices.map(transform) }
+        let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8, count))
         var results = [T?](repeating: nil, count: count)
         results.withUnsafeMutableBufferPointer { buffer in
-            let base = buffer.baseAddress!
+            let slots = DisjointBuffer(buffer: buffer)
             DispatchQueue.concurrentPerform(iterations: workers) { worker in
+                // Worker w fills indices w, w + workers, …: each index has one writer.
                 var index = worker
                 while index < count {
-                    (base + index).pointee = transform(indices.lowerBound + index)
+                    slots.set(index, transform(indices.lowerBound + index))
                     index += workers
                 }
             }

@@ -5,8 +5,8 @@
 enum ParallelSort {
     /// The parts' elements, in the parts' order, sorted. Dealt straight from the parts: no joined copy
     /// beside the sorted one (five million blocking entries are 80 MB each).
-    static func sorted<Element>(
-        _ parts: [[Element]], bucket: (Element) -> Int, by areInIncreasingOrder: (Element, Element) -> Bool
+    static func sorted<Element: Sendable>(
+        _ parts: [[Element]], bucket: (Element) -> Int, by areInIncreasingOrder: @Sendable (Element, Element) -> Bool
     ) -> [Element] {
         guard let first = parts.lazy.compactMap(\.first).first else { return [] }
         var starts = [Int](repeating: 0, count: 257)
@@ -21,10 +21,12 @@ enum ParallelSort {
                 next[index] += 1
             }
         }
+        let bounds = starts
         dealt.withUnsafeMutableBufferPointer { (buffer: inout UnsafeMutableBufferPointer<Element>) -> Void in
-            let all = buffer
+            let all = DisjointBuffer(buffer: buffer)
+            // Bucket i is sorted by one worker, within its own range of the buffer.
             _ = ParallelMap.map(0..<256) { (index: Int) -> Void in
-                var slice = UnsafeMutableBufferPointer(rebasing: all[starts[index]..<starts[index + 1]])
+                var slice = all.slice(bounds[index]..<bounds[index + 1])
                 slice.sort(by: areInIncreasingOrder)
             }
         }

@@ -7,6 +7,9 @@ import Foundation
 /// The reads run on one thread of their own, not on a dispatch queue: a queue hops between worker
 /// threads, and each thread allocates from its own malloc arena, so a batch freed in one arena was
 /// not reused by the next read in another (at the cutover, peak memory grew by half).
+///
+/// Sendable by hand: all it holds is its state, whose variables are read and changed only with
+/// `condition` locked; values cross from the read-ahead thread to the taker under that lock.
 final class Prefetch<Value>: @unchecked Sendable {
     private let state: State
 
@@ -44,6 +47,7 @@ final class Prefetch<Value>: @unchecked Sendable {
         return try state.results.removeValue(forKey: piece)!.get()
     }
 
+    /// Sendable by hand: see ``Prefetch`` (every variable is guarded by `condition`).
     private final class State: @unchecked Sendable {
         let condition = NSCondition()
         var results: [Int: Result<Value, Error>] = [:]
@@ -66,7 +70,11 @@ final class Prefetch<Value>: @unchecked Sendable {
             work.append(item)
             if !started {
                 started = true
-                let thread = Thread { self.serve() }
+                // Not owned by the thread: a Thread's block is released in its thread-specific data
+                // destructors, after libdispatch's own were run, and a value freed then that disposes
+                // of a dispatch queue (a database connection the load holds) corrupted the heap. The
+                // state is freed here while `serve` runs, or by the owner.
+                let thread = Thread { [weak self] in self?.serve() }
                 thread.name = "custmig.prefetch"
                 thread.start()
             }

@@ -151,10 +151,16 @@ public enum ReconcileStage {
             let present = Set(now.keys).union(try target.existing(ids: unknown))
             // The written rows' expected fingerprints: taken by the dry run as it wrote the plan, or (plans
             // written before it did) by hashing the images on every core.
-            let written = ParallelMap.map(chunk.indices) { index -> String? in
-                guard chunk[index]["batch"] as Int? != nil else { return nil }
-                if let stored = chunk[index]["image_fingerprint"] as String? { return stored }
-                return (chunk[index]["image"] as String?).flatMap { CustomerImage.imageFingerprint(json: $0) }
+            let images = chunk.map { row in
+                (
+                    batch: row["batch"] as Int?, fingerprint: row["image_fingerprint"] as String?,
+                    image: row["image"] as String?
+                )
+            }
+            let written = ParallelMap.map(images.indices) { index -> String? in
+                guard images[index].batch != nil else { return nil }
+                if let stored = images[index].fingerprint { return stored }
+                return images[index].image.flatMap { CustomerImage.imageFingerprint(json: $0) }
             }
             for (row, writtenFingerprint) in zip(chunk, written) {
                 let action: String = row["action"]
@@ -213,6 +219,8 @@ public enum ReconcileStage {
 /// A plan's applied and unapplied actions (reference passes left out), read in `seq` order a chunk at a
 /// time, each chunk in its own read from where the one before ended (the workspace lock keeps the
 /// plan as it is between them).
+///
+/// Sendable by hand: used only by the read-ahead thread's reads, one at a time, in order.
 private final class PlanChunks: @unchecked Sendable {
     let plan: Int64
     let database: DatabaseQueue

@@ -4,6 +4,9 @@ import Foundation
 /// A plan's content hash, action counts and control-total change, taken row by row as the rows are
 /// written (so sealing a plan does not read a million rows back). The same bytes as a plan read from
 /// the ledger: the hash is what approval binds to, so both ways must agree (a test checks it).
+///
+/// Sendable by hand: the plan writer's serial queue adds rows one write at a time, and the planner's
+/// thread touches the digest only after waiting for that queue (``PlanWriter/finish()``).
 final class PlanDigest: @unchecked Sendable {
     private var hasher = SHA256()
     private(set) var counts: [String: Int] = [:]

@@ -154,7 +154,7 @@ struct PlanRecords {
         _ output: @escaping @Sendable (Wanted, CanonicalCustomer) -> Result<Output, CustmigError>
     ) throws -> [String: Output] {
         guard !wanted.isEmpty else { return [:] }
-        var texts: [String: String] = [:]
+        var found: [String: String] = [:]
         /// The stored texts of `table`'s rows whose `column` is one of `values`, by canonical key (`key`).
         func read(_ table: String, key: String, where column: String, run: Int64, values: [String]) throws {
             for part in values.chunked(500) {
@@ -163,7 +163,7 @@ struct PlanRecords {
                     db, sql: "SELECT \(key), data FROM \(table) WHERE run_id = ? AND \(column) IN (\(marks))",
                     arguments: StatementArguments([run] + Array(part)))
                 {
-                    texts[row[0]] = row[1]
+                    found[row[0]] = row[1]
                 }
             }
         }
@@ -174,7 +174,8 @@ struct PlanRecords {
             try read(
                 "survivor", key: "golden_key", where: "golden_key", run: duplicatesRun, values: survivors.map(\.key))
         }
-        let build = { (index: Int) -> Result<Output, CustmigError> in
+        let texts = found
+        let build = { @Sendable (index: Int) -> Result<Output, CustmigError> in
             record(wanted[index], text: texts[wanted[index].key]).flatMap { output(wanted[index], $0) }
         }
         let built = parallel ? ParallelMap.map(wanted.indices, build) : wanted.indices.map(build)

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Synchronization
 
 /// Writes a plan's actions to the ledger in order, numbering them and cutting the writing ones into
 /// the batches the cutover will apply (and the dry run replays). Rows are numbered here and written
@@ -170,19 +171,14 @@ struct PlanWriter {
 }
 
 /// The first error of work done on another thread, rethrown on the thread that waits for it.
-final class FirstError: @unchecked Sendable {
-    private let lock = NSLock()
-    private var error: Error?
+final class FirstError: Sendable {
+    private let error = Mutex<(any Error)?>(nil)
 
-    func record(_ error: Error) {
-        lock.lock()
-        defer { lock.unlock() }
-        if self.error == nil { self.error = error }
+    func record(_ error: any Error) {
+        self.error.withLock { first in if first == nil { first = error } }
     }
 
     func check() throws {
-        lock.lock()
-        defer { lock.unlock() }
-        if let error { throw error }
+        if let error = error.withLock({ $0 }) { throw error }
     }
 }

@@ -206,14 +206,17 @@ struct Planner {
         // The next chunk's target fingerprints are read while this one is planned, and the canonical
         // records of the customers the fast path will likely not settle (those whose record hash, and
         // references, and target row are not as last loaded): an unchanged customer's record is not read.
-        let reads = Prefetch<ChunkReads> { [set, crosswalk, assignedIds, existingIds, referenced, target] number in
+        let readFingerprints = try target.fingerprintReader()
+        let (crosswalk, assignedIds) = (crosswalk, assignedIds)
+        /// The target id of a canonical key (``targetId(_:)``), for the closures that run on other threads.
+        @Sendable func targetId(_ key: String) -> String? { crosswalk[key] ?? assignedIds[key] }
+        let reads = Prefetch<ChunkReads> { [set, existingIds, referenced] number in
             let chunkMembers = chunks[number].map { set.members[$0.0] }
-            func targetId(_ key: String) -> String? { crosswalk[key] ?? assignedIds[key] }
             let existing = chunkMembers.compactMap { member -> String? in
                 guard let id = targetId(member.key), existingIds.contains(id) else { return nil }
                 return id
             }
-            let fingerprints = try target.fingerprints(ids: existing)
+            let fingerprints = try readFingerprints(existing)
             let likelySlow = chunkMembers.filter { member in
                 guard let dataHash = member.dataHash, let id = crosswalk[member.key],
                     let base = crosswalk.hashes(member.key),
@@ -245,7 +248,7 @@ struct Planner {
             let fingerprints = read.fingerprints
 
             // References as they resolve now, then the source hashes.
-            var referenceIds: [[String]?] = []
+            var resolvedReferences: [[String]?] = []
             for member in chunkMembers {
                 var ids: [String]? = []
                 for legacy in member.references {
@@ -258,22 +261,25 @@ struct Planner {
                         break
                     }
                 }
-                referenceIds.append(ids)
+                resolvedReferences.append(ids)
             }
+            let referenceIds = resolvedReferences
+            let readTexts = read.texts
             let hashes = ParallelMap.map(chunkMembers.indices) { index -> (source: String?, their: String?) in
                 let member = chunkMembers[index]
                 guard let id = targetId(member.key),
                     let dataHash = member.dataHash
-                        ?? texts[member.key].flatMap({ Hash128(hex: CustomerSet.recordHash($0)) })
+                        ?? readTexts[member.key].flatMap({ Hash128(hex: CustomerSet.recordHash($0)) })
                 else { return (nil, nil) }
                 let source = referenceIds[index].map {
                     CustomerSet.sourceHash(key: member.key, id: id, references: $0, dataHash: dataHash)
                 }
                 return (source, fingerprints[id])
             }
-            func isFast(_ index: Int, _ member: CustomerSet.Member) -> Bool {
+            /// Whether the fast path settles a member, given the target ids that will not exist.
+            @Sendable func isFast(_ index: Int, _ member: CustomerSet.Member, notExisting: Set<String>) -> Bool {
                 guard let id = targetId(member.key), crosswalk[member.key] == id,
-                    let references = referenceIds[index], !references.contains(where: willNotExist.contains),
+                    let references = referenceIds[index], !references.contains(where: notExisting.contains),
                     let source = hashes[index].source, let base = crosswalk.hashes(member.key),
                     base.source == Hash128(hex: source), let fingerprint = hashes[index].their,
                     base.image == Hash128(hex: fingerprint)
@@ -282,7 +288,7 @@ struct Planner {
             }
             // Records the prefetch did not foresee needing (a reference that will not exist after all).
             let unread = chunkMembers.enumerated().filter {
-                !isFast($0.offset, $0.element) && texts[$0.element.key] == nil
+                !isFast($0.offset, $0.element, notExisting: willNotExist) && texts[$0.element.key] == nil
             }
             if !unread.isEmpty {
                 texts.merge(try set.data(unread.map(\.element)[...], ledger: ledger)) { a, _ in a }
@@ -290,7 +296,7 @@ struct Planner {
             // Full images only for the customers the fast path cannot settle.
             var slow: [String] = []
             var slowKeys: [String] = []
-            for (index, member) in chunkMembers.enumerated() where !isFast(index, member) {
+            for (index, member) in chunkMembers.enumerated() where !isFast(index, member, notExisting: willNotExist) {
                 guard let id = targetId(member.key), existingIds.contains(id) else { continue }
                 slow.append(id)
                 if crosswalk.hashes(member.key) != nil { slowKeys.append(member.key) }
@@ -304,9 +310,10 @@ struct Planner {
             // referred to will exist; the loop below keeps an image only when none of the ids it
             // consulted turned out not to (a customer of this plan rejected before it).
             let referenced = referenced
+            let notExistingBefore = willNotExist
             let decodedRecords = ParallelMap.map(chunkMembers.indices) { index -> Prebuilt? in
                 let member = chunkMembers[index]
-                guard !isFast(index, member), let text = textsRead[member.key],
+                guard !isFast(index, member, notExisting: notExistingBefore), let text = textsRead[member.key],
                     let customer = CanonicalCustomer.decode(json: text)
                 else { return nil }
                 var (consulted, resolved, unresolved) = ([String](), [String: String](), [String]())
@@ -340,7 +347,7 @@ struct Planner {
                 // The fast path: the same canonical record (and references) as last loaded, and a target
                 // row nobody touched since, is unchanged without reading, decoding or merging anything.
                 row.sourceHash = hashes[offset].source
-                if isFast(offset, member) {
+                if isFast(offset, member, notExisting: willNotExist) {
                     row.action = .unchanged
                     row.fingerprint = hashes[offset].their
                     try record(row)

@@ -7,6 +7,9 @@ import Foundation
 ///
 /// At most `window` closed batches wait for the replay (besides the one replayed and the one filling):
 /// a planner ahead of the replay waits instead of holding the whole plan's images in memory.
+///
+/// Sendable by hand: every variable is read and changed with `condition` locked; the copy is used
+/// only by the replay thread.
 final class RehearsalStream: @unchecked Sendable {
     // Unchecked: every mutable property is read and written with `condition` held.
     private let copy: any RehearsalCopy
@@ -23,7 +26,9 @@ final class RehearsalStream: @unchecked Sendable {
     init(copy: any RehearsalCopy, window: Int = 8) {
         self.copy = copy
         self.window = window
-        let thread = Thread { [self] in serve() }
+        // Held weakly, as ``Prefetch`` holds its state: a Thread's block is released after
+        // libdispatch's thread data, and the copy's database freed then corrupts the heap.
+        let thread = Thread { [weak self] in self?.serve() }
         thread.name = "custmig.rehearsal"
         thread.start()
     }

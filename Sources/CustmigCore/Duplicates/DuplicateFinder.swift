@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Finds duplicate clusters among canonical customers: blocking, pair scores, clusters of merged pairs.
 ///
@@ -176,17 +177,18 @@ public struct DuplicateFinder: Sendable {
         let matcher = learning
         let settings = matcher.settings
         let histogramSize = 101
-        return profiles.withUnsafeBufferPointer { profiles in
+        return profiles.withUnsafeBufferPointer { buffer in
+            let profiles = ReadOnlyBuffer(buffer)
             /// Scores pairs on every core: `produce` hands each pair of a piece of work to its `score`.
             typealias Scored = (
                 merged: [Pair], review: [Pair], compared: Int, histogram: [Int], caught: [Set<BlockingRule>]
             )
             let batches = small.count + large.count
-            let finished = BatchCounter()
-            func scoreAll(pieces: Int, _ produce: (Int, (Int, Int) -> Void) -> Void) -> [Scored] {
+            let finished = Atomic<Int>(0)
+            func scoreAll(pieces: Int, _ produce: @Sendable (Int, (Int, Int) -> Void) -> Void) -> [Scored] {
                 ParallelMap.map(0..<pieces) { piece in
                     defer {
-                        let done = finished.add()
+                        let done = finished.add(1, ordering: .relaxed).newValue
                         if done % 64 == 0 || done == batches {
                             progress?(
                                 StageProgress("scoring pairs", done: Int64(done), total: Int64(batches), unit: .batches)
@@ -264,7 +266,9 @@ public struct DuplicateFinder: Sendable {
             // Only clustered customers' profiles are looked up again (for the chain guard).
             var profileOf: [String: CustomerMatcher.Profile] = [:]
             if !parent.isEmpty {
-                for profile in profiles where parent[profile.key] != nil && profileOf[profile.key] == nil {
+                for index in 0..<profiles.count
+                where parent[profiles[index].key] != nil && profileOf[profiles[index].key] == nil {
+                    let profile = profiles[index]
                     profileOf[profile.key] = profile
                 }
             }
@@ -291,12 +295,14 @@ public struct DuplicateFinder: Sendable {
     ) -> MatchWeights {
         let proposed = blocks.report.rules.reduce(0) { $0 + $1.pairs }
         let stride = UInt64(max(1, proposed / max(1, trainingPairs)))
-        func sampled(_ low: Int, _ high: Int) -> Bool {
+        @Sendable func sampled(_ low: Int, _ high: Int) -> Bool {
             stride == 1 || (UInt64(low) &* 0x9E37_79B9_7F4A_7C15 ^ UInt64(high) &* 0xC2B2_AE3D_27D4_EB4F) % stride == 0
         }
-        return profiles.withUnsafeBufferPointer { profiles in
+        return profiles.withUnsafeBufferPointer { buffer in
+            let profiles = ReadOnlyBuffer(buffer)
             let n = profiles.count
-            func count(pieces: Int, _ produce: (Int, (Int, Int) -> Void) -> Void) -> [[MatchComparison: Int]] {
+            func count(pieces: Int, _ produce: @Sendable (Int, (Int, Int) -> Void) -> Void) -> [[MatchComparison: Int]]
+            {
                 ParallelMap.map(0..<pieces) { piece in
                     var counts: [MatchComparison: Int] = [:]
                     produce(piece) { low, high in
@@ -343,19 +349,5 @@ public struct DuplicateFinder: Sendable {
                 candidates: candidates, random: random, allPairs: Double(n) * Double(n - 1) / 2,
                 sampleStride: Double(stride), pins: matcher.weights.pinned)
         }
-    }
-}
-
-/// Batches scored so far, counted from every scoring thread.
-private final class BatchCounter: @unchecked Sendable {
-    // Safe: `count` is only read and written under `lock`.
-    private let lock = NSLock()
-    private var count = 0
-
-    func add() -> Int {
-        lock.lock()
-        defer { lock.unlock() }
-        count += 1
-        return count
     }
 }

@@ -191,13 +191,14 @@ public enum DuplicatesStage {
             involved.insert(pair.first)
             involved.insert(pair.second)
         }
-        var profileOf: [String: CustomerMatcher.Profile] = [:]
+        var involvedProfiles: [String: CustomerMatcher.Profile] = [:]
         var legacyOf: [String: String] = [:]
         for (profile, legacy) in zip(profiles, legacyKeys)
-        where involved.contains(profile.key) && profileOf[profile.key] == nil {
-            profileOf[profile.key] = profile
+        where involved.contains(profile.key) && involvedProfiles[profile.key] == nil {
+            involvedProfiles[profile.key] = profile
             legacyOf[profile.key] = legacy
         }
+        let profileOf = involvedProfiles
         let customerCount = profiles.count
         let canonicalKeys = profiles.map(\.key)
         // A million profiles take seconds to free: they are dropped on another core while this one

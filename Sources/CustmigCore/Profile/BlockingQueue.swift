@@ -1,7 +1,8 @@
 import Foundation
 
 /// A small bounded queue between one producer and one consumer thread; `nil` ends the stream.
-final class BlockingQueue<Element>: @unchecked Sendable {
+/// Sendable by hand: `items` is read and changed only with `condition` locked.
+final class BlockingQueue<Element: Sendable>: @unchecked Sendable {
     private let condition = NSCondition()
     private var items: [Element?] = []
     private let capacity: Int
@@ -27,7 +28,9 @@ final class BlockingQueue<Element>: @unchecked Sendable {
 }
 
 /// Runs `work` on `count` threads, each fed its own queue, and waits for all of them.
-final class WorkerPool<Element>: @unchecked Sendable {
+/// Sendable by hand: only the producer's thread calls `submit` and `finish` (the one user of `next`);
+/// the workers reach the pool only through their queues.
+final class WorkerPool<Element: Sendable>: @unchecked Sendable {
     let queues: [BlockingQueue<Element>]
     private let group = DispatchGroup()
     private var next = 0

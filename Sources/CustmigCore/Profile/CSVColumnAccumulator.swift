@@ -1,4 +1,6 @@
 /// Profiles CSV batches column by column, on raw field bytes (no `String` per field).
+/// Sendable by hand: each profiling worker has an accumulator of its own, and the profiler merges
+/// them only after ``WorkerPool/finish()`` has waited for every worker.
 final class CSVColumnAccumulator: @unchecked Sendable {
     private(set) var fields: [FieldStatistics]
     private var scratch: [UInt8] = []
@@ -8,8 +10,8 @@ final class CSVColumnAccumulator: @unchecked Sendable {
         fields = columns.map { FieldStatistics(name: $0) }
     }
 
-    func add(_ batch: CSVBatch, reader: CSVBatchReader) {
-        let direct = reader.bytesAreUTF8
+    func add(_ batch: CSVBatch, transcoder: CSVFieldTranscoder) {
+        let direct = transcoder.bytesAreUTF8
         fields.withUnsafeMutableBufferPointer { fields in
             batch.bytes.withUnsafeBufferPointer { buffer in
                 guard let base = buffer.baseAddress else { return }
@@ -26,7 +28,7 @@ final class CSVColumnAccumulator: @unchecked Sendable {
                                     if direct && flags[field] & CSVField.needsUnescape == 0 {
                                         fields[column].add(base + start, end - start)
                                     } else {
-                                        reader.utf8Field(
+                                        transcoder.utf8Field(
                                             base: base, start: start, end: end, flags: flags[field], scratch: &scratch,
                                             out: &utf8)
                                         utf8.withUnsafeBufferPointer { value in

@@ -56,9 +56,10 @@ public enum ExtractProfiler {
         let workerCount = options.workers
         let profiled = Array(columns.prefix(options.fieldLimit))
         let accumulators = (0..<workerCount).map { _ in CSVColumnAccumulator(columns: profiled) }
+        let transcoder = reader.fieldTranscoder
         let pool = WorkerPool<CSVBatch>(count: workerCount) { index, queue in
             let accumulator = accumulators[index]
-            while let batch = queue.pop() { accumulator.add(batch, reader: reader) }
+            while let batch = queue.pop() { accumulator.add(batch, transcoder: transcoder) }
         }
         let tally = FindingTally(limit: options.malformedSampleLimit)
         for finding in reader.headerFindings { tally.add(finding, isMalformedRecord: false) }

@@ -1,5 +1,7 @@
 /// Profiles ``XMLFieldBatch``es: one ``FieldStatistics`` per field path id, on raw bytes.
 /// Paths from `limit` on are not profiled (see ``ProfileOptions/fieldLimit``).
+/// Sendable by hand: each profiling worker has an accumulator of its own, and the profiler merges
+/// them only after ``WorkerPool/finish()`` has waited for every worker.
 final class XMLPathAccumulator: @unchecked Sendable {
     private(set) var fields: [FieldStatistics] = []
     let limit: Int

@@ -17,7 +17,7 @@ struct SampleCountry {
     let language: String
     let currency: String
     /// Makes a VAT id of the country's shape (check digits are set by `SampleTaxIDs`).
-    let vat: (inout SampleRandom) -> String
+    let vat: @Sendable (inout SampleRandom) -> String
     let ibanLength: Int
 
     static let all: [SampleCountry] = [

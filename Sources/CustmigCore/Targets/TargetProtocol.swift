@@ -6,8 +6,9 @@ import Foundation
 /// (``CustomerImage`` paths, canonical keys, plan hashes) and ask ``capabilities`` instead of assuming
 /// transactions, rehearsal or snapshots.
 ///
-/// Opened from a `--target` location by ``TargetRegistry``. One value is used by one thread at a time,
-/// except ``controlTotalsReader()``, whose reader runs beside the others.
+/// Opened from a `--target` location by ``TargetRegistry``. One value is used by one thread at a time;
+/// what runs beside it (``controlTotalsReader()``, ``fingerprintReader()``) gets a `Sendable` function
+/// with a connection of its own.
 public protocol Target: AnyObject {
     var location: TargetLocation { get }
     var capabilities: TargetCapabilities { get }
@@ -36,6 +37,9 @@ public protocol Target: AnyObject {
     /// A function that counts the target's control totals on its own connection: the dry run counts
     /// them while it rehearses, the reconciliation while it compares rows.
     func controlTotalsReader() throws -> @Sendable () throws -> ControlTotals
+    /// A function that reads ``fingerprints(ids:)`` on a connection of its own: the dry run reads the
+    /// next chunk's while it plans the current one with this target. Called by one thread at a time.
+    func fingerprintReader() throws -> @Sendable ([String]) throws -> [String: String]
     /// Makes the next ``controlTotalsReader()`` sum the customers that ``images(ids:)`` and
     /// ``fingerprints(ids:)`` read from now on and read only the others: for a target where every read
     /// is a call to a server, which the dry run and the reconciliation would otherwise read twice. The

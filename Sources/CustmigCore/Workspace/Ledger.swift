@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Synchronization
 
 /// The workspace's SQLite ledger: runs, their inputs and checkpoints, mapping versions, canonical
 /// records, findings and malformed records.
@@ -7,27 +8,26 @@ import GRDB
 /// Every write that covers data commits in one transaction with `synchronous=FULL` (WAL), so a
 /// checkpoint is never durable before the data it covers. The ledger's own schema is versioned with
 /// GRDB's `DatabaseMigrator`.
-public final class Ledger: @unchecked Sendable {
+public final class Ledger: Sendable {
     public let database: DatabaseQueue
     let path: String
     /// The workspace folder the ledger lives in.
     public var folder: String { (path as NSString).deletingLastPathComponent }
-    private let readerLock = NSLock()
-    private var openedReader: DatabaseQueue?
+    private let openedReader = Mutex<DatabaseQueue?>(nil)
 
     /// A read-only connection beside ``database``: reads on it do not wait for a long write on
     /// ``database`` (the dry run reads records while its plan is being written). WAL: it sees what is
     /// committed.
     func reader() throws -> DatabaseQueue {
-        readerLock.lock()
-        defer { readerLock.unlock() }
-        if let openedReader { return openedReader }
-        var configuration = Configuration()
-        configuration.readonly = true
-        configuration.busyMode = .timeout(10)
-        let reader = try DatabaseQueue(path: path, configuration: configuration)
-        openedReader = reader
-        return reader
+        try openedReader.withLock { openedReader in
+            if let openedReader { return openedReader }
+            var configuration = Configuration()
+            configuration.readonly = true
+            configuration.busyMode = .timeout(10)
+            let reader = try DatabaseQueue(path: path, configuration: configuration)
+            openedReader = reader
+            return reader
+        }
     }
 
     /// This workspace's id, made when its ledger was: part of every plan's hash (see `v11-workspace-id`).

@@ -2,6 +2,9 @@
 ///
 /// Built on the parser thread without making a `String` or a ``Record``; path ids index
 /// ``XMLFieldCollector/paths``, so every worker agrees on them.
+///
+/// Sendable by hand: the parser thread fills a batch, then hands it to one worker through a
+/// ``BlockingQueue`` and never touches it again; the worker only reads it.
 final class XMLFieldBatch: @unchecked Sendable {
     var bytes: [UInt8] = []
     var path: [Int32] = []
@@ -115,7 +118,9 @@ final class XMLFieldCollector: XMLEventHandler {
         child(of: parent, name: "@" + names.name(nameId), nameId: nameId, marker: 0xA77)
     }
 
-    private func textNode(_ parent: Int) -> Int { child(of: parent, name: "#text", nameId: -1 & 0x7FFF_FFFF, marker: 0x7E7) }
+    private func textNode(_ parent: Int) -> Int {
+        child(of: parent, name: "#text", nameId: -1 & 0x7FFF_FFFF, marker: 0x7E7)
+    }
 
     func startElement(_ name: Int, attributes: XMLAttributes, parser: XMLPushParser) {
         if recordPathIds.isEmpty { recordPathIds = recordPath.map { parser.names.id(for: $0) } }
@@ -143,7 +148,9 @@ final class XMLFieldCollector: XMLEventHandler {
             if depth == recordPathIds.count {
                 recordIndex += 1
                 if controlRoot < 0 { controlRoot = child(of: 0, name: "control", nameId: 0x7FFF_FFFE, marker: 0xC7) }
-                for (node, value) in controlNodes { value.withUnsafeBufferPointer { batch.emit(path: node, bytes: $0) } }
+                for (node, value) in controlNodes {
+                    value.withUnsafeBufferPointer { batch.emit(path: node, bytes: $0) }
+                }
                 if !attributes.isEmpty { emitAttributes(attributes, under: 0, parser.names) }
                 frames.append(Frame(node: 0, textStart: batch.bytes.count, isComplex: true, lists: []))
             }

@@ -10,6 +10,9 @@ import Foundation
 /// and an ETA. On a terminal the line is redrawn in place (at most ten times a second); otherwise (a log,
 /// a CI job) a plain line is written every few seconds (`CUSTMIG_PROGRESS_SECONDS`, default 5). Silent
 /// with `--quiet`.
+///
+/// Sendable by hand: the stages report from their worker threads, and every variable but `quiet`
+/// (set before the stage starts) is read and changed with `lock` held.
 final class ProgressLine: @unchecked Sendable {
     static let shared = ProgressLine()
 

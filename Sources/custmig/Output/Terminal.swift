@@ -1,5 +1,6 @@
 import CustmigCore
 import Foundation
+import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -57,13 +58,14 @@ enum Terminal {
     }
 }
 
-/// Buffered writes to a file descriptor (stdout is written in large blocks for `peek`).
-final class FileHandleWriter {
+/// Buffered writes to a file descriptor (stdout is written in large blocks for `peek`). Progress lines
+/// come from the stages' threads, so the buffer is behind a lock.
+final class FileHandleWriter: Sendable {
     static let standardOutput = FileHandleWriter(descriptor: 1)
     static let standardError = FileHandleWriter(descriptor: 2, bufferLimit: 0)
 
     private let descriptor: Int32
-    private var buffer: [UInt8] = []
+    private let buffer = Mutex<[UInt8]>([])
     private let bufferLimit: Int
 
     init(descriptor: Int32, bufferLimit: Int = 1 << 16) {
@@ -72,11 +74,15 @@ final class FileHandleWriter {
     }
 
     func write(_ text: String) {
-        buffer.append(contentsOf: text.utf8)
-        if buffer.count > bufferLimit { flush() }
+        buffer.withLock { buffer in
+            buffer.append(contentsOf: text.utf8)
+            if buffer.count > bufferLimit { drain(&buffer) }
+        }
     }
 
-    func flush() {
+    func flush() { buffer.withLock { drain(&$0) } }
+
+    private func drain(_ buffer: inout [UInt8]) {
         var offset = 0
         buffer.withUnsafeBytes { raw in
             while offset < raw.count {

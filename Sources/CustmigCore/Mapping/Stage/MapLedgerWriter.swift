@@ -3,7 +3,10 @@ import GRDB
 
 /// Writes one map run's chunks into the ledger: records (with the `same_key` policy), findings,
 /// malformed records, unique values and the checkpoint, all in one transaction per chunk.
-final class MapLedgerWriter {
+///
+/// Sendable by hand: `commit` (the only user of the unique-value check and the encoder) runs on the
+/// stage's serial ledger queue, at most one at a time; other threads read only its constants.
+final class MapLedgerWriter: @unchecked Sendable {
     let ledger: Ledger
     let run: Int64
     let policy: SameKeyPolicy

@@ -62,6 +62,9 @@ extension MapStage {
 
     /// Reads a joined file a chunk of rows at a time, keyed and encoded as `staged_row` keeps them,
     /// from the record its checkpoint names (the rows before are read again but not kept).
+    ///
+    /// Sendable by hand: made on the stage's thread, then used only by the read-ahead thread's
+    /// `read()` calls, one at a time (``Prefetch`` runs its reads in order on one thread).
     private final class StagingReader: @unchecked Sendable {
         struct Chunk {
             var rows: [(key: String, index: Int, data: String)] = []

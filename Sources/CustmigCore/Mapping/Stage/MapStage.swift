@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Synchronization
 
 /// `custmig map`: reads extracts, applies a mapping and writes canonical customers, findings and
 /// malformed records into the workspace ledger, restartably.
@@ -11,7 +12,7 @@ import GRDB
 /// reject report; apply the reject threshold.
 public enum MapStage {
     /// Records read of an input so far, and the extract's bytes they took (nil where the reader cannot say).
-    public typealias Progress = (_ input: Int, _ records: Int, _ bytes: Int64?) -> Void
+    public typealias Progress = @Sendable (_ input: Int, _ records: Int, _ bytes: Int64?) -> Void
 
     public static func run(_ options: MapOptions, workspace: Workspace, progress: Progress? = nil) throws -> MapSummary
     {
@@ -215,16 +216,19 @@ public enum MapStage {
         // and at most one is in flight, so a crash still leaves the ledger at a checkpoint.
         let committer = DispatchQueue(label: "custmig.map.ledger")
         let inFlight = DispatchGroup()
-        let state = CommitState(counts: counts)
+        // The ledger thread's counts and first error, read by this thread after it waited for the commit.
+        let state = Mutex<(counts: InputCounts, error: (any Error)?)>((counts, nil))
         func submit(_ chunk: MapChunk, next position: ReadPosition, done: Bool) throws {
             inFlight.wait()
-            if let error = state.error { throw error }
+            if let error = state.withLock({ $0.error }) { throw error }
             committer.async(group: inFlight) {
                 do {
-                    try writer.commit(chunk, input: inputPosition, next: position, done: done, counts: &state.counts)
-                    progress?(inputPosition, state.counts.read, position.byteOffset)
+                    var counts = state.withLock { $0.counts }
+                    try writer.commit(chunk, input: inputPosition, next: position, done: done, counts: &counts)
+                    state.withLock { $0.counts = counts }
+                    progress?(inputPosition, counts.read, position.byteOffset)
                 } catch {
-                    state.error = error
+                    state.withLock { $0.error = error }
                 }
             }
         }
@@ -249,7 +253,7 @@ public enum MapStage {
             if Interruption.requested {
                 // A safe point: the chunk just handed over commits with its checkpoint first.
                 inFlight.wait()
-                if let error = state.error { throw error }
+                if let error = state.withLock({ $0.error }) { throw error }
                 try Interruption.check(
                     kept:
                         "records 1 to \(upcoming.recordIndex - 1) of \(path) are committed (to line \(upcoming.line - 1))",
@@ -258,13 +262,16 @@ public enum MapStage {
         }
         try submit(chunk, next: ReadPosition(byteOffset: nil, line: 0, recordIndex: Int.max), done: true)
         inFlight.wait()
-        if let error = state.error { throw error }
+        if let error = state.withLock({ $0.error }) { throw error }
         guard startIndex <= 1 else { return nil }
         return engines.dropFirst().reduce(engine.unseenSources()) { $0.intersection($1.unseenSources()) }
     }
 
     /// Reads an extract a chunk at a time, on the read-ahead thread: the records, the malformed ones
     /// the ledger keeps, and where the next chunk starts (nil after the last).
+    ///
+    /// Sendable by hand: it is made on the stage's thread and then used only by the read-ahead
+    /// thread's `read()` calls, one at a time (``Prefetch`` runs its reads in order on one thread).
     private final class ChunkReader: @unchecked Sendable {
         struct Chunk {
             var records: [Record]
@@ -313,13 +320,6 @@ public enum MapStage {
         }
     }
 
-    /// The ledger thread's counts and first error, shared with the reading thread.
-    private final class CommitState: @unchecked Sendable {
-        var counts: InputCounts
-        var error: Error?
-        init(counts: InputCounts) { self.counts = counts }
-    }
-
     /// Engines to map a chunk with: one per core (up to four). They share nothing: `unique` rules,
     /// which depend on record order, are settled by the ledger's writer.
     private static func parallelEngines(for engine: MappingEngine) -> [MappingEngine] {
@@ -331,7 +331,7 @@ public enum MapStage {
     /// Maps records in order, splitting them between the engines (each on its own thread), and
     /// renders what the ledger stores there too. Engines are not shared: worker N uses engine N.
     private static func map(_ records: [Record], with engines: [MappingEngine]) -> [MapChunk.Item] {
-        func item(_ record: Record, _ engine: MappingEngine) -> MapChunk.Item {
+        @Sendable func item(_ record: Record, _ engine: MappingEngine) -> MapChunk.Item {
             MapChunk.Item(engine.map(record), sequence: sequence(of: record, engine: engine))
         }
         guard engines.count > 1, records.count > 64 else { return records.map { item($0, engines[0]) } }
@@ -339,19 +339,17 @@ public enum MapStage {
         // Each item is built in its place in the result (no per-batch arrays copied together after).
         let batch = 128
         let batches = (records.count + batch - 1) / batch
-        let turn = NSLock()
-        var taken = 0
-        return [MapChunk.Item](unsafeUninitializedCapacity: records.count) { slots, initialized in
-            let slots = slots
+        let taken = Atomic<Int>(0)
+        let engines = PerWorker(engines)
+        return [MapChunk.Item](unsafeUninitializedCapacity: records.count) { buffer, initialized in
+            // Each batch is taken by one worker, so each item's place has one writer.
+            let slots = DisjointBuffer(buffer: buffer)
             DispatchQueue.concurrentPerform(iterations: engines.count) { worker in
                 while true {
-                    turn.lock()
-                    let next = taken
-                    taken += 1
-                    turn.unlock()
+                    let next = taken.add(1, ordering: .relaxed).oldValue
                     guard next < batches else { return }
                     for index in (next * batch)..<min(records.count, (next + 1) * batch) {
-                        (slots.baseAddress! + index).initialize(to: item(records[index], engines[worker]))
+                        slots.initialize(index, to: item(records[index], engines[worker]))
                     }
                 }
             }

@@ -113,6 +113,16 @@ public final class InMemoryTarget: Target {
         return result
     }
 
+    /// The customers as they are now (the target does not change while a dry run plans).
+    public func fingerprintReader() throws -> @Sendable ([String]) throws -> [String: String] {
+        let customers = state.customers
+        return { ids in
+            var result: [String: String] = [:]
+            for id in ids { if let rows = customers[id] { result[id] = rows.fingerprint } }
+            return result
+        }
+    }
+
     public func existing(ids: [String]) throws -> Set<String> { Set(ids.filter { state.customers[$0] != nil }) }
 
     public func loaded(keys: [String], images: Bool) throws -> [String: LoadedCustomer] {

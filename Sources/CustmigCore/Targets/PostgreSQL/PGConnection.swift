@@ -36,10 +36,15 @@ extension PGError: EnvironmentFailure {
     }
 }
 
-/// One libpq connection, used by one thread at a time. Parameters and results are text: the target's
-/// columns are all text, as in the SQLite target, so what custmig compares is what was stored.
-final class PGConnection {
+/// One libpq connection. Parameters and results are text: the target's columns are all text, as in the
+/// SQLite target, so what custmig compares is what was stored.
+///
+/// Sendable because every use of the libpq handle (which libpq allows from one thread at a time) is
+/// inside `lock`: a statement, a streamed result or a COPY runs whole, and a transaction holds the
+/// (recursive) lock from BEGIN to COMMIT, so another thread's statement never lands inside it.
+final class PGConnection: @unchecked Sendable {
     private let connection: OpaquePointer
+    private let lock = NSRecursiveLock()
     /// The location as printed (without password), for messages.
     let shown: String
 
@@ -81,6 +86,8 @@ final class PGConnection {
     /// Runs one statement with text parameters; returns its rows as text (NULL as nil).
     @discardableResult
     func execute(_ sql: String, _ parameters: [String?] = []) throws -> [[String?]] {
+        lock.lock()
+        defer { lock.unlock() }
         let result = try run(sql, parameters)
         defer { PQclear(result) }
         return rows(result)
@@ -93,6 +100,8 @@ final class PGConnection {
 
     /// Runs a statement for each row it returns without collecting them all (single-row mode).
     func forEachRow(_ sql: String, _ parameters: [String?] = [], _ body: ([String?]) throws -> Void) throws {
+        lock.lock()
+        defer { lock.unlock() }
         try send(sql, parameters)
         guard PQsetSingleRowMode(connection) == 1 else { throw lastError() }
         var failure: Error?
@@ -113,6 +122,8 @@ final class PGConnection {
     /// Streams rows into a table with `COPY … FROM STDIN` (text format), the bulk path PostgreSQL itself
     /// recommends for loading.
     func copy(into table: String, columns: [String], rows: [[String?]]) throws {
+        lock.lock()
+        defer { lock.unlock() }
         let result = try run("COPY \(table) (\(columns.joined(separator: ", "))) FROM STDIN", [], expect: PGRES_COPY_IN)
         PQclear(result)
         var buffer: [UInt8] = []
@@ -157,6 +168,8 @@ final class PGConnection {
 
     /// Runs `body` in a transaction: committed when it returns, rolled back when it throws.
     func transaction<T>(_ body: () throws -> T) throws -> T {
+        lock.lock()
+        defer { lock.unlock() }
         try execute("BEGIN")
         do {
             let value = try body()

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Reading the PostgreSQL target: code lists, customers' rows, bookkeeping and control totals.
 extension PostgreSQLTarget {
@@ -34,23 +35,36 @@ extension PostgreSQLTarget {
     /// Fingerprints of committed rows; many ids are read in two halves on two connections (the rows'
     /// decoding and hashing is the client's work, as much as the server's reading).
     public func fingerprints(ids: [String]) throws -> [String: String] {
-        func fingerprints(_ ids: ArraySlice<String>, _ connection: PGConnection) throws -> [String: String] {
+        if ids.count >= 1_000, reader == nil { reader = try Self.connect(postgres) }
+        return try Self.fingerprints(ids: ids, connections: [connection] + (reader.map { [$0] } ?? []))
+    }
+
+    /// Two connections of its own, opened on the first call.
+    public func fingerprintReader() throws -> @Sendable ([String]) throws -> [String: String] {
+        let postgres = postgres
+        let connections = Mutex<[PGConnection]>([])
+        return { ids in
+            let opened = try connections.withLock { opened in
+                if opened.isEmpty { opened = [try Self.connect(postgres), try Self.connect(postgres)] }
+                return opened
+            }
+            return try Self.fingerprints(ids: ids, connections: opened)
+        }
+    }
+
+    /// Many ids are read in two halves at once, on two connections.
+    private static func fingerprints(ids: [String], connections: [PGConnection]) throws -> [String: String] {
+        @Sendable func fingerprints(_ ids: ArraySlice<String>, _ connection: PGConnection) throws -> [String: String] {
             var result: [String: String] = [:]
             for (id, rows) in try Self.rows(ids: Array(ids), connection: connection) {
                 if case .success(let rows) = rows { result[id] = rows.fingerprint }
             }
             return result
         }
-        guard ids.count >= 1_000 else { return try fingerprints(ids[...], connection) }
-        if reader == nil { reader = try Self.connect(postgres) }
+        guard ids.count >= 1_000, connections.count > 1 else { return try fingerprints(ids[...], connections[0]) }
         let halves = [ids[..<(ids.count / 2)], ids[(ids.count / 2)...]]
-        let connections = [connection, reader!]
-        var results = [Result<[String: String], Error>](repeating: .success([:]), count: 2)
-        results.withUnsafeMutableBufferPointer { slots in
-            let slots = slots
-            DispatchQueue.concurrentPerform(iterations: 2) { index in
-                slots[index] = Result { try fingerprints(halves[index], connections[index]) }
-            }
+        let results = ParallelMap.map(0..<2, parallelFrom: 2) { index in
+            Result { try fingerprints(halves[index], connections[index]) }
         }
         return try results[0].get().merging(try results[1].get()) { a, _ in a }
     }

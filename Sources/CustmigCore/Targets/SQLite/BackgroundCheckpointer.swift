@@ -10,7 +10,7 @@ import GRDB
 /// checkpoint running beside the writer never sees: every few batches the writer waits for the
 /// checkpoint in flight (``settle()``), so the log stays a few batches long instead of growing to
 /// the size of the load.
-final class BackgroundCheckpointer: TargetLoadSession, @unchecked Sendable {
+final class BackgroundCheckpointer: TargetLoadSession, Sendable {
     private let writer: DatabaseQueue
     private let connection: DatabaseQueue
     private let queue = DispatchQueue(label: "custmig.checkpoint")

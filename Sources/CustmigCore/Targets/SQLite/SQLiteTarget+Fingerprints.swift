@@ -8,23 +8,34 @@ extension SQLiteTarget {
     /// ``CustomerImage/fingerprint`` of their images, without building them): the dry run's fast path.
     /// A customer with a row that cannot be read as text gets no fingerprint (its image reports why).
     public func fingerprints(ids: [String]) throws -> [String: String] {
-        let workers = min(ProcessInfo.processInfo.activeProcessorCount, 4)
+        let workers = Self.fingerprintWorkers
         guard ids.count >= 200, workers > 1 else {
             return try database.read { db in try Self.fingerprints(ids: ids, db: db) }
         }
-        let connections = try readers(workers)
-        let parts = ids.chunked((ids.count + workers - 1) / workers)
-        var results = [Result<[String: String], Error>?](repeating: nil, count: parts.count)
-        results.withUnsafeMutableBufferPointer { buffer in
-            let base = buffer.baseAddress!
-            DispatchQueue.concurrentPerform(iterations: parts.count) { index in
-                (base + index).pointee = Result {
-                    try connections[index].read { db in try Self.fingerprints(ids: Array(parts[index]), db: db) }
-                }
-            }
+        return try Self.fingerprints(ids: ids, readers: try readers(workers))
+    }
+
+    /// Read-only connections of their own (the target is in WAL mode: they see what is committed).
+    public func fingerprintReader() throws -> @Sendable ([String]) throws -> [String: String] {
+        let readers = try (0..<Self.fingerprintWorkers).map { _ in
+            try DatabaseQueue(path: path, configuration: Self.readerConfiguration())
+        }
+        return { ids in try Self.fingerprints(ids: ids, readers: readers) }
+    }
+
+    private static var fingerprintWorkers: Int { min(ProcessInfo.processInfo.activeProcessorCount, 4) }
+
+    /// Many ids are split between the readers, each reading its part on a core of its own.
+    private static func fingerprints(ids: [String], readers: [DatabaseQueue]) throws -> [String: String] {
+        guard ids.count >= 200, readers.count > 1 else {
+            return try readers[0].read { db in try Self.fingerprints(ids: ids, db: db) }
+        }
+        let parts = ids.chunked((ids.count + readers.count - 1) / readers.count)
+        let results = ParallelMap.map(parts.indices, parallelFrom: 2) { index in
+            Result { try readers[index].read { db in try Self.fingerprints(ids: Array(parts[index]), db: db) } }
         }
         var merged: [String: String] = [:]
-        for result in results { merged.merge(try result!.get()) { a, _ in a } }
+        for result in results { merged.merge(try result.get()) { a, _ in a } }
         return merged
     }
 

@@ -161,13 +161,17 @@ public final class SQLiteTarget: Target {
     /// Read-only connections for reading in parallel (the target is in WAL mode).
     func readers(_ count: Int) throws -> [DatabaseQueue] {
         while readerPool.count < count {
-            var configuration = Self.configuration()
-            configuration.readonly = true
-            // Readers look rows up by key in chunks: a small page cache each is enough.
-            configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA cache_size = -8192") }
-            readerPool.append(try DatabaseQueue(path: path, configuration: configuration))
+            readerPool.append(try DatabaseQueue(path: path, configuration: Self.readerConfiguration()))
         }
         return Array(readerPool.prefix(count))
+    }
+
+    static func readerConfiguration() -> Configuration {
+        var configuration = Self.configuration()
+        configuration.readonly = true
+        // Readers look rows up by key in chunks: a small page cache each is enough.
+        configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA cache_size = -8192") }
+        return configuration
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 #if canImport(FoundationNetworking)
     import FoundationNetworking
@@ -37,10 +38,9 @@ public struct APICallSettings: Sendable {
 }
 
 /// The ceiling on calls per second, shared by every connection of a run: parallel calls do not raise it.
-final class CallPacer: @unchecked Sendable {
+final class CallPacer: Sendable {
     private let interval: Double?
-    private var next = Date.distantPast
-    private let lock = NSLock()
+    private let next = Mutex(Date.distantPast)
 
     init(maxCallsPerSecond: Double?) {
         interval = maxCallsPerSecond.flatMap { $0 > 0 ? 1 / $0 : nil }
@@ -49,10 +49,11 @@ final class CallPacer: @unchecked Sendable {
     /// Waits for this call's slot: the slots are handed out one interval apart, in the order asked.
     func wait() {
         guard let interval else { return }
-        lock.lock()
-        let slot = max(Date(), next)
-        next = slot.addingTimeInterval(interval)
-        lock.unlock()
+        let slot = next.withLock { next in
+            let slot = max(Date(), next)
+            next = slot.addingTimeInterval(interval)
+            return slot
+        }
         let wait = slot.timeIntervalSinceNow
         if wait > 0 { Thread.sleep(forTimeInterval: wait) }
     }

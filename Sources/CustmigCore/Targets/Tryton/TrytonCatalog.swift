@@ -3,7 +3,11 @@ import Foundation
 /// What a Tryton database is configured with, read from it when the target opens: the records whose
 /// ids many2one fields take (countries, subdivisions, languages, payment terms, receivable accounts)
 /// and the company custmig writes company-dependent fields for. Also the target's code lists.
-struct TrytonCatalog {
+///
+/// Sendable by hand only for `partyDefaults`, typed `Any` as JSONSerialization returns it: the catalog
+/// is read once when the target opens and never changed after, and those values are immutable
+/// strings, numbers, arrays and dictionaries, so readers on other threads share nothing mutable.
+struct TrytonCatalog: @unchecked Sendable {
     /// Code <-> id in both directions.
     struct Codes {
         var ids: [String: Int] = [:]

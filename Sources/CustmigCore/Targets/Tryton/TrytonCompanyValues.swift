@@ -7,6 +7,10 @@ import Foundation
 /// value as Tryton's getter does: the first record for the company (or for no company), else the
 /// default. The first page of a run is checked against Tryton's own answer on a sample; a server
 /// that answers differently (a module that overrides the getter) is asked by name from then on.
+///
+/// Sendable by hand: `fields` (and a first `agreed`) are set while it is made, before any other
+/// thread sees it; after that `agreed` and `checkedParties` change only with `lock` held, and
+/// `defaults` (JSON values typed `Any`) never changes.
 final class TrytonCompanyValues: @unchecked Sendable {
     /// One company-dependent field and the value records behind it.
     struct Field {

@@ -5,7 +5,7 @@ import GRDB
 /// workspace (`targets/tryton-HOST-PORT-DB-companyN.sqlite`) holding the crosswalk, what was loaded
 /// last, the undo entries, the committed batches — and, per party custmig wrote, the record of what
 /// it wrote (``PartyRecord``) with the intent of a call whose outcome is not recorded yet.
-final class TrytonJournal {
+final class TrytonJournal: Sendable {
     let queue: DatabaseQueue
     let path: String
 

@@ -1,9 +1,20 @@
 import Foundation
+import Synchronization
 
 /// Applying a batch without target transactions: intents first, then calls (split until a refused
 /// customer stands alone), then the outcome and the journal in one write to the workspace's journal.
 extension TrytonTarget {
     /// One customer's work in a batch.
+    /// A party an answered create made: its code, Tryton's id and the values the call sent.
+    ///
+    /// Sendable by hand only for `values`, typed `Any` as the JSON-RPC call takes them: they are made
+    /// by the call's worker and never changed after (strings, numbers, arrays, dictionaries).
+    private struct CreatedParty: @unchecked Sendable {
+        let code: String
+        let id: Int
+        let values: [String: Any]
+    }
+
     private struct Work {
         var index: Int
         var action: TargetAction
@@ -74,27 +85,29 @@ extension TrytonTarget {
 
         var landed: [Work] = done
         // What each answered create sent and the id Tryton gave it: the party is known without reading it.
-        let createdLock = NSLock()
-        nonisolated(unsafe) var created: [(code: String, id: Int, values: [String: Any])] = []
+        let creations = Mutex<[CreatedParty]>([])
+        let catalog = catalog
         landed += try sendInParallel(creates.chunked(callSize).map(Array.init), batch: batch, refused: &refused) {
             client, group in
             let values = try group.map { work in
-                try TrytonMapping.partyValues(work.rows, code: work.action.customerId, catalog: self.catalog).values
+                try TrytonMapping.partyValues(work.rows, code: work.action.customerId, catalog: catalog).values
             }
             let ids = (try client.call("party.party", "create", [values]) as? [Any])?.compactMap {
                 ($0 as? NSNumber)?.intValue
             }
             guard let ids, ids.count == group.count else { return }
-            createdLock.lock()
-            created += zip(group, zip(ids, values)).map { ($0.action.customerId, $1.0, $1.1) }
-            createdLock.unlock()
+            let made = zip(group, zip(ids, values)).map {
+                CreatedParty(code: $0.action.customerId, id: $1.0, values: $1.1)
+            }
+            creations.withLock { $0 += made }
         }
+        let created = creations.withLock { $0 }.map { ($0.code, $0.id, $0.values) }
         landed += try sendInParallel(writes.chunked(callSize).map(Array.init), batch: batch, refused: &refused) {
             client, group in
             var params: [Any] = []
             for work in group {
                 let values = try TrytonMapping.partyValues(
-                    work.rows, code: work.action.customerId, catalog: self.catalog, replacing: work.current?.party
+                    work.rows, code: work.action.customerId, catalog: catalog, replacing: work.current?.party
                 ).values
                 params += [[work.current!.party.id], values]
             }
@@ -170,43 +183,46 @@ extension TrytonTarget {
     /// call fails for good, the calls under way finish, no new one starts, and the failure is thrown.
     private func sendInParallel(
         _ groups: [[Work]], batch: Int, refused: inout [RefusedAction],
-        call: @escaping (JSONRPCClient, [Work]) throws -> Void
+        call: @escaping @Sendable (JSONRPCClient, [Work]) throws -> Void
     ) throws -> [Work] {
+        let resolver = resolver
         if connections.count == 1 || groups.count <= 1 {
             var landed: [Work] = []
-            for group in groups { landed += try send(group, on: client, batch: batch, refused: &refused, call: call) }
+            for group in groups {
+                landed += try Self.send(
+                    group, on: client, batch: batch, refused: &refused, resolver: resolver, call: call)
+            }
             return landed
         }
-        let lock = NSLock()
-        nonisolated(unsafe) var next = 0
-        nonisolated(unsafe) var landed: [Work] = []
-        nonisolated(unsafe) var refusals: [RefusedAction] = []
-        nonisolated(unsafe) var failure: Error?
-        let connections = self.connections
+        // The next group to send, what landed and was refused, and the first failure (no group starts after it).
+        let shared = Mutex<(next: Int, landed: [Work], refusals: [RefusedAction], failure: (any Error)?)>(
+            (0, [], [], nil))
+        let connections = PerWorker(connections)
         DispatchQueue.concurrentPerform(iterations: min(connections.count, groups.count)) { worker in
             while true {
-                lock.lock()
-                let index = next
-                next += 1
-                let stop = failure != nil || index >= groups.count
-                lock.unlock()
-                if stop { return }
+                let index: Int? = shared.withLock { state in
+                    defer { state.next += 1 }
+                    return state.failure == nil && state.next < groups.count ? state.next : nil
+                }
+                guard let index else { return }
                 var refused: [RefusedAction] = []
                 do {
-                    let done = try self.send(
-                        groups[index], on: connections[worker], batch: batch, refused: &refused, call: call)
-                    lock.lock()
-                    landed += done
-                    refusals += refused
-                    lock.unlock()
+                    let done = try Self.send(
+                        groups[index], on: connections[worker], batch: batch, refused: &refused, resolver: resolver,
+                        call: call)
+                    shared.withLock { state in
+                        state.landed += done
+                        state.refusals += refused
+                    }
                 } catch {
-                    lock.lock()
-                    if failure == nil { failure = error }
-                    refusals += refused
-                    lock.unlock()
+                    shared.withLock { state in
+                        if state.failure == nil { state.failure = error }
+                        state.refusals += refused
+                    }
                 }
             }
         }
+        let (landed, refusals, failure) = shared.withLock { ($0.landed, $0.refusals, $0.failure) }
         refused += refusals
         if let failure { throw failure }
         return landed
@@ -214,8 +230,8 @@ extension TrytonTarget {
 
     /// Sends a group in one call; a call Tryton refuses for its data is split in halves until the
     /// refused customers stand alone (they become refusals with Tryton's message), the rest land.
-    private func send(
-        _ group: [Work], on client: JSONRPCClient, batch: Int, refused: inout [RefusedAction],
+    private static func send(
+        _ group: [Work], on client: JSONRPCClient, batch: Int, refused: inout [RefusedAction], resolver: Resolver,
         call: (JSONRPCClient, [Work]) throws -> Void
     ) throws -> [Work] {
         guard !group.isEmpty else { return [] }
@@ -227,7 +243,7 @@ extension TrytonTarget {
             // duplicate: what already stands in Tryton as our intent wants it has landed, the rest goes
             // again. A call answered at its first attempt was refused for its data: no lookup.
             if client.lastCallRetried {
-                let now = try resolved(ids: group.map(\.action.customerId), on: client)
+                let now = try resolver.resolved(ids: group.map(\.action.customerId), on: client)
                 let already = group.filter { work in
                     guard let party = now[work.action.customerId] else { return false }
                     return party.landedIntent && party.rows.fingerprint == work.fingerprint
@@ -237,7 +253,7 @@ extension TrytonTarget {
                     return try already
                         + send(
                             group.filter { !ids.contains($0.action.customerId) }, on: client, batch: batch,
-                            refused: &refused, call: call)
+                            refused: &refused, resolver: resolver, call: call)
                 }
             }
             if group.count == 1 {
@@ -253,12 +269,15 @@ extension TrytonTarget {
             if let suspect = Self.suspect(quotedIn: "\(error)", among: group) {
                 var rest = group
                 let alone = rest.remove(at: suspect)
-                return try send([alone], on: client, batch: batch, refused: &refused, call: call)
-                    + send(rest, on: client, batch: batch, refused: &refused, call: call)
+                return try send([alone], on: client, batch: batch, refused: &refused, resolver: resolver, call: call)
+                    + send(rest, on: client, batch: batch, refused: &refused, resolver: resolver, call: call)
             }
             let middle = group.count / 2
-            return try send(Array(group[..<middle]), on: client, batch: batch, refused: &refused, call: call)
-                + send(Array(group[middle...]), on: client, batch: batch, refused: &refused, call: call)
+            return try send(
+                Array(group[..<middle]), on: client, batch: batch, refused: &refused, resolver: resolver, call: call)
+                + send(
+                    Array(group[middle...]), on: client, batch: batch, refused: &refused, resolver: resolver, call: call
+                )
         } catch let error as TrytonMapping.Unresolvable {
             throw CustmigError(.internalFailure, code: "TRYTON-MAPPING", error.message)
         }

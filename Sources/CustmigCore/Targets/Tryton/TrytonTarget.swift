@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// A Tryton ERP reached over JSON-RPC (`tryton://USER@HOST:PORT/DB?company=ID`): parties are customers,
 /// the party code is custmig's customer id. No call spans another, so there are no transactional
@@ -125,6 +126,24 @@ public final class TrytonTarget: Target {
         return resolved.mapValues(\.rows.fingerprint)
     }
 
+    /// A client of its own (one login), opened on the first call; what it reads is tallied as
+    /// ``fingerprints(ids:)`` tallies.
+    public func fingerprintReader() throws -> @Sendable ([String]) throws -> [String: String] {
+        let (location, password, journal, catalog, values, tally) = (
+            tryton, password, journal, catalog, companyValues, tally
+        )
+        let client = Mutex<JSONRPCClient?>(nil)
+        return { ids in
+            let parties = try client.withLock { client -> [String: TrytonParty] in
+                if client == nil { client = JSONRPCClient(location: location, password: password) }
+                return try TrytonParties.read(codes: ids, client: client!, values: values)
+            }
+            let resolved = try Self.resolve(parties, journal: journal, catalog: catalog)
+            tally.add(resolved.mapValues(\.rows))
+            return resolved.mapValues(\.rows.fingerprint)
+        }
+    }
+
     public func tallyReads() -> Bool {
         tally.start()
         return true
@@ -149,7 +168,9 @@ public final class TrytonTarget: Target {
     }
 
     public func controlTotalsReader() throws -> @Sendable () throws -> ControlTotals {
-        let (location, password, path, catalog) = (tryton, password, journal.path, catalog)
+        let (location, password, path, catalog, companyValues) = (
+            tryton, password, journal.path, catalog, companyValues
+        )
         // The parties read since tallyReads() are counted already: only the others are read (usually
         // the company's party and parties made in Tryton by hand).
         let tallied = tally.finish()
@@ -163,7 +184,7 @@ public final class TrytonTarget: Target {
             }
             guard let tallied else {
                 var totals = ControlTotals()
-                try TrytonParties.forEachPage(client: client, values: self.companyValues) { try add($0, to: &totals) }
+                try TrytonParties.forEachPage(client: client, values: companyValues) { try add($0, to: &totals) }
                 return totals
             }
             var totals = tallied.totals
@@ -171,7 +192,7 @@ public final class TrytonTarget: Target {
             let others = all.filter { !tallied.codes.contains($0) }
             for part in others.chunked(TrytonRead.page) {
                 try add(
-                    try TrytonParties.read(codes: Array(part), client: client, values: self.companyValues), to: &totals)
+                    try TrytonParties.read(codes: Array(part), client: client, values: companyValues), to: &totals)
             }
             return totals
         }
@@ -188,9 +209,21 @@ public final class TrytonTarget: Target {
     }
 
     func resolved(ids: [String], on connection: JSONRPCClient? = nil) throws -> [String: Resolved] {
-        try Self.resolve(
-            try TrytonParties.read(codes: ids, client: connection ?? client, values: companyValues), journal: journal,
-            catalog: catalog)
+        try resolver.resolved(ids: ids, on: connection ?? client)
+    }
+
+    /// What resolving parties needs, apart from the target: for calls made on several connections at once.
+    var resolver: Resolver { Resolver(journal: journal, catalog: catalog, values: companyValues) }
+
+    struct Resolver: Sendable {
+        let journal: TrytonJournal
+        let catalog: TrytonCatalog
+        let values: TrytonCompanyValues
+
+        func resolved(ids: [String], on client: JSONRPCClient) throws -> [String: Resolved] {
+            try TrytonTarget.resolve(
+                try TrytonParties.read(codes: ids, client: client, values: values), journal: journal, catalog: catalog)
+        }
     }
 
     static func resolve(
