@@ -15,8 +15,7 @@ public enum CrosswalkExport {
         try workspace.ledger.database.read { ledgerDB in
             var merged = try SortedGroups(
                 ledgerDB, sql: "SELECT golden_key, legacy_key FROM key_map ORDER BY golden_key, legacy_key")
-            var mapped = try SortedGroups(
-                ledgerDB, sql: "SELECT DISTINCT key, legacy_key FROM canonical_record ORDER BY key, legacy_key")
+            var mapped = try SortedGroups(ledgerDB, sql: CanonicalStore.keyPairsInOrder)
             try target.forEachCrosswalkEntry { key, customer, how in
                 let fromKeyMap = try merged.values(for: key)
                 let fromRecords = try mapped.values(for: key)

@@ -23,12 +23,9 @@ public enum CrosswalkShow {
     /// The entry of a canonical key, a target customer id, or a legacy key of the latest map run.
     public static func entry(_ reference: String, workspace: Workspace, target: any Target) throws -> CrosswalkEntry {
         let legacyMatch = try workspace.ledger.database.read { db in
-            try String.fetchOne(
-                db,
-                sql: """
-                    SELECT key FROM canonical_record WHERE legacy_key = ? AND run_id = (
-                    SELECT MAX(id) FROM run WHERE stage = 'map' AND status = 'done')
-                    """, arguments: [reference])
+            try RunStore.latestFinishedMap(db: db).flatMap {
+                try CanonicalStore.key(legacyKey: reference, run: $0, db: db)
+            }
         }
         let found = try target.crosswalkEntry(reference) ?? legacyMatch.flatMap { try target.crosswalkEntry($0) }
         guard let found else {

@@ -67,12 +67,7 @@ public enum ReconcileStage {
             var source: [String: Int] = [:]
             var planned: [String: Int] = [:]
             try ledger.database.read { db in
-                for row in try Row.fetchAll(
-                    db, sql: "SELECT status, COUNT(*) FROM canonical_record WHERE run_id = ? GROUP BY status",
-                    arguments: [summary.mapRun])
-                {
-                    source[row[0]] = row[1]
-                }
+                source = try CanonicalStore.statusCounts(run: summary.mapRun, db: db)
                 source["malformed"] = try Int.fetchOne(
                     db, sql: "SELECT COUNT(*) FROM malformed WHERE run_id = ? AND record_index IS NOT NULL",
                     arguments: [summary.mapRun])

@@ -134,26 +134,15 @@ struct CustomerSet {
                 }
             }
             // Room for every record at once: growing by doubling left up to half the array unused.
-            set.members.reserveCapacity(
-                set.members.count
-                    + (try Int.fetchOne(
-                        db, sql: "SELECT COUNT(*) FROM canonical_record WHERE run_id = ?", arguments: [mapRun])
-                        ?? 0))
-            let cursor = try Row.fetchCursor(
-                db,
-                sql:
-                    "SELECT legacy_key, key, status, refs, data_hash FROM canonical_record WHERE run_id = ?",
-                arguments: [mapRun])
-            while let row = try cursor.next() {
-                let key: String = row["key"]
-                let legacyKey: String = row["legacy_key"]
-                let status: String = row["status"]
+            set.members.reserveCapacity(set.members.count + (try CanonicalStore.count(run: mapRun, db: db)))
+            try CanonicalStore.forEachMember(run: mapRun, db: db) { record in
+                let (key, legacyKey, status) = (record.key, record.legacyKey, record.status)
                 if !clustered.isEmpty { statusOfKey[key] = status }
                 if status == "rejected" {
                     set.notLoaded.append((key, legacyKey, reasons[legacyKey] ?? "rejected by the map run"))
-                    continue
+                    return
                 }
-                if clustered.contains(key) { continue }
+                if clustered.contains(key) { return }
                 if status == "review" {
                     set.notLoaded.append(
                         (
@@ -162,10 +151,10 @@ struct CustomerSet {
                             // plan's page, not on every line of plan.csv and plan.json.
                             reasons[legacyKey] ?? "waiting for review"
                         ))
-                    continue
+                    return
                 }
-                let refs = (row["refs"] as String).split(separator: " ").map(String.init)
-                var hash = row["data_hash"] as String?
+                let refs = record.references.split(separator: " ").map(String.init)
+                var hash = record.dataHash
                 set.members.append(
                     Member(
                         key: key, legacyKey: legacyKey, references: refs, isSurvivor: false,
@@ -191,14 +180,8 @@ struct CustomerSet {
         try ledger.database.read { db in
             var result: [String: String] = [:]
             for legacy in legacyKeys {
-                var key = try String.fetchOne(
-                    db, sql: "SELECT key FROM canonical_record WHERE run_id = ? AND legacy_key = ?",
-                    arguments: [mapRun, legacy])
-                if key == nil {
-                    key = try String.fetchOne(
-                        db, sql: "SELECT key FROM canonical_record WHERE legacy_key = ? ORDER BY run_id DESC LIMIT 1",
-                        arguments: [legacy])
-                }
+                var key = try CanonicalStore.key(legacyKey: legacy, run: mapRun, db: db)
+                if key == nil { key = try CanonicalStore.latestKey(legacyKey: legacy, db: db) }
                 if duplicatesRun != nil,
                     let golden = try String.fetchOne(
                         db, sql: "SELECT golden_key FROM key_map WHERE legacy_key = ?", arguments: [legacy])
@@ -215,56 +198,24 @@ struct CustomerSet {
     /// from the ledger (by legacy key, so two records sharing a canonical key keep their own).
     func accountGroups(_ members: [Member], ledger: Ledger) throws -> [String?] {
         let records = members.filter { !$0.isSurvivor }.map(\.legacyKey)
-        var byLegacyKey: [String: String] = [:]
-        try ledger.database.read { db in
-            let select =
-                "SELECT legacy_key, json_extract(data, '$.accountGroup') AS account_group FROM canonical_record"
-            // Many (a first load): one pass over the run beats a lookup per key.
-            if records.count > 20_000 {
-                let wanted = Set(records)
-                let cursor = try Row.fetchCursor(db, sql: select + " WHERE run_id = ?", arguments: [mapRun])
-                while let row = try cursor.next() {
-                    let legacyKey: String = row["legacy_key"]
-                    if wanted.contains(legacyKey) { byLegacyKey[legacyKey] = row["account_group"] }
-                }
-                return
-            }
-            for part in records.chunked(500) where !part.isEmpty {
-                let marks = Array(repeating: "?", count: part.count).joined(separator: ",")
-                for row in try Row.fetchAll(
-                    db, sql: select + " WHERE run_id = ? AND legacy_key IN (\(marks))",
-                    arguments: StatementArguments([mapRun] + Array(part)))
-                {
-                    byLegacyKey[row["legacy_key"]] = row["account_group"]
-                }
-            }
+        let byLegacyKey = try ledger.database.read { db in
+            try CanonicalStore.accountGroups(run: mapRun, legacyKeys: records, db: db)
         }
         return members.map { $0.isSurvivor ? survivorAccountGroups[$0.key] : byLegacyKey[$0.legacyKey] }
     }
 
     /// Reads and decodes the customers of `members`.
     func customers(_ chunk: ArraySlice<Member>, ledger: Ledger) throws -> [String: CanonicalCustomer] {
-        try data(chunk, ledger: ledger).compactMapValues {
-            CanonicalCustomer.decode(json: $0)
-        }
+        try data(chunk, ledger: ledger).compactMapValues(CanonicalStore.customer)
     }
 
     /// The canonical records of `members` as stored (JSON text), by canonical key.
     func data(_ chunk: ArraySlice<Member>, ledger: Ledger) throws -> [String: String] {
         // On the ledger's reader: the dry run's plan writer holds the main connection for long writes.
         try ledger.reader().read { db in
-            var result: [String: String] = [:]
             let records = chunk.filter { !$0.isSurvivor }.map(\.legacyKey)
             let survivors = chunk.filter(\.isSurvivor).map(\.key)
-            for part in records.chunked(500) where !part.isEmpty {
-                let marks = Array(repeating: "?", count: part.count).joined(separator: ",")
-                for row in try Row.fetchAll(
-                    db, sql: "SELECT key, data FROM canonical_record WHERE run_id = ? AND legacy_key IN (\(marks))",
-                    arguments: StatementArguments([mapRun] + Array(part)))
-                {
-                    result[row["key"]] = row["data"]
-                }
-            }
+            var result = try CanonicalStore.data(run: mapRun, legacyKeys: records, db: db)
             for part in survivors.chunked(500) where !part.isEmpty {
                 let marks = Array(repeating: "?", count: part.count).joined(separator: ",")
                 for row in try Row.fetchAll(

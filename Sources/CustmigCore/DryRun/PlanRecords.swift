@@ -154,25 +154,19 @@ struct PlanRecords {
         _ output: @escaping @Sendable (Wanted, CanonicalCustomer) -> Result<Output, CustmigError>
     ) throws -> [String: Output] {
         guard !wanted.isEmpty else { return [:] }
-        var found: [String: String] = [:]
-        /// The stored texts of `table`'s rows whose `column` is one of `values`, by canonical key (`key`).
-        func read(_ table: String, key: String, where column: String, run: Int64, values: [String]) throws {
-            for part in values.chunked(500) {
+        let records = wanted.filter { $0.reference.source == .map }
+        var found = try CanonicalStore.data(run: mapRun, legacyKeys: records.map(\.legacyKey), db: db)
+        if let duplicatesRun {
+            let survivors = wanted.filter { $0.reference.source == .golden }.map(\.key)
+            for part in survivors.chunked(500) {
                 let marks = Array(repeating: "?", count: part.count).joined(separator: ",")
                 for row in try Row.fetchAll(
-                    db, sql: "SELECT \(key), data FROM \(table) WHERE run_id = ? AND \(column) IN (\(marks))",
-                    arguments: StatementArguments([run] + Array(part)))
+                    db, sql: "SELECT golden_key, data FROM survivor WHERE run_id = ? AND golden_key IN (\(marks))",
+                    arguments: StatementArguments([duplicatesRun] + Array(part)))
                 {
                     found[row[0]] = row[1]
                 }
             }
-        }
-        let records = wanted.filter { $0.reference.source == .map }
-        try read("canonical_record", key: "key", where: "legacy_key", run: mapRun, values: records.map(\.legacyKey))
-        if let duplicatesRun {
-            let survivors = wanted.filter { $0.reference.source == .golden }
-            try read(
-                "survivor", key: "golden_key", where: "golden_key", run: duplicatesRun, values: survivors.map(\.key))
         }
         let texts = found
         let build = { @Sendable (index: Int) -> Result<Output, CustmigError> in
@@ -195,7 +189,7 @@ struct PlanRecords {
                     "plan \(plan) loads customer \(wanted.key) from \(describe(wanted)), which is no longer in the ledger "
                         + "(purged, or its run replaced)"))
         }
-        guard let customer = CanonicalCustomer.decode(json: text) else {
+        guard let customer = CanonicalStore.customer(text) else {
             return .failure(stale("\(describe(wanted)) cannot be read back (customer \(wanted.key) of plan \(plan))"))
         }
         return .success(customer)

@@ -57,7 +57,7 @@ extension Planner {
         // its main thread), the lenient one for a record that is not whole.
         let shown = ParallelMap.map(entries.indices) { index -> (name: String?, country: String?)? in
             guard let text = texts[entries[index].key] else { return nil }
-            if let customer = CanonicalCustomer.decode(json: text) {
+            if let customer = CanonicalStore.customer(text) {
                 return (customer.names.first, customer.mainAddress?.country)
             }
             guard let shown = try? JSONDecoder().decode(NameAndCountry.self, from: Data(text.utf8)) else { return nil }

@@ -314,7 +314,7 @@ struct Planner {
             let decodedRecords = ParallelMap.map(chunkMembers.indices) { index -> Prebuilt? in
                 let member = chunkMembers[index]
                 guard !isFast(index, member, notExisting: notExistingBefore), let text = textsRead[member.key],
-                    let customer = CanonicalCustomer.decode(json: text)
+                    let customer = CanonicalStore.customer(text)
                 else { return nil }
                 var (consulted, resolved, unresolved) = ([String](), [String: String](), [String]())
                 let image = CustomerImage(
@@ -360,7 +360,7 @@ struct Planner {
                 }
                 guard
                     let customer = decodedRecords[offset]?.customer
-                        ?? CanonicalCustomer.decode(json: text)
+                        ?? CanonicalStore.customer(text)
                 else {
                     row.reason = "its canonical record cannot be decoded from the ledger"
                     try record(row)

@@ -43,21 +43,14 @@ public enum DuplicateReview {
                 needed.insert(pair["second"])
             }
             var sides: [String: Side] = [:]
-            guard !needed.isEmpty else { return (pairs, sides) }
-            let records = try Row.fetchCursor(
-                db,
-                sql: """
-                    SELECT key, legacy_key, data FROM canonical_record
-                    WHERE run_id = (SELECT MAX(id) FROM run WHERE stage = 'map' AND status = 'done')
-                    ORDER BY legacy_key
-                    """)
-            while let record = try records.next() {
-                let key: String = record["key"]
-                guard needed.contains(key), sides[key] == nil else { continue }
-                let customer = CanonicalCustomer.decode(json: record["data"])
-                sides[key] = Side(
-                    legacyKey: record["legacy_key"], name: customer?.names.first ?? "",
+            guard !needed.isEmpty, let mapRun = try RunStore.latestFinishedMap(db: db) else { return (pairs, sides) }
+            try CanonicalStore.forEachRecord(run: mapRun, inLegacyKeyOrder: true, db: db) { record in
+                guard needed.contains(record.key), sides[record.key] == nil else { return true }
+                let customer = CanonicalStore.customer(record.data)
+                sides[record.key] = Side(
+                    legacyKey: record.legacyKey, name: customer?.names.first ?? "",
                     city: customer?.addresses.first?.city ?? "")
+                return true
             }
             return (pairs, sides)
         }
@@ -143,13 +136,7 @@ public enum DuplicateReview {
         let existingLines = existing.utf8.lazy.filter { $0 == UInt8(ascii: "\n") }.count
         let combined = existing + lines.map { $0 + "\n" }.joined()
         let known = try workspace.ledger.database.read { db in
-            Set(
-                try String.fetchAll(
-                    db,
-                    sql: """
-                        SELECT legacy_key FROM canonical_record WHERE run_id = (
-                        SELECT MAX(id) FROM run WHERE stage = 'map' AND status = 'done')
-                        """))
+            try RunStore.latestFinishedMap(db: db).map { try CanonicalStore.legacyKeys(run: $0, db: db) } ?? []
         }
         let draft = target + ".draft"
         try combined.write(toFile: draft, atomically: true, encoding: .utf8)

@@ -46,10 +46,7 @@ public enum DuplicatesStage {
         let ledger = workspace.ledger
         guard
             let mapRun = try requested
-                ?? ledger.database.read({ db in
-                    try Int64.fetchOne(
-                        db, sql: "SELECT id FROM run WHERE stage = 'map' AND status = 'done' ORDER BY id DESC LIMIT 1")
-                })
+                ?? ledger.database.read({ db in try RunStore.latestFinishedMap(db: db) })
         else {
             throw CustmigError(
                 .usage, code: "DUP-NO-MAP", "there is no finished map run in \(workspace.path).",
@@ -108,29 +105,15 @@ public enum DuplicatesStage {
         // The records are read in ranges of row ids on a thread of their own while every core decodes
         // the range before (SQLite and the text's validation took a tenth of the stage on one core
         // while the others waited).
-        let range = try ledger.database.read { db in
-            try Row.fetchOne(
-                db,
-                sql: """
-                    SELECT MIN(rowid) AS low, MAX(rowid) AS high, COUNT(*) AS total FROM canonical_record
-                    WHERE run_id = ? AND status != 'rejected'
-                    """, arguments: [mapRun])
-        }
-        let total: Int64 = range?["total"] ?? 0
-        let low: Int64 = range?["low"] ?? 1
-        let high: Int64 = range?["high"] ?? 0
-        let span: Int64 = 8_192
-        let pieces = high >= low ? Int((high - low) / span) + 1 : 0
-        let reads = Prefetch<[(legacy: String, data: String)]> { [database = ledger.database] piece in
-            let first = low + Int64(piece) * span
+        let span = try ledger.database.read { db in try CanonicalStore.unrejectedSpan(run: mapRun, db: db) }
+        let total = Int64(span.count)
+        let (low, high) = (span.rowids?.lowerBound ?? 1, span.rowids?.upperBound ?? 0)
+        let rowsPerPiece: Int64 = 8_192
+        let pieces = high >= low ? Int((high - low) / rowsPerPiece) + 1 : 0
+        let reads = Prefetch<[(legacyKey: String, data: String)]> { [database = ledger.database] number in
+            let first = low + Int64(number) * rowsPerPiece
             return try database.read { db in
-                try Row.fetchAll(
-                    db,
-                    sql: """
-                        SELECT legacy_key, data FROM canonical_record NOT INDEXED
-                        WHERE rowid BETWEEN ? AND ? AND run_id = ? AND status != 'rejected' ORDER BY rowid
-                        """, arguments: [first, first + span - 1, mapRun]
-                ).map { ($0["legacy_key"], $0["data"]) }
+                try CanonicalStore.unrejected(run: mapRun, rowids: first...(first + rowsPerPiece - 1), db: db)
             }
         }
         for piece in 0..<pieces {
@@ -139,14 +122,12 @@ public enum DuplicatesStage {
             let decoded = ParallelMap.map(items.indices) { index -> CustomerMatcher.Profile? in
                 // The ledger's own reader, matched fields only, first (a tenth of JSONDecoder's
                 // time); the lenient partial decoding for anything it refuses.
-                (CanonicalCustomer.decodeForMatching(json: items[index].data)
-                    ?? (try? JSONDecoder().decode(MatchedPart.self, from: Data(items[index].data.utf8)))?.customer)
-                    .map(CustomerMatcher.Profile.init)
+                CanonicalStore.customerForMatching(items[index].data).map(CustomerMatcher.Profile.init)
             }
             for (item, profile) in zip(items, decoded) {
                 guard let profile else { continue }
                 profiles.append(profile)
-                legacyKeys.append(item.legacy)
+                legacyKeys.append(item.legacyKey)
             }
             reads.discard(items)
             try stop()
@@ -263,16 +244,11 @@ public enum DuplicatesStage {
             }
             // Members' records are read here and merged into survivors on every core.
             let memberRecords = try clusterLegacyKeys.map { legacyKeys in
-                try legacyKeys.compactMap { legacy in
-                    try String.fetchOne(
-                        db.cachedStatement(
-                            sql: "SELECT data FROM canonical_record WHERE run_id = ? AND legacy_key = ?"),
-                        arguments: [mapRun, legacy])
-                }
+                try legacyKeys.compactMap { legacy in try CanonicalStore.data(run: mapRun, legacyKey: legacy, db: db) }
             }
             let survivors = ParallelMap.map(result.clusters.indices) { index in
                 Survivorship.survivor(
-                    of: memberRecords[index].compactMap { CanonicalCustomer.decode(json: $0) },
+                    of: memberRecords[index].compactMap(CanonicalStore.customer),
                     goldenKey: goldenKeys[index], rules: duplicateSettings.survivorship
                 ).jsonText
             }
@@ -317,36 +293,5 @@ public enum DuplicatesStage {
                 run: summary.run, ledger: ledger, folder: try workspace.reportFolder(run: summary.run), mask: maskPII)
         ]
         return written
-    }
-}
-
-/// The part of a stored canonical customer the matcher reads, for a record the ledger's reader refuses
-/// (only `key` is required).
-private struct MatchedPart: Decodable {
-    var key: String
-    var names: [String]?
-    var vatId: String?
-    var taxNumbers: [String: String]?
-    var category: CustomerCategory?
-    var firstName: String?
-    var lastName: String?
-    var birthDate: String?
-    var identifiers: [Identifier]?
-    var addresses: [Address]?
-    var contacts: [Contact]?
-
-    var customer: CanonicalCustomer {
-        var customer = CanonicalCustomer(key: key, legacyKey: key)
-        customer.names = names ?? []
-        customer.vatId = vatId
-        customer.taxNumbers = taxNumbers ?? [:]
-        customer.category = category
-        customer.firstName = firstName
-        customer.lastName = lastName
-        customer.birthDate = birthDate
-        customer.identifiers = identifiers ?? []
-        customer.addresses = addresses ?? []
-        customer.contacts = contacts ?? []
-        return customer
     }
 }

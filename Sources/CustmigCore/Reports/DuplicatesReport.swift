@@ -18,8 +18,7 @@ public enum DuplicatesReport {
         try ledger.database.read { db in
             summary = try String.fetchOne(db, sql: "SELECT summary FROM run WHERE id = ?", arguments: [run])
                 .flatMap { try? decoder.decode(DuplicatesSummary.self, from: Data($0.utf8)) }
-            let mapRun = try Int64.fetchOne(
-                db, sql: "SELECT MAX(id) FROM run WHERE stage = 'map' AND status = 'done' AND id < ?", arguments: [run])
+            let mapRun = try RunStore.latestFinishedMap(before: run, db: db)
             totals.clusters =
                 try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM survivor WHERE run_id = ?", arguments: [run]) ?? 0
             totals.review =
@@ -35,13 +34,12 @@ public enum DuplicatesReport {
             // finds them all (a lookup per member scanned the run each time: 35 s at 1M customers).
             var wanted = Set(shown.flatMap { $0.keys.map(String.init) })
             var customerOf: [String: CanonicalCustomer] = [:]
-            if !wanted.isEmpty {
-                let rows = try Row.fetchCursor(
-                    db, sql: "SELECT key, data FROM canonical_record WHERE run_id = ?", arguments: [mapRun])
-                while !wanted.isEmpty, let row = try rows.next() {
-                    let key: String = row["key"]
-                    guard wanted.remove(key) != nil else { continue }
-                    customerOf[key] = CanonicalCustomer.decode(json: row["data"])
+            if !wanted.isEmpty, let mapRun {
+                try CanonicalStore.forEachRecord(run: mapRun, db: db) { record in
+                    if wanted.remove(record.key) != nil {
+                        customerOf[record.key] = CanonicalStore.customer(record.data)
+                    }
+                    return !wanted.isEmpty
                 }
             }
             for cluster in shown {

@@ -91,8 +91,7 @@ public enum PurgeStage {
             var snapshots: [String] = []
             var counts = (records: 0, findings: 0, images: 0, survivors: 0)
             try ledger.database.write { db in
-                try db.execute(sql: "DELETE FROM canonical_record WHERE run_id = ?", arguments: [run])
-                counts.records = db.changesCount
+                counts.records = try CanonicalStore.delete(run: run, db: db)
                 // Messages quote source values ("\"Sverige\" is not a country"): the rule and field stay.
                 try db.execute(
                     sql: """

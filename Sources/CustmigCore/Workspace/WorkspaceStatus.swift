@@ -80,13 +80,7 @@ public struct WorkspaceStatus: Sendable, Codable {
                         resumesAtRecord: done || index <= 1 ? nil : index,
                         resumesAtLine: done || index <= 1 ? nil : row["line"])
                 }
-                var counts: [String: Int] = [:]
-                for status in try Row.fetchAll(
-                    db, sql: "SELECT status, COUNT(*) AS n FROM canonical_record WHERE run_id = ? GROUP BY status",
-                    arguments: [id])
-                {
-                    counts[status["status"]] = status["n"]
-                }
+                var counts = try CanonicalStore.statusCounts(run: id, db: db)
                 counts["findings"] = try Int.fetchOne(
                     db, sql: "SELECT COUNT(*) FROM finding WHERE run_id = ?", arguments: [id])
                 counts["malformed"] = try Int.fetchOne(

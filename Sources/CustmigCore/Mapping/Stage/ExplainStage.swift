@@ -24,34 +24,24 @@ public struct Explanation: Sendable, Codable {
 public enum ExplainStage {
     public static func explain(key: String, run requested: Int64?, workspace: Workspace) throws -> Explanation {
         let ledger = workspace.ledger
-        let found = try ledger.database.read { db -> Row? in
-            // By legacy key first (indexed); by canonical key only when that finds nothing (a scan).
-            for column in ["legacy_key", "key"] {
-                var sql = """
-                    SELECT c.*, r.mapping_name, r.mapping_version, i.path, i.sha256 FROM canonical_record c
-                    JOIN run r ON r.id = c.run_id JOIN run_input i ON i.run_id = c.run_id AND i.position = c.source_input
-                    WHERE c.\(column) = ?
-                    """
-                var arguments: StatementArguments = [key]
-                if let requested {
-                    sql += " AND c.run_id = ?"
-                    arguments += [requested]
-                }
-                if let row = try Row.fetchOne(db, sql: sql + " ORDER BY c.run_id DESC LIMIT 1", arguments: arguments) {
-                    return row
-                }
-            }
-            return nil
+        typealias Found = (
+            record: CanonicalStore.Origin, mapping: (name: String, version: Int), input: (path: String, sha256: String)
+        )
+        let found = try ledger.database.read { db -> Found? in
+            guard let record = try CanonicalStore.find(key: key, run: requested, db: db),
+                let mapping = try RunStore.mapping(run: record.run, db: db),
+                let input = try RunStore.input(run: record.run, position: record.input, db: db)
+            else { return nil }
+            return (record, mapping, input)
         }
         guard let found else {
             throw CustmigError(
-                .usage, code: "EXPLAIN-UNKNOWN", "no customer with the legacy or canonical key \"\(key)\" in \(workspace.path)"
+                .usage, code: "EXPLAIN-UNKNOWN",
+                "no customer with the legacy or canonical key \"\(key)\" in \(workspace.path)"
                     + (requested.map { " run \($0)" } ?? "") + ".",
                 fix: "check the key (legacy keys as in the extract, canonical keys after ALPHA conversion) and --run.")
         }
-        let path: String = found["path"]
-        let run: Int64 = found["run_id"]
-        let recorded: String = found["sha256"]
+        let (path, run, recorded) = (found.input.path, found.record.run, found.input.sha256)
         guard FileManager.default.fileExists(atPath: path) else {
             throw CustmigError.missingFile(path)
         }
@@ -62,21 +52,22 @@ public enum ExplainStage {
                 "\(path) is not the file run \(run) read (SHA-256 \(current.prefix(12)) now, \(recorded.prefix(12)) then).",
                 fix: "restore the extract that run read, or map the new one and explain the customer in that run.")
         }
-        let mapping = try storedMapping(name: found["mapping_name"], version: found["mapping_version"], ledger: ledger)
+        let mapping = try storedMapping(name: found.mapping.name, version: found.mapping.version, ledger: ledger)
         var record = try readRecord(
-            path: path, options: mapping.source.extractOptions, offset: found["source_offset"], line: found["source_line"],
-            index: found["source_index"])
+            path: path, options: mapping.source.extractOptions, offset: found.record.offset.map(Int64.init),
+            line: found.record.line, index: found.record.index)
         let engine = MappingEngine(mapping: mapping)
         if !mapping.source.files.isEmpty {
             record = try MapStage.attachChildren(
                 to: record, key: engine.sourceKey(of: record), files: mapping.source.files, ledger: ledger, run: run)
         }
         var (_, trace) = engine.explain(record)
-        try settleUniqueRules(in: &trace, mapping: mapping, run: run, legacyKey: found["legacy_key"], ledger: ledger)
+        try settleUniqueRules(
+            in: &trace, mapping: mapping, run: run, legacyKey: found.record.legacyKey, ledger: ledger)
         return Explanation(
-            run: run, legacyKey: found["legacy_key"], key: found["key"], status: found["status"], mapping: mapping.name,
-            mappingVersion: mapping.version, sourceFile: path, sourceLine: found["source_line"],
-            sourceIndex: found["source_index"], sourceRecord: RecordJSON.render(record, withPosition: true), trace: trace)
+            run: run, legacyKey: found.record.legacyKey, key: found.record.key, status: found.record.status,
+            mapping: mapping.name, mappingVersion: mapping.version, sourceFile: path, sourceLine: found.record.line,
+            sourceIndex: found.record.index, sourceRecord: RecordJSON.render(record, withPosition: true), trace: trace)
     }
 
     /// A `unique` rule's verdict depends on the records before this one, which a replay of one record
@@ -96,15 +87,19 @@ public enum ExplainStage {
                     SELECT outcome, rule, field, value, message, fix FROM finding
                     WHERE run_id = ? AND legacy_key = ? AND rule IN (\(unique.map { _ in "?" }.joined(separator: ", ")))
                     ORDER BY id
-                    """, arguments: StatementArguments([run, legacyKey] as [any DatabaseValueConvertible]) + StatementArguments(unique))
+                    """,
+                arguments: StatementArguments([run, legacyKey] as [any DatabaseValueConvertible])
+                    + StatementArguments(unique))
         }
         for row in stored {
             let outcome = MappingFinding.Outcome(rawValue: row["outcome"]) ?? .review
             let finding = MappingFinding(
-                outcome, rule: row["rule"], field: row["field"], value: row["value"], message: row["message"], fix: row["fix"])
+                outcome, rule: row["rule"], field: row["field"], value: row["value"], message: row["message"],
+                fix: row["fix"])
             trace.findings.append(finding)
             if let index = trace.rules.firstIndex(where: { $0.rule == finding.rule }) {
-                trace.rules[index] = RecordTrace.Verdict(rule: finding.rule, outcome: finding.outcome.rawValue, message: finding.message)
+                trace.rules[index] = RecordTrace.Verdict(
+                    rule: finding.rule, outcome: finding.outcome.rawValue, message: finding.message)
             }
         }
     }
@@ -113,20 +108,25 @@ public enum ExplainStage {
     static func storedMapping(name: String, version: Int, ledger: Ledger) throws -> Mapping {
         let content = try ledger.database.read { db in
             try String.fetchOne(
-                db, sql: "SELECT content FROM mapping_version WHERE name = ? AND version = ?", arguments: [name, version])
+                db, sql: "SELECT content FROM mapping_version WHERE name = ? AND version = ?",
+                arguments: [name, version])
         }
         guard let content, let files = try? JSONDecoder().decode([String: String].self, from: Data(content.utf8)) else {
-            throw CustmigError(.internalFailure, code: "EXPLAIN-MAPPING", "mapping \(name) v\(version) is not in the ledger.")
+            throw CustmigError(
+                .internalFailure, code: "EXPLAIN-MAPPING", "mapping \(name) v\(version) is not in the ledger.")
         }
         let folder = NSTemporaryDirectory() + "custmig-mapping-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        try FileManager.default.createDirectory(
+            atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         defer { try? FileManager.default.removeItem(atPath: folder) }
         for (file, text) in files { try text.write(toFile: folder + "/" + file, atomically: true, encoding: .utf8) }
         let yaml = files.keys.first { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") } ?? "mapping.yaml"
         return try MappingLoader.load(path: folder + "/" + yaml)
     }
 
-    static func readRecord(path: String, options: ExtractOptions, offset: Int64?, line: Int, index: Int) throws -> Record {
+    static func readRecord(
+        path: String, options: ExtractOptions, offset: Int64?, line: Int, index: Int
+    ) throws -> Record {
         let reader = try ExtractOpener.open(path: path, options: options)
         if let csv = reader as? CSVRecordReader, csv.batches.canResumeAtOffset, let offset {
             try csv.resume(atOffset: offset, line: line, recordIndex: index)

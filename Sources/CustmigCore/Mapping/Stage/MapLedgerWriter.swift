@@ -39,25 +39,16 @@ final class MapLedgerWriter: @unchecked Sendable {
             // skipped by the insert and settled afterwards by the `same_key` policy: the ledger's
             // primary key finds repeats, so nothing per key is kept in memory (at 5M records a table of
             // key fingerprints alone grew the peak by ~100 MB).
-            let records = MultiRowInsert(
-                db, prefix: "INSERT INTO canonical_record " + Self.recordColumns, columns: 12,
-                suffix: "ON CONFLICT (run_id, legacy_key) DO NOTHING")
+            let records = CanonicalStore.inserter(db: db)
             let runId = Int(run)
             let keys = chunk.items.map { $0.storedKey(input: input) }
             func bindRecord(_ number: Int, _ bind: inout RawStatement.Binder) {
                 let record = chunk.items[number]
-                bind.int(runId)
-                bind.text(keys[number])
-                bind.text(record.key ?? keys[number])
-                bind.text(record.status)
-                bind.text(record.sequence)
-                bind.text(record.json)
-                bind.text(record.references)
-                bind.int(input)
-                bind.int(record.position.line)
-                bind.optionalInt(record.position.byteOffset.map(Int.init))
-                bind.int(record.position.index)
-                bind.text(record.jsonHash)
+                CanonicalStore.bind(
+                    &bind, run: runId, legacyKey: keys[number], key: record.key ?? keys[number], status: record.status,
+                    sequence: record.sequence, data: record.json, references: record.references, input: input,
+                    line: record.position.line, offset: record.position.byteOffset.map(Int.init),
+                    index: record.position.index, dataHash: record.jsonHash)
             }
             let skipped = try records.run(count: chunk.items.count, bind: bindRecord)
             // Items whose record is not stored (it lost to the stored one) or no longer is (a later item
@@ -68,19 +59,12 @@ final class MapLedgerWriter: @unchecked Sendable {
                 for (number, item) in chunk.items.enumerated() { numberAt[item.position.index] = number }
                 for number in skipped.joined() {
                     let item = chunk.items[number]
-                    guard
-                        let stored = try Row.fetchOne(
-                            db,
-                            sql: """
-                                SELECT sequence, source_input, source_index FROM canonical_record
-                                WHERE run_id = ? AND legacy_key = ?
-                                """, arguments: [run, keys[number]])
+                    guard let stored = try CanonicalStore.origin(run: run, legacyKey: keys[number], db: db)
                     else { continue }
-                    let storedInput: Int = stored["source_input"]
-                    let storedIndex: Int = stored["source_index"]
+                    let (storedInput, storedIndex) = (stored.input, stored.index)
                     if storedInput == input && storedIndex == item.position.index { continue }  // this item's own row
                     superseded += 1
-                    guard wins(item.sequence, over: stored["sequence"]) else {
+                    guard wins(item.sequence, over: stored.sequence) else {
                         dropped.insert(number)
                         continue
                     }
@@ -91,10 +75,9 @@ final class MapLedgerWriter: @unchecked Sendable {
                             sql: "DELETE FROM finding WHERE run_id = ? AND legacy_key = ?",
                             arguments: [run, keys[number]])
                     }
-                    try MultiRowInsert(
-                        db, prefix: "INSERT OR REPLACE INTO canonical_record " + Self.recordColumns, columns: 12
-                    )
-                    .run(count: 1) { _, bind in bindRecord(number, &bind) }
+                    try CanonicalStore.inserter(db: db, replacing: true).run(count: 1) { _, bind in
+                        bindRecord(number, &bind)
+                    }
                 }
             }
             var kept: [(item: Int, finding: Int)] = []
@@ -154,12 +137,6 @@ final class MapLedgerWriter: @unchecked Sendable {
         FaultPoint.reach("map.chunk-committed")
         return superseded
     }
-
-    /// The columns `bindRecord` binds, in order.
-    private static let recordColumns = """
-        (run_id, legacy_key, key, status, sequence, data, refs, source_input, source_line, source_offset,
-        source_index, data_hash)
-        """
 
     /// Whether a record with `sequence` replaces the stored one under the `same_key` policy.
     private func wins(_ sequence: String?, over stored: String?) -> Bool {

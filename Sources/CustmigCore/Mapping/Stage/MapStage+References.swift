@@ -24,48 +24,30 @@ extension MapStage {
                     SELECT legacy_key FROM finding WHERE run_id = ? AND rule = 'reference' AND legacy_key IS NOT NULL
                     """, arguments: [run])
             try db.execute(sql: "DELETE FROM finding WHERE run_id = ? AND rule = 'reference'", arguments: [run])
-            let lookup = try ReferenceLookup(db: db, run: run)
+            let lookup = try CanonicalStore.ReferenceTargets(run: run, db: db)
             let changed = try db.makeStatement(
                 sql: "INSERT OR IGNORE INTO temp.reference_changed (legacy_key) VALUES (?)")
-            var page: [Referring] = []
+            var page: [CanonicalStore.Referring] = []
             func resolve() throws {
                 var known: [String: Bool] = [:]
                 for record in page {
                     for reference in record.references.split(separator: " ") {
                         let key = String(reference)
-                        let available = try known[key] ?? lookup.isAvailable(key)
+                        let available = try known[key] ?? lookup.contains(key)
                         known[key] = available
                         guard !available else { continue }
                         try insertFinding(referring: record, reference: key, mapping: mapping, run: run, db: db)
-                        try changed.execute(arguments: [record.key])
+                        try changed.execute(arguments: [record.legacyKey])
                     }
                 }
                 page.removeAll(keepingCapacity: true)
             }
-            let records = try Row.fetchCursor(
-                db,
-                sql: """
-                    SELECT legacy_key, refs, source_input, source_line, source_index FROM canonical_record
-                    WHERE run_id = ? AND status <> 'rejected' AND refs <> ''
-                    """, arguments: [run])
-            while let row = try records.next() {
-                page.append(
-                    Referring(
-                        key: row["legacy_key"], references: row["refs"], line: row["source_line"],
-                        index: row["source_index"], input: row["source_input"]))
+            try CanonicalStore.forEachReferring(run: run, db: db) { record in
+                page.append(record)
                 if page.count >= pageSize { try resolve() }
             }
             try resolve()
-            try db.execute(
-                sql: """
-                    UPDATE canonical_record SET status = CASE
-                    WHEN EXISTS (SELECT 1 FROM finding f WHERE f.run_id = canonical_record.run_id
-                        AND f.legacy_key = canonical_record.legacy_key AND f.outcome = 'reject') THEN 'rejected'
-                    WHEN EXISTS (SELECT 1 FROM finding f WHERE f.run_id = canonical_record.run_id
-                        AND f.legacy_key = canonical_record.legacy_key AND f.outcome = 'review') THEN 'review'
-                    ELSE 'ok' END
-                    WHERE run_id = ? AND legacy_key IN (SELECT legacy_key FROM temp.reference_changed)
-                    """, arguments: [run])
+            try CanonicalStore.restatus(run: run, keysIn: "reference_changed", db: db)
             try db.execute(sql: "DROP TABLE temp.reference_changed")
         }
     }
@@ -73,12 +55,12 @@ extension MapStage {
     /// The `reference` finding of a customer whose reference is no customer (settled by a steward's
     /// decision when there is one).
     private static func insertFinding(
-        referring: Referring, reference: String, mapping: Mapping, run: Int64, db: Database
+        referring: CanonicalStore.Referring, reference: String, mapping: Mapping, run: Int64, db: Database
     ) throws {
         var outcome = mapping.missingReference.rawValue
         var message =
             "refers to customer \(reference), which is neither in these extracts (unrejected) nor loaded by an earlier run"
-        if let decision = mapping.decisions[referring.key]?.first(where: { $0.rule == "reference" }) {
+        if let decision = mapping.decisions[referring.legacyKey]?.first(where: { $0.rule == "reference" }) {
             outcome = decision.verdict == .approve ? MappingFinding.Outcome.approved.rawValue : "reject"
             message +=
                 " — \(decision.verdict == .approve ? "approved" : "rejected") by \(decision.who) "
@@ -90,39 +72,11 @@ extension MapStage {
                 source_line, source_index) VALUES (?, ?, ?, 'reference', 'parent / partner function', ?, ?, ?, ?, ?, ?)
                 """
         ).execute(arguments: [
-            run, referring.key, outcome, reference, message,
+            run, referring.legacyKey, outcome, reference, message,
             "add the customer to the extract, fix the reference in the legacy system, or clear it with a correction",
             referring.input, referring.line, referring.index,
         ])
     }
 
     /// A customer of this run that refers to others, with where it came from.
-    private struct Referring {
-        var key: String
-        var references: String
-        var line: Int
-        var index: Int
-        var input: Int
-    }
-
-    /// Whether a referenced legacy key is a customer: unrejected in this run (by its primary key) or
-    /// loaded clean by an earlier run (by the legacy-key index).
-    private struct ReferenceLookup {
-        let inRun: Statement
-        let earlier: Statement
-        let run: Int64
-
-        init(db: Database, run: Int64) throws {
-            self.run = run
-            inRun = try db.makeStatement(
-                sql: "SELECT 1 FROM canonical_record WHERE run_id = ? AND legacy_key = ? AND status <> 'rejected'")
-            earlier = try db.makeStatement(
-                sql: "SELECT 1 FROM canonical_record WHERE legacy_key = ? AND run_id < ? AND status = 'ok' LIMIT 1")
-        }
-
-        func isAvailable(_ key: String) throws -> Bool {
-            if try Int.fetchOne(inRun, arguments: [run, key]) != nil { return true }
-            return try Int.fetchOne(earlier, arguments: [key, run]) != nil
-        }
-    }
 }

@@ -5,13 +5,7 @@ extension MapStage {
     /// Counts a run from the ledger's rows, not from running counters.
     static func summarize(run: Int64, mapping: Mapping, version: MappingVersion, ledger: Ledger) throws -> MapSummary {
         try ledger.database.read { db in
-            var statuses: [String: Int] = [:]
-            for row in try Row.fetchAll(
-                db, sql: "SELECT status, COUNT(*) AS n FROM canonical_record WHERE run_id = ? GROUP BY status",
-                arguments: [run])
-            {
-                statuses[row["status"]] = row["n"]
-            }
+            let statuses = try CanonicalStore.statusCounts(run: run, db: db)
             var counts = InputCounts()
             for text in try String.fetchAll(
                 db,
@@ -63,7 +57,8 @@ extension MapStage {
             ).map { row in
                 MapSummary.Orphans(
                     source: row["source"], rows: row["rows"], keys: row["keys"],
-                    examples: Array(((row["sample"] as String?) ?? "").split(separator: ",").prefix(5).map(String.init)))
+                    examples: Array(((row["sample"] as String?) ?? "").split(separator: ",").prefix(5).map(String.init))
+                )
             }
             let corrected = Set(
                 try String.fetchAll(
@@ -79,8 +74,10 @@ extension MapStage {
             {
                 decided.insert((row["legacy_key"] as String? ?? "") + "\u{0}" + (row["rule"] as String))
             }
-            let unmatchedCorrections = mapping.corrections.values.flatMap { $0 }.filter { !corrected.contains($0.legacyKey) }
-                .sorted { $0.line < $1.line }.map { "corrections.csv:\($0.line) \($0.legacyKey) \($0.field)" }
+            let unmatchedCorrections = mapping.corrections.values.flatMap { $0 }.filter {
+                !corrected.contains($0.legacyKey)
+            }
+            .sorted { $0.line < $1.line }.map { "corrections.csv:\($0.line) \($0.legacyKey) \($0.field)" }
             let unmatchedDecisions = mapping.decisions.values.flatMap { $0 }
                 .filter { !decided.contains($0.legacyKey + "\u{0}" + $0.rule) }
                 .sorted { $0.line < $1.line }.map { "review-decisions.csv:\($0.line) \($0.legacyKey) \($0.rule)" }
@@ -100,7 +97,8 @@ extension MapStage {
                 let severity: String = row["severity"]
                 if severity == "error" { readingStopped = true }
                 extractProblems.append(
-                    "\(row["path"] as String)\(line): \(severity) [\(row["code"] as String)] \(row["message"] as String)")
+                    "\(row["path"] as String)\(line): \(severity) [\(row["code"] as String)] \(row["message"] as String)"
+                )
             }
             let scope = try String.fetchOne(db, sql: "SELECT scope FROM run WHERE id = ?", arguments: [run])
             let emptyFullExtract = read == 0 && scope != MapScope.delta.rawValue
@@ -118,8 +116,10 @@ extension MapStage {
                 toReview: statuses["review"] ?? 0, rejected: rejected, superseded: counts.superseded,
                 malformed: counts.malformed, perRule: perRule, unknownCodes: unknown,
                 unmatchedCorrections: unmatchedCorrections, unmatchedDecisions: unmatchedDecisions,
-                extractProblems: extractProblems, extractGateFailed: readingStopped || emptyFullExtract, orphans: orphans,
-                rejectThresholdExceeded: mapping.rejectThreshold.isExceeded(rejects: rejected + counts.malformed, of: read),
+                extractProblems: extractProblems, extractGateFailed: readingStopped || emptyFullExtract,
+                orphans: orphans,
+                rejectThresholdExceeded: mapping.rejectThreshold.isExceeded(
+                    rejects: rejected + counts.malformed, of: read),
                 resumed: false, elapsedSeconds: 0, reports: [])
             summary.unknownCodesTotal = unknownTotal
             return summary
