@@ -1,6 +1,7 @@
-import CustmigCore
 import Foundation
 import Testing
+
+@testable import CustmigCore
 
 /// Where test fixtures and the repository's own folders are, found from this file's path.
 enum Paths {
@@ -90,7 +91,7 @@ enum KillLoop {
     ) throws -> Int {
         var kills = 0
         // Each command's own sequence, so one test's delays do not depend on the tests run before it.
-        var generator = SplitMix64(
+        var generator = SampleRandom(
             seed: seed ^ UInt64(truncatingIfNeeded: arguments.first?.utf8.reduce(0) { $0 &* 31 &+ Int($1) } ?? 0))
         for _ in 0..<attempts {
             let process = Process()
@@ -99,7 +100,7 @@ enum KillLoop {
             process.standardOutput = FileHandle.nullDevice
             process.standardError = FileHandle.nullDevice
             try process.run()
-            usleep(UInt32.random(in: delays, using: &generator))
+            usleep(delays.lowerBound + UInt32(generator.below(Int(delays.upperBound - delays.lowerBound) + 1)))
             if process.isRunning {
                 kill(process.processIdentifier, SIGKILL)
                 kills += 1
@@ -108,21 +109,6 @@ enum KillLoop {
             if process.terminationReason == .exit || kills >= maxKills { break }
         }
         return kills
-    }
-}
-
-/// A small seedable generator (SplitMix64) for the kill loop's delays.
-struct SplitMix64: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
 
