@@ -156,6 +156,8 @@ public enum CutoverStage {
             holder: TargetWriteLock.holder(workspace: workspace.path, command: options.command))
         defer { withExtendedLifetime(lock) {} }
         let committed = try target.committedBatches(planHash: hash)
+        // A run killed after a batch landed and before the ledger kept what the target refused in it.
+        if !committed.isEmpty { try recordRefusals(try target.refusals(planHash: hash), plan: plan, ledger: ledger) }
         let recordedLayout = try target.batchLayout(planHash: hash)
         let layout = try CutoverBatches(plan: plan, size: options.batchSize, ledger: ledger)
         if !committed.isEmpty, (recordedLayout ?? "plan") != layout.recorded {
@@ -182,6 +184,10 @@ public enum CutoverStage {
             elapsedSeconds: 0)
         if committed.count == batches {
             summary.outcome = "already applied"
+            // The ledger catches up with a run killed after the target committed its last batch.
+            try mirror(
+                plan: plan, target: target, batches: batches, committed: batches, outcome: "done", ledger: ledger)
+            summary.refused = try refusals(plan: plan, ledger: ledger)
             return summary
         }
         // Inserts refer to their canonical records: one gone or changed since the dry run makes the plan

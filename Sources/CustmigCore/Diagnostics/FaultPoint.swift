@@ -19,7 +19,9 @@ import Foundation
 /// - dry run: `dry-run.rows-written` (each write of plan rows), `dry-run.rehearsed`,
 ///   `dry-run.inside-seal`, `dry-run.sealed`, `dry-run.reported`;
 /// - cutover: `cutover.snapshot-taken`, `cutover.batch-inside-commit`, `cutover.batch-committed`,
-///   `cutover.batch-recorded` (each batch);
+///   `cutover.batch-recorded` (each batch); on a target without transactions (Tryton) instead of the
+///   commit, `cutover.intents-journaled` (the batch's calls are journaled, none sent) and
+///   `cutover.calls-landed` (every call answered, the outcome not yet journaled);
 /// - rollback: `rollback.started`, `rollback.batch-inside-commit`, `rollback.batch-undone`,
 ///   `rollback.batch-recorded` (each batch).
 enum FaultPoint {

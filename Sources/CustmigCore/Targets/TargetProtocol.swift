@@ -59,6 +59,10 @@ public protocol Target: AnyObject {
     // MARK: Bookkeeping (the load journal)
 
     func committedBatches(planHash: String) throws -> Set<Int>
+    /// The customers a target without transactions refused in the committed batches of a plan, kept
+    /// with each batch's checkpoint: a cutover killed after a batch landed and before the ledger
+    /// recorded its refusals takes them from here when it resumes.
+    func refusals(planHash: String) throws -> [RefusedAction]
     /// How the cutover of a plan cut its batches (`plan` or a size), recorded before its first batch.
     func batchLayout(planHash: String) throws -> String?
     func recordBatchLayout(planHash: String, layout: String) throws
@@ -166,6 +170,9 @@ public struct TargetSnapshot: Sendable {
 }
 
 extension Target {
+    /// A database target's batch is one transaction: a refusal stops it whole, nothing to keep.
+    public func refusals(planHash: String) throws -> [RefusedAction] { [] }
+
     /// Database targets sum their control totals in SQL beside the other reads.
     public func tallyReads() -> Bool { false }
 

@@ -63,6 +63,7 @@ extension Custmig {
                 line.finish()
                 if summary.outcome == "already applied" {
                     Terminal.out("plan \(summary.plan) is already applied to \(opened.location); nothing to do.")
+                    Self.showRefusals(summary.refused)
                     return
                 }
                 Terminal.out(
@@ -82,13 +83,7 @@ extension Custmig {
                     Terminal.out("\(summary.conflictsNotApplied) conflicts not applied (see the plan report)")
                 }
                 for stale in summary.stale.prefix(20) { Terminal.out("stale: \(stale.canonicalKey): \(stale.problem)") }
-                if !summary.refused.isEmpty {
-                    Terminal.out(
-                        "\(summary.refused.count) customers refused by the target (the rest of their batches loaded):")
-                    for refusal in summary.refused.prefix(20) {
-                        Terminal.out("  refused: \(refusal.canonicalKey) (\(refusal.customerId)): \(refusal.message)")
-                    }
-                }
+                Self.showRefusals(summary.refused)
                 if summary.outcome == "done" {
                     try Reconcile.reconcile(
                         plan: String(summary.plan), workspace: space, target: opened, progress: line.handler)
@@ -101,6 +96,15 @@ extension Custmig {
                             "dry-run again for a fresh plan, or rerun with --skip-stale to leave those rows alone and go on."
                     )
                 }
+            }
+        }
+
+        /// What the target refused while the rest of its batches loaded (this run's and earlier runs').
+        static func showRefusals(_ refused: [CutoverRefusal]) {
+            guard !refused.isEmpty else { return }
+            Terminal.out("\(refused.count) customers refused by the target (the rest of their batches loaded):")
+            for refusal in refused.prefix(20) {
+                Terminal.out("  refused: \(refusal.canonicalKey) (\(refusal.customerId)): \(refusal.message)")
             }
         }
     }

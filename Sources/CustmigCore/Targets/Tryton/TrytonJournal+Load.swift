@@ -260,6 +260,39 @@ extension TrytonJournal {
         try queue.write { db in
             try db.execute(
                 sql: "DELETE FROM checkpoint WHERE plan_hash = ? AND batch = ?", arguments: [planHash, batch])
+            try db.execute(sql: "DELETE FROM refusal WHERE plan_hash = ? AND batch = ?", arguments: [planHash, batch])
+        }
+    }
+
+    /// Keeps a batch's refusals with its checkpoint (in the caller's transaction).
+    static func addRefusals(_ refused: [RefusedAction], planHash: String, db: Database) throws {
+        for refusal in refused {
+            try db.execute(
+                sql: """
+                    INSERT OR REPLACE INTO refusal (plan_hash, batch, canonical_key, customer_id, message, kind)
+                    VALUES (?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    planHash, refusal.batch, refusal.canonicalKey, refusal.customerId, refusal.message,
+                    refusal.kind.rawValue,
+                ])
+        }
+    }
+
+    func refusals(planHash: String) throws -> [RefusedAction] {
+        try queue.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT r.batch, r.canonical_key, r.customer_id, r.message, r.kind FROM refusal r
+                    JOIN checkpoint c ON c.plan_hash = r.plan_hash AND c.batch = r.batch
+                    WHERE r.plan_hash = ? ORDER BY r.batch, r.canonical_key
+                    """, arguments: [planHash]
+            ).map {
+                RefusedAction(
+                    batch: $0[0], canonicalKey: $0[1], customerId: $0[2], message: $0[3],
+                    kind: RefusalKind(rawValue: $0[4]) ?? .constraint)
+            }
         }
     }
 }

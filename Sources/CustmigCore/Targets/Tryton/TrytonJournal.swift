@@ -43,6 +43,10 @@ final class TrytonJournal: Sendable {
         committed_at TEXT NOT NULL, PRIMARY KEY (plan_hash, batch))
         """,
         """
+        CREATE TABLE IF NOT EXISTS refusal (plan_hash TEXT NOT NULL, batch INTEGER NOT NULL, canonical_key TEXT NOT NULL,
+        customer_id TEXT NOT NULL, message TEXT NOT NULL, kind TEXT NOT NULL, PRIMARY KEY (plan_hash, canonical_key))
+        """,
+        """
         CREATE TABLE IF NOT EXISTS party (code TEXT PRIMARY KEY NOT NULL, tryton_id INTEGER, raw_hash TEXT, image TEXT,
         row_ids TEXT NOT NULL DEFAULT '{}', pending_call TEXT, pending_image TEXT, pending_plan TEXT,
         pending_batch INTEGER, pending_at TEXT)

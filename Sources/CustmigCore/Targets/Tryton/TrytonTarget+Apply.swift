@@ -82,6 +82,7 @@ extension TrytonTarget {
             creates.map { ($0.action.customerId, $0.imageText) }, call: "create", planHash: planHash, batch: batch)
         try journal.markPending(
             writes.map { ($0.action.customerId, $0.imageText) }, call: "write", planHash: planHash, batch: batch)
+        FaultPoint.reach("cutover.intents-journaled")
 
         var landed: [Work] = done
         // What each answered create sent and the id Tryton gave it: the party is known without reading it.
@@ -116,6 +117,7 @@ extension TrytonTarget {
         try journal.clearPending(codes: refused.map(\.customerId))
 
         // The outcome and the journal, in one write.
+        FaultPoint.reach("cutover.calls-landed")
         let after = try landedParties(landed.map(\.action.customerId), created: created)
         landed.sort { $0.index < $1.index }
         let known = try journal.queue.read { db in
@@ -145,6 +147,7 @@ extension TrytonTarget {
                         afterHash: work.fingerprint, crosswalkCreated: !known.crosswalked.contains(action.canonicalKey),
                         loadedBefore: known.loaded[action.canonicalKey]), db: db)
             }
+            try TrytonJournal.addRefusals(refused, planHash: planHash, db: db)
             try TrytonJournal.addCheckpoint(planHash: planHash, batch: batch, actions: landed.count, time: time, db: db)
         }
         return BatchResult(applied: landed.count, stale: stale, refused: refused)

@@ -254,6 +254,8 @@ public final class TrytonTarget: Target {
 
     // MARK: Bookkeeping
 
+    public func refusals(planHash: String) throws -> [RefusedAction] { try journal.refusals(planHash: planHash) }
+
     public func committedBatches(planHash: String) throws -> Set<Int> {
         try journal.committedBatches(planHash: planHash)
     }
