@@ -23,7 +23,8 @@ import Foundation
 ///   commit, `cutover.intents-journaled` (the batch's calls are journaled, none sent) and
 ///   `cutover.calls-landed` (every call answered, the outcome not yet journaled);
 /// - rollback: `rollback.started`, `rollback.batch-inside-commit`, `rollback.batch-undone`,
-///   `rollback.batch-recorded` (each batch).
+///   `rollback.batch-recorded` (each batch), and `rollback.customer-undone` (each customer of a
+///   target whose undo is not one transaction: between two calls to Tryton).
 enum FaultPoint {
     private static let armed: (name: Substring, count: Int)? = {
         guard let value = ProcessInfo.processInfo.environment["CUSTMIG_FAULT"],

@@ -200,6 +200,7 @@ enum JournaledBatch {
                 if entry.crosswalkCreated { crosswalkGone.insert(key) }
                 loadedBefore[key] = .some(entry.loadedBefore == nil ? nil : entry)
             }
+            FaultPoint.reach("rollback.customer-undone")
         }
         if !laterDeletes.isEmpty { try store.deleteCustomers(laterDeletes) }
         try store.removeCrosswalk(keys: Array(crosswalkGone))

@@ -49,3 +49,39 @@ extension TrytonTargetTests {
         #expect(kills.values.allSatisfy { $0 >= 4 } && kills.count == 3, "every batch killed at every point: \(kills)")
     }
 }
+
+extension TrytonTargetTests {
+    @Test(
+        "a surgical rollback killed at its checkpoints and between two customers' calls, rerun: Tryton as before the cutover"
+    )
+    func rollbackKilledAtCheckpoints() throws {
+        let drill = try Drill()
+        let planned = try drill.plan(batchSize: 10) { text in
+            let lines = Self.withoutVATAndIBAN(text).components(separatedBy: "\r\n")
+            return lines.prefix(41).joined(separator: "\r\n") + "\r\n"
+        }
+        let inserts = try #require(Drill.count("insert", in: planned))
+        let rollback = ["rollback", "latest", "--workspace", drill.workspace, "--mode", "surgical"]
+        // Every batch checkpoint; customers at the start, middle and end of batches (one call each).
+        let points =
+            [("rollback.started", 1)] + (1...4).map { ("rollback.batch-undone", $0) }
+            + (1...3).map { ("rollback.batch-recorded", $0) }
+            + [1, 6, 12, 25, inserts - 3].map { ("rollback.customer-undone", $0) }
+        for (point, arrival) in points {
+            let label = "\(point):\(arrival)"
+            _ = try drill.cutover()
+            #expect(try !TrytonServer.parties().isEmpty, "\(label): loaded")
+            let killed = try CLI.run(
+                rollback,
+                environment: ["CUSTMIG_TARGET_PASSWORD": TrytonServer.password, "CUSTMIG_FAULT": label])
+            #expect(killed.status == 9, "\(label): \(killed.status) \(killed.stderr)")
+            let status = try drill.run(["status", "--workspace", drill.workspace]).stdout
+            #expect(!status.contains("a rerun of the cutover"), "\(label): \(status)")
+            let rerun = try drill.run(rollback)
+            #expect(rerun.status == 0, "\(label): \(rerun.stdout)\n\(rerun.stderr)")
+            #expect(try TrytonServer.parties().isEmpty, "\(label): \(rerun.stdout)")
+            let after = try drill.run(["status", "--workspace", drill.workspace]).stdout
+            #expect(after.contains("a new cutover of the plan starts at batch 1"), "\(label): \(after)")
+        }
+    }
+}
