@@ -17,19 +17,11 @@ struct CutoverBatches {
     init(plan: Int64, size: Int?, ledger: Ledger) throws {
         self.size = size
         guard let size else {
-            count = try ledger.database.read { db in
-                try Int.fetchOne(
-                    db, sql: "SELECT MAX(batch) + 1 FROM plan_action INDEXED BY plan_action_by_batch WHERE plan_id = ?",
-                    arguments: [plan]) ?? 0
-            }
+            count = try ledger.database.read { db in try PlanStore.batchCount(plan: plan, db: db) }
             bounds = []
             return
         }
-        let seqs = try ledger.database.read { db in
-            try Int64.fetchAll(
-                db, sql: "SELECT seq FROM plan_action WHERE plan_id = ? AND batch IS NOT NULL ORDER BY seq",
-                arguments: [plan])
-        }
+        let seqs = try ledger.database.read { db in try PlanStore.appliedSeqs(plan: plan, db: db) }
         bounds = stride(from: 0, to: seqs.count, by: size).map { (seqs[$0], seqs[min($0 + size, seqs.count) - 1]) }
         count = bounds.count
     }

@@ -171,11 +171,7 @@ public enum CutoverStage {
                     + ".")
         }
         let batches = layout.count
-        let conflicts = try ledger.database.read { db in
-            try Int.fetchOne(
-                db, sql: "SELECT COUNT(*) FROM plan_action WHERE plan_id = ? AND action = 'conflict'", arguments: [plan]
-            ) ?? 0
-        }
+        let conflicts = try ledger.database.read { db in try PlanStore.count(plan: plan, action: .conflict, db: db) }
         var summary = CutoverSummary(
             plan: plan, contentHash: hash, outcome: "done", batches: batches, batchesApplied: 0,
             batchesResumed: committed.count,

@@ -76,14 +76,7 @@ public enum ReconcileStage {
                         db, sql: "SELECT members FROM survivor WHERE run_id = ?", arguments: [run])
                     source["merged"] = members.reduce(0) { $0 + $1.split(separator: " ").count - 1 }
                 }
-                for row in try Row.fetchAll(
-                    db,
-                    sql:
-                        "SELECT action, COUNT(*) FROM plan_action WHERE plan_id = ? AND IFNULL(apply_kind, '') != 'references' GROUP BY action",
-                    arguments: [plan])
-                {
-                    planned[row[0]] = row[1]
-                }
+                planned = try PlanStore.actionCounts(plan: plan, db: db)
             }
             return (source, planned)
         }
@@ -96,19 +89,12 @@ public enum ReconcileStage {
         var expectedTotals = summary.after
         var refused = Set<String>()
         try ledger.database.read { db in
-            for row in try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT r.canonical_key, a.before_image FROM cutover_refusal r JOIN plan_action a
-                    ON a.plan_id = r.plan_id AND a.canonical_key = r.canonical_key
-                    AND IFNULL(a.apply_kind, '') != 'references' WHERE r.plan_id = ?
-                    """, arguments: [plan])
-            {
-                refused.insert(row[0])
-                if let image = try PlanRecords.image(plan: plan, canonicalKey: row[0], batch: nil, db: db) {
+            for (key, before) in try PlanStore.refusedWithBefore(plan: plan, db: db) {
+                refused.insert(key)
+                if let image = try PlanRecords.image(plan: plan, canonicalKey: key, batch: nil, db: db) {
                     expectedTotals.add(image, sign: -1)
                 }
-                if let before = (row[1] as String?).flatMap(CustomerImage.init(json:)) { expectedTotals.add(before) }
+                if let before = before.flatMap(CustomerImage.init(json:)) { expectedTotals.add(before) }
             }
         }
         if !refused.isEmpty {
@@ -128,7 +114,7 @@ public enum ReconcileStage {
         // image; not written: as the plan read it, or still absent). The plan is read a chunk ahead,
         // on the read-ahead thread, while the target rows of the chunk before are fingerprinted.
         let chunks = PlanChunks(plan: plan, database: try ledger.reader(), size: chunkSize)
-        let planRows = Prefetch<[Row]> { _ in try chunks.next() }
+        let planRows = Prefetch<[PlanStore.CheckedAction]> { _ in try chunks.next() }
         planRows.request(0)
         let actionsPlanned = Int64(summary.counts.values.reduce(0, +))
         var checked: Int64 = 0
@@ -138,7 +124,7 @@ public enum ReconcileStage {
             progress?(StageProgress("reconcile", done: checked, total: actionsPlanned, unit: .customers))
             checked += Int64(chunk.count)
             planRows.request(number + 1)
-            let ids = chunk.compactMap { $0["customer_id"] as String? }
+            let ids = chunk.compactMap(\.customerId)
             let now = try target.fingerprints(ids: ids)
             // A customer with a fingerprint exists; only the others are looked up (absent, or a row
             // that cannot be read).
@@ -146,26 +132,20 @@ public enum ReconcileStage {
             let present = Set(now.keys).union(try target.existing(ids: unknown))
             // The written rows' expected fingerprints: taken by the dry run as it wrote the plan, or (plans
             // written before it did) by hashing the images on every core.
-            let images = chunk.map { row in
-                (
-                    batch: row["batch"] as Int?, fingerprint: row["image_fingerprint"] as String?,
-                    image: row["image"] as String?
-                )
-            }
-            let written = ParallelMap.map(images.indices) { index -> String? in
-                guard images[index].batch != nil else { return nil }
-                if let stored = images[index].fingerprint { return stored }
-                return images[index].image.flatMap { CustomerImage.imageFingerprint(json: $0) }
+            let written = ParallelMap.map(chunk.indices) { index -> String? in
+                guard chunk[index].batch != nil else { return nil }
+                if let stored = chunk[index].imageFingerprint { return stored }
+                return chunk[index].image.flatMap { CustomerImage.imageFingerprint(json: $0) }
             }
             for (row, writtenFingerprint) in zip(chunk, written) {
-                let action: String = row["action"]
-                guard let id: String = row["customer_id"] else { continue }
+                let action = row.action
+                guard let id = row.customerId else { continue }
                 var expected: String?
                 var problem: String?
-                if refused.contains(row["canonical_key"]) {
-                    if row["expect_absent"] as Bool {
+                if refused.contains(row.canonicalKey) {
+                    if row.expectAbsent {
                         if present.contains(id) { problem = "refused at the cutover, yet present in the target" }
-                    } else if let fingerprint: String = row["fingerprint"], now[id] != fingerprint {
+                    } else if let fingerprint = row.fingerprint, now[id] != fingerprint {
                         problem = "refused at the cutover, yet the target row changed since the plan read it"
                     }
                 } else if let writtenFingerprint {
@@ -175,11 +155,11 @@ public enum ReconcileStage {
                             present.contains(id)
                             ? "the target row differs from what the plan loads" : "missing in the target"
                     }
-                } else if row["expect_absent"] as Bool {
+                } else if row.expectAbsent {
                     if present.contains(id), action != "reject" {
                         problem = "present in the target although the plan did not load it"
                     }
-                } else if let fingerprint: String = row["fingerprint"] {
+                } else if let fingerprint = row.fingerprint {
                     expected = fingerprint
                     if now[id] != fingerprint { problem = "the target row changed since the plan read it" }
                 }
@@ -188,8 +168,8 @@ public enum ReconcileStage {
                     if mismatches.count < limit {
                         mismatches.append(
                             .init(
-                                canonicalKey: row["canonical_key"], customerId: id, action: action, problem: problem,
-                                name: (row["name"] as String?).map { maskPII ? PersonalData.mask($0) : $0 }))
+                                canonicalKey: row.canonicalKey, customerId: id, action: action, problem: problem,
+                                name: row.name.map { maskPII ? PersonalData.mask($0) : $0 }))
                     }
                 } else if expected != nil {
                     inTarget[action, default: 0] += 1
@@ -229,17 +209,11 @@ private final class PlanChunks: @unchecked Sendable {
     }
 
     /// The next chunk; empty at the end. Called from one thread at a time.
-    func next() throws -> [Row] {
+    func next() throws -> [PlanStore.CheckedAction] {
         let rows = try database.read { db in
-            try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT seq, canonical_key, customer_id, action, batch, fingerprint, expect_absent, image_fingerprint, name,
-                    CASE WHEN image_fingerprint IS NULL THEN image END AS image FROM plan_action
-                    WHERE plan_id = ? AND seq > ? AND IFNULL(apply_kind, '') != 'references' ORDER BY seq LIMIT ?
-                    """, arguments: [plan, after, size])
+            try PlanStore.checkedActions(plan: plan, after: after, limit: size, db: db)
         }
-        if let last = rows.last { after = last["seq"] }
+        if let last = rows.last { after = last.seq }
         return rows
     }
 }

@@ -5,6 +5,88 @@ import GRDB
 /// Plans in the ledger: reading a plan's batches back, sealing a plan with its content hash,
 /// superseding the previous plan for the same target (or keeping it when nothing changed).
 public enum PlanStore {
+    // MARK: What the cutover and the reconciliation read
+
+    /// How many batches the dry run cut the plan into.
+    static func batchCount(plan: Int64, db: Database) throws -> Int {
+        try Int.fetchOne(
+            db, sql: "SELECT MAX(batch) + 1 FROM plan_action INDEXED BY plan_action_by_batch WHERE plan_id = ?",
+            arguments: [plan]) ?? 0
+    }
+
+    /// The `seq` of every action the cutover applies, in plan order (for cutting batches of another size).
+    static func appliedSeqs(plan: Int64, db: Database) throws -> [Int64] {
+        try Int64.fetchAll(
+            db, sql: "SELECT seq FROM plan_action WHERE plan_id = ? AND batch IS NOT NULL ORDER BY seq",
+            arguments: [plan])
+    }
+
+    /// How many of the plan's customers have `action`.
+    static func count(plan: Int64, action: PlanAction, db: Database) throws -> Int {
+        try Int.fetchOne(
+            db, sql: "SELECT COUNT(*) FROM plan_action WHERE plan_id = ? AND action = ?",
+            arguments: [plan, action.rawValue]) ?? 0
+    }
+
+    /// The plan's customers by action (the second pass of a reference cycle not counted again).
+    static func actionCounts(plan: Int64, db: Database) throws -> [String: Int] {
+        var counts: [String: Int] = [:]
+        for row in try Row.fetchAll(
+            db,
+            sql: """
+                SELECT action, COUNT(*) FROM plan_action WHERE plan_id = ? AND IFNULL(apply_kind, '') != 'references'
+                GROUP BY action
+                """, arguments: [plan])
+        {
+            counts[row[0]] = row[1]
+        }
+        return counts
+    }
+
+    /// The customers the target refused at the plan's cutover, with the before-image the plan read.
+    static func refusedWithBefore(plan: Int64, db: Database) throws -> [(canonicalKey: String, before: String?)] {
+        try Row.fetchAll(
+            db,
+            sql: """
+                SELECT r.canonical_key, a.before_image FROM cutover_refusal r JOIN plan_action a
+                ON a.plan_id = r.plan_id AND a.canonical_key = r.canonical_key
+                AND IFNULL(a.apply_kind, '') != 'references' WHERE r.plan_id = ?
+                """, arguments: [plan]
+        ).map { ($0[0], $0[1]) }
+    }
+
+    /// A planned customer as the reconciliation checks it against the target.
+    struct CheckedAction: Sendable {
+        let seq: Int64
+        let canonicalKey: String
+        let customerId: String?
+        let action: String
+        let batch: Int?
+        /// The target row's fingerprint when the plan read it.
+        let fingerprint: String?
+        let expectAbsent: Bool
+        /// The written image's fingerprint (or, for plans made before it was kept, the image).
+        let imageFingerprint: String?
+        let image: String?
+        let name: String?
+    }
+
+    /// Up to `limit` of the plan's actions after `seq` (reference passes left out), in plan order.
+    static func checkedActions(plan: Int64, after seq: Int64, limit: Int, db: Database) throws -> [CheckedAction] {
+        try Row.fetchAll(
+            db,
+            sql: """
+                SELECT seq, canonical_key, customer_id, action, batch, fingerprint, expect_absent, image_fingerprint,
+                CASE WHEN image_fingerprint IS NULL THEN image END AS image, name FROM plan_action
+                WHERE plan_id = ? AND seq > ? AND IFNULL(apply_kind, '') != 'references' ORDER BY seq LIMIT ?
+                """, arguments: [plan, seq, limit]
+        ).map {
+            CheckedAction(
+                seq: $0[0], canonicalKey: $0[1], customerId: $0[2], action: $0[3], batch: $0[4], fingerprint: $0[5],
+                expectAbsent: $0[6], imageFingerprint: $0[7], image: $0[8], name: $0[9])
+        }
+    }
+
     /// The target operations of one batch, in plan order.
     /// (The ledger has no statistics: without `INDEXED BY` SQLite walks the whole plan for each batch.)
     static func targetActions(
