@@ -95,23 +95,7 @@ struct CustomerSet {
                     SELECT id FROM run WHERE stage = 'duplicates' AND status IN ('running', 'interrupted') AND scope = ?
                     AND id > ? ORDER BY id DESC LIMIT 1
                     """, arguments: ["map-run:\(mapRun)", set.duplicatesRun ?? mapRun])
-            var reasons: [String: String] = [:]
-            for row in try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT legacy_key, outcome, rule, field, value, message FROM finding
-                    WHERE run_id = ? AND outcome IN ('reject', 'review') ORDER BY outcome = 'reject' DESC, id
-                    """, arguments: [mapRun])
-            {
-                guard let key: String = row["legacy_key"], reasons[key] == nil else { continue }
-                var text =
-                    "\(row["outcome"] as String == "reject" ? "rejected by" : "waiting for review of") \(row["rule"] as String)"
-                if let field: String = row["field"] {
-                    text += " (\(field)" + ((row["value"] as String?).map { " = \"\($0)\"" } ?? "") + ")"
-                }
-                text += ": \(row["message"] as String)"
-                reasons[key] = text
-            }
+            let reasons = try FindingStore.holdingReasons(run: mapRun, db: db)
             var statusOfKey: [String: String] = [:]
             var clustered = Set<String>()
             if let duplicatesRun = set.duplicatesRun {

@@ -20,18 +20,12 @@ public enum RejectReport {
                 db, sql: "SELECT position, path FROM run_input WHERE run_id = ?", arguments: [run])
             var pathOf: [Int: String] = [:]
             for row in files { pathOf[row["position"]] = row["path"] }
-            let cursor = try Row.fetchCursor(
-                db,
-                sql: """
-                    SELECT outcome, rule, legacy_key, field, value, message, fix, source_input, source_line, source_index
-                    FROM finding WHERE run_id = ? AND outcome IN ('reject', 'review', 'note') ORDER BY rule, source_input, source_index
-                    """, arguments: [run])
-            // Columns by position: a name lookup per column per finding was a third of the report's time.
             var line = ""
-            while let row = try cursor.next() {
+            try FindingStore.forEachReported(run: run, db: db) { finding in
                 var fields: [String] = [
-                    row[0], row[1], row[2] ?? "", row[3] ?? "", row[4] ?? "", row[5], row[6] ?? "",
-                    pathOf[row[7]] ?? "", String(row[8] as Int), String(row[9] as Int),
+                    finding.outcome, finding.rule, finding.legacyKey ?? "", finding.field ?? "", finding.value ?? "",
+                    finding.message, finding.fix ?? "", pathOf[finding.input] ?? "", String(finding.line),
+                    String(finding.index),
                 ]
                 if mask { fields = masked(fields) }
                 line.removeAll(keepingCapacity: true)

@@ -93,12 +93,7 @@ public enum PurgeStage {
             try ledger.database.write { db in
                 counts.records = try CanonicalStore.delete(run: run, db: db)
                 // Messages quote source values ("\"Sverige\" is not a country"): the rule and field stay.
-                try db.execute(
-                    sql: """
-                        UPDATE finding SET value = NULL, message = '(purged: it quoted source values)'
-                        WHERE run_id = ? AND (value IS NOT NULL OR message <> '(purged: it quoted source values)')
-                        """, arguments: [run])
-                counts.findings = db.changesCount
+                counts.findings = try FindingStore.forgetSourceValues(run: run, db: db)
                 for duplicatesRun in duplicatesRuns {
                     try db.execute(sql: "DELETE FROM survivor WHERE run_id = ?", arguments: [duplicatesRun])
                     counts.survivors += db.changesCount

@@ -81,8 +81,7 @@ public struct WorkspaceStatus: Sendable, Codable {
                         resumesAtLine: done || index <= 1 ? nil : row["line"])
                 }
                 var counts = try CanonicalStore.statusCounts(run: id, db: db)
-                counts["findings"] = try Int.fetchOne(
-                    db, sql: "SELECT COUNT(*) FROM finding WHERE run_id = ?", arguments: [id])
+                counts["findings"] = try FindingStore.count(run: id, db: db)
                 counts["malformed"] = try Int.fetchOne(
                     db, sql: "SELECT COUNT(*) FROM malformed WHERE run_id = ? AND record_index IS NOT NULL",
                     arguments: [id])

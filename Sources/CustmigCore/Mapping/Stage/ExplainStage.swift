@@ -81,21 +81,9 @@ public enum ExplainStage {
         }.map(\.id)
         guard !unique.isEmpty else { return }
         let stored = try ledger.database.read { db in
-            try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT outcome, rule, field, value, message, fix FROM finding
-                    WHERE run_id = ? AND legacy_key = ? AND rule IN (\(unique.map { _ in "?" }.joined(separator: ", ")))
-                    ORDER BY id
-                    """,
-                arguments: StatementArguments([run, legacyKey] as [any DatabaseValueConvertible])
-                    + StatementArguments(unique))
+            try FindingStore.findings(run: run, legacyKey: legacyKey, rules: unique, db: db)
         }
-        for row in stored {
-            let outcome = MappingFinding.Outcome(rawValue: row["outcome"]) ?? .review
-            let finding = MappingFinding(
-                outcome, rule: row["rule"], field: row["field"], value: row["value"], message: row["message"],
-                fix: row["fix"])
+        for finding in stored {
             trace.findings.append(finding)
             if let index = trace.rules.firstIndex(where: { $0.rule == finding.rule }) {
                 trace.rules[index] = RecordTrace.Verdict(

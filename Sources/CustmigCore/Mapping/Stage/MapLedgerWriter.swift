@@ -71,9 +71,7 @@ final class MapLedgerWriter: @unchecked Sendable {
                     if storedInput == input, let earlier = numberAt[storedIndex], earlier < number {
                         dropped.insert(earlier)
                     } else {
-                        try db.execute(
-                            sql: "DELETE FROM finding WHERE run_id = ? AND legacy_key = ?",
-                            arguments: [run, keys[number]])
+                        try FindingStore.delete(run: run, legacyKey: keys[number], db: db)
                     }
                     try CanonicalStore.inserter(db: db, replacing: true).run(count: 1) { _, bind in
                         bindRecord(number, &bind)
@@ -84,27 +82,12 @@ final class MapLedgerWriter: @unchecked Sendable {
             for (number, item) in chunk.items.enumerated() where !dropped.contains(number) {
                 kept += item.findings.indices.map { (number, $0) }
             }
-            try MultiRowInsert(
-                db,
-                prefix: """
-                    INSERT INTO finding (run_id, legacy_key, outcome, rule, field, value, message, fix,
-                    source_input, source_line, source_index)
-                    """, columns: 11
-            ).run(count: kept.count) { index, bind in
+            try FindingStore.inserter(db: db).run(count: kept.count) { index, bind in
                 let (number, which) = kept[index]
                 let record = chunk.items[number]
-                let finding = record.findings[which]
-                bind.int(runId)
-                bind.text(keys[number])
-                bind.text(finding.outcome.rawValue)
-                bind.text(finding.rule)
-                bind.text(finding.field)
-                bind.text(MappingFinding.stored(finding.value))
-                bind.text(finding.message)
-                bind.text(finding.fix)
-                bind.int(input)
-                bind.int(record.position.line)
-                bind.int(record.position.index)
+                FindingStore.bind(
+                    &bind, run: runId, legacyKey: keys[number], finding: record.findings[which], input: input,
+                    line: record.position.line, index: record.position.index)
             }
             if !chunk.claims.isEmpty {
                 let claim = try RawStatement(

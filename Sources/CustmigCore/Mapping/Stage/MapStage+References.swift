@@ -18,12 +18,7 @@ extension MapStage {
             // extract whose references all point outside it, that is every referring record.
             try db.execute(sql: "CREATE TEMP TABLE IF NOT EXISTS reference_changed (legacy_key TEXT PRIMARY KEY)")
             try db.execute(sql: "DELETE FROM temp.reference_changed")
-            try db.execute(
-                sql: """
-                    INSERT OR IGNORE INTO temp.reference_changed
-                    SELECT legacy_key FROM finding WHERE run_id = ? AND rule = 'reference' AND legacy_key IS NOT NULL
-                    """, arguments: [run])
-            try db.execute(sql: "DELETE FROM finding WHERE run_id = ? AND rule = 'reference'", arguments: [run])
+            try FindingStore.delete(run: run, rule: "reference", keepingKeysIn: "reference_changed", db: db)
             let lookup = try CanonicalStore.ReferenceTargets(run: run, db: db)
             let changed = try db.makeStatement(
                 sql: "INSERT OR IGNORE INTO temp.reference_changed (legacy_key) VALUES (?)")
@@ -66,16 +61,17 @@ extension MapStage {
                 " — \(decision.verdict == .approve ? "approved" : "rejected") by \(decision.who) "
                 + "(review-decisions.csv line \(decision.line))"
         }
-        try db.cachedStatement(
-            sql: """
-                INSERT INTO finding (run_id, legacy_key, outcome, rule, field, value, message, fix, source_input,
-                source_line, source_index) VALUES (?, ?, ?, 'reference', 'parent / partner function', ?, ?, ?, ?, ?, ?)
-                """
-        ).execute(arguments: [
-            run, referring.legacyKey, outcome, reference, message,
-            "add the customer to the extract, fix the reference in the legacy system, or clear it with a correction",
-            referring.input, referring.line, referring.index,
-        ])
+        let finding = MappingFinding(
+            MappingFinding.Outcome(rawValue: outcome) ?? .review, rule: "reference", field: "parent / partner function",
+            value: reference, message: message,
+            fix:
+                "add the customer to the extract, fix the reference in the legacy system, or clear it with a correction"
+        )
+        _ = try FindingStore.inserter(db: db).run(count: 1) { _, bind in
+            FindingStore.bind(
+                &bind, run: Int(run), legacyKey: referring.legacyKey, finding: finding, input: referring.input,
+                line: referring.line, index: referring.index)
+        }
     }
 
     /// A customer of this run that refers to others, with where it came from.

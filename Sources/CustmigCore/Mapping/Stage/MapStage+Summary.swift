@@ -20,33 +20,9 @@ extension MapStage {
                     counts.superseded += input.superseded
                 }
             }
-            let perRule = try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT rule, outcome, COUNT(*) AS n FROM finding WHERE run_id = ? GROUP BY rule, outcome
-                    ORDER BY n DESC, rule
-                    """, arguments: [run]
-            ).map { MapSummary.RuleCount(rule: $0["rule"], outcome: $0["outcome"], count: $0["n"]) }
-            let unknown = try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT rule, value, COUNT(*) AS n FROM finding WHERE run_id = ? AND rule LIKE 'value_map:%'
-                    GROUP BY rule, value ORDER BY n DESC, value LIMIT \(MapSummary.unknownCodesListed)
-                    """, arguments: [run]
-            ).map {
-                MapSummary.UnknownCode(
-                    valueMap: String(($0["rule"] as String).dropFirst("value_map:".count)), code: $0["value"] ?? "",
-                    count: $0["n"])
-            }
-            let unknownTotal =
-                unknown.count < MapSummary.unknownCodesListed
-                ? unknown.count
-                : try Int.fetchOne(
-                    db,
-                    sql: """
-                        SELECT COUNT(*) FROM (SELECT 1 FROM finding WHERE run_id = ? AND rule LIKE 'value_map:%'
-                        GROUP BY rule, value)
-                        """, arguments: [run]) ?? unknown.count
+            let perRule = try FindingStore.ruleCounts(run: run, db: db)
+            let (unknown, unknownTotal) = try FindingStore.unknownCodes(
+                run: run, limit: MapSummary.unknownCodesListed, db: db)
             let rejected = statuses["rejected"] ?? 0
             let orphans = try Row.fetchAll(
                 db,
@@ -60,20 +36,9 @@ extension MapStage {
                     examples: Array(((row["sample"] as String?) ?? "").split(separator: ",").prefix(5).map(String.init))
                 )
             }
-            let corrected = Set(
-                try String.fetchAll(
-                    db, sql: "SELECT DISTINCT legacy_key FROM finding WHERE run_id = ? AND outcome = 'corrected'",
-                    arguments: [run]))
-            var decided = Set<String>()
-            for row in try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT legacy_key, rule FROM finding WHERE run_id = ?
-                    AND (outcome = 'approved' OR (outcome = 'reject' AND message LIKE '% — rejected by %'))
-                    """, arguments: [run])
-            {
-                decided.insert((row["legacy_key"] as String? ?? "") + "\u{0}" + (row["rule"] as String))
-            }
+            let corrected = try FindingStore.correctedKeys(run: run, db: db)
+            let decided = Set(
+                try FindingStore.decided(run: run, db: db).map { ($0.legacyKey ?? "") + "\u{0}" + $0.rule })
             let unmatchedCorrections = mapping.corrections.values.flatMap { $0 }.filter {
                 !corrected.contains($0.legacyKey)
             }
