@@ -158,12 +158,7 @@ public enum DryRunStage {
     ) throws
         -> Int
     {
-        let batchCount = try ledger.database.read { db in
-            try Int.fetchOne(
-                db, sql: "SELECT MAX(batch) + 1 FROM plan_action INDEXED BY plan_action_by_batch WHERE plan_id = ?",
-                arguments: [plan])
-                ?? 0
-        }
+        let batchCount = try ledger.database.read { db in try PlanStore.batchCount(plan: plan, db: db) }
         guard batchCount > 0 else { return 0 }
         // The next batch is read (its inserts rebuilt from their records) while this one is replayed.
         let database = ledger.database
@@ -213,12 +208,8 @@ public enum DryRunStage {
                         ? " (a code, or a customer it refers to, that the target does not have)"
                         : " (it refers to customer \(referred.joined(separator: ", ")), which the target refuses too)"
                 }
-                try db.execute(
-                    sql: """
-                        UPDATE plan_action SET action = 'reject', batch = NULL, apply_kind = NULL,
-                        reason = ? WHERE plan_id = ? AND canonical_key = ? AND batch = ?
-                        """,
-                    arguments: [reason, plan, refusal.canonicalKey, refusal.batch])
+                try PlanStore.reject(
+                    plan: plan, canonicalKey: refusal.canonicalKey, batch: refusal.batch, reason: reason, db: db)
             }
         }
     }

@@ -55,6 +55,41 @@ public enum PlanStore {
         ).map { ($0[0], $0[1]) }
     }
 
+    /// Turns a planned write the rehearsal saw refused into a reject with `reason`.
+    static func reject(plan: Int64, canonicalKey: String, batch: Int, reason: String, db: Database) throws {
+        try db.execute(
+            sql: """
+                UPDATE plan_action SET action = 'reject', batch = NULL, apply_kind = NULL,
+                reason = ? WHERE plan_id = ? AND canonical_key = ? AND batch = ?
+                """,
+            arguments: [reason, plan, canonicalKey, batch])
+    }
+
+    /// The plan's rejects in plan order (the second pass of a reference cycle left out): key, name, reason.
+    static func forEachReject(
+        plan: Int64, db: Database, _ body: (_ key: String, _ name: String?, _ reason: String?) throws -> Void
+    ) throws {
+        let rows = try Row.fetchCursor(
+            db,
+            sql: """
+                SELECT canonical_key, name, reason FROM plan_action
+                WHERE plan_id = ? AND action = 'reject' AND IFNULL(apply_kind, '') != 'references' ORDER BY seq
+                """, arguments: [plan])
+        while let row = try rows.next() { try body(row[0], row[1], row[2]) }
+    }
+
+    /// Blanks what a plan's rows quote from the source (images, changes, names, reasons); returns how
+    /// many rows changed.
+    static func forgetSourceValues(plan: Int64, db: Database) throws -> Int {
+        try db.execute(
+            sql: """
+                UPDATE plan_action SET before_image = NULL, image = NULL, changes = NULL, name = NULL,
+                reason = NULL WHERE plan_id = ?
+                """,
+            arguments: [plan])
+        return db.changesCount
+    }
+
     /// A planned customer as the reconciliation checks it against the target.
     struct CheckedAction: Sendable {
         let seq: Int64

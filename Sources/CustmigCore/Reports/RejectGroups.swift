@@ -16,20 +16,14 @@ struct RejectGroup {
     /// All the plan's rejects, read once (reasons only), largest group first.
     static func read(plan: Int64, db: Database, mask: Bool) throws -> [RejectGroup] {
         var groups: [String: RejectGroup] = [:]
-        let rows = try Row.fetchCursor(
-            db,
-            sql: """
-                SELECT canonical_key, name, reason FROM plan_action
-                WHERE plan_id = ? AND action = 'reject' AND IFNULL(apply_kind, '') != 'references' ORDER BY seq
-                """, arguments: [plan])
-        while let row = try rows.next() {
-            let reason: String = row["reason"] ?? ""
+        try PlanStore.forEachReject(plan: plan, db: db) { canonicalKey, name, storedReason in
+            let reason = storedReason ?? ""
             let (key, title, fix) = describe(reason)
             var group = groups[key] ?? RejectGroup(title: title, fix: fix)
             group.count += 1
             if group.examples.count < examplesPerGroup {
                 group.examples.append(
-                    (row["canonical_key"], row["name"] ?? "", mask ? PersonalData.maskingMentions(in: reason) : reason))
+                    (canonicalKey, name ?? "", mask ? PersonalData.maskingMentions(in: reason) : reason))
             }
             groups[key] = group
         }

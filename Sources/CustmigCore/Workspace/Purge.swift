@@ -104,13 +104,7 @@ public enum PurgeStage {
                 try db.execute(sql: "DELETE FROM unique_value WHERE run_id = ?", arguments: [run])
                 for plan in plans {
                     // Reasons quote findings' messages, and with them source values.
-                    try db.execute(
-                        sql: """
-                            UPDATE plan_action SET before_image = NULL, image = NULL, changes = NULL, name = NULL,
-                            reason = NULL WHERE plan_id = ?
-                            """,
-                        arguments: [plan["id"]])
-                    counts.images += db.changesCount
+                    counts.images += try PlanStore.forgetSourceValues(plan: plan["id"], db: db)
                     // A target's refusal may quote the value it refused.
                     try db.execute(
                         sql:
