@@ -1,6 +1,7 @@
-import CustmigCore
 import Foundation
 import Testing
+
+@testable import CustmigCore
 
 /// The planner, cutover and rollback through the seam, in this process, on every kind of target: the
 /// in-memory one (fast, no I/O), SQLite, and PostgreSQL when a server is there.
@@ -58,6 +59,29 @@ struct TargetSeamTests {
             var text = ids.map { id in "\(id) \((try? images[id]?.get())?.jsonText ?? "?")" }.joined(separator: "\n")
             try target.forEachCrosswalkEntry { key, id, how in text += "\n\(key) -> \(id) \(how)" }
             return text
+        }
+    }
+
+    @Test(
+        "the fingerprint reader works beside the target: read on another thread while this one reads images, the same fingerprints as the target gives alone",
+        arguments: TargetKind.inProcess)
+    func fingerprintReaderBeside(kind: TargetKind) throws {
+        let setup = try Setup(kind)
+        _ = try setup.plan()
+        _ = try setup.cutover()
+        let ids = try setup.target.customerIds()
+        #expect(ids.count > 200, "enough customers for the readers' parallel path: \(ids.count)")
+        let expected = try setup.target.fingerprints(ids: ids)
+        #expect(expected.count == ids.count)
+        let read = try setup.target.fingerprintReader()
+        // The dry run's pattern: the next chunk's fingerprints on the read-ahead thread while the
+        // planner reads full images through the target (on PostgreSQL they once shared a connection).
+        let beside = Prefetch<[String: String]> { _ in try read(ids) }
+        for round in 0..<20 {
+            beside.request(round)
+            let images = try setup.target.images(ids: ids)
+            #expect(images.count == ids.count, "round \(round)")
+            #expect(try beside.take(round) == expected, "round \(round)")
         }
     }
 
@@ -191,19 +215,26 @@ struct TargetSeamTests {
         #expect(try Setup(kind).plan().rehearsed == true, "a target with rehearsal rehearses")
     }
 
-    @Test("customer ids and keys with quotes, backslashes, commas, braces and spaces are found again", arguments: TargetKind.inProcess)
+    @Test(
+        "customer ids and keys with quotes, backslashes, commas, braces and spaces are found again",
+        arguments: TargetKind.inProcess)
     func awkwardKeys(kind: TargetKind) throws {
         let setup = try Setup(kind)
         let ids = ["a\"b", "c\\d", "e,f", "{g}", "NULL", " h ", "ü-ß", "i'j"]
         let actions = ids.map { id in
-            TargetAction(kind: .upsert, canonicalKey: "k" + id, customerId: id, image: CustomerImage(values: ["name1": id, "status": "active"]))
+            TargetAction(
+                kind: .upsert, canonicalKey: "k" + id, customerId: id,
+                image: CustomerImage(values: ["name1": id, "status": "active"]))
         }
         let result = try setup.target.apply(batch: 0, actions: actions, planHash: "awkward", skipStale: false)
         #expect(result.applied == ids.count)
         #expect(try setup.target.existing(ids: ids + ["absent"]) == Set(ids))
         #expect(Set(try setup.target.fingerprints(ids: ids).keys) == Set(ids))
-        #expect(try setup.target.images(ids: ids).mapValues { try $0.get().values["name1"] } == Dictionary(uniqueKeysWithValues: ids.map { ($0, $0) }))
-        #expect(Set(try setup.target.loaded(keys: ids.map { "k" + $0 }, images: false).keys) == Set(ids.map { "k" + $0 }))
+        #expect(
+            try setup.target.images(ids: ids).mapValues { try $0.get().values["name1"] }
+                == Dictionary(uniqueKeysWithValues: ids.map { ($0, $0) }))
+        #expect(
+            Set(try setup.target.loaded(keys: ids.map { "k" + $0 }, images: false).keys) == Set(ids.map { "k" + $0 }))
         #expect(try setup.target.crosswalkEntry("ka\"b")?.customerId == "a\"b")
         let undone = try setup.target.undo(batch: 0, planHash: "awkward", isLast: true)
         #expect(undone.deleted == ids.count && undone.kept.isEmpty, "\(undone)")
