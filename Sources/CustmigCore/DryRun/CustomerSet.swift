@@ -200,13 +200,11 @@ struct CustomerSet {
             let records = chunk.filter { !$0.isSurvivor }.map(\.legacyKey)
             let survivors = chunk.filter(\.isSurvivor).map(\.key)
             var result = try CanonicalStore.data(run: mapRun, legacyKeys: records, db: db)
-            for part in survivors.chunked(500) where !part.isEmpty {
-                let marks = Array(repeating: "?", count: part.count).joined(separator: ",")
-                for row in try Row.fetchAll(
-                    db, sql: "SELECT golden_key, data FROM survivor WHERE run_id = ? AND golden_key IN (\(marks))",
-                    arguments: StatementArguments([duplicatesRun!] + Array(part)))
-                {
-                    result[row["golden_key"]] = row["data"]
+            if let duplicatesRun, !survivors.isEmpty {
+                result.merge(
+                    try CanonicalStore.survivorData(duplicatesRun: duplicatesRun, goldenKeys: survivors, db: db)
+                ) {
+                    _, survivor in survivor
                 }
             }
             return result

@@ -158,14 +158,8 @@ struct PlanRecords {
         var found = try CanonicalStore.data(run: mapRun, legacyKeys: records.map(\.legacyKey), db: db)
         if let duplicatesRun {
             let survivors = wanted.filter { $0.reference.source == .golden }.map(\.key)
-            for part in survivors.chunked(500) {
-                let marks = Array(repeating: "?", count: part.count).joined(separator: ",")
-                for row in try Row.fetchAll(
-                    db, sql: "SELECT golden_key, data FROM survivor WHERE run_id = ? AND golden_key IN (\(marks))",
-                    arguments: StatementArguments([duplicatesRun] + Array(part)))
-                {
-                    found[row[0]] = row[1]
-                }
+            found.merge(try CanonicalStore.survivorData(duplicatesRun: duplicatesRun, goldenKeys: survivors, db: db)) {
+                _, survivor in survivor
             }
         }
         let texts = found

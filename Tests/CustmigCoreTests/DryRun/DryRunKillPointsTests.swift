@@ -30,7 +30,8 @@ struct DryRunKillPointsTests {
         "each kill point: the approved plan stays current until the seal, the target is untouched, the rerun makes the same plan"
     )
     func everyCheckpoint() throws {
-        // A mapped workspace with an approved plan (batches of 100); the killed dry runs plan in batches of 50.
+        // A mapped workspace with an approved plan (batches of 50); the killed dry runs plan in batches of 40,
+        // a different plan that supersedes it once sealed.
         let setup = try CutoverTests.planned(rows: 600)
         let approved = try CLI.run([
             "approve", "latest", "--by", "Maria Keller (Finance)", "--workspace", setup.workspace,

@@ -20,6 +20,8 @@ extension MapStage {
             try db.execute(sql: "DELETE FROM temp.reference_changed")
             try FindingStore.delete(run: run, rule: "reference", keepingKeysIn: "reference_changed", db: db)
             let lookup = try CanonicalStore.ReferenceTargets(run: run, db: db)
+            // Prepared once: an extract whose references all point outside it has a finding per record.
+            let findings = FindingStore.inserter(db: db)
             let changed = try db.makeStatement(
                 sql: "INSERT OR IGNORE INTO temp.reference_changed (legacy_key) VALUES (?)")
             var page: [CanonicalStore.Referring] = []
@@ -31,7 +33,8 @@ extension MapStage {
                         let available = try known[key] ?? lookup.contains(key)
                         known[key] = available
                         guard !available else { continue }
-                        try insertFinding(referring: record, reference: key, mapping: mapping, run: run, db: db)
+                        try insertFinding(
+                            referring: record, reference: key, mapping: mapping, run: run, into: findings)
                         try changed.execute(arguments: [record.legacyKey])
                     }
                 }
@@ -50,7 +53,8 @@ extension MapStage {
     /// The `reference` finding of a customer whose reference is no customer (settled by a steward's
     /// decision when there is one).
     private static func insertFinding(
-        referring: CanonicalStore.Referring, reference: String, mapping: Mapping, run: Int64, db: Database
+        referring: CanonicalStore.Referring, reference: String, mapping: Mapping, run: Int64,
+        into findings: MultiRowInsert
     ) throws {
         var outcome = mapping.missingReference.rawValue
         var message =
@@ -67,12 +71,10 @@ extension MapStage {
             fix:
                 "add the customer to the extract, fix the reference in the legacy system, or clear it with a correction"
         )
-        _ = try FindingStore.inserter(db: db).run(count: 1) { _, bind in
+        _ = try findings.run(count: 1) { _, bind in
             FindingStore.bind(
                 &bind, run: Int(run), legacyKey: referring.legacyKey, finding: finding, input: referring.input,
                 line: referring.line, index: referring.index)
         }
     }
-
-    /// A customer of this run that refers to others, with where it came from.
 }
