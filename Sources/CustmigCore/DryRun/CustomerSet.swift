@@ -138,11 +138,10 @@ struct CustomerSet {
                     return
                 }
                 let refs = record.references.split(separator: " ").map(String.init)
-                var hash = record.dataHash
                 set.members.append(
                     Member(
                         key: key, legacyKey: legacyKey, references: refs, isSurvivor: false,
-                        dataHash: hash?.withUTF8 { Hash128(hexBytes: $0) }))
+                        dataHash: record.dataHash))
             }
             // A survivor whose own record waits for review is held like that record.
             set.members.removeAll { member in
@@ -190,11 +189,11 @@ struct CustomerSet {
 
     /// Reads and decodes the customers of `members`.
     func customers(_ chunk: ArraySlice<Member>, ledger: Ledger) throws -> [String: CanonicalCustomer] {
-        try data(chunk, ledger: ledger).compactMapValues(CanonicalStore.customer)
+        try data(chunk, ledger: ledger).compactMapValues(\.customer)
     }
 
-    /// The canonical records of `members` as stored (JSON text), by canonical key.
-    func data(_ chunk: ArraySlice<Member>, ledger: Ledger) throws -> [String: String] {
+    /// The canonical records of `members` as stored, by canonical key.
+    func data(_ chunk: ArraySlice<Member>, ledger: Ledger) throws -> [String: CanonicalStore.Stored] {
         // On the ledger's reader: the dry run's plan writer holds the main connection for long writes.
         try ledger.reader().read { db in
             let records = chunk.filter { !$0.isSurvivor }.map(\.legacyKey)

@@ -176,14 +176,14 @@ struct PlanRecords {
     }
 
     /// The record a row refers to, read back.
-    private func record(_ wanted: Wanted, text: String?) -> Result<CanonicalCustomer, CustmigError> {
+    private func record(_ wanted: Wanted, text: CanonicalStore.Stored?) -> Result<CanonicalCustomer, CustmigError> {
         guard let text else {
             return .failure(
                 stale(
                     "plan \(plan) loads customer \(wanted.key) from \(describe(wanted)), which is no longer in the ledger "
                         + "(purged, or its run replaced)"))
         }
-        guard let customer = CanonicalStore.customer(text) else {
+        guard let customer = text.customer else {
             return .failure(stale("\(describe(wanted)) cannot be read back (customer \(wanted.key) of plan \(plan))"))
         }
         return .success(customer)
@@ -226,7 +226,8 @@ struct PlanRecords {
             FROM plan_action a JOIN plan p ON p.id = a.plan_id
             LEFT JOIN canonical_record c ON c.run_id = p.map_run AND c.legacy_key = a.legacy_key
             WHERE a.plan_id = ? AND a.record_ref LIKE 'map:%' AND a.batch IS NOT NULL
-            AND (c.legacy_key IS NULL OR (c.data_hash IS NOT NULL AND lower(c.data_hash) != substr(a.record_ref, 5)))
+            AND (c.legacy_key IS NULL OR (c.data_hash IS NOT NULL AND CASE typeof(c.data_hash)
+                WHEN 'blob' THEN lower(hex(c.data_hash)) ELSE lower(c.data_hash) END != substr(a.record_ref, 5)))
             """
         let count = try Int.fetchOne(db, sql: "SELECT COUNT(*) " + sql, arguments: [plan]) ?? 0
         let first =

@@ -57,10 +57,12 @@ extension Planner {
         // its main thread), the lenient one for a record that is not whole.
         let shown = ParallelMap.map(entries.indices) { index -> (name: String?, country: String?)? in
             guard let text = texts[entries[index].key] else { return nil }
-            if let customer = CanonicalStore.customer(text) {
+            if let customer = text.customer {
                 return (customer.names.first, customer.mainAddress?.country)
             }
-            guard let shown = try? JSONDecoder().decode(NameAndCountry.self, from: Data(text.utf8)) else { return nil }
+            guard CompactRecord.isJSON(text.bytes),
+                let shown = try? JSONDecoder().decode(NameAndCountry.self, from: Data(text.bytes))
+            else { return nil }
             let address = shown.addresses?.first { $0.kind == .legal } ?? shown.addresses?.first
             return (shown.names?.first, address?.country)
         }

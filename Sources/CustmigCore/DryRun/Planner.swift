@@ -168,7 +168,7 @@ struct Planner {
     /// What planning a chunk reads before it decides anything: its customers' canonical records (by
     /// key) and the target's fingerprints of those that exist there (by target id).
     struct ChunkReads {
-        var texts: [String: String]
+        var texts: [String: CanonicalStore.Stored]
         var fingerprints: [String: String]
     }
 
@@ -269,7 +269,7 @@ struct Planner {
                 let member = chunkMembers[index]
                 guard let id = targetId(member.key),
                     let dataHash = member.dataHash
-                        ?? readTexts[member.key].flatMap({ Hash128(hex: CustomerSet.recordHash($0)) })
+                        ?? readTexts[member.key].flatMap(\.recordHash)
                 else { return (nil, nil) }
                 let source = referenceIds[index].map {
                     CustomerSet.sourceHash(key: member.key, id: id, references: $0, dataHash: dataHash)
@@ -314,7 +314,7 @@ struct Planner {
             let decodedRecords = ParallelMap.map(chunkMembers.indices) { index -> Prebuilt? in
                 let member = chunkMembers[index]
                 guard !isFast(index, member, notExisting: notExistingBefore), let text = textsRead[member.key],
-                    let customer = CanonicalStore.customer(text)
+                    let customer = text.customer
                 else { return nil }
                 var (consulted, resolved, unresolved) = ([String](), [String: String](), [String]())
                 let image = CustomerImage(
@@ -360,7 +360,7 @@ struct Planner {
                 }
                 guard
                     let customer = decodedRecords[offset]?.customer
-                        ?? CanonicalStore.customer(text)
+                        ?? text.customer
                 else {
                     row.reason = "its canonical record cannot be decoded from the ledger"
                     try record(row)
@@ -461,7 +461,7 @@ struct Planner {
                     // Stored by reference when the image is the record's as it is (the target holds all of
                     // it): the plan keeps the record's hash and the resolved references, not the image.
                     if notLoaded.isEmpty,
-                        let hash = member.dataHash ?? Hash128(hex: CustomerSet.recordHash(text))
+                        let hash = member.dataHash ?? text.recordHash
                     {
                         row.reference = RecordReference(
                             source: member.isSurvivor ? .golden : .map, hash: hash, resolved: resolved)

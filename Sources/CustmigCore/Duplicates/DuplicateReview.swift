@@ -46,7 +46,7 @@ public enum DuplicateReview {
             guard !needed.isEmpty, let mapRun = try RunStore.latestFinishedMap(db: db) else { return (pairs, sides) }
             try CanonicalStore.forEachRecord(run: mapRun, inLegacyKeyOrder: true, db: db) { record in
                 guard needed.contains(record.key), sides[record.key] == nil else { return true }
-                let customer = CanonicalStore.customer(record.data)
+                let customer = record.customer
                 sides[record.key] = Side(
                     legacyKey: record.legacyKey, name: customer?.names.first ?? "",
                     city: customer?.addresses.first?.city ?? "")

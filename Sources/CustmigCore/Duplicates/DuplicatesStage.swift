@@ -110,7 +110,7 @@ public enum DuplicatesStage {
         let (low, high) = (span.rowids?.lowerBound ?? 1, span.rowids?.upperBound ?? 0)
         let rowsPerPiece: Int64 = 8_192
         let pieces = high >= low ? Int((high - low) / rowsPerPiece) + 1 : 0
-        let reads = Prefetch<[(legacyKey: String, data: String)]> { [database = ledger.database] number in
+        let reads = Prefetch<[CanonicalStore.Stored]> { [database = ledger.database] number in
             let first = low + Int64(number) * rowsPerPiece
             return try database.read { db in
                 try CanonicalStore.unrejected(run: mapRun, rowids: first...(first + rowsPerPiece - 1), db: db)
@@ -122,7 +122,7 @@ public enum DuplicatesStage {
             let decoded = ParallelMap.map(items.indices) { index -> CustomerMatcher.Profile? in
                 // The ledger's own reader, matched fields only, first (a tenth of JSONDecoder's
                 // time); the lenient partial decoding for anything it refuses.
-                CanonicalStore.customerForMatching(items[index].data).map(CustomerMatcher.Profile.init)
+                items[index].customerForMatching.map(CustomerMatcher.Profile.init)
             }
             for (item, profile) in zip(items, decoded) {
                 guard let profile else { continue }
@@ -248,7 +248,7 @@ public enum DuplicatesStage {
             }
             let survivors = ParallelMap.map(result.clusters.indices) { index in
                 Survivorship.survivor(
-                    of: memberRecords[index].compactMap(CanonicalStore.customer),
+                    of: memberRecords[index].compactMap(\.customer),
                     goldenKey: goldenKeys[index], rules: duplicateSettings.survivorship
                 ).jsonText
             }

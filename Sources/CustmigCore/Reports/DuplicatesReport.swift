@@ -37,7 +37,7 @@ public enum DuplicatesReport {
             if !wanted.isEmpty, let mapRun {
                 try CanonicalStore.forEachRecord(run: mapRun, db: db) { record in
                     if wanted.remove(record.key) != nil {
-                        customerOf[record.key] = CanonicalStore.customer(record.data)
+                        customerOf[record.key] = record.customer
                     }
                     return !wanted.isEmpty
                 }

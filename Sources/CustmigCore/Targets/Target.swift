@@ -197,6 +197,21 @@ public struct Hash128: Sendable, Hashable {
         self.low = low
     }
 
+    /// The hash from its 16 bytes, high word first (how the ledger stores it); nil for any other count.
+    public init?(bytes: some Collection<UInt8>) {
+        guard bytes.count == 16 else { return nil }
+        var words: (UInt64, UInt64) = (0, 0)
+        for (index, byte) in bytes.enumerated() {
+            if index < 8 { words.0 = words.0 << 8 | UInt64(byte) } else { words.1 = words.1 << 8 | UInt64(byte) }
+        }
+        (high, low) = words
+    }
+
+    /// The 16 bytes `init(bytes:)` reads.
+    public var bytes: [UInt8] {
+        (0..<16).map { index in UInt8(truncatingIfNeeded: (index < 8 ? high : low) >> UInt64(56 - 8 * (index % 8))) }
+    }
+
     /// The 32 lowercase hex digits `init(hex:)` reads.
     public var hexText: String {
         let digits = Array("0123456789abcdef".utf8)

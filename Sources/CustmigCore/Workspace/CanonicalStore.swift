@@ -13,24 +13,71 @@ enum CanonicalStore {
         let status: String
         /// Legacy keys it refers to, as the map stores them (see ``CanonicalCustomer/referenceText``).
         let references: String
-        let dataHash: String?
+        let dataHash: Hash128?
     }
 
-    /// A record's data as stored, with its keys.
-    struct Stored {
+    /// A record's data as stored, with the keys of its row (the compact encoding leaves them out):
+    /// ``CompactRecord``, or JSON for records stored before it and for merged (golden) records.
+    struct Stored: Sendable {
         let key: String
         let legacyKey: String
-        let data: String
+        let bytes: [UInt8]
+
+        /// The customer the data holds (nil when it cannot be read).
+        var customer: CanonicalCustomer? {
+            guard CompactRecord.isJSON(bytes) else {
+                return bytes.withUnsafeBufferPointer { CompactRecord.decode($0, key: key, legacyKey: legacyKey) }
+            }
+            return CanonicalCustomer.decode(json: String(decoding: bytes, as: UTF8.self))
+        }
+
+        /// The fields the matcher compares: a compact record reads whole (it costs less than picking),
+        /// JSON through the ledger's own reader (a tenth of JSONDecoder's time), or leniently, field by
+        /// field, when that reader refuses it.
+        var customerForMatching: CanonicalCustomer? {
+            guard CompactRecord.isJSON(bytes) else { return customer }
+            let json = String(decoding: bytes, as: UTF8.self)
+            return CanonicalCustomer.decodeForMatching(json: json)
+                ?? (try? JSONDecoder().decode(MatchedPart.self, from: Data(json.utf8)))?.customer
+        }
+
+        /// The record hash (``CustomerSet/recordHash(_:)``): of the JSON the map renders, whatever the
+        /// storage, so plans made before and after the compact format bind the same values.
+        var recordHash: Hash128? {
+            guard CompactRecord.isJSON(bytes) else {
+                return customer.flatMap { Hash128(hex: CustomerSet.recordHash($0.jsonText)) }
+            }
+            return Hash128(hex: CustomerSet.recordHash(String(decoding: bytes, as: UTF8.self)))
+        }
+
+        /// The account group, read without building the customer from a compact record.
+        var accountGroup: String? {
+            guard CompactRecord.isJSON(bytes) else {
+                return bytes.withUnsafeBufferPointer { CompactRecord.accountGroup($0) }
+            }
+            return customer?.accountGroup
+        }
     }
 
-    /// The customer a record's stored data holds (nil when it cannot be read).
-    static func customer(_ data: String) -> CanonicalCustomer? { CanonicalCustomer.decode(json: data) }
+    /// The bytes a record's data is stored as.
+    static func encode(_ customer: CanonicalCustomer) -> [UInt8] { CompactRecord.encode(customer) }
 
-    /// The fields the matcher compares, read by the ledger's own reader (a tenth of JSONDecoder's time),
-    /// or leniently, field by field, when that reader refuses the record.
-    static func customerForMatching(_ data: String) -> CanonicalCustomer? {
-        CanonicalCustomer.decodeForMatching(json: data)
-            ?? (try? JSONDecoder().decode(MatchedPart.self, from: Data(data.utf8)))?.customer
+    /// A stored data column (a compact record's blob, or JSON text).
+    fileprivate static func bytes(_ value: DatabaseValue) -> [UInt8] {
+        switch value.storage {
+        case .blob(let data): return [UInt8](data)
+        case .string(let text): return Array(text.utf8)
+        default: return []
+        }
+    }
+
+    /// A stored record hash: 16 bytes, or the 32 hex digits of records stored before.
+    fileprivate static func hash(_ value: DatabaseValue) -> Hash128? {
+        switch value.storage {
+        case .blob(let data): return Hash128(bytes: data)
+        case .string(let text): return Hash128(hex: text)
+        default: return nil
+        }
     }
 
     // MARK: Counting
@@ -120,7 +167,8 @@ enum CanonicalStore {
         while let row = try cursor.next() {
             try body(
                 Member(
-                    legacyKey: row[0], key: row[1], status: row[2], references: row[3], dataHash: row[4]))
+                    legacyKey: row[0], key: row[1], status: row[2], references: row[3],
+                    dataHash: hash(row[4])))
         }
     }
 
@@ -134,20 +182,21 @@ enum CanonicalStore {
             sql: "SELECT key, legacy_key, data FROM canonical_record WHERE run_id = ?"
                 + (inLegacyKeyOrder ? " ORDER BY legacy_key" : ""), arguments: [run])
         while let row = try cursor.next() {
-            guard try body(Stored(key: row[0], legacyKey: row[1], data: row[2])) else { return }
+            guard try body(Stored(key: row[0], legacyKey: row[1], bytes: bytes(row[2]))) else { return }
         }
     }
 
     /// The data of the records of `run` with these legacy keys, by canonical key.
-    static func data(run: Int64, legacyKeys: [String], db: Database) throws -> [String: String] {
-        var result: [String: String] = [:]
+    static func data(run: Int64, legacyKeys: [String], db: Database) throws -> [String: Stored] {
+        var result: [String: Stored] = [:]
         for part in legacyKeys.chunked(500) where !part.isEmpty {
             let marks = Array(repeating: "?", count: part.count).joined(separator: ",")
             for row in try Row.fetchAll(
-                db, sql: "SELECT key, data FROM canonical_record WHERE run_id = ? AND legacy_key IN (\(marks))",
+                db,
+                sql: "SELECT key, legacy_key, data FROM canonical_record WHERE run_id = ? AND legacy_key IN (\(marks))",
                 arguments: StatementArguments([run] + Array(part)))
             {
-                result[row[0]] = row[1]
+                result[row[0]] = Stored(key: row[0], legacyKey: row[1], bytes: bytes(row[2]))
             }
         }
         return result
@@ -155,25 +204,26 @@ enum CanonicalStore {
 
     /// The data of a duplicates run's merged (golden) records with these keys, by golden key: stored
     /// as canonical records are, in the `survivor` table.
-    static func survivorData(duplicatesRun: Int64, goldenKeys: [String], db: Database) throws -> [String: String] {
-        var result: [String: String] = [:]
+    static func survivorData(duplicatesRun: Int64, goldenKeys: [String], db: Database) throws -> [String: Stored] {
+        var result: [String: Stored] = [:]
         for part in goldenKeys.chunked(500) where !part.isEmpty {
             let marks = Array(repeating: "?", count: part.count).joined(separator: ",")
             for row in try Row.fetchAll(
                 db, sql: "SELECT golden_key, data FROM survivor WHERE run_id = ? AND golden_key IN (\(marks))",
                 arguments: StatementArguments([duplicatesRun] + Array(part)))
             {
-                result[row[0]] = row[1]
+                result[row[0]] = Stored(key: row[0], legacyKey: row[0], bytes: bytes(row[1]))
             }
         }
         return result
     }
 
     /// The data of one record of `run`.
-    static func data(run: Int64, legacyKey: String, db: Database) throws -> String? {
-        try String.fetchOne(
-            db.cachedStatement(sql: "SELECT data FROM canonical_record WHERE run_id = ? AND legacy_key = ?"),
-            arguments: [run, legacyKey])
+    static func data(run: Int64, legacyKey: String, db: Database) throws -> Stored? {
+        try Row.fetchOne(
+            db.cachedStatement(sql: "SELECT key, data FROM canonical_record WHERE run_id = ? AND legacy_key = ?"),
+            arguments: [run, legacyKey]
+        ).map { Stored(key: $0[0], legacyKey: legacyKey, bytes: bytes($0[1])) }
     }
 
     /// Where a run's records that were not rejected lie in storage order (rowids), and how many there
@@ -190,29 +240,30 @@ enum CanonicalStore {
 
     /// The legacy keys and data of a run's records that were not rejected, within `rowids`, in storage
     /// order. (Not through an index: a span is read in one pass over the table's pages.)
-    static func unrejected(
-        run: Int64, rowids: ClosedRange<Int64>, db: Database
-    ) throws -> [(legacyKey: String, data: String)] {
+    static func unrejected(run: Int64, rowids: ClosedRange<Int64>, db: Database) throws -> [Stored] {
         try Row.fetchAll(
             db,
             sql: """
-                SELECT legacy_key, data FROM canonical_record NOT INDEXED
+                SELECT key, legacy_key, data FROM canonical_record NOT INDEXED
                 WHERE rowid BETWEEN ? AND ? AND run_id = ? AND status != 'rejected' ORDER BY rowid
                 """, arguments: [rowids.lowerBound, rowids.upperBound, run]
-        ).map { ($0[0], $0[1]) }
+        ).map { Stored(key: $0[0], legacyKey: $0[1], bytes: bytes($0[2])) }
     }
 
     /// The account group of each record of `run` with these legacy keys, by legacy key.
     static func accountGroups(run: Int64, legacyKeys: [String], db: Database) throws -> [String: String] {
-        let select = "SELECT legacy_key, json_extract(data, '$.accountGroup') FROM canonical_record"
+        let select = "SELECT key, legacy_key, data FROM canonical_record"
         var byLegacyKey: [String: String] = [:]
+        func add(_ row: Row) {
+            let stored = Stored(key: row[0], legacyKey: row[1], bytes: bytes(row[2]))
+            byLegacyKey[stored.legacyKey] = stored.accountGroup
+        }
         // Many (a first load): one pass over the run beats a lookup per key.
         if legacyKeys.count > 20_000 {
             let wanted = Set(legacyKeys)
             let cursor = try Row.fetchCursor(db, sql: select + " WHERE run_id = ?", arguments: [run])
             while let row = try cursor.next() {
-                let legacyKey: String = row[0]
-                if wanted.contains(legacyKey) { byLegacyKey[legacyKey] = row[1] }
+                if wanted.contains(row[1]) { add(row) }
             }
             return byLegacyKey
         }
@@ -222,7 +273,7 @@ enum CanonicalStore {
                 db, sql: select + " WHERE run_id = ? AND legacy_key IN (\(marks))",
                 arguments: StatementArguments([run] + Array(part)))
             {
-                byLegacyKey[row[0]] = row[1]
+                add(row)
             }
         }
         return byLegacyKey
@@ -246,20 +297,20 @@ enum CanonicalStore {
     @inline(__always)
     static func bind(
         _ bind: inout RawStatement.Binder, run: Int, legacyKey: String, key: String, status: String, sequence: String?,
-        data: String, references: String, input: Int, line: Int, offset: Int?, index: Int, dataHash: String?
+        data: [UInt8], references: String, input: Int, line: Int, offset: Int?, index: Int, dataHash: Hash128?
     ) {
         bind.int(run)
         bind.text(legacyKey)
         bind.text(key)
         bind.text(status)
         bind.text(sequence)
-        bind.text(data)
+        bind.blob(data)
         bind.text(references)
         bind.int(input)
         bind.int(line)
         bind.optionalInt(offset)
         bind.int(index)
-        bind.text(dataHash)
+        bind.blob(dataHash?.bytes)
     }
 
     /// Where the stored record of a legacy key came from, and its `same_key` sequence: what decides

@@ -29,6 +29,17 @@ struct RawStatement {
             }
         }
 
+        mutating func blob(_ value: [UInt8]?) {
+            defer { index += 1 }
+            guard let value else {
+                sqlite3_bind_null(handle, index)
+                return
+            }
+            value.withUnsafeBytes { bytes in
+                _ = sqlite3_bind_blob(handle, index, bytes.baseAddress, Int32(bytes.count), transient)
+            }
+        }
+
         mutating func int(_ value: Int) {
             sqlite3_bind_int64(handle, index, Int64(value))
             index += 1

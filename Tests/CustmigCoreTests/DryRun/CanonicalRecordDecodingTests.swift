@@ -154,11 +154,11 @@ struct CanonicalRecordDecodingTests {
         #expect(CanonicalCustomer.decode(json: cases[10])?.key == "K1")
     }
 
-    @Test("every record of the mapped sample reads back as JSONDecoder reads it")
+    @Test("every record of the mapped sample, rendered as JSON, reads back as JSONDecoder reads it")
     func mappedSample() throws {
         let sample = try MappedSample()
         let queue = try DatabaseQueue(path: sample.workspace + "/ledger.sqlite")
-        let texts = try queue.read { try String.fetchAll($0, sql: "SELECT data FROM canonical_record") }
+        let texts = try queue.read { try StoredRecords.json($0) }
         #expect(texts.count > 20)
         for text in texts {
             let decoded = CanonicalCustomer.decode(json: text)

@@ -82,13 +82,9 @@ struct PlanByReferenceTests {
         let planned = try Planned()
         let legacyKey = try planned.firstInsert()
         try DatabaseQueue(path: planned.ledger).write { db in
-            let data = try String.fetchOne(
-                db, sql: "SELECT data FROM canonical_record WHERE legacy_key = ?", arguments: [legacyKey])!
-            let changed = data.replacingOccurrences(of: "\"names\":[\"", with: "\"names\":[\"Changed ")
-            #expect(changed != data)
-            try db.execute(
-                sql: "UPDATE canonical_record SET data = ?, data_hash = ? WHERE legacy_key = ?",
-                arguments: [changed, CustomerSet.recordHash(changed), legacyKey])
+            var customer = try #require(try StoredRecords.customers(db, where: "legacy_key = ?", [legacyKey]).first)
+            customer.names[0] = "Changed " + customer.names[0]
+            try StoredRecords.write(customer, legacyKey: legacyKey, rehash: true, db)
         }
         let cutover = try planned.cutover()
         #expect(cutover.status == 4, "\(cutover.stderr)")
@@ -101,13 +97,13 @@ struct PlanByReferenceTests {
     func tamperedRecord() throws {
         let planned = try Planned()
         let legacyKey = try planned.firstInsert()
-        try DatabaseQueue(path: planned.ledger).write { db in
-            try db.execute(
-                sql: """
-                    UPDATE canonical_record SET data = replace(data, '"names":["', '"names":["Tampered ')
-                    WHERE legacy_key = ?
-                    """, arguments: [legacyKey])
+        let original = try DatabaseQueue(path: planned.ledger).write { db in
+            let original = try #require(try StoredRecords.customers(db, where: "legacy_key = ?", [legacyKey]).first)
+            var customer = original
+            customer.names[0] = "Tampered " + customer.names[0]
+            try StoredRecords.write(customer, legacyKey: legacyKey, rehash: false, db)
             #expect(db.changesCount == 1)
+            return original
         }
         let cutover = try planned.cutover()
         #expect(cutover.status == 4, "\(cutover.stderr)")
@@ -116,10 +112,7 @@ struct PlanByReferenceTests {
         #expect(try planned.targetCustomers() == 0)
         // Put back as it was, the same plan goes through.
         try DatabaseQueue(path: planned.ledger).write { db in
-            try db.execute(
-                sql:
-                    "UPDATE canonical_record SET data = replace(data, '\"names\":[\"Tampered ', '\"names\":[\"') WHERE legacy_key = ?",
-                arguments: [legacyKey])
+            try StoredRecords.write(original, legacyKey: legacyKey, rehash: false, db)
         }
         let again = try planned.cutover()
         #expect(again.status == 0, "\(again.stderr)")

@@ -1,7 +1,8 @@
-@testable import CustmigCore
 import Foundation
 import GRDB
 import Testing
+
+@testable import CustmigCore
 
 /// A logical dump of what a map run left in the ledger, for comparing runs.
 enum LedgerDump {
@@ -28,7 +29,8 @@ enum LedgerDump {
                 lines.append("finding \(row)")
             }
             for row in try Row.fetchAll(
-                db, sql: "SELECT line, record_index, code, message FROM malformed WHERE run_id = ? ORDER BY record_index",
+                db,
+                sql: "SELECT line, record_index, code, message FROM malformed WHERE run_id = ? ORDER BY record_index",
                 arguments: [run])
             {
                 lines.append("malformed \(row)")
@@ -50,13 +52,16 @@ struct MapStageTests {
     func samples() throws {
         let tables = ["KNA1", "KNVV", "KNVP", "KNB1", "KNBK", "KNVK"].map { Paths.samples("sap-tables/\($0).txt") }
         for (mapping, extracts, records) in [
-            ("legacy-flat-csv", [Paths.samples("customers.csv")], 400), ("sap-debmas07", [Paths.samples("debmas07.xml")], 403),
+            ("legacy-flat-csv", [Paths.samples("customers.csv")], 400),
+            ("sap-debmas07", [Paths.samples("debmas07.xml")], 403),
             ("sap-tables", tables, 399),
         ] {
             let folder = try Paths.scratch()
             let workspace = try Workspace(path: folder, command: "test", writer: true)
             let summary = try MapStage.run(Self.options(mapping, extracts), workspace: workspace)
-            #expect(summary.read == summary.mapped + summary.toReview + summary.rejected + summary.superseded + summary.malformed)
+            #expect(
+                summary.read == summary.mapped + summary.toReview + summary.rejected + summary.superseded
+                    + summary.malformed)
             #expect(summary.read == records, "\(mapping)")
             #expect(summary.unseenSources.isEmpty, "\(mapping): \(summary.unseenSources)")
             #expect(summary.mapped > summary.read / 2)
@@ -69,7 +74,8 @@ struct MapStageTests {
             #expect((attributes[.posixPermissions] as? Int) == 0o700 || folder.hasPrefix(NSTemporaryDirectory()))
             // The ledger holds personal data: the owner's alone, its WAL too.
             for file in ["ledger.sqlite", "ledger.sqlite-wal"] {
-                let mode = try FileManager.default.attributesOfItem(atPath: folder + "/" + file)[.posixPermissions] as? Int
+                let mode =
+                    try FileManager.default.attributesOfItem(atPath: folder + "/" + file)[.posixPermissions] as? Int
                 #expect(mode == 0o600, "\(file): \(String(mode ?? 0, radix: 8))")
             }
         }
@@ -99,7 +105,9 @@ struct MapStageTests {
         ]
         let folder = try Paths.scratch()
         let path = folder + "/changes.xml"
-        try ("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<DEBMAS07>\n" + idocs.joined(separator: "\n") + "\n</DEBMAS07>\n")
+        try
+            ("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<DEBMAS07>\n" + idocs.joined(separator: "\n")
+            + "\n</DEBMAS07>\n")
             .write(toFile: path, atomically: true, encoding: .utf8)
         for chunk in [1, 2, 100] {
             let workspace = try Workspace(path: folder + "/w\(chunk)", command: "test", writer: true)
@@ -107,7 +115,7 @@ struct MapStageTests {
             #expect(summary.read == 6 && summary.superseded == 4, "chunk \(chunk): \(summary)")
             let (names, atlantis) = try workspace.ledger.database.read { db in
                 (
-                    try String.fetchAll(db, sql: "SELECT data FROM canonical_record ORDER BY legacy_key"),
+                    try StoredRecords.json(db),
                     try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM finding WHERE value = 'Atlantis'") ?? -1
                 )
             }
@@ -163,7 +171,9 @@ struct MapStageTests {
                             ON f.run_id = c.run_id AND f.legacy_key = c.legacy_key AND f.rule = 'vat-unique'
                             ORDER BY CAST(c.legacy_key AS INTEGER)
                             """
-                    ).map { "\($0["legacy_key"] as String)=\($0["status"] as String)\(($0["outcome"] as String?).map { " " + $0 } ?? "")" }
+                    ).map {
+                        "\($0["legacy_key"] as String)=\($0["status"] as String)\(($0["outcome"] as String?).map { " " + $0 } ?? "")"
+                    }
                 })
             if chunk == 1 {
                 let repeated = try ExplainStage.explain(key: "3", run: nil, workspace: workspace)
@@ -181,7 +191,9 @@ struct MapStageTests {
     func manyUnknownCodes() throws {
         let folder = try Paths.scratch()
         try FlatCSVFixture.write(
-            (0..<1_200).map { FlatCSVFixture.row(["CUSTNO": String(100_000 + $0), "BLOCKED": $0 < 10 ? "Q" : "Q\($0)"]) },
+            (0..<1_200).map {
+                FlatCSVFixture.row(["CUSTNO": String(100_000 + $0), "BLOCKED": $0 < 10 ? "Q" : "Q\($0)"])
+            },
             to: folder + "/c.csv")
         let mapping = try FlatCSVFixture.mapping()
         let workspace = try Workspace(path: try Paths.scratch(), command: "test", writer: true)
@@ -213,8 +225,10 @@ struct MapStageTests {
     func rerun() throws {
         let folder = try Paths.scratch()
         let workspace = try Workspace(path: folder, command: "test", writer: true)
-        let first = try MapStage.run(Self.options("sap-debmas07", [Paths.samples("debmas07.xml")]), workspace: workspace)
-        let second = try MapStage.run(Self.options("sap-debmas07", [Paths.samples("debmas07.xml")]), workspace: workspace)
+        let first = try MapStage.run(
+            Self.options("sap-debmas07", [Paths.samples("debmas07.xml")]), workspace: workspace)
+        let second = try MapStage.run(
+            Self.options("sap-debmas07", [Paths.samples("debmas07.xml")]), workspace: workspace)
         #expect(first.outcome == "done")
         #expect(second.outcome == "unchanged")
         #expect(second.run == first.run)
@@ -236,14 +250,17 @@ struct MapStageTests {
         options.mappingPath = copy
         _ = try MapStage.run(options, workspace: workspace)
         // A value-map file is part of the version too.
-        try "legacy,target\n14T,NT14\n".write(toFile: mappingFolder + "/payment-terms.csv", atomically: true, encoding: .utf8)
+        try "legacy,target\n14T,NT14\n".write(
+            toFile: mappingFolder + "/payment-terms.csv", atomically: true, encoding: .utf8)
         #expect {
             _ = try MapStage.run(options, workspace: workspace)
         } throws: { error in
             guard let error = error as? CustmigError, error.code == "MAP-VERSION-CHANGED" else { return false }
-            return error.description.contains("was used with checksum") && error.description.contains("bump version: to 2")
+            return error.description.contains("was used with checksum")
+                && error.description.contains("bump version: to 2")
         }
-        let bumped = try String(contentsOfFile: copy, encoding: .utf8).replacingOccurrences(of: "version: 1", with: "version: 2")
+        let bumped = try String(contentsOfFile: copy, encoding: .utf8).replacingOccurrences(
+            of: "version: 1", with: "version: 2")
         try bumped.write(toFile: copy, atomically: true, encoding: .utf8)
         let summary = try MapStage.run(options, workspace: workspace)
         #expect(summary.run == 2)
@@ -299,7 +316,9 @@ struct ReferenceTests {
                         LEFT JOIN finding f ON f.run_id = c.run_id AND f.legacy_key = c.legacy_key AND f.rule = 'reference'
                         WHERE c.run_id = ? GROUP BY c.legacy_key ORDER BY c.legacy_key
                         """, arguments: [run]
-                ).map { "\($0["legacy_key"] as String)=\($0["status"] as String)\(($0["missing"] as String?).map { " ->" + $0 } ?? "")" }
+                ).map {
+                    "\($0["legacy_key"] as String)=\($0["status"] as String)\(($0["missing"] as String?).map { " ->" + $0 } ?? "")"
+                }
             }
         }
         #expect(try map(first).perRule.first { $0.rule == "reference" }?.count == 2)
@@ -326,7 +345,8 @@ struct JoinTests {
         let workspace = try Workspace(path: try Paths.scratch(), command: "test", writer: true)
         let summary = try MapStage.run(
             MapOptions(
-                mappingPath: folder + "/mapping.yaml", extracts: [folder + "/KNA1.csv", folder + "/KNVV.csv"], chunkSize: 1,
+                mappingPath: folder + "/mapping.yaml", extracts: [folder + "/KNA1.csv", folder + "/KNVV.csv"],
+                chunkSize: 1,
                 command: "test", custmigVersion: CustmigVersion.current), workspace: workspace)
         #expect(summary.read == 3)
         #expect(summary.mapped == 3)
@@ -334,20 +354,20 @@ struct JoinTests {
         #expect(summary.orphans.first?.source == "KNVV")
         #expect(summary.orphans.first?.rows == 1)
         #expect(summary.orphans.first?.examples == ["0000199999"])
-        let data = try workspace.ledger.database.read { db in
-            try String.fetchAll(db, sql: "SELECT data FROM canonical_record ORDER BY legacy_key")
-        }
-        let customers = try data.map { try JSONDecoder().decode(CanonicalCustomer.self, from: Data($0.utf8)) }
+        let customers = try workspace.ledger.database.read { db in try StoredRecords.customers(db) }
+        #expect(customers.count == 3)
         #expect(customers.map { $0.salesAreas.count } == [2, 0, 1])
         #expect(customers[0].salesAreas.map(\.salesOrganization) == ["1000", "2000"])
         let explanation = try ExplainStage.explain(key: "0000100001", run: nil, workspace: workspace)
-        #expect(explanation.trace.fields.contains { $0.field == "sales_areas[1].sales_organization" && $0.value == "2000" })
+        #expect(
+            explanation.trace.fields.contains { $0.field == "sales_areas[1].sales_organization" && $0.value == "2000" })
     }
 
     @Test("a key spelt with a decomposed umlaut in one file and a composed one in the other still joins")
     func unicodeKeys() throws {
         let folder = try Paths.scratch()
-        try FileManager.default.copyItem(atPath: Paths.fixture("join") + "/mapping.yaml", toPath: folder + "/mapping.yaml")
+        try FileManager.default.copyItem(
+            atPath: Paths.fixture("join") + "/mapping.yaml", toPath: folder + "/mapping.yaml")
         try "KUNNR,NAME1,LAND1,ORT01\nM\u{00DC}LLER01,Müller GmbH,DE,Berlin\n"
             .write(toFile: folder + "/KNA1.csv", atomically: true, encoding: .utf8)
         try "KUNNR,VKORG,VTWEG,SPART,ZTERM\nMU\u{0308}LLER01 ,1000,10,00,NT30\n"
@@ -358,9 +378,7 @@ struct JoinTests {
                 mappingPath: folder + "/mapping.yaml", extracts: [folder + "/KNA1.csv", folder + "/KNVV.csv"],
                 command: "test", custmigVersion: CustmigVersion.current), workspace: workspace)
         #expect(summary.orphans.isEmpty, "\(summary.orphans)")
-        let data = try #require(
-            try workspace.ledger.database.read { db in try String.fetchOne(db, sql: "SELECT data FROM canonical_record") })
-        let customer = try JSONDecoder().decode(CanonicalCustomer.self, from: Data(data.utf8))
+        let customer = try #require(try workspace.ledger.database.read { db in try StoredRecords.customers(db).first })
         #expect(customer.salesAreas.map(\.salesOrganization) == ["1000"])
     }
 
@@ -459,7 +477,8 @@ struct ExtractProblemTests {
         }
     }
 
-    @Test("a file that starts like XML but is not fails the run's gate with the parser's message, not a silent 'read 0'")
+    @Test(
+        "a file that starts like XML but is not fails the run's gate with the parser's message, not a silent 'read 0'")
     func notXML() throws {
         let summary = try Self.map("sap-debmas07", "<html><body>Login required<br></body>", name: "export.xml")
         #expect(summary.read == 0)
@@ -467,22 +486,20 @@ struct ExtractProblemTests {
         #expect(summary.extractProblems.contains { $0.contains("export.xml:1: error [XML-SYNTAX]") })
     }
 
-    @Test("SAP table downloads give the same sales areas and partner functions (KNVP picked per sales area by where:) as the IDocs")
+    @Test(
+        "SAP table downloads give the same sales areas and partner functions (KNVP picked per sales area by where:) as the IDocs"
+    )
     func tablesMatchIDocs() throws {
         func salesAreas(_ mapping: String, _ extracts: [String]) throws -> [String: String] {
             let workspace = try Workspace(path: try Paths.scratch(), command: "test", writer: true)
             _ = try MapStage.run(MapStageTests.options(mapping, extracts), workspace: workspace)
             return try workspace.ledger.database.read { db in
                 var result: [String: String] = [:]
-                for row in try Row.fetchAll(
-                    db,
-                    sql: """
-                        SELECT legacy_key, (SELECT json_group_array(json_object('org', json_extract(value, '$.salesOrganization'),
-                        'channel', json_extract(value, '$.distributionChannel'), 'partners', json_extract(value, '$.partners')))
-                        FROM json_each(data, '$.salesAreas')) FROM canonical_record
-                        """)
-                {
-                    result[row[0]] = row[1]
+                for record in try StoredRecords.read(db) {
+                    result[record.legacyKey] = record.customer?.salesAreas.map { area in
+                        "\(area.salesOrganization)/\(area.distributionChannel): "
+                            + area.partners.map { "\($0.role.rawValue)=\($0.customerKey)" }.joined(separator: ",")
+                    }.joined(separator: "; ")
                 }
                 return result
             }
@@ -525,7 +542,8 @@ struct ExtractProblemTests {
         let copy = try Paths.scratch() + "/copy.csv"
         try FileManager.default.copyItem(atPath: Paths.samples("customers.csv"), toPath: copy)
         #expect {
-            _ = try MapStage.run(MapStageTests.options("legacy-flat-csv", [Paths.samples("customers.csv"), copy]), workspace: workspace)
+            _ = try MapStage.run(
+                MapStageTests.options("legacy-flat-csv", [Paths.samples("customers.csv"), copy]), workspace: workspace)
         } throws: { error in
             (error as? CustmigError)?.code == "MAP-INPUT-TWICE"
         }
@@ -533,7 +551,8 @@ struct ExtractProblemTests {
 
     @Test("a full-scope extract without records fails the gate; a delta one without changes only says so")
     func emptyExtract() throws {
-        let header = "CUSTNO;NAME1;NAME2;STREET;ZIP;CITY;COUNTRY;PHONE;FAX;EMAIL;VAT_ID;LANG;CURRENCY;PAY_TERMS;"
+        let header =
+            "CUSTNO;NAME1;NAME2;STREET;ZIP;CITY;COUNTRY;PHONE;FAX;EMAIL;VAT_ID;LANG;CURRENCY;PAY_TERMS;"
             + "CREDIT_LIMIT;CREATED;BLOCKED;DELETED;PARENT_NO;ACCOUNT_GROUP;SALES_ORG;CHANNEL;DIVISION;INCOTERMS;IBAN;"
             + "CONTACT_NAME;CONTACT_PHONE;CONTACT_EMAIL;INDUSTRY\r\n"
         let full = try Self.map("legacy-flat-csv", header, name: "full.csv")
@@ -566,17 +585,18 @@ struct XMLShapeTests {
         let workspace = try Workspace(path: workspacePath, command: "test", writer: true)
         let summary = try MapStage.run(
             MapOptions(
-                mappingPath: folder + "/mapping.yaml", extracts: [Paths.fixture("crm-xml/accounts.xml")], command: "test",
+                mappingPath: folder + "/mapping.yaml", extracts: [Paths.fixture("crm-xml/accounts.xml")],
+                command: "test",
                 custmigVersion: CustmigVersion.current), workspace: workspace)
-        let data = try workspace.ledger.database.read { db in
-            try String.fetchAll(db, sql: "SELECT data FROM canonical_record ORDER BY legacy_key")
-        }
+        let data = try workspace.ledger.database.read { db in try StoredRecords.json(db) }
         return (summary, data)
     }
 
     static let mapping = (try? String(contentsOfFile: Paths.fixture("crm-xml/mapping.yaml"), encoding: .utf8)) ?? ""
 
-    @Test("nested lists are read by path (each: Addresses/Address), attributes by @name, an element with attributes by its text")
+    @Test(
+        "nested lists are read by path (each: Addresses/Address), attributes by @name, an element with attributes by its text"
+    )
     func nestedPaths() throws {
         let (summary, data) = try Self.map(Self.mapping)
         #expect(summary.mapped == 2)
@@ -599,9 +619,15 @@ struct XMLShapeTests {
 
     @Test("record paths: first segment per step, #text of an element with attributes, all segments across lists")
     func recordPaths() throws {
-        let address = { (city: String) in Record(fields: [Field("City", .text(city))], position: .init(file: "x", line: 1, byteOffset: nil, index: 1)) }
-        let country = Record(fields: [Field("@code", .text("DE")), Field("#text", .text("Germany"))], position: .init(file: "x", line: 1, byteOffset: nil, index: 1))
-        let list = Record(fields: [Field("Address", .list([address("Berlin"), address("Potsdam")]))], position: .init(file: "x", line: 1, byteOffset: nil, index: 1))
+        let address = { (city: String) in
+            Record(fields: [Field("City", .text(city))], position: .init(file: "x", line: 1, byteOffset: nil, index: 1))
+        }
+        let country = Record(
+            fields: [Field("@code", .text("DE")), Field("#text", .text("Germany"))],
+            position: .init(file: "x", line: 1, byteOffset: nil, index: 1))
+        let list = Record(
+            fields: [Field("Address", .list([address("Berlin"), address("Potsdam")]))],
+            position: .init(file: "x", line: 1, byteOffset: nil, index: 1))
         let record = Record(
             fields: [Field("Country", .list([country])), Field("Addresses", .list([list, list]))],
             position: .init(file: "x", line: 1, byteOffset: nil, index: 1))
@@ -622,7 +648,8 @@ struct SpreadsheetCellTests {
     @Test(
         "legacy text that a spreadsheet would run as a formula gets an apostrophe; numbers and plain text stay",
         arguments: [
-            ("=HYPERLINK(\"http://x\",\"y\")", "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\""), ("@SUM(A1)", "'@SUM(A1)"),
+            ("=HYPERLINK(\"http://x\",\"y\")", "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\""),
+            ("@SUM(A1)", "'@SUM(A1)"),
             ("+cmd|' /C calc'!A0", "'+cmd|' /C calc'!A0"), ("-2+3", "'-2+3"), ("-1234.56", "-1234.56"),
             ("+49301234567", "+49301234567"), ("Müller, Anna", "\"Müller, Anna\""), ("", ""), ("-", "'-"),
             ("Zu\u{308}rich \"Süd\"\r\nAG", "\"Zu\u{308}rich \"\"Süd\"\"\r\nAG\""),
@@ -633,10 +660,12 @@ struct SpreadsheetCellTests {
 
     @Test("a name written as a formula reaches findings.csv defused")
     func findingsCSV() throws {
-        let header = "CUSTNO;NAME1;NAME2;STREET;ZIP;CITY;COUNTRY;PHONE;FAX;EMAIL;VAT_ID;LANG;CURRENCY;PAY_TERMS;"
+        let header =
+            "CUSTNO;NAME1;NAME2;STREET;ZIP;CITY;COUNTRY;PHONE;FAX;EMAIL;VAT_ID;LANG;CURRENCY;PAY_TERMS;"
             + "CREDIT_LIMIT;CREATED;BLOCKED;DELETED;PARENT_NO;ACCOUNT_GROUP;SALES_ORG;CHANNEL;DIVISION;INCOTERMS;IBAN;"
             + "CONTACT_NAME;CONTACT_PHONE;CONTACT_EMAIL;INDUSTRY\r\n"
-        let row = "100;Alpha;;Hauptstr. 1;10115;Berlin;DE;;;=HYPERLINK(\"http://evil\");;DE;EUR;Z030;;;;;;KUNA;1000;10;00;;;;;=cmd|calc;\r\n"
+        let row =
+            "100;Alpha;;Hauptstr. 1;10115;Berlin;DE;;;=HYPERLINK(\"http://evil\");;DE;EUR;Z030;;;;;;KUNA;1000;10;00;;;;;=cmd|calc;\r\n"
         let summary = try ExtractProblemTests.map("legacy-flat-csv", header + row, name: "f.csv")
         let csvPath = try #require(summary.reports.first { $0.hasSuffix(".csv") })
         let csv = try String(contentsOfFile: csvPath, encoding: .utf8)
@@ -649,17 +678,27 @@ struct SpreadsheetCellTests {
 struct StagedRowTextTests {
     static let position = SourcePosition(file: "KNVV.txt", line: 2, byteOffset: 0, index: 1)
 
-    @Test("flat rows, rows with separator bytes, nested rows and rows staged as JSON by an earlier version all read back")
+    @Test(
+        "flat rows, rows with separator bytes, nested rows and rows staged as JSON by an earlier version all read back")
     func roundTrip() throws {
-        let flat = Record(fields: [Field("KUNNR", .text("0000100001")), Field("VKORG", .text("")), Field("NAME", .text("Müller, \"A\"\n"))], position: Self.position)
-        let odd = Record(fields: [Field("KUNNR", .text("1")), Field("X", .text("a\u{1F}b\u{1E}c"))], position: Self.position)
+        let flat = Record(
+            fields: [
+                Field("KUNNR", .text("0000100001")), Field("VKORG", .text("")), Field("NAME", .text("Müller, \"A\"\n")),
+            ], position: Self.position)
+        let odd = Record(
+            fields: [Field("KUNNR", .text("1")), Field("X", .text("a\u{1F}b\u{1E}c"))], position: Self.position)
         let nested = Record(
-            fields: [Field("KUNNR", .text("1")), Field("E1", .list([Record(fields: [Field("A", .text("b"))], position: Self.position)]))],
+            fields: [
+                Field("KUNNR", .text("1")),
+                Field("E1", .list([Record(fields: [Field("A", .text("b"))], position: Self.position)])),
+            ],
             position: Self.position)
         for record in [flat, odd, nested, Record(fields: [], position: Self.position)] {
             let text = StagedRowText.encode(record)
             // JSON-staged rows come back with their fields in name order; lookups are by name.
-            let sorted = { (fields: [Field]) in Record(fields: fields.sorted { $0.name < $1.name }, position: Self.position) }
+            let sorted = { (fields: [Field]) in
+                Record(fields: fields.sorted { $0.name < $1.name }, position: Self.position)
+            }
             #expect(RecordJSON.render(sorted(StagedRowText.decode(text))) == RecordJSON.render(sorted(record.fields)))
         }
         #expect(StagedRowText.encode(flat).utf8.first == 0x1D)

@@ -36,7 +36,7 @@ struct StewardFilesTests {
                 """)
         let (summary, ledger) = try Self.map(folder)
         let data = try ledger.database.read { db in
-            try String.fetchOne(db, sql: "SELECT data FROM canonical_record WHERE legacy_key = '100000'")
+            try StoredRecords.json(db, where: "legacy_key = '100000'").first
         }
         #expect(data?.contains("\"vatId\":\"NL123456789B02\"") == true)
         #expect(summary.unmatchedCorrections == ["corrections.csv:3 999999 VAT_ID"])

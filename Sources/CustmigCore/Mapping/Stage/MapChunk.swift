@@ -12,10 +12,10 @@ struct MapChunk {
         var status: String
         /// The `same_key: highest:FIELD` value, if the policy has one.
         var sequence: String?
-        /// The canonical customer as stored.
-        var json: String
-        /// ``CustomerSet/recordHash(_:)`` of `json`, taken on the mapping threads.
-        var jsonHash: String
+        /// The canonical customer as stored (``CanonicalStore/encode(_:)``; `{}` without one).
+        var data: [UInt8]
+        /// ``CustomerSet/recordHash(_:)`` of the customer's JSON, taken on the mapping threads.
+        var dataHash: Hash128?
         var references: String
 
         /// The key the ledger stores the record under: its legacy key, or its position in the input.
@@ -40,8 +40,8 @@ struct MapChunk {
             uniqueValues = mapped.uniqueValues
             status = Self.status(of: mapped.findings)
             self.sequence = sequence
-            json = mapped.customer?.jsonText ?? "{}"
-            jsonHash = CustomerSet.recordHash(json)
+            data = mapped.customer.map(CanonicalStore.encode) ?? Array("{}".utf8)
+            dataHash = Hash128(hex: CustomerSet.recordHash(mapped.customer?.jsonText ?? "{}"))
             references = mapped.customer.map { $0.references.sorted().joined(separator: " ") } ?? ""
         }
     }

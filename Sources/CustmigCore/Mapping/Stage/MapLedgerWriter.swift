@@ -46,9 +46,9 @@ final class MapLedgerWriter: @unchecked Sendable {
                 let record = chunk.items[number]
                 CanonicalStore.bind(
                     &bind, run: runId, legacyKey: keys[number], key: record.key ?? keys[number], status: record.status,
-                    sequence: record.sequence, data: record.json, references: record.references, input: input,
+                    sequence: record.sequence, data: record.data, references: record.references, input: input,
                     line: record.position.line, offset: record.position.byteOffset.map(Int.init),
-                    index: record.position.index, dataHash: record.jsonHash)
+                    index: record.position.index, dataHash: record.dataHash)
             }
             let skipped = try records.run(count: chunk.items.count, bind: bindRecord)
             // Items whose record is not stored (it lost to the stored one) or no longer is (a later item
