@@ -110,9 +110,15 @@ enum CanonicalStore {
     /// The canonical key of `legacyKey` in the latest run that mapped it.
     static func latestKey(legacyKey: String, db: Database) throws -> String? {
         try String.fetchOne(
-            db, sql: "SELECT key FROM canonical_record WHERE legacy_key = ? ORDER BY run_id DESC LIMIT 1",
+            db,
+            sql: "SELECT key FROM canonical_record WHERE \(mapRuns) AND legacy_key = ? ORDER BY run_id DESC LIMIT 1",
             arguments: [legacyKey])
     }
+
+    /// The condition that has a lookup by legacy key alone use the primary key (run, legacy key) once
+    /// per map run: the legacy key has no index of its own (a workspace holds a few runs, a run
+    /// hundreds of thousands of records).
+    static let mapRuns = "run_id IN (SELECT id FROM run WHERE stage = 'map')"
 
     /// A stored record's keys, status and place in its extract.
     struct Origin {
@@ -132,7 +138,7 @@ enum CanonicalStore {
         for column in ["legacy_key", "key"] {
             var sql = """
                 SELECT run_id, legacy_key, key, status, source_input, source_line, source_offset, source_index
-                FROM canonical_record WHERE \(column) = ?
+                FROM canonical_record WHERE \(column == "legacy_key" ? mapRuns + " AND " : "")\(column) = ?
                 """
             var arguments: StatementArguments = [key]
             if let run {
@@ -376,7 +382,10 @@ enum CanonicalStore {
             inRun = try db.makeStatement(
                 sql: "SELECT 1 FROM canonical_record WHERE run_id = ? AND legacy_key = ? AND status <> 'rejected'")
             earlier = try db.makeStatement(
-                sql: "SELECT 1 FROM canonical_record WHERE legacy_key = ? AND run_id < ? AND status = 'ok' LIMIT 1")
+                sql: """
+                    SELECT 1 FROM canonical_record WHERE \(mapRuns) AND legacy_key = ? AND run_id < ? AND status = 'ok'
+                    LIMIT 1
+                    """)
         }
 
         func contains(_ legacyKey: String) throws -> Bool {

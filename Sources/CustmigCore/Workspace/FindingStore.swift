@@ -1,36 +1,107 @@
+import Foundation
 import GRDB
 
 /// The map runs' findings in the ledger (`finding`): the one place that knows how a finding is stored,
-/// so that its storage (a sentence per finding today) can change without the stages and reports that
-/// read it. Every function runs in the caller's read or write.
+/// so that its storage can change without the stages and reports that read it. Every function runs in
+/// the caller's read or write.
+///
+/// A finding is stored as a code and its arguments: its message with the value it quotes taken out, and
+/// its fix, are sentences many findings share, stored once (`finding_text`) and referred to by id; the
+/// sentence is put back together when it is read (`finding_shown`). Findings stored before, and
+/// sentences that cannot be shared, keep their text in the row.
 enum FindingStore {
     /// A multi-row insert of findings; ``bind(_:run:legacyKey:finding:input:line:index:)`` fills a row.
     static func inserter(db: Database) -> MultiRowInsert {
         MultiRowInsert(
             db,
             prefix: """
-                INSERT INTO finding (run_id, legacy_key, outcome, rule, field, value, message, fix,
-                source_input, source_line, source_index)
-                """, columns: 11)
+                INSERT INTO finding (run_id, legacy_key, outcome, rule, field, value, message, message_id, fix,
+                fix_id, source_input, source_line, source_index)
+                """, columns: 13)
+    }
+
+    /// A finding as it is stored: its value as kept, and its sentences by id where they are shared.
+    struct Prepared {
+        let finding: MappingFinding
+        let value: String?
+        let message: String
+        let messageId: Int64?
+        let fix: String?
+        let fixId: Int64?
     }
 
     /// Binds one finding's row of an ``inserter(db:)``.
     @inline(__always)
     static func bind(
-        _ bind: inout RawStatement.Binder, run: Int, legacyKey: String?, finding: MappingFinding, input: Int,
+        _ bind: inout RawStatement.Binder, run: Int, legacyKey: String?, finding: Prepared, input: Int,
         line: Int, index: Int
     ) {
         bind.int(run)
         bind.text(legacyKey)
-        bind.text(finding.outcome.rawValue)
-        bind.text(finding.rule)
-        bind.text(finding.field)
-        bind.text(MappingFinding.stored(finding.value))
+        bind.text(finding.finding.outcome.rawValue)
+        bind.text(finding.finding.rule)
+        bind.text(finding.finding.field)
+        bind.text(finding.value)
         bind.text(finding.message)
+        bind.optionalInt(finding.messageId.map(Int.init))
         bind.text(finding.fix)
+        bind.optionalInt(finding.fixId.map(Int.init))
         bind.int(input)
         bind.int(line)
         bind.int(index)
+    }
+
+    /// The shared sentences of findings, by text: what ``prepare(_:db:)`` looks up before a finding is
+    /// stored. Bounded: past `limit` distinct sentences (messages that quote more than their value), new
+    /// ones stay in their rows. Sentences added in a write that is rolled back are forgotten with it
+    /// (``settle(committed:)``).
+    struct Texts {
+        static let limit = 20_000
+        static let placeholder: Character = "\u{1}"
+        private var ids: [String: Int64] = [:]
+        private var added: [String] = []
+
+        /// The sentences stored already (up to `limit`), so resumed and later runs share them.
+        init(db: Database) throws {
+            for row in try Row.fetchAll(
+                db, sql: "SELECT id, text FROM finding_text ORDER BY id LIMIT ?", arguments: [Self.limit])
+            {
+                ids[row[1]] = row[0]
+            }
+        }
+
+        /// The finding as stored, its message and fix by id when they are (or can become) shared.
+        mutating func prepare(_ finding: MappingFinding, db: Database) throws -> Prepared {
+            let value = MappingFinding.stored(finding.value)
+            var messageId: Int64?
+            // The placeholder marks where the value goes back; a message that has one itself is not shared.
+            if !finding.message.contains(Self.placeholder) {
+                var template = finding.message
+                if let value, !value.isEmpty {
+                    template = template.replacingOccurrences(of: value, with: "\u{1}", options: .literal)
+                }
+                messageId = try id(template, db: db)
+            }
+            let fixId = try finding.fix.flatMap { $0.contains(Self.placeholder) ? nil : try id($0, db: db) }
+            return Prepared(
+                finding: finding, value: value, message: messageId == nil ? finding.message : "", messageId: messageId,
+                fix: fixId == nil ? finding.fix : nil, fixId: fixId)
+        }
+
+        private mutating func id(_ text: String, db: Database) throws -> Int64? {
+            if let id = ids[text] { return id }
+            guard ids.count < Self.limit else { return nil }
+            try db.execute(sql: "INSERT INTO finding_text (text) VALUES (?)", arguments: [text])
+            ids[text] = db.lastInsertedRowID
+            added.append(text)
+            return db.lastInsertedRowID
+        }
+
+        /// After the write the sentences were added in: kept when it committed, else forgotten.
+        mutating func settle(committed: Bool) {
+            if !committed { for text in added { ids[text] = nil } }
+            added.removeAll()
+        }
     }
 
     /// Deletes the findings of one record (it lost its key to a later record of the run).
@@ -55,7 +126,7 @@ enum FindingStore {
         return try Row.fetchAll(
             db,
             sql: """
-                SELECT outcome, rule, field, value, message, fix FROM finding
+                SELECT outcome, rule, field, value, message, fix FROM finding_shown
                 WHERE run_id = ? AND legacy_key = ? AND rule IN (\(rules.map { _ in "?" }.joined(separator: ", ")))
                 ORDER BY id
                 """,
@@ -77,7 +148,7 @@ enum FindingStore {
     static func forgetSourceValues(run: Int64, db: Database) throws -> Int {
         try db.execute(
             sql: """
-                UPDATE finding SET value = NULL, message = '(purged: it quoted source values)'
+                UPDATE finding SET value = NULL, message = '(purged: it quoted source values)', message_id = NULL
                 WHERE run_id = ? AND (value IS NOT NULL OR message <> '(purged: it quoted source values)')
                 """, arguments: [run])
         return db.changesCount
@@ -90,7 +161,7 @@ enum FindingStore {
         for row in try Row.fetchAll(
             db,
             sql: """
-                SELECT legacy_key, outcome, rule, field, value, message FROM finding
+                SELECT legacy_key, outcome, rule, field, value, message FROM finding_shown
                 WHERE run_id = ? AND outcome IN ('reject', 'review') ORDER BY outcome = 'reject' DESC, id
                 """, arguments: [run])
         {
@@ -127,7 +198,8 @@ enum FindingStore {
             db,
             sql: """
                 SELECT outcome, rule, legacy_key, field, value, message, fix, source_input, source_line, source_index
-                FROM finding WHERE run_id = ? AND outcome IN ('reject', 'review', 'note') ORDER BY rule, source_input, source_index
+                FROM finding_shown WHERE run_id = ? AND outcome IN ('reject', 'review', 'note')
+                ORDER BY rule, source_input, source_index
                 """, arguments: [run])
         // Columns by position: a name lookup per column per finding was a third of the report's time.
         while let row = try cursor.next() {
@@ -189,7 +261,7 @@ enum FindingStore {
         try Row.fetchAll(
             db,
             sql: """
-                SELECT legacy_key, rule FROM finding WHERE run_id = ?
+                SELECT legacy_key, rule FROM finding_shown WHERE run_id = ?
                 AND (outcome = 'approved' OR (outcome = 'reject' AND message LIKE '% — rejected by %'))
                 """, arguments: [run]
         ).map { ($0[0], $0[1]) }

@@ -342,6 +342,33 @@ public final class Ledger: Sendable {
                 table.add(column: "field_bytes", .integer)
             }
         }
+        migrator.registerMigration("v13-compact-records") { db in
+            /// Records are stored compact (``CompactRecord``; records stored before stay JSON and still
+            /// read), and the legacy key once in the table and once in its primary key: a lookup by legacy
+            /// key alone goes through the primary key run by run (``CanonicalStore/mapRuns``), so the
+            /// third copy, an index on it, is dropped (17 bytes a record).
+            try db.execute(sql: "DROP INDEX IF EXISTS canonical_record_by_legacy_key")
+        }
+        migrator.registerMigration("v14-finding-texts") { db in
+            /// A finding's message (its quoted value taken out) and fix, sentences thousands of findings
+            /// share, stored once and referred to by id (``FindingStore``); `finding_shown` puts the
+            /// sentence back together. `message` is '' when `message_id` holds it.
+            try db.execute(sql: "CREATE TABLE finding_text (id INTEGER PRIMARY KEY, text TEXT NOT NULL)")
+            try db.alter(table: "finding") { table in
+                table.add(column: "message_id", .integer)
+                table.add(column: "fix_id", .integer)
+            }
+            try db.execute(
+                sql: """
+                    CREATE VIEW finding_shown AS SELECT f.id, f.run_id, f.legacy_key, f.outcome, f.rule, f.field,
+                    f.value, CASE WHEN f.message_id IS NULL THEN f.message
+                    ELSE replace(m.text, char(1), coalesce(f.value, '')) END AS message,
+                    CASE WHEN f.fix_id IS NULL THEN f.fix ELSE x.text END AS fix,
+                    f.source_input, f.source_line, f.source_index
+                    FROM finding f LEFT JOIN finding_text m ON m.id = f.message_id
+                    LEFT JOIN finding_text x ON x.id = f.fix_id
+                    """)
+        }
         return migrator
     }
 }

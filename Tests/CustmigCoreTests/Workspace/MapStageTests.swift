@@ -22,7 +22,7 @@ enum LedgerDump {
             for row in try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT legacy_key, outcome, rule, field, value, message, source_line, source_index FROM finding
+                    SELECT legacy_key, outcome, rule, field, value, message, source_line, source_index FROM finding_shown
                     WHERE run_id = ? ORDER BY source_index, rule, field
                     """, arguments: [run])
             {

@@ -4,14 +4,16 @@ import GRDB
 /// Writes one map run's chunks into the ledger: records (with the `same_key` policy), findings,
 /// malformed records, unique values and the checkpoint, all in one transaction per chunk.
 ///
-/// Sendable by hand: `commit` (the only user of the unique-value check and the encoder) runs on the
-/// stage's serial ledger queue, at most one at a time; other threads read only its constants.
+/// Sendable by hand: `commit` (the only user of the unique-value check, the encoder and the findings'
+/// shared sentences) runs on the stage's serial ledger queue, at most one at a time; other threads read
+/// only its constants.
 final class MapLedgerWriter: @unchecked Sendable {
     let ledger: Ledger
     let run: Int64
     let policy: SameKeyPolicy
     private let unique: UniqueCheck
     private let encoder: JSONEncoder
+    private var findingTexts: FindingStore.Texts?
 
     init(ledger: Ledger, run: Int64, mapping: Mapping) throws {
         self.ledger = ledger
@@ -28,6 +30,8 @@ final class MapLedgerWriter: @unchecked Sendable {
     {
         var superseded = 0
         var chunk = chunk
+        var committed = false
+        defer { findingTexts?.settle(committed: committed) }
         try ledger.database.write { db in
             // Unique values first, in extract order (whichever record later wins its key: the engine
             // saw them all), so that a repeat's finding and status are stored with its record.
@@ -82,11 +86,15 @@ final class MapLedgerWriter: @unchecked Sendable {
             for (number, item) in chunk.items.enumerated() where !dropped.contains(number) {
                 kept += item.findings.indices.map { (number, $0) }
             }
+            var texts = try findingTexts ?? FindingStore.Texts(db: db)
+            let prepared = try kept.map { number, which in
+                try texts.prepare(chunk.items[number].findings[which], db: db)
+            }
+            findingTexts = texts
             try FindingStore.inserter(db: db).run(count: kept.count) { index, bind in
-                let (number, which) = kept[index]
-                let record = chunk.items[number]
+                let record = chunk.items[kept[index].item]
                 FindingStore.bind(
-                    &bind, run: runId, legacyKey: keys[number], finding: record.findings[which], input: input,
+                    &bind, run: runId, legacyKey: keys[kept[index].item], finding: prepared[index], input: input,
                     line: record.position.line, index: record.position.index)
             }
             if !chunk.claims.isEmpty {
@@ -117,6 +125,7 @@ final class MapLedgerWriter: @unchecked Sendable {
             counts = updated
             FaultPoint.reach("map.chunk-inside-commit")
         }
+        committed = true
         FaultPoint.reach("map.chunk-committed")
         return superseded
     }

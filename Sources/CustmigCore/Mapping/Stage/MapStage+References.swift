@@ -22,6 +22,7 @@ extension MapStage {
             let lookup = try CanonicalStore.ReferenceTargets(run: run, db: db)
             // Prepared once: an extract whose references all point outside it has a finding per record.
             let findings = FindingStore.inserter(db: db)
+            var texts = try FindingStore.Texts(db: db)
             let changed = try db.makeStatement(
                 sql: "INSERT OR IGNORE INTO temp.reference_changed (legacy_key) VALUES (?)")
             var page: [CanonicalStore.Referring] = []
@@ -34,7 +35,8 @@ extension MapStage {
                         known[key] = available
                         guard !available else { continue }
                         try insertFinding(
-                            referring: record, reference: key, mapping: mapping, run: run, into: findings)
+                            referring: record, reference: key, mapping: mapping, run: run, into: findings,
+                            texts: &texts, db: db)
                         try changed.execute(arguments: [record.legacyKey])
                     }
                 }
@@ -54,7 +56,7 @@ extension MapStage {
     /// decision when there is one).
     private static func insertFinding(
         referring: CanonicalStore.Referring, reference: String, mapping: Mapping, run: Int64,
-        into findings: MultiRowInsert
+        into findings: MultiRowInsert, texts: inout FindingStore.Texts, db: Database
     ) throws {
         var outcome = mapping.missingReference.rawValue
         var message =
@@ -71,9 +73,10 @@ extension MapStage {
             fix:
                 "add the customer to the extract, fix the reference in the legacy system, or clear it with a correction"
         )
+        let prepared = try texts.prepare(finding, db: db)
         _ = try findings.run(count: 1) { _, bind in
             FindingStore.bind(
-                &bind, run: Int(run), legacyKey: referring.legacyKey, finding: finding, input: referring.input,
+                &bind, run: Int(run), legacyKey: referring.legacyKey, finding: prepared, input: referring.input,
                 line: referring.line, index: referring.index)
         }
     }
