@@ -175,6 +175,12 @@ if [[ " $STAGES " == *" map "* ]]; then
         echo "- map XML vs peek --count XML: $(ratio 'custmig map (XML)' 'custmig peek --count (XML)')"
         echo "- resume after a kill at 50% vs a full run: $(ratio 'custmig map resumed after kill at 50%' 'custmig map (legacy CSV)')"
     } >>"$RESULTS"
+    # The ledger a map leaves, per canonical record (the file and its write-ahead log), and its largest parts.
+    LEDGER="$OUT/ws-csv/ledger.sqlite"
+    LEDGER_BYTES=$(( $(stat -c %s "$LEDGER") + $( [ -f "$LEDGER-wal" ] && stat -c %s "$LEDGER-wal" || echo 0) ))
+    RECORDS=$(sqlite3 "$LEDGER" "SELECT count(*) FROM canonical_record")
+    PARTS=$(sqlite3 "$LEDGER" "SELECT group_concat(name || ' ' || (bytes / $RECORDS), ', ') FROM (SELECT name, SUM(pgsize) AS bytes FROM dbstat GROUP BY name ORDER BY bytes DESC LIMIT 6)" 2>/dev/null || echo "dbstat unavailable")
+    echo "- ledger after the CSV map: $((LEDGER_BYTES / 1000000)) MB for $RECORDS canonical records, $((LEDGER_BYTES / RECORDS)) bytes per record (by part, bytes per record: $PARTS)" >>"$RESULTS"
     if [ "$BIG_ROWS" -gt 0 ]; then
         # Memory flatness: the same mapping over BIG_ROWS legacy records (~1.2 GB at 5M; its ledger ~6 GB,
         # deleted afterwards).

@@ -107,13 +107,15 @@ struct CustomerSet {
                     let members = (row["members"] as String).split(separator: " ").map(String.init)
                     clustered.formUnion(members)
                     for member in members where member != golden { set.mergedAway.insert(member) }
-                    let customer = try? JSONDecoder().decode(
-                        CanonicalCustomer.self, from: Data((row["data"] as String).utf8))
+                    // Through the ledger's one reader, as every stored record is read.
+                    let stored = CanonicalStore.Stored(
+                        key: golden, legacyKey: golden, bytes: Array((row["data"] as String).utf8))
+                    let customer = stored.customer
                     set.members.append(
                         Member(
                             key: golden, legacyKey: customer?.legacyKey ?? golden,
                             references: customer.map { Array($0.references).sorted() } ?? [], isSurvivor: true,
-                            dataHash: Hash128(hex: Self.recordHash(row["data"]))))
+                            dataHash: stored.recordHash))
                     set.survivorAccountGroups[golden] = customer?.accountGroup
                 }
             }
