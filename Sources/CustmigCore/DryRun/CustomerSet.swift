@@ -51,12 +51,9 @@ struct CustomerSet {
     static func load(ledger: Ledger, mapRun requested: Int64?) throws -> CustomerSet {
         try ledger.database.read { db in
             guard
-                let run = try Row.fetchOne(
-                    db,
-                    sql: requested == nil
-                        ? "SELECT * FROM run WHERE stage = 'map' AND status = 'done' ORDER BY id DESC LIMIT 1"
-                        : "SELECT * FROM run WHERE stage = 'map' AND id = ?",
-                    arguments: requested.map { [$0] } ?? [])
+                let run = try requested.map({ try RunStore.run($0, db: db) })
+                    ?? RunStore.latestFinished(stage: "map", db: db),
+                run.stage == "map", let mapRun = run.id
             else {
                 throw CustmigError(
                     .usage, code: "PLAN-NO-MAP",
@@ -64,37 +61,27 @@ struct CustomerSet {
                         ?? "there is no finished map run in this workspace.",
                     fix: "run custmig map first (custmig status lists the runs).")
             }
-            guard run["status"] as String == "done" else {
+            guard run.status == "done" else {
                 throw CustmigError(
-                    .usage, code: "PLAN-MAP-RUNNING", "map run \(run["id"] as Int64) did not finish.",
-                    fix: "rerun its command to finish it: \(run["command"] as String)")
+                    .usage, code: "PLAN-MAP-RUNNING", "map run \(mapRun) did not finish.",
+                    fix: "rerun its command to finish it: \(run.command)")
             }
-            let mapRun: Int64 = run["id"]
             let text = try Ledger.mappingText(ofRun: run, db: db)
             var set = CustomerSet(
-                mapRun: mapRun, mapInputsKey: run["inputs_key"], scope: run["scope"] ?? "full", mappingText: text,
-                mappingFile: run["mapping_file"])
-            for row in try Row.fetchAll(
-                db,
-                sql:
-                    "SELECT id, summary FROM run WHERE stage = 'duplicates' AND status = 'done' AND id > ? ORDER BY id DESC",
-                arguments: [mapRun])
-            {
-                if let summary = (row["summary"] as String?).flatMap({
+                mapRun: mapRun, mapInputsKey: run.inputsKey, scope: run.scope ?? "full", mappingText: text,
+                mappingFile: run.mappingFile)
+            for duplicates in try RunStore.finishedDuplicates(after: mapRun, db: db) {
+                if let summary = duplicates.summary.flatMap({
                     try? JSONDecoder().decode(DuplicatesSummary.self, from: Data($0.utf8))
                 }),
                     summary.mapRun == mapRun
                 {
-                    set.duplicatesRun = row["id"]
+                    set.duplicatesRun = duplicates.id
                     break
                 }
             }
-            set.unfinishedDuplicatesRun = try Int64.fetchOne(
-                db,
-                sql: """
-                    SELECT id FROM run WHERE stage = 'duplicates' AND status IN ('running', 'interrupted') AND scope = ?
-                    AND id > ? ORDER BY id DESC LIMIT 1
-                    """, arguments: ["map-run:\(mapRun)", set.duplicatesRun ?? mapRun])
+            set.unfinishedDuplicatesRun = try RunStore.unfinishedDuplicates(
+                scope: "map-run:\(mapRun)", after: set.duplicatesRun ?? mapRun, db: db)
             let reasons = try FindingStore.holdingReasons(run: mapRun, db: db)
             var statusOfKey: [String: String] = [:]
             var clustered = Set<String>()

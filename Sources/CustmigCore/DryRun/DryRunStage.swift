@@ -138,7 +138,7 @@ public enum DryRunStage {
             let duplicatesKey =
                 try set.duplicatesRun.flatMap { run in
                     try ledger.database.read { db in
-                        try String.fetchOne(db, sql: "SELECT inputs_key FROM run WHERE id = ?", arguments: [run])
+                        try RunStore.run(run, db: db)?.inputsKey
                     }
                 } ?? ""
             return [

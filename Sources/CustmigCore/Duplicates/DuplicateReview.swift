@@ -23,9 +23,7 @@ public enum DuplicateReview {
         }
         let (pairs, sides) = try ledger.database.read { db -> ([Row], [String: Side]) in
             guard
-                let run = try Int64.fetchOne(
-                    db,
-                    sql: "SELECT id FROM run WHERE stage = 'duplicates' AND status = 'done' ORDER BY id DESC LIMIT 1")
+                let run = try RunStore.latestFinished(stage: "duplicates", db: db)?.id
             else {
                 throw CustmigError(
                     .usage, code: "DUP-NO-RUN", "there is no duplicates run in \(workspace.path).",

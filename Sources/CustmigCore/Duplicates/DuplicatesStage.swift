@@ -59,21 +59,17 @@ public enum DuplicatesStage {
         let duplicateSettings =
             try given
             ?? ledger.database.read { db -> DuplicateSettings in
-                guard let run = try Row.fetchOne(db, sql: "SELECT * FROM run WHERE id = ?", arguments: [mapRun]) else {
-                    return DuplicateSettings()
-                }
+                guard let run = try RunStore.run(mapRun, db: db) else { return DuplicateSettings() }
                 let text = try Ledger.mappingText(ofRun: run, db: db)
                 return text.isEmpty
                     ? DuplicateSettings()
-                    : try MappingLoader.duplicateSettings(text, file: run["mapping_file"] ?? "the mapping")
+                    : try MappingLoader.duplicateSettings(text, file: run.mappingFile ?? "the mapping")
             }
         let startingMatcher = CustomerMatcher(settings: duplicateSettings.matcher, weights: duplicateSettings.weights)
         let settings = "\(duplicateSettings.fingerprint)|\(CustmigVersion.current)|" + FileDigest.sha256(decisionsText)
         let inputsKey = FileDigest.sha256("duplicates|\(mapRun)|\(settings)")
         if let done = try ledger.database.read({ db in
-            try String.fetchOne(
-                db, sql: "SELECT summary FROM run WHERE stage = 'duplicates' AND inputs_key = ? AND status = 'done'",
-                arguments: [inputsKey])
+            try RunStore.finishedSummary(stage: "duplicates", inputsKey: inputsKey, db: db)
         }), var summary = try? JSONDecoder().decode(DuplicatesSummary.self, from: Data(done.utf8)) {
             summary.outcome = "unchanged"
             // The same run; its report is written again with this run's options (e.g. --mask-pii).
@@ -88,14 +84,12 @@ public enum DuplicatesStage {
         // can warn about (it plans without merges otherwise); `scope` names the map run it is for. The
         // workspace lock makes any other `running` duplicates run one that was stopped.
         let startedRun = try ledger.database.write { db -> Int64 in
-            try db.execute(
-                sql: "UPDATE run SET status = 'interrupted' WHERE stage = 'duplicates' AND status = 'running'")
-            try db.execute(
-                sql: """
-                    INSERT INTO run (stage, status, inputs_key, scope, custmig_version, command, started_at)
-                    VALUES ('duplicates', 'running', ?, ?, ?, ?, ?)
-                    """, arguments: [inputsKey, "map-run:\(mapRun)", CustmigVersion.current, command, Date()])
-            return db.lastInsertedRowID
+            try RunStore.interruptRunning(stage: "duplicates", db: db)
+            return try RunStore.start(
+                StageRun(
+                    stage: "duplicates", status: "running", inputsKey: inputsKey, scope: "map-run:\(mapRun)",
+                    custmigVersion: CustmigVersion.current, command: command, startedAt: Date()), db: db
+            ).id!
         }
         // Match profiles only, decoded on every core chunk by chunk: whole customers of a 1M-record
         // run do not fit the memory budget; survivors re-read their few members from the ledger.
@@ -280,9 +274,8 @@ public enum DuplicatesStage {
             summary.reviewWeight = duplicateSettings.review
             summary.blocking = result.blocking
             summary.histogram = result.histogram
-            try db.execute(
-                sql: "UPDATE run SET status = 'done', finished_at = ?, summary = ? WHERE id = ?",
-                arguments: [Date(), String(decoding: try JSONEncoder().encode(summary), as: UTF8.self), run])
+            try RunStore.finish(
+                run, summary: String(decoding: try JSONEncoder().encode(summary), as: UTF8.self), db: db)
             FaultPoint.reach("duplicates.inside-commit")
             return summary
         }

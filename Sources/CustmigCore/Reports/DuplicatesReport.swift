@@ -16,7 +16,7 @@ public enum DuplicatesReport {
         var totals = (clusters: 0, review: 0)
         var summary: DuplicatesSummary?
         try ledger.database.read { db in
-            summary = try String.fetchOne(db, sql: "SELECT summary FROM run WHERE id = ?", arguments: [run])
+            summary = try RunStore.run(run, db: db)?.summary
                 .flatMap { try? decoder.decode(DuplicatesSummary.self, from: Data($0.utf8)) }
             let mapRun = try RunStore.latestFinishedMap(before: run, db: db)
             totals.clusters =

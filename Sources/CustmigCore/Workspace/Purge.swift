@@ -36,13 +36,9 @@ public enum PurgeStage {
         let runs = try ledger.database.read { db -> [Int64] in
             var ids = requested
             if let before {
-                ids += try Int64.fetchAll(
-                    db, sql: "SELECT id FROM run WHERE stage = 'map' AND started_at < ?", arguments: [before])
+                ids += try RunStore.mapRuns(startedBefore: before, db: db)
             }
-            for id in requested
-            where try Int64.fetchOne(db, sql: "SELECT id FROM run WHERE id = ? AND stage = 'map'", arguments: [id])
-                == nil
-            {
+            for id in requested where try RunStore.run(id, db: db)?.stage != "map" {
                 throw CustmigError(
                     .usage, code: "PURGE-RUN", "run \(id) is not a map run of this workspace.",
                     fix: "custmig status lists the runs.")
@@ -79,14 +75,11 @@ public enum PurgeStage {
                 try Row.fetchAll(db, sql: "SELECT id, content_hash FROM plan WHERE map_run = ?", arguments: [run])
             }
             let duplicatesRuns = try ledger.database.read { db in
-                try Row.fetchAll(
-                    db, sql: "SELECT id, summary FROM run WHERE stage = 'duplicates' AND id > ?", arguments: [run]
-                )
-                .filter { row in
-                    (row["summary"] as String?).flatMap {
+                try RunStore.duplicates(after: run, db: db).filter { duplicates in
+                    duplicates.summary.flatMap {
                         try? JSONDecoder().decode(DuplicatesSummary.self, from: Data($0.utf8))
                     }?.mapRun == run
-                }.map { $0["id"] as Int64 }
+                }.compactMap(\.id)
             }
             var snapshots: [String] = []
             var counts = (records: 0, findings: 0, images: 0, survivors: 0)

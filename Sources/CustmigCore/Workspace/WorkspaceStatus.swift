@@ -63,8 +63,8 @@ public struct WorkspaceStatus: Sendable, Codable {
 
     private static func readLedger(_ workspace: Workspace) throws -> WorkspaceStatus {
         try workspace.ledger.database.read { db in
-            let runs = try Row.fetchAll(db, sql: "SELECT * FROM run ORDER BY id").map { row -> RunStatus in
-                let id: Int64 = row["id"]
+            let runs = try RunStore.all(db: db).map { run -> RunStatus in
+                let id = run.id ?? 0
                 let inputs = try Row.fetchAll(
                     db,
                     sql: """
@@ -86,9 +86,9 @@ public struct WorkspaceStatus: Sendable, Codable {
                     db, sql: "SELECT COUNT(*) FROM malformed WHERE run_id = ? AND record_index IS NOT NULL",
                     arguments: [id])
                 return RunStatus(
-                    id: id, stage: row["stage"], status: row["status"], mapping: row["mapping_name"],
-                    mappingVersion: row["mapping_version"], scope: row["scope"], command: row["command"],
-                    startedAt: row["started_at"], finishedAt: row["finished_at"], inputs: inputs, counts: counts)
+                    id: id, stage: run.stage, status: run.status, mapping: run.mappingName,
+                    mappingVersion: run.mappingVersion, scope: run.scope, command: run.command,
+                    startedAt: run.startedAt, finishedAt: run.finishedAt, inputs: inputs, counts: counts)
             }
             var status = WorkspaceStatus(workspace: workspace.path, runs: runs)
             status.inProgress = WorkspaceLock.holder(folder: workspace.path)

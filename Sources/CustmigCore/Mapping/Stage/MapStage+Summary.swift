@@ -65,7 +65,7 @@ extension MapStage {
                     "\(row["path"] as String)\(line): \(severity) [\(row["code"] as String)] \(row["message"] as String)"
                 )
             }
-            let scope = try String.fetchOne(db, sql: "SELECT scope FROM run WHERE id = ?", arguments: [run])
+            let scope = try RunStore.run(run, db: db)?.scope
             let emptyFullExtract = read == 0 && scope != MapScope.delta.rawValue
             if read == 0 {
                 extractProblems.append(

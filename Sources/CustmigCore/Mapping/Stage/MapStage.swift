@@ -51,36 +51,29 @@ public enum MapStage {
             ([version.checksum, options.scope.rawValue, options.custmigVersion] + hashes.map(\.sha256)).joined(
                 separator: "|"))
         let existing = try ledger.database.read { db in
-            try Row.fetchOne(
-                db, sql: "SELECT id, status FROM run WHERE stage = 'map' AND inputs_key = ? ORDER BY id DESC LIMIT 1",
-                arguments: [inputsKey])
+            try RunStore.latest(stage: "map", inputsKey: inputsKey, db: db)
         }
-        if let existing, existing["status"] as String == "done" {
-            var summary = try summarize(run: existing["id"], mapping: mapping, version: version, ledger: ledger)
+        if let existing, let id = existing.id, existing.status == "done" {
+            var summary = try summarize(run: id, mapping: mapping, version: version, ledger: ledger)
             summary.outcome = "unchanged"
             summary.elapsedSeconds = Date().timeIntervalSince(started)
             return summary
         }
         let resumed = existing != nil
         let run: Int64 =
-            try existing?["id"]
+            try existing?.id
             ?? ledger.database.write { db in
-                try db.execute(
-                    sql: """
-                        INSERT INTO run (stage, status, inputs_key, mapping_name, mapping_version, mapping_checksum, scope,
-                        custmig_version, command, started_at) VALUES ('map', 'running', ?, ?, ?, ?, ?, ?, ?, ?)
-                        """,
-                    arguments: [
-                        inputsKey, mapping.name, mapping.version, version.checksum, options.scope.rawValue,
-                        options.custmigVersion, options.command, Date(),
-                    ])
-                let id = db.lastInsertedRowID
-                try db.execute(sql: "UPDATE run SET mapping_file = ? WHERE id = ?", arguments: [mapping.file, id])
+                let id = try RunStore.start(
+                    StageRun(
+                        stage: "map", status: "running", inputsKey: inputsKey, mappingName: mapping.name,
+                        mappingVersion: mapping.version, mappingChecksum: version.checksum, mappingFile: mapping.file,
+                        scope: options.scope.rawValue, custmigVersion: options.custmigVersion, command: options.command,
+                        startedAt: Date()), db: db
+                ).id!
                 for (position, input) in hashes.enumerated() {
-                    try db.execute(
-                        sql:
-                            "INSERT INTO run_input (run_id, position, path, sha256, size, role) VALUES (?, ?, ?, ?, ?, ?)",
-                        arguments: [id, position, input.path, input.sha256, input.size, roles[position]])
+                    try RunStore.addInput(
+                        run: id, position: position, path: input.path, sha256: input.sha256, size: input.size,
+                        role: roles[position], db: db)
                     try db.execute(
                         sql: """
                             INSERT INTO checkpoint (run_id, input, byte_offset, line, record_index, records, done, counts,
@@ -122,11 +115,7 @@ public enum MapStage {
         summary.elapsedSeconds = Date().timeIntervalSince(started)
         let encoded = String(decoding: try JSONEncoder().encode(summary), as: UTF8.self)
         FaultPoint.reach("map.reported")
-        try ledger.database.write { db in
-            try db.execute(
-                sql: "UPDATE run SET status = 'done', finished_at = ?, summary = ? WHERE id = ?",
-                arguments: [Date(), encoded, run])
-        }
+        try ledger.database.write { db in try RunStore.finish(run, summary: encoded, db: db) }
         return summary
     }
 
