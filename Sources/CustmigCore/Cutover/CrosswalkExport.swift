@@ -13,8 +13,7 @@ public enum CrosswalkExport {
         try output.write("legacy_key,canonical_key,target_customer_id,how\n")
         var count = 0
         try workspace.ledger.database.read { ledgerDB in
-            var merged = try SortedGroups(
-                ledgerDB, sql: "SELECT golden_key, legacy_key FROM key_map ORDER BY golden_key, legacy_key")
+            var merged = try SortedGroups(ledgerDB, sql: DuplicateStore.keyMapInOrder)
             var mapped = try SortedGroups(ledgerDB, sql: CanonicalStore.keyPairsInOrder)
             try target.forEachCrosswalkEntry { key, customer, how in
                 let fromKeyMap = try merged.values(for: key)

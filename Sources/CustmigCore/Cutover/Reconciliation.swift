@@ -68,13 +68,10 @@ public enum ReconcileStage {
             var planned: [String: Int] = [:]
             try ledger.database.read { db in
                 source = try CanonicalStore.statusCounts(run: summary.mapRun, db: db)
-                source["malformed"] = try Int.fetchOne(
-                    db, sql: "SELECT COUNT(*) FROM malformed WHERE run_id = ? AND record_index IS NOT NULL",
-                    arguments: [summary.mapRun])
+                source["malformed"] = try MalformedStore.recordCount(run: summary.mapRun, db: db)
                 if let run = summary.duplicatesRun {
-                    let members = try String.fetchAll(
-                        db, sql: "SELECT members FROM survivor WHERE run_id = ?", arguments: [run])
-                    source["merged"] = members.reduce(0) { $0 + $1.split(separator: " ").count - 1 }
+                    let survivors = try DuplicateStore.survivors(run: run, withData: false, db: db)
+                    source["merged"] = survivors.reduce(0) { $0 + $1.members.count - 1 }
                 }
                 planned = try PlanStore.actionCounts(plan: plan, db: db)
             }

@@ -86,17 +86,13 @@ struct CustomerSet {
             var statusOfKey: [String: String] = [:]
             var clustered = Set<String>()
             if let duplicatesRun = set.duplicatesRun {
-                for row in try Row.fetchAll(
-                    db, sql: "SELECT golden_key, members, data FROM survivor WHERE run_id = ?",
-                    arguments: [duplicatesRun])
-                {
-                    let golden: String = row["golden_key"]
-                    let members = (row["members"] as String).split(separator: " ").map(String.init)
-                    clustered.formUnion(members)
-                    for member in members where member != golden { set.mergedAway.insert(member) }
+                for survivor in try DuplicateStore.survivors(run: duplicatesRun, db: db) {
+                    let golden = survivor.goldenKey
+                    clustered.formUnion(survivor.members)
+                    for member in survivor.members where member != golden { set.mergedAway.insert(member) }
                     // Through the ledger's one reader, as every stored record is read.
                     let stored = CanonicalStore.Stored(
-                        key: golden, legacyKey: golden, bytes: Array((row["data"] as String).utf8))
+                        key: golden, legacyKey: golden, bytes: Array(survivor.data.utf8))
                     let customer = stored.customer
                     set.members.append(
                         Member(
@@ -155,8 +151,7 @@ struct CustomerSet {
                 var key = try CanonicalStore.key(legacyKey: legacy, run: mapRun, db: db)
                 if key == nil { key = try CanonicalStore.latestKey(legacyKey: legacy, db: db) }
                 if duplicatesRun != nil,
-                    let golden = try String.fetchOne(
-                        db, sql: "SELECT golden_key FROM key_map WHERE legacy_key = ?", arguments: [legacy])
+                    let golden = try DuplicateStore.goldenKey(legacyKey: legacy, db: db)
                 {
                     key = golden
                 }
@@ -190,7 +185,7 @@ struct CustomerSet {
             var result = try CanonicalStore.data(run: mapRun, legacyKeys: records, db: db)
             if let duplicatesRun, !survivors.isEmpty {
                 result.merge(
-                    try CanonicalStore.survivorData(duplicatesRun: duplicatesRun, goldenKeys: survivors, db: db)
+                    try DuplicateStore.survivorData(duplicatesRun: duplicatesRun, goldenKeys: survivors, db: db)
                 ) {
                     _, survivor in survivor
                 }

@@ -158,7 +158,7 @@ struct PlanRecords {
         var found = try CanonicalStore.data(run: mapRun, legacyKeys: records.map(\.legacyKey), db: db)
         if let duplicatesRun {
             let survivors = wanted.filter { $0.reference.source == .golden }.map(\.key)
-            found.merge(try CanonicalStore.survivorData(duplicatesRun: duplicatesRun, goldenKeys: survivors, db: db)) {
+            found.merge(try DuplicateStore.survivorData(duplicatesRun: duplicatesRun, goldenKeys: survivors, db: db)) {
                 _, survivor in survivor
             }
         }

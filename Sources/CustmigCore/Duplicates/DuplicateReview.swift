@@ -21,7 +21,7 @@ public enum DuplicateReview {
             var name: String
             var city: String
         }
-        let (pairs, sides) = try ledger.database.read { db -> ([Row], [String: Side]) in
+        let (pairs, sides) = try ledger.database.read { db -> ([DuplicateStore.Pair], [String: Side]) in
             guard
                 let run = try RunStore.latestFinished(stage: "duplicates", db: db)?.id
             else {
@@ -29,16 +29,11 @@ public enum DuplicateReview {
                     .usage, code: "DUP-NO-RUN", "there is no duplicates run in \(workspace.path).",
                     fix: "run custmig duplicates first.")
             }
-            let pairs = try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT score, evidence, first, second FROM duplicate_pair
-                    WHERE run_id = ? AND outcome = 'review' ORDER BY score DESC
-                    """, arguments: [run])
+            let pairs = try DuplicateStore.reviewPairs(run: run, db: db)
             var needed = Set<String>()
             for pair in pairs {
-                needed.insert(pair["first"])
-                needed.insert(pair["second"])
+                needed.insert(pair.first)
+                needed.insert(pair.second)
             }
             var sides: [String: Side] = [:]
             guard !needed.isEmpty, let mapRun = try RunStore.latestFinishedMap(db: db) else { return (pairs, sides) }
@@ -58,16 +53,16 @@ public enum DuplicateReview {
         var written = 0
         for pair in pairs {
             // A pair whose customer is not in the latest map run (mapped again since) is left out.
-            guard let first = sides[pair["first"]], let second = sides[pair["second"]] else { continue }
+            guard let first = sides[pair.first], let second = sides[pair.second] else { continue }
             let evidence =
-                (try? decoder.decode([CustomerMatcher.Evidence].self, from: Data((pair["evidence"] as String).utf8)))?
+                (try? decoder.decode([CustomerMatcher.Evidence].self, from: Data(pair.evidence.utf8)))?
                 .filter { $0.weight != 0 }.map {
                     "\($0.field) \($0.level) \($0.weight > 0 ? "+" : "")\(Int($0.weight))"
                 }
                 .joined(separator: "; ") ?? ""
             let shown = maskPII ? PersonalData.mask : { $0 }
             let fields: [String] = [
-                first.legacyKey, second.legacyKey, String(format: "%.1f", pair["score"] as Double), shown(first.name),
+                first.legacyKey, second.legacyKey, String(format: "%.1f", pair.score), shown(first.name),
                 shown(second.name), shown(first.city), shown(second.city), evidence, "", "",
             ]
             // Keys, names and cities come from legacy data and the steward opens the file in a

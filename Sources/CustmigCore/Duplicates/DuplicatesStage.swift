@@ -196,14 +196,14 @@ public enum DuplicatesStage {
         }.flatMap { try $0.get() }
         let summary = try ledger.database.write { db -> DuplicatesSummary in
             let run = startedRun
-            let insertPair = try db.cachedStatement(
-                sql:
-                    "INSERT INTO duplicate_pair (run_id, first, second, score, outcome, evidence) VALUES (?, ?, ?, ?, ?, ?)"
-            )
-            for ((outcome, pair), evidence) in zip(stored, evidence) {
-                guard let evidence else { continue }
-                try insertPair.execute(arguments: [run, pair.first, pair.second, pair.score, outcome, evidence])
-            }
+            try DuplicateStore.addPairs(
+                zip(stored, evidence).compactMap { stored, evidence in
+                    evidence.map {
+                        DuplicateStore.Pair(
+                            first: stored.1.first, second: stored.1.second, score: stored.1.score, outcome: stored.0,
+                            evidence: $0)
+                    }
+                }, run: run, db: db)
             progress?(
                 StageProgress(
                     "writing golden records", done: 0, total: Int64(result.clusters.count), unit: .customers))
@@ -214,10 +214,7 @@ public enum DuplicatesStage {
             let earlier = try clusterLegacyKeys.map { legacyKeys -> [String] in
                 var existing: [String: Int] = [:]
                 for legacy in legacyKeys {
-                    if let golden = try String.fetchOne(
-                        db.cachedStatement(sql: "SELECT golden_key FROM key_map WHERE legacy_key = ?"),
-                        arguments: [legacy])
-                    {
+                    if let golden = try DuplicateStore.goldenKey(legacyKey: legacy, db: db) {
                         existing[golden, default: 0] += 1
                     }
                 }
@@ -246,14 +243,12 @@ public enum DuplicatesStage {
                     goldenKey: goldenKeys[index], rules: duplicateSettings.survivorship
                 ).jsonText
             }
-            let insertSurvivor = try db.cachedStatement(
-                sql: "INSERT INTO survivor (run_id, golden_key, members, data) VALUES (?, ?, ?, ?)")
             var clustered = Set<String>()
             var keyMap: [(legacy: String, golden: String)] = []
             keyMap.reserveCapacity(customerCount)
             for (index, members) in result.clusters.enumerated() {
-                try insertSurvivor.execute(
-                    arguments: [run, goldenKeys[index], members.joined(separator: " "), survivors[index]])
+                try DuplicateStore.addSurvivor(
+                    run: run, goldenKey: goldenKeys[index], members: members, data: survivors[index], db: db)
                 for legacy in clusterLegacyKeys[index] { keyMap.append((legacy, goldenKeys[index])) }
                 clustered.formUnion(members)
             }
@@ -261,7 +256,7 @@ public enum DuplicatesStage {
             for (key, legacy) in zip(canonicalKeys, legacyKeys) where !clustered.contains(key) {
                 keyMap.append((legacy, key))
             }
-            try KeyMap.write(keyMap, run: run, db: db)
+            try DuplicateStore.writeKeyMap(keyMap, run: run, db: db)
             var summary = DuplicatesSummary(
                 run: run, mapRun: mapRun, outcome: "done", customers: customerCount, pairsCompared: result.compared,
                 autoMerged: result.merged.count, forReview: result.review.count, clusters: result.clusters.count,

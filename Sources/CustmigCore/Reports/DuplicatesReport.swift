@@ -19,20 +19,14 @@ public enum DuplicatesReport {
             summary = try RunStore.run(run, db: db)?.summary
                 .flatMap { try? decoder.decode(DuplicatesSummary.self, from: Data($0.utf8)) }
             let mapRun = try RunStore.latestFinishedMap(before: run, db: db)
-            totals.clusters =
-                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM survivor WHERE run_id = ?", arguments: [run]) ?? 0
-            totals.review =
-                try Int.fetchOne(
-                    db, sql: "SELECT COUNT(*) FROM duplicate_pair WHERE run_id = ? AND outcome = 'review'",
-                    arguments: [run]) ?? 0
-            let shown = try Row.fetchAll(
-                db, sql: "SELECT golden_key, members FROM survivor WHERE run_id = ? ORDER BY golden_key LIMIT ?",
-                arguments: [run, limit]
-            ).map { row in (golden: row["golden_key"] as String, keys: (row["members"] as String).split(separator: " "))
+            totals.clusters = try DuplicateStore.survivorCount(run: run, db: db)
+            totals.review = try DuplicateStore.reviewPairCount(run: run, db: db)
+            let shown = try DuplicateStore.survivors(run: run, limit: limit, withData: false, db: db).map {
+                (golden: $0.goldenKey, keys: $0.members)
             }
             // Members are canonical keys, which the ledger does not index: one pass over the map run
             // finds them all (a lookup per member scanned the run each time: 35 s at 1M customers).
-            var wanted = Set(shown.flatMap { $0.keys.map(String.init) })
+            var wanted = Set(shown.flatMap(\.keys))
             var customerOf: [String: CanonicalCustomer] = [:]
             if !wanted.isEmpty, let mapRun {
                 try CanonicalStore.forEachRecord(run: mapRun, db: db) { record in
@@ -43,19 +37,12 @@ public enum DuplicatesReport {
                 }
             }
             for cluster in shown {
-                clusters.append((cluster.golden, cluster.keys.compactMap { customerOf[String($0)] }))
+                clusters.append((cluster.golden, cluster.keys.compactMap { customerOf[$0] }))
             }
-            for row in try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT outcome, first, second, score, evidence FROM duplicate_pair WHERE run_id = ?
-                    ORDER BY outcome = 'review' DESC, score DESC LIMIT ?
-                    """, arguments: [run, limit * 2])
-            {
+            for pair in try DuplicateStore.pairs(run: run, limit: limit * 2, db: db) {
                 let evidence =
-                    (try? decoder.decode([CustomerMatcher.Evidence].self, from: Data((row["evidence"] as String).utf8)))
-                    ?? []
-                pairs.append((row["outcome"], row["first"], row["second"], row["score"], evidence))
+                    (try? decoder.decode([CustomerMatcher.Evidence].self, from: Data(pair.evidence.utf8))) ?? []
+                pairs.append((pair.outcome, pair.first, pair.second, pair.score, evidence))
             }
         }
         var html =

@@ -42,30 +42,23 @@ public enum RejectReport {
             }
             // Records the reader could not read, then what it found wrong with a file as a whole (listed
             // once, though a resumed run meets it again).
-            let malformed = try Row.fetchCursor(
-                db,
-                sql: """
-                    SELECT DISTINCT source_input, line, record_index, code, message FROM malformed WHERE run_id = ?
-                    ORDER BY record_index IS NULL, source_input, line
-                    """,
-                arguments: [run])
             var malformedRows: [[String]] = []
             var malformedTotal = 0
             var fileRows: [[String]] = []
-            while let row = try malformed.next() {
-                let record = (row["record_index"] as Int?).map(String.init)
-                let message: String = row["message"]
+            try MalformedStore.forEachReported(run: run, db: db) { row in
+                let record = row.recordIndex.map(String.init)
+                let message = row.message
                 let fields: [String] = [
-                    record == nil ? "extract" : "malformed", row["code"], "", "", "",
+                    record == nil ? "extract" : "malformed", row.code, "", "", "",
                     mask ? PersonalData.maskingMentions(in: message) : message,
                     record == nil
                         ? "check the export as a whole: see the message" : "fix the file at this line and export again",
-                    pathOf[row["source_input"]] ?? "", (row["line"] as Int?).map(String.init) ?? "", record ?? "",
+                    pathOf[row.input] ?? "", row.line.map(String.init) ?? "", record ?? "",
                 ]
                 try csv.write(fields.map(spreadsheetCell).joined(separator: ",") + "\n")
                 if record == nil {
                     fileRows.append(fields)
-                    continue
+                    return
                 }
                 malformedTotal += 1
                 if malformedRows.count < rowsPerRule { malformedRows.append(fields) }

@@ -208,22 +208,6 @@ enum CanonicalStore {
         return result
     }
 
-    /// The data of a duplicates run's merged (golden) records with these keys, by golden key: stored
-    /// as canonical records are, in the `survivor` table.
-    static func survivorData(duplicatesRun: Int64, goldenKeys: [String], db: Database) throws -> [String: Stored] {
-        var result: [String: Stored] = [:]
-        for part in goldenKeys.chunked(500) where !part.isEmpty {
-            let marks = Array(repeating: "?", count: part.count).joined(separator: ",")
-            for row in try Row.fetchAll(
-                db, sql: "SELECT golden_key, data FROM survivor WHERE run_id = ? AND golden_key IN (\(marks))",
-                arguments: StatementArguments([duplicatesRun] + Array(part)))
-            {
-                result[row[0]] = Stored(key: row[0], legacyKey: row[0], bytes: bytes(row[1]))
-            }
-        }
-        return result
-    }
-
     /// The data of one record of `run`.
     static func data(run: Int64, legacyKey: String, db: Database) throws -> Stored? {
         try Row.fetchOne(

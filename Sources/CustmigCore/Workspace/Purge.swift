@@ -88,10 +88,8 @@ public enum PurgeStage {
                 // Messages quote source values ("\"Sverige\" is not a country"): the rule and field stay.
                 counts.findings = try FindingStore.forgetSourceValues(run: run, db: db)
                 for duplicatesRun in duplicatesRuns {
-                    try db.execute(sql: "DELETE FROM survivor WHERE run_id = ?", arguments: [duplicatesRun])
-                    counts.survivors += db.changesCount
-                    try db.execute(
-                        sql: "UPDATE duplicate_pair SET evidence = '{}' WHERE run_id = ?", arguments: [duplicatesRun])
+                    counts.survivors += try DuplicateStore.deleteSurvivors(run: duplicatesRun, db: db)
+                    try DuplicateStore.forgetEvidence(run: duplicatesRun, db: db)
                 }
                 try db.execute(sql: "DELETE FROM staged_row WHERE run_id = ?", arguments: [run])
                 try db.execute(sql: "DELETE FROM unique_value WHERE run_id = ?", arguments: [run])

@@ -65,26 +65,15 @@ public struct WorkspaceStatus: Sendable, Codable {
         try workspace.ledger.database.read { db in
             let runs = try RunStore.all(db: db).map { run -> RunStatus in
                 let id = run.id ?? 0
-                let inputs = try Row.fetchAll(
-                    db,
-                    sql: """
-                        SELECT i.path, i.sha256, c.records, c.done, c.record_index, c.line FROM run_input i
-                        JOIN checkpoint c ON c.run_id = i.run_id AND c.input = i.position
-                        WHERE i.run_id = ? ORDER BY i.position
-                        """, arguments: [id]
-                ).map { row -> InputStatus in
-                    let done: Bool = row["done"]
-                    let index: Int = row["record_index"]
+                let inputs = try CheckpointStore.inputs(run: id, db: db).map { input -> InputStatus in
+                    let resumes = !input.done && input.recordIndex > 1
                     return InputStatus(
-                        path: row["path"], sha256: row["sha256"], recordsCommitted: row["records"], done: done,
-                        resumesAtRecord: done || index <= 1 ? nil : index,
-                        resumesAtLine: done || index <= 1 ? nil : row["line"])
+                        path: input.path, sha256: input.sha256, recordsCommitted: input.records, done: input.done,
+                        resumesAtRecord: resumes ? input.recordIndex : nil, resumesAtLine: resumes ? input.line : nil)
                 }
                 var counts = try CanonicalStore.statusCounts(run: id, db: db)
                 counts["findings"] = try FindingStore.count(run: id, db: db)
-                counts["malformed"] = try Int.fetchOne(
-                    db, sql: "SELECT COUNT(*) FROM malformed WHERE run_id = ? AND record_index IS NOT NULL",
-                    arguments: [id])
+                counts["malformed"] = try MalformedStore.recordCount(run: id, db: db)
                 return RunStatus(
                     id: id, stage: run.stage, status: run.status, mapping: run.mappingName,
                     mappingVersion: run.mappingVersion, scope: run.scope, command: run.command,

@@ -4,15 +4,14 @@ import GRDB
 /// Writes one map run's chunks into the ledger: records (with the `same_key` policy), findings,
 /// malformed records, unique values and the checkpoint, all in one transaction per chunk.
 ///
-/// Sendable by hand: `commit` (the only user of the unique-value check, the encoder and the findings'
-/// shared sentences) runs on the stage's serial ledger queue, at most one at a time; other threads read
+/// Sendable by hand: `commit` (the only user of the unique-value check and the findings' shared
+/// sentences) runs on the stage's serial ledger queue, at most one at a time; other threads read
 /// only its constants.
 final class MapLedgerWriter: @unchecked Sendable {
     let ledger: Ledger
     let run: Int64
     let policy: SameKeyPolicy
     private let unique: UniqueCheck
-    private let encoder: JSONEncoder
     private var findingTexts: FindingStore.Texts?
 
     init(ledger: Ledger, run: Int64, mapping: Mapping) throws {
@@ -20,8 +19,6 @@ final class MapLedgerWriter: @unchecked Sendable {
         self.run = run
         policy = mapping.source.sameKey
         unique = UniqueCheck(mapping: mapping)
-        encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
     }
 
     /// Commits a chunk and the checkpoint that follows it; returns the chunk's superseded count.
@@ -108,20 +105,12 @@ final class MapLedgerWriter: @unchecked Sendable {
                     }
                 }
             }
-            for finding in chunk.malformed { try Self.insertMalformed(finding, run: run, input: input, db: db) }
+            for finding in chunk.malformed { try MalformedStore.add(finding, run: run, input: input, db: db) }
             var updated = counts
             updated.read += chunk.read
             updated.malformed += chunk.malformed.filter { $0.severity == .error && $0.recordIndex != nil }.count
             updated.superseded += superseded
-            try db.execute(
-                sql: """
-                    UPDATE checkpoint SET byte_offset = ?, line = ?, record_index = ?, records = ?, done = ?, counts = ?,
-                    updated_at = ? WHERE run_id = ? AND input = ?
-                    """,
-                arguments: [
-                    next.byteOffset, next.line, next.recordIndex, updated.read, done,
-                    String(decoding: try encoder.encode(updated), as: UTF8.self), Date(), run, input,
-                ])
+            try CheckpointStore.advance(run: run, input: input, to: next, done: done, counts: updated, db: db)
             counts = updated
             FaultPoint.reach("map.chunk-inside-commit")
         }
@@ -141,28 +130,5 @@ final class MapLedgerWriter: @unchecked Sendable {
             if let new = Double(sequence), let old = Double(stored) { return new > old }
             return sequence > stored
         }
-    }
-
-    /// Keeps one of a reader's findings: a malformed record, or a problem with the file as a whole
-    /// (kept once: a resumed run opens the file again and meets it again).
-    static func insertMalformed(_ finding: Finding, run: Int64, input: Int, db: Database) throws {
-        let severity = finding.severity == .error ? "error" : "warning"
-        guard let record = finding.recordIndex else {
-            try db.cachedStatement(
-                sql: """
-                    INSERT INTO malformed (run_id, source_input, line, record_index, code, message, severity)
-                    SELECT ?1, ?2, ?3, NULL, ?4, ?5, ?6 WHERE NOT EXISTS (
-                      SELECT 1 FROM malformed WHERE run_id = ?1 AND source_input = ?2 AND record_index IS NULL
-                      AND code = ?4 AND message = ?5)
-                    """
-            ).execute(arguments: [run, input, finding.location.line, finding.code, finding.message, severity])
-            return
-        }
-        try db.cachedStatement(
-            sql: """
-                INSERT INTO malformed (run_id, source_input, line, record_index, code, message, severity)
-                VALUES (?, ?, ?, ?, ?, ?, ?)
-                """
-        ).execute(arguments: [run, input, finding.location.line, record, finding.code, finding.message, severity])
     }
 }

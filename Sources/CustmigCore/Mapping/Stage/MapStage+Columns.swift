@@ -29,7 +29,9 @@ extension MapStage {
                 .usage, code: "MAP-FORMAT",
                 "the mapping \(mapping.name) reads \(declared.rawValue.uppercased()) extracts, but \(path) is \(actual.rawValue.uppercased()).",
                 at: SourceLocation(file: mapping.file),
-                fix: "use a mapping written for this file's format (Mappings/ has one per source system), or export the file as \(declared.rawValue.uppercased()).")
+                fix:
+                    "use a mapping written for this file's format (Mappings/ has one per source system), or export the file as \(declared.rawValue.uppercased())."
+            )
         ])
     }
 
@@ -49,12 +51,15 @@ extension MapStage {
                     "the header of \(path) is one column (\"\(columns[0].prefix(60))…\") with the mapping's delimiter "
                         + "\(given ?? "(detected)"), and it holds \(name) characters: the file looks \(name)-separated.",
                     at: SourceLocation(file: mapping.file),
-                    fix: "set source.delimiter to \(name == "tab" ? "tab" : "\"\(name)\"") in a new mapping version, or export the file with \(given ?? "the mapping's delimiter").")
+                    fix:
+                        "set source.delimiter to \(name == "tab" ? "tab" : "\"\(name)\"") in a new mapping version, or export the file with \(given ?? "the mapping's delimiter")."
+                )
             ])
         }
         var problems: [CustmigError] = []
         var seen = Set<String>()
-        for (name, location) in directSourceFields(mapping.customer) + mapping.source.key.map({ ($0, SourceLocation(file: mapping.file)) })
+        for (name, location) in directSourceFields(mapping.customer)
+            + mapping.source.key.map({ ($0, SourceLocation(file: mapping.file)) })
         where !known.contains(name) && seen.insert(name).inserted {
             problems.append(
                 CustmigError(

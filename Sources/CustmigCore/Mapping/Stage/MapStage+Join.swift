@@ -2,7 +2,7 @@ import Foundation
 import GRDB
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 extension MapStage {
@@ -23,7 +23,9 @@ extension MapStage {
     }
 
     /// The primary record with each joined file's rows for its key as a child list.
-    static func attachChildren(to record: Record, key: String, files: [SourceFile], ledger: Ledger, run: Int64) throws -> Record {
+    static func attachChildren(
+        to record: Record, key: String, files: [SourceFile], ledger: Ledger, run: Int64
+    ) throws -> Record {
         try attachChildren(to: [record], keys: [key], files: files, ledger: ledger, run: run)[0]
     }
 
@@ -51,7 +53,8 @@ extension MapStage {
                             SELECT key, data FROM staged_row WHERE run_id = ? AND source = ? AND key IN (\(marks))
                             ORDER BY key, rowid
                             """,
-                        arguments: StatementArguments([run, file.name] as [DatabaseValueConvertible]) + StatementArguments(Array(part)))
+                        arguments: StatementArguments([run, file.name] as [DatabaseValueConvertible])
+                            + StatementArguments(Array(part)))
                     while let row = try rows.next() { rowsByKey[row[0], default: []].append(row[1]) }
                 }
                 for index in joined.indices {

@@ -10,20 +10,15 @@ extension MapStage {
         _ path: String, position: Int, file: SourceFile, mapping: Mapping, ledger: Ledger, run: Int64, chunkSize: Int
     ) throws {
         let checkpoint = try ledger.database.read { db in
-            try Row.fetchOne(
-                db, sql: "SELECT record_index, done, counts FROM checkpoint WHERE run_id = ? AND input = ?",
-                arguments: [run, position])
+            try CheckpointStore.read(run: run, input: position, db: db)
         }
-        guard let checkpoint, !(checkpoint["done"] as Bool) else { return }
-        var counts =
-            (try? JSONDecoder().decode(InputCounts.self, from: Data((checkpoint["counts"] as String).utf8)))
-            ?? InputCounts()
+        guard let checkpoint, !checkpoint.done else { return }
+        var counts = checkpoint.counts
         let source = StagingReader(
             reader: try ExtractOpener.open(path: path, options: mapping.source.extractOptions), file: file,
-            startIndex: checkpoint["record_index"], chunkSize: chunkSize)
+            startIndex: checkpoint.position.recordIndex, chunkSize: chunkSize)
         let reads = Prefetch<StagingReader.Chunk> { _ in try source.read() }
         reads.request(0)
-        let encoder = JSONEncoder()
         for piece in 0... {
             let chunk = try reads.take(piece)
             if !chunk.done { reads.request(piece + 1) }
@@ -40,18 +35,13 @@ extension MapStage {
                     bind.text(row.data)
                 }
                 for finding in chunk.malformed {
-                    try MapLedgerWriter.insertMalformed(finding, run: run, input: position, db: db)
+                    try MalformedStore.add(finding, run: run, input: position, db: db)
                 }
                 counts.read += chunk.rows.count
                 counts.malformed += chunk.malformed.filter { $0.severity == .error && $0.recordIndex != nil }.count
-                try db.execute(
-                    sql:
-                        "UPDATE checkpoint SET record_index = ?, records = ?, done = ?, counts = ?, updated_at = ? WHERE run_id = ? AND input = ?",
-                    arguments: [
-                        chunk.next, counts.read, chunk.done,
-                        String(decoding: try encoder.encode(counts), as: UTF8.self),
-                        Date(), run, position,
-                    ])
+                try CheckpointStore.advance(
+                    run: run, input: position, to: ReadPosition(byteOffset: nil, line: 0, recordIndex: chunk.next),
+                    done: chunk.done, counts: counts, db: db)
                 FaultPoint.reach("map.staged-inside-commit")
             }
             FaultPoint.reach("map.staged")

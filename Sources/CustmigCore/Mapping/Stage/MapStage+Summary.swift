@@ -7,18 +7,10 @@ extension MapStage {
         try ledger.database.read { db in
             let statuses = try CanonicalStore.statusCounts(run: run, db: db)
             var counts = InputCounts()
-            for text in try String.fetchAll(
-                db,
-                sql: """
-                    SELECT c.counts FROM checkpoint c JOIN run_input i ON i.run_id = c.run_id AND i.position = c.input
-                    WHERE c.run_id = ? AND i.role = 'primary'
-                    """, arguments: [run])
-            {
-                if let input = try? JSONDecoder().decode(InputCounts.self, from: Data(text.utf8)) {
-                    counts.read += input.read
-                    counts.malformed += input.malformed
-                    counts.superseded += input.superseded
-                }
+            for input in try CheckpointStore.primaryCounts(run: run, db: db) {
+                counts.read += input.read
+                counts.malformed += input.malformed
+                counts.superseded += input.superseded
             }
             let perRule = try FindingStore.ruleCounts(run: run, db: db)
             let (unknown, unknownTotal) = try FindingStore.unknownCodes(
@@ -50,20 +42,11 @@ extension MapStage {
             // A resumed run meets the file's own findings again: each is listed once.
             var extractProblems: [String] = []
             var readingStopped = false
-            for row in try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT DISTINCT i.path, m.line, m.code, m.message, m.severity FROM malformed m
-                    JOIN run_input i ON i.run_id = m.run_id AND i.position = m.source_input
-                    WHERE m.run_id = ? AND m.record_index IS NULL ORDER BY m.source_input, m.line, m.code
-                    """, arguments: [run])
-            {
-                let line = (row["line"] as Int?).map { $0 > 0 ? ":\($0)" : "" } ?? ""
-                let severity: String = row["severity"]
-                if severity == "error" { readingStopped = true }
+            for problem in try MalformedStore.fileProblems(run: run, db: db) {
+                let line = problem.line.map { $0 > 0 ? ":\($0)" : "" } ?? ""
+                if problem.severity == "error" { readingStopped = true }
                 extractProblems.append(
-                    "\(row["path"] as String)\(line): \(severity) [\(row["code"] as String)] \(row["message"] as String)"
-                )
+                    "\(problem.path)\(line): \(problem.severity) [\(problem.code)] \(problem.message)")
             }
             let scope = try RunStore.run(run, db: db)?.scope
             let emptyFullExtract = read == 0 && scope != MapScope.delta.rawValue

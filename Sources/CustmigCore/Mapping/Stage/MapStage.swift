@@ -74,12 +74,7 @@ public enum MapStage {
                     try RunStore.addInput(
                         run: id, position: position, path: input.path, sha256: input.sha256, size: input.size,
                         role: roles[position], db: db)
-                    try db.execute(
-                        sql: """
-                            INSERT INTO checkpoint (run_id, input, byte_offset, line, record_index, records, done, counts,
-                            updated_at) VALUES (?, ?, NULL, 0, 1, 0, 0, '{}', ?)
-                            """,
-                        arguments: [id, position, Date()])
+                    try CheckpointStore.start(run: id, input: position, db: db)
                 }
                 return id
             }
@@ -154,24 +149,18 @@ public enum MapStage {
         progress: Progress?
     ) throws -> Set<String>? {
         let checkpoint = try writer.ledger.database.read { db in
-            try Row.fetchOne(
-                db,
-                sql:
-                    "SELECT byte_offset, line, record_index, done, counts FROM checkpoint WHERE run_id = ? AND input = ?",
-                arguments: [writer.run, inputPosition])
+            try CheckpointStore.read(run: writer.run, input: inputPosition, db: db)
         }
-        guard let checkpoint, !(checkpoint["done"] as Bool) else { return nil }
-        let counts =
-            (try? JSONDecoder().decode(InputCounts.self, from: Data((checkpoint["counts"] as String).utf8)))
-            ?? InputCounts()
-        let startIndex: Int = checkpoint["record_index"]
+        guard let checkpoint, !checkpoint.done else { return nil }
+        let counts = checkpoint.counts
+        let startIndex = checkpoint.position.recordIndex
         let reader = try ExtractOpener.open(path: path, options: engine.mapping.source.extractOptions)
         var first: Record?
         if startIndex > 1 {
             if let csv = reader as? CSVRecordReader, csv.batches.canResumeAtOffset,
-                let offset = checkpoint["byte_offset"] as Int64?
+                let offset = checkpoint.position.byteOffset
             {
-                try csv.resume(atOffset: offset, line: checkpoint["line"], recordIndex: startIndex)
+                try csv.resume(atOffset: offset, line: checkpoint.position.line, recordIndex: startIndex)
             } else {
                 // Committed records are re-read but never mapped again.
                 while let record = try reader.next() {
