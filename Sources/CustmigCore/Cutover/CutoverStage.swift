@@ -62,39 +62,21 @@ extension CutoverStage {
     /// Keeps what the target refused, so a resumed cutover, the reconciliation and `status` know it.
     static func recordRefusals(_ refused: [RefusedAction], plan: Int64, ledger: Ledger) throws {
         guard !refused.isEmpty else { return }
-        try ledger.database.write { db in
-            for refusal in refused {
-                try db.execute(
-                    sql: """
-                        INSERT OR REPLACE INTO cutover_refusal (plan_id, canonical_key, customer_id, batch, message, refused_at)
-                        VALUES (?, ?, ?, ?, ?, ?)
-                        """,
-                    arguments: [plan, refusal.canonicalKey, refusal.customerId, refusal.batch, refusal.message, Date()])
-            }
-        }
+        try ledger.database.write { db in try LoadJournal.addRefusals(refused, plan: plan, db: db) }
     }
 
     /// Every customer the target refused at a plan's cutover (this run's and earlier, interrupted ones').
     public static func refusals(plan: Int64, ledger: Ledger) throws -> [CutoverRefusal] {
-        try ledger.database.read { db in
-            try Row.fetchAll(
-                db,
-                sql:
-                    "SELECT batch, canonical_key, customer_id, message FROM cutover_refusal WHERE plan_id = ? ORDER BY batch, canonical_key",
-                arguments: [plan]
-            ).map { CutoverRefusal(batch: $0[0], canonicalKey: $0[1], customerId: $0[2], message: $0[3]) }
-        }
+        try ledger.database.read { db in try LoadJournal.refusals(plan: plan, db: db) }
     }
 
     static func mirror(
         plan: Int64, target: any Target, batches: Int, committed: Int, outcome: String, ledger: Ledger
     ) throws {
         try ledger.database.write { db in
-            try db.execute(
-                sql: """
-                    INSERT OR REPLACE INTO cutover_progress (plan_id, target, batches, committed, outcome, updated_at)
-                    VALUES (?, ?, ?, ?, ?, ?)
-                    """, arguments: [plan, target.location.description, batches, committed, outcome, Date()])
+            try LoadJournal.mirror(
+                plan: plan, target: target.location.description, batches: batches, committed: committed,
+                outcome: outcome, db: db)
         }
     }
 }

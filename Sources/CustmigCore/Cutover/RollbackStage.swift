@@ -75,13 +75,10 @@ public enum RollbackStage {
             // The target is authoritative: nothing left to undo for a plan the ledger does not yet call
             // rolled back means a rollback was killed between its last batch and the ledger's write.
             if try target.committedBatches(planHash: planHash).isEmpty,
-                let progress = try ledger.database.read({ db in
-                    try Row.fetchOne(
-                        db, sql: "SELECT outcome, committed FROM cutover_progress WHERE plan_id = ?", arguments: [plan])
-                }),
-                let outcome: String = progress["outcome"], !outcome.hasPrefix("rolled back"),
+                let progress = try ledger.database.read({ db in try LoadJournal.progress(plan: plan, db: db) }),
+                !progress.outcome.hasPrefix("rolled back"),
                 // A rollback under way, or batches the ledger mirrors; not a cutover stopped before its first.
-                outcome == rollingBack || (progress["committed"] as Int? ?? 0) > 0
+                progress.outcome == rollingBack || progress.committed > 0
             {
                 summary.ledgerCaughtUp = true
                 try record(plan: plan, outcome: "rolled back (surgical)", committed: 0, ledger: ledger)
@@ -120,9 +117,7 @@ public enum RollbackStage {
     /// new cutover starts over).
     static func record(plan: Int64, outcome: String, committed: Int, ledger: Ledger) throws {
         try ledger.database.write { db in
-            try db.execute(
-                sql: "UPDATE cutover_progress SET committed = ?, outcome = ?, updated_at = ? WHERE plan_id = ?",
-                arguments: [committed, outcome, Date(), plan])
+            try LoadJournal.update(plan: plan, committed: committed, outcome: outcome, db: db)
         }
     }
 

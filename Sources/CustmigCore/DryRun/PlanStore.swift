@@ -335,9 +335,7 @@ public enum PlanStore {
             // A plan that was cut over is history, not a draft this one revises: no action diff against it.
             let applied =
                 try previous.map {
-                    try String.fetchOne(
-                        db, sql: "SELECT outcome FROM cutover_progress WHERE plan_id = ?", arguments: [$0["id"]])
-                        == "done"
+                    try LoadJournal.progress(plan: $0["id"], db: db)?.outcome == "done"
                 } ?? false
             if let previous {
                 try db.execute(
@@ -382,6 +380,7 @@ public enum PlanStore {
                 sql: "UPDATE plan SET summary = ? WHERE id = ?",
                 arguments: [String(decoding: try JSONEncoder().encode(summary), as: UTF8.self), plan])
         }
+        ledger.truncateLog()
         return summary
     }
 }

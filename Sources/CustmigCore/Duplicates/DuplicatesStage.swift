@@ -275,6 +275,7 @@ public enum DuplicatesStage {
             return summary
         }
         FaultPoint.reach("duplicates.committed")
+        ledger.truncateLog()
         var written = summary
         written.reports = [
             try DuplicatesReport.write(

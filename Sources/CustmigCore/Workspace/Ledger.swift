@@ -30,6 +30,13 @@ public final class Ledger: Sendable {
         }
     }
 
+    /// Copies the write-ahead log into the ledger and empties it, after a stage that wrote much: the log
+    /// keeps the size it grew to (~25 bytes a record after a 1M map) until a checkpoint truncates it.
+    /// Best effort: a reader still open elsewhere only leaves the log as it is.
+    func truncateLog() {
+        _ = try? database.writeWithoutTransaction { db in try db.checkpoint(.truncate) }
+    }
+
     /// This workspace's id, made when its ledger was: part of every plan's hash (see `v11-workspace-id`).
     public func workspaceId() throws -> String {
         try database.read { db in

@@ -46,19 +46,13 @@ public enum PurgeStage {
             return Array(Set(ids)).sorted()
         }
         if !evenInterrupted {
-            let open = try ledger.database.read { db in
-                try Row.fetchAll(
-                    db,
-                    sql: """
-                        SELECT p.id, p.map_run, c.committed, c.batches FROM plan p JOIN cutover_progress c ON c.plan_id = p.id
-                        WHERE c.committed < c.batches AND c.outcome NOT LIKE 'rolled back%' ORDER BY p.id
-                        """)
-            }.filter { runs.contains($0["map_run"]) }
+            let open = try ledger.database.read { db in try LoadJournal.unfinished(db: db) }
+                .filter { runs.contains($0.mapRun) }
             if let plan = open.first {
-                let id: Int64 = plan["id"]
+                let id = plan.plan
                 throw CustmigError(
                     .usage, code: "PURGE-CUTOVER-OPEN",
-                    "the cutover of plan \(id) (map run \(plan["map_run"] as Int64)) stopped after \(plan["committed"] as Int) of \(plan["batches"] as Int) batches; "
+                    "the cutover of plan \(id) (map run \(plan.mapRun)) stopped after \(plan.committed) of \(plan.batches) batches; "
                         + "purging its run would leave it unable to resume or to roll back from its snapshot; nothing was purged.",
                     fix:
                         "finish it (\(SuggestedCommand.text("cutover \(id)", workspace: workspace.path))) or roll it back "
@@ -97,10 +91,7 @@ public enum PurgeStage {
                     // Reasons quote findings' messages, and with them source values.
                     counts.images += try PlanStore.forgetSourceValues(plan: plan["id"], db: db)
                     // A target's refusal may quote the value it refused.
-                    try db.execute(
-                        sql:
-                            "UPDATE cutover_refusal SET message = '(purged: it quoted source values)' WHERE plan_id = ?",
-                        arguments: [plan["id"]])
+                    try LoadJournal.forgetRefusalMessages(plan: plan["id"], db: db)
                     if let hash: String = plan["content_hash"] {
                         snapshots += try String.fetchAll(
                             db, sql: "SELECT path FROM snapshot WHERE plan_hash = ?", arguments: [hash])

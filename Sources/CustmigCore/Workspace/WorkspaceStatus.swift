@@ -95,14 +95,12 @@ public struct WorkspaceStatus: Sendable, Codable {
                     arguments: [row["id"], hash])
                 var cutover: String?
                 var targetCommitted: Int?
-                if let progress = try Row.fetchOne(
-                    db, sql: "SELECT * FROM cutover_progress WHERE plan_id = ?", arguments: [row["id"]])
-                {
-                    let mirrored: Int = progress["committed"]
-                    let batches: Int = progress["batches"]
-                    let outcome: String = progress["outcome"]
+                if let progress = try LoadJournal.progress(plan: row["id"], db: db) {
+                    let mirrored = progress.committed
+                    let batches = progress.batches
+                    let outcome = progress.outcome
                     let target = TargetProgress.read(
-                        location: progress["target"], instance: row["target_instance"], planHash: hash,
+                        location: progress.target, instance: row["target_instance"], planHash: hash,
                         workspace: workspace.ledger.folder)
                     targetCommitted = target?.committed
                     let committed = target?.committed ?? mirrored

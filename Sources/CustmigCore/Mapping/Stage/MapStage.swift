@@ -111,6 +111,7 @@ public enum MapStage {
         let encoded = String(decoding: try JSONEncoder().encode(summary), as: UTF8.self)
         FaultPoint.reach("map.reported")
         try ledger.database.write { db in try RunStore.finish(run, summary: encoded, db: db) }
+        ledger.truncateLog()
         return summary
     }
 
