@@ -27,7 +27,7 @@ struct CutoverBatches {
     }
 
     /// The actions of batch `batch`, in plan order.
-    func actions(plan: Int64, batch: Int, database: DatabaseQueue) throws -> [TargetAction] {
+    func actions(plan: Int64, batch: Int, database: DatabasePool) throws -> [TargetAction] {
         // Read ahead on a thread of its own beside the writer: no more workers than that.
         guard size != nil else {
             return try PlanStore.targetActions(plan: plan, batch: batch, database: database, parallel: false)

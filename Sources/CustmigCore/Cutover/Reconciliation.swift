@@ -195,11 +195,11 @@ public enum ReconcileStage {
 /// Sendable by hand: used only by the read-ahead thread's reads, one at a time, in order.
 private final class PlanChunks: @unchecked Sendable {
     let plan: Int64
-    let database: DatabaseQueue
+    let database: DatabasePool
     let size: Int
     private var after: Int64 = -1
 
-    init(plan: Int64, database: DatabaseQueue, size: Int) {
+    init(plan: Int64, database: DatabasePool, size: Int) {
         self.plan = plan
         self.database = database
         self.size = max(1, size)

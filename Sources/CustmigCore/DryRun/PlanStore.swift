@@ -125,7 +125,7 @@ public enum PlanStore {
     /// The target operations of one batch, in plan order.
     /// (The ledger has no statistics: without `INDEXED BY` SQLite walks the whole plan for each batch.)
     static func targetActions(
-        plan: Int64, batch: Int, database: DatabaseQueue, parallel: Bool = true
+        plan: Int64, batch: Int, database: DatabasePool, parallel: Bool = true
     ) throws -> [TargetAction] {
         try targetActions(
             plan: plan, database: database, parallel: parallel,
@@ -135,7 +135,7 @@ public enum PlanStore {
 
     /// The applicable actions whose `seq` lies in `seqs`, in plan order (a cutover's own batch).
     static func targetActions(
-        plan: Int64, seqs: ClosedRange<Int64>, database: DatabaseQueue, parallel: Bool = true
+        plan: Int64, seqs: ClosedRange<Int64>, database: DatabasePool, parallel: Bool = true
     ) throws -> [TargetAction] {
         try targetActions(
             plan: plan, database: database, parallel: parallel,
@@ -144,7 +144,7 @@ public enum PlanStore {
     }
 
     private static func targetActions(
-        plan: Int64, database: DatabaseQueue, parallel: Bool, sql condition: String, arguments: StatementArguments
+        plan: Int64, database: DatabasePool, parallel: Bool, sql condition: String, arguments: StatementArguments
     ) throws -> [TargetAction] {
         try database.read { db in
             let rows = try Row.fetchAll(
