@@ -37,9 +37,7 @@ public enum CrosswalkShow {
         let customerId = found.customerId
         let planHash = found.planHash
         let plan = try planHash.flatMap { hash in
-            try workspace.ledger.database.read { db in
-                try Int64.fetchOne(db, sql: "SELECT id FROM plan WHERE content_hash = ?", arguments: [hash])
-            }
+            try workspace.ledger.database.read { db in try PlanStore.plan(contentHash: hash, db: db) }
         }
         let now = try target.fingerprints(ids: [customerId])[customerId]
         let present = !(try target.existing(ids: [customerId])).isEmpty

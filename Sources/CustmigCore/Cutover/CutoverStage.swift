@@ -93,20 +93,18 @@ public enum CutoverStage {
         let started = Date()
         let ledger = workspace.ledger
         let plan = try PlanStore.resolve(reference, ledger: ledger)
-        let row = try ledger.database.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM plan WHERE id = ?", arguments: [plan])
-        }!
-        let hash: String = row["content_hash"]
-        guard row["status"] as String == "current" else {
+        let stored = try ledger.database.read { db in try PlanStore.plan(plan, db: db) }!
+        let hash = stored.contentHash ?? ""
+        guard stored.status == "current" else {
             throw CustmigError(
                 .stalePlan, code: "CUTOVER-SUPERSEDED",
-                "plan \(plan) was superseded by plan \(row["superseded_by"] as Int64? ?? 0).",
+                "plan \(plan) was superseded by plan \(stored.supersededBy ?? 0).",
                 fix: "review and approve the newer plan, then cut over that one.")
         }
-        guard row["target_instance"] as String == target.instance else {
+        guard stored.targetInstance == target.instance else {
             throw CustmigError(
                 .stalePlan, code: "CUTOVER-OTHER-TARGET",
-                "plan \(plan) was made against \(row["target"] as String), not \(target.location).",
+                "plan \(plan) was made against \(stored.target), not \(target.location).",
                 fix: "cut over against the target the plan was made for, or dry-run against this one.")
         }
         // The records' hashes are compared on a thread of their own while the target is locked and read.

@@ -39,9 +39,7 @@ public enum RollbackStage {
         let started = Date()
         let plan = try PlanStore.resolve(reference, ledger: workspace.ledger)
         let hash =
-            try workspace.ledger.database.read { db in
-                try String.fetchOne(db, sql: "SELECT content_hash FROM plan WHERE id = ?", arguments: [plan])
-            } ?? ""
+            try workspace.ledger.database.read { db in try PlanStore.plan(plan, db: db)?.contentHash } ?? ""
         let lock = try target.lockForWriting(
             holder: TargetWriteLock.holder(
                 workspace: workspace.path, command: "custmig rollback \(plan) --mode \(mode.rawValue)"))

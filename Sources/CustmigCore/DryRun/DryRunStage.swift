@@ -21,18 +21,8 @@ public enum DryRunStage {
         let ledger = workspace.ledger
         var inputs = try Inputs.load(ledger: ledger, options: options)
         let (settings, resolutions) = (inputs.settings, inputs.resolutions)
-        try ledger.database.write { db in
-            // A dry run killed midway leaves a plan being built; it is worthless, start over. (Before
-            // plans were sealed with their summary in one transaction, one killed while sealing could
-            // be current without a summary: the same, and the plan it superseded is current again.)
-            try db.execute(
-                sql: """
-                    UPDATE plan SET status = 'current', superseded_by = NULL
-                    WHERE superseded_by IN (SELECT id FROM plan WHERE status = 'current' AND summary IS NULL)
-                    """)
-            try db.execute(
-                sql: "DELETE FROM plan WHERE status = 'building' OR (status = 'current' AND summary IS NULL)")
-        }
+        // A dry run killed midway leaves a plan being built; it is worthless, start over.
+        try ledger.database.write { db in try PlanStore.discardUnfinishedPlans(db: db) }
         // …and perhaps the scratch copy of its rehearsal (this process holds the workspace lock).
         for name in (try? FileManager.default.contentsOfDirectory(atPath: workspace.path)) ?? []
         where name.hasPrefix("rehearsal-") {
@@ -41,17 +31,11 @@ public enum DryRunStage {
         // A target whose reads are calls counts its totals from the planner's reads (see below).
         _ = target.tallyReads()
         let plan = try ledger.database.write { db -> Int64 in
-            try db.execute(
-                sql: """
-                    INSERT INTO plan (status, target, target_instance, map_run, duplicates_run, batch_size, command,
-                        created_at, custmig_version)
-                    VALUES ('building', ?, ?, ?, ?, ?, ?, ?, ?)
-                    """,
-                arguments: [
-                    target.location.description, target.instance, inputs.set.mapRun, inputs.set.duplicatesRun,
-                    settings.batchSize, options.command, Date(), CustmigVersion.current,
-                ])
-            return db.lastInsertedRowID
+            try PlanStore.startPlan(
+                StoredPlan(
+                    status: "building", target: target.location.description, targetInstance: target.instance,
+                    mapRun: inputs.set.mapRun, duplicatesRun: inputs.set.duplicatesRun, batchSize: settings.batchSize,
+                    command: options.command, createdAt: Date(), custmigVersion: CustmigVersion.current), db: db)
         }
         let digest = PlanDigest(header: try inputs.hashHeader(target: target, ledger: ledger))
         var beside: RehearsalStream?

@@ -69,9 +69,9 @@ struct PlanRecords {
 
     init(plan: Int64, db: Database) throws {
         self.plan = plan
-        let row = try Row.fetchOne(db, sql: "SELECT map_run, duplicates_run FROM plan WHERE id = ?", arguments: [plan])
-        mapRun = row?["map_run"] ?? 0
-        duplicatesRun = row?["duplicates_run"]
+        let stored = try PlanStore.plan(plan, db: db)
+        mapRun = stored?.mapRun ?? 0
+        duplicatesRun = stored?.duplicatesRun
     }
 
     /// The wanted row of a plan row read with `record_ref`, `record_refs` and `image_fingerprint` (nil:

@@ -66,7 +66,9 @@ public enum PurgeStage {
         for (done, run) in runs.enumerated() {
             progress?(StageProgress("purge map run \(run)", done: Int64(done), total: Int64(runs.count), unit: .steps))
             let plans = try ledger.database.read { db in
-                try Row.fetchAll(db, sql: "SELECT id, content_hash FROM plan WHERE map_run = ?", arguments: [run])
+                try PlanStore.plans(mapRun: run, db: db).compactMap { plan in
+                    plan.id.map { (id: $0, hash: plan.contentHash) }
+                }
             }
             let duplicatesRuns = try ledger.database.read { db in
                 try RunStore.duplicates(after: run, db: db).filter { duplicates in
@@ -89,10 +91,10 @@ public enum PurgeStage {
                 try db.execute(sql: "DELETE FROM unique_value WHERE run_id = ?", arguments: [run])
                 for plan in plans {
                     // Reasons quote findings' messages, and with them source values.
-                    counts.images += try PlanStore.forgetSourceValues(plan: plan["id"], db: db)
+                    counts.images += try PlanStore.forgetSourceValues(plan: plan.id, db: db)
                     // A target's refusal may quote the value it refused.
-                    try LoadJournal.forgetRefusalMessages(plan: plan["id"], db: db)
-                    if let hash: String = plan["content_hash"] {
+                    try LoadJournal.forgetRefusalMessages(plan: plan.id, db: db)
+                    if let hash = plan.hash {
                         snapshots += try String.fetchAll(
                             db, sql: "SELECT path FROM snapshot WHERE plan_hash = ?", arguments: [hash])
                     }
@@ -101,7 +103,7 @@ public enum PurgeStage {
                 let folder = workspace.path + "/snapshots"
                 let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
                 for plan in plans {
-                    let prefix = "before-rollback-plan-\(plan["id"] as Int64)-"
+                    let prefix = "before-rollback-plan-\(plan.id)-"
                     snapshots += names.filter { $0.hasPrefix(prefix) }.sorted().map { folder + "/" + $0 }
                 }
                 // This run's own counts (the audit row added every run's counts together before).
@@ -118,7 +120,7 @@ public enum PurgeStage {
             summary.survivors += counts.survivors
             let reports =
                 ([run] + duplicatesRuns).map { "\(workspace.path)/reports/run-\($0)" }
-                + plans.map { "\(workspace.path)/reports/plan-\($0["id"] as Int64)" }
+                + plans.map { "\(workspace.path)/reports/plan-\($0.id)" }
             for folder in reports where FileManager.default.fileExists(atPath: folder) {
                 try FileManager.default.removeItem(atPath: folder)
                 summary.reportFolders.append(folder)
@@ -131,12 +133,12 @@ public enum PurgeStage {
             }
             if let target {
                 summary.undoEntries += try target.forgetUndo(
-                    planHashes: plans.compactMap { $0["content_hash"] as String? })
+                    planHashes: plans.compactMap(\.hash))
                 // Snapshots a target keeps inside itself (a PostgreSQL schema per plan and per rollback).
                 for plan in plans {
-                    guard let hash: String = plan["content_hash"] else { continue }
+                    guard let hash = plan.hash else { continue }
                     summary.snapshots += try target.dropSnapshots(
-                        planHash: hash, safetyPrefix: "before-rollback-plan-\(plan["id"] as Int64)-")
+                        planHash: hash, safetyPrefix: "before-rollback-plan-\(plan.id)-")
                 }
             }
         }

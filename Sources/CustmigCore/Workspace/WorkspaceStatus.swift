@@ -82,30 +82,30 @@ public struct WorkspaceStatus: Sendable, Codable {
             var status = WorkspaceStatus(workspace: workspace.path, runs: runs)
             status.inProgress = WorkspaceLock.holder(folder: workspace.path)
             let holder = status.inProgress ?? ""
-            status.plans = try Row.fetchAll(db, sql: "SELECT * FROM plan WHERE status != 'building' ORDER BY id").map {
-                row in
-                let summary = (row["summary"] as String?).flatMap {
+            status.plans = try PlanStore.shownPlans(db: db).map { row in
+                let id = row.id ?? 0
+                let summary = row.summary.flatMap {
                     try? JSONDecoder().decode(PlanSummary.self, from: Data($0.utf8))
                 }
-                let hash: String = row["content_hash"] ?? ""
+                let hash = row.contentHash ?? ""
                 let approvedBy = try String.fetchOne(
                     db,
                     sql:
                         "SELECT approved_by FROM plan_approval WHERE plan_id = ? AND content_hash = ? AND approved_by NOT LIKE '(unapproved%' ORDER BY approved_at DESC LIMIT 1",
-                    arguments: [row["id"], hash])
+                    arguments: [id, hash])
                 var cutover: String?
                 var targetCommitted: Int?
-                if let progress = try LoadJournal.progress(plan: row["id"], db: db) {
+                if let progress = try LoadJournal.progress(plan: id, db: db) {
                     let mirrored = progress.committed
                     let batches = progress.batches
                     let outcome = progress.outcome
                     let target = TargetProgress.read(
-                        location: progress.target, instance: row["target_instance"], planHash: hash,
+                        location: progress.target, instance: row.targetInstance, planHash: hash,
                         workspace: workspace.ledger.folder)
                     targetCommitted = target?.committed
                     let committed = target?.committed ?? mirrored
                     let resume = target?.layout.map { $0 == "plan" ? "" : " with --batch-size \($0)" } ?? ""
-                    let rollback = SuggestedCommand.text("rollback \(row["id"] as Int64)", workspace: workspace.path)
+                    let rollback = SuggestedCommand.text("rollback \(id)", workspace: workspace.path)
                     // A cutover or rollback holding the workspace now is running, not interrupted.
                     let runningNow =
                         outcome == "running" && holder.contains("custmig cutover")
@@ -143,9 +143,9 @@ public struct WorkspaceStatus: Sendable, Codable {
                                             : ""))
                 }
                 return PlanStatus(
-                    id: row["id"], status: row["status"], target: row["target"], mapRun: row["map_run"],
+                    id: id, status: row.status, target: row.target, mapRun: row.mapRun,
                     contentHash: hash,
-                    counts: summary?.counts ?? [:], approvedBy: approvedBy, createdAt: row["created_at"],
+                    counts: summary?.counts ?? [:], approvedBy: approvedBy, createdAt: row.createdAt,
                     cutover: cutover, targetCommitted: targetCommitted)
             }
             return status

@@ -16,7 +16,7 @@ public enum WorkspaceTidy {
         var summary = TidySummary()
         if reports {
             let superseded = try workspace.ledger.database.read { db in
-                try Int64.fetchAll(db, sql: "SELECT id FROM plan WHERE status = 'superseded' ORDER BY id")
+                try PlanStore.supersededPlans(db: db)
             }
             for plan in superseded {
                 let folder = workspace.path + "/reports/plan-\(plan)"

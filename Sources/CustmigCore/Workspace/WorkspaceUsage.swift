@@ -38,7 +38,7 @@ public struct WorkspaceUsage: Sendable, Codable {
         var plans: Int64?
         var superseded: [Int64] = []
         try workspace.ledger.database.read { db in
-            superseded = try Int64.fetchAll(db, sql: "SELECT id FROM plan WHERE status = 'superseded'")
+            superseded = try PlanStore.supersededPlans(db: db)
             // dbstat walks the pages of the two largest tables only; a SQLite built without it measures nothing.
             guard
                 let sizes = try? Row.fetchAll(
