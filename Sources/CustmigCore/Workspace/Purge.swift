@@ -87,7 +87,7 @@ public enum PurgeStage {
                     counts.survivors += try DuplicateStore.deleteSurvivors(run: duplicatesRun, db: db)
                     try DuplicateStore.forgetEvidence(run: duplicatesRun, db: db)
                 }
-                try db.execute(sql: "DELETE FROM staged_row WHERE run_id = ?", arguments: [run])
+                try StagedRowStore.delete(run: run, db: db)
                 try db.execute(sql: "DELETE FROM unique_value WHERE run_id = ?", arguments: [run])
                 for plan in plans {
                     // Reasons quote findings' messages, and with them source values.

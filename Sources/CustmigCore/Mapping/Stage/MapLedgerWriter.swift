@@ -94,17 +94,7 @@ final class MapLedgerWriter: @unchecked Sendable {
                     &bind, run: runId, legacyKey: keys[kept[index].item], finding: prepared[index], input: input,
                     line: record.position.line, index: record.position.index)
             }
-            if !chunk.claims.isEmpty {
-                let claim = try RawStatement(
-                    db, sql: "UPDATE staged_row SET claimed = 1 WHERE run_id = ? AND source = ? AND key = ?")
-                for (source, key) in chunk.claims {
-                    try claim.run { bind in
-                        bind.int(runId)
-                        bind.text(source)
-                        bind.text(key)
-                    }
-                }
-            }
+            try StagedRowStore.claim(chunk.claims, run: run, db: db)
             for finding in chunk.malformed { try MalformedStore.add(finding, run: run, input: input, db: db) }
             var updated = counts
             updated.read += chunk.read

@@ -41,22 +41,7 @@ extension MapStage {
         // stays free for the chunk being stored meanwhile.
         try ledger.reader().read { db in
             for file in files where !file.isPrimary {
-                var rowsByKey: [String: [String]] = [:]
-                var start = 0
-                while start < distinct.count {
-                    let part = distinct[start..<min(distinct.count, start + 500)]
-                    start += part.count
-                    let marks = Array(repeating: "?", count: part.count).joined(separator: ",")
-                    let rows = try Row.fetchCursor(
-                        db,
-                        sql: """
-                            SELECT key, data FROM staged_row WHERE run_id = ? AND source = ? AND key IN (\(marks))
-                            ORDER BY key, rowid
-                            """,
-                        arguments: StatementArguments([run, file.name] as [DatabaseValueConvertible])
-                            + StatementArguments(Array(part)))
-                    while let row = try rows.next() { rowsByKey[row[0], default: []].append(row[1]) }
-                }
+                let rowsByKey = try StagedRowStore.rows(run: run, source: file.name, keys: distinct, db: db)
                 for index in joined.indices {
                     guard let rows = rowsByKey[keys[index]], !rows.isEmpty else { continue }
                     let position = joined[index].position

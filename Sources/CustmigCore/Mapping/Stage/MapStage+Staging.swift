@@ -23,17 +23,9 @@ extension MapStage {
             let chunk = try reads.take(piece)
             if !chunk.done { reads.request(piece + 1) }
             try ledger.database.write { db in
-                try MultiRowInsert(
-                    db, prefix: "INSERT INTO staged_row (run_id, source, key, input, record_index, data)", columns: 6
-                ).run(count: chunk.rows.count) { index, bind in
-                    let row = chunk.rows[index]
-                    bind.int(Int(run))
-                    bind.text(file.name)
-                    bind.text(row.key)
-                    bind.int(position)
-                    bind.int(row.index)
-                    bind.text(row.data)
-                }
+                try StagedRowStore.add(
+                    chunk.rows.map { StagedRowStore.Staged(key: $0.key, index: $0.index, data: $0.data) }, run: run,
+                    source: file.name, input: position, db: db)
                 for finding in chunk.malformed {
                     try MalformedStore.add(finding, run: run, input: position, db: db)
                 }

@@ -16,18 +16,7 @@ extension MapStage {
             let (unknown, unknownTotal) = try FindingStore.unknownCodes(
                 run: run, limit: MapSummary.unknownCodesListed, db: db)
             let rejected = statuses["rejected"] ?? 0
-            let orphans = try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT source, COUNT(*) AS rows, COUNT(DISTINCT key) AS keys, GROUP_CONCAT(DISTINCT key) AS sample
-                    FROM staged_row WHERE run_id = ? AND claimed = 0 GROUP BY source ORDER BY source
-                    """, arguments: [run]
-            ).map { row in
-                MapSummary.Orphans(
-                    source: row["source"], rows: row["rows"], keys: row["keys"],
-                    examples: Array(((row["sample"] as String?) ?? "").split(separator: ",").prefix(5).map(String.init))
-                )
-            }
+            let orphans = try StagedRowStore.orphans(run: run, db: db)
             let corrected = try FindingStore.correctedKeys(run: run, db: db)
             let decided = Set(
                 try FindingStore.decided(run: run, db: db).map { ($0.legacyKey ?? "") + "\u{0}" + $0.rule })
