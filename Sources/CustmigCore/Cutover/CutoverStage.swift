@@ -181,10 +181,8 @@ public enum CutoverStage {
         }
         if approvedBy == nil {
             try ledger.database.write { db in
-                try db.execute(
-                    sql:
-                        "INSERT INTO plan_approval (plan_id, content_hash, approved_by, note, approved_at) VALUES (?, ?, ?, ?, ?)",
-                    arguments: [plan, hash, "(unapproved: --allow-unapproved)", options.command, Date()])
+                try PlanStore.recordApproval(
+                    plan: plan, hash: hash, by: "(unapproved: --allow-unapproved)", note: options.command, db: db)
             }
         }
         // The ledger says a cutover is under way before the target changes (the snapshot, the first batch),

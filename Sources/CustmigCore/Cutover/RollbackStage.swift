@@ -127,10 +127,7 @@ public enum RollbackStage {
         let recorded =
             try target.snapshot(planHash: planHash)
             ?? workspace.ledger.database.read { db in
-                try Row.fetchOne(
-                    db, sql: "SELECT path, sha256, manifest FROM snapshot WHERE plan_hash = ? AND target_instance = ?",
-                    arguments: [planHash, target.instance]
-                ).map { TargetSnapshot(location: $0["path"], sha256: $0["sha256"], manifest: $0["manifest"]) }
+                try Snapshot.recorded(planHash: planHash, targetInstance: target.instance, db: db)
             }
         // A plan that applied no batch here has nothing to roll back: restoring its snapshot would only
         // throw away what others wrote since it was taken (another workspace's load, say).

@@ -28,6 +28,19 @@ enum Snapshot {
         return snapshot.location
     }
 
+    /// The snapshot the ledger recorded for a plan on a target (`snapshot`), if any.
+    static func recorded(planHash: String, targetInstance: String, db: Database) throws -> TargetSnapshot? {
+        try Row.fetchOne(
+            db, sql: "SELECT path, sha256, manifest FROM snapshot WHERE plan_hash = ? AND target_instance = ?",
+            arguments: [planHash, targetInstance]
+        ).map { TargetSnapshot(location: $0[0], sha256: $0[1], manifest: $0[2]) }
+    }
+
+    /// Where the ledger recorded a plan's snapshots (on any target).
+    static func recordedPaths(planHash: String, db: Database) throws -> [String] {
+        try String.fetchAll(db, sql: "SELECT path FROM snapshot WHERE plan_hash = ?", arguments: [planHash])
+    }
+
     /// The workspace's folder for snapshot files (mode 0700: they hold personal data), as an absolute
     /// path: the target and the ledger record where a snapshot is, and a later command may run from
     /// another folder.

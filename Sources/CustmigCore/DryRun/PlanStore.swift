@@ -273,12 +273,28 @@ public enum PlanStore {
                     .usage, code: "PLAN-APPROVER", "--by is empty.",
                     fix: "name the person approving, e.g. --by \"Maria Keller (Finance)\".")
             }
-            try db.execute(
-                sql:
-                    "INSERT INTO plan_approval (plan_id, content_hash, approved_by, note, approved_at) VALUES (?, ?, ?, ?, ?)",
-                arguments: [plan, hash, name, note, Date()])
+            try recordApproval(plan: plan, hash: hash, by: name, note: note, db: db)
             return hash
         }
+    }
+
+    /// Records who let a plan's exact content go to the target (an approval, or a cutover's
+    /// `(unapproved: …)` rehearsal marker).
+    static func recordApproval(plan: Int64, hash: String, by name: String, note: String?, db: Database) throws {
+        try db.execute(
+            sql:
+                "INSERT INTO plan_approval (plan_id, content_hash, approved_by, note, approved_at) VALUES (?, ?, ?, ?, ?)",
+            arguments: [plan, hash, name, note, Date()])
+    }
+
+    /// Who last approved this content of the plan (not a cutover's unapproved marker).
+    static func approvedBy(plan: Int64, hash: String, db: Database) throws -> String? {
+        try String.fetchOne(
+            db,
+            sql: """
+                SELECT approved_by FROM plan_approval WHERE plan_id = ? AND content_hash = ?
+                AND approved_by NOT LIKE '(unapproved%' ORDER BY approved_at DESC LIMIT 1
+                """, arguments: [plan, hash])
     }
 
     // MARK: Sealing

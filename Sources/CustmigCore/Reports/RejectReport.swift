@@ -16,10 +16,7 @@ public enum RejectReport {
         var groups: [(rule: String, outcome: String, total: Int, rows: [[String]])] = []
         // On the ledger's read connection, so that it runs beside the summary's counting.
         try ledger.reader().read { db in
-            let files = try Row.fetchAll(
-                db, sql: "SELECT position, path FROM run_input WHERE run_id = ?", arguments: [run])
-            var pathOf: [Int: String] = [:]
-            for row in files { pathOf[row["position"]] = row["path"] }
+            let pathOf = try RunStore.inputPaths(run: run, db: db)
             var line = ""
             try FindingStore.forEachReported(run: run, db: db) { finding in
                 var fields: [String] = [

@@ -95,8 +95,7 @@ public enum PurgeStage {
                     // A target's refusal may quote the value it refused.
                     try LoadJournal.forgetRefusalMessages(plan: plan.id, db: db)
                     if let hash = plan.hash {
-                        snapshots += try String.fetchAll(
-                            db, sql: "SELECT path FROM snapshot WHERE plan_hash = ?", arguments: [hash])
+                        snapshots += try Snapshot.recordedPaths(planHash: hash, db: db)
                     }
                 }
                 // The copies a snapshot rollback made of the target before restoring hold the same data.

@@ -125,6 +125,16 @@ enum RunStore {
             arguments: [run, position, path, sha256, size, role])
     }
 
+    /// The files a run read, by input position.
+    static func inputPaths(run: Int64, db: Database) throws -> [Int: String] {
+        var paths: [Int: String] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT position, path FROM run_input WHERE run_id = ?", arguments: [run])
+        {
+            paths[row[0]] = row[1]
+        }
+        return paths
+    }
+
     /// The file a run read as its input `position`, and its SHA-256 then.
     static func input(run: Int64, position: Int, db: Database) throws -> (path: String, sha256: String)? {
         try Row.fetchOne(

@@ -88,11 +88,7 @@ public struct WorkspaceStatus: Sendable, Codable {
                     try? JSONDecoder().decode(PlanSummary.self, from: Data($0.utf8))
                 }
                 let hash = row.contentHash ?? ""
-                let approvedBy = try String.fetchOne(
-                    db,
-                    sql:
-                        "SELECT approved_by FROM plan_approval WHERE plan_id = ? AND content_hash = ? AND approved_by NOT LIKE '(unapproved%' ORDER BY approved_at DESC LIMIT 1",
-                    arguments: [id, hash])
+                let approvedBy = try PlanStore.approvedBy(plan: id, hash: hash, db: db)
                 var cutover: String?
                 var targetCommitted: Int?
                 if let progress = try LoadJournal.progress(plan: id, db: db) {

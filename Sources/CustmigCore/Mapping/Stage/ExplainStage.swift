@@ -95,9 +95,7 @@ public enum ExplainStage {
     /// The mapping version as the ledger stored it, loaded from a private temporary folder.
     static func storedMapping(name: String, version: Int, ledger: Ledger) throws -> Mapping {
         let content = try ledger.database.read { db in
-            try String.fetchOne(
-                db, sql: "SELECT content FROM mapping_version WHERE name = ? AND version = ?",
-                arguments: [name, version])
+            try MappingVersionStore.content(name: name, version: version, db: db)
         }
         guard let content, let files = try? JSONDecoder().decode([String: String].self, from: Data(content.utf8)) else {
             throw CustmigError(

@@ -118,10 +118,7 @@ public enum MapStage {
     /// Refuses a used mapping version whose content changed (as Flyway refuses a changed migration).
     static func register(_ version: MappingVersion, mapping: Mapping, ledger: Ledger) throws {
         try ledger.database.write { db in
-            if let used = try String.fetchOne(
-                db, sql: "SELECT checksum FROM mapping_version WHERE name = ? AND version = ?",
-                arguments: [version.name, version.version])
-            {
+            if let used = try MappingVersionStore.checksum(name: version.name, version: version.version, db: db) {
                 guard used == version.checksum else {
                     throw CustmigError(
                         .usage, code: "MAP-VERSION-CHANGED",
@@ -134,11 +131,7 @@ public enum MapStage {
                 }
                 return
             }
-            let content = String(decoding: try JSONEncoder().encode(version.files), as: UTF8.self)
-            try db.execute(
-                sql:
-                    "INSERT INTO mapping_version (name, version, checksum, content, first_used_at) VALUES (?, ?, ?, ?, ?)",
-                arguments: [version.name, version.version, version.checksum, content, Date()])
+            try MappingVersionStore.register(version, db: db)
         }
     }
 
