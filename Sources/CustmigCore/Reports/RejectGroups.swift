@@ -12,13 +12,23 @@ struct RejectGroup {
     var examples: [(key: String, name: String, reason: String)] = []
 
     static let examplesPerGroup = 3
+    static let describedLimit = 10_000
 
     /// All the plan's rejects, read once (reasons only), largest group first.
     static func read(plan: Int64, db: Database, mask: Bool) throws -> [RejectGroup] {
         var groups: [String: RejectGroup] = [:]
+        // Many rejects share their reason word for word (a rule's reject names no value): each reason is
+        // described once (at most `describedLimit` kept; describing was a tenth of a first load's reports).
+        var described: [String: (key: String, title: String, fix: String)] = [:]
         try PlanStore.forEachReject(plan: plan, db: db) { canonicalKey, name, storedReason in
             let reason = storedReason ?? ""
-            let (key, title, fix) = describe(reason)
+            let (key, title, fix) =
+                described[reason]
+                ?? {
+                    let description = describe(reason)
+                    if described.count < describedLimit { described[reason] = description }
+                    return description
+                }()
             var group = groups[key] ?? RejectGroup(title: title, fix: fix)
             group.count += 1
             if group.examples.count < examplesPerGroup {
