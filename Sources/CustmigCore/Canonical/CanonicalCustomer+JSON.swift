@@ -1,3 +1,5 @@
+import Crypto
+
 /// A fast JSON writer for the ledger: the same document `JSONEncoder` writes for the `Codable`
 /// conformance (sorted keys, nil values left out), so `JSONDecoder` reads it back, at a fraction of
 /// the cost (the encoder, then string concatenation, dominated the map stage's writes). Writes UTF-8
@@ -84,10 +86,12 @@ struct JSONObjectWriter {
         swap(&bytes, &child.bytes)
     }
 
-    var finished: String {
+    var finished: String { String(decoding: finishedBytes, as: UTF8.self) }
+
+    var finishedBytes: [UInt8] {
         var closed = bytes
         closed.append(UInt8(ascii: "}"))
-        return String(decoding: closed, as: UTF8.self)
+        return closed
     }
 }
 
@@ -128,7 +132,16 @@ enum JSONBytes {
 
 extension CanonicalCustomer {
     /// The customer as JSON, keys sorted as `JSONEncoder` with `.sortedKeys` writes them.
-    var jsonText: String {
+    var jsonText: String { jsonWriter.finished }
+
+    /// The record hash (``CustomerSet/recordHash(_:)``) of ``jsonText``, taken of the writer's bytes
+    /// without making the text (the map hashes every record it stores).
+    var recordHash: Hash128? {
+        let bytes = jsonWriter.finishedBytes
+        return SHA256.hash(data: bytes).withUnsafeBytes { Hash128(bytes: $0.prefix(16)) }
+    }
+
+    private var jsonWriter: JSONObjectWriter {
         var writer = JSONObjectWriter()
         writer.string("accountGroup", accountGroup)
         writer.objects("addresses", addresses) { $1.write(to: &$0) }
@@ -158,7 +171,7 @@ extension CanonicalCustomer {
         writer.dictionary("taxNumbers", taxNumbers)
         writer.string("title", title)
         writer.string("vatId", vatId)
-        return writer.finished
+        return writer
     }
 }
 

@@ -45,7 +45,7 @@ enum CanonicalStore {
         /// storage, so plans made before and after the compact format bind the same values.
         var recordHash: Hash128? {
             guard CompactRecord.isJSON(bytes) else {
-                return customer.flatMap { Hash128(hex: CustomerSet.recordHash($0.jsonText)) }
+                return customer?.recordHash
             }
             return Hash128(hex: CustomerSet.recordHash(String(decoding: bytes, as: UTF8.self)))
         }

@@ -41,7 +41,7 @@ struct MapChunk {
             status = Self.status(of: mapped.findings)
             self.sequence = sequence
             data = mapped.customer.map(CanonicalStore.encode) ?? Array("{}".utf8)
-            dataHash = Hash128(hex: CustomerSet.recordHash(mapped.customer?.jsonText ?? "{}"))
+            dataHash = mapped.customer.map(\.recordHash) ?? Hash128(hex: CustomerSet.recordHash("{}"))
             references = mapped.customer.map { $0.references.sorted().joined(separator: " ") } ?? ""
         }
     }
