@@ -138,6 +138,66 @@ struct CompactRecordTests {
         #expect(json > 0 && compact * 2 < json, "compact \(compact) bytes, JSON \(json)")
     }
 
+    @Test(
+        "a ledger of schema v12 (JSON records, sentences in every finding, the legacy-key index) upgrades and reads as before"
+    )
+    func upgradeFromV12() throws {
+        let sample = try MappedSample()
+        let ledger = sample.workspace + "/ledger.sqlite"
+        let (findingsBefore, statusBefore) = try (
+            Self.reported(ledger), try CLI.run(["status", "--workspace", sample.workspace]).stdout
+        )
+        #expect(findingsBefore.count > 20)
+        // As custmig before v13 left it.
+        try DatabaseQueue(path: ledger).write { db in
+            try StoredRecords.rewriteAsJSON(db)
+            try db.execute(
+                sql: """
+                    UPDATE finding SET message = (SELECT message FROM finding_shown s WHERE s.id = finding.id),
+                    fix = (SELECT fix FROM finding_shown s WHERE s.id = finding.id)
+                    """)
+            try db.execute(sql: "DROP VIEW finding_shown")
+            try db.execute(sql: "DROP TABLE finding_text")
+            try db.execute(sql: "ALTER TABLE finding DROP COLUMN message_id")
+            try db.execute(sql: "ALTER TABLE finding DROP COLUMN fix_id")
+            try db.execute(sql: "CREATE INDEX canonical_record_by_legacy_key ON canonical_record(legacy_key)")
+            try db.execute(
+                sql: "DELETE FROM grdb_migrations WHERE identifier IN ('v13-compact-records', 'v14-finding-texts')")
+        }
+        let status = try CLI.run(["status", "--workspace", sample.workspace])
+        #expect(status.status == 0, "\(status.stderr)")
+        #expect(status.stderr.contains("v13-compact-records") && status.stderr.contains("v14-finding-texts"))
+        // The counts and runs read as before (the disk figures differ: the records are JSON again).
+        #expect(
+            status.stdout.split(separator: "\n").filter { !$0.contains("disk:") }
+                == statusBefore.split(separator: "\n").filter { !$0.contains("disk:") })
+        // The findings, stored as whole sentences, are shown as they were; explain still finds a record.
+        #expect(try Self.reported(ledger) == findingsBefore)
+        let explained = try CLI.run(["explain", "100001", "--workspace", sample.workspace])
+        #expect(explained.status == 0, "\(explained.stderr)")
+        let indexes = try DatabaseQueue(path: ledger).read { db in
+            try String.fetchAll(
+                db, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'canonical_record'")
+        }
+        #expect(!indexes.contains("canonical_record_by_legacy_key"))
+    }
+
+    /// The findings of map run 1 as the reject report lists them.
+    static func reported(_ path: String) throws -> [String] {
+        var lines: [String] = []
+        try Ledger(path: path).database.read { db in
+            try FindingStore.forEachReported(run: 1, db: db) { finding in
+                lines.append(
+                    [
+                        finding.outcome, finding.rule, finding.legacyKey ?? "", finding.field ?? "",
+                        finding.value ?? "",
+                        finding.message, finding.fix ?? "",
+                    ].joined(separator: "|"))
+            }
+        }
+        return lines
+    }
+
     @Test("a ledger written before the compact format (JSON text, hex hashes) makes the same plan")
     func ledgerFromBefore() throws {
         let sample = try MappedSample()
