@@ -55,9 +55,10 @@ extension String {
 /// Interns element and attribute names: libxml2 hands out dictionary-owned name pointers, so a
 /// name is converted to a `String` once, not once per element.
 final class XMLNameTable {
-    private var byPointer = FingerprintTable(capacity: 256)
-    private var byName: [String: Int] = [:]
-    private(set) var names: [String] = []
+    // `@exclusivity(unchecked)`: owned by one parser, used on its thread only (see ``XMLPushParser``).
+    @exclusivity(unchecked) private var byPointer = FingerprintTable(capacity: 256)
+    @exclusivity(unchecked) private var byName: [String: Int] = [:]
+    @exclusivity(unchecked) private(set) var names: [String] = []
 
     @inline(__always)
     func id(_ pointer: UnsafePointer<xmlChar>) -> Int {

@@ -9,23 +9,27 @@ import Foundation
 /// defined"), and a process-wide external entity loader that refuses every URL. Libxml2's default
 /// size limits (no `XML_PARSE_HUGE`) stay on. Checked against Debian's libxml2 2.9.14.
 final class XMLPushParser {
+    // Its properties are `@exclusivity(unchecked)`: one parsing thread owns each instance, and libxml2's
+    // callbacks run one at a time on it, so no two accesses can overlap; the runtime's dynamic checks
+    // were a third of reading a DEBMAS07 file (5.62 vs 3.67 s on 360 MB) once the package-wide
+    // `-enforce-exclusivity=unchecked` flag was gone.
     let path: String
     let names = XMLNameTable()
-    private(set) var context: xmlParserCtxtPtr?
+    @exclusivity(unchecked) private(set) var context: xmlParserCtxtPtr?
     private let source: FileByteSource
     private unowned(unsafe) let handler: XMLEventHandler
-    private(set) var fatalError: Finding?
-    private(set) var warnings: [Finding] = []
-    private(set) var sawDoctype = false
-    private(set) var finished = false
-    private var stoppedByUs = false
+    @exclusivity(unchecked) private(set) var fatalError: Finding?
+    @exclusivity(unchecked) private(set) var warnings: [Finding] = []
+    @exclusivity(unchecked) private(set) var sawDoctype = false
+    @exclusivity(unchecked) private(set) var finished = false
+    @exclusivity(unchecked) private var stoppedByUs = false
     /// The document's root element, once it has been read.
-    private(set) var rootElement: String?
+    @exclusivity(unchecked) private(set) var rootElement: String?
     /// Elements started and not yet ended, innermost last (names of the open elements).
-    private(set) var openElements: [Int] = []
+    @exclusivity(unchecked) private(set) var openElements: [Int] = []
 
     private let chunkSize: Int
-    private var attributeGuard = XMLAttributeGuard()
+    @exclusivity(unchecked) private var attributeGuard = XMLAttributeGuard()
     /// The deepest element nesting read (libxml2's own default limit for documents).
     static let maxDepth = 256
 

@@ -6,19 +6,23 @@
 /// element, as an IDoc's EDI_DC40) are kept and attached to each record that follows them inside the
 /// same parent.
 final class XMLRecordBuilder: XMLEventHandler {
+    // Its properties are `@exclusivity(unchecked)`: one parsing thread owns each instance, and the parser's
+    // events reach it one at a time on that thread, so no two accesses can overlap; the runtime's dynamic checks
+    // were a third of reading a DEBMAS07 file (5.62 vs 3.67 s on 360 MB) once the package-wide
+    // `-enforce-exclusivity=unchecked` flag was gone.
     private final class Frame {
-        var name: Int
-        var fields: [Field] = []
-        var text: [UInt8] = []
-        var isComplex = false
+        @exclusivity(unchecked) var name: Int
+        @exclusivity(unchecked) var fields: [Field] = []
+        @exclusivity(unchecked) var text: [UInt8] = []
+        @exclusivity(unchecked) var isComplex = false
         init(name: Int) { self.name = name }
     }
 
     /// Frames of ended elements, reused: one element's frame and text buffer are not allocated anew
     /// for every element (most of an IDoc's elements are leaves).
-    private var spareFrames: [Frame] = []
+    @exclusivity(unchecked) private var spareFrames: [Frame] = []
     /// `@name` per attribute name id, made once.
-    private var attributeKeys: [Int: String] = [:]
+    @exclusivity(unchecked) private var attributeKeys: [Int: String] = [:]
 
     private func frame(_ name: Int) -> Frame {
         guard let frame = spareFrames.popLast() else { return Frame(name: name) }
@@ -31,20 +35,20 @@ final class XMLRecordBuilder: XMLEventHandler {
 
     let path: String
     private let recordPath: [String]
-    private var recordPathIds: [Int] = []
-    private var depth = 0
+    @exclusivity(unchecked) private var recordPathIds: [Int] = []
+    @exclusivity(unchecked) private var depth = 0
     /// How many leading components of the current element path match the record path.
-    private var matched = 0
-    private var frames: [Frame] = []
-    private var recordLine = 0
-    private var recordOffset: Int64 = 0
-    private var controlFields: [Field] = []
-    private var controlFrame: Frame?
-    private var controlDepth = 0
-    private var nameTable: XMLNameTable?
-    private(set) var records: [Record] = []
-    private(set) var recordIndex = 0
-    var readIndex = 0
+    @exclusivity(unchecked) private var matched = 0
+    @exclusivity(unchecked) private var frames: [Frame] = []
+    @exclusivity(unchecked) private var recordLine = 0
+    @exclusivity(unchecked) private var recordOffset: Int64 = 0
+    @exclusivity(unchecked) private var controlFields: [Field] = []
+    @exclusivity(unchecked) private var controlFrame: Frame?
+    @exclusivity(unchecked) private var controlDepth = 0
+    @exclusivity(unchecked) private var nameTable: XMLNameTable?
+    @exclusivity(unchecked) private(set) var records: [Record] = []
+    @exclusivity(unchecked) private(set) var recordIndex = 0
+    @exclusivity(unchecked) var readIndex = 0
 
     init(path: String, recordPath: [String]) {
         self.path = path
