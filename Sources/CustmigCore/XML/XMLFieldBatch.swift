@@ -47,6 +47,8 @@ final class XMLFieldBatch: @unchecked Sendable {
 /// `@attributes`, `#text` of elements with children or attributes, `control/…` fields of the control
 /// record, and for each list its segment count per parent.
 final class XMLFieldCollector: XMLEventHandler {
+    // `@exclusivity(unchecked)`: owned by one parser and fed its events on that thread, one at a time
+    // (see ``XMLPushParser``); the batches it fills are handed over whole.
     private struct Frame {
         var node: Int
         var textStart: Int
@@ -56,29 +58,29 @@ final class XMLFieldCollector: XMLEventHandler {
     }
 
     /// Field path of each node (node 0 is the record itself).
-    private(set) var paths: [String] = [""]
+    @exclusivity(unchecked) private(set) var paths: [String] = [""]
     /// True for nodes directly under the record (one value per record).
-    private(set) var isTopLevel: [Bool] = [false]
+    @exclusivity(unchecked) private(set) var isTopLevel: [Bool] = [false]
     /// True for nodes that are repeated segments: their values are counts per parent.
-    private(set) var isSegment: [Bool] = [false]
-    private var childTable = FingerprintTable(capacity: 1024)
+    @exclusivity(unchecked) private(set) var isSegment: [Bool] = [false]
+    @exclusivity(unchecked) private var childTable = FingerprintTable(capacity: 1024)
     private let recordPath: [String]
-    private var recordPathIds: [Int] = []
-    private var depth = 0
-    private var matched = 0
-    private var frames: [Frame] = []
-    private var controlNodes: [(Int, [UInt8])] = []
-    private var inControl = false
-    private var controlDepth = 0
-    private var controlText: [UInt8] = []
-    private var controlLeafName = 0
-    private var controlRoot = -1
-    private(set) var batch = XMLFieldBatch()
-    private(set) var recordIndex = 0
+    @exclusivity(unchecked) private var recordPathIds: [Int] = []
+    @exclusivity(unchecked) private var depth = 0
+    @exclusivity(unchecked) private var matched = 0
+    @exclusivity(unchecked) private var frames: [Frame] = []
+    @exclusivity(unchecked) private var controlNodes: [(Int, [UInt8])] = []
+    @exclusivity(unchecked) private var inControl = false
+    @exclusivity(unchecked) private var controlDepth = 0
+    @exclusivity(unchecked) private var controlText: [UInt8] = []
+    @exclusivity(unchecked) private var controlLeafName = 0
+    @exclusivity(unchecked) private var controlRoot = -1
+    @exclusivity(unchecked) private(set) var batch = XMLFieldBatch()
+    @exclusivity(unchecked) private(set) var recordIndex = 0
     /// Batches complete with whole records, ready for the workers.
-    private var ready: [XMLFieldBatch] = []
+    @exclusivity(unchecked) private var ready: [XMLFieldBatch] = []
     /// Records per batch before it is handed on.
-    var batchRecords = 1024
+    @exclusivity(unchecked) var batchRecords = 1024
 
     init(recordPath: [String]) { self.recordPath = recordPath }
 
