@@ -63,7 +63,7 @@ enum CanonicalStore {
     static func encode(_ customer: CanonicalCustomer) -> [UInt8] { CompactRecord.encode(customer) }
 
     /// A stored data column (a compact record's blob, or JSON text).
-    fileprivate static func bytes(_ value: DatabaseValue) -> [UInt8] {
+    static func bytes(_ value: DatabaseValue) -> [UInt8] {
         switch value.storage {
         case .blob(let data): return [UInt8](data)
         case .string(let text): return Array(text.utf8)

@@ -17,13 +17,7 @@ enum StoredRecords {
             db, sql: "SELECT key, legacy_key, data FROM canonical_record WHERE \(filter) ORDER BY legacy_key",
             arguments: arguments
         ).map { row in
-            let bytes: [UInt8] =
-                switch (row["data"] as DatabaseValue).storage {
-                case .blob(let data): [UInt8](data)
-                case .string(let text): Array(text.utf8)
-                default: []
-                }
-            return CanonicalStore.Stored(key: row[0], legacyKey: row[1], bytes: bytes)
+            CanonicalStore.Stored(key: row[0], legacyKey: row[1], bytes: CanonicalStore.bytes(row["data"]))
         }
     }
 
