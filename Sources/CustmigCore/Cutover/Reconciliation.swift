@@ -54,9 +54,10 @@ public struct Reconciliation: Sendable, Codable {
 public enum ReconcileStage {
     /// Compares plan `reference` (the latest by default) with the target as it is now; the plan is
     /// read `chunkSize` actions at a time. `maskPII` masks the names of the customers that differ.
+    /// `command` checks again (said when Ctrl-C stops it between chunks: it only reads, so nothing is lost).
     public static func run(
         plan reference: String, workspace: Workspace, target: any Target, limit: Int = 200, chunkSize: Int = 4_096,
-        maskPII: Bool = false, progress: ProgressHandler? = nil
+        maskPII: Bool = false, command: String = "custmig reconcile", progress: ProgressHandler? = nil
     ) throws -> Reconciliation {
         let ledger = workspace.ledger
         let plan = try PlanStore.resolve(reference, ledger: ledger)
@@ -118,6 +119,11 @@ public enum ReconcileStage {
         for number in 0... {
             let chunk = try planRows.take(number)
             if chunk.isEmpty { break }
+            if number > 0 { FaultPoint.reach("reconcile.chunk-checked") }
+            try Interruption.check(
+                kept: "nothing to keep: a reconciliation only reads (\(checked) of \(actionsPlanned) customers of plan "
+                    + "\(plan) checked, no report written)",
+                resume: "run `\(command)` to check the plan again from the start.")
             progress?(StageProgress("reconcile", done: checked, total: actionsPlanned, unit: .customers))
             checked += Int64(chunk.count)
             planRows.request(number + 1)

@@ -52,7 +52,13 @@ public enum RollbackStage {
                 planHash: hash, plan: plan, ledger: workspace.ledger, target: target, summary: &summary,
                 command: command, progress: progress)
         case .snapshot:
-            try restoreSnapshot(planHash: hash, plan: plan, workspace: workspace, target: target, summary: &summary)
+            do {
+                try restoreSnapshot(
+                    planHash: hash, plan: plan, workspace: workspace, target: target, summary: &summary)
+            } catch var error as CustmigError where error.code == "INTERRUPTED" {
+                error.fix = "run `\(command)` again; it restores the snapshot from the start."
+                throw error
+            }
             try record(plan: plan, outcome: "rolled back (snapshot)", committed: 0, ledger: workspace.ledger)
         }
         summary.elapsedSeconds = Date().timeIntervalSince(started)
@@ -144,6 +150,7 @@ public enum RollbackStage {
                 "the target has no snapshot of plan \(plan) (was it cut over here?).",
                 fix: "use --mode surgical, or the target the plan was cut over to.")
         }
+        try Interruption.check(kept: "nothing: the target is unchanged, no row was restored", resume: "")
         summary.safetySnapshot = try target.restore(
             recorded, safetyName: "before-rollback-plan-\(plan)-\(Int(Date().timeIntervalSince1970 * 1000))",
             folder: try Snapshot.folder(workspace))

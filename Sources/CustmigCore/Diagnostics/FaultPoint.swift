@@ -25,23 +25,34 @@ import Foundation
 /// - rollback: `rollback.started`, `rollback.batch-inside-commit`, `rollback.batch-undone`,
 ///   `rollback.batch-recorded` (each batch), and `rollback.customer-undone` (each customer of a
 ///   target whose undo is not one transaction: between two calls to Tryton).
+///
+/// `CUSTMIG_FAULT=name:N:interrupt` sends SIGINT instead (Ctrl-C), so the tests of a stop at a safe
+/// point do not depend on when a signal from outside happens to land. Points used only that way:
+/// `purge.run-purged` (each map run), `reconcile.chunk-checked` (each chunk of the plan),
+/// `rollback.safety-copied` (a snapshot rollback's copy of the target is taken, nothing restored).
 enum FaultPoint {
-    private static let armed: (name: Substring, count: Int)? = {
-        guard let value = ProcessInfo.processInfo.environment["CUSTMIG_FAULT"],
-            let colon = value.lastIndex(of: ":"), let count = Int(value[value.index(after: colon)...]), count > 0
-        else { return nil }
-        return (value[..<colon], count)
+    private static let armed: (name: Substring, count: Int, signal: Int32)? = {
+        guard let value = ProcessInfo.processInfo.environment["CUSTMIG_FAULT"] else { return nil }
+        var parts = value.split(separator: ":", omittingEmptySubsequences: false)
+        var signal = SIGKILL
+        if parts.count == 3, parts[2] == "interrupt" {
+            signal = SIGINT
+            parts.removeLast()
+        }
+        guard parts.count == 2, let count = Int(parts[1]), count > 0 else { return nil }
+        return (parts[0], count, signal)
     }()
     private static let lock = NSLock()
     nonisolated(unsafe) private static var arrivals = 0
 
-    /// Kills the process here when this is the armed point's Nth arrival.
+    /// Kills (or interrupts) the process here when this is the armed point's Nth arrival.
     static func reach(_ name: String) {
         guard let armed, armed.name == name else { return }
         lock.lock()
         arrivals += 1
         let now = arrivals
         lock.unlock()
-        if now == armed.count { kill(getpid(), SIGKILL) }
+        // `raise` runs the handler on this thread before it returns, so the stop is seen right after.
+        if now == armed.count { raise(armed.signal) }
     }
 }

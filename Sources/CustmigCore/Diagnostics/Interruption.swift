@@ -4,10 +4,12 @@
     import Darwin
 #endif
 
-/// Ctrl-C (SIGINT) and SIGTERM as a request, not a kill: the stages that commit in steps check it at their
-/// safe points (after a map chunk, a cutover or rollback batch is committed; between a dry run's or a
-/// duplicates run's phases) and stop there with what was kept and the command that resumes. A second
-/// signal stops the process at once, as the default would.
+/// Ctrl-C (SIGINT) and SIGTERM as a request, not a kill: every long stage checks it at its safe points
+/// (after a map chunk, a cutover or rollback batch is committed; between a dry run's or a duplicates
+/// run's phases; after each map run a purge finishes; before a snapshot is restored; between the
+/// batches a profile, a reconciliation or the sample generator reads or writes) and stops there with
+/// what was kept and the command that resumes. A second signal stops the process at once, as the
+/// default would.
 public enum Interruption {
     nonisolated(unsafe) private static var flag: sig_atomic_t = 0
 

@@ -10,15 +10,23 @@ public enum ExtractProfiler {
     /// Called now and then with bytes read and the file size.
     public typealias Progress = (_ bytesRead: Int64, _ total: Int64) -> Void
 
+    /// `command` profiles again: Ctrl-C stops the reading between two batches, and since the reports
+    /// are written only once every extract is read, the stop keeps nothing and a rerun starts over.
     public static func profile(
-        path: String, options: ProfileOptions, progress: Progress? = nil
+        path: String, options: ProfileOptions, command: String = "custmig profile", progress: Progress? = nil
     ) throws -> ExtractProfile {
         let started = Date()
         let format = try options.extract.format ?? ExtractOpener.detectFormat(path: path)
+        let stopIfAsked = { (read: Int64, size: Int64) in
+            try Interruption.check(
+                kept:
+                    "nothing: \(path) was read \(size > 0 ? "\(read * 100 / size)%" : "in part") and no report was written",
+                resume: "run `\(command)` again; it reads the extracts from the start.")
+        }
         var profile: ExtractProfile
         switch format {
-        case .csv: profile = try profileCSV(path: path, options: options, progress: progress)
-        case .xml: profile = try profileXML(path: path, options: options, progress: progress)
+        case .csv: profile = try profileCSV(path: path, options: options, stopIfAsked: stopIfAsked, progress: progress)
+        case .xml: profile = try profileXML(path: path, options: options, stopIfAsked: stopIfAsked, progress: progress)
         }
         profile.file.elapsedSeconds = Date().timeIntervalSince(started)
         return profile
@@ -49,8 +57,9 @@ public enum ExtractProfiler {
         }
     }
 
-    private static func profileCSV(path: String, options: ProfileOptions, progress: Progress?) throws -> ExtractProfile
-    {
+    private static func profileCSV(
+        path: String, options: ProfileOptions, stopIfAsked: (Int64, Int64) throws -> Void, progress: Progress?
+    ) throws -> ExtractProfile {
         let reader = try CSVBatchReader(path: path, options: options.extract)
         let columns = reader.header
         let workerCount = options.workers
@@ -70,6 +79,7 @@ public enum ExtractProfiler {
                 for finding in batch.malformed { tally.add(finding, isMalformedRecord: true) }
                 pool.submit(batch)
                 progress?(reader.bytesRead, reader.fileSize)
+                try stopIfAsked(reader.bytesRead, reader.fileSize)
             }
         } catch {
             pool.finish()
@@ -101,8 +111,9 @@ public enum ExtractProfiler {
             fields: fields)
     }
 
-    private static func profileXML(path: String, options: ProfileOptions, progress: Progress?) throws -> ExtractProfile
-    {
+    private static func profileXML(
+        path: String, options: ProfileOptions, stopIfAsked: (Int64, Int64) throws -> Void, progress: Progress?
+    ) throws -> ExtractProfile {
         let declared = try XMLRecordReader.declaredEncoding(path: path)
         let (forcedEncoding, encodingWarning) = try XMLRecordReader.encoding(
             path: path, given: options.extract.encoding, declared: declared)
@@ -125,6 +136,7 @@ public enum ExtractProfiler {
                     pool.submit(batch)
                 }
                 progress?(parser.bytesRead, parser.fileSize)
+                try stopIfAsked(parser.bytesRead, parser.fileSize)
             }
         } catch {
             pool.finish()

@@ -20,26 +20,43 @@ public struct SampleGenerator {
     ]
 
     /// Writes `customers.csv`, `debmas07.xml`, the SAP table downloads (as asked) and `ground-truth.csv`
-    /// into `directory`.
-    public func write(to directory: String, progress: ProgressHandler? = nil) throws -> SampleOutput {
+    /// into `directory`. `command` writes them again: Ctrl-C stops between two progress reports and
+    /// removes the files begun, since a cut extract (an XML document never closed) is not one to test with.
+    public func write(
+        to directory: String, command: String = "custmig samples", progress: ProgressHandler? = nil
+    ) throws -> SampleOutput {
         var csv: SampleCSVWriter?
         var xml: SampleXMLWriter?
+        var begun: [String] = []
+        func stopIfAsked(_ done: Int) throws {
+            guard Interruption.requested else { return }
+            for path in begun { try? FileManager.default.removeItem(atPath: path) }
+            try Interruption.check(
+                kept: "nothing: \(done) of \(options.rows) records were written, and the files begun were removed ("
+                    + begun.map { ($0 as NSString).lastPathComponent }.joined(separator: ", ") + ")",
+                resume: "run `\(command)` again; the same seed writes the same bytes.")
+        }
         if options.formats.contains(.csv) {
             csv = try SampleCSVWriter(path: directory + "/customers.csv", options: options)
+            begun.append(directory + "/customers.csv")
         }
         if options.formats.contains(.xml) {
             xml = try SampleXMLWriter(path: directory + "/debmas07.xml", seed: options.seed)
+            begun.append(directory + "/debmas07.xml")
         }
         let tables = options.sapTables ? try SampleTablesWriter(directory: directory, seed: options.seed) : nil
+        begun += tables?.paths.map(\.path) ?? []
         var files: [(String, Int, Int64)] = []
         var duplicates = 0
         if options.persons {
             var persons = try SamplePersonsWriter(directory: directory, rows: options.rows, seed: options.seed)
+            begun += [persons.output.path, persons.truth.path]
             for row in 0..<options.rows {
                 try persons.writeNext()
                 if row & 0x3FFF == 0x3FFF {
                     progress?(
                         StageProgress("persons", done: Int64(row + 1), total: Int64(options.rows), unit: .records))
+                    try stopIfAsked(row + 1)
                 }
             }
             files += try persons.finish()
@@ -50,6 +67,7 @@ public struct SampleGenerator {
         }
         let personDuplicates = duplicates
         let truth = try FileOutput(path: directory + "/ground-truth.csv")
+        begun.append(truth.path)
         try truth.write("duplicate_key,original_key,variation\n")
         var random = SampleRandom(seed: options.seed)
         var pending: [(due: Int, customer: SampleCustomer)] = []
@@ -85,6 +103,7 @@ public struct SampleGenerator {
             emitted += 1
             if emitted & 0x3FFF == 0 {
                 progress?(StageProgress("samples", done: Int64(emitted), total: Int64(options.rows), unit: .records))
+                try stopIfAsked(emitted)
             }
         }
         if let csv { files.append((csv.output.path, emitted, try csv.finish())) }

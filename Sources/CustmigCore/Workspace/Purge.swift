@@ -64,6 +64,15 @@ public enum PurgeStage {
             runs: runs, canonicalRecords: 0, findingValues: 0, planImages: 0, snapshots: [], undoEntries: 0)
         summary.ledgerBytesBefore = WorkspaceUsage.fileSize(ledger.path)
         for (done, run) in runs.enumerated() {
+            if done > 0 {
+                try Interruption.check(
+                    kept:
+                        "map runs \(runs[..<done].map(String.init).joined(separator: ", ")) purged, each with its audit "
+                        + "row; \(runs[done...].map(String.init).joined(separator: ", ")) not yet, and the ledger is not "
+                        + "compacted (the purged values stay on its free pages until it is)",
+                    resume: "run `\(command)` again; it purges the rest and compacts the ledger (purging a run again "
+                        + "finds nothing left to remove).")
+            }
             progress?(StageProgress("purge map run \(run)", done: Int64(done), total: Int64(runs.count), unit: .steps))
             let plans = try ledger.database.read { db in
                 try PlanStore.plans(mapRun: run, db: db).compactMap { plan in
@@ -140,6 +149,7 @@ public enum PurgeStage {
                         planHash: hash, safetyPrefix: "before-rollback-plan-\(plan.id)-")
                 }
             }
+            FaultPoint.reach("purge.run-purged")
         }
         // Deleted rows stay on free pages (and in the WAL) until the file is rewritten.
         progress?(

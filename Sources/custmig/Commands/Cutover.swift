@@ -51,7 +51,7 @@ extension Custmig {
                 options.allowUnapproved = allowUnapproved
                 options.skipStale = skipStale
                 options.batchSize = batchSize
-                let line = progress.start(interruptible: true)
+                let line = progress.start()
                 let summary = try CutoverStage.run(plan: plan, workspace: space, target: opened, options: options) {
                     step in
                     line.update(
@@ -86,7 +86,10 @@ extension Custmig {
                 Self.showRefusals(summary.refused)
                 if summary.outcome == "done" {
                     try Reconcile.reconcile(
-                        plan: String(summary.plan), workspace: space, target: opened, progress: line.handler)
+                        plan: String(summary.plan), workspace: space, target: opened,
+                        command: SuggestedCommand.text(
+                            "reconcile --plan \(summary.plan)", workspace: space.path, target: opened.location.redacted),
+                        progress: line.handler)
                 }
                 if summary.outcome == "stopped on stale rows" {
                     throw CustmigError(

@@ -95,7 +95,7 @@ extension Custmig {
                 options.resolutionsFile = resolutions
                 options.maskPII = maskPii
                 options.reportLimit = reportLimit
-                options.progress = progress.start(interruptible: true).handler
+                options.progress = progress.start().handler
                 let summary = try CustmigCore.DryRunStage.run(workspace: space, target: opened, options: options)
                 ProgressLine.shared.finish()
                 Terminal.out(PlanSummaryText.render(summary, workspace: space.path))

@@ -66,7 +66,7 @@ extension Custmig.Duplicates {
                     }
                     return try MappingLoader.duplicateSettings(text, file: path)
                 }
-                let line = progress.start(interruptible: true)
+                let line = progress.start()
                 let summary = try DuplicatesStage.run(
                     workspace: space, mapRun: mapRun, settings: settings, decisionsFile: decisions, command: command,
                     maskPII: maskPii, progress: line.handler)

@@ -53,7 +53,7 @@ extension Custmig {
                     mappingPath: mapping, extracts: extracts, scope: scope, chunkSize: chunk, command: command,
                     custmigVersion: CustmigVersion.current)
                 options.maskPII = maskPii
-                let line = progress.start(interruptible: true)
+                let line = progress.start()
                 let sizes = extracts.map {
                     ((try? FileManager.default.attributesOfItem(atPath: $0))?[.size] as? NSNumber)?.int64Value
                 }

@@ -64,10 +64,12 @@ extension Custmig {
                     extract: try reading.extractOptions(), workers: workers, maskPII: maskPII,
                     piiFields: Set(piiFields.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }))
                 var profiles: [ExtractProfile] = []
-                let line = progress.start(interruptible: false)
+                let line = progress.start()
                 for extract in extracts {
                     let name = "profile " + (extract as NSString).lastPathComponent
-                    let profile = try ExtractProfiler.profile(path: extract, options: options) { read, total in
+                    let profile = try ExtractProfiler.profile(
+                        path: extract, options: options, command: RecordedCommand.current
+                    ) { read, total in
                         line.update(
                             StageProgress(name, done: Int64(read), total: total > 0 ? Int64(total) : nil, unit: .bytes))
                     }

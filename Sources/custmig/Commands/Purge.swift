@@ -82,7 +82,7 @@ extension Custmig {
                 defer { try? opened?.close() }
                 let summary = try PurgeStage.run(
                     runs: runs, before: before.flatMap(Self.date), workspace: space, target: opened, command: command,
-                    evenInterrupted: evenInterrupted, progress: progress.start(interruptible: false).handler)
+                    evenInterrupted: evenInterrupted, progress: progress.start().handler)
                 ProgressLine.shared.finish()
                 Terminal.out(
                     "purged map runs \(summary.runs.map(String.init).joined(separator: ", ")): \(summary.canonicalRecords) canonical records, "

@@ -38,17 +38,18 @@ extension Custmig {
                 let opened = try target.open(plan: plan, ledger: space.ledger)
                 defer { try? opened.close() }
                 try Self.reconcile(
-                    plan: plan, workspace: space, target: opened, maskPII: maskPii,
-                    progress: progress.start(interruptible: false).handler)
+                    plan: plan, workspace: space, target: opened, maskPII: maskPii, command: RecordedCommand.current,
+                    progress: progress.start().handler)
             }
         }
 
         static func reconcile(
-            plan: String, workspace: Workspace, target: any Target, maskPII: Bool = false,
+            plan: String, workspace: Workspace, target: any Target, maskPII: Bool = false, command: String,
             progress: ProgressHandler? = nil
         ) throws {
             let result = try ReconcileStage.run(
-                plan: plan, workspace: workspace, target: target, maskPII: maskPII, progress: progress)
+                plan: plan, workspace: workspace, target: target, maskPII: maskPII, command: command,
+                progress: progress)
             ProgressLine.shared.finish()
             func line(_ values: [String: Int]) -> String {
                 values.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")

@@ -39,7 +39,7 @@ extension Custmig {
                 let space = try workspace.open(command: command, writer: true)
                 let opened = try target.open(plan: plan, ledger: space.ledger)
                 defer { try? opened.close() }
-                let line = progress.start(interruptible: mode == .surgical)
+                let line = progress.start()
                 let summary = try RollbackStage.run(
                     plan: plan, mode: mode, workspace: space, target: opened, command: command, progress: line.handler)
                 line.finish()

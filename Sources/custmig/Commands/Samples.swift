@@ -92,8 +92,9 @@ extension Custmig {
                     duplicateShare: duplicateShare, brokenShare: brokenShare)
                 options.sapTables = tables
                 options.persons = persons
-                let line = progress.start(interruptible: false)
-                let result = try SampleGenerator(options: options).write(to: out, progress: line.handler)
+                let line = progress.start()
+                let result = try SampleGenerator(options: options).write(
+                    to: out, command: RecordedCommand.current, progress: line.handler)
                 line.finish()
                 for file in result.files {
                     Terminal.out("\(file.path): \(file.records) records, \(file.bytes) bytes")

@@ -97,11 +97,12 @@ struct ProgressOptions: ParsableArguments {
     @Flag(help: "Do not show progress on stderr.")
     var quiet = false
 
-    /// Sets up the progress line; `interruptible` commands also turn Ctrl-C into a stop at a safe point.
+    /// Sets up the progress line and turns Ctrl-C into a stop at the stage's next safe point (every
+    /// command that shows progress has such points).
     @discardableResult
-    func start(interruptible: Bool) -> ProgressLine {
+    func start() -> ProgressLine {
         ProgressLine.shared.quiet = quiet
-        if interruptible { Interruption.install() }
+        Interruption.install()
         return ProgressLine.shared
     }
 }

@@ -57,8 +57,10 @@ struct TargetConformanceTests {
             return result.stdout
         }
 
-        func run(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
-            let result = try CLI.run(arguments)
+        func run(
+            _ arguments: [String], environment: [String: String] = [:]
+        ) throws -> (status: Int32, stdout: String, stderr: String) {
+            let result = try CLI.run(arguments, environment: environment)
             return (result.status, result.stdout, result.stderr)
         }
 
@@ -128,8 +130,16 @@ struct TargetConformanceTests {
         #expect(wave2.contains("unchanged"), "\(wave2)")
         let applied = try drill.cutover()
         #expect(applied.contains(": matches"), "\(applied)")
-        #expect(try drill.dump() != afterWave1)
-        let restored = try drill.run(["rollback", "latest", "--workspace", drill.workspace, "--mode", "snapshot"])
+        let afterWave2 = try drill.dump()
+        #expect(afterWave2 != afterWave1)
+        // Ctrl-C once the target is copied aside: nothing restored, the copy gone, the same command goes on.
+        let rollback = ["rollback", "latest", "--workspace", drill.workspace, "--mode", "snapshot"]
+        let stopped = try drill.run(rollback, environment: ["CUSTMIG_FAULT": "rollback.safety-copied:1:interrupt"])
+        #expect(stopped.status == 130, "\(stopped.stderr)")
+        #expect(stopped.stderr.contains("the target is unchanged, no row was restored"), "\(stopped.stderr)")
+        #expect(try drill.dump() == afterWave2)
+        #expect(try Self.snapshotsLeft(drill).filter { $0.contains("rollback") }.isEmpty, "no copy aside is left")
+        let restored = try drill.run(rollback)
         #expect(restored.status == 0, "\(restored.stderr)")
         #expect(try drill.dump() == afterWave1)
         // After go-live, a purge removes every copy of the customers' data: snapshots and safety copies too.

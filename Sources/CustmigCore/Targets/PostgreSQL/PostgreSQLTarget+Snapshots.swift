@@ -77,6 +77,9 @@ extension PostgreSQLTarget {
                         "CREATE TABLE \(PGConnection.quote(safety)).\(PGConnection.quote(table)) AS TABLE \(target).\(PGConnection.quote(table))"
                     )
                 }
+                FaultPoint.reach("rollback.safety-copied")
+                // Thrown inside the transaction, which then undoes the copy aside too.
+                try Interruption.check(kept: "nothing: the target is unchanged, no row was restored", resume: "")
                 // Emptied together (foreign keys between them), filled parents first.
                 try connection.execute(
                     "TRUNCATE \(tables.map { "\(target).\(PGConnection.quote($0))" }.joined(separator: ", "))")

@@ -58,6 +58,10 @@ extension SQLiteTarget {
         Self.removePartials(in: folder)
         let safety = "\(folder)/\(safetyName).sqlite"
         try Self.copy(database, to: safety)
+        FaultPoint.reach("rollback.safety-copied")
+        // The last safe point: the restore below is one step that cannot stop half way.
+        if Interruption.requested { try? FileManager.default.removeItem(atPath: safety) }
+        try Interruption.check(kept: "nothing: the target is unchanged, no row was restored", resume: "")
         var configuration = Configuration()
         configuration.readonly = true
         let source = try DatabaseQueue(path: path, configuration: configuration)
