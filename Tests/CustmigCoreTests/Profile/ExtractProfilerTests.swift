@@ -1,6 +1,7 @@
-@testable import CustmigCore
 import Foundation
 import Testing
+
+@testable import CustmigCore
 
 @Suite("Profiling extracts")
 struct ExtractProfilerTests {
@@ -33,6 +34,36 @@ struct ExtractProfilerTests {
         #expect(try Self.field(profile, "NAME1").trailingWhitespace > 0)
     }
 
+    @Test("a Windows-1252 extract: plain ASCII values read as they are, any other byte transcoded, same statistics")
+    func singleByteValues() throws {
+        // Long and short values with the one non-ASCII byte at every position of an 8-byte word and after it.
+        var rows: [String] = []
+        for length in 1...19 {
+            for position in 0..<length {
+                let name =
+                    String(repeating: "a", count: position) + "é" + String(repeating: "a", count: length - position - 1)
+                rows.append("\(length)-\(position);\(name);plain")
+            }
+        }
+        let text = "KEY;NAME;NOTE\n" + rows.joined(separator: "\n") + "\n"
+        // The same rows twice: once written in Windows-1252 (é as the byte E9), once in UTF-8.
+        let folder = try Paths.scratch()
+        try #require(text.data(using: .windowsCP1252)).write(to: URL(fileURLWithPath: folder + "/cp1252.csv"))
+        try Data(text.utf8).write(to: URL(fileURLWithPath: folder + "/utf8.csv"))
+        var options = ProfileOptions()
+        options.extract.encoding = .windows1252
+        let single = try ExtractProfiler.profile(path: folder + "/cp1252.csv", options: options)
+        options.extract.encoding = .utf8
+        let unicode = try ExtractProfiler.profile(path: folder + "/utf8.csv", options: options)
+        let name = (try Self.field(single, "NAME"), try Self.field(unicode, "NAME"))
+        #expect(name.0.nonASCII == rows.count, "every name has its é: \(name.0.nonASCII)")
+        #expect(name.0.nonASCII == name.1.nonASCII)
+        #expect(name.0.maxLength == 19 && name.0.minLength == 1)
+        #expect(name.0.topValues.map(\.value) == name.1.topValues.map(\.value))
+        #expect(name.0.topValues.allSatisfy { $0.value.contains("é") }, "\(name.0.topValues.prefix(3))")
+        #expect(try Self.field(single, "NOTE").nonASCII == 0)
+    }
+
     @Test("the shipped XML sample: nested paths, segment counts, control record and a candidate key")
     func sampleXML() throws {
         let profile = try ExtractProfiler.profile(path: Paths.samples("debmas07.xml"), options: ProfileOptions())
@@ -52,16 +83,20 @@ struct ExtractProfilerTests {
         #expect(try Self.field(profile, "ERDAT").inferredType == .date)
     }
 
-    @Test("values with control characters are counted per field (tabs and line breaks are not) and named in the summary")
+    @Test(
+        "values with control characters are counted per field (tabs and line breaks are not) and named in the summary")
     func controlCharacters() throws {
         let path = try Paths.scratch() + "/control.csv"
-        try Data("KEY;NAME;CITY\n1;Alpha\u{1F}Beta;Köln\n2;Gamma\u{7F};Tab\there\n3;\"Line\nbreak\";Bonn\n4;Delta;Ulm\n".utf8)
-            .write(to: URL(fileURLWithPath: path))
+        try Data(
+            "KEY;NAME;CITY\n1;Alpha\u{1F}Beta;Köln\n2;Gamma\u{7F};Tab\there\n3;\"Line\nbreak\";Bonn\n4;Delta;Ulm\n".utf8
+        )
+        .write(to: URL(fileURLWithPath: path))
         let profile = try ExtractProfiler.profile(path: path, options: ProfileOptions())
         #expect(try Self.field(profile, "NAME").controlCharacters == 2)
         #expect(try Self.field(profile, "CITY").controlCharacters == 0)
         #expect(try Self.field(profile, "KEY").controlCharacters == 0)
-        #expect(ProfileText.summary(profile).contains("control characters (map replaces them with spaces, noted): NAME 2"))
+        #expect(
+            ProfileText.summary(profile).contains("control characters (map replaces them with spaces, noted): NAME 2"))
     }
 
     @Test("a unique, never-empty column is a candidate key; a repeated one reports its repeats")
@@ -122,7 +157,8 @@ struct ExtractProfilerTests {
         let index = try String(contentsOfFile: folder + "/index.html", encoding: .utf8)
         #expect(index.contains("customers.csv.profile.html"))
         #expect(index.contains("customers.xml.profile.html"))
-        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: folder + "/customers.csv.profile.json")))
+        let json = try JSONSerialization.jsonObject(
+            with: Data(contentsOf: URL(fileURLWithPath: folder + "/customers.csv.profile.json")))
         #expect((json as? [String: Any])?["schema"] as? String == "custmig.profile/1")
     }
 
@@ -139,9 +175,14 @@ struct ExtractProfilerTests {
 struct ProfilePathEquivalenceTests {
     @Test(
         "same statistics per field, whichever way the extract is read",
-        arguments: ["Samples/debmas07.xml", "Fixtures/xml/customers.xml", "Fixtures/xml/debmas-small.xml", "Samples/customers.csv"])
+        arguments: [
+            "Samples/debmas07.xml", "Fixtures/xml/customers.xml", "Fixtures/xml/debmas-small.xml",
+            "Samples/customers.csv",
+        ])
     func equivalent(_ file: String) throws {
-        let path = file.hasPrefix("Samples") ? Paths.samples(String(file.dropFirst(8))) : Paths.fixture(String(file.dropFirst(9)))
+        let path =
+            file.hasPrefix("Samples")
+            ? Paths.samples(String(file.dropFirst(8))) : Paths.fixture(String(file.dropFirst(9)))
         let fast = try ExtractProfiler.profile(path: path, options: ProfileOptions()).fields
         let reference = try ExtractProfiler.profileRecords(path: path, options: ProfileOptions())
         let encoder = JSONEncoder()
