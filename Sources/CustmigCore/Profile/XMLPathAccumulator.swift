@@ -1,22 +1,36 @@
 /// Profiles ``XMLFieldBatch``es: one ``FieldStatistics`` per field path id, on raw bytes.
 /// Paths from `limit` on are not profiled (see ``ProfileOptions/fieldLimit``).
 /// Sendable by hand: each profiling worker has an accumulator of its own, and the profiler merges
-/// them only after ``WorkerPool/finish()`` has waited for every worker.
+/// them only after ``WorkerPool/finish()`` has waited for every worker; for the same reason `fields`
+/// skips the runtime's exclusivity checks (one thread, one batch at a time).
 final class XMLPathAccumulator: @unchecked Sendable {
-    private(set) var fields: [FieldStatistics] = []
+    @exclusivity(unchecked) private(set) var fields: [FieldStatistics] = []
     let limit: Int
 
     init(limit: Int) { self.limit = limit }
 
     func add(_ batch: XMLFieldBatch) {
+        let limit = self.limit
+        // Grown first, so the loop below works in one buffer instead of the array (no uniqueness
+        // check and no bounds-checked copy-on-write access per value).
+        var highest = -1
+        for path in batch.path where Int(path) < limit { highest = max(highest, Int(path)) }
+        while fields.count <= highest { fields.append(FieldStatistics(name: "")) }
         batch.bytes.withUnsafeBufferPointer { buffer in
             let base = buffer.baseAddress ?? UnsafePointer(bitPattern: 1)!
-            for index in 0..<batch.path.count {
-                let path = Int(batch.path[index])
-                guard path < limit else { continue }
-                while fields.count <= path { fields.append(FieldStatistics(name: "")) }
-                let start = Int(batch.start[index])
-                fields[path].add(base + start, Int(batch.end[index]) - start)
+            batch.path.withUnsafeBufferPointer { paths in
+                batch.start.withUnsafeBufferPointer { starts in
+                    batch.end.withUnsafeBufferPointer { ends in
+                        fields.withUnsafeMutableBufferPointer { fields in
+                            for index in 0..<paths.count {
+                                let path = Int(paths[index])
+                                guard path < limit else { continue }
+                                let start = Int(starts[index])
+                                fields[path].add(base + start, Int(ends[index]) - start)
+                            }
+                        }
+                    }
+                }
             }
         }
     }

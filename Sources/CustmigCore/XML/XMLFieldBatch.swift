@@ -4,15 +4,17 @@
 /// ``XMLFieldCollector/paths``, so every worker agrees on them.
 ///
 /// Sendable by hand: the parser thread fills a batch, then hands it to one worker through a
-/// ``BlockingQueue`` and never touches it again; the worker only reads it.
+/// ``BlockingQueue`` (whose lock orders the two) and never touches it again; the worker only reads it.
+/// So one thread at a time uses it, and no method passes a property `inout` while reading it: the
+/// runtime's exclusivity checks are skipped (`@exclusivity(unchecked)`, ~2 calls per field value).
 final class XMLFieldBatch: @unchecked Sendable {
-    var bytes: [UInt8] = []
-    var path: [Int32] = []
-    var start: [Int32] = []
-    var end: [Int32] = []
-    var records = 0
+    @exclusivity(unchecked) var bytes: [UInt8] = []
+    @exclusivity(unchecked) var path: [Int32] = []
+    @exclusivity(unchecked) var start: [Int32] = []
+    @exclusivity(unchecked) var end: [Int32] = []
+    @exclusivity(unchecked) var records = 0
     /// Field count at the end of the last complete record (fields after it belong to an open record).
-    var completeFields = 0
+    @exclusivity(unchecked) var completeFields = 0
 
     init() {
         bytes.reserveCapacity(1 << 20)
