@@ -199,14 +199,7 @@ struct PlanRecords {
 
     /// The after-image of one plan row (`batch` nil: its first row), stored or rebuilt; nil when it has none.
     static func image(plan: Int64, canonicalKey: String, batch: Int?, db: Database) throws -> CustomerImage? {
-        guard
-            let row = try Row.fetchOne(
-                db,
-                sql: """
-                    SELECT canonical_key, legacy_key, image, image_fingerprint, record_ref, record_refs, before_image,
-                    changes FROM plan_action
-                    WHERE plan_id = ? AND canonical_key = ? AND (? IS NULL OR batch = ?) ORDER BY seq LIMIT 1
-                    """, arguments: [plan, canonicalKey, batch, batch])
+        guard let row = try PlanStore.imageRow(plan: plan, canonicalKey: canonicalKey, batch: batch, db: db)
         else { return nil }
         if let text: String = row["image"] { return CustomerImage(json: text) }
         if row["record_ref"] as String? == ChangedImage.marker {
@@ -222,16 +215,6 @@ struct PlanRecords {
     /// Plan rows whose record is gone or changed (by the hashes the map stored), checked in one query
     /// before a cutover touches the target: the first few, and how many.
     static func changedRecords(plan: Int64, db: Database) throws -> (count: Int, first: [String]) {
-        let sql = """
-            FROM plan_action a JOIN plan p ON p.id = a.plan_id
-            LEFT JOIN canonical_record c ON c.run_id = p.map_run AND c.legacy_key = a.legacy_key
-            WHERE a.plan_id = ? AND a.record_ref LIKE 'map:%' AND a.batch IS NOT NULL
-            AND (c.legacy_key IS NULL OR (c.data_hash IS NOT NULL AND CASE typeof(c.data_hash)
-                WHEN 'blob' THEN lower(hex(c.data_hash)) ELSE lower(c.data_hash) END != substr(a.record_ref, 5)))
-            """
-        let count = try Int.fetchOne(db, sql: "SELECT COUNT(*) " + sql, arguments: [plan]) ?? 0
-        let first =
-            count == 0 ? [] : try String.fetchAll(db, sql: "SELECT a.legacy_key " + sql + " LIMIT 5", arguments: [plan])
-        return (count, first)
+        try PlanStore.rowsWithChangedRecords(plan: plan, db: db)
     }
 }

@@ -98,14 +98,7 @@ struct PlanWriter {
         _ rows: [(row: Planner.ActionRow, seq: Int, batch: Int?)], plan: Int64, ledger: Ledger, digest: PlanDigest
     ) throws {
         try ledger.database.write { db in
-            let statement = try RawStatement(
-                db,
-                sql: """
-                    INSERT INTO plan_action (plan_id, seq, batch, canonical_key, legacy_key, customer_id, action, apply_kind,
-                    reason, fingerprint, expect_absent, before_image, image, changes, name, country, source_hash,
-                    image_fingerprint, record_ref, record_refs, field_count, field_bytes)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """)
+            let inserter = try PlanStore.ActionInserter(db)
             for (row, seq, batch) in rows {
                 // A conflict is not loaded: its changes (base, ours, theirs) are all that is kept of it.
                 let keepsImages = row.action != .unchanged && row.action != .reject && row.action != .conflict
@@ -125,30 +118,16 @@ struct PlanWriter {
                     keepsImages && (image != nil || reference != nil || byChanges)
                     ? row.imageFingerprint ?? row.image?.fingerprint : nil
                 let fieldSize = reference == nil ? nil : row.fieldSize ?? row.image?.fieldSize
-                try statement.run { bind in
-                    bind.int(Int(plan))
-                    bind.int(seq)
-                    bind.optionalInt(batch)
-                    bind.text(row.key)
-                    bind.text(row.legacyKey)
-                    bind.text(row.customerId)
-                    bind.text(row.action.rawValue)
-                    bind.text(applyKind)
-                    bind.text(row.reason)
-                    bind.text(row.fingerprint)
-                    bind.bool(row.expectAbsent)
-                    bind.text(before)
-                    bind.text(image)
-                    bind.text(changes)
-                    bind.text(row.name)
-                    bind.text(row.country)
-                    bind.text(row.sourceHash)
-                    bind.text(imageFingerprint)
-                    bind.text(reference?.text ?? (byChanges ? ChangedImage.marker : nil))
-                    bind.text(reference?.resolvedText)
-                    bind.optionalInt(fieldSize?.count)
-                    bind.optionalInt(fieldSize?.bytes)
-                }
+                try inserter.insert(
+                    PlanStore.ActionColumns(
+                        plan: plan, seq: seq, batch: batch, canonicalKey: row.key, legacyKey: row.legacyKey,
+                        customerId: row.customerId, action: row.action.rawValue, applyKind: applyKind,
+                        reason: row.reason, fingerprint: row.fingerprint, expectAbsent: row.expectAbsent,
+                        beforeImage: before, image: image, changes: changes, name: row.name, country: row.country,
+                        sourceHash: row.sourceHash, imageFingerprint: imageFingerprint,
+                        recordRef: reference?.text ?? (byChanges ? ChangedImage.marker : nil),
+                        recordRefs: reference?.resolvedText, fieldCount: fieldSize?.count,
+                        fieldBytes: fieldSize?.bytes))
                 digest.add(
                     [
                         .int(seq), batch.map { .int($0) } ?? .null, .text(row.key), .init(row.customerId),

@@ -19,7 +19,7 @@ struct PlanReportRow {
 
     static var maskedColumns: Set<String> { PersonalData.columns }
 
-    /// Rows read by ``selectSQL``, with the inserts that refer to their canonical records rebuilt from them
+    /// Rows read by ``PlanStore/reportCursor(plan:db:)``, with the inserts that refer to their canonical records rebuilt from them
     /// when their fields are shown (`expandInserts`).
     static func read(
         _ rows: [Row], plan: Int64, mask: Bool, expandInserts: Bool = true, db: Database
@@ -82,12 +82,6 @@ struct PlanReportRow {
             reason: mask ? PersonalData.maskingMentions(in: reason) : reason, name: row["name"] ?? "",
             country: row["country"] ?? "", changes: changes, insertFields: insertFields)
     }
-
-    static let selectSQL = """
-        SELECT seq, canonical_key, legacy_key, customer_id, action, reason, name, country, changes, image, image_fingerprint,
-        record_ref, record_refs, field_count, field_bytes FROM plan_action
-        WHERE plan_id = ? AND action != 'unchanged' AND IFNULL(apply_kind, '') != 'references'
-        """
 }
 
 /// The plan for scripts and spreadsheets, sized for the people who read them: `plan.csv` and `plan.json`
@@ -190,7 +184,7 @@ public enum PlanExport {
         plan: Int64, ledger: Ledger, mask: Bool, fields: Bool, compact: Bool = false, _ sink: (Lines) throws -> Void
     ) throws {
         try ledger.database.read { db in
-            let cursor = try Row.fetchCursor(db, sql: PlanReportRow.selectSQL + " ORDER BY seq", arguments: [plan])
+            let cursor = try PlanStore.reportCursor(plan: plan, db: db)
             var chunk: [Row] = []
             func flush() throws {
                 let rows = try PlanReportRow.read(chunk, plan: plan, mask: mask, expandInserts: fields, db: db)

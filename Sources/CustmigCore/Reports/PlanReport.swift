@@ -67,17 +67,10 @@ public enum PlanReport {
         init(plan: Int64, db: Database, options: DryRunOptions) throws {
             rejects = try RejectGroup.read(plan: plan, db: db, mask: options.maskPII)
             for action in [PlanAction.update, .link, .conflict, .insert, .deactivate] {
-                let rows = try Row.fetchAll(
-                    db, sql: PlanReportRow.selectSQL + " AND action = ? ORDER BY seq LIMIT ?",
-                    arguments: [plan, action.rawValue, options.reportLimit])
+                let rows = try PlanStore.reportRows(plan: plan, action: action, limit: options.reportLimit, db: db)
                 sections[action] = try PlanReportRow.read(rows, plan: plan, mask: options.maskPII, db: db)
             }
-            let rows = try Row.fetchAll(
-                db,
-                sql: PlanReportRow.selectSQL.replacingOccurrences(
-                    of: "action != 'unchanged'", with: "changes LIKE '%\"kept_target%'")
-                    + " ORDER BY seq LIMIT ?",
-                arguments: [plan, options.reportLimit])
+            let rows = try PlanStore.reportRowsKeepingTarget(plan: plan, limit: options.reportLimit, db: db)
             kept = try PlanReportRow.read(rows, plan: plan, mask: options.maskPII, db: db)
         }
     }

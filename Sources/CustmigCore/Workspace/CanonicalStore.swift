@@ -118,6 +118,9 @@ enum CanonicalStore {
     /// The condition that has a lookup by legacy key alone use the primary key (run, legacy key) once
     /// per map run: the legacy key has no index of its own (a workspace holds a few runs, a run
     /// hundreds of thousands of records).
+    /// The ledger's table of canonical records (named for the disk-usage report's page count).
+    static let table = "canonical_record"
+
     static let mapRuns = "run_id IN (SELECT id FROM run WHERE stage = 'map')"
 
     /// A stored record's keys, status and place in its extract.

@@ -97,7 +97,7 @@ public enum PurgeStage {
                     try DuplicateStore.forgetEvidence(run: duplicatesRun, db: db)
                 }
                 try StagedRowStore.delete(run: run, db: db)
-                try db.execute(sql: "DELETE FROM unique_value WHERE run_id = ?", arguments: [run])
+                try UniqueCheck.forget(run: run, db: db)
                 for plan in plans {
                     // Reasons quote findings' messages, and with them source values.
                     counts.images += try PlanStore.forgetSourceValues(plan: plan.id, db: db)
@@ -118,9 +118,7 @@ public enum PurgeStage {
                 let removed =
                     "{\"canonical_records\":\(counts.records),\"findings\":\(counts.findings),\"plans\":\(plans.count),"
                     + "\"plan_actions\":\(counts.images),\"survivors\":\(counts.survivors),\"snapshots\":\(snapshots.count)}"
-                try db.execute(
-                    sql: "INSERT INTO purge (run_id, purged_at, removed, command) VALUES (?, ?, ?, ?)",
-                    arguments: [run, Date(), removed, command])
+                try RunStore.recordPurge(run: run, removed: removed, command: command, db: db)
             }
             summary.canonicalRecords += counts.records
             summary.findingValues += counts.findings

@@ -104,6 +104,14 @@ enum RunStore {
     }
 
     /// The map runs started before `date`.
+    /// The audit row of a map run's purge: when, what was removed (a JSON object of counts), and the
+    /// command. A run purged again gets another row (with the counts that run removed, often none).
+    static func recordPurge(run: Int64, removed: String, command: String, db: Database) throws {
+        try db.execute(
+            sql: "INSERT INTO purge (run_id, purged_at, removed, command) VALUES (?, ?, ?, ?)",
+            arguments: [run, Date(), removed, command])
+    }
+
     static func mapRuns(startedBefore date: Date, db: Database) throws -> [Int64] {
         try Int64.fetchAll(db, sql: "SELECT id FROM run WHERE stage = 'map' AND started_at < ?", arguments: [date])
     }

@@ -44,10 +44,13 @@ public struct WorkspaceUsage: Sendable, Codable {
                 let sizes = try? Row.fetchAll(
                     db,
                     sql: """
-                        SELECT CASE WHEN name LIKE 'plan_action%' THEN 'plans' ELSE 'canonical' END AS part,
+                        SELECT CASE WHEN name LIKE ? THEN 'plans' ELSE 'canonical' END AS part,
                         SUM(pgsize) AS bytes FROM dbstat
-                        WHERE name LIKE 'plan_action%' OR name LIKE 'canonical_record%' GROUP BY part
-                        """)
+                        WHERE name LIKE ? OR name LIKE ? GROUP BY part
+                        """,
+                    arguments: [
+                        PlanStore.actionTable + "%", PlanStore.actionTable + "%", CanonicalStore.table + "%",
+                    ])
             else { return }
             canonical = 0
             plans = 0

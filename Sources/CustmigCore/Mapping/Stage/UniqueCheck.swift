@@ -18,6 +18,11 @@ struct UniqueCheck {
         self.rules = rules
     }
 
+    /// Forgets the values a map run registered (they are source values: a purge removes them).
+    static func forget(run: Int64, db: Database) throws {
+        try db.execute(sql: "DELETE FROM unique_value WHERE run_id = ?", arguments: [run])
+    }
+
     /// Registers an item's values, in the chunk's transaction; each value seen before adds the rule's
     /// finding (settled by the stewards' decisions, like every other review finding) and its status.
     func register(_ item: inout MapChunk.Item, input: Int, run: Int64, db: Database) throws {
