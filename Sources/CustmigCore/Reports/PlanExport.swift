@@ -26,23 +26,28 @@ struct PlanReportRow {
     ) throws -> [PlanReportRow] {
         var rebuilt: [String: CustomerImage] = [:]
         if expandInserts {
-            let wanted = rows.filter { $0["action"] as String == PlanAction.insert.rawValue }.compactMap(
-                PlanRecords.wanted)
+            let wanted = rows.filter { $0[PlanStore.ReportColumn.action] as String == PlanAction.insert.rawValue }
+                .compactMap(PlanRecords.wanted)
             rebuilt = try PlanRecords(plan: plan, db: db).images(wanted, db: db)
         }
-        return rows.map { read($0, mask: mask, expandInserts: expandInserts, rebuilt: rebuilt[$0["canonical_key"]]) }
+        return rows.map {
+            read(
+                $0, mask: mask, expandInserts: expandInserts,
+                rebuilt: expandInserts ? rebuilt[$0[PlanStore.ReportColumn.canonicalKey]] : nil)
+        }
     }
 
     static func read(
         _ row: Row, mask: Bool, expandInserts: Bool = true, rebuilt: CustomerImage? = nil
     ) -> PlanReportRow {
-        let action = PlanAction(rawValue: row["action"]) ?? .reject
+        typealias Column = PlanStore.ReportColumn
+        let action = PlanAction(rawValue: row[Column.action]) ?? .reject
         var changes: [FieldChange] = []
         var insertFields: (count: Int, bytes: Int)?
-        if let text: String = row["changes"] {
+        if let text: String = row[Column.changes] {
             changes = (try? JSONDecoder().decode([FieldChange].self, from: Data(text.utf8))) ?? []
-        } else if action == .insert, !expandInserts, let count: Int = row["field_count"],
-            let bytes: Int = row["field_bytes"]
+        } else if action == .insert, !expandInserts, let count: Int = row[Column.fieldCount],
+            let bytes: Int = row[Column.fieldBytes]
         {
             // An insert that refers to its record: sized when it was planned.
             insertFields = (count, bytes)
@@ -50,7 +55,7 @@ struct PlanReportRow {
             changes = image.values.sorted { $0.key < $1.key }.map {
                 FieldChange(path: $0.key, outcome: .change, ours: $0.value, after: $0.value)
             }
-        } else if action == .insert, !expandInserts, let text: String = row["image"] {
+        } else if action == .insert, !expandInserts, let text: String = row[Column.image] {
             // Counted from the image's bytes: no dictionary, no change records (a first load's export read
             // 165,000 images that way in a fraction of the time).
             var sized = (count: 0, bytes: 0)
@@ -59,7 +64,7 @@ struct PlanReportRow {
                 sized.bytes += CustomerImage.exportBytes(path: path, valueBytes: value.count)
             }
             insertFields = sized
-        } else if action == .insert, let text: String = row["image"], let image = CustomerImage(json: text) {
+        } else if action == .insert, let text: String = row[Column.image], let image = CustomerImage(json: text) {
             changes = image.values.sorted { $0.key < $1.key }.map {
                 FieldChange(path: $0.key, outcome: .change, ours: $0.value, after: $0.value)
             }
@@ -75,12 +80,12 @@ struct PlanReportRow {
                 return masked
             }
         }
-        let reason: String = row["reason"] ?? ""
+        let reason: String = row[Column.reason] ?? ""
         return PlanReportRow(
-            seq: row["seq"], key: row["canonical_key"], legacyKey: row["legacy_key"] ?? "",
-            customerId: row["customer_id"] ?? "", action: action,
-            reason: mask ? PersonalData.maskingMentions(in: reason) : reason, name: row["name"] ?? "",
-            country: row["country"] ?? "", changes: changes, insertFields: insertFields)
+            seq: row[Column.seq], key: row[Column.canonicalKey], legacyKey: row[Column.legacyKey] ?? "",
+            customerId: row[Column.customerId] ?? "", action: action,
+            reason: mask ? PersonalData.maskingMentions(in: reason) : reason, name: row[Column.name] ?? "",
+            country: row[Column.country] ?? "", changes: changes, insertFields: insertFields)
     }
 }
 
