@@ -147,7 +147,9 @@ public enum DryRunStage {
         // The next batch is read (its inserts rebuilt from their records) while this one is replayed.
         let database = ledger.database
         let reads = Prefetch<[TargetAction]> { batch in
-            try PlanStore.targetActions(plan: plan, batch: batch, database: database, parallel: false)
+            // The first batch has no replay beside it to share the cores with: its images are made on all.
+            try PlanStore.targetActions(
+                plan: plan, batch: batch, database: database, parallel: batch == 0, parallelImages: batch == 0)
         }
         let actions = { (batch: Int) in
             // Stopping here rolls the rehearsal back, as any failure of it does.

@@ -124,11 +124,13 @@ public enum PlanStore {
 
     /// The target operations of one batch, in plan order.
     /// (The ledger has no statistics: without `INDEXED BY` SQLite walks the whole plan for each batch.)
+    /// `parallel`: rebuild inserts from their records on every core; `parallelImages`: make the other
+    /// rows' images on every core too (for a batch no replay runs beside, such as a rehearsal's first).
     static func targetActions(
-        plan: Int64, batch: Int, database: DatabasePool, parallel: Bool = true
+        plan: Int64, batch: Int, database: DatabasePool, parallel: Bool = true, parallelImages: Bool = false
     ) throws -> [TargetAction] {
         try targetActions(
-            plan: plan, database: database, parallel: parallel,
+            plan: plan, database: database, parallel: parallel, parallelImages: parallelImages,
             sql: "INDEXED BY plan_action_by_batch WHERE plan_id = ? AND batch = ? ORDER BY seq",
             arguments: [plan, batch])
     }
@@ -144,7 +146,8 @@ public enum PlanStore {
     }
 
     private static func targetActions(
-        plan: Int64, database: DatabasePool, parallel: Bool, sql condition: String, arguments: StatementArguments
+        plan: Int64, database: DatabasePool, parallel: Bool, parallelImages: Bool = false, sql condition: String,
+        arguments: StatementArguments
     ) throws -> [TargetAction] {
         try database.read { db in
             let rows = try Row.fetchAll(
@@ -158,27 +161,54 @@ public enum PlanStore {
             // Inserts that refer to their canonical records: rebuilt (and checked) a batch at a time.
             let records = try PlanRecords(plan: plan, db: db)
             let rebuilt = try records.prepared(rows.compactMap(PlanRecords.wanted), db: db, parallel: parallel)
-            return try rows.map { row in
-                // Straight from the stored texts to rows (on the thread that reads ahead): the images
-                // themselves are never built.
-                // By position, in the SELECT's order (a name is looked up case-insensitively, per row).
-                let key: String = row[0]
-                var action = TargetAction(
-                    kind: TargetAction.Kind(rawValue: row[4]) ?? .upsert, canonicalKey: key, customerId: row[2],
-                    image: CustomerImage(), crosswalk: row[3] as String == "link" ? "linked" : "inserted")
-                action.expectedFingerprint = row[7]
-                action.sourceHash = row[8]
-                if row[10] as String? == ChangedImage.marker {
-                    let before = (row[6] as String?).flatMap { CustomerImage(json: $0) }
-                    let after = try ChangedImage.image(
-                        before: before, changes: row[12], fingerprint: row[9], key: key, plan: plan)
-                    action.prepared = PreparedImages(image: after, before: before)
-                } else {
-                    action.prepared =
-                        rebuilt[key] ?? PreparedImages(json: row[5], beforeJSON: row[6], fingerprint: row[9])
-                }
-                return action
+            // By position, in the SELECT's order (a name is looked up case-insensitively, per row).
+            let stored = rows.map { row in
+                StoredAction(
+                    key: row[0], customerId: row[2], action: row[3], applyKind: row[4], image: row[5],
+                    beforeImage: row[6], fingerprint: row[7], sourceHash: row[8], imageFingerprint: row[9],
+                    recordRef: row[10], changes: row[12])
             }
+            let make = { @Sendable (index: Int) -> Result<TargetAction, any Error> in
+                Result { try stored[index].targetAction(plan: plan, rebuilt: rebuilt[stored[index].key]) }
+            }
+            let actions =
+                parallelImages ? ParallelMap.map(stored.indices, make) : stored.indices.map(make)
+            return try actions.map { try $0.get() }
+        }
+    }
+
+    /// One applicable row as stored, made into the target's action straight from its texts (on the
+    /// thread that reads ahead): the images themselves are built only for an update stored as changes.
+    private struct StoredAction: Sendable {
+        var key: String
+        var customerId: String
+        var action: String
+        var applyKind: String?
+        var image: String?
+        var beforeImage: String?
+        var fingerprint: String?
+        var sourceHash: String?
+        var imageFingerprint: String?
+        var recordRef: String?
+        var changes: String?
+
+        func targetAction(plan: Int64, rebuilt: PreparedImages?) throws -> TargetAction {
+            var action = TargetAction(
+                kind: applyKind.flatMap(TargetAction.Kind.init(rawValue:)) ?? .upsert, canonicalKey: key,
+                customerId: customerId, image: CustomerImage(),
+                crosswalk: self.action == "link" ? "linked" : "inserted")
+            action.expectedFingerprint = fingerprint
+            action.sourceHash = sourceHash
+            if recordRef == ChangedImage.marker {
+                let before = beforeImage.flatMap { CustomerImage(json: $0) }
+                let after = try ChangedImage.image(
+                    before: before, changes: changes, fingerprint: imageFingerprint, key: key, plan: plan)
+                action.prepared = PreparedImages(image: after, before: before)
+            } else {
+                action.prepared =
+                    rebuilt ?? PreparedImages(json: image, beforeJSON: beforeImage, fingerprint: imageFingerprint)
+            }
+            return action
         }
     }
 
