@@ -55,8 +55,12 @@ struct FieldTally {
 /// paths name child rows by id, `address[A1].city`), looked up from a path's bytes without building a
 /// string. Planning works out a field's name or code list for every value of every customer.
 struct PathShapeCache<Value> {
-    /// Shape hash -> entries with that hash (the shape's bytes are compared: a collision only costs time).
-    private var entries: [UInt64: [(shape: [UInt8], value: Value)]] = [:]
+    /// An open-addressed table of shape hashes (0: empty), each with its entry's index: a path's lookup
+    /// costs its hash and a probe, not a `Dictionary`'s SipHash of it (a plan looks up ~25 paths per
+    /// customer, and a run sees a few dozen shapes).
+    private var hashes = [UInt64](repeating: 0, count: 256)
+    private var indexes = [Int32](repeating: 0, count: 256)
+    private var entries: [(shape: [UInt8], value: Value)] = []
 
     /// The value for the path's shape, made from the path by `make` the first time the shape is seen.
     mutating func value(for path: UnsafeBufferPointer<UInt8>, make: (String) -> Value) -> Value {
@@ -71,20 +75,44 @@ struct PathShapeCache<Value> {
             head = path
             tail = UnsafeBufferPointer(rebasing: path[path.endIndex...])
         }
-        // FNV-1a over the shape's bytes.
+        // FNV-1a over the shape's bytes (never 0, which marks an empty place).
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         for byte in head { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
         for byte in tail { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
-        if let known = entries[hash] {
-            for entry in known
-            where entry.shape.count == head.count + tail.count
-                && entry.shape[..<head.count].elementsEqual(head) && entry.shape[head.count...].elementsEqual(tail)
-            {
-                return entry.value
+        hash |= 1
+        let mask = hashes.count - 1
+        var place = Int(truncatingIfNeeded: hash ^ (hash >> 29)) & mask
+        while hashes[place] != 0 {
+            if hashes[place] == hash {
+                let entry = entries[Int(indexes[place])]
+                // A collision of hashes only costs a comparison (and goes on probing).
+                if entry.shape.count == head.count + tail.count
+                    && entry.shape[..<head.count].elementsEqual(head) && entry.shape[head.count...].elementsEqual(tail)
+                {
+                    return entry.value
+                }
             }
+            place = (place + 1) & mask
         }
         let value = make(String(decoding: path, as: UTF8.self))
-        entries[hash, default: []].append((Array(head) + Array(tail), value))
+        entries.append((Array(head) + Array(tail), value))
+        hashes[place] = hash
+        indexes[place] = Int32(entries.count - 1)
+        if entries.count * 2 > hashes.count { grow() }
         return value
+    }
+
+    /// Doubles the table (kept at most half full) and places every entry again.
+    private mutating func grow() {
+        let old = (hashes, indexes)
+        hashes = [UInt64](repeating: 0, count: old.0.count * 2)
+        indexes = [Int32](repeating: 0, count: old.0.count * 2)
+        let mask = hashes.count - 1
+        for (hash, index) in zip(old.0, old.1) where hash != 0 {
+            var place = Int(truncatingIfNeeded: hash ^ (hash >> 29)) & mask
+            while hashes[place] != 0 { place = (place + 1) & mask }
+            hashes[place] = hash
+            indexes[place] = index
+        }
     }
 }
