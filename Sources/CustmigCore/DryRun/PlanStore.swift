@@ -162,18 +162,23 @@ public enum PlanStore {
             let records = try PlanRecords(plan: plan, db: db)
             let rebuilt = try records.prepared(rows.compactMap(PlanRecords.wanted), db: db, parallel: parallel)
             // By position, in the SELECT's order (a name is looked up case-insensitively, per row).
-            let stored = rows.map { row in
+            let read = { (row: Row) in
                 StoredAction(
                     key: row[0], customerId: row[2], action: row[3], applyKind: row[4], image: row[5],
                     beforeImage: row[6], fingerprint: row[7], sourceHash: row[8], imageFingerprint: row[9],
                     recordRef: row[10], changes: row[12])
             }
-            let make = { @Sendable (index: Int) -> Result<TargetAction, any Error> in
-                Result { try stored[index].targetAction(plan: plan, rebuilt: rebuilt[stored[index].key]) }
+            guard parallelImages else {
+                // One row's texts at a time: a batch of updates holds ~1 KB of before-image per row.
+                return try rows.map { row in
+                    let stored = read(row)
+                    return try stored.targetAction(plan: plan, rebuilt: rebuilt[stored.key])
+                }
             }
-            let actions =
-                parallelImages ? ParallelMap.map(stored.indices, make) : stored.indices.map(make)
-            return try actions.map { try $0.get() }
+            let stored = rows.map(read)
+            return try ParallelMap.map(stored.indices) { index in
+                Result { try stored[index].targetAction(plan: plan, rebuilt: rebuilt[stored[index].key]) }
+            }.map { try $0.get() }
         }
     }
 
