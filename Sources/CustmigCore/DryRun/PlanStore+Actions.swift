@@ -85,13 +85,15 @@ extension PlanStore {
         static let country = 7, changes = 8, image = 9, fieldCount = 13, fieldBytes = 14
     }
 
-    /// The columns ``PlanReportRow`` reads (in ``ReportColumn``'s order), of the actions a person reviews
-    /// (not the unchanged, not a reference cycle's second pass).
-    private static let reportSelect = """
+    /// The columns ``PlanReportRow`` reads, in ``ReportColumn``'s order.
+    private static let reportColumns = """
         SELECT seq, canonical_key, legacy_key, customer_id, action, reason, name, country, changes, image, image_fingerprint,
         record_ref, record_refs, field_count, field_bytes FROM plan_action
-        WHERE plan_id = ? AND action != 'unchanged' AND IFNULL(apply_kind, '') != 'references'
         """
+
+    /// The actions a person reviews (not the unchanged, not a reference cycle's second pass).
+    private static let reportSelect =
+        reportColumns + " WHERE plan_id = ? AND action != 'unchanged' AND IFNULL(apply_kind, '') != 'references'"
 
     /// Every reviewed action in plan order, streamed (the exports hold one chunk at a time).
     static func reportCursor(plan: Int64, db: Database) throws -> RowCursor {
@@ -109,12 +111,9 @@ extension PlanStore {
     static func reportRowsKeepingTarget(plan: Int64, limit: Int, db: Database) throws -> [Row] {
         try Row.fetchAll(
             db,
-            sql: """
-                SELECT seq, canonical_key, legacy_key, customer_id, action, reason, name, country, changes, image,
-                image_fingerprint, record_ref, record_refs, field_count, field_bytes FROM plan_action
-                WHERE plan_id = ? AND changes LIKE '%"kept_target%' AND IFNULL(apply_kind, '') != 'references'
-                ORDER BY seq LIMIT ?
-                """, arguments: [plan, limit])
+            sql: reportColumns
+                + " WHERE plan_id = ? AND changes LIKE '%\"kept_target%' AND IFNULL(apply_kind, '') != 'references'"
+                + " ORDER BY seq LIMIT ?", arguments: [plan, limit])
     }
 
     // MARK: One customer's image, and the records a plan refers to

@@ -101,6 +101,13 @@ struct DryRunStageTests {
         #expect(try scenario.action("0000100005", plan: plan.plan)?.action == "deactivate")
         #expect(try scenario.action("0000100000", plan: plan.plan)?.action == "unchanged")
         #expect(plan.counts["deactivate"] == 1)
+        // The page the business owners sign shows both kept target values, with the value that stays.
+        let page = try String(
+            contentsOfFile: try #require(plan.reports.first { $0.hasSuffix("plan.html") }), encoding: .utf8)
+        let kept = try #require(page.range(of: "<h2>Kept target values</h2>")).upperBound
+        let keptSection = String(page[kept...]).components(separatedBy: "</section>")[0]
+        #expect(keptSection.contains("0000100002") && keptSection.contains("TARGET"), "\(keptSection.prefix(600))")
+        #expect(keptSection.contains("0000100003") && keptSection.contains("1.00"), "\(keptSection.prefix(600))")
         // Updates and the deactivation keep their before-image and changes, not a copy of the after-image;
         // the conflict, not loaded, keeps only its changes.
         let stored = try scenario.workspace.ledger.database.read { db in
