@@ -114,7 +114,7 @@ extension Planner.ActionRow {
         action.sourceHash = sourceHash
         action.prepared =
             before == nil
-            ? PreparedImages.rebuilt(image, fingerprint: imageFingerprint ?? image.fingerprint)
+            ? PreparedImages.rebuiltForRehearsal(image, fingerprint: imageFingerprint ?? image.fingerprint)
             : PreparedImages(image: image, before: before)
         return action
     }

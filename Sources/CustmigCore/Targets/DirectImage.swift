@@ -23,9 +23,20 @@ enum DirectImage {
         }
     }
 
+    /// Only the rows (the text is left empty), for a rehearsal that writes no bookkeeping row.
+    static func bound(image: CustomerImage) -> BoundRows? {
+        read(sizeHint: 0, withText: false) { field in
+            for (path, value) in image.values {
+                var (path, bytes) = (path, value)
+                path.withUTF8 { path in bytes.withUTF8 { field(path, $0, value) } }
+            }
+            return true
+        }?.bound
+    }
+
     /// `forEach` hands each path and value as bytes, with the value's `String` when it has one.
     private static func read(
-        sizeHint: Int,
+        sizeHint: Int, withText: Bool = true,
         _ forEach: ((UnsafeBufferPointer<UInt8>, UnsafeBufferPointer<UInt8>, String?) -> Void) -> Bool
     ) -> (bound: BoundRows, loadedText: String)? {
         var customer = [String?](repeating: nil, count: customerColumns.count)
@@ -68,6 +79,10 @@ enum DirectImage {
             tables[table][row].values[column] = text
         }
         guard parsed, !failed else { return nil }
+        guard withText else {
+            let children = tables.map { rows in rows.sorted { $0.id < $1.id }.map(\.values) }
+            return (BoundRows(customer: customer, children: children), "")
+        }
         return finish(customer: customer, tables: tables, sizeHint: sizeHint)
     }
 

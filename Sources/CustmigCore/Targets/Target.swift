@@ -83,8 +83,14 @@ public struct PreparedImages: Sendable, Hashable {
     public var beforeRows: CustomerRows?
     /// The before-image as the undo log keeps it (see ``StoredImageText``).
     public var beforeText: String?
-    /// The text the target keeps as what was loaded last (see ``StoredImageText``).
-    public var loadedText: String
+    /// The text the target keeps as what was loaded last (see ``StoredImageText``): made ahead, or
+    /// (a rehearsal's new customer, which writes no bookkeeping row) from the image when asked for.
+    public var loadedText: String {
+        if let madeLoadedText { return madeLoadedText }
+        let image = self.image ?? record?.image ?? CustomerImage()
+        return DirectImage.read(image: image)?.loadedText ?? StoredImageText.text(image.rows) { image.jsonText }
+    }
+    private var madeLoadedText: String?
     /// The rows as the writing thread binds them.
     var bound: BoundRows
     private var parsedRows: CustomerRows?
@@ -122,7 +128,7 @@ public struct PreparedImages: Sendable, Hashable {
         if beforeJSON == nil, let json, let stored, let direct = DirectImage.read(json: json) {
             self.json = json
             fingerprint = stored
-            loadedText = direct.loadedText
+            madeLoadedText = direct.loadedText
             bound = direct.bound
             return
         }
@@ -131,7 +137,7 @@ public struct PreparedImages: Sendable, Hashable {
         fingerprint = after.fingerprint
         beforeRows = beforeJSON.flatMap(CustomerRows.parse)?.rows
         beforeText = beforeRows.map { rows in StoredImageText.text(rows) { beforeJSON ?? "" } }
-        loadedText = StoredImageText.text(after.rows) { json ?? CustomerImage().jsonText }
+        madeLoadedText = StoredImageText.text(after.rows) { json ?? CustomerImage().jsonText }
         bound = BoundRows(after.rows)
     }
 
@@ -143,10 +149,18 @@ public struct PreparedImages: Sendable, Hashable {
             direct: image, fingerprint: fingerprint, loadedText: direct.loadedText, bound: direct.bound)
     }
 
-    private init(direct image: CustomerImage, fingerprint: String, loadedText: String, bound: BoundRows) {
+    /// The same for a rehearsal, which writes the business rows only: the last-loaded text is not
+    /// made unless asked for (making it was a third of turning an image into rows, on the thread that
+    /// replays a first load beside its planning).
+    static func rebuiltForRehearsal(_ image: CustomerImage, fingerprint: String) -> PreparedImages {
+        guard let bound = DirectImage.bound(image: image) else { return PreparedImages(image: image, before: nil) }
+        return PreparedImages(direct: image, fingerprint: fingerprint, loadedText: nil, bound: bound)
+    }
+
+    private init(direct image: CustomerImage, fingerprint: String, loadedText: String?, bound: BoundRows) {
         self.image = image
         self.fingerprint = fingerprint
-        self.loadedText = loadedText
+        self.madeLoadedText = loadedText
         self.bound = bound
     }
 
@@ -155,7 +169,7 @@ public struct PreparedImages: Sendable, Hashable {
         fingerprint = image.fingerprint
         beforeRows = before?.rows
         beforeText = before.map { image in StoredImageText.text(image.rows) { image.jsonText } }
-        loadedText = StoredImageText.text(image.rows) { image.jsonText }
+        madeLoadedText = StoredImageText.text(image.rows) { image.jsonText }
         bound = BoundRows(image.rows)
     }
 }

@@ -45,7 +45,23 @@ struct DirectImageBuildTests {
             #expect(direct.loadedText == read.loadedText)
             #expect(direct.bound == read.bound)
             #expect(direct.bound == BoundRows(image.rows))
+            // A rehearsal's rows without the last-loaded text: the same rows, and the text when asked.
+            let rehearsal = PreparedImages.rebuiltForRehearsal(image, fingerprint: image.fingerprint)
+            #expect(rehearsal.bound == read.bound)
+            #expect(rehearsal.loadedText == read.loadedText)
         }
         #expect(built > 100)
+    }
+
+    @Test("a rehearsal's rows of an image the direct way cannot read: the general path's, text included")
+    func rehearsalFallsBack() {
+        var image = CustomerImage()
+        image.values = ["external_id": "K1", "name1": "A\u{1F}B", "address[bill-1].city": "Ulm"]
+        #expect(DirectImage.bound(image: image) == nil, "a separator byte in a value")
+        let rehearsal = PreparedImages.rebuiltForRehearsal(image, fingerprint: image.fingerprint)
+        let general = PreparedImages(image: image, before: nil)
+        #expect(rehearsal.bound == general.bound)
+        #expect(rehearsal.loadedText == general.loadedText)
+        #expect(rehearsal.fingerprint == general.fingerprint)
     }
 }
