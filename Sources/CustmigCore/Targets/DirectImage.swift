@@ -14,24 +14,22 @@ enum DirectImage {
     /// The same from an image built in memory (an insert rebuilt from its canonical record): its values
     /// in any order, its own strings, no JSON text in between.
     static func read(image: CustomerImage) -> (bound: BoundRows, loadedText: String)? {
-        read(sizeHint: 512) { field in
+        read(image: image, withText: true)
+    }
+
+    /// Only the rows, for a rehearsal that writes no bookkeeping row.
+    static func bound(image: CustomerImage) -> BoundRows? {
+        read(image: image, withText: false)?.bound
+    }
+
+    private static func read(image: CustomerImage, withText: Bool) -> (bound: BoundRows, loadedText: String)? {
+        read(sizeHint: withText ? 512 : 0, withText: withText) { field in
             for (path, value) in image.values {
                 var (path, bytes) = (path, value)
                 path.withUTF8 { path in bytes.withUTF8 { field(path, $0, value) } }
             }
             return true
         }
-    }
-
-    /// Only the rows (the text is left empty), for a rehearsal that writes no bookkeeping row.
-    static func bound(image: CustomerImage) -> BoundRows? {
-        read(sizeHint: 0, withText: false) { field in
-            for (path, value) in image.values {
-                var (path, bytes) = (path, value)
-                path.withUTF8 { path in bytes.withUTF8 { field(path, $0, value) } }
-            }
-            return true
-        }?.bound
     }
 
     /// `forEach` hands each path and value as bytes, with the value's `String` when it has one.
