@@ -114,6 +114,10 @@ public enum RollbackStage {
         }
     }
 
+    /// What a snapshot rollback stopped before its restore kept (the targets check before restoring; the
+    /// stage names the command that goes on).
+    static let nothingRestored = "nothing: the target is unchanged, no row was restored"
+
     /// The ledger's outcome while a surgical rollback is under way (or was killed).
     static let rollingBack = "rolling back (surgical)"
 
@@ -150,7 +154,7 @@ public enum RollbackStage {
                 "the target has no snapshot of plan \(plan) (was it cut over here?).",
                 fix: "use --mode surgical, or the target the plan was cut over to.")
         }
-        try Interruption.check(kept: "nothing: the target is unchanged, no row was restored", resume: "")
+        try Interruption.check(kept: RollbackStage.nothingRestored, resume: "")
         summary.safetySnapshot = try target.restore(
             recorded, safetyName: "before-rollback-plan-\(plan)-\(Int(Date().timeIntervalSince1970 * 1000))",
             folder: try Snapshot.folder(workspace))

@@ -79,7 +79,7 @@ extension PostgreSQLTarget {
                 }
                 FaultPoint.reach("rollback.safety-copied")
                 // Thrown inside the transaction, which then undoes the copy aside too.
-                try Interruption.check(kept: "nothing: the target is unchanged, no row was restored", resume: "")
+                try Interruption.check(kept: RollbackStage.nothingRestored, resume: "")
                 // Emptied together (foreign keys between them), filled parents first.
                 try connection.execute(
                     "TRUNCATE \(tables.map { "\(target).\(PGConnection.quote($0))" }.joined(separator: ", "))")

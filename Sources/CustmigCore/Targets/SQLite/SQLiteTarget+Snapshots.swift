@@ -61,7 +61,7 @@ extension SQLiteTarget {
         FaultPoint.reach("rollback.safety-copied")
         // The last safe point: the restore below is one step that cannot stop half way.
         if Interruption.requested { try? FileManager.default.removeItem(atPath: safety) }
-        try Interruption.check(kept: "nothing: the target is unchanged, no row was restored", resume: "")
+        try Interruption.check(kept: RollbackStage.nothingRestored, resume: "")
         var configuration = Configuration()
         configuration.readonly = true
         let source = try DatabaseQueue(path: path, configuration: configuration)
