@@ -3,7 +3,7 @@ import CustmigCore
 import Foundation
 
 @main
-struct Custmig: ParsableCommand {
+struct Custmig: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "custmig",
         abstract: "Migrate a legacy ERP customer master into a cloud ERP, in stages you can rehearse and undo.",
@@ -26,7 +26,8 @@ struct Custmig: ParsableCommand {
 
     /// A mistyped command is named with the closest one (`dryrun` -> `dry-run`), instead of its
     /// options being reported as unknown to the top-level command.
-    static func main() {
+    static func main() async {
+        MemoryLimit.fitArenas()
         let arguments = Array(CommandLine.arguments.dropFirst())
         let names = configuration.subcommands.map { $0._commandName } + ["help"]
         if let first = arguments.first, !first.hasPrefix("-"), !names.contains(first) {
@@ -37,6 +38,6 @@ struct Custmig: ParsableCommand {
             Terminal.error("custmig: " + error.description)
             Foundation.exit(ExitCode.validationFailure.rawValue)
         }
-        main(arguments)
+        await main(arguments)
     }
 }

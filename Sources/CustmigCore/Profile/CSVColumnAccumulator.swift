@@ -1,7 +1,7 @@
 /// Profiles CSV batches column by column, on raw field bytes (no `String` per field).
 /// Sendable by hand: each profiling worker has an accumulator of its own, and the profiler merges
-/// them only after ``WorkerPool/finish()`` has waited for every worker. For the same reason its
-/// properties skip the runtime's exclusivity checks (one thread at a time, one batch at a time): they
+/// them only after ``RoundRobinWorkers`` has waited for every worker. For the same reason its
+/// properties skip the runtime's exclusivity checks (one task at a time, one batch at a time): they
 /// cost ~8% of a profile when every field of a single-byte extract went through `scratch` and `utf8`.
 final class CSVColumnAccumulator: @unchecked Sendable {
     @exclusivity(unchecked) private(set) var fields: [FieldStatistics]

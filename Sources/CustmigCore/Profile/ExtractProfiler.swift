@@ -2,8 +2,8 @@ import Foundation
 
 /// Profiles one extract: reads it once, streaming, and computes every field's statistics.
 ///
-/// Steps: detect format and encoding; read batches on this thread; compute statistics on
-/// `workers` threads (each batch goes to one worker in turn, so results do not depend on timing);
+/// Steps: detect format and encoding; read batches on this task; compute statistics on `workers`
+/// child tasks (each batch goes to one worker in turn, so results do not depend on timing);
 /// merge the workers' statistics; build the ``ExtractProfile``. Memory is bounded by a few batches in
 /// flight plus the per-field sketches (and 8–16 bytes per row for key-like fields' exact check).
 public enum ExtractProfiler {
@@ -14,7 +14,7 @@ public enum ExtractProfiler {
     /// are written only once every extract is read, the stop keeps nothing and a rerun starts over.
     public static func profile(
         path: String, options: ProfileOptions, command: String = "custmig profile", progress: Progress? = nil
-    ) throws -> ExtractProfile {
+    ) async throws -> ExtractProfile {
         let started = Date()
         let format = try options.extract.format ?? ExtractOpener.detectFormat(path: path)
         let stopIfAsked = { (read: Int64, size: Int64) in
@@ -25,8 +25,10 @@ public enum ExtractProfiler {
         }
         var profile: ExtractProfile
         switch format {
-        case .csv: profile = try profileCSV(path: path, options: options, stopIfAsked: stopIfAsked, progress: progress)
-        case .xml: profile = try profileXML(path: path, options: options, stopIfAsked: stopIfAsked, progress: progress)
+        case .csv:
+            profile = try await profileCSV(path: path, options: options, stopIfAsked: stopIfAsked, progress: progress)
+        case .xml:
+            profile = try await profileXML(path: path, options: options, stopIfAsked: stopIfAsked, progress: progress)
         }
         profile.file.elapsedSeconds = Date().timeIntervalSince(started)
         return profile
@@ -59,33 +61,28 @@ public enum ExtractProfiler {
 
     private static func profileCSV(
         path: String, options: ProfileOptions, stopIfAsked: (Int64, Int64) throws -> Void, progress: Progress?
-    ) throws -> ExtractProfile {
+    ) async throws -> ExtractProfile {
         let reader = try CSVBatchReader(path: path, options: options.extract)
         let columns = reader.header
         let workerCount = options.workers
         let profiled = Array(columns.prefix(options.fieldLimit))
         let accumulators = (0..<workerCount).map { _ in CSVColumnAccumulator(columns: profiled) }
         let transcoder = reader.fieldTranscoder
-        let pool = WorkerPool<CSVBatch>(count: workerCount) { index, queue in
-            let accumulator = accumulators[index]
-            while let batch = queue.pop() { accumulator.add(batch, transcoder: transcoder) }
-        }
         let tally = FindingTally(limit: options.malformedSampleLimit)
         for finding in reader.headerFindings { tally.add(finding, isMalformedRecord: false) }
         var records = 0
-        do {
-            while let batch = try reader.nextBatch() {
-                records += batch.recordCount
-                for finding in batch.malformed { tally.add(finding, isMalformedRecord: true) }
-                pool.submit(batch)
-                progress?(reader.bytesRead, reader.fileSize)
-                try stopIfAsked(reader.bytesRead, reader.fileSize)
-            }
-        } catch {
-            pool.finish()
-            throw error
-        }
-        pool.finish()
+        try await RoundRobinWorkers.run(
+            count: workerCount, capacity: 2,
+            consume: { worker, batch in accumulators[worker].add(batch, transcoder: transcoder) },
+            produce: { deal in
+                while let batch = try reader.nextBatch() {
+                    records += batch.recordCount
+                    for finding in batch.malformed { tally.add(finding, isMalformedRecord: true) }
+                    await deal(batch)
+                    progress?(reader.bytesRead, reader.fileSize)
+                    try stopIfAsked(reader.bytesRead, reader.fileSize)
+                }
+            })
         let merged = accumulators[0]
         for other in accumulators.dropFirst() { merged.merge(other) }
         if reader.transcodingReplacements > 0 {
@@ -113,7 +110,7 @@ public enum ExtractProfiler {
 
     private static func profileXML(
         path: String, options: ProfileOptions, stopIfAsked: (Int64, Int64) throws -> Void, progress: Progress?
-    ) throws -> ExtractProfile {
+    ) async throws -> ExtractProfile {
         let declared = try XMLRecordReader.declaredEncoding(path: path)
         let (forcedEncoding, encodingWarning) = try XMLRecordReader.encoding(
             path: path, given: options.extract.encoding, declared: declared)
@@ -124,29 +121,24 @@ public enum ExtractProfiler {
         let parser = try XMLPushParser(path: path, handler: collector, encoding: forcedEncoding)
         let workerCount = options.workers
         let accumulators = (0..<workerCount).map { _ in XMLPathAccumulator(limit: options.fieldLimit) }
-        let pool = WorkerPool<XMLFieldBatch>(count: workerCount, capacity: 4) { index, queue in
-            let accumulator = accumulators[index]
-            while let batch = queue.pop() { accumulator.add(batch) }
-        }
         var records = 0
-        do {
-            while try parser.parseNextChunk() {
-                for batch in collector.drainReady() {
-                    records += batch.records
-                    pool.submit(batch)
+        try await RoundRobinWorkers.run(
+            count: workerCount, capacity: 4,
+            consume: { worker, batch in accumulators[worker].add(batch) },
+            produce: { deal in
+                while try parser.parseNextChunk() {
+                    for batch in collector.drainReady() {
+                        records += batch.records
+                        await deal(batch)
+                    }
+                    progress?(parser.bytesRead, parser.fileSize)
+                    try stopIfAsked(parser.bytesRead, parser.fileSize)
                 }
-                progress?(parser.bytesRead, parser.fileSize)
-                try stopIfAsked(parser.bytesRead, parser.fileSize)
-            }
-        } catch {
-            pool.finish()
-            throw error
-        }
-        for batch in collector.drainReady() + [collector.takeRemainder()] {
-            records += batch.records
-            pool.submit(batch)
-        }
-        pool.finish()
+                for batch in collector.drainReady() + [collector.takeRemainder()] {
+                    records += batch.records
+                    await deal(batch)
+                }
+            })
         let tally = FindingTally(limit: options.malformedSampleLimit)
         if let encodingWarning { tally.add(encodingWarning, isMalformedRecord: false) }
         for warning in parser.warnings { tally.add(warning, isMalformedRecord: false) }

@@ -1,7 +1,7 @@
 /// Profiles ``XMLFieldBatch``es: one ``FieldStatistics`` per field path id, on raw bytes.
 /// Paths from `limit` on are not profiled (see ``ProfileOptions/fieldLimit``).
 /// Sendable by hand: each profiling worker has an accumulator of its own, and the profiler merges
-/// them only after ``WorkerPool/finish()`` has waited for every worker; for the same reason `fields`
+/// them only after ``RoundRobinWorkers`` has waited for every worker; for the same reason `fields`
 /// skips the runtime's exclusivity checks (one thread, one batch at a time).
 final class XMLPathAccumulator: @unchecked Sendable {
     @exclusivity(unchecked) private(set) var fields: [FieldStatistics] = []

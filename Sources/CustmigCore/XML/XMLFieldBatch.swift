@@ -3,9 +3,9 @@
 /// Built on the parser thread without making a `String` or a ``Record``; path ids index
 /// ``XMLFieldCollector/paths``, so every worker agrees on them.
 ///
-/// Sendable by hand: the parser thread fills a batch, then hands it to one worker through a
-/// ``BlockingQueue`` (whose lock orders the two) and never touches it again; the worker only reads it.
-/// So one thread at a time uses it, and no method passes a property `inout` while reading it: the
+/// Sendable by hand: the parsing task fills a batch, then hands it to one worker through a channel
+/// (``RoundRobinWorkers``, whose hand-over orders the two) and never touches it again; the worker only
+/// reads it. So one task at a time uses it, and no method passes a property `inout` while reading it: the
 /// runtime's exclusivity checks are skipped (`@exclusivity(unchecked)`, ~2 calls per field value).
 final class XMLFieldBatch: @unchecked Sendable {
     @exclusivity(unchecked) var bytes: [UInt8] = []

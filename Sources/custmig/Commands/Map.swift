@@ -3,7 +3,7 @@ import CustmigCore
 import Foundation
 
 extension Custmig {
-    struct Map: ParsableCommand {
+    struct Map: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Cleanse and map extracts to canonical customers with a versioned mapping.",
             discussion: HelpText.flowing(
@@ -45,8 +45,8 @@ extension Custmig {
             if chunk < 1 { throw ValidationError("--chunk must be 1 or more.") }
         }
 
-        func run() throws {
-            try runReportingErrors {
+        func run() async throws {
+            try await runReportingErrors {
                 let command = RecordedCommand.current
                 let space = try workspace.open(command: command, writer: true)
                 var options = MapOptions(
@@ -57,7 +57,7 @@ extension Custmig {
                 let sizes = extracts.map {
                     ((try? FileManager.default.attributesOfItem(atPath: $0))?[.size] as? NSNumber)?.int64Value
                 }
-                let summary = try MapStage.run(options, workspace: space) { input, records, bytes in
+                let summary = try await MapStage.run(options, workspace: space) { input, records, bytes in
                     let name = "map " + (extracts[input] as NSString).lastPathComponent
                     // Bytes of the extract read, against its size, where the reader can say; else records.
                     if let bytes, let size = sizes[input] ?? nil {

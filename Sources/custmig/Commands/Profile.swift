@@ -3,7 +3,7 @@ import CustmigCore
 import Foundation
 
 extension Custmig {
-    struct Profile: ParsableCommand {
+    struct Profile: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Profile legacy extracts: counts, types, patterns, top values, keys, malformed records.",
             discussion: HelpText.flowing(
@@ -58,8 +58,8 @@ extension Custmig {
             return result
         }
 
-        func run() throws {
-            try runReportingErrors {
+        func run() async throws {
+            try await runReportingErrors {
                 let options = ProfileOptions(
                     extract: try reading.extractOptions(), workers: workers, maskPII: maskPII,
                     piiFields: Set(piiFields.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }))
@@ -67,7 +67,7 @@ extension Custmig {
                 let line = progress.start()
                 for extract in extracts {
                     let name = "profile " + (extract as NSString).lastPathComponent
-                    let profile = try ExtractProfiler.profile(
+                    let profile = try await ExtractProfiler.profile(
                         path: extract, options: options, command: RecordedCommand.current
                     ) { read, total in
                         line.update(

@@ -6,6 +6,25 @@ func runReportingErrors(_ body: () throws -> Void) throws {
     do {
         try body()
         FileHandleWriter.standardOutput.flush()
+    } catch {
+        try report(error)
+    }
+}
+
+/// ``runReportingErrors(_:)`` for a command whose stage runs on tasks.
+func runReportingErrors(_ body: () async throws -> Void) async throws {
+    do {
+        try await body()
+        FileHandleWriter.standardOutput.flush()
+    } catch {
+        try report(error)
+    }
+}
+
+/// Prints an error the way custmig reports it and exits with its status; other errors go on up.
+private func report(_ error: any Error) throws -> Never {
+    do {
+        throw error
     } catch let problems as MappingProblems {
         FileHandleWriter.standardOutput.flush()
         ProgressLine.shared.finish()

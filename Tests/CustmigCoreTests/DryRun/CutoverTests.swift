@@ -258,9 +258,9 @@ struct CutoverTests {
     @Test(
         "a row edited after the cutover survives a surgical rollback; one referenced by a customer the cutover did not create is kept"
     )
-    func laterEdits() throws {
+    func laterEdits() async throws {
         let scenario = try DryRunScenario()
-        try scenario.map()
+        try await scenario.map()
         _ = try scenario.dryRun()
         _ = try scenario.cutover()
         try scenario.sql(
@@ -278,13 +278,13 @@ struct CutoverTests {
     }
 
     @Test("two customers that are each other's parent load in two passes; a surgical rollback undoes both")
-    func referenceCycle() throws {
+    func referenceCycle() async throws {
         let scenario = try DryRunScenario()
-        try scenario.map { text in
+        try await scenario.map { text in
             text.replacingLine("100001") { $0.field(18, "100002") }.replacingLine("100002") { $0.field(18, "100001") }
         }
         let plan = try scenario.dryRun()
-        let kinds = try scenario.workspace.ledger.database.read { db in
+        let kinds = try await scenario.workspace.ledger.database.read { db in
             try String.fetchAll(
                 db,
                 sql:
@@ -294,7 +294,7 @@ struct CutoverTests {
         #expect(kinds.contains("upsert_rows") && kinds.contains("references"), "\(kinds)")
         let empty = try scenario.dump(except: ["custmig_snapshot"])
         _ = try scenario.cutover()
-        let parents = try scenario.target.database.read { db in
+        let parents = try await scenario.target.database.read { db in
             try Row.fetchAll(
                 db,
                 sql:
@@ -312,9 +312,9 @@ struct CutoverTests {
     }
 
     @Test("reconcile finds a target row edited and one deleted after the cutover, whatever the plan's chunk size")
-    func reconcileFindsLaterEdits() throws {
+    func reconcileFindsLaterEdits() async throws {
         let scenario = try DryRunScenario()
-        try scenario.map()
+        try await scenario.map()
         _ = try scenario.dryRun()
         _ = try scenario.cutover()
         let whole = try ReconcileStage.run(plan: "latest", workspace: scenario.workspace, target: scenario.target)
@@ -349,14 +349,14 @@ struct CutoverTests {
     }
 
     @Test("a delta wave rolled back surgically leaves every table as before it, its last-loaded bookkeeping too")
-    func deltaWaveRollback() throws {
+    func deltaWaveRollback() async throws {
         let scenario = try DryRunScenario()
-        try scenario.map()
+        try await scenario.map()
         _ = try scenario.dryRun()
         _ = try scenario.cutover()
         // The delta's snapshot stays recorded (kept for a snapshot rollback until purge).
         let beforeDelta = try scenario.dump(except: ["custmig_snapshot"])
-        try scenario.map { text in
+        try await scenario.map { text in
             text.replacingLine("100001") { $0.field(1, "Finbe Automotive AG") }
                 .replacingLine("100002") { $0.field(2, "Zweigniederlassung") }
                 .replacingLine("100004") { $0.field(23, "FCA") }
@@ -392,9 +392,9 @@ struct CutoverTests {
     @Test(
         "snapshot rollback restores the target exactly; a corrupted snapshot is refused; unapproved, stale and superseded plans are refused"
     )
-    func snapshotAndRefusals() throws {
+    func snapshotAndRefusals() async throws {
         let scenario = try DryRunScenario()
-        try scenario.map()
+        try await scenario.map()
         let first = try scenario.dryRun()
         let pristine = try Self.dump(scenario.targetPath)
         #expect(!pristine.isEmpty)
@@ -461,9 +461,9 @@ struct CutoverTests {
     }
 
     @Test("after a rollback drill by snapshot, every table equals its state before the cutover")
-    func rollbackDrill() throws {
+    func rollbackDrill() async throws {
         let scenario = try DryRunScenario()
-        try scenario.map()
+        try await scenario.map()
         _ = try scenario.dryRun()
         let before = try scenario.dump()
         _ = try scenario.cutover()
@@ -536,9 +536,9 @@ struct CutoverTests {
     @Test(
         "purge after go-live removes the run's records, plan images, snapshots (rollback copies too) and undo log, and records it"
     )
-    func purgeAfterGoLive() throws {
+    func purgeAfterGoLive() async throws {
         let scenario = try DryRunScenario()
-        let map = try scenario.map()
+        let map = try await scenario.map()
         _ = try scenario.dryRun()
         let cutover = try scenario.cutover()
         let snapshot = try #require(cutover.snapshot)
@@ -560,7 +560,7 @@ struct CutoverTests {
         let mirror = try scenario.workspace.ledger.database.read { db in
             try Row.fetchOne(db, sql: "SELECT committed, outcome FROM cutover_progress")
         }
-        try scenario.workspace.ledger.database.write { db in
+        try await scenario.workspace.ledger.database.write { db in
             try db.execute(sql: "UPDATE cutover_progress SET committed = 0, outcome = 'running'")
         }
         #expect {
@@ -571,15 +571,15 @@ struct CutoverTests {
             return error?.code == "PURGE-CUTOVER-OPEN" && error?.fix?.contains("custmig rollback 1") == true
         }
         #expect(
-            try scenario.workspace.ledger.database.read { db in
+            try await scenario.workspace.ledger.database.read { db in
                 try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM canonical_record")
             } == map.read - map.malformed)
-        try scenario.workspace.ledger.database.write { db in
+        let (committed, outcome) = (mirror?["committed"] as Int?, mirror?["outcome"] as String?)
+        try await scenario.workspace.ledger.database.write { db in
             try db.execute(
-                sql: "UPDATE cutover_progress SET committed = ?, outcome = ?",
-                arguments: [mirror?["committed"] as Int?, mirror?["outcome"] as String?])
+                sql: "UPDATE cutover_progress SET committed = ?, outcome = ?", arguments: [committed, outcome])
         }
-        let undoBefore = try scenario.target.database.read { db in
+        let undoBefore = try await scenario.target.database.read { db in
             try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM custmig_undo") ?? 0
         }
         #expect(undoBefore > 0)
@@ -589,7 +589,7 @@ struct CutoverTests {
         #expect(summary.undoEntries == undoBefore)
         #expect(Set(summary.snapshots) == [snapshot, safety])
         #expect(!FileManager.default.fileExists(atPath: snapshot) && !FileManager.default.fileExists(atPath: safety))
-        let (records, images, purges) = try scenario.workspace.ledger.database.read { db in
+        let (records, images, purges) = try await scenario.workspace.ledger.database.read { db in
             (
                 try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM canonical_record") ?? -1,
                 try Int.fetchOne(
@@ -636,9 +636,9 @@ struct CrosswalkExportTests {
     @Test(
         "every legacy key of a loaded customer once, merged duplicates at their survivor's target customer, read in one pass"
     )
-    func mergedDuplicates() throws {
+    func mergedDuplicates() async throws {
         let scenario = try DryRunScenario()
-        try scenario.map()
+        try await scenario.map()
         let duplicates = try DuplicatesStage.run(workspace: scenario.workspace, mapRun: nil, command: "test")
         #expect(duplicates.mergedAway > 0)
         _ = try scenario.dryRun()
@@ -651,7 +651,7 @@ struct CrosswalkExportTests {
         #expect(lines.count == written)
         let legacyKeys = lines.map { $0[0] }
         #expect(Set(legacyKeys).count == legacyKeys.count, "a legacy key twice")
-        let merged: [(String, String)] = try scenario.workspace.ledger.database.read { db in
+        let merged: [(String, String)] = try await scenario.workspace.ledger.database.read { db in
             try Row.fetchAll(db, sql: "SELECT legacy_key, golden_key FROM key_map WHERE legacy_key != golden_key")
                 .map { ($0[0] as String, $0[1] as String) }
         }
@@ -664,7 +664,7 @@ struct CrosswalkExportTests {
             checked += 1
         }
         #expect(checked > 0)
-        let crosswalked = try scenario.target.database.read { db in
+        let crosswalked = try await scenario.target.database.read { db in
             try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM custmig_crosswalk") ?? 0
         }
         #expect(Set(lines.map { $0[1] }).count == crosswalked)

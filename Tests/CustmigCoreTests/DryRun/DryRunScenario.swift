@@ -28,13 +28,13 @@ struct DryRunScenario {
 
     /// Maps the sample extract after `edit` changed its (UTF-8) text.
     @discardableResult
-    func map(edit: (String) -> String = { $0 }) throws -> MapSummary {
+    func map(edit: (String) -> String = { $0 }) async throws -> MapSummary {
         let original = try String(contentsOfFile: Paths.samples("customers.csv"), encoding: .windowsCP1252)
         let path = folder + "/customers-\(UUID().uuidString.prefix(8)).csv"
         try edit(original).write(toFile: path, atomically: true, encoding: .windowsCP1252)
         let options = MapOptions(
             mappingPath: mappingPath, extracts: [path], command: "test", custmigVersion: CustmigVersion.current)
-        return try MapStage.run(options, workspace: workspace)
+        return try await MapStage.run(options, workspace: workspace)
     }
 
     func dryRun(_ configure: (inout DryRunOptions) -> Void = { _ in }) throws -> PlanSummary {

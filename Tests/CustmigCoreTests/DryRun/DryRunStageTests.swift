@@ -9,9 +9,9 @@ struct DryRunStageTests {
     @Test(
         "a first dry run plans inserts and rejects, stores a plan with a hash, and leaves the target byte for byte untouched"
     )
-    func firstPlan() throws {
+    func firstPlan() async throws {
         let scenario = try DryRunScenario()
-        try scenario.map()
+        try await scenario.map()
         let bytes = try Data(contentsOf: URL(fileURLWithPath: scenario.targetPath))
         let dump = try scenario.dump()
         let summary = try scenario.dryRun()
@@ -60,9 +60,9 @@ struct DryRunStageTests {
     @Test(
         "after a load: update, kept target change, conflict, target-owned kept, settled conflict, deactivation, unchanged"
     )
-    func threeWay() throws {
+    func threeWay() async throws {
         let scenario = try DryRunScenario()
-        try scenario.map()
+        try await scenario.map()
         _ = try scenario.dryRun()
         let load = try scenario.cutover()
         #expect(load.actionsApplied > 300)
@@ -73,7 +73,7 @@ struct DryRunStageTests {
             UPDATE customer SET credit_limit = '1.00' WHERE customer_id = '0000100003';
             UPDATE address SET city = 'Target City' WHERE customer_id = '0000100004';
             """)
-        try scenario.map { text in
+        try await scenario.map { text in
             text.replacingLine("100001") { $0.field(1, "Finbe Automotive AG") }
                 .replacingLine("100002") { $0.field(2, "Zweigniederlassung") }
                 .replacingLine("100003") { $0.field(14, "99.999,00") }
@@ -140,7 +140,9 @@ struct DryRunStageTests {
         let ledger = scenario.workspace.ledger.database
         let tamper =
             "UPDATE plan_action SET changes = replace(changes, ?, ?) WHERE plan_id = ? AND canonical_key = '0000100002'"
-        try ledger.write { try $0.execute(sql: tamper, arguments: ["Zweigniederlassung", "Tampered", settled.plan]) }
+        try await ledger.write {
+            try $0.execute(sql: tamper, arguments: ["Zweigniederlassung", "Tampered", settled.plan])
+        }
         let business = try scenario.dump(except: ["custmig_meta", "custmig_snapshot", "custmig_batch_layout"])
         #expect {
             try scenario.cutover()
@@ -150,7 +152,9 @@ struct DryRunStageTests {
         #expect(
             try scenario.dump(except: ["custmig_meta", "custmig_snapshot", "custmig_batch_layout"]) == business,
             "nothing of the plan was written")
-        try ledger.write { try $0.execute(sql: tamper, arguments: ["Tampered", "Zweigniederlassung", settled.plan]) }
+        try await ledger.write {
+            try $0.execute(sql: tamper, arguments: ["Tampered", "Zweigniederlassung", settled.plan])
+        }
         let applied = try scenario.cutover()
         #expect(applied.actionsApplied == (settled.counts["update"] ?? 0) + (settled.counts["deactivate"] ?? 0))
         let after = try DatabaseQueue(path: scenario.targetPath).read { db in
@@ -187,9 +191,9 @@ struct DryRunStageTests {
 
     /// A mapped scenario whose target refuses every GmbH: a validation the target has and the plan cannot
     /// know (an ERP-side rule, here a trigger).
-    static func refusingGmbH() throws -> DryRunScenario {
+    static func refusingGmbH() async throws -> DryRunScenario {
         let scenario = try DryRunScenario()
-        try scenario.map()
+        try await scenario.map()
         try scenario.sql(
             """
             CREATE TRIGGER refuse_gmbh BEFORE INSERT ON customer WHEN NEW.name1 LIKE '%GmbH%'
@@ -199,8 +203,8 @@ struct DryRunStageTests {
     }
 
     @Test("a customer the target itself refuses in the replay becomes a reject naming the batch and the reason")
-    func refusedInReplay() throws {
-        let scenario = try Self.refusingGmbH()
+    func refusedInReplay() async throws {
+        let scenario = try await Self.refusingGmbH()
         let plan = try scenario.dryRun()
         #expect(plan.refusedInRehearsal > 0)
         let refused = try scenario.workspace.ledger.database.read { db in
@@ -242,8 +246,8 @@ struct DryRunStageTests {
     @Test(
         "a first load rehearsed on a copy beside its planning refuses what the in-place rehearsal refuses, batch by batch: the same plan"
     )
-    func rehearsedBesidePlanning() throws {
-        let scenario = try Self.refusingGmbH()
+    func rehearsedBesidePlanning() async throws {
+        let scenario = try await Self.refusingGmbH()
         // Small batches, so that refusals fall in many of them and the copy replays batch after batch.
         let inPlace = try scenario.dryRun {
             $0.rehearsal = .inPlace
@@ -256,7 +260,7 @@ struct DryRunStageTests {
         }
         #expect(beside.contentHash == inPlace.contentHash, "the same rejects, reasons and batches")
         #expect(beside.refusedInRehearsal == inPlace.refusedInRehearsal)
-        let batches = try scenario.workspace.ledger.database.read { db in
+        let batches = try await scenario.workspace.ledger.database.read { db in
             try Set(
                 String.fetchAll(
                     db,
@@ -275,16 +279,16 @@ struct DryRunStageTests {
     }
 
     @Test("records mapped before the ledger kept their hashes are read and hashed: the same plan, the same hash")
-    func recordsWithoutHash() throws {
+    func recordsWithoutHash() async throws {
         let scenario = try DryRunScenario()
-        try scenario.map()
+        try await scenario.map()
         _ = try scenario.dryRun()
         _ = try scenario.cutover()
-        try scenario.map { text in text.replacingLine("100002") { $0.field(2, "Zweigniederlassung") } }
+        try await scenario.map { text in text.replacingLine("100002") { $0.field(2, "Zweigniederlassung") } }
         let withHashes = try scenario.dryRun()
         #expect(withHashes.counts["update"] == 1)
         #expect(withHashes.counts["unchanged"] ?? 0 > 300)
-        try scenario.workspace.ledger.database.write { db in
+        try await scenario.workspace.ledger.database.write { db in
             try db.execute(sql: "UPDATE canonical_record SET data_hash = NULL")
         }
         let without = try scenario.dryRun()
@@ -307,9 +311,9 @@ struct DryRunStageTests {
     }
 
     @Test("codes the target lacks and references to customers that will not exist are rejects with reasons")
-    func codeAndReferenceRejects() throws {
+    func codeAndReferenceRejects() async throws {
         let scenario = try DryRunScenario()
-        try scenario.map { text in
+        try await scenario.map { text in
             text.replacingLine("100001") { $0.field(20, "9999") }
                 .replacingLine("100004") { $0.field(18, "100001") }
                 .replacingLine("100006") { $0.field(18, "777777") }
@@ -327,12 +331,12 @@ struct DryRunStageTests {
     @Test(
         "numbering: legacy keeps the key, external maps into a range, internal numbers by account group, deterministically"
     )
-    func numbering() throws {
+    func numbering() async throws {
         let legacy = try DryRunScenario()
-        try legacy.map()
+        try await legacy.map()
         let first = try legacy.dryRun()
         #expect(
-            try legacy.workspace.ledger.database.read { db in
+            try await legacy.workspace.ledger.database.read { db in
                 try Int.fetchOne(
                     db,
                     sql:
@@ -340,10 +344,10 @@ struct DryRunStageTests {
                     arguments: [first.plan])
             } == 0)
         let external = try DryRunScenario(load: "  numbering: {prefix: C, offset: 5000000, width: 8}")
-        try external.map()
+        try await external.map()
         let mapped = try external.dryRun()
         #expect(
-            try external.workspace.ledger.database.read { db in
+            try await external.workspace.ledger.database.read { db in
                 try String.fetchOne(
                     db, sql: "SELECT customer_id FROM plan_action WHERE plan_id = ? AND canonical_key = '0000100001'",
                     arguments: [mapped.plan])
@@ -353,9 +357,9 @@ struct DryRunStageTests {
             let ranged = try DryRunScenario(load: "  numbering: internal")
             try ranged.sql(
                 "INSERT INTO customer (customer_id, name1, account_group) VALUES ('0001000007', 'Hand made', '0001')")
-            try ranged.map()
+            try await ranged.map()
             let plan = try ranged.dryRun()
-            ids.append(
+            await ids.append(
                 try ranged.workspace.ledger.database.read { db in
                     try String.fetchAll(
                         db,
@@ -372,12 +376,12 @@ struct DryRunStageTests {
     }
 
     @Test("a truncated full extract cannot deactivate half the master: the plan fails its gate")
-    func deactivationCap() throws {
+    func deactivationCap() async throws {
         let scenario = try DryRunScenario()
-        try scenario.map()
+        try await scenario.map()
         _ = try scenario.dryRun()
         _ = try scenario.cutover()
-        try scenario.map { text in
+        try await scenario.map { text in
             let lines = text.components(separatedBy: "\r\n")
             return lines.prefix(lines.count / 2).joined(separator: "\r\n")
         }
@@ -390,9 +394,9 @@ struct DryRunStageTests {
     @Test(
         "re-planning: the same inputs against an unchanged target keep the plan and its approval; a change supersedes it"
     )
-    func replanning() throws {
+    func replanning() async throws {
         let scenario = try DryRunScenario()
-        try scenario.map()
+        try await scenario.map()
         let first = try scenario.dryRun()
         _ = try PlanStore.approve(plan: first.plan, by: "Maria Keller", note: nil, ledger: scenario.workspace.ledger)
         let again = try scenario.dryRun()
@@ -411,9 +415,9 @@ struct DryRunStageTests {
     }
 
     @Test("--mask-pii masks emails, phones, tax ids and IBANs in the HTML, CSV and JSON reports")
-    func masked() throws {
+    func masked() async throws {
         let scenario = try DryRunScenario()
-        try scenario.map()
+        try await scenario.map()
         let plan = try scenario.dryRun { $0.maskPII = true }
         let line = try #require(
             try String(contentsOfFile: Paths.samples("customers.csv"), encoding: .windowsCP1252)
@@ -430,9 +434,9 @@ struct DryRunStageTests {
     }
 
     @Test("a customer someone created by hand in the target is linked, not inserted twice")
-    func link() throws {
+    func link() async throws {
         let scenario = try DryRunScenario()
-        try scenario.map()
+        try await scenario.map()
         let line = try #require(
             try String(contentsOfFile: Paths.samples("customers.csv"), encoding: .windowsCP1252)
                 .components(separatedBy: "\r\n").first { $0.hasPrefix("100001;") }
@@ -462,9 +466,9 @@ struct DryRunStageTests {
     }
 
     @Test("a target row that cannot be decoded is a reject naming its key, not a failure")
-    func unreadableRow() throws {
+    func unreadableRow() async throws {
         let scenario = try DryRunScenario()
-        try scenario.map()
+        try await scenario.map()
         _ = try scenario.dryRun()
         _ = try scenario.cutover()
         try scenario.sql("UPDATE customer SET search_term = x'00ff' WHERE customer_id = '0000100002'")
@@ -477,22 +481,22 @@ struct DryRunStageTests {
     @Test(
         "a plan left current without its summary (killed while sealing) is rebuilt, and the plan it replaced is current again"
     )
-    func killedWhileSealing() throws {
+    func killedWhileSealing() async throws {
         let scenario = try DryRunScenario()
-        try scenario.map()
+        try await scenario.map()
         let first = try scenario.dryRun()
-        try scenario.map { $0.replacingOccurrences(of: "Bauer", with: "Baur") }
+        try await scenario.map { $0.replacingOccurrences(of: "Bauer", with: "Baur") }
         let second = try scenario.dryRun()
         #expect(second.plan != first.plan)
         // What a kill between the two transactions of an earlier custmig left behind.
-        try scenario.workspace.ledger.database.write { db in
+        try await scenario.workspace.ledger.database.write { db in
             try db.execute(sql: "UPDATE plan SET summary = NULL WHERE id = ?", arguments: [second.plan])
         }
         let again = try scenario.dryRun()
         #expect(again.contentHash == second.contentHash)
         #expect(again.outcome == "new")
         #expect(again.supersedes == first.plan)
-        let statuses = try scenario.workspace.ledger.database.read { db in
+        let statuses = try await scenario.workspace.ledger.database.read { db in
             try Row.fetchAll(db, sql: "SELECT id, status FROM plan ORDER BY id").map {
                 "\($0["id"] as Int64):\($0["status"] as String)"
             }

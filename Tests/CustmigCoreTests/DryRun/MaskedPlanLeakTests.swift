@@ -29,9 +29,9 @@ struct MaskedPlanLeakTests {
             .filter { $0.count >= 6 }
     }
 
-    func plan(masked: Bool) throws -> [String] {
+    func plan(masked: Bool) async throws -> [String] {
         let scenario = try DryRunScenario()
-        try scenario.map { text in
+        try await scenario.map { text in
             var text = text
             for (customer, column, value) in Self.planted {
                 text = text.replacingLine(customer) { $0.field(column, value) }
@@ -42,8 +42,8 @@ struct MaskedPlanLeakTests {
     }
 
     @Test("no planted personal value is in any byte of the masked HTML, CSV or JSON; unmasked, they are")
-    func nothingLeaks() throws {
-        let masked = try plan(masked: true)
+    func nothingLeaks() async throws {
+        let masked = try await plan(masked: true)
         #expect(masked.count == 3)
         for report in masked {
             let text = try String(contentsOfFile: report, encoding: .utf8)
@@ -54,7 +54,7 @@ struct MaskedPlanLeakTests {
             }
         }
         // The same extract unmasked shows them: the test looks where the values do go.
-        let clear = try plan(masked: false).map { try String(contentsOfFile: $0, encoding: .utf8) }.joined()
+        let clear = try await plan(masked: false).map { try String(contentsOfFile: $0, encoding: .utf8) }.joined()
         let shown = Self.planted.filter { entry in Self.forms(entry.value).contains { clear.contains($0) } }
         #expect(shown.count >= 8, "only \(shown.map(\.value)) are in the unmasked reports")
     }

@@ -6,12 +6,12 @@ import Testing
 @Suite("Steward decisions on duplicates", .serialized)
 struct DuplicateDecisionTests {
     @Test("keep_apart splits an auto-merged pair, merge joins two customers; stale decisions are reported")
-    func decisionsApply() throws {
+    func decisionsApply() async throws {
         let data = try Paths.scratch()
         _ = try SampleGenerator(options: SampleOptions(rows: 1_000, seed: 5, formats: [.csv])).write(to: data)
         let mappingFolder = try StewardFilesTests.mappingFolder()
         let workspace = try Workspace(path: try Paths.scratch(), command: "test", writer: true)
-        _ = try MapStage.run(
+        _ = try await MapStage.run(
             MapOptions(
                 mappingPath: mappingFolder + "/mapping.yaml", extracts: [data + "/customers.csv"], command: "test",
                 custmigVersion: CustmigVersion.current), workspace: workspace)
@@ -22,7 +22,7 @@ struct DuplicateDecisionTests {
         }
         let members = try #require(
             merged.map { ($0["members"] as String).split(separator: " ").map { String(Int($0)!) } })
-        let singles = try workspace.ledger.database.read { db in
+        let singles = try await workspace.ledger.database.read { db in
             try String.fetchAll(
                 db, sql: "SELECT legacy_key FROM key_map WHERE legacy_key = golden_key + 0 ORDER BY legacy_key LIMIT 0")
         }
@@ -40,7 +40,7 @@ struct DuplicateDecisionTests {
             command: "test")
         #expect(second.decisionsApplied == 2)
         #expect(second.decisionsStale == ["duplicate-decisions.csv:4 999998 999999"])
-        let goldens = try workspace.ledger.database.read { db in
+        let goldens = try await workspace.ledger.database.read { db in
             try Dictionary(
                 uniqueKeysWithValues: Row.fetchAll(
                     db, sql: "SELECT legacy_key, golden_key FROM key_map WHERE legacy_key IN (?, ?, ?, ?)",
@@ -71,10 +71,10 @@ struct DuplicateDecisionTests {
     }
 
     /// A copy of the flat CSV mapping and a workspace holding its map run of the sample extract.
-    static func mappedSample() throws -> (mappingFolder: String, workspace: Workspace) {
+    static func mappedSample() async throws -> (mappingFolder: String, workspace: Workspace) {
         let mappingFolder = try StewardFilesTests.mappingFolder()
         let workspace = try Workspace(path: try Paths.scratch(), command: "test", writer: true)
-        _ = try MapStage.run(
+        _ = try await MapStage.run(
             MapOptions(
                 mappingPath: mappingFolder + "/mapping.yaml", extracts: [Paths.samples("customers.csv")],
                 command: "test",
@@ -83,7 +83,7 @@ struct DuplicateDecisionTests {
     }
 
     @Test("review exports every pair to decide with both legacy keys, names and cities; decide takes it back")
-    func reviewExport() throws {
+    func reviewExport() async throws {
         let mappingFolder = try StewardFilesTests.mappingFolder()
         // Learned weights are decisive on generated data: a near-certain auto-merge threshold leaves the
         // less certain matches to a steward.
@@ -92,7 +92,7 @@ struct DuplicateDecisionTests {
         let extracts = try Paths.scratch()
         _ = try SampleGenerator(options: SampleOptions(rows: 5_000, seed: 11, formats: [.csv], duplicateShare: 0.08))
             .write(to: extracts)
-        _ = try MapStage.run(
+        _ = try await MapStage.run(
             MapOptions(
                 mappingPath: mappingFolder + "/mapping.yaml", extracts: [extracts + "/customers.csv"], command: "test",
                 custmigVersion: CustmigVersion.current), workspace: workspace)
@@ -102,7 +102,7 @@ struct DuplicateDecisionTests {
         #expect(try DuplicateReview.export(workspace: workspace, to: export) == summary.forReview)
         let lines = try String(contentsOfFile: export, encoding: .utf8).split(separator: "\n")
         #expect(lines.count == summary.forReview + 1)
-        let legacyKeys = try workspace.ledger.database.read { db in
+        let legacyKeys = try await workspace.ledger.database.read { db in
             Set(try String.fetchAll(db, sql: "SELECT legacy_key FROM canonical_record WHERE run_id = 1"))
         }
         for line in lines.dropFirst() {
@@ -120,8 +120,8 @@ struct DuplicateDecisionTests {
     }
 
     @Test("decide refuses keys that are not in the latest map run")
-    func unknownKeys() throws {
-        let (mappingFolder, workspace) = try Self.mappedSample()
+    func unknownKeys() async throws {
+        let (mappingFolder, workspace) = try await Self.mappedSample()
         let steward = try Paths.scratch() + "/pairs.csv"
         try
             "first_key,second_key,score,first_name,second_name,first_city,second_city,evidence,decision,who\n100000,424242,6,a,b,c,d,e,merge,x\n"
@@ -137,8 +137,8 @@ struct DuplicateDecisionTests {
     }
 
     @Test("decide names the steward file's own lines, refuses a line it cannot read, a self-pair and a foreign file")
-    func stewardLines() throws {
-        let (mappingFolder, workspace) = try Self.mappedSample()
+    func stewardLines() async throws {
+        let (mappingFolder, workspace) = try await Self.mappedSample()
         let header = "first_key,second_key,score,first_name,second_name,first_city,second_city,evidence,decision,who\n"
         func decide(_ body: String) throws -> String {
             let steward = try Paths.scratch() + "/pairs.csv"

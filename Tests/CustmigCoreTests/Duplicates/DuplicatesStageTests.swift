@@ -6,14 +6,14 @@ import Testing
 @Suite("The duplicates stage", .serialized)
 struct DuplicatesStageTests {
     @Test("clusters become survivors, the key map points merged customers at them, reruns are no-ops, keys stick")
-    func stage() throws {
+    func stage() async throws {
         let data = try Paths.scratch()
         _ = try SampleGenerator(options: SampleOptions(rows: 1_500, seed: 77, formats: [.csv])).write(to: data)
         let workspace = try Workspace(path: try Paths.scratch(), command: "test", writer: true)
         let options = MapOptions(
             mappingPath: MappingLoaderTests.shipped("legacy-flat-csv"), extracts: [data + "/customers.csv"],
             command: "test", custmigVersion: CustmigVersion.current)
-        _ = try MapStage.run(options, workspace: workspace)
+        _ = try await MapStage.run(options, workspace: workspace)
         let first = try DuplicatesStage.run(workspace: workspace, mapRun: nil, command: "test")
         #expect(first.clusters > 10)
         #expect(first.mergedAway >= first.clusters)
@@ -29,7 +29,8 @@ struct DuplicatesStageTests {
                     uniqueKeysWithValues: Row.fetchAll(db, sql: "SELECT legacy_key, golden_key FROM key_map").map {
                         ($0["legacy_key"] as String, $0["golden_key"] as String)
                     }),
-                try Row.fetchAll(db, sql: "SELECT golden_key, members FROM survivor WHERE run_id = ?", arguments: [first.run])
+                try Row.fetchAll(
+                    db, sql: "SELECT golden_key, members FROM survivor WHERE run_id = ?", arguments: [first.run])
             )
         }
         for survivor in survivors {
@@ -47,11 +48,13 @@ struct DuplicatesStageTests {
         try yaml.write(toFile: folder + "/mapping.yaml", atomically: true, encoding: .utf8)
         var second = options
         second.mappingPath = folder + "/mapping.yaml"
-        _ = try MapStage.run(second, workspace: workspace)
+        _ = try await MapStage.run(second, workspace: workspace)
         let rematched = try DuplicatesStage.run(workspace: workspace, mapRun: nil, command: "test")
         #expect(rematched.run != first.run)
-        let stickyKeys = try workspace.ledger.database.read { db in
-            try Set(String.fetchAll(db, sql: "SELECT golden_key FROM survivor WHERE run_id = ?", arguments: [rematched.run]))
+        let stickyKeys = try await workspace.ledger.database.read { db in
+            try Set(
+                String.fetchAll(db, sql: "SELECT golden_key FROM survivor WHERE run_id = ?", arguments: [rematched.run])
+            )
         }
         #expect(stickyKeys == Set(survivors.map { $0["golden_key"] as String }))
     }

@@ -96,17 +96,18 @@ struct SurvivorshipRulesTests {
     }
 
     @Test("a mapping's thresholds change what merges: auto_merge above every score merges nothing")
-    func stageUsesTheMapping() throws {
+    func stageUsesTheMapping() async throws {
         let data = try Paths.scratch()
         _ = try SampleGenerator(options: SampleOptions(rows: 600, seed: 77, formats: [.csv])).write(to: data)
         let folder = try StewardFilesTests.mappingFolder()
         let yaml = try String(contentsOfFile: folder + "/mapping.yaml", encoding: .utf8)
             .replacingOccurrences(of: "version: 1", with: "version: 3")
-            .replacingOccurrences(of: "  auto_merge: 0.95\n  review: 0.5\n", with: "  auto_merge: 1000\n  review: 999\n")
+            .replacingOccurrences(
+                of: "  auto_merge: 0.95\n  review: 0.5\n", with: "  auto_merge: 1000\n  review: 999\n")
         #expect(yaml.contains("auto_merge: 1000"))
         try yaml.write(toFile: folder + "/mapping.yaml", atomically: true, encoding: .utf8)
         let workspace = try Workspace(path: try Paths.scratch(), command: "test", writer: true)
-        _ = try MapStage.run(
+        _ = try await MapStage.run(
             MapOptions(
                 mappingPath: MappingLoaderTests.shipped("legacy-flat-csv"), extracts: [data + "/customers.csv"],
                 command: "test", custmigVersion: CustmigVersion.current), workspace: workspace)
@@ -118,7 +119,7 @@ struct SurvivorshipRulesTests {
         #expect(strict.outcome != "unchanged")
         #expect(strict.clusters == 0 && strict.autoMerged == 0 && strict.forReview == 0)
         // Mapped with that mapping version, the map run's own settings apply without --mapping.
-        _ = try MapStage.run(
+        _ = try await MapStage.run(
             MapOptions(
                 mappingPath: folder + "/mapping.yaml", extracts: [data + "/customers.csv"], command: "test",
                 custmigVersion: CustmigVersion.current), workspace: workspace)

@@ -10,8 +10,8 @@ struct ExtractProfilerTests {
     }
 
     @Test("the shipped CSV sample: counts, malformed lines, types and keys")
-    func sampleCSV() throws {
-        let profile = try ExtractProfiler.profile(path: Paths.samples("customers.csv"), options: ProfileOptions())
+    func sampleCSV() async throws {
+        let profile = try await ExtractProfiler.profile(path: Paths.samples("customers.csv"), options: ProfileOptions())
         #expect(profile.file.encoding == "windows-1252")
         #expect(profile.file.delimiter == ";")
         #expect(profile.file.lineEndings == "CRLF")
@@ -35,7 +35,7 @@ struct ExtractProfilerTests {
     }
 
     @Test("a Windows-1252 extract: plain ASCII values read as they are, any other byte transcoded, same statistics")
-    func singleByteValues() throws {
+    func singleByteValues() async throws {
         // Long and short values with the one non-ASCII byte at every position of an 8-byte word and after it.
         var rows: [String] = []
         for length in 1...19 {
@@ -52,9 +52,9 @@ struct ExtractProfilerTests {
         try Data(text.utf8).write(to: URL(fileURLWithPath: folder + "/utf8.csv"))
         var options = ProfileOptions()
         options.extract.encoding = .windows1252
-        let single = try ExtractProfiler.profile(path: folder + "/cp1252.csv", options: options)
+        let single = try await ExtractProfiler.profile(path: folder + "/cp1252.csv", options: options)
         options.extract.encoding = .utf8
-        let unicode = try ExtractProfiler.profile(path: folder + "/utf8.csv", options: options)
+        let unicode = try await ExtractProfiler.profile(path: folder + "/utf8.csv", options: options)
         let name = (try Self.field(single, "NAME"), try Self.field(unicode, "NAME"))
         #expect(name.0.nonASCII == rows.count, "every name has its é: \(name.0.nonASCII)")
         #expect(name.0.nonASCII == name.1.nonASCII)
@@ -65,8 +65,8 @@ struct ExtractProfilerTests {
     }
 
     @Test("the shipped XML sample: nested paths, segment counts, control record and a candidate key")
-    func sampleXML() throws {
-        let profile = try ExtractProfiler.profile(path: Paths.samples("debmas07.xml"), options: ProfileOptions())
+    func sampleXML() async throws {
+        let profile = try await ExtractProfiler.profile(path: Paths.samples("debmas07.xml"), options: ProfileOptions())
         #expect(profile.file.recordPath == "/DEBMAS07/IDOC/E1KNA1M")
         #expect(profile.file.records == 403)
         #expect(profile.file.malformedRecords == 0)
@@ -85,13 +85,13 @@ struct ExtractProfilerTests {
 
     @Test(
         "values with control characters are counted per field (tabs and line breaks are not) and named in the summary")
-    func controlCharacters() throws {
+    func controlCharacters() async throws {
         let path = try Paths.scratch() + "/control.csv"
         try Data(
             "KEY;NAME;CITY\n1;Alpha\u{1F}Beta;Köln\n2;Gamma\u{7F};Tab\there\n3;\"Line\nbreak\";Bonn\n4;Delta;Ulm\n".utf8
         )
         .write(to: URL(fileURLWithPath: path))
-        let profile = try ExtractProfiler.profile(path: path, options: ProfileOptions())
+        let profile = try await ExtractProfiler.profile(path: path, options: ProfileOptions())
         #expect(try Self.field(profile, "NAME").controlCharacters == 2)
         #expect(try Self.field(profile, "CITY").controlCharacters == 0)
         #expect(try Self.field(profile, "KEY").controlCharacters == 0)
@@ -100,25 +100,28 @@ struct ExtractProfilerTests {
     }
 
     @Test("a unique, never-empty column is a candidate key; a repeated one reports its repeats")
-    func keys() throws {
-        let profile = try ExtractProfiler.profile(path: Paths.fixture("csv/ragged.csv"), options: ProfileOptions())
+    func keys() async throws {
+        let profile = try await ExtractProfiler.profile(
+            path: Paths.fixture("csv/ragged.csv"), options: ProfileOptions())
         #expect(try Self.field(profile, "KUNNR").isCandidateKey)
         #expect(try Self.field(profile, "KUNNR").duplicateValues == 0)
     }
 
     @Test("the same file gives the same profile with one worker or two")
-    func deterministic() throws {
-        var one = try ExtractProfiler.profile(path: Paths.samples("customers.csv"), options: ProfileOptions(workers: 1))
-        var two = try ExtractProfiler.profile(path: Paths.samples("customers.csv"), options: ProfileOptions(workers: 2))
+    func deterministic() async throws {
+        var one = try await ExtractProfiler.profile(
+            path: Paths.samples("customers.csv"), options: ProfileOptions(workers: 1))
+        var two = try await ExtractProfiler.profile(
+            path: Paths.samples("customers.csv"), options: ProfileOptions(workers: 2))
         one.file.elapsedSeconds = 0
         two.file.elapsedSeconds = 0
         #expect(try ProfileReportWriter.json(one) == ProfileReportWriter.json(two))
     }
 
     @Test("--mask-pii hides emails, phones, IBANs and contact names in every report")
-    func masking() throws {
-        let plain = try ExtractProfiler.profile(path: Paths.samples("customers.csv"), options: ProfileOptions())
-        let masked = try ExtractProfiler.profile(
+    func masking() async throws {
+        let plain = try await ExtractProfiler.profile(path: Paths.samples("customers.csv"), options: ProfileOptions())
+        let masked = try await ExtractProfiler.profile(
             path: Paths.samples("customers.csv"), options: ProfileOptions(maskPII: true, piiFields: ["STREET"]))
         let secrets = ["EMAIL", "PHONE", "IBAN", "CONTACT_NAME", "CONTACT_EMAIL", "STREET", "VAT_ID"].flatMap { name in
             plain.fields.first { $0.name == name }!.topValues.prefix(3).map(\.value).filter { $0.count > 3 }
@@ -136,8 +139,8 @@ struct ExtractProfilerTests {
     }
 
     @Test("the HTML report is self-contained: inline SVG charts, no external scripts, styles or images")
-    func htmlSelfContained() throws {
-        let profile = try ExtractProfiler.profile(path: Paths.samples("debmas07.xml"), options: ProfileOptions())
+    func htmlSelfContained() async throws {
+        let profile = try await ExtractProfiler.profile(path: Paths.samples("debmas07.xml"), options: ProfileOptions())
         let html = ProfileHTMLReport.render(profile)
         #expect(html.contains("<svg"))
         #expect(!html.contains("<script src"))
@@ -147,10 +150,11 @@ struct ExtractProfilerTests {
     }
 
     @Test("several extracts give one report per file and an index")
-    func reportFiles() throws {
+    func reportFiles() async throws {
         let folder = try Paths.scratch()
-        let profiles = try [Paths.samples("customers.csv"), Paths.fixture("xml/customers.xml")].map {
-            try ExtractProfiler.profile(path: $0, options: ProfileOptions())
+        var profiles: [ExtractProfile] = []
+        for path in [Paths.samples("customers.csv"), Paths.fixture("xml/customers.xml")] {
+            profiles.append(try await ExtractProfiler.profile(path: path, options: ProfileOptions()))
         }
         let written = try ProfileReportWriter.write(profiles, to: folder, formats: Set(ProfileReportFormat.allCases))
         #expect(written.count == 7)
@@ -163,8 +167,8 @@ struct ExtractProfilerTests {
     }
 
     @Test("an empty file profiles to zero records with a warning")
-    func emptyFile() throws {
-        let profile = try ExtractProfiler.profile(path: Paths.fixture("csv/empty.csv"), options: ProfileOptions())
+    func emptyFile() async throws {
+        let profile = try await ExtractProfiler.profile(path: Paths.fixture("csv/empty.csv"), options: ProfileOptions())
         #expect(profile.file.records == 0)
         #expect(profile.fields.isEmpty)
         #expect(profile.file.warnings.contains { $0.contains("empty") })
@@ -179,11 +183,11 @@ struct ProfilePathEquivalenceTests {
             "Samples/debmas07.xml", "Fixtures/xml/customers.xml", "Fixtures/xml/debmas-small.xml",
             "Samples/customers.csv",
         ])
-    func equivalent(_ file: String) throws {
+    func equivalent(_ file: String) async throws {
         let path =
             file.hasPrefix("Samples")
             ? Paths.samples(String(file.dropFirst(8))) : Paths.fixture(String(file.dropFirst(9)))
-        let fast = try ExtractProfiler.profile(path: path, options: ProfileOptions()).fields
+        let fast = try await ExtractProfiler.profile(path: path, options: ProfileOptions()).fields
         let reference = try ExtractProfiler.profileRecords(path: path, options: ProfileOptions())
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]

@@ -28,11 +28,11 @@ struct TargetSeamTests {
         }
 
         /// Maps the sample extract after `edit`, then plans against the target.
-        func plan(_ edit: (String) -> String = { $0 }) throws -> PlanSummary {
+        func plan(_ edit: (String) -> String = { $0 }) async throws -> PlanSummary {
             let original = try String(contentsOfFile: Paths.samples("customers.csv"), encoding: .windowsCP1252)
             let path = folder + "/customers-\(UUID().uuidString.prefix(8)).csv"
             try edit(original).write(toFile: path, atomically: true, encoding: .windowsCP1252)
-            _ = try MapStage.run(
+            _ = try await MapStage.run(
                 MapOptions(
                     mappingPath: MappingLoaderTests.shipped("legacy-flat-csv"), extracts: [path], command: "test",
                     custmigVersion: CustmigVersion.current), workspace: workspace)
@@ -65,9 +65,9 @@ struct TargetSeamTests {
     @Test(
         "the fingerprint reader works beside the target: read on another thread while this one reads images, the same fingerprints as the target gives alone",
         arguments: TargetKind.inProcess)
-    func fingerprintReaderBeside(kind: TargetKind) throws {
+    func fingerprintReaderBeside(kind: TargetKind) async throws {
         let setup = try Setup(kind)
-        _ = try setup.plan()
+        _ = try await setup.plan()
         _ = try setup.cutover()
         let ids = try setup.target.customerIds()
         #expect(ids.count > 200, "enough customers for the readers' parallel path: \(ids.count)")
@@ -88,9 +88,9 @@ struct TargetSeamTests {
     @Test(
         "a first load plans inserts, loads them, reconciles, and a second cutover is a no-op",
         arguments: TargetKind.inProcess)
-    func firstLoad(kind: TargetKind) throws {
+    func firstLoad(kind: TargetKind) async throws {
         let setup = try Setup(kind)
-        let plan = try setup.plan()
+        let plan = try await setup.plan()
         #expect((plan.counts["insert"] ?? 0) > 0, "\(plan.counts)")
         let cut = try setup.cutover()
         #expect(cut.actionsApplied == plan.counts["insert"], "\(cut)")
@@ -105,15 +105,15 @@ struct TargetSeamTests {
     @Test(
         "a delta wave keeps a target-only edit, holds a two-sided change as a conflict, and rolls back surgically",
         arguments: TargetKind.inProcess)
-    func deltaWave(kind: TargetKind) throws {
+    func deltaWave(kind: TargetKind) async throws {
         let setup = try Setup(kind)
-        _ = try setup.plan()
+        _ = try await setup.plan()
         _ = try setup.cutover()
         // Someone edits the target: a field custmig does not change, and one it does.
         try Self.edit(setup.target, kind, "0000100004", "search_term", "HAND")
         try Self.edit(setup.target, kind, "0000100001", "name1", "Finbe by hand")
         let afterEdits = try setup.state()
-        let delta = try setup.plan { text in
+        let delta = try await setup.plan { text in
             text.replacingLine("100001") { $0.field(1, "Finbe Automotive AG") }
                 .replacingLine("100002") { $0.field(2, "Zweigniederlassung") }
                 .replacingLine("100005") { _ in nil }
@@ -133,11 +133,11 @@ struct TargetSeamTests {
     @Test(
         "a row changed after the plan is stale: the batch stops unapplied, or is skipped and reported",
         arguments: TargetKind.inProcess)
-    func staleness(kind: TargetKind) throws {
+    func staleness(kind: TargetKind) async throws {
         let setup = try Setup(kind)
-        _ = try setup.plan()
+        _ = try await setup.plan()
         _ = try setup.cutover()
-        _ = try setup.plan { $0.replacingLine("100002") { $0.field(2, "Zweigniederlassung") } }
+        _ = try await setup.plan { $0.replacingLine("100002") { $0.field(2, "Zweigniederlassung") } }
         try Self.edit(setup.target, kind, "0000100002", "search_term", "EDITED AFTER THE PLAN")
         let stopped = try setup.cutover()
         #expect(stopped.outcome == "stopped on stale rows" && stopped.stale.map(\.customerId) == ["0000100002"])
@@ -177,15 +177,15 @@ struct TargetSeamTests {
     @Test(
         "a snapshot rollback restores every customer and the journal as they were before the cutover",
         arguments: TargetKind.inProcess)
-    func snapshotRollback(kind: TargetKind) throws {
+    func snapshotRollback(kind: TargetKind) async throws {
         let setup = try Setup(kind)
-        _ = try setup.plan { text in
+        _ = try await setup.plan { text in
             let lines = text.components(separatedBy: "\r\n")
             return lines.prefix(1 + (lines.count - 1) / 2).joined(separator: "\r\n")
         }
         _ = try setup.cutover()
         let afterWave1 = try setup.state()
-        _ = try setup.plan()
+        _ = try await setup.plan()
         _ = try setup.cutover()
         #expect(try setup.state() != afterWave1)
         let restored = try setup.rollback(.snapshot)
@@ -196,12 +196,12 @@ struct TargetSeamTests {
     @Test(
         "a target without rehearsal or snapshots: the plan says it was not rehearsed, no snapshot is taken, a snapshot rollback is refused naming the capability",
         arguments: TargetKind.inProcess)
-    func absentCapabilities(kind: TargetKind) throws {
+    func absentCapabilities(kind: TargetKind) async throws {
         let full = try Setup(kind)
         let setup = Setup(
             folder: full.folder, workspace: full.workspace,
             target: LimitedTarget(full.target, capabilities: [.transactionalBatches, .rowFingerprints]))
-        let plan = try setup.plan()
+        let plan = try await setup.plan()
         #expect(plan.rehearsed == false)
         let html = try String(
             contentsOfFile: try #require(plan.reports.first { $0.hasSuffix(".html") }), encoding: .utf8)
@@ -212,7 +212,7 @@ struct TargetSeamTests {
         let undone = try setup.rollback(.surgical)
         #expect(undone.deleted == cut.actionsApplied)
         #expect(try full.target.customerIds().isEmpty)
-        #expect(try Setup(kind).plan().rehearsed == true, "a target with rehearsal rehearses")
+        #expect(try await Setup(kind).plan().rehearsed == true, "a target with rehearsal rehearses")
     }
 
     @Test(

@@ -5,9 +5,9 @@ import Testing
 
 @Suite("Explaining a customer", .serialized)
 struct ExplainTests {
-    static func mapped(_ extract: String) throws -> Workspace {
+    static func mapped(_ extract: String) async throws -> Workspace {
         let workspace = try Workspace(path: try Paths.scratch(), command: "test", writer: true)
-        _ = try MapStage.run(
+        _ = try await MapStage.run(
             MapOptions(
                 mappingPath: MappingLoaderTests.shipped("legacy-flat-csv"), extracts: [extract], command: "test",
                 custmigVersion: CustmigVersion.current), workspace: workspace)
@@ -15,8 +15,8 @@ struct ExplainTests {
     }
 
     @Test("a clean customer: every field traced from its source through each transform")
-    func clean() throws {
-        let workspace = try Self.mapped(Paths.samples("customers.csv"))
+    func clean() async throws {
+        let workspace = try await Self.mapped(Paths.samples("customers.csv"))
         let explanation = try ExplainStage.explain(key: "100003", run: nil, workspace: workspace)
         #expect(explanation.status == "ok")
         #expect(explanation.sourceLine == 5)
@@ -31,9 +31,9 @@ struct ExplainTests {
     }
 
     @Test("a rejected customer: the broken rule and its message")
-    func rejected() throws {
-        let workspace = try Self.mapped(Paths.samples("customers.csv"))
-        let key = try workspace.ledger.database.read { db in
+    func rejected() async throws {
+        let workspace = try await Self.mapped(Paths.samples("customers.csv"))
+        let key = try await workspace.ledger.database.read { db in
             try String.fetchOne(
                 db, sql: "SELECT legacy_key FROM finding WHERE rule = 'deletion-flag' ORDER BY source_index LIMIT 1")
         }
@@ -43,11 +43,11 @@ struct ExplainTests {
     }
 
     @Test("an extract changed since the run is refused")
-    func changedExtract() throws {
+    func changedExtract() async throws {
         let folder = try Paths.scratch()
         let copy = folder + "/customers.csv"
         try FileManager.default.copyItem(atPath: Paths.samples("customers.csv"), toPath: copy)
-        let workspace = try Self.mapped(copy)
+        let workspace = try await Self.mapped(copy)
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: copy))
         try handle.seekToEnd()
         try handle.write(contentsOf: Data("999999;X\r\n".utf8))
@@ -60,8 +60,8 @@ struct ExplainTests {
     }
 
     @Test("an unknown key names the fix")
-    func unknown() throws {
-        let workspace = try Self.mapped(Paths.samples("customers.csv"))
+    func unknown() async throws {
+        let workspace = try await Self.mapped(Paths.samples("customers.csv"))
         #expect(throws: CustmigError.self) { _ = try ExplainStage.explain(key: "nope", run: nil, workspace: workspace) }
     }
 }

@@ -49,7 +49,7 @@ struct MapStageTests {
     }
 
     @Test("mapping the samples: every record is accounted for, counted from the ledger")
-    func samples() throws {
+    func samples() async throws {
         let tables = ["KNA1", "KNVV", "KNVP", "KNB1", "KNBK", "KNVK"].map { Paths.samples("sap-tables/\($0).txt") }
         for (mapping, extracts, records) in [
             ("legacy-flat-csv", [Paths.samples("customers.csv")], 400),
@@ -58,7 +58,7 @@ struct MapStageTests {
         ] {
             let folder = try Paths.scratch()
             let workspace = try Workspace(path: folder, command: "test", writer: true)
-            let summary = try MapStage.run(Self.options(mapping, extracts), workspace: workspace)
+            let summary = try await MapStage.run(Self.options(mapping, extracts), workspace: workspace)
             #expect(
                 summary.read == summary.mapped + summary.toReview + summary.rejected + summary.superseded
                     + summary.malformed)
@@ -84,7 +84,7 @@ struct MapStageTests {
     @Test(
         "change IDocs for one customer: the highest DOCNUM wins wherever it stands, the loser's findings are not kept, whatever the chunk size"
     )
-    func highestDocnumWins() throws {
+    func highestDocnumWins() async throws {
         let sample = try String(contentsOfFile: Paths.samples("debmas07.xml"), encoding: .utf8)
         let start = try #require(sample.range(of: "<IDOC BEGIN=\"1\">"))
         let end = try #require(sample.range(of: "</IDOC>", range: start.upperBound..<sample.endIndex))
@@ -111,9 +111,10 @@ struct MapStageTests {
             .write(toFile: path, atomically: true, encoding: .utf8)
         for chunk in [1, 2, 100] {
             let workspace = try Workspace(path: folder + "/w\(chunk)", command: "test", writer: true)
-            let summary = try MapStage.run(Self.options("sap-debmas07", [path], chunk: chunk), workspace: workspace)
+            let summary = try await MapStage.run(
+                Self.options("sap-debmas07", [path], chunk: chunk), workspace: workspace)
             #expect(summary.read == 6 && summary.superseded == 4, "chunk \(chunk): \(summary)")
-            let (names, atlantis) = try workspace.ledger.database.read { db in
+            let (names, atlantis) = try await workspace.ledger.database.read { db in
                 (
                     try StoredRecords.json(db),
                     try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM finding WHERE value = 'Atlantis'") ?? -1
@@ -129,8 +130,8 @@ struct MapStageTests {
         try ("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<DEBMAS07>\n" + idocs[1] + "\n</DEBMAS07>\n")
             .write(toFile: alone, atomically: true, encoding: .utf8)
         let workspace = try Workspace(path: folder + "/alone", command: "test", writer: true)
-        _ = try MapStage.run(Self.options("sap-debmas07", [alone]), workspace: workspace)
-        let found = try workspace.ledger.database.read { db in
+        _ = try await MapStage.run(Self.options("sap-debmas07", [alone]), workspace: workspace)
+        let found = try await workspace.ledger.database.read { db in
             try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM finding WHERE value = 'Atlantis'") ?? 0
         }
         #expect(found > 0)
@@ -139,7 +140,7 @@ struct MapStageTests {
     @Test(
         "a unique rule flags every repeat after the first in extract order, whatever the chunk size; a steward's decision settles one; explain shows the verdict"
     )
-    func uniqueInExtractOrder() throws {
+    func uniqueInExtractOrder() async throws {
         let vats = ["DE123456789", "DE111111111", "DE123456789", "", "DE111111111", "DE123456789", "DE222222222"]
         let folder = try Paths.scratch()
         let extract = try FlatCSVFixture.write(
@@ -158,11 +159,11 @@ struct MapStageTests {
         var results: [[String]] = []
         for chunk in [1, 2, 100] {
             let workspace = try Workspace(path: folder + "/w\(chunk)", command: "test", writer: true)
-            _ = try MapStage.run(
+            _ = try await MapStage.run(
                 MapOptions(
                     mappingPath: mapping, extracts: [extract], chunkSize: chunk, command: "test",
                     custmigVersion: CustmigVersion.current), workspace: workspace)
-            results.append(
+            await results.append(
                 try workspace.ledger.database.read { db in
                     try Row.fetchAll(
                         db,
@@ -188,7 +189,7 @@ struct MapStageTests {
     }
 
     @Test("unknown value-map codes: the 1,000 most frequent are listed, all are counted, each is in the report")
-    func manyUnknownCodes() throws {
+    func manyUnknownCodes() async throws {
         let folder = try Paths.scratch()
         try FlatCSVFixture.write(
             (0..<1_200).map {
@@ -197,7 +198,7 @@ struct MapStageTests {
             to: folder + "/c.csv")
         let mapping = try FlatCSVFixture.mapping()
         let workspace = try Workspace(path: try Paths.scratch(), command: "test", writer: true)
-        let summary = try MapStage.run(
+        let summary = try await MapStage.run(
             MapOptions(
                 mappingPath: mapping, extracts: [folder + "/c.csv"], command: "test",
                 custmigVersion: CustmigVersion.current), workspace: workspace)
@@ -209,25 +210,25 @@ struct MapStageTests {
     }
 
     @Test("chunk size does not change the result")
-    func chunking() throws {
+    func chunking() async throws {
         let small = try Paths.scratch()
         let large = try Paths.scratch()
-        _ = try MapStage.run(
+        _ = try await MapStage.run(
             Self.options("legacy-flat-csv", [Paths.samples("customers.csv")], chunk: 7),
             workspace: try Workspace(path: small, command: "test", writer: true))
-        _ = try MapStage.run(
+        _ = try await MapStage.run(
             Self.options("legacy-flat-csv", [Paths.samples("customers.csv")], chunk: 10_000),
             workspace: try Workspace(path: large, command: "test", writer: true))
         #expect(try LedgerDump.of(small) == LedgerDump.of(large))
     }
 
     @Test("a finished run with the same inputs is a no-op that says so")
-    func rerun() throws {
+    func rerun() async throws {
         let folder = try Paths.scratch()
         let workspace = try Workspace(path: folder, command: "test", writer: true)
-        let first = try MapStage.run(
+        let first = try await MapStage.run(
             Self.options("sap-debmas07", [Paths.samples("debmas07.xml")]), workspace: workspace)
-        let second = try MapStage.run(
+        let second = try await MapStage.run(
             Self.options("sap-debmas07", [Paths.samples("debmas07.xml")]), workspace: workspace)
         #expect(first.outcome == "done")
         #expect(second.outcome == "unchanged")
@@ -236,7 +237,7 @@ struct MapStageTests {
     }
 
     @Test("a used mapping version whose content changed is refused, naming both checksums")
-    func versionChanged() throws {
+    func versionChanged() async throws {
         let folder = try Paths.scratch()
         let mappingFolder = try Paths.scratch()
         let original = MappingLoaderTests.shipped("legacy-flat-csv")
@@ -248,12 +249,12 @@ struct MapStageTests {
         let workspace = try Workspace(path: folder, command: "test", writer: true)
         var options = Self.options("legacy-flat-csv", [Paths.samples("customers.csv")])
         options.mappingPath = copy
-        _ = try MapStage.run(options, workspace: workspace)
+        _ = try await MapStage.run(options, workspace: workspace)
         // A value-map file is part of the version too.
         try "legacy,target\n14T,NT14\n".write(
             toFile: mappingFolder + "/payment-terms.csv", atomically: true, encoding: .utf8)
-        #expect {
-            _ = try MapStage.run(options, workspace: workspace)
+        await #expect {
+            _ = try await MapStage.run(options, workspace: workspace)
         } throws: { error in
             guard let error = error as? CustmigError, error.code == "MAP-VERSION-CHANGED" else { return false }
             return error.description.contains("was used with checksum")
@@ -262,7 +263,7 @@ struct MapStageTests {
         let bumped = try String(contentsOfFile: copy, encoding: .utf8).replacingOccurrences(
             of: "version: 1", with: "version: 2")
         try bumped.write(toFile: copy, atomically: true, encoding: .utf8)
-        let summary = try MapStage.run(options, workspace: workspace)
+        let summary = try await MapStage.run(options, workspace: workspace)
         #expect(summary.run == 2)
         #expect(summary.mappingVersion == 2)
     }
@@ -287,7 +288,7 @@ struct ReferenceTests {
     @Test(
         "a parent missing from the extract, rejected in it, or not loaded clean by an earlier run sends the child to review; the check is the same in pages of one"
     )
-    func parents() throws {
+    func parents() async throws {
         let folder = try Paths.scratch()
         func row(_ key: String, parent: String, deleted: String = "") -> String {
             FlatCSVFixture.row(["CUSTNO": key, "PARENT_NO": parent, "DELETED": deleted])
@@ -301,8 +302,8 @@ struct ReferenceTests {
             [row("6", parent: "1"), row("7", parent: "3"), row("8", parent: "4")], to: folder + "/second.csv")
         let mapping = try FlatCSVFixture.mapping()
         let workspace = try Workspace(path: try Paths.scratch(), command: "test", writer: true)
-        func map(_ extract: String) throws -> MapSummary {
-            try MapStage.run(
+        func map(_ extract: String) async throws -> MapSummary {
+            try await MapStage.run(
                 MapOptions(
                     mappingPath: mapping, extracts: [extract], command: "test",
                     custmigVersion: CustmigVersion.current), workspace: workspace)
@@ -321,11 +322,11 @@ struct ReferenceTests {
                 }
             }
         }
-        #expect(try map(first).perRule.first { $0.rule == "reference" }?.count == 2)
+        #expect(try await map(first).perRule.first { $0.rule == "reference" }?.count == 2)
         let firstState = ["1=ok", "2=ok", "3=review ->77", "4=rejected", "5=review ->4"]
         #expect(try state(run: 1) == firstState)
         // Run 2: customer 1 was loaded clean by run 1; 3 went to review and 4 was rejected there.
-        #expect(try map(second).perRule.first { $0.rule == "reference" }?.count == 2)
+        #expect(try await map(second).perRule.first { $0.rule == "reference" }?.count == 2)
         let secondState = ["6=ok", "7=review ->3", "8=review ->4"]
         #expect(try state(run: 2) == secondState)
         let loaded = try MappingLoader.load(path: mapping)
@@ -340,10 +341,10 @@ struct ReferenceTests {
 @Suite("Several source files joined by key", .serialized)
 struct JoinTests {
     @Test("KNA1 + KNVV: child rows become sales areas; orphans are counted per file")
-    func kna1knvv() throws {
+    func kna1knvv() async throws {
         let folder = Paths.fixture("join")
         let workspace = try Workspace(path: try Paths.scratch(), command: "test", writer: true)
-        let summary = try MapStage.run(
+        let summary = try await MapStage.run(
             MapOptions(
                 mappingPath: folder + "/mapping.yaml", extracts: [folder + "/KNA1.csv", folder + "/KNVV.csv"],
                 chunkSize: 1,
@@ -354,7 +355,7 @@ struct JoinTests {
         #expect(summary.orphans.first?.source == "KNVV")
         #expect(summary.orphans.first?.rows == 1)
         #expect(summary.orphans.first?.examples == ["0000199999"])
-        let customers = try workspace.ledger.database.read { db in try StoredRecords.customers(db) }
+        let customers = try await workspace.ledger.database.read { db in try StoredRecords.customers(db) }
         #expect(customers.count == 3)
         #expect(customers.map { $0.salesAreas.count } == [2, 0, 1])
         #expect(customers[0].salesAreas.map(\.salesOrganization) == ["1000", "2000"])
@@ -364,7 +365,7 @@ struct JoinTests {
     }
 
     @Test("a key spelt with a decomposed umlaut in one file and a composed one in the other still joins")
-    func unicodeKeys() throws {
+    func unicodeKeys() async throws {
         let folder = try Paths.scratch()
         try FileManager.default.copyItem(
             atPath: Paths.fixture("join") + "/mapping.yaml", toPath: folder + "/mapping.yaml")
@@ -373,20 +374,21 @@ struct JoinTests {
         try "KUNNR,VKORG,VTWEG,SPART,ZTERM\nMU\u{0308}LLER01 ,1000,10,00,NT30\n"
             .write(toFile: folder + "/KNVV.csv", atomically: true, encoding: .utf8)
         let workspace = try Workspace(path: try Paths.scratch(), command: "test", writer: true)
-        let summary = try MapStage.run(
+        let summary = try await MapStage.run(
             MapOptions(
                 mappingPath: folder + "/mapping.yaml", extracts: [folder + "/KNA1.csv", folder + "/KNVV.csv"],
                 command: "test", custmigVersion: CustmigVersion.current), workspace: workspace)
         #expect(summary.orphans.isEmpty, "\(summary.orphans)")
-        let customer = try #require(try workspace.ledger.database.read { db in try StoredRecords.customers(db).first })
+        let customer = try await #require(
+            try workspace.ledger.database.read { db in try StoredRecords.customers(db).first })
         #expect(customer.salesAreas.map(\.salesOrganization) == ["1000"])
     }
 
     @Test("an extract matching no declared file is refused")
-    func unmatched() throws {
+    func unmatched() async throws {
         let workspace = try Workspace(path: try Paths.scratch(), command: "test", writer: true)
-        #expect {
-            _ = try MapStage.run(
+        await #expect {
+            _ = try await MapStage.run(
                 MapOptions(
                     mappingPath: Paths.fixture("join/mapping.yaml"), extracts: [Paths.samples("customers.csv")],
                     command: "test", custmigVersion: CustmigVersion.current), workspace: workspace)
@@ -410,14 +412,14 @@ struct JoinTests {
 @Suite("Mapping against the extract's columns", .serialized)
 struct ColumnCheckTests {
     @Test("a mapping reading a column the CSV lacks is refused before anything is mapped, with a suggestion")
-    func missingColumn() throws {
+    func missingColumn() async throws {
         let folder = try StewardFilesTests.mappingFolder()
         let yaml = try String(contentsOfFile: folder + "/mapping.yaml", encoding: .utf8)
             .replacingOccurrences(of: "from: CITY,", with: "from: TOWN,")
         try yaml.write(toFile: folder + "/mapping.yaml", atomically: true, encoding: .utf8)
         let workspace = try Workspace(path: try Paths.scratch(), command: "test", writer: true)
-        #expect {
-            _ = try MapStage.run(
+        await #expect {
+            _ = try await MapStage.run(
                 MapOptions(
                     mappingPath: folder + "/mapping.yaml", extracts: [Paths.samples("customers.csv")], command: "test",
                     custmigVersion: CustmigVersion.current), workspace: workspace)
@@ -425,20 +427,22 @@ struct ColumnCheckTests {
             (error as? MappingProblems)?.problems.first?.description.contains(
                 "[MAP-COLUMN] the mapping reads column \"TOWN\"") == true
         }
-        let runs = try workspace.ledger.database.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM run") }
+        let runs = try await workspace.ledger.database.read { db in
+            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM run")
+        }
         #expect(runs == 0)
     }
 }
 
 extension ColumnCheckTests {
     @Test("a tab-separated file under a ';' mapping gets one MAP-DELIMITER message, not one per column")
-    func wrongDelimiter() throws {
+    func wrongDelimiter() async throws {
         let sample = try String(contentsOfFile: Paths.samples("customers.csv"), encoding: .windowsCP1252)
         let extract = try Paths.scratch() + "/export.txt"
         try sample.replacingOccurrences(of: ";", with: "\t").write(toFile: extract, atomically: true, encoding: .utf8)
         let workspace = try Workspace(path: try Paths.scratch(), command: "test", writer: true)
-        #expect {
-            _ = try MapStage.run(
+        await #expect {
+            _ = try await MapStage.run(
                 MapOptions(
                     mappingPath: MappingLoaderTests.shipped("legacy-flat-csv"), extracts: [extract], command: "test",
                     custmigVersion: CustmigVersion.current), workspace: workspace)
@@ -452,24 +456,26 @@ extension ColumnCheckTests {
 
 @Suite("Problems with an extract as a whole", .serialized)
 struct ExtractProblemTests {
-    static func map(_ mapping: String, _ content: String, name: String, scope: MapScope = .full) throws -> MapSummary {
+    static func map(
+        _ mapping: String, _ content: String, name: String, scope: MapScope = .full
+    ) async throws -> MapSummary {
         let extract = try Paths.scratch() + "/" + name
         try Data(content.utf8).write(to: URL(fileURLWithPath: extract))
         let workspace = try Workspace(path: try Paths.scratch(), command: "test", writer: true)
-        return try MapStage.run(
+        return try await MapStage.run(
             MapOptions(
                 mappingPath: MappingLoaderTests.shipped(mapping), extracts: [extract], scope: scope, command: "test",
                 custmigVersion: CustmigVersion.current), workspace: workspace)
     }
 
     @Test("a CSV given to an XML mapping (or XML to a CSV one) is refused with one message before anything is read")
-    func wrongFormat() throws {
+    func wrongFormat() async throws {
         for (mapping, content, name) in [
             ("sap-debmas07", "KUNNR;NAME1\n1;Alpha\n", "export.xml"),
             ("legacy-flat-csv", "<?xml version=\"1.0\"?><DEBMAS07><IDOC/></DEBMAS07>", "customers.csv"),
         ] {
-            #expect {
-                _ = try Self.map(mapping, content, name: name)
+            await #expect {
+                _ = try await Self.map(mapping, content, name: name)
             } throws: { error in
                 let problems = (error as? MappingProblems)?.problems ?? []
                 return problems.count == 1 && problems[0].code == "MAP-FORMAT" && problems[0].message.contains(name)
@@ -479,8 +485,8 @@ struct ExtractProblemTests {
 
     @Test(
         "a file that starts like XML but is not fails the run's gate with the parser's message, not a silent 'read 0'")
-    func notXML() throws {
-        let summary = try Self.map("sap-debmas07", "<html><body>Login required<br></body>", name: "export.xml")
+    func notXML() async throws {
+        let summary = try await Self.map("sap-debmas07", "<html><body>Login required<br></body>", name: "export.xml")
         #expect(summary.read == 0)
         #expect(summary.extractGateFailed)
         #expect(summary.extractProblems.contains { $0.contains("export.xml:1: error [XML-SYNTAX]") })
@@ -489,11 +495,11 @@ struct ExtractProblemTests {
     @Test(
         "SAP table downloads give the same sales areas and partner functions (KNVP picked per sales area by where:) as the IDocs"
     )
-    func tablesMatchIDocs() throws {
-        func salesAreas(_ mapping: String, _ extracts: [String]) throws -> [String: String] {
+    func tablesMatchIDocs() async throws {
+        func salesAreas(_ mapping: String, _ extracts: [String]) async throws -> [String: String] {
             let workspace = try Workspace(path: try Paths.scratch(), command: "test", writer: true)
-            _ = try MapStage.run(MapStageTests.options(mapping, extracts), workspace: workspace)
-            return try workspace.ledger.database.read { db in
+            _ = try await MapStage.run(MapStageTests.options(mapping, extracts), workspace: workspace)
+            return try await workspace.ledger.database.read { db in
                 var result: [String: String] = [:]
                 for record in try StoredRecords.read(db) {
                     result[record.legacyKey] = record.customer?.salesAreas.map { area in
@@ -505,8 +511,8 @@ struct ExtractProblemTests {
             }
         }
         let tables = ["KNA1", "KNVV", "KNVP", "KNB1", "KNBK", "KNVK"].map { Paths.samples("sap-tables/\($0).txt") }
-        let fromTables = try salesAreas("sap-tables", tables)
-        let fromIDocs = try salesAreas("sap-debmas07", [Paths.samples("debmas07.xml")])
+        let fromTables = try await salesAreas("sap-tables", tables)
+        let fromIDocs = try await salesAreas("sap-debmas07", [Paths.samples("debmas07.xml")])
         var compared = 0
         for (key, areas) in fromTables {
             guard let other = fromIDocs[key] else { continue }
@@ -518,7 +524,7 @@ struct ExtractProblemTests {
     }
 
     @Test("identical files without records are not 'the same extract twice': empty bank and contact downloads")
-    func emptyJoinedFiles() throws {
+    func emptyJoinedFiles() async throws {
         let folder = try Paths.scratch()
         var extracts: [String] = []
         for table in ["KNA1", "KNVV", "KNVP", "KNB1", "KNBK", "KNVK"] {
@@ -531,18 +537,18 @@ struct ExtractProblemTests {
             extracts.append(path)
         }
         let workspace = try Workspace(path: try Paths.scratch(), command: "test", writer: true)
-        let summary = try MapStage.run(MapStageTests.options("sap-tables", extracts), workspace: workspace)
+        let summary = try await MapStage.run(MapStageTests.options("sap-tables", extracts), workspace: workspace)
         #expect(summary.read == 399)
         #expect(summary.unseenSources == ["each: KNBK (bank_accounts[0])", "each: KNVK (contacts[0])"])
     }
 
     @Test("the same extract given twice is refused: every record would be read twice")
-    func sameExtractTwice() throws {
+    func sameExtractTwice() async throws {
         let workspace = try Workspace(path: try Paths.scratch(), command: "test", writer: true)
         let copy = try Paths.scratch() + "/copy.csv"
         try FileManager.default.copyItem(atPath: Paths.samples("customers.csv"), toPath: copy)
-        #expect {
-            _ = try MapStage.run(
+        await #expect {
+            _ = try await MapStage.run(
                 MapStageTests.options("legacy-flat-csv", [Paths.samples("customers.csv"), copy]), workspace: workspace)
         } throws: { error in
             (error as? CustmigError)?.code == "MAP-INPUT-TWICE"
@@ -550,24 +556,24 @@ struct ExtractProblemTests {
     }
 
     @Test("a full-scope extract without records fails the gate; a delta one without changes only says so")
-    func emptyExtract() throws {
+    func emptyExtract() async throws {
         let header =
             "CUSTNO;NAME1;NAME2;STREET;ZIP;CITY;COUNTRY;PHONE;FAX;EMAIL;VAT_ID;LANG;CURRENCY;PAY_TERMS;"
             + "CREDIT_LIMIT;CREATED;BLOCKED;DELETED;PARENT_NO;ACCOUNT_GROUP;SALES_ORG;CHANNEL;DIVISION;INCOTERMS;IBAN;"
             + "CONTACT_NAME;CONTACT_PHONE;CONTACT_EMAIL;INDUSTRY\r\n"
-        let full = try Self.map("legacy-flat-csv", header, name: "full.csv")
+        let full = try await Self.map("legacy-flat-csv", header, name: "full.csv")
         #expect(full.extractGateFailed)
         #expect(full.extractProblems.last?.contains("a full-scope run without records") == true)
-        let delta = try Self.map("legacy-flat-csv", header, name: "delta.csv", scope: .delta)
+        let delta = try await Self.map("legacy-flat-csv", header, name: "delta.csv", scope: .delta)
         #expect(!delta.extractGateFailed)
         #expect(delta.extractProblems.last?.hasPrefix("no record was read") == true)
     }
 
     @Test("a truncated XML export fails the gate although the records before the cut are mapped")
-    func truncatedXML() throws {
+    func truncatedXML() async throws {
         let sample = try String(contentsOfFile: Paths.samples("debmas07.xml"), encoding: .utf8)
         let cut = String(sample.prefix(sample.count / 2))
-        let summary = try Self.map("sap-debmas07", cut, name: "cut.xml")
+        let summary = try await Self.map("sap-debmas07", cut, name: "cut.xml")
         #expect(summary.read > 100)
         #expect(summary.malformed == 1)
         #expect(summary.extractGateFailed)
@@ -578,17 +584,17 @@ struct ExtractProblemTests {
 
 @Suite("XML exports of any shape", .serialized)
 struct XMLShapeTests {
-    static func map(_ mappingText: String) throws -> (MapSummary, [String]) {
+    static func map(_ mappingText: String) async throws -> (MapSummary, [String]) {
         let folder = try Paths.scratch()
         try mappingText.write(toFile: folder + "/mapping.yaml", atomically: true, encoding: .utf8)
         let workspacePath = try Paths.scratch()
         let workspace = try Workspace(path: workspacePath, command: "test", writer: true)
-        let summary = try MapStage.run(
+        let summary = try await MapStage.run(
             MapOptions(
                 mappingPath: folder + "/mapping.yaml", extracts: [Paths.fixture("crm-xml/accounts.xml")],
                 command: "test",
                 custmigVersion: CustmigVersion.current), workspace: workspace)
-        let data = try workspace.ledger.database.read { db in try StoredRecords.json(db) }
+        let data = try await workspace.ledger.database.read { db in try StoredRecords.json(db) }
         return (summary, data)
     }
 
@@ -597,8 +603,8 @@ struct XMLShapeTests {
     @Test(
         "nested lists are read by path (each: Addresses/Address), attributes by @name, an element with attributes by its text"
     )
-    func nestedPaths() throws {
-        let (summary, data) = try Self.map(Self.mapping)
+    func nestedPaths() async throws {
+        let (summary, data) = try await Self.map(Self.mapping)
         #expect(summary.mapped == 2)
         #expect(summary.unseenSources.isEmpty)
         let first = try #require(data.first)
@@ -609,10 +615,10 @@ struct XMLShapeTests {
     }
 
     @Test("a misspelt element or segment path is named in the summary instead of mapping to nothing in silence")
-    func misspeltPaths() throws {
+    func misspeltPaths() async throws {
         let misspelt = Self.mapping.replacingOccurrences(of: "Addresses/Address", with: "Addresses/Adress")
             .replacingOccurrences(of: "from: Email", with: "from: EMail")
-        let (summary, data) = try Self.map(misspelt)
+        let (summary, data) = try await Self.map(misspelt)
         #expect(summary.unseenSources == ["EMail (contacts.email)", "each: Addresses/Adress (addresses[0])"])
         #expect(data.allSatisfy { $0.contains(#""addresses":[]"#) })
     }
@@ -659,14 +665,14 @@ struct SpreadsheetCellTests {
     }
 
     @Test("a name written as a formula reaches findings.csv defused")
-    func findingsCSV() throws {
+    func findingsCSV() async throws {
         let header =
             "CUSTNO;NAME1;NAME2;STREET;ZIP;CITY;COUNTRY;PHONE;FAX;EMAIL;VAT_ID;LANG;CURRENCY;PAY_TERMS;"
             + "CREDIT_LIMIT;CREATED;BLOCKED;DELETED;PARENT_NO;ACCOUNT_GROUP;SALES_ORG;CHANNEL;DIVISION;INCOTERMS;IBAN;"
             + "CONTACT_NAME;CONTACT_PHONE;CONTACT_EMAIL;INDUSTRY\r\n"
         let row =
             "100;Alpha;;Hauptstr. 1;10115;Berlin;DE;;;=HYPERLINK(\"http://evil\");;DE;EUR;Z030;;;;;;KUNA;1000;10;00;;;;;=cmd|calc;\r\n"
-        let summary = try ExtractProblemTests.map("legacy-flat-csv", header + row, name: "f.csv")
+        let summary = try await ExtractProblemTests.map("legacy-flat-csv", header + row, name: "f.csv")
         let csvPath = try #require(summary.reports.first { $0.hasSuffix(".csv") })
         let csv = try String(contentsOfFile: csvPath, encoding: .utf8)
         #expect(csv.contains("'=cmd|calc"))

@@ -12,21 +12,25 @@ struct StewardFilesTests {
         for file in ["mapping.yaml", "payment-terms.csv"] {
             try FileManager.default.copyItem(atPath: shipped + "/" + file, toPath: folder + "/" + file)
         }
-        if let corrections { try corrections.write(toFile: folder + "/corrections.csv", atomically: true, encoding: .utf8) }
-        if let decisions { try decisions.write(toFile: folder + "/review-decisions.csv", atomically: true, encoding: .utf8) }
+        if let corrections {
+            try corrections.write(toFile: folder + "/corrections.csv", atomically: true, encoding: .utf8)
+        }
+        if let decisions {
+            try decisions.write(toFile: folder + "/review-decisions.csv", atomically: true, encoding: .utf8)
+        }
         return folder
     }
 
-    static func map(_ mappingFolder: String) throws -> (MapSummary, Ledger) {
+    static func map(_ mappingFolder: String) async throws -> (MapSummary, Ledger) {
         let workspace = try Workspace(path: try Paths.scratch(), command: "test", writer: true)
         let options = MapOptions(
             mappingPath: mappingFolder + "/mapping.yaml", extracts: [Paths.samples("customers.csv")], command: "test",
             custmigVersion: CustmigVersion.current)
-        return (try MapStage.run(options, workspace: workspace), workspace.ledger)
+        return (try await MapStage.run(options, workspace: workspace), workspace.ledger)
     }
 
     @Test("a correction replaces a source value before mapping; one for an unknown customer is reported")
-    func corrections() throws {
+    func corrections() async throws {
         let folder = try Self.mappingFolder(
             corrections: """
                 legacy_key,field,value,reason,who
@@ -34,8 +38,8 @@ struct StewardFilesTests {
                 999999,VAT_ID,DE123456789,customer not in this extract,j.doe
 
                 """)
-        let (summary, ledger) = try Self.map(folder)
-        let data = try ledger.database.read { db in
+        let (summary, ledger) = try await Self.map(folder)
+        let data = try await ledger.database.read { db in
             try StoredRecords.json(db, where: "legacy_key = '100000'").first
         }
         #expect(data?.contains("\"vatId\":\"NL123456789B02\"") == true)
@@ -43,8 +47,8 @@ struct StewardFilesTests {
     }
 
     @Test("review decisions approve or reject review items and carry over; stale ones are reported")
-    func decisions() throws {
-        let (first, firstLedger) = try Self.map(try Self.mappingFolder())
+    func decisions() async throws {
+        let (first, firstLedger) = try await Self.map(try Self.mappingFolder())
         let items = try firstLedger.database.read { db in
             try Row.fetchAll(
                 db,
@@ -66,8 +70,8 @@ struct StewardFilesTests {
             424242,name-required,approve,m.steward
 
             """
-        let (second, ledger) = try Self.map(try Self.mappingFolder(decisions: decisions))
-        let statuses = try ledger.database.read { db in
+        let (second, ledger) = try await Self.map(try Self.mappingFolder(decisions: decisions))
+        let statuses = try await ledger.database.read { db in
             try Dictionary(
                 uniqueKeysWithValues: Row.fetchAll(
                     db, sql: "SELECT legacy_key, status FROM canonical_record WHERE legacy_key IN (?, ?)",
@@ -94,8 +98,9 @@ struct StewardFilesTests {
             _ = try MappingLoader.load(path: folder + "/mapping.yaml")
         } throws: { error in
             guard let problems = error as? MappingProblems else { return false }
-            return problems.description.contains("review-decisions.csv:3: error: [MAP-DECISION] customer 100001, rule "
-                + "transform:email: reject here contradicts approve on line 2.")
+            return problems.description.contains(
+                "review-decisions.csv:3: error: [MAP-DECISION] customer 100001, rule "
+                    + "transform:email: reject here contradicts approve on line 2.")
         }
     }
 }

@@ -4,12 +4,12 @@ import GRDB
 extension MapStage {
     /// Stages a joined source file's rows in the ledger by key, committing chunks with checkpoints.
     ///
-    /// The next chunk is read and encoded on the read-ahead thread while this one is written, many
-    /// rows per statement (1.74M table rows of 200,000 customers: the staging took 8–9 s of a 27 s map).
+    /// The next chunk is read and encoded on a task of its own while this one is written, many rows per
+    /// statement (1.74M table rows of 200,000 customers: the staging took 8–9 s of a 27 s map).
     static func stageInput(
         _ path: String, position: Int, file: SourceFile, mapping: Mapping, ledger: Ledger, run: Int64, chunkSize: Int
-    ) throws {
-        let checkpoint = try ledger.database.read { db in
+    ) async throws {
+        let checkpoint = try await ledger.database.read { db in
             try CheckpointStore.read(run: run, input: position, db: db)
         }
         guard let checkpoint, !checkpoint.done else { return }
@@ -17,37 +17,37 @@ extension MapStage {
         let source = StagingReader(
             reader: try ExtractOpener.open(path: path, options: mapping.source.extractOptions), file: file,
             startIndex: checkpoint.position.recordIndex, chunkSize: chunkSize)
-        let reads = Prefetch<StagingReader.Chunk> { _ in try source.read() }
-        reads.request(0)
-        for piece in 0... {
-            let chunk = try reads.take(piece)
-            if !chunk.done { reads.request(piece + 1) }
-            try ledger.database.write { db in
-                try StagedRowStore.add(
-                    chunk.rows.map { StagedRowStore.Staged(key: $0.key, index: $0.index, data: $0.data) }, run: run,
-                    source: file.name, input: position, db: db)
-                for finding in chunk.malformed {
-                    try MalformedStore.add(finding, run: run, input: position, db: db)
+        // The next chunk is read and encoded while this one is written.
+        try await ChunkPipeline.run(
+            read: { try source.read() },
+            work: { $0 },
+            write: { chunk in
+                try ledger.database.write { db in
+                    try StagedRowStore.add(
+                        chunk.rows.map { StagedRowStore.Staged(key: $0.key, index: $0.index, data: $0.data) },
+                        run: run, source: file.name, input: position, db: db)
+                    for finding in chunk.malformed {
+                        try MalformedStore.add(finding, run: run, input: position, db: db)
+                    }
+                    counts.read += chunk.rows.count
+                    counts.malformed +=
+                        chunk.malformed.filter { $0.severity == .error && $0.recordIndex != nil }
+                        .count
+                    try CheckpointStore.advance(
+                        run: run, input: position,
+                        to: ReadPosition(byteOffset: nil, line: 0, recordIndex: chunk.next),
+                        done: chunk.done, counts: counts, db: db)
+                    FaultPoint.reach("map.staged-inside-commit")
                 }
-                counts.read += chunk.rows.count
-                counts.malformed += chunk.malformed.filter { $0.severity == .error && $0.recordIndex != nil }.count
-                try CheckpointStore.advance(
-                    run: run, input: position, to: ReadPosition(byteOffset: nil, line: 0, recordIndex: chunk.next),
-                    done: chunk.done, counts: counts, db: db)
-                FaultPoint.reach("map.staged-inside-commit")
-            }
-            FaultPoint.reach("map.staged")
-            reads.discard(chunk)
-            if chunk.done { break }
-        }
+                FaultPoint.reach("map.staged")
+            })
     }
 
     /// Reads a joined file a chunk of rows at a time, keyed and encoded as `staged_row` keeps them,
     /// from the record its checkpoint names (the rows before are read again but not kept).
     ///
-    /// Sendable by hand: made on the stage's thread, then used only by the read-ahead thread's
-    /// `read()` calls, one at a time (``Prefetch`` runs its reads in order on one thread).
-    private final class StagingReader: @unchecked Sendable {
+    /// Not Sendable: it is handed whole to the pipeline's reading task, the one that calls `read()`.
+    private final class StagingReader {
         struct Chunk {
             var rows: [(key: String, index: Int, data: String)] = []
             var malformed: [Finding] = []
@@ -60,6 +60,7 @@ extension MapStage {
         private let file: SourceFile
         private let startIndex: Int
         private let chunkSize: Int
+        private var finished = false
 
         init(reader: ExtractReader, file: SourceFile, startIndex: Int, chunkSize: Int) {
             self.reader = reader
@@ -68,8 +69,9 @@ extension MapStage {
             self.chunkSize = chunkSize
         }
 
-        /// Called from one thread at a time, in order.
-        func read() throws -> Chunk {
+        /// Called from one task, in order; nil after the last chunk.
+        func read() throws -> Chunk? {
+            guard !finished else { return nil }
             var chunk = Chunk()
             chunk.rows.reserveCapacity(chunkSize)
             while let record = try reader.next() {
@@ -88,6 +90,7 @@ extension MapStage {
             }
             chunk.malformed += reader.drainFindings().filter(MapChunk.isKept)
             chunk.done = true
+            finished = true
             return chunk
         }
     }

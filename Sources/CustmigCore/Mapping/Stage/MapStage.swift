@@ -1,6 +1,5 @@
 import Foundation
 import GRDB
-import Synchronization
 
 /// `custmig map`: reads extracts, applies a mapping and writes canonical customers, findings and
 /// malformed records into the workspace ledger, restartably.
@@ -14,7 +13,10 @@ public enum MapStage {
     /// Records read of an input so far, and the extract's bytes they took (nil where the reader cannot say).
     public typealias Progress = @Sendable (_ input: Int, _ records: Int, _ bytes: Int64?) -> Void
 
-    public static func run(_ options: MapOptions, workspace: Workspace, progress: Progress? = nil) throws -> MapSummary
+    public static func run(
+        _ options: MapOptions, workspace: Workspace, progress: Progress? = nil
+    ) async throws
+        -> MapSummary
     {
         let started = Date()
         let mapping = try MappingLoader.load(path: options.mappingPath)
@@ -27,10 +29,8 @@ public enum MapStage {
             let description = try ExtractOpener.open(path: path, options: mapping.source.extractOptions).description
             if description.format == .csv { try checkColumns(mapping, extract: path, columns: description.columns) }
         }
-        var hashes: [(path: String, sha256: String, size: Int64)] = []
-        for path in options.extracts {
-            let size = try FileByteSource(path: path).size
-            hashes.append((path, try FileDigest.sha256(path: path), size))
+        let hashes: [(path: String, sha256: String, size: Int64)] = try options.extracts.map { path in
+            (path, try FileDigest.sha256(path: path), try FileByteSource(path: path).size)
         }
         // The same extract twice (for the same role) would read every record twice. Identical files
         // without records (an empty KNBK and an empty KNVK download) are not a mistake.
@@ -50,7 +50,7 @@ public enum MapStage {
         let inputsKey = FileDigest.sha256(
             ([version.checksum, options.scope.rawValue, options.custmigVersion] + hashes.map(\.sha256)).joined(
                 separator: "|"))
-        let existing = try ledger.database.read { db in
+        let existing = try await ledger.database.read { db in
             try RunStore.latest(stage: "map", inputsKey: inputsKey, db: db)
         }
         if let existing, let id = existing.id, existing.status == "done" {
@@ -61,29 +61,32 @@ public enum MapStage {
         }
         let resumed = existing != nil
         let run: Int64 =
-            try existing?.id
-            ?? ledger.database.write { db in
-                let id = try RunStore.start(
-                    StageRun(
-                        stage: "map", status: "running", inputsKey: inputsKey, mappingName: mapping.name,
-                        mappingVersion: mapping.version, mappingChecksum: version.checksum, mappingFile: mapping.file,
-                        scope: options.scope.rawValue, custmigVersion: options.custmigVersion, command: options.command,
-                        startedAt: Date()), db: db
-                ).id!
-                for (position, input) in hashes.enumerated() {
-                    try RunStore.addInput(
-                        run: id, position: position, path: input.path, sha256: input.sha256, size: input.size,
-                        role: roles[position], db: db)
-                    try CheckpointStore.start(run: id, input: position, db: db)
+            if let id = existing?.id { id } else {
+                try await ledger.database.write { db in
+                    let id = try RunStore.start(
+                        StageRun(
+                            stage: "map", status: "running", inputsKey: inputsKey, mappingName: mapping.name,
+                            mappingVersion: mapping.version, mappingChecksum: version.checksum,
+                            mappingFile: mapping.file,
+                            scope: options.scope.rawValue, custmigVersion: options.custmigVersion,
+                            command: options.command,
+                            startedAt: Date()), db: db
+                    ).id!
+                    for (position, input) in hashes.enumerated() {
+                        try RunStore.addInput(
+                            run: id, position: position, path: input.path, sha256: input.sha256, size: input.size,
+                            role: roles[position], db: db)
+                        try CheckpointStore.start(run: id, input: position, db: db)
+                    }
+                    return id
                 }
-                return id
             }
         FaultPoint.reach("map.started")
         let engine = MappingEngine(mapping: mapping)
         let writer = try MapLedgerWriter(ledger: ledger, run: run, mapping: mapping)
         for (position, input) in hashes.enumerated() where roles[position] != "primary" {
             guard let file = mapping.source.files.first(where: { $0.name == roles[position] }) else { continue }
-            try stageInput(
+            try await stageInput(
                 input.path, position: position, file: file, mapping: mapping, ledger: ledger, run: run,
                 chunkSize: options.chunkSize)
         }
@@ -91,7 +94,7 @@ public enum MapStage {
         var unseen: Set<String>?
         var readWhole = true
         for (position, input) in hashes.enumerated() where roles[position] == "primary" {
-            let missing = try mapInput(
+            let missing = try await mapInput(
                 input.path, position: position, engine: engine, writer: writer, options: options, progress: progress)
             if let missing { unseen = unseen.map { $0.intersection(missing) } ?? missing } else { readWhole = false }
         }
@@ -99,18 +102,15 @@ public enum MapStage {
         // The reject report (sorting and writing every finding) is written while the run is counted.
         let folder = try workspace.reportFolder(run: run)
         let mask = options.maskPII
-        let report = Prefetch<[String]> { _ in
-            try RejectReport.write(run: run, ledger: ledger, folder: folder, mask: mask)
-        }
-        report.request(0)
+        async let report = RejectReport.write(run: run, ledger: ledger, folder: folder, mask: mask)
         var summary = try summarize(run: run, mapping: mapping, version: version, ledger: ledger)
         if readWhole, summary.read > 0, let unseen { summary.unseenSources = unseen.sorted() }
         summary.resumed = resumed
-        summary.reports = try report.take(0)
+        summary.reports = try await report
         summary.elapsedSeconds = Date().timeIntervalSince(started)
         let encoded = String(decoding: try JSONEncoder().encode(summary), as: UTF8.self)
         FaultPoint.reach("map.reported")
-        try ledger.database.write { db in try RunStore.finish(run, summary: encoded, db: db) }
+        try await ledger.database.write { db in try RunStore.finish(run, summary: encoded, db: db) }
         ledger.truncateLog()
         return summary
     }
@@ -141,12 +141,12 @@ public enum MapStage {
         _ path: String, position inputPosition: Int, engine: MappingEngine, writer: MapLedgerWriter,
         options: MapOptions,
         progress: Progress?
-    ) throws -> Set<String>? {
-        let checkpoint = try writer.ledger.database.read { db in
+    ) async throws -> Set<String>? {
+        let checkpoint = try await writer.ledger.database.read { db in
             try CheckpointStore.read(run: writer.run, input: inputPosition, db: db)
         }
         guard let checkpoint, !checkpoint.done else { return nil }
-        let counts = checkpoint.counts
+        var counts = checkpoint.counts
         let startIndex = checkpoint.position.recordIndex
         let reader = try ExtractOpener.open(path: path, options: engine.mapping.source.extractOptions)
         var first: Record?
@@ -182,69 +182,45 @@ public enum MapStage {
         let source = ChunkReader(
             reader: reader, next: next, chunkSize: options.chunkSize,
             malformed: reader.drainFindings().filter { ($0.recordIndex ?? Int.max) >= startIndex }, join: join)
-        var chunk = MapChunk()
-        let engines = parallelEngines(for: engine)
-        // Chunk k is written to the ledger while chunk k+1 is read and mapped; commits stay in order
-        // and at most one is in flight, so a crash still leaves the ledger at a checkpoint.
-        let committer = DispatchQueue(label: "custmig.map.ledger")
-        let inFlight = DispatchGroup()
-        // The ledger thread's counts and first error, read by this thread after it waited for the commit.
-        let state = Mutex<(counts: InputCounts, error: (any Error)?)>((counts, nil))
-        func submit(_ chunk: MapChunk, next position: ReadPosition, done: Bool) throws {
-            inFlight.wait()
-            if let error = state.withLock({ $0.error }) { throw error }
-            committer.async(group: inFlight) {
-                do {
-                    var counts = state.withLock { $0.counts }
-                    try writer.commit(chunk, input: inputPosition, next: position, done: done, counts: &counts)
-                    state.withLock { $0.counts = counts }
-                    progress?(inputPosition, counts.read, position.byteOffset)
-                } catch {
-                    state.withLock { $0.error = error }
+        let engines = PerWorker(parallelEngines(for: engine))
+        let command = options.command
+        // Chunk k+1 is read while chunk k is mapped and chunk k-1 written to the ledger; commits stay in
+        // order and at most one is in flight, so a crash still leaves the ledger at a checkpoint.
+        try await ChunkPipeline.run(
+            read: { try source.read() },
+            work: { read in
+                var chunk = MapChunk()
+                chunk.malformed = read.malformed
+                if !read.records.isEmpty {
+                    for key in read.keys {
+                        for file in files where !file.isPrimary { chunk.claims.append((file.name, key)) }
+                    }
+                    chunk.items = await map(read.records, with: engines)
+                    chunk.read = read.records.count
                 }
-            }
-        }
-        // Chunk k+1 is read on the read-ahead thread while chunk k is mapped.
-        let reads = Prefetch<ChunkReader.Chunk> { _ in try source.read() }
-        reads.request(0)
-        for piece in 0... {
-            let read = try reads.take(piece)
-            if read.upcoming != nil { reads.request(piece + 1) }
-            chunk.malformed += read.malformed
-            let records = read.records
-            if !records.isEmpty {
-                for key in read.keys {
-                    for file in files where !file.isPrimary { chunk.claims.append((file.name, key)) }
+                return (chunk, read.upcoming)
+            },
+            write: { (chunk: MapChunk, upcoming: ReadPosition?) in
+                let next = upcoming ?? ReadPosition(byteOffset: nil, line: 0, recordIndex: Int.max)
+                try writer.commit(chunk, input: inputPosition, next: next, done: upcoming == nil, counts: &counts)
+                progress?(inputPosition, counts.read, next.byteOffset)
+                if let upcoming, Interruption.requested {
+                    // A safe point: this chunk is committed with its checkpoint.
+                    try Interruption.check(
+                        kept:
+                            "records 1 to \(upcoming.recordIndex - 1) of \(path) are committed (to line \(upcoming.line - 1))",
+                        resume: "run `\(command)` again; it continues at record \(upcoming.recordIndex).")
                 }
-                chunk.items = map(records, with: engines)
-                chunk.read += records.count
-            }
-            guard let upcoming = read.upcoming else { break }
-            try submit(chunk, next: upcoming, done: false)
-            chunk = MapChunk()
-            if Interruption.requested {
-                // A safe point: the chunk just handed over commits with its checkpoint first.
-                inFlight.wait()
-                if let error = state.withLock({ $0.error }) { throw error }
-                try Interruption.check(
-                    kept:
-                        "records 1 to \(upcoming.recordIndex - 1) of \(path) are committed (to line \(upcoming.line - 1))",
-                    resume: "run `\(options.command)` again; it continues at record \(upcoming.recordIndex).")
-            }
-        }
-        try submit(chunk, next: ReadPosition(byteOffset: nil, line: 0, recordIndex: Int.max), done: true)
-        inFlight.wait()
-        if let error = state.withLock({ $0.error }) { throw error }
+            })
         guard startIndex <= 1 else { return nil }
-        return engines.dropFirst().reduce(engine.unseenSources()) { $0.intersection($1.unseenSources()) }
+        return (1..<engines.count).reduce(engine.unseenSources()) { $0.intersection(engines[$1].unseenSources()) }
     }
 
-    /// Reads an extract a chunk at a time, on the read-ahead thread: the records, the malformed ones
+    /// Reads an extract a chunk at a time, on the pipeline's reading task: the records, the malformed ones
     /// the ledger keeps, and where the next chunk starts (nil after the last).
     ///
-    /// Sendable by hand: it is made on the stage's thread and then used only by the read-ahead
-    /// thread's `read()` calls, one at a time (``Prefetch`` runs its reads in order on one thread).
-    private final class ChunkReader: @unchecked Sendable {
+    /// Not Sendable: it is handed whole to the pipeline's reading task, the one that calls `read()`.
+    private final class ChunkReader {
         struct Chunk {
             var records: [Record]
             /// The records' source keys, when joined files were attached to them.
@@ -261,6 +237,8 @@ public enum MapStage {
         private var next: Record?
         private var malformed: [Finding]
         private let join: Join?
+        /// The chunk without a next one was returned.
+        private var finished = false
 
         init(reader: ExtractReader, next: Record?, chunkSize: Int, malformed: [Finding], join: Join?) {
             self.reader = reader
@@ -270,8 +248,9 @@ public enum MapStage {
             self.join = join
         }
 
-        /// Called from one thread at a time, in order.
-        func read() throws -> Chunk {
+        /// Called from one task, in order; nil after the last chunk (which may have no records).
+        func read() throws -> Chunk? {
+            guard !finished else { return nil }
             var records: [Record] = []
             records.reserveCapacity(chunkSize)
             while let record = next, records.count < chunkSize {
@@ -282,7 +261,10 @@ public enum MapStage {
             let upcoming = next.map {
                 ReadPosition(byteOffset: $0.position.byteOffset, line: $0.position.line, recordIndex: $0.position.index)
             }
-            if upcoming == nil { malformed += reader.drainFindings().filter(MapChunk.isKept) }
+            if upcoming == nil {
+                malformed += reader.drainFindings().filter(MapChunk.isKept)
+                finished = true
+            }
             defer { malformed = [] }
             if let join, !records.isEmpty {
                 let (joined, keys) = try join(records)
@@ -300,32 +282,14 @@ public enum MapStage {
         return [engine] + (1..<min(cores, 4)).map { _ in MappingEngine(mapping: engine.mapping) }
     }
 
-    /// Maps records in order, splitting them between the engines (each on its own thread), and
-    /// renders what the ledger stores there too. Engines are not shared: worker N uses engine N.
-    private static func map(_ records: [Record], with engines: [MappingEngine]) -> [MapChunk.Item] {
-        @Sendable func item(_ record: Record, _ engine: MappingEngine) -> MapChunk.Item {
-            MapChunk.Item(engine.map(record), sequence: sequence(of: record, engine: engine))
-        }
-        guard engines.count > 1, records.count > 64 else { return records.map { item($0, engines[0]) } }
-        // Small batches handed out in turn: a worker slowed by the ledger's thread takes fewer of them.
-        // Each item is built in its place in the result (no per-batch arrays copied together after).
-        let batch = 128
-        let batches = (records.count + batch - 1) / batch
-        let taken = Atomic<Int>(0)
-        let engines = PerWorker(engines)
-        return [MapChunk.Item](unsafeUninitializedCapacity: records.count) { buffer, initialized in
-            // Each batch is taken by one worker, so each item's place has one writer.
-            let slots = DisjointBuffer(buffer: buffer)
-            DispatchQueue.concurrentPerform(iterations: engines.count) { worker in
-                while true {
-                    let next = taken.add(1, ordering: .relaxed).oldValue
-                    guard next < batches else { return }
-                    for index in (next * batch)..<min(records.count, (next + 1) * batch) {
-                        slots.initialize(index, to: item(records[index], engines[worker]))
-                    }
-                }
-            }
-            initialized = records.count
+    /// Maps records in order, splitting them between the engines (each on a child task of its own),
+    /// and renders what the ledger stores there too. Engines are not shared: child N uses engine N.
+    private static func map(_ records: [Record], with engines: PerWorker<MappingEngine>) async -> [MapChunk.Item] {
+        // Small batches handed out in turn: a child slowed by the ledger's writing takes fewer of them.
+        await ParallelWork.map(count: records.count, batch: 128, workers: engines.count) { index, worker in
+            let engine = engines[worker]
+            let record = records[index]
+            return MapChunk.Item(engine.map(record), sequence: sequence(of: record, engine: engine))
         }
     }
 

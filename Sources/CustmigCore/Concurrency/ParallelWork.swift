@@ -1,0 +1,51 @@
+import Foundation
+import Synchronization
+
+/// CPU-bound work split between child tasks of a task group, one per core: each child runs synchronous
+/// code on its share, and the results come back in input order whatever the scheduling.
+enum ParallelWork {
+    /// Children to use for `count` items: one per core (at most `limit`), never more than items.
+    static func workers(for count: Int, limit: Int = 8) -> Int {
+        max(1, min(ProcessInfo.processInfo.activeProcessorCount, limit, count))
+    }
+
+    /// `transform(index, worker)` for every index of `0..<count`, in batches of `batch` handed out in
+    /// turn (a child slowed by another step of the stage takes fewer), each result built in its place.
+    /// `worker` is the child's number (below `workers`): state a child owns is indexed by it.
+    static func map<T: Sendable>(
+        count: Int, batch: Int, workers: Int, _ transform: @escaping @Sendable (_ index: Int, _ worker: Int) -> T
+    ) async -> [T] {
+        guard workers > 1, count > batch else { return (0..<count).map { transform($0, 0) } }
+        let batches = (count + batch - 1) / batch
+        let taken = BatchCounter()
+        let storage = UnsafeMutableBufferPointer<T>.allocate(capacity: count)
+        // Each batch is taken by one child, so each place has one writer; the group ends before the
+        // storage is read (see ``DisjointBuffer``).
+        let slots = DisjointBuffer(buffer: storage)
+        await withTaskGroup(of: Void.self) { group in
+            for worker in 0..<min(workers, batches) {
+                group.addTask {
+                    while true {
+                        let next = taken.next()
+                        guard next < batches else { return }
+                        for index in (next * batch)..<min(count, (next + 1) * batch) {
+                            slots.initialize(index, to: transform(index, worker))
+                        }
+                    }
+                }
+            }
+        }
+        defer { storage.deallocate() }
+        return [T](unsafeUninitializedCapacity: count) { buffer, initialized in
+            buffer.baseAddress!.moveInitialize(from: storage.baseAddress!, count: count)
+            initialized = count
+        }
+    }
+}
+
+/// The next batch to take, shared by the children of one ``ParallelWork/map(count:batch:workers:_:)``.
+private final class BatchCounter: Sendable {
+    private let taken = Atomic<Int>(0)
+
+    func next() -> Int { taken.add(1, ordering: .relaxed).oldValue }
+}
