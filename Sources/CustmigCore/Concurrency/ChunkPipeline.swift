@@ -1,5 +1,4 @@
 import AsyncAlgorithms
-import Synchronization
 
 /// A stage's read → work → write loop, the three steps at once on child tasks of one task group:
 /// piece k+1 is read while piece k is worked on and piece k-1 written. Pieces are written in the
@@ -57,17 +56,5 @@ enum ChunkPipeline {
             // other steps (a step waiting to hand a piece to a failed one would wait for ever).
             while try await group.next() != nil {}
         }
-    }
-}
-
-/// A value that one child task uses, handed to it behind a Mutex: the value is sent into the lock, so
-/// the compiler checks that nothing else keeps it.
-private final class Handed<Value>: Sendable {
-    private let mutex: Mutex<Value>
-
-    init(_ value: sending Value) { mutex = Mutex(value) }
-
-    func use<R: Sendable>(_ body: (inout sending Value) throws -> R) rethrows -> R {
-        try mutex.withLock { try body(&$0) }
     }
 }

@@ -9,6 +9,21 @@ enum ParallelWork {
         max(1, min(ProcessInfo.processInfo.activeProcessorCount, limit, count))
     }
 
+    /// `indices.map(transform)` on child tasks, for pure work per item (decoding records, scoring pairs).
+    /// Fewer than `parallelFrom` items (small work each) are mapped on this task; few large items (a
+    /// connection's share of a read each) pass a small `parallelFrom`.
+    static func map<T: Sendable>(
+        _ indices: Range<Int>, parallelFrom: Int = 65, _ transform: @escaping @Sendable (Int) -> T
+    ) async -> [T] {
+        let count = indices.count
+        guard count >= max(2, parallelFrom) else { return indices.map(transform) }
+        let workers = workers(for: count)
+        // Batches small enough that a child slowed by another step still leaves the others work.
+        let batch = max(1, count / (workers * 8))
+        let start = indices.lowerBound
+        return await map(count: count, batch: batch, workers: workers) { index, _ in transform(start + index) }
+    }
+
     /// `transform(index, worker)` for every index of `0..<count`, in batches of `batch` handed out in
     /// turn (a child slowed by another step of the stage takes fewer), each result built in its place.
     /// `worker` is the child's number (below `workers`): state a child owns is indexed by it.

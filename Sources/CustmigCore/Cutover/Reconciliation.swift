@@ -58,67 +58,37 @@ public enum ReconcileStage {
     public static func run(
         plan reference: String, workspace: Workspace, target: any Target, limit: Int = 200, chunkSize: Int = 4_096,
         maskPII: Bool = false, command: String = "custmig reconcile", progress: ProgressHandler? = nil
-    ) throws -> Reconciliation {
+    ) async throws -> Reconciliation {
         let ledger = workspace.ledger
         let plan = try PlanStore.resolve(reference, ledger: ledger)
         let summary = try PlanStore.summary(plan: plan, ledger: ledger)
-        // The ledger's counts (a scan of the map run's records) are taken on a thread of their own
+        // The ledger's counts (a scan of the map run's records) are taken on a child task of their own
         // while the target is read.
-        let ledgerCounts = Prefetch<(source: [String: Int], planned: [String: Int])> { _ in
-            var source: [String: Int] = [:]
-            var planned: [String: Int] = [:]
-            try ledger.database.read { db in
-                source = try CanonicalStore.statusCounts(run: summary.mapRun, db: db)
-                source["malformed"] = try MalformedStore.recordCount(run: summary.mapRun, db: db)
-                if let run = summary.duplicatesRun {
-                    let survivors = try DuplicateStore.survivors(run: run, withData: false, db: db)
-                    source["merged"] = survivors.reduce(0) { $0 + $1.members.count - 1 }
-                }
-                planned = try PlanStore.actionCounts(plan: plan, db: db)
-            }
-            return (source, planned)
-        }
-        ledgerCounts.request(0)
+        async let ledgerCounts = Self.ledgerCounts(plan: plan, summary: summary, ledger: ledger)
         var inTarget: [String: Int] = [:]
         var mismatches: [Reconciliation.Mismatch] = []
         var mismatchCount = 0
         inTarget["crosswalked by this plan"] = try target.crosswalkCount(planHash: summary.contentHash)
         // Customers the target refused at the cutover are rejects: expected as the plan read them.
         var expectedTotals = summary.after
-        var refused = Set<String>()
-        try ledger.database.read { db in
-            for (key, before) in try PlanStore.refusedWithBefore(plan: plan, db: db) {
-                refused.insert(key)
-                if let image = try PlanRecords.image(plan: plan, canonicalKey: key, batch: nil, db: db) {
-                    expectedTotals.add(image, sign: -1)
-                }
-                if let before = before.flatMap(CustomerImage.init(json:)) { expectedTotals.add(before) }
-            }
-        }
+        let refused = try Self.refused(plan: plan, ledger: ledger, expectedTotals: &expectedTotals)
         if !refused.isEmpty {
             inTarget["refused by the target at the cutover"] = refused.count
             expectedTotals.dropZeros()
         }
-        // The target's control totals are summed on a thread of their own meanwhile; a target whose
+        // The target's control totals are summed on a child task of their own meanwhile; a target whose
         // reads are calls sums those of the customers read below and reads only the others after them.
-        let tallies = target.tallyReads()
-        var targetTotals: Prefetch<ControlTotals>?
-        if !tallies {
-            let totalsReader = try target.controlTotalsReader()
-            targetTotals = Prefetch<ControlTotals> { _ in try totalsReader() }
-            targetTotals?.request(0)
-        }
+        let totalsReader = target.tallyReads() ? nil : try target.controlTotalsReader()
+        async let targetTotals = try totalsReader?()
         // Every customer of the plan: its target row as the plan expects it now (written: the plan's
         // image; not written: as the plan read it, or still absent). The plan is read a chunk ahead,
-        // on the read-ahead thread, while the target rows of the chunk before are fingerprinted.
+        // on a child task, while the target rows of the chunk before are fingerprinted.
         let chunks = PlanChunks(plan: plan, database: try ledger.reader(), size: chunkSize)
-        let planRows = Prefetch<[PlanStore.CheckedAction]> { _ in try chunks.next() }
-        planRows.request(0)
         let actionsPlanned = Int64(summary.counts.values.reduce(0, +))
         var checked: Int64 = 0
-        for number in 0... {
-            let chunk = try planRows.take(number)
-            if chunk.isEmpty { break }
+        var number = 0
+        try await ReadAhead.forEach(read: { try chunks.next() }) { chunk in
+            defer { number += 1 }
             if number > 0 { FaultPoint.reach("reconcile.chunk-checked") }
             try Interruption.check(
                 kept: "nothing to keep: a reconciliation only reads (\(checked) of \(actionsPlanned) customers of plan "
@@ -126,7 +96,6 @@ public enum ReconcileStage {
                 resume: "run `\(command)` to check the plan again from the start.")
             progress?(StageProgress("reconcile", done: checked, total: actionsPlanned, unit: .customers))
             checked += Int64(chunk.count)
-            planRows.request(number + 1)
             let ids = chunk.compactMap(\.customerId)
             let now = try target.fingerprints(ids: ids)
             // A customer with a fingerprint exists; only the others are looked up (absent, or a row
@@ -135,7 +104,7 @@ public enum ReconcileStage {
             let present = Set(now.keys).union(try target.existing(ids: unknown))
             // The written rows' expected fingerprints: taken by the dry run as it wrote the plan, or (plans
             // written before it did) by hashing the images on every core.
-            let written = ParallelMap.map(chunk.indices) { index -> String? in
+            let written = await ParallelWork.map(chunk.indices) { index -> String? in
                 guard chunk[index].batch != nil else { return nil }
                 if let stored = chunk[index].imageFingerprint { return stored }
                 return chunk[index].image.flatMap { CustomerImage.imageFingerprint(json: $0) }
@@ -178,13 +147,12 @@ public enum ReconcileStage {
                     inTarget[action, default: 0] += 1
                 }
             }
-            planRows.discard(consume chunk)
         }
-        let (source, planned) = try ledgerCounts.take(0)
+        let (source, planned) = try await ledgerCounts
         var result = Reconciliation(
             plan: plan, target: target.location.description, source: source, planned: planned, inTarget: inTarget,
             expectedTotals: expectedTotals,
-            targetTotals: try targetTotals?.take(0) ?? target.controlTotalsReader()(), mismatches: mismatches,
+            targetTotals: try await targetTotals ?? target.controlTotalsReader()(), mismatches: mismatches,
             mismatchCount: mismatchCount, reports: [])
         result.batches = summary.batches
         result.personalDataMasked = maskPII ? true : nil
@@ -194,12 +162,51 @@ public enum ReconcileStage {
     }
 }
 
+extension ReconcileStage {
+    /// The map run's record counts by status and the plan's action counts, from the ledger.
+    fileprivate static func ledgerCounts(
+        plan: Int64, summary: PlanSummary, ledger: Ledger
+    ) throws -> (
+        source: [String: Int], planned: [String: Int]
+    ) {
+        try ledger.database.read { db in
+            var source = try CanonicalStore.statusCounts(run: summary.mapRun, db: db)
+            source["malformed"] = try MalformedStore.recordCount(run: summary.mapRun, db: db)
+            if let run = summary.duplicatesRun {
+                let survivors = try DuplicateStore.survivors(run: run, withData: false, db: db)
+                source["merged"] = survivors.reduce(0) { $0 + $1.members.count - 1 }
+            }
+            return (source, try PlanStore.actionCounts(plan: plan, db: db))
+        }
+    }
+
+    /// Customers the target refused at the cutover, taken out of the expected totals (their image) and
+    /// put back as the plan read them (their before-image).
+    fileprivate static func refused(
+        plan: Int64, ledger: Ledger, expectedTotals: inout ControlTotals
+    ) throws
+        -> Set<String>
+    {
+        var refused = Set<String>()
+        try ledger.database.read { db in
+            for (key, before) in try PlanStore.refusedWithBefore(plan: plan, db: db) {
+                refused.insert(key)
+                if let image = try PlanRecords.image(plan: plan, canonicalKey: key, batch: nil, db: db) {
+                    expectedTotals.add(image, sign: -1)
+                }
+                if let before = before.flatMap(CustomerImage.init(json:)) { expectedTotals.add(before) }
+            }
+        }
+        return refused
+    }
+}
+
 /// A plan's applied and unapplied actions (reference passes left out), read in `seq` order a chunk at a
 /// time, each chunk in its own read from where the one before ended (the workspace lock keeps the
 /// plan as it is between them).
 ///
-/// Sendable by hand: used only by the read-ahead thread's reads, one at a time, in order.
-private final class PlanChunks: @unchecked Sendable {
+/// Not Sendable: handed whole to the read-ahead task, the one that calls `next()`.
+private final class PlanChunks {
     let plan: Int64
     let database: DatabasePool
     let size: Int
@@ -211,12 +218,13 @@ private final class PlanChunks: @unchecked Sendable {
         self.size = max(1, size)
     }
 
-    /// The next chunk; empty at the end. Called from one thread at a time.
-    func next() throws -> [PlanStore.CheckedAction] {
+    /// The next chunk; nil at the end.
+    func next() throws -> [PlanStore.CheckedAction]? {
         let rows = try database.read { db in
             try PlanStore.checkedActions(plan: plan, after: after, limit: size, db: db)
         }
-        if let last = rows.last { after = last.seq }
+        guard let last = rows.last else { return nil }
+        after = last.seq
         return rows
     }
 }

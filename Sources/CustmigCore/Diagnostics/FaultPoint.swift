@@ -52,7 +52,14 @@ enum FaultPoint {
         arrivals += 1
         let now = arrivals
         lock.unlock()
-        // `raise` runs the handler on this thread before it returns, so the stop is seen right after.
-        if now == armed.count { raise(armed.signal) }
+        guard now == armed.count else { return }
+        // To the process, not this thread (`raise`): a stage's task may run on a thread of the runtime's
+        // pool, which blocks signals, and a signal sent to it would wait there for ever. The handler runs
+        // on another thread, so an interrupt waits for it to have set the request: the stop is then seen
+        // at the very next safe point, whatever the timing.
+        kill(getpid(), armed.signal)
+        if armed.signal == SIGINT {
+            for _ in 0..<5_000 where !Interruption.requested { usleep(1_000) }
+        }
     }
 }

@@ -3,7 +3,7 @@ import CustmigCore
 import Foundation
 
 extension Custmig {
-    struct Cutover: ParsableCommand {
+    struct Cutover: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Apply an approved plan to its target in checkpointed batches, after a snapshot.",
             discussion: HelpText.flowing(
@@ -41,8 +41,8 @@ extension Custmig {
 
         @OptionGroup var progress: ProgressOptions
 
-        func run() throws {
-            try runReportingErrors {
+        func run() async throws {
+            try await runReportingErrors {
                 let command = RecordedCommand.current
                 let space = try workspace.open(command: command, writer: true)
                 let opened = try target.open(plan: plan, ledger: space.ledger)
@@ -85,7 +85,7 @@ extension Custmig {
                 for stale in summary.stale.prefix(20) { Terminal.out("stale: \(stale.canonicalKey): \(stale.problem)") }
                 Self.showRefusals(summary.refused)
                 if summary.outcome == "done" {
-                    try Reconcile.reconcile(
+                    try await Reconcile.reconcile(
                         plan: String(summary.plan), workspace: space, target: opened,
                         command: SuggestedCommand.text(
                             "reconcile --plan \(summary.plan)", workspace: space.path, target: opened.location.redacted),

@@ -3,7 +3,7 @@ import CustmigCore
 import Foundation
 
 extension Custmig {
-    struct Reconcile: ParsableCommand {
+    struct Reconcile: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Check the target against a plan: counts on both sides, control totals, every customer's row.",
             discussion: HelpText.flowing(
@@ -32,12 +32,12 @@ extension Custmig {
 
         @OptionGroup var progress: ProgressOptions
 
-        func run() throws {
-            try runReportingErrors {
+        func run() async throws {
+            try await runReportingErrors {
                 let space = try workspace.open(command: "custmig reconcile", writer: false)
                 let opened = try target.open(plan: plan, ledger: space.ledger)
                 defer { try? opened.close() }
-                try Self.reconcile(
+                try await Self.reconcile(
                     plan: plan, workspace: space, target: opened, maskPII: maskPii, command: RecordedCommand.current,
                     progress: progress.start().handler)
             }
@@ -46,8 +46,8 @@ extension Custmig {
         static func reconcile(
             plan: String, workspace: Workspace, target: any Target, maskPII: Bool = false, command: String,
             progress: ProgressHandler? = nil
-        ) throws {
-            let result = try ReconcileStage.run(
+        ) async throws {
+            let result = try await ReconcileStage.run(
                 plan: plan, workspace: workspace, target: target, maskPII: maskPII, command: command,
                 progress: progress)
             ProgressLine.shared.finish()

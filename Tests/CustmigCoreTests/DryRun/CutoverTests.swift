@@ -317,13 +317,13 @@ struct CutoverTests {
         try await scenario.map()
         _ = try scenario.dryRun()
         _ = try scenario.cutover()
-        let whole = try ReconcileStage.run(plan: "latest", workspace: scenario.workspace, target: scenario.target)
+        let whole = try await ReconcileStage.run(plan: "latest", workspace: scenario.workspace, target: scenario.target)
         #expect(whole.matches && whole.mismatchCount == 0, "\(whole.mismatches)")
         let inserted = try #require(whole.planned["insert"])
         #expect(inserted > 100 && whole.inTarget["insert"] == inserted, "\(whole.inTarget)")
         // Chunks of 7 actions (and one action) read the same plan: the same counts.
         for size in [7, 1] {
-            let chunked = try ReconcileStage.run(
+            let chunked = try await ReconcileStage.run(
                 plan: "latest", workspace: scenario.workspace, target: scenario.target, chunkSize: size)
             #expect(chunked.matches && chunked.inTarget == whole.inTarget && chunked.planned == whole.planned)
         }
@@ -336,7 +336,7 @@ struct CutoverTests {
             try scenario.sql("DELETE FROM \(table) WHERE customer_id = '0000100007'")
         }
         try scenario.sql("DELETE FROM customer WHERE customer_id = '0000100007'")
-        let after = try ReconcileStage.run(
+        let after = try await ReconcileStage.run(
             plan: "latest", workspace: scenario.workspace, target: scenario.target, chunkSize: 7)
         #expect(!after.matches)
         let problems = Dictionary(uniqueKeysWithValues: after.mismatches.map { ($0.customerId, $0.problem) })

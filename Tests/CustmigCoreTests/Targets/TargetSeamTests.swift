@@ -94,7 +94,7 @@ struct TargetSeamTests {
         #expect((plan.counts["insert"] ?? 0) > 0, "\(plan.counts)")
         let cut = try setup.cutover()
         #expect(cut.actionsApplied == plan.counts["insert"], "\(cut)")
-        let reconciled = try ReconcileStage.run(plan: "latest", workspace: setup.workspace, target: setup.target)
+        let reconciled = try await ReconcileStage.run(plan: "latest", workspace: setup.workspace, target: setup.target)
         #expect(
             reconciled.matches,
             "\(reconciled.mismatches.prefix(3)) \(reconciled.targetTotals) \(reconciled.expectedTotals)")
