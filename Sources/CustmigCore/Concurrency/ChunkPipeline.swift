@@ -24,17 +24,7 @@ enum ChunkPipeline {
         let pieces = AsyncThrowingChannel<Piece, any Error>()
         let results = AsyncThrowingChannel<Result, any Error>()
         try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask {
-                do {
-                    while let piece = try read.use({ try $0() }) {
-                        try Task.checkCancellation()
-                        await pieces.send(piece)
-                    }
-                    pieces.finish()
-                } catch {
-                    pieces.fail(error)
-                }
-            }
+            group.addTask { await pieces.send(readingFrom: read) }
             group.addTask {
                 do {
                     for try await piece in pieces {

@@ -14,19 +14,25 @@ enum ReadAhead {
         let read = Handed(read)
         let pieces = AsyncThrowingChannel<Piece, any Error>()
         try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask {
-                do {
-                    while let piece = try read.use({ try $0() }) {
-                        try Task.checkCancellation()
-                        await pieces.send(piece)
-                    }
-                    pieces.finish()
-                } catch {
-                    pieces.fail(error)
-                }
-            }
+            group.addTask { await pieces.send(readingFrom: read) }
             for try await piece in pieces { try await body(piece) }
             try Task.checkCancellation()
+        }
+    }
+}
+
+extension AsyncThrowingChannel where Failure == any Error {
+    /// Sends what `read` returns, in order, until it returns nil (the channel is then finished) or
+    /// throws (the channel then fails with its error); a cancelled task stops at its next piece.
+    func send(readingFrom read: Handed<() throws -> Element?>) async {
+        do {
+            while let piece = try read.use({ try $0() }) {
+                try Task.checkCancellation()
+                await send(piece)
+            }
+            finish()
+        } catch {
+            fail(error)
         }
     }
 }
