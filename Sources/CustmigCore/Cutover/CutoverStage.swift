@@ -89,11 +89,11 @@ public enum CutoverStage {
     public static func run(
         plan reference: String, workspace: Workspace, target: any Target, options: CutoverOptions,
         progress: (CutoverProgress) -> Void = { _ in }
-    ) throws -> CutoverSummary {
+    ) async throws -> CutoverSummary {
         let started = Date()
         let ledger = workspace.ledger
         let plan = try PlanStore.resolve(reference, ledger: ledger)
-        let stored = try ledger.database.read { db in try PlanStore.plan(plan, db: db) }!
+        let stored = try await ledger.database.read { db in try PlanStore.plan(plan, db: db) }!
         let hash = stored.contentHash ?? ""
         guard stored.status == "current" else {
             throw CustmigError(
@@ -107,12 +107,9 @@ public enum CutoverStage {
                 "plan \(plan) was made against \(stored.target), not \(target.location).",
                 fix: "cut over against the target the plan was made for, or dry-run against this one.")
         }
-        // The records' hashes are compared on a thread of their own while the target is locked and read.
+        // The records' hashes are compared on a child task of their own while the target is locked and read.
         let reader = try ledger.reader()
-        let recordCheck = Prefetch<(count: Int, first: [String])> { _ in
-            try reader.read { db in try PlanRecords.changedRecords(plan: plan, db: db) }
-        }
-        recordCheck.request(0)
+        async let recordCheck = Self.changedRecords(plan: plan, reader: reader)
         let approvedBy = try PlanStore.approval(plan: plan, ledger: ledger)
         guard approvedBy != nil || options.allowUnapproved else {
             throw CustmigError(
@@ -151,7 +148,9 @@ public enum CutoverStage {
                     + ".")
         }
         let batches = layout.count
-        let conflicts = try ledger.database.read { db in try PlanStore.count(plan: plan, action: .conflict, db: db) }
+        let conflicts = try await ledger.database.read { db in
+            try PlanStore.count(plan: plan, action: .conflict, db: db)
+        }
         var summary = CutoverSummary(
             plan: plan, contentHash: hash, outcome: "done", batches: batches, batchesApplied: 0,
             batchesResumed: committed.count,
@@ -169,7 +168,7 @@ public enum CutoverStage {
         // Inserts refer to their canonical records: one gone or changed since the dry run makes the plan
         // stale before the target is touched (each rebuilt image is checked again as it is read; a plan
         // already applied stays a no-op, records purged or not).
-        let changed = try recordCheck.take(0)
+        let changed = try await recordCheck
         if changed.count > 0 {
             throw CustmigError(
                 .stalePlan, code: "PLAN-RECORD-CHANGED",
@@ -180,7 +179,7 @@ public enum CutoverStage {
             )
         }
         if approvedBy == nil {
-            try ledger.database.write { db in
+            try await ledger.database.write { db in
                 try PlanStore.recordApproval(
                     plan: plan, hash: hash, by: "(unapproved: --allow-unapproved)", note: options.command, db: db)
             }
@@ -202,48 +201,51 @@ public enum CutoverStage {
         }
         let pending = (0..<batches).filter { !committed.contains($0) }
         let database = ledger.database
-        let prefetch = Prefetch<[TargetAction]> { batch in
-            try layout.actions(plan: plan, batch: batch, database: database)
-        }
-        for (position, batch) in pending.enumerated() {
-            let actions = try prefetch.take(batch)
-            if position + 1 < pending.count { prefetch.request(pending[position + 1]) }
-            session.willApply(position: position)
-            do {
-                let result = try target.apply(
-                    batch: batch, actions: actions, planHash: hash, skipStale: options.skipStale)
-                session.committed(position: position)
-                FaultPoint.reach("cutover.batch-committed")
-                // The read-ahead thread frees the batch's rows and texts too, after reading the next one.
-                prefetch.discard(consume actions)
-                summary.actionsApplied += result.applied
-                summary.stale += result.stale
-                try recordRefusals(result.refused, plan: plan, ledger: ledger)
-            } catch let stale as StaleBatch {
-                summary.stale += stale.stale
-                summary.outcome = "stopped on stale rows"
-                break
-            } catch let refused as RefusedAction {
-                throw CustmigError(
-                    .stalePlan, code: "CUTOVER-REFUSED",
-                    "batch \(batch + 1) of plan \(plan) was refused at customer \(refused.canonicalKey) (\(refused.customerId)): \(refused.message); nothing of the batch was applied.",
-                    fix: "fix the cause and run the same command again: it resumes at batch \(batch + 1).")
+        // The next batch's actions are read on a child task while this one is applied.
+        var toRead = pending.makeIterator()
+        var position = -1
+        do {
+            try await ReadAhead.forEach(read: {
+                try toRead.next().map { ($0, try layout.actions(plan: plan, batch: $0, database: database)) }
+            }) { (batch, actions) in
+                position += 1
+                session.willApply(position: position)
+                do {
+                    let result = try target.apply(
+                        batch: batch, actions: actions, planHash: hash, skipStale: options.skipStale)
+                    session.committed(position: position)
+                    FaultPoint.reach("cutover.batch-committed")
+                    summary.actionsApplied += result.applied
+                    summary.stale += result.stale
+                    try recordRefusals(result.refused, plan: plan, ledger: ledger)
+                } catch let stale as StaleBatch {
+                    summary.stale += stale.stale
+                    summary.outcome = "stopped on stale rows"
+                    throw StoppedOnStaleRows()
+                } catch let refused as RefusedAction {
+                    throw CustmigError(
+                        .stalePlan, code: "CUTOVER-REFUSED",
+                        "batch \(batch + 1) of plan \(plan) was refused at customer \(refused.canonicalKey) (\(refused.customerId)): \(refused.message); nothing of the batch was applied.",
+                        fix: "fix the cause and run the same command again: it resumes at batch \(batch + 1).")
+                }
+                summary.batchesApplied += 1
+                try mirror(
+                    plan: plan, target: target, batches: batches,
+                    committed: summary.batchesResumed + summary.batchesApplied, outcome: "running", ledger: ledger)
+                FaultPoint.reach("cutover.batch-recorded")
+                progress(
+                    CutoverProgress(
+                        batch: batch + 1, batches: batches, batchesThisRun: summary.batchesApplied,
+                        customersThisRun: summary.actionsApplied, seconds: Date().timeIntervalSince(started)))
+                let committed = summary.batchesResumed + summary.batchesApplied
+                if committed < batches {
+                    try Interruption.check(
+                        kept: "\(committed) of \(batches) batches of plan \(plan) are committed in the target",
+                        resume: "run `\(options.command)` again; it resumes at the next batch.")
+                }
             }
-            summary.batchesApplied += 1
-            try mirror(
-                plan: plan, target: target, batches: batches,
-                committed: summary.batchesResumed + summary.batchesApplied, outcome: "running", ledger: ledger)
-            FaultPoint.reach("cutover.batch-recorded")
-            progress(
-                CutoverProgress(
-                    batch: batch + 1, batches: batches, batchesThisRun: summary.batchesApplied,
-                    customersThisRun: summary.actionsApplied, seconds: Date().timeIntervalSince(started)))
-            let committed = summary.batchesResumed + summary.batchesApplied
-            if committed < batches {
-                try Interruption.check(
-                    kept: "\(committed) of \(batches) batches of plan \(plan) are committed in the target",
-                    resume: "run `\(options.command)` again; it resumes at the next batch.")
-            }
+        } catch is StoppedOnStaleRows {
+            // The batch with stale rows was not applied; the batches after it are not read.
         }
         try mirror(
             plan: plan, target: target, batches: batches, committed: summary.batchesResumed + summary.batchesApplied,
@@ -251,5 +253,12 @@ public enum CutoverStage {
         summary.refused = try refusals(plan: plan, ledger: ledger)
         summary.elapsedSeconds = Date().timeIntervalSince(started)
         return summary
+    }
+
+    /// The batches of a plan stop at a batch with stale rows (``StaleBatch``): how the loop is left.
+    private struct StoppedOnStaleRows: Error {}
+
+    private static func changedRecords(plan: Int64, reader: DatabasePool) throws -> (count: Int, first: [String]) {
+        try reader.read { db in try PlanRecords.changedRecords(plan: plan, db: db) }
     }
 }

@@ -52,7 +52,8 @@ extension Custmig {
                 options.skipStale = skipStale
                 options.batchSize = batchSize
                 let line = progress.start()
-                let summary = try CutoverStage.run(plan: plan, workspace: space, target: opened, options: options) {
+                let summary = try await CutoverStage.run(plan: plan, workspace: space, target: opened, options: options)
+                {
                     step in
                     line.update(
                         StageProgress(

@@ -110,7 +110,7 @@ struct CutoverTests {
     @Test(
         "a full target disk stops the batch cleanly (nothing of it committed) naming batch and customer; after space is freed the same command resumes to the uninterrupted result"
     )
-    func fullDisk() throws {
+    func fullDisk() async throws {
         let setup = try Self.planned(rows: 1_000)
         let (fullWorkspace, fullTarget) = try Self.copy(of: setup, as: "full")
         let reference = try CLI.run(Self.cutoverArguments(target: setup.target, workspace: setup.workspace))
@@ -121,21 +121,21 @@ struct CutoverTests {
             let workspace = try Workspace(path: fullWorkspace, command: "test", writer: true)
             let target = try SQLiteTarget(path: fullTarget)
             defer { try? target.close() }
-            let pages = try target.database.read { db in try Int.fetchOne(db, sql: "PRAGMA page_count") ?? 0 }
-            try target.database.writeWithoutTransaction { db in
+            let pages = try await target.database.read { db in try Int.fetchOne(db, sql: "PRAGMA page_count") ?? 0 }
+            try await target.database.writeWithoutTransaction { db in
                 try db.execute(sql: "PRAGMA max_page_count = \(pages + 60)")
             }
             var options = CutoverOptions(command: "test")
             options.allowUnapproved = true
-            let error = #expect(throws: CustmigError.self) {
-                try CutoverStage.run(plan: "latest", workspace: workspace, target: target, options: options)
+            let error = await #expect(throws: CustmigError.self) {
+                try await CutoverStage.run(plan: "latest", workspace: workspace, target: target, options: options)
             }
             #expect(error?.code == "CUTOVER-REFUSED")
             #expect(error?.message.contains("full") == true, "\(error?.message ?? "")")
             #expect(error?.message.contains("at customer") == true)
             #expect(error?.fix?.contains("resumes at batch") == true)
             // Every committed batch is whole and nothing of the failed one is there.
-            let (batches, applied, customers) = try target.database.read { db in
+            let (batches, applied, customers) = try await target.database.read { db in
                 (
                     try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM custmig_checkpoint") ?? -1,
                     try Int.fetchOne(db, sql: "SELECT IFNULL(SUM(actions), 0) FROM custmig_checkpoint") ?? -1,
@@ -262,7 +262,7 @@ struct CutoverTests {
         let scenario = try DryRunScenario()
         try await scenario.map()
         _ = try scenario.dryRun()
-        _ = try scenario.cutover()
+        _ = try await scenario.cutover()
         try scenario.sql(
             """
             UPDATE customer SET name1 = 'Edited after go-live' WHERE customer_id = '0000100002';
@@ -293,7 +293,7 @@ struct CutoverTests {
         }
         #expect(kinds.contains("upsert_rows") && kinds.contains("references"), "\(kinds)")
         let empty = try scenario.dump(except: ["custmig_snapshot"])
-        _ = try scenario.cutover()
+        _ = try await scenario.cutover()
         let parents = try await scenario.target.database.read { db in
             try Row.fetchAll(
                 db,
@@ -316,7 +316,7 @@ struct CutoverTests {
         let scenario = try DryRunScenario()
         try await scenario.map()
         _ = try scenario.dryRun()
-        _ = try scenario.cutover()
+        _ = try await scenario.cutover()
         let whole = try await ReconcileStage.run(plan: "latest", workspace: scenario.workspace, target: scenario.target)
         #expect(whole.matches && whole.mismatchCount == 0, "\(whole.mismatches)")
         let inserted = try #require(whole.planned["insert"])
@@ -353,7 +353,7 @@ struct CutoverTests {
         let scenario = try DryRunScenario()
         try await scenario.map()
         _ = try scenario.dryRun()
-        _ = try scenario.cutover()
+        _ = try await scenario.cutover()
         // The delta's snapshot stays recorded (kept for a snapshot rollback until purge).
         let beforeDelta = try scenario.dump(except: ["custmig_snapshot"])
         try await scenario.map { text in
@@ -366,7 +366,7 @@ struct CutoverTests {
         #expect(delta.counts["update"] == 3 && delta.counts["deactivate"] == 1, "\(delta.counts)")
         let firstLoad = try CrosswalkShow.entry("100001", workspace: scenario.workspace, target: scenario.target)
         #expect(firstLoad.loadedByPlan == 1 && firstLoad.rowNow == "as loaded", "\(firstLoad)")
-        _ = try scenario.cutover()
+        _ = try await scenario.cutover()
         // `crosswalk show` reads the compact last-loaded values back, by legacy key, canonical key or target id.
         let loaded = try CrosswalkShow.entry("0000100001", workspace: scenario.workspace, target: scenario.target)
         #expect(loaded.loadedByPlan == delta.plan && loaded.lastLoaded["name1"] == "Finbe Automotive AG", "\(loaded)")
@@ -399,8 +399,8 @@ struct CutoverTests {
         let pristine = try Self.dump(scenario.targetPath)
         #expect(!pristine.isEmpty)
         var options = CutoverOptions(command: "test")
-        #expect {
-            try CutoverStage.run(
+        await #expect {
+            try await CutoverStage.run(
                 plan: "latest", workspace: scenario.workspace, target: scenario.target, options: options)
         } throws: {
             ($0 as? CustmigError)?.code == "CUTOVER-UNAPPROVED"
@@ -408,13 +408,13 @@ struct CutoverTests {
         _ = try PlanStore.approve(plan: first.plan, by: "Maria Keller", note: nil, ledger: scenario.workspace.ledger)
         // A customer created in the target since the plan: the batch stops, nothing of it applied.
         try scenario.sql("INSERT INTO customer (customer_id, name1) VALUES ('0000100001', 'Created meanwhile')")
-        let stopped = try CutoverStage.run(
+        let stopped = try await CutoverStage.run(
             plan: "latest", workspace: scenario.workspace, target: scenario.target, options: options)
         #expect(stopped.outcome == "stopped on stale rows")
         #expect(stopped.stale.map(\.customerId) == ["0000100001"])
         #expect(try scenario.target.customerIds() == ["0000100001"])
         options.skipStale = true
-        let skipped = try CutoverStage.run(
+        let skipped = try await CutoverStage.run(
             plan: "latest", workspace: scenario.workspace, target: scenario.target, options: options)
         #expect(skipped.outcome == "done")
         #expect(skipped.actionsApplied == (first.counts["insert"] ?? 0) - 1)
@@ -452,8 +452,8 @@ struct CutoverTests {
         try scenario.sql("UPDATE customer SET name1 = 'Renamed meanwhile' WHERE customer_id = '0000100001'")
         let second = try scenario.dryRun()
         #expect(second.supersedes == first.plan)
-        #expect {
-            try CutoverStage.run(
+        await #expect {
+            try await CutoverStage.run(
                 plan: String(first.plan), workspace: scenario.workspace, target: scenario.target, options: options)
         } throws: {
             ($0 as? CustmigError)?.code == "CUTOVER-SUPERSEDED"
@@ -466,7 +466,7 @@ struct CutoverTests {
         try await scenario.map()
         _ = try scenario.dryRun()
         let before = try scenario.dump()
-        _ = try scenario.cutover()
+        _ = try await scenario.cutover()
         #expect(try scenario.dump() != before)
         _ = try RollbackStage.run(
             plan: "latest", mode: .snapshot, workspace: scenario.workspace, target: scenario.target)
@@ -540,7 +540,7 @@ struct CutoverTests {
         let scenario = try DryRunScenario()
         let map = try await scenario.map()
         _ = try scenario.dryRun()
-        let cutover = try scenario.cutover()
+        let cutover = try await scenario.cutover()
         let snapshot = try #require(cutover.snapshot)
         #expect(try FileManager.default.attributesOfItem(atPath: snapshot)[.posixPermissions] as? Int == 0o600)
         // A snapshot rollback killed while copying the target aside left a partial copy; the next one
@@ -555,7 +555,7 @@ struct CutoverTests {
         #expect(!FileManager.default.fileExists(atPath: folder + "/before-rollback-plan-1-1.sqlite.partial"))
         let afterRollback = try WorkspaceStatus.read(scenario.workspace).plans.first?.cutover ?? ""
         #expect(afterRollback.hasPrefix("cutover rolled back (snapshot)"), "\(afterRollback)")
-        _ = try scenario.cutover()
+        _ = try await scenario.cutover()
         // A cutover stopped halfway keeps its run from being purged (it could not resume without the images).
         let mirror = try scenario.workspace.ledger.database.read { db in
             try Row.fetchOne(db, sql: "SELECT committed, outcome FROM cutover_progress")
@@ -642,7 +642,7 @@ struct CrosswalkExportTests {
         let duplicates = try DuplicatesStage.run(workspace: scenario.workspace, mapRun: nil, command: "test")
         #expect(duplicates.mergedAway > 0)
         _ = try scenario.dryRun()
-        _ = try scenario.cutover()
+        _ = try await scenario.cutover()
         let path = scenario.folder + "/crosswalk.csv"
         let written = try CrosswalkExport.write(workspace: scenario.workspace, target: scenario.target, to: path)
         let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").dropFirst().map {

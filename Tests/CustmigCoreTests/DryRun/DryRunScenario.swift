@@ -43,10 +43,10 @@ struct DryRunScenario {
         return try DryRunStage.run(workspace: workspace, target: target, options: options)
     }
 
-    func cutover(_ plan: String = "latest") throws -> CutoverSummary {
+    func cutover(_ plan: String = "latest") async throws -> CutoverSummary {
         var options = CutoverOptions(command: "test")
         options.allowUnapproved = true
-        return try CutoverStage.run(plan: plan, workspace: workspace, target: target, options: options)
+        return try await CutoverStage.run(plan: plan, workspace: workspace, target: target, options: options)
     }
 
     func action(_ key: String, plan: Int64) throws -> (action: String, reason: String?, changes: String?)? {

@@ -64,7 +64,7 @@ struct DryRunStageTests {
         let scenario = try DryRunScenario()
         try await scenario.map()
         _ = try scenario.dryRun()
-        let load = try scenario.cutover()
+        let load = try await scenario.cutover()
         #expect(load.actionsApplied > 300)
         try scenario.sql(
             """
@@ -144,8 +144,8 @@ struct DryRunStageTests {
             try $0.execute(sql: tamper, arguments: ["Zweigniederlassung", "Tampered", settled.plan])
         }
         let business = try scenario.dump(except: ["custmig_meta", "custmig_snapshot", "custmig_batch_layout"])
-        #expect {
-            try scenario.cutover()
+        await #expect {
+            try await scenario.cutover()
         } throws: {
             ($0 as? CustmigError)?.code == "PLAN-CHANGES-UNREADABLE"
         }
@@ -155,7 +155,7 @@ struct DryRunStageTests {
         try await ledger.write {
             try $0.execute(sql: tamper, arguments: ["Tampered", "Zweigniederlassung", settled.plan])
         }
-        let applied = try scenario.cutover()
+        let applied = try await scenario.cutover()
         #expect(applied.actionsApplied == (settled.counts["update"] ?? 0) + (settled.counts["deactivate"] ?? 0))
         let after = try DatabaseQueue(path: scenario.targetPath).read { db in
             try Row.fetchAll(
@@ -239,7 +239,7 @@ struct DryRunStageTests {
         let again = try scenario.dryRun()
         #expect(again.outcome == "unchanged")
         #expect(again.contentHash == plan.contentHash)
-        let inserted = try scenario.cutover()
+        let inserted = try await scenario.cutover()
         #expect(inserted.actionsApplied == plan.counts["insert"])
     }
 
@@ -274,7 +274,7 @@ struct DryRunStageTests {
             try FileManager.default.contentsOfDirectory(atPath: scenario.folder + "/w").filter {
                 $0.hasPrefix("rehearsal-")
             }.isEmpty, "the copy is deleted")
-        let inserted = try scenario.cutover()
+        let inserted = try await scenario.cutover()
         #expect(inserted.actionsApplied == inPlace.counts["insert"])
     }
 
@@ -283,7 +283,7 @@ struct DryRunStageTests {
         let scenario = try DryRunScenario()
         try await scenario.map()
         _ = try scenario.dryRun()
-        _ = try scenario.cutover()
+        _ = try await scenario.cutover()
         try await scenario.map { text in text.replacingLine("100002") { $0.field(2, "Zweigniederlassung") } }
         let withHashes = try scenario.dryRun()
         #expect(withHashes.counts["update"] == 1)
@@ -380,7 +380,7 @@ struct DryRunStageTests {
         let scenario = try DryRunScenario()
         try await scenario.map()
         _ = try scenario.dryRun()
-        _ = try scenario.cutover()
+        _ = try await scenario.cutover()
         try await scenario.map { text in
             let lines = text.components(separatedBy: "\r\n")
             return lines.prefix(lines.count / 2).joined(separator: "\r\n")
@@ -453,7 +453,7 @@ struct DryRunStageTests {
         #expect(linked.action == "link")
         #expect(linked.reason?.contains("H-000042") == true)
         #expect(plan.counts["link"] == 1)
-        _ = try scenario.cutover()
+        _ = try await scenario.cutover()
         let crosswalk = try scenario.target.crosswalk()
         #expect(crosswalk["0000100001"] == "H-000042")
         let next = try scenario.dryRun()
@@ -470,7 +470,7 @@ struct DryRunStageTests {
         let scenario = try DryRunScenario()
         try await scenario.map()
         _ = try scenario.dryRun()
-        _ = try scenario.cutover()
+        _ = try await scenario.cutover()
         try scenario.sql("UPDATE customer SET search_term = x'00ff' WHERE customer_id = '0000100002'")
         let plan = try scenario.dryRun()
         let row = try #require(try scenario.action("0000100002", plan: plan.plan))

@@ -41,11 +41,11 @@ struct TargetSeamTests {
             return try DryRunStage.run(workspace: workspace, target: target, options: options)
         }
 
-        func cutover(skipStale: Bool = false) throws -> CutoverSummary {
+        func cutover(skipStale: Bool = false) async throws -> CutoverSummary {
             var options = CutoverOptions(command: "test")
             options.allowUnapproved = true
             options.skipStale = skipStale
-            return try CutoverStage.run(plan: "latest", workspace: workspace, target: target, options: options)
+            return try await CutoverStage.run(plan: "latest", workspace: workspace, target: target, options: options)
         }
 
         func rollback(_ mode: RollbackMode) throws -> RollbackSummary {
@@ -68,7 +68,7 @@ struct TargetSeamTests {
     func fingerprintReaderBeside(kind: TargetKind) async throws {
         let setup = try Setup(kind)
         _ = try await setup.plan()
-        _ = try setup.cutover()
+        _ = try await setup.cutover()
         let ids = try setup.target.customerIds()
         #expect(ids.count > 200, "enough customers for the readers' parallel path: \(ids.count)")
         let expected = try setup.target.fingerprints(ids: ids)
@@ -92,13 +92,13 @@ struct TargetSeamTests {
         let setup = try Setup(kind)
         let plan = try await setup.plan()
         #expect((plan.counts["insert"] ?? 0) > 0, "\(plan.counts)")
-        let cut = try setup.cutover()
+        let cut = try await setup.cutover()
         #expect(cut.actionsApplied == plan.counts["insert"], "\(cut)")
         let reconciled = try await ReconcileStage.run(plan: "latest", workspace: setup.workspace, target: setup.target)
         #expect(
             reconciled.matches,
             "\(reconciled.mismatches.prefix(3)) \(reconciled.targetTotals) \(reconciled.expectedTotals)")
-        #expect(try setup.cutover().outcome == "already applied")
+        #expect(try await setup.cutover().outcome == "already applied")
         #expect(try setup.target.crosswalkCount(planHash: cut.contentHash) == cut.actionsApplied)
     }
 
@@ -108,7 +108,7 @@ struct TargetSeamTests {
     func deltaWave(kind: TargetKind) async throws {
         let setup = try Setup(kind)
         _ = try await setup.plan()
-        _ = try setup.cutover()
+        _ = try await setup.cutover()
         // Someone edits the target: a field custmig does not change, and one it does.
         try Self.edit(setup.target, kind, "0000100004", "search_term", "HAND")
         try Self.edit(setup.target, kind, "0000100001", "name1", "Finbe by hand")
@@ -121,7 +121,7 @@ struct TargetSeamTests {
         #expect(
             delta.counts["conflict"] == 1 && delta.counts["update"] == 1 && delta.counts["deactivate"] == 1,
             "\(delta.counts)")
-        _ = try setup.cutover()
+        _ = try await setup.cutover()
         let now = try setup.target.images(ids: ["0000100004", "0000100005"])
         #expect((try now["0000100004"]?.get())?.values["search_term"] == "HAND", "the target-only edit is kept")
         #expect((try now["0000100005"]?.get())?.values["status"] == "inactive")
@@ -136,12 +136,12 @@ struct TargetSeamTests {
     func staleness(kind: TargetKind) async throws {
         let setup = try Setup(kind)
         _ = try await setup.plan()
-        _ = try setup.cutover()
+        _ = try await setup.cutover()
         _ = try await setup.plan { $0.replacingLine("100002") { $0.field(2, "Zweigniederlassung") } }
         try Self.edit(setup.target, kind, "0000100002", "search_term", "EDITED AFTER THE PLAN")
-        let stopped = try setup.cutover()
+        let stopped = try await setup.cutover()
         #expect(stopped.outcome == "stopped on stale rows" && stopped.stale.map(\.customerId) == ["0000100002"])
-        let skipped = try setup.cutover(skipStale: true)
+        let skipped = try await setup.cutover(skipStale: true)
         #expect(skipped.outcome == "done" && skipped.stale.count == 1, "\(skipped)")
         #expect(
             try setup.target.images(ids: ["0000100002"])["0000100002"]?.get().values["search_term"]
@@ -183,10 +183,10 @@ struct TargetSeamTests {
             let lines = text.components(separatedBy: "\r\n")
             return lines.prefix(1 + (lines.count - 1) / 2).joined(separator: "\r\n")
         }
-        _ = try setup.cutover()
+        _ = try await setup.cutover()
         let afterWave1 = try setup.state()
         _ = try await setup.plan()
-        _ = try setup.cutover()
+        _ = try await setup.cutover()
         #expect(try setup.state() != afterWave1)
         let restored = try setup.rollback(.snapshot)
         #expect(restored.safetySnapshot != nil, "\(restored)")
@@ -206,7 +206,7 @@ struct TargetSeamTests {
         let html = try String(
             contentsOfFile: try #require(plan.reports.first { $0.hasSuffix(".html") }), encoding: .utf8)
         #expect(html.contains("Not rehearsed on the target"))
-        let cut = try setup.cutover()
+        let cut = try await setup.cutover()
         #expect(cut.snapshot == nil && cut.outcome == "done", "\(cut)")
         #expect { try setup.rollback(.snapshot) } throws: { ($0 as? CustmigError)?.code == "TARGET-CAPABILITY" }
         let undone = try setup.rollback(.surgical)
