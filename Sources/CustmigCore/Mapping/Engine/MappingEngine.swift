@@ -142,7 +142,7 @@ public final class MappingEngine {
     /// The raw legacy key of a source record: its `source.key` fields, trimmed, joined with `|`.
     public func sourceKey(of record: Record) -> String { Self.sourceKey(of: record, mapping: mapping) }
 
-    /// The same without an engine, for the read-ahead thread (engines belong to mapping threads).
+    /// The same without an engine, for the reading task (engines belong to the mapping tasks).
     static func sourceKey(of record: Record, mapping: Mapping) -> String {
         mapping.source.key.map { TextFolding.composed((record.text(atPath: $0) ?? "").trimmedWhitespace) }.joined(
             separator: "|")

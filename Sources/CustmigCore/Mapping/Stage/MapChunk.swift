@@ -1,7 +1,7 @@
 /// The records mapped since the last checkpoint, committed together with the next checkpoint.
 struct MapChunk {
-    /// One mapped record as the ledger stores it: rendered on the mapping threads, so the ledger's
-    /// thread only binds strings (and no canonical customer is copied or kept past rendering).
+    /// One mapped record as the ledger stores it: rendered by the mapping tasks, so the write step only
+    /// binds strings (and no canonical customer is copied or kept past rendering).
     struct Item {
         /// The legacy key, or nil when the record has no customer (it is then stored under its position).
         var legacyKey: String?

@@ -5,8 +5,8 @@ import GRDB
 /// malformed records, unique values and the checkpoint, all in one transaction per chunk.
 ///
 /// Sendable by hand: `commit` (the only user of the unique-value check and the findings' shared
-/// sentences) runs on the stage's serial ledger queue, at most one at a time; other threads read
-/// only its constants.
+/// sentences) runs on the map pipeline's write step (``ChunkPipeline``), one call at a time and in
+/// order; other tasks read only its constants.
 final class MapLedgerWriter: @unchecked Sendable {
     let ledger: Ledger
     let run: Int64

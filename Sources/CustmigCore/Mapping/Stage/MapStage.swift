@@ -169,7 +169,7 @@ public enum MapStage {
         let next = try first ?? reader.next()
         let mapping = engine.mapping
         let files = mapping.source.files
-        // Joined files' rows are attached on the read-ahead thread too, while the chunk before is mapped.
+        // Joined files' rows are attached on the reading task too, while the chunk before is mapped.
         let join: ChunkReader.Join? =
             files.isEmpty
             ? nil
