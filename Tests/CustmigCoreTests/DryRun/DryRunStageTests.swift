@@ -359,8 +359,8 @@ struct DryRunStageTests {
                 "INSERT INTO customer (customer_id, name1, account_group) VALUES ('0001000007', 'Hand made', '0001')")
             try await ranged.map()
             let plan = try ranged.dryRun()
-            await ids.append(
-                try ranged.workspace.ledger.database.read { db in
+            ids.append(
+                try await ranged.workspace.ledger.database.read { db in
                     try String.fetchAll(
                         db,
                         sql:

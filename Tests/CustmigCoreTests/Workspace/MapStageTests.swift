@@ -163,8 +163,8 @@ struct MapStageTests {
                 MapOptions(
                     mappingPath: mapping, extracts: [extract], chunkSize: chunk, command: "test",
                     custmigVersion: CustmigVersion.current), workspace: workspace)
-            await results.append(
-                try workspace.ledger.database.read { db in
+            results.append(
+                try await workspace.ledger.database.read { db in
                     try Row.fetchAll(
                         db,
                         sql: """
