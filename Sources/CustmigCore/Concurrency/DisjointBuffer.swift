@@ -18,17 +18,3 @@ struct DisjointBuffer<Element: Sendable>: @unchecked Sendable {
         UnsafeMutableBufferPointer(rebasing: buffer[range])
     }
 }
-
-/// Memory many workers read and none writes while they run: the matcher's profiles, read by index
-/// without retaining an array per access. Sendable by hand because nothing writes the elements while
-/// the view exists (it is made inside `withUnsafeBufferPointer`, which lasts longer than the workers)
-/// and the elements are `Sendable`.
-struct ReadOnlyBuffer<Element: Sendable>: @unchecked Sendable {
-    private let buffer: UnsafeBufferPointer<Element>
-
-    init(_ buffer: UnsafeBufferPointer<Element>) { self.buffer = buffer }
-
-    var count: Int { buffer.count }
-
-    subscript(index: Int) -> Element { buffer[index] }
-}

@@ -32,7 +32,7 @@ enum ParallelWork {
     ) async -> [T] {
         guard workers > 1, count > batch else { return (0..<count).map { transform($0, 0) } }
         let batches = (count + batch - 1) / batch
-        let taken = BatchCounter()
+        let taken = SharedCounter()
         let storage = UnsafeMutableBufferPointer<T>.allocate(capacity: count)
         // Each batch is taken by one child, so each place has one writer; the group ends before the
         // storage is read (see ``DisjointBuffer``).
@@ -58,9 +58,11 @@ enum ParallelWork {
     }
 }
 
-/// The next batch to take, shared by the children of one ``ParallelWork/map(count:batch:workers:_:)``.
-private final class BatchCounter: Sendable {
-    private let taken = Atomic<Int>(0)
+/// A count the children of one task group add to (batches taken, pieces finished): an `Atomic` that
+/// escaping closures can share.
+final class SharedCounter: Sendable {
+    private let value = Atomic<Int>(0)
 
-    func next() -> Int { taken.add(1, ordering: .relaxed).oldValue }
+    /// Adds one and returns the count before.
+    func next() -> Int { value.add(1, ordering: .relaxed).oldValue }
 }

@@ -25,13 +25,13 @@ struct Blocks {
     private let offsets: [Int32]
     private let smallBlocks: [UInt64]
 
-    init(_ profiles: [CustomerMatcher.Profile], maxBlock: Int, window: Int) {
+    init(_ profiles: [CustomerMatcher.Profile], maxBlock: Int, window: Int) async {
         self.maxBlock = maxBlock
         self.window = window
         // Keys on every core, a slice of customers each (a third of blocking a million customers was
         // making their keys on one core).
         let slice = max(1_024, profiles.count / 256)
-        let parts = ParallelMap.map(0..<(profiles.count + slice - 1) / slice) {
+        let parts = await ParallelWork.map(0..<(profiles.count + slice - 1) / slice) {
             piece -> (entries: [Entry], unblocked: [Int]) in
             var entries: [Entry] = []
             var unblocked: [Int] = []
@@ -45,7 +45,7 @@ struct Blocks {
             return (entries, unblocked)
         }
         // Five million entries took two seconds to sort on one core.
-        let entries = ParallelSort.sorted(parts.map(\.entries), bucket: { Int($0.block >> 56) }) {
+        let entries = await ParallelSort.sorted(parts.map(\.entries), bucket: { Int($0.block >> 56) }) {
             $0.block != $1.block ? $0.block < $1.block : $0.member < $1.member
         }
         let unblocked = parts.flatMap(\.unblocked)
@@ -134,10 +134,10 @@ struct Blocks {
 
     /// Pairs from blocks larger than `maxBlock` (a common name in a big city), compared only within a
     /// window in name order, without the pairs a small block already scores; sorted, unique.
-    func largeBlockPairs(_ profiles: [CustomerMatcher.Profile]) -> [Int64] {
+    func largeBlockPairs(_ profiles: [CustomerMatcher.Profile]) async -> [Int64] {
         let large = runs.filter { $0.count > maxBlock }
         // Each large block on its own core (sorting their members by name took seconds on one).
-        let windows = ParallelMap.map(large.indices) { index -> [Int64] in
+        let windows = await ParallelWork.map(large.indices) { [self] index -> [Int64] in
             var pairs: [Int64] = []
             let members = entries[large[index]].map { Int($0.member) }.sorted { a, b in
                 let order = Self.byteOrder(profiles[a].name, profiles[b].name)
@@ -154,7 +154,7 @@ struct Blocks {
             return pairs
         }
         let customers = Int64(max(1, profiles.count))
-        var pairs = ParallelSort.sorted(windows, bucket: { Int(($0 >> 32) * 256 / customers) }, by: <)
+        var pairs = await ParallelSort.sorted(windows, bucket: { Int(($0 >> 32) * 256 / customers) }, by: <)
         var unique = 0
         for pair in pairs where unique == 0 || pairs[unique - 1] != pair {
             pairs[unique] = pair

@@ -155,51 +155,53 @@ public struct DuplicateFinder: Sendable {
             || comparison[.birthDate] == 2 || comparison[.identifier] == 2
     }
 
-    public func find(_ customers: [CanonicalCustomer], decisions: Decisions = Decisions()) -> Result {
-        find(profiles: customers.map(CustomerMatcher.Profile.init), decisions: decisions)
+    public func find(_ customers: [CanonicalCustomer], decisions: Decisions = Decisions()) async -> Result {
+        await find(profiles: customers.map(CustomerMatcher.Profile.init), decisions: decisions)
     }
 
     /// The same from match profiles alone: the duplicates stage keeps profiles, not whole customers.
-    public func find(profiles: [CustomerMatcher.Profile], decisions: Decisions = Decisions()) -> Result {
+    public func find(profiles: [CustomerMatcher.Profile], decisions: Decisions = Decisions()) async -> Result {
         let customers = Int64(profiles.count)
         progress?(StageProgress("grouping customers into blocks", done: 0, total: customers, unit: .customers))
-        let blocks = Blocks(profiles, maxBlock: maxBlock, window: window)
+        let blocks = await Blocks(profiles, maxBlock: maxBlock, window: window)
         let unblocked = blocks.unblocked.map { profiles[$0].key }
         let small = blocks.runs.filter { $0.count <= maxBlock }.chunked(200)
-        let large = blocks.largeBlockPairs(profiles).chunked(2_000)
+        let large = await blocks.largeBlockPairs(profiles).chunked(2_000)
         var learning = self.matcher
         if learnWeights {
             progress?(StageProgress("learning match weights", done: 0, total: customers, unit: .customers))
-            learning.weights = learn(profiles, blocks: blocks, small: small, large: large)
+            learning.weights = await learn(profiles, blocks: blocks, small: small, large: large)
         }
         // Immutable from here: a captured `var` would be copied out of its box (a dozen arrays retained
         // and released) for every scored pair.
         let matcher = learning
         let settings = matcher.settings
         let histogramSize = 101
-        return profiles.withUnsafeBufferPointer { buffer in
-            let profiles = ReadOnlyBuffer(buffer)
-            /// Scores pairs on every core: `produce` hands each pair of a piece of work to its `score`.
-            typealias Scored = (
-                merged: [Pair], review: [Pair], compared: Int, histogram: [Int], caught: [Set<BlockingRule>]
-            )
-            let batches = small.count + large.count
-            let finished = Atomic<Int>(0)
-            func scoreAll(pieces: Int, _ produce: @Sendable (Int, (Int, Int) -> Void) -> Void) -> [Scored] {
-                ParallelMap.map(0..<pieces) { piece in
-                    defer {
-                        let done = finished.add(1, ordering: .relaxed).newValue
-                        if done % 64 == 0 || done == batches {
-                            progress?(
-                                StageProgress("scoring pairs", done: Int64(done), total: Int64(batches), unit: .batches)
-                            )
-                        }
+        /// Scores pairs on every core: `produce` hands each pair of a piece of work to its `score`.
+        typealias Scored = (
+            merged: [Pair], review: [Pair], compared: Int, histogram: [Int], caught: [Set<BlockingRule>]
+        )
+        let batches = small.count + large.count
+        let finished = SharedCounter()
+        let progress = progress
+        func scoreAll(
+            pieces: Int, _ produce: @escaping @Sendable (Int, (Int, Int) -> Void) -> Void
+        ) async -> [Scored] {
+            await ParallelWork.map(0..<pieces) { piece in
+                defer {
+                    let done = finished.next() + 1
+                    if done % 64 == 0 || done == batches {
+                        progress?(
+                            StageProgress("scoring pairs", done: Int64(done), total: Int64(batches), unit: .batches))
                     }
-                    var merged: [Pair] = []
-                    var review: [Pair] = []
-                    var compared = 0
-                    var histogram = [Int](repeating: 0, count: histogramSize)
-                    var caught: [Set<BlockingRule>] = []
+                }
+                var merged: [Pair] = []
+                var review: [Pair] = []
+                var compared = 0
+                var histogram = [Int](repeating: 0, count: histogramSize)
+                var caught: [Set<BlockingRule>] = []
+                // Profiles read in place, by index: no array retained and released per scored pair.
+                profiles.withUnsafeBufferPointer { profiles in
                     produce(piece) { low, high in
                         compared += 1
                         let score = matcher.total(CustomerMatcher.compare(profiles[low], profiles[high]))
@@ -214,76 +216,76 @@ public struct DuplicateFinder: Sendable {
                             review.append(pair)
                         }
                     }
-                    return (merged, review, compared, histogram, caught)
                 }
+                return (merged, review, compared, histogram, caught)
             }
-            var scored = scoreAll(pieces: small.count) { piece, score in
-                for run in small[piece] { blocks.forEachPair(inSmall: run, score) }
-            }
-            scored += scoreAll(pieces: large.count) { piece, score in
-                for pair in large[piece] { score(Int(pair >> 32), Int(pair & 0xFFFF_FFFF)) }
-            }
-            let compared = scored.reduce(0) { $0 + $1.compared }
-            var histogram = [Int](repeating: 0, count: histogramSize)
-            for piece in scored { for (bin, count) in piece.histogram.enumerated() { histogram[bin] += count } }
-            var blocking = blocks.report
-            blocking.estimate(caught: scored.flatMap(\.caught))
-            var merged = scored.flatMap(\.merged)
-            var review = scored.flatMap(\.review)
-            func pairKey(_ a: String, _ b: String) -> String { a < b ? a + "|" + b : b + "|" + a }
-            let apart = Set(decisions.keepApart.map { pairKey($0.0, $0.1) })
-            let together = Set(decisions.merge.map { pairKey($0.0, $0.1) })
-            merged.removeAll { apart.contains(pairKey($0.first, $0.second)) }
-            review.removeAll {
-                apart.contains(pairKey($0.first, $0.second)) || together.contains(pairKey($0.first, $0.second))
-            }
-            var parent = [String: String]()
-            func root(_ key: String) -> String {
-                var current = key
-                while let next = parent[current], next != current { current = next }
-                return current
-            }
-            func union(_ first: String, _ second: String) {
-                if parent[first] == nil { parent[first] = first }
-                if parent[second] == nil { parent[second] = second }
-                let (a, b) = (root(first), root(second))
-                guard a != b else { return }
-                // Never join two customers a steward kept apart.
-                for (x, y) in decisions.keepApart {
-                    let (rx, ry) = (root(x), root(y))
-                    if (rx == a && ry == b) || (rx == b && ry == a) { return }
-                }
-                parent[max(a, b)] = min(a, b)
-            }
-            for (a, b) in decisions.merge { union(a, b) }
-            for pair in merged.sorted(by: {
-                $0.score != $1.score ? $0.score > $1.score : ($0.first, $0.second) < ($1.first, $1.second)
-            }) {
-                union(pair.first, pair.second)
-            }
-            var groups: [String: [String]] = [:]
-            for key in parent.keys { groups[root(key), default: []].append(key) }
-            // Only clustered customers' profiles are looked up again (for the chain guard).
-            var profileOf: [String: CustomerMatcher.Profile] = [:]
-            if !parent.isEmpty {
-                for index in 0..<profiles.count
-                where parent[profiles[index].key] != nil && profileOf[profiles[index].key] == nil {
-                    let profile = profiles[index]
-                    profileOf[profile.key] = profile
-                }
-            }
-            var clusters: [[String]] = []
-            for group in groups.values where group.count > 1 {
-                clusters += guardChains(
-                    group, edges: merged, profiles: profileOf, mustLink: decisions.merge, matcher: matcher)
-            }
-            clusters = clusters.filter { $0.count > 1 }.map { $0.sorted() }
-                .sorted { $0.count != $1.count ? $0.count > $1.count : $0[0] < $1[0] }
-            return Result(
-                compared: compared, merged: merged.sorted { ($0.first, $0.second) < ($1.first, $1.second) },
-                review: review.sorted { ($0.first, $0.second) < ($1.first, $1.second) }, clusters: clusters,
-                unblocked: unblocked, weights: matcher.weights, blocking: blocking, histogram: histogram)
         }
+        var scored = await scoreAll(pieces: small.count) { piece, score in
+            for run in small[piece] { blocks.forEachPair(inSmall: run, score) }
+        }
+        scored += await scoreAll(pieces: large.count) { piece, score in
+            for pair in large[piece] { score(Int(pair >> 32), Int(pair & 0xFFFF_FFFF)) }
+        }
+        let compared = scored.reduce(0) { $0 + $1.compared }
+        var histogram = [Int](repeating: 0, count: histogramSize)
+        for piece in scored { for (bin, count) in piece.histogram.enumerated() { histogram[bin] += count } }
+        var blocking = blocks.report
+        blocking.estimate(caught: scored.flatMap(\.caught))
+        var merged = scored.flatMap(\.merged)
+        var review = scored.flatMap(\.review)
+        func pairKey(_ a: String, _ b: String) -> String { a < b ? a + "|" + b : b + "|" + a }
+        let apart = Set(decisions.keepApart.map { pairKey($0.0, $0.1) })
+        let together = Set(decisions.merge.map { pairKey($0.0, $0.1) })
+        merged.removeAll { apart.contains(pairKey($0.first, $0.second)) }
+        review.removeAll {
+            apart.contains(pairKey($0.first, $0.second)) || together.contains(pairKey($0.first, $0.second))
+        }
+        var parent = [String: String]()
+        func root(_ key: String) -> String {
+            var current = key
+            while let next = parent[current], next != current { current = next }
+            return current
+        }
+        func union(_ first: String, _ second: String) {
+            if parent[first] == nil { parent[first] = first }
+            if parent[second] == nil { parent[second] = second }
+            let (a, b) = (root(first), root(second))
+            guard a != b else { return }
+            // Never join two customers a steward kept apart.
+            for (x, y) in decisions.keepApart {
+                let (rx, ry) = (root(x), root(y))
+                if (rx == a && ry == b) || (rx == b && ry == a) { return }
+            }
+            parent[max(a, b)] = min(a, b)
+        }
+        for (a, b) in decisions.merge { union(a, b) }
+        for pair in merged.sorted(by: {
+            $0.score != $1.score ? $0.score > $1.score : ($0.first, $0.second) < ($1.first, $1.second)
+        }) {
+            union(pair.first, pair.second)
+        }
+        var groups: [String: [String]] = [:]
+        for key in parent.keys { groups[root(key), default: []].append(key) }
+        // Only clustered customers' profiles are looked up again (for the chain guard).
+        var profileOf: [String: CustomerMatcher.Profile] = [:]
+        if !parent.isEmpty {
+            for index in 0..<profiles.count
+            where parent[profiles[index].key] != nil && profileOf[profiles[index].key] == nil {
+                let profile = profiles[index]
+                profileOf[profile.key] = profile
+            }
+        }
+        var clusters: [[String]] = []
+        for group in groups.values where group.count > 1 {
+            clusters += guardChains(
+                group, edges: merged, profiles: profileOf, mustLink: decisions.merge, matcher: matcher)
+        }
+        clusters = clusters.filter { $0.count > 1 }.map { $0.sorted() }
+            .sorted { $0.count != $1.count ? $0.count > $1.count : $0[0] < $1[0] }
+        return Result(
+            compared: compared, merged: merged.sorted { ($0.first, $0.second) < ($1.first, $1.second) },
+            review: review.sorted { ($0.first, $0.second) < ($1.first, $1.second) }, clusters: clusters,
+            unblocked: unblocked, weights: matcher.weights, blocking: blocking, histogram: histogram)
     }
 
     /// The weights learned from these customers: `u` from random pairs, `m` and λ by EM over a sample
@@ -292,62 +294,65 @@ public struct DuplicateFinder: Sendable {
     func learn(
         _ profiles: [CustomerMatcher.Profile], blocks: Blocks, small: [ArraySlice<Range<Int>>],
         large: [ArraySlice<Int64>]
-    ) -> MatchWeights {
+    ) async -> MatchWeights {
         let proposed = blocks.report.rules.reduce(0) { $0 + $1.pairs }
         let stride = UInt64(max(1, proposed / max(1, trainingPairs)))
         @Sendable func sampled(_ low: Int, _ high: Int) -> Bool {
             stride == 1 || (UInt64(low) &* 0x9E37_79B9_7F4A_7C15 ^ UInt64(high) &* 0xC2B2_AE3D_27D4_EB4F) % stride == 0
         }
-        return profiles.withUnsafeBufferPointer { buffer in
-            let profiles = ReadOnlyBuffer(buffer)
-            let n = profiles.count
-            func count(pieces: Int, _ produce: @Sendable (Int, (Int, Int) -> Void) -> Void) -> [[MatchComparison: Int]]
-            {
-                ParallelMap.map(0..<pieces) { piece in
-                    var counts: [MatchComparison: Int] = [:]
+        let n = profiles.count
+        func count(
+            pieces: Int, _ produce: @escaping @Sendable (Int, (Int, Int) -> Void) -> Void
+        ) async -> [[MatchComparison: Int]] {
+            await ParallelWork.map(0..<pieces) { piece in
+                var counts: [MatchComparison: Int] = [:]
+                profiles.withUnsafeBufferPointer { profiles in
                     produce(piece) { low, high in
                         guard sampled(low, high) else { return }
                         counts[CustomerMatcher.compare(profiles[low], profiles[high]), default: 0] += 1
                     }
-                    return counts
                 }
+                return counts
             }
-            var candidates: [MatchComparison: Int] = [:]
-            let parts =
-                count(pieces: small.count) { piece, body in
-                    for run in small[piece] { blocks.forEachPair(inSmall: run, body) }
-                }
-                + count(pieces: large.count) { piece, body in
-                    for pair in large[piece] { body(Int(pair >> 32), Int(pair & 0xFFFF_FFFF)) }
-                }
-            for part in parts { candidates.merge(part, uniquingKeysWith: +) }
-            var random: [MatchComparison: Int] = [:]
-            if n > 1 {
-                if n * (n - 1) / 2 <= randomPairs {
-                    for i in 0..<n {
-                        for j in (i + 1)..<n {
-                            random[CustomerMatcher.compare(profiles[i], profiles[j]), default: 0] += 1
-                        }
+        }
+        var candidates: [MatchComparison: Int] = [:]
+        let parts =
+            await count(pieces: small.count) { piece, body in
+                for run in small[piece] { blocks.forEachPair(inSmall: run, body) }
+            }
+            + count(pieces: large.count) { piece, body in
+                for pair in large[piece] { body(Int(pair >> 32), Int(pair & 0xFFFF_FFFF)) }
+            }
+        for part in parts { candidates.merge(part, uniquingKeysWith: +) }
+        var random: [MatchComparison: Int] = [:]
+        if n > 1 {
+            if n * (n - 1) / 2 <= randomPairs {
+                for i in 0..<n {
+                    for j in (i + 1)..<n {
+                        random[CustomerMatcher.compare(profiles[i], profiles[j]), default: 0] += 1
                     }
-                } else {
-                    let pieces = 8
-                    let parts = ParallelMap.map(0..<pieces) { piece -> [MatchComparison: Int] in
-                        var generator = SampleRandom(seed: UInt64(n) &* 31 &+ UInt64(piece))
-                        var counts: [MatchComparison: Int] = [:]
+                }
+            } else {
+                let pieces = 8
+                let randomPairs = randomPairs
+                let parts = await ParallelWork.map(0..<pieces, parallelFrom: 2) { piece -> [MatchComparison: Int] in
+                    var generator = SampleRandom(seed: UInt64(n) &* 31 &+ UInt64(piece))
+                    var counts: [MatchComparison: Int] = [:]
+                    profiles.withUnsafeBufferPointer { profiles in
                         for _ in 0..<(randomPairs / pieces) {
                             let i = generator.below(n)
                             var j = generator.below(n - 1)
                             if j >= i { j += 1 }
                             counts[CustomerMatcher.compare(profiles[i], profiles[j]), default: 0] += 1
                         }
-                        return counts
                     }
-                    for part in parts { random.merge(part, uniquingKeysWith: +) }
+                    return counts
                 }
+                for part in parts { random.merge(part, uniquingKeysWith: +) }
             }
-            return MatchWeights.learn(
-                candidates: candidates, random: random, allPairs: Double(n) * Double(n - 1) / 2,
-                sampleStride: Double(stride), pins: matcher.weights.pinned)
         }
+        return MatchWeights.learn(
+            candidates: candidates, random: random, allPairs: Double(n) * Double(n - 1) / 2,
+            sampleStride: Double(stride), pins: matcher.weights.pinned)
     }
 }

@@ -12,7 +12,7 @@ extension Custmig {
 }
 
 extension Custmig.Duplicates {
-    struct Find: ParsableCommand {
+    struct Find: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "find",
             abstract: "Match a map run's customers, merge duplicates into golden records, update the key map.",
@@ -49,8 +49,8 @@ extension Custmig.Duplicates {
 
         @OptionGroup var progress: ProgressOptions
 
-        func run() throws {
-            try runReportingErrors {
+        func run() async throws {
+            try await runReportingErrors {
                 let command = RecordedCommand.current
                 let space = try workspace.open(command: command, writer: true)
                 let decisions = mapping.map {
@@ -67,7 +67,7 @@ extension Custmig.Duplicates {
                     return try MappingLoader.duplicateSettings(text, file: path)
                 }
                 let line = progress.start()
-                let summary = try DuplicatesStage.run(
+                let summary = try await DuplicatesStage.run(
                     workspace: space, mapRun: mapRun, settings: settings, decisionsFile: decisions, command: command,
                     maskPII: maskPii, progress: line.handler)
                 line.finish()

@@ -639,7 +639,7 @@ struct CrosswalkExportTests {
     func mergedDuplicates() async throws {
         let scenario = try DryRunScenario()
         try await scenario.map()
-        let duplicates = try DuplicatesStage.run(workspace: scenario.workspace, mapRun: nil, command: "test")
+        let duplicates = try await DuplicatesStage.run(workspace: scenario.workspace, mapRun: nil, command: "test")
         #expect(duplicates.mergedAway > 0)
         _ = try scenario.dryRun()
         _ = try await scenario.cutover()

@@ -60,14 +60,14 @@ struct BlockingTests {
     }
 
     @Test("sorting on every core gives sort's order, ties kept in the given order", arguments: [0, 1, 300, 70_000])
-    func parallelSort(count: Int) {
+    func parallelSort(count: Int) async {
         var random = SampleRandom(seed: UInt64(count))
         // Few distinct keys, so that buckets are uneven and ties are many.
         let values = (0..<count).map { index in (key: UInt64(random.below(500)) << 54, index: index) }
         // In uneven parts, some empty, as the blocking hands them over.
         let cuts = [0, count / 7, count / 7, count / 2, count]
         let parts = (0..<4).map { Array(values[cuts[$0]..<cuts[$0 + 1]]) }
-        let sorted = ParallelSort.sorted(parts, bucket: { Int($0.key >> 56) }, by: { $0.key < $1.key })
+        let sorted = await ParallelSort.sorted(parts, bucket: { Int($0.key >> 56) }, by: { $0.key < $1.key })
         #expect(
             sorted.map(\.index)
                 == values.sorted { $0.key != $1.key ? $0.key < $1.key : $0.index < $1.index }.map(\.index))
@@ -88,14 +88,14 @@ struct BlockingTests {
     @Test(
         "the same pairs, scores and count as a set of all pairs, with small and windowed large blocks",
         arguments: [3, 40, 200])
-    func sameAsReference(maxBlock: Int) {
+    func sameAsReference(maxBlock: Int) async {
         let customers = Self.customers(count: 600, seed: UInt64(maxBlock))
         let profiles = customers.map(CustomerMatcher.Profile.init)
         var finder = DuplicateFinder()
         finder.maxBlock = maxBlock
         // Blocking is under test, not learning: the built-in weights, so that some pairs score high.
         finder.learnWeights = false
-        let result = finder.find(profiles: profiles)
+        let result = await finder.find(profiles: profiles)
         let expected = Self.referencePairs(profiles, maxBlock: maxBlock, window: finder.window)
         #expect(result.compared == expected.count)
         var merged = Set<String>()

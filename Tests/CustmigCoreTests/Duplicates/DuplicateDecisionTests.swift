@@ -15,7 +15,7 @@ struct DuplicateDecisionTests {
             MapOptions(
                 mappingPath: mappingFolder + "/mapping.yaml", extracts: [data + "/customers.csv"], command: "test",
                 custmigVersion: CustmigVersion.current), workspace: workspace)
-        let first = try DuplicatesStage.run(workspace: workspace, mapRun: nil, command: "test")
+        let first = try await DuplicatesStage.run(workspace: workspace, mapRun: nil, command: "test")
         let merged = try workspace.ledger.database.read { db in
             try Row.fetchOne(
                 db, sql: "SELECT members FROM survivor WHERE run_id = ? ORDER BY golden_key", arguments: [first.run])
@@ -35,7 +35,7 @@ struct DuplicateDecisionTests {
 
             """
         try decisions.write(toFile: mappingFolder + "/duplicate-decisions.csv", atomically: true, encoding: .utf8)
-        let second = try DuplicatesStage.run(
+        let second = try await DuplicatesStage.run(
             workspace: workspace, mapRun: nil, decisionsFile: mappingFolder + "/duplicate-decisions.csv",
             command: "test")
         #expect(second.decisionsApplied == 2)
@@ -96,7 +96,7 @@ struct DuplicateDecisionTests {
             MapOptions(
                 mappingPath: mappingFolder + "/mapping.yaml", extracts: [extracts + "/customers.csv"], command: "test",
                 custmigVersion: CustmigVersion.current), workspace: workspace)
-        let summary = try DuplicatesStage.run(workspace: workspace, mapRun: nil, command: "test")
+        let summary = try await DuplicatesStage.run(workspace: workspace, mapRun: nil, command: "test")
         try #require(summary.forReview > 0)
         let export = try Paths.scratch() + "/pairs.csv"
         #expect(try DuplicateReview.export(workspace: workspace, to: export) == summary.forReview)

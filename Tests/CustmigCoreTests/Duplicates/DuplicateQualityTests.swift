@@ -16,7 +16,7 @@ struct DuplicateQualityTests {
     }
 
     @Test("F1 on a generated sample stays well above the floor; auto-merge precision is high")
-    func f1() throws {
+    func f1() async throws {
         let folder = try Paths.scratch()
         _ = try SampleGenerator(options: SampleOptions(rows: 4_000, seed: 2024, formats: [.csv])).write(to: folder)
         let engine = MappingEngine(mapping: try MappingLoader.load(path: MappingLoaderTests.shipped("legacy-flat-csv")))
@@ -26,7 +26,7 @@ struct DuplicateQualityTests {
         while let record = try reader.next() {
             if let customer = engine.map(record).customer { customers.append(customer) }
         }
-        let result = DuplicateFinder().find(customers)
+        let result = await DuplicateFinder().find(customers)
         func alpha(_ key: Substring) -> String { String(repeating: "0", count: 10 - key.count) + key }
         var truthClusters: [String: Set<String>] = [:]
         for line in try String(contentsOfFile: folder + "/ground-truth.csv", encoding: .utf8).split(separator: "\n")
@@ -53,7 +53,7 @@ struct DuplicateQualityTests {
     }
 
     @Test("generated persons: typos, nicknames, swaps and moves merge; households and twins at one address do not")
-    func persons() throws {
+    func persons() async throws {
         let folder = try Paths.scratch()
         var options = SampleOptions(rows: 4_000, seed: 7, formats: [])
         options.persons = true
@@ -65,7 +65,7 @@ struct DuplicateQualityTests {
         while let record = try reader.next() {
             if let customer = engine.map(record).customer { customers.append(customer) }
         }
-        let result = DuplicateFinder().find(customers)
+        let result = await DuplicateFinder().find(customers)
         var truthClusters: [String: Set<String>] = [:]
         let truthText = try String(contentsOfFile: folder + "/persons-ground-truth.csv", encoding: .utf8)
         for line in truthText.split(separator: "\n").dropFirst() {

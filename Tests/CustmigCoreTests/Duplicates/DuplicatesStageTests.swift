@@ -14,14 +14,14 @@ struct DuplicatesStageTests {
             mappingPath: MappingLoaderTests.shipped("legacy-flat-csv"), extracts: [data + "/customers.csv"],
             command: "test", custmigVersion: CustmigVersion.current)
         _ = try await MapStage.run(options, workspace: workspace)
-        let first = try DuplicatesStage.run(workspace: workspace, mapRun: nil, command: "test")
+        let first = try await DuplicatesStage.run(workspace: workspace, mapRun: nil, command: "test")
         #expect(first.clusters > 10)
         #expect(first.mergedAway >= first.clusters)
         let report = try String(contentsOfFile: try #require(first.reports.first), encoding: .utf8)
         #expect(report.contains("class=\"diff\""))
         #expect(report.contains("why (field, level, weight)"))
         #expect(!report.contains("<script src") && !report.contains("<link"))
-        let again = try DuplicatesStage.run(workspace: workspace, mapRun: nil, command: "test")
+        let again = try await DuplicatesStage.run(workspace: workspace, mapRun: nil, command: "test")
         #expect(again.outcome == "unchanged")
         let (goldenOf, survivors) = try workspace.ledger.database.read { db in
             (
@@ -49,7 +49,7 @@ struct DuplicatesStageTests {
         var second = options
         second.mappingPath = folder + "/mapping.yaml"
         _ = try await MapStage.run(second, workspace: workspace)
-        let rematched = try DuplicatesStage.run(workspace: workspace, mapRun: nil, command: "test")
+        let rematched = try await DuplicatesStage.run(workspace: workspace, mapRun: nil, command: "test")
         #expect(rematched.run != first.run)
         let stickyKeys = try await workspace.ledger.database.read { db in
             try Set(

@@ -153,7 +153,7 @@ struct ChainGuardTests {
     }
 
     @Test("A~B and B~C do not make A and C one customer when they clearly differ")
-    func chain() {
+    func chain() async {
         // B shares its VAT id and a phone with A and its name and address with C; A and C share only the
         // address: the chain must be cut. Built-in weights (three customers teach nothing).
         var a = Self.customer("A", name: "Alpha Maschinenbau GmbH", vat: "DE111111111", city: "Berlin", postal: "10115")
@@ -173,14 +173,14 @@ struct ChainGuardTests {
         #expect(
             scores[0] >= settings.autoMerge && scores[1] >= settings.autoMerge && scores[2] < settings.review,
             "\(scores)")
-        let result = finder.find([a, b, c])
+        let result = await finder.find([a, b, c])
         #expect(result.merged.count == 2)
         #expect(result.clusters.allSatisfy { !($0.contains("A") && $0.contains("C")) }, "\(scores) \(result.clusters)")
         #expect(result.clusters.count == 1)
     }
 
     @Test("a person keyed three times stays one customer when two copies only lack evidence for each other")
-    func lackingEvidenceDoesNotCut() {
+    func lackingEvidenceDoesNotCut() async {
         func person(
             _ key: String, last: String, birth: String?, id: String?, postal: String, street: String
         )
@@ -207,7 +207,7 @@ struct ChainGuardTests {
         let score = { (x: CanonicalCustomer, y: CanonicalCustomer) in finder.matcher.score(.init(x), .init(y)).total }
         #expect(score(a, b) >= settings.autoMerge && score(a, c) >= settings.autoMerge, "\(score(a, b)) \(score(a, c))")
         #expect(score(b, c) < settings.review, "\(score(b, c))")
-        let result = finder.find([a, b, c])
+        let result = await finder.find([a, b, c])
         #expect(result.clusters.map { $0.sorted() } == [["A", "B", "C"]], "\(result.clusters)")
     }
 

@@ -111,9 +111,9 @@ struct SurvivorshipRulesTests {
             MapOptions(
                 mappingPath: MappingLoaderTests.shipped("legacy-flat-csv"), extracts: [data + "/customers.csv"],
                 command: "test", custmigVersion: CustmigVersion.current), workspace: workspace)
-        let byDefault = try DuplicatesStage.run(workspace: workspace, mapRun: nil, command: "test")
+        let byDefault = try await DuplicatesStage.run(workspace: workspace, mapRun: nil, command: "test")
         #expect(byDefault.clusters > 0)
-        let strict = try DuplicatesStage.run(
+        let strict = try await DuplicatesStage.run(
             workspace: workspace, mapRun: nil,
             settings: try MappingLoader.duplicateSettings(yaml, file: folder + "/mapping.yaml"), command: "test")
         #expect(strict.outcome != "unchanged")
@@ -123,7 +123,7 @@ struct SurvivorshipRulesTests {
             MapOptions(
                 mappingPath: folder + "/mapping.yaml", extracts: [data + "/customers.csv"], command: "test",
                 custmigVersion: CustmigVersion.current), workspace: workspace)
-        let fromLedger = try DuplicatesStage.run(workspace: workspace, mapRun: nil, command: "test")
+        let fromLedger = try await DuplicatesStage.run(workspace: workspace, mapRun: nil, command: "test")
         #expect(fromLedger.clusters == 0)
     }
 }
