@@ -16,27 +16,14 @@ public enum DryRunStage {
         "run `\(options.command)` again; it plans from the start."
     }
 
-    public static func run(workspace: Workspace, target: any Target, options: DryRunOptions) throws -> PlanSummary {
+    public static func run(
+        workspace: Workspace, target: any Target, options: DryRunOptions
+    ) async throws -> PlanSummary {
         let started = Date()
         let ledger = workspace.ledger
         var inputs = try Inputs.load(ledger: ledger, options: options)
         let (settings, resolutions) = (inputs.settings, inputs.resolutions)
-        // A dry run killed midway leaves a plan being built; it is worthless, start over.
-        try ledger.database.write { db in try PlanStore.discardUnfinishedPlans(db: db) }
-        // …and perhaps the scratch copy of its rehearsal (this process holds the workspace lock).
-        for name in (try? FileManager.default.contentsOfDirectory(atPath: workspace.path)) ?? []
-        where name.hasPrefix("rehearsal-") {
-            try? FileManager.default.removeItem(atPath: workspace.path + "/" + name)
-        }
-        // A target whose reads are calls counts its totals from the planner's reads (see below).
-        _ = target.tallyReads()
-        let plan = try ledger.database.write { db -> Int64 in
-            try PlanStore.startPlan(
-                StoredPlan(
-                    status: "building", target: target.location.description, targetInstance: target.instance,
-                    mapRun: inputs.set.mapRun, duplicatesRun: inputs.set.duplicatesRun, batchSize: settings.batchSize,
-                    command: options.command, createdAt: Date(), custmigVersion: CustmigVersion.current), db: db)
-        }
+        let plan = try startPlan(workspace: workspace, target: target, inputs: inputs, options: options)
         let digest = PlanDigest(header: try inputs.hashHeader(target: target, ledger: ledger))
         var beside: RehearsalStream?
         defer { beside?.cancel() }
@@ -56,7 +43,7 @@ public enum DryRunStage {
                     // About 8,000 customers' images wait at most, whatever the batch size.
                     RehearsalStream(copy: $0, window: max(1, 8_000 / settings.batchSize))
                 } : nil
-            outcome = try planner.plan(
+            outcome = try await planner.plan(
                 into: plan, ledger: ledger, digest: digest, rehearsal: beside, progress: options.progress,
                 resume: resumeHint(options))
         }
@@ -66,8 +53,7 @@ public enum DryRunStage {
         // the first (WAL: the reader sees the committed target, never the replay's writes); a target
         // whose reads are calls adds only the customers the planner did not read.
         let reader = try target.controlTotalsReader()
-        let totals = Prefetch<ControlTotals> { _ in try reader() }
-        totals.request(0)
+        async let totals = reader()
         if let beside {
             let refused = try beside.finish { replayed, sent in
                 options.progress?(
@@ -89,10 +75,33 @@ public enum DryRunStage {
         FaultPoint.reach("dry-run.rehearsed")
         options.progress?(StageProgress("writing the plan and its reports", done: 0, total: nil, unit: .steps))
         return try PlanStore.finish(
-            plan: plan, outcome: outcome, digest: digest, before: try totals.take(0), set: inputs.set,
+            plan: plan, outcome: outcome, digest: digest, before: try await totals, set: inputs.set,
             settings: settings,
             target: target,
             workspace: workspace, options: options, started: started)
+    }
+
+    /// Starts a plan being built, after discarding what a dry run killed midway left: its plan, worthless,
+    /// and perhaps the scratch copy of its rehearsal (this process holds the workspace lock).
+    static func startPlan(
+        workspace: Workspace, target: any Target, inputs: Inputs, options: DryRunOptions
+    ) throws -> Int64 {
+        let ledger = workspace.ledger
+        try ledger.database.write { db in try PlanStore.discardUnfinishedPlans(db: db) }
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: workspace.path)) ?? []
+        where name.hasPrefix("rehearsal-") {
+            try? FileManager.default.removeItem(atPath: workspace.path + "/" + name)
+        }
+        // A target whose reads are calls counts its totals from the planner's reads (see `run`).
+        _ = target.tallyReads()
+        return try ledger.database.write { db -> Int64 in
+            try PlanStore.startPlan(
+                StoredPlan(
+                    status: "building", target: target.location.description, targetInstance: target.instance,
+                    mapRun: inputs.set.mapRun, duplicatesRun: inputs.set.duplicatesRun,
+                    batchSize: inputs.settings.batchSize, command: options.command, createdAt: Date(),
+                    custmigVersion: CustmigVersion.current), db: db)
+        }
     }
 
     /// What a dry run plans from: the map run's customers, the mapping's load settings (batch size

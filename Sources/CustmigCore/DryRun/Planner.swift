@@ -175,7 +175,7 @@ struct Planner {
     func plan(
         into plan: Int64, ledger: Ledger, digest: PlanDigest, rehearsal: RehearsalStream? = nil,
         progress: ProgressHandler? = nil, resume: String = ""
-    ) throws -> Outcome {
+    ) async throws -> Outcome {
         var writer = PlanWriter(plan: plan, ledger: ledger, batchSize: settings.batchSize, digest: digest)
         writer.rehearsal = rehearsal
         // Planning that fails returns only after the rows already handed over are written: nothing of
@@ -208,9 +208,13 @@ struct Planner {
         // references, and target row are not as last loaded): an unchanged customer's record is not read.
         let readFingerprints = try target.fingerprintReader()
         let (crosswalk, assignedIds) = (crosswalk, assignedIds)
-        /// The target id of a canonical key (``targetId(_:)``), for the closures that run on other threads.
+        /// The target id of a canonical key (``targetId(_:)``), for the closures that run on other tasks.
         @Sendable func targetId(_ key: String) -> String? { crosswalk[key] ?? assignedIds[key] }
-        let reads = Prefetch<ChunkReads> { [set, existingIds, referenced] number in
+        var nextChunk = 0
+        let readChunk = { [set, existingIds, referenced] () throws -> (number: Int, reads: ChunkReads)? in
+            guard nextChunk < chunks.count else { return nil }
+            let number = nextChunk
+            nextChunk += 1
             let chunkMembers = chunks[number].map { set.members[$0.0] }
             let existing = chunkMembers.compactMap { member -> String? in
                 guard let id = targetId(member.key), existingIds.contains(id) else { return nil }
@@ -231,10 +235,13 @@ struct Planner {
                     hex: CustomerSet.sourceHash(key: member.key, id: id, references: references, dataHash: dataHash))
                     != source
             }
-            return ChunkReads(texts: try set.data(likelySlow[...], ledger: ledger), fingerprints: fingerprints)
+            return (
+                number, ChunkReads(texts: try set.data(likelySlow[...], ledger: ledger), fingerprints: fingerprints)
+            )
         }
         var planned: Int64 = 0
-        for (number, chunk) in chunks.enumerated() {
+        try await ReadAhead.forEach(read: readChunk) { number, read in
+            let chunk = chunks[number]
             // A safe point: the plan being built is discarded by the next dry run, the target is untouched.
             try Interruption.check(
                 kept: "nothing (the plan being built is discarded; the target was not changed)",
@@ -242,8 +249,6 @@ struct Planner {
             progress?(StageProgress("planning", done: planned, total: Int64(members.count), unit: .customers))
             planned += Int64(chunk.count)
             let chunkMembers = chunk.map { members[$0.0] }
-            let read = try reads.take(number)
-            if number + 1 < chunks.count { reads.request(number + 1) }
             var texts = read.texts
             let fingerprints = read.fingerprints
 
@@ -265,7 +270,7 @@ struct Planner {
             }
             let referenceIds = resolvedReferences
             let readTexts = read.texts
-            let hashes = ParallelMap.map(chunkMembers.indices) { index -> (source: String?, their: String?) in
+            let hashes = await ParallelWork.map(chunkMembers.indices) { index -> (source: String?, their: String?) in
                 let member = chunkMembers[index]
                 guard let id = targetId(member.key),
                     let dataHash = member.dataHash
@@ -311,7 +316,7 @@ struct Planner {
             // consulted turned out not to (a customer of this plan rejected before it).
             let referenced = referenced
             let notExistingBefore = willNotExist
-            let decodedRecords = ParallelMap.map(chunkMembers.indices) { index -> Prebuilt? in
+            let decodedRecords = await ParallelWork.map(chunkMembers.indices) { index -> Prebuilt? in
                 let member = chunkMembers[index]
                 guard !isFast(index, member, notExisting: notExistingBefore), let text = textsRead[member.key],
                     let customer = text.customer

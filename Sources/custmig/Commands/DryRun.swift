@@ -3,7 +3,7 @@ import CustmigCore
 import Foundation
 
 extension Custmig {
-    struct DryRun: ParsableCommand {
+    struct DryRun: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "dry-run",
             abstract: "Plan the load against a target and write the diff report; the target is not changed.",
@@ -77,8 +77,8 @@ extension Custmig {
             return actions
         }
 
-        func run() throws {
-            try runReportingErrors {
+        func run() async throws {
+            try await runReportingErrors {
                 let command = RecordedCommand.current
                 guard target.location != nil else {
                     throw CustmigError(
@@ -96,7 +96,7 @@ extension Custmig {
                 options.maskPII = maskPii
                 options.reportLimit = reportLimit
                 options.progress = progress.start().handler
-                let summary = try CustmigCore.DryRunStage.run(workspace: space, target: opened, options: options)
+                let summary = try await CustmigCore.DryRunStage.run(workspace: space, target: opened, options: options)
                 ProgressLine.shared.finish()
                 Terminal.out(PlanSummaryText.render(summary, workspace: space.path))
                 if summary.deactivationGateFailed {

@@ -261,7 +261,7 @@ struct CutoverTests {
     func laterEdits() async throws {
         let scenario = try DryRunScenario()
         try await scenario.map()
-        _ = try scenario.dryRun()
+        _ = try await scenario.dryRun()
         _ = try await scenario.cutover()
         try scenario.sql(
             """
@@ -283,7 +283,7 @@ struct CutoverTests {
         try await scenario.map { text in
             text.replacingLine("100001") { $0.field(18, "100002") }.replacingLine("100002") { $0.field(18, "100001") }
         }
-        let plan = try scenario.dryRun()
+        let plan = try await scenario.dryRun()
         let kinds = try await scenario.workspace.ledger.database.read { db in
             try String.fetchAll(
                 db,
@@ -315,7 +315,7 @@ struct CutoverTests {
     func reconcileFindsLaterEdits() async throws {
         let scenario = try DryRunScenario()
         try await scenario.map()
-        _ = try scenario.dryRun()
+        _ = try await scenario.dryRun()
         _ = try await scenario.cutover()
         let whole = try await ReconcileStage.run(plan: "latest", workspace: scenario.workspace, target: scenario.target)
         #expect(whole.matches && whole.mismatchCount == 0, "\(whole.mismatches)")
@@ -352,7 +352,7 @@ struct CutoverTests {
     func deltaWaveRollback() async throws {
         let scenario = try DryRunScenario()
         try await scenario.map()
-        _ = try scenario.dryRun()
+        _ = try await scenario.dryRun()
         _ = try await scenario.cutover()
         // The delta's snapshot stays recorded (kept for a snapshot rollback until purge).
         let beforeDelta = try scenario.dump(except: ["custmig_snapshot"])
@@ -362,7 +362,7 @@ struct CutoverTests {
                 .replacingLine("100004") { $0.field(23, "FCA") }
                 .replacingLine("100005") { _ in nil }
         }
-        let delta = try scenario.dryRun()
+        let delta = try await scenario.dryRun()
         #expect(delta.counts["update"] == 3 && delta.counts["deactivate"] == 1, "\(delta.counts)")
         let firstLoad = try CrosswalkShow.entry("100001", workspace: scenario.workspace, target: scenario.target)
         #expect(firstLoad.loadedByPlan == 1 && firstLoad.rowNow == "as loaded", "\(firstLoad)")
@@ -395,7 +395,7 @@ struct CutoverTests {
     func snapshotAndRefusals() async throws {
         let scenario = try DryRunScenario()
         try await scenario.map()
-        let first = try scenario.dryRun()
+        let first = try await scenario.dryRun()
         let pristine = try Self.dump(scenario.targetPath)
         #expect(!pristine.isEmpty)
         var options = CutoverOptions(command: "test")
@@ -450,7 +450,7 @@ struct CutoverTests {
         }
         // A newer plan supersedes the approved one: the old one cannot be cut over.
         try scenario.sql("UPDATE customer SET name1 = 'Renamed meanwhile' WHERE customer_id = '0000100001'")
-        let second = try scenario.dryRun()
+        let second = try await scenario.dryRun()
         #expect(second.supersedes == first.plan)
         await #expect {
             try await CutoverStage.run(
@@ -464,7 +464,7 @@ struct CutoverTests {
     func rollbackDrill() async throws {
         let scenario = try DryRunScenario()
         try await scenario.map()
-        _ = try scenario.dryRun()
+        _ = try await scenario.dryRun()
         let before = try scenario.dump()
         _ = try await scenario.cutover()
         #expect(try scenario.dump() != before)
@@ -539,7 +539,7 @@ struct CutoverTests {
     func purgeAfterGoLive() async throws {
         let scenario = try DryRunScenario()
         let map = try await scenario.map()
-        _ = try scenario.dryRun()
+        _ = try await scenario.dryRun()
         let cutover = try await scenario.cutover()
         let snapshot = try #require(cutover.snapshot)
         #expect(try FileManager.default.attributesOfItem(atPath: snapshot)[.posixPermissions] as? Int == 0o600)
@@ -641,7 +641,7 @@ struct CrosswalkExportTests {
         try await scenario.map()
         let duplicates = try await DuplicatesStage.run(workspace: scenario.workspace, mapRun: nil, command: "test")
         #expect(duplicates.mergedAway > 0)
-        _ = try scenario.dryRun()
+        _ = try await scenario.dryRun()
         _ = try await scenario.cutover()
         let path = scenario.folder + "/crosswalk.csv"
         let written = try CrosswalkExport.write(workspace: scenario.workspace, target: scenario.target, to: path)

@@ -37,10 +37,10 @@ struct DryRunScenario {
         return try await MapStage.run(options, workspace: workspace)
     }
 
-    func dryRun(_ configure: (inout DryRunOptions) -> Void = { _ in }) throws -> PlanSummary {
+    func dryRun(_ configure: (inout DryRunOptions) -> Void = { _ in }) async throws -> PlanSummary {
         var options = DryRunOptions(command: "test")
         configure(&options)
-        return try DryRunStage.run(workspace: workspace, target: target, options: options)
+        return try await DryRunStage.run(workspace: workspace, target: target, options: options)
     }
 
     func cutover(_ plan: String = "latest") async throws -> CutoverSummary {

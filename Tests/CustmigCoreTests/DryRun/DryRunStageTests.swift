@@ -14,12 +14,12 @@ struct DryRunStageTests {
         try await scenario.map()
         let bytes = try Data(contentsOf: URL(fileURLWithPath: scenario.targetPath))
         let dump = try scenario.dump()
-        let summary = try scenario.dryRun()
+        let summary = try await scenario.dryRun()
         #expect(try Data(contentsOf: URL(fileURLWithPath: scenario.targetPath)) == bytes)
         #expect(try scenario.dump() == dump)
         #expect(summary.outcome == "new")
         // Replayed on a scratch copy instead, the plan is the same (same hash: kept as it is).
-        let onCopy = try scenario.dryRun { $0.rehearsal = .onCopy }
+        let onCopy = try await scenario.dryRun { $0.rehearsal = .onCopy }
         #expect(onCopy.outcome == "unchanged" && onCopy.plan == summary.plan)
         #expect(try Data(contentsOf: URL(fileURLWithPath: scenario.targetPath)) == bytes)
         #expect(
@@ -63,7 +63,7 @@ struct DryRunStageTests {
     func threeWay() async throws {
         let scenario = try DryRunScenario()
         try await scenario.map()
-        _ = try scenario.dryRun()
+        _ = try await scenario.dryRun()
         let load = try await scenario.cutover()
         #expect(load.actionsApplied > 300)
         try scenario.sql(
@@ -80,7 +80,7 @@ struct DryRunStageTests {
                 .replacingLine("100004") { $0.field(23, "FCA") }
                 .replacingLine("100005") { _ in nil }
         }
-        let plan = try scenario.dryRun()
+        let plan = try await scenario.dryRun()
         try expectDigestReadBack(plan, scenario)
         let conflict = try #require(try scenario.action("0000100001", plan: plan.plan))
         #expect(conflict.action == "conflict")
@@ -132,7 +132,7 @@ struct DryRunStageTests {
         let resolutions = (scenario.mappingPath as NSString).deletingLastPathComponent + "/conflict-resolutions.csv"
         try "key,field,resolution,who\n0000100001,name1,ours,Maria Keller\n".write(
             toFile: resolutions, atomically: true, encoding: .utf8)
-        let settled = try scenario.dryRun()
+        let settled = try await scenario.dryRun()
         #expect(settled.supersedes == plan.plan)
         #expect(try scenario.action("0000100001", plan: settled.plan)?.action == "update")
         // Changes altered in the ledger behind the plan's back no longer make the image the plan was hashed
@@ -205,7 +205,7 @@ struct DryRunStageTests {
     @Test("a customer the target itself refuses in the replay becomes a reject naming the batch and the reason")
     func refusedInReplay() async throws {
         let scenario = try await Self.refusingGmbH()
-        let plan = try scenario.dryRun()
+        let plan = try await scenario.dryRun()
         #expect(plan.refusedInRehearsal > 0)
         let refused = try scenario.workspace.ledger.database.read { db in
             try Row.fetchAll(
@@ -236,7 +236,7 @@ struct DryRunStageTests {
         // against the same target finds the same plan.
         try expectDigestReadBack(plan, scenario)
         #expect(plan.counts["reject"] ?? 0 >= plan.refusedInRehearsal)
-        let again = try scenario.dryRun()
+        let again = try await scenario.dryRun()
         #expect(again.outcome == "unchanged")
         #expect(again.contentHash == plan.contentHash)
         let inserted = try await scenario.cutover()
@@ -249,12 +249,12 @@ struct DryRunStageTests {
     func rehearsedBesidePlanning() async throws {
         let scenario = try await Self.refusingGmbH()
         // Small batches, so that refusals fall in many of them and the copy replays batch after batch.
-        let inPlace = try scenario.dryRun {
+        let inPlace = try await scenario.dryRun {
             $0.rehearsal = .inPlace
             $0.batchSize = 7
         }
         #expect(inPlace.refusedInRehearsal > 0)
-        let beside = try scenario.dryRun {
+        let beside = try await scenario.dryRun {
             $0.rehearsal = .onCopy
             $0.batchSize = 7
         }
@@ -282,16 +282,16 @@ struct DryRunStageTests {
     func recordsWithoutHash() async throws {
         let scenario = try DryRunScenario()
         try await scenario.map()
-        _ = try scenario.dryRun()
+        _ = try await scenario.dryRun()
         _ = try await scenario.cutover()
         try await scenario.map { text in text.replacingLine("100002") { $0.field(2, "Zweigniederlassung") } }
-        let withHashes = try scenario.dryRun()
+        let withHashes = try await scenario.dryRun()
         #expect(withHashes.counts["update"] == 1)
         #expect(withHashes.counts["unchanged"] ?? 0 > 300)
         try await scenario.workspace.ledger.database.write { db in
             try db.execute(sql: "UPDATE canonical_record SET data_hash = NULL")
         }
-        let without = try scenario.dryRun()
+        let without = try await scenario.dryRun()
         #expect(without.contentHash == withHashes.contentHash)
         #expect(without.outcome == "unchanged")
         #expect(without.counts == withHashes.counts)
@@ -318,7 +318,7 @@ struct DryRunStageTests {
                 .replacingLine("100004") { $0.field(18, "100001") }
                 .replacingLine("100006") { $0.field(18, "777777") }
         }
-        let plan = try scenario.dryRun()
+        let plan = try await scenario.dryRun()
         let code = try #require(try scenario.action("0000100001", plan: plan.plan))
         #expect(code.action == "reject")
         #expect(code.reason?.contains("\"9999\" is not a sales organization") == true)
@@ -334,7 +334,7 @@ struct DryRunStageTests {
     func numbering() async throws {
         let legacy = try DryRunScenario()
         try await legacy.map()
-        let first = try legacy.dryRun()
+        let first = try await legacy.dryRun()
         #expect(
             try await legacy.workspace.ledger.database.read { db in
                 try Int.fetchOne(
@@ -345,7 +345,7 @@ struct DryRunStageTests {
             } == 0)
         let external = try DryRunScenario(load: "  numbering: {prefix: C, offset: 5000000, width: 8}")
         try await external.map()
-        let mapped = try external.dryRun()
+        let mapped = try await external.dryRun()
         #expect(
             try await external.workspace.ledger.database.read { db in
                 try String.fetchOne(
@@ -358,7 +358,7 @@ struct DryRunStageTests {
             try ranged.sql(
                 "INSERT INTO customer (customer_id, name1, account_group) VALUES ('0001000007', 'Hand made', '0001')")
             try await ranged.map()
-            let plan = try ranged.dryRun()
+            let plan = try await ranged.dryRun()
             ids.append(
                 try await ranged.workspace.ledger.database.read { db in
                     try String.fetchAll(
@@ -379,13 +379,13 @@ struct DryRunStageTests {
     func deactivationCap() async throws {
         let scenario = try DryRunScenario()
         try await scenario.map()
-        _ = try scenario.dryRun()
+        _ = try await scenario.dryRun()
         _ = try await scenario.cutover()
         try await scenario.map { text in
             let lines = text.components(separatedBy: "\r\n")
             return lines.prefix(lines.count / 2).joined(separator: "\r\n")
         }
-        let plan = try scenario.dryRun()
+        let plan = try await scenario.dryRun()
         #expect((plan.counts["deactivate"] ?? 0) > 100)
         #expect(plan.deactivationGateFailed)
         #expect(plan.deactivationCap == Int(Double(plan.before.customers) * 0.05))
@@ -397,14 +397,14 @@ struct DryRunStageTests {
     func replanning() async throws {
         let scenario = try DryRunScenario()
         try await scenario.map()
-        let first = try scenario.dryRun()
+        let first = try await scenario.dryRun()
         _ = try PlanStore.approve(plan: first.plan, by: "Maria Keller", note: nil, ledger: scenario.workspace.ledger)
-        let again = try scenario.dryRun()
+        let again = try await scenario.dryRun()
         #expect(again.outcome == "unchanged")
         #expect(again.plan == first.plan && again.contentHash == first.contentHash)
         #expect(again.approvedBy == "Maria Keller")
         try scenario.sql("INSERT INTO customer (customer_id, name1) VALUES ('0000100001', 'Someone else')")
-        let changed = try scenario.dryRun()
+        let changed = try await scenario.dryRun()
         #expect(changed.outcome == "new")
         #expect(changed.supersedes == first.plan)
         #expect(changed.actionChanges.contains { $0.hasPrefix("0000100001: insert -> ") })
@@ -418,7 +418,7 @@ struct DryRunStageTests {
     func masked() async throws {
         let scenario = try DryRunScenario()
         try await scenario.map()
-        let plan = try scenario.dryRun { $0.maskPII = true }
+        let plan = try await scenario.dryRun { $0.maskPII = true }
         let line = try #require(
             try String(contentsOfFile: Paths.samples("customers.csv"), encoding: .windowsCP1252)
                 .components(separatedBy: "\r\n").first { $0.hasPrefix("100001;") })
@@ -448,7 +448,7 @@ struct DryRunStageTests {
             VALUES ('H-000042', 'legal-1', 'legal', '\(line[3])', '\(line[4])', '\(line[5])', 'DE');
             """)
         let handMade = try scenario.dump(except: ["custmig_snapshot"])
-        let plan = try scenario.dryRun()
+        let plan = try await scenario.dryRun()
         let linked = try #require(try scenario.action("0000100001", plan: plan.plan))
         #expect(linked.action == "link")
         #expect(linked.reason?.contains("H-000042") == true)
@@ -456,7 +456,7 @@ struct DryRunStageTests {
         _ = try await scenario.cutover()
         let crosswalk = try scenario.target.crosswalk()
         #expect(crosswalk["0000100001"] == "H-000042")
-        let next = try scenario.dryRun()
+        let next = try await scenario.dryRun()
         #expect(try scenario.action("0000100001", plan: next.plan)?.action == "unchanged")
         // Rolled back, the linked customer is the hand-made one again (not deleted), and unlinked.
         let undone = try RollbackStage.run(
@@ -469,10 +469,10 @@ struct DryRunStageTests {
     func unreadableRow() async throws {
         let scenario = try DryRunScenario()
         try await scenario.map()
-        _ = try scenario.dryRun()
+        _ = try await scenario.dryRun()
         _ = try await scenario.cutover()
         try scenario.sql("UPDATE customer SET search_term = x'00ff' WHERE customer_id = '0000100002'")
-        let plan = try scenario.dryRun()
+        let plan = try await scenario.dryRun()
         let row = try #require(try scenario.action("0000100002", plan: plan.plan))
         #expect(row.action == "reject")
         #expect(row.reason?.contains("0000100002: customer.search_term holds binary data") == true)
@@ -484,15 +484,15 @@ struct DryRunStageTests {
     func killedWhileSealing() async throws {
         let scenario = try DryRunScenario()
         try await scenario.map()
-        let first = try scenario.dryRun()
+        let first = try await scenario.dryRun()
         try await scenario.map { $0.replacingOccurrences(of: "Bauer", with: "Baur") }
-        let second = try scenario.dryRun()
+        let second = try await scenario.dryRun()
         #expect(second.plan != first.plan)
         // What a kill between the two transactions of an earlier custmig left behind.
         try await scenario.workspace.ledger.database.write { db in
             try db.execute(sql: "UPDATE plan SET summary = NULL WHERE id = ?", arguments: [second.plan])
         }
-        let again = try scenario.dryRun()
+        let again = try await scenario.dryRun()
         #expect(again.contentHash == second.contentHash)
         #expect(again.outcome == "new")
         #expect(again.supersedes == first.plan)

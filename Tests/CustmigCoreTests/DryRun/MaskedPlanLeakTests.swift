@@ -38,7 +38,7 @@ struct MaskedPlanLeakTests {
             }
             return text
         }
-        return try scenario.dryRun { $0.maskPII = masked }.reports
+        return try await scenario.dryRun { $0.maskPII = masked }.reports
     }
 
     @Test("no planted personal value is in any byte of the masked HTML, CSV or JSON; unmasked, they are")

@@ -38,7 +38,7 @@ struct TargetSeamTests {
                     custmigVersion: CustmigVersion.current), workspace: workspace)
             var options = DryRunOptions(command: "test")
             options.batchSize = 5
-            return try DryRunStage.run(workspace: workspace, target: target, options: options)
+            return try await DryRunStage.run(workspace: workspace, target: target, options: options)
         }
 
         func cutover(skipStale: Bool = false) async throws -> CutoverSummary {
