@@ -25,9 +25,8 @@ public enum DryRunStage {
         let (settings, resolutions) = (inputs.settings, inputs.resolutions)
         let plan = try startPlan(workspace: workspace, target: target, inputs: inputs, options: options)
         let digest = PlanDigest(header: try inputs.hashHeader(target: target, ledger: ledger))
-        var beside: RehearsalStream?
-        defer { beside?.cancel() }
         var outcome: Planner.Outcome
+        let refusedBeside: [RefusedAction]?
         do {
             // The planner (and the customers' keys and references it holds) ends here: the reports
             // after it read the plan from the ledger, and a 1M first load peaked there.
@@ -36,32 +35,29 @@ public enum DryRunStage {
                 matcher: options.matcher)
             // A first load is rehearsed on a copy of the target beside its planning, batch by batch as the
             // plan closes them; any other plan after planning (in place unless it writes more than the target holds).
-            beside =
+            let beside =
                 target.capabilities.contains(.rehearsal)
                     && options.rehearsal.onCopy(writes: planner.expectedInserts, targetBytes: target.sizeInBytes)
                 ? try target.rehearsalCopy(in: workspace.path).map {
                     // About 8,000 customers' images wait at most, whatever the batch size.
-                    RehearsalStream(copy: $0, window: max(1, 8_000 / settings.batchSize))
+                    BesideRehearsal(copy: $0, window: max(1, 8_000 / settings.batchSize), progress: options.progress)
                 } : nil
-            outcome = try await planner.plan(
+            let refused: [RefusedAction]
+            (outcome, refused) = try await planner.plan(
                 into: plan, ledger: ledger, digest: digest, rehearsal: beside, progress: options.progress,
                 resume: resumeHint(options))
+            refusedBeside = beside == nil ? nil : refused
         }
         inputs.set.members = []
         inputs.set.notLoaded = []
-        // The target's totals before the plan, read on a second connection while the replay runs on
-        // the first (WAL: the reader sees the committed target, never the replay's writes); a target
+        // The target's totals before the plan, read on a second connection while an in-place replay runs
+        // on the first (WAL: the reader sees the committed target, never the replay's writes); a target
         // whose reads are calls adds only the customers the planner did not read.
         let reader = try target.controlTotalsReader()
         async let totals = reader()
-        if let beside {
-            let refused = try beside.finish { replayed, sent in
-                options.progress?(
-                    StageProgress(
-                        "rehearsing on the target", done: Int64(replayed), total: Int64(sent), unit: .batches))
-            }
-            try recordRefusals(refused, plan: plan, ledger: ledger)
-            outcome.refused = refused.count
+        if let refusedBeside {
+            try recordRefusals(refusedBeside, plan: plan, ledger: ledger)
+            outcome.refused = refusedBeside.count
         } else {
             outcome.refused = try rehearse(
                 plan: plan, ledger: ledger, target: target,

@@ -5,8 +5,8 @@ import Foundation
 /// written (so sealing a plan does not read a million rows back). The same bytes as a plan read from
 /// the ledger: the hash is what approval binds to, so both ways must agree (a test checks it).
 ///
-/// Sendable by hand: the plan writer's serial queue adds rows one write at a time, and the planner's
-/// thread touches the digest only after waiting for that queue (``PlanWriter/finish()``).
+/// Sendable by hand: the plan writer's writing task adds rows one write at a time, and the planner
+/// touches the digest only after that task has ended (``PlanWriter/writing(plan:ledger:batchSize:digest:rehearsal:_:)``).
 final class PlanDigest: @unchecked Sendable {
     private var hasher = SHA256()
     private(set) var counts: [String: Int] = [:]

@@ -1,53 +1,111 @@
+import AsyncAlgorithms
 import Foundation
 import GRDB
 import Synchronization
 
 /// Writes a plan's actions to the ledger in order, numbering them and cutting the writing ones into
-/// the batches the cutover will apply (and the dry run replays). Rows are numbered here and written
-/// on a serial queue while planning goes on; `finish` waits for the last write and rethrows the first
-/// error (a plan being built is thrown away if the dry run fails, so nothing half-written is used).
+/// the batches the cutover will apply (and the dry run replays). Rows are numbered here and written by
+/// a child task while planning goes on (see ``writing(plan:ledger:batchSize:digest:rehearsal:_:)``); the
+/// first error of the writing or of the rehearsal beside it is thrown at the next hand-over (a plan
+/// being built is thrown away if the dry run fails, so nothing half-written is used).
 struct PlanWriter {
+    typealias Numbered = (row: Planner.ActionRow, seq: Int, batch: Int?)
+
     let plan: Int64
-    let ledger: Ledger
     let batchSize: Int
-    /// Hash, counts and totals of the rows written so far; read after ``finish()``.
+    /// Hash, counts and totals of the rows written so far; read after the writing ends.
     let digest: PlanDigest
-    /// Replays each batch as it closes, when the dry run rehearses beside planning.
-    var rehearsal: RehearsalStream?
-    private var buffer: [(row: Planner.ActionRow, seq: Int, batch: Int?)] = []
+    private let rows: AsyncChannel<[Numbered]>
+    /// Closed batches, for the rehearsal beside planning.
+    private let batches: AsyncChannel<BesideRehearsal.Batch>?
+    private let failure: FirstError
+    private var buffer: [Numbered] = []
     /// The batch being filled, for the rehearsal.
-    private var filling: (batch: Int, rows: [Planner.ActionRow])?
+    private var filling: BesideRehearsal.Batch?
     private var seq = 0
     /// The control totals' change of the rows whose images were let go before writing (see `append`).
     private var insertTotals = ControlTotals()
     private var writes = 0
-    private let queue = DispatchQueue(label: "custmig.plan.writer")
-    private let pending = DispatchGroup()
-    private let failure = FirstError()
 
-    init(plan: Int64, ledger: Ledger, batchSize: Int, digest: PlanDigest) {
-        self.plan = plan
-        self.ledger = ledger
-        self.batchSize = batchSize
-        self.digest = digest
+    var batchCount: Int { (writes + batchSize - 1) / batchSize }
+
+    /// Runs `body` with a writer whose rows a child task writes to the ledger, at most one hand-over
+    /// waiting behind the write running; with `rehearsal`, each batch the writer closes is replayed on
+    /// the target's copy by another child. Returns once every row is written and every batch
+    /// replayed, with what the copy refused; a failing `body` returns only after the writes handed over
+    /// so far are done (nothing of this plan is written after the caller has moved on and perhaps
+    /// deleted it).
+    static func writing<Result>(
+        plan: Int64, ledger: Ledger, batchSize: Int, digest: PlanDigest, rehearsal: BesideRehearsal?,
+        _ body: (inout PlanWriter) async throws -> Result
+    ) async throws -> (Result, refused: [RefusedAction]) {
+        let rows = AsyncChannel<[Numbered]>()
+        let batches = rehearsal.map { _ in AsyncChannel<BesideRehearsal.Batch>() }
+        let failure = FirstError()
+        return try await withThrowingTaskGroup(of: [RefusedAction].self) { group in
+            group.addTask {
+                // After a failure the rest is only taken, not written: the planner learns of it at its
+                // next hand-over and must not wait for a reader that is gone.
+                for await numbered in rows where !failure.isSet {
+                    do { try Self.write(numbered, plan: plan, ledger: ledger, digest: digest) } catch {
+                        failure.record(error)
+                    }
+                }
+                return []
+            }
+            if let rehearsal, let batches {
+                group.addTask { await rehearsal.replay(batches, failure: failure) }
+            }
+            var writer = PlanWriter(
+                plan: plan, batchSize: batchSize, digest: digest, rows: rows, batches: batches, failure: failure)
+            let result: Result
+            do {
+                result = try await body(&writer)
+                try await writer.handOverTheRest()
+            } catch {
+                // The children end at their next piece (the group cancels them and waits).
+                rows.finish()
+                batches?.finish()
+                throw error
+            }
+            rehearsal?.planningEnded(sent: writer.batchCount)
+            var refused: [RefusedAction] = []
+            for try await part in group { refused += part }
+            try failure.check()
+            digest.change(inserts: writer.insertTotals)
+            return (result, refused)
+        }
     }
 
-    var batches: Int { (writes + batchSize - 1) / batchSize }
+    private init(
+        plan: Int64, batchSize: Int, digest: PlanDigest, rows: AsyncChannel<[Numbered]>,
+        batches: AsyncChannel<BesideRehearsal.Batch>?, failure: FirstError
+    ) {
+        self.plan = plan
+        self.batchSize = batchSize
+        self.digest = digest
+        self.rows = rows
+        self.batches = batches
+        self.failure = failure
+    }
 
-    mutating func append(_ row: Planner.ActionRow) throws {
+    mutating func append(_ row: Planner.ActionRow) async throws {
         var row = row
         var batch: Int?
         if row.applyKind != nil, row.action.writes {
             batch = writes / batchSize
             writes += 1
         }
-        if rehearsal != nil, batch != nil {
+        if batches != nil, batch != nil {
             // Worked out once, for the rehearsal beside planning and for the plan row.
             row.imageFingerprint = row.image?.fingerprint
         }
-        if let rehearsal, let batch {
-            if let filling, filling.batch != batch { try rehearsal.send(batch: filling.batch, rows: filling.rows) }
-            if filling?.batch == batch { filling?.rows.append(row) } else { filling = (batch, [row]) }
+        if let batches, let batch {
+            if let filling, filling.batch != batch {
+                await batches.send(filling)
+                try handedOver()
+            }
+            if filling?.batch == batch { filling?.rows.append(row) } else { filling = .init(batch: batch, rows: [row]) }
         }
         if batch != nil, row.action == .insert, row.reference != nil, let image = row.image {
             // The row will name its record, not hold its image: what the writer needs of the image is
@@ -62,36 +120,35 @@ struct PlanWriter {
         seq += 1
         // Large transactions: a plan being built is thrown away if the dry run dies, so the ledger's
         // per-commit fsync buys nothing here.
-        if buffer.count >= 20_000 { try flush() }
+        if buffer.count >= 20_000 { try await flush() }
     }
 
-    /// Hands the buffered rows to the writing queue (at most one write waits behind the running one).
-    mutating func flush() throws {
+    /// Hands the buffered rows to the writing task (at most one hand-over waits behind the running write).
+    private mutating func flush() async throws {
         try failure.check()
         guard !buffer.isEmpty else { return }
         let numbered = buffer
         buffer.removeAll(keepingCapacity: true)
-        pending.wait()
-        let (plan, ledger, failure, rows, digest) = (self.plan, self.ledger, self.failure, numbered, self.digest)
-        queue.async(group: pending) {
-            do { try Self.write(rows, plan: plan, ledger: ledger, digest: digest) } catch { failure.record(error) }
-        }
+        await rows.send(numbered)
+        try handedOver()
     }
 
-    /// Waits for the writes handed over so far, without writing more or reporting their errors.
-    func waitForWrites() { pending.wait() }
-
-    /// Writes what is buffered and waits until every row is in the ledger.
-    mutating func finish() throws {
-        if let rehearsal, let last = filling {
-            try rehearsal.send(batch: last.batch, rows: last.rows)
-            filling = nil
-        }
-        try flush()
-        pending.wait()
+    /// After a hand-over: the first failure of a child, or the planner's own cancellation.
+    private func handedOver() throws {
         try failure.check()
-        digest.change(inserts: insertTotals)
-        insertTotals = ControlTotals()
+        try Task.checkCancellation()
+    }
+
+    /// Hands over the last batch and rows, and tells the children that nothing more comes.
+    private mutating func handOverTheRest() async throws {
+        if let batches, let last = filling {
+            await batches.send(last)
+            filling = nil
+            try handedOver()
+        }
+        try await flush()
+        rows.finish()
+        batches?.finish()
     }
 
     private static func write(
@@ -149,9 +206,11 @@ struct PlanWriter {
     }
 }
 
-/// The first error of work done on another thread, rethrown on the thread that waits for it.
+/// The first error of work done on another task, rethrown on the task that hands it work.
 final class FirstError: Sendable {
     private let error = Mutex<(any Error)?>(nil)
+
+    var isSet: Bool { error.withLock { $0 != nil } }
 
     func record(_ error: any Error) {
         self.error.withLock { first in if first == nil { first = error } }

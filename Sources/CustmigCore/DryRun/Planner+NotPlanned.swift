@@ -4,7 +4,7 @@ import Foundation
 /// (deactivations) and those the map run rejected or holds for review.
 extension Planner {
     /// Customers custmig loaded before that a full-scope extract no longer has, capped by the mapping.
-    func deactivations(writer: inout PlanWriter, outcome: inout Outcome) throws {
+    func deactivations(writer: inout PlanWriter, outcome: inout Outcome) async throws {
         guard set.scope == "full" else { return }
         let gone = crosswalk.entries(
             notIn: [
@@ -38,7 +38,7 @@ extension Planner {
         outcome.gateFailed = threshold.isExceeded(rejects: rows.count, of: crosswalk.count)
         for row in rows {
             outcome.counts[.deactivate, default: 0] += 1
-            try writer.append(row)
+            try await writer.append(row)
         }
     }
 

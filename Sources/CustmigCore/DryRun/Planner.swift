@@ -172,22 +172,29 @@ struct Planner {
         var fingerprints: [String: String]
     }
 
+    /// Plans every customer into `plan`, its rows written (and, with `rehearsal`, its batches replayed
+    /// on the target's copy) as planning goes on. Returns the outcome and what the copy refused.
     func plan(
-        into plan: Int64, ledger: Ledger, digest: PlanDigest, rehearsal: RehearsalStream? = nil,
+        into plan: Int64, ledger: Ledger, digest: PlanDigest, rehearsal: BesideRehearsal? = nil,
         progress: ProgressHandler? = nil, resume: String = ""
+    ) async throws -> (Outcome, refused: [RefusedAction]) {
+        try await PlanWriter.writing(
+            plan: plan, ledger: ledger, batchSize: settings.batchSize, digest: digest, rehearsal: rehearsal
+        ) { writer in
+            try await planRows(writer: &writer, ledger: ledger, progress: progress, resume: resume)
+        }
+    }
+
+    private func planRows(
+        writer: inout PlanWriter, ledger: Ledger, progress: ProgressHandler?, resume: String
     ) async throws -> Outcome {
-        var writer = PlanWriter(plan: plan, ledger: ledger, batchSize: settings.batchSize, digest: digest)
-        writer.rehearsal = rehearsal
-        // Planning that fails returns only after the rows already handed over are written: nothing of
-        // this plan is written after the caller has moved on (and perhaps deleted it).
-        defer { writer.waitForWrites() }
         var outcome = Outcome()
         var willNotExist = Set<String>()
         let ownedNames = settings.targetOwned
         let members = set.members
         var filled = FieldTally()
         var codeKinds = PathShapeCache<String?>()
-        func record(_ row: ActionRow) throws {
+        func record(_ row: ActionRow) async throws {
             var row = row
             outcome.counts[row.action, default: 0] += 1
             if row.action == .insert, let image = row.image { row.fieldSize = filled.add(image) }
@@ -198,7 +205,7 @@ struct Planner {
                     outcome.keptTarget += 1
                 }
             }
-            try writer.append(row)
+            try await writer.append(row)
         }
         let sequence = order.ordered.map { ($0, false) } + order.cyclic.map { ($0, true) }
         var cyclicWrites: [ActionRow] = []
@@ -341,12 +348,12 @@ struct Planner {
                 row.customerId = targetId(member.key)
                 guard !duplicateKeys.contains(position) else {
                     row.reason = "another customer of this run has the same canonical key \(member.key)"
-                    try record(row)
+                    try await record(row)
                     continue
                 }
                 guard let id = targetId(member.key) else {
                     row.reason = "it cannot be numbered: \(numberingProblems[member.key] ?? "no number")"
-                    try record(row)
+                    try await record(row)
                     continue
                 }
                 // The fast path: the same canonical record (and references) as last loaded, and a target
@@ -355,12 +362,12 @@ struct Planner {
                 if isFast(offset, member, notExisting: willNotExist) {
                     row.action = .unchanged
                     row.fingerprint = hashes[offset].their
-                    try record(row)
+                    try await record(row)
                     continue
                 }
                 guard let text = try texts[member.key] ?? set.data([member][...], ledger: ledger)[member.key] else {
                     row.reason = "its canonical record cannot be read from the ledger"
-                    try record(row)
+                    try await record(row)
                     continue
                 }
                 guard
@@ -368,7 +375,7 @@ struct Planner {
                         ?? text.customer
                 else {
                     row.reason = "its canonical record cannot be decoded from the ledger"
-                    try record(row)
+                    try await record(row)
                     continue
                 }
                 row.name = customer.names.first
@@ -402,7 +409,7 @@ struct Planner {
                     row.reason =
                         "it refers to customer \(Set(unresolved).sorted().joined(separator: ", ")), which will not exist in the target "
                         + "(not in this extract, rejected, or never loaded)"
-                    try record(row)
+                    try await record(row)
                     continue
                 }
                 var their: CustomerImage?
@@ -411,7 +418,7 @@ struct Planner {
                     case .success(let image)?: their = image
                     case .failure(let problem)?:
                         row.reason = "the target row cannot be read: \(problem.description)"
-                        try record(row)
+                        try await record(row)
                         continue
                     case nil: break
                     }
@@ -420,7 +427,7 @@ struct Planner {
                 if crosswalk[member.key] != nil, their == nil {
                     row.action = .conflict
                     row.reason = "custmig loaded it as \(id) before, and it has since been deleted in the target"
-                    try record(row)
+                    try await record(row)
                     continue
                 }
                 if !isLink, crosswalk[member.key] == nil, their != nil {
@@ -428,7 +435,7 @@ struct Planner {
                         "its target number \(id) is already used by a target customer custmig did not load "
                         + "(\(their?.values["name1"] ?? "no name")); the matcher did not find them to be the same — "
                         + "change the numbering policy or merge them in the target"
-                    try record(row)
+                    try await record(row)
                     continue
                 }
                 if crosswalk.hashes(member.key) != nil, baseImages[member.key] == nil {
@@ -452,7 +459,7 @@ struct Planner {
                 {
                     row.reason = problem
                     row.image = nil
-                    try record(row)
+                    try await record(row)
                     continue
                 }
                 if merged.hasConflict {
@@ -482,20 +489,19 @@ struct Planner {
                     if cyclic { cyclicWrites.append(row) }
                     willNotExist.remove(id)
                 }
-                try record(row)
+                try await record(row)
             }
         }
         for var row in cyclicWrites {
             row.applyKind = .references
-            try writer.append(row)
+            try await writer.append(row)
         }
-        try deactivations(writer: &writer, outcome: &outcome)
+        try await deactivations(writer: &writer, outcome: &outcome)
         for part in set.notLoaded.chunked(2_000) {
-            for row in try notLoadedRows(part, ledger: ledger) { try record(row) }
+            for row in try notLoadedRows(part, ledger: ledger) { try await record(row) }
         }
-        try writer.finish()
         outcome.fieldsFilled = filled.byName
-        outcome.batches = writer.batches
+        outcome.batches = writer.batchCount
         return outcome
     }
 }
