@@ -59,7 +59,7 @@ public enum DryRunStage {
             try recordRefusals(refusedBeside, plan: plan, ledger: ledger)
             outcome.refused = refusedBeside.count
         } else {
-            outcome.refused = try rehearse(
+            outcome.refused = try await rehearse(
                 plan: plan, ledger: ledger, target: target,
                 onCopy: options.rehearsal.onCopy(
                     writes: outcome.writes, targetBytes: target.sizeInBytes), scratch: workspace.path,
@@ -144,32 +144,36 @@ public enum DryRunStage {
     static func rehearse(
         plan: Int64, ledger: Ledger, target: any Target, onCopy: Bool, scratch: String,
         progress: ProgressHandler? = nil, resume: String = ""
-    ) throws
-        -> Int
-    {
-        let batchCount = try ledger.database.read { db in try PlanStore.batchCount(plan: plan, db: db) }
-        guard batchCount > 0 else { return 0 }
-        // The next batch is read (its inserts rebuilt from their records) while this one is replayed.
+    ) async throws -> Int {
+        let batchCount = try await ledger.database.read { db in try PlanStore.batchCount(plan: plan, db: db) }
+        guard batchCount > 0, target.capabilities.contains(.rehearsal) else { return 0 }
+        let rehearsal = try target.rehearsal(copyFolder: onCopy ? scratch : nil)
+        // Stopping or failing rolls the rehearsal back.
+        defer { rehearsal.close() }
+        // The next batch is read (its inserts rebuilt from their records) on a child task while this one
+        // is replayed; the first batch has no replay beside it to share the cores with, so its images are
+        // made on all of them.
+        var refused: [RefusedAction] = []
+        var next = 0
         let database = ledger.database
-        let reads = Prefetch<[TargetAction]> { batch in
-            // The first batch has no replay beside it to share the cores with: its images are made on all.
-            try PlanStore.targetActions(
-                plan: plan, batch: batch, database: database, parallel: batch == 0, parallelImages: batch == 0)
-        }
-        let actions = { (batch: Int) in
-            // Stopping here rolls the rehearsal back, as any failure of it does.
+        progress?(StageProgress("rehearsing on the target", done: 0, total: Int64(batchCount), unit: .batches))
+        try await ReadAhead.forEach(read: { () throws -> (batch: Int, actions: [TargetAction])? in
+            guard next < batchCount else { return nil }
+            defer { next += 1 }
+            return (
+                next,
+                try PlanStore.targetActions(
+                    plan: plan, batch: next, database: database, parallel: next == 0, parallelImages: next == 0)
+            )
+        }) { batch, actions in
             try Interruption.check(
                 kept:
                     "nothing (the rehearsal is rolled back, the plan being built discarded; the target was not changed)",
                 resume: resume)
             progress?(
                 StageProgress("rehearsing on the target", done: Int64(batch), total: Int64(batchCount), unit: .batches))
-            let actions = try reads.take(batch)
-            if batch + 1 < batchCount { reads.request(batch + 1) }
-            return actions
+            refused += try rehearsal.replay(batch: batch, actions: actions)
         }
-        guard target.capabilities.contains(.rehearsal) else { return 0 }
-        let refused = try target.rehearse(batchCount: batchCount, copyFolder: onCopy ? scratch : nil, batch: actions)
         try recordRefusals(refused, plan: plan, ledger: ledger)
         return refused.count
     }

@@ -86,13 +86,10 @@ public protocol Target: AnyObject {
     /// Called by the cutover before its first batch and after each one it commits (position in this
     /// run), and when it ends: housekeeping a target does while loading (SQLite's WAL checkpoints).
     func loadSession() throws -> any TargetLoadSession
-    /// Replays batches without keeping them (``TargetCapabilities/rehearsal``); returns what the target
-    /// refused. With `copyFolder`, a target that can copies itself there and replays on the copy (a
-    /// first load writes more than a rolled-back transaction holds well); others replay in place.
-    func rehearse(
-        batchCount: Int, copyFolder: String?, batch: (Int) throws -> [TargetAction]
-    ) throws
-        -> [RefusedAction]
+    /// A replay of batches that is not kept (``TargetCapabilities/rehearsal``), fed one batch at a time.
+    /// With `copyFolder`, a target that can copies itself there and replays on the copy (a first load
+    /// writes more than a rolled-back transaction holds well); others replay in place, rolled back.
+    func rehearsal(copyFolder: String?) throws -> any TargetRehearsal
     /// A scratch copy of the target in `folder` that batches can be replayed on while the planner still
     /// reads the target itself: a first load's rehearsal then runs beside its planning instead of after
     /// it. Nil where the target cannot be copied (its rehearsal runs after planning, in place).

@@ -44,10 +44,9 @@ final class LimitedTarget: Target {
         try base.apply(batch: batch, actions: actions, planHash: planHash, skipStale: skipStale)
     }
     func loadSession() throws -> any TargetLoadSession { try base.loadSession() }
-    func rehearse(batchCount: Int, copyFolder: String?, batch: (Int) throws -> [TargetAction]) throws -> [RefusedAction]
-    {
-        Issue.record("rehearse called on a target without rehearsal")
-        return []
+    func rehearsal(copyFolder: String?) throws -> any TargetRehearsal {
+        Issue.record("rehearsal asked of a target without rehearsal")
+        return try base.rehearsal(copyFolder: copyFolder)
     }
     func undoBatches(planHash: String) throws -> [Int] { try base.undoBatches(planHash: planHash) }
     func undo(batch: Int, planHash: String, isLast: Bool) throws -> UndoOutcome {

@@ -189,18 +189,10 @@ public final class InMemoryTarget: Target {
         }
     }
 
-    public func rehearse(
-        batchCount: Int, copyFolder: String?, batch: (Int) throws -> [TargetAction]
-    ) throws -> [RefusedAction] {
+    /// Replays batches on the state as it is; the state before is put back when the rehearsal closes.
+    public func rehearsal(copyFolder: String?) throws -> any TargetRehearsal {
         let before = state
-        defer { state = before }
-        var refused: [RefusedAction] = []
-        for number in 0..<batchCount {
-            _ = try JournaledBatch.write(try batch(number), batch: number, journal: nil, store: self) {
-                refused.append($0)
-            }
-        }
-        return refused
+        return try JournaledRehearsal(store: self, begin: {}, rollBack: { [weak self] in self?.state = before })
     }
 
     public func undoBatches(planHash: String) throws -> [Int] {

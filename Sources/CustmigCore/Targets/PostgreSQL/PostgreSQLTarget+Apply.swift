@@ -16,20 +16,13 @@ extension PostgreSQLTarget {
         }
     }
 
-    /// Replays every batch in one transaction that is rolled back; a refused action is taken out (its
-    /// savepoint rolled back) and the rest goes on. The target is never changed.
-    public func rehearse(
-        batchCount: Int, copyFolder: String?, batch: (Int) throws -> [TargetAction]
-    ) throws -> [RefusedAction] {
-        var refused: [RefusedAction] = []
-        try connection.execute("BEGIN")
-        defer { _ = try? connection.execute("ROLLBACK") }
-        for number in 0..<batchCount {
-            _ = try JournaledBatch.write(try batch(number), batch: number, journal: nil, store: self) {
-                refused.append($0)
-            }
-        }
-        return refused
+    /// Replays batches in one transaction that is rolled back when the rehearsal closes; a refused
+    /// action is taken out (its savepoint rolled back) and the rest goes on. The target is never changed.
+    public func rehearsal(copyFolder: String?) throws -> any TargetRehearsal {
+        let connection = connection
+        return try JournaledRehearsal(
+            store: self, begin: { try connection.execute("BEGIN") },
+            rollBack: { _ = try? connection.execute("ROLLBACK") })
     }
 
     /// New customers in a row, table by table with `COPY` (constraints are checked at the end of each

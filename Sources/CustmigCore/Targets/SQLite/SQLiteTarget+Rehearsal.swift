@@ -3,42 +3,13 @@ import GRDB
 
 /// The dry run's replay of a plan: in the target (rolled back) or on a scratch copy of it.
 extension SQLiteTarget {
-    /// Replays batches in one transaction with a savepoint per batch and rolls everything back: the
-    /// dry run's fidelity check. A refused action is taken out and its batch replayed without it.
-    public func rehearse(
-        batchCount: Int, copyFolder: String?, batch: (Int) throws -> [TargetAction]
-    ) throws -> [RefusedAction] {
-        if let copyFolder { return try rehearseOnCopy(in: copyFolder, batchCount: batchCount, batch: batch) }
-        return try rehearseInPlace(batchCount: batchCount, batch: batch)
-    }
-
-    func rehearseInPlace(batchCount: Int, batch: (Int) throws -> [TargetAction]) throws -> [RefusedAction] {
-        var refused: [RefusedAction] = []
-        // The replay keeps a whole plan uncommitted. With the connection's 64 MB page cache, what does
-        // not fit spills to the WAL (uncommitted, discarded by the rollback): a 512 MB cache spared that
-        // but held ~700 MB for a 1M-customer delta plan, past the dry run's memory budget.
-        try database.inTransaction(.immediate) { db in
-            for number in 0..<batchCount {
-                refused += try Self.replay(batch: number, actions: try batch(number), db: db)
-            }
-            return .rollback
-        }
-        return refused
-    }
-
-    /// The same replay on a copy of the target in `folder`, the copy deleted afterwards. For plans that
-    /// write more than the target holds (a first load): one rolled-back transaction of a million inserts
-    /// spills to the WAL and costs gigabytes of memory and disk; a copy of a small target costs little.
-    func rehearseOnCopy(
-        in folder: String, batchCount: Int, batch: (Int) throws -> [TargetAction]
-    ) throws -> [RefusedAction] {
-        let copy = try SQLiteRehearsalCopy(of: self, in: folder)
-        defer { copy.close() }
-        var refused: [RefusedAction] = []
-        for number in 0..<batchCount {
-            refused += try copy.replay(batch: number, actions: try batch(number))
-        }
-        return refused
+    /// A replay in one transaction with a savepoint per batch, rolled back when it closes (the dry run's
+    /// fidelity check), or with `copyFolder` on a copy of the target there, deleted when it closes: one
+    /// rolled-back transaction of a million inserts spills to the WAL and costs gigabytes of memory and
+    /// disk; a copy of a small target costs little.
+    public func rehearsal(copyFolder: String?) throws -> any TargetRehearsal {
+        if let copyFolder { return try SQLiteRehearsalCopy(of: self, in: copyFolder) }
+        return try SQLiteInPlaceRehearsal(path: path)
     }
 
     public func rehearsalCopy(in folder: String) throws -> (any RehearsalCopy)? {
@@ -74,6 +45,39 @@ extension SQLiteTarget {
             try db.execute(sql: "RELEASE SAVEPOINT batch")
             remaining.remove(at: failedAt)
         }
+    }
+}
+
+/// A replay in the target itself, in one transaction on a connection of its own that is rolled back
+/// when the rehearsal closes (or the process ends). The replay keeps a whole plan uncommitted: with the
+/// connection's 64 MB page cache, what does not fit spills to the WAL (uncommitted, discarded by the
+/// rollback); a 512 MB cache spared that but held ~700 MB for a 1M-customer delta plan, past the dry
+/// run's memory budget.
+final class SQLiteInPlaceRehearsal: TargetRehearsal {
+    private let database: DatabaseQueue
+    private var closed = false
+
+    init(path: String) throws {
+        var configuration = SQLiteTarget.configuration()
+        // The transaction spans the batches, each replayed in an access of its own.
+        configuration.allowsUnsafeTransactions = true
+        database = try DatabaseQueue(path: path, configuration: configuration)
+        try database.writeWithoutTransaction { db in try db.execute(sql: "BEGIN IMMEDIATE") }
+    }
+
+    deinit { close() }
+
+    func replay(batch: Int, actions: [TargetAction]) throws -> [RefusedAction] {
+        try database.writeWithoutTransaction { db in try SQLiteTarget.replay(batch: batch, actions: actions, db: db) }
+    }
+
+    func close() {
+        guard !closed else { return }
+        closed = true
+        try? database.writeWithoutTransaction { db in
+            if db.isInsideTransaction { try db.execute(sql: "ROLLBACK") }
+        }
+        try? database.close()
     }
 }
 

@@ -273,12 +273,12 @@ public final class TrytonTarget: Target {
     public func forgetUndo(planHashes: [String]) throws -> Int { try journal.forgetUndo(planHashes: planHashes) }
     public func loadSession() throws -> any TargetLoadSession { QuietLoadSession() }
 
-    public func rehearse(
-        batchCount: Int, copyFolder: String?, batch: (Int) throws -> [TargetAction]
-    ) throws -> [RefusedAction] {
+    public func rehearsal(copyFolder: String?) throws -> any TargetRehearsal {
         try require(
             .rehearsal, for: "rehearse a plan", fix: "a Tryton plan is checked against the target's code lists only.")
-        return []
+        throw CustmigError(
+            .usage, code: "TARGET-CAPABILITY", "\(location.redacted) cannot rehearse a plan.",
+            fix: "a Tryton plan is checked against the target's code lists only.")
     }
 
     // MARK: Snapshots: Tryton has none.
