@@ -28,12 +28,10 @@ struct CutoverBatches {
 
     /// The actions of batch `batch`, in plan order.
     func actions(plan: Int64, batch: Int, database: DatabasePool) throws -> [TargetAction] {
-        // Read ahead on a thread of its own beside the writer: no more workers than that.
-        guard size != nil else {
-            return try PlanStore.targetActions(plan: plan, batch: batch, database: database, parallel: false)
-        }
+        // Read ahead on a task of its own beside the writer: no more workers than that.
+        guard size != nil else { return try PlanStore.targetActions(plan: plan, batch: batch, database: database) }
         return try PlanStore.targetActions(
-            plan: plan, seqs: bounds[batch].first...bounds[batch].last, database: database, parallel: false)
+            plan: plan, seqs: bounds[batch].first...bounds[batch].last, database: database)
     }
 
     /// The bookkeeping key under which the target keeps a plan's batch layout.

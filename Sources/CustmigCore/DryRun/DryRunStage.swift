@@ -70,11 +70,20 @@ public enum DryRunStage {
             resume: resumeHint(options))
         FaultPoint.reach("dry-run.rehearsed")
         options.progress?(StageProgress("writing the plan and its reports", done: 0, total: nil, unit: .steps))
-        return try PlanStore.finish(
-            plan: plan, outcome: outcome, digest: digest, before: try await totals, set: inputs.set,
-            settings: settings,
-            target: target,
-            workspace: workspace, options: options, started: started)
+        // The rehearsal turned refused rows into rejects: the digest taken while writing is out of date.
+        let sealed =
+            outcome.refused > 0
+            ? try await PlanStore.digest(plan: plan, header: digest.headerText, ledger: ledger) : digest
+        var summary = try PlanStore.seal(
+            plan: plan, outcome: outcome, digest: sealed, before: try await totals, set: inputs.set,
+            settings: settings, target: target, workspace: workspace, started: started)
+        // A plan found unchanged has its reports written again with this run's options (e.g. --mask-pii).
+        summary.reports = try await PlanReport.write(
+            plan: summary.plan, summary: summary, ledger: ledger,
+            folder: try workspace.reportFolder(plan: summary.plan), workspace: workspace.path, options: options)
+        summary.elapsedSeconds = Date().timeIntervalSince(started)
+        if summary.outcome != "unchanged" { try PlanStore.reported(summary, ledger: ledger) }
+        return summary
     }
 
     /// Starts a plan being built, after discarding what a dry run killed midway left: its plan, worthless,
@@ -154,22 +163,22 @@ public enum DryRunStage {
         // is replayed; the first batch has no replay beside it to share the cores with, so its images are
         // made on all of them.
         var refused: [RefusedAction] = []
-        var next = 0
         let database = ledger.database
-        progress?(StageProgress("rehearsing on the target", done: 0, total: Int64(batchCount), unit: .batches))
-        try await ReadAhead.forEach(read: { () throws -> (batch: Int, actions: [TargetAction])? in
-            guard next < batchCount else { return nil }
-            defer { next += 1 }
-            return (
-                next,
-                try PlanStore.targetActions(
-                    plan: plan, batch: next, database: database, parallel: next == 0, parallelImages: next == 0)
-            )
-        }) { batch, actions in
+        let stop = {
             try Interruption.check(
                 kept:
                     "nothing (the rehearsal is rolled back, the plan being built discarded; the target was not changed)",
                 resume: resume)
+        }
+        progress?(StageProgress("rehearsing on the target", done: 0, total: Int64(batchCount), unit: .batches))
+        let first = try await PlanStore.targetActionsOnEveryCore(plan: plan, batch: 0, database: database)
+        var next = 0
+        try await ReadAhead.forEach(read: { () throws -> (batch: Int, actions: [TargetAction])? in
+            guard next < batchCount else { return nil }
+            defer { next += 1 }
+            return (next, next == 0 ? first : try PlanStore.targetActions(plan: plan, batch: next, database: database))
+        }) { batch, actions in
+            try stop()
             progress?(
                 StageProgress("rehearsing on the target", done: Int64(batch), total: Int64(batchCount), unit: .batches))
             refused += try rehearsal.replay(batch: batch, actions: actions)

@@ -93,42 +93,94 @@ struct PlanRecords {
             fingerprint: fingerprint)
     }
 
+    /// The records a set of plan rows refers to, read from the ledger: all that rebuilding their images
+    /// needs, so the rebuilding can run off the database's connection, on every core.
+    struct Fetched: Sendable {
+        var wanted: [Wanted]
+        var texts: [String: CanonicalStore.Stored]
+    }
+
+    func fetch(_ wanted: [Wanted], db: Database) throws -> Fetched {
+        guard !wanted.isEmpty else { return Fetched(wanted: [], texts: [:]) }
+        let records = wanted.filter { $0.reference.source == .map }
+        var found = try CanonicalStore.data(run: mapRun, legacyKeys: records.map(\.legacyKey), db: db)
+        if let duplicatesRun {
+            let survivors = wanted.filter { $0.reference.source == .golden }.map(\.key)
+            found.merge(try DuplicateStore.survivorData(duplicatesRun: duplicatesRun, goldenKeys: survivors, db: db)) {
+                _, survivor in survivor
+            }
+        }
+        return Fetched(wanted: wanted, texts: found)
+    }
+
     /// The images of `wanted`, by canonical key, each checked against its record hash and fingerprint.
     func images(_ wanted: [Wanted], db: Database) throws -> [String: CustomerImage] {
-        try rebuiltImages(wanted, db: db)
+        let fetched = try fetch(wanted, db: db)
+        return try Self.collect(fetched, self.fetched(fetched).map { $0.flatMap(image) })
     }
 
-    /// What the cutover writes for `wanted`, by canonical key: rebuilt, checked and prepared on every core
-    /// (the read-ahead thread of a cutover rebuilds a batch at a time while the writer writes the last).
-    /// `parallel` false on a thread that already runs beside another (a cutover's read-ahead beside its
-    /// writer): on two cores, more workers only take turns with the writer.
-    func prepared(_ wanted: [Wanted], db: Database, parallel: Bool = true) throws -> [String: PreparedImages] {
-        try rebuilt(wanted, db: db, parallel: parallel) { wanted, customer in
-            var unresolved: [String] = []
-            let record = PreparedImages.RecordImage(
-                customer: customer, externalId: wanted.key, resolved: wanted.reference.resolved)
-            guard
-                let built = DirectImage.build(
-                    customer, externalId: wanted.key, resolve: { record.resolved[$0] }, unresolved: &unresolved)
-            else {
-                return check(wanted, image: record.image).map {
-                    PreparedImages.rebuilt($0, fingerprint: wanted.fingerprint)
-                }
+    /// The same for records fetched already, rebuilt on every core.
+    func imagesOnEveryCore(_ fetched: Fetched) async throws -> [String: CustomerImage] {
+        try Self.collect(fetched, await onEveryCore(fetched, image))
+    }
+
+    /// What the cutover writes for the rows fetched, by canonical key: rebuilt, checked and prepared (on
+    /// the task that reads ahead of a cutover's writer: on two cores, more workers only take turns with it).
+    func prepared(_ fetched: Fetched) throws -> [String: PreparedImages] {
+        try Self.collect(fetched, self.fetched(fetched).map { $0.flatMap(prepared) })
+    }
+
+    /// The same for records fetched already, prepared on every core (a batch no replay runs beside).
+    func preparedOnEveryCore(_ fetched: Fetched) async throws -> [String: PreparedImages] {
+        try Self.collect(fetched, await onEveryCore(fetched, prepared))
+    }
+
+    /// Each wanted row with its record, read back (or why it cannot be), in order.
+    private func fetched(_ fetched: Fetched) -> [Result<(Wanted, CanonicalCustomer), CustmigError>] {
+        fetched.wanted.map { wanted in record(wanted, text: fetched.texts[wanted.key]).map { (wanted, $0) } }
+    }
+
+    private func onEveryCore<Output: Sendable>(
+        _ fetched: Fetched, _ output: @escaping @Sendable (Wanted, CanonicalCustomer) -> Result<Output, CustmigError>
+    ) async -> [Result<Output, CustmigError>] {
+        await ParallelWork.map(fetched.wanted.indices) { index in
+            let wanted = fetched.wanted[index]
+            return record(wanted, text: fetched.texts[wanted.key]).flatMap { output(wanted, $0) }
+        }
+    }
+
+    private static func collect<Output>(
+        _ fetched: Fetched, _ results: [Result<Output, CustmigError>]
+    ) throws -> [String: Output] {
+        var outputs: [String: Output] = [:]
+        outputs.reserveCapacity(results.count)
+        for (wanted, result) in zip(fetched.wanted, results) { outputs[wanted.key] = try result.get() }
+        return outputs
+    }
+
+    /// A wanted row's image from its record, checked against the plan's fingerprint.
+    private func image(_ wanted: Wanted, _ customer: CanonicalCustomer) -> Result<CustomerImage, CustmigError> {
+        var unresolved: [String] = []
+        let resolved = wanted.reference.resolved
+        let image = CustomerImage(customer, externalId: wanted.key, resolve: { resolved[$0] }, unresolved: &unresolved)
+        return unresolved.isEmpty ? check(wanted, image: image) : .failure(changed(wanted))
+    }
+
+    /// A wanted row's images as the cutover writes them, from its record, checked.
+    private func prepared(_ wanted: Wanted, _ customer: CanonicalCustomer) -> Result<PreparedImages, CustmigError> {
+        var unresolved: [String] = []
+        let record = PreparedImages.RecordImage(
+            customer: customer, externalId: wanted.key, resolved: wanted.reference.resolved)
+        guard
+            let built = DirectImage.build(
+                customer, externalId: wanted.key, resolve: { record.resolved[$0] }, unresolved: &unresolved)
+        else {
+            return check(wanted, image: record.image).map {
+                PreparedImages.rebuilt($0, fingerprint: wanted.fingerprint)
             }
-            guard unresolved.isEmpty, built.fingerprint == wanted.fingerprint else { return .failure(changed(wanted)) }
-            return .success(PreparedImages.built(built, from: record))
         }
-    }
-
-    /// The images of `wanted`, by canonical key, each checked against its fingerprint.
-    private func rebuiltImages(_ wanted: [Wanted], db: Database) throws -> [String: CustomerImage] {
-        try rebuilt(wanted, db: db) { wanted, customer in
-            var unresolved: [String] = []
-            let resolved = wanted.reference.resolved
-            let image = CustomerImage(
-                customer, externalId: wanted.key, resolve: { resolved[$0] }, unresolved: &unresolved)
-            return unresolved.isEmpty ? check(wanted, image: image) : .failure(changed(wanted))
-        }
+        guard unresolved.isEmpty, built.fingerprint == wanted.fingerprint else { return .failure(changed(wanted)) }
+        return .success(PreparedImages.built(built, from: record))
     }
 
     private func check(_ wanted: Wanted, image: CustomerImage) -> Result<CustomerImage, CustmigError> {
@@ -147,32 +199,6 @@ struct PlanRecords {
         stale(
             "\(describe(wanted)) changed after plan \(plan) was made from it: it no longer makes the image the plan "
                 + "binds (customer \(wanted.key))")
-    }
-
-    private func rebuilt<Output: Sendable>(
-        _ wanted: [Wanted], db: Database, parallel: Bool = true,
-        _ output: @escaping @Sendable (Wanted, CanonicalCustomer) -> Result<Output, CustmigError>
-    ) throws -> [String: Output] {
-        guard !wanted.isEmpty else { return [:] }
-        let records = wanted.filter { $0.reference.source == .map }
-        var found = try CanonicalStore.data(run: mapRun, legacyKeys: records.map(\.legacyKey), db: db)
-        if let duplicatesRun {
-            let survivors = wanted.filter { $0.reference.source == .golden }.map(\.key)
-            found.merge(try DuplicateStore.survivorData(duplicatesRun: duplicatesRun, goldenKeys: survivors, db: db)) {
-                _, survivor in survivor
-            }
-        }
-        let texts = found
-        let build = { @Sendable (index: Int) -> Result<Output, CustmigError> in
-            record(wanted[index], text: texts[wanted[index].key]).flatMap { output(wanted[index], $0) }
-        }
-        let built = parallel ? ParallelMap.map(wanted.indices, build) : wanted.indices.map(build)
-        var images: [String: Output] = [:]
-        images.reserveCapacity(wanted.count)
-        for (index, result) in built.enumerated() {
-            images[wanted[index].key] = try result.get()
-        }
-        return images
     }
 
     /// The record a row refers to, read back.

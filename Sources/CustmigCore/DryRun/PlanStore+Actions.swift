@@ -95,9 +95,11 @@ extension PlanStore {
     private static let reportSelect =
         reportColumns + " WHERE plan_id = ? AND action != 'unchanged' AND IFNULL(apply_kind, '') != 'references'"
 
-    /// Every reviewed action in plan order, streamed (the exports hold one chunk at a time).
-    static func reportCursor(plan: Int64, db: Database) throws -> RowCursor {
-        try Row.fetchCursor(db, sql: reportSelect + " ORDER BY seq", arguments: [plan])
+    /// The next `limit` reviewed actions in plan order after the one numbered `after` (the exports
+    /// hold one chunk at a time).
+    static func reportRows(plan: Int64, after: Int64?, limit: Int, db: Database) throws -> [Row] {
+        try Row.fetchAll(
+            db, sql: reportSelect + " AND seq > ? ORDER BY seq LIMIT ?", arguments: [plan, after ?? -1, limit])
     }
 
     /// The first `limit` reviewed actions of one kind, in plan order (a section of plan.html).

@@ -4,14 +4,14 @@ import GRDB
 /// Sealing a plan with its content hash, superseding the previous plan for the same target (or keeping
 /// it when nothing changed), and reading a plan's digest back.
 extension PlanStore {
-    static func finish(
+    /// Seals the plan built (its hash, summary and status `current`), or finds it the same as the current
+    /// plan for the target, which it keeps (outcome `unchanged`); the caller writes the reports then
+    /// (``reported(_:started:ledger:)``).
+    static func seal(
         plan: Int64, outcome: Planner.Outcome, digest: PlanDigest, before: ControlTotals, set: CustomerSet,
-        settings: LoadSettings, target: any Target, workspace: Workspace, options: DryRunOptions, started: Date
+        settings: LoadSettings, target: any Target, workspace: Workspace, started: Date
     ) throws -> PlanSummary {
         let ledger = workspace.ledger
-        // The rehearsal turned refused rows into rejects: the digest taken while writing is out of date.
-        let digest =
-            outcome.refused > 0 ? try Self.digest(plan: plan, header: digest.headerText, ledger: ledger) : digest
         var after = before
         after.add(digest.totalsChange)
         let counts = digest.counts
@@ -28,11 +28,6 @@ extension PlanStore {
             var summary = try summary(plan: previous["id"], ledger: ledger)
             summary.outcome = "unchanged"
             summary.unfinishedDuplicatesRun = set.unfinishedDuplicatesRun
-            // The same plan; its reports are written again with this run's options (e.g. --mask-pii).
-            summary.reports = try PlanReport.write(
-                plan: summary.plan, summary: summary, ledger: ledger,
-                folder: try workspace.reportFolder(plan: summary.plan), workspace: workspace.path, options: options)
-            summary.elapsedSeconds = Date().timeIntervalSince(started)
             return summary
         }
         var summary = PlanSummary(
@@ -91,69 +86,99 @@ extension PlanStore {
             FaultPoint.reach("dry-run.inside-seal")
         }
         FaultPoint.reach("dry-run.sealed")
-        summary.reports = try PlanReport.write(
-            plan: plan, summary: summary, ledger: ledger, folder: try workspace.reportFolder(plan: plan),
-            workspace: workspace.path, options: options)
+        return summary
+    }
+
+    /// After the reports of a plan just sealed are written: its summary names them.
+    static func reported(_ summary: PlanSummary, ledger: Ledger) throws {
         FaultPoint.reach("dry-run.reported")
-        summary.elapsedSeconds = Date().timeIntervalSince(started)
         try ledger.database.write { db in
             try db.execute(
                 sql: "UPDATE plan SET summary = ? WHERE id = ?",
-                arguments: [String(decoding: try JSONEncoder().encode(summary), as: UTF8.self), plan])
+                arguments: [String(decoding: try JSONEncoder().encode(summary), as: UTF8.self), summary.plan])
         }
         ledger.truncateLog()
-        return summary
     }
 }
 
 extension PlanStore {
-    /// A plan's digest read back from the ledger, row by row in plan order.
-    static func digest(plan: Int64, header: String, ledger: Ledger) throws -> PlanDigest {
+    /// A plan's digest read back from the ledger, row by row in plan order: a chunk of rows read on a
+    /// child task while the one before is hashed, its inserts' images rebuilt on every core.
+    static func digest(plan: Int64, header: String, ledger: Ledger) async throws -> PlanDigest {
         let digest = PlanDigest(header: header)
-        try ledger.database.read { db in
-            let records = try PlanRecords(plan: plan, db: db)
-            var rebuild: [PlanRecords.Wanted] = []
-            func flush() throws {
-                for image in try records.images(rebuild, db: db).values { digest.change(before: nil, after: image) }
-                rebuild.removeAll(keepingCapacity: true)
+        let database = ledger.database
+        var after: Int64 = -1
+        try await ReadAhead.forEach(read: {
+            () throws -> (records: PlanRecords, rows: [DigestRow], fetched: PlanRecords.Fetched)? in
+            try database.read { db in
+                let rows = try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT seq, batch, canonical_key, customer_id, action, apply_kind, reason, fingerprint, expect_absent,
+                        before_image, image, changes, image_fingerprint, record_ref, record_refs, legacy_key
+                        FROM plan_action WHERE plan_id = ? AND seq > ? ORDER BY seq LIMIT 2000
+                        """, arguments: [plan, after])
+                guard let last = rows.last else { return nil }
+                after = last["seq"]
+                let read = rows.map(DigestRow.init)
+                let records = try PlanRecords(plan: plan, db: db)
+                return (records, read, try records.fetch(read.compactMap(\.rebuilt), db: db))
             }
-            let cursor = try Row.fetchCursor(
-                db,
-                sql: """
-                    SELECT seq, batch, canonical_key, customer_id, action, apply_kind, reason, fingerprint, expect_absent,
-                    before_image, image, changes, image_fingerprint, record_ref, record_refs, legacy_key
-                    FROM plan_action WHERE plan_id = ? ORDER BY seq
-                    """, arguments: [plan])
-            while let row = try cursor.next() {
-                let kind: String? = row["apply_kind"]
-                var columns = (0..<12).map { PlanDigest.HashedValue((row[$0] as DatabaseValue).storage) }
-                let wanted = PlanRecords.wanted(row)
-                let byChanges = row["record_ref"] as String? == ChangedImage.marker
-                if wanted != nil || byChanges {
-                    columns[10] = .image(nil, referenceFingerprint: row["image_fingerprint"])
-                }
-                digest.add(columns, applyKind: kind, action: row["action"])
-                if row["batch"] as Int? != nil, kind != TargetAction.Kind.references.rawValue {
-                    if let wanted {
-                        rebuild.append(wanted)
-                        if rebuild.count == 2_000 { try flush() }
-                    } else if byChanges {
-                        let before = (row["before_image"] as String?).flatMap { CustomerImage(json: $0) }
-                        digest.change(
-                            before: before,
-                            after: try ChangedImage.image(
-                                before: before, changes: row["changes"], fingerprint: row["image_fingerprint"],
-                                key: row["canonical_key"], plan: plan))
-                    } else {
-                        digest.change(
-                            before: (row["before_image"] as String?).flatMap { CustomerImage(json: $0) },
-                            after: (row["image"] as String?).flatMap { CustomerImage(json: $0) })
-                    }
+        }) { records, rows, fetched in
+            for row in rows {
+                digest.add(row.columns, applyKind: row.applyKind, action: row.action)
+                guard let change = row.change else { continue }
+                switch change {
+                case .images(let before, let after): digest.change(before: before, after: after)
+                case .byChanges(let before, let changes, let fingerprint, let key):
+                    digest.change(
+                        before: before,
+                        after: try ChangedImage.image(
+                            before: before, changes: changes, fingerprint: fingerprint, key: key, plan: plan))
                 }
             }
-            try flush()
+            for image in try await records.imagesOnEveryCore(fetched).values {
+                digest.change(before: nil, after: image)
+            }
         }
         return digest
+    }
+
+    /// One plan row as the digest reads it: its hashed columns, and what it changes in the totals.
+    struct DigestRow: Sendable {
+        enum Change: Sendable {
+            case images(before: CustomerImage?, after: CustomerImage?)
+            case byChanges(before: CustomerImage?, changes: String?, fingerprint: String?, key: String)
+        }
+
+        var columns: [PlanDigest.HashedValue]
+        var applyKind: String?
+        var action: String
+        /// An insert rebuilt from its record: its image changes the totals once rebuilt.
+        var rebuilt: PlanRecords.Wanted?
+        var change: Change?
+
+        init(_ row: Row) {
+            applyKind = row["apply_kind"]
+            action = row["action"]
+            columns = (0..<12).map { PlanDigest.HashedValue((row[$0] as DatabaseValue).storage) }
+            let wanted = PlanRecords.wanted(row)
+            let byChanges = row["record_ref"] as String? == ChangedImage.marker
+            if wanted != nil || byChanges {
+                columns[10] = .image(nil, referenceFingerprint: row["image_fingerprint"])
+            }
+            guard row["batch"] as Int? != nil, applyKind != TargetAction.Kind.references.rawValue else { return }
+            let before = (row["before_image"] as String?).flatMap { CustomerImage(json: $0) }
+            if let wanted {
+                rebuilt = wanted
+            } else if byChanges {
+                change = .byChanges(
+                    before: before, changes: row["changes"], fingerprint: row["image_fingerprint"],
+                    key: row["canonical_key"])
+            } else {
+                change = .images(before: before, after: (row["image"] as String?).flatMap { CustomerImage(json: $0) })
+            }
+        }
     }
 }
 

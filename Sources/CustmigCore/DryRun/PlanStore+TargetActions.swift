@@ -4,34 +4,50 @@ import GRDB
 /// The plan's applicable rows made into the target's actions, batch by batch: what the cutover applies
 /// and an in-place rehearsal replays.
 extension PlanStore {
-    /// The target operations of one batch, in plan order.
+    /// The target operations of one batch, in plan order, made on this task (a cutover's read-ahead
+    /// runs beside its writer: on two cores, more workers only take turns with it).
     /// (The ledger has no statistics: without `INDEXED BY` SQLite walks the whole plan for each batch.)
-    /// `parallel`: rebuild inserts from their records on every core; `parallelImages`: make the other
-    /// rows' images on every core too (for a batch no replay runs beside, such as a rehearsal's first).
-    static func targetActions(
-        plan: Int64, batch: Int, database: DatabasePool, parallel: Bool = true, parallelImages: Bool = false
-    ) throws -> [TargetAction] {
-        try targetActions(
-            plan: plan, database: database, parallel: parallel, parallelImages: parallelImages,
-            sql: "INDEXED BY plan_action_by_batch WHERE plan_id = ? AND batch = ? ORDER BY seq",
-            arguments: [plan, batch])
+    static func targetActions(plan: Int64, batch: Int, database: DatabasePool) throws -> [TargetAction] {
+        try database.read { db in try StoredBatch(plan: plan, batch: batch, db: db).actionsInOrder() }
+    }
+
+    /// The same, the inserts rebuilt and every row's images made on every core: for a batch no replay
+    /// runs beside (a rehearsal's first).
+    static func targetActionsOnEveryCore(plan: Int64, batch: Int, database: DatabasePool) async throws -> [TargetAction]
+    {
+        let stored = try await database.read { db in try StoredBatch(plan: plan, batch: batch, db: db) }
+        let rebuilt = try await stored.records.preparedOnEveryCore(stored.fetched)
+        let rows = stored.rows
+        return try await ParallelWork.map(rows.indices) { index in
+            Result { try rows[index].targetAction(plan: plan, rebuilt: rebuilt[rows[index].key]) }
+        }.map { try $0.get() }
     }
 
     /// The applicable actions whose `seq` lies in `seqs`, in plan order (a cutover's own batch).
-    static func targetActions(
-        plan: Int64, seqs: ClosedRange<Int64>, database: DatabasePool, parallel: Bool = true
-    ) throws -> [TargetAction] {
-        try targetActions(
-            plan: plan, database: database, parallel: parallel,
-            sql: "WHERE plan_id = ? AND seq BETWEEN ? AND ? AND batch IS NOT NULL ORDER BY seq",
-            arguments: [plan, seqs.lowerBound, seqs.upperBound])
+    static func targetActions(plan: Int64, seqs: ClosedRange<Int64>, database: DatabasePool) throws -> [TargetAction] {
+        try database.read { db in
+            try StoredBatch(
+                plan: plan, db: db, sql: "WHERE plan_id = ? AND seq BETWEEN ? AND ? AND batch IS NOT NULL ORDER BY seq",
+                arguments: [plan, seqs.lowerBound, seqs.upperBound]
+            ).actionsInOrder()
+        }
     }
 
-    private static func targetActions(
-        plan: Int64, database: DatabasePool, parallel: Bool, parallelImages: Bool = false, sql condition: String,
-        arguments: StatementArguments
-    ) throws -> [TargetAction] {
-        try database.read { db in
+    /// A batch's applicable rows as stored, with the records its inserts refer to: all that making its
+    /// actions needs, read in one go.
+    private struct StoredBatch: Sendable {
+        let plan: Int64
+        let rows: [StoredAction]
+        let records: PlanRecords
+        let fetched: PlanRecords.Fetched
+
+        init(plan: Int64, batch: Int, db: Database) throws {
+            try self.init(
+                plan: plan, db: db, sql: "INDEXED BY plan_action_by_batch WHERE plan_id = ? AND batch = ? ORDER BY seq",
+                arguments: [plan, batch])
+        }
+
+        init(plan: Int64, db: Database, sql condition: String, arguments: StatementArguments) throws {
             let rows = try Row.fetchAll(
                 db,
                 sql: """
@@ -40,27 +56,23 @@ extension PlanStore {
                     FROM plan_action \(condition)
                     """, arguments: arguments
             )
+            self.plan = plan
             // Inserts that refer to their canonical records: rebuilt (and checked) a batch at a time.
-            let records = try PlanRecords(plan: plan, db: db)
-            let rebuilt = try records.prepared(rows.compactMap(PlanRecords.wanted), db: db, parallel: parallel)
+            records = try PlanRecords(plan: plan, db: db)
+            fetched = try records.fetch(rows.compactMap(PlanRecords.wanted), db: db)
             // By position, in the SELECT's order (a name is looked up case-insensitively, per row).
-            let read = { (row: Row) in
+            self.rows = rows.map { row in
                 StoredAction(
                     key: row[0], customerId: row[2], action: row[3], applyKind: row[4], image: row[5],
                     beforeImage: row[6], fingerprint: row[7], sourceHash: row[8], imageFingerprint: row[9],
                     recordRef: row[10], changes: row[12])
             }
-            guard parallelImages else {
-                // One row's texts at a time: a batch of updates holds ~1 KB of before-image per row.
-                return try rows.map { row in
-                    let stored = read(row)
-                    return try stored.targetAction(plan: plan, rebuilt: rebuilt[stored.key])
-                }
-            }
-            let stored = rows.map(read)
-            return try ParallelMap.map(stored.indices) { index in
-                Result { try stored[index].targetAction(plan: plan, rebuilt: rebuilt[stored[index].key]) }
-            }.map { try $0.get() }
+        }
+
+        /// The actions, made one after the other.
+        func actionsInOrder() throws -> [TargetAction] {
+            let rebuilt = try records.prepared(fetched)
+            return try rows.map { row in try row.targetAction(plan: plan, rebuilt: rebuilt[row.key]) }
         }
     }
 

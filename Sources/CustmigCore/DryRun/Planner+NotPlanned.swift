@@ -46,7 +46,7 @@ extension Planner {
     /// each reject is about (only those two parts of each stored record are decoded).
     func notLoadedRows(
         _ part: ArraySlice<(key: String, legacyKey: String, reason: String)>, ledger: Ledger
-    ) throws -> [ActionRow] {
+    ) async throws -> [ActionRow] {
         let texts = try set.data(
             part.map {
                 CustomerSet.Member(
@@ -55,7 +55,7 @@ extension Planner {
         let entries = Array(part)
         // The planner's own reader first (JSONDecoder took ~3 s of a 1M dry run's 170,000 rejects, on
         // its main thread), the lenient one for a record that is not whole.
-        let shown = ParallelMap.map(entries.indices) { index -> (name: String?, country: String?)? in
+        let shown = await ParallelWork.map(entries.indices) { index -> (name: String?, country: String?)? in
             guard let text = texts[entries[index].key] else { return nil }
             if let customer = text.customer {
                 return (customer.names.first, customer.mainAddress?.country)

@@ -498,7 +498,7 @@ struct Planner {
         }
         try await deactivations(writer: &writer, outcome: &outcome)
         for part in set.notLoaded.chunked(2_000) {
-            for row in try notLoadedRows(part, ledger: ledger) { try await record(row) }
+            for row in try await notLoadedRows(part, ledger: ledger) { try await record(row) }
         }
         outcome.fieldsFilled = filled.byName
         outcome.batches = writer.batchCount

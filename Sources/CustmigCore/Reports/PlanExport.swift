@@ -26,15 +26,45 @@ struct PlanReportRow {
     ) throws -> [PlanReportRow] {
         var rebuilt: [String: CustomerImage] = [:]
         if expandInserts {
-            let wanted = rows.filter { $0[PlanStore.ReportColumn.action] as String == PlanAction.insert.rawValue }
-                .compactMap(PlanRecords.wanted)
-            rebuilt = try PlanRecords(plan: plan, db: db).images(wanted, db: db)
+            let records = try PlanRecords(plan: plan, db: db)
+            rebuilt = try records.images(insertsToExpand(rows), db: db)
         }
         return rows.map {
             read(
                 $0, mask: mask, expandInserts: expandInserts,
                 rebuilt: expandInserts ? rebuilt[$0[PlanStore.ReportColumn.canonicalKey]] : nil)
         }
+    }
+
+    /// An insert's fields, shown as changes from nothing.
+    static func fields(of image: CustomerImage) -> [FieldChange] {
+        image.values.sorted { $0.key < $1.key }.map {
+            FieldChange(path: $0.key, outcome: .change, ours: $0.value, after: $0.value)
+        }
+    }
+
+    static func masked(_ changes: [FieldChange]) -> [FieldChange] {
+        changes.map { change in
+            guard maskedColumns.contains(CustomerImage.split(change.path).column) else { return change }
+            var masked = change
+            masked.base = change.base.map(PersonalData.mask)
+            masked.ours = change.ours.map(PersonalData.mask)
+            masked.theirs = change.theirs.map(PersonalData.mask)
+            masked.after = change.after.map(PersonalData.mask)
+            return masked
+        }
+    }
+
+    /// An insert read without its record (by reference), shown with the image rebuilt from it.
+    mutating func expand(with image: CustomerImage, mask: Bool) {
+        guard action == .insert, changes.isEmpty else { return }
+        changes = mask ? Self.masked(Self.fields(of: image)) : Self.fields(of: image)
+    }
+
+    /// The inserts among `rows` whose fields are shown from their records.
+    static func insertsToExpand(_ rows: [Row]) -> [PlanRecords.Wanted] {
+        rows.filter { $0[PlanStore.ReportColumn.action] as String == PlanAction.insert.rawValue }
+            .compactMap(PlanRecords.wanted)
     }
 
     static func read(
@@ -52,9 +82,7 @@ struct PlanReportRow {
             // An insert that refers to its record: sized when it was planned.
             insertFields = (count, bytes)
         } else if action == .insert, let image = rebuilt {
-            changes = image.values.sorted { $0.key < $1.key }.map {
-                FieldChange(path: $0.key, outcome: .change, ours: $0.value, after: $0.value)
-            }
+            changes = fields(of: image)
         } else if action == .insert, !expandInserts, let text: String = row[Column.image] {
             // Counted from the image's bytes: no dictionary, no change records (a first load's export read
             // 165,000 images that way in a fraction of the time).
@@ -65,21 +93,9 @@ struct PlanReportRow {
             }
             insertFields = sized
         } else if action == .insert, let text: String = row[Column.image], let image = CustomerImage(json: text) {
-            changes = image.values.sorted { $0.key < $1.key }.map {
-                FieldChange(path: $0.key, outcome: .change, ours: $0.value, after: $0.value)
-            }
+            changes = fields(of: image)
         }
-        if mask {
-            changes = changes.map { change in
-                guard maskedColumns.contains(CustomerImage.split(change.path).column) else { return change }
-                var masked = change
-                masked.base = change.base.map(PersonalData.mask)
-                masked.ours = change.ours.map(PersonalData.mask)
-                masked.theirs = change.theirs.map(PersonalData.mask)
-                masked.after = change.after.map(PersonalData.mask)
-                return masked
-            }
-        }
+        if mask { changes = masked(changes) }
         let reason: String = row[Column.reason] ?? ""
         return PlanReportRow(
             seq: row[Column.seq], key: row[Column.canonicalKey], legacyKey: row[Column.legacyKey] ?? "",
@@ -116,7 +132,7 @@ public enum PlanExport {
     /// Writes the reports' `plan.csv` and `plan.json`; returns their paths and the full export's size.
     static func write(
         plan: Int64, summary: PlanSummary, ledger: Ledger, folder: String, mask: Bool
-    ) throws -> (paths: [String], fieldExport: FieldExportSize) {
+    ) async throws -> (paths: [String], fieldExport: FieldExportSize) {
         let csvPath = folder + "/plan.csv"
         let jsonPath = folder + "/plan.json"
         let csv = try FileOutput(path: csvPath, mode: 0o600)
@@ -132,7 +148,7 @@ public enum PlanExport {
         try csv.write(csvHeader)
         var first = true
         var size = FieldExportSize(lines: 1, bytes: Int64(csvHeader.utf8.count))
-        try stream(plan: plan, ledger: ledger, mask: mask, fields: false, compact: true) { text in
+        try await stream(plan: plan, ledger: ledger, mask: mask, fields: false, compact: true) { text in
             try csv.write(text.csv)
             try json.write((first ? "" : ",") + "\n" + text.json)
             first = false
@@ -149,7 +165,7 @@ public enum PlanExport {
     /// included), as CSV or JSON Lines by the name's extension (`.csv`, `.jsonl`, either with `.gz`).
     public static func export(
         plan reference: String, workspace: Workspace, fields: Bool, to path: String, mask: Bool
-    ) throws -> Written {
+    ) async throws -> Written {
         let plan = try PlanStore.resolve(reference, ledger: workspace.ledger)
         let bare = path.hasSuffix(".gz") ? String(path.dropLast(3)) : path
         let jsonLines = bare.hasSuffix(".jsonl") || bare.hasSuffix(".ndjson")
@@ -164,7 +180,7 @@ public enum PlanExport {
             try output.write(csvHeader)
             written.lines = 1
         }
-        try stream(plan: plan, ledger: workspace.ledger, mask: mask, fields: fields) { text in
+        try await stream(plan: plan, ledger: workspace.ledger, mask: mask, fields: fields) { text in
             let line = jsonLines ? text.json + "\n" : text.csv
             try output.write(line)
             written.actions += 1
@@ -184,26 +200,34 @@ public enum PlanExport {
         var fullBytes: Int64
     }
 
-    /// Reads the plan's actions in chunks, formats them on every core, and hands them on in plan order.
+    /// Reads the plan's actions in chunks (the next on a child task while this one is formatted),
+    /// formats them on every core, and hands them on in plan order.
     static func stream(
         plan: Int64, ledger: Ledger, mask: Bool, fields: Bool, compact: Bool = false, _ sink: (Lines) throws -> Void
-    ) throws {
-        try ledger.database.read { db in
-            let cursor = try PlanStore.reportCursor(plan: plan, db: db)
-            var chunk: [Row] = []
-            func flush() throws {
-                let rows = try PlanReportRow.read(chunk, plan: plan, mask: mask, expandInserts: fields, db: db)
-                let texts = ParallelMap.map(rows.indices) { index in
-                    format(rows[index], plan: plan, fields: fields, compact: compact)
-                }
-                for text in texts { try sink(text) }
-                chunk.removeAll(keepingCapacity: true)
+    ) async throws {
+        let database = ledger.database
+        var after: Int64?
+        try await ReadAhead.forEach(read: {
+            () throws -> (rows: [PlanReportRow], inserts: (PlanRecords, PlanRecords.Fetched)?)? in
+            try database.read { db in
+                let chunk = try PlanStore.reportRows(plan: plan, after: after, limit: 2_048, db: db)
+                guard let last = chunk.last else { return nil }
+                after = last["seq"]
+                let rows = chunk.map { PlanReportRow.read($0, mask: mask, expandInserts: fields) }
+                guard fields else { return (rows, nil) }
+                let records = try PlanRecords(plan: plan, db: db)
+                return (rows, (records, try records.fetch(PlanReportRow.insertsToExpand(chunk), db: db)))
             }
-            while let raw = try cursor.next() {
-                chunk.append(raw.copy())
-                if chunk.count == 2_048 { try flush() }
+        }) { chunk, inserts in
+            // The inserts' images rebuilt from their records, then every row formatted, on every core.
+            var rebuilt: [String: CustomerImage] = [:]
+            if let (records, fetched) = inserts { rebuilt = try await records.imagesOnEveryCore(fetched) }
+            let texts = await ParallelWork.map(chunk.indices) { [rebuilt] index in
+                var row = chunk[index]
+                if let image = rebuilt[row.key] { row.expand(with: image, mask: mask) }
+                return format(row, plan: plan, fields: fields, compact: compact)
             }
-            try flush()
+            for text in texts { try sink(text) }
         }
     }
 

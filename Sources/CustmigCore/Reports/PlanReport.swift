@@ -9,19 +9,16 @@ import GRDB
 public enum PlanReport {
     public static func write(
         plan: Int64, summary: PlanSummary, ledger: Ledger, folder: String, workspace: String, options: DryRunOptions
-    ) throws -> [String] {
-        // The page's rows (reject groups above all) are read on the ledger's second connection while
-        // the exports stream the plan on the first; the page is written last, with the export's size.
+    ) async throws -> [String] {
+        // The page's rows (reject groups above all) are read on a child task while the exports stream the
+        // plan; the page is written last, with the export's size.
         let reader = try ledger.reader()
-        let page = Prefetch<PageRows> { _ in
-            try reader.read { db in try PageRows(plan: plan, db: db, options: options) }
-        }
-        page.request(0)
-        let exports = try PlanExport.write(
+        async let rows = reader.read { db in try PageRows(plan: plan, db: db, options: options) }
+        let exports = try await PlanExport.write(
             plan: plan, summary: summary, ledger: ledger, folder: folder, mask: options.maskPII)
         return [
             try writePage(
-                rows: try page.take(0), plan: plan, summary: summary, folder: folder, workspace: workspace,
+                rows: try await rows, plan: plan, summary: summary, folder: folder, workspace: workspace,
                 options: options, fieldExport: exports.fieldExport)
         ]
             + exports.paths

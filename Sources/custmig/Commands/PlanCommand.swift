@@ -9,7 +9,7 @@ extension Custmig {
             abstract: "Work with a stored plan: export it whole.",
             subcommands: [Export.self])
 
-        struct Export: ParsableCommand {
+        struct Export: AsyncParsableCommand {
             static let configuration = CommandConfiguration(
                 abstract: "Stream a plan's actions, or every field of every customer, to CSV or JSON Lines.",
                 discussion: HelpText.flowing(
@@ -38,10 +38,10 @@ extension Custmig {
 
             @OptionGroup var workspace: WorkspaceOptions
 
-            func run() throws {
-                try runReportingErrors {
+            func run() async throws {
+                try await runReportingErrors {
                     let space = try workspace.open(command: RecordedCommand.current, writer: false)
-                    let written = try PlanExport.export(
+                    let written = try await PlanExport.export(
                         plan: plan, workspace: space, fields: fields, to: out, mask: maskPii)
                     Terminal.out(
                         "plan \(written.plan): \(written.actions) actions, \(written.lines) lines "

@@ -81,7 +81,7 @@ struct DryRunStageTests {
                 .replacingLine("100005") { _ in nil }
         }
         let plan = try await scenario.dryRun()
-        try expectDigestReadBack(plan, scenario)
+        try await expectDigestReadBack(plan, scenario)
         let conflict = try #require(try scenario.action("0000100001", plan: plan.plan))
         #expect(conflict.action == "conflict")
         #expect(conflict.reason?.contains("name1") == true)
@@ -234,7 +234,7 @@ struct DryRunStageTests {
         }
         // The hash and counts describe the plan as stored, refusals included, and a second dry run
         // against the same target finds the same plan.
-        try expectDigestReadBack(plan, scenario)
+        try await expectDigestReadBack(plan, scenario)
         #expect(plan.counts["reject"] ?? 0 >= plan.refusedInRehearsal)
         let again = try await scenario.dryRun()
         #expect(again.outcome == "unchanged")
@@ -298,10 +298,10 @@ struct DryRunStageTests {
     }
 
     /// The hash, counts and totals taken while the plan was written are those its stored rows give.
-    func expectDigestReadBack(_ plan: PlanSummary, _ scenario: DryRunScenario) throws {
+    func expectDigestReadBack(_ plan: PlanSummary, _ scenario: DryRunScenario) async throws {
         let ledger = scenario.workspace.ledger
         let inputs = try DryRunStage.Inputs.load(ledger: ledger, options: DryRunOptions(command: "test"))
-        let readBack = try PlanStore.digest(
+        let readBack = try await PlanStore.digest(
             plan: plan.plan, header: try inputs.hashHeader(target: scenario.target, ledger: ledger), ledger: ledger)
         #expect(readBack.hash == plan.contentHash)
         #expect(readBack.counts == plan.counts)
