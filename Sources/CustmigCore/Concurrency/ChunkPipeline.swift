@@ -19,7 +19,7 @@ enum ChunkPipeline {
     ) async throws {
         // Each step is handed to its task through a Mutex, so that the compiler checks the handover;
         // the lock is taken once a piece, by that task only.
-        let read = Handed(read)
+        let read = Handed<() async throws -> Piece?>(read)
         let write = Handed(write)
         let pieces = AsyncThrowingChannel<Piece, any Error>()
         let results = AsyncThrowingChannel<Result, any Error>()

@@ -8,7 +8,7 @@ enum ReadAhead {
     /// runs on the calling task; when it throws (Ctrl-C between two pieces), the read is cancelled at its
     /// next piece and the error thrown.
     static func forEach<Piece: Sendable>(
-        read: sending @escaping () throws -> Piece?,
+        read: sending @escaping () async throws -> Piece?,
         _ body: (Piece) async throws -> Void
     ) async throws {
         let read = Handed(read)
@@ -24,9 +24,10 @@ enum ReadAhead {
 extension AsyncThrowingChannel where Failure == any Error {
     /// Sends what `read` returns, in order, until it returns nil (the channel is then finished) or
     /// throws (the channel then fails with its error); a cancelled task stops at its next piece.
-    func send(readingFrom read: Handed<() throws -> Element?>) async {
+    func send(readingFrom handed: Handed<() async throws -> Element?>) async {
+        let read = handed.take()
         do {
-            while let piece = try read.use({ try $0() }) {
+            while let piece = try await read() {
                 try Task.checkCancellation()
                 await send(piece)
             }

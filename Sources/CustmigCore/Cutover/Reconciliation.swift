@@ -84,6 +84,7 @@ public enum ReconcileStage {
         // image; not written: as the plan read it, or still absent). The plan is read a chunk ahead,
         // on a child task, while the target rows of the chunk before are fingerprinted.
         let chunks = PlanChunks(plan: plan, database: try ledger.reader(), size: chunkSize)
+        let readFingerprints = try target.fingerprintReader()
         let actionsPlanned = Int64(summary.counts.values.reduce(0, +))
         var checked: Int64 = 0
         var number = 0
@@ -97,7 +98,7 @@ public enum ReconcileStage {
             progress?(StageProgress("reconcile", done: checked, total: actionsPlanned, unit: .customers))
             checked += Int64(chunk.count)
             let ids = chunk.compactMap(\.customerId)
-            let now = try target.fingerprints(ids: ids)
+            let now = try await readFingerprints(ids)
             // A customer with a fingerprint exists; only the others are looked up (absent, or a row
             // that cannot be read).
             let unknown = ids.filter { now[$0] == nil }

@@ -218,7 +218,7 @@ struct Planner {
         /// The target id of a canonical key (``targetId(_:)``), for the closures that run on other tasks.
         @Sendable func targetId(_ key: String) -> String? { crosswalk[key] ?? assignedIds[key] }
         var nextChunk = 0
-        let readChunk = { [set, existingIds, referenced] () throws -> (number: Int, reads: ChunkReads)? in
+        let readChunk = { [set, existingIds, referenced] () async throws -> (number: Int, reads: ChunkReads)? in
             guard nextChunk < chunks.count else { return nil }
             let number = nextChunk
             nextChunk += 1
@@ -227,7 +227,7 @@ struct Planner {
                 guard let id = targetId(member.key), existingIds.contains(id) else { return nil }
                 return id
             }
-            let fingerprints = try readFingerprints(existing)
+            let fingerprints = try await readFingerprints(existing)
             let likelySlow = chunkMembers.filter { member in
                 guard let dataHash = member.dataHash, let id = crosswalk[member.key],
                     let base = crosswalk.hashes(member.key),

@@ -37,9 +37,10 @@ public protocol Target: AnyObject {
     /// A function that counts the target's control totals on its own connection: the dry run counts
     /// them while it rehearses, the reconciliation while it compares rows.
     func controlTotalsReader() throws -> @Sendable () throws -> ControlTotals
-    /// A function that reads ``fingerprints(ids:)`` on a connection of its own: the dry run reads the
-    /// next chunk's while it plans the current one with this target. Called by one thread at a time.
-    func fingerprintReader() throws -> @Sendable ([String]) throws -> [String: String]
+    /// A function that reads ``fingerprints(ids:)`` on connections of its own (many ids on several at
+    /// once): the dry run reads the next chunk's while it plans the current one with this target, the
+    /// reconciliation a chunk's at a time. Called by one task at a time.
+    func fingerprintReader() throws -> @Sendable ([String]) async throws -> [String: String]
     /// Makes the next ``controlTotalsReader()`` sum the customers that ``images(ids:)`` and
     /// ``fingerprints(ids:)`` read from now on and read only the others: for a target where every read
     /// is a call to a server, which the dry run and the reconciliation would otherwise read twice. The

@@ -28,7 +28,9 @@ final class LimitedTarget: Target {
         try base.loaded(keys: keys, images: images)
     }
     func controlTotalsReader() throws -> @Sendable () throws -> ControlTotals { try base.controlTotalsReader() }
-    func fingerprintReader() throws -> @Sendable ([String]) throws -> [String: String] { try base.fingerprintReader() }
+    func fingerprintReader() throws -> @Sendable ([String]) async throws -> [String: String] {
+        try base.fingerprintReader()
+    }
     func committedBatches(planHash: String) throws -> Set<Int> { try base.committedBatches(planHash: planHash) }
     func batchLayout(planHash: String) throws -> String? { try base.batchLayout(planHash: planHash) }
     func recordBatchLayout(planHash: String, layout: String) throws {

@@ -63,7 +63,7 @@ struct TargetSeamTests {
     }
 
     @Test(
-        "the fingerprint reader works beside the target: read on another thread while this one reads images, the same fingerprints as the target gives alone",
+        "the fingerprint reader works beside the target: read on a child task while this one reads images, the same fingerprints as the target gives alone",
         arguments: TargetKind.inProcess)
     func fingerprintReaderBeside(kind: TargetKind) async throws {
         let setup = try Setup(kind)
@@ -74,14 +74,13 @@ struct TargetSeamTests {
         let expected = try setup.target.fingerprints(ids: ids)
         #expect(expected.count == ids.count)
         let read = try setup.target.fingerprintReader()
-        // The dry run's pattern: the next chunk's fingerprints on the read-ahead thread while the
-        // planner reads full images through the target (on PostgreSQL they once shared a connection).
-        let beside = Prefetch<[String: String]> { _ in try read(ids) }
+        // The dry run's pattern: the next chunk's fingerprints on a child task while the planner reads
+        // full images through the target (on PostgreSQL they once shared a connection).
         for round in 0..<20 {
-            beside.request(round)
+            async let beside = read(ids)
             let images = try setup.target.images(ids: ids)
             #expect(images.count == ids.count, "round \(round)")
-            #expect(try beside.take(round) == expected, "round \(round)")
+            #expect(try await beside == expected, "round \(round)")
         }
     }
 

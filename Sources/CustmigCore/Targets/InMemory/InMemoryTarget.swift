@@ -114,7 +114,7 @@ public final class InMemoryTarget: Target {
     }
 
     /// The customers as they are now (the target does not change while a dry run plans).
-    public func fingerprintReader() throws -> @Sendable ([String]) throws -> [String: String] {
+    public func fingerprintReader() throws -> @Sendable ([String]) async throws -> [String: String] {
         let customers = state.customers
         return { ids in
             var result: [String: String] = [:]

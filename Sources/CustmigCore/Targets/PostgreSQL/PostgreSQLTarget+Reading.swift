@@ -32,15 +32,14 @@ extension PostgreSQLTarget {
         try rows(ids: ids).mapValues { $0.map(CustomerImage.init(rows:)) }
     }
 
-    /// Fingerprints of committed rows; many ids are read in two halves on two connections (the rows'
-    /// decoding and hashing is the client's work, as much as the server's reading).
+    /// Fingerprints of committed rows, on the target's connection (``fingerprintReader()`` reads many
+    /// on two at once).
     public func fingerprints(ids: [String]) throws -> [String: String] {
-        if ids.count >= 1_000, reader == nil { reader = try Self.connect(postgres) }
-        return try Self.fingerprints(ids: ids, connections: [connection] + (reader.map { [$0] } ?? []))
+        try Self.fingerprints(ids[...], connection)
     }
 
     /// Two connections of its own, opened on the first call.
-    public func fingerprintReader() throws -> @Sendable ([String]) throws -> [String: String] {
+    public func fingerprintReader() throws -> @Sendable ([String]) async throws -> [String: String] {
         let postgres = postgres
         let connections = Mutex<[PGConnection]>([])
         return { ids in
@@ -48,25 +47,29 @@ extension PostgreSQLTarget {
                 if opened.isEmpty { opened = [try Self.connect(postgres), try Self.connect(postgres)] }
                 return opened
             }
-            return try Self.fingerprints(ids: ids, connections: opened)
+            return try await Self.fingerprints(ids: ids, connections: opened)
         }
     }
 
     /// Many ids are read in two halves at once, on two connections.
-    private static func fingerprints(ids: [String], connections: [PGConnection]) throws -> [String: String] {
-        @Sendable func fingerprints(_ ids: ArraySlice<String>, _ connection: PGConnection) throws -> [String: String] {
-            var result: [String: String] = [:]
-            for (id, rows) in try Self.rows(ids: Array(ids), connection: connection) {
-                if case .success(let rows) = rows { result[id] = rows.fingerprint }
-            }
-            return result
-        }
+    private static func fingerprints(ids: [String], connections: [PGConnection]) async throws -> [String: String] {
         guard ids.count >= 1_000, connections.count > 1 else { return try fingerprints(ids[...], connections[0]) }
         let halves = [ids[..<(ids.count / 2)], ids[(ids.count / 2)...]]
-        let results = ParallelMap.map(0..<2, parallelFrom: 2) { index in
+        let results = await ParallelWork.map(0..<2, parallelFrom: 2) { index in
             Result { try fingerprints(halves[index], connections[index]) }
         }
         return try results[0].get().merging(try results[1].get()) { a, _ in a }
+    }
+
+    /// The fingerprints of the rows of `ids` that read whole, on one connection.
+    private static func fingerprints(
+        _ ids: ArraySlice<String>, _ connection: PGConnection
+    ) throws -> [String: String] {
+        var result: [String: String] = [:]
+        for (id, rows) in try Self.rows(ids: Array(ids), connection: connection) {
+            if case .success(let rows) = rows { result[id] = rows.fingerprint }
+        }
+        return result
     }
 
     public func existing(ids: [String]) throws -> Set<String> {

@@ -7,8 +7,6 @@ public final class PostgreSQLTarget: Target {
     public let postgres: PostgreSQLLocation
     public let instance: String
     let connection: PGConnection
-    /// A second connection for reading committed rows beside the first.
-    var reader: PGConnection?
     public var location: TargetLocation { .postgresql(postgres) }
     public var capabilities: TargetCapabilities { [.transactionalBatches, .rehearsal, .snapshots, .rowFingerprints] }
 

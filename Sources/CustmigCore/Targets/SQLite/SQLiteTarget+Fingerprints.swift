@@ -8,30 +8,26 @@ extension SQLiteTarget {
     /// ``CustomerImage/fingerprint`` of their images, without building them): the dry run's fast path.
     /// A customer with a row that cannot be read as text gets no fingerprint (its image reports why).
     public func fingerprints(ids: [String]) throws -> [String: String] {
-        let workers = Self.fingerprintWorkers
-        guard ids.count >= 200, workers > 1 else {
-            return try database.read { db in try Self.fingerprints(ids: ids, db: db) }
-        }
-        return try Self.fingerprints(ids: ids, readers: try readers(workers))
+        try database.read { db in try Self.fingerprints(ids: ids, db: db) }
     }
 
     /// Read-only connections of their own (the target is in WAL mode: they see what is committed).
-    public func fingerprintReader() throws -> @Sendable ([String]) throws -> [String: String] {
+    public func fingerprintReader() throws -> @Sendable ([String]) async throws -> [String: String] {
         let readers = try (0..<Self.fingerprintWorkers).map { _ in
             try DatabaseQueue(path: path, configuration: Self.readerConfiguration())
         }
-        return { ids in try Self.fingerprints(ids: ids, readers: readers) }
+        return { ids in try await Self.fingerprints(ids: ids, readers: readers) }
     }
 
     private static var fingerprintWorkers: Int { min(ProcessInfo.processInfo.activeProcessorCount, 4) }
 
     /// Many ids are split between the readers, each reading its part on a core of its own.
-    private static func fingerprints(ids: [String], readers: [DatabaseQueue]) throws -> [String: String] {
+    private static func fingerprints(ids: [String], readers: [DatabaseQueue]) async throws -> [String: String] {
         guard ids.count >= 200, readers.count > 1 else {
-            return try readers[0].read { db in try Self.fingerprints(ids: ids, db: db) }
+            return try await readers[0].read { db in try Self.fingerprints(ids: ids, db: db) }
         }
         let parts = ids.chunked((ids.count + readers.count - 1) / readers.count)
-        let results = ParallelMap.map(parts.indices, parallelFrom: 2) { index in
+        let results = await ParallelWork.map(parts.indices, parallelFrom: 2) { index in
             Result { try readers[index].read { db in try Self.fingerprints(ids: Array(parts[index]), db: db) } }
         }
         var merged: [String: String] = [:]

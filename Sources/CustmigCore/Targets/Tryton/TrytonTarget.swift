@@ -128,7 +128,7 @@ public final class TrytonTarget: Target {
 
     /// A client of its own (one login), opened on the first call; what it reads is tallied as
     /// ``fingerprints(ids:)`` tallies.
-    public func fingerprintReader() throws -> @Sendable ([String]) throws -> [String: String] {
+    public func fingerprintReader() throws -> @Sendable ([String]) async throws -> [String: String] {
         let (location, password, journal, catalog, values, tally) = (
             tryton, password, journal, catalog, companyValues, tally
         )
