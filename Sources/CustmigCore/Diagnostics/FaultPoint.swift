@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -42,16 +43,15 @@ enum FaultPoint {
         guard parts.count == 2, let count = Int(parts[1]), count > 0 else { return nil }
         return (parts[0], count, signal)
     }()
-    private static let lock = NSLock()
-    nonisolated(unsafe) private static var arrivals = 0
+    private static let arrivals = Mutex(0)
 
     /// Kills (or interrupts) the process here when this is the armed point's Nth arrival.
     static func reach(_ name: String) {
         guard let armed, armed.name == name else { return }
-        lock.lock()
-        arrivals += 1
-        let now = arrivals
-        lock.unlock()
+        let now = arrivals.withLock { arrivals in
+            arrivals += 1
+            return arrivals
+        }
         guard now == armed.count else { return }
         // To the process, not this thread (`raise`): a stage's task may run on a thread of the runtime's
         // pool, which blocks signals, and a signal sent to it would wait there for ever. The handler runs

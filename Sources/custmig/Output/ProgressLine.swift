@@ -1,6 +1,7 @@
 import ArgumentParser
 import CustmigCore
 import Foundation
+import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -11,56 +12,64 @@ import Foundation
 /// a CI job) a plain line is written every few seconds (`CUSTMIG_PROGRESS_SECONDS`, default 5). Silent
 /// with `--quiet`.
 ///
-/// Sendable by hand: the stages report from their worker threads, and every variable but `quiet`
-/// (set before the stage starts) is read and changed with `lock` held.
-final class ProgressLine: @unchecked Sendable {
+/// The stages report from their child tasks: what changes is behind a Mutex.
+final class ProgressLine: Sendable {
     static let shared = ProgressLine()
 
-    var quiet = false
-    private let lock = NSLock()
+    /// Set before the stage starts (`--quiet`).
+    var quiet: Bool {
+        get { silent.load(ordering: .relaxed) }
+        set { silent.store(newValue, ordering: .relaxed) }
+    }
+    private let silent = Atomic(false)
     private let onTerminal = Terminal.stderrIsTerminal
     private let interval: Double = {
         let value = ProcessInfo.processInfo.environment["CUSTMIG_PROGRESS_SECONDS"].flatMap(Double.init)
         return max(0.05, value ?? 5)
     }()
-    private var activity = ""
-    private var started = Date()
-    private var startedAt: Int64 = 0
-    private var written = Date.distantPast
-    private var drawn = false
+
+    private struct Line {
+        var activity = ""
+        var started = Date()
+        var startedAt: Int64 = 0
+        var written = Date.distantPast
+        var drawn = false
+    }
+
+    private let line = Mutex(Line())
 
     /// The handler the core's stages call.
     var handler: ProgressHandler { { [self] progress in update(progress) } }
 
     func update(_ progress: StageProgress) {
         guard !quiet else { return }
-        lock.lock()
-        defer { lock.unlock() }
-        let now = Date()
-        if progress.activity != activity {
-            activity = progress.activity
-            started = now
-            startedAt = progress.done
-            written = .distantPast
-        }
-        guard now.timeIntervalSince(written) >= (onTerminal ? 0.1 : interval) else { return }
-        written = now
-        let text = Self.text(progress, seconds: now.timeIntervalSince(started), since: startedAt)
-        if onTerminal {
-            FileHandleWriter.standardError.write("\r\u{1B}[K" + text)
-            drawn = true
-        } else {
-            FileHandleWriter.standardError.write(text + "\n")
+        line.withLock { line in
+            let now = Date()
+            if progress.activity != line.activity {
+                line.activity = progress.activity
+                line.started = now
+                line.startedAt = progress.done
+                line.written = .distantPast
+            }
+            guard now.timeIntervalSince(line.written) >= (onTerminal ? 0.1 : interval) else { return }
+            line.written = now
+            let text = Self.text(progress, seconds: now.timeIntervalSince(line.started), since: line.startedAt)
+            if onTerminal {
+                FileHandleWriter.standardError.write("\r\u{1B}[K" + text)
+                line.drawn = true
+            } else {
+                FileHandleWriter.standardError.write(text + "\n")
+            }
         }
     }
 
     /// Clears the line on a terminal before the command's own output.
     func finish() {
-        lock.lock()
-        defer { lock.unlock() }
-        if drawn { FileHandleWriter.standardError.write("\r\u{1B}[K") }
-        drawn = false
-        activity = ""
+        line.withLock { line in
+            if line.drawn { FileHandleWriter.standardError.write("\r\u{1B}[K") }
+            line.drawn = false
+            line.activity = ""
+        }
     }
 
     /// `map customers.csv: 412 MB of 1.8 GB (22%), 81 MB/s, ETA 17 s`.

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// One cleansing step of a field mapping; a field's transforms run in order, each on the last one's output.
 ///
@@ -142,17 +143,21 @@ public enum Transform: Sendable, Equatable {
 /// Regular expressions compiled once per pattern: compiling one per value cost ~12 µs, more than the
 /// match (a `regex_replace` on 1M names spent 12 s of CPU compiling). `NSRegularExpression` is
 /// immutable, so one instance serves every mapping thread.
-final class CompiledPatterns: @unchecked Sendable {
+final class CompiledPatterns: Sendable {
     static let shared = CompiledPatterns()
-    private let lock = NSLock()
-    private var compiled: [String: NSRegularExpression?] = [:]
+    /// Sendable by hand in its element only: `NSRegularExpression` is immutable (Foundation documents it
+    /// as thread-safe) but not marked Sendable on Linux.
+    private struct Compiled: @unchecked Sendable {
+        let expression: NSRegularExpression?
+    }
+    private let compiled = Mutex<[String: Compiled]>([:])
 
     func expression(_ pattern: String) -> NSRegularExpression? {
-        lock.lock()
-        defer { lock.unlock() }
-        if let known = compiled[pattern] { return known }
-        let expression = try? NSRegularExpression(pattern: pattern)
-        compiled[pattern] = expression
-        return expression
+        compiled.withLock { compiled in
+            if let known = compiled[pattern] { return known }
+            let expression = Compiled(expression: try? NSRegularExpression(pattern: pattern))
+            compiled[pattern] = expression
+            return expression
+        }.expression
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// A party's company-dependent fields (language, customer payment term, receivable account) read the
 /// cheap way. Asked for by name, Tryton computes them one party at a time (0.7 s per 1,000 parties
@@ -9,8 +10,8 @@ import Foundation
 /// that answers differently (a module that overrides the getter) is asked by name from then on.
 ///
 /// Sendable by hand: `fields` (and a first `agreed`) are set while it is made, before any other
-/// thread sees it; after that `agreed` and `checkedParties` change only with `lock` held, and
-/// `defaults` (JSON values typed `Any`) never changes.
+/// task sees it; after that only `checking` changes, behind its Mutex, and `defaults` (JSON values
+/// typed `Any`, which is why the compiler cannot check it) never changes.
 final class TrytonCompanyValues: @unchecked Sendable {
     /// One company-dependent field and the value records behind it.
     struct Field {
@@ -30,10 +31,9 @@ final class TrytonCompanyValues: @unchecked Sendable {
     ]
     private let company: Int
     private let defaults: [String: Any]
-    private let lock = NSLock()
-    /// nil until enough parties were checked against Tryton's getter, then whether the nested reads agreed.
-    private var agreed: Bool?
-    private var checkedParties = 0
+    /// `agreed`: nil until enough parties were checked against Tryton's getter, then whether the nested
+    /// reads agreed; `parties`: how many were checked.
+    private let checking = Mutex<(agreed: Bool?, parties: Int)>((nil, 0))
     /// Parties compared with Tryton's getter before the nested reads are trusted for the run.
     static let sample = 20
 
@@ -52,7 +52,7 @@ final class TrytonCompanyValues: @unchecked Sendable {
                 if (try? client.call("party.party", "search_read", [[], 0, 1, NSNull(), Array(probe.suffix(1))]))
                     == nil
                 {
-                    agreed = false  // no value records to read: ask for the fields by name
+                    checking.withLock { $0.agreed = false }  // no value records to read: ask for the fields by name
                 }
             }
         }
@@ -60,9 +60,7 @@ final class TrytonCompanyValues: @unchecked Sendable {
 
     /// The party fields a page asks for.
     var partyFields: [String] {
-        lock.lock()
-        defer { lock.unlock() }
-        if agreed == false { return fields.map(\.name) }
+        if checking.withLock({ $0.agreed == false }) { return fields.map(\.name) }
         return fields.flatMap { field in
             (field.hasCompany ? ["\(field.records).company"] : []) + ["\(field.records).\(field.name)"]
         }
@@ -99,9 +97,7 @@ final class TrytonCompanyValues: @unchecked Sendable {
     /// Tryton's getter. When they differ, every later page asks by name, and the answer here replaces
     /// the page's values.
     func check(_ page: [TrytonRecord], client: JSONRPCClient) throws -> [Int: [String: Any]]? {
-        lock.lock()
-        let wanted = agreed == nil ? Self.sample - checkedParties : 0
-        lock.unlock()
+        let wanted = checking.withLock { $0.agreed == nil ? Self.sample - $0.parties : 0 }
         guard wanted > 0, !page.isEmpty else { return nil }
         let sample = page.prefix(wanted).compactMap(\.id)
         let truth = try TrytonRead.read(client, "party.party", sample, fields.map(\.name))
@@ -112,10 +108,10 @@ final class TrytonCompanyValues: @unchecked Sendable {
                 Self.id(record.values[field.name]) == Self.id(mine[field.key])
             }
         }
-        lock.lock()
-        checkedParties += sample.count
-        if !same || checkedParties >= Self.sample { agreed = same }
-        lock.unlock()
+        checking.withLock { checking in
+            checking.parties += sample.count
+            if !same || checking.parties >= Self.sample { checking.agreed = same }
+        }
         if same { return nil }
         let ids = page.compactMap(\.id)
         var answer: [Int: [String: Any]] = [:]
