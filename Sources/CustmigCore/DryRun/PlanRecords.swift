@@ -116,7 +116,7 @@ struct PlanRecords {
     /// The images of `wanted`, by canonical key, each checked against its record hash and fingerprint.
     func images(_ wanted: [Wanted], db: Database) throws -> [String: CustomerImage] {
         let fetched = try fetch(wanted, db: db)
-        return try Self.collect(fetched, self.fetched(fetched).map { $0.flatMap(image) })
+        return try Self.collect(fetched, inOrder(fetched, image))
     }
 
     /// The same for records fetched already, rebuilt on every core.
@@ -127,7 +127,7 @@ struct PlanRecords {
     /// What the cutover writes for the rows fetched, by canonical key: rebuilt, checked and prepared (on
     /// the task that reads ahead of a cutover's writer: on two cores, more workers only take turns with it).
     func prepared(_ fetched: Fetched) throws -> [String: PreparedImages] {
-        try Self.collect(fetched, self.fetched(fetched).map { $0.flatMap(prepared) })
+        try Self.collect(fetched, inOrder(fetched, prepared))
     }
 
     /// The same for records fetched already, prepared on every core (a batch no replay runs beside).
@@ -135,9 +135,11 @@ struct PlanRecords {
         try Self.collect(fetched, await onEveryCore(fetched, prepared))
     }
 
-    /// Each wanted row with its record, read back (or why it cannot be), in order.
-    private func fetched(_ fetched: Fetched) -> [Result<(Wanted, CanonicalCustomer), CustmigError>] {
-        fetched.wanted.map { wanted in record(wanted, text: fetched.texts[wanted.key]).map { (wanted, $0) } }
+    /// Each wanted row's output from its record read back (or why it cannot be made), one row at a time.
+    private func inOrder<Output>(
+        _ fetched: Fetched, _ output: (Wanted, CanonicalCustomer) -> Result<Output, CustmigError>
+    ) -> [Result<Output, CustmigError>] {
+        fetched.wanted.map { wanted in record(wanted, text: fetched.texts[wanted.key]).flatMap { output(wanted, $0) } }
     }
 
     private func onEveryCore<Output: Sendable>(
