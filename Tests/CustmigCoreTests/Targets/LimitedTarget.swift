@@ -2,10 +2,12 @@ import CustmigCore
 import Testing
 
 /// A target with fewer capabilities than the one it forwards to, as an ERP reached over an API has
-/// (no rehearsal, no snapshots): how stages behave when a capability is absent.
+/// (no rehearsal, no snapshots): how stages behave when a capability is absent. `copy` replaces the
+/// base's rehearsal copy (one that fails, say).
 final class LimitedTarget: Target {
     let base: any Target
     let capabilities: TargetCapabilities
+    var copy: ((String) throws -> (any RehearsalCopy)?)?
 
     init(_ base: any Target, capabilities: TargetCapabilities) {
         self.base = base
@@ -46,6 +48,9 @@ final class LimitedTarget: Target {
         try base.apply(batch: batch, actions: actions, planHash: planHash, skipStale: skipStale)
     }
     func loadSession() throws -> any TargetLoadSession { try base.loadSession() }
+    func rehearsalCopy(in folder: String) throws -> (any RehearsalCopy)? {
+        try copy?(folder) ?? base.rehearsalCopy(in: folder)
+    }
     func rehearsal(copyFolder: String?) throws -> any TargetRehearsal {
         Issue.record("rehearsal asked of a target without rehearsal")
         return try base.rehearsal(copyFolder: copyFolder)
