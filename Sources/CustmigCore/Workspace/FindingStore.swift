@@ -57,7 +57,8 @@ enum FindingStore {
     /// (``settle(committed:)``).
     struct Texts {
         static let limit = 20_000
-        static let placeholder: Character = "\u{1}"
+        /// U+0001, a control character: always a character of its own, so a byte test finds it.
+        static let placeholder: UInt8 = 1
         private var ids: [String: Int64] = [:]
         private var added: [String] = []
 
@@ -75,14 +76,14 @@ enum FindingStore {
             let value = MappingFinding.stored(finding.value)
             var messageId: Int64?
             // The placeholder marks where the value goes back; a message that has one itself is not shared.
-            if !finding.message.contains(Self.placeholder) {
+            if !finding.message.utf8.contains(Self.placeholder) {
                 var template = finding.message
                 if let value, !value.isEmpty {
-                    template = template.replacingOccurrences(of: value, with: "\u{1}", options: .literal)
+                    template = template.replacingBytes(of: value, with: "\u{1}")
                 }
                 messageId = try id(template, db: db)
             }
-            let fixId = try finding.fix.flatMap { $0.contains(Self.placeholder) ? nil : try id($0, db: db) }
+            let fixId = try finding.fix.flatMap { $0.utf8.contains(Self.placeholder) ? nil : try id($0, db: db) }
             return Prepared(
                 finding: finding, value: value, message: messageId == nil ? finding.message : "", messageId: messageId,
                 fix: fixId == nil ? finding.fix : nil, fixId: fixId)

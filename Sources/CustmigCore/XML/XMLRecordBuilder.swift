@@ -24,13 +24,31 @@ final class XMLRecordBuilder: XMLEventHandler {
     /// `@name` per attribute name id, made once.
     @exclusivity(unchecked) private var attributeKeys: [Int: String] = [:]
 
+    /// How many fields the last element of each name had, by name id: an element's field list is made
+    /// that big at once instead of growing by doubling (an IDoc's E1KNA1M has ~20 fields: five copies).
+    @exclusivity(unchecked) private var fieldCounts: [Int] = []
+
     private func frame(_ name: Int) -> Frame {
-        guard let frame = spareFrames.popLast() else { return Frame(name: name) }
-        frame.name = name
-        frame.fields = []
-        frame.text.removeAll(keepingCapacity: true)
-        frame.isComplex = false
+        let frame: Frame
+        if let spare = spareFrames.popLast() {
+            frame = spare
+            frame.name = name
+            frame.fields = []
+            frame.text.removeAll(keepingCapacity: true)
+            frame.isComplex = false
+        } else {
+            frame = Frame(name: name)
+        }
+        if name < fieldCounts.count && fieldCounts[name] > 0 { frame.fields.reserveCapacity(fieldCounts[name]) }
         return frame
+    }
+
+    private func remember(fieldCountOf frame: Frame) {
+        guard frame.name >= 0 else { return }
+        if frame.name >= fieldCounts.count {
+            fieldCounts += Array(repeating: 0, count: frame.name + 1 - fieldCounts.count)
+        }
+        fieldCounts[frame.name] = frame.fields.count
     }
 
     let path: String
@@ -132,6 +150,7 @@ final class XMLRecordBuilder: XMLEventHandler {
             if !frame.text.isEmpty && !isBlank(frame.text) {
                 frame.fields.append(Field("#text", .text(decode(frame.text))))
             }
+            remember(fieldCountOf: frame)
             let position = SourcePosition(file: path, line: recordLine, byteOffset: recordOffset, index: recordIndex)
             records.append(Record(fields: frame.fields, position: position, control: controlFields))
             return
@@ -142,6 +161,7 @@ final class XMLRecordBuilder: XMLEventHandler {
             if !frame.text.isEmpty && !isBlank(frame.text) {
                 frame.fields.append(Field("#text", .text(decode(frame.text))))
             }
+            remember(fieldCountOf: frame)
             let child = Record(
                 fields: frame.fields,
                 position: SourcePosition(file: path, line: parser.currentLine, byteOffset: nil, index: recordIndex))

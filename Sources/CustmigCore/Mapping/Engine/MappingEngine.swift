@@ -190,7 +190,6 @@ public final class MappingEngine {
         }
     }
 
-    /// The mapped value of one field, or nil when it is empty or could not be mapped (then with a finding).
     /// The raw source value of a plan's field, using the remembered slot for plain fields.
     private func raw(_ plan: FieldPlan, scope: Scope) -> String {
         guard let name = plan.plainSource else { return resolve(plan.field.source, scope: scope) }
@@ -200,16 +199,25 @@ public final class MappingEngine {
             return text
         }
         let fields = scope.record.fields
-        if plan.slot >= 0 && plan.slot < fields.count && fields[plan.slot].name == plan.slotName {
-            return fields[plan.slot].value.elementText ?? ""
+        let slot = plan.slot
+        if slot >= 0 && slot < fields.count && fields[slot].name == plan.slotName {
+            return fields[slot].value.elementText ?? ""
         }
-        guard let index = fields.firstIndex(where: { $0.name == name }) else { return "" }
+        // An optional element before it (an IDoc's TELFX) moves a field by one: its neighbours first.
+        var found: Int?
+        if slot + 1 < fields.count && fields[slot + 1].name == name {
+            found = slot + 1
+        } else if slot >= 1 && slot - 1 < fields.count && fields[slot - 1].name == name {
+            found = slot - 1
+        }
+        guard let index = found ?? fields.firstIndex(where: { $0.name == name }) else { return "" }
         plan.slot = index
         plan.slotName = fields[index].name
         plan.seen = true
         return fields[index].value.elementText ?? ""
     }
 
+    /// The mapped value of one field, or nil when it is empty or could not be mapped (then with a finding).
     private func value(of plan: FieldPlan, path: ElementPath, scope: Scope, run: Run) -> String? {
         let field = plan.field
         let source = raw(plan, scope: scope)
@@ -233,20 +241,20 @@ public final class MappingEngine {
         // Composing or cleaning can change blankness only for a value they changed.
         let blank = facts.composable || facts.control ? TextFolding.isBlank(raw) : facts.blank
         if blank && field.defaultValue == nil && !run.tracing { return nil }
-        var trace = FieldTrace(field: "", source: "", raw: "", steps: [], value: nil)
-        if run.tracing {
-            trace = FieldTrace(
+        // Only `explain` traces: mapping a record makes no trace to throw away.
+        var trace: FieldTrace? =
+            run.tracing
+            ? FieldTrace(
                 field: path.label(plan.name), source: field.source.traceDescription, raw: source, steps: cleaning,
-                value: nil)
-        }
-        defer { if run.tracing { run.traces.append(trace) } }
+                value: nil) : nil
+        defer { if let trace { run.traces.append(trace) } }
         if blank {
             guard let fallback = field.defaultValue else { return nil }
             raw = fallback
-            trace.steps.append(FieldTrace.Step(step: "default", output: fallback, problem: nil))
+            trace?.steps.append(FieldTrace.Step(step: "default", output: fallback, problem: nil))
         }
         let context = TransformContext(country: run.country)
-        if run.tracing { trace.steps += Self.transformSteps(field.transforms, raw, context: context) }
+        if trace != nil { trace?.steps += Self.transformSteps(field.transforms, raw, context: context) }
         let outcome = plan.outcome(of: raw, context: context)
         for note in outcome.notes {
             let transform = note.split(separator: ":").first.map(String.init) ?? "transform"
@@ -270,12 +278,10 @@ public final class MappingEngine {
         if value.isEmpty { return nil }
         if let table = plan.valueMap {
             let tableName = table.name
-            if run.tracing {
-                trace.steps.append(
-                    FieldTrace.Step(
-                        step: "value map \(tableName)", output: outcome.mapped ?? value,
-                        problem: outcome.mapped == nil ? "code not in the table (unknown: \(table.unknown))" : nil))
-            }
+            trace?.steps.append(
+                FieldTrace.Step(
+                    step: "value map \(tableName)", output: outcome.mapped ?? value,
+                    problem: outcome.mapped == nil ? "code not in the table (unknown: \(table.unknown))" : nil))
             if let mapped = outcome.mapped {
                 value = mapped
             } else {
@@ -300,7 +306,7 @@ public final class MappingEngine {
                     message: problem.message, fix: problem.fix))
             return nil
         }
-        trace.value = value.isEmpty ? nil : value
+        trace?.value = value.isEmpty ? nil : value
         return value.isEmpty ? nil : value
     }
 
@@ -371,24 +377,28 @@ public final class MappingEngine {
         return result
     }
 
-    /// The scopes a list section's elements come from: one per source element (`each`) or the scope itself.
-    private func scopes(_ section: SectionPlan, in scope: Scope) -> [Scope] {
-        guard let each = section.each else { return [scope] }
+    /// Calls `body` with each scope a list section's elements come from: one per source element
+    /// (`each`), or the enclosing scope itself, handed on without copying it (most sections of a flat
+    /// extract have no `each`, and copying a scope retains every field of two records).
+    private func forEachScope(_ section: SectionPlan, in scope: Scope, _ body: (Scope) -> Void) {
+        guard let each = section.each else { return body(scope) }
         var segments = scope.record.segments(atPath: each)
         if !section.matching.isEmpty {
             // Segments joined to the whole record (KNVP rows by KUNNR), picked for this element (its
             // sales area) by the where: fields.
             if segments.isEmpty { segments = scope.top.segments(atPath: each) }
             if !segments.isEmpty { section.seen = true }
-            return segments.filter { segment in
-                section.matching.allSatisfy { pair in
-                    (segment.text(atPath: pair.segmentField) ?? "").trimmedWhitespace
-                        == (scope.record.text(atPath: pair.elementField) ?? "").trimmedWhitespace
-                }
-            }.map { Scope(record: $0, top: scope.top) }
+            for segment in segments
+            where section.matching.allSatisfy({ pair in
+                (segment.text(atPath: pair.segmentField) ?? "").trimmedWhitespace
+                    == (scope.record.text(atPath: pair.elementField) ?? "").trimmedWhitespace
+            }) {
+                body(Scope(record: segment, top: scope.top))
+            }
+            return
         }
         if !segments.isEmpty { section.seen = true }
-        return segments.map { Scope(record: $0, top: scope.top) }
+        for segment in segments { body(Scope(record: segment, top: scope.top)) }
     }
 
     /// One element of a list, or nil when it has no mapped value, or lacks an identifying field (then
@@ -418,7 +428,7 @@ public final class MappingEngine {
     ) -> [FieldValues] {
         var result: [FieldValues] = []
         for section in sections {
-            for elementScope in scopes(section, in: scope) {
+            forEachScope(section, in: scope) { elementScope in
                 let path = ElementPath(list: list, index: firstIndex + result.count)
                 if let fields = element(section, scope: elementScope, path: path, run: run) { result.append(fields) }
             }
@@ -429,11 +439,11 @@ public final class MappingEngine {
     private func salesAreas(_ sections: [SectionPlan], scope: Scope, run: Run) -> [SalesArea] {
         var areas: [SalesArea] = []
         for section in sections {
-            for elementScope in scopes(section, in: scope) {
+            forEachScope(section, in: scope) { elementScope in
                 let path = ElementPath(list: "sales_areas", index: areas.count)
                 guard let fields = element(section.withoutLists, scope: elementScope, path: path, run: run),
                     var area = makeSalesArea(fields)
-                else { continue }
+                else { return }
                 for (_, partnerSections) in section.lists {
                     area.partners += elements(
                         partnerSections, scope: elementScope, list: "sales_areas.partners", run: run

@@ -26,13 +26,52 @@ extension String {
     /// Whether the UTF-8 bytes of `needle` occur in the string: a native search (Foundation's
     /// `contains` goes through NSString and showed in the map stage's profile).
     func containsBytes(_ needle: String) -> Bool {
-        let haystack = Array(utf8)
-        let pattern = Array(needle.utf8)
-        guard !pattern.isEmpty, haystack.count >= pattern.count else { return pattern.isEmpty }
-        for start in 0...(haystack.count - pattern.count) where haystack[start] == pattern[0] {
-            if Array(haystack[start..<(start + pattern.count)]) == pattern { return true }
+        guard !needle.isEmpty else { return true }
+        return firstByteOffset(of: needle, from: 0) != nil
+    }
+
+    /// The string with every occurrence of `needle`'s bytes, left to right and not overlapping, replaced
+    /// by `replacement`'s: what Foundation's `replacingOccurrences(of:with:options: .literal)` makes of
+    /// valid UTF-8 (a match of one valid UTF-8 text in another starts and ends on character scalars),
+    /// without bridging through NSString for each finding the map stores.
+    func replacingBytes(of needle: String, with replacement: String) -> String {
+        guard !needle.isEmpty, var offset = firstByteOffset(of: needle, from: 0) else { return self }
+        let bytes = Array(utf8)
+        let length = needle.utf8.count
+        var result: [UInt8] = []
+        result.reserveCapacity(bytes.count)
+        var copied = 0
+        while true {
+            result.append(contentsOf: bytes[copied..<offset])
+            result.append(contentsOf: replacement.utf8)
+            copied = offset + length
+            guard let next = firstByteOffset(of: needle, from: copied) else { break }
+            offset = next
         }
-        return false
+        result.append(contentsOf: bytes[copied...])
+        return String(decoding: result, as: UTF8.self)
+    }
+
+    /// Where `needle`'s UTF-8 bytes first occur at or after byte `start`, without copying either string.
+    private func firstByteOffset(of needle: String, from start: Int) -> Int? {
+        var haystack = self
+        var pattern = needle
+        return haystack.withUTF8 { text in
+            pattern.withUTF8 { pattern -> Int? in
+                guard let first = pattern.first, text.count - start >= pattern.count else { return nil }
+                var index = start
+                let last = text.count - pattern.count
+                while index <= last {
+                    if text[index] == first
+                        && (1..<pattern.count).allSatisfy({ text[index + $0] == pattern[$0] })
+                    {
+                        return index
+                    }
+                    index += 1
+                }
+                return nil
+            }
+        }
     }
 
     /// True when the string has no run of two spaces, no tab or line break and nothing beyond ASCII
@@ -40,7 +79,9 @@ extension String {
     var hasNoSpaceRuns: Bool {
         var previousSpace = false
         for byte in utf8 {
-            if byte == 0x09 || byte == 0x0A || byte == 0x0D || byte == 0xC2 || byte == 0xE2 || byte == 0xE3 { return false }
+            if byte == 0x09 || byte == 0x0A || byte == 0x0D || byte == 0xC2 || byte == 0xE2 || byte == 0xE3 {
+                return false
+            }
             let isSpace = byte == 0x20
             if isSpace && previousSpace { return false }
             previousSpace = isSpace
