@@ -59,10 +59,20 @@ public struct CustomerImage: Sendable, Hashable {
     public init(
         _ customer: CanonicalCustomer, externalId: String, resolve: (String) -> String?, unresolved: inout [String]
     ) {
-        var values: [String: String] = [:]
+        // Sized for a typical customer at once (growing from empty rehashed it six times), and each child
+        // row's `table[id].` prefix made once for all its columns (values come row by row).
+        var values = [String: String](minimumCapacity: 48)
+        var row: (table: String, id: String, prefix: String)?
         Self.emit(customer, externalId: externalId, resolve: resolve, unresolved: &unresolved) {
             table, id, column, value in
-            values[table.map { "\($0)[\(Self.safe(id))].\(column)" } ?? column] = value
+            guard let table else {
+                values[column] = value
+                return
+            }
+            if row == nil || row!.id != id || row!.table != table {
+                row = (table, id, table + "[" + Self.safe(id) + "].")
+            }
+            values[row!.prefix + column] = value
         }
         self.values = values
     }
