@@ -138,7 +138,9 @@ extension CanonicalCustomer {
     /// without making the text (the map hashes every record it stores).
     var recordHash: Hash128? {
         let bytes = jsonWriter.finishedBytes
-        return SHA256.hash(data: bytes).withUnsafeBytes { Hash128(bytes: $0.prefix(16)) }
+        return SHA256.hash(data: bytes).withUnsafeBytes {
+            Hash128(raw: UnsafeRawBufferPointer(rebasing: $0.prefix(16)))
+        }
     }
 
     private var jsonWriter: JSONObjectWriter {

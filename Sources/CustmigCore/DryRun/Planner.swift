@@ -74,6 +74,7 @@ struct Planner {
     /// Crosswalk first; then links to hand-made target customers; then the numbering policy.
     private mutating func assignTargetIds(ledger: Ledger, matcher: CustomerMatcher) throws {
         var fresh: [CustomerSet.Member] = []
+        fresh.reserveCapacity(set.members.count)
         for member in set.members {
             if crosswalk[member.key] == nil { fresh.append(member) }
         }
@@ -104,6 +105,7 @@ struct Planner {
             ? try set.accountGroups(needing, ledger: ledger) : [String?](repeating: nil, count: needing.count)
         let toNumber = zip(needing, groups).map { (key: $0.key, accountGroup: $1) }
         let assigner = NumberAssigner(numbering: settings.numbering, codes: codes, taken: existingIds)
+        assignedIds.reserveCapacity(assignedIds.count + toNumber.count)
         for (key, result) in assigner.assign(toNumber) {
             switch result {
             case .success(let id): assignedIds[key] = id

@@ -74,7 +74,7 @@ enum CanonicalStore {
     /// A stored record hash: 16 bytes, or the 32 hex digits of records stored before.
     fileprivate static func hash(_ value: DatabaseValue) -> Hash128? {
         switch value.storage {
-        case .blob(let data): return Hash128(bytes: data)
+        case .blob(let data): return data.withUnsafeBytes { Hash128(raw: $0) }
         case .string(let text): return Hash128(hex: text)
         default: return nil
         }

@@ -159,13 +159,14 @@ enum FindingStore {
     /// first review), by legacy key.
     static func holdingReasons(run: Int64, db: Database) throws -> [String: String] {
         var reasons: [String: String] = [:]
-        for row in try Row.fetchAll(
+        // A cursor: a million-record run has a few hundred thousand such findings, read once each.
+        let rows = try Row.fetchCursor(
             db,
             sql: """
                 SELECT legacy_key, outcome, rule, field, value, message FROM finding_shown
                 WHERE run_id = ? AND outcome IN ('reject', 'review') ORDER BY outcome = 'reject' DESC, id
                 """, arguments: [run])
-        {
+        while let row = try rows.next() {
             guard let key: String = row[0], reasons[key] == nil else { continue }
             var text = "\(row[1] as String == "reject" ? "rejected by" : "waiting for review of") \(row[2] as String)"
             if let field: String = row[3] {
