@@ -1,5 +1,6 @@
-/// A small deterministic generator (SplitMix64): the same seed gives the same samples on every machine.
-struct SampleRandom {
+/// A small deterministic generator (SplitMix64): the same seed gives the same samples on every machine
+/// (and the same cases to a seeded test).
+struct SampleRandom: RandomNumberGenerator {
     private var state: UInt64
 
     init(seed: UInt64) { state = seed &+ 0x9E37_79B9_7F4A_7C15 }
