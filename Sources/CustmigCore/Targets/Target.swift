@@ -210,25 +210,16 @@ public struct Hash128: Sendable, Hashable {
         self = hash
     }
 
-    /// The hash from its 16 bytes, high word first (how the ledger stores it); nil for any other count.
-    public init?(bytes: some Collection<UInt8>) {
-        guard bytes.count == 16 else { return nil }
-        var words: (UInt64, UInt64) = (0, 0)
-        for (index, byte) in bytes.enumerated() {
-            if index < 8 { words.0 = words.0 << 8 | UInt64(byte) } else { words.1 = words.1 << 8 | UInt64(byte) }
-        }
-        (high, low) = words
-    }
-
-    /// The same from raw memory (a SHA-256 digest, a ledger blob): two loads instead of a loop over a
-    /// collection (`Data`'s iterator made reading a million stored hashes a tenth of a dry run's start).
+    /// The hash from its 16 bytes, high word first (how the ledger stores it; a SHA-256 digest's first
+    /// half); nil for any other count. Two loads, not a loop over a collection: `Data`'s iterator made
+    /// reading a million stored hashes a tenth of a dry run's start.
     public init?(raw bytes: UnsafeRawBufferPointer) {
         guard bytes.count == 16 else { return nil }
         high = UInt64(bigEndian: bytes.loadUnaligned(fromByteOffset: 0, as: UInt64.self))
         low = UInt64(bigEndian: bytes.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
     }
 
-    /// The 16 bytes `init(bytes:)` reads.
+    /// The 16 bytes `init(raw:)` reads.
     public var bytes: [UInt8] {
         (0..<16).map { index in UInt8(truncatingIfNeeded: (index < 8 ? high : low) >> UInt64(56 - 8 * (index % 8))) }
     }
