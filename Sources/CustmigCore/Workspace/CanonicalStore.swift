@@ -311,10 +311,12 @@ enum CanonicalStore {
     static func origin(
         run: Int64, legacyKey: String, db: Database
     ) throws -> (sequence: String?, input: Int, index: Int)? {
+        // Cached: a multi-row insert that skipped one repeated key has each of its rows looked up here.
         try Row.fetchOne(
-            db,
-            sql:
-                "SELECT sequence, source_input, source_index FROM canonical_record WHERE run_id = ? AND legacy_key = ?",
+            db.cachedStatement(
+                sql:
+                    "SELECT sequence, source_input, source_index FROM canonical_record WHERE run_id = ? AND legacy_key = ?"
+            ),
             arguments: [run, legacyKey]
         ).map { ($0[0], $0[1], $0[2]) }
     }

@@ -107,7 +107,8 @@ enum FindingStore {
 
     /// Deletes the findings of one record (it lost its key to a later record of the run).
     static func delete(run: Int64, legacyKey: String, db: Database) throws {
-        try db.execute(sql: "DELETE FROM finding WHERE run_id = ? AND legacy_key = ?", arguments: [run, legacyKey])
+        try db.cachedStatement(sql: "DELETE FROM finding WHERE run_id = ? AND legacy_key = ?").execute(
+            arguments: [run, legacyKey])
     }
 
     /// Deletes a rule's findings of a run, after copying the keys they were about into `temp.<table>`
