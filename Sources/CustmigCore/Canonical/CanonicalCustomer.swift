@@ -138,12 +138,21 @@ public struct CanonicalCustomer: Sendable, Hashable, Codable {
     }
 
     /// Legacy keys of the customers this one refers to (parent, partner functions), without itself.
-    public var references: Set<String> {
-        var keys = Set<String>()
-        if let parentKey { keys.insert(parentKey) }
-        for area in salesAreas { for partner in area.partners { keys.insert(partner.customerKey) } }
-        keys.remove(legacyKey)
-        return keys
+    public var references: Set<String> { Set(sortedReferences) }
+
+    /// ``references`` in ascending order, gathered without a set: most customers refer to none or one
+    /// (a sold-to partner that is the customer itself is not a reference), and the map renders every one.
+    var sortedReferences: [String] {
+        var keys: [String] = []
+        if let parentKey, parentKey != legacyKey { keys.append(parentKey) }
+        for area in salesAreas {
+            for partner in area.partners where partner.customerKey != legacyKey { keys.append(partner.customerKey) }
+        }
+        guard keys.count > 1 else { return keys }
+        keys.sort()
+        var unique = [keys[0]]
+        for key in keys.dropFirst() where key != unique[unique.count - 1] { unique.append(key) }
+        return unique
     }
 }
 

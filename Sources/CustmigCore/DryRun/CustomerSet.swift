@@ -97,7 +97,7 @@ struct CustomerSet {
                     set.members.append(
                         Member(
                             key: golden, legacyKey: customer?.legacyKey ?? golden,
-                            references: customer.map { Array($0.references).sorted() } ?? [], isSurvivor: true,
+                            references: customer.map(\.sortedReferences) ?? [], isSurvivor: true,
                             dataHash: stored.recordHash))
                     set.survivorAccountGroups[golden] = customer?.accountGroup
                 }

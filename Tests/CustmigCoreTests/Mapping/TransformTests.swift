@@ -205,6 +205,9 @@ struct TransformTests {
             ("Tel. 030 1234567", "DE", .value("+49301234567")), ("tel:+49-30-1234567", "DE", .value("+49301234567")),
             ("Phone: (212) 555-0142", "US", .value("+12125550142")), ("＋４９ ３０ １２３４５６７", "DE", .value("+49301234567")),
             ("-", "DE", .invalid), ("n/a", "DE", .review), ("telefax 030 1234567", "DE", .review),
+            ("030+1234567", "DE", .review), ("030\t123 45-67", "DE", .value("+49301234567")),
+            ("+44 (0)20 7946 0958", "DE", .value("+442079460958")), ("+1 212 555 0142", "DE", .value("+12125550142")),
+            ("030 1234567 ☎", "DE", .review), ("0030 1234567", "DE", .value("+301234567")),
         ] as [(String, String, Expected)])
     func phones(_ input: String, _ country: String, _ expected: Expected) {
         let context = TransformContext(country: country.isEmpty ? nil : country)
@@ -223,6 +226,17 @@ struct TransformTests {
             ("Anna Meyer <Anna@Firm.de>", .note("anna@firm.de")), ("<anna@firm.de>", .value("anna@firm.de")),
             ("anna@firm.de; bob@firm.de", .review), ("anna@firm.de, bob@firm.de", .review),
             ("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa@firm.de", .invalid),
+            (
+                "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa@firm.de",
+                .value("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa@firm.de")
+            ),
+            ("a.@firm.de", .invalid), ("a@firm.de.", .invalid), ("a@firm.de-", .invalid), ("a@@", .invalid),
+            ("a@" + String(repeating: "b", count: 64) + ".de", .invalid),
+            (
+                "a@" + String(repeating: "b", count: 63) + ".de",
+                .value("a@" + String(repeating: "b", count: 63) + ".de")
+            ),
+            ("mailto:   ", .invalid),
         ] as [(String, Expected)])
     func emails(_ input: String, _ expected: Expected) {
         #expect(Expected(Transform.email.apply(input)) == expected, "\(input)")

@@ -42,7 +42,7 @@ struct MapChunk {
             self.sequence = sequence
             data = mapped.customer.map(CanonicalStore.encode) ?? Array("{}".utf8)
             dataHash = mapped.customer.map(\.recordHash) ?? Hash128(hex: CustomerSet.recordHash("{}"))
-            references = mapped.customer.map { $0.references.sorted().joined(separator: " ") } ?? ""
+            references = mapped.customer.map { $0.sortedReferences.joined(separator: " ") } ?? ""
         }
     }
 

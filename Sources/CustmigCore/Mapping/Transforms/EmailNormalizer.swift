@@ -15,19 +15,23 @@ public enum EmailNormalizer {
         }
         if address.hasSuffix(">"), let open = address.lastIndex(of: "<") {
             let name = address[..<open].trimmingCharacters(in: .whitespaces)
-            address = String(address[address.index(after: open)..<address.index(before: address.endIndex)]).trimmedWhitespace
+            address =
+                String(address[address.index(after: open)..<address.index(before: address.endIndex)]).trimmedWhitespace
             if !name.isEmpty { note = "display name \"\(name)\" dropped" }
         }
         let lowered = address.lowercased()
         if lowered.containsBytes("(at)") || lowered.containsBytes("[at]") || lowered.containsBytes(" at ") {
             return .review(value, "\"\(value)\" spells out \"at\"; confirm the address with the customer")
         }
-        if lowered.utf8.filter({ $0 == UInt8(ascii: "@") }).count > 1
+        var ats = 0
+        for byte in lowered.utf8 where byte == UInt8(ascii: "@") { ats += 1 }
+        if ats > 1
             && lowered.utf8.contains(where: { $0 == UInt8(ascii: ";") || $0 == UInt8(ascii: ",") || $0 == 0x20 })
         {
             return .review(value, "\"\(value)\" holds several addresses; choose one in a correction")
         }
-        let valid = Array(lowered.utf8).withUnsafeBufferPointer { ValueAnalyzer.isEmail($0.baseAddress!, $0.count) }
+        var bytes = lowered
+        let valid = bytes.withUTF8 { $0.isEmpty ? false : ValueAnalyzer.isEmail($0.baseAddress!, $0.count) }
         guard valid && !lowered.utf8.contains(0x20) && hasValidDots(lowered) else {
             return .invalid(value, "\"\(value)\" is not a valid email address")
         }
@@ -42,11 +46,26 @@ public enum EmailNormalizer {
         let local = address.utf8[..<at]
         let domain = address.utf8[address.utf8.index(after: at)...]
         guard local.count <= 64, address.utf8.count <= 254 else { return false }
-        if local.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false).contains(where: \.isEmpty) {
-            return false
+        // Scanned in place: splitting made an array of parts for every address.
+        var previous = UInt8(ascii: ".")
+        for byte in local {
+            if byte == UInt8(ascii: ".") && previous == UInt8(ascii: ".") { return false }
+            previous = byte
         }
-        return !domain.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false).contains { label in
-            label.isEmpty || label.first == UInt8(ascii: "-") || label.last == UInt8(ascii: "-") || label.count > 63
+        if previous == UInt8(ascii: ".") { return false }
+        var label = 0
+        previous = UInt8(ascii: ".")
+        for byte in domain {
+            if byte == UInt8(ascii: ".") {
+                if label == 0 || previous == UInt8(ascii: "-") { return false }
+                label = 0
+            } else {
+                if label == 0 && byte == UInt8(ascii: "-") { return false }
+                label += 1
+                if label > 63 { return false }
+            }
+            previous = byte
         }
+        return label > 0 && previous != UInt8(ascii: "-")
     }
 }

@@ -10,6 +10,11 @@ import Foundation
 /// or an unknown calling code go to review; a number too short or too long for E.164 is invalid.
 public enum PhoneNormalizer {
     static let callingCodes: Set<String> = Set(CountryCodes.all.map(\.callingCode).filter { !$0.isEmpty })
+    /// The trunk prefix of the first country listed with each calling code.
+    static let trunkPrefixes: [String: String] = Dictionary(
+        CountryCodes.all.map { ($0.callingCode, $0.trunkPrefix) }, uniquingKeysWith: { first, _ in first })
+    /// Trunk prefixes in brackets that international numbers carry for national callers.
+    static let bracketedTrunks = ["(0)", "( 0 )", "[0]"]
 
     public static func normalize(_ value: String, context: TransformContext) -> TransformResult {
         let trimmed = value.trimmedWhitespace
@@ -21,20 +26,25 @@ public enum PhoneNormalizer {
         }
         text = withoutLabel(text)
         // "+49 (0) 30…": the bracketed trunk prefix is written for national callers only.
-        for marker in ["(0)", "( 0 )", "[0]"] where text.hasPrefix("+") && text.containsBytes(marker) {
+        for marker in bracketedTrunks where text.hasPrefix("+") && text.containsBytes(marker) {
             text = text.replacingOccurrences(of: marker, with: " ")
         }
-        var digits = ""
-        var international = false
-        for (index, character) in text.enumerated() {
-            if character.isASCII && character.isNumber {
-                digits.append(character)
-            } else if character == "+" && index == 0 {
-                international = true
-            } else if " -./()\t".contains(character) {
-                continue
-            } else {
-                return .review(value, "\"\(value)\" holds \"\(character)\", which is not part of a phone number")
+        var digits: String
+        var international: Bool
+        if let scanned = asciiDigits(text) {
+            (digits, international) = scanned
+        } else {
+            (digits, international) = ("", false)
+            for (index, character) in text.enumerated() {
+                if character.isASCII && character.isNumber {
+                    digits.append(character)
+                } else if character == "+" && index == 0 {
+                    international = true
+                } else if " -./()\t".contains(character) {
+                    continue
+                } else {
+                    return .review(value, "\"\(value)\" holds \"\(character)\", which is not part of a phone number")
+                }
             }
         }
         if digits.isEmpty {
@@ -45,13 +55,19 @@ public enum PhoneNormalizer {
             digits.removeFirst(2)
         }
         if international {
-            guard let code = (1...3).map({ String(digits.prefix($0)) }).first(where: { callingCodes.contains($0) }) else {
+            var known: String?
+            for length in 1...3 {
+                let candidate = String(digits.prefix(length))
+                if callingCodes.contains(candidate) {
+                    known = candidate
+                    break
+                }
+            }
+            guard let code = known else {
                 return .review(value, "\"\(value)\" starts with no known country calling code")
             }
             var national = String(digits.dropFirst(code.count))
-            if let country = CountryCodes.all.first(where: { $0.callingCode == code }), country.trunkPrefix == "0",
-                national.hasPrefix("0"), code != "39"
-            {
+            if trunkPrefixes[code] == "0", national.hasPrefix("0"), code != "39" {
                 // "+49 030…": a trunk 0 written after the country code.
                 national.removeFirst()
             }
@@ -72,12 +88,32 @@ public enum PhoneNormalizer {
         if !country.trunkPrefix.isEmpty {
             guard digits.hasPrefix(country.trunkPrefix) else {
                 return .review(
-                    value, "\"\(value)\" lacks the trunk prefix \(country.trunkPrefix) of \(country.alpha2): "
+                    value,
+                    "\"\(value)\" lacks the trunk prefix \(country.trunkPrefix) of \(country.alpha2): "
                         + "a local number without area code?")
             }
             digits.removeFirst(country.trunkPrefix.count)
         }
         return check("+" + country.callingCode + digits, original: value)
+    }
+
+    /// The digits of a number written with ASCII digits, separators and a leading `+` only (nearly every
+    /// phone field), read byte by byte; nil for anything else, which the character loop reads and words.
+    private static func asciiDigits(_ text: String) -> (digits: String, international: Bool)? {
+        var digits: [UInt8] = []
+        digits.reserveCapacity(text.utf8.count)
+        var international = false
+        for (index, byte) in text.utf8.enumerated() {
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): digits.append(byte)
+            case UInt8(ascii: "+") where index == 0: international = true
+            case 0x20, 0x09, UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "/"), UInt8(ascii: "("),
+                UInt8(ascii: ")"):
+                continue
+            default: return nil
+            }
+        }
+        return (String(decoding: digits, as: UTF8.self), international)
     }
 
     /// The number without a label written before it: `Tel. 030…`, `tel:+49…` (a URI), `Phone: …`.
@@ -95,7 +131,9 @@ public enum PhoneNormalizer {
 
     private static func check(_ e164: String, original: String) -> TransformResult {
         let count = e164.count - 1
-        guard count >= 8 else { return .invalid(original, "\"\(original)\" is too short for a phone number (\(count) digits)") }
+        guard count >= 8 else {
+            return .invalid(original, "\"\(original)\" is too short for a phone number (\(count) digits)")
+        }
         guard count <= 15 else { return .invalid(original, "\"\(original)\" has \(count) digits; E.164 allows 15") }
         return .ok(e164)
     }
