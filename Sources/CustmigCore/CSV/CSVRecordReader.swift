@@ -13,9 +13,14 @@ public final class CSVRecordReader: ExtractReader {
     public private(set) var recordCount = 0
     public private(set) var malformedCount = 0
 
+    /// The columns records are made with, in file order: every column, or those `options.fields` keeps.
+    private let keptColumns: [Int]
+
     public init(path: String, options: ExtractOptions = ExtractOptions()) throws {
         batches = try CSVBatchReader(path: path, options: options)
         findings = batches.headerFindings
+        let header = batches.header
+        keptColumns = header.indices.filter { options.fields?.record.contains(header[$0]) ?? true }
     }
 
     public var description: ExtractDescription {
@@ -67,10 +72,11 @@ public final class CSVRecordReader: ExtractReader {
         let header = batches.header
         let range = batch.fieldRange(record: index)
         var fields: [Field] = []
-        fields.reserveCapacity(range.count)
+        fields.reserveCapacity(min(range.count, keptColumns.count))
         batch.bytes.withUnsafeBufferPointer { buffer in
             let base = buffer.baseAddress!
-            for (column, field) in range.enumerated() {
+            for column in keptColumns where column < range.count {
+                let field = range.lowerBound + column
                 let value = batches.decodeField(
                     base: base, start: Int(batch.fieldStart[field]), end: Int(batch.fieldEnd[field]),
                     flags: batch.fieldFlags[field], scratch: &scratch)

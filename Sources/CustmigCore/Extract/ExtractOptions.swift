@@ -12,6 +12,8 @@ public struct ExtractOptions: Sendable, Hashable {
     public var recordPath: String?
     /// A CSV record (or XML text) larger than this is malformed rather than buffered further.
     public var maxRecordBytes = 64 << 20
+    /// The fields records are made with (the ones a mapping reads); nil makes every field.
+    public var fields: FieldSelection?
 
     public init(
         format: ExtractFormat? = nil, encoding: TextEncoding? = nil, delimiter: UInt8? = nil,

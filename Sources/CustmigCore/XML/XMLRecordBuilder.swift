@@ -21,8 +21,9 @@ final class XMLRecordBuilder: XMLEventHandler {
     /// Frames of ended elements, reused: one element's frame and text buffer are not allocated anew
     /// for every element (most of an IDoc's elements are leaves).
     @exclusivity(unchecked) private var spareFrames: [Frame] = []
-    /// `@name` per attribute name id, made once.
-    @exclusivity(unchecked) private var attributeKeys: [Int: String] = [:]
+    /// `@name` per attribute name id, made once, and whether the selection keeps it in a record and in a
+    /// control record.
+    @exclusivity(unchecked) private var attributeKeys: [Int: (key: String, record: Bool, control: Bool)] = [:]
 
     /// How many fields the last element of each name had, by name id: an element's field list is made
     /// that big at once instead of growing by doubling (an IDoc's E1KNA1M has ~20 fields: five copies).
@@ -68,9 +69,32 @@ final class XMLRecordBuilder: XMLEventHandler {
     @exclusivity(unchecked) private(set) var recordIndex = 0
     @exclusivity(unchecked) var readIndex = 0
 
-    init(path: String, recordPath: [String]) {
+    /// The leaf fields made (nil: all); see ``FieldSelection``.
+    private let selection: FieldSelection?
+    /// Whether a leaf of each name id is kept, as a record field and as a control field: 0 not looked
+    /// up yet, 1 kept, 2 left out (a set lookup per name, not per element).
+    @exclusivity(unchecked) private var keptLeaves: [UInt8] = []
+    @exclusivity(unchecked) private var keptControlLeaves: [UInt8] = []
+
+    init(path: String, recordPath: [String], selection: FieldSelection? = nil) {
         self.path = path
         self.recordPath = recordPath
+        self.selection = selection
+    }
+
+    /// Whether a leaf named `name` (a name id, or an `@attribute` key) is made into a field.
+    private func keeps(_ name: Int, key: String, control: Bool) -> Bool {
+        guard let selection else { return true }
+        if name >= keptLeaves.count {
+            let grown = max(name + 1, keptLeaves.count * 2)
+            keptLeaves += [UInt8](repeating: 0, count: grown - keptLeaves.count)
+            keptControlLeaves += [UInt8](repeating: 0, count: grown - keptControlLeaves.count)
+        }
+        let known = control ? keptControlLeaves[name] : keptLeaves[name]
+        if known != 0 { return known == 1 }
+        let kept = control ? selection.control.contains(key) : selection.record.contains(key)
+        if control { keptControlLeaves[name] = kept ? 1 : 2 } else { keptLeaves[name] = kept ? 1 : 2 }
+        return kept
     }
 
     func startElement(_ name: Int, attributes: XMLAttributes, parser: XMLPushParser) {
@@ -106,7 +130,7 @@ final class XMLRecordBuilder: XMLEventHandler {
         }
         if depth == recordPathIds.count && matched == depth - 1 && parser.names.name(name).hasPrefix("EDI_DC") {
             let frame = self.frame(name)
-            if !attributes.isEmpty { addAttributes(attributes, to: frame) }
+            if !attributes.isEmpty { addAttributes(attributes, to: frame, control: true) }
             controlFrame = frame
             controlDepth = depth
             controlFields = []
@@ -131,7 +155,10 @@ final class XMLRecordBuilder: XMLEventHandler {
             }
             // Leaves of the control record flatten into it (EDI_DC40 has only leaves).
             let leaf = frames.removeLast()
-            controlFrame.fields.append(Field(parser.names.name(leaf.name), .text(decode(leaf.text))))
+            let leafName = parser.names.name(leaf.name)
+            if keeps(leaf.name, key: leafName, control: true) {
+                controlFrame.fields.append(Field(leafName, .text(decode(leaf.text))))
+            }
             spareFrames.append(leaf)
             return
         }
@@ -174,7 +201,7 @@ final class XMLRecordBuilder: XMLEventHandler {
             } else {
                 parent.fields.append(Field(fieldName, .list([child])))
             }
-        } else {
+        } else if keeps(frame.name, key: fieldName, control: false) {
             parent.fields.append(Field(fieldName, .text(decode(frame.text))))
         }
     }
@@ -190,17 +217,24 @@ final class XMLRecordBuilder: XMLEventHandler {
         return records
     }
 
-    private func addAttributes(_ attributes: XMLAttributes, to frame: Frame) {
+    private func addAttributes(_ attributes: XMLAttributes, to frame: Frame, control: Bool = false) {
+        // An element with attributes is a record in a list even when none of them is kept.
+        frame.isComplex = true
         for index in 0..<attributes.count {
             let id = attributes.name(index)
-            let key: String
+            let attribute: (key: String, record: Bool, control: Bool)
             if let known = attributeKeys[id] {
-                key = known
+                attribute = known
             } else {
-                key = "@" + attributes.names.name(id)
-                attributeKeys[id] = key
+                let key = "@" + attributes.names.name(id)
+                attribute = (
+                    key, selection?.record.contains(key) ?? true, selection?.control.contains(key) ?? true
+                )
+                attributeKeys[id] = attribute
             }
-            frame.fields.append(Field(key, .text(attributes.value(index))))
+            if control ? attribute.control : attribute.record {
+                frame.fields.append(Field(attribute.key, .text(attributes.value(index))))
+            }
         }
     }
 

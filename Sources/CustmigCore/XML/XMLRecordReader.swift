@@ -33,7 +33,7 @@ public final class XMLRecordReader: ExtractReader {
             recordPath = try XMLRecordPathSniffer.detect(path: path, encoding: forcedEncoding)
         }
         let components = recordPath.split(separator: "/").map(String.init)
-        builder = XMLRecordBuilder(path: path, recordPath: components)
+        builder = XMLRecordBuilder(path: path, recordPath: components, selection: options.fields)
         parser = try XMLPushParser(path: path, handler: builder, encoding: forcedEncoding)
     }
 
@@ -61,7 +61,8 @@ public final class XMLRecordReader: ExtractReader {
     static func declaredEncoding(path: String) throws -> String? {
         let head = try FileByteSource(path: path).peek(count: 512)
         let text = String(decoding: head.filter { $0 != 0 }, as: UTF8.self)
-        guard let start = text.range(of: "<?xml"), let end = text.range(of: "?>", range: start.upperBound..<text.endIndex)
+        guard let start = text.range(of: "<?xml"),
+            let end = text.range(of: "?>", range: start.upperBound..<text.endIndex)
         else { return nil }
         let declaration = text[start.upperBound..<end.lowerBound]
         guard let key = declaration.range(of: "encoding") else { return nil }
@@ -129,7 +130,8 @@ public final class XMLRecordReader: ExtractReader {
                 var lost = fatal
                 lost.code = "XML-RECORD-LOST"
                 lost.recordIndex = builder.recordIndex
-                lost.message = "record \(builder.recordIndex) (\(recordPath)) was cut off by the error above and is not read."
+                lost.message =
+                    "record \(builder.recordIndex) (\(recordPath)) was cut off by the error above and is not read."
                 lost.fix = "repair the file; the \(builder.recordIndex - 1) records before it were read."
                 findings.append(lost)
             }

@@ -148,7 +148,11 @@ public enum MapStage {
         guard let checkpoint, !checkpoint.done else { return nil }
         var counts = checkpoint.counts
         let startIndex = checkpoint.position.recordIndex
-        let reader = try ExtractOpener.open(path: path, options: engine.mapping.source.extractOptions)
+        // Records are made of the fields the mapping reads: an IDoc's or a wide export's others would
+        // only be decoded and released.
+        var extractOptions = engine.mapping.source.extractOptions
+        extractOptions.fields = engine.mapping.readFields
+        let reader = try ExtractOpener.open(path: path, options: extractOptions)
         var first: Record?
         if startIndex > 1 {
             if let csv = reader as? CSVRecordReader, csv.batches.canResumeAtOffset,
