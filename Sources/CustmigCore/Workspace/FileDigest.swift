@@ -7,8 +7,11 @@ public enum FileDigest {
     public static func sha256(path: String) throws -> String {
         let source = try FileByteSource(path: path)
         var hasher = SHA256()
+        // One buffer for every block: a fresh 4 MB array each time was mapped and faulted in anew.
+        var block = [UInt8]()
+        block.reserveCapacity(4 << 20)
         while true {
-            var block = [UInt8]()
+            block.removeAll(keepingCapacity: true)
             let count = try source.read(appendingTo: &block, count: 4 << 20)
             if count == 0 { break }
             hasher.update(data: block)

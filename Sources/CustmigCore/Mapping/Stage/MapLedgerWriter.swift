@@ -44,12 +44,14 @@ final class MapLedgerWriter: @unchecked Sendable {
             let runId = Int(run)
             let keys = chunk.items.map { $0.storedKey(input: input) }
             func bindRecord(_ number: Int, _ bind: inout RawStatement.Binder) {
-                let record = chunk.items[number]
+                // Each property read in place: a copy of the item retained and released all its strings.
+                let position = chunk.items[number].position
                 CanonicalStore.bind(
-                    &bind, run: runId, legacyKey: keys[number], key: record.key ?? keys[number], status: record.status,
-                    sequence: record.sequence, data: record.data, references: record.references, input: input,
-                    line: record.position.line, offset: record.position.byteOffset.map(Int.init),
-                    index: record.position.index, dataHash: record.dataHash)
+                    &bind, run: runId, legacyKey: keys[number], key: chunk.items[number].key ?? keys[number],
+                    status: chunk.items[number].status, sequence: chunk.items[number].sequence,
+                    data: chunk.items[number].data, references: chunk.items[number].references, input: input,
+                    line: position.line, offset: position.byteOffset.map(Int.init), index: position.index,
+                    dataHash: chunk.items[number].dataHash)
             }
             let skipped = try records.run(count: chunk.items.count, bind: bindRecord)
             // Items whose record is not stored (it lost to the stored one) or no longer is (a later item
@@ -89,10 +91,10 @@ final class MapLedgerWriter: @unchecked Sendable {
             }
             findingTexts = texts
             try FindingStore.inserter(db: db).run(count: kept.count) { index, bind in
-                let record = chunk.items[kept[index].item]
+                let position = chunk.items[kept[index].item].position
                 FindingStore.bind(
                     &bind, run: runId, legacyKey: keys[kept[index].item], finding: prepared[index], input: input,
-                    line: record.position.line, index: record.position.index)
+                    line: position.line, index: position.index)
             }
             try StagedRowStore.claim(chunk.claims, run: run, db: db)
             for finding in chunk.malformed { try MalformedStore.add(finding, run: run, input: input, db: db) }
