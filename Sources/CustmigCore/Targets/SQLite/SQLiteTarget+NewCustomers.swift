@@ -10,23 +10,7 @@ extension SQLiteTarget {
         loaded: [String: Row], crosswalked: Set<String>, statements: ApplyStatements
     ) throws {
         let images = run.map(\.action.images)
-        try statements.customers.run(count: run.count) { member, bind in
-            bind.text(run[member].action.customerId)
-            for (column, value) in images[member].bound.customer.enumerated() {
-                bind.text(column == BoundRows.statusColumn ? value ?? "active" : value)
-            }
-        }
-        for (table, insert) in statements.children.enumerated() {
-            var rows: [(member: Int, row: Int)] = []
-            for member in run.indices {
-                for row in images[member].bound.children[table].indices { rows.append((member, row)) }
-            }
-            try insert.run(count: rows.count) { index, bind in
-                let (member, row) = rows[index]
-                bind.text(run[member].action.customerId)
-                for value in images[member].bound.children[table][row] { bind.text(value) }
-            }
-        }
+        try insertRows(of: run.map(\.action), images: images, statements: statements)
         try statements.crosswalks.run(count: run.count) { member, bind in
             let action = run[member].action
             for value in [
@@ -47,6 +31,33 @@ extension SQLiteTarget {
                 planHash: planHash, batch: batch, seq: batch * undoSeqStride + index, action: action, before: nil,
                 afterHash: images[member].fingerprint, crosswalked: crosswalked.contains(action.canonicalKey),
                 loaded: loaded[action.canonicalKey])
+        }
+    }
+}
+
+extension SQLiteTarget {
+    /// The business rows of a run of new customers: the customers, then each child table in order, many
+    /// rows per statement. The cutover writes them so (with its bookkeeping), and so does the dry run's
+    /// replay, which must refuse what the cutover's statements would.
+    static func insertRows(
+        of actions: [TargetAction], images: [PreparedImages], statements: ApplyStatements
+    ) throws {
+        try statements.customers.run(count: actions.count) { member, bind in
+            bind.text(actions[member].customerId)
+            for (column, value) in images[member].bound.customer.enumerated() {
+                bind.text(column == BoundRows.statusColumn ? value ?? "active" : value)
+            }
+        }
+        for (table, insert) in statements.children.enumerated() {
+            var rows: [(member: Int, row: Int)] = []
+            for member in actions.indices {
+                for row in images[member].bound.children[table].indices { rows.append((member, row)) }
+            }
+            try insert.run(count: rows.count) { index, bind in
+                let (member, row) = rows[index]
+                bind.text(actions[member].customerId)
+                for value in images[member].bound.children[table][row] { bind.text(value) }
+            }
         }
     }
 }
