@@ -102,16 +102,19 @@ enum CanonicalStore {
 
     /// The canonical key `legacyKey` was mapped to in `run`.
     static func key(legacyKey: String, run: Int64, db: Database) throws -> String? {
+        // Cached: a dry run resolves every referenced key this way (~100,000 at 1M customers), and
+        // parsing the SQL each time was a sixth of its start.
         try String.fetchOne(
-            db, sql: "SELECT key FROM canonical_record WHERE run_id = ? AND legacy_key = ?",
+            db.cachedStatement(sql: "SELECT key FROM canonical_record WHERE run_id = ? AND legacy_key = ?"),
             arguments: [run, legacyKey])
     }
 
     /// The canonical key of `legacyKey` in the latest run that mapped it.
     static func latestKey(legacyKey: String, db: Database) throws -> String? {
         try String.fetchOne(
-            db,
-            sql: "SELECT key FROM canonical_record WHERE \(mapRuns) AND legacy_key = ? ORDER BY run_id DESC LIMIT 1",
+            db.cachedStatement(
+                sql: "SELECT key FROM canonical_record WHERE \(mapRuns) AND legacy_key = ? ORDER BY run_id DESC LIMIT 1"
+            ),
             arguments: [legacyKey])
     }
 
