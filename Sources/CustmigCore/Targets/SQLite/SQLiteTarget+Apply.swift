@@ -24,10 +24,9 @@ extension SQLiteTarget {
             // The bookkeeping as the batch finds it, read for all its keys at once; a key a batch meets
             // twice (both passes of a reference cycle) is looked up again, after its first pass.
             var (loadedRows, crosswalkedKeys) = try Self.bookkeeping(keys: actions.map(\.canonicalKey), db: db)
-            var keysSeen = Set<String>()
             let statements = try ApplyStatements(db)
             // One action at a time, with its undo entry.
-            func single(_ index: Int) throws {
+            func single(_ index: Int, again: Bool) throws {
                 let action = actions[index]
                 do {
                     // The undo log's before-image: the row as it is now (the plan's, verified by its
@@ -39,7 +38,7 @@ extension SQLiteTarget {
                     {
                         before = StoredImageText.text(rows) { CustomerImage(rows: rows).jsonText }
                     }
-                    if !keysSeen.insert(action.canonicalKey).inserted {
+                    if again {
                         let again = try Self.bookkeeping(keys: [action.canonicalKey], db: db)
                         loadedRows[action.canonicalKey] = again.loaded[action.canonicalKey]
                         crosswalkedKeys.formUnion(again.crosswalked)
@@ -65,38 +64,14 @@ extension SQLiteTarget {
                     throw Self.refusal(error, batch: batch, action: action)
                 }
             }
-            // New customers in a row are written together, many rows per statement; if the database
-            // refuses one, the group is undone and written one by one to name the customer.
-            var group: [Int] = []
-            func flush() throws {
-                defer { group.removeAll(keepingCapacity: true) }
-                guard group.count > 1 else { return try group.forEach(single) }
-                try db.execute(sql: "SAVEPOINT custmig_new_customers")
-                do {
-                    try Self.insertNew(
-                        group.map { (actions[$0], $0) }, batch: batch, planHash: planHash, at: now, loaded: loadedRows,
-                        crosswalked: crosswalkedKeys, statements: statements)
-                    try db.execute(sql: "RELEASE custmig_new_customers")
-                    for index in group { keysSeen.insert(actions[index].canonicalKey) }
-                    applied += group.count
-                } catch is DatabaseError {
-                    try db.execute(sql: "ROLLBACK TO custmig_new_customers")
-                    try db.execute(sql: "RELEASE custmig_new_customers")
-                    try group.forEach(single)
-                }
+            try NewCustomerRuns.write(
+                actions, db: db, skip: { staleIds.contains(actions[$0].customerId) }, single: single
+            ) { group in
+                try Self.insertNew(
+                    group.map { (actions[$0], $0) }, batch: batch, planHash: planHash, at: now, loaded: loadedRows,
+                    crosswalked: crosswalkedKeys, statements: statements)
+                applied += group.count
             }
-            for (index, action) in actions.enumerated() where !staleIds.contains(action.customerId) {
-                if action.insertsNewCustomer, !keysSeen.contains(action.canonicalKey),
-                    !group.contains(where: { actions[$0].canonicalKey == action.canonicalKey })
-                {
-                    group.append(index)
-                    if group.count == MultiRowInsert.sizes[0] { try flush() }
-                } else {
-                    try flush()
-                    try single(index)
-                }
-            }
-            try flush()
             try db.execute(
                 sql: "INSERT INTO custmig_checkpoint (plan_hash, batch, actions, committed_at) VALUES (?, ?, ?, ?)",
                 arguments: [planHash, batch, applied, now])

@@ -27,49 +27,23 @@ extension SQLiteTarget {
             try db.execute(sql: "SAVEPOINT batch")
             let statements = try ApplyStatements(db)
             var failedAt: Int?
-            // New customers in a row are written as the cutover writes them, many rows per statement (a
-            // first load's replay spent most of its time in one-row statements); a group the database
-            // refuses is undone and written one by one, to name the customer.
-            var group: [Int] = []
-            // Keys written in this batch so far: a key met again is written on its own, as by the cutover.
-            var seen = Set<String>()
-            func single(_ index: Int) throws {
-                guard failedAt == nil else { return }
-                seen.insert(remaining[index].canonicalKey)
-                do {
-                    try Self.apply(remaining[index], images: remaining[index].images, statements: statements)
-                } catch let error as DatabaseError {
-                    refused.append(Self.refusal(error, batch: number, action: remaining[index]))
-                    failedAt = index
+            // Written as the cutover writes them (runs of new customers many rows per statement: a first
+            // load's replay spent most of its time in one-row statements).
+            try NewCustomerRuns.write(
+                remaining, db: db, skip: { _ in failedAt != nil },
+                single: { index, _ in
+                    guard failedAt == nil else { return }
+                    do {
+                        try Self.apply(remaining[index], images: remaining[index].images, statements: statements)
+                    } catch let error as DatabaseError {
+                        refused.append(Self.refusal(error, batch: number, action: remaining[index]))
+                        failedAt = index
+                    }
                 }
+            ) { group in
+                let members = group.map { remaining[$0] }
+                try Self.insertRows(of: members, images: members.map(\.images), statements: statements)
             }
-            func flush() throws {
-                defer { group.removeAll(keepingCapacity: true) }
-                guard group.count > 1 else { return try group.forEach(single) }
-                try db.execute(sql: "SAVEPOINT new_customers")
-                do {
-                    let members = group.map { remaining[$0] }
-                    try Self.insertRows(of: members, images: members.map(\.images), statements: statements)
-                    try db.execute(sql: "RELEASE new_customers")
-                    for index in group { seen.insert(remaining[index].canonicalKey) }
-                } catch is DatabaseError {
-                    try db.execute(sql: "ROLLBACK TO new_customers")
-                    try db.execute(sql: "RELEASE new_customers")
-                    try group.forEach(single)
-                }
-            }
-            for (index, action) in remaining.enumerated() where failedAt == nil {
-                if action.insertsNewCustomer, !seen.contains(action.canonicalKey),
-                    !group.contains(where: { remaining[$0].canonicalKey == action.canonicalKey })
-                {
-                    group.append(index)
-                    if group.count == MultiRowInsert.sizes[0] { try flush() }
-                } else {
-                    try flush()
-                    try single(index)
-                }
-            }
-            if failedAt == nil { try flush() }
             guard let failedAt else {
                 try db.execute(sql: "RELEASE SAVEPOINT batch")
                 return refused
