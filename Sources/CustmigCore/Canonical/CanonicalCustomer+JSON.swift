@@ -89,10 +89,10 @@ struct JSONObjectWriter {
 
     var finished: String { String(decoding: finishedBytes, as: UTF8.self) }
 
+    /// The finished document, this writer left open.
     var finishedBytes: [UInt8] {
-        var closed = bytes
-        closed.append(UInt8(ascii: "}"))
-        return closed
+        let copy = self
+        return copy.close()
     }
 
     /// The finished document, made by closing this writer's own buffer instead of a copy of it.

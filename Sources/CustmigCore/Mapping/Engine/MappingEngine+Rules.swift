@@ -178,23 +178,20 @@ extension MappingEngine {
     }
 
     static func field(of kind: MappingRule.Kind) -> String? {
+        if let path = kind.fieldPath { return path }
         switch kind {
-        case .required(let path), .unique(let path), .pattern(let path, _), .allowed(let path, _),
-            .length(let path, _, _):
-            return path
         case .rejectWhen(let condition), .reviewWhen(let condition): return field(of: condition)
         case .crossField(_, let then): return field(of: then)
+        default: return nil
         }
     }
 
     static func field(of condition: Condition) -> String? {
+        if let path = condition.leafPath { return path }
         switch condition {
-        case .equals(let path, _), .notEquals(let path, _), .isIn(let path, _), .notIn(let path, _),
-            .greaterThan(let path, _), .lessThan(let path, _), .isEmpty(let path), .isNotEmpty(let path),
-            .matches(let path, _):
-            return path
         case .all(let items), .any(let items): return items.first.flatMap(field(of:))
         case .not(let inner): return field(of: inner)
+        default: return nil
         }
     }
 

@@ -35,23 +35,20 @@ extension Mapping {
     }
 
     static func paths(of kind: MappingRule.Kind) -> [String] {
+        if let path = kind.fieldPath { return [path] }
         switch kind {
-        case .required(let path), .unique(let path), .pattern(let path, _), .allowed(let path, _),
-            .length(let path, _, _):
-            return [path]
         case .rejectWhen(let condition), .reviewWhen(let condition): return paths(of: condition)
         case .crossField(let when, let then): return paths(of: when) + paths(of: then)
+        default: return []
         }
     }
 
     static func paths(of condition: Condition) -> [String] {
+        if let path = condition.leafPath { return [path] }
         switch condition {
-        case .equals(let path, _), .notEquals(let path, _), .isIn(let path, _), .notIn(let path, _),
-            .greaterThan(let path, _), .lessThan(let path, _), .isEmpty(let path), .isNotEmpty(let path),
-            .matches(let path, _):
-            return [path]
         case .all(let items), .any(let items): return items.flatMap(paths(of:))
         case .not(let inner): return paths(of: inner)
+        default: return []
         }
     }
 }

@@ -46,3 +46,28 @@ public indirect enum Condition: Sendable {
     case any([Condition])
     case not(Condition)
 }
+
+extension MappingRule.Kind {
+    /// The canonical path a rule on one field checks; nil for the kinds made of conditions.
+    var fieldPath: String? {
+        switch self {
+        case .required(let path), .unique(let path), .pattern(let path, _), .allowed(let path, _),
+            .length(let path, _, _):
+            return path
+        case .rejectWhen, .reviewWhen, .crossField: return nil
+        }
+    }
+}
+
+extension Condition {
+    /// The path a single comparison reads; nil for `all`, `any` and `not`.
+    var leafPath: String? {
+        switch self {
+        case .equals(let path, _), .notEquals(let path, _), .isIn(let path, _), .notIn(let path, _),
+            .greaterThan(let path, _), .lessThan(let path, _), .isEmpty(let path), .isNotEmpty(let path),
+            .matches(let path, _):
+            return path
+        case .all, .any, .not: return nil
+        }
+    }
+}
