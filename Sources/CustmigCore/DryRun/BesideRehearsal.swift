@@ -85,10 +85,14 @@ extension Planner.ActionRow {
             crosswalk: self.action == .link ? "linked" : "inserted")
         action.expectedFingerprint = fingerprint
         action.sourceHash = sourceHash
-        action.prepared =
-            before == nil
-            ? PreparedImages.rebuiltForRehearsal(image, fingerprint: imageFingerprint ?? image.fingerprint)
-            : PreparedImages(image: image, before: before)
+        if let newImage {
+            action.prepared = newImage.preparedForRehearsal
+        } else {
+            action.prepared =
+                before == nil
+                ? PreparedImages.rebuiltForRehearsal(image, fingerprint: imageFingerprint ?? image.fingerprint)
+                : PreparedImages(image: image, before: before)
+        }
         return action
     }
 }

@@ -7,6 +7,11 @@ struct FieldTally {
     private(set) var counts: [Int] = []
     private var names: [String] = []
     private var shapes = PathShapeCache<Int>()
+    /// Slots of a new customer's values by position: [0] the customer row's columns, [1 + t] those of
+    /// child table t (see ``NewCustomerImage``); -1 until seen.
+    private var positionSlots = ([CustomerImage.customerColumns.count] + BoundRows.childColumns.map(\.count)).map {
+        [Int](repeating: -1, count: $0)
+    }
 
     /// Counts the image's filled fields; returns its field-level size.
     mutating func add(_ image: CustomerImage) -> (count: Int, bytes: Int) {
@@ -22,6 +27,23 @@ struct FieldTally {
             }
         }
         return (image.values.count, bytes)
+    }
+
+    /// The same for a new customer's image by position.
+    mutating func add(_ image: NewCustomerImage) -> (count: Int, bytes: Int) {
+        image.forEachValue { table, _, column, value in
+            guard !value.isEmpty, table != nil || column != NewCustomerImage.externalId else { return }
+            let place = table.map { $0 + 1 } ?? 0
+            var slot = positionSlots[place][column]
+            if slot < 0 {
+                slot = names.count
+                names.append(CustomerImage.ownershipName(NewCustomerImage.path(table: table, row: "", column: column)))
+                counts.append(0)
+                positionSlots[place][column] = slot
+            }
+            counts[slot] += 1
+        }
+        return image.fieldSize
     }
 
     /// The counts by ownership name.

@@ -98,7 +98,7 @@ struct PlanWriter {
         }
         if batches != nil, batch != nil {
             // Worked out once, for the rehearsal beside planning and for the plan row.
-            row.imageFingerprint = row.image?.fingerprint
+            row.imageFingerprint = row.image?.fingerprint ?? row.newImage?.fingerprint
         }
         if let batches, let batch {
             if let filling, filling.batch != batch {
@@ -115,6 +115,11 @@ struct PlanWriter {
             row.fieldSize = row.fieldSize ?? image.fieldSize
             if row.applyKind != .references { insertTotals.add(image) }
             row.image = nil
+        } else if batch != nil, row.action == .insert, row.reference != nil, let image = row.newImage {
+            row.imageFingerprint = image.fingerprint
+            row.fieldSize = row.fieldSize ?? image.fieldSize
+            if row.applyKind != .references { image.addTotals(to: &insertTotals) }
+            row.newImage = nil
         }
         buffer.append((row, seq, batch))
         seq += 1
@@ -173,8 +178,9 @@ struct PlanWriter {
                 let image = keepsImages && reference == nil && !byChanges ? row.image?.jsonText : nil
                 let imageFingerprint =
                     keepsImages && (image != nil || reference != nil || byChanges)
-                    ? row.imageFingerprint ?? row.image?.fingerprint : nil
-                let fieldSize = reference == nil ? nil : row.fieldSize ?? row.image?.fieldSize
+                    ? row.imageFingerprint ?? row.image?.fingerprint ?? row.newImage?.fingerprint : nil
+                let fieldSize =
+                    reference == nil ? nil : row.fieldSize ?? row.image?.fieldSize ?? row.newImage?.fieldSize
                 try inserter.insert(
                     PlanStore.ActionColumns(
                         plan: plan, seq: seq, batch: batch, canonicalKey: row.key, legacyKey: row.legacyKey,

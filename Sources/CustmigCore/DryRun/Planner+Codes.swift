@@ -5,6 +5,12 @@ extension Planner {
     func codeProblem(
         in image: CustomerImage, before: CustomerImage?, kinds: inout PathShapeCache<String?>
     ) -> String? {
+        Self.codeProblem(in: image, before: before, codes: codes, kinds: &kinds)
+    }
+
+    static func codeProblem(
+        in image: CustomerImage, before: CustomerImage?, codes: CodeLists, kinds: inout PathShapeCache<String?>
+    ) -> String? {
         // Every value of every planned customer passes here: a path's code list is worked out once per
         // shape of path, and paths are not compared unless their value is not a code.
         var first: (path: String, value: String, kind: String)?
@@ -24,8 +30,12 @@ extension Planner {
             if first.map({ path < $0.path }) ?? true { first = (path, value, kind) }
         }
         guard let (path, value, kind) = first else { return nil }
-        return
-            "\(CustomerImage.label(path)) \"\(value)\" is not a \(kind.replacingOccurrences(of: "_", with: " ")) the target is configured with "
+        return Self.codeProblemMessage(path: path, value: value, kind: kind)
+    }
+
+    /// Why a value is refused: not in the code list of its kind.
+    static func codeProblemMessage(path: String, value: String, kind: String) -> String {
+        "\(CustomerImage.label(path)) \"\(value)\" is not a \(kind.replacingOccurrences(of: "_", with: " ")) the target is configured with "
             + "(code_\(kind)) — add it to the target's code lists or map it to one that exists"
     }
 

@@ -30,6 +30,8 @@ extension Planner {
         var expectAbsent = false
         var before: CustomerImage?
         var image: CustomerImage?
+        /// Instead of `image`: a new customer's image by position (an insert by reference).
+        var newImage: NewCustomerImage?
         var changes: [FieldChange] = []
         var name: String?
         var country: String?
@@ -46,7 +48,10 @@ extension Planner {
     /// references resolved to (see `plan`).
     struct Prebuilt {
         var customer: CanonicalCustomer
-        var image: CustomerImage
+        /// The image's paths; or, for a customer new to a target that takes images as they are, its
+        /// image by position (`newImage`), unless a value only the paths can hold.
+        var image: CustomerImage?
+        var newImage: NewCustomerImage?
         var consulted: [String] = []
         var resolved: [String: String] = [:]
         var unresolved: [String] = []

@@ -142,6 +142,7 @@ struct Planner {
             var row = row
             outcome.counts[row.action, default: 0] += 1
             if row.action == .insert, let image = row.image { row.fieldSize = filled.add(image) }
+            if row.action == .insert, let image = row.newImage { row.fieldSize = filled.add(image) }
             for change in row.changes {
                 if change.outcome == .change || change.outcome == .resolvedOurs {
                     outcome.fieldChanges[CustomerImage.ownershipName(change.path), default: 0] += 1
@@ -267,22 +268,33 @@ struct Planner {
             // consulted turned out not to (a customer of this plan rejected before it).
             let referenced = referenced
             let notExistingBefore = willNotExist
-            let decodedRecords = await ParallelWork.map(chunkMembers.indices) { index -> Prebuilt? in
+            let byPosition = target.takesImagesAsTheyAre
+            let decodedRecords = await ParallelWork.map(chunkMembers.indices) { [existingIds] index -> Prebuilt? in
                 let member = chunkMembers[index]
                 guard !isFast(index, member, notExisting: notExistingBefore), let text = textsRead[member.key],
                     let customer = text.customer
                 else { return nil }
                 var (consulted, resolved, unresolved) = ([String](), [String: String](), [String]())
-                let image = CustomerImage(
-                    customer, externalId: member.key,
-                    resolve: { legacy in
-                        guard let key = referenced[legacy] ?? (legacy == customer.legacyKey ? member.key : nil),
-                            let id = targetId(key)
-                        else { return nil }
-                        consulted.append(id)
-                        resolved[legacy] = id
-                        return id
-                    }, unresolved: &unresolved)
+                let resolve = { (legacy: String) -> String? in
+                    guard let key = referenced[legacy] ?? (legacy == customer.legacyKey ? member.key : nil),
+                        let id = targetId(key)
+                    else { return nil }
+                    consulted.append(id)
+                    resolved[legacy] = id
+                    return id
+                }
+                // A customer new to the target (inserted by reference to its record) by position.
+                if byPosition, let id = targetId(member.key), !existingIds.contains(id),
+                    crosswalk[member.key] == nil, member.dataHash ?? text.recordHash != nil,
+                    let image = NewCustomerImage(
+                        customer, externalId: member.key, resolve: resolve, unresolved: &unresolved)
+                {
+                    return Prebuilt(
+                        customer: customer, newImage: image, consulted: consulted, resolved: resolved,
+                        unresolved: unresolved)
+                }
+                (consulted, resolved, unresolved) = ([], [:], [])
+                let image = CustomerImage(customer, externalId: member.key, resolve: resolve, unresolved: &unresolved)
                 return Prebuilt(
                     customer: customer, image: image, consulted: consulted, resolved: resolved, unresolved: unresolved)
             }
@@ -329,11 +341,13 @@ struct Planner {
                 if !exists { willNotExist.insert(id) }
                 var unresolved: [String] = []
                 var resolved: [String: String] = [:]
-                let wanted: CustomerImage
+                var wanted = CustomerImage()
+                var newImage: NewCustomerImage?
                 if let prebuilt = decodedRecords[offset],
                     !prebuilt.consulted.contains(where: { $0 != id && willNotExist.contains($0) })
                 {
-                    (wanted, unresolved, resolved) = (prebuilt.image, prebuilt.unresolved, prebuilt.resolved)
+                    (newImage, unresolved, resolved) = (prebuilt.newImage, prebuilt.unresolved, prebuilt.resolved)
+                    wanted = prebuilt.image ?? wanted
                 } else {
                     wanted = CustomerImage(
                         customer, externalId: member.key,
@@ -346,8 +360,9 @@ struct Planner {
                             return result
                         }, unresolved: &unresolved)
                 }
-                // What the target has no place for is not planned, and is listed per field.
-                let (ours, notLoaded) = target.holdable(wanted)
+                // What the target has no place for is not planned, and is listed per field (a new customer's
+                // image by position is made only for a target that holds every field).
+                let (ours, notLoaded) = newImage == nil ? target.holdable(wanted) : (wanted, [])
                 for name in Set(notLoaded.map(CustomerImage.ownershipName)) { outcome.notLoaded[name, default: 0] += 1 }
                 if !unresolved.isEmpty {
                     row.reason =
@@ -371,6 +386,29 @@ struct Planner {
                 if crosswalk[member.key] != nil, their == nil {
                     row.action = .conflict
                     row.reason = "custmig loaded it as \(id) before, and it has since been deleted in the target"
+                    try await record(row)
+                    continue
+                }
+                if let newImage {
+                    // New to the target (so no merge): its rows checked by position, the plan row referring to
+                    // its record.
+                    row.expectAbsent = true
+                    if let problem = newImage.codeProblem(codes: codes) {
+                        row.reason = problem
+                        try await record(row)
+                        continue
+                    }
+                    row.action = .insert
+                    if let hash = member.dataHash ?? text.recordHash {
+                        row.reference = RecordReference(
+                            source: member.isSurvivor ? .golden : .map, hash: hash, resolved: resolved)
+                        row.newImage = newImage
+                    } else {
+                        row.image = newImage.image
+                    }
+                    row.applyKind = cyclic ? .upsertWithoutReferences : .upsert
+                    if cyclic { cyclicWrites.append(row) }
+                    willNotExist.remove(id)
                     try await record(row)
                     continue
                 }

@@ -6,14 +6,18 @@
 /// ``DirectImage/read(image:)`` and ``CustomerImage/fingerprint`` give, or nil where only that general
 /// path holds (a separator byte in a value); a test holds them equal on random customers.
 extension DirectImage {
-    struct Built {
+    struct Built: Sendable {
         var bound: BoundRows
+        /// Empty when built without it (a rehearsal writes no bookkeeping row).
         var loadedText: String
         var fingerprint: String
+        /// Each child table's row ids, in the order of `bound.children`.
+        var rowIds: [[String]]
     }
 
     static func build(
-        _ record: CanonicalCustomer, externalId: String, resolve: (String) -> String?, unresolved: inout [String]
+        _ record: CanonicalCustomer, externalId: String, resolve: (String) -> String?, unresolved: inout [String],
+        withText: Bool = true
     ) -> Built? {
         var customer = [String?](repeating: nil, count: customerColumns.count)
         var tables = [[Row]](repeating: [], count: childColumns.count)
@@ -59,9 +63,16 @@ extension DirectImage {
             value?.utf8.contains { $0 == StoredImageText.rowSeparator || $0 == StoredImageText.valueEnd } ?? false
         }
         guard !failed, !customer.contains(where: separated),
-            !tables.contains(where: { $0.contains { $0.values.contains(where: separated) } }),
-            let finished = finish(customer: customer, tables: tables, sizeHint: 512)
+            !tables.contains(where: { $0.contains { $0.values.contains(where: separated) } })
         else { return nil }
+        let sorted = tables.map { rows in rows.sorted { $0.id < $1.id } }
+        let finished: (bound: BoundRows, loadedText: String)
+        if withText {
+            guard let made = finish(customer: customer, tables: sorted, sizeHint: 512) else { return nil }
+            finished = made
+        } else {
+            finished = (BoundRows(customer: customer, children: sorted.map { $0.map(\.values) }), "")
+        }
         // The fingerprint of the values as they end (a later value of a place replaced an earlier one).
         var fingerprinter = Fingerprinter()
         var count = 0
@@ -84,7 +95,8 @@ extension DirectImage {
             }
         }
         return Built(
-            bound: finished.bound, loadedText: finished.loadedText, fingerprint: fingerprinter.finished(count: count))
+            bound: finished.bound, loadedText: finished.loadedText, fingerprint: fingerprinter.finished(count: count),
+            rowIds: sorted.map { $0.map(\.id) })
     }
 
     private static let customerPosition = Dictionary(

@@ -121,6 +121,16 @@ public struct PreparedImages: Sendable, Hashable {
         return prepared
     }
 
+    /// The same for a rehearsal, which writes the business rows only: the last-loaded text is made from
+    /// the record if asked for.
+    static func builtForRehearsal(_ built: DirectImage.Built, from record: RecordImage) -> PreparedImages {
+        var prepared = PreparedImages(
+            direct: CustomerImage(), fingerprint: built.fingerprint, loadedText: nil, bound: built.bound)
+        prepared.image = nil
+        prepared.record = record
+        return prepared
+    }
+
     /// From a stored plan's texts, in one pass each, without building the images. A text that is
     /// not an image reads as no rows (as `CustomerImage(json:) ?? CustomerImage()` did). A new
     /// customer whose fingerprint the plan stored is read the direct way (``DirectImage``).

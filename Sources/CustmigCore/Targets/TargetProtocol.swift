@@ -53,6 +53,9 @@ public protocol Target: AnyObject {
     /// by (an ERP's VAT check digits, its unique IBANs): the dry run rejects the customer instead of the cutover learning
     /// it from a failed call. Nil when nothing predicts a refusal.
     func predictedRefusal(_ image: CustomerImage, before: CustomerImage?) throws -> String?
+    /// True when ``holdable(_:)`` keeps every path and ``predictedRefusal(_:before:)`` predicts nothing (a
+    /// database): the dry run then checks a new customer's rows by position, without its image's paths.
+    var takesImagesAsTheyAre: Bool { get }
     /// The calls made so far to a target reached over an API, with retries (nil for a database):
     /// what a cutover's progress shows besides customers per second.
     var callStatistics: CallStatistics? { get }
@@ -176,6 +179,9 @@ extension Target {
 
     /// Database targets hold every canonical field.
     public func holdable(_ image: CustomerImage) -> (image: CustomerImage, notLoaded: [String]) { (image, []) }
+
+    /// Database targets neither drop fields nor predict refusals (a target that does says so).
+    public var takesImagesAsTheyAre: Bool { true }
 
     /// Targets that cannot copy themselves rehearse after planning.
     public func rehearsalCopy(in folder: String) throws -> (any RehearsalCopy)? { nil }

@@ -91,6 +91,9 @@ public final class TrytonTarget: Target {
         return missing
     }
 
+    /// Tryton has no place for some canonical fields and refuses VAT ids its check digits reject.
+    public var takesImagesAsTheyAre: Bool { false }
+
     public func holdable(_ image: CustomerImage) -> (image: CustomerImage, notLoaded: [String]) {
         TrytonMapping.holdable(image, catalog: catalog)
     }
