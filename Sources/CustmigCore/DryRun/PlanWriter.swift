@@ -89,8 +89,7 @@ struct PlanWriter {
         self.failure = failure
     }
 
-    mutating func append(_ row: Planner.ActionRow) async throws {
-        var row = row
+    mutating func append(_ row: consuming Planner.ActionRow) async throws {
         var batch: Int?
         if row.applyKind != nil, row.action.writes {
             batch = writes / batchSize
@@ -105,7 +104,11 @@ struct PlanWriter {
                 await batches.send(filling)
                 try handedOver()
             }
-            if filling?.batch == batch { filling?.rows.append(row) } else { filling = .init(batch: batch, rows: [row]) }
+            if filling?.batch == batch {
+                filling?.rows.append(copy row)
+            } else {
+                filling = .init(batch: batch, rows: [copy row])
+            }
         }
         if batch != nil, row.action == .insert, row.reference != nil, let image = row.image {
             // The row will name its record, not hold its image: what the writer needs of the image is

@@ -138,8 +138,7 @@ struct Planner {
         let members = set.members
         var filled = FieldTally()
         var codeKinds = PathShapeCache<String?>()
-        func record(_ row: ActionRow) async throws {
-            var row = row
+        func record(_ row: consuming ActionRow) async throws {
             outcome.counts[row.action, default: 0] += 1
             if row.action == .insert, let image = row.image { row.fieldSize = filled.add(image) }
             if row.action == .insert, let image = row.newImage { row.fieldSize = filled.add(image) }
@@ -222,26 +221,28 @@ struct Planner {
             }
             let referenceIds = resolvedReferences
             let readTexts = read.texts
-            let hashes = await ParallelWork.map(chunkMembers.indices) { index -> (source: String?, their: String?) in
+            // Each member's hashes, and whether the fast path settles it unless a customer it refers to will
+            // not exist (worked out once: the planner asks that several times per customer).
+            let hashes = await ParallelWork.map(chunkMembers.indices) {
+                index -> (source: String?, their: String?, settled: Bool) in
                 let member = chunkMembers[index]
                 guard let id = targetId(member.key),
                     let dataHash = member.dataHash
                         ?? readTexts[member.key].flatMap(\.recordHash)
-                else { return (nil, nil) }
+                else { return (nil, nil, false) }
                 let source = referenceIds[index].map {
                     CustomerSet.sourceHash(key: member.key, id: id, references: $0, dataHash: dataHash)
                 }
-                return (source, fingerprints[id])
+                let their = fingerprints[id]
+                guard crosswalk[member.key] == id, let source, let base = crosswalk.hashes(member.key),
+                    base.source == Hash128(hex: source), let their, base.image == Hash128(hex: their)
+                else { return (source, their, false) }
+                return (source, their, true)
             }
             /// Whether the fast path settles a member, given the target ids that will not exist.
             @Sendable func isFast(_ index: Int, _ member: CustomerSet.Member, notExisting: Set<String>) -> Bool {
-                guard let id = targetId(member.key), crosswalk[member.key] == id,
-                    let references = referenceIds[index], !references.contains(where: notExisting.contains),
-                    let source = hashes[index].source, let base = crosswalk.hashes(member.key),
-                    base.source == Hash128(hex: source), let fingerprint = hashes[index].their,
-                    base.image == Hash128(hex: fingerprint)
-                else { return false }
-                return true
+                guard hashes[index].settled, let references = referenceIds[index] else { return false }
+                return notExisting.isEmpty || !references.contains(where: notExisting.contains)
             }
             // Records the prefetch did not foresee needing (a reference that will not exist after all).
             let unread = chunkMembers.enumerated().filter {
