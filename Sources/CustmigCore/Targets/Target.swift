@@ -175,12 +175,17 @@ public struct PreparedImages: Sendable, Hashable {
     }
 
     init(image: CustomerImage, before: CustomerImage?) {
-        parsedRows = image.rows
+        // Each image's rows made once (splitting every path was a tenth of a delta dry run's replay).
+        let rows = image.rows
+        let beforeRows = before?.rows
+        parsedRows = rows
         fingerprint = image.fingerprint
-        beforeRows = before?.rows
-        beforeText = before.map { image in StoredImageText.text(image.rows) { image.jsonText } }
-        madeLoadedText = StoredImageText.text(image.rows) { image.jsonText }
-        bound = BoundRows(image.rows)
+        self.beforeRows = beforeRows
+        if let before, let beforeRows {
+            beforeText = StoredImageText.text(beforeRows) { before.jsonText }
+        }
+        madeLoadedText = StoredImageText.text(rows) { image.jsonText }
+        bound = BoundRows(rows)
     }
 }
 
