@@ -21,6 +21,9 @@ struct Planner {
     private(set) var referenced: [String: String] = [:]
     private(set) var order: (ordered: [Int], cyclic: [Int]) = ([], [])
     private(set) var duplicateKeys: Set<Int> = []
+    /// At most this many members can be new in the target: those the crosswalk does not know, and those
+    /// it knows by an id the target no longer has.
+    private var insertsAtMost = Int.max
 
     init(
         set: CustomerSet, settings: LoadSettings, resolutions: ConflictResolutions, target: any Target,
@@ -62,7 +65,9 @@ struct Planner {
     /// Customers that would be new in the target (numbered, not there yet): what decides, before
     /// planning, whether a first load's rehearsal runs on a copy beside it.
     var expectedInserts: Int {
-        self.set.members.reduce(0) { count, member in
+        // A delta, every member known and still there: nothing to count (a million lookups at 1M).
+        guard insertsAtMost > 0 else { return 0 }
+        return self.set.members.reduce(0) { count, member in
             guard let id = targetId(member.key), !existingIds.contains(id) else { return count }
             return count + 1
         }
@@ -80,6 +85,7 @@ struct Planner {
         }
         // Target customers custmig did not load (made by hand): none when every one is in the crosswalk.
         let known = crosswalk.targetIds.reduce(0) { $0 + (existingIds.contains($1) ? 1 : 0) }
+        insertsAtMost = fresh.count + (crosswalk.targetIds.count - known)
         var unlinked = Set<String>()
         if known < existingIds.count {
             let linked = Set(crosswalk.targetIds)
