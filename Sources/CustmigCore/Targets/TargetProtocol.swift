@@ -56,6 +56,9 @@ public protocol Target: AnyObject {
     /// True when ``holdable(_:)`` keeps every path and ``predictedRefusal(_:before:)`` predicts nothing (a
     /// database): the dry run then checks a new customer's rows by position, without its image's paths.
     var takesImagesAsTheyAre: Bool { get }
+    /// Gives back the memory the target's connections cache: a dry run's planning is done reading through
+    /// them, and its rehearsal and reports need the memory more.
+    func releaseMemory()
     /// The calls made so far to a target reached over an API, with retries (nil for a database):
     /// what a cutover's progress shows besides customers per second.
     var callStatistics: CallStatistics? { get }
@@ -182,6 +185,9 @@ extension Target {
 
     /// Database targets neither drop fields nor predict refusals (a target that does says so).
     public var takesImagesAsTheyAre: Bool { true }
+
+    /// Targets without a cache of their own keep nothing to give back.
+    public func releaseMemory() {}
 
     /// Targets that cannot copy themselves rehearse after planning.
     public func rehearsalCopy(in folder: String) throws -> (any RehearsalCopy)? { nil }

@@ -158,6 +158,12 @@ public final class SQLiteTarget: Target {
     /// The WAL checkpointer of a cutover (see ``BackgroundCheckpointer``).
     public func loadSession() throws -> any TargetLoadSession { try BackgroundCheckpointer(target: self) }
 
+    /// The page caches of the connection and the readers (64 MB and 8 MB each when full).
+    public func releaseMemory() {
+        database.releaseMemory()
+        for reader in readerPool { reader.releaseMemory() }
+    }
+
     /// Read-only connections for reading in parallel (the target is in WAL mode).
     func readers(_ count: Int) throws -> [DatabaseQueue] {
         while readerPool.count < count {
