@@ -37,7 +37,7 @@ struct NewCustomerImage: Sendable {
     var fingerprint: String { built.fingerprint }
 
     /// What the rehearsal beside planning writes: the rows, the last-loaded text made only if asked for.
-    var preparedForRehearsal: PreparedImages { PreparedImages.builtForRehearsal(built, from: record) }
+    var preparedForRehearsal: PreparedImages { PreparedImages.built(built, from: record) }
 
     // MARK: Values by position
 

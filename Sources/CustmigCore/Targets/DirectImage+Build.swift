@@ -8,8 +8,8 @@
 extension DirectImage {
     struct Built: Sendable {
         var bound: BoundRows
-        /// Empty when built without it (a rehearsal writes no bookkeeping row).
-        var loadedText: String
+        /// Nil when built without it (a rehearsal writes no bookkeeping row).
+        var loadedText: String?
         var fingerprint: String
         /// Each child table's row ids, in the order of `bound.children`.
         var rowIds: [[String]]
@@ -66,12 +66,12 @@ extension DirectImage {
             !tables.contains(where: { $0.contains { $0.values.contains(where: separated) } })
         else { return nil }
         let sorted = tables.map { rows in rows.sorted { $0.id < $1.id } }
-        let finished: (bound: BoundRows, loadedText: String)
+        let finished: (bound: BoundRows, loadedText: String?)
         if withText {
             guard let made = finish(customer: customer, tables: sorted, sizeHint: 512) else { return nil }
             finished = made
         } else {
-            finished = (BoundRows(customer: customer, children: sorted.map { $0.map(\.values) }), "")
+            finished = (BoundRows(customer: customer, children: sorted.map { $0.map(\.values) }), nil)
         }
         // The fingerprint of the values as they end (a later value of a place replaced an earlier one).
         var fingerprinter = Fingerprinter()

@@ -112,20 +112,11 @@ public struct PreparedImages: Sendable, Hashable {
         }
     }
 
-    /// A new customer's rows built straight from its canonical record (their fingerprint checked).
+    /// A new customer's rows built straight from its canonical record (their fingerprint checked); the
+    /// last-loaded text, when built without it (a rehearsal's), is made from the record if asked for.
     static func built(_ built: DirectImage.Built, from record: RecordImage) -> PreparedImages {
         var prepared = PreparedImages(
             direct: CustomerImage(), fingerprint: built.fingerprint, loadedText: built.loadedText, bound: built.bound)
-        prepared.image = nil
-        prepared.record = record
-        return prepared
-    }
-
-    /// The same for a rehearsal, which writes the business rows only: the last-loaded text is made from
-    /// the record if asked for.
-    static func builtForRehearsal(_ built: DirectImage.Built, from record: RecordImage) -> PreparedImages {
-        var prepared = PreparedImages(
-            direct: CustomerImage(), fingerprint: built.fingerprint, loadedText: nil, bound: built.bound)
         prepared.image = nil
         prepared.record = record
         return prepared
