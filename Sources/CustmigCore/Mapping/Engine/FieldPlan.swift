@@ -41,6 +41,15 @@ final class SectionPlan {
 
     lazy var withoutLists = SectionPlan(fieldsOf: self)
 
+    /// Marks the fields whose values a rule reads (by canonical path), here and in every list section:
+    /// only those are gathered for the rules.
+    func markReadByRules(_ paths: Set<String>) {
+        for field in fields { field.readByRules = paths.contains(field.canonicalPath) }
+        for (_, plans) in lists {
+            for plan in plans { plan.markReadByRules(paths) }
+        }
+    }
+
     /// The plans of one list section, if the mapping has it.
     func list(_ section: CanonicalSection) -> [SectionPlan]? { lists.first { $0.section == section }?.plans }
 }
@@ -56,10 +65,14 @@ final class FieldPlan {
     /// The source is a `/`-separated path (`Addresses/Address/Street`), read with ``Record/text(atPath:)``.
     let isPath: Bool
     let valueMap: ValueMap?
+    /// The customer's category (a code with a fixed set of values), checked by name once.
+    let isCategory: Bool
     var slot = -1
     /// The record's own string for the source field's name, once found: comparing with it is a pointer
     /// check instead of a character comparison, for every field of every record.
     var slotName = ""
+    /// Whether a rule reads this field's canonical path (``SectionPlan/markReadByRules(_:)``).
+    var readByRules = false
     /// Whether any record mapped so far had the source field (only tracked for plain `from:` fields).
     var seen = false
     /// The source field whose presence ``seen`` tracks, nil for constants, concatenations and control fields.
@@ -111,6 +124,7 @@ final class FieldPlan {
         if case .constant = field.source { isConstant = true } else { isConstant = false }
         if case .field(let name) = field.source { isPath = name.contains("/") } else { isPath = false }
         valueMap = field.valueMap.flatMap { valueMaps[$0] }
+        isCategory = name == "category"
         contextual = field.transforms.contains { $0 == .phone || $0 == .vatId }
         let cheap = field.transforms.allSatisfy { transform in
             switch transform {
@@ -160,7 +174,9 @@ struct FieldValues {
     /// Names of other lengths are skipped before comparing: cheaper than a string comparison each.
     subscript(name: String) -> String? {
         let length = name.utf8.count
-        for index in names.indices where names[index].utf8.count == length && names[index] == name { return values[index] }
+        for index in names.indices where names[index].utf8.count == length && names[index] == name {
+            return values[index]
+        }
         return nil
     }
 }

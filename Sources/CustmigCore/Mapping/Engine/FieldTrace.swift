@@ -40,7 +40,8 @@ extension ValueSource {
         case .constant(let value): return "constant \"\(value)\""
         case .concat(let parts, let separator):
             return "concat(\(parts.map(\.traceDescription).joined(separator: ", ")); \"\(separator)\")"
-        case .split(let inner, let separator, let part): return "split(\(inner.traceDescription), \"\(separator)\")[\(part)]"
+        case .split(let inner, let separator, let part):
+            return "split(\(inner.traceDescription), \"\(separator)\")[\(part)]"
         }
     }
 }

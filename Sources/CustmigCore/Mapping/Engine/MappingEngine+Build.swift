@@ -5,8 +5,11 @@ extension MappingEngine {
         ("posting", "block_posting"),
     ]
 
+    private static let nameFields = ["name1", "name2", "name3", "name4"]
+    private static let taxNumberFields = ["tax_number_1", "tax_number_2"]
+
     func apply(_ fields: FieldValues, to customer: inout CanonicalCustomer) {
-        customer.names = ["name1", "name2", "name3", "name4"].compactMap { fields[$0] }
+        customer.names = Self.nameFields.compactMap { fields[$0] }
         customer.searchTerm = fields["search_term"]
         customer.accountGroup = fields["account_group"]
         if fields["deletion_flag"] == "true" {
@@ -18,7 +21,7 @@ extension MappingEngine {
             if let block = fields[field] { customer.blocks[area] = block }
         }
         customer.vatId = fields["vat_id"]
-        for kind in ["tax_number_1", "tax_number_2"] {
+        for kind in Self.taxNumberFields {
             if let number = fields[kind] { customer.taxNumbers[kind] = number }
         }
         customer.language = fields["language"]

@@ -23,6 +23,7 @@ public final class MappingEngine {
         self.expressions = expressions
         plan = SectionPlan(mapping.customer, valueMaps: mapping.valueMaps)
         rules = mapping.rules.map(RuleEntry.init)
+        plan.markReadByRules(Set(mapping.rules.flatMap(MappingEngine.paths(in:))))
     }
 
     /// A rule held by reference, so that checking it does not copy it.
@@ -80,7 +81,7 @@ public final class MappingEngine {
             run.country = addresses.lazy.compactMap(\.country).first
         }
         let fields = evaluate(plan, scope: scope, path: .customer, run: run)
-        for index in fields.values.indices {
+        for index in fields.values.indices where plan.fields[index].readByRules {
             if let value = fields.values[index] { run.values.add(plan.fields[index].canonicalPath, value) }
         }
         var customer: CanonicalCustomer?
@@ -322,7 +323,7 @@ public final class MappingEngine {
                 "kind:flag", value, "\"\(value)\" is not a yes/no flag after mapping",
                 "map it to true or false in a value map"
             )
-        case .code where plan.name == "category" && CustomerCategory(rawValue: value) == nil:
+        case .code where plan.isCategory && CustomerCategory(rawValue: value) == nil:
             return (
                 "kind:category", value, "\"\(value)\" is not a customer category after mapping",
                 "map it to person or organization in a value map (or leave category out: it is then inferred)"
@@ -416,7 +417,7 @@ public final class MappingEngine {
                     fix: "fill \(missing) in the source"))
             return nil
         }
-        for index in plans.indices {
+        for index in plans.indices where plans[index].readByRules {
             if let value = fields.values[index] { run.values.add(plans[index].canonicalPath, value) }
         }
         return fields

@@ -32,18 +32,30 @@ struct MapChunk {
             return findings.contains(where: { $0.outcome == .review }) ? "review" : "ok"
         }
 
-        init(_ mapped: MappedRecord, sequence: String?) {
-            legacyKey = mapped.customer?.legacyKey
-            key = mapped.customer?.key
+        init(_ mapped: consuming MappedRecord, sequence: String?) {
             findings = mapped.findings
             position = mapped.position
             uniqueValues = mapped.uniqueValues
-            status = Self.status(of: mapped.findings)
+            status = Self.status(of: findings)
             self.sequence = sequence
-            data = mapped.customer.map(CanonicalStore.encode) ?? Array("{}".utf8)
-            dataHash = mapped.customer.map(\.recordHash) ?? Hash128(hex: CustomerSet.recordHash("{}"))
-            references = mapped.customer.map { $0.sortedReferences.joined(separator: " ") } ?? ""
+            // The customer unwrapped once: each optional chain on it copied the whole customer.
+            if let customer = mapped.customer {
+                legacyKey = customer.legacyKey
+                key = customer.key
+                data = CanonicalStore.encode(customer)
+                dataHash = customer.recordHash
+                references = customer.sortedReferences.joined(separator: " ")
+            } else {
+                legacyKey = nil
+                key = nil
+                data = Array("{}".utf8)
+                dataHash = Self.emptyHash
+                references = ""
+            }
         }
+
+        /// The record hash of a record without a customer (`{}`).
+        private static let emptyHash = Hash128(hex: CustomerSet.recordHash("{}"))
     }
 
     var items: [Item] = []
