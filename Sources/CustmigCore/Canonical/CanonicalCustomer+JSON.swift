@@ -21,25 +21,32 @@ struct JSONObjectWriter {
         self.bytes.append(UInt8(ascii: "{"))
     }
 
-    private mutating func key(_ name: String) {
+    private mutating func key(_ name: JSONKey) {
         if !first { bytes.append(UInt8(ascii: ",")) }
         first = false
-        JSONBytes.appendString(name, to: &bytes)
+        switch name.storage {
+        case .literal(let literal):
+            bytes.append(UInt8(ascii: "\""))
+            literal.withUTF8Buffer { bytes.append(contentsOf: $0) }
+            bytes.append(UInt8(ascii: "\""))
+        case .text(let text):
+            JSONBytes.appendString(text, to: &bytes)
+        }
         bytes.append(UInt8(ascii: ":"))
     }
 
-    mutating func string(_ name: String, _ value: String?) {
+    mutating func string(_ name: JSONKey, _ value: String?) {
         guard let value else { return }
         key(name)
         JSONBytes.appendString(value, to: &bytes)
     }
 
-    mutating func int(_ name: String, _ value: Int) {
+    mutating func int(_ name: JSONKey, _ value: Int) {
         key(name)
         bytes.append(contentsOf: String(value).utf8)
     }
 
-    mutating func strings(_ name: String, _ values: [String]) {
+    mutating func strings(_ name: JSONKey, _ values: [String]) {
         key(name)
         bytes.append(UInt8(ascii: "["))
         for (index, value) in values.enumerated() {
@@ -49,15 +56,15 @@ struct JSONObjectWriter {
         bytes.append(UInt8(ascii: "]"))
     }
 
-    mutating func dictionary(_ name: String, _ values: [String: String]) {
+    mutating func dictionary(_ name: JSONKey, _ values: [String: String]) {
         key(name)
         nested { object in
-            for (entry, value) in values.sorted(by: { $0.key < $1.key }) { object.string(entry, value) }
+            for (entry, value) in values.sorted(by: { $0.key < $1.key }) { object.string(JSONKey(entry), value) }
         }
     }
 
     /// An array of already rendered JSON values.
-    mutating func objects(_ name: String, _ values: [String]) {
+    mutating func objects(_ name: JSONKey, _ values: [String]) {
         key(name)
         bytes.append(UInt8(ascii: "["))
         for (index, value) in values.enumerated() {
@@ -69,7 +76,7 @@ struct JSONObjectWriter {
 
     /// An array of objects, each written in place by `write`.
     mutating func objects<Element>(
-        _ name: String, _ elements: [Element], _ write: (inout JSONObjectWriter, Element) -> Void
+        _ name: JSONKey, _ elements: [Element], _ write: (inout JSONObjectWriter, Element) -> Void
     ) {
         key(name)
         bytes.append(UInt8(ascii: "["))
@@ -100,6 +107,25 @@ struct JSONObjectWriter {
         bytes.append(UInt8(ascii: "}"))
         return bytes
     }
+}
+
+/// An object key: a literal in the source (written as it is: every literal key is a plain identifier,
+/// which needs no escaping, so it is not scanned for each document) or a text such as a dictionary's key.
+struct JSONKey: ExpressibleByStringLiteral {
+    enum Storage {
+        case literal(StaticString)
+        case text(String)
+    }
+    let storage: Storage
+
+    init(stringLiteral value: StaticString) {
+        assert(
+            value.withUTF8Buffer { $0.allSatisfy { $0 >= 0x20 && $0 < 0x80 && $0 != 0x22 && $0 != 0x5C } },
+            "a literal JSON key needs no escaping")
+        storage = .literal(value)
+    }
+
+    init(_ text: String) { storage = .text(text) }
 }
 
 /// JSON string literals as UTF-8 bytes: control characters, quotes and backslashes escaped, the rest as is.

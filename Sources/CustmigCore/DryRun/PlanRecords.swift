@@ -23,7 +23,7 @@ struct RecordReference: Sendable, Hashable {
     var resolvedText: String? {
         guard !resolved.isEmpty else { return nil }
         var writer = JSONObjectWriter()
-        for (legacy, id) in resolved.sorted(by: { $0.key < $1.key }) { writer.string(legacy, id) }
+        for (legacy, id) in resolved.sorted(by: { $0.key < $1.key }) { writer.string(JSONKey(legacy), id) }
         return writer.finished
     }
 

@@ -314,7 +314,7 @@ public struct CustomerImage: Sendable, Hashable {
     /// Sorted JSON object: what "last loaded" stores and what fingerprints hash.
     public var jsonText: String {
         var writer = JSONObjectWriter()
-        for (path, value) in values.sorted(by: { $0.key < $1.key }) { writer.string(path, value) }
+        for (path, value) in values.sorted(by: { $0.key < $1.key }) { writer.string(JSONKey(path), value) }
         return writer.finished
     }
 

@@ -131,7 +131,7 @@ final class TrytonJournal: Sendable {
                 continue
             }
             var writer = JSONObjectWriter()
-            for (key, value) in outcome.rowIds.sorted(by: { $0.key < $1.key }) { writer.string(key, value) }
+            for (key, value) in outcome.rowIds.sorted(by: { $0.key < $1.key }) { writer.string(JSONKey(key), value) }
             try db.execute(
                 sql: """
                     INSERT INTO party (code, tryton_id, raw_hash, image, row_ids) VALUES (?, ?, ?, ?, ?)
