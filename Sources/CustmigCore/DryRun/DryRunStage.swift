@@ -175,12 +175,16 @@ public enum DryRunStage {
                 resume: resume)
         }
         progress?(StageProgress("rehearsing on the target", done: 0, total: Int64(batchCount), unit: .batches))
-        let first = try await PlanStore.targetActionsOnEveryCore(plan: plan, batch: 0, database: database)
+        // Handed on, not kept: held for the whole rehearsal, the first batch's actions were a third
+        // batch in memory beside the one replayed and the one read ahead (the 1M delta's peak).
+        var first: [TargetAction]? = try await PlanStore.targetActionsOnEveryCore(
+            plan: plan, batch: 0, database: database)
         var next = 0
         try await ReadAhead.forEach(read: { () throws -> (batch: Int, actions: [TargetAction])? in
             guard next < batchCount else { return nil }
             defer { next += 1 }
-            return (next, next == 0 ? first : try PlanStore.targetActions(plan: plan, batch: next, database: database))
+            if let actions = first.take() { return (next, actions) }
+            return (next, try PlanStore.targetActions(plan: plan, batch: next, database: database))
         }) { batch, actions in
             try stop()
             progress?(
