@@ -38,25 +38,6 @@ extension MappingEngine {
         }
     }
 
-    /// The canonical paths a rule reads (`source.` fields are read from the record, not from these).
-    static func paths(in rule: MappingRule) -> [String] {
-        if let path = rule.kind.fieldPath { return [path] }
-        switch rule.kind {
-        case .rejectWhen(let condition), .reviewWhen(let condition): return paths(in: condition)
-        case .crossField(let when, let then): return paths(in: when) + paths(in: then)
-        default: return []
-        }
-    }
-
-    static func paths(in condition: Condition) -> [String] {
-        if let path = condition.leafPath { return [path] }
-        switch condition {
-        case .all(let items), .any(let items): return items.flatMap(paths(in:))
-        case .not(let inner): return paths(in: inner)
-        default: return []
-        }
-    }
-
     static func patterns(in condition: Condition) -> [String] {
         switch condition {
         case .matches(_, let pattern): return [pattern]

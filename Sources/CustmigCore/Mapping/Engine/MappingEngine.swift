@@ -23,7 +23,8 @@ public final class MappingEngine {
         self.expressions = expressions
         plan = SectionPlan(mapping.customer, valueMaps: mapping.valueMaps)
         rules = mapping.rules.map(RuleEntry.init)
-        plan.markReadByRules(Set(mapping.rules.flatMap(MappingEngine.paths(in:))))
+        // The canonical paths the rules read (their `source.` fields are read from the record).
+        plan.markReadByRules(Set(mapping.rules.flatMap { Mapping.paths(of: $0.kind) }))
     }
 
     /// A rule held by reference, so that checking it does not copy it.
