@@ -31,11 +31,12 @@ public final class TargetWriteLock {
     }
 
     /// A lock file in the system's temporary folder, named after `key`: holds between processes of this
-    /// machine (a target reached from two machines needs a lock of its own, as PostgreSQL's is).
+    /// machine (a target reached from two machines needs a lock of its own, as PostgreSQL's is). The file
+    /// goes with the lock, so the folder does not keep one per target ever written.
     static func local(key: String, target: String, holder: String) throws -> TargetWriteLock {
         let path = NSTemporaryDirectory() + "/custmig-target-" + FileDigest.sha256(key).prefix(24) + ".lock"
         let file = try LabelledFileLock(
-            path: path, label: holder,
+            path: path, label: holder, removedOnRelease: true,
             cannotOpen: { reason in
                 CustmigError(
                     .unreadableInput, code: "TARGET-LOCK", "cannot open the target's lock file \(path): \(reason).",

@@ -9,21 +9,47 @@ import Foundation
 /// a target's lock on this machine are both one of these.
 final class LabelledFileLock {
     private let descriptor: Int32
+    /// Removed when released (a lock in a shared folder, one per target): see ``init(path:label:removedOnRelease:cannotOpen:heldBy:)``.
+    private let removal: String?
 
     /// Locks `path` (created 0600 if missing) and writes `label` into it. `cannotOpen` gets the system's
     /// reason, `heldBy` the label the holder wrote (or "another process").
+    ///
+    /// `removedOnRelease`: the file is deleted before it is unlocked, so a folder of such locks does not
+    /// fill up. A process that opened it just before then locks a file no path leads to any more; it
+    /// sees that the path no longer names its file (or names a new one) and starts over, so two holders
+    /// never hold the same path.
     init(
-        path: String, label: String, cannotOpen: (String) -> CustmigError, heldBy: (String) -> CustmigError
+        path: String, label: String, removedOnRelease: Bool = false, cannotOpen: (String) -> CustmigError,
+        heldBy: (String) -> CustmigError
     ) throws {
-        descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
-        guard descriptor >= 0 else { throw cannotOpen(String(cString: strerror(errno))) }
-        if flock(descriptor, LOCK_EX | LOCK_NB) != 0 {
-            let holder = Self.label(descriptor) ?? "another process"
-            Glibc.close(descriptor)
-            throw heldBy(holder)
+        var opened: Int32 = -1
+        while opened < 0 {
+            let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+            guard descriptor >= 0 else { throw cannotOpen(String(cString: strerror(errno))) }
+            if flock(descriptor, LOCK_EX | LOCK_NB) != 0 {
+                let holder = Self.label(descriptor) ?? "another process"
+                Glibc.close(descriptor)
+                throw heldBy(holder)
+            }
+            if removedOnRelease && !Self.isNamed(descriptor, by: path) {
+                Glibc.close(descriptor)
+                continue
+            }
+            opened = descriptor
         }
+        descriptor = opened
+        removal = removedOnRelease ? path : nil
         ftruncate(descriptor, 0)
         _ = label.withCString { pwrite(descriptor, $0, strlen($0), 0) }
+    }
+
+    /// Whether `path` still names the open file (and not a file made after it was removed).
+    static func isNamed(_ descriptor: Int32, by path: String) -> Bool {
+        var open = stat()
+        var named = stat()
+        guard fstat(descriptor, &open) == 0, stat(path, &named) == 0 else { return false }
+        return open.st_dev == named.st_dev && open.st_ino == named.st_ino
     }
 
     /// What the holder wrote into the open lock file, if anything.
@@ -34,6 +60,7 @@ final class LabelledFileLock {
     }
 
     deinit {
+        if let removal { unlink(removal) }
         ftruncate(descriptor, 0)
         flock(descriptor, LOCK_UN)
         Glibc.close(descriptor)

@@ -42,6 +42,51 @@ struct TargetWriteLockTests {
         try target.close()
     }
 
+    @Test(
+        "a target's lock file goes with its lock; one left by a killed holder is taken over; a file opened before the holder let go is not a lock"
+    )
+    func lockFileGoesWithTheLock() throws {
+        let path = try Paths.scratch() + "/target.lock"
+        func lock(_ label: String) throws -> LabelledFileLock {
+            try LabelledFileLock(
+                path: path, label: label, removedOnRelease: true,
+                cannotOpen: { CustmigError(.unreadableInput, code: "T", $0) },
+                heldBy: { CustmigError(.locked, code: "TARGET-LOCKED", $0) })
+        }
+        var first: LabelledFileLock? = try lock("first holder")
+        #expect(FileManager.default.fileExists(atPath: path))
+        do {
+            _ = try lock("second")
+            Issue.record("a second holder got the lock")
+        } catch let error as CustmigError {
+            #expect(error.message.contains("first holder"))
+        }
+        // A process that opened the file just before the holder let go of it.
+        let late = open(path, O_RDWR)
+        #expect(late >= 0)
+        defer { close(late) }
+        first = nil
+        _ = first
+        #expect(!FileManager.default.fileExists(atPath: path), "the lock file is left behind")
+        var next: LabelledFileLock? = try lock("next holder")
+        // The late opener can lock its file, but the path names another one now: it must start over.
+        #expect(flock(late, LOCK_EX | LOCK_NB) == 0)
+        #expect(!LabelledFileLock.isNamed(late, by: path))
+        let current = open(path, O_RDONLY)
+        #expect(LabelledFileLock.isNamed(current, by: path))
+        close(current)
+        #expect(throws: CustmigError.self) { _ = try lock("third") }
+        next = nil
+        _ = next
+        // A holder killed while holding leaves its file, unlocked: the next one takes it and removes it.
+        FileManager.default.createFile(atPath: path, contents: Data("killed holder".utf8))
+        var taken: LabelledFileLock? = try lock("after a kill")
+        #expect(FileManager.default.fileExists(atPath: path))
+        taken = nil
+        _ = taken
+        #expect(!FileManager.default.fileExists(atPath: path))
+    }
+
     @Test("a snapshot rollback of a plan with no batch applied is refused; the other workspace's load stays")
     func snapshotRollbackOfNothing() throws {
         let sample = try MappedSample()
