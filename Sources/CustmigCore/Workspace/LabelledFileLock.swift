@@ -9,7 +9,7 @@ import Foundation
 /// a target's lock on this machine are both one of these.
 final class LabelledFileLock {
     private let descriptor: Int32
-    /// Removed when released (a lock in a shared folder, one per target): see ``init(path:label:removedOnRelease:cannotOpen:heldBy:)``.
+    /// The path to remove on release (`removedOnRelease`), nil to keep the file.
     private let removal: String?
 
     /// Locks `path` (created 0600 if missing) and writes `label` into it. `cannotOpen` gets the system's

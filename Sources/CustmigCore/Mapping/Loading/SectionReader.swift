@@ -130,22 +130,21 @@ struct SectionReader {
         if let produced, produced != kind {
             reader.problem(
                 node, "MAP-TYPE-MISMATCH",
-                "\(name) is \(Self.article(kind.rawValue)) \(kind.rawValue) field but its transforms produce \(Self.article(produced.rawValue)) \(produced.rawValue).",
+                "\(name) is \(Self.withArticle(kind.rawValue)) field but its transforms produce \(Self.withArticle(produced.rawValue)).",
                 fix: kind.producingTransform.map { "use the \($0) transform." }
                     ?? "remove the \(produced.rawValue) transform.")
         } else if produced == nil, field.valueMap == nil, let needed = kind.producingTransform {
             if case .constant = field.source { return field }
             reader.problem(
                 node, "MAP-TYPE-MISMATCH",
-                "\(name) is \(Self.article(kind.rawValue)) \(kind.rawValue) field; without the \(needed) transform or a value map its values are not checked.",
+                "\(name) is \(Self.withArticle(kind.rawValue)) field; without the \(needed) transform or a value map its values are not checked.",
                 fix: "add \(needed) to its transforms.")
         }
         return field
     }
 
-    /// "an email field", "a country field".
-    private static func article(_ word: String) -> String {
-        guard let first = word.first else { return "a" }
-        return "aeiou".contains(first) ? "an" : "a"
+    /// "an email", "a country".
+    private static func withArticle(_ word: String) -> String {
+        (word.first.map { "aeiou".contains($0) } == true ? "an " : "a ") + word
     }
 }
