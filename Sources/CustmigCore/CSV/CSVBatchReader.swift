@@ -193,12 +193,9 @@ public final class CSVBatchReader {
             if !endOfFile { try fill() }
             let final = endOfFile
             let batch = CSVBatch()
-            var fields = FieldSpans()
             // A guess for ordinary records, capped: a 64 MB record that is still open reserved 72 MB per read.
-            let expectedFields = min(pending.count / 8, 1 << 20)
-            fields.start.reserveCapacity(expectedFields)
-            fields.end.reserveCapacity(expectedFields)
-            fields.flags.reserveCapacity(expectedFields)
+            var fields = FieldSpans(capacity: min(pending.count / 8, 1 << 20))
+            defer { fields.deallocate() }
             var position = 0
             pending.withUnsafeBufferPointer { buffer in
                 let base = buffer.baseAddress ?? UnsafePointer(bitPattern: 1)!
@@ -219,9 +216,7 @@ public final class CSVBatchReader {
                 }
                 continue
             }
-            batch.fieldStart = fields.start
-            batch.fieldEnd = fields.end
-            batch.fieldFlags = fields.flags
+            (batch.fieldStart, batch.fieldEnd, batch.fieldFlags) = fields.arrays
             if consumed == pending.count {
                 batch.bytes = pending
                 pendingOffset += Int64(pending.count)

@@ -189,27 +189,63 @@ final class CSVTokenizer {
     }
 }
 
-/// Growable field span arrays the tokenizer appends to.
+/// Growable field spans the tokenizer appends to, in storage it manages itself: three array appends
+/// per field checked their arrays' uniqueness three times per field, ~8% of reading a CSV.
+/// Owned by one batch being read: ``deallocate()`` when it is done (copies share the storage).
 struct FieldSpans {
-    var start: [Int32] = []
-    var end: [Int32] = []
-    var flags: [UInt8] = []
+    private(set) var start: UnsafeMutablePointer<Int32>
+    private(set) var end: UnsafeMutablePointer<Int32>
+    private(set) var flags: UnsafeMutablePointer<UInt8>
+    private(set) var count = 0
+    private var capacity: Int
 
-    var count: Int { start.count }
+    init(capacity: Int) {
+        self.capacity = max(capacity, 16)
+        start = .allocate(capacity: self.capacity)
+        end = .allocate(capacity: self.capacity)
+        flags = .allocate(capacity: self.capacity)
+    }
 
     @inline(__always)
     mutating func append(_ from: Int32, _ to: Int32, _ flag: UInt8) {
-        start.append(from)
-        end.append(to)
-        flags.append(flag)
+        if count == capacity { grow() }
+        start[count] = from
+        end[count] = to
+        flags[count] = flag
+        count += 1
     }
 
     @inline(__always)
     mutating func truncate(to size: Int) {
-        if start.count > size {
-            start.removeSubrange(size...)
-            end.removeSubrange(size...)
-            flags.removeSubrange(size...)
+        if count > size { count = size }
+    }
+
+    private mutating func grow() {
+        let larger = capacity * 2
+        func moved<T>(_ old: UnsafeMutablePointer<T>) -> UnsafeMutablePointer<T> {
+            let new = UnsafeMutablePointer<T>.allocate(capacity: larger)
+            new.moveInitialize(from: old, count: count)
+            old.deallocate()
+            return new
         }
+        start = moved(start)
+        end = moved(end)
+        flags = moved(flags)
+        capacity = larger
+    }
+
+    /// The spans as the arrays a batch keeps.
+    var arrays: (start: [Int32], end: [Int32], flags: [UInt8]) {
+        (
+            Array(UnsafeBufferPointer(start: start, count: count)),
+            Array(UnsafeBufferPointer(start: end, count: count)),
+            Array(UnsafeBufferPointer(start: flags, count: count))
+        )
+    }
+
+    func deallocate() {
+        start.deallocate()
+        end.deallocate()
+        flags.deallocate()
     }
 }
