@@ -44,13 +44,14 @@ public final class MappingEngine {
         let top: Record
     }
 
+    /// One record's mapping state, on the task mapping it only (no exclusivity checks: see ``SectionPlan``).
     private final class Run {
-        var tracing = false
-        var traces: [FieldTrace] = []
-        var findings: [MappingFinding] = []
-        var uniqueValues: [UniqueValue] = []
-        var values = CanonicalValues()
-        var country: String?
+        @exclusivity(unchecked) var tracing = false
+        @exclusivity(unchecked) var traces: [FieldTrace] = []
+        @exclusivity(unchecked) var findings: [MappingFinding] = []
+        @exclusivity(unchecked) var uniqueValues: [UniqueValue] = []
+        @exclusivity(unchecked) var values = CanonicalValues()
+        @exclusivity(unchecked) var country: String?
     }
 
     public func map(_ original: Record) -> MappedRecord { map(original, run: Run()) }
