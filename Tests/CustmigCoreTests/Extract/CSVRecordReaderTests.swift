@@ -46,6 +46,27 @@ struct CSVRecordReaderTests {
         #expect(result.errors.allSatisfy { $0.code == testCase.code && $0.fix != nil })
     }
 
+    @Test("records of many empty fields (more fields than a read's bytes / 8) keep every field, in place")
+    func manyEmptyFields() throws {
+        let columns = (1...300).map { "c\($0)" }
+        let empty = String(repeating: ";", count: 299)
+        let filled = "a" + String(repeating: ";", count: 299) + "z"
+        let ragged = String(repeating: ";", count: 300)
+        let text = [columns.joined(separator: ";"), empty, filled, ragged, empty].joined(separator: "\n") + "\n"
+        let path = try Paths.scratch() + "/wide.csv"
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        let result = try ReadResult.read(path)
+        #expect(result.records.count == 3)
+        #expect(result.records.allSatisfy { $0.fields.count == 300 })
+        #expect(result.records[0].fields.allSatisfy { $0.value.text == "" })
+        #expect(result.records[1].text("c1") == "a")
+        #expect(result.records[1].text("c300") == "z")
+        #expect(result.records[1].text("c150") == "")
+        #expect(result.records.map(\.position.line) == [2, 3, 5])
+        #expect(result.errors.map { $0.location.line ?? 0 } == [4])
+        #expect(result.errors.first?.message.contains("found 301") == true)
+    }
+
     @Test("a ragged row's message names the file, line, expected and found counts, and a fix")
     func raggedMessage() throws {
         let result = try ReadResult.read(Paths.fixture("csv/ragged.csv"))
@@ -57,7 +78,9 @@ struct CSVRecordReaderTests {
                 + "check the delimiter (--delimiter) or whether lines before the header need --skip-lines.")
     }
 
-    @Test("a UTF-8 file given as windows-1252 is read as UTF-8 with a warning instead of turning ü into Ã¼; the reverse is named")
+    @Test(
+        "a UTF-8 file given as windows-1252 is read as UTF-8 with a warning instead of turning ü into Ã¼; the reverse is named"
+    )
     func encodingMismatch() throws {
         let folder = try Paths.scratch()
         let text = "KUNNR;NAME1;ORT01\r\n1;Müller GmbH;München\r\n2;Señor Pérez;Málaga\r\n"
@@ -104,7 +127,9 @@ struct CSVRecordReaderTests {
         let again = try CSVRecordReader(path: folder + "/utf8.csv", options: options)
         try again.resume(atOffset: second.position.byteOffset!, line: second.position.line, recordIndex: 2)
         #expect(try again.next()?.text("NAME1") == "Müller")
-        #expect(first.position.byteOffset == Int64("Customer list\r\nExported 01.11.2026; by SAPUSER\r\n\r\nKUNNR;NAME1\r\n".utf8.count))
+        #expect(
+            first.position.byteOffset
+                == Int64("Customer list\r\nExported 01.11.2026; by SAPUSER\r\n\r\nKUNNR;NAME1\r\n".utf8.count))
         options.skipLines = 50
         #expect(throws: CustmigError.self) { _ = try ReadResult.read(folder + "/utf8.csv", options) }
     }
@@ -192,7 +217,8 @@ struct CSVRecordReaderTests {
             #expect(result.records.isEmpty)
             #expect(result.errors.isEmpty)
         }
-        #expect(try ReadResult.read(Paths.fixture("csv/header-only.csv")).description.columns == ["id", "name", "city"])
+        #expect(
+            try ReadResult.read(Paths.fixture("csv/header-only.csv")).description.columns == ["id", "name", "city"])
     }
 
     @Test("blank lines are skipped but still counted as lines")
