@@ -46,21 +46,26 @@ final class XMLPushParser {
         source = try FileByteSource(path: path)
         var sax = xmlSAXHandler()
         sax.initialized = UInt32(XML_SAX2_MAGIC)
+        // The parser (alive for the whole push: `parseNextChunk` runs on it) is borrowed for each event
+        // instead of retained and released: three events per field of every record.
         sax.startElementNs = { context, localname, _, _, _, _, attributeCount, _, attributes in
             guard let context, let localname else { return }
-            let parser = Unmanaged<XMLPushParser>.fromOpaque(context).takeUnretainedValue()
-            parser.startElement(localname, attributeCount: Int(attributeCount), attributes: attributes)
+            Unmanaged<XMLPushParser>.fromOpaque(context)._withUnsafeGuaranteedRef { parser in
+                parser.startElement(localname, attributeCount: Int(attributeCount), attributes: attributes)
+            }
         }
         sax.endElementNs = { context, localname, _, _ in
             guard let context, let localname else { return }
-            let parser = Unmanaged<XMLPushParser>.fromOpaque(context).takeUnretainedValue()
-            parser.openElements.removeLast()
-            parser.handler.endElement(parser.names.id(localname), parser: parser)
+            Unmanaged<XMLPushParser>.fromOpaque(context)._withUnsafeGuaranteedRef { parser in
+                parser.openElements.removeLast()
+                parser.handler.endElement(parser.names.id(localname), parser: parser)
+            }
         }
         sax.characters = { context, bytes, length in
             guard let context, let bytes, length > 0 else { return }
-            let parser = Unmanaged<XMLPushParser>.fromOpaque(context).takeUnretainedValue()
-            parser.handler.characters(UnsafeBufferPointer(start: bytes, count: Int(length)))
+            Unmanaged<XMLPushParser>.fromOpaque(context)._withUnsafeGuaranteedRef { parser in
+                parser.handler.characters(UnsafeBufferPointer(start: bytes, count: Int(length)))
+            }
         }
         sax.cdataBlock = sax.characters
         sax.internalSubset = { context, _, _, _ in
