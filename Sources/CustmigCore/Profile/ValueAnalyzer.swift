@@ -102,12 +102,12 @@ enum ValueAnalyzer {
         var types = ValueType.text.bit
 
         if length <= 5 {
-            var lowered = [UInt8](repeating: 0, count: length)
+            var packed: UInt64 = 0
             for index in 0..<length {
                 let byte = trimmed[index]
-                lowered[index] = byte >= 65 && byte <= 90 ? byte + 32 : byte
+                packed |= UInt64(byte >= 65 && byte <= 90 ? byte + 32 : byte) << (UInt64(index) * 8)
             }
-            if flagWords.contains(pack(lowered)) { types |= ValueType.flag.bit }
+            if flagWords.contains(packed) { types |= ValueType.flag.bit }
         }
         let signed = trimmed[0] == 45 || trimmed[0] == 43
         let body = signed ? length - 1 : length
@@ -316,38 +316,68 @@ enum ValueAnalyzer {
     }
 
     /// Country letters, check digits, then letters/digits; spaces ignored; the ISO 7064 mod-97 check must hold.
+    /// Reads the bytes in place (no copy without the spaces: this runs for every long code-like value).
     static func isIBAN(_ base: UnsafePointer<UInt8>, _ length: Int) -> Bool {
-        var compact = [UInt8]()
-        compact.reserveCapacity(length)
-        for index in 0..<length where base[index] != 32 { compact.append(base[index]) }
-        guard compact.count >= 15, compact.count <= 34 else { return false }
-        guard compact[0] >= 65 && compact[0] <= 90 && compact[1] >= 65 && compact[1] <= 90,
-            compact[2] >= 48 && compact[2] <= 57 && compact[3] >= 48 && compact[3] <= 57
-        else { return false }
+        // The first four non-space bytes (country and check digits) go last in the check.
+        var head: (UInt8, UInt8, UInt8, UInt8) = (0, 0, 0, 0)
+        var compact = 0
         var remainder = 0
-        for byte in compact[4...] + compact[0..<4] {
-            if byte >= 48 && byte <= 57 {
-                remainder = (remainder * 10 + Int(byte - 48)) % 97
-            } else if byte >= 65 && byte <= 90 {
-                remainder = (remainder * 100 + Int(byte) - 55) % 97
-            } else {
-                return false
+        for index in 0..<length where base[index] != 32 {
+            let byte = base[index]
+            switch compact {
+            case 0: head.0 = byte
+            case 1: head.1 = byte
+            case 2: head.2 = byte
+            case 3: head.3 = byte
+            default:
+                guard let next = ibanStep(remainder, byte) else { return false }
+                remainder = next
             }
+            compact += 1
         }
+        guard compact >= 15, compact <= 34 else { return false }
+        guard head.0 >= 65 && head.0 <= 90 && head.1 >= 65 && head.1 <= 90,
+            head.2 >= 48 && head.2 <= 57 && head.3 >= 48 && head.3 <= 57
+        else { return false }
+        // The head's bytes are known letters and digits here.
+        remainder = (remainder * 100 + Int(head.0) - 55) % 97
+        remainder = (remainder * 100 + Int(head.1) - 55) % 97
+        remainder = (remainder * 10 + Int(head.2 - 48)) % 97
+        remainder = (remainder * 10 + Int(head.3 - 48)) % 97
         return remainder == 1
     }
 
-    /// An EU-style VAT id shape: a country prefix (or EL/CHE) and 8–12 letters or digits.
+    /// One byte of the mod-97 check: a digit, or a letter as its two-digit number (A = 10); nil otherwise.
+    @inline(__always)
+    private static func ibanStep(_ remainder: Int, _ byte: UInt8) -> Int? {
+        if byte >= 48 && byte <= 57 { return (remainder * 10 + Int(byte - 48)) % 97 }
+        if byte >= 65 && byte <= 90 { return (remainder * 100 + Int(byte) - 55) % 97 }
+        return nil
+    }
+
+    /// An EU-style VAT id shape: a country prefix (or EL/CHE) and 8–12 letters or digits, ignoring spaces,
+    /// dots and dashes (read in place).
     static func isVATShape(_ base: UnsafePointer<UInt8>, _ length: Int) -> Bool {
-        var compact = [UInt8]()
+        var compact = 0
+        var first: UInt8 = 0
+        var second: UInt8 = 0
+        var digits = 0
         for index in 0..<length where base[index] != 32 && base[index] != 46 && base[index] != 45 {
-            compact.append(base[index])
+            let byte = base[index]
+            if compact == 0 {
+                first = byte
+            } else if compact == 1 {
+                second = byte
+            } else if byte >= 48 && byte <= 57 {
+                digits += 1
+            } else if !(byte >= 65 && byte <= 90) {
+                return false
+            }
+            compact += 1
         }
-        guard compact.count >= 10, compact.count <= 16 else { return false }
-        let prefix = UInt16(compact[0]) << 8 | UInt16(compact[1])
-        let isEL = compact[0] == 69 && compact[1] == 76
-        guard CountryCodes.alpha2Packed.contains(prefix) || isEL else { return false }
-        for byte in compact[2...] where !(byte >= 48 && byte <= 57) && !(byte >= 65 && byte <= 90) { return false }
-        return compact[2...].filter { $0 >= 48 && $0 <= 57 }.count >= 6
+        guard compact >= 10, compact <= 16 else { return false }
+        let isEL = first == 69 && second == 76
+        guard CountryCodes.alpha2Packed.contains(UInt16(first) << 8 | UInt16(second)) || isEL else { return false }
+        return digits >= 6
     }
 }
