@@ -79,7 +79,7 @@ struct TargetWriteLockTests {
         next = nil
         _ = next
         // A holder killed while holding leaves its file, unlocked: the next one takes it and removes it.
-        FileManager.default.createFile(atPath: path, contents: Data("killed holder".utf8))
+        #expect(FileManager.default.createFile(atPath: path, contents: Data("killed holder".utf8)))
         var taken: LabelledFileLock? = try lock("after a kill")
         #expect(FileManager.default.fileExists(atPath: path))
         taken = nil
