@@ -157,35 +157,6 @@ final class FieldPlan {
         return computed
     }
 
-    /// Mapped values of source values that made no finding, by source value (and country where the
-    /// transforms read it): a repeated code, city or date then costs one lookup instead of its
-    /// cleaning, transforms, value map and kind check. Kept on the same terms as the outcomes.
-    @exclusivity(unchecked) private var mappedValues: [MemoKey: String?] = [:]
-    @exclusivity(unchecked) private var rememberingValues = true
-    @exclusivity(unchecked) private var valueLookups = 0
-    @exclusivity(unchecked) private var valueHits = 0
-
-    /// The remembered mapped value of `source` (`.some(nil)`: it maps to nothing), or nil when unknown.
-    func rememberedValue(of source: String, country: String?) -> String?? {
-        guard rememberingValues else { return nil }
-        valueLookups += 1
-        if let known = mappedValues[MemoKey(raw: source, country: contextual ? country : nil)] {
-            valueHits += 1
-            return known
-        }
-        if valueLookups == Self.memoTrial && valueHits * 2 < valueLookups {
-            rememberingValues = false
-            mappedValues = [:]
-        }
-        return nil
-    }
-
-    /// Remembers what `source` maps to, for a value that made no finding.
-    func remember(_ value: String?, of source: String, country: String?) {
-        guard rememberingValues, mappedValues.count < Self.memoCapacity else { return }
-        mappedValues[MemoKey(raw: source, country: contextual ? country : nil)] = .some(value)
-    }
-
     private func compute(_ raw: String, context: TransformContext) -> Outcome {
         let (result, notes, failed) = Transform.chain(field.transforms, raw, context: context)
         var outcome = Outcome(result: result, notes: notes, failed: failed, mapped: nil)

@@ -221,20 +221,9 @@ public final class MappingEngine {
     }
 
     /// The mapped value of one field, or nil when it is empty or could not be mapped (then with a finding).
-    /// A value is a function of its source value (and the record's country): one that made no finding
-    /// is remembered by its plan.
     private func value(of plan: FieldPlan, path: ElementPath, scope: Scope, run: Run) -> String? {
-        let source = raw(plan, scope: scope)
-        if run.tracing { return value(of: plan, source: source, path: path, run: run) }
-        if let known = plan.rememberedValue(of: source, country: run.country) { return known }
-        let findings = run.findings.count
-        let mapped = value(of: plan, source: source, path: path, run: run)
-        if run.findings.count == findings { plan.remember(mapped, of: source, country: run.country) }
-        return mapped
-    }
-
-    private func value(of plan: FieldPlan, source: String, path: ElementPath, run: Run) -> String? {
         let field = plan.field
+        let source = raw(plan, scope: scope)
         let facts = TextFolding.facts(source)
         var raw = facts.composable ? TextFolding.composed(source) : source
         var cleaning: [FieldTrace.Step] = []
