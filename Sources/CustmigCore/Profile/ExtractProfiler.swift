@@ -83,8 +83,6 @@ public enum ExtractProfiler {
                     try stopIfAsked(reader.bytesRead, reader.fileSize)
                 }
             })
-        let merged = accumulators[0]
-        for other in accumulators.dropFirst() { merged.merge(other) }
         if reader.transcodingReplacements > 0 {
             tally.warnings.append(
                 "\(path): \(reader.transcodingReplacements) invalid UTF-16 code units were replaced with U+FFFD.")
@@ -93,8 +91,13 @@ public enum ExtractProfiler {
         if let warning = fieldLimitWarning(path: path, fields: columns, limit: options.fieldLimit, what: "columns") {
             tally.warnings.append(warning)
         }
-        let fields = merged.fields.map {
-            $0.profile(records: records, isPerRecord: true, mask: options.maskPII, maskNames: options.piiFields)
+        // Each column's statistics are merged and summarised on their own, so the columns share the cores
+        // (one core did it all: ~0.15 s of a 1M-row profile, most of it the key columns' fingerprints).
+        let (read, mask, maskNames) = (records, options.maskPII, options.piiFields)
+        let fields = await ParallelWork.map(0..<profiled.count, parallelFrom: 2) { column in
+            var statistics = accumulators[0].fields[column]
+            for other in accumulators.dropFirst() { statistics.merge(other.fields[column]) }
+            return statistics.profile(records: read, isPerRecord: true, mask: mask, maskNames: maskNames)
         }
         let encoding = reader.encoding
         return ExtractProfile(

@@ -6,7 +6,8 @@
 /// exactly up to ``exactBound`` (a fingerprint table), and beyond it by HyperLogLog (made only then,
 /// from the table's fingerprints: a record may have 100,000 fields, most with one value), except for
 /// key-like fields (HyperLogLog sees under 3% repeats): their 8-byte fingerprints are kept in an
-/// append-only list, sorted at the end, which gives exact distinct and repeated-value counts.
+/// append-only list, counted at the end (``DistinctCount``), which gives exact distinct and
+/// repeated-value counts.
 struct FieldStatistics {
     static let cacheLimit = 8192
     static let exactBound = 65_536
@@ -216,11 +217,8 @@ struct FieldStatistics {
 
     /// Exact distinct count from the key fingerprints, when the field stayed key-like.
     private func keyDistinct() -> Int? {
-        guard var prints = keyPrints, prints.count == nonEmpty else { return nil }
-        RadixSort.sort(&prints)
-        var unique = prints.isEmpty ? 0 : 1
-        for index in prints.indices.dropFirst() where prints[index] != prints[index - 1] { unique += 1 }
-        return unique
+        guard let prints = keyPrints, prints.count == nonEmpty else { return nil }
+        return DistinctCount.of(prints)
     }
 
     /// The most specific type that at least 90% of non-blank values fit; else the best fit over 50%; else text.

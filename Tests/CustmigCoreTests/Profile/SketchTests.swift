@@ -1,5 +1,6 @@
-@testable import CustmigCore
 import Testing
+
+@testable import CustmigCore
 
 @Suite("Bounded sketches")
 struct SketchTests {
@@ -45,5 +46,22 @@ struct SketchTests {
         #expect(table.count == 5_000)
         #expect(table.value(for: 7 &* 0x9E37_79B9_7F4A_7C15) == 7)
         #expect(table.value(for: 8 &* 0x9E37_79B9_7F4A_7C15) == nil)
+    }
+
+    @Test("distinct fingerprints are counted exactly, whatever their spread")
+    func distinctCounts() {
+        var generator = SystemRandomNumberGenerator()
+        for size in [0, 1, 2, 64, 65, 1_000, 100_000, 300_000] {
+            // Uniform fingerprints with repeats, a handful of values, all equal, and values that differ
+            // only in their low bits (one bucket for all).
+            let uniform = (0..<size).map { _ in UInt64.random(in: 0...UInt64.max, using: &generator) }
+            let repeated = uniform.prefix(size / 2) + uniform.prefix(size - size / 2)
+            let few = (0..<size).map { _ in UInt64.random(in: 0..<7, using: &generator) << 60 }
+            let same = [UInt64](repeating: 42, count: size)
+            let low = (0..<size).map { _ in UInt64.random(in: 0..<1_000, using: &generator) }
+            for values in [uniform, Array(repeated), few, same, low] {
+                #expect(DistinctCount.of(values) == Set(values).count, "\(size) values")
+            }
+        }
     }
 }
