@@ -23,7 +23,7 @@ struct FieldStatistics {
     var present = 0
     var empty = 0
     private(set) var hll = HyperLogLog()
-    private(set) var exact: FingerprintTable? = FingerprintTable()
+    private(set) var exact: FingerprintTable? = FingerprintTable(keysOnly: true)
     /// Fingerprints of every non-empty value while the field looks like a key.
     private(set) var keyPrints: [UInt64]? = []
     /// Starts small and grows: sized for ``cacheLimit`` up front it took 256 KB per field.

@@ -2,24 +2,28 @@
 ///
 /// Swift's `Dictionary` hashes its keys again with SipHash, which dominated the profiler's time;
 /// fingerprints need no second hash. Linear probing, power-of-two capacity, at most 3/4 full.
-/// Key 0 is stored aside, so 0 can serve as the empty marker.
+/// Key 0 is stored aside, so 0 can serve as the empty marker. A set (`keysOnly`) keeps no values: an
+/// insert then touches one array, not two (a profile's exact distinct count inserts every new value).
 struct FingerprintTable {
     private var keys: [UInt64]
+    /// Empty in a set.
     private var values: [Int32]
+    private let keysOnly: Bool
     private var mask: Int
     private(set) var count = 0
     private var zeroValue: Int32?
 
-    init(capacity: Int = 16) {
+    init(capacity: Int = 16, keysOnly: Bool = false) {
         var size = 16
         while size * 3 < capacity * 4 { size <<= 1 }
         keys = [UInt64](repeating: 0, count: size)
-        values = [Int32](repeating: 0, count: size)
+        self.keysOnly = keysOnly
+        values = keysOnly ? [] : [Int32](repeating: 0, count: size)
         mask = size - 1
     }
 
     /// Bytes held, for memory accounting.
-    var footprint: Int { keys.count * 12 }
+    var footprint: Int { keys.count * 8 + values.count * 4 }
 
     @inline(__always)
     func value(for key: UInt64) -> Int32? {
@@ -28,7 +32,7 @@ struct FingerprintTable {
             var slot = Int(truncatingIfNeeded: key) & mask
             while true {
                 let found = keys[slot]
-                if found == key { return values[slot] }
+                if found == key { return keysOnly ? 0 : values[slot] }
                 if found == 0 { return nil }
                 slot = (slot + 1) & mask
             }
@@ -58,7 +62,7 @@ struct FingerprintTable {
                 slot = (slot + 1) & mask
             }
         }
-        values[slot] = value
+        if !keysOnly { values[slot] = value }
         if isNew { count += 1 }
         return isNew
     }
@@ -92,7 +96,7 @@ struct FingerprintTable {
             let shouldMove = hole <= next ? (home <= hole || home > next) : (home <= hole && home > next)
             if shouldMove {
                 keys[hole] = keys[next]
-                values[hole] = values[next]
+                if !keysOnly { values[hole] = values[next] }
                 hole = next
             }
             next = (next + 1) & mask
@@ -111,7 +115,7 @@ struct FingerprintTable {
         let oldValues = values
         let size = keys.count * 2
         keys = [UInt64](repeating: 0, count: size)
-        values = [Int32](repeating: 0, count: size)
+        values = keysOnly ? [] : [Int32](repeating: 0, count: size)
         mask = size - 1
         let zero = zeroValue
         count = zero == nil ? 0 : 1
@@ -119,7 +123,7 @@ struct FingerprintTable {
             var slot = Int(truncatingIfNeeded: oldKeys[index]) & mask
             while keys[slot] != 0 { slot = (slot + 1) & mask }
             keys[slot] = oldKeys[index]
-            values[slot] = oldValues[index]
+            if !keysOnly { values[slot] = oldValues[index] }
             count += 1
         }
     }

@@ -48,6 +48,64 @@ struct SketchTests {
         #expect(table.value(for: 8 &* 0x9E37_79B9_7F4A_7C15) == nil)
     }
 
+    @Test("a keys-only fingerprint table is a set: inserts, finds, grows and removes")
+    func fingerprintSet() {
+        var set = FingerprintTable(keysOnly: true)
+        var reference = Set<UInt64>()
+        var generator = SystemRandomNumberGenerator()
+        for round in 0..<50_000 {
+            // Small keys collide in the low bits the table indexes by; every tenth is removed again.
+            let key = round % 3 == 0 ? UInt64(round % 5_000) : UInt64.random(in: 0...UInt64.max, using: &generator)
+            let isNew = set.insert(key)
+            #expect(isNew == reference.insert(key).inserted)
+            if round % 10 == 0 {
+                set.remove(key)
+                reference.remove(key)
+            }
+        }
+        #expect(set.count == reference.count)
+        for key in reference { #expect(set.contains(key)) }
+        #expect(set.value(for: reference.first!) == 0)
+        var keys = Set<UInt64>()
+        set.forEachKey { keys.insert($0) }
+        #expect(keys == reference)
+    }
+
+    @Test("the count table counts what it holds and nothing else, through growth, whatever the keys' top bits")
+    func valueCountTable() {
+        var table = ValueCountTable(capacity: 16)
+        var counts: [UInt64: Int32] = [:]
+        var generator = SystemRandomNumberGenerator()
+        // Keys that differ only in their top bits (the bitmap's index) or only in their low bits (the
+        // table's), key 0, and random keys; each is added once, then counted up a few times.
+        let keys =
+            (0..<64).map { UInt64($0) << 58 } + (1..<2_000).map { UInt64($0) } + [0]
+            + (0..<20_000).map { _ in UInt64.random(in: 1...UInt64.max, using: &generator) }
+        for (index, key) in keys.enumerated() where counts[key] == nil {
+            let known = table.increment(key)
+            #expect(!known, "key \(key) was never added")
+            table.add(key, slot: Int32(index), count: 1)
+            counts[key] = 1
+            for _ in 0..<(index % 3) {
+                let counted = table.increment(key)
+                #expect(counted)
+                counts[key]! += 1
+            }
+        }
+        #expect(table.count == counts.count - 1)  // key 0 lives aside
+        for (key, count) in counts {
+            let counted = table.increment(key)
+            #expect(counted, "key \(key) added before the table grew")
+            #expect(table.entry(key)?.count == count + 1)
+        }
+        var absentFound = 0
+        for _ in 0..<100_000 where table.increment(UInt64.random(in: 1...UInt64.max, using: &generator)) {
+            absentFound += 1
+        }
+        #expect(absentFound == 0)
+        #expect(table.all.count == counts.count)
+    }
+
     @Test("distinct fingerprints are counted exactly, whatever their spread")
     func distinctCounts() {
         var generator = SystemRandomNumberGenerator()
