@@ -18,14 +18,7 @@ enum ValueHash {
             index += 8
         }
         if index < count {
-            var tail: UInt64 = 0
-            var shift: UInt64 = 0
-            while index < count {
-                tail |= UInt64(base[index]) << shift
-                shift += 8
-                index += 1
-            }
-            h = (h ^ tail) &* 0xC4CE_B9FE_1A85_EC53
+            h = (h ^ tail(raw, from: index, count: count)) &* 0xC4CE_B9FE_1A85_EC53
         }
         h ^= h >> 33
         h = h &* 0xFF51_AFD7_ED55_8CCD
@@ -33,5 +26,28 @@ enum ValueHash {
         h = h &* 0xC4CE_B9FE_1A85_EC53
         h ^= h >> 33
         return h
+    }
+
+    /// The last `count - index` (1 to 7) bytes as a little-endian word, in at most three loads instead of
+    /// a load per byte: a byte loop's exit, at a different length for each value, was mispredicted so
+    /// often that it took a fifth of a profile's per-value work. Reads no byte outside the value.
+    @inline(__always)
+    static func tail(_ raw: UnsafeRawPointer, from index: Int, count: Int) -> UInt64 {
+        let length = count - index
+        if count >= 8 {
+            // The value's last 8 bytes, of which the tail is the top `length`.
+            let word = raw.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self)
+            return word >> (UInt64(8 - length) * 8)
+        }
+        if length >= 4 {
+            // Two 4-byte loads that overlap; the overlapping bytes are the same in both.
+            let low = UInt64(raw.loadUnaligned(fromByteOffset: index, as: UInt32.self))
+            let high = UInt64(raw.loadUnaligned(fromByteOffset: count - 4, as: UInt32.self))
+            return low | high << (UInt64(length - 4) * 8)
+        }
+        let first = UInt64(raw.load(fromByteOffset: index, as: UInt8.self))
+        let middle = UInt64(raw.load(fromByteOffset: index + length / 2, as: UInt8.self))
+        let last = UInt64(raw.load(fromByteOffset: count - 1, as: UInt8.self))
+        return first | middle << (UInt64(length / 2) * 8) | last << (UInt64(length - 1) * 8)
     }
 }

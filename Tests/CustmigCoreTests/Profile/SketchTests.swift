@@ -17,6 +17,43 @@ struct SketchTests {
         #expect(abs(sketch.estimate - 1_000_000) < 30_000)
     }
 
+    @Test("value fingerprints do not change: the same as a byte-by-byte tail, at every length and offset")
+    func valueHashTail() {
+        // The ledger's key fingerprints and the profile's counts depend on these values staying the same.
+        func reference(_ bytes: ArraySlice<UInt8>) -> UInt64 {
+            let bytes = Array(bytes)
+            var h: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(bytes.count)
+            var index = 0
+            while index + 8 <= bytes.count {
+                var word: UInt64 = 0
+                for offset in 0..<8 { word |= UInt64(bytes[index + offset]) << (UInt64(offset) * 8) }
+                h = (h ^ word) &* 0xFF51_AFD7_ED55_8CCD
+                h = (h << 31) | (h >> 33)
+                index += 8
+            }
+            if index < bytes.count {
+                var tail: UInt64 = 0
+                for offset in index..<bytes.count { tail |= UInt64(bytes[offset]) << (UInt64(offset - index) * 8) }
+                h = (h ^ tail) &* 0xC4CE_B9FE_1A85_EC53
+            }
+            h ^= h >> 33
+            h = h &* 0xFF51_AFD7_ED55_8CCD
+            h ^= h >> 33
+            h = h &* 0xC4CE_B9FE_1A85_EC53
+            return h ^ (h >> 33)
+        }
+        var generator = SystemRandomNumberGenerator()
+        let bytes = (0..<64).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        bytes.withUnsafeBufferPointer { buffer in
+            for start in 0..<8 {
+                for length in 0...40 {
+                    let slice = bytes[start..<start + length]
+                    #expect(ValueHash.hash(buffer.baseAddress! + start, length) == reference(slice), "\(length) bytes")
+                }
+            }
+        }
+    }
+
     @Test("Space-Saving finds the heavy hitters of a long tail")
     func spaceSaving() {
         var top = SpaceSaving(capacity: 16)
