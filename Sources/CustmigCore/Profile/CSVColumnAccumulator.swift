@@ -10,7 +10,8 @@ final class CSVColumnAccumulator: @unchecked Sendable {
     @exclusivity(unchecked) private var utf8: [UInt8] = []
 
     init(columns: [String]) {
-        fields = columns.map { FieldStatistics(name: $0) }
+        let limits = FieldStatistics.Limits.forFields(columns.count)
+        fields = columns.map { FieldStatistics(name: $0, limits: limits) }
     }
 
     func add(_ batch: CSVBatch, transcoder: CSVFieldTranscoder) {

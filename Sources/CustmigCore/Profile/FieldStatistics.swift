@@ -1,18 +1,34 @@
 /// Accumulates the statistics of one field in bounded memory; one per field per worker, merged at the end.
 ///
-/// The first ``cacheLimit`` distinct values are analysed once and then only counted (most ERP columns
+/// The first ``Limits/cacheLimit`` distinct values are analysed once and then only counted (most ERP columns
 /// are codes with few values, so most values cost one table lookup). Later distinct values are
 /// analysed each time and go to bounded top-value and pattern sketches. Distinct values are counted
-/// exactly up to ``exactBound`` (a fingerprint table), and beyond it by HyperLogLog (made only then,
+/// exactly up to ``Limits/exactBound`` (a fingerprint table), and beyond it by HyperLogLog (made only then,
 /// from the table's fingerprints: a record may have 100,000 fields, most with one value), except for
 /// key-like fields (HyperLogLog sees under 3% repeats): their 8-byte fingerprints are kept in an
 /// append-only list, counted at the end (``DistinctCount``), which gives exact distinct and
 /// repeated-value counts.
 struct FieldStatistics {
-    static let cacheLimit = 8192
-    static let exactBound = 65_536
     static let topCapacity = 64
     static let keyCheckInterval = 65_536
+
+    /// How many distinct values one field analyses once and counts exactly (``cacheLimit``), and up to how
+    /// many it counts distinct values exactly (``exactBound``).
+    struct Limits: Sendable {
+        var cacheLimit = 8192
+        var exactBound = 65_536
+
+        /// The defaults up to 200 fields; for wider extracts, a budget per worker shared by the fields: with
+        /// the defaults, 500 columns of unique values (40,000 rows, 217 MB) took 1.57 GB, ~1.4 MB per field
+        /// and worker for its cached values, their counts and its exact distinct set.
+        static func forFields(_ count: Int) -> Limits {
+            guard count > 200 else { return Limits() }
+            // ~120 bytes per cached value (its facts, string and count entry), ~21 per exact fingerprint.
+            return Limits(
+                cacheLimit: min(8192, max(256, (96 << 20) / 120 / count)),
+                exactBound: min(65_536, max(4096, (64 << 20) / 21 / count)))
+        }
+    }
 
     struct CachedValue {
         var facts: ValueFacts
@@ -20,13 +36,14 @@ struct FieldStatistics {
     }
 
     var name: String
+    let limits: Limits
     var present = 0
     var empty = 0
     private(set) var hll = HyperLogLog()
     private(set) var exact: FingerprintTable? = FingerprintTable(keysOnly: true)
     /// Fingerprints of every non-empty value while the field looks like a key.
     private(set) var keyPrints: [UInt64]? = []
-    /// Starts small and grows: sized for ``cacheLimit`` up front it took 256 KB per field.
+    /// Starts small and grows: sized for ``Limits/cacheLimit`` up front it took 256 KB per field.
     private var cacheCounts = ValueCountTable(capacity: 16)
     private(set) var cache: [CachedValue] = []
     private(set) var counters = FieldCounters()
@@ -34,7 +51,10 @@ struct FieldStatistics {
     private(set) var overflowPatterns = PatternCounter()
     private(set) var topFrozen = false
 
-    init(name: String) { self.name = name }
+    init(name: String, limits: Limits = Limits()) {
+        self.name = name
+        self.limits = limits
+    }
 
     /// Set for a repeated segment: the values are its counts per parent (see ``FieldProfile/isSegmentCount``).
     var isSegmentCount = false
@@ -53,13 +73,13 @@ struct FieldStatistics {
         if cacheCounts.increment(hash) { return }
         if exact != nil {
             exact!.insert(hash)
-            if exact!.count > FieldStatistics.exactBound { dropExact() }
+            if exact!.count > limits.exactBound { dropExact() }
         } else {
             hll.insert(hash: hash)
         }
         var facts = ValueAnalyzer.analyze(base, count)
         facts.hash = hash
-        if cache.count < FieldStatistics.cacheLimit {
+        if cache.count < limits.cacheLimit {
             cacheCounts.add(hash, slot: Int32(cache.count), count: 1)
             cache.append(CachedValue(facts: facts, value: FieldStatistics.decode(base, count)))
             return
@@ -106,7 +126,7 @@ struct FieldStatistics {
             exact = nil
             theirs.forEachKey { mine.insert($0) }
             exact = mine
-            if mine.count > FieldStatistics.exactBound { dropExact() }
+            if mine.count > limits.exactBound { dropExact() }
         } else {
             dropExact()
             hll.merge(other.hll)
@@ -123,7 +143,7 @@ struct FieldStatistics {
             let entry = other.cache[Int(counted.slot)]
             if cacheCounts.entry(counted.key) != nil {
                 cacheCounts.add(counted.key, slot: 0, count: counted.count)
-            } else if cache.count < FieldStatistics.cacheLimit {
+            } else if cache.count < limits.cacheLimit {
                 cacheCounts.add(counted.key, slot: Int32(cache.count), count: counted.count)
                 cache.append(entry)
             } else {
@@ -208,7 +228,7 @@ struct FieldStatistics {
     /// Distinct non-empty values: exact while the fingerprint table holds them, else estimated.
     private var distinctEstimate: Int { exact?.count ?? hll.estimate }
 
-    /// Past ``exactBound``: the fingerprints go into a HyperLogLog, which counts from then on.
+    /// Past ``Limits/exactBound``: the fingerprints go into a HyperLogLog, which counts from then on.
     private mutating func dropExact() {
         guard let table = exact else { return }
         exact = nil

@@ -143,6 +143,46 @@ struct SketchTests {
         #expect(table.all.count == counts.count)
     }
 
+    @Test("a field's limits are the defaults up to 200 fields, and shrink with the width beyond")
+    func fieldLimits() {
+        let defaults = FieldStatistics.Limits()
+        for count in [0, 1, 29, 200] {
+            let limits = FieldStatistics.Limits.forFields(count)
+            #expect(limits.cacheLimit == defaults.cacheLimit && limits.exactBound == defaults.exactBound)
+        }
+        var previous = FieldStatistics.Limits.forFields(201)
+        #expect(previous.cacheLimit < defaults.cacheLimit)
+        for count in [300, 600, 2_000, 10_000, 1_000_000] {
+            let limits = FieldStatistics.Limits.forFields(count)
+            #expect(limits.cacheLimit <= previous.cacheLimit && limits.exactBound <= previous.exactBound)
+            // What all fields may keep stays near the budget (~160 MB per worker), floors aside.
+            #expect(limits.cacheLimit == 256 || count * limits.cacheLimit * 120 <= 100 << 20)
+            #expect(limits.cacheLimit >= 256 && limits.exactBound >= 4_096)
+            previous = limits
+        }
+    }
+
+    @Test("a field under small limits keeps 16 values and no exact set, yet counts distinct values exactly")
+    func smallLimits() {
+        let limits = FieldStatistics.Limits(cacheLimit: 16, exactBound: 4_096)
+        var key = FieldStatistics(name: "ID", limits: limits)
+        var city = FieldStatistics(name: "CITY", limits: limits)
+        for row in 0..<20_000 {
+            key.add("K\(row)")
+            city.add("City \(row % 10_000)")  // 10,000 values, each twice: not a key
+        }
+        #expect(key.cache.count == 16 && city.cache.count == 16)
+        #expect(key.exact == nil && city.exact == nil)
+        let keyProfile = key.profile(records: 20_000, isPerRecord: true, mask: false, maskNames: [])
+        #expect(keyProfile.distinct == 20_000 && !keyProfile.distinctIsEstimate && keyProfile.isCandidateKey)
+        let cityProfile = city.profile(records: 20_000, isPerRecord: true, mask: false, maskNames: [])
+        // Still key-like when the fingerprints are counted (under 65,536 values): exact, with its repeats.
+        #expect(cityProfile.distinct == 10_000 && !cityProfile.distinctIsEstimate)
+        #expect(cityProfile.duplicateValues == 10_000 && !cityProfile.isCandidateKey)
+        // Past the 16 cached values the top values come from the sketch, and say so.
+        #expect(cityProfile.topValues.first?.estimated == true)
+    }
+
     @Test("distinct fingerprints are counted exactly, whatever their spread")
     func distinctCounts() {
         var generator = SystemRandomNumberGenerator()
