@@ -9,9 +9,12 @@ final class CSVColumnAccumulator: @unchecked Sendable {
     @exclusivity(unchecked) private var scratch: [UInt8] = []
     @exclusivity(unchecked) private var utf8: [UInt8] = []
 
-    init(columns: [String]) {
+    private let budget: KeyPrintBudget
+
+    init(columns: [String], budget: KeyPrintBudget) {
         let limits = FieldStatistics.Limits.forFields(columns.count)
         fields = columns.map { FieldStatistics(name: $0, limits: limits) }
+        self.budget = budget
     }
 
     func add(_ batch: CSVBatch, transcoder: CSVFieldTranscoder) {
@@ -54,6 +57,7 @@ final class CSVColumnAccumulator: @unchecked Sendable {
                 }
             }
         }
+        budget.enforce(on: &fields)
     }
 
     /// True when no byte has its high bit set; eight bytes at a time.

@@ -66,7 +66,8 @@ public enum ExtractProfiler {
         let columns = reader.header
         let workerCount = options.workers
         let profiled = Array(columns.prefix(options.fieldLimit))
-        let accumulators = (0..<workerCount).map { _ in CSVColumnAccumulator(columns: profiled) }
+        let budget = KeyPrintBudget(workers: workerCount)
+        let accumulators = (0..<workerCount).map { _ in CSVColumnAccumulator(columns: profiled, budget: budget) }
         let transcoder = reader.fieldTranscoder
         let tally = FindingTally(limit: options.malformedSampleLimit)
         for finding in reader.headerFindings { tally.add(finding, isMalformedRecord: false) }
@@ -89,6 +90,12 @@ public enum ExtractProfiler {
         }
         if columns.isEmpty { tally.warnings.append("\(path): the file is empty (no header, no records).") }
         if let warning = fieldLimitWarning(path: path, fields: columns, limit: options.fieldLimit, what: "columns") {
+            tally.warnings.append(warning)
+        }
+        let unchecked = profiled.indices.filter { column in
+            accumulators.contains { $0.fields[column].keyCheckDropped }
+        }
+        if let warning = keyCheckWarning(path: path, fields: unchecked.map { profiled[$0] }) {
             tally.warnings.append(warning)
         }
         // Each column's statistics are merged and summarised on their own, so the columns share the cores
@@ -123,7 +130,10 @@ public enum ExtractProfiler {
         let collector = XMLFieldCollector(recordPath: recordPath.split(separator: "/").map(String.init))
         let parser = try XMLPushParser(path: path, handler: collector, encoding: forcedEncoding)
         let workerCount = options.workers
-        let accumulators = (0..<workerCount).map { _ in XMLPathAccumulator(limit: options.fieldLimit) }
+        let budget = KeyPrintBudget(workers: workerCount)
+        let accumulators = (0..<workerCount).map { _ in
+            XMLPathAccumulator(limit: options.fieldLimit, budget: budget)
+        }
         var records = 0
         try await RoundRobinWorkers.run(
             count: workerCount, capacity: 4,
@@ -154,6 +164,11 @@ public enum ExtractProfiler {
         let merged = accumulators[0]
         for other in accumulators.dropFirst() { merged.merge(other) }
         merged.name(with: collector.paths)
+        if let warning = keyCheckWarning(
+            path: path, fields: merged.fields.filter(\.keyCheckDropped).map(\.name))
+        {
+            tally.warnings.append(warning)
+        }
         // Path 0 is the record itself, not a field.
         let paths = Array(collector.paths.dropFirst())
         if let warning = fieldLimitWarning(
@@ -194,6 +209,16 @@ public enum ExtractProfiler {
 }
 
 extension ExtractProfiler {
+    /// Names the fields whose exact key check was given up for memory (``KeyPrintBudget``).
+    static func keyCheckWarning(path: String, fields: [String]) -> String? {
+        guard !fields.isEmpty else { return nil }
+        let shown = fields.prefix(5).joined(separator: ", ") + (fields.count > 5 ? ", …" : "")
+        return "\(path): \(fields.count) field(s) (\(shown)) gave up their exact key check after "
+            + "\((KeyPrintBudget.totalPrints * 8) >> 20) MB of value fingerprints: past their exact bound their distinct counts "
+            + "are estimates and they are not listed as candidate keys. Profile the key columns in an extract of their own "
+            + "for an exact check."
+    }
+
     /// Names how many fields went unprofiled past the limit, and the first of them.
     static func fieldLimitWarning(path: String, fields: [String], limit: Int, what: String) -> String? {
         guard fields.count > limit else { return nil }

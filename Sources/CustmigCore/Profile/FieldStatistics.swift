@@ -43,6 +43,8 @@ struct FieldStatistics {
     private(set) var exact: FingerprintTable? = FingerprintTable(keysOnly: true)
     /// Fingerprints of every non-empty value while the field looks like a key.
     private(set) var keyPrints: [UInt64]? = []
+    /// Set when the fingerprints were given up for memory (``KeyPrintBudget``), not because values repeat.
+    private(set) var keyCheckDropped = false
     /// Starts small and grows: sized for ``Limits/cacheLimit`` up front it took 256 KB per field.
     private var cacheCounts = ValueCountTable(capacity: 16)
     private(set) var cache: [CachedValue] = []
@@ -92,6 +94,18 @@ struct FieldStatistics {
         }
     }
 
+    /// Key fingerprints kept so far, and the room their list holds (what they cost: it grows by doubling).
+    var keyPrintCount: Int { keyPrints?.count ?? 0 }
+    var keyPrintCapacity: Int { keyPrints?.capacity ?? 0 }
+
+    /// Gives up the exact key check to free its fingerprints; distinct values are then estimated (the
+    /// HyperLogLog or the exact set has seen every value).
+    mutating func dropKeyPrints() {
+        guard keyPrints != nil else { return }
+        keyPrints = nil
+        keyCheckDropped = true
+    }
+
     /// Every ``keyCheckInterval`` values: stop keeping key fingerprints when values repeat (not a key),
     /// and stop tracking top values when nearly every value is new (they would all count 1).
     private mutating func reviewCardinality() {
@@ -132,6 +146,7 @@ struct FieldStatistics {
             hll.merge(other.hll)
             other.exact?.forEachKey { hll.insert(hash: $0) }
         }
+        keyCheckDropped = keyCheckDropped || other.keyCheckDropped
         if keyPrints != nil, let theirs = other.keyPrints {
             keyPrints!.append(contentsOf: theirs)
         } else {

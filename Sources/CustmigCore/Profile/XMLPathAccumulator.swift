@@ -6,8 +6,12 @@
 final class XMLPathAccumulator: @unchecked Sendable {
     @exclusivity(unchecked) private(set) var fields: [FieldStatistics] = []
     let limit: Int
+    private let budget: KeyPrintBudget
 
-    init(limit: Int) { self.limit = limit }
+    init(limit: Int, budget: KeyPrintBudget) {
+        self.limit = limit
+        self.budget = budget
+    }
 
     func add(_ batch: XMLFieldBatch) {
         let limit = self.limit
@@ -33,6 +37,7 @@ final class XMLPathAccumulator: @unchecked Sendable {
                 }
             }
         }
+        budget.enforce(on: &fields)
     }
 
     func merge(_ other: XMLPathAccumulator) {

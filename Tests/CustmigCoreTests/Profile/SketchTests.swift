@@ -183,6 +183,44 @@ struct SketchTests {
         #expect(cityProfile.topValues.first?.estimated == true)
     }
 
+    @Test("past the key-print budget the fields with the most fingerprints give theirs up, and say so")
+    func keyPrintBudget() {
+        // Four key-like fields with 300, 200, 200 and 50 distinct values; 600 fingerprints may stay.
+        var fields = [300, 200, 200, 50].enumerated().map { index, count in
+            var field = FieldStatistics(name: "F\(index)")
+            for value in 0..<count { field.add("\(index)-\(value)") }
+            return field
+        }
+        // Room for all but the largest list (lists are counted by capacity, what they hold in memory).
+        let room = fields.dropFirst().reduce(0) { $0 + $1.keyPrintCapacity }
+        #expect(fields[0].keyPrintCapacity > fields[1].keyPrintCapacity)
+        let budget = KeyPrintBudget(workers: 2, totalPrints: 2 * room)
+        #expect(budget.prints == room)
+        budget.enforce(on: &fields)
+        #expect(fields.map(\.keyCheckDropped) == [true, false, false, false])
+        #expect(fields.map(\.keyPrintCount) == [0, 200, 200, 50])
+        let kept = fields[1].profile(records: 200, isPerRecord: true, mask: false, maskNames: [])
+        #expect(kept.distinct == 200 && kept.isCandidateKey && kept.duplicateValues == 0)
+        // Under its exact bound a field stays exact without its list; past it, it is estimated and no key.
+        let small = fields[0].profile(records: 300, isPerRecord: true, mask: false, maskNames: [])
+        #expect(small.distinct == 300 && !small.distinctIsEstimate && small.isCandidateKey)
+        var large = [FieldStatistics(name: "ID", limits: FieldStatistics.Limits(cacheLimit: 16, exactBound: 4_096))]
+        for value in 0..<10_000 { large[0].add("K\(value)") }
+        KeyPrintBudget(workers: 1, totalPrints: large[0].keyPrintCapacity - 1).enforce(on: &large)
+        let estimated = large[0].profile(records: 10_000, isPerRecord: true, mask: false, maskNames: [])
+        #expect(estimated.distinctIsEstimate && abs(estimated.distinct - 10_000) < 300)
+        #expect(!estimated.isCandidateKey && estimated.duplicateValues == nil)
+        // Equal lists: the first column goes first.
+        var ties = [FieldStatistics(name: "A"), FieldStatistics(name: "B")]
+        for index in ties.indices { for value in 0..<100 { ties[index].add("\(index)-\(value)") } }
+        KeyPrintBudget(workers: 1, totalPrints: ties[1].keyPrintCapacity).enforce(on: &ties)
+        #expect(ties.map(\.keyCheckDropped) == [true, false])
+        // A warning names them.
+        let warning = ExtractProfiler.keyCheckWarning(path: "wide.csv", fields: ["F0"])
+        #expect(warning?.contains("wide.csv: 1 field(s) (F0) gave up their exact key check") == true)
+        #expect(ExtractProfiler.keyCheckWarning(path: "wide.csv", fields: []) == nil)
+    }
+
     @Test("distinct fingerprints are counted exactly, whatever their spread")
     func distinctCounts() {
         var generator = SystemRandomNumberGenerator()
