@@ -22,9 +22,6 @@ struct FingerprintTable {
         mask = size - 1
     }
 
-    /// Bytes held, for memory accounting.
-    var footprint: Int { keys.count * 8 + values.count * 4 }
-
     @inline(__always)
     func value(for key: UInt64) -> Int32? {
         if key == 0 { return zeroValue }
