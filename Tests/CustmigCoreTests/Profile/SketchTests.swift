@@ -183,6 +183,33 @@ struct SketchTests {
         #expect(cityProfile.topValues.first?.estimated == true)
     }
 
+    @Test("two workers' statistics merged count each value's type and pattern once, as one worker does")
+    func mergedCountsOnce() {
+        let limits = FieldStatistics.Limits(cacheLimit: 16, exactBound: 4_096)
+        var first = FieldStatistics(name: "ZIP", limits: limits)
+        var second = FieldStatistics(name: "ZIP", limits: limits)
+        var alone = FieldStatistics(name: "ZIP", limits: limits)
+        // The first worker caches codes 10000-10015; the second caches 20000-20015 first, so that its many
+        // 10000-10015 later go to its counters and its top-value sketch.
+        var values: [(String, Bool)] = []
+        for code in 0..<16 { values.append((String(10_000 + code), true)) }
+        for code in 0..<16 { values.append((String(20_000 + code), false)) }
+        for row in 0..<3_000 { values.append((String(10_000 + row % 16), false)) }
+        for (value, toFirst) in values {
+            if toFirst { first.add(value) } else { second.add(value) }
+            alone.add(value)
+        }
+        first.merge(second)
+        let merged = first.profile(records: values.count, isPerRecord: true, mask: false, maskNames: [])
+        let single = alone.profile(records: values.count, isPerRecord: true, mask: false, maskNames: [])
+        #expect(merged.present == values.count)
+        #expect(merged.typeCounts == single.typeCounts)
+        #expect(merged.typeCounts["integer"] == values.count)
+        #expect(merged.patterns.map(\.count) == [values.count])
+        // The shown counts still add both workers' occurrences: 10000 came once alone, then 188 times more.
+        #expect(merged.topValues.first { $0.value == "10000" }?.count == 1 + 3_000 / 16 + 1)
+    }
+
     @Test("past the key-print budget the fields with the most fingerprints give theirs up, and say so")
     func keyPrintBudget() {
         // Four key-like fields with 300, 200, 200 and 50 distinct values; 600 fingerprints may stay.
