@@ -25,9 +25,9 @@ public final class CSVBatchReader {
     var pending: [UInt8] = []
     /// File offset of `pending[0]` (meaningless when transcoding).
     var pendingOffset: Int64 = 0
-    var line = 1
-    var recordIndex = 0
-    private var headerDone = false
+    @exclusivity(unchecked) var line = 1
+    @exclusivity(unchecked) var recordIndex = 0
+    @exclusivity(unchecked) private var headerDone = false
     var endOfFile = false
     private let blockSize: Int
 

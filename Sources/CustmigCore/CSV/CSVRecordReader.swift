@@ -4,13 +4,13 @@
 /// (``drainFindings()``), in order, as they are met.
 public final class CSVRecordReader: ExtractReader {
     public let batches: CSVBatchReader
-    private var batch: CSVBatch?
-    private var cursor = 0
+    @exclusivity(unchecked) private var batch: CSVBatch?
+    @exclusivity(unchecked) private var cursor = 0
     /// Malformed records of the current batch not yet passed on (they are passed on in record order).
     private var malformedQueue: [Finding] = []
     private var findings: [Finding] = []
-    private var scratch: [UInt8] = []
-    public private(set) var recordCount = 0
+    @exclusivity(unchecked) private var scratch: [UInt8] = []
+    @exclusivity(unchecked) public private(set) var recordCount = 0
     public private(set) var malformedCount = 0
 
     /// The columns records are made with, in file order: every column, or those `options.fields` keeps.
