@@ -36,7 +36,7 @@ struct FieldStatistics {
     }
 
     var name: String
-    let limits: Limits
+    private(set) var limits: Limits
     var present = 0
     var empty = 0
     private(set) var hll = HyperLogLog()
@@ -97,6 +97,15 @@ struct FieldStatistics {
             // Mostly unique values: the top values say nothing, and tracking them is the costliest part.
             overflowTop.add(key: hash) { FieldStatistics.decode(base, count) }
         }
+    }
+
+    /// Lowers the limits of a field made before its extract turned out wide (XML paths are found as they
+    /// come): its cache stops growing past the new limit, and an exact set already past the new bound
+    /// gives way to the HyperLogLog now. Limits never rise.
+    mutating func lower(to newer: Limits) {
+        limits = Limits(
+            cacheLimit: min(limits.cacheLimit, newer.cacheLimit), exactBound: min(limits.exactBound, newer.exactBound))
+        if let exact, exact.count > limits.exactBound { dropExact() }
     }
 
     /// Key fingerprints kept so far, and the room their list holds (what they cost: it grows by doubling).

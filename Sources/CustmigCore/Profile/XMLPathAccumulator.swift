@@ -19,7 +19,7 @@ final class XMLPathAccumulator: @unchecked Sendable {
         // check and no bounds-checked copy-on-write access per value).
         var highest = -1
         for path in batch.path where Int(path) < limit { highest = max(highest, Int(path)) }
-        while fields.count <= highest { fields.append(FieldStatistics(name: "")) }
+        if fields.count <= highest { grow(to: highest + 1) }
         batch.bytes.withUnsafeBufferPointer { buffer in
             let base = buffer.baseAddress ?? UnsafePointer(bitPattern: 1)!
             batch.path.withUnsafeBufferPointer { paths in
@@ -38,6 +38,17 @@ final class XMLPathAccumulator: @unchecked Sendable {
             }
         }
         budget.enforce(on: &fields)
+    }
+
+    /// Adds the paths met for the first time. Past 200 paths each gets a share of the worker's budget, as a
+    /// CSV's columns do (``FieldStatistics/Limits/forFields(_:)``), and the paths before them are lowered
+    /// to it: 1,500 paths of unique values over 6,000 records (263 MB) took 2.9 GB with the defaults.
+    private func grow(to count: Int) {
+        let limits = FieldStatistics.Limits.forFields(count)
+        if count > 200 {
+            for index in fields.indices { fields[index].lower(to: limits) }
+        }
+        while fields.count < count { fields.append(FieldStatistics(name: "", limits: limits)) }
     }
 
     func merge(_ other: XMLPathAccumulator) {

@@ -210,6 +210,37 @@ struct SketchTests {
         #expect(merged.topValues.first { $0.value == "10000" }?.count == 1 + 3_000 / 16 + 1)
     }
 
+    @Test("XML paths found past the 200th lower every path's limits to a share of the budget, as CSV columns do")
+    func widePathLimits() {
+        let accumulator = XMLPathAccumulator(limit: 10_000, budget: KeyPrintBudget(workers: 1))
+        func batch(paths: Range<Int>, rows: Range<Int>) -> XMLFieldBatch {
+            let batch = XMLFieldBatch()
+            for row in rows {
+                for path in paths {
+                    Array("v\(row)-\(path)".utf8).withUnsafeBufferPointer { batch.emit(path: path, bytes: $0) }
+                }
+            }
+            return batch
+        }
+        // 50 paths fill their caches with the defaults; 550 more turn up later.
+        accumulator.add(batch(paths: 0..<50, rows: 0..<8_500))
+        #expect(accumulator.fields.count == 50)
+        #expect(accumulator.fields.allSatisfy { $0.limits.cacheLimit == 8_192 && $0.cache.count == 8_192 })
+        accumulator.add(batch(paths: 0..<600, rows: 8_500..<10_500))
+        let wide = FieldStatistics.Limits.forFields(600)
+        #expect(wide.cacheLimit < 8_192 && wide.exactBound < 65_536)
+        #expect(
+            accumulator.fields.allSatisfy {
+                $0.limits.cacheLimit == wide.cacheLimit && $0.limits.exactBound == wide.exactBound
+            })
+        // The first paths keep what they cached but no more; the later ones stop at their share.
+        #expect(accumulator.fields[0].cache.count == 8_192 && accumulator.fields[0].exact == nil)
+        #expect(accumulator.fields[599].cache.count == wide.cacheLimit)
+        // Counts stay exact: every value of path 0 is distinct, 10,500 of them.
+        let profile = accumulator.fields[0].profile(records: 10_500, isPerRecord: true, mask: false, maskNames: [])
+        #expect(profile.present == 10_500 && profile.distinct == 10_500 && !profile.distinctIsEstimate)
+    }
+
     @Test("past the key-print budget the fields with the most fingerprints give theirs up, and say so")
     func keyPrintBudget() {
         // Four key-like fields with 300, 200, 200 and 50 distinct values; 600 fingerprints may stay.
