@@ -89,6 +89,38 @@ struct MappingEngineTests {
         #expect(missing.value == nil && !missing.message.contains("the extract holds"), "\(missing.message)")
     }
 
+    @Test("fields that only trim, fold case or collapse spaces map as the full chain does, kind checks included")
+    func plainSteps() throws {
+        let mapping = try MappingLoader.parse(
+            """
+            name: plain
+            version: 1
+            source: {key: ID}
+            customer:
+              key: {from: ID, transforms: [trim]}
+              name1: {from: N, transforms: [trim, collapse_spaces, upper]}
+              category: {from: CAT, transforms: [trim, lower]}
+            """, file: "plain.yaml")
+        let engine = MappingEngine(mapping: mapping)
+        let plan = try #require(mapping.customer.fields["name1"])
+        #expect(plan.transforms == [.trim, .collapseSpaces, .upper])
+        let clean = Self.record(["ID": " 7 ", "N": "  Anna   Meyer\tGmbH ", "CAT": " Person "])
+        let mapped = engine.map(clean)
+        #expect(mapped.findings.isEmpty, "\(mapped.findings)")
+        #expect(mapped.customer?.key == "7")
+        #expect(mapped.customer?.names == ["ANNA MEYER GMBH"])
+        #expect(mapped.customer?.category == .person)
+        // `explain` takes the full chain: the same values, step by step.
+        let (explained, trace) = engine.explain(clean)
+        #expect(explained.customer == mapped.customer)
+        #expect(trace.fields.first { $0.field == "name1" }?.value == "ANNA MEYER GMBH")
+        // A value its kind refuses still goes to review, with the value and a fix.
+        let firm = engine.map(Self.record(["ID": "8", "N": "Firm", "CAT": " Firm "]))
+        let finding = try #require(firm.findings.first { $0.rule == "kind:category" }, "\(firm.findings)")
+        #expect(finding.outcome == .review && finding.value == "firm" && finding.fix != nil)
+        #expect(firm.customer?.category == nil)
+    }
+
     @Test("decomposed Unicode (NFD, as macOS writes it) maps to the same composed bytes as the NFC record")
     func decomposedUnicode() throws {
         let engine = try Self.engine("legacy-flat-csv")

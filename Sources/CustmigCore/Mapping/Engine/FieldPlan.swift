@@ -84,6 +84,9 @@ final class FieldPlan {
     /// The source field's name when the source is a plain field (not a constant, concatenation, split
     /// or control field), worked out once rather than for every record.
     let plainSource: String?
+    /// The transforms when each always maps its value and never notes anything (`trim`, `upper`, `lower`,
+    /// `collapse_spaces`) and there is no value map: nil otherwise. Such fields skip the outcome memo.
+    let plainSteps: [Transform]?
 
     /// What a field's transforms and value map make of one raw value: a pure function of the value
     /// (and the record's country for phones and VAT ids), so it is remembered per distinct value.
@@ -137,6 +140,13 @@ final class FieldPlan {
             }
         }
         memoizing = !cheap || valueMap != nil
+        let plain = field.transforms.allSatisfy { transform in
+            switch transform {
+            case .trim, .upper, .lower, .collapseSpaces: return true
+            default: return false
+            }
+        }
+        plainSteps = plain && valueMap == nil ? field.transforms : nil
     }
 
     /// The outcome for a raw value (after the default), remembered while remembering pays.

@@ -256,6 +256,21 @@ public final class MappingEngine {
             raw = fallback
             trace?.steps.append(FieldTrace.Step(step: "default", output: fallback, problem: nil))
         }
+        if let steps = plan.plainSteps, trace == nil {
+            // Steps that always map and never note (trim, case, spaces) and no value map: the transform
+            // chain, its outcome and the memo would only copy the value around.
+            var value = raw
+            for step in steps { value = step.apply(value).value }
+            if value.isEmpty { return nil }
+            if let problem = Self.kindProblem(plan, value: value, raw: raw) {
+                run.findings.append(
+                    MappingFinding(
+                        .review, rule: problem.rule, field: path.label(plan.name), value: problem.value,
+                        message: problem.message, fix: problem.fix))
+                return nil
+            }
+            return value
+        }
         let context = TransformContext(country: run.country)
         if trace != nil { trace?.steps += Self.transformSteps(field.transforms, raw, context: context) }
         let outcome = plan.outcome(of: raw, context: context)
