@@ -223,9 +223,11 @@ public final class MappingEngine {
     /// The mapped value of one field, or nil when it is empty or could not be mapped (then with a finding).
     private func value(of plan: FieldPlan, path: ElementPath, scope: Scope, run: Run) -> String? {
         let field = plan.field
-        let source = raw(plan, scope: scope)
-        let facts = TextFolding.facts(source)
-        var raw = facts.composable ? TextFolding.composed(source) : source
+        var raw = self.raw(plan, scope: scope)
+        // The value as read is kept for `explain` only: a copy for every field is one more retain.
+        let source = run.tracing ? raw : ""
+        let facts = TextFolding.facts(raw)
+        if facts.composable { raw = TextFolding.composed(raw) }
         var cleaning: [FieldTrace.Step] = []
         if run.tracing, !raw.utf8.elementsEqual(source.utf8) {
             cleaning.append(FieldTrace.Step(step: "compose Unicode (NFC)", output: raw, problem: nil))
@@ -273,7 +275,7 @@ public final class MappingEngine {
         }
         let context = TransformContext(country: run.country)
         if trace != nil { trace?.steps += Self.transformSteps(field.transforms, raw, context: context) }
-        let outcome = plan.outcome(of: raw, context: context)
+        var outcome = plan.outcome(of: raw, context: context)
         for note in outcome.notes {
             let transform = note.split(separator: ":").first.map(String.init) ?? "transform"
             run.findings.append(
@@ -292,7 +294,9 @@ public final class MappingEngine {
         case .ok, .note:
             break
         }
-        var value = outcome.result.value
+        // Moved out, not copied: the outcome is not read for its value again.
+        var value = ""
+        swap(&value, &outcome.result.value)
         if value.isEmpty { return nil }
         if let table = plan.valueMap {
             let tableName = table.name

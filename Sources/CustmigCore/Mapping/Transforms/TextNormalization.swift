@@ -5,7 +5,9 @@ enum TextFolding {
     static func fold(_ text: String) -> String {
         // Plain ASCII letters and digits (most codes): lower-case them without Foundation.
         if !text.isEmpty && text.utf8.count <= 16
-            && text.utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x61 && $0 <= 0x7A) })
+            && text.utf8.allSatisfy({
+                ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x61 && $0 <= 0x7A)
+            })
         {
             return text.lowercased()
         }
@@ -38,7 +40,10 @@ enum TextFolding {
     /// replaced by a space, and the characters replaced; nil when it has none. A target loaded
     /// through XML (SAP's IDocs, SOAP) refuses most of them, and they are never meant in a name.
     static func withoutControlCharacters(_ text: String) -> (text: String, removed: [Unicode.Scalar])? {
-        guard text.utf8.contains(where: { ($0 < 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D) || $0 == 0x7F || $0 == 0xC2 })
+        guard
+            text.utf8.contains(where: {
+                ($0 < 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D) || $0 == 0x7F || $0 == 0xC2
+            })
         else { return nil }
         var removed: [Unicode.Scalar] = []
         var cleaned = String.UnicodeScalarView()
@@ -65,18 +70,22 @@ enum TextFolding {
     }
 
     static func facts(_ text: String) -> Facts {
+        // Read in place: `withUTF8` needs a mutable copy, one more retain and release per field.
+        if let facts = text.utf8.withContiguousStorageIfAvailable(facts(of:)) { return facts }
         var text = text
-        return text.withUTF8 { bytes in
-            var facts = Facts()
-            for byte in bytes {
-                if byte >= 0xCC { facts.composable = true }
-                if (byte < 0x20 && byte != 0x09 && byte != 0x0A && byte != 0x0D) || byte == 0x7F || byte == 0xC2 {
-                    facts.control = true
-                }
-                if byte != 0x20 && byte != 0x09 { facts.blank = false }
+        return text.withUTF8(facts(of:))
+    }
+
+    private static func facts(of bytes: UnsafeBufferPointer<UInt8>) -> Facts {
+        var facts = Facts()
+        for byte in bytes {
+            if byte >= 0xCC { facts.composable = true }
+            if (byte < 0x20 && byte != 0x09 && byte != 0x0A && byte != 0x0D) || byte == 0x7F || byte == 0xC2 {
+                facts.control = true
             }
-            return facts
+            if byte != 0x20 && byte != 0x09 { facts.blank = false }
         }
+        return facts
     }
 
     static func isBlank(_ text: String) -> Bool { text.utf8.allSatisfy { $0 == 0x20 || $0 == 0x09 } }
