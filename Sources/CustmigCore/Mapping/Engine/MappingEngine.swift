@@ -263,14 +263,7 @@ public final class MappingEngine {
             // chain, its outcome and the memo would only copy the value around.
             var value = raw
             for step in steps { value = step.apply(value).value }
-            if value.isEmpty { return nil }
-            if let problem = Self.kindProblem(plan, value: value, raw: raw) {
-                run.findings.append(
-                    MappingFinding(
-                        .review, rule: problem.rule, field: path.label(plan.name), value: problem.value,
-                        message: problem.message, fix: problem.fix))
-                return nil
-            }
+            guard !value.isEmpty, kindAccepts(plan, value: value, raw: raw, path: path, run: run) else { return nil }
             return value
         }
         let context = TransformContext(country: run.country)
@@ -321,15 +314,19 @@ public final class MappingEngine {
                 }
             }
         }
-        if let problem = Self.kindProblem(plan, value: value, raw: raw) {
-            run.findings.append(
-                MappingFinding(
-                    .review, rule: problem.rule, field: path.label(plan.name), value: problem.value,
-                    message: problem.message, fix: problem.fix))
-            return nil
-        }
+        guard kindAccepts(plan, value: value, raw: raw, path: path, run: run) else { return nil }
         trace?.value = value.isEmpty ? nil : value
         return value.isEmpty ? nil : value
+    }
+
+    /// Whether the value's canonical kind takes it; if not, the record gets a review finding naming it.
+    private func kindAccepts(_ plan: FieldPlan, value: String, raw: String, path: ElementPath, run: Run) -> Bool {
+        guard let problem = Self.kindProblem(plan, value: value, raw: raw) else { return true }
+        run.findings.append(
+            MappingFinding(
+                .review, rule: problem.rule, field: path.label(plan.name), value: problem.value,
+                message: problem.message, fix: problem.fix))
+        return false
     }
 
     /// A mapped value its canonical kind refuses: a flag that is not `true`/`false`, or a negative amount
