@@ -136,6 +136,8 @@ enum CanonicalStore {
         let line: Int
         let offset: Int?
         let index: Int
+        /// The stored record's hash (``MapChunk/Item/dataHash``).
+        let dataHash: Hash128?
     }
 
     /// The record of a legacy key (indexed), else of a canonical key (a scan), in `run` or in the
@@ -143,7 +145,8 @@ enum CanonicalStore {
     static func find(key: String, run: Int64?, db: Database) throws -> Origin? {
         for column in ["legacy_key", "key"] {
             var sql = """
-                SELECT run_id, legacy_key, key, status, source_input, source_line, source_offset, source_index
+                SELECT run_id, legacy_key, key, status, source_input, source_line, source_offset, source_index,
+                    data_hash
                 FROM canonical_record WHERE \(column == "legacy_key" ? mapRuns + " AND " : "")\(column) = ?
                 """
             var arguments: StatementArguments = [key]
@@ -154,7 +157,7 @@ enum CanonicalStore {
             if let row = try Row.fetchOne(db, sql: sql + " ORDER BY run_id DESC LIMIT 1", arguments: arguments) {
                 return Origin(
                     run: row[0], legacyKey: row[1], key: row[2], status: row[3], input: row[4], line: row[5],
-                    offset: row[6], index: row[7])
+                    offset: row[6], index: row[7], dataHash: hash(row[8]))
             }
         }
         return nil

@@ -8,6 +8,13 @@ enum ExplanationText {
             "source: \(explanation.sourceFile):\(explanation.sourceLine) (record \(explanation.sourceIndex)); "
                 + "mapping \(explanation.mapping) v\(explanation.mappingVersion) as stored in the ledger",
         ]
+        if explanation.replayMatchesStored == false {
+            lines.append(
+                "warning: replaying this record now does not give the record map run \(explanation.run) stored (their "
+                    + "hashes differ): this custmig maps it differently from the one that ran, so the fields below are "
+                    + "what a map would store now. Map again to store that, or explain with the custmig version of the run."
+            )
+        }
         for correction in explanation.trace.corrections { lines.append("correction: \(correction)") }
         lines.append("fields:")
         for field in explanation.trace.fields {

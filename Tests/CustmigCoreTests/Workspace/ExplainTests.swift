@@ -30,6 +30,32 @@ struct ExplainTests {
         #expect(byCanonicalKey.legacyKey == "100003")
     }
 
+    @Test("the replay is checked against the stored record: a difference is said, not hidden")
+    func replayChecked() async throws {
+        let workspace = try await Self.mapped(Paths.samples("customers.csv"))
+        // Every stored customer of the sample replays to the record the run stored.
+        let keys = try await workspace.ledger.database.read { db in
+            try String.fetchAll(db, sql: "SELECT legacy_key FROM canonical_record ORDER BY source_index")
+        }
+        #expect(keys.count > 300)
+        for key in keys {
+            let explanation = try ExplainStage.explain(key: key, run: nil, workspace: workspace)
+            #expect(explanation.replayMatchesStored == true, "\(key)")
+        }
+        // As if another custmig had stored it: the explanation says the replay differs.
+        try await workspace.ledger.database.write { db in
+            try db.execute(
+                sql: "UPDATE canonical_record SET data_hash = zeroblob(16) WHERE legacy_key = ?", arguments: ["100003"])
+        }
+        let changed = try ExplainStage.explain(key: "100003", run: nil, workspace: workspace)
+        #expect(changed.replayMatchesStored == false)
+        let text = try CLI.run(["explain", "100003", "--workspace", workspace.path])
+        #expect(text.status == 0)
+        #expect(
+            text.stdout.contains("warning: replaying this record now does not give the record map run 1 stored"),
+            "\(text.stdout.prefix(600))")
+    }
+
     @Test("a rejected customer: the broken rule and its message")
     func rejected() async throws {
         let workspace = try await Self.mapped(Paths.samples("customers.csv"))

@@ -15,6 +15,10 @@ public struct Explanation: Sendable, Codable {
     /// The source record as read now (its extract's hash was checked), as JSON.
     public var sourceRecord: String
     public var trace: RecordTrace
+    /// Whether the replay made the very record the run stored (same record hash). False means this custmig
+    /// maps the source differently from the one that ran (a transform changed between versions): the trace
+    /// shows what would be stored now, not what was. Nil when the ledger holds no hash to compare.
+    public var replayMatchesStored: Bool?
 }
 
 /// Re-reads a stored customer's source record and replays the stored mapping version with tracing.
@@ -61,13 +65,16 @@ public enum ExplainStage {
             record = try MapStage.attachChildren(
                 to: record, key: engine.sourceKey(of: record), files: mapping.source.files, ledger: ledger, run: run)
         }
-        var (_, trace) = engine.explain(record)
+        let (mapped, traced) = engine.explain(record)
+        let replayHash = MapChunk.Item(mapped, sequence: nil).dataHash
+        var trace = traced
         try settleUniqueRules(
             in: &trace, mapping: mapping, run: run, legacyKey: found.record.legacyKey, ledger: ledger)
         return Explanation(
             run: run, legacyKey: found.record.legacyKey, key: found.record.key, status: found.record.status,
             mapping: mapping.name, mappingVersion: mapping.version, sourceFile: path, sourceLine: found.record.line,
-            sourceIndex: found.record.index, sourceRecord: RecordJSON.render(record, withPosition: true), trace: trace)
+            sourceIndex: found.record.index, sourceRecord: RecordJSON.render(record, withPosition: true), trace: trace,
+            replayMatchesStored: found.record.dataHash.map { $0 == replayHash })
     }
 
     /// A `unique` rule's verdict depends on the records before this one, which a replay of one record
