@@ -45,9 +45,8 @@ final class XMLPathAccumulator: @unchecked Sendable {
     /// to it: 1,500 paths of unique values over 6,000 records (263 MB) took 2.9 GB with the defaults.
     private func grow(to count: Int) {
         let limits = FieldStatistics.Limits.forFields(count)
-        if count > 200 {
-            for index in fields.indices { fields[index].lower(to: limits) }
-        }
+        // Up to 200 paths these are the defaults, and lowering to them changes nothing.
+        for index in fields.indices { fields[index].lower(to: limits) }
         while fields.count < count { fields.append(FieldStatistics(name: "", limits: limits)) }
     }
 
