@@ -89,7 +89,9 @@ struct MappingEngineTests {
         #expect(missing.value == nil && !missing.message.contains("the extract holds"), "\(missing.message)")
     }
 
-    @Test("fields that only trim, fold case or collapse spaces map as the full chain does, kind checks included")
+    @Test(
+        "fields that only trim, fold case, collapse spaces or truncate map as the full chain does, kind checks and notes included"
+    )
     func plainSteps() throws {
         let mapping = try MappingLoader.parse(
             """
@@ -100,6 +102,7 @@ struct MappingEngineTests {
               key: {from: ID, transforms: [trim]}
               name1: {from: N, transforms: [trim, collapse_spaces, upper]}
               category: {from: CAT, transforms: [trim, lower]}
+              name2: {from: N2, transforms: [trim, {truncate: 5}, upper]}
             """, file: "plain.yaml")
         let engine = MappingEngine(mapping: mapping)
         let plan = try #require(mapping.customer.fields["name1"])
@@ -114,6 +117,17 @@ struct MappingEngineTests {
         let (explained, trace) = engine.explain(clean)
         #expect(explained.customer == mapped.customer)
         #expect(trace.fields.first { $0.field == "name1" }?.value == "ANNA MEYER GMBH")
+        // A truncate that fits changes nothing; one that cuts still notes it, as the chain does.
+        let short = engine.map(Self.record(["ID": "9", "N": "Anna", "N2": "  Büro ", "CAT": "person"]))
+        #expect(short.findings.isEmpty, "\(short.findings)")
+        #expect(short.customer?.names == ["ANNA", "BÜRO"])
+        let long = engine.map(Self.record(["ID": "9", "N": "Anna", "N2": " Buchhaltung ", "CAT": "person"]))
+        let note = try #require(long.findings.first { $0.rule == "note:truncate" }, "\(long.findings)")
+        #expect(note.field == "name2" && note.value == " Buchhaltung ")
+        #expect(note.message.contains("truncated from 11 to 5 characters"), "\(note.message)")
+        #expect(long.customer?.names == ["ANNA", "BUCHH"])
+        let (traced, _) = engine.explain(Self.record(["ID": "9", "N": "Anna", "N2": " Buchhaltung ", "CAT": "person"]))
+        #expect(traced.customer == long.customer && traced.findings.map(\.message) == long.findings.map(\.message))
         // A value its kind refuses still goes to review, with the value and a fix.
         let firm = engine.map(Self.record(["ID": "8", "N": "Firm", "CAT": " Firm "]))
         let finding = try #require(firm.findings.first { $0.rule == "kind:category" }, "\(firm.findings)")

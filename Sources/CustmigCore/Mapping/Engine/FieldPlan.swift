@@ -85,7 +85,8 @@ final class FieldPlan {
     /// or control field), worked out once rather than for every record.
     let plainSource: String?
     /// The transforms when each always maps its value and never notes anything (`trim`, `upper`, `lower`,
-    /// `collapse_spaces`) and there is no value map: nil otherwise. Such fields skip the outcome memo.
+    /// `collapse_spaces`, and `truncate` of a value that fits) and there is no value map: nil otherwise.
+    /// Such fields skip the transform chain and the outcome memo (``plainValue(of:)``).
     let plainSteps: [Transform]?
 
     /// What a field's transforms and value map make of one raw value: a pure function of the value
@@ -142,11 +143,26 @@ final class FieldPlan {
         memoizing = !cheap || valueMap != nil
         let plain = field.transforms.allSatisfy { transform in
             switch transform {
-            case .trim, .upper, .lower, .collapseSpaces: return true
+            case .trim, .upper, .lower, .collapseSpaces, .truncate: return true
             default: return false
             }
         }
         plainSteps = plain && valueMap == nil ? field.transforms : nil
+    }
+
+    /// What ``plainSteps`` make of a raw value, or nil when a `truncate` would cut it: cutting notes
+    /// the change, which only the transform chain records.
+    func plainValue(of raw: String) -> String? {
+        guard let steps = plainSteps else { return nil }
+        var value = raw
+        for step in steps {
+            if case .truncate(let length) = step {
+                guard value.utf8.count <= length else { return nil }
+                continue
+            }
+            value = step.apply(value).value
+        }
+        return value
     }
 
     /// The outcome for a raw value (after the default), remembered while remembering pays.

@@ -258,11 +258,9 @@ public final class MappingEngine {
             raw = fallback
             trace?.steps.append(FieldTrace.Step(step: "default", output: fallback, problem: nil))
         }
-        if let steps = plan.plainSteps, trace == nil {
-            // Steps that always map and never note (trim, case, spaces) and no value map: the transform
-            // chain, its outcome and the memo would only copy the value around.
-            var value = raw
-            for step in steps { value = step.apply(value).value }
+        if trace == nil, let value = plan.plainValue(of: raw) {
+            // Steps that always map and never note (trim, case, spaces, a truncate that does not cut) and
+            // no value map: the transform chain, its outcome and the memo would only copy the value around.
             guard !value.isEmpty, kindAccepts(plan, value: value, raw: raw, path: path, run: run) else { return nil }
             return value
         }
