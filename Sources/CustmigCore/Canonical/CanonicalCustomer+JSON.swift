@@ -76,13 +76,14 @@ struct JSONObjectWriter {
 
     /// An array of objects, each written in place by `write`.
     mutating func objects<Element>(
-        _ name: JSONKey, _ elements: [Element], _ write: (inout JSONObjectWriter, Element) -> Void
+        _ name: JSONKey, _ elements: [Element], _ write: (inout JSONObjectWriter, borrowing Element) -> Void
     ) {
         key(name)
         bytes.append(UInt8(ascii: "["))
-        for (index, element) in elements.enumerated() {
+        // Elements are lent to `write`, not copied (a copy of an address retained each of its strings).
+        for index in elements.indices {
             if index > 0 { bytes.append(UInt8(ascii: ",")) }
-            nested { write(&$0, element) }
+            nested { write(&$0, elements[index]) }
         }
         bytes.append(UInt8(ascii: "]"))
     }

@@ -62,7 +62,11 @@ final class SectionPlan {
 /// field was last found in a record (records of one extract have their fields in the same order).
 final class FieldPlan {
     let name: String
+    /// The field as the mapping writes it; what a record needs of it is copied out below (reading it
+    /// whole copied its source, transforms and location for every field of every record).
     let field: FieldMapping
+    let defaultValue: String?
+    let transforms: [Transform]
     let kind: CanonicalKind
     let canonicalPath: String
     let isConstant: Bool
@@ -91,12 +95,21 @@ final class FieldPlan {
 
     /// What a field's transforms and value map make of one raw value: a pure function of the value
     /// (and the record's country for phones and VAT ids), so it is remembered per distinct value.
-    struct Outcome {
-        var result: TransformResult
-        var notes: [String]
-        var failed: Transform?
+    /// A class: a remembered outcome is handed out for every record with that value, and copying a
+    /// struct of it retained each of its strings and lists each time.
+    final class Outcome {
+        let result: TransformResult
+        let notes: [String]
+        let failed: Transform?
         /// The value map's target code; nil when the transforms failed, there is no map or it lacks the code.
-        var mapped: String?
+        let mapped: String?
+
+        init(result: TransformResult, notes: [String], failed: Transform?, mapped: String?) {
+            self.result = result
+            self.notes = notes
+            self.failed = failed
+            self.mapped = mapped
+        }
     }
 
     private struct MemoKey: Hashable {
@@ -118,6 +131,8 @@ final class FieldPlan {
     init(name: String, field: FieldMapping, section: CanonicalSection, valueMaps: [String: ValueMap]) {
         self.name = name
         self.field = field
+        defaultValue = field.defaultValue
+        transforms = field.transforms
         if case .field(let source) = field.source, !source.hasPrefix("control.") {
             plainSource = source
         } else {
@@ -184,10 +199,10 @@ final class FieldPlan {
     }
 
     private func compute(_ raw: String, context: TransformContext) -> Outcome {
-        let (result, notes, failed) = Transform.chain(field.transforms, raw, context: context)
-        var outcome = Outcome(result: result, notes: notes, failed: failed, mapped: nil)
-        if result.isMapped, !result.value.isEmpty, let valueMap { outcome.mapped = valueMap.lookup(result.value) }
-        return outcome
+        let (result, notes, failed) = Transform.chain(transforms, raw, context: context)
+        var mapped: String?
+        if result.isMapped, !result.value.isEmpty, let valueMap { mapped = valueMap.lookup(result.value) }
+        return Outcome(result: result, notes: notes, failed: failed, mapped: mapped)
     }
 }
 

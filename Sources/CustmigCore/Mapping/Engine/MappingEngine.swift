@@ -80,32 +80,45 @@ public final class MappingEngine {
         var addresses: [Address] = []
         if let addressPlans = plan.list(.addresses) {
             addresses = elements(addressPlans, scope: scope, list: "addresses", run: run).map(makeAddress)
-            run.country = addresses.lazy.compactMap(\.country).first
+            // By index: a key path over the elements copied each address whole.
+            for index in addresses.indices {
+                if let country = addresses[index].country {
+                    run.country = country
+                    break
+                }
+            }
         }
         let fields = evaluate(plan, scope: scope, path: .customer, run: run)
         for index in fields.values.indices where plan.fields[index].readByRules {
             if let value = fields.values[index] { run.values.add(plan.fields[index].canonicalPath, value) }
         }
+        // The customer is never copied on its way into the mapped record: each copy retained and
+        // released every string and list in it.
         var customer: CanonicalCustomer?
+        var legacyKey: String?
         if let key = fields["key"] {
-            var built = CanonicalCustomer(key: key, legacyKey: fields["legacy_key"] ?? key)
-            apply(fields, to: &built)
-            built.addresses = addresses
+            // Built in place: a local customer assigned to the optional one was copied whole.
+            customer = CanonicalCustomer(key: key, legacyKey: fields["legacy_key"] ?? key)
+            apply(fields, to: &customer!)
+            customer!.addresses = addresses
             for (section, plans) in plan.lists where section != .addresses {
                 let list = section.rawValue
                 switch section {
-                case .contacts: built.contacts = elements(plans, scope: scope, list: list, run: run).map(makeContact)
-                case .salesAreas: built.salesAreas = salesAreas(plans, scope: scope, run: run)
+                case .contacts:
+                    customer!.contacts = elements(plans, scope: scope, list: list, run: run).map(makeContact)
+                case .salesAreas: customer!.salesAreas = salesAreas(plans, scope: scope, run: run)
                 case .companyCodes:
-                    built.companyCodes = elements(plans, scope: scope, list: list, run: run).compactMap(makeCompanyCode)
+                    customer!.companyCodes = elements(plans, scope: scope, list: list, run: run).compactMap(
+                        makeCompanyCode)
                 case .bankAccounts:
-                    built.bankAccounts = elements(plans, scope: scope, list: list, run: run).map(makeBankAccount)
+                    customer!.bankAccounts = elements(plans, scope: scope, list: list, run: run).map(makeBankAccount)
                 case .identifiers:
-                    built.identifiers = elements(plans, scope: scope, list: list, run: run).compactMap(makeIdentifier)
+                    customer!.identifiers = elements(plans, scope: scope, list: list, run: run).compactMap(
+                        makeIdentifier)
                 default: break
                 }
             }
-            customer = built
+            legacyKey = customer!.legacyKey
         }
         checkRules(record: record, canonical: run.values, findings: &run.findings, unique: &run.uniqueValues)
         if customer == nil && !run.findings.contains(where: { $0.outcome == .reject }) {
@@ -115,8 +128,8 @@ public final class MappingEngine {
                     message: "the record has no customer key after mapping",
                     fix: "fill the source key field (\(mapping.source.key.joined(separator: ", ")))"))
         }
-        if let legacyKey = customer?.legacyKey { mapping.applyDecisions(legacyKey: legacyKey, to: &run.findings) }
-        var mapped = MappedRecord(customer: customer, findings: run.findings, position: record.position)
+        if let legacyKey { mapping.applyDecisions(legacyKey: legacyKey, to: &run.findings) }
+        var mapped = MappedRecord(customer: customer.take(), findings: run.findings, position: record.position)
         mapped.uniqueValues = run.uniqueValues
         return mapped
     }
@@ -222,7 +235,6 @@ public final class MappingEngine {
 
     /// The mapped value of one field, or nil when it is empty or could not be mapped (then with a finding).
     private func value(of plan: FieldPlan, path: ElementPath, scope: Scope, run: Run) -> String? {
-        let field = plan.field
         var raw = self.raw(plan, scope: scope)
         // The value as read is kept for `explain` only: a copy for every field is one more retain.
         let source = run.tracing ? raw : ""
@@ -245,16 +257,16 @@ public final class MappingEngine {
         }
         // Composing or cleaning can change blankness only for a value they changed.
         let blank = facts.composable || facts.control ? TextFolding.isBlank(raw) : facts.blank
-        if blank && field.defaultValue == nil && !run.tracing { return nil }
+        if blank && plan.defaultValue == nil && !run.tracing { return nil }
         // Only `explain` traces: mapping a record makes no trace to throw away.
         var trace: FieldTrace? =
             run.tracing
             ? FieldTrace(
-                field: path.label(plan.name), source: field.source.traceDescription, raw: source, steps: cleaning,
+                field: path.label(plan.name), source: plan.field.source.traceDescription, raw: source, steps: cleaning,
                 value: nil) : nil
         defer { if let trace { run.traces.append(trace) } }
         if blank {
-            guard let fallback = field.defaultValue else { return nil }
+            guard let fallback = plan.defaultValue else { return nil }
             raw = fallback
             trace?.steps.append(FieldTrace.Step(step: "default", output: fallback, problem: nil))
         }
@@ -265,8 +277,8 @@ public final class MappingEngine {
             return value
         }
         let context = TransformContext(country: run.country)
-        if trace != nil { trace?.steps += Self.transformSteps(field.transforms, raw, context: context) }
-        var outcome = plan.outcome(of: raw, context: context)
+        if trace != nil { trace?.steps += Self.transformSteps(plan.field.transforms, raw, context: context) }
+        let outcome = plan.outcome(of: raw, context: context)
         for note in outcome.notes {
             let transform = note.split(separator: ":").first.map(String.init) ?? "transform"
             run.findings.append(
@@ -285,9 +297,7 @@ public final class MappingEngine {
         case .ok, .note:
             break
         }
-        // Moved out, not copied: the outcome is not read for its value again.
-        var value = ""
-        swap(&value, &outcome.result.value)
+        var value = outcome.result.value
         if value.isEmpty { return nil }
         if let table = plan.valueMap {
             let tableName = table.name
@@ -478,7 +488,7 @@ public final class MappingEngine {
                         return PartnerFunction(role: role, customerKey: customer)
                     }
                 }
-                areas.append(area)
+                areas.append(consume area)
             }
         }
         return areas

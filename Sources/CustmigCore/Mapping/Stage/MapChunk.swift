@@ -38,8 +38,8 @@ struct MapChunk {
             uniqueValues = mapped.uniqueValues
             status = Self.status(of: findings)
             self.sequence = sequence
-            // The customer unwrapped once: each optional chain on it copied the whole customer.
-            if let customer = mapped.customer {
+            // The customer moved out, not copied: a copy retained and released each of its strings and lists.
+            if let customer = mapped.customer.take() {
                 legacyKey = customer.legacyKey
                 key = customer.key
                 data = CanonicalStore.encode(customer)
