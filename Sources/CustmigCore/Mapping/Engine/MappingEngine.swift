@@ -121,7 +121,7 @@ public final class MappingEngine {
             legacyKey = customer!.legacyKey
         }
         checkRules(record: record, canonical: run.values, findings: &run.findings, unique: &run.uniqueValues)
-        if customer == nil && !run.findings.contains(where: { $0.outcome == .reject }) {
+        if legacyKey == nil && !run.findings.contains(where: { $0.outcome == .reject }) {
             run.findings.append(
                 MappingFinding(
                     .reject, rule: "key", field: "key", value: nil,
@@ -129,9 +129,9 @@ public final class MappingEngine {
                     fix: "fill the source key field (\(mapping.source.key.joined(separator: ", ")))"))
         }
         if let legacyKey { mapping.applyDecisions(legacyKey: legacyKey, to: &run.findings) }
-        var mapped = MappedRecord(customer: customer.take(), findings: run.findings, position: record.position)
-        mapped.uniqueValues = run.uniqueValues
-        return mapped
+        return MappedRecord(
+            customer: customer.take(), findings: run.findings, position: record.position,
+            uniqueValues: run.uniqueValues)
     }
 
     /// The source fields and segments the mapping reads that no record this engine mapped had, as
@@ -216,9 +216,12 @@ public final class MappingEngine {
         }
         let fields = scope.record.fields
         let slot = plan.slot
-        if slot >= 0 && slot < fields.count && fields[slot].name == plan.slotName {
+        // Read in place: subscripting the array copied the field (its name and value) to compare a name.
+        let known = fields.withUnsafeBufferPointer { fields -> String? in
+            guard slot >= 0 && slot < fields.count && fields[slot].name == plan.slotName else { return nil }
             return fields[slot].value.elementText ?? ""
         }
+        if let known { return known }
         // An optional element before it (an IDoc's TELFX) moves a field by one: its neighbours first.
         var found: Int?
         if slot + 1 < fields.count && fields[slot + 1].name == name {
