@@ -55,6 +55,9 @@ struct TransformTests {
             (.alpha(length: 10), "CPD-1", .value("CPD-1")),
             (.alpha(length: 4), "100042", .invalid),
             (.alphaOut, "0000100042", .value("100042")),
+            // Only ASCII digits are padded or stripped: other digits and a digit with an accent stay as they are.
+            (.alpha(length: 10), "١٢٣", .value("١٢٣")), (.alpha(length: 10), "12\u{301}", .value("12\u{301}")),
+            (.alpha(length: 3), "١٢٣٤", .value("١٢٣٤")), (.alphaOut, "٠١٢", .value("٠١٢")),
         ] as [(Transform, String, Expected)])
     func text(_ transform: Transform, _ input: String, _ expected: Expected) {
         #expect(Expected(transform.apply(input)) == expected, "\(transform.name)(\(input))")
@@ -236,7 +239,9 @@ struct TransformTests {
                 "a@" + String(repeating: "b", count: 63) + ".de",
                 .value("a@" + String(repeating: "b", count: 63) + ".de")
             ),
-            ("mailto:   ", .invalid),
+            ("mailto:   ", .invalid), ("MAILTO:Anna@Firm.de", .value("anna@firm.de")),
+            ("m@firm.de", .value("m@firm.de")),
+            ("mailto.office@firm.de", .value("mailto.office@firm.de")),
         ] as [(String, Expected)])
     func emails(_ input: String, _ expected: Expected) {
         #expect(Expected(Transform.email.apply(input)) == expected, "\(input)")

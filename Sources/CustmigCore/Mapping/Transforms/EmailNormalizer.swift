@@ -10,7 +10,10 @@ public enum EmailNormalizer {
         var address = value.trimmedWhitespace
         guard !address.isEmpty else { return .ok("") }
         var note: String?
-        if address.utf8.count > 7, address.prefix(7).lowercased() == "mailto:" {
+        // The first byte first: lower-casing a prefix of every address made a string each time.
+        if address.utf8.count > 7, address.utf8.first.map({ $0 | 0x20 }) == UInt8(ascii: "m"),
+            address.prefix(7).lowercased() == "mailto:"
+        {
             address = String(address.dropFirst(7)).trimmedWhitespace
         }
         if address.hasSuffix(">"), let open = address.lastIndex(of: "<") {
@@ -19,7 +22,10 @@ public enum EmailNormalizer {
                 String(address[address.index(after: open)..<address.index(before: address.endIndex)]).trimmedWhitespace
             if !name.isEmpty { note = "display name \"\(name)\" dropped" }
         }
-        let lowered = address.lowercased()
+        // An address of ASCII without capitals is its own lower case (most are): no copy made.
+        let lowered =
+            address.utf8.allSatisfy({ $0 < 0x80 && !($0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z")) })
+            ? address : address.lowercased()
         if lowered.containsBytes("(at)") || lowered.containsBytes("[at]") || lowered.containsBytes(" at ") {
             return .review(value, "\"\(value)\" spells out \"at\"; confirm the address with the customer")
         }

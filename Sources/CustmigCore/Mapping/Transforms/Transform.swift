@@ -112,17 +112,22 @@ public enum Transform: Sendable, Equatable {
         case .iban:
             return IBANNormalizer.normalize(value)
         case .alpha(let length):
-            guard !value.isEmpty, value.allSatisfy({ $0.isASCII && $0.isNumber }) else { return .ok(value) }
-            guard value.count <= length else {
-                return .invalid(value, "\"\(value)\" has \(value.count) digits; the field holds \(length)")
+            // Checked by byte: a value of ASCII digits is as many characters as bytes (walking its
+            // characters cost more than the rest of the transform).
+            guard !value.isEmpty, value.utf8.allSatisfy(Self.isDigit) else { return .ok(value) }
+            let digits = value.utf8.count
+            guard digits <= length else {
+                return .invalid(value, "\"\(value)\" has \(digits) digits; the field holds \(length)")
             }
-            return .ok(String(repeating: "0", count: length - value.count) + value)
+            return .ok(String(repeating: "0", count: length - digits) + value)
         case .alphaOut:
-            guard !value.isEmpty, value.allSatisfy({ $0.isASCII && $0.isNumber }) else { return .ok(value) }
+            guard !value.isEmpty, value.utf8.allSatisfy(Self.isDigit) else { return .ok(value) }
             let stripped = value.drop { $0 == "0" }
             return .ok(stripped.isEmpty ? "0" : String(stripped))
         }
     }
+
+    private static func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
 
     /// Runs transforms in order; stops at the first that cannot map the value (returned as `failed`),
     /// keeping notes on the way.
