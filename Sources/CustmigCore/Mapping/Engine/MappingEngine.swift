@@ -21,11 +21,24 @@ public final class MappingEngine {
             for pattern in MappingEngine.patterns(in: rule) { expressions[pattern] = RulePattern(pattern) }
         }
         self.expressions = expressions
+        if case .highest(let field) = mapping.source.sameKey {
+            sequenceSource = field.hasPrefix("control.") ? .control(String(field.dropFirst(8))) : .field(field)
+        } else {
+            sequenceSource = nil
+        }
         plan = SectionPlan(mapping.customer, valueMaps: mapping.valueMaps)
         rules = mapping.rules.map(RuleEntry.init)
         // The canonical paths the rules read (their `source.` fields are read from the record).
         plan.markReadByRules(Set(mapping.rules.flatMap { Mapping.paths(of: $0.kind) }))
     }
+
+    /// Where a record's `same_key: highest:FIELD` value is read, worked out once (not per record).
+    enum SequenceSource {
+        case control(String)
+        case field(String)
+    }
+
+    let sequenceSource: SequenceSource?
 
     /// A rule held by reference, so that checking it does not copy it.
     final class RuleEntry {

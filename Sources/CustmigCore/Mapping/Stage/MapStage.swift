@@ -298,11 +298,13 @@ public enum MapStage {
     }
 
     private static func sequence(of record: Record, engine: MappingEngine) -> String? {
-        guard case .highest(let field) = engine.mapping.source.sameKey else { return nil }
-        if field.hasPrefix("control.") {
-            let name = String(field.dropFirst(8))
-            return record.control.first { $0.name == name }?.value.text
+        switch engine.sequenceSource {
+        case nil: return nil
+        case .control(let name):
+            return record.control.withUnsafeBufferPointer { fields in
+                fields.first { $0.name == name }?.value.text
+            }
+        case .field(let path): return record.text(atPath: path)
         }
-        return record.text(atPath: field)
     }
 }
