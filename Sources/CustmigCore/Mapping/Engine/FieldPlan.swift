@@ -62,11 +62,7 @@ final class SectionPlan {
 /// field was last found in a record (records of one extract have their fields in the same order).
 final class FieldPlan {
     let name: String
-    /// The field as the mapping writes it; what a record needs of it is copied out below (reading it
-    /// whole copied its source, transforms and location for every field of every record).
     let field: FieldMapping
-    let defaultValue: String?
-    let transforms: [Transform]
     let kind: CanonicalKind
     let canonicalPath: String
     let isConstant: Bool
@@ -131,8 +127,6 @@ final class FieldPlan {
     init(name: String, field: FieldMapping, section: CanonicalSection, valueMaps: [String: ValueMap]) {
         self.name = name
         self.field = field
-        defaultValue = field.defaultValue
-        transforms = field.transforms
         if case .field(let source) = field.source, !source.hasPrefix("control.") {
             plainSource = source
         } else {
@@ -199,7 +193,7 @@ final class FieldPlan {
     }
 
     private func compute(_ raw: String, context: TransformContext) -> Outcome {
-        let (result, notes, failed) = Transform.chain(transforms, raw, context: context)
+        let (result, notes, failed) = Transform.chain(field.transforms, raw, context: context)
         var mapped: String?
         if result.isMapped, !result.value.isEmpty, let valueMap { mapped = valueMap.lookup(result.value) }
         return Outcome(result: result, notes: notes, failed: failed, mapped: mapped)

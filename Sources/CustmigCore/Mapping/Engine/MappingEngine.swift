@@ -273,7 +273,7 @@ public final class MappingEngine {
         }
         // Composing or cleaning can change blankness only for a value they changed.
         let blank = facts.composable || facts.control ? TextFolding.isBlank(raw) : facts.blank
-        if blank && plan.defaultValue == nil && !run.tracing { return nil }
+        if blank && plan.field.defaultValue == nil && !run.tracing { return nil }
         // Only `explain` traces: mapping a record makes no trace to throw away.
         var trace: FieldTrace? =
             run.tracing
@@ -282,7 +282,7 @@ public final class MappingEngine {
                 value: nil) : nil
         defer { if let trace { run.traces.append(trace) } }
         if blank {
-            guard let fallback = plan.defaultValue else { return nil }
+            guard let fallback = plan.field.defaultValue else { return nil }
             raw = fallback
             trace?.steps.append(FieldTrace.Step(step: "default", output: fallback, problem: nil))
         }
