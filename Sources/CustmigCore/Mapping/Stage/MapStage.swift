@@ -293,18 +293,7 @@ public enum MapStage {
         await ParallelWork.map(count: records.count, batch: 128, workers: engines.count) { index, worker in
             let engine = engines[worker]
             let record = records[index]
-            return MapChunk.Item(engine.map(record), sequence: sequence(of: record, engine: engine))
-        }
-    }
-
-    private static func sequence(of record: Record, engine: MappingEngine) -> String? {
-        switch engine.sequenceSource {
-        case nil: return nil
-        case .control(let name):
-            return record.control.withUnsafeBufferPointer { fields in
-                fields.first { $0.name == name }?.value.text
-            }
-        case .field(let path): return record.text(atPath: path)
+            return MapChunk.Item(engine.map(record), sequence: engine.sequence(of: record))
         }
     }
 }
