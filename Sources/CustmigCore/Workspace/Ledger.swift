@@ -15,6 +15,11 @@ public final class Ledger: Sendable {
     /// The workspace folder the ledger lives in.
     public var folder: String { (path as NSString).deletingLastPathComponent }
 
+    /// The page size of new ledgers. A map appends hundreds of bytes per record through the log and
+    /// back into the ledger: with SQLite's default 4 KB pages a 1M-record map made ~1.1M page writes, and
+    /// 16 KB pages made it ~7% faster (median of six alternating runs, less CPU in SQLite and the kernel).
+    static let pageSize = 16_384
+
     /// Where reads that run beside a long write go: the pool's readers, which see what is committed.
     func reader() throws -> DatabasePool { database }
 
@@ -37,6 +42,9 @@ public final class Ledger: Sendable {
         var configuration = Configuration()
         // The pool puts the ledger in WAL mode itself.
         configuration.prepareDatabase { db in
+            // Before the pool puts a new ledger in WAL mode, which fixes its page size; an existing
+            // ledger keeps the size it was made with (SQLite ignores this for it).
+            if !db.configuration.readonly { try db.execute(sql: "PRAGMA page_size = \(Ledger.pageSize)") }
             try db.execute(sql: "PRAGMA synchronous = FULL")
             try db.execute(sql: "PRAGMA foreign_keys = ON")
             // The writer's cache is the one that matters; each reader keeps SQLite's default (2 MB), as
