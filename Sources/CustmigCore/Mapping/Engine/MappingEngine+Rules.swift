@@ -48,13 +48,51 @@ extension MappingEngine {
     }
 }
 
+/// The values a rule reads at one path: a `source.` field's value as read, or the mapped values there.
+/// Walked in place rather than collected: rules ask for values several times per record.
+struct RuleValues: Sequence {
+    fileprivate enum Storage {
+        case read(String?)
+        case mapped(CanonicalValues.Values)
+    }
+
+    fileprivate let storage: Storage
+
+    var first: String? {
+        var iterator = makeIterator()
+        return iterator.next()
+    }
+
+    var isEmpty: Bool { first == nil }
+
+    struct Iterator: IteratorProtocol {
+        fileprivate var read: String?
+        fileprivate var mapped: CanonicalValues.Values.Iterator?
+
+        mutating func next() -> String? {
+            if let value = read {
+                read = nil
+                return value
+            }
+            return mapped?.next()
+        }
+    }
+
+    func makeIterator() -> Iterator {
+        switch storage {
+        case .read(let value): Iterator(read: value, mapped: nil)
+        case .mapped(let values): Iterator(read: nil, mapped: values.makeIterator())
+        }
+    }
+}
+
 extension MappingEngine {
-    fileprivate func values(_ path: String, record: Record, canonical: CanonicalValues) -> [String] {
+    fileprivate func values(_ path: String, record: Record, canonical: CanonicalValues) -> RuleValues {
         if path.hasPrefix("source.") {
             let value = record.text(atPath: String(path.dropFirst(7))) ?? ""
-            return value.isEmpty ? [] : [value]
+            return RuleValues(storage: .read(value.isEmpty ? nil : value))
         }
-        return canonical.all(path)
+        return RuleValues(storage: .mapped(canonical.all(path)))
     }
 
     /// An undecided match counts as no match and names its pattern in `undecided`.
@@ -68,7 +106,7 @@ extension MappingEngine {
     }
 
     func holds(_ condition: Condition, record: Record, canonical: CanonicalValues, undecided: inout String?) -> Bool {
-        func all(_ path: String) -> [String] { values(path, record: record, canonical: canonical) }
+        func all(_ path: String) -> RuleValues { values(path, record: record, canonical: canonical) }
         func holds(_ condition: Condition, undecided: inout String?) -> Bool {
             self.holds(condition, record: record, canonical: canonical, undecided: &undecided)
         }
