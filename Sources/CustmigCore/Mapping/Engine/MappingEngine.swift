@@ -93,7 +93,7 @@ public final class MappingEngine {
         let scope = Scope(record: record, top: record)
         var addresses: [Address] = []
         if let addressPlans = plan.list(.addresses) {
-            addresses = elements(addressPlans, scope: scope, list: "addresses", run: run).map(makeAddress)
+            addresses = elements(addressPlans, scope: scope, list: "addresses", run: run, makeAddress)
             // By index: a key path over the elements copied each address whole.
             for index in addresses.indices {
                 if let country = addresses[index].country {
@@ -118,17 +118,14 @@ public final class MappingEngine {
             for (section, plans) in plan.lists where section != .addresses {
                 let list = section.rawValue
                 switch section {
-                case .contacts:
-                    customer!.contacts = elements(plans, scope: scope, list: list, run: run).map(makeContact)
+                case .contacts: customer!.contacts = elements(plans, scope: scope, list: list, run: run, makeContact)
                 case .salesAreas: customer!.salesAreas = salesAreas(plans, scope: scope, run: run)
                 case .companyCodes:
-                    customer!.companyCodes = elements(plans, scope: scope, list: list, run: run).compactMap(
-                        makeCompanyCode)
+                    customer!.companyCodes = elements(plans, scope: scope, list: list, run: run, makeCompanyCode)
                 case .bankAccounts:
-                    customer!.bankAccounts = elements(plans, scope: scope, list: list, run: run).map(makeBankAccount)
+                    customer!.bankAccounts = elements(plans, scope: scope, list: list, run: run, makeBankAccount)
                 case .identifiers:
-                    customer!.identifiers = elements(plans, scope: scope, list: list, run: run).compactMap(
-                        makeIdentifier)
+                    customer!.identifiers = elements(plans, scope: scope, list: list, run: run, makeIdentifier)
                 default: break
                 }
             }
@@ -263,15 +260,20 @@ public final class MappingEngine {
         return fields
     }
 
-    /// The elements of one list, numbered from `firstIndex` in finding labels.
-    private func elements(
-        _ sections: [SectionPlan], scope: Scope, list: String, run: Run, firstIndex: Int = 0
-    ) -> [FieldValues] {
-        var result: [FieldValues] = []
+    /// The elements of one list, each made from its values by `make` as soon as it is mapped (an array of
+    /// values per list, then one of elements, was two allocations per list and record), numbered in
+    /// finding labels by the elements with values, whether or not `make` keeps them.
+    private func elements<Element>(
+        _ sections: [SectionPlan], scope: Scope, list: String, run: Run, _ make: (FieldValues) -> Element?
+    ) -> [Element] {
+        var result: [Element] = []
+        var mapped = 0
         for section in sections {
             forEachScope(section, in: scope) { elementScope in
-                let path = ElementPath(list: list, index: firstIndex + result.count)
-                if let fields = element(section, scope: elementScope, path: path, run: run) { result.append(fields) }
+                let path = ElementPath(list: list, index: mapped)
+                guard let fields = element(section, scope: elementScope, path: path, run: run) else { return }
+                mapped += 1
+                if let made = make(fields) { result.append(made) }
             }
         }
         return result
@@ -286,8 +288,9 @@ public final class MappingEngine {
                     var area = makeSalesArea(fields)
                 else { return }
                 for (_, partnerSections) in section.lists {
+                    // Made after all of them are mapped: a role's finding follows the elements' own findings.
                     area.partners += elements(
-                        partnerSections, scope: elementScope, list: "sales_areas.partners", run: run
+                        partnerSections, scope: elementScope, list: "sales_areas.partners", run: run, { $0 }
                     )
                     .compactMap { fields in
                         guard let roleName = fields["role"], let customer = fields["customer"] else { return nil }
