@@ -290,6 +290,49 @@ struct MappingEngineTests {
         #expect(customer.references == ["0000100002"])
     }
 
+    @Test("partners: one without a customer and one whose role is no partner role are left out, in that order")
+    func partnersLeftOut() throws {
+        let mapping = try MappingLoader.parse(
+            """
+            name: p
+            version: 1
+            source: {key: KUNNR}
+            customer:
+              key: KUNNR
+              name1: NAME1
+              sales_areas:
+                - each: E1KNVVM
+                  sales_organization: VKORG
+                  distribution_channel: VTWEG
+                  division: SPART
+                  partners:
+                    - each: E1KNVPM
+                      role: {from: PARVW, map: roles}
+                      customer: KUNN2
+            value_maps:
+              roles: {values: {AG: sold_to, WE: ship_to, ZZ: agent}, unknown: reject}
+            """, file: "p.yaml")
+        let position = SourcePosition(file: "t.xml", line: 2, byteOffset: 0, index: 1)
+        func segment(_ fields: [(String, FieldValue)]) -> Record {
+            Record(fields: fields.map { Field($0.0, $0.1) }, position: position)
+        }
+        let partners = [("ZZ", "100001"), ("AG", ""), ("WE", "100002")].map { role, customer in
+            segment([("PARVW", .text(role)), ("KUNN2", .text(customer))])
+        }
+        let area = segment([
+            ("VKORG", .text("1000")), ("VTWEG", .text("10")), ("SPART", .text("00")), ("E1KNVPM", .list(partners)),
+        ])
+        let record = segment([("KUNNR", .text("100042")), ("NAME1", .text("Müller")), ("E1KNVVM", .list([area]))])
+        let mapped = MappingEngine(mapping: mapping).map(record)
+        let kept = try #require(mapped.customer?.salesAreas.first?.partners)
+        #expect(kept.map(\.role) == [.shipTo])
+        #expect(kept.map(\.customerKey) == ["100002"])
+        let leftOut = mapped.findings.filter { $0.rule == "list:partners" }
+        #expect(leftOut.map(\.field) == ["sales_areas.partners[1].customer", "sales_areas.partners.role"])
+        #expect(leftOut.last?.value == "agent")
+        #expect(mapped.needsReview)
+    }
+
     @Test("the shipped samples map with most records clean and every problem explained")
     func samples() throws {
         for (mappingName, sample) in [("legacy-flat-csv", "customers.csv"), ("sap-debmas07", "debmas07.xml")] {

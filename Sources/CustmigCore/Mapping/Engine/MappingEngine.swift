@@ -288,14 +288,15 @@ public final class MappingEngine {
                     var area = makeSalesArea(fields)
                 else { return }
                 for (_, partnerSections) in section.lists {
-                    // Made after all of them are mapped: a role's finding follows the elements' own findings.
-                    area.partners += elements(
-                        partnerSections, scope: elementScope, list: "sales_areas.partners", run: run, { $0 }
-                    )
-                    .compactMap { fields in
+                    // A role's finding follows the partner elements' own findings (as when the partners
+                    // were made after all of them were mapped).
+                    var roleFindings: [MappingFinding] = []
+                    let partners = elements(
+                        partnerSections, scope: elementScope, list: "sales_areas.partners", run: run
+                    ) { fields -> PartnerFunction? in
                         guard let roleName = fields["role"], let customer = fields["customer"] else { return nil }
                         guard let role = PartnerFunction.Role(rawValue: roleName) else {
-                            run.findings.append(
+                            roleFindings.append(
                                 MappingFinding(
                                     .review, rule: "list:partners", field: "sales_areas.partners.role", value: roleName,
                                     message: "\"\(roleName)\" is not a partner role (sold_to, ship_to, bill_to, payer)",
@@ -304,8 +305,10 @@ public final class MappingEngine {
                         }
                         return PartnerFunction(role: role, customerKey: customer)
                     }
+                    run.findings += roleFindings
+                    if area.partners.isEmpty { area.partners = partners } else { area.partners += partners }
                 }
-                areas.append(consume area)
+                areas.append(area)
             }
         }
         return areas
