@@ -3,6 +3,7 @@
 #
 #   Tests/Benchmarks/run.sh              # 1M records (CSV ~240 MB, XML ~1.7 GB), plus profile and map memory at 5M rows
 #   ROWS=200000 BIG_ROWS=0 Tests/Benchmarks/run.sh   # a quick run
+#   REPEAT=3 STAGES="profile map" Tests/Benchmarks/run.sh   # the compared commands three times each, medians
 #
 # Generates data with `custmig samples`, builds in release mode, installs the peers (pip duckdb lxml,
 # apt miller libxml2-utils), and prints per stage: wall time, records/s, MB/s, peak memory
@@ -15,6 +16,9 @@ ROWS=${ROWS:-1000000}
 BIG_ROWS=${BIG_ROWS:-5000000}
 STAGES=${STAGES:-"profile map dups febrl dryrun postgres tryton"}   # which stage groups to measure
 OUT=${OUT:-bench-out}
+# Runs of each command the profile and map groups compare with a peer; the median time is reported (this
+# machine's single runs vary by ±10% within minutes). The other groups' commands change state: one run each.
+REPEAT=${REPEAT:-1}
 mkdir -p "$OUT"
 RESULTS="$OUT/results.md"
 
@@ -46,17 +50,25 @@ CSV_MB=$(python3 -c "import os;print(os.path.getsize('$CSV')/1e6)")
 XML_MB=$(python3 -c "import os;print(os.path.getsize('$XML')/1e6)")
 
 # measure NAME RECORDS MEGABYTES CMD... : prints "seconds rss_mb" and appends a row to $RESULTS.
+# With RUNS=N (a prefix on the call) the command runs N times, after BEFORE_EACH (a shell command, e.g. removing
+# the workspace the last run left) each time: the median time and the highest peak memory are reported.
 declare -A SECONDS_OF
 measure() {
     local name=$1 records=$2 mb=$3
     shift 3
-    local log="$OUT/time.log"
-    # The previous step's gigabytes still being written back by the kernel are not this run's time.
-    sync
-    /usr/bin/time -v "$@" >"$OUT/last.out" 2>"$log" || { echo "FAILED: $name" >&2; tail -5 "$log" >&2; return 1; }
-    local wall rss
-    wall=$(awk -F': ' '/Elapsed \(wall clock\)/{print $2}' "$log" | awk -F: '{ if (NF==3) print $1*3600+$2*60+$3; else print $1*60+$2 }')
-    rss=$(awk -F': ' '/Maximum resident set size/{printf "%.0f", $2/1024}' "$log")
+    local log="$OUT/time.log" runs=${RUNS:-1} walls=() wall rss=0 run_rss
+    for ((run = 1; run <= runs; run++)); do
+        if [ -n "${BEFORE_EACH:-}" ]; then eval "$BEFORE_EACH"; fi
+        # The previous step's gigabytes still being written back by the kernel are not this run's time.
+        sync
+        /usr/bin/time -v "$@" >"$OUT/last.out" 2>"$log" || { echo "FAILED: $name" >&2; tail -5 "$log" >&2; return 1; }
+        wall=$(awk -F': ' '/Elapsed \(wall clock\)/{print $2}' "$log" | awk -F: '{ if (NF==3) print $1*3600+$2*60+$3; else print $1*60+$2 }')
+        run_rss=$(awk -F': ' '/Maximum resident set size/{printf "%.0f", $2/1024}' "$log")
+        walls+=("$wall")
+        if [ "$run_rss" -gt "$rss" ]; then rss=$run_rss; fi
+    done
+    wall=$(printf '%s\n' "${walls[@]}" | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }')
+    if [ "$runs" -gt 1 ]; then echo "$name: ${walls[*]} s (median $wall)" >&2; fi
     SECONDS_OF[$name]=$wall
     python3 - "$name" "$wall" "$rss" "$records" "$mb" >>"$RESULTS" <<'PY'
 import sys
@@ -90,8 +102,8 @@ print(n)" "$CSV"
 measure "yaslab/CSV.swift (CSV)" "$ROWS" "$CSV_MB" "$CSVSWIFT" "$CSV"
 
 # Profiling a CSV: custmig vs DuckDB SUMMARIZE and Miller summary.
-measure "custmig profile (CSV)" "$ROWS" "$CSV_MB" "$BIN" profile "$CSV" --out "$OUT/profile-csv" --report json
-measure "duckdb SUMMARIZE (CSV)" "$ROWS" "$CSV_MB" python3 -c "
+RUNS=$REPEAT measure "custmig profile (CSV)" "$ROWS" "$CSV_MB" "$BIN" profile "$CSV" --out "$OUT/profile-csv" --report json
+RUNS=$REPEAT measure "duckdb SUMMARIZE (CSV)" "$ROWS" "$CSV_MB" python3 -c "
 import duckdb,sys
 con=duckdb.connect()
 rows=con.execute(\"SUMMARIZE SELECT * FROM read_csv(?, ignore_errors=true)\", [sys.argv[1]]).fetchall()
@@ -153,12 +165,12 @@ if [[ " $STAGES " == *" map "* ]]; then
         echo "| map | seconds | records/s | MB/s | peak MB |"
         echo "|---|---:|---:|---:|---:|"
     } >>"$RESULTS"
-    measure "custmig peek --count (legacy CSV)" "$ROWS" "$LEGACY_MB" "$BIN" peek --count "$LEGACY"
+    RUNS=$REPEAT measure "custmig peek --count (legacy CSV)" "$ROWS" "$LEGACY_MB" "$BIN" peek --count "$LEGACY"
     rm -rf "$OUT/ws-csv" "$OUT/ws-xml" "$OUT/ws-kill" "$OUT/import.db"
-    measure "custmig map (legacy CSV)" "$ROWS" "$LEGACY_MB" "$BIN" map --mapping Mappings/legacy-flat-csv/mapping.yaml "$LEGACY" --workspace "$OUT/ws-csv"
-    measure "sqlite3 .import (UTF-8 CSV)" "$ROWS" "$CSV_MB" sqlite3 "$OUT/import.db" ".mode csv" ".import $CSV customers"
-    measure "custmig peek --count (XML)" "$ROWS" "$XML_MB" "$BIN" peek --count "$XML"
-    measure "custmig map (XML)" "$ROWS" "$XML_MB" "$BIN" map --mapping Mappings/sap-debmas07/mapping.yaml "$XML" --workspace "$OUT/ws-xml"
+    RUNS=$REPEAT BEFORE_EACH="rm -rf '$OUT/ws-csv'" measure "custmig map (legacy CSV)" "$ROWS" "$LEGACY_MB" "$BIN" map --mapping Mappings/legacy-flat-csv/mapping.yaml "$LEGACY" --workspace "$OUT/ws-csv"
+    RUNS=$REPEAT BEFORE_EACH="rm -f '$OUT/import.db'" measure "sqlite3 .import (UTF-8 CSV)" "$ROWS" "$CSV_MB" sqlite3 "$OUT/import.db" ".mode csv" ".import $CSV customers"
+    RUNS=$REPEAT measure "custmig peek --count (XML)" "$ROWS" "$XML_MB" "$BIN" peek --count "$XML"
+    RUNS=$REPEAT BEFORE_EACH="rm -rf '$OUT/ws-xml'" measure "custmig map (XML)" "$ROWS" "$XML_MB" "$BIN" map --mapping Mappings/sap-debmas07/mapping.yaml "$XML" --workspace "$OUT/ws-xml"
     # Kill/restart overhead: kill the CSV map at half its full time, resume, time the resume.
     FULL=${SECONDS_OF["custmig map (legacy CSV)"]}
     HALF=$(python3 -c "print($FULL/2)")
