@@ -80,7 +80,9 @@ struct JSONObjectWriter {
     ) {
         key(name)
         bytes.append(UInt8(ascii: "["))
-        // Elements are lent to `write`, not copied (a copy of an address retained each of its strings).
+        // `write` borrows its element, but the array's subscript still copies it here (counted: an address's
+        // strings retained once each); reading through the array's buffer took those copies out and measured
+        // no faster, so the plain loop stays.
         for index in elements.indices {
             if index > 0 { bytes.append(UInt8(ascii: ",")) }
             nested { write(&$0, elements[index]) }
