@@ -8,9 +8,19 @@ public final class CSVBatch: @unchecked Sendable {
     // checks on every append and field lookup (~1.5% of a profile, on the reading task) prove nothing.
     /// ASCII-compatible bytes (raw for UTF-8 and single-byte encodings, transcoded for UTF-16).
     @exclusivity(unchecked) public internal(set) var bytes: [UInt8] = []
-    @exclusivity(unchecked) public internal(set) var fieldStart: [Int32] = []
-    @exclusivity(unchecked) public internal(set) var fieldEnd: [Int32] = []
-    @exclusivity(unchecked) public internal(set) var fieldFlags: [UInt8] = []
+    /// The tokenizer's field spans, owned by the batch from the reader on (copying them into arrays
+    /// was as many bytes again as the batch's text, and as many fresh pages).
+    @exclusivity(unchecked) private var spans: FieldSpans?
+    /// Where each field starts in ``bytes``; valid while the batch lives.
+    public var fieldStart: UnsafeBufferPointer<Int32> {
+        UnsafeBufferPointer(start: spans?.start, count: spans?.count ?? 0)
+    }
+    /// Where each field ends in ``bytes``; valid while the batch lives.
+    public var fieldEnd: UnsafeBufferPointer<Int32> { UnsafeBufferPointer(start: spans?.end, count: spans?.count ?? 0) }
+    /// Each field's ``CSVField`` bits; valid while the batch lives.
+    public var fieldFlags: UnsafeBufferPointer<UInt8> {
+        UnsafeBufferPointer(start: spans?.flags, count: spans?.count ?? 0)
+    }
     /// Index of each record's first field in the field arrays; one extra entry closes the last record.
     @exclusivity(unchecked) public internal(set) var recordFirstField: [Int32] = [0]
     @exclusivity(unchecked) public internal(set) var recordLine: [Int] = []
@@ -21,6 +31,27 @@ public final class CSVBatch: @unchecked Sendable {
     @exclusivity(unchecked) public internal(set) var malformed: [Finding] = []
 
     public var recordCount: Int { recordLine.count }
+
+    /// Where the batch's memory goes when it is released (nil: freed).
+    private let recycler: CSVBatchRecycler?
+
+    init(recycler: CSVBatchRecycler? = nil) {
+        self.recycler = recycler
+    }
+
+    /// Takes the spans of the batch's fields (the reader fills them, then hands them over).
+    func adopt(_ fields: FieldSpans) {
+        spans?.deallocate()
+        spans = fields
+    }
+
+    deinit {
+        if let recycler {
+            recycler.give(bytes: bytes, spans: spans)
+        } else {
+            spans?.deallocate()
+        }
+    }
 
     public func fieldRange(record: Int) -> Range<Int> {
         Int(recordFirstField[record])..<Int(recordFirstField[record + 1])

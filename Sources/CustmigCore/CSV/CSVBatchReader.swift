@@ -30,11 +30,15 @@ public final class CSVBatchReader {
     @exclusivity(unchecked) private var headerDone = false
     var endOfFile = false
     private let blockSize: Int
+    /// The memory of batches read before, for the next (see ``CSVBatchRecycler``).
+    private let recycler: CSVBatchRecycler
 
     public init(path: String, options: ExtractOptions = ExtractOptions(), blockSize: Int = 4 << 20) throws {
         self.path = path
         self.options = options
         self.blockSize = blockSize
+        // A buffer grown for one long record is not kept for the ordinary ones after it.
+        recycler = CSVBatchRecycler(maxBytes: 2 * blockSize, maxFields: blockSize / 2)
         source = try FileByteSource(path: path)
         let sample = try source.peek(count: 1 << 20)
         var detected = sample.withUnsafeBytes { EncodingDetector.detect($0) }
@@ -192,10 +196,11 @@ public final class CSVBatchReader {
             if pending.isEmpty && endOfFile { return nil }
             if !endOfFile { try fill() }
             let final = endOfFile
-            let batch = CSVBatch()
+            let batch = CSVBatch(recycler: recycler)
             // A guess for ordinary records, capped: a 64 MB record that is still open reserved 72 MB per read.
-            var fields = FieldSpans(capacity: min(pending.count / 8, 1 << 20))
-            defer { fields.deallocate() }
+            var fields = recycler.takeSpans() ?? FieldSpans(capacity: min(pending.count / 8, 1 << 20))
+            var handedOver = false
+            defer { if !handedOver { fields.deallocate() } }
             var position = 0
             pending.withUnsafeBufferPointer { buffer in
                 let base = buffer.baseAddress ?? UnsafePointer(bitPattern: 1)!
@@ -216,11 +221,12 @@ public final class CSVBatchReader {
                 }
                 continue
             }
-            (batch.fieldStart, batch.fieldEnd, batch.fieldFlags) = fields.arrays
+            batch.adopt(fields)
+            handedOver = true
             if consumed == pending.count {
                 batch.bytes = pending
                 pendingOffset += Int64(pending.count)
-                pending = []
+                pending = recycler.takeBytes() ?? []
             } else {
                 batch.bytes = pending
                 dropConsumed(consumed)
@@ -230,8 +236,13 @@ public final class CSVBatchReader {
         }
     }
 
+    /// Keeps the unread rest of `pending` (the start of a record), in a buffer with room for the next
+    /// block: `fill` reads into it without growing it (one allocation, one copy of the rest).
     func dropConsumed(_ consumed: Int) {
-        pending = Array(pending[consumed...])
+        var rest = recycler.takeBytes() ?? []
+        rest.reserveCapacity(pending.count - consumed + blockSize)
+        rest.append(contentsOf: pending[consumed...])
+        pending = rest
         pendingOffset += Int64(consumed)
     }
 
@@ -244,8 +255,9 @@ public final class CSVBatchReader {
             self.transcoder = transcoder
         } else {
             // Grown by a quarter, not doubled: a record nearing the 64 MB limit would reserve 128 MB.
+            // The slack leaves room for the start of a record carried over when the buffer is reused.
             if pending.capacity < pending.count + blockSize {
-                pending.reserveCapacity(pending.count + max(blockSize, pending.count / 4))
+                pending.reserveCapacity(pending.count + max(blockSize + blockSize / 16, pending.count / 4))
             }
             let got = try source.read(appendingTo: &pending, count: blockSize)
             if got == 0 { endOfFile = true }

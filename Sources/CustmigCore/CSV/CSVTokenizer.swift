@@ -191,13 +191,18 @@ final class CSVTokenizer {
 
 /// Growable field spans the tokenizer appends to, in storage it manages itself: three array appends
 /// per field checked their arrays' uniqueness three times per field, ~8% of reading a CSV.
-/// Owned by one batch being read: ``deallocate()`` when it is done (copies share the storage).
-struct FieldSpans {
+/// Owned by the reader while a batch is read, then by the ``CSVBatch``, which deallocates it (copies
+/// share the storage).
+///
+/// Sendable by hand: its storage has one owner at a time (the reader filling it, the batch it is handed
+/// to, or the ``CSVBatchRecycler`` that keeps it for the next batch), and passes from one to the next
+/// without being written by the one before.
+struct FieldSpans: @unchecked Sendable {
     private(set) var start: UnsafeMutablePointer<Int32>
     private(set) var end: UnsafeMutablePointer<Int32>
     private(set) var flags: UnsafeMutablePointer<UInt8>
     private(set) var count = 0
-    private var capacity: Int
+    private(set) var capacity: Int
 
     init(capacity: Int) {
         self.capacity = max(capacity, 16)
@@ -232,15 +237,6 @@ struct FieldSpans {
         end = moved(end)
         flags = moved(flags)
         capacity = larger
-    }
-
-    /// The spans as the arrays a batch keeps.
-    var arrays: (start: [Int32], end: [Int32], flags: [UInt8]) {
-        (
-            Array(UnsafeBufferPointer(start: start, count: count)),
-            Array(UnsafeBufferPointer(start: end, count: count)),
-            Array(UnsafeBufferPointer(start: flags, count: count))
-        )
     }
 
     func deallocate() {

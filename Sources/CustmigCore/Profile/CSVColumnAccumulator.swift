@@ -19,37 +19,33 @@ final class CSVColumnAccumulator: @unchecked Sendable {
 
     func add(_ batch: CSVBatch, transcoder: CSVFieldTranscoder) {
         let direct = transcoder.bytesAreUTF8
+        // The spans are the batch's own memory: `batch` (held by the caller) outlives this call.
+        let (starts, ends, flags) = (batch.fieldStart, batch.fieldEnd, batch.fieldFlags)
         fields.withUnsafeMutableBufferPointer { fields in
             batch.bytes.withUnsafeBufferPointer { buffer in
                 guard let base = buffer.baseAddress else { return }
-                batch.fieldStart.withUnsafeBufferPointer { starts in
-                    batch.fieldEnd.withUnsafeBufferPointer { ends in
-                        batch.fieldFlags.withUnsafeBufferPointer { flags in
-                            batch.recordFirstField.withUnsafeBufferPointer { firstFields in
-                                // Column by column: one field's tables stay in the core's cache for the
-                                // whole batch (record by record, each value went to another field's tables
-                                // and their probes missed the cache). A field sees its values in the same order.
-                                for column in 0..<fields.count {
-                                    for record in 0..<batch.recordCount {
-                                        let field = Int(firstFields[record]) + column
-                                        guard field < Int(firstFields[record + 1]) else { continue }
-                                        let start = Int(starts[field])
-                                        let end = Int(ends[field])
-                                        // Plain ASCII is the same bytes in UTF-8 and every single-byte
-                                        // encoding read (Windows-1252, ISO 8859-1 and -15).
-                                        if flags[field] & CSVField.needsUnescape == 0
-                                            && (direct || Self.isASCII(base + start, end - start))
-                                        {
-                                            fields[column].add(base + start, end - start)
-                                        } else {
-                                            transcoder.utf8Field(
-                                                base: base, start: start, end: end, flags: flags[field],
-                                                scratch: &scratch, out: &utf8)
-                                            utf8.withUnsafeBufferPointer { value in
-                                                fields[column].add(value.baseAddress ?? base, value.count)
-                                            }
-                                        }
-                                    }
+                batch.recordFirstField.withUnsafeBufferPointer { firstFields in
+                    // Column by column: one field's tables stay in the core's cache for the whole batch
+                    // (record by record, each value went to another field's tables and their probes
+                    // missed the cache). A field sees its values in the same order.
+                    for column in 0..<fields.count {
+                        for record in 0..<batch.recordCount {
+                            let field = Int(firstFields[record]) + column
+                            guard field < Int(firstFields[record + 1]) else { continue }
+                            let start = Int(starts[field])
+                            let end = Int(ends[field])
+                            // Plain ASCII is the same bytes in UTF-8 and every single-byte encoding read
+                            // (Windows-1252, ISO 8859-1 and -15).
+                            if flags[field] & CSVField.needsUnescape == 0
+                                && (direct || Self.isASCII(base + start, end - start))
+                            {
+                                fields[column].add(base + start, end - start)
+                            } else {
+                                transcoder.utf8Field(
+                                    base: base, start: start, end: end, flags: flags[field], scratch: &scratch,
+                                    out: &utf8)
+                                utf8.withUnsafeBufferPointer { value in
+                                    fields[column].add(value.baseAddress ?? base, value.count)
                                 }
                             }
                         }

@@ -29,6 +29,8 @@ final class XMLPushParser {
     @exclusivity(unchecked) private(set) var openElements: [Int] = []
 
     private let chunkSize: Int
+    /// One buffer for every chunk (libxml2 copies what it keeps of each).
+    @exclusivity(unchecked) private var chunk: [UInt8] = []
     @exclusivity(unchecked) private var attributeGuard = XMLAttributeGuard()
     /// The deepest element nesting read (libxml2's own default limit for documents).
     static let maxDepth = 256
@@ -105,7 +107,7 @@ final class XMLPushParser {
     /// Parses the next chunk; returns false when the document is done (or stopped by an error).
     func parseNextChunk() throws -> Bool {
         guard let context, !finished else { return false }
-        var chunk = [UInt8]()
+        chunk.removeAll(keepingCapacity: true)
         let got = try source.read(appendingTo: &chunk, count: chunkSize)
         if let excess = chunk.withUnsafeBytes({ attributeGuard.scan($0) }) {
             finished = true
