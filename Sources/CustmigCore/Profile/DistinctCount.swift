@@ -4,21 +4,28 @@ enum DistinctCount {
     /// one scattering pass), and each bucket, a handful of values, is sorted on its own: a quarter of
     /// the memory passes of a radix sort of the whole list, and the list is only read (sorting a
     /// column's fingerprints copied them first). Skewed values only make some buckets larger.
-    static func of(_ values: [UInt64]) -> Int {
-        let count = values.count
-        guard count > 64 else { return Set(values).count }
+    static func of(_ values: [UInt64]) -> Int { of(blocks: [values]) }
+
+    /// The number of distinct values in all the blocks together (``KeyPrintList``'s).
+    static func of(blocks: [[UInt64]]) -> Int {
+        let count = blocks.reduce(0) { $0 + $1.count }
+        guard count > 64 else { return Set(blocks.joined()).count }
         // About eight values per bucket.
         let bits = min(24, max(4, (Int.bitWidth - count.leadingZeroBitCount) - 3))
         let shift = UInt64(64 - bits)
         var starts = [Int](repeating: 0, count: (1 << bits) + 1)
-        for value in values { starts[Int(value >> shift) + 1] += 1 }
+        for values in blocks {
+            for value in values { starts[Int(value >> shift) + 1] += 1 }
+        }
         for bucket in 1..<starts.count { starts[bucket] += starts[bucket - 1] }
         var next = starts
         var scattered = [UInt64](unsafeUninitializedCapacity: count) { buffer, initialized in
-            for value in values {
-                let bucket = Int(value >> shift)
-                buffer[next[bucket]] = value
-                next[bucket] += 1
+            for values in blocks {
+                for value in values {
+                    let bucket = Int(value >> shift)
+                    buffer[next[bucket]] = value
+                    next[bucket] += 1
+                }
             }
             initialized = count
         }

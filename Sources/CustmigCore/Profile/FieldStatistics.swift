@@ -42,7 +42,7 @@ struct FieldStatistics {
     private(set) var hll = HyperLogLog()
     private(set) var exact: FingerprintTable? = FingerprintTable(keysOnly: true)
     /// Fingerprints of every non-empty value while the field looks like a key.
-    private(set) var keyPrints: [UInt64]? = []
+    private(set) var keyPrints: KeyPrintList? = KeyPrintList()
     /// Set when the fingerprints were given up for memory (``KeyPrintBudget``), not because values repeat.
     private(set) var keyCheckDropped = false
     /// Starts small and grows: sized for ``Limits/cacheLimit`` up front it took 256 KB per field.
@@ -162,7 +162,7 @@ struct FieldStatistics {
         }
         keyCheckDropped = keyCheckDropped || other.keyCheckDropped
         if keyPrints != nil, let theirs = other.keyPrints {
-            keyPrints!.append(contentsOf: theirs)
+            keyPrints!.merge(theirs)
         } else {
             keyPrints = nil
         }
@@ -278,7 +278,7 @@ struct FieldStatistics {
     /// Exact distinct count from the key fingerprints, when the field stayed key-like.
     private func keyDistinct() -> Int? {
         guard let prints = keyPrints, prints.count == nonEmpty else { return nil }
-        return DistinctCount.of(prints)
+        return DistinctCount.of(blocks: prints.allBlocks)
     }
 
     /// The most specific type that at least 90% of non-blank values fit; else the best fit over 50%; else text.

@@ -279,6 +279,26 @@ struct SketchTests {
         #expect(ExtractProfiler.keyCheckWarning(path: "wide.csv", fields: []) == nil)
     }
 
+    @Test("a key column over several fingerprint blocks, merged from two workers, is a key; one repeat is found")
+    func keyPrintBlocks() {
+        let rows = 3 * KeyPrintList.blockSize + 123
+        func worker(_ values: some Sequence<Int>) -> FieldStatistics {
+            var field = FieldStatistics(name: "CUSTNO")
+            for value in values { field.add("C\(value)") }
+            return field
+        }
+        var first = worker(stride(from: 0, to: rows, by: 2))
+        first.merge(worker(stride(from: 1, to: rows, by: 2)))
+        #expect(first.keyPrintCount == rows)
+        let key = first.profile(records: rows, isPerRecord: true, mask: false, maskNames: [])
+        #expect(key.distinct == rows && !key.distinctIsEstimate && key.isCandidateKey && key.duplicateValues == 0)
+        // The same value in the first block of one worker and the last of the other.
+        var repeated = worker(0..<(2 * KeyPrintList.blockSize + 7))
+        repeated.merge(worker([5] + Array((2 * KeyPrintList.blockSize + 7)..<rows)))
+        let twice = repeated.profile(records: rows + 1, isPerRecord: true, mask: false, maskNames: [])
+        #expect(twice.distinct == rows && twice.duplicateValues == 1 && !twice.isCandidateKey)
+    }
+
     @Test("distinct fingerprints are counted exactly, whatever their spread")
     func distinctCounts() {
         var generator = SystemRandomNumberGenerator()
@@ -292,6 +312,15 @@ struct SketchTests {
             let low = (0..<size).map { _ in UInt64.random(in: 0..<1_000, using: &generator) }
             for values in [uniform, Array(repeated), few, same, low] {
                 #expect(DistinctCount.of(values) == Set(values).count, "\(size) values")
+                // In blocks of uneven sizes (some empty), as two workers' merged lists hold them.
+                var blocks: [[UInt64]] = [[]]
+                var rest = values[...]
+                while !rest.isEmpty {
+                    let take = Int.random(in: 0...max(1, rest.count / 3), using: &generator)
+                    blocks.append(Array(rest.prefix(take)))
+                    rest = rest.dropFirst(take)
+                }
+                #expect(DistinctCount.of(blocks: blocks) == Set(values).count, "\(size) values in blocks")
             }
         }
     }
