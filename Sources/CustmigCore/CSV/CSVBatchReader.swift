@@ -273,7 +273,8 @@ public final class CSVBatchReader {
         into batch: CSVBatch, fields: inout FieldSpans
     ) {
         let firstField = Int(batch.recordFirstField[batch.recordFirstField.count - 1])
-        let location = SourceLocation(file: path, line: recordLine)
+        // Made for a malformed record only: for every record it was a retain and a release of the path.
+        var location: SourceLocation { SourceLocation(file: path, line: recordLine) }
         switch outcome {
         case .blankLine:
             return
