@@ -95,7 +95,7 @@ struct FieldStatistics {
         overflowPatterns.add(facts.pattern)
         if !topFrozen {
             // Mostly unique values: the top values say nothing, and tracking them is the costliest part.
-            overflowTop.add(key: hash) { FieldStatistics.decode(base, count) }
+            overflowTop.add(key: hash, bytes: base, length: count)
         }
     }
 

@@ -71,36 +71,6 @@ struct FingerprintTable {
 
     func contains(_ key: UInt64) -> Bool { value(for: key) != nil }
 
-    /// Removes a key (backward-shift deletion keeps probe chains intact).
-    mutating func remove(_ key: UInt64) {
-        if key == 0 {
-            if zeroValue != nil { count -= 1 }
-            zeroValue = nil
-            return
-        }
-        var slot = Int(truncatingIfNeeded: key) & mask
-        while true {
-            if keys[slot] == 0 { return }
-            if keys[slot] == key { break }
-            slot = (slot + 1) & mask
-        }
-        count -= 1
-        var hole = slot
-        var next = (slot + 1) & mask
-        while keys[next] != 0 {
-            let home = Int(truncatingIfNeeded: keys[next]) & mask
-            // Move the entry back if its home is not between the hole and its slot (cyclically).
-            let shouldMove = hole <= next ? (home <= hole || home > next) : (home <= hole && home > next)
-            if shouldMove {
-                keys[hole] = keys[next]
-                if !keysOnly { values[hole] = values[next] }
-                hole = next
-            }
-            next = (next + 1) & mask
-        }
-        keys[hole] = 0
-    }
-
     /// Calls `body` for every key.
     func forEachKey(_ body: (UInt64) -> Void) {
         if zeroValue != nil { body(0) }
