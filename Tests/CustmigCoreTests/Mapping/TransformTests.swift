@@ -280,6 +280,10 @@ struct TransformTests {
             ("IBAN DE89 3704 0044 0532 0130 00", .value("DE89370400440532013000")),
             ("IBAN: DE89370400440532013000", .value("DE89370400440532013000")),
             ("IBAN DE88370400440532013000", .invalid),
+            // The label in any case, after spaces or a non-breaking space (a spreadsheet's), is read as one.
+            ("  iban de89 3704 0044 0532 0130 00", .value("DE89370400440532013000")),
+            ("\u{00A0}IBAN DE89370400440532013000", .value("DE89370400440532013000")),
+            ("IBA DE89370400440532013000", .invalid),
         ] as [(String, Expected)])
     func ibans(_ input: String, _ expected: Expected) {
         #expect(Expected(Transform.iban.apply(input)) == expected, "\(input)")
