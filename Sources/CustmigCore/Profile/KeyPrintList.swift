@@ -8,12 +8,22 @@ struct KeyPrintList: Sendable {
     /// Filled blocks, in order; a merge adds another list's blocks as they are.
     private(set) var blocks: [[UInt64]] = []
     private var current: [UInt64] = []
+    /// Set once `current` is reserved whole (every block after a list's first).
+    private var currentReserved = false
     private var stored = 0
     private var storedCapacity = 0
 
     var count: Int { stored + current.count }
-    /// What the list holds in memory, in fingerprints (``KeyPrintBudget``).
-    var capacity: Int { storedCapacity + current.capacity }
+
+    /// What the list holds in memory, in fingerprints (``KeyPrintBudget``). Counted as the list grows, not
+    /// read from the arrays: an array's capacity depends on the allocator's rounding, and the budget's
+    /// choice between two equally long lists (the first column's goes first) must not.
+    var capacity: Int { storedCapacity + currentCapacity }
+
+    private var currentCapacity: Int { currentReserved ? Self.blockSize : Self.grown(current.count) }
+
+    /// The room a list grown by doubling has for `count` fingerprints.
+    static func grown(_ count: Int) -> Int { count == 0 ? 0 : 1 << (Int.bitWidth - (count - 1).leadingZeroBitCount) }
 
     /// Every block, the one being filled last.
     var allBlocks: [[UInt64]] { current.isEmpty ? blocks : blocks + [current] }
@@ -28,18 +38,22 @@ struct KeyPrintList: Sendable {
     /// their first block); later ones are reserved whole.
     private mutating func seal() {
         stored += current.count
-        storedCapacity += current.capacity
+        storedCapacity += currentCapacity
         blocks.append(current)
         current = []
         current.reserveCapacity(Self.blockSize)
+        currentReserved = true
     }
 
     /// Adds another list's fingerprints (another worker's, of the same field).
     mutating func merge(_ other: KeyPrintList) {
-        for block in other.allBlocks {
-            stored += block.count
-            storedCapacity += block.capacity
-            blocks.append(block)
+        blocks.append(contentsOf: other.blocks)
+        stored += other.stored
+        storedCapacity += other.storedCapacity
+        if !other.current.isEmpty {
+            blocks.append(other.current)
+            stored += other.current.count
+            storedCapacity += other.currentCapacity
         }
     }
 }

@@ -317,6 +317,9 @@ struct SketchTests {
         var first = worker(stride(from: 0, to: rows, by: 2))
         first.merge(worker(stride(from: 1, to: rows, by: 2)))
         #expect(first.keyPrintCount == rows)
+        // Each worker: a first block grown to 65,536 and a second reserved whole; counted, not read from
+        // the arrays, so that equal lists always weigh the same in the budget.
+        #expect(first.keyPrintCapacity == 4 * KeyPrintList.blockSize)
         let key = first.profile(records: rows, isPerRecord: true, mask: false, maskNames: [])
         #expect(key.distinct == rows && !key.distinctIsEstimate && key.isCandidateKey && key.duplicateValues == 0)
         // The same value in the first block of one worker and the last of the other.
