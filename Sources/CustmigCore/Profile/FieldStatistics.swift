@@ -142,7 +142,8 @@ struct FieldStatistics {
     }
 
     private static func decode(_ base: UnsafePointer<UInt8>, _ count: Int) -> String {
-        String(decoding: UnsafeBufferPointer(start: base, count: min(count, 200)), as: UTF8.self)
+        // Cut where the top-value sketch cuts the values it keeps: a value shows the same from either.
+        String(decoding: UnsafeBufferPointer(start: base, count: min(count, SpaceSaving.valueBytes)), as: UTF8.self)
     }
 
     /// Adds another worker's statistics of the same field.
