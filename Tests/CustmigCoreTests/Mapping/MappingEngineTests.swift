@@ -352,6 +352,17 @@ struct MappingEngineTests {
             #expect(rejected > 0, "\(sample) has broken records on purpose")
         }
     }
+    @Test("the engine's canonical names are exactly the catalog's fields, each once, and resolve per section")
+    func canonicalNames() {
+        let texts = CanonicalName.allCases.map(\.text)
+        let catalog = Set(CanonicalCatalog.fields.values.flatMap(\.keys))
+        #expect(Set(texts) == catalog)
+        #expect(Set(texts).count == texts.count)
+        let slots = CanonicalName.slots(in: ["city", "country", "street"])
+        #expect(slots[CanonicalName.street.rawValue] == 2)
+        #expect(slots[CanonicalName.city.rawValue] == 0)
+        #expect(slots[CanonicalName.iban.rawValue] == -1)
+    }
 }
 
 @Suite("Truncation is reported")
@@ -413,4 +424,5 @@ struct OutcomeMemoTests {
             }
         }
     }
+
 }

@@ -12,7 +12,8 @@ final class SectionPlan {
     /// `where:` pairs (segment field, enclosing element's field) that pick this element's segments.
     let matching: [(segmentField: String, elementField: String)]
     let fields: [FieldPlan]
-    let names: [String]
+    /// Where each ``CanonicalName`` sits among ``fields`` (-1: the section does not map it).
+    let slots: [Int]
     let lists: [(section: CanonicalSection, plans: [SectionPlan])]
     /// Indices of the fields an element cannot do without (a sales area's organization, channel, division).
     let identifying: [Int]
@@ -27,7 +28,7 @@ final class SectionPlan {
             FieldPlan(name: $0.key, field: $0.value, section: spec.section, valueMaps: valueMaps)
         }
         let names = fields.map(\.name)
-        self.names = names
+        slots = CanonicalName.slots(in: names)
         lists = spec.lists.map { list in (list.section, list.mappings.map { SectionPlan($0, valueMaps: valueMaps) }) }
         identifying = (CanonicalCatalog.identifying[spec.section] ?? []).map { names.firstIndex(of: $0) ?? -1 }
     }
@@ -38,7 +39,7 @@ final class SectionPlan {
         each = nil
         matching = []
         fields = plan.fields
-        names = plan.names
+        slots = plan.slots
         lists = []
         identifying = plan.identifying
     }
@@ -202,21 +203,18 @@ final class FieldPlan {
 
 /// The mapped values of one section element, aligned with its plan's fields.
 struct FieldValues {
-    let names: [String]
+    /// The plan's ``SectionPlan/slots``.
+    let slots: [Int]
     var values: [String?]
 
-    init(names: [String]) {
-        self.names = names
-        values = [String?](repeating: nil, count: names.count)
+    init(_ section: SectionPlan) {
+        slots = section.slots
+        values = [String?](repeating: nil, count: section.fields.count)
     }
 
-    /// Names of other lengths are skipped before comparing: cheaper than a string comparison each.
-    subscript(name: String) -> String? {
-        let length = name.utf8.count
-        for index in names.indices where names[index].utf8.count == length && names[index] == name {
-            return values[index]
-        }
-        return nil
+    subscript(name: CanonicalName) -> String? {
+        let index = slots[name.rawValue]
+        return index < 0 ? nil : values[index]
     }
 }
 

@@ -110,9 +110,9 @@ public final class MappingEngine {
         // released every string and list in it.
         var customer: CanonicalCustomer?
         var legacyKey: String?
-        if let key = fields["key"] {
+        if let key = fields[.key] {
             // Built in place: a local customer assigned to the optional one was copied whole.
-            customer = CanonicalCustomer(key: key, legacyKey: fields["legacy_key"] ?? key)
+            customer = CanonicalCustomer(key: key, legacyKey: fields[.legacyKey] ?? key)
             apply(fields, to: &customer!)
             customer!.addresses = addresses
             for (section, plans) in plan.lists where section != .addresses {
@@ -208,7 +208,7 @@ public final class MappingEngine {
     }
 
     private func evaluate(_ section: SectionPlan, scope: Scope, path: ElementPath, run: Run) -> FieldValues {
-        var result = FieldValues(names: section.names)
+        var result = FieldValues(section)
         for (index, plan) in section.fields.enumerated() {
             result.values[index] = value(of: plan, path: path, scope: scope, run: run)
         }
@@ -294,7 +294,7 @@ public final class MappingEngine {
                     let partners = elements(
                         partnerSections, scope: elementScope, list: "sales_areas.partners", run: run
                     ) { fields -> PartnerFunction? in
-                        guard let roleName = fields["role"], let customer = fields["customer"] else { return nil }
+                        guard let roleName = fields[.role], let customer = fields[.customer] else { return nil }
                         guard let role = PartnerFunction.Role(rawValue: roleName) else {
                             roleFindings.append(
                                 MappingFinding(
