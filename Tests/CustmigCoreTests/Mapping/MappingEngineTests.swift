@@ -352,6 +352,7 @@ struct MappingEngineTests {
             #expect(rejected > 0, "\(sample) has broken records on purpose")
         }
     }
+
     @Test("the engine's canonical names are exactly the catalog's fields, each once, and resolve per section")
     func canonicalNames() {
         let texts = CanonicalName.allCases.map(\.text)
