@@ -10,7 +10,7 @@ extension MapStage {
     /// Memory stays flat however large the run: the customers that refer to others are taken
     /// `pageSize` at a time and their references looked up by key (a set of every key of a 5M-record
     /// run would alone take a few hundred MB).
-    static func checkReferences(run: Int64, mapping: Mapping, ledger: Ledger, pageSize: Int = 4096) throws {
+    static func checkReferences(run: Int64, mapping: Mapping, ledger: Ledger, pageSize: Int = 65536) throws {
         try ledger.database.write { db in
             // The records whose reference findings change (the earlier ones, the new ones) are the only
             // ones whose status can: only those are rewritten (rewriting every record, JSON and all,
@@ -27,13 +27,17 @@ extension MapStage {
                 sql: "INSERT OR IGNORE INTO temp.reference_changed (legacy_key) VALUES (?)")
             var page: [CanonicalStore.Referring] = []
             func resolve() throws {
+                // Looked up in key order: the ledger's key index (and, for an extract sorted by key, its
+                // rows) is then read page after page instead of at random, one read per probe.
                 var known: [String: Bool] = [:]
+                for record in page {
+                    for reference in record.references.split(separator: " ") { known[String(reference)] = false }
+                }
+                for key in known.keys.sorted() { known[key] = try lookup.contains(key) }
                 for record in page {
                     for reference in record.references.split(separator: " ") {
                         let key = String(reference)
-                        let available = try known[key] ?? lookup.contains(key)
-                        known[key] = available
-                        guard !available else { continue }
+                        guard known[key] == false else { continue }
                         try insertFinding(
                             referring: record, reference: key, mapping: mapping, run: run, into: findings,
                             texts: &texts, db: db)
