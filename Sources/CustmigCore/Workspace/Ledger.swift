@@ -376,6 +376,14 @@ public final class Ledger: Sendable {
                     LEFT JOIN finding_text x ON x.id = f.fix_id
                     """)
         }
+        migrator.registerMigration("v15-findings-by-rule") { db in
+            /// The reject report lists a run's findings by rule, then place in the extract: in this
+            /// index's order, read without sorting them (the sort was half of the report, ~0.25 s of
+            /// single-threaded tail after a 1M-record map, for ~8 bytes a record). Removing a rule's
+            /// findings (the reference check does, every run) finds them here too.
+            try db.execute(
+                sql: "CREATE INDEX IF NOT EXISTS finding_by_rule ON finding(run_id, rule, source_input, source_index)")
+        }
         return migrator
     }
 }

@@ -190,6 +190,46 @@ struct CommandLineTests {
         #expect(indexes.contains("canonical_record_by_status"))
     }
 
+    @Test("a ledger from before v15 gets the findings-by-rule index on opening; the reject report reads the same")
+    func findingsByRuleUpgrade() throws {
+        let workspace = try Paths.scratch()
+        let arguments = [
+            "map", "--mapping", MappingLoaderTests.shipped("legacy-flat-csv"), Paths.samples("customers.csv"),
+            "--workspace", workspace,
+        ]
+        let map = try CLI.run(arguments)
+        #expect(map.status <= 3, "\(map.stderr)")
+        let reports = try FileManager.default.contentsOfDirectory(atPath: workspace + "/reports")
+        let report = try #require(reports.first.map { workspace + "/reports/" + $0 + "/findings.csv" })
+        let before = try String(contentsOfFile: report, encoding: .utf8)
+        #expect(before.split(separator: "\n").count > 20)
+        let ledger = try DatabaseQueue(path: workspace + "/ledger.sqlite")
+        try ledger.write { db in
+            try db.execute(sql: "DROP INDEX finding_by_rule")
+            try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier = 'v15-findings-by-rule'")
+        }
+        try ledger.close()
+        let status = try CLI.run(["status", "--workspace", workspace])
+        #expect(status.stderr.contains("(v15-findings-by-rule)"), "\(status.stderr)")
+        let plan = try DatabaseQueue(path: workspace + "/ledger.sqlite").read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    EXPLAIN QUERY PLAN SELECT rule FROM finding WHERE run_id = 1
+                    ORDER BY rule, source_input, source_index
+                    """
+            ).map { $0["detail"] as String }
+        }
+        #expect(plan.joined().contains("finding_by_rule") && !plan.joined().contains("TEMP B-TREE"), "\(plan)")
+        // Written again from the upgraded ledger: the same rows in the same order.
+        try FileManager.default.removeItem(atPath: report)
+        let again = try RejectReport.write(
+            run: 1, ledger: try Workspace(path: workspace, command: "test", writer: false).ledger,
+            folder: (report as NSString).deletingLastPathComponent)
+        #expect(again.contains(report))
+        #expect(try String(contentsOfFile: report, encoding: .utf8) == before)
+    }
+
     @Test("map: summary on stdout, exit 3 when rejects exceed the threshold, 5 when the workspace is locked")
     func mapExitCodes() throws {
         let workspace = try Paths.scratch()
