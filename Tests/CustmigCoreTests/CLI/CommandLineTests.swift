@@ -160,6 +160,16 @@ struct CommandLineTests {
         #expect(kna1.split(separator: "\r\n").count == 51)
     }
 
+    /// Leaves a workspace's ledger as a custmig before `migration` would: without the index it adds.
+    static func withoutIndex(_ index: String, migration: String, workspace: String) throws {
+        let ledger = try DatabaseQueue(path: workspace + "/ledger.sqlite")
+        try ledger.write { db in
+            try db.execute(sql: "DROP INDEX \(index)")
+            try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier = ?", arguments: [migration])
+        }
+        try ledger.close()
+    }
+
     @Test("a workspace from an older custmig is brought up to date once, with a note first; a current one gets none")
     func upgradeNote() throws {
         let workspace = try Paths.scratch()
@@ -170,12 +180,7 @@ struct CommandLineTests {
         #expect(map.status == 0, "\(map.stderr)")
         #expect(!map.stderr.contains("upgrading"))
         // As an older custmig left it: without the last schema version.
-        let ledger = try DatabaseQueue(path: workspace + "/ledger.sqlite")
-        try ledger.write { db in
-            try db.execute(sql: "DROP INDEX canonical_record_by_status")
-            try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier = 'v8-record-status'")
-        }
-        try ledger.close()
+        try Self.withoutIndex("canonical_record_by_status", migration: "v8-record-status", workspace: workspace)
         let first = try CLI.run(["status", "--workspace", workspace])
         #expect(first.status == 0, "\(first.stderr)")
         #expect(
@@ -203,12 +208,7 @@ struct CommandLineTests {
         let report = try #require(reports.first.map { workspace + "/reports/" + $0 + "/findings.csv" })
         let before = try String(contentsOfFile: report, encoding: .utf8)
         #expect(before.split(separator: "\n").count > 20)
-        let ledger = try DatabaseQueue(path: workspace + "/ledger.sqlite")
-        try ledger.write { db in
-            try db.execute(sql: "DROP INDEX finding_by_rule")
-            try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier = 'v15-findings-by-rule'")
-        }
-        try ledger.close()
+        try Self.withoutIndex("finding_by_rule", migration: "v15-findings-by-rule", workspace: workspace)
         let status = try CLI.run(["status", "--workspace", workspace])
         #expect(status.stderr.contains("(v15-findings-by-rule)"), "\(status.stderr)")
         let plan = try DatabaseQueue(path: workspace + "/ledger.sqlite").read { db in
