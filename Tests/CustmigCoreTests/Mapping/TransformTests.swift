@@ -242,6 +242,8 @@ struct TransformTests {
             ("mailto:   ", .invalid), ("MAILTO:Anna@Firm.de", .value("anna@firm.de")),
             ("m@firm.de", .value("m@firm.de")),
             ("mailto.office@firm.de", .value("mailto.office@firm.de")),
+            ("ANNA.MEYER@FIRM.DE", .value("anna.meyer@firm.de")), ("Anna@Firm-Zwei.De", .value("anna@firm-zwei.de")),
+            ("Anna@Müller.DE", .value("anna@müller.de")), ("ÄNNA@FIRM.DE", .value("änna@firm.de")),
         ] as [(String, Expected)])
     func emails(_ input: String, _ expected: Expected) {
         #expect(Expected(Transform.email.apply(input)) == expected, "\(input)")
@@ -262,6 +264,9 @@ struct TransformTests {
             ("GB123456789", "", .value("GB123456789")), ("GBGD123", "", .value("GBGD123")),
             ("CHE-123.456.789 MWST", "", .value("CHE123456789")), ("NO123456789MVA", "", .value("NO123456789MVA")),
             ("NO 123 456 789", "", .value("NO123456789MVA")), ("12345", "DE", .review), ("US123456789", "", .review),
+            // Prefixes that are not two ASCII letters: one character, a digit, letters beyond ASCII.
+            ("D", "", .review), ("D", "DE", .review), ("1E1234567", "", .review), ("ÄT12345678", "", .review),
+            ("DÉ123456789", "", .review), ("de\u{301}123456789", "", .review), ("ch", "", .invalid),
         ] as [(String, String, Expected)])
     func vat(_ input: String, _ country: String, _ expected: Expected) {
         let context = TransformContext(country: country.isEmpty ? nil : country)
