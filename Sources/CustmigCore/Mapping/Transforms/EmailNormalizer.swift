@@ -26,7 +26,10 @@ public enum EmailNormalizer {
         let lowered =
             address.utf8.allSatisfy({ $0 < 0x80 && !($0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z")) })
             ? address : address.lowercased()
-        if lowered.containsBytes("(at)") || lowered.containsBytes("[at]") || lowered.containsBytes(" at ") {
+        // Each spelling starts with a bracket or a space, which most addresses lack: one scan for those first.
+        if lowered.utf8.contains(where: { $0 == UInt8(ascii: "(") || $0 == UInt8(ascii: "[") || $0 == 0x20 }),
+            lowered.containsBytes("(at)") || lowered.containsBytes("[at]") || lowered.containsBytes(" at ")
+        {
             return .review(value, "\"\(value)\" spells out \"at\"; confirm the address with the customer")
         }
         var ats = 0
@@ -48,30 +51,31 @@ public enum EmailNormalizer {
     /// What the syntax check leaves to here: no empty part between dots in the local part (`a..b@`),
     /// no domain label starting or ending with a hyphen, and the lengths RFC 5321 allows.
     private static func hasValidDots(_ address: String) -> Bool {
-        guard let at = address.utf8.lastIndex(of: UInt8(ascii: "@")) else { return false }
-        let local = address.utf8[..<at]
-        let domain = address.utf8[address.utf8.index(after: at)...]
-        guard local.count <= 64, address.utf8.count <= 254 else { return false }
-        // Scanned in place: splitting made an array of parts for every address.
-        var previous = UInt8(ascii: ".")
-        for byte in local {
-            if byte == UInt8(ascii: ".") && previous == UInt8(ascii: ".") { return false }
-            previous = byte
-        }
-        if previous == UInt8(ascii: ".") { return false }
-        var label = 0
-        previous = UInt8(ascii: ".")
-        for byte in domain {
-            if byte == UInt8(ascii: ".") {
-                if label == 0 || previous == UInt8(ascii: "-") { return false }
-                label = 0
-            } else {
-                if label == 0 && byte == UInt8(ascii: "-") { return false }
-                label += 1
-                if label > 63 { return false }
+        var address = address
+        // Over the bytes in place: walking the UTF-8 view's slices index by index cost a fifth of the check.
+        return address.withUTF8 { bytes in
+            guard let at = bytes.lastIndex(of: UInt8(ascii: "@")) else { return false }
+            guard at <= 64, bytes.count <= 254 else { return false }
+            var previous = UInt8(ascii: ".")
+            for byte in bytes[..<at] {
+                if byte == UInt8(ascii: ".") && previous == UInt8(ascii: ".") { return false }
+                previous = byte
             }
-            previous = byte
+            if previous == UInt8(ascii: ".") { return false }
+            var label = 0
+            previous = UInt8(ascii: ".")
+            for byte in bytes[(at + 1)...] {
+                if byte == UInt8(ascii: ".") {
+                    if label == 0 || previous == UInt8(ascii: "-") { return false }
+                    label = 0
+                } else {
+                    if label == 0 && byte == UInt8(ascii: "-") { return false }
+                    label += 1
+                    if label > 63 { return false }
+                }
+                previous = byte
+            }
+            return label > 0 && previous != UInt8(ascii: "-")
         }
-        return label > 0 && previous != UInt8(ascii: "-")
     }
 }

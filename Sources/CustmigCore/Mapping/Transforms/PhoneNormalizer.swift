@@ -27,7 +27,10 @@ public enum PhoneNormalizer {
         text = withoutLabel(text)
         // "+49 (0) 30…": the bracketed trunk prefix is written for national callers only.
         for marker in bracketedTrunks where text.hasPrefix("+") && text.containsBytes(marker) {
-            text = text.replacingOccurrences(of: marker, with: " ")
+            // By bytes for ASCII text (Foundation's replacement was a quarter of normalizing a number
+            // that has one); text beyond ASCII keeps Foundation's, which does not split a character.
+            let ascii = text.utf8.allSatisfy { $0 < 0x80 }
+            text = ascii ? text.replacingBytes(of: marker, with: " ") : text.replacingOccurrences(of: marker, with: " ")
         }
         var digits: String
         var international: Bool
