@@ -24,6 +24,23 @@ import Testing
         #expect(!IBANNormalizer.normalize(withCheckDigits("NO", "86011117948")).isMapped)
         #expect(IBANNormalizer.normalize(withCheckDigits("NO", "86011117947")).isMapped)
         #expect(IBANStructure.length(of: "NL") == 18 && IBANStructure.length(of: "LC") == 32)
+        #expect(IBANStructure.length(of: "nl") == nil && IBANStructure.length(of: "N") == nil)
+        #expect(IBANStructure.length(of: "NLD") == nil && IBANStructure.length(of: "US") == nil)
+    }
+
+    @Test("every registry country is found by its two letters, with its layout; nothing else is")
+    func layoutsByLetters() {
+        for (country, runs) in IBANStructure.layouts {
+            let letters = Array(country.utf8)
+            let layout = IBANStructure.layout(letters[0], letters[1])
+            #expect(layout?.country == country && layout?.runs == runs, "\(country)")
+            #expect(layout?.length == 4 + runs.reduce(0) { $0 + $1.count }, "\(country)")
+        }
+        var found = 0
+        for first in UInt8(0)...UInt8(255) {
+            for second in UInt8(0)...UInt8(255) where IBANStructure.layout(first, second) != nil { found += 1 }
+        }
+        #expect(found == IBANStructure.layouts.count)
     }
 
     /// Tryton validates IBANs with python-stdnum (`iban.is_valid`): custmig's verdict must be the same,

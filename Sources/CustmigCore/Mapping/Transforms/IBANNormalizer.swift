@@ -42,9 +42,10 @@ public enum IBANNormalizer {
             default: return nil
             }
         }
-        guard compact.count >= 2 else { return nil }
-        let country = String(decoding: compact[0..<2], as: UTF8.self)
-        guard let length = IBANStructure.length(of: country), compact.count == length else { return nil }
+        guard compact.count >= 2, let layout = IBANStructure.layout(compact[0], compact[1]),
+            compact.count == layout.length
+        else { return nil }
+        let country = layout.country
         let valid = compact.withUnsafeBufferPointer { ValueAnalyzer.isIBAN($0.baseAddress!, $0.count) }
         guard valid else { return .invalid(value, "\"\(value)\" fails the IBAN check digits (mod 97)") }
         if let problem = IBANStructure.problem(compact) {

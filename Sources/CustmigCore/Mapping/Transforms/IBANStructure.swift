@@ -50,16 +50,41 @@ enum IBANStructure {
         return runs
     }
 
+    /// A country's layout and its whole IBAN's length (4 + the BBAN).
+    struct Layout {
+        let country: String
+        let length: Int
+        let runs: [Run]
+    }
+
+    /// The layouts by their country's two capital letters: found for every IBAN without hashing a string.
+    private static let byLetters: [Layout?] = {
+        var table = [Layout?](repeating: nil, count: 26 * 26)
+        for (country, runs) in layouts {
+            let letters = Array(country.utf8)
+            table[Int(letters[0] - 65) * 26 + Int(letters[1] - 65)] = Layout(
+                country: country, length: 4 + runs.reduce(0) { $0 + $1.count }, runs: runs)
+        }
+        return table
+    }()
+
+    /// The layout of the country whose code is these two bytes, nil unless they are one (capitals only).
+    static func layout(_ first: UInt8, _ second: UInt8) -> Layout? {
+        guard first >= 65 && first <= 90 && second >= 65 && second <= 90 else { return nil }
+        return byLetters[Int(first - 65) * 26 + Int(second - 65)]
+    }
+
     /// The whole IBAN's length for a country (4 + the BBAN), nil for a country without IBANs.
     static func length(of country: String) -> Int? {
-        layouts[country].map { 4 + $0.reduce(0) { $0 + $1.count } }
+        let letters = Array(country.utf8)
+        return letters.count == 2 ? layout(letters[0], letters[1])?.length : nil
     }
 
     /// Why a compact, upper-case IBAN of the right length and a valid mod-97 check is still not one of
     /// its country's, or nil when it is. `iban` holds ASCII letters and digits only.
     static func problem(_ iban: [UInt8]) -> String? {
-        let country = String(decoding: iban.prefix(2), as: UTF8.self)
-        guard let runs = layouts[country], iban.count == length(of: country) else { return nil }
+        guard iban.count >= 2, let layout = layout(iban[0], iban[1]), iban.count == layout.length else { return nil }
+        let (country, runs) = (layout.country, layout.runs)
         var position = 4
         for run in runs {
             for index in position..<position + run.count {
@@ -73,12 +98,12 @@ enum IBANStructure {
             }
             position += run.count
         }
-        let bban = Array(iban[4...])
+        // The national part is copied out only for the countries that check digits in it.
         switch country {
-        case "BE": return belgianProblem(bban)
-        case "ES": return spanishProblem(bban)
-        case "NO": return norwegianProblem(bban)
-        case "ME": return remainder97(bban) == 1 ? nil : "its national check digits (mod 97) are wrong"
+        case "BE": return belgianProblem(Array(iban[4...]))
+        case "ES": return spanishProblem(Array(iban[4...]))
+        case "NO": return norwegianProblem(Array(iban[4...]))
+        case "ME": return remainder97(Array(iban[4...])) == 1 ? nil : "its national check digits (mod 97) are wrong"
         default: return nil
         }
     }
