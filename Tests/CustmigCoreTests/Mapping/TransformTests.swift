@@ -308,4 +308,20 @@ struct TransformTests {
         #expect(stopped.value == "Atlantis")
         #expect(failed == .country)
     }
+
+    @Test("collapse_spaces makes of any value what splitting it by characters makes (ASCII goes by bytes)")
+    func collapseSpacesASCII() {
+        var random = SystemRandomNumberGenerator()
+        let alphabet = Array("ab Z.\t\n\r\u{0B}\u{0C}  -").map(String.init) + ["\r\n"]
+        for _ in 0..<5_000 {
+            let value = (0..<Int.random(in: 0...12, using: &random)).map { _ in alphabet.randomElement(using: &random)!
+            }
+            .joined()
+            let expected = value.split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
+            #expect(Transform.collapseSpaces.apply(value).value == expected, "\(Array(value.utf8))")
+        }
+        #expect(Transform.collapseSpaces.apply(" Müller  \tGmbH ").value == "Müller GmbH")
+        #expect(Transform.collapseSpaces.apply("Müller \u{A0} GmbH").value == "Müller GmbH")
+        #expect(Transform.collapseSpaces.apply("a \u{301}b  c").value == "a b c")
+    }
 }

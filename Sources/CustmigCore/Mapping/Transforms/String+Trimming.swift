@@ -74,14 +74,12 @@ extension String {
         }
     }
 
-    /// True when the string has no run of two spaces, no tab or line break and nothing beyond ASCII
-    /// that could be a space (a non-breaking space), so collapsing changes nothing.
+    /// True when the string has no run of two spaces, no tab, line break, vertical tab or form feed and
+    /// nothing beyond ASCII that could be a space (a non-breaking space), so collapsing changes nothing.
     var hasNoSpaceRuns: Bool {
         var previousSpace = false
         for byte in utf8 {
-            if byte == 0x09 || byte == 0x0A || byte == 0x0D || byte == 0xC2 || byte == 0xE2 || byte == 0xE3 {
-                return false
-            }
+            if (byte >= 0x09 && byte <= 0x0D) || byte == 0xC2 || byte == 0xE2 || byte == 0xE3 { return false }
             let isSpace = byte == 0x20
             if isSpace && previousSpace { return false }
             previousSpace = isSpace
