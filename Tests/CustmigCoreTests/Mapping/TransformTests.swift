@@ -215,6 +215,9 @@ struct TransformTests {
             ("030+1234567", "DE", .review), ("030\t123 45-67", "DE", .value("+49301234567")),
             ("+44 (0)20 7946 0958", "DE", .value("+442079460958")), ("+1 212 555 0142", "DE", .value("+12125550142")),
             ("030 1234567 ☎", "DE", .review), ("0030 1234567", "DE", .value("+301234567")),
+            // E.164's limits: 8 to 15 digits after the plus.
+            ("+49 301234", "DE", .value("+49301234")), ("+49 30123", "DE", .invalid),
+            ("+49 3012345678901", "DE", .value("+493012345678901")), ("+49 30123456789012", "DE", .invalid),
         ] as [(String, String, Expected)])
     func phones(_ input: String, _ country: String, _ expected: Expected) {
         let context = TransformContext(country: country.isEmpty ? nil : country)

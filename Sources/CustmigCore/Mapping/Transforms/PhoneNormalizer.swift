@@ -133,7 +133,8 @@ public enum PhoneNormalizer {
     }
 
     private static func check(_ e164: String, original: String) -> TransformResult {
-        let count = e164.count - 1
+        // ASCII digits after the plus (counted by byte: counting Characters walked grapheme breaks).
+        let count = e164.utf8.count - 1
         guard count >= 8 else {
             return .invalid(original, "\"\(original)\" is too short for a phone number (\(count) digits)")
         }
