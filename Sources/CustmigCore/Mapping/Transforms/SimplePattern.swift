@@ -34,7 +34,10 @@ struct SimplePattern: Sendable {
     /// `[0-9]{2,10}`, most shapes): there is then one way to split a value, checked in one pass without
     /// backtracking or copying it (nearly half of normalizing a VAT id went to the general matcher).
     /// Nil for any other pattern.
-    private let runs: [(set: ByteSet, count: ClosedRange<Int>)]?
+    private let runs: [Run]?
+
+    /// One run of bytes of a set, as many as `count` allows.
+    private typealias Run = (set: ByteSet, count: ClosedRange<Int>)
 
     /// Nil when the pattern is not in the subset (the caller then uses a full regular-expression engine),
     /// or when its automaton would be too large (`(ab){0,99999}`).
@@ -47,9 +50,9 @@ struct SimplePattern: Sendable {
         runs = Self.runs(of: alternatives)
     }
 
-    private static func runs(of alternatives: [[Node]]) -> [(set: ByteSet, count: ClosedRange<Int>)]? {
+    private static func runs(of alternatives: [[Node]]) -> [Run]? {
         guard alternatives.count == 1 else { return nil }
-        var runs: [(set: ByteSet, count: ClosedRange<Int>)] = []
+        var runs: [Run] = []
         for (index, node) in alternatives[0].enumerated() {
             guard case .bytes(let set, let minimum, let maximum) = node, minimum <= maximum,
                 minimum == maximum || index == alternatives[0].count - 1
@@ -78,7 +81,7 @@ struct SimplePattern: Sendable {
 
     /// Each run's bytes in its set: the fixed ones in turn, the last taking the rest within its bounds.
     private static func matches(
-        _ runs: [(set: ByteSet, count: ClosedRange<Int>)], _ bytes: UnsafeBufferPointer<UInt8>
+        _ runs: [Run], _ bytes: UnsafeBufferPointer<UInt8>
     ) -> Bool {
         var position = 0
         for (index, run) in runs.enumerated() {
